@@ -1,0 +1,54 @@
+"""`hfm-train`: with no subcommand, trains on the default simulated league.
+
+Subcommands are imported lazily so `hfm-train simulate` does not pay for importing torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from hfm_runtime.errors import HFMInputError
+
+# name -> "module:attribute" of a click command
+COMMANDS: dict[str, str] = {
+    "simulate": "hfm_train.simulate:simulate_command",
+    "marcel": "hfm_train.marcel_report:marcel_command",
+    "archetypes": "hfm_train.archetypes:archetypes_command",
+    "fit": "hfm_train.fit:fit_command",
+    "evaluate": "hfm_train.evaluate:evaluate_command",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr = COMMANDS[name].split(":")
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Train HFM. With no subcommand: `fit` on the default simulated league."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(cli.get_command(ctx, "fit"))
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except HFMInputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
