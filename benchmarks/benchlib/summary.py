@@ -1,0 +1,209 @@
+"""Turn one pytest-benchmark JSON into a compact markdown summary; every ratio is within that run.
+
+Each benchmark tags itself through `benchmark.extra_info["table"]` and the fields that table reads
+(see the benchmark files). Run by the conftest hook after `pytest benchmarks`, or by hand:
+    python benchmarks/benchlib/summary.py benchmarks/results/latest.json benchmarks/results/summary.md
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+# Targets from issue 5 (2 cores, default model size).
+TARGET_MS = {("batter", "warm"): 2.0, ("pitcher", "warm"): 2.0, ("batter", "cold"): 25.0, ("pitcher", "cold"): 150.0}
+TARGET_ORT_SPEEDUP = 1.5
+TARGET_PEAK_FRACTION = 0.5
+ACCURACY_BUDGET = 1e-3  # max abs change in a projected rate that a speed-up may cost
+
+
+def _median_ms(bench: dict) -> float:
+    return bench["stats"]["median"] * 1e3
+
+
+def _rows(benches: Iterable[dict], table: str) -> list[dict]:
+    return [b for b in benches if b.get("extra_info", {}).get("table") == table]
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _met(ok: bool | None) -> str:
+    return "–" if ok is None else ("yes" if ok else "**no**")
+
+
+def render(data: dict) -> str:
+    benches = data["benchmarks"]
+    machine = data.get("machine_info", {})
+    out = [
+        "# Benchmark summary",
+        "",
+        f"Run {data.get('datetime', '?')} on {machine.get('cpu', {}).get('brand_raw', machine.get('processor', '?'))}, "
+        f"{machine.get('cpu', {}).get('count', '?')} logical CPUs; medians of each benchmark. "
+        "Ratios are computed within this run.",
+        "",
+    ]
+    for key, value in data.get("hfm_setup", {}).items():
+        out.append(f"- {key}: {value}")
+    out.append("")
+    out += _latency(benches) + _throughput(benches) + _resources(benches) + _limits(benches) + _tuning(benches)
+    return "\n".join(out) + "\n"
+
+
+def _latency(benches: list[dict]) -> list[str]:
+    rows = _rows(benches, "latency")
+    if not rows:
+        return []
+    cell = {(b["extra_info"]["player"], b["extra_info"]["phase"], b["extra_info"]["engine"],
+             b["extra_info"]["scope"]): _median_ms(b) for b in rows}
+    shape = {(b["extra_info"]["player"], b["extra_info"]["phase"]): b["extra_info"]["shape"]
+             for b in rows if b["extra_info"].get("shape")}
+    out = [
+        "## Per-player latency (ms, 2 intra-op threads)",
+        "",
+        "`e2e` = featurization from Statcast rows + model (+ Marcel blend for the scorer); `model` = graphs only. "
+        "PyTorch is eager, same weights, torch.set_num_threads(2).",
+        "",
+        "| player | phase | shape | scorer e2e | ORT e2e | PyTorch e2e | ORT model | PyTorch model | "
+        "PyTorch/ORT e2e | PyTorch/ORT model | target | met |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for player in ("batter", "pitcher"):
+        for phase in ("cold", "warm"):
+            get = lambda engine, scope: cell.get((player, phase, engine, scope))  # noqa: E731
+            ort_e2e, pt_e2e = get("onnxruntime", "e2e"), get("torch", "e2e")
+            ort_m, pt_m = get("onnxruntime", "model"), get("torch", "model")
+            scorer = get("scorer", "e2e")
+            if all(v is None for v in (ort_e2e, pt_e2e, ort_m, pt_m, scorer)):
+                continue
+            target = TARGET_MS[(player, phase)]
+            headline = scorer if scorer is not None else ort_e2e
+            out.append(
+                f"| {player} | {phase} | {shape.get((player, phase), '')} | {_fmt(scorer)} | {_fmt(ort_e2e)} | "
+                f"{_fmt(pt_e2e)} | {_fmt(ort_m)} | {_fmt(pt_m)} | "
+                f"{_fmt(pt_e2e / ort_e2e if pt_e2e and ort_e2e else None)}x | "
+                f"{_fmt(pt_m / ort_m if pt_m and ort_m else None)}x | < {target:g} | "
+                f"{_met(None if headline is None else headline < target)} |"
+            )
+    speedups = [
+        cell[(p, "cold", "torch", "e2e")] / cell[(p, "cold", "onnxruntime", "e2e")]
+        for p in ("batter", "pitcher")
+        if (p, "cold", "torch", "e2e") in cell and (p, "cold", "onnxruntime", "e2e") in cell
+    ]
+    if speedups:
+        out += ["", f"ORT >= {TARGET_ORT_SPEEDUP}x faster than PyTorch eager per player, cold (e2e): "
+                f"{', '.join(f'{s:.2f}x' for s in speedups)} -> {_met(min(speedups) >= TARGET_ORT_SPEEDUP)}"]
+    return out + [""]
+
+
+def _throughput(benches: list[dict]) -> list[str]:
+    rows = _rows(benches, "throughput")
+    if not rows:
+        return []
+    out = ["## League throughput", "", "| phase | players | batch | seconds | players/s |", "|---|---|---|---|---|"]
+    for b in sorted(rows, key=lambda b: (b["extra_info"]["phase"], b["extra_info"].get("batch", 0))):
+        e = b["extra_info"]
+        seconds = b["stats"]["median"]
+        out.append(f"| {e['phase']} | {e['players']} | {e.get('batch', '')} | {seconds:.2f} | {e['players'] / seconds:.1f} |")
+    return out + [""]
+
+
+def _resources(benches: list[dict]) -> list[str]:
+    rows = [b for b in benches if "python_peak_mb" in b.get("extra_info", {})]
+    if not rows:
+        return []
+    out = ["## Load time and peak memory", "",
+           "Python peak: tracemalloc over one call (numpy buffers included, ONNX Runtime's arena not). "
+           "RSS: /proc/self/status VmHWM after the call minus VmRSS before it, the high-water mark reset "
+           "through /proc/self/clear_refs.", "",
+           "| what | median ms | Python peak MB | RSS high-water delta MB |", "|---|---|---|---|"]
+    for b in rows:
+        e = b["extra_info"]
+        what = e.get("what") or " ".join(str(e[k]) for k in ("engine", "player", "phase", "players") if k in e)
+        if e.get("table") == "throughput":
+            what = f"league {e['phase']} ({e['players']} players)"
+        out.append(f"| {what} | {_median_ms(b):.1f} | {_fmt(e.get('python_peak_mb'), 1)} | "
+                   f"{_fmt(e.get('rss_peak_delta_mb'), 1)} |")
+    return out + [""]
+
+
+def _limits(benches: list[dict]) -> list[str]:
+    peak = next((b["extra_info"] for b in _rows(benches, "peak")), None)
+    rows = [b for b in _rows(benches, "latency") if b["extra_info"].get("gflop")]
+    if peak is None:
+        return []
+    best = max(peak["gflops"].values())
+    out = [
+        "## Distance from the limit",
+        "",
+        f"float32 matmul peak measured in this run ({peak['n']}x{peak['n']}, {peak['threads']} threads): "
+        + ", ".join(f"{k} {v:.1f}" for k, v in peak["gflops"].items())
+        + f" GFLOP/s; best {best:.1f} GFLOP/s.",
+        "",
+        f"FLOPs: {peak.get('flop_method', 'counted from the ONNX graphs')}.",
+        "",
+        "| what | engine | GFLOP | ms | GFLOP/s | % of peak |",
+        "|---|---|---|---|---|---|",
+    ]
+    for b in rows:
+        e = b["extra_info"]
+        ms = _median_ms(b)
+        rate = e["gflop"] / (ms / 1e3)
+        out.append(f"| {e['player']} {e['phase']} {e.get('graph', e['scope'])} | {e['engine']} | {e['gflop']:.3f} | "
+                   f"{ms:.2f} | {rate:.1f} | {100 * rate / best:.0f}% |")
+    level1 = [b for b in rows if b["extra_info"].get("graph") == "level1" and b["extra_info"]["engine"] == "onnxruntime"
+              and b["extra_info"]["phase"] == "cold"]
+    if level1:
+        fractions = [b["extra_info"]["gflop"] / b["stats"]["median"] / best for b in level1]
+        out += ["", f"Level 1 at >= {TARGET_PEAK_FRACTION:.0%} of measured matmul throughput: "
+                f"{', '.join(f'{f:.0%}' for f in fractions)} -> {_met(min(fractions) >= TARGET_PEAK_FRACTION)}"]
+    return out + [""]
+
+
+def _tuning(benches: list[dict]) -> list[str]:
+    rows = _rows(benches, "tuning")
+    if not rows:
+        return []
+    out = ["## Tuning (each against its baseline in the same run)", "",
+           "| experiment | variant | median ms | speed-up vs baseline | max abs diff | mean abs diff | verdict |",
+           "|---|---|---|---|---|---|---|"]
+    by_group: dict[str, list[dict]] = {}
+    for b in rows:
+        by_group.setdefault(b["extra_info"]["experiment"], []).append(b)
+    for experiment, group in by_group.items():
+        base = next((b for b in group if b["extra_info"].get("baseline")), None)
+        for b in group:
+            e = b["extra_info"]
+            speedup = _median_ms(base) / _median_ms(b) if base else None
+            out.append(f"| {experiment} | {e['variant']} | {_median_ms(b):.2f} | {_fmt(speedup)}x | "
+                       f"{_fmt(e.get('max_abs_diff'), 5)} | {_fmt(e.get('mean_abs_diff'), 5)} | {_verdict(e, speedup)} |")
+    return out + [""]
+
+
+def _verdict(extra: dict, speedup: float | None) -> str:
+    """Worth keeping only if >= 10% faster (run-to-run noise on shared cores is several %) and, where
+    the output can change, within 1e-3 of the baseline's rates."""
+    if extra.get("baseline"):
+        return "baseline"
+    if speedup is None:
+        return "–"
+    accurate = extra.get("max_abs_diff") is None or extra["max_abs_diff"] <= ACCURACY_BUDGET
+    if speedup >= 1.10 and accurate:
+        return "faster: keep"
+    if speedup >= 1.10:
+        return "faster, but too inaccurate"
+    return "no gain: drop" if speedup > 0.95 else "slower: drop"
+
+
+def write_summary(json_path: Path, md_path: Path) -> Path:
+    md_path.write_text(render(json.loads(Path(json_path).read_text())))
+    return md_path
+
+
+if __name__ == "__main__":
+    source = Path(sys.argv[1] if len(sys.argv) > 1 else "benchmarks/results/latest.json")
+    target = Path(sys.argv[2] if len(sys.argv) > 2 else source.with_name("summary.md"))
+    print(write_summary(source, target))

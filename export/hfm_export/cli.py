@@ -1,0 +1,48 @@
+"""`hfm-export [RUN_DIR] [--out DIR]`: a training run folder -> a verified ONNX bundle (hfm_export.export)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from hfm_runtime.errors import HFMInputError
+
+from .onnx_graph import OPSET, TOLERANCE, ExportError
+
+
+@click.command("hfm-export")
+@click.argument("run_dir", type=click.Path(path_type=Path), default=Path("artifacts/runs/default"))
+@click.option("--out", type=click.Path(path_type=Path), default=Path("artifacts/bundle"), show_default=True,
+              help="Bundle folder to write (replaced atomically; a failed export leaves it untouched).")
+@click.option("--tolerance", type=float, default=TOLERANCE, show_default=True,
+              help="Max |ONNX Runtime - PyTorch| allowed on every comparison case.")
+@click.option("--opset", type=int, default=OPSET, show_default=True, help="ONNX opset (>= 17).")
+def cli(run_dir: Path, out: Path, tolerance: float, opset: int) -> None:
+    """Export RUN_DIR (default artifacts/runs/default) to an ONNX bundle."""
+    from .export import export_run  # torch is imported only when exporting
+
+    if opset < 17:
+        raise HFMInputError(f"--opset must be >= 17, got {opset}")
+    start = time.perf_counter()
+    manifest = export_run(run_dir, out, tolerance, opset)
+    worst = {g: max(d.values()) for g, d in manifest["export"]["max_abs_diff"].items()}
+    click.echo(f"bundle -> {out}  ({len(manifest['files'])} files, opset {opset}, "
+               f"{time.perf_counter() - start:.1f} s)")
+    for graph, diff in worst.items():
+        click.echo(f"  {graph}: max |onnxruntime - torch| = {diff:.2e} (tolerance {tolerance:g})")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except (HFMInputError, ExportError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)

@@ -1,0 +1,285 @@
+"""Training run -> bundle (layout: hfm_runtime.bundle). Written atomically; verified before it lands.
+
+`export_bundle` takes the trained modules and plain-file parts directly; `export_run` reads them from a
+training run folder (hfm_train.fit) first. Each graph is exported (hfm_export.onnx_graph), checked with
+the ONNX checker, and compared with PyTorch on the shapes in `graph1_cases` / `graph2_cases`; any
+difference above `tolerance` aborts the export, leaving no bundle and an existing one untouched.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from hfm_runtime import bundle as B
+from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.featurize import PA_OUTCOMES
+from hfm_runtime.identity import IDENTITY_DIR
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
+
+from .onnx_graph import OPSET, TOLERANCE, GraphSpec, compare_graph, export_graph
+
+GRAPH1_SPEC = GraphSpec(
+    name="pitch_pa_encoder",
+    inputs=("cat", "num", "pitch_mask", "pa_of_pitch", "pa_mask"),
+    outputs=("pa_emb",),
+    dynamic={
+        **{k: {0: "games", 1: "pitches"} for k in ("cat", "num", "pitch_mask", "pa_of_pitch")},
+        "pa_mask": {0: "games", 1: "pas"},
+    },
+)
+GRAPH2_SPEC = GraphSpec(
+    name="game_projection_encoder",
+    inputs=("pa_emb", "pa_mask", "pa_outcome", "game_mask", "game_days", "stat_features", "archetype"),
+    outputs=("rates", "game_emb"),
+    dynamic={
+        **{k: {0: "players", 1: "games", 2: "pas"} for k in ("pa_emb", "pa_mask", "pa_outcome")},
+        **{k: {0: "players", 1: "games"} for k in ("game_mask", "game_days")},
+        **{k: {0: "players"} for k in ("stat_features", "archetype")},
+    },
+)
+PACKAGES: tuple[str, ...] = ("torch", "onnx", "onnxruntime", "onnxscript", "numpy", "hfm", "hfm-runtime")
+
+
+@dataclass(frozen=True, eq=False)
+class ExportInputs:
+    """Everything a bundle is made of (what `export_run` reads from a training run)."""
+
+    level1: nn.Module  # Graph 1 (hfm_train.model.level1.PitchEncoder)
+    models: Mapping[str, nn.Module]  # player type -> Graph 2 (hfm_train.model.hfm.GameProjectionModel)
+    featurizer: dict[str, Any]  # PitchFeaturizer.to_json()
+    identity_dir: Path  # a run's identity/ folder (IdentityModel files of both player types)
+    blend_weights: Mapping[str, Mapping[str, float]]  # player type -> stat -> w
+    target_mode: str  # "residual" | "absolute"
+    context: Mapping[str, Mapping[str, Any]]  # player type -> {"max_games": int, "max_pas": int | None, ...}
+    model_card: dict[str, Any]
+    run: dict[str, Any]  # where the bundle came from (run name, path, config), for the manifest
+
+
+# --- comparison shapes ---------------------------------------------------------------------------
+def _game_inputs(rng: np.random.Generator, vocab_sizes, n_numeric: int, pitches: list[int], n_pas: list[int]):
+    """A GameBatch-like tuple for games with these pitch and PA counts (ragged, padded)."""
+    g, p, a = len(pitches), max(pitches), max(n_pas)
+    cat = np.zeros((g, p, len(vocab_sizes)), np.int64)
+    num = np.zeros((g, p, n_numeric), np.float32)
+    pitch_mask = np.zeros((g, p), bool)
+    pa_of_pitch = np.zeros((g, p), np.int64)
+    pa_mask = np.zeros((g, a), bool)
+    for i, (n, k) in enumerate(zip(pitches, n_pas)):
+        for j, size in enumerate(vocab_sizes):
+            cat[i, :n, j] = rng.integers(1, size, n)
+        num[i, :n] = rng.normal(size=(n, n_numeric))
+        pitch_mask[i, :n] = True
+        pa_of_pitch[i, :n] = np.sort(np.concatenate([np.arange(k), rng.integers(0, k, n - k)]))
+        pa_mask[i, :k] = True
+    return tuple(torch.from_numpy(x) for x in (cat, num, pitch_mask, pa_of_pitch, pa_mask))
+
+
+def graph1_cases(vocab_sizes, n_numeric: int, seed: int = 0) -> dict[str, tuple[torch.Tensor, ...]]:
+    rng = np.random.default_rng(seed)
+    fifty = [int(x) for x in rng.integers(8, 60, 50)]
+    return {
+        "1 game": _game_inputs(rng, vocab_sizes, n_numeric, [38], [9]),
+        "50 games": _game_inputs(rng, vocab_sizes, n_numeric, fifty, [max(1, n // 4) for n in fifty]),
+        "1-PA game": _game_inputs(rng, vocab_sizes, n_numeric, [3], [1]),
+        "120-pitch game": _game_inputs(rng, vocab_sizes, n_numeric, [120, 17], [31, 4]),
+    }
+
+
+def _context_inputs(rng: np.random.Generator, d_pa: int, n_features: int, n_archetypes: int,
+                    games: list[list[int]]):
+    """A ContextBatch-like tuple: games[b] lists player b's PAs per context game."""
+    b = len(games)
+    t = max(max(len(x), 1) for x in games)
+    a = max(max(x, default=1) for x in games)
+    pa_mask = np.zeros((b, t, a), bool)
+    game_mask = np.zeros((b, t), bool)
+    for i, per_game in enumerate(games):
+        game_mask[i, :len(per_game)] = True
+        for j, n in enumerate(per_game):
+            pa_mask[i, j, :n] = True
+    days = np.cumsum(rng.uniform(0.5, 6.0, (b, t)), axis=1) * game_mask
+    return tuple(torch.from_numpy(x) for x in (
+        (rng.normal(size=(b, t, a, d_pa)) * pa_mask[..., None]).astype(np.float32),
+        pa_mask,
+        (rng.integers(1, len(PA_OUTCOMES), (b, t, a)) * pa_mask).astype(np.int64),
+        game_mask,
+        np.where(game_mask, days - days[:, :1], 0.0).astype(np.float32),
+        rng.normal(size=(b, n_features)).astype(np.float32),
+        rng.integers(0, n_archetypes, b).astype(np.int64),
+    ))
+
+
+def graph2_cases(d_pa: int, n_features: int, n_archetypes: int, seed: int = 0) -> dict[str, tuple[torch.Tensor, ...]]:
+    rng = np.random.default_rng(seed)
+    ctx = lambda games: _context_inputs(rng, d_pa, n_features, n_archetypes, games)  # noqa: E731
+    return {
+        "1 player, 1 game": ctx([[4]]),
+        "1 player, 50 games": ctx([[int(x) for x in rng.integers(1, 6, 50)]]),
+        "1-PA game": ctx([[1]]),
+        "several players, ragged": ctx([[4, 5, 3], [1], [int(x) for x in rng.integers(1, 8, 50)], [2, 2]]),
+    }
+
+
+# --- export --------------------------------------------------------------------------------------
+def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLERANCE, opset: int = OPSET) -> dict:
+    """Write the bundle to `out` atomically; return its manifest. Raises ExportError / HFMInputError."""
+    if inputs.target_mode not in ("residual", "absolute"):
+        raise HFMInputError(f"target_mode must be 'residual' or 'absolute', got {inputs.target_mode!r}")
+    for pt in PLAYER_TYPES:
+        if pt not in inputs.models:
+            raise HFMInputError(f"no Graph-2 model for player type {pt!r}")
+        missing = [s for s in TARGET_STATS[pt] if s not in inputs.blend_weights.get(pt, {})]
+        if missing:
+            raise HFMInputError(f"blend weights for {pt}: missing stat(s) {', '.join(missing)}")
+    level1 = inputs.level1.eval()
+    cfg1 = level1.config
+    diffs: dict[str, dict[str, float]] = {}
+    graphs: dict[str, Any] = {}
+    with atomic_dir(out) as tmp:
+        example1 = _game_inputs(np.random.default_rng(1), cfg1.vocab_sizes, cfg1.n_numeric, [9, 7, 5], [4, 3, 2])
+        export_graph(level1, GRAPH1_SPEC, example1, tmp / B.GRAPH1, opset)
+        diffs["pitch_pa_encoder"] = compare_graph(
+            level1, tmp / B.GRAPH1, GRAPH1_SPEC, graph1_cases(cfg1.vocab_sizes, cfg1.n_numeric), tolerance
+        )
+        d_pa = int(cfg1.d_model)
+        graphs["level1"] = {**GRAPH1_SPEC.signature(), "d_pa": d_pa, "vocab_sizes": list(cfg1.vocab_sizes)}
+        for pt in PLAYER_TYPES:
+            model = inputs.models[pt].eval()
+            cfg = model.config
+            n_feat, n_arch = int(cfg.identity.n_stat_features), int(cfg.identity.n_archetypes)
+            if cfg.level2.d_pa != d_pa:
+                raise HFMInputError(f"{pt} model expects PA embeddings of width {cfg.level2.d_pa}, Level 1 gives {d_pa}")
+            (tmp / pt).mkdir()
+            rng = np.random.default_rng(2)
+            example2 = _context_inputs(rng, d_pa, n_feat, n_arch, [[4, 3, 2, 1, 1], [2, 1], [3]])
+            path = tmp / B.graph2_path(pt)
+            export_graph(model, GRAPH2_SPEC, example2, path, opset)
+            diffs[f"{pt}/game_projection_encoder"] = compare_graph(
+                model, path, GRAPH2_SPEC, graph2_cases(d_pa, n_feat, n_arch), tolerance
+            )
+            graphs[pt] = {
+                **GRAPH2_SPEC.signature(), "n_stat_features": n_feat, "n_archetypes": n_arch,
+                "targets": list(TARGET_STATS[pt]),
+            }
+            _write_json(tmp / B.context_path(pt), {"perspective": pt, **inputs.context[pt]})
+        _write_json(tmp / B.FEATURIZER, inputs.featurizer)
+        _write_json(tmp / B.BLEND, {
+            "target_mode": inputs.target_mode,
+            "rule": "final = marcel + w * model" if inputs.target_mode == "residual"
+            else "final = marcel + w * (model - marcel)",
+            "weights": {pt: {s: float(inputs.blend_weights[pt][s]) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
+        })
+        _write_json(tmp / B.MODEL_CARD, inputs.model_card)
+        _copy_identity(inputs.identity_dir, tmp / IDENTITY_DIR)
+        manifest = B.write_manifest(tmp, {
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "target_mode": inputs.target_mode,
+            "feature_layout": B.runtime_layout(),
+            "graphs": graphs,
+            "export": {
+                "opset": opset, "tolerance_max_abs": tolerance, "max_abs_diff": diffs,
+                "exporter": "torch.onnx.export(dynamo=True)",
+            },
+            "run": inputs.run,
+            "versions": package_versions(),
+        })
+        B.load_bundle(tmp)  # what the runtime will do: refuse to land a bundle it could not load
+    return manifest
+
+
+def _copy_identity(src: Path, dst: Path) -> None:
+    src = Path(src)
+    if not src.is_dir():
+        raise HFMInputError(f"{src}: identity folder missing (run `hfm-train` first)")
+    dst.mkdir()
+    for pt in PLAYER_TYPES:
+        for name in (f"identity_{pt}.json", f"archetypes_{pt}.json", f"archetypes_{pt}.npz"):
+            if not (src / name).is_file():
+                raise HFMInputError(f"{src / name}: missing from the run's identity folder")
+            shutil.copyfile(src / name, dst / name)
+        with np.load(dst / f"archetypes_{pt}.npz", allow_pickle=False) as data:  # object arrays refuse here
+            for key in data.files:
+                data[key]
+
+
+def package_versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            out[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, indent=2))
+
+
+# --- from a training run ------------------------------------------------------------------------
+def read_run(run_dir: str | Path) -> ExportInputs:
+    """Read a training run folder (layout: hfm_train.fit's docstring) into ExportInputs."""
+    from hfm_train.fit import load_model
+    from hfm_train.pretrain import load_encoder
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise HFMInputError(f"{run_dir}: no such run folder (run `hfm-train` first)")
+    for rel in ("config.json", "featurizer.json", "level1.pt", "blend.json", "model_card.json", IDENTITY_DIR,
+                *(f"{pt}/{f}" for pt in PLAYER_TYPES for f in ("model.pt", "model.json"))):
+        if not (run_dir / rel).exists():
+            raise HFMInputError(f"{run_dir / rel}: missing (not a finished training run?)")
+    config = _read_json(run_dir / "config.json")
+    blend = _read_json(run_dir / "blend.json")
+    try:
+        run = config["run"]
+        target_mode = run["target_mode"]
+        context = {"max_games": int(run["examples"]["max_games"]), "max_pas": run["finetune"]["max_pas"],
+                   "window": run["examples"]["window"]}
+        weights = {pt: {s: float(blend[pt][s]) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HFMInputError(f"{run_dir}: config.json or blend.json lacks field {exc}") from None
+    models = {pt: load_model(run_dir, pt) for pt in PLAYER_TYPES}
+    for pt, model in models.items():
+        if model.config.target_mode != target_mode:
+            raise HFMInputError(f"{run_dir / pt / 'model.json'}: target_mode {model.config.target_mode!r} "
+                                f"differs from config.json's {target_mode!r}")
+    return ExportInputs(
+        level1=load_encoder(run_dir / "level1.pt"),
+        models=models,
+        featurizer=_read_json(run_dir / "featurizer.json"),
+        identity_dir=run_dir / IDENTITY_DIR,
+        blend_weights=weights,
+        target_mode=target_mode,
+        context={pt: dict(context) for pt in PLAYER_TYPES},
+        model_card=_read_json(run_dir / "model_card.json"),
+        run={"name": run_dir.name, "path": str(run_dir), "seasons": config.get("seasons"),
+             "config_sha256": B.sha256_file(run_dir / "config.json")},
+    )
+
+
+def export_run(run_dir: str | Path, out: str | Path, tolerance: float = TOLERANCE, opset: int = OPSET) -> dict:
+    """`hfm-export`: training run folder -> bundle folder; returns the manifest."""
+    return export_bundle(read_run(run_dir), out, tolerance, opset)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        obj = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HFMInputError(f"{path}: cannot read as JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise HFMInputError(f"{path}: expected a JSON object")
+    return obj

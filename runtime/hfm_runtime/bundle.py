@@ -1,0 +1,234 @@
+"""An HFM bundle: the folder `hfm-export` writes and the runtime scores from. Verified before use.
+
+Layout (every path relative to the bundle folder; `manifest.json` lists all the others):
+
+    manifest.json                         schema version, SHA-256 + size of every file, feature layout,
+                                          target mode, graph signatures, package versions
+    model_card.json                       what the model is and how it scored (from the training run)
+    featurizer.json                       vocabularies and numeric normalisation (hfm_runtime.featurize)
+    blend.json                            per player type and stat: the blend weight w of
+                                          final = marcel + w * model (residual mode)
+    pitch_pa_encoder.onnx                 Graph 1 (Level 1), shared by both player types
+    <player_type>/game_projection_encoder.onnx   Graph 2 (identity + Levels 2-3 + head)
+    <player_type>/context.json            how that type's context is assembled (games of context, ...)
+    identity/identity_<type>.json         profile config, league rates, MLE factors, feature scaler
+    identity/archetypes_<type>.npz/.json  archetype centroids and their standardiser
+
+Only plain files are allowed (ONNX, JSON, `.npz` read with allow_pickle=False). `load_bundle` refuses,
+with a `BundleError` naming the file: a missing manifest or listed file, a file whose SHA-256 differs
+from the manifest (altered), a file the manifest does not list or of a type a bundle never holds
+(pickles, torch checkpoints), another schema version, and a feature layout other than this runtime's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hfm_runtime.errors import BundleError
+from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
+from hfm_runtime.targets import PLAYER_TYPES, PlayerType
+
+BUNDLE_SCHEMA_VERSION = 1
+BUNDLE_FORMAT = "hfm-bundle"
+MANIFEST = "manifest.json"
+MODEL_CARD = "model_card.json"
+FEATURIZER = "featurizer.json"
+BLEND = "blend.json"
+CONTEXT = "context.json"
+GRAPH1 = "pitch_pa_encoder.onnx"
+GRAPH2 = "game_projection_encoder.onnx"
+ALLOWED_SUFFIXES: tuple[str, ...] = (".onnx", ".json", ".npz")
+
+
+def graph2_path(player_type: PlayerType) -> str:
+    return f"{player_type}/{GRAPH2}"
+
+
+def context_path(player_type: PlayerType) -> str:
+    return f"{player_type}/{CONTEXT}"
+
+
+def required_files() -> list[str]:
+    """Files every bundle must hold (the identity files are checked by IdentityModel.load)."""
+    return [
+        MODEL_CARD, FEATURIZER, BLEND, GRAPH1,
+        *(graph2_path(pt) for pt in PLAYER_TYPES),
+        *(context_path(pt) for pt in PLAYER_TYPES),
+    ]
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def bundle_files(folder: str | Path) -> list[str]:
+    """Every file under `folder` except the manifest, as sorted POSIX paths relative to it."""
+    root = Path(folder)
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and (
+        p.relative_to(root).as_posix() != MANIFEST))
+
+
+def write_manifest(folder: str | Path, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Hash every file in `folder` and write `manifest.json` (plus `fields`: layout, versions, ...).
+
+    Refuses (BundleError) a file type a bundle must not hold, so an exporter cannot ship a pickle.
+    """
+    root = Path(folder)
+    files = {}
+    for rel in bundle_files(root):
+        _check_suffix(root, rel)
+        files[rel] = {"sha256": sha256_file(root / rel), "bytes": (root / rel).stat().st_size}
+    manifest = {"format": BUNDLE_FORMAT, "schema_version": BUNDLE_SCHEMA_VERSION, **fields, "files": files}
+    (root / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=False))
+    return manifest
+
+
+def verify_bundle(folder: str | Path, expected_layout: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Check a bundle folder against its manifest; return the manifest. Raises BundleError."""
+    root = Path(folder)
+    if not root.is_dir():
+        raise BundleError(f"{root}: no such bundle folder (run `hfm-export` to make one)")
+    manifest = read_json(root / MANIFEST)
+    if manifest.get("format") != BUNDLE_FORMAT:
+        raise BundleError(f"{root / MANIFEST}: field 'format' is {manifest.get('format')!r}, not {BUNDLE_FORMAT!r}")
+    if manifest.get("schema_version") != BUNDLE_SCHEMA_VERSION:
+        raise BundleError(
+            f"{root / MANIFEST}: field 'schema_version' is {manifest.get('schema_version')!r}, this runtime "
+            f"reads bundles of schema version {BUNDLE_SCHEMA_VERSION} (re-export the run with this version)"
+        )
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        raise BundleError(f"{root / MANIFEST}: field 'files' must be a non-empty object")
+    present = set(bundle_files(root))
+    for rel in sorted(present):
+        _check_suffix(root, rel)
+        if rel not in files:
+            raise BundleError(f"{root / rel}: file not listed in the manifest (bundles hold only listed files)")
+    for rel in required_files():
+        if rel not in files:
+            raise BundleError(f"{root / MANIFEST}: does not list required file {rel}")
+    for rel, entry in files.items():
+        path = root / rel
+        if rel not in present:
+            raise BundleError(f"{path}: missing (listed in the manifest)")
+        want = entry.get("sha256") if isinstance(entry, dict) else None
+        if sha256_file(path) != want:
+            raise BundleError(f"{path}: SHA-256 differs from the manifest (file altered or corrupt)")
+    if expected_layout is not None:
+        layout = manifest.get("feature_layout")
+        for key, value in expected_layout.items():
+            got = None if not isinstance(layout, dict) else layout.get(key)
+            if _jsonable(got) != _jsonable(value):
+                raise BundleError(
+                    f"{root / MANIFEST}: feature layout {key!r} differs from this runtime's "
+                    f"(bundle {got!r}, runtime {value!r}); re-export with this version"
+                )
+    return manifest
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise BundleError(f"{path}: missing")
+    try:
+        obj = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BundleError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise BundleError(f"{path}: expected a JSON object")
+    return obj
+
+
+def _check_suffix(root: Path, rel: str) -> None:
+    if not rel.endswith(ALLOWED_SUFFIXES):
+        raise BundleError(
+            f"{root / rel}: file type not allowed in a bundle (only {', '.join(ALLOWED_SUFFIXES)}; "
+            "no pickles or torch checkpoints)"
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    """Tuples and lists compare equal after a JSON round trip."""
+    return json.loads(json.dumps(value))
+
+
+@dataclass(frozen=True, eq=False)
+class Bundle:
+    """A verified bundle: parsed JSON parts and paths to the graphs (sessions are the Scorer's job)."""
+
+    path: Path
+    manifest: dict[str, Any]
+    model_card: dict[str, Any]
+    featurizer: dict[str, Any]  # featurizer.json as stored (hfm_runtime.featurize reads it)
+    blend: dict[str, Any]
+    context: dict[PlayerType, dict[str, Any]]
+    identity: dict[PlayerType, IdentityModel]
+
+    @property
+    def target_mode(self) -> str:
+        return str(self.manifest["target_mode"])
+
+    @property
+    def graph1(self) -> Path:
+        return self.path / GRAPH1
+
+    def graph2(self, player_type: PlayerType) -> Path:
+        return self.path / graph2_path(player_type)
+
+    def blend_weights(self, player_type: PlayerType) -> dict[str, float]:
+        return {k: float(v) for k, v in self.blend["weights"][player_type].items()}
+
+
+def runtime_layout() -> dict[str, Any]:
+    """The parts of the feature layout this runtime was built for (a bundle must agree)."""
+    from hfm_runtime import featurize
+    from hfm_runtime.profiles import feature_names
+    from hfm_runtime.targets import TARGET_STATS
+
+    layout: dict[str, Any] = {
+        "pa_outcomes": list(featurize.PA_OUTCOMES),
+        "target_stats": {pt: list(TARGET_STATS[pt]) for pt in PLAYER_TYPES},
+        "stat_features": {pt: feature_names(pt) for pt in PLAYER_TYPES},
+    }
+    for name in ("PITCH_CATEGORICALS", "PITCH_NUMERICS"):
+        if hasattr(featurize, name):
+            layout[name.lower()] = list(getattr(featurize, name))
+    return layout
+
+
+def load_bundle(path: str | Path) -> Bundle:
+    """Verify a bundle folder (see the module docstring) and load its plain-file parts."""
+    root = Path(path)
+    manifest = verify_bundle(root, runtime_layout())
+    if manifest.get("target_mode") not in ("absolute", "residual"):
+        raise BundleError(f"{root / MANIFEST}: field 'target_mode' must be 'absolute' or 'residual'")
+    blend = read_json(root / BLEND)
+    for pt in PLAYER_TYPES:
+        weights = blend.get("weights", {}).get(pt) if isinstance(blend.get("weights"), dict) else None
+        if not isinstance(weights, dict):
+            raise BundleError(f"{root / BLEND}: field 'weights.{pt}' missing")
+    identity = {}
+    for pt in PLAYER_TYPES:
+        try:  # IdentityModel.load reads the .npz with allow_pickle=False
+            identity[pt] = IdentityModel.load(root / IDENTITY_DIR, pt)
+        except BundleError:
+            raise
+        except ValueError as exc:  # HFMInputError included
+            raise BundleError(f"{root / IDENTITY_DIR}: {exc}") from None
+    return Bundle(
+        path=root,
+        manifest=manifest,
+        model_card=read_json(root / MODEL_CARD),
+        featurizer=read_json(root / FEATURIZER),
+        blend=blend,
+        context={pt: read_json(root / context_path(pt)) for pt in PLAYER_TYPES},
+        identity=identity,
+    )

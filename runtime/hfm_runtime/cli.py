@@ -1,0 +1,128 @@
+"""`hfm-score`: project players from a bundle and a league folder (or Statcast files) and print a table.
+
+Default: every player with an MLB line in the three seasons before the league's last season, projected
+into that last season as of its opening day (its first MLB game date), so the projections can be set
+against what happened. `--season` projects another season (one past the data projects the future, as of
+January 1); `--players` scores only the listed ids. Errors are one line on stderr, exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
+
+TABLE_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="hfm-score", description=__doc__.split("\n\n")[0])
+    p.add_argument("--bundle", type=Path, default=Path("artifacts/bundle"), help="bundle folder (hfm-export)")
+    p.add_argument("--league", type=Path, default=None,
+                   help="league folder (default artifacts/league, unless --pitches is given)")
+    p.add_argument("--pitches", type=Path, nargs="+", default=None,
+                   help="Statcast files or folders (CSV/Parquet, one level: see --level) instead of a league")
+    p.add_argument("--people", type=Path, default=None,
+                   help="with --pitches: players CSV (player_id, birth_date, bats, throws, player_type, names)")
+    p.add_argument("--level", default="MLB", help="with --pitches: the level those files are (default MLB)")
+    p.add_argument("--season", type=int, default=None, help="season to project (default: the data's last season)")
+    p.add_argument("--as-of", default=None, help="score as of this date (default: the season's opening day)")
+    p.add_argument("--players", default=None, help="comma-separated player ids (default: see above)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
+    p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (0 = all cores)")
+    return p.parse_args(argv)
+
+
+def run(args: argparse.Namespace) -> str:
+    from hfm_runtime.bundle import load_bundle
+    from hfm_runtime.scoring import History, Scorer, ScorerOptions
+
+    bundle = load_bundle(args.bundle)  # verify before the (slower) data load
+    history, seasons = _history(args)
+    season = args.season if args.season is not None else max(seasons)
+    players = None
+    if args.players:
+        try:
+            players = [int(x) for x in args.players.split(",") if x.strip()]
+        except ValueError:
+            raise HFMInputError(f"--players: {args.players!r} is not a comma-separated list of integer ids") from None
+    start = time.perf_counter()
+    scorer = Scorer(bundle, ScorerOptions(threads=args.threads))
+    table = scorer.score(history, season, players, args.as_of)
+    elapsed = time.perf_counter() - start
+    if args.format == "csv":
+        return table.to_csv(index=False)
+    if args.format == "json":
+        return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
+    return format_table(table, bundle.target_mode, elapsed)
+
+
+def _history(args: argparse.Namespace):
+    from hfm_runtime.league import load_league, read_players
+    from hfm_runtime.scoring import History
+    from hfm_runtime.statcast import load_pitches
+
+    if args.pitches:
+        if args.league is not None:
+            raise HFMInputError("give --league or --pitches, not both")
+        if args.people is None:
+            raise HFMInputError("--pitches needs --people (players CSV with birth dates and handedness)")
+        pitches = load_pitches(args.pitches, level=args.level)
+        seasons = sorted(set(pd.DatetimeIndex(pitches["game_date"]).year.tolist()))
+        return History(pitches, read_players(args.people)), seasons
+    league = load_league(args.league or Path("artifacts/league"))
+    return History.from_league(league), league.seasons
+
+
+def format_table(table: pd.DataFrame, target_mode: str, elapsed: float) -> str:
+    """A fixed-width projection table: one line per player, blended rates (and Marcel's) per stat."""
+    season = int(table["season"].iloc[0])
+    as_of = pd.Timestamp(table["as_of_date"].iloc[0]).date()
+    counts = table["flag"].value_counts()
+    lines = [
+        f"HFM projections for {season} as of {as_of} ({target_mode} model + Marcel): {len(table)} players, "
+        f"{int(counts.get('model', 0))} adjusted by the model, {int((table['fallback']).sum())} fallbacks; "
+        f"scored in {elapsed:.2f} s",
+        "rates per opportunity (PA for batters, BF for pitchers); in brackets: the model's adjustment to Marcel",
+    ]
+    header = f"{'player_id':>9} {'name':<22} {'type':<7} {'flag':<15} {'arch':>4} {'src':<7} {'games':>5} {'opp':>6}"
+    header += "".join(f" {s:>15}" for s in TABLE_STATS)
+    lines += [header, "-" * len(header)]
+    for r in table.itertuples(index=False):
+        row = (f"{r.player_id:>9} {str(r.name)[:22]:<22} {r.player_type:<7} {r.flag:<15} "
+               f"{r.archetype if r.archetype >= 0 else '-':>4} {str(r.source or '-'):<7} {r.n_games:>5} "
+               f"{r.opportunities:>6.0f}")
+        for s in TABLE_STATS:
+            rate, adj = getattr(r, f"rate_{s}"), getattr(r, f"adj_{s}")
+            row += f" {'':>15}" if np.isnan(rate) else f" {rate:>6.3f} ({adj:+.3f})"
+        lines.append(row)
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    try:
+        text = run(args)
+        if args.out is None:
+            sys.stdout.write(text)
+        else:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(text)
+    except HFMInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Player identity in one call: profiles -> `stat_features` and archetype ids for the model.
+
+Fitted state lives in a run folder's `identity/` subdirectory (written by
+`hfm_train.archetypes.fit_identity`), per player type:
+  identity_<type>.json        profile config, league rates, career priors, MLE factors, feature
+                              layout and scaler
+  archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.archetypes import ArchetypeModel
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.mle import MLETranslator
+from hfm_runtime.profiles import (
+    FeatureScaler,
+    ProfileConfig,
+    build_profiles,
+    feature_matrix,
+    feature_names,
+)
+from hfm_runtime.targets import PLAYER_TYPES, PlayerType
+
+IDENTITY_DIR = "identity"
+SCHEMA_VERSION = 1
+
+
+@dataclass
+class IdentityModel:
+    """Everything fitted on training seasons that turning history into identity inputs needs."""
+
+    player_type: PlayerType
+    league_rates: dict[str, float]
+    prior_opportunities: dict[str, float]
+    mle: MLETranslator | None
+    scaler: FeatureScaler
+    archetypes: ArchetypeModel
+    config: ProfileConfig = ProfileConfig()
+
+    def save(self, directory: str | Path) -> None:
+        """Write this player type's files into `directory` (use atomic_dir around the whole folder)."""
+        directory = Path(directory)
+        meta = {
+            "schema_version": SCHEMA_VERSION,
+            "player_type": self.player_type,
+            "feature_names": feature_names(self.player_type),
+            "league_rates": self.league_rates,
+            "prior_opportunities": self.prior_opportunities,
+            "mle": self.mle.to_json() if self.mle is not None else None,
+            "scaler": self.scaler.to_json(),
+            "config": {
+                "min_opportunities": dict(self.config.min_opportunities),
+                "mle_threshold": self.config.mle_threshold,
+                "career_prior_opportunities": self.config.career_prior_opportunities,
+            },
+        }
+        (directory / f"identity_{self.player_type}.json").write_text(json.dumps(meta, indent=2))
+        self.archetypes.save(directory)
+
+    @classmethod
+    def load(cls, directory: str | Path, player_type: PlayerType) -> IdentityModel:
+        """Load from a run's `identity/` folder (or a bundle folder holding the same files)."""
+        if player_type not in PLAYER_TYPES:
+            raise HFMInputError(f"unknown player_type {player_type!r}")
+        path = Path(directory) / f"identity_{player_type}.json"
+        if not path.is_file():
+            raise HFMInputError(f"{path}: identity file missing")
+        try:
+            meta = json.loads(path.read_text())
+            if meta["schema_version"] != SCHEMA_VERSION:
+                raise HFMInputError(f"{path}: schema_version {meta['schema_version']} != {SCHEMA_VERSION}")
+            if meta["feature_names"] != feature_names(player_type):
+                raise HFMInputError(f"{path}: feature_names differ from this runtime's profile layout")
+            config = ProfileConfig(
+                min_opportunities=tuple((k, int(v)) for k, v in meta["config"]["min_opportunities"].items()),
+                mle_threshold=int(meta["config"]["mle_threshold"]),
+                career_prior_opportunities=float(meta["config"]["career_prior_opportunities"]),
+            )
+            model = cls(
+                player_type=player_type,
+                league_rates={k: float(v) for k, v in meta["league_rates"].items()},
+                prior_opportunities={k: float(v) for k, v in meta["prior_opportunities"].items()},
+                mle=MLETranslator.from_json(meta["mle"]) if meta["mle"] is not None else None,
+                scaler=FeatureScaler.from_json(meta["scaler"]),
+                archetypes=ArchetypeModel.load(directory, player_type),
+                config=config,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise HFMInputError(f"{path}: missing or bad field ({exc})") from exc
+        return model
+
+
+def player_lines(league: Any, player_type: PlayerType) -> pd.DataFrame:
+    """Game lines of one player type at every level of a loaded league (`league.load_league`)."""
+    from hfm_runtime.seasons import game_lines, plate_appearances
+
+    return game_lines(plate_appearances(league.pitches), player_type)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Identity inputs for N (player, as-of date) rows, in the order of the as-of table."""
+
+    profiles: pd.DataFrame  # build_profiles' table (rates per horizon, sources, fills, age, hand)
+    features: np.ndarray  # float32 [N, F] unscaled, layout profiles.feature_names(player_type)
+    stat_features: np.ndarray  # float32 [N, F] standardised: the model's `stat_features` input
+    archetype: np.ndarray  # int64 [N]: the model's `archetype` input
+
+
+def build_identity(
+    lines: pd.DataFrame,
+    players: pd.DataFrame,
+    as_of: pd.DataFrame,
+    player_type: PlayerType,
+    model: IdentityModel,
+) -> Identity:
+    """Profiles, `stat_features` and archetype ids for every row of `as_of`. THE entry point for the model.
+
+    lines:   game lines of this player type at both levels, e.g. `player_lines(league, player_type)` or
+             `seasons.game_lines(seasons.plate_appearances(pitches), player_type)` (with a `level` column).
+             Only games strictly before each row's as_of_date are used, so one table serves every date.
+    players: players.csv rows (player_id, birth_date, bats, throws).
+    as_of:   DataFrame[player_id, as_of_date], one row per profile wanted (many dates per player is fine).
+    model:   `IdentityModel.load(run_dir / "identity", player_type)`.
+
+    Example (training a model on context ending before `as_of`):
+        model = IdentityModel.load(run / "identity", "batter")
+        ident = build_identity(lines, league.players, as_of, "batter", model)
+        batch.stat_features, batch.archetype = ident.stat_features, ident.archetype
+    """
+    profiles = build_profiles(
+        lines, players, as_of, player_type, mle=model.mle, league=model.league_rates,
+        prior=model.prior_opportunities, config=model.config,
+    )
+    X = feature_matrix(profiles, player_type)
+    return Identity(
+        profiles=profiles,
+        features=X,
+        stat_features=model.scaler.transform(X),
+        archetype=model.archetypes.predict_stat_features(X),
+    )

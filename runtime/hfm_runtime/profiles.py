@@ -1,0 +1,388 @@
+"""Player identity profiles: per-opportunity rates of the target stats over several horizons.
+
+For each (player_id, as_of_date) the profile holds, from games strictly BEFORE the as-of date only:
+
+* rates of every target stat (`targets.TARGET_STATS[player_type]`, per `targets.OPPORTUNITY`) over four
+  horizons, `HORIZONS`: career, last 3 years, last year and last 30 days. A horizon is a calendar window
+  ending the day before the as-of date: [as_of - 3 years, as_of), [as_of - 1 year, as_of),
+  [as_of - 30 days, as_of); career has no start.
+* career rates are regressed toward the league rates by adding league-average opportunities
+  (Marcel's idea; per stat, fitted by `prior_opportunities`); shorter horizons are raw rates.
+* a thin horizon (fewer opportunities than `ProfileConfig.min_opportunities`) borrows the rates of the
+  next longer one; a thin career borrows the league rates. `<horizon>_from` records where the rates came
+  from ("career", "3yr", "1yr", "30d" or "league").
+* the source: players with fewer than `ProfileConfig.mle_threshold` MLB opportunities (200 PA for
+  batters, 200 BF for pitchers: both are per-plate-appearance outcome rates, so the same sample size
+  makes them about as reliable) have their minor-league lines, translated to MLB-equivalent counts by
+  `hfm_runtime.mle.MLETranslator`, added to every horizon: `source` is "mle" (no MLB games at all),
+  "blended" (some MLB + translated AAA) or "mlb" (everything else, including players with no history).
+* age (`seasons.season_age` for the as-of date's year) and handedness (batters: bats L/R/S; pitchers:
+  throws L/R).
+
+`build_profiles` does all as-of rows at once with cumulative sums and binary search (no Python loop over
+players), and `feature_matrix` flattens a profile table into the model's `stat_features` input in the
+layout that `feature_names` documents. `FeatureScaler` standardises it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
+
+HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
+SOURCES: tuple[str, ...] = ("mlb", "mle", "blended")
+HANDS: dict[str, tuple[str, ...]] = {"batter": ("L", "R", "S"), "pitcher": ("L", "R")}
+HAND_COLUMN: dict[str, str] = {"batter": "bats", "pitcher": "throws"}
+MLB, AAA = "MLB", "AAA"
+
+_DAY_KEY = 1_000_000  # key = player code * _DAY_KEY + days since 1970 + _DAY_OFFSET (sorts by player, date)
+_DAY_OFFSET = 400_000
+
+
+@dataclass(frozen=True)
+class ProfileConfig:
+    """How profiles are built. Opportunities are PA for batters and BF for pitchers."""
+
+    # A horizon with fewer opportunities than this borrows the next longer horizon's rates.
+    min_opportunities: tuple[tuple[str, int], ...] = (
+        ("career", 25), ("3yr", 150), ("1yr", 100), ("30d", 40),
+    )
+    # Players with fewer MLB opportunities than this get their translated AAA lines added ("mle"/"blended").
+    mle_threshold: int = 200
+    # Career rates are regressed toward the league: this many league-average opportunities are added
+    # (as Marcel does), so a 60-PA career is mostly league rate and a 3000-PA one is nearly raw.
+    # Used for stats without a fitted per-stat value (`prior_opportunities`).
+    career_prior_opportunities: float = 200.0
+
+    def min_opp(self, horizon: str) -> int:
+        return dict(self.min_opportunities)[horizon]
+
+
+@dataclass(frozen=True)
+class PlayerStatProfile:
+    """One player's identity profile as of a date (one row of `build_profiles`' table)."""
+
+    player_id: int
+    as_of_date: pd.Timestamp
+    player_type: PlayerType
+    age: float
+    hand: str
+    source: str
+    rates: Mapping[str, Mapping[str, float]]  # horizon -> stat -> rate (after fallback)
+    opportunities: Mapping[str, float]  # horizon -> own opportunities (MLB + translated AAA when used)
+    filled_from: Mapping[str, str] = field(default_factory=dict)  # horizon -> where its rates came from
+    mlb_career_opportunities: float = 0.0
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any], player_type: PlayerType) -> PlayerStatProfile:
+        stats = TARGET_STATS[player_type]
+        return cls(
+            player_id=int(row["player_id"]),
+            as_of_date=pd.Timestamp(row["as_of_date"]),
+            player_type=player_type,
+            age=float(row["age"]),
+            hand=str(row["hand"]),
+            source=str(row["source"]),
+            rates={h: {s: float(row[f"{h}_{s}"]) for s in stats} for h in HORIZONS},
+            opportunities={h: float(row[f"{h}_opp"]) for h in HORIZONS},
+            filled_from={h: str(row[f"{h}_from"]) for h in HORIZONS},
+            mlb_career_opportunities=float(row["mlb_career_opp"]),
+        )
+
+
+def profile_records(profiles: pd.DataFrame, player_type: PlayerType) -> list[PlayerStatProfile]:
+    """The rows of a `build_profiles` table as `PlayerStatProfile` objects."""
+    return [PlayerStatProfile.from_row(r, player_type) for r in profiles.to_dict("records")]
+
+
+def league_rates(lines: pd.DataFrame, player_type: PlayerType) -> dict[str, float]:
+    """MLB per-opportunity rates of the target stats over `lines` (game or season lines)."""
+    opp_col = OPPORTUNITY[player_type]
+    _require(lines, ("level", opp_col, *TARGET_STATS[player_type]), "game lines")
+    mlb = lines[lines["level"] == MLB]
+    opp = float(mlb[opp_col].sum())
+    if opp <= 0:
+        raise HFMInputError(f"game lines: no MLB {opp_col} to compute league rates from")
+    return {s: float(mlb[s].sum()) / opp for s in TARGET_STATS[player_type]}
+
+
+def prior_opportunities(
+    lines: pd.DataFrame, player_type: PlayerType, min_season_opportunities: int = 20
+) -> dict[str, float]:
+    """Per stat, how many league-average opportunities to add to a career (empirical Bayes).
+
+    From MLB season lines (method of moments): the spread of observed season rates is true-talent
+    spread plus binomial noise p(1-p)/n, so var_true = var_obs - mean noise, and the prior worth
+    k = p(1-p) / var_true opportunities makes (count + k p) / (n + k) the best linear estimate. Stats
+    whose talent barely varies (triples) get a large k; clipped to [20, 5000].
+    """
+    opp_col = OPPORTUNITY[player_type]
+    keys = [c for c in ("player_id", "season") if c in lines.columns]
+    mlb = lines[lines["level"] == MLB].groupby(keys)[[opp_col, *TARGET_STATS[player_type]]].sum()
+    mlb = mlb[mlb[opp_col] >= min_season_opportunities]
+    if len(mlb) < 10:
+        raise HFMInputError(f"game lines: too few MLB seasons with {min_season_opportunities}+ {opp_col}")
+    n = mlb[opp_col].to_numpy(np.float64)
+    out = {}
+    for s in TARGET_STATS[player_type]:
+        rate = mlb[s].to_numpy(np.float64) / n
+        p = float(np.sum(rate * n) / n.sum())
+        var_true = np.mean((rate - p) ** 2) - np.mean(p * (1 - p) / n)
+        out[s] = float(np.clip(p * (1 - p) / var_true, 20, 5000)) if var_true > 0 else 5000.0
+    return out
+
+
+def build_profiles(
+    lines: pd.DataFrame,
+    players: pd.DataFrame,
+    as_of: pd.DataFrame,
+    player_type: PlayerType,
+    *,
+    mle: Any | None = None,
+    league: Mapping[str, float] | None = None,
+    prior: Mapping[str, float] | None = None,
+    config: ProfileConfig = ProfileConfig(),
+) -> pd.DataFrame:
+    """Profiles for every row of `as_of` (columns player_id, as_of_date), in that order.
+
+    lines:   `seasons.game_lines(pas, player_type)` rows of both levels (player_id, game_date, level,
+             opportunity and stat counts). Only games with game_date < as_of_date count.
+    players: player_id, birth_date, and bats (batters) or throws (pitchers).
+    mle:     a fitted `mle.MLETranslator` for this player type; without it AAA lines are ignored.
+    league:  league rates for players with an empty career; default `league_rates(lines)`. Pass the
+             training seasons' rates to keep later seasons out of them.
+    prior:   per-stat league-average opportunities added to careers (`prior_opportunities`); stats
+             missing from it use `config.career_prior_opportunities`.
+
+    Returns one row per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp, and per
+    horizon h: `h_<stat>` rates, `h_opp`, `h_from`.
+    """
+    stats = TARGET_STATS[player_type]
+    opp_col = OPPORTUNITY[player_type]
+    _require(lines, ("player_id", "game_date", "level", opp_col, *stats), "game lines")
+    _require(as_of, ("player_id", "as_of_date"), "as_of")
+    if league is None:
+        league = league_rates(lines, player_type)
+    cols = [opp_col, *stats]
+
+    mlb = lines[lines["level"] == MLB]
+    minors = lines[lines["level"] == AAA] if mle is not None else lines.iloc[:0]
+    if mle is not None and len(minors):
+        minors = mle.transform(minors)
+
+    ids = np.asarray(as_of["player_id"], dtype=np.int64)
+    asof_day = _days(as_of["as_of_date"])
+    code_of = np.unique(np.concatenate([ids, np.asarray(lines["player_id"], dtype=np.int64)]))
+    code = np.searchsorted(code_of, ids)
+
+    starts = {
+        "career": None,
+        "3yr": _days(pd.to_datetime(as_of["as_of_date"]) - pd.DateOffset(years=3)),
+        "1yr": _days(pd.to_datetime(as_of["as_of_date"]) - pd.DateOffset(years=1)),
+        "30d": asof_day - 30,
+    }
+    mlb_sums = _window_sums(mlb, cols, code_of, code, asof_day, starts)
+    aaa_sums = _window_sums(minors, cols, code_of, code, asof_day, starts)
+
+    mlb_career = mlb_sums["career"][:, 0]
+    use_aaa = mlb_career < config.mle_threshold
+    has_aaa = aaa_sums["career"][:, 0] > 0
+    source = np.where(use_aaa & has_aaa, np.where(mlb_career > 0, "blended", "mle"), "mlb")
+
+    out: dict[str, Any] = {
+        "player_id": ids,
+        "as_of_date": pd.to_datetime(as_of["as_of_date"]).to_numpy(),
+    }
+    out.update(_age_and_hand(players, ids, as_of["as_of_date"], player_type))
+    out["source"] = source
+    out["mlb_career_opp"] = mlb_career
+
+    league_vec = np.array([league[s] for s in stats], dtype=np.float64)
+    prev_rates = np.broadcast_to(league_vec, (len(ids), len(stats)))
+    prev_from = np.full(len(ids), "league", dtype=object)
+    for h in HORIZONS:
+        sums = mlb_sums[h] + np.where(use_aaa[:, None], aaa_sums[h], 0.0)
+        opp = sums[:, 0]
+        thin = opp < max(config.min_opp(h), 1e-9)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if h == "career":
+                k = np.array([(prior or {}).get(s, config.career_prior_opportunities) for s in stats])
+                own = (sums[:, 1:] + k * league_vec) / (opp[:, None] + k)
+            else:
+                own = sums[:, 1:] / opp[:, None]
+        rates = np.where(thin[:, None], prev_rates, own)
+        from_ = np.where(thin, prev_from, h)
+        for j, s in enumerate(stats):
+            out[f"{h}_{s}"] = rates[:, j]
+        out[f"{h}_opp"] = opp
+        out[f"{h}_from"] = from_
+        prev_rates, prev_from = rates, from_
+    return pd.DataFrame(out)
+
+
+def feature_names(player_type: PlayerType) -> list[str]:
+    """The `stat_features` layout, in column order (stable: the model and bundles depend on it).
+
+    1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
+    2. `log_opp:<horizon>`      log1p of the horizon's own opportunities
+    3. `filled:<horizon>`       1.0 when the horizon borrowed a longer horizon's (or the league's) rates
+    4. `age`                    season age in years
+    5. `hand:<L|R|S>`           one-hot of bats (batters) or throws (pitchers); all zero if unknown
+    6. `source:<mlb|mle|blended>` one-hot
+    7. `log_mlb_career_opp`     log1p of MLB career opportunities (how much of the profile is MLB)
+    """
+    stats = TARGET_STATS[player_type]
+    return [
+        *(f"rate:{h}:{s}" for h in HORIZONS for s in stats),
+        *(f"log_opp:{h}" for h in HORIZONS),
+        *(f"filled:{h}" for h in HORIZONS),
+        "age",
+        *(f"hand:{x}" for x in HANDS[player_type]),
+        *(f"source:{x}" for x in SOURCES),
+        "log_mlb_career_opp",
+    ]
+
+
+def feature_matrix(profiles: pd.DataFrame, player_type: PlayerType) -> np.ndarray:
+    """float32 [N, len(feature_names(player_type))]: the unscaled `stat_features` of each profile row."""
+    stats = TARGET_STATS[player_type]
+    blocks = [
+        profiles[[f"{h}_{s}" for h in HORIZONS for s in stats]].to_numpy(np.float64),
+        np.log1p(profiles[[f"{h}_opp" for h in HORIZONS]].to_numpy(np.float64)),
+        np.stack([(profiles[f"{h}_from"] != h).to_numpy() for h in HORIZONS], axis=1),
+        profiles[["age"]].to_numpy(np.float64),
+        np.stack([(profiles["hand"] == x).to_numpy() for x in HANDS[player_type]], axis=1),
+        np.stack([(profiles["source"] == x).to_numpy() for x in SOURCES], axis=1),
+        np.log1p(profiles[["mlb_career_opp"]].to_numpy(np.float64)),
+    ]
+    X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
+    if not np.isfinite(X).all():
+        row = int(np.argwhere(~np.isfinite(X))[0, 0])
+        raise HFMInputError(f"profiles: non-finite feature in row {row} (missing age?)")
+    return X.astype(np.float32)
+
+
+@dataclass
+class FeatureScaler:
+    """Standardise features column-wise: (x - mean_) / scale_, scale_ = std or 1 where std is 0."""
+
+    feature_names: list[str] | None = None
+    mean_: np.ndarray | None = None
+    scale_: np.ndarray | None = None
+
+    def fit(self, X: np.ndarray) -> FeatureScaler:
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or len(X) == 0:
+            raise HFMInputError(f"FeatureScaler.fit: need a non-empty 2-D array, got shape {X.shape}")
+        self.mean_ = X.mean(axis=0)
+        std = X.std(axis=0)
+        self.scale_ = np.where(std > 1e-12, std, 1.0)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        if self.mean_ is None or self.scale_ is None:
+            raise HFMInputError("FeatureScaler: not fitted")
+        X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != len(self.mean_):
+            raise HFMInputError(
+                f"FeatureScaler.transform: expected [N, {len(self.mean_)}] features, got {X.shape}"
+            )
+        return ((X - self.mean_) / self.scale_).astype(np.float32)
+
+    def fit_transform(self, X: np.ndarray) -> np.ndarray:
+        return self.fit(X).transform(X)
+
+    def to_json(self) -> dict[str, Any]:
+        if self.mean_ is None or self.scale_ is None:
+            raise HFMInputError("FeatureScaler: not fitted")
+        return {
+            "feature_names": self.feature_names,
+            "mean": self.mean_.tolist(),
+            "scale": self.scale_.tolist(),
+        }
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any] | str) -> FeatureScaler:
+        if isinstance(obj, str):
+            obj = json.loads(obj)
+        try:
+            mean = np.asarray(obj["mean"], dtype=np.float64)
+            scale = np.asarray(obj["scale"], dtype=np.float64)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise HFMInputError(f"FeatureScaler JSON: missing or bad field ({exc})") from exc
+        if mean.shape != scale.shape or mean.ndim != 1:
+            raise HFMInputError("FeatureScaler JSON: 'mean' and 'scale' must be equal-length lists")
+        names = obj.get("feature_names")
+        return cls(feature_names=list(names) if names is not None else None, mean_=mean, scale_=scale)
+
+
+# ---------------------------------------------------------------------------------------------------
+
+
+def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise HFMInputError(f"{what}: missing column(s) {missing}")
+
+
+def _days(dates: Any) -> np.ndarray:
+    """Days since 1970-01-01 as int64 (dates at any time of day count as that day)."""
+    values = pd.to_datetime(pd.Series(np.asarray(dates)))
+    if values.isna().any():
+        row = int(np.flatnonzero(values.isna().to_numpy())[0])
+        raise HFMInputError(f"missing date in row {row}")
+    return values.to_numpy("datetime64[D]").astype(np.int64)
+
+
+def _window_sums(
+    lines: pd.DataFrame,
+    cols: Sequence[str],
+    code_of: np.ndarray,
+    code: np.ndarray,
+    asof_day: np.ndarray,
+    starts: Mapping[str, np.ndarray | None],
+) -> dict[str, np.ndarray]:
+    """Per as-of row and horizon, the sums of `cols` over the player's games in [start, as_of)."""
+    n = len(code)
+    if len(lines) == 0:
+        return {h: np.zeros((n, len(cols))) for h in starts}
+    line_code = np.searchsorted(code_of, np.asarray(lines["player_id"], dtype=np.int64))
+    keys = line_code * _DAY_KEY + _days(lines["game_date"]) + _DAY_OFFSET
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    counts = lines[list(cols)].to_numpy(np.float64)[order]
+    cum = np.vstack([np.zeros((1, len(cols))), np.cumsum(counts, axis=0)])
+    base = code * _DAY_KEY + _DAY_OFFSET
+    end = np.searchsorted(keys, base + asof_day, side="left")  # strictly before the as-of date
+    out = {}
+    for h, start_day in starts.items():
+        lo = base if start_day is None else base + np.minimum(start_day, asof_day)
+        start = np.searchsorted(keys, lo, side="left")
+        out[h] = cum[end] - cum[start]
+    return out
+
+
+def _age_and_hand(
+    players: pd.DataFrame, ids: np.ndarray, as_of_dates: Any, player_type: PlayerType
+) -> dict[str, np.ndarray]:
+    from hfm_runtime.seasons import season_age
+
+    hand_col = HAND_COLUMN[player_type]
+    _require(players, ("player_id", "birth_date", hand_col), "players")
+    info = players.drop_duplicates("player_id").set_index("player_id")
+    missing = ~pd.Index(ids).isin(info.index)
+    if missing.any():
+        row = int(np.flatnonzero(missing)[0])
+        raise HFMInputError(f"players: no row for player_id {ids[row]} (as_of row {row})")
+    rows = info.loc[ids]
+    seasons = pd.to_datetime(pd.Series(np.asarray(as_of_dates))).dt.year.to_numpy()
+    age = np.asarray(season_age(rows["birth_date"].to_numpy(), seasons), dtype=np.float64)
+    return {"age": age, "hand": rows[hand_col].astype(str).to_numpy()}

@@ -1,0 +1,498 @@
+"""Score players from a bundle on CPU: Marcel + the model's learned adjustment. No torch.
+
+    scorer = Scorer(load_bundle("artifacts/bundle"))
+    history = History.from_league(load_league("artifacts/league"))
+    table = scorer.score(history, season=2024)              # one row per player (see SCORE_COLUMNS)
+
+For a player projected into `season` as of `as_of` (default: the season's opening day, the first MLB
+game date in `history` for that season, or January 1 when the history holds none of it):
+  marcel_<S>  Marcel's rate of stat S (hfm_runtime.marcel; seasons before `season` only)
+  model_<S>   Graph 2's output: the residual on Marcel (target mode "residual") or an absolute rate
+  adj_<S>     the adjustment applied: w_S * model_S (residual) or w_S * (model_S - marcel_S) (absolute),
+              w_S the bundle's blend weight for that player type and stat
+  rate_<S>    marcel_S + adj_S, clipped to [0, 1]
+  proj_<S>    rate_S x Marcel's projected opportunities (`opportunities`: PA or BF for the full season)
+The model sees the player's up to `max_games` most recent games (his perspective, any level) strictly
+before `as_of`, his identity profile as of `as_of` and its archetype, exactly as in training
+(hfm_train.examples). Level-1 outputs are kept in an LRU cache keyed by (game_pk, player_id,
+perspective), so re-scoring after a new game encodes only that game.
+
+Fallbacks (never an exception for a player; `flag` says which, `fallback` is True):
+  "no_recent_games"  no context game before `as_of`: Marcel only (adjustment 0)
+  "no_history"       no context game and no MLB line in Marcel's window: Marcel's league rates
+  "unknown_player"   not in the players table (no age, no handedness): Marcel without age, no model
+  "league_rate"      Marcel has no MLB lines at all in its window: the bundle's league rates
+Otherwise `flag` is "model".
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+import pandas as pd
+
+from hfm_runtime.bundle import Bundle, load_bundle
+from hfm_runtime.context import GameEmbeddings, build_context
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.featurize import GameKeys, PitchFeaturizer
+from hfm_runtime.identity import build_identity
+from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
+from hfm_runtime.seasons import game_lines, plate_appearances, season_age, season_lines
+from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
+
+ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
+FLAGS: tuple[str, ...] = ("model", "no_recent_games", "no_history", "unknown_player", "league_rate")
+SCORE_COLUMNS: tuple[str, ...] = (
+    "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "archetype",
+    "source", "n_games", "opportunity", "opportunities",
+    *(f"{kind}_{s}" for kind in ("marcel", "model", "adj", "rate", "proj") for s in ALL_STATS),
+)
+
+
+@dataclass(frozen=True)
+class ScorerOptions:
+    """How the ONNX Runtime sessions run and how work is batched.
+
+    threads: intra-op threads per session (1 by default: a scorer usually shares the machine; 0 lets
+    ONNX Runtime use every core). Sessions run sequentially (inter-op threads 1) with all graph
+    optimisations, on the CPU execution provider.
+    """
+
+    threads: int = 1
+    cache_games: int = 100_000  # Level-1 outputs kept (one entry per player-game)
+    graph1_batch_games: int = 128  # games per Graph-1 run (sorted by length to limit padding)
+    graph2_batch_players: int = 256  # players per Graph-2 run
+
+    def session_options(self) -> ort.SessionOptions:
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3  # errors only
+        return opts
+
+
+@dataclass
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+    graph1_runs: int = 0  # Graph-1 session calls
+    games_encoded: int = 0  # games that went through Graph 1
+
+
+@dataclass(frozen=True)
+class _Encoded:
+    """One cached Level-1 output: a game's PA embeddings and how its PAs ended."""
+
+    pa_emb: np.ndarray  # float32 [A, D]
+    pa_outcome: np.ndarray  # int64 [A]
+    game_date: np.datetime64
+    season: int
+    level: str
+
+
+class Level1Cache:
+    """LRU of Level-1 outputs keyed by (game_pk, player_id, perspective)."""
+
+    def __init__(self, max_games: int) -> None:
+        self.max_games = max_games
+        self._items: OrderedDict[tuple[int, int, str], _Encoded] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: tuple[int, int, str]) -> bool:
+        return key in self._items
+
+    def get(self, key: tuple[int, int, str]) -> _Encoded | None:
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def put(self, key: tuple[int, int, str], item: _Encoded) -> None:
+        self._items[key] = item
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_games:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """What a player is scored from: Statcast pitches (with a `level` column) and the players table.
+
+    season_lines: optional per player type season lines for Marcel (e.g. Lahman's); by default they
+    are counted from `pitches` (hfm_runtime.seasons), as in training.
+    """
+
+    pitches: pd.DataFrame
+    players: pd.DataFrame
+    season_lines: Mapping[str, pd.DataFrame] | None = None
+    _derived: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_league(cls, league: Any) -> History:
+        """From `hfm_runtime.league.load_league(...)`."""
+        return cls(league.pitches, league.players)
+
+    def __post_init__(self) -> None:
+        if LEVEL_COLUMN not in self.pitches.columns:
+            raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
+        missing = [c for c in ("player_id", "birth_date") if c not in self.players.columns]
+        if missing:
+            raise HFMInputError(f"players: missing column(s) {', '.join(missing)}")
+
+    @cached_property
+    def plate_appearances(self) -> pd.DataFrame:
+        return plate_appearances(self.pitches)
+
+    def game_lines(self, player_type: PlayerType) -> pd.DataFrame:
+        if ("games", player_type) not in self._derived:
+            self._derived[("games", player_type)] = game_lines(self.plate_appearances, player_type)
+        return self._derived[("games", player_type)]
+
+    def lines(self, player_type: PlayerType) -> pd.DataFrame:
+        """Season lines for Marcel."""
+        if self.season_lines is not None and player_type in self.season_lines:
+            return self.season_lines[player_type]
+        if ("seasons", player_type) not in self._derived:
+            self._derived[("seasons", player_type)] = season_lines(self.game_lines(player_type), player_type)
+        return self._derived[("seasons", player_type)]
+
+    def player_type_of(self, player_ids: Iterable[int]) -> dict[int, PlayerType]:
+        """player_id -> type, from the players table's `player_type` or, failing that, the pitches."""
+        ids = [int(i) for i in player_ids]
+        out: dict[int, PlayerType] = {}
+        if "player_type" in self.players.columns:
+            known = self.players.drop_duplicates("player_id").set_index("player_id")["player_type"]
+            out = {i: known[i] for i in ids if i in known.index and known[i] in PLAYER_TYPES}
+        rest = [i for i in ids if i not in out]
+        if rest:
+            pitched = set(self.pitches["pitcher"].unique().tolist())
+            out.update({i: ("pitcher" if i in pitched else "batter") for i in rest})
+        return out
+
+    def opening_day(self, season: int) -> pd.Timestamp:
+        """The first MLB game date of `season` in the pitches, else January 1 of it."""
+        dates = self.pitches.loc[self.pitches[LEVEL_COLUMN] == "MLB", "game_date"]
+        dates = dates[pd.DatetimeIndex(dates).year == season]
+        return pd.Timestamp(dates.min()) if len(dates) else pd.Timestamp(f"{season}-01-01")
+
+
+class Scorer:
+    """Scores players from a verified bundle with ONNX Runtime (see the module docstring)."""
+
+    def __init__(self, bundle: Bundle | str, options: ScorerOptions = ScorerOptions()) -> None:
+        self.bundle = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
+        self.options = options
+        self.featurizer = PitchFeaturizer.from_json(self.bundle.featurizer)
+        opts = options.session_options()
+        providers = ["CPUExecutionProvider"]
+        self.graph1 = ort.InferenceSession(str(self.bundle.graph1), opts, providers=providers)
+        self.graph2 = {
+            pt: ort.InferenceSession(str(self.bundle.graph2(pt)), opts, providers=providers) for pt in PLAYER_TYPES
+        }
+        self.cache = Level1Cache(options.cache_games)
+        self.stats = CacheStats()
+
+    # --- public API --------------------------------------------------------------------------------
+    def score(
+        self,
+        history: History,
+        season: int,
+        player_ids: Iterable[int] | None = None,
+        as_of: str | pd.Timestamp | None = None,
+    ) -> pd.DataFrame:
+        """One row per player (SCORE_COLUMNS), batters then pitchers, each in player_id order.
+
+        player_ids: who to score (default: every player with an MLB line in Marcel's window).
+        """
+        season = int(season)
+        as_of_date = history.opening_day(season) if as_of is None else pd.Timestamp(as_of).normalize()
+        if player_ids is None:
+            player_ids = self.default_players(history, season)
+        types = history.player_type_of(player_ids)
+        frames = []
+        for pt in PLAYER_TYPES:
+            ids = np.array(sorted({i for i, t in types.items() if t == pt}), dtype=np.int64)
+            if len(ids):
+                frames.append(self._score_type(history, pt, ids, season, as_of_date))
+        if not frames:
+            raise HFMInputError("score: no players to score")
+        return pd.concat(frames, ignore_index=True)[list(SCORE_COLUMNS)]
+
+    @staticmethod
+    def default_players(history: History, season: int) -> list[int]:
+        """Everyone with an MLB line in the seasons Marcel reads for `season` (season-3..season-1)."""
+        ids: set[int] = set()
+        for pt in PLAYER_TYPES:
+            lines = history.lines(pt)
+            window = lines["season"].between(season - len(MARCEL_CONFIGS[pt].weights), season - 1)
+            if LEVEL_COLUMN in lines.columns:
+                window &= lines[LEVEL_COLUMN] == "MLB"
+            ids.update(int(i) for i in lines.loc[window, "player_id"].unique())
+        return sorted(ids)
+
+    # --- one player type ---------------------------------------------------------------------------
+    def _score_type(
+        self, history: History, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp
+    ) -> pd.DataFrame:
+        stats = list(TARGET_STATS[pt])
+        opp = OPPORTUNITY[pt]
+        players = history.players.drop_duplicates("player_id").set_index("player_id")
+        known = np.isin(ids, players.index.to_numpy())
+
+        base = self._marcel(history, pt, ids, season, players)
+        out = pd.DataFrame({"player_id": ids})
+        names = players.reindex(ids)
+        if {"name_first", "name_last"} <= set(players.columns):
+            out["name"] = (names["name_first"].fillna("") + " " + names["name_last"].fillna("")).str.strip().to_numpy()
+        else:
+            out["name"] = ""
+        out["player_type"], out["season"], out["as_of_date"] = pt, season, as_of
+        out["opportunity"] = opp
+        out["opportunities"] = base[opp].to_numpy(np.float64)
+        marcel_rates = base[stats].to_numpy(np.float64)
+
+        model = np.full((len(ids), len(stats)), np.nan)
+        archetype = np.full(len(ids), -1, np.int64)
+        source = np.full(len(ids), None, dtype=object)
+        games = self._context_games(history, pt, ids[known], as_of)
+        n_games = np.zeros(len(ids), np.int64)
+        if known.any():
+            ident = build_identity(
+                history.game_lines(pt), history.players,
+                pd.DataFrame({"player_id": ids[known], "as_of_date": as_of}), pt, self.bundle.identity[pt],
+            )
+            archetype[known], source[known] = ident.archetype, ident.profiles["source"].to_numpy()
+            max_games = int(self.bundle.context[pt]["max_games"])
+            if len(games):  # (context_index needs at least one game in the store)
+                counts = games.context_index(ids[known], pt, np.full(known.sum(), as_of.to_datetime64()), max_games)
+                n_games[known] = (counts >= 0).sum(1)
+            run = np.flatnonzero(known)[n_games[known] > 0]
+            if len(run):
+                rows = np.searchsorted(ids[known], ids[run])
+                model[run] = self._graph2(pt, games, ids[run], as_of, ident.stat_features[rows], ident.archetype[rows])
+
+        weights = self.bundle.blend_weights(pt)
+        w = np.array([weights[s] for s in stats])
+        if self.bundle.target_mode == "residual":
+            adj = w * model
+        else:
+            adj = w * (model - marcel_rates)
+        adj = np.where(np.isnan(adj), 0.0, adj)
+        rates = np.clip(marcel_rates + adj, 0.0, 1.0)
+        adj = rates - marcel_rates  # what was actually applied, after clipping
+
+        flag = np.where(n_games > 0, "model", np.where(base["no_history"].to_numpy(bool), "no_history", "no_recent_games"))
+        flag = np.where(known, flag, "unknown_player")
+        flag = np.where(base["league_rate"].to_numpy(bool), "league_rate", flag)
+        out["flag"] = flag
+        out["fallback"] = flag != "model"
+        out["archetype"] = archetype
+        out["source"] = source
+        out["n_games"] = n_games
+        for j, s in enumerate(stats):
+            out[f"marcel_{s}"] = marcel_rates[:, j]
+            out[f"model_{s}"] = model[:, j]
+            out[f"adj_{s}"] = adj[:, j]
+            out[f"rate_{s}"] = rates[:, j]
+            out[f"proj_{s}"] = rates[:, j] * out["opportunities"].to_numpy()
+        for s in ALL_STATS:
+            for kind in ("marcel", "model", "adj", "rate", "proj"):
+                if f"{kind}_{s}" not in out.columns:
+                    out[f"{kind}_{s}"] = np.nan
+        return out
+
+    def _marcel(
+        self, history: History, pt: PlayerType, ids: np.ndarray, season: int, players: pd.DataFrame
+    ) -> pd.DataFrame:
+        """Marcel per player (index player_id) with `no_history` and `league_rate` columns."""
+        births = players["birth_date"].reindex(ids)
+        has_age = births.notna().to_numpy()
+        ages = pd.Series(np.nan, index=ids, dtype=np.float64)
+        if has_age.any():
+            ages[ids[has_age]] = np.asarray(season_age(births[has_age].to_numpy(), season), dtype=np.float64)
+        try:
+            base = marcel(history.lines(pt), ages, season, pt, player_ids=ids)
+            base["league_rate"] = False
+            return base
+        except HFMInputError:  # no MLB lines at all in the window: the bundle's league rates
+            config = MARCEL_CONFIGS[pt]
+            base = pd.DataFrame(index=pd.Index(ids, name="player_id"))
+            base[OPPORTUNITY[pt]] = config.playing_time_base
+            for s, r in self.bundle.identity[pt].league_rates.items():
+                base[s] = r
+            base["no_history"], base["league_rate"] = True, True
+            return base
+
+    # --- Level 1 with the cache --------------------------------------------------------------------
+    def _context_games(self, history: History, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp) -> GameEmbeddings:
+        """Encoded context games (the last max_games before `as_of`) of `ids`, via the cache."""
+        max_games = int(self.bundle.context[pt]["max_games"])
+        p = history.pitches
+        before = p[(p["game_date"] < as_of) & p[pt].isin(ids)]
+        games = before[[pt, "game_pk", "game_date"]].drop_duplicates([pt, "game_pk"])
+        games = games.sort_values([pt, "game_date", "game_pk"], kind="stable")
+        games = games.groupby(pt, sort=False).tail(max_games)
+        keys = list(zip(games["game_pk"].tolist(), games[pt].tolist(), [pt] * len(games)))
+        missing = [k for k in keys if k not in self.cache]
+        self.stats.hits += len(keys) - len(missing)
+        self.stats.misses += len(missing)
+        if missing:
+            want = pd.MultiIndex.from_tuples([(k[1], k[0]) for k in missing])
+            rows = before[pd.MultiIndex.from_arrays([before[pt], before["game_pk"]]).isin(want)]
+            self._encode(self.featurizer.transform(rows, perspectives=(pt,), players=ids[np.isin(ids, rows[pt])]))
+        items = [self.cache.get(k) for k in keys]
+        return _embeddings(keys, items, self._d_pa())
+
+    def _encode(self, table) -> None:
+        order = np.argsort(table.n_pitches, kind="stable")  # similar lengths share a batch
+        step = self.options.graph1_batch_games
+        wanted = [i.name for i in self.graph1.get_inputs()]
+        names = ("cat", "num", "pitch_mask", "pa_of_pitch", "pa_mask")
+        for start in range(0, len(order), step):
+            index = order[start:start + step]
+            batch = table.collate(index)
+            feed = {n: a for n, a in zip(names, batch.inputs()) if n in wanted}
+            (pa_emb,) = self.graph1.run(["pa_emb"], feed)
+            self.stats.graph1_runs += 1
+            self.stats.games_encoded += len(index)
+            for row, g in enumerate(index):
+                n_pa = int(table.n_pas[g])
+                k = table.keys
+                self.cache.put(
+                    (int(k.game_pk[g]), int(k.player_id[g]), str(k.perspective[g])),
+                    _Encoded(
+                        pa_emb=np.ascontiguousarray(pa_emb[row, :n_pa]),
+                        pa_outcome=batch.pa_outcome[row, :n_pa].copy(),
+                        game_date=k.game_date[g], season=int(k.season[g]), level=str(k.level[g]),
+                    ),
+                )
+
+    def _d_pa(self) -> int:
+        shape = self.graph1.get_outputs()[0].shape
+        return int(shape[-1]) if isinstance(shape[-1], int) else int(self.bundle.manifest["graphs"]["level1"]["d_pa"])
+
+    # --- Graph 2 -----------------------------------------------------------------------------------
+    def _graph2(
+        self, pt: PlayerType, games: GameEmbeddings, ids: np.ndarray, as_of: pd.Timestamp,
+        stat_features: np.ndarray, archetype: np.ndarray,
+    ) -> np.ndarray:
+        ctx = self.bundle.context[pt]
+        session = self.graph2[pt]
+        wanted = [i.name for i in session.get_inputs()]
+        step = self.options.graph2_batch_players
+        out = []
+        for start in range(0, len(ids), step):
+            sl = slice(start, start + step)
+            batch = build_context(
+                games, ids[sl], pt, np.full(len(ids[sl]), as_of.to_datetime64()),
+                stat_features[sl], archetype[sl], max_games=int(ctx["max_games"]), max_pas=ctx.get("max_pas"),
+            )
+            feed = {k: v for k, v in batch.inputs().items() if k in wanted}
+            (rates,) = session.run(["rates"], feed)
+            out.append(rates.astype(np.float64))
+        return np.concatenate(out)
+
+
+def _embeddings(keys: Sequence[tuple[int, int, str]], items: Sequence[_Encoded], d_pa: int) -> GameEmbeddings:
+    n_pa = np.array([len(it.pa_emb) for it in items], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(n_pa)]).astype(np.int64)
+    return GameEmbeddings(
+        pa_emb=np.concatenate([it.pa_emb for it in items]) if items else np.zeros((0, d_pa), np.float32),
+        pa_outcome=np.concatenate([it.pa_outcome for it in items]) if items else np.zeros(0, np.int64),
+        pa_offsets=offsets,
+        keys=GameKeys(
+            game_pk=np.array([k[0] for k in keys], dtype=np.int64),
+            player_id=np.array([k[1] for k in keys], dtype=np.int64),
+            perspective=np.array([k[2] for k in keys], dtype="<U7"),
+            game_date=np.array([it.game_date for it in items], dtype="datetime64[D]"),
+            season=np.array([it.season for it in items], dtype=np.int64),
+            level=np.array([it.level for it in items], dtype=str),
+        ),
+    )
+
+
+# --- the projection pipeline's adapter -------------------------------------------------------------
+class PipelineAdapter:
+    """Adds HFM's adjustment to a projection pipeline's own rates.
+
+        adapter = PipelineAdapter(scorer, history, season=2024)
+        adjusted = adapter.adjust_projections(records)
+
+    Each record is a dict with `player_id`, optionally `player_type` ("batter"/"pitcher"; looked up in
+    `history` when absent), the pipeline's per-opportunity rates under the stat names of
+    hfm_runtime.targets.TARGET_STATS (e.g. "SO": 0.22) and optionally the opportunity column ("PA" for
+    batters, "BF" for pitchers). Returned: a copy of each record, in order, with every stat it had
+    replaced by `rate + adjustment` (clipped to [0, 1]), where the adjustment is w * model residual
+    (residual bundles: the model learned a correction to Marcel, applied here to the pipeline's
+    baseline) or w * (model rate - rate) (absolute bundles), plus:
+      hfm_adjustment  {stat: adjustment applied}
+      hfm_counts      {stat: adjusted rate x opportunities} when the record has opportunities
+      hfm_flag, hfm_archetype, hfm_source, hfm_games   as in Scorer.score
+    A player the model cannot score (no recent games, unknown) keeps his rates (adjustment 0) and the
+    flag says why. Records missing `player_id` raise HFMInputError naming the record.
+    """
+
+    def __init__(self, scorer: Scorer, history: History, season: int, as_of: str | pd.Timestamp | None = None):
+        self.scorer, self.history, self.season, self.as_of = scorer, history, int(season), as_of
+
+    def adjust_projections(self, records: list[dict]) -> list[dict]:
+        ids = []
+        for i, r in enumerate(records):
+            try:
+                ids.append(int(r["player_id"]))
+            except (KeyError, TypeError, ValueError):
+                raise HFMInputError(f"adjust_projections: record {i}: field player_id missing or not an integer") from None
+        if not records:
+            return []
+        table = self.scorer.score(self.history, self.season, sorted(set(ids)), self.as_of)
+        by_id = table.set_index("player_id")
+        mode = self.scorer.bundle.target_mode
+        out = []
+        for r, pid in zip(records, ids):
+            row = by_id.loc[pid]
+            pt = r.get("player_type", row["player_type"])
+            new = dict(r)
+            adjustment, counts = {}, {}
+            weights = self.scorer.bundle.blend_weights(row["player_type"])
+            for s in TARGET_STATS[pt]:
+                if s not in r or r[s] is None:
+                    continue
+                base = float(r[s])
+                model = float(row[f"model_{s}"])
+                delta = 0.0 if math.isnan(model) else weights[s] * (model if mode == "residual" else model - base)
+                rate = min(max(base + delta, 0.0), 1.0)
+                new[s], adjustment[s] = rate, rate - base
+                if OPPORTUNITY[pt] in r and r[OPPORTUNITY[pt]] is not None:
+                    counts[s] = rate * float(r[OPPORTUNITY[pt]])
+            new.update(
+                hfm_adjustment=adjustment, hfm_flag=str(row["flag"]), hfm_archetype=int(row["archetype"]),
+                hfm_source=row["source"], hfm_games=int(row["n_games"]),
+            )
+            if counts:
+                new["hfm_counts"] = counts
+            out.append(new)
+        return out
+
+    __call__ = adjust_projections
+
+
+def adjust_projections(
+    records: list[dict], scorer: Scorer, history: History, season: int, as_of: str | pd.Timestamp | None = None
+) -> list[dict]:
+    """One-shot form of `PipelineAdapter(scorer, history, season, as_of).adjust_projections(records)`."""
+    return PipelineAdapter(scorer, history, season, as_of).adjust_projections(records)

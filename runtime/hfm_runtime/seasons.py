@@ -1,0 +1,172 @@
+"""Plate appearances, game lines and season lines, all counted from the same Statcast events.
+
+Marcel, the stat profiles and the model's targets read these, so they all see one truth.
+
+A plate appearance ends on the pitch whose `events` is set. Events that end an at-bat without a
+plate appearance (caught stealing, pickoffs, `truncated_pa`, ...) keep a row with PA = 0 so that the
+outs they record still count for the pitcher; an event this module does not know counts as a PA with
+outcome OTHER (and nothing else), so new Statcast codes never crash a season.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.featurize import PA_OUTCOMES
+from hfm_runtime.statcast import LEVEL_COLUMN, TEXT_DTYPE
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
+
+# Counts kept per plate appearance; `outs` are outs recorded on the play (the pitcher's).
+PA_COUNTS: tuple[str, ...] = (
+    "PA", "AB", "H", "1B", "2B", "3B", "HR", "BB", "IBB", "HBP", "SO", "SF", "outs",
+)
+BATTING_COLUMNS: tuple[str, ...] = ("PA", "AB", "H", "1B", "2B", "3B", "HR", "BB", "IBB", "HBP", "SO", "SF")
+PITCHING_COLUMNS: tuple[str, ...] = ("BF", "outs", "H", "2B", "3B", "HR", "BB", "IBB", "HBP", "SO")
+LINE_COLUMNS: dict[str, tuple[str, ...]] = {"batter": BATTING_COLUMNS, "pitcher": PITCHING_COLUMNS}
+PA_KEYS: tuple[str, ...] = (
+    "game_pk", "game_date", "season", LEVEL_COLUMN, "batter", "pitcher", "at_bat_number", "stand",
+    "p_throws",
+)
+GAME_KEYS: tuple[str, ...] = ("player_id", "game_pk", "game_date", "season", LEVEL_COLUMN)
+SEASON_KEYS: tuple[str, ...] = ("player_id", "season", LEVEL_COLUMN)
+
+for _t in ("batter", "pitcher"):  # the targets' names must be columns of the season lines
+    assert OPPORTUNITY[_t] in LINE_COLUMNS[_t] and set(TARGET_STATS[_t]) <= set(LINE_COLUMNS[_t])
+
+
+def _hit(base: str) -> dict[str, int]:
+    return {"PA": 1, "AB": 1, "H": 1, base: 1}
+
+
+def _out(outs: int, **extra: int) -> dict[str, int]:
+    return {"PA": 1, "AB": 1, "outs": outs, **extra}
+
+
+# Statcast `events` -> (PA outcome, counts). Sacrifices and catcher's interference are PAs but not ABs.
+PA_EVENTS: dict[str, tuple[str, dict[str, int]]] = {
+    "single": ("1B", _hit("1B")),
+    "double": ("2B", _hit("2B")),
+    "triple": ("3B", _hit("3B")),
+    "home_run": ("HR", _hit("HR")),
+    "walk": ("BB", {"PA": 1, "BB": 1}),
+    "intent_walk": ("BB", {"PA": 1, "BB": 1, "IBB": 1}),
+    "hit_by_pitch": ("HBP", {"PA": 1, "HBP": 1}),
+    "strikeout": ("SO", _out(1, SO=1)),
+    "strikeout_double_play": ("SO", _out(2, SO=1)),
+    "field_out": ("OUT", _out(1)),
+    "force_out": ("OUT", _out(1)),
+    "other_out": ("OUT", _out(1)),
+    "batter_interference": ("OUT", _out(1)),
+    "fielders_choice_out": ("OUT", _out(1)),
+    "fielders_choice": ("OUT", _out(0)),
+    "field_error": ("OUT", _out(0)),
+    "grounded_into_double_play": ("OUT", _out(2)),
+    "double_play": ("OUT", _out(2)),
+    "triple_play": ("OUT", _out(3)),
+    "sac_fly": ("OUT", {"PA": 1, "SF": 1, "outs": 1}),
+    "sac_fly_double_play": ("OUT", {"PA": 1, "SF": 1, "outs": 2}),
+    "sac_bunt": ("OUT", {"PA": 1, "outs": 1}),
+    "sac_bunt_double_play": ("OUT", {"PA": 1, "outs": 2}),
+    "catcher_interf": ("OTHER", {"PA": 1}),
+}
+# Events that end an at-bat with no plate appearance (the batter comes back); value = outs recorded.
+NON_PA_EVENTS: dict[str, int] = {
+    **{f"caught_stealing_{b}": 1 for b in ("2b", "3b", "home")},
+    **{f"pickoff_caught_stealing_{b}": 1 for b in ("2b", "3b", "home")},
+    **{f"pickoff_{b}": 1 for b in ("1b", "2b", "3b")},
+    **{f"stolen_base_{b}": 0 for b in ("2b", "3b", "home")},
+    "runner_double_play": 2,
+    "pickoff_error_1b": 0, "pickoff_error_2b": 0, "pickoff_error_3b": 0,
+    "wild_pitch": 0, "passed_ball": 0, "balk": 0, "other_advance": 0, "game_advisory": 0,
+    "truncated_pa": 0, "ejection": 0,
+}
+UNKNOWN_EVENT: tuple[str, dict[str, int]] = ("OTHER", {"PA": 1})
+
+assert all(outcome in PA_OUTCOMES for outcome, _ in PA_EVENTS.values())
+
+
+def _event_table() -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Known events, their outcome codes and counts; the last row is the unknown event."""
+    rows = {**PA_EVENTS, **{e: ("OTHER", {"outs": n}) for e, n in NON_PA_EVENTS.items()}}
+    entries = [*rows.values(), UNKNOWN_EVENT]
+    counts = np.array([[c.get(k, 0) for k in PA_COUNTS] for _, c in entries], dtype=np.int64)
+    outcomes = np.array([o for o, _ in entries], dtype=object)
+    return pd.Index(list(rows)), outcomes, counts
+
+
+_EVENTS, _OUTCOMES, _COUNTS = _event_table()
+
+
+def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
+    """One row per plate appearance (the pitches whose `events` is set), in pitch order.
+
+    Columns: game_pk, game_date, season, level, batter, pitcher, at_bat_number, stand, p_throws,
+    `outcome` (a PA_OUTCOMES name) and the PA_COUNTS columns (int64).
+    """
+    missing = [c for c in ("events", *PA_KEYS) if c not in pitches.columns and c != "season"]
+    if missing:
+        raise HFMInputError(
+            f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)"
+        )
+    ended = pitches["events"].notna().to_numpy() & (pitches["events"] != "").to_numpy()
+    rows = pitches.loc[ended]
+    out = pd.DataFrame({
+        "game_pk": rows["game_pk"].to_numpy(),
+        "game_date": rows["game_date"].to_numpy(),
+        "season": pd.DatetimeIndex(rows["game_date"]).year.to_numpy().astype(np.int64),
+        **{k: rows[k].array for k in PA_KEYS[3:]},  # .array keeps the text dtype
+    })
+    code = _EVENTS.get_indexer(rows["events"].to_numpy())
+    code[code < 0] = len(_EVENTS)  # unknown event
+    out["outcome"] = pd.Series(_OUTCOMES[code], dtype=TEXT_DTYPE)
+    counts = pd.DataFrame(_COUNTS[code], columns=list(PA_COUNTS))
+    return pd.concat([out, counts], axis=1)
+
+
+def _per_player(pas: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
+    """PA rows seen from one side: `player_id` plus that side's line columns."""
+    if player_type not in LINE_COLUMNS:
+        raise ValueError(f"player_type must be 'batter' or 'pitcher', got {player_type!r}")
+    frame = pas.rename(columns={player_type: "player_id"})
+    if player_type == "pitcher":
+        frame = frame.rename(columns={"PA": "BF"})
+    return frame[[*GAME_KEYS, *LINE_COLUMNS[player_type]]]
+
+
+def game_lines(pas: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
+    """One row per (player_id, game_pk, game_date, season, level) with the player type's line columns."""
+    frame = _per_player(pas, player_type)
+    return frame.groupby(list(GAME_KEYS), sort=True, as_index=False).sum()
+
+
+def season_lines(frame: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
+    """One row per (player_id, season, level) from plate appearances or from game lines."""
+    if "player_id" not in frame.columns:  # plate appearances
+        frame = _per_player(frame, player_type)
+    columns = [*SEASON_KEYS, *LINE_COLUMNS[player_type]]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise HFMInputError(f"season_lines: missing column(s) {', '.join(missing)}")
+    return frame[columns].groupby(list(SEASON_KEYS), sort=True, as_index=False).sum()
+
+
+def season_age(birth_date, season):
+    """Age on June 30 of `season` (whole years), the usual baseball convention.
+
+    Scalars give an int; arrays give an int64 array; a Series keeps its index.
+    """
+    if isinstance(birth_date, (str, date, pd.Timestamp)):
+        born = pd.Timestamp(birth_date)
+        return int(season) - born.year - int(born.month >= 7)
+    born = pd.DatetimeIndex(pd.to_datetime(birth_date))
+    if born.hasnans:
+        raise HFMInputError(f"season_age: birth date missing at position {int(np.argmax(born.isna()))}")
+    age = np.asarray(season, dtype=np.int64) - born.year.to_numpy() - (born.month.to_numpy() >= 7)
+    age = age.astype(np.int64)
+    if isinstance(birth_date, pd.Series):
+        return pd.Series(age, index=birth_date.index, name="age")
+    return age

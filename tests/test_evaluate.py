@@ -1,0 +1,122 @@
+"""Evaluation helpers: blend weights, weighted metrics, effective rank, baselines; and the targets."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_train.evaluate import (
+    BLEND_GRID, beats_marcel, context_mean, effective_rank, fit_blend_weights, weighted_metrics, weighted_std,
+)
+from hfm_train.examples import ExampleConfig, Examples, build_examples
+
+
+def examples(rates, marcel, weight, context_counts=None) -> Examples:
+    n, s = rates.shape
+    return Examples(
+        player_type="batter" if s == 6 else "pitcher",
+        table=pd.DataFrame({"player_id": np.arange(n)}), game_index=np.full((n, 1), -1),
+        stat_features=np.zeros((n, 1), np.float32), archetype=np.zeros(n, np.int64), rates=rates,
+        weight=weight, marcel=marcel,
+        context_counts=np.zeros((n, s + 1)) if context_counts is None else context_counts,
+        true_talent=np.full_like(rates, np.nan),
+    )
+
+
+def test_blend_weights_pick_the_grid_point_that_fits():
+    rng = np.random.default_rng(0)
+    n = 400
+    marcel = np.full((n, 4), 0.2)
+    signal = rng.normal(0, 0.02, (n, 4))
+    # stat 0: the residual is right; stat 1: half right; stat 2: pure noise; stat 3: right but 3x too big
+    rates = marcel + signal * [1, 0.5, 0, 1]
+    residual = np.stack([signal[:, 0], signal[:, 1], rng.normal(0, 0.02, n), 3 * signal[:, 3]], 1)
+    w = fit_blend_weights(residual, examples(rates, marcel, np.ones(n)))
+    np.testing.assert_allclose(w, [1.0, 0.5, 0.0, 0.3])
+    assert set(np.round(BLEND_GRID, 1)) == {round(0.1 * i, 1) for i in range(11)}
+
+
+def test_weighted_metrics_match_numpy():
+    rng = np.random.default_rng(1)
+    p, t = rng.normal(size=50), rng.normal(size=50)
+    m = weighted_metrics(p, t, np.ones(50))
+    assert m["rmse"] == pytest.approx(np.sqrt(np.mean((p - t) ** 2)))
+    assert m["corr"] == pytest.approx(np.corrcoef(p, t)[0, 1])
+    # integer weights = repeated rows
+    w = rng.integers(1, 4, 50)
+    m = weighted_metrics(p, t, w.astype(float))
+    assert m["corr"] == pytest.approx(np.corrcoef(np.repeat(p, w), np.repeat(t, w))[0, 1])
+    assert weighted_std(p, w.astype(float)) == pytest.approx(np.repeat(p, w).std())
+    # NaN truth (no true talent) is skipped
+    t2 = t.copy()
+    t2[:10] = np.nan
+    assert weighted_metrics(p, t2, np.ones(50))["rmse"] == pytest.approx(np.sqrt(np.mean((p[10:] - t[10:]) ** 2)))
+
+
+def test_effective_rank_detects_collapse():
+    rng = np.random.default_rng(2)
+    line = rng.normal(size=(200, 1)) @ rng.normal(size=(1, 16))
+    assert effective_rank(line) == pytest.approx(1.0, abs=1e-3)
+    full = rng.normal(size=(2000, 16))
+    assert 14 < effective_rank(full) <= 16
+
+
+def test_context_mean_is_shrunk_toward_the_league():
+    counts = np.array([[0, 0, 0], [100, 30, 10], [1e6, 3e5, 1e5]], dtype=float)
+    ex = examples(np.zeros((3, 2)), np.zeros((3, 2)), np.ones(3), counts)
+    cm = context_mean(ex, np.array([0.2, 0.05]), shrink=100)
+    np.testing.assert_allclose(cm[0], [0.2, 0.05])  # no context: the league rate
+    np.testing.assert_allclose(cm[1], [(30 + 20) / 200, (10 + 5) / 200])
+    np.testing.assert_allclose(cm[2], [0.3, 0.1], rtol=1e-3)
+
+
+def test_beats_marcel_reads_the_card():
+    card = {"pitcher": {"metrics": {
+        "blend": {"SO": {"rmse_actual": 0.1}, "BB": {"rmse_actual": 0.2}},
+        "marcel": {"SO": {"rmse_actual": 0.2}, "BB": {"rmse_actual": 0.2}},
+    }}}
+    assert beats_marcel(card) == {"pitcher": {"SO": True, "BB": False}}
+
+
+def test_examples_targets_context_and_marcel_on_the_tiny_league(tiny_league, tmp_path):
+    from hfm_runtime.context import GameEmbeddings
+    from hfm_runtime.featurize import PitchFeaturizer
+    from hfm_runtime.identity import IdentityModel, player_lines
+    from hfm_runtime.league import load_league
+    from hfm_runtime.marcel import marcel
+    from hfm_runtime.seasons import season_lines
+    from hfm_train.archetypes import ArchetypeConfig, fit_identity
+
+    league = load_league(tiny_league)
+    s = league.seasons
+    table = PitchFeaturizer().fit(league.pitches).transform(league.pitches, perspectives=("batter",))
+    games = GameEmbeddings(np.zeros((int(table.pa_offsets[-1]), 2), np.float32), table.pa_outcome,
+                           table.pa_offsets, table.keys)
+    lines = player_lines(league, "batter")
+    fit_identity({"batter": lines}, league.players, s[:2], tmp_path, ArchetypeConfig(k_range=(3,), n_init=1))
+    ident = IdentityModel.load(tmp_path / "identity", "batter")
+    cfg = ExampleConfig(max_games=5, every_games=4, min_opportunities=1)
+    ex = build_examples("batter", [s[2]], lines, league.players, ident, games, cfg, league.true_talent)
+    assert set(ex.table["kind"]) == {"start", "in_season"}
+
+    # one in-season example, recomputed by hand
+    i = int(np.flatnonzero(ex.table["kind"] == "in_season")[0])
+    pid, as_of = ex.table.loc[i, "player_id"], ex.table.loc[i, "as_of_date"]
+    mine = lines[(lines["player_id"] == pid) & (lines["level"] == "MLB") & (lines["season"] == s[2])]
+    window = mine[mine["game_date"] >= as_of]
+    want = window[["SO", "BB", "HR", "H", "2B", "3B"]].sum().to_numpy() / window["PA"].sum()
+    np.testing.assert_allclose(ex.rates[i], want)
+    assert ex.weight[i] == window["PA"].sum()
+    ctx = ex.game_index[i][ex.game_index[i] >= 0]
+    assert len(ctx) == min(5, int(((games.keys.player_id == pid) & (games.keys.game_date < np.datetime64(as_of, "D"))).sum()))
+    assert (games.keys.player_id[ctx] == pid).all() and (games.keys.game_date[ctx] < np.datetime64(as_of, "D")).all()
+    m = marcel(season_lines(lines, "batter"), None, s[2], "batter", player_ids=[pid])
+    # Marcel with ages: only the age factor differs from the age-less projection
+    assert ex.marcel[i] == pytest.approx(m.loc[pid, ["SO", "BB", "HR", "H", "2B", "3B"]].to_numpy(), rel=0.1)
+    np.testing.assert_allclose(ex.targets("residual"), ex.rates - ex.marcel)
+    assert np.isfinite(ex.true_talent).all()
+
+    nxt = build_examples("batter", [s[2]], lines, league.players, ident, games,
+                         ExampleConfig(max_games=5, window="next_games", next_games=3, min_opportunities=1))
+    assert (nxt.weight <= ex.weight.max()).all() and nxt.weight.max() <= 3 * 7

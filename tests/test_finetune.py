@@ -1,0 +1,128 @@
+"""Fine-tuning: a tiny synthetic problem is learned, runs are deterministic and resumable, and a tiny
+`hfm-train fit` on the tiny league writes a complete run folder that `hfm-train evaluate` reads back."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from click.testing import CliRunner
+
+from hfm_runtime.context import GameEmbeddings
+from hfm_runtime.featurize import PA_OUTCOMES, GameKeys
+from hfm_train.examples import Examples
+from hfm_train.finetune import FinetuneConfig, evaluate_loss, finetune
+
+D, N_GAMES = 8, 12
+SO = PA_OUTCOMES.index("SO")
+OUT = PA_OUTCOMES.index("OUT")
+
+
+def synthetic(n_players: int, seed: int) -> tuple[Examples, GameEmbeddings]:
+    """Batters whose strikeout rate shows in their PA outcomes; Marcel knows only the league mean."""
+    rng = np.random.default_rng(seed)
+    p_so = rng.uniform(0.1, 0.4, n_players)
+    n_pa = rng.integers(1, 6, (n_players, N_GAMES))
+    outcome = np.concatenate([np.where(rng.random(n) < p, SO, OUT) for p, row in zip(p_so, n_pa) for n in row])
+    emb = np.eye(D, dtype=np.float32)[outcome % D] + 0.1 * rng.standard_normal((len(outcome), D)).astype(np.float32)
+    offsets = np.concatenate([[0], np.cumsum(n_pa.ravel())]).astype(np.int64)
+    g = n_players * N_GAMES
+    keys = GameKeys(
+        game_pk=np.arange(g, dtype=np.int64), player_id=np.repeat(np.arange(n_players), N_GAMES).astype(np.int64),
+        perspective=np.full(g, "batter", dtype=object),
+        game_date=np.tile(np.datetime64("2020-04-01") + np.arange(N_GAMES) * 2, n_players),
+        season=np.full(g, 2020, dtype=np.int64), level=np.full(g, "MLB", dtype=object),
+    )
+    games = GameEmbeddings(emb, outcome.astype(np.int64), offsets, keys)
+    as_of = np.full(n_players, np.datetime64("2020-06-01"))
+    stats = 6
+    rates = np.full((n_players, stats), 0.05)
+    rates[:, 0] = p_so
+    table = pd.DataFrame({"player_id": np.arange(n_players), "season": 2020, "as_of_date": pd.to_datetime(as_of),
+                          "kind": "start", "opp": 100.0})
+    ex = Examples(
+        player_type="batter", table=table,
+        game_index=games.context_index(np.arange(n_players), "batter", as_of, 10),
+        stat_features=np.zeros((n_players, 5), np.float32), archetype=np.zeros(n_players, np.int64),
+        rates=rates, weight=np.full(n_players, 100.0), marcel=np.full((n_players, stats), 0.05) + [0.2, 0, 0, 0, 0, 0],
+        context_counts=np.zeros((n_players, stats + 1)), true_talent=rates.copy(),
+    )
+    return ex, games
+
+
+CONFIG = FinetuneConfig(epochs=12, batch_size=8, d_model=16, n_layers=1, n_heads=2, dropout=0.0, lr=3e-3, patience=12)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tiny tensors: threads only add overhead on a shared 2-core machine
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_finetune_lowers_the_loss():
+    ex, games = synthetic(96, seed=0)
+    train, val = ex.take(np.arange(64)), ex.take(np.arange(64, 96))
+    result = finetune(train, val, games, n_archetypes=1, config=CONFIG, progress=False, log=lambda s: None)
+    first = result.history[0]
+    assert min(h["train_loss"] for h in result.history[1:]) < 0.8 * first["train_loss"]
+    # the untrained model predicts Marcel (zero residual): trained is better on the validation set too
+    untrained = finetune(train, val, games, 1, FinetuneConfig(**{**CONFIG.__dict__, "epochs": 0}),
+                         progress=False, log=lambda s: None).model
+    assert evaluate_loss(result.model, val, games, "residual") < 0.8 * evaluate_loss(untrained, val, games, "residual")
+
+
+def test_finetune_is_deterministic_and_resumes(tmp_path):
+    ex, games = synthetic(24, seed=0)
+    train, val = ex.take(np.arange(16)), ex.take(np.arange(16, 24))
+    cfg = FinetuneConfig(**{**CONFIG.__dict__, "epochs": 3, "dropout": 0.1})
+    quiet = {"progress": False, "log": lambda s: None}
+    a = finetune(train, val, games, 1, cfg, **quiet).model.state_dict()
+    b = finetune(train, val, games, 1, cfg, **quiet).model.state_dict()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=0)
+    # interrupted after 2 epochs, then resumed: the same as running 4 epochs straight
+    ckpt = tmp_path / "ft.pt"
+    half = FinetuneConfig(**{**cfg.__dict__, "epochs": 1})
+    finetune(train, val, games, 1, half, checkpoint=ckpt, **quiet)
+    state = torch.load(ckpt, weights_only=False)
+    state["config"]["epochs"] = 3  # the same run, told to go on
+    torch.save(state, ckpt)
+    c = finetune(train, val, games, 1, cfg, checkpoint=ckpt, resume=True, **quiet)
+    assert [h["epoch"] for h in c.history] == [1, 2, 3]
+    for k in a:
+        torch.testing.assert_close(a[k], c.model.state_dict()[k])
+
+
+@pytest.mark.slow
+def test_tiny_hfm_train_writes_a_complete_run_folder(tiny_league, tmp_path):
+    from hfm_train.cli import cli
+
+    runner = CliRunner()
+    res = runner.invoke(cli, ["fit", "--tiny", "--league", str(tiny_league), "--runs-dir", str(tmp_path),
+                              "--name", "t", "--no-progress", "--epochs", "2", "--threads", "1",
+                              "--unfreeze-epochs", "2"])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    run = tmp_path / "t"
+    for f in ("config.json", "featurizer.json", "level1.pt", "batter/model.pt", "pitcher/model.pt",
+              "batter/model.json", "pitcher/model.json", "identity/identity_batter.json",
+              "identity/archetypes_pitcher.npz", "blend.json", "model_card.json", "pa_cache.npz"):
+        assert (run / f).is_file(), f
+    assert (run / "batter/level1.pt").is_file() and (run / "pitcher/pa_cache.npz").is_file()  # unfrozen: each type keeps its own tuned Level 1
+    assert not (tmp_path / ".t.work").exists()
+    card = json.loads((run / "model_card.json").read_text())
+    assert set(card["evaluation"]) == {"batter", "pitcher"}
+    assert card["evaluation"]["pitcher"]["metrics"]["blend"]["SO"]["rmse_actual"] > 0
+    blend = json.loads((run / "blend.json").read_text())
+    assert all(0.0 <= w <= 1.0 for w in blend["batter"].values())
+    res = runner.invoke(cli, ["evaluate", "--run", str(run)])
+    assert res.exit_code == 0, res.output + repr(res.exception)
+    assert "blend beats Marcel" in res.output
+    again = json.loads((run / "model_card.json").read_text())
+    for pt in ("batter", "pitcher"):
+        for stat, m in card["evaluation"][pt]["metrics"]["blend"].items():
+            assert again["evaluation"][pt]["metrics"]["blend"][stat] == pytest.approx(m), (pt, stat)

@@ -1,0 +1,86 @@
+"""Masked gamestate pre-training and the PA-embedding cache, on a slice of the tiny league."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from hfm_runtime.featurize import PitchFeaturizer
+from hfm_runtime.league import load_league
+from hfm_train.model import Level1Config, PitchEncoder
+from hfm_train.pa_cache import PACache, encode_games
+from hfm_train.pretrain import (
+    ENCODER, PretrainConfig, length_batches, load_encoder, mask_pitches, pretrain,
+)
+
+SMALL = Level1Config(d_model=32, n_layers=1, n_heads=2, d_ff=64)
+
+
+@pytest.fixture(scope="module")
+def games(tiny_league):
+    table = PitchFeaturizer().fit_transform(load_league(tiny_league).pitches)
+    return table.take(np.random.default_rng(0).choice(len(table), 400, replace=False))
+
+
+def config(**kw) -> PretrainConfig:
+    base = dict(model=SMALL, epochs=5, batch_pitches=256, lr=3e-3, val_fraction=0.25, patience=10,
+                games_per_epoch=None, progress=False, seed=3)
+    return PretrainConfig(**{**base, **kw})
+
+
+def test_pretraining_lowers_loss_and_beats_majority(games, tmp_path):
+    encoder, history = pretrain(games, config(), tmp_path)
+    assert len(history) == 5 and not encoder.training
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert history[-1]["val_loss"] < history[0]["val_loss"]
+    # Pitch type is learnt from the rest of the game within a few hundred steps; the pitch's result
+    # (description) takes far longer (it is told mostly by the next pitch's count), so on this slice
+    # it is only required not to fall below its majority baseline.
+    last = history[-1]
+    assert last["val_acc_pitch_type"] > last["val_baseline_pitch_type"] + 0.05
+    assert last["val_acc_description"] > last["val_baseline_description"] - 0.03
+    reloaded = load_encoder(tmp_path / ENCODER)
+    batch = [torch.from_numpy(a) for a in games.collate(np.arange(5)).inputs()]
+    with torch.no_grad():
+        torch.testing.assert_close(reloaded(*batch), encoder(*batch))
+
+
+def test_resume_equals_uninterrupted(games, tmp_path):
+    small = games.take(np.arange(40))
+    straight = pretrain(small, config(epochs=3), tmp_path / "a")[1]
+    pretrain(small, config(epochs=2), tmp_path / "b")
+    resumed = pretrain(small, config(epochs=3), tmp_path / "b")[1]
+    drop = lambda h: [{k: v for k, v in row.items() if k != "seconds"} for row in h]  # noqa: E731
+    assert drop(resumed) == drop(straight)
+    assert (tmp_path / "b" / ENCODER).read_bytes() != b""
+
+
+def test_pa_cache_round_trip_matches_encoder(games, tmp_path):
+    torch.manual_seed(0)
+    encoder = PitchEncoder(replace(SMALL, vocab_sizes=games.vocab_sizes)).eval()
+    cache = encode_games(encoder, games, batch_pitches=512)
+    cache.save(tmp_path / "pa.npz")
+    loaded = PACache.load(tmp_path / "pa.npz")
+    assert loaded.pa_emb.shape == (games.pa_offsets[-1], 32) and len(loaded) == len(games)
+    np.testing.assert_array_equal(loaded.pa_outcome, games.pa_outcome)
+    np.testing.assert_array_equal(loaded.keys.player_id, games.keys.player_id)
+    np.testing.assert_array_equal(loaded.keys.game_date, games.keys.game_date)
+    assert loaded.keys.perspective.dtype.kind == "U" and loaded.meta["d_model"] == 32
+    for g in (0, 17, len(games) - 1):  # each game alone gives the cached rows
+        with torch.no_grad():
+            alone = encoder(*(torch.from_numpy(a) for a in games.collate([g]).inputs()))[0].numpy()
+        np.testing.assert_allclose(loaded.game(g)[0], alone[: games.n_pas[g]], atol=1e-5)
+
+
+def test_masks_and_batches():
+    rng = np.random.default_rng(0)
+    pitch_mask = np.arange(10)[None] < np.array([[10], [1], [4]])
+    masked = mask_pitches(pitch_mask, 0.15, rng)
+    assert (masked <= pitch_mask).all() and (masked.sum(1) >= 1).all()
+    lengths = rng.integers(1, 60, 300)
+    batches = length_batches(np.arange(300), lengths, 256, rng)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(300))
+    assert all(len(b) * lengths[b].max() <= 256 or len(b) == 1 for b in batches)

@@ -1,0 +1,238 @@
+"""Stat profiles: horizons, no leakage, fallbacks, sources, feature layout, scaler."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.mle import MLETranslator
+from hfm_runtime.profiles import (
+    HORIZONS,
+    FeatureScaler,
+    PlayerStatProfile,
+    ProfileConfig,
+    build_profiles,
+    feature_matrix,
+    feature_names,
+    prior_opportunities,
+    profile_records,
+)
+from hfm_runtime.seasons import BATTING_COLUMNS, PITCHING_COLUMNS
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
+
+RAW = ProfileConfig(career_prior_opportunities=0.0)  # career rates unregressed, for exact checks
+LEAGUE = {"SO": 0.2, "BB": 0.08, "HR": 0.03, "H": 0.23, "2B": 0.045, "3B": 0.005}
+
+
+def line(pid, date, level="MLB", PA=4, SO=1, BB=0, HR=0, H=1, D=0, T=0, game_pk=None):
+    """One batter game line with the columns of seasons.game_lines."""
+    row = dict.fromkeys(BATTING_COLUMNS, 0)
+    row.update(PA=PA, AB=PA - BB, H=H, **{"2B": D, "3B": T}, HR=HR, BB=BB, SO=SO)
+    row["1B"] = H - D - T - HR
+    ts = pd.Timestamp(date)
+    return {"player_id": pid, "game_pk": game_pk or hash((pid, date, level)) % 10**9,
+            "game_date": ts, "season": ts.year, "level": level, **row}
+
+
+def players_df(ids, bats="R"):
+    return pd.DataFrame({"player_id": ids, "birth_date": pd.Timestamp("1995-03-01"),
+                         "bats": bats, "throws": "L"})
+
+
+def as_of(pairs):
+    return pd.DataFrame({"player_id": [p for p, _ in pairs],
+                         "as_of_date": pd.to_datetime([d for _, d in pairs])})
+
+
+def random_lines(rng, n_players=30, n_games=3000, levels=("MLB", "AAA")):
+    days = pd.date_range("2019-04-01", "2023-09-30")
+    days = days[(days.month >= 4) & (days.month <= 9)]
+    pa = rng.integers(1, 6, n_games)
+    so = rng.binomial(pa, 0.22)
+    bb = rng.binomial(pa - so, 0.1)
+    h = rng.binomial(pa - so - bb, 0.3)
+    hr = rng.binomial(h, 0.15)
+    d2 = rng.binomial(h - hr, 0.2)
+    d3 = rng.binomial(h - hr - d2, 0.05)
+    rows = [line(int(p), d, str(lv), int(a), int(b), int(c), int(e), int(f), int(g), int(i), game_pk=k)
+            for k, (p, d, lv, a, b, c, e, f, g, i) in enumerate(zip(
+                rng.integers(1, n_players + 1, n_games), rng.choice(days, n_games),
+                rng.choice(levels, n_games), pa, so, bb, hr, h, d2, d3))]
+    return pd.DataFrame(rows)
+
+
+def naive_sums(lines, pid, asof, start):
+    g = lines[(lines.player_id == pid) & (lines.game_date < asof)]
+    if start is not None:
+        g = g[g.game_date >= start]
+    return g
+
+
+def test_horizon_windows_match_naive_filtering():
+    rng = np.random.default_rng(1)
+    lines = random_lines(rng, levels=("MLB",))
+    ao = as_of([(int(p), d) for p, d in zip(rng.integers(1, 33, 200),
+                                            rng.choice(pd.date_range("2019-03-01", "2024-03-01"), 200))])
+    prof = build_profiles(lines, players_df(range(1, 33)), ao, "batter", league=LEAGUE,
+                          config=ProfileConfig(min_opportunities=tuple((h, 0) for h in HORIZONS),
+                                              career_prior_opportunities=0.0))
+    for i, (pid, d) in enumerate(zip(ao.player_id, ao.as_of_date)):
+        starts = {"career": None, "3yr": d - pd.DateOffset(years=3), "1yr": d - pd.DateOffset(years=1),
+                  "30d": d - pd.Timedelta(days=30)}
+        longer = "league"
+        for h, start in starts.items():
+            g = naive_sums(lines, pid, d, start)
+            assert prof.loc[i, f"{h}_opp"] == g.PA.sum()
+            if g.PA.sum() > 0:
+                for s in TARGET_STATS["batter"]:
+                    assert prof.loc[i, f"{h}_{s}"] == pytest.approx(g[s].sum() / g.PA.sum())
+                assert prof.loc[i, f"{h}_from"] == h
+            else:  # empty even with no minimum: borrows the next longer horizon
+                assert prof.loc[i, f"{h}_from"] == longer
+            longer = prof.loc[i, f"{h}_from"]
+
+
+def test_no_leakage_from_games_on_or_after_as_of_date():
+    rng = np.random.default_rng(2)
+    lines = random_lines(rng)
+    mle = MLETranslator("batter").fit(lines)
+    ao = as_of([(p, "2022-06-15") for p in range(1, 31)] + [(p, "2021-04-20") for p in range(1, 31)])
+    before = build_profiles(lines, players_df(range(1, 31)), ao, "batter", mle=mle, league=LEAGUE)
+    # Rewrite every game on or after 2021-04-20 (all of them for the second half of the as-of rows),
+    # and add a huge game exactly on each as-of date: nothing may change for profiles before them.
+    later = lines.game_date >= "2021-04-20"
+    future = lines.copy()
+    future.loc[later, ["PA", "SO", "HR"]] = future.loc[later, ["PA", "SO", "HR"]] * 7 + 3
+    extra = pd.DataFrame([line(p, d, lv, PA=500, SO=400) for p in range(1, 31)
+                          for d in ("2022-06-15", "2021-04-20") for lv in ("MLB", "AAA")])
+    future = pd.concat([future, extra], ignore_index=True)
+    after = build_profiles(future, players_df(range(1, 31)), ao, "batter", mle=mle, league=LEAGUE)
+    early = ao.as_of_date == pd.Timestamp("2021-04-20")
+    pd.testing.assert_frame_equal(before[early], after[early])
+    assert not before[~early].equals(after[~early])  # the test can see a change when there is one
+
+
+def test_thin_horizon_falls_back_to_next_longer_and_empty_career_to_league():
+    lines = pd.DataFrame(
+        [line(1, "2022-05-01", PA=200, SO=50, HR=10, H=60)]  # 3yr and 1yr windows as of 2023-04-10
+        + [line(1, "2023-04-05", PA=4, SO=4, H=0)]  # a thin last 30 days
+        + [line(2, "2018-05-01", PA=40, SO=4, H=12)]  # only career (thin 3yr)
+    )
+    ao = as_of([(1, "2023-04-10"), (2, "2023-04-10"), (3, "2023-04-10")])
+    prof = build_profiles(lines, players_df([1, 2, 3]), ao, "batter", league=LEAGUE, config=RAW)
+    p1, p2, p3 = profile_records(prof, "batter")
+    assert p1.filled_from == {"career": "career", "3yr": "3yr", "1yr": "1yr", "30d": "1yr"}
+    assert p1.opportunities["30d"] == 4
+    assert p1.rates["30d"]["SO"] == pytest.approx(54 / 204) == p1.rates["1yr"]["SO"]
+    assert p2.filled_from == {"career": "career", "3yr": "career", "1yr": "career", "30d": "career"}
+    assert p2.rates["1yr"]["H"] == pytest.approx(12 / 40)
+    assert set(p3.filled_from.values()) == {"league"} and p3.rates["30d"] == pytest.approx(LEAGUE)
+    assert p3.source == "mlb" and p3.opportunities["career"] == 0
+    assert p1.age == 28 and p1.hand == "R"  # born March 1995: 28 on June 30, 2023
+
+
+def test_sources_and_mle_lines_for_players_under_the_threshold():
+    aaa = [line(p, f"2022-0{m}-0{d}", "AAA", PA=4, SO=2, H=1) for p in (1, 2, 3) for m in (5, 6)
+           for d in range(1, 10)]
+    mlb = ([line(2, f"2022-07-0{d}", PA=4, SO=1, H=1) for d in range(1, 6)]  # 20 MLB PA
+           + [line(3, f"2022-08-{d:02d}", PA=10, SO=1, H=3) for d in range(1, 26)])  # 250 MLB PA
+    lines = pd.DataFrame(aaa + mlb)
+    mle = MLETranslator("batter")
+    mle.factors_ = {s: 0.5 for s in TARGET_STATS["batter"]}
+    ao = as_of([(p, "2023-01-01") for p in (1, 2, 3, 4)])
+    prof = build_profiles(lines, players_df([1, 2, 3, 4]), ao, "batter", mle=mle, league=LEAGUE, config=RAW)
+    assert list(prof.source) == ["mle", "blended", "mlb", "mlb"]
+    assert prof.loc[0, "career_SO"] == pytest.approx(0.5 * 2 / 4)  # translated AAA only
+    assert prof.loc[1, "career_SO"] == pytest.approx((0.5 * 2 * 72 / 4 + 5) / (72 + 20))
+    assert prof.loc[2, "career_SO"] == pytest.approx(25 / 250)  # enough MLB: AAA ignored
+    assert prof.loc[1, "mlb_career_opp"] == 20 and prof.loc[1, "career_opp"] == 92
+    no_mle = build_profiles(lines, players_df([1, 2, 3, 4]), ao, "batter", league=LEAGUE)
+    assert list(no_mle.source) == ["mlb"] * 4 and no_mle.loc[0, "career_from"] == "league"
+
+
+def test_feature_matrix_layout_is_float32_and_documented():
+    rng = np.random.default_rng(3)
+    lines = random_lines(rng)
+    ao = as_of([(p, "2023-07-01") for p in range(1, 31)])
+    prof = build_profiles(lines, players_df(range(1, 31), bats=["L", "R", "S"] * 10), ao, "batter",
+                          mle=MLETranslator("batter").fit(lines), league=LEAGUE)
+    X = feature_matrix(prof, "batter")
+    names = feature_names("batter")
+    assert X.dtype == np.float32 and X.shape == (30, len(names)) and len(set(names)) == len(names)
+    col = {n: i for i, n in enumerate(names)}
+    np.testing.assert_allclose(X[:, col["rate:1yr:HR"]], prof["1yr_HR"], rtol=1e-6)
+    np.testing.assert_allclose(X[:, col["log_opp:career"]], np.log1p(prof["career_opp"]), rtol=1e-6)
+    np.testing.assert_array_equal(X[:, [col["hand:L"], col["hand:R"], col["hand:S"]]].sum(1), 1)
+    np.testing.assert_array_equal(X[:, col["hand:S"]], (prof.hand == "S").astype(np.float32))
+    np.testing.assert_array_equal(X[:, [col[f"source:{s}"] for s in ("mlb", "mle", "blended")]].sum(1), 1)
+    assert len(feature_names("pitcher")) == 4 * 4 + 4 + 4 + 1 + 2 + 3 + 1
+
+
+def test_pitcher_profiles_use_bf_and_throws():
+    row = dict.fromkeys(PITCHING_COLUMNS, 0)
+    row.update(BF=30, SO=9, BB=3, H=6, HR=1, outs=18)
+    lines = pd.DataFrame([{"player_id": 7, "game_pk": 1, "game_date": pd.Timestamp("2022-05-01"),
+                           "season": 2022, "level": "MLB", **row}])
+    prof = build_profiles(lines, players_df([7]), as_of([(7, "2022-06-01")]), "pitcher", config=RAW)
+    assert prof.loc[0, "hand"] == "L" and prof.loc[0, "career_opp"] == 30
+    assert prof.loc[0, "career_SO"] == pytest.approx(0.3)
+    assert OPPORTUNITY["pitcher"] == "BF"
+    assert feature_matrix(prof, "pitcher").shape == (1, len(feature_names("pitcher")))
+
+
+def test_bad_input_raises_clear_errors():
+    lines = pd.DataFrame([line(1, "2022-05-01")])
+    with pytest.raises(HFMInputError, match="missing column"):
+        build_profiles(lines.drop(columns="SO"), players_df([1]), as_of([(1, "2023-01-01")]), "batter")
+    with pytest.raises(HFMInputError, match="player_id 9"):
+        build_profiles(lines, players_df([1]), as_of([(9, "2023-01-01")]), "batter")
+
+
+def test_feature_scaler_standardises_and_round_trips_json():
+    rng = np.random.default_rng(4)
+    X = rng.normal(3, 2, size=(500, 5)).astype(np.float32)
+    X[:, 2] = 1.0  # constant column: scale 1, not a division by zero
+    sc = FeatureScaler(["a", "b", "c", "d", "e"]).fit(X)
+    Z = sc.transform(X)
+    assert Z.dtype == np.float32
+    np.testing.assert_allclose(Z.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(Z.std(0), [1, 1, 0, 1, 1], atol=1e-5)
+    back = FeatureScaler.from_json(sc.to_json())
+    np.testing.assert_array_equal(back.transform(X), Z)
+    with pytest.raises(HFMInputError):
+        sc.transform(X[:, :4])
+    with pytest.raises(HFMInputError):
+        FeatureScaler.from_json({"mean": [0.0]})
+
+
+def test_profile_record_round_trip():
+    prof = build_profiles(pd.DataFrame([line(1, "2022-05-01", PA=100, SO=30)]), players_df([1]),
+                          as_of([(1, "2022-05-20")]), "batter", league=LEAGUE, config=RAW)
+    rec = PlayerStatProfile.from_row(prof.iloc[0], "batter")
+    assert rec.rates["career"]["SO"] == pytest.approx(0.3) and rec.source == "mlb"
+    assert rec.filled_from == {"career": "career", "3yr": "career", "1yr": "1yr", "30d": "30d"}
+    assert rec.mlb_career_opportunities == 100
+
+
+def test_career_rates_are_regressed_toward_the_league_by_prior_opportunities():
+    lines = pd.DataFrame([line(1, "2022-05-01", PA=100, SO=40, H=30)])
+    prof = build_profiles(lines, players_df([1]), as_of([(1, "2022-05-20")]), "batter", league=LEAGUE,
+                          prior={"SO": 100.0})  # H uses the config default, 200
+    assert prof.loc[0, "career_SO"] == pytest.approx((40 + 100 * 0.2) / 200)
+    assert prof.loc[0, "career_H"] == pytest.approx((30 + 200 * 0.23) / 300)
+    assert prof.loc[0, "1yr_SO"] == pytest.approx(0.4)  # shorter horizons stay raw
+
+
+def test_prior_opportunities_grow_as_true_talent_spread_shrinks():
+    rng = np.random.default_rng(5)
+    rows = []
+    for pid in range(300):  # SO talent varies a lot between players; HR talent not at all
+        so, n = rng.uniform(0.1, 0.35), 400
+        rows.append(line(pid, "2022-05-01", PA=n, SO=rng.binomial(n, so), HR=rng.binomial(n, 0.03),
+                         H=rng.binomial(n, 0.2)))
+    prior = prior_opportunities(pd.DataFrame(rows), "batter")
+    var_so = 0.25**2 / 12
+    assert prior["SO"] == pytest.approx(0.225 * 0.775 / var_so, rel=0.3)
+    assert prior["HR"] > 1000

@@ -1,0 +1,153 @@
+"""Runtime scoring from the tiny bundle: equals PyTorch, the Level-1 cache, fallbacks, the adapter, hfm-score."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.cli import main as score_main
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.league import load_league
+from hfm_runtime.scoring import SCORE_COLUMNS, History, PipelineAdapter, Scorer
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
+
+pytestmark = pytest.mark.slow  # uses the tiny trained run and its bundle
+TOLERANCE = 1e-4
+
+
+@pytest.fixture(scope="module")
+def history(tiny_league: Path) -> History:
+    return History.from_league(load_league(tiny_league))
+
+
+@pytest.fixture(scope="module")
+def scorer(tiny_bundle: Path) -> Scorer:
+    return Scorer(tiny_bundle)
+
+
+def test_scores_equal_the_pytorch_model(scorer, history, tiny_torch_projection, max_diff_from_torch):
+    season, ref = tiny_torch_projection
+    ids = sorted(set(ref.index.get_level_values("player_id")))
+    table = scorer.score(history, season, ids)
+    assert list(table.columns) == list(SCORE_COLUMNS)
+    assert (table["as_of_date"] == ref["as_of_date"].iloc[0]).all()  # both: the season's opening day
+    worst = max_diff_from_torch(table)
+    print(f"runtime vs torch: max |onnxruntime - torch| = {worst:.2e}")
+    assert worst < TOLERANCE, worst
+    got = table.set_index(["player_type", "player_id"])
+    # and the blend is marcel + w * residual, with projected counts from Marcel's opportunities
+    row = got.loc["batter"].iloc[0]
+    w = scorer.bundle.blend_weights("batter")
+    if scorer.bundle.target_mode == "residual":
+        assert row["rate_SO"] == pytest.approx(np.clip(row["marcel_SO"] + w["SO"] * row["model_SO"], 0, 1))
+    assert row["proj_SO"] == pytest.approx(row["rate_SO"] * row["opportunities"])
+
+
+def test_rescoring_after_one_new_game_encodes_only_that_game(tiny_bundle, history):
+    scorer = Scorer(tiny_bundle)
+    season = max(load_league_seasons(history))
+    p = history.pitches
+    mlb = p[(p["level"] == "MLB") & (p["game_date"].dt.year == season)]
+    batter = int(mlb.groupby("batter")["game_pk"].nunique().idxmax())
+    dates = np.sort(mlb.loc[mlb["batter"] == batter, "game_date"].unique())
+    d1, d2 = pd.Timestamp(dates[3]), pd.Timestamp(dates[4])  # exactly one of his games in [d1, d2)
+
+    first = scorer.score(history, season, [batter], as_of=d1)
+    before = (scorer.stats.graph1_runs, scorer.stats.games_encoded, scorer.stats.hits)
+    assert before[1] == int(first["n_games"].iloc[0]) > 0
+    second = scorer.score(history, season, [batter], as_of=d2)
+    assert scorer.stats.games_encoded - before[1] == 1  # only the new game went through Graph 1
+    assert scorer.stats.graph1_runs - before[0] == 1
+    assert scorer.stats.hits - before[2] == int(second["n_games"].iloc[0]) - 1
+    runs = scorer.stats.graph1_runs
+    scorer.score(history, season, [batter], as_of=d2)
+    assert scorer.stats.graph1_runs == runs  # everything cached now
+    fresh = Scorer(tiny_bundle).score(history, season, [batter], as_of=d2)
+    cols = [f"model_{s}" for s in TARGET_STATS["batter"]]
+    np.testing.assert_allclose(second[cols].to_numpy(), fresh[cols].to_numpy(), atol=1e-6)
+
+
+def load_league_seasons(history: History) -> list[int]:
+    return sorted(set(pd.DatetimeIndex(history.pitches["game_date"]).year.tolist()))
+
+
+def test_fallbacks_are_flagged_never_raised(scorer, history):
+    seasons = load_league_seasons(history)
+    season = seasons[-1]
+    p = history.pitches
+    # a batter with MLB history whose pitches are gone: Marcel (from given season lines) only
+    lines = {pt: history.lines(pt) for pt in PLAYER_TYPES}
+    veteran = int(lines["batter"].loc[lines["batter"]["level"] == "MLB", "player_id"].iloc[0])
+    no_games = History(p[(p["batter"] != veteran)], history.players, season_lines=lines)
+    # a player in no table at all, and one whose first game comes after the as-of date
+    first_day = p.groupby("batter")["game_date"].min()
+    newcomer = int(first_day[first_day >= pd.Timestamp(f"{season}-01-01")].index[0]) if (
+        first_day >= pd.Timestamp(f"{season}-01-01")).any() else None
+    ids = [veteran, 999_999_999] + ([newcomer] if newcomer is not None else [])
+    out = scorer.score(no_games, season, ids).set_index("player_id")
+    assert out.loc[veteran, "flag"] == "no_recent_games" and out.loc[veteran, "fallback"]
+    assert out.loc[999_999_999, "flag"] == "unknown_player"
+    if newcomer is not None:
+        assert out.loc[newcomer, "flag"] == "no_history"
+    for pid in ids:  # fallbacks keep Marcel's rates exactly
+        row = out.loc[pid]
+        stats = TARGET_STATS[row["player_type"]]
+        assert all(row[f"adj_{s}"] == 0.0 and row[f"rate_{s}"] == row[f"marcel_{s}"] for s in stats)
+    # the league's first season: Marcel has no MLB lines at all -> the bundle's league rates
+    early = scorer.score(history, seasons[0], [veteran]).iloc[0]
+    assert early["flag"] == "league_rate"
+    assert early["rate_SO"] == pytest.approx(scorer.bundle.identity["batter"].league_rates["SO"])
+
+
+def test_pipeline_adapter_adjusts_the_pipelines_own_rates(scorer, history, tiny_torch_projection):
+    season, ref = tiny_torch_projection
+    batter = int(ref.loc["batter"].index[0])
+    records = [
+        {"player_id": batter, "SO": 0.2, "BB": 0.1, "HR": 0.03, "H": 0.25, "2B": 0.05, "3B": 0.005, "PA": 600,
+         "team": "X"},
+        {"player_id": 999_999_999, "player_type": "pitcher", "SO": 0.2, "BF": 700},
+    ]
+    out = PipelineAdapter(scorer, history, season).adjust_projections(records)
+    assert len(out) == 2 and out[0]["team"] == "X"
+    row = scorer.score(history, season, [batter]).iloc[0]
+    w = scorer.bundle.blend_weights("batter")
+    for s in TARGET_STATS["batter"]:
+        delta = w[s] * (row[f"model_{s}"] if scorer.bundle.target_mode == "residual"
+                        else row[f"model_{s}"] - records[0][s])
+        assert out[0][s] == pytest.approx(np.clip(records[0][s] + delta, 0, 1), abs=1e-9)
+        assert out[0]["hfm_counts"][s] == pytest.approx(out[0][s] * 600)
+    assert out[0]["hfm_flag"] == "model"
+    assert out[1]["SO"] == 0.2 and out[1]["hfm_flag"] == "unknown_player"
+    with pytest.raises(HFMInputError, match="record 0: field player_id"):
+        PipelineAdapter(scorer, history, season).adjust_projections([{"SO": 0.2}])
+
+
+def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
+    score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league)])
+    text = capsys.readouterr().out
+    assert text.startswith("HFM projections for ")
+    assert "player_id" in text and len(text.splitlines()) > 10
+    out = tmp_path / "proj.json"
+    score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--format", "json", "--out", str(out)])
+    records = json.loads(out.read_text())
+    assert records and {"player_id", "rate_SO", "flag"} <= set(records[0])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--bundle", "/nonexistent/bundle"], "no such bundle folder"),
+    (["--players", "12,abc"], "--players"),
+    (["--league", "/nonexistent/league"], "no such league folder"),
+])
+def test_hfm_score_errors_are_one_line_exit_2(tiny_bundle, tiny_league, capsys, args, message):
+    base = {"--bundle": str(tiny_bundle), "--league": str(tiny_league)}
+    for flag, value in zip(args[::2], args[1::2]):
+        base[flag] = value
+    with pytest.raises(SystemExit) as exit_info:
+        score_main([x for kv in base.items() for x in kv])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1

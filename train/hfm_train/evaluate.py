@@ -1,0 +1,193 @@
+"""Evaluation on the held-out TEST season: the model against Marcel, a context-mean baseline and the oracle.
+
+All on the test season's opening-day projections (examples of kind "start": every player with MLB games
+that season, context = his games before opening day, target = his MLB rates over the window, by default
+the whole season), per player type and stat, opportunity-weighted:
+  rmse/corr vs actual   against what happened (noisy: even the oracle has an error floor here)
+  rmse/corr vs true     against the simulator's true talent that season
+  spread                std of the projections across players, beside the std of true talent
+                        (a model collapsing to the league mean has a much smaller spread)
+Methods: `model` (raw: absolute rates, or Marcel + residual with w = 1), `blend` (marcel + w * residual,
+w per stat from blend.json), `marcel`, `context_mean` (the player's rate over his context games,
+SHRUNK toward Marcel's league rate by `context_shrink` opportunities, so a 10-PA context is mostly
+league average), `oracle` (the true talent itself).
+Ablations (blend, same test season): stat features zeroed, pitch context masked out (no games),
+archetype fixed to 0. Collapse check: effective rank (exp of the entropy of the normalised singular
+values) of the identity vectors and of the real games' embeddings.
+
+Blend weights (`fit_blend_weights`) are chosen on the VALIDATION season's examples, in steps of 0.1
+from 0 to 1, minimising the opportunity-weighted squared error against actual outcomes; the test
+season is never used to choose anything.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+import torch
+
+from hfm_runtime.context import GameEmbeddings
+
+from .examples import Examples
+from .finetune import predict
+from .model.hfm import GameProjectionModel
+
+BLEND_GRID = np.round(np.arange(0.0, 1.0001, 0.1), 1)
+CONTEXT_SHRINK = 200.0
+
+
+def residual_of(model: GameProjectionModel, rates: np.ndarray, marcel: np.ndarray) -> np.ndarray:
+    """The model's adjustment to Marcel, whichever target mode it was trained in."""
+    return rates if model.config.target_mode == "residual" else rates - marcel
+
+
+def fit_blend_weights(residual: np.ndarray, examples: Examples) -> np.ndarray:
+    """Per stat, the w in BLEND_GRID minimising the weighted squared error of marcel + w * residual."""
+    w = examples.weight[:, None]
+    errs = np.stack([(w * (examples.marcel + g * residual - examples.rates) ** 2).sum(0) for g in BLEND_GRID])
+    return BLEND_GRID[np.argmin(errs, axis=0)]
+
+
+def weighted_metrics(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> dict[str, float]:
+    ok = np.isfinite(pred) & np.isfinite(truth)
+    p, t, w = pred[ok], truth[ok], weight[ok]
+    if w.sum() <= 0:
+        return {"rmse": float("nan"), "corr": float("nan")}
+    rmse = float(np.sqrt((w * (p - t) ** 2).sum() / w.sum()))
+    mp, mt = (w * p).sum() / w.sum(), (w * t).sum() / w.sum()
+    cov = (w * (p - mp) * (t - mt)).sum()
+    denom = np.sqrt((w * (p - mp) ** 2).sum() * (w * (t - mt) ** 2).sum())
+    return {"rmse": rmse, "corr": float(cov / denom) if denom > 0 else float("nan")}
+
+
+def weighted_std(x: np.ndarray, weight: np.ndarray) -> float:
+    ok = np.isfinite(x)
+    x, w = x[ok], weight[ok]
+    m = (w * x).sum() / w.sum()
+    return float(np.sqrt((w * (x - m) ** 2).sum() / w.sum()))
+
+
+def effective_rank(x: np.ndarray) -> float:
+    """exp(entropy of the normalised singular values) of the centred rows: 1 = collapsed to a line."""
+    if len(x) < 2:
+        return float("nan")
+    s = np.linalg.svd(x - x.mean(0), compute_uv=False)
+    p = s / s.sum() if s.sum() > 0 else s
+    p = p[p > 0]
+    return float(np.exp(-(p * np.log(p)).sum()))
+
+
+def context_mean(examples: Examples, league: np.ndarray, shrink: float = CONTEXT_SHRINK) -> np.ndarray:
+    counts = examples.context_counts
+    return (counts[:, 1:] + shrink * league[None, :]) / (counts[:, :1] + shrink)
+
+
+def _ablations() -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
+    def no_stats(x):
+        x["stat_features"] = torch.zeros_like(x["stat_features"])
+
+    def no_context(x):
+        x["game_mask"] = torch.zeros_like(x["game_mask"])
+        x["pa_mask"] = torch.zeros_like(x["pa_mask"])
+
+    def fixed_archetype(x):
+        x["archetype"] = torch.zeros_like(x["archetype"])
+
+    return {"no_stat_features": no_stats, "no_pitch_context": no_context, "fixed_archetype": fixed_archetype}
+
+
+def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddings, blend: np.ndarray,
+                  league_rates: np.ndarray, max_pas: int | None = None) -> dict[str, Any]:
+    """Every metric of one player type on the test examples (see the module docstring)."""
+    stats = list(test.stats)
+    out = predict(model, test, games, max_pas=max_pas, with_embeddings=True)
+    resid = residual_of(model, out["rates"], test.marcel)
+    preds = {
+        "model": test.marcel + resid,
+        "blend": test.marcel + blend[None, :] * resid,
+        "marcel": test.marcel,
+        "context_mean": context_mean(test, league_rates),
+        "oracle": test.true_talent,
+    }
+    for name, fn in _ablations().items():
+        r = residual_of(model, predict(model, test, games, max_pas=max_pas, transform=fn)["rates"], test.marcel)
+        preds[f"blend:{name}"] = test.marcel + blend[None, :] * r
+    w = test.weight
+    metrics: dict[str, Any] = {}
+    for name, p in preds.items():
+        metrics[name] = {}
+        for j, s in enumerate(stats):
+            act = weighted_metrics(p[:, j], test.rates[:, j], w)
+            tru = weighted_metrics(p[:, j], test.true_talent[:, j], w)
+            metrics[name][s] = {"rmse_actual": act["rmse"], "corr_actual": act["corr"],
+                                "rmse_true": tru["rmse"], "corr_true": tru["corr"],
+                                "spread": weighted_std(p[:, j], w)}
+    return {
+        "n_players": int(test.table["player_id"].nunique()),
+        "opportunities": float(w.sum()),
+        "blend_weights": dict(zip(stats, map(float, blend))),
+        "true_spread": {s: weighted_std(test.true_talent[:, j], w) for j, s in enumerate(stats)},
+        "effective_rank": {
+            "identity": effective_rank(out["identity"]), "identity_dim": int(out["identity"].shape[1]),
+            "game_emb": effective_rank(out["game_emb"]), "game_emb_dim": int(out["game_emb"].shape[1]),
+        },
+        "metrics": metrics,
+    }
+
+
+def beats_marcel(card: Mapping[str, Any]) -> dict[str, dict[str, bool]]:
+    """Per player type and stat: does the blend's RMSE vs actual beat Marcel's (ties count as no)?"""
+    return {
+        pt: {s: m["blend"][s]["rmse_actual"] < m["marcel"][s]["rmse_actual"] for s in m["marcel"]}
+        for pt, r in card.items() for m in [r["metrics"]]
+    }
+
+
+def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str:
+    """The model card as printed tables: one per player type, rows (measure, method), columns stats."""
+    lines = []
+    for pt, r in card.items():
+        stats = list(r["true_spread"])
+        rows = []
+        for measure in ("rmse_actual", "corr_actual", "rmse_true", "corr_true", "spread"):
+            for method, per in r["metrics"].items():
+                if method == "oracle" and measure in ("rmse_true", "corr_true"):
+                    continue
+                rows.append({"measure": measure, "method": method, **{s: per[s][measure] for s in stats}})
+        rows.append({"measure": "spread", "method": "TRUE TALENT", **r["true_spread"]})
+        rows.append({"measure": "blend w", "method": "", **r["blend_weights"]})
+        table = pd.DataFrame(rows).set_index(["measure", "method"])
+        er = r["effective_rank"]
+        lines.append(
+            f"== {pt}: test season {test_season}, {r['n_players']} players, {r['opportunities']:.0f} "
+            f"opportunities; effective rank identity {er['identity']:.1f}/{er['identity_dim']}, "
+            f"game_emb {er['game_emb']:.1f}/{er['game_emb_dim']}"
+        )
+        lines.append(table.to_string(float_format=lambda v: f"{v:.4f}"))
+        wins = beats_marcel({pt: r})[pt]
+        verdict = {s: "yes" if v else ("= (w=0)" if r["blend_weights"][s] == 0 else "NO") for s, v in wins.items()}
+        lines.append("blend beats Marcel (rmse vs actual): " + ", ".join(f"{s} {v}" for s, v in verdict.items()))
+        lines.append("")
+    return "\n".join(lines)
+
+
+@click.command("evaluate")
+@click.option("--run", "run_dir", type=click.Path(path_type=Path), default=Path("artifacts/runs/default"),
+              show_default=True, help="Training run folder (written by `hfm-train fit`).")
+@click.option("--league", "league_dir", type=click.Path(path_type=Path), default=None,
+              help="League folder (default: the one the run was trained on).")
+def evaluate_command(run_dir: Path, league_dir: Path | None) -> None:
+    """Re-evaluate a run on its test season; rewrites <run>/model_card.json and prints the table."""
+    from .fit import evaluate_run
+
+    card = evaluate_run(run_dir, league_dir)
+    click.echo(format_table(card["evaluation"], card["seasons"]["test"]))
+    tmp = run_dir / ".model_card.json.tmp"
+    tmp.write_text(json.dumps(card, indent=2))
+    tmp.replace(run_dir / "model_card.json")

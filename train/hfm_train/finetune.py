@@ -1,0 +1,261 @@
+"""Fine-tune Graph 2 (identity + Level 2 + Level 3 + head) for one player type.
+
+Fast path (default): Level 1 frozen, its PA embeddings read from the cache (`GameEmbeddings`); each
+batch's ContextBatch is gathered on the fly with hfm_runtime.context, the same code scoring uses.
+Optional top-down unfreezing (`FinetuneConfig.unfreeze_epochs`, needs a `Level1InLoop`): from the
+epoch listed for each Level 1 layer group (top group first) that group trains too, and the batch's
+context games are re-encoded by Level 1 in the loop from their raw pitches.
+
+Loss: opportunity-weighted MSE of standardised targets (each stat divided by its training spread, so
+a rare stat such as 3B counts as much as SO). Early stopping on the validation examples' loss; the
+best epoch's weights are kept. Deterministic on CPU for a given seed; a checkpoint after every epoch
+lets `resume=True` continue an interrupted run.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from hfm_runtime.context import ContextBatch, GameEmbeddings, gather_context
+
+from .examples import Examples, TargetMode
+from .model.hfm import GRAPH2_INPUTS, GameProjectionModel, ModelConfig
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    epochs: int = 25
+    batch_size: int = 64
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    patience: int = 3  # epochs without a better validation loss before stopping
+    seed: int = 0
+    d_model: int = 64
+    n_layers: int = 2
+    n_heads: int = 4
+    dropout: float = 0.1
+    stat_dropout: float = 0.2
+    max_pas: int | None = None  # cap on PAs per game (None: every PA)
+    unfreeze_epochs: tuple[int, ...] = ()  # 0-based epoch at which each Level 1 group unfreezes, top-down
+    level1_lr_scale: float = 0.1  # Level 1's learning rate relative to `lr` once unfrozen
+
+
+@dataclass
+class Level1InLoop:
+    """What top-down unfreezing needs: a callable re-encoding cache game rows, and layer groups.
+
+    encode(game_rows int64 [G]) -> (pa_emb [G, A, D] tensor with grad, pa_mask [G, A] bool tensor);
+    groups: Level 1 parameter groups, TOP layer first (unfrozen in that order).
+    """
+
+    encode: Callable[[np.ndarray], tuple[torch.Tensor, torch.Tensor]]
+    groups: Sequence[Sequence[nn.Parameter]]
+    module: nn.Module
+
+
+@dataclass
+class FinetuneResult:
+    model: GameProjectionModel
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = -1
+    best_val: float = float("inf")
+
+
+def to_tensors(batch: ContextBatch) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in batch.inputs().items()}
+
+
+def batch_inputs(examples: Examples, idx: np.ndarray, games: GameEmbeddings, max_pas: int | None = None
+                 ) -> dict[str, torch.Tensor]:
+    return to_tensors(gather_context(games, examples.game_index[idx], examples.stat_features[idx],
+                                     examples.archetype[idx], max_pas))
+
+
+def target_scaling(examples: Examples, mode: TargetMode) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, scale) per stat: weighted mean (0 in residual mode, so a silent head = Marcel) and spread."""
+    y, w = examples.targets(mode), examples.weight[:, None]
+    mean = (w * y).sum(0) / w.sum() if mode == "absolute" else np.zeros(y.shape[1])
+    scale = np.sqrt((w * (y - mean) ** 2).sum(0) / w.sum())
+    return mean, np.where(scale > 1e-9, scale, 1.0)
+
+
+def build_model(examples: Examples, games: GameEmbeddings, n_archetypes: int, config: FinetuneConfig,
+                mode: TargetMode) -> GameProjectionModel:
+    torch.manual_seed(config.seed)
+    model_config = ModelConfig.build(
+        d_pa=games.d_pa, n_stat_features=examples.stat_features.shape[1], n_archetypes=n_archetypes,
+        n_targets=len(examples.stats), target_mode=mode, d_model=config.d_model, n_layers=config.n_layers,
+        n_heads=config.n_heads, dropout=config.dropout, stat_dropout=config.stat_dropout,
+    )
+    model = GameProjectionModel(model_config)
+    mean, scale = target_scaling(examples, mode)
+    model.set_target_scaling(torch.tensor(mean), torch.tensor(scale))
+    return model
+
+
+def weighted_loss(model: GameProjectionModel, inputs: dict[str, torch.Tensor], y: torch.Tensor,
+                  w: torch.Tensor) -> torch.Tensor:
+    z, _, _ = model.forward_standardised(*(inputs[k] for k in GRAPH2_INPUTS))
+    z_y = (y - model.target_mean) / model.target_scale
+    return (w * ((z - z_y) ** 2).mean(1)).sum() / w.sum()
+
+
+@torch.no_grad()
+def evaluate_loss(model: GameProjectionModel, examples: Examples, games: GameEmbeddings, mode: TargetMode,
+                  batch_size: int = 256, max_pas: int | None = None) -> float:
+    model.eval()
+    y_all, w_all = examples.targets(mode), examples.weight
+    total, weight = 0.0, 0.0
+    for start in range(0, len(examples), batch_size):
+        idx = np.arange(start, min(start + batch_size, len(examples)))
+        inputs = batch_inputs(examples, idx, games, max_pas)
+        w = torch.tensor(w_all[idx], dtype=torch.float32)
+        loss = weighted_loss(model, inputs, torch.tensor(y_all[idx], dtype=torch.float32), w)
+        total += float(loss) * float(w.sum())
+        weight += float(w.sum())
+    return total / max(weight, 1e-12)
+
+
+@torch.no_grad()
+def predict(model: GameProjectionModel, examples: Examples, games: GameEmbeddings, batch_size: int = 256,
+            max_pas: int | None = None, transform: Callable[[dict[str, torch.Tensor]], None] | None = None,
+            with_embeddings: bool = False) -> dict[str, np.ndarray]:
+    """Model outputs in real units: `rates` [N, S] (residuals in residual mode); optionally the identity
+    vectors [N, I] and the real games' embeddings [n_games, G]. `transform` edits the inputs in place
+    (ablations)."""
+    model.eval()
+    rates, idents, game_embs = [], [], []
+    for start in range(0, len(examples), batch_size):
+        idx = np.arange(start, min(start + batch_size, len(examples)))
+        inputs = batch_inputs(examples, idx, games, max_pas)
+        if transform is not None:
+            transform(inputs)
+        z, game_emb, ident = model.forward_standardised(*(inputs[k] for k in GRAPH2_INPUTS))
+        rates.append((model.target_mean + model.target_scale * z).numpy())
+        if with_embeddings:
+            idents.append(ident.numpy())
+            real = inputs["game_mask"] & inputs["pa_mask"].any(-1)
+            game_embs.append(game_emb[real].numpy())
+    out = {"rates": np.concatenate(rates).astype(np.float64)}
+    if with_embeddings:
+        out["identity"] = np.concatenate(idents)
+        out["game_emb"] = np.concatenate(game_embs)
+    return out
+
+
+def finetune(
+    train: Examples,
+    val: Examples,
+    games: GameEmbeddings,
+    n_archetypes: int,
+    config: FinetuneConfig = FinetuneConfig(),
+    mode: TargetMode = "residual",
+    checkpoint: str | Path | None = None,
+    resume: bool = False,
+    level1: Level1InLoop | None = None,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> FinetuneResult:
+    """Train a GameProjectionModel on `train`, early-stopping on `val`; returns the best epoch's model."""
+    torch.manual_seed(config.seed)
+    if config.unfreeze_epochs and level1 is None:
+        raise ValueError("FinetuneConfig.unfreeze_epochs needs Level 1 in the loop (level1=...)")
+    model = build_model(train, games, n_archetypes, config, mode)
+    params = [{"params": list(model.parameters()), "lr": config.lr}]
+    if level1 is not None:
+        for p in level1.module.parameters():
+            p.requires_grad_(False)
+        params.append({"params": [p for g in level1.groups for p in g], "lr": config.lr * config.level1_lr_scale})
+    optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+    result = FinetuneResult(model)
+    best_state: dict[str, Any] = copy.deepcopy(model.state_dict())
+    start_epoch, stale = 0, 0
+    ckpt = Path(checkpoint) if checkpoint is not None else None
+    if resume and ckpt is not None and ckpt.is_file():
+        state = torch.load(ckpt, weights_only=False)
+        if state["config"] != asdict(config) or state["mode"] != mode:
+            raise ValueError(f"{ckpt}: checkpoint is of another fine-tuning config; delete it or drop --resume")
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        if level1 is not None and state.get("level1") is not None:
+            level1.module.load_state_dict(state["level1"])
+        best_state, result.history = state["best_state"], state["history"]
+        result.best_epoch, result.best_val, stale = state["best_epoch"], state["best_val"], state["stale"]
+        start_epoch = state["epoch"] + 1
+        torch.set_rng_state(state["torch_rng"])
+        log(f"resumed {train.player_type} fine-tuning from {ckpt} at epoch {start_epoch}")
+
+    y_train = train.targets(mode)
+    for epoch in range(start_epoch, config.epochs):
+        if stale >= config.patience:
+            break
+        if level1 is not None:
+            for group, at in zip(level1.groups, config.unfreeze_epochs):
+                for p in group:
+                    p.requires_grad_(epoch >= at)
+        in_loop = level1 is not None and any(p.requires_grad for g in level1.groups for p in g)
+        model.train()
+        order = np.random.default_rng(config.seed * 1000 + epoch).permutation(len(train))
+        batches = [order[i:i + config.batch_size] for i in range(0, len(order), config.batch_size)]
+        total, weight = 0.0, 0.0
+        bar = tqdm(batches, desc=f"{train.player_type} epoch {epoch + 1}/{config.epochs}", leave=False,
+                   disable=not progress)
+        for idx in bar:
+            inputs = batch_inputs(train, idx, games, config.max_pas)
+            if in_loop:
+                _reencode(inputs, train.game_index[idx], level1)
+            y = torch.tensor(y_train[idx], dtype=torch.float32)
+            w = torch.tensor(train.weight[idx], dtype=torch.float32)
+            loss = weighted_loss(model, inputs, y, w)
+            optimizer.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            total += float(loss.detach()) * float(w.sum())
+            weight += float(w.sum())
+            bar.set_postfix(loss=f"{total / weight:.4f}")
+        val_loss = evaluate_loss(model, val, games, mode, max_pas=config.max_pas)
+        row = {"epoch": epoch + 1, "train_loss": total / weight, "val_loss": val_loss}
+        result.history.append(row)
+        better = val_loss < result.best_val - 1e-6
+        if better:
+            result.best_val, result.best_epoch, stale = val_loss, epoch + 1, 0
+            best_state = copy.deepcopy(model.state_dict())
+        else:
+            stale += 1
+        log(f"{train.player_type} epoch {epoch + 1:3d}  train {row['train_loss']:.4f}  val {val_loss:.4f}"
+            + ("  *" if better else ""))
+        if ckpt is not None:
+            ckpt.parent.mkdir(parents=True, exist_ok=True)
+            torch.save({
+                "config": asdict(config), "mode": mode, "epoch": epoch, "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(), "best_state": best_state, "history": result.history,
+                "best_epoch": result.best_epoch, "best_val": result.best_val, "stale": stale,
+                "torch_rng": torch.get_rng_state(),
+                "level1": level1.module.state_dict() if level1 is not None else None,
+            }, ckpt.with_suffix(".tmp"))
+            ckpt.with_suffix(".tmp").replace(ckpt)  # a crash mid-write keeps the previous checkpoint
+    model.load_state_dict(best_state)
+    model.eval()
+    return result
+
+
+def _reencode(inputs: dict[str, torch.Tensor], game_index: np.ndarray, level1: Level1InLoop) -> None:
+    """Replace the cached PA embeddings of the batch's games by Level 1's current output (with grad)."""
+    real = game_index >= 0
+    rows = game_index[real]
+    pa_emb, pa_mask = level1.encode(rows)
+    a = inputs["pa_emb"].shape[2]
+    pa_emb, pa_mask = pa_emb[:, :a], pa_mask[:, :a]
+    full = torch.zeros(*game_index.shape, a, pa_emb.shape[-1])
+    full[torch.from_numpy(real)] = torch.nn.functional.pad(pa_emb, (0, 0, 0, a - pa_emb.shape[1]))
+    inputs["pa_emb"] = full * inputs["pa_mask"][..., None]

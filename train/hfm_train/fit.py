@@ -1,0 +1,324 @@
+"""`hfm-train fit` (what plain `hfm-train` runs): league -> featurizer -> Level 1 -> PA cache -> identity ->
+examples -> fine-tuned batter and pitcher models -> blend weights -> evaluation -> run folder.
+
+Seasons (`split_seasons`): the first `history_seasons` only feed history (context, profiles, Marcel);
+targets of the middle seasons train; the second-to-last season validates (early stopping, blend
+weights); the LAST season is the test season and is only evaluated, never tuned on. The featurizer,
+Level 1 pre-training and identity (MLE, scaler, archetypes) are fitted on seasons before validation.
+
+Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
+  config.json             RunConfig (every sub-config), the season split, the league path, timings
+  featurizer.json         fitted PitchFeaturizer (hfm_runtime.featurize.PitchFeaturizer.from_json)
+  level1.pt               Level 1: {"config": Level1Config json, "state": state_dict} (pretrain.load_encoder)
+  pretrain_history.json   Level 1 pre-training metrics per epoch
+  identity/               identity_<type>.json, archetypes_<type>.npz/.json (IdentityModel.load)
+  <type>/model.pt         GameProjectionModel state dict, type = batter | pitcher (torch.load, weights_only)
+  <type>/level1.pt        only with top-down unfreezing: that type's fine-tuned Level 1 (else ../level1.pt)
+  <type>/pa_cache.npz     ... and the PA cache it encodes
+  <type>/model.json       {"model_config": ModelConfig json, "stats": [...], "target_mode", "history",
+                          "best_epoch"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
+  blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual
+  model_card.json         evaluation on the test season (hfm_train.evaluate), season split, blend weights
+  pa_cache.npz            Level 1's PA embeddings of every game (hfm_runtime.context.GameEmbeddings
+                          .to_arrays), so `hfm-train evaluate` needs no re-encoding
+Work in progress (Level 1 checkpoint, PA cache, fine-tuning checkpoints) lives in
+`artifacts/runs/.<name>.work/` and is removed after success; `--resume` continues from it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import torch
+
+from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.context import GameEmbeddings
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.featurize import PitchFeaturizer
+from hfm_runtime.identity import IDENTITY_DIR, IdentityModel, player_lines
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
+
+from .archetypes import ArchetypeConfig, fit_identity
+from .evaluate import evaluate_type, fit_blend_weights, format_table, residual_of
+from .examples import ExampleConfig, Examples, TargetMode, build_examples
+from .finetune import FinetuneConfig, Level1InLoop, finetune, predict
+from .model.hfm import GameProjectionModel, ModelConfig
+from .model.level1 import Level1Config
+from .pa_cache import PACache, encode_games
+from .pretrain import PretrainConfig, load_encoder, pretrain
+
+DEFAULT_LEAGUE = Path("artifacts/league")
+DEFAULT_RUNS = Path("artifacts/runs")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    name: str = "default"
+    league: str = str(DEFAULT_LEAGUE)
+    history_seasons: int = 1
+    target_mode: TargetMode = "residual"
+    seed: int = 0
+    threads: int = 2
+    # Level 1 pre-training budget: ~30k sampled games in all keeps `hfm-train` on the default league
+    # within ~10 minutes on 2 cores (the PA outcome is an input token, so Level 1 needs no long training
+    # to carry it; what pre-training adds is pitch context).
+    pretrain: PretrainConfig = field(default_factory=lambda: PretrainConfig(epochs=3, games_per_epoch=10_000))
+    examples: ExampleConfig = field(default_factory=ExampleConfig)
+    finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
+    archetypes: ArchetypeConfig = field(default_factory=ArchetypeConfig)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "pretrain": self.pretrain.to_json()}
+
+    @classmethod
+    def tiny(cls, **overrides: Any) -> RunConfig:
+        """For tests: a few seconds per stage on the tiny league."""
+        return replace(cls(
+            pretrain=PretrainConfig(model=Level1Config(d_model=16, n_layers=1, n_heads=2, d_ff=32), epochs=1,
+                                    progress=False),
+            examples=ExampleConfig(max_games=10, every_games=4, min_opportunities=5),
+            finetune=FinetuneConfig(epochs=3, d_model=16, n_layers=1, n_heads=2, batch_size=32),
+            archetypes=ArchetypeConfig(k_range=(3, 4), n_init=1),
+        ), **overrides)
+
+
+def split_seasons(seasons: list[int], history_seasons: int) -> dict[str, list[int]]:
+    seasons = sorted(seasons)
+    if len(seasons) < history_seasons + 3:
+        raise HFMInputError(
+            f"league has seasons {seasons}: need {history_seasons} history + 1 train + 1 validation + 1 test"
+        )
+    return {"history": seasons[:history_seasons], "train": seasons[history_seasons:-2],
+            "validation": [seasons[-2]], "test": [seasons[-1]]}
+
+
+def as_game_embeddings(cache: PACache) -> GameEmbeddings:
+    """The Level 1 cache as the runtime's context store (same arrays, no copy)."""
+    return GameEmbeddings(cache.pa_emb, cache.pa_outcome, cache.pa_offsets, cache.keys)
+
+
+def level1_in_loop(encoder: torch.nn.Module, table) -> Level1InLoop:
+    """Level 1 re-encoding cache rows from raw pitches (the PA cache is in `table`'s game order), with
+    its layer groups top-down: last transformer layer first, ..., then the embeddings."""
+    layers = list(encoder.transformer.layers)
+    groups = [list(layer.parameters()) for layer in reversed(layers)]
+    groups[0] += list(encoder.transformer.norm.parameters()) if encoder.transformer.norm is not None else []
+    groups.append([p for n, p in encoder.named_parameters() if not n.startswith("transformer.")])
+
+    def encode(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        batch = table.collate(rows)
+        pa_emb = encoder(*(torch.from_numpy(a) for a in batch.inputs()))
+        return pa_emb, torch.from_numpy(batch.pa_mask)
+
+    encoder.train()
+    return Level1InLoop(encode=encode, groups=groups, module=encoder)
+
+
+def _load_or_simulate(path: Path, log) -> Any:
+    from hfm_runtime.league import load_league
+
+    if not path.is_dir():
+        if path.resolve() != DEFAULT_LEAGUE.resolve():
+            raise HFMInputError(f"{path}: no such league folder")
+        from .simulate import LeagueConfig, simulate_league
+
+        log(f"{path} missing: simulating the default league first")
+        simulate_league(LeagueConfig.default(), path)
+    return load_league(path)
+
+
+def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS, resume: bool = False,
+            progress: bool = True, log=click.echo) -> Path:
+    """The whole training pipeline; returns the run folder."""
+    torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    runs_dir = Path(runs_dir)
+    work = runs_dir / f".{config.name}.work"
+    if not resume:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 2)
+        clock = now
+        log(f"[{name}] {timings[name]:.1f} s")
+
+    league = _load_or_simulate(Path(config.league), log)
+    split = split_seasons(league.seasons, config.history_seasons)
+    fit_seasons = split["history"] + split["train"]
+    log(f"seasons: {split}")
+    lap("load league")
+
+    fit_pitches = league.pitches[league.pitches["game_date"].dt.year.isin(fit_seasons)]
+    featurizer = PitchFeaturizer().fit(fit_pitches)
+    table = featurizer.transform(league.pitches)
+    lap("featurize")
+
+    encoder_path = work / "level1" / "level1.pt"
+    if resume and encoder_path.is_file():
+        encoder = load_encoder(encoder_path)
+    else:
+        pre_games = table.take(np.flatnonzero(np.isin(table.keys.season, fit_seasons)))
+        encoder, _ = pretrain(pre_games, replace(config.pretrain, seed=config.seed,
+                                                 progress=config.pretrain.progress and progress),
+                              work / "level1", resume=resume)
+    lap("pretrain level 1")
+
+    cache_path = work / "pa_cache.npz"
+    if resume and cache_path.is_file():
+        cache = PACache.load(cache_path)
+    else:
+        cache = encode_games(encoder, table)
+        cache.save(cache_path)
+    games = as_game_embeddings(cache)
+    lap("encode PA cache")
+
+    lines = {pt: player_lines(league, pt) for pt in PLAYER_TYPES}
+    fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed))
+    identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
+    lap("fit identity")
+
+    models, histories, blend, card, tuned, tuned_cache = {}, {}, {}, {}, {}, {}
+    for pt in PLAYER_TYPES:
+        ex = {part: build_examples(pt, split[part], lines[pt], league.players, identity[pt], games,
+                                   config.examples, league.true_talent,
+                                   kinds=("start",) if part == "test" else ("start", "in_season"))
+              for part in ("train", "validation", "test")}
+        log(f"{pt}: {len(ex['train'])} train, {len(ex['validation'])} validation, {len(ex['test'])} test examples")
+        in_loop = level1_in_loop(copy.deepcopy(encoder), table) if config.finetune.unfreeze_epochs else None
+        result = finetune(ex["train"], ex["validation"], games, identity[pt].archetypes.n_archetypes,
+                          replace(config.finetune, seed=config.seed), config.target_mode,
+                          checkpoint=work / f"{pt}_finetune.pt", resume=resume, progress=progress, log=log,
+                          level1=in_loop)
+        model = models[pt] = result.model
+        type_games = games
+        if in_loop is not None:  # this type's tuned Level 1: its own encoder file and PA cache
+            tuned[pt] = in_loop.module.eval()
+            tuned_cache[pt] = encode_games(tuned[pt], table)
+            type_games = as_game_embeddings(tuned_cache[pt])
+        histories[pt] = {"history": result.history, "best_epoch": result.best_epoch, "best_val": result.best_val}
+        val_rates = predict(model, ex["validation"], type_games, max_pas=config.finetune.max_pas)["rates"]
+        blend[pt] = fit_blend_weights(residual_of(model, val_rates, ex["validation"].marcel), ex["validation"])
+        league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
+        card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas)
+        lap(f"fine-tune + evaluate {pt}")
+
+    log(format_table(card, split["test"][0]))
+    blend_json = {pt: dict(zip(TARGET_STATS[pt], map(float, blend[pt]))) for pt in PLAYER_TYPES}
+    blend_json["method"] = "per stat, w in 0.0..1.0 step 0.1 minimising opportunity-weighted MSE vs actual " \
+                           "on the validation season; final = marcel + w * residual"
+    model_card = {"seasons": {k: v for k, v in split.items()} | {"test": split["test"][0]},
+                  "target_mode": config.target_mode, "blend": blend_json, "evaluation": card}
+    run_dir = runs_dir / config.name
+    with atomic_dir(run_dir) as tmp:
+        (tmp / "config.json").write_text(json.dumps({
+            "run": config.to_json(), "seasons": split, "league": str(config.league),
+            "league_meta": league.meta.get("config"), "timings_s": timings,
+            "torch": torch.__version__}, indent=2, default=str))
+        (tmp / "featurizer.json").write_text(json.dumps(featurizer.to_json()))
+        shutil.copy(work / "level1" / "level1.pt", tmp / "level1.pt")
+        hist = work / "level1" / "pretrain_history.json"
+        if hist.is_file():
+            shutil.copy(hist, tmp / "pretrain_history.json")
+        shutil.copytree(work / IDENTITY_DIR, tmp / IDENTITY_DIR)
+        for pt, model in models.items():
+            (tmp / pt).mkdir()
+            torch.save(model.state_dict(), tmp / pt / "model.pt")
+            if pt in tuned:
+                torch.save({"config": tuned[pt].config.to_json(), "state": tuned[pt].state_dict()},
+                           tmp / pt / "level1.pt")
+                tuned_cache[pt].save(tmp / pt / "pa_cache.npz")
+            (tmp / pt / "model.json").write_text(json.dumps({
+                "model_config": model.config.to_json(), "stats": list(TARGET_STATS[pt]),
+                "target_mode": model.config.target_mode, **histories[pt]}, indent=2))
+        (tmp / "blend.json").write_text(json.dumps(blend_json, indent=2))
+        (tmp / "model_card.json").write_text(json.dumps(model_card, indent=2))
+        shutil.copy(cache_path, tmp / "pa_cache.npz")
+    shutil.rmtree(work, ignore_errors=True)
+    log(f"run folder -> {run_dir}  (total {sum(timings.values()):.0f} s)")
+    return run_dir
+
+
+def load_model(run_dir: str | Path, player_type: str) -> GameProjectionModel:
+    """A fine-tuned model from a run folder, in eval mode."""
+    d = Path(run_dir) / player_type
+    meta = json.loads((d / "model.json").read_text())
+    model = GameProjectionModel(ModelConfig.from_json(meta["model_config"]))
+    model.load_state_dict(torch.load(d / "model.pt", weights_only=True))
+    return model.eval()
+
+
+def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> dict[str, Any]:
+    """Re-run the test-season evaluation of a finished run (the `evaluate` command); returns the card."""
+    from hfm_runtime.league import load_league
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.json").is_file():
+        raise HFMInputError(f"{run_dir}: not a run folder (no config.json)")
+    meta = json.loads((run_dir / "config.json").read_text())
+    run = meta["run"]
+    split = meta["seasons"]
+    league = load_league(league_dir or meta["league"])
+    games = as_game_embeddings(PACache.load(run_dir / "pa_cache.npz"))
+    blend = json.loads((run_dir / "blend.json").read_text())
+    ex_config = ExampleConfig(**run["examples"])
+    card = {}
+    for pt in PLAYER_TYPES:
+        identity = IdentityModel.load(run_dir / IDENTITY_DIR, pt)
+        model = load_model(run_dir, pt)
+        own = run_dir / pt / "pa_cache.npz"  # a type with its own fine-tuned Level 1
+        type_games = as_game_embeddings(PACache.load(own)) if own.is_file() else games
+        test = build_examples(pt, split["test"], player_lines(league, pt), league.players, identity, type_games,
+                              ex_config, league.true_talent, kinds=("start",))
+        w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
+        league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
+        card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"])
+    return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
+            "blend": blend, "evaluation": card}
+
+
+@click.command("fit")
+@click.option("--league", type=click.Path(path_type=Path), default=DEFAULT_LEAGUE, show_default=True,
+              help="League folder (the default one is simulated first if missing).")
+@click.option("--name", default="default", show_default=True, help="Run name: artifacts/runs/<name>.")
+@click.option("--runs-dir", type=click.Path(path_type=Path), default=DEFAULT_RUNS, show_default=True)
+@click.option("--target-mode", type=click.Choice(["residual", "absolute"]), default="residual", show_default=True)
+@click.option("--window", type=click.Choice(["rest_of_season", "next_games", "next_season"]),
+              default="rest_of_season", show_default=True, help="Target window.")
+@click.option("--context-games", type=int, default=30, show_default=True, help="Context length T (<= 50).")
+@click.option("--epochs", type=int, default=None, help="Fine-tuning epochs (default: FinetuneConfig's).")
+@click.option("--pretrain-epochs", type=int, default=None, help="Level 1 pre-training epochs.")
+@click.option("--unfreeze-epochs", default="", help="Comma-separated fine-tuning epochs (1-based) at which Level 1 "
+              "layer groups unfreeze, top group first, e.g. '3,5' (default: Level 1 stays frozen).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.option("--tiny", is_flag=True, help="Tiny model sizes (tests, smoke runs).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run from its work folder.")
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, window: str, context_games: int,
+                epochs: int | None, pretrain_epochs: int | None, unfreeze_epochs: str, seed: int, threads: int, tiny: bool,
+                resume: bool, no_progress: bool) -> None:
+    """Train HFM end to end and write artifacts/runs/<name>."""
+    config = RunConfig.tiny() if tiny else RunConfig()
+    config = replace(config, name=name, league=str(league), target_mode=target_mode, seed=seed, threads=threads,
+                     examples=replace(config.examples, window=window, max_games=context_games))
+    if epochs is not None:
+        config = replace(config, finetune=replace(config.finetune, epochs=epochs))
+    if unfreeze_epochs:
+        at = tuple(int(e) - 1 for e in unfreeze_epochs.split(","))  # FinetuneConfig counts from 0
+        config = replace(config, finetune=replace(config.finetune, unfreeze_epochs=at))
+    if pretrain_epochs is not None:
+        config = replace(config, pretrain=replace(config.pretrain, epochs=pretrain_epochs))
+    fit_run(config, runs_dir, resume=resume, progress=not no_progress)
