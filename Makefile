@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/hfm-train simulate
 	$(BIN)/hfm-train
 	$(BIN)/hfm-export
-	$(BIN)/hfm-score
+	$(BIN)/hfm-score --top 12
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

@@ -51,13 +51,13 @@ def tiny_torch_projection(tiny_run: Path, tiny_league: Path):
     from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
     from hfm_train.examples import ExampleConfig, build_examples
     from hfm_train.finetune import predict
-    from hfm_train.fit import as_game_embeddings, load_model
-    from hfm_train.pa_cache import PACache
+    from hfm_train.fit import load_model
+    from hfm_train.pa_cache import load_pa_cache
 
     meta = json.loads((tiny_run / "config.json").read_text())
     season = int(meta["seasons"]["test"][0])
     league = load_league(tiny_league)
-    games = as_game_embeddings(PACache.load(tiny_run / "pa_cache.npz"))
+    games = load_pa_cache(tiny_run / "pa_cache.npz")
     frames = []
     for pt in PLAYER_TYPES:
         identity = IdentityModel.load(tiny_run / IDENTITY_DIR, pt)

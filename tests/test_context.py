@@ -95,3 +95,11 @@ def test_round_trip_through_plain_arrays(tmp_path):
     idx = np.array(["2030-01-01"], dtype="datetime64[D]")
     np.testing.assert_array_equal(back.context_index(np.array([9]), "pitcher", idx, 3),
                                   s.context_index(np.array([9]), "pitcher", idx, 3))
+
+
+def test_empty_store_gives_empty_contexts():
+    empty = GameEmbeddings(np.zeros((0, D), np.float32), np.zeros(0, np.int64), np.zeros(1, np.int64),
+                           GameKeys.from_arrays({k: v[:0] for k, v in store().keys.to_arrays().items()}))
+    batch = build_context(empty, np.array([7, 9]), "batter", np.array(["2030-01-01"] * 2, dtype="datetime64[D]"),
+                          np.zeros((2, 2)), np.zeros(2), max_games=3)
+    assert batch.game_mask.shape == (2, 3) and not batch.game_mask.any() and not batch.pa_mask.any()

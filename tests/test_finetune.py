@@ -119,6 +119,8 @@ def test_tiny_hfm_train_writes_a_complete_run_folder(tiny_league, tmp_path):
     assert card["evaluation"]["pitcher"]["metrics"]["blend"]["SO"]["rmse_actual"] > 0
     blend = json.loads((run / "blend.json").read_text())
     assert all(0.0 <= w <= 1.0 for w in blend["batter"].values())
+    seasons = json.loads((run / "config.json").read_text())["seasons"]  # one CV fold per train/validation season
+    assert sorted(map(int, blend["cross_validation"]["pitcher"]["per_season"])) == seasons["train"] + seasons["validation"]
     res = runner.invoke(cli, ["evaluate", "--run", str(run)])
     assert res.exit_code == 0, res.output + repr(res.exception)
     assert "blend beats Marcel" in res.output

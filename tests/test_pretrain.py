@@ -11,7 +11,7 @@ import torch
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.league import load_league
 from hfm_train.model import Level1Config, PitchEncoder
-from hfm_train.pa_cache import PACache, encode_games
+from hfm_train.pa_cache import encode_games, load_pa_cache, save_pa_cache
 from hfm_train.pretrain import (
     ENCODER, PretrainConfig, length_batches, load_encoder, mask_pitches, pretrain,
 )
@@ -62,17 +62,17 @@ def test_pa_cache_round_trip_matches_encoder(games, tmp_path):
     torch.manual_seed(0)
     encoder = PitchEncoder(replace(SMALL, vocab_sizes=games.vocab_sizes)).eval()
     cache = encode_games(encoder, games, batch_pitches=512)
-    cache.save(tmp_path / "pa.npz")
-    loaded = PACache.load(tmp_path / "pa.npz")
+    save_pa_cache(cache, tmp_path / "pa.npz", encoder.config.to_json())
+    loaded = load_pa_cache(tmp_path / "pa.npz")
     assert loaded.pa_emb.shape == (games.pa_offsets[-1], 32) and len(loaded) == len(games)
     np.testing.assert_array_equal(loaded.pa_outcome, games.pa_outcome)
     np.testing.assert_array_equal(loaded.keys.player_id, games.keys.player_id)
     np.testing.assert_array_equal(loaded.keys.game_date, games.keys.game_date)
-    assert loaded.keys.perspective.dtype.kind == "U" and loaded.meta["d_model"] == 32
+    assert loaded.keys.perspective.dtype.kind == "U" and loaded.d_pa == 32
     for g in (0, 17, len(games) - 1):  # each game alone gives the cached rows
         with torch.no_grad():
             alone = encoder(*(torch.from_numpy(a) for a in games.collate([g]).inputs()))[0].numpy()
-        np.testing.assert_allclose(loaded.game(g)[0], alone[: games.n_pas[g]], atol=1e-5)
+        np.testing.assert_allclose(loaded.pa_emb[loaded.pa_offsets[g]:loaded.pa_offsets[g + 1]], alone[: games.n_pas[g]], atol=1e-5)
 
 
 def test_masks_and_batches():

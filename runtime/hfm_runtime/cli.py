@@ -36,6 +36,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--as-of", default=None, help="score as of this date (default: the season's opening day)")
     p.add_argument("--players", default=None, help="comma-separated player ids (default: see above)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--top", type=int, default=None,
+                   help="table: only the N players of each type with the most projected opportunities")
     p.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
     p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (0 = all cores)")
     return p.parse_args(argv)
@@ -62,7 +64,7 @@ def run(args: argparse.Namespace) -> str:
         return table.to_csv(index=False)
     if args.format == "json":
         return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
-    return format_table(table, bundle.target_mode, elapsed)
+    return format_table(table, bundle.target_mode, elapsed, args.top)
 
 
 def _history(args: argparse.Namespace):
@@ -82,8 +84,9 @@ def _history(args: argparse.Namespace):
     return History.from_league(league), league.seasons
 
 
-def format_table(table: pd.DataFrame, target_mode: str, elapsed: float) -> str:
-    """A fixed-width projection table: one line per player, blended rates (and Marcel's) per stat."""
+def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int | None = None) -> str:
+    """A fixed-width projection table: one line per player, blended rates and the model's adjustment
+    per stat; with `top`, only each type's `top` players by projected opportunities."""
     season = int(table["season"].iloc[0])
     as_of = pd.Timestamp(table["as_of_date"].iloc[0]).date()
     counts = table["flag"].value_counts()
@@ -96,6 +99,10 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float) -> str:
     header = f"{'player_id':>9} {'name':<22} {'type':<7} {'flag':<15} {'arch':>4} {'src':<7} {'games':>5} {'opp':>6}"
     header += "".join(f" {s:>15}" for s in TABLE_STATS)
     lines += [header, "-" * len(header)]
+    if top is not None:
+        lines[1] += f"; the {top} of each type with the most projected opportunities"
+        table = (table.sort_values(["player_type", "opportunities"], ascending=[True, False], kind="stable")
+                 .groupby("player_type", sort=False).head(top))
     for r in table.itertuples(index=False):
         row = (f"{r.player_id:>9} {str(r.name)[:22]:<22} {r.player_type:<7} {r.flag:<15} "
                f"{r.archetype if r.archetype >= 0 else '-':>4} {str(r.source or '-'):<7} {r.n_games:>5} "

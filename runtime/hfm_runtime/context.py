@@ -58,8 +58,8 @@ class GameEmbeddings:
         return np.diff(self.pa_offsets)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Plain arrays for `np.savez` (no pickles), named as in the training PA cache file
-        (hfm_train.pa_cache): pa_emb, pa_outcome, pa_offsets and the GameKeys fields."""
+        """Plain arrays for `np.savez` (no pickles): pa_emb, pa_outcome, pa_offsets and the GameKeys
+        fields (the training PA cache file, hfm_train.pa_cache)."""
         return {"pa_emb": self.pa_emb, "pa_outcome": self.pa_outcome, "pa_offsets": self.pa_offsets,
                 **self.keys.to_arrays()}
 
@@ -84,6 +84,8 @@ class GameEmbeddings:
         persp = np.broadcast_to(np.asarray(perspective, dtype=object), (n,))
         hi_key = _game_key(persp, np.asarray(player_id), np.asarray(as_of_date))
         lo_key = (hi_key >> _DAY_BITS) << _DAY_BITS  # the player's first possible day
+        if len(self) == 0:  # an empty store: every context is empty
+            return np.full((n, max_games), -1, np.int64)
         hi = np.searchsorted(self._sorted_key, hi_key, side="left")  # strictly before the as-of date
         lo = np.maximum(np.searchsorted(self._sorted_key, lo_key, side="left"), hi - max_games)
         pos = lo[:, None] + np.arange(max_games)[None, :]
@@ -132,6 +134,10 @@ def gather_context(
             f"got {stat_features.shape} and {archetype.shape}"
         )
     game_mask = game_index >= 0
+    if not game_mask.any():  # no context at all (possibly an empty store): one padded PA slot
+        return ContextBatch(np.zeros((b, t, 1, games.d_pa), np.float32), np.zeros((b, t, 1), bool),
+                            np.zeros((b, t, 1), np.int64), game_mask, np.zeros((b, t), np.float32),
+                            stat_features, archetype)
     g = np.where(game_mask, game_index, 0)
     n_pa = np.where(game_mask, games.n_pas[g], 0)
     a = max(int(n_pa.max(initial=0)), 1)

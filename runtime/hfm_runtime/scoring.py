@@ -278,9 +278,8 @@ class Scorer:
             )
             archetype[known], source[known] = ident.archetype, ident.profiles["source"].to_numpy()
             max_games = int(self.bundle.context[pt]["max_games"])
-            if len(games):  # (context_index needs at least one game in the store)
-                counts = games.context_index(ids[known], pt, np.full(known.sum(), as_of.to_datetime64()), max_games)
-                n_games[known] = (counts >= 0).sum(1)
+            counts = games.context_index(ids[known], pt, np.full(known.sum(), as_of.to_datetime64()), max_games)
+            n_games[known] = (counts >= 0).sum(1)
             run = np.flatnonzero(known)[n_games[known] > 0]
             if len(run):
                 rows = np.searchsorted(ids[known], ids[run])

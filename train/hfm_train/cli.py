@@ -1,4 +1,4 @@
-"""`hfm-train`: with no subcommand, trains on the default simulated league.
+"""`hfm-train`: with no subcommand (options alone go to `fit`), trains on the default simulated league.
 
 Subcommands are imported lazily so `hfm-train simulate` does not pay for importing torch.
 """
@@ -25,6 +25,11 @@ COMMANDS: dict[str, str] = {
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0].startswith("-") and args[0] != "--help":
+            args = ["fit", *args]  # `hfm-train --epochs 5` means `hfm-train fit --epochs 5`
+        return super().parse_args(ctx, args)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:

@@ -15,15 +15,18 @@ Ablations (blend, same test season): stat features zeroed, pitch context masked 
 archetype fixed to 0. Collapse check: effective rank (exp of the entropy of the normalised singular
 values) of the identity vectors and of the real games' embeddings.
 
-Blend weights (`fit_blend_weights`) are chosen on the VALIDATION season's examples, in steps of 0.1
-from 0 to 1, minimising the opportunity-weighted squared error against actual outcomes; the test
-season is never used to choose anything.
+Blend weights (`cross_validated_blend`) are chosen by leave-one-season-out cross-validation over the
+training and validation seasons: for each such season, a model fine-tuned on the others (for as many
+epochs as early stopping chose for the final model) predicts it; per stat, w in 0, 0.1, ..., 1
+minimises the opportunity-weighted squared error of the pooled out-of-fold predictions against actual
+outcomes. The test season is never used to choose anything.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +37,8 @@ import torch
 
 from hfm_runtime.context import GameEmbeddings
 
-from .examples import Examples
-from .finetune import predict
+from .examples import Examples, TargetMode
+from .finetune import FinetuneConfig, finetune, predict
 from .model.hfm import GameProjectionModel
 
 BLEND_GRID = np.round(np.arange(0.0, 1.0001, 0.1), 1)
@@ -52,6 +55,23 @@ def fit_blend_weights(residual: np.ndarray, examples: Examples) -> np.ndarray:
     w = examples.weight[:, None]
     errs = np.stack([(w * (examples.marcel + g * residual - examples.rates) ** 2).sum(0) for g in BLEND_GRID])
     return BLEND_GRID[np.argmin(errs, axis=0)]
+
+
+def cross_validated_blend(pool: Examples, games: GameEmbeddings, n_archetypes: int, config: FinetuneConfig,
+                          mode: TargetMode, epochs: int) -> tuple[np.ndarray, dict[str, Any]]:
+    """Per stat blend weights by leave-one-season-out CV over `pool`'s seasons (module docstring), and
+    a report: the weights each held-out season alone would pick (their stability)."""
+    residual = np.zeros(pool.rates.shape)
+    folds = {}
+    fold_config = replace(config, epochs=max(epochs, 1), unfreeze_epochs=())  # folds keep Level 1 frozen
+    for season in sorted(pool.table["season"].unique()):
+        held = (pool.table["season"] == season).to_numpy()
+        fold = finetune(pool.take(~held), None, games, n_archetypes, fold_config, mode,
+                        progress=False, log=lambda _: None).model
+        rates = predict(fold, pool.take(held), games, max_pas=config.max_pas)["rates"]
+        residual[held] = residual_of(fold, rates, pool.marcel[held])
+        folds[int(season)] = dict(zip(pool.stats, map(float, fit_blend_weights(residual[held], pool.take(held)))))
+    return fit_blend_weights(residual, pool), {"epochs": max(epochs, 1), "per_season": folds}
 
 
 def weighted_metrics(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> dict[str, float]:

@@ -79,6 +79,20 @@ class Examples:
     def targets(self, mode: TargetMode) -> np.ndarray:
         return self.rates - self.marcel if mode == "residual" else self.rates
 
+    @classmethod
+    def concat(cls, parts: list[Examples]) -> Examples:
+        """The examples of `parts` (one player type) one after another."""
+        out = {}
+        for f in fields(cls):
+            values = [getattr(e, f.name) for e in parts]
+            if f.name == "player_type":
+                out[f.name] = values[0]
+            elif f.name == "table":
+                out[f.name] = pd.concat(values, ignore_index=True)
+            else:
+                out[f.name] = np.concatenate(values)
+        return cls(**out)
+
     def take(self, mask: np.ndarray) -> Examples:
         idx = np.flatnonzero(mask) if np.asarray(mask).dtype == bool else np.asarray(mask)
         out = {f.name: getattr(self, f.name) for f in fields(self)}

@@ -154,7 +154,7 @@ def predict(model: GameProjectionModel, examples: Examples, games: GameEmbedding
 
 def finetune(
     train: Examples,
-    val: Examples,
+    val: Examples | None,
     games: GameEmbeddings,
     n_archetypes: int,
     config: FinetuneConfig = FinetuneConfig(),
@@ -165,7 +165,8 @@ def finetune(
     progress: bool = True,
     log: Callable[[str], None] = print,
 ) -> FinetuneResult:
-    """Train a GameProjectionModel on `train`, early-stopping on `val`; returns the best epoch's model."""
+    """Train a GameProjectionModel on `train`, early-stopping on `val`; returns the best epoch's model.
+    With `val=None`: exactly `config.epochs` epochs, the last one's model (cross-validation folds)."""
     torch.manual_seed(config.seed)
     if config.unfreeze_epochs and level1 is None:
         raise ValueError("FinetuneConfig.unfreeze_epochs needs Level 1 in the loop (level1=...)")
@@ -223,12 +224,12 @@ def finetune(
             total += float(loss.detach()) * float(w.sum())
             weight += float(w.sum())
             bar.set_postfix(loss=f"{total / weight:.4f}")
-        val_loss = evaluate_loss(model, val, games, mode, max_pas=config.max_pas)
+        val_loss = evaluate_loss(model, val, games, mode, max_pas=config.max_pas) if val is not None else float("nan")
         row = {"epoch": epoch + 1, "train_loss": total / weight, "val_loss": val_loss}
         result.history.append(row)
-        better = val_loss < result.best_val - 1e-6
+        better = val is None or val_loss < result.best_val - 1e-6
         if better:
-            result.best_val, result.best_epoch, stale = val_loss, epoch + 1, 0
+            result.best_val, result.best_epoch, stale = val_loss, epoch + 1, 0  # (val None: the last epoch)
             best_state = copy.deepcopy(model.state_dict())
         else:
             stale += 1

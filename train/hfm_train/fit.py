@@ -3,7 +3,8 @@ examples -> fine-tuned batter and pitcher models -> blend weights -> evaluation 
 
 Seasons (`split_seasons`): the first `history_seasons` only feed history (context, profiles, Marcel);
 targets of the middle seasons train; the second-to-last season validates (early stopping, blend
-weights); the LAST season is the test season and is only evaluated, never tuned on. The featurizer,
+weights are cross-validated over the train and validation seasons, hfm_train.evaluate); the LAST season
+is the test season and is only evaluated, never tuned on. The featurizer,
 Level 1 pre-training and identity (MLE, scaler, archetypes) are fitted on seasons before validation.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
@@ -40,19 +41,18 @@ import numpy as np
 import torch
 
 from hfm_runtime.atomic import atomic_dir
-from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel, player_lines
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from .archetypes import ArchetypeConfig, fit_identity
-from .evaluate import evaluate_type, fit_blend_weights, format_table, residual_of
+from .evaluate import cross_validated_blend, evaluate_type, format_table
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
-from .finetune import FinetuneConfig, Level1InLoop, finetune, predict
+from .finetune import FinetuneConfig, Level1InLoop, finetune
 from .model.hfm import GameProjectionModel, ModelConfig
 from .model.level1 import Level1Config
-from .pa_cache import PACache, encode_games
+from .pa_cache import encode_games, load_pa_cache, save_pa_cache
 from .pretrain import PretrainConfig, load_encoder, pretrain
 
 DEFAULT_LEAGUE = Path("artifacts/league")
@@ -98,11 +98,6 @@ def split_seasons(seasons: list[int], history_seasons: int) -> dict[str, list[in
         )
     return {"history": seasons[:history_seasons], "train": seasons[history_seasons:-2],
             "validation": [seasons[-2]], "test": [seasons[-1]]}
-
-
-def as_game_embeddings(cache: PACache) -> GameEmbeddings:
-    """The Level 1 cache as the runtime's context store (same arrays, no copy)."""
-    return GameEmbeddings(cache.pa_emb, cache.pa_outcome, cache.pa_offsets, cache.keys)
 
 
 def level1_in_loop(encoder: torch.nn.Module, table) -> Level1InLoop:
@@ -178,11 +173,10 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
 
     cache_path = work / "pa_cache.npz"
     if resume and cache_path.is_file():
-        cache = PACache.load(cache_path)
+        games = load_pa_cache(cache_path)
     else:
-        cache = encode_games(encoder, table)
-        cache.save(cache_path)
-    games = as_game_embeddings(cache)
+        games = encode_games(encoder, table)
+        save_pa_cache(games, cache_path, encoder.config.to_json())
     lap("encode PA cache")
 
     lines = {pt: player_lines(league, pt) for pt in PLAYER_TYPES}
@@ -190,7 +184,7 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
     lap("fit identity")
 
-    models, histories, blend, card, tuned, tuned_cache = {}, {}, {}, {}, {}, {}
+    models, histories, blend, cv_report, card, tuned, tuned_cache = {}, {}, {}, {}, {}, {}, {}
     for pt in PLAYER_TYPES:
         ex = {part: build_examples(pt, split[part], lines[pt], league.players, identity[pt], games,
                                    config.examples, league.true_talent,
@@ -206,19 +200,23 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
         type_games = games
         if in_loop is not None:  # this type's tuned Level 1: its own encoder file and PA cache
             tuned[pt] = in_loop.module.eval()
-            tuned_cache[pt] = encode_games(tuned[pt], table)
-            type_games = as_game_embeddings(tuned_cache[pt])
+            type_games = tuned_cache[pt] = encode_games(tuned[pt], table)
         histories[pt] = {"history": result.history, "best_epoch": result.best_epoch, "best_val": result.best_val}
-        val_rates = predict(model, ex["validation"], type_games, max_pas=config.finetune.max_pas)["rates"]
-        blend[pt] = fit_blend_weights(residual_of(model, val_rates, ex["validation"].marcel), ex["validation"])
+        # Blend weights: leave-one-season-out over train + validation (folds keep Level 1 frozen).
+        blend[pt], cv_report[pt] = cross_validated_blend(
+            Examples.concat([ex["train"], ex["validation"]]), games, identity[pt].archetypes.n_archetypes,
+            replace(config.finetune, seed=config.seed), config.target_mode, result.best_epoch)
+        log(f"{pt} blend weights (CV over seasons): {dict(zip(TARGET_STATS[pt], blend[pt].tolist()))}")
         league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
         card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas)
         lap(f"fine-tune + evaluate {pt}")
 
     log(format_table(card, split["test"][0]))
     blend_json = {pt: dict(zip(TARGET_STATS[pt], map(float, blend[pt]))) for pt in PLAYER_TYPES}
-    blend_json["method"] = "per stat, w in 0.0..1.0 step 0.1 minimising opportunity-weighted MSE vs actual " \
-                           "on the validation season; final = marcel + w * residual"
+    blend_json["method"] = ("per stat, w in 0.0..1.0 step 0.1 minimising the opportunity-weighted MSE vs actual "
+                            "of leave-one-season-out predictions over the train and validation seasons; "
+                            "final = marcel + w * residual")
+    blend_json["cross_validation"] = cv_report
     model_card = {"seasons": {k: v for k, v in split.items()} | {"test": split["test"][0]},
                   "target_mode": config.target_mode, "blend": blend_json, "evaluation": card}
     run_dir = runs_dir / config.name
@@ -239,7 +237,7 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
             if pt in tuned:
                 torch.save({"config": tuned[pt].config.to_json(), "state": tuned[pt].state_dict()},
                            tmp / pt / "level1.pt")
-                tuned_cache[pt].save(tmp / pt / "pa_cache.npz")
+                save_pa_cache(tuned_cache[pt], tmp / pt / "pa_cache.npz", tuned[pt].config.to_json())
             (tmp / pt / "model.json").write_text(json.dumps({
                 "model_config": model.config.to_json(), "stats": list(TARGET_STATS[pt]),
                 "target_mode": model.config.target_mode, **histories[pt]}, indent=2))
@@ -271,7 +269,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
     run = meta["run"]
     split = meta["seasons"]
     league = load_league(league_dir or meta["league"])
-    games = as_game_embeddings(PACache.load(run_dir / "pa_cache.npz"))
+    games = load_pa_cache(run_dir / "pa_cache.npz")
     blend = json.loads((run_dir / "blend.json").read_text())
     ex_config = ExampleConfig(**run["examples"])
     card = {}
@@ -279,7 +277,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
         identity = IdentityModel.load(run_dir / IDENTITY_DIR, pt)
         model = load_model(run_dir, pt)
         own = run_dir / pt / "pa_cache.npz"  # a type with its own fine-tuned Level 1
-        type_games = as_game_embeddings(PACache.load(own)) if own.is_file() else games
+        type_games = load_pa_cache(own) if own.is_file() else games
         test = build_examples(pt, split["test"], player_lines(league, pt), league.players, identity, type_games,
                               ex_config, league.true_talent, kinds=("start",))
         w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
