@@ -184,16 +184,16 @@ def _tuning(benches: list[dict]) -> list[str]:
 
 
 def _verdict(extra: dict, speedup: float | None) -> str:
-    """Worth keeping only if >= 10% faster (run-to-run noise on shared cores is several %) and, where
+    """Worth keeping only if >= 20% faster (run-to-run noise on shared cores reaches 10%) and, where
     the output can change, within 1e-3 of the baseline's rates."""
     if extra.get("baseline"):
         return "baseline"
     if speedup is None:
         return "–"
     accurate = extra.get("max_abs_diff") is None or extra["max_abs_diff"] <= ACCURACY_BUDGET
-    if speedup >= 1.10 and accurate:
+    if speedup >= 1.20 and accurate:
         return "faster: keep"
-    if speedup >= 1.10:
+    if speedup >= 1.20:
         return "faster, but too inaccurate"
     return "no gain: drop" if speedup > 0.95 else "slower: drop"
 

@@ -10,6 +10,7 @@ import onnx
 import onnxruntime as ort
 
 from benchlib import THREADS
+from hfm_runtime.scoring import ScorerOptions
 
 LEVELS = {
     "disable": ort.GraphOptimizationLevel.ORT_DISABLE_ALL,
@@ -21,22 +22,20 @@ LEVELS = {
 
 @dataclass(frozen=True)
 class SessionConfig:
-    """One point in ONNX Runtime's session-option space (the runtime's default is the first field values)."""
+    """One point in ONNX Runtime's session-option space; the defaults are the runtime scorer's
+    (hfm_runtime.scoring.ScorerOptions), at the benchmark's thread count."""
 
     level: str = "all"
     intra_op_threads: int = THREADS
     inter_op_threads: int = 1
     parallel: bool = False  # ORT_PARALLEL runs independent branches on the inter-op pool
-    spinning: bool = True  # intra-op workers busy-wait between ops (fast, but burns a shared core)
+    spinning: bool = ScorerOptions.spinning  # intra-op workers busy-wait between ops
 
     def options(self) -> ort.SessionOptions:
-        options = ort.SessionOptions()
+        options = ScorerOptions(threads=self.intra_op_threads, spinning=self.spinning).session_options()
         options.graph_optimization_level = LEVELS[self.level]
-        options.intra_op_num_threads = self.intra_op_threads
         options.inter_op_num_threads = self.inter_op_threads
         options.execution_mode = ort.ExecutionMode.ORT_PARALLEL if self.parallel else ort.ExecutionMode.ORT_SEQUENTIAL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.spinning else "0")
-        options.add_session_config_entry("session.inter_op.allow_spinning", "1" if self.spinning else "0")
         return options
 
     def session(self, model: str | Path | bytes) -> ort.InferenceSession:
@@ -45,13 +44,13 @@ class SessionConfig:
 
 
 SESSION_VARIANTS: dict[str, SessionConfig] = {
-    "default (all, 2 intra, sequential)": SessionConfig(),
+    "default (all, 2 intra, sequential, no spinning)": SessionConfig(),
     "opt level disable": SessionConfig(level="disable"),
     "opt level basic": SessionConfig(level="basic"),
     "opt level extended": SessionConfig(level="extended"),
     "1 intra-op thread": SessionConfig(intra_op_threads=1),
     "parallel, 2 inter-op": SessionConfig(inter_op_threads=2, parallel=True),
-    "no spinning": SessionConfig(spinning=False),
+    "spinning on": SessionConfig(spinning=True),
 }
 
 

@@ -64,9 +64,13 @@ class ScorerOptions:
     threads: intra-op threads per session (1 by default: a scorer usually shares the machine; 0 lets
     ONNX Runtime use every core). Sessions run sequentially (inter-op threads 1) with all graph
     optimisations, on the CPU execution provider.
+    spinning: whether idle intra-op threads busy-wait for the next op. Off by default: the scorer has
+    three sessions, each with its own pool, and numpy work between runs; on 2 cores, spinning workers
+    of one session starve the next (benchmarks/: "no spinning" ran the cold pitcher ~2x faster).
     """
 
     threads: int = 1
+    spinning: bool = False
     cache_games: int = 100_000  # Level-1 outputs kept (one entry per player-game)
     graph1_batch_games: int = 128  # games per Graph-1 run (sorted by length to limit padding)
     graph2_batch_players: int = 256  # players per Graph-2 run
@@ -78,6 +82,8 @@ class ScorerOptions:
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3  # errors only
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if self.spinning else "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "1" if self.spinning else "0")
         return opts
 
 
