@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import click
 
 from hfm_runtime.errors import HFMInputError
+from hfm_train.cli import run_click
 
 from .onnx_graph import OPSET, TOLERANCE, ExportError
 
@@ -36,13 +36,4 @@ def cli(run_dir: Path, out: Path, tolerance: float, opset: int) -> None:
 
 
 def main() -> None:
-    try:
-        cli(standalone_mode=False)
-    except (HFMInputError, ExportError) as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    run_click(cli, (HFMInputError, ExportError))

@@ -23,7 +23,7 @@ from torch import nn
 
 from hfm_runtime import bundle as B
 from hfm_runtime.atomic import atomic_dir
-from hfm_runtime.errors import HFMInputError
+from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import PA_OUTCOMES
 from hfm_runtime.identity import IDENTITY_DIR
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
@@ -241,8 +241,8 @@ def read_run(run_dir: str | Path) -> ExportInputs:
                 *(f"{pt}/{f}" for pt in PLAYER_TYPES for f in ("model.pt", "model.json"))):
         if not (run_dir / rel).exists():
             raise HFMInputError(f"{run_dir / rel}: missing (not a finished training run?)")
-    config = _read_json(run_dir / "config.json")
-    blend = _read_json(run_dir / "blend.json")
+    config = read_json_object(run_dir / "config.json")
+    blend = read_json_object(run_dir / "blend.json")
     try:
         run = config["run"]
         target_mode = run["target_mode"]
@@ -259,12 +259,12 @@ def read_run(run_dir: str | Path) -> ExportInputs:
     return ExportInputs(
         level1=load_encoder(run_dir / "level1.pt"),
         models=models,
-        featurizer=_read_json(run_dir / "featurizer.json"),
+        featurizer=read_json_object(run_dir / "featurizer.json"),
         identity_dir=run_dir / IDENTITY_DIR,
         blend_weights=weights,
         target_mode=target_mode,
         context={pt: dict(context) for pt in PLAYER_TYPES},
-        model_card=_read_json(run_dir / "model_card.json"),
+        model_card=read_json_object(run_dir / "model_card.json"),
         run={"name": run_dir.name, "path": str(run_dir), "seasons": config.get("seasons"),
              "config_sha256": B.sha256_file(run_dir / "config.json")},
     )
@@ -275,11 +275,3 @@ def export_run(run_dir: str | Path, out: str | Path, tolerance: float = TOLERANC
     return export_bundle(read_run(run_dir), out, tolerance, opset)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        obj = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise HFMInputError(f"{path}: cannot read as JSON ({exc})") from None
-    if not isinstance(obj, dict):
-        raise HFMInputError(f"{path}: expected a JSON object")
-    return obj

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hfm_runtime.errors import BundleError
+from hfm_runtime.errors import BundleError, read_json_object
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
 
@@ -136,15 +136,7 @@ def verify_bundle(folder: str | Path, expected_layout: Mapping[str, Any] | None 
 
 
 def read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise BundleError(f"{path}: missing")
-    try:
-        obj = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BundleError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(obj, dict):
-        raise BundleError(f"{path}: expected a JSON object")
-    return obj
+    return read_json_object(path, BundleError)
 
 
 def _check_suffix(root: Path, rel: str) -> None:

@@ -8,14 +8,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from hfm_runtime.errors import HFMInputError
+from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.statcast import parquet_module, load_pitches
 
 LEAGUE_SCHEMA_VERSION = 1
@@ -80,12 +79,7 @@ def load_league(
 def _read_meta(path: Path) -> dict:
     if not path.is_file():
         raise HFMInputError(f"{path}: missing (not a league folder?)")
-    try:
-        meta = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise HFMInputError(f"{path}: not valid JSON: {exc}") from None
-    if not isinstance(meta, dict):
-        raise HFMInputError(f"{path}: expected a JSON object")
+    meta = read_json_object(path)
     for key in ("schema_version", "seasons", "levels"):
         if key not in meta:
             raise HFMInputError(f"{path}: field {key!r} is missing")

@@ -46,10 +46,11 @@ def cli(ctx: click.Context) -> None:
         ctx.invoke(cli.get_command(ctx, "fit"))
 
 
-def main() -> None:
+def run_click(command: click.Command, errors: tuple[type[Exception], ...] = (HFMInputError,)) -> None:
+    """Run a click command as a console script: `errors` become one `error:` line and exit status 2."""
     try:
-        cli(standalone_mode=False)
-    except HFMInputError as exc:
+        command(standalone_mode=False)
+    except errors as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
@@ -57,3 +58,7 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
+
+
+def main() -> None:
+    run_click(cli)
