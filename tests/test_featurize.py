@@ -148,3 +148,51 @@ def test_pa_outcomes_agree_with_plate_appearances(tiny_league):
     count = lambda f: f[f.outcome != "OTHER"].value_counts().sort_index()  # noqa: E731
     assert len(theirs) > 100
     pd.testing.assert_series_equal(count(mine), count(theirs))
+
+
+def test_one_game_calls_match_the_whole_league_call(tiny_league):
+    """One game's few rows take the small-input shortcuts (dict factorizing, one 2-D numeric read,
+    Arrow text); the whole league takes the pandas paths. Both must give the same games."""
+    pitches = load_league(tiny_league).pitches
+    assert len(pitches) > 4096
+    featurizer = PitchFeaturizer().fit(pitches)
+    whole = featurizer.transform(pitches)
+    where = {(p, pid, g): i for i, (p, pid, g) in enumerate(zip(whole.keys.perspective, whole.keys.player_id,
+                                                                whole.keys.game_pk))}
+    rng = np.random.default_rng(0)
+    for game_pk in rng.choice(pitches["game_pk"].unique(), 12, replace=False):
+        rows = pitches[pitches["game_pk"] == game_pk]
+        for perspective in ("batter", "pitcher"):
+            pid = int(rows[perspective].iloc[-1])
+            # the whole game's rows, and only his (a few dozen: every small-input shortcut applies)
+            for some in (rows, rows[rows[perspective] == pid]):
+                one = featurizer.transform(some, perspectives=(perspective,), players=[pid])
+                _assert_same_games(one, whole.take([where[(perspective, pid, game_pk)]]))
+
+
+def _assert_same_games(one, expected):
+    for name in ("cat", "num", "pa_of_pitch", "pitch_offsets", "pa_offsets", "pa_outcome"):
+        a, b = getattr(one, name), getattr(expected, name)
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    for name, a in one.keys.to_arrays().items():
+        np.testing.assert_array_equal(a, expected.keys.to_arrays()[name], err_msg=name)
+
+
+def test_small_input_column_reads_match_naive_reads(tiny_league):
+    from hfm_runtime.featurize import REQUIRED_COLUMNS, _columns, _IDS, _TEXT
+
+    pitches = load_league(tiny_league).pitches
+    for rows in (pitches.iloc[:30], pitches.iloc[:0], pitches.iloc[::997]):
+        cols = _columns(rows)
+        for c in REQUIRED_COLUMNS:
+            if c in _TEXT:
+                naive = rows[c].to_numpy(dtype=object, na_value=None)
+            elif c in _IDS:
+                naive = rows[c].to_numpy(np.int64)
+            elif c == "game_date":
+                naive = rows[c].to_numpy().astype("datetime64[D]")
+            else:
+                naive = rows[c].to_numpy(np.float64, na_value=np.nan)
+            assert cols[c].dtype == naive.dtype, c
+            np.testing.assert_array_equal(cols[c], naive, err_msg=c)

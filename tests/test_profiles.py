@@ -236,3 +236,66 @@ def test_prior_opportunities_grow_as_true_talent_spread_shrinks():
     var_so = 0.25**2 / 12
     assert prior["SO"] == pytest.approx(0.225 * 0.775 / var_so, rel=0.3)
     assert prior["HR"] > 1000
+
+
+def test_one_player_calls_match_the_many_player_call():
+    """The one-player path (a few lines, numpy shortcuts) gives the rows of the all-at-once call, and
+    its calendar windows match pandas' DateOffset (Feb 29 included) and naive filtering."""
+    rng = np.random.default_rng(6)
+    lines = random_lines(rng)
+    mle = MLETranslator("batter").fit(lines)
+    days = [pd.Timestamp(d) for d in ("2020-02-29", "2021-03-01", "2022-07-15 13:30", "2023-02-28", "2024-02-29")]
+    ao = as_of([(p, d) for p in range(1, 31) for d in days])
+    players = players_df(range(1, 31), bats=["L", "R", "S"] * 10)
+    kw = dict(mle=mle, league=LEAGUE, prior={"SO": 80.0})
+    many = build_profiles(lines, players, ao, "batter", **kw)
+    for i in range(0, len(ao), 7):
+        row = ao.iloc[[i]].reset_index(drop=True)
+        own = lines[lines.player_id == row.player_id[0]].reset_index(drop=True)
+        one = build_profiles(own, players, row, "batter", **kw)
+        # Translated AAA counts are summed in another order across players: last-bit differences only.
+        pd.testing.assert_frame_equal(one, many.iloc[[i]].reset_index(drop=True), check_exact=False, rtol=1e-12)
+        np.testing.assert_array_equal(feature_matrix(one, "batter"), feature_matrix(many, "batter")[[i]])
+
+        d = row.as_of_date[0]
+        for h, start in (("3yr", d - pd.DateOffset(years=3)), ("1yr", d - pd.DateOffset(years=1))):
+            g = naive_sums(own[own.level == "MLB"], row.player_id[0], d.normalize(), start.normalize())
+            if one.loc[0, "source"] == "mlb":
+                assert one.loc[0, f"{h}_opp"] == g.PA.sum()
+
+
+def test_feature_matrix_reads_a_table_or_its_columns_alike():
+    from hfm_runtime.profiles import profile_columns
+
+    rng = np.random.default_rng(8)
+    lines = random_lines(rng)
+    ao = as_of([(p, "2023-07-01") for p in range(1, 31)])
+    columns = profile_columns(lines, players_df(range(1, 31)), ao, "batter", league=LEAGUE)
+    table = build_profiles(lines, players_df(range(1, 31)), ao, "batter", league=LEAGUE)
+    pd.testing.assert_frame_equal(pd.DataFrame(columns), table)
+    np.testing.assert_array_equal(feature_matrix(columns, "batter"), feature_matrix(table, "batter"))
+
+
+def test_season_age_numpy_dates_match_pandas():
+    from hfm_runtime.seasons import season_age
+
+    rng = np.random.default_rng(9)
+    born = np.datetime64("1940-01-01", "ns") + rng.integers(0, 60 * 365, 500).astype("timedelta64[D]")
+    born = born + rng.integers(0, 86_400, 500).astype("timedelta64[s]")
+    seasons = rng.integers(1960, 2030, 500)
+    index = pd.DatetimeIndex(born)
+    expected = seasons - index.year.to_numpy() - (index.month.to_numpy() >= 7)
+    np.testing.assert_array_equal(season_age(born, seasons), expected)
+    np.testing.assert_array_equal(season_age(list(born.astype(str)), seasons), expected)  # pandas path
+    with pytest.raises(HFMInputError, match="position 1"):
+        season_age(np.array(["2000-01-01", "NaT"], dtype="datetime64[ns]"), 2020)
+
+
+def test_calendar_windows_match_pandas_date_offset():
+    from hfm_runtime.profiles import _days, _years_before
+
+    dates = pd.date_range("1968-01-01", "2028-12-31", freq="D") + pd.Timedelta(hours=7)
+    values = dates.to_numpy()
+    for years in (1, 3):
+        expected = _days(pd.Series(dates) - pd.DateOffset(years=years))
+        np.testing.assert_array_equal(_years_before(values, _days(values), years), expected)

@@ -264,7 +264,7 @@ class PitchFeaturizer:
         parts = []
         for perspective in perspectives:
             player = cols[perspective]
-            rows = np.arange(n) if wanted is None else np.flatnonzero(np.isin(player, wanted))
+            rows = np.arange(n) if wanted is None else np.flatnonzero(_isin(player, wanted))
             # Stable sort keeps pitch order inside a game_pk (the frame's own order).
             order = rows[np.lexsort((game_pk[rows], dates[rows], player[rows]))]
             parts.append(_segment(order, perspective, player, game_pk, at_bat, dates, cols["level"], outcome))
@@ -346,6 +346,25 @@ _TEXT = ("pitch_type", "description", "events", "bb_type", "stand", "p_throws", 
 _IDS = ("game_pk", "pitcher", "batter", "at_bat_number")
 
 
+_SMALL = 4096  # up to this many rows, a few pandas/pyarrow shortcuts pay off (see text_array, _codes)
+_FEW = 128  # up to this many integers, a dict factorizes faster than np.unique
+
+
+def text_array(values: pd.Series) -> np.ndarray:
+    """A text column as an object array of str, None where missing.
+
+    On a pyarrow-backed column with missing values pandas' `to_numpy` costs ~0.07 ms however short
+    the column; up to ~1000 rows, reading its Arrow data directly is cheaper (a one-game input: ~15x).
+    """
+    if len(values) <= 1024 and getattr(values.dtype, "storage", None) == "pyarrow":
+        arrow = values.array.__arrow_array__()
+        if arrow.null_count:
+            out = np.empty(len(values), dtype=object)
+            out[:] = arrow.to_pylist()  # None where missing
+            return out
+    return values.to_numpy(dtype=object, na_value=None)
+
+
 def _columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns the featurizer reads, as numpy arrays: text as object (None = missing), ids as
     int64, game_date as datetime64[D], everything else float64 (NaN = missing)."""
@@ -354,36 +373,76 @@ def _columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
         raise HFMInputError(
             f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)"
         )
-    cols = {}
-    for c in REQUIRED_COLUMNS:
-        s = pitches[c]
-        if c in _TEXT:
-            cols[c] = s.to_numpy(dtype=object, na_value=None)
-        elif c in _IDS:
-            cols[c] = s.to_numpy(np.int64)
-        elif c == "game_date":
-            cols[c] = s.to_numpy().astype("datetime64[D]")
-        else:
-            cols[c] = s.to_numpy(np.float64, na_value=np.nan)
+    cols = {c: text_array(pitches[c]) for c in _TEXT}
+    dates = pitches["game_date"]
+    # For a numpy dtype .values is the array to_numpy() returns, at a quarter of its cost.
+    dates = dates.values if isinstance(dates.dtype, np.dtype) else dates.to_numpy()
+    cols["game_date"] = dates.astype("datetime64[D]")
+    cols.update(_numbers(pitches, [c for c in REQUIRED_COLUMNS if c not in cols]))
     return cols
+
+
+def _numbers(pitches: pd.DataFrame, names: list[str]) -> dict[str, np.ndarray]:
+    """The columns `names` as numpy: ids (`_IDS`) int64, the others float64 with NaN = missing.
+
+    A short frame whose columns are all plain int64/float64 is read as one 2-D float block: pandas
+    builds a Series per column access (~15 us each), which costs more than a one-game input's data.
+    Ids come from the block too when that is exact (finite, below 2**53).
+    """
+    block = _float_block(pitches, names) if len(pitches) <= _SMALL else None
+    if block is None:
+        return {
+            c: pitches[c].to_numpy(np.int64) if c in _IDS else pitches[c].to_numpy(np.float64, na_value=np.nan)
+            for c in names
+        }
+    for c in _IDS:
+        ids = block[c]
+        exact = np.isfinite(ids).all() and np.abs(ids).max(initial=0) < 2**53
+        block[c] = ids.astype(np.int64) if exact else pitches[c].to_numpy(np.int64)
+    return block
+
+
+def _float_block(pitches: pd.DataFrame, names: list[str]) -> dict[str, np.ndarray] | None:
+    """float64 columns `names` from one read of the frame's int64/float64 columns; None if one of
+    `names` has another dtype (or names repeat)."""
+    block = pitches.select_dtypes([np.int64, np.float64])
+    where = {c: j for j, c in enumerate(block.columns.tolist())}
+    if len(where) != block.shape[1] or not all(c in where for c in names):
+        return None
+    values = block.to_numpy(np.float64)
+    return {c: values[:, where[c]] for c in names}
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, list]:
     """Factorize: (code per value, -1 = missing; the distinct values). Text: None/NaN is missing;
-    integers: negative is missing. Small inputs skip pandas, whose fixed cost dominates there."""
+    integers: negative is missing. Small inputs skip pandas and np.unique, whose fixed cost dominates
+    there (a dict is faster up to ~_SMALL text values, ~_FEW integers). The order of the distinct
+    values is not part of the result's meaning: callers map them to ids by name."""
     if values.dtype != object:
+        if len(values) <= _FEW:
+            seen: dict = {}
+            codes = np.fromiter(
+                (-1 if v < 0 else seen.setdefault(v, len(seen)) for v in values.tolist()), np.int64, len(values)
+            )
+            return codes, list(seen)
         uniques, inverse = np.unique(values, return_inverse=True)
         lookup = np.where(uniques < 0, -1, np.arange(len(uniques)))
         return lookup[inverse].astype(np.int64), [int(u) if u >= 0 else None for u in uniques]
-    if len(values) > 4096:
+    if len(values) > _SMALL:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         return codes.astype(np.int64), list(uniques)
-    seen: dict = {}
+    seen = {}
     codes = np.fromiter(
         (-1 if v is None or v != v else seen.setdefault(v, len(seen)) for v in values),
         np.int64, len(values),
     )
     return codes, list(seen)
+
+
+def _missing_as(values: np.ndarray, fill: float) -> np.ndarray:
+    """NaN -> `fill` (what np.nan_to_num(nan=fill) does before the callers' clipping, at a quarter of
+    its cost on a one-game input)."""
+    return np.where(np.isnan(values), fill, values)
 
 
 def _categorical(cols: dict[str, np.ndarray], name: str) -> tuple[np.ndarray, list[str | None]]:
@@ -396,18 +455,18 @@ def _categorical(cols: dict[str, np.ndarray], name: str) -> tuple[np.ndarray, li
         codes, uniques = _codes(cols[name])
         return codes, [str(u) for u in uniques]
     if name == "count":
-        balls, strikes = (np.clip(np.nan_to_num(cols[c], nan=-1), -1, 15) for c in ("balls", "strikes"))
+        balls, strikes = (np.clip(_missing_as(cols[c], -1), -1, 15) for c in ("balls", "strikes"))
         key = np.where((balls < 0) | (strikes < 0), -1, balls * 16 + strikes).astype(np.int64)
         codes, uniques = _codes(key)
         return codes, [None if u is None else f"{u // 16}-{u % 16}" for u in uniques]
     if name == "base_out":
         on = [~np.isnan(cols[c]) for c in ("on_1b", "on_2b", "on_3b")]
-        outs = np.clip(np.nan_to_num(cols["outs_when_up"], nan=-1), -1, 7)
+        outs = np.clip(_missing_as(cols["outs_when_up"], -1), -1, 7)
         key = np.where(outs < 0, -1, outs * 8 + on[0] * 4 + on[1] * 2 + on[2]).astype(np.int64)
         codes, uniques = _codes(key)
         return codes, [None if u is None else f"{u // 8}:{(u >> 2) & 1}{(u >> 1) & 1}{u & 1}" for u in uniques]
     if name == "inning":
-        inning = np.nan_to_num(cols["inning"], nan=-1)
+        inning = _missing_as(cols["inning"], -1)
         codes, uniques = _codes(np.where(inning < 1, -1, np.minimum(inning, 10)).astype(np.int64))
         return codes, [None if u is None else "10+" if u >= 10 else str(u) for u in uniques]
     if name == "platoon":
@@ -452,6 +511,14 @@ def _pa_outcome_codes(events: np.ndarray) -> np.ndarray:
     codes, uniques = _codes(events)
     lookup = np.array([*(known.get(str(u), unknown) for u in uniques), 0], np.int64)
     return lookup[codes]
+
+
+def _isin(values: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """np.isin(values, wanted); a broadcast comparison when that is small (np.isin's fixed cost is
+    ~20 us, more than the rest of a one-game call's player filter)."""
+    if len(values) * len(wanted) <= 65536:
+        return (values[:, None] == wanted[None, :]).any(axis=1)
+    return np.isin(values, wanted)
 
 
 def _segment(order, perspective, player, game_pk, at_bat, dates, level, outcome) -> dict:

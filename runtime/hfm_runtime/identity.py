@@ -23,9 +23,9 @@ from hfm_runtime.mle import MLETranslator
 from hfm_runtime.profiles import (
     FeatureScaler,
     ProfileConfig,
-    build_profiles,
     feature_matrix,
     feature_names,
+    profile_columns,
 )
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
 
@@ -136,13 +136,15 @@ def build_identity(
         ident = build_identity(lines, league.players, as_of, "batter", model)
         batch.stat_features, batch.archetype = ident.stat_features, ident.archetype
     """
-    profiles = build_profiles(
+    # The numpy columns feed the features directly: reading them back from the DataFrame would
+    # cost more than building it when scoring one player.
+    columns = profile_columns(
         lines, players, as_of, player_type, mle=model.mle, league=model.league_rates,
         prior=model.prior_opportunities, config=model.config,
     )
-    X = feature_matrix(profiles, player_type)
+    X = feature_matrix(columns, player_type)
     return Identity(
-        profiles=profiles,
+        profiles=pd.DataFrame(columns),
         features=X,
         stat_features=model.scaler.transform(X),
         archetype=model.archetypes.predict_stat_features(X),

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
+from hfm_runtime.featurize import text_array
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -45,6 +46,7 @@ MLB, AAA = "MLB", "AAA"
 
 _DAY_KEY = 1_000_000  # key = player code * _DAY_KEY + days since 1970 + _DAY_OFFSET (sorts by player, date)
 _DAY_OFFSET = 400_000
+_SMALL = 4096  # up to this many rows, text is compared in numpy (pandas' fixed cost would dominate)
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,27 @@ def build_profiles(
     Returns one row per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp, and per
     horizon h: `h_<stat>` rates, `h_opp`, `h_from`.
     """
+    return pd.DataFrame(profile_columns(
+        lines, players, as_of, player_type, mle=mle, league=league, prior=prior, config=config,
+    ))
+
+
+def profile_columns(
+    lines: pd.DataFrame,
+    players: pd.DataFrame,
+    as_of: pd.DataFrame,
+    player_type: PlayerType,
+    *,
+    mle: Any | None = None,
+    league: Mapping[str, float] | None = None,
+    prior: Mapping[str, float] | None = None,
+    config: ProfileConfig = ProfileConfig(),
+) -> dict[str, np.ndarray]:
+    """`build_profiles`' table as a dict of numpy columns (same names, order and values).
+
+    Everything runs on numpy arrays read once from the inputs: on a one-player request pandas'
+    fixed cost per operation would dominate. `feature_matrix` accepts this dict as well.
+    """
     stats = TARGET_STATS[player_type]
     opp_col = OPPORTUNITY[player_type]
     _require(lines, ("player_id", "game_date", "level", opp_col, *stats), "game lines")
@@ -173,35 +196,37 @@ def build_profiles(
         league = league_rates(lines, player_type)
     cols = [opp_col, *stats]
 
-    mlb = lines[lines["level"] == MLB]
-    minors = lines[lines["level"] == AAA] if mle is not None else lines.iloc[:0]
-    if mle is not None and len(minors):
-        minors = mle.transform(minors)
+    line_ids = np.asarray(lines["player_id"], dtype=np.int64)
+    line_days = _days(lines["game_date"])
+    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols])
+    is_mlb = _equals(lines["level"], MLB)
+    is_aaa = _equals(lines["level"], AAA) if mle is not None else np.zeros(len(lines), bool)
+    aaa_counts = _translate(mle, counts[is_aaa], cols) if is_aaa.any() else counts[is_aaa]
 
     ids = np.asarray(as_of["player_id"], dtype=np.int64)
-    asof_day = _days(as_of["as_of_date"])
-    code_of = np.unique(np.concatenate([ids, np.asarray(lines["player_id"], dtype=np.int64)]))
+    dates = _datetimes(as_of["as_of_date"])
+    asof_day = _days(dates)
+    code_of = np.unique(np.concatenate([ids, line_ids]))
     code = np.searchsorted(code_of, ids)
 
     starts = {
         "career": None,
-        "3yr": _days(pd.to_datetime(as_of["as_of_date"]) - pd.DateOffset(years=3)),
-        "1yr": _days(pd.to_datetime(as_of["as_of_date"]) - pd.DateOffset(years=1)),
+        "3yr": _years_before(dates, asof_day, 3),
+        "1yr": _years_before(dates, asof_day, 1),
         "30d": asof_day - 30,
     }
-    mlb_sums = _window_sums(mlb, cols, code_of, code, asof_day, starts)
-    aaa_sums = _window_sums(minors, cols, code_of, code, asof_day, starts)
+    mlb_sums = _window_sums(
+        line_ids[is_mlb], line_days[is_mlb], counts[is_mlb], code_of, code, asof_day, starts
+    )
+    aaa_sums = _window_sums(line_ids[is_aaa], line_days[is_aaa], aaa_counts, code_of, code, asof_day, starts)
 
     mlb_career = mlb_sums["career"][:, 0]
     use_aaa = mlb_career < config.mle_threshold
     has_aaa = aaa_sums["career"][:, 0] > 0
     source = np.where(use_aaa & has_aaa, np.where(mlb_career > 0, "blended", "mle"), "mlb")
 
-    out: dict[str, Any] = {
-        "player_id": ids,
-        "as_of_date": pd.to_datetime(as_of["as_of_date"]).to_numpy(),
-    }
-    out.update(_age_and_hand(players, ids, as_of["as_of_date"], player_type))
+    out: dict[str, Any] = {"player_id": ids, "as_of_date": dates}
+    out.update(_age_and_hand(players, ids, dates, player_type))
     out["source"] = source
     out["mlb_career_opp"] = mlb_career
 
@@ -225,7 +250,7 @@ def build_profiles(
         out[f"{h}_opp"] = opp
         out[f"{h}_from"] = from_
         prev_rates, prev_from = rates, from_
-    return pd.DataFrame(out)
+    return out
 
 
 def feature_names(player_type: PlayerType) -> list[str]:
@@ -251,17 +276,32 @@ def feature_names(player_type: PlayerType) -> list[str]:
     ]
 
 
-def feature_matrix(profiles: pd.DataFrame, player_type: PlayerType) -> np.ndarray:
-    """float32 [N, len(feature_names(player_type))]: the unscaled `stat_features` of each profile row."""
+def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_type: PlayerType) -> np.ndarray:
+    """float32 [N, len(feature_names(player_type))]: the unscaled `stat_features` of each profile row.
+
+    `profiles`: a `build_profiles` table or the `profile_columns` dict it is made from.
+    """
     stats = TARGET_STATS[player_type]
+
+    def column(name: str) -> np.ndarray:
+        values = profiles[name]
+        return values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+
+    def floats(names: list[str]) -> np.ndarray:
+        return np.column_stack([np.asarray(column(n), dtype=np.float64) for n in names])
+
+    def equal(name: str, values: Sequence[str]) -> np.ndarray:  # one-hot of a text column
+        text = column(name)
+        return np.stack([text == x for x in values], axis=1)
+
     blocks = [
-        profiles[[f"{h}_{s}" for h in HORIZONS for s in stats]].to_numpy(np.float64),
-        np.log1p(profiles[[f"{h}_opp" for h in HORIZONS]].to_numpy(np.float64)),
-        np.stack([(profiles[f"{h}_from"] != h).to_numpy() for h in HORIZONS], axis=1),
-        profiles[["age"]].to_numpy(np.float64),
-        np.stack([(profiles["hand"] == x).to_numpy() for x in HANDS[player_type]], axis=1),
-        np.stack([(profiles["source"] == x).to_numpy() for x in SOURCES], axis=1),
-        np.log1p(profiles[["mlb_career_opp"]].to_numpy(np.float64)),
+        floats([f"{h}_{s}" for h in HORIZONS for s in stats]),
+        np.log1p(floats([f"{h}_opp" for h in HORIZONS])),
+        np.stack([column(f"{h}_from") != h for h in HORIZONS], axis=1),
+        floats(["age"]),
+        equal("hand", HANDS[player_type]),
+        equal("source", SOURCES),
+        np.log1p(floats(["mlb_career_opp"])),
     ]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():
@@ -333,33 +373,90 @@ def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise HFMInputError(f"{what}: missing column(s) {missing}")
 
 
+def _equals(text: pd.Series, value: str) -> np.ndarray:
+    """bool [N]: `text == value` (missing is False), without pandas' per-call cost on short columns."""
+    if len(text) <= _SMALL:
+        return text_array(text) == value
+    return (text == value).to_numpy(dtype=bool, na_value=False)
+
+
+def _translate(mle: Any, counts: np.ndarray, cols: Sequence[str]) -> np.ndarray:
+    """AAA `counts` [N, len(cols)] made MLB-equivalent with a fitted `MLETranslator`'s factors, as its
+    `transform` does (each target-stat count times its factor, in float64), but on the array: the
+    translator's DataFrame copy and `.loc` writes cost milliseconds on a one-player request."""
+    if mle.factors_ is None:
+        raise HFMInputError("MLETranslator: not fitted")
+    out = counts.copy()
+    for j, c in enumerate(cols):
+        if c in mle.factors_:
+            out[:, j] = counts[:, j] * mle.factors_[c]
+    return out
+
+
+def _is_datetime64(values: Any) -> bool:
+    """A numpy datetime64 column or array (not text, not tz-aware)."""
+    return isinstance(values.dtype, np.dtype) and values.dtype.kind == "M"
+
+
+def _datetimes(dates: pd.Series) -> np.ndarray:
+    """The as-of dates as `pd.to_datetime(dates).to_numpy()`; numpy datetime64 columns are read as they are."""
+    return dates.to_numpy() if _is_datetime64(dates) else pd.to_datetime(dates).to_numpy()
+
+
 def _days(dates: Any) -> np.ndarray:
     """Days since 1970-01-01 as int64 (dates at any time of day count as that day)."""
-    values = pd.to_datetime(pd.Series(np.asarray(dates)))
+    values = np.asarray(dates)
+    if _is_datetime64(values):  # already dates: numpy does it without building a Series
+        missing = np.isnat(values)
+        if missing.any():
+            raise HFMInputError(f"missing date in row {int(np.flatnonzero(missing)[0])}")
+        return values.astype("datetime64[D]").astype(np.int64)
+    values = pd.to_datetime(pd.Series(values))
     if values.isna().any():
         row = int(np.flatnonzero(values.isna().to_numpy())[0])
         raise HFMInputError(f"missing date in row {row}")
     return values.to_numpy("datetime64[D]").astype(np.int64)
 
 
+def _years_before(dates: np.ndarray, days: np.ndarray, years: int) -> np.ndarray:
+    """Days since 1970 of each date minus `years` calendar years, as `pd.DateOffset(years=years)` moves
+    it (Feb 29 -> Feb 28); `days` are the dates' own days (`_days(dates)`)."""
+    if not _is_datetime64(dates):  # e.g. tz-aware: pandas' calendar
+        return _days(pd.to_datetime(pd.Series(dates)) - pd.DateOffset(years=years))
+    day = days.astype("datetime64[D]")
+    month = day.astype("datetime64[M]")
+    day_of_month = (day - month.astype("datetime64[D]")).astype(np.int64)  # 0-based
+    target = month - np.timedelta64(12 * years, "M")
+    first = target.astype("datetime64[D]")
+    month_length = ((target + np.timedelta64(1, "M")).astype("datetime64[D]") - first).astype(np.int64)
+    return (first + np.minimum(day_of_month, month_length - 1)).astype(np.int64)
+
+
+def _years(dates: np.ndarray) -> np.ndarray:
+    """Calendar year of each date."""
+    if _is_datetime64(dates):
+        return dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    return pd.to_datetime(pd.Series(dates)).dt.year.to_numpy()
+
+
 def _window_sums(
-    lines: pd.DataFrame,
-    cols: Sequence[str],
+    player: np.ndarray,
+    day: np.ndarray,
+    counts: np.ndarray,
     code_of: np.ndarray,
     code: np.ndarray,
     asof_day: np.ndarray,
     starts: Mapping[str, np.ndarray | None],
 ) -> dict[str, np.ndarray]:
-    """Per as-of row and horizon, the sums of `cols` over the player's games in [start, as_of)."""
+    """Per as-of row and horizon, the sums of the `counts` columns over the player's games in
+    [start, as_of). `player`, `day` (days since 1970) and `counts` describe one game line per row."""
     n = len(code)
-    if len(lines) == 0:
-        return {h: np.zeros((n, len(cols))) for h in starts}
-    line_code = np.searchsorted(code_of, np.asarray(lines["player_id"], dtype=np.int64))
-    keys = line_code * _DAY_KEY + _days(lines["game_date"]) + _DAY_OFFSET
+    if len(player) == 0:
+        return {h: np.zeros((n, counts.shape[1])) for h in starts}
+    keys = np.searchsorted(code_of, player) * _DAY_KEY + day + _DAY_OFFSET
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
-    counts = lines[list(cols)].to_numpy(np.float64)[order]
-    cum = np.vstack([np.zeros((1, len(cols))), np.cumsum(counts, axis=0)])
+    cum = np.vstack([np.zeros((1, counts.shape[1])), np.cumsum(counts[order], axis=0)])
     base = code * _DAY_KEY + _DAY_OFFSET
     end = np.searchsorted(keys, base + asof_day, side="left")  # strictly before the as-of date
     out = {}
@@ -371,18 +468,28 @@ def _window_sums(
 
 
 def _age_and_hand(
-    players: pd.DataFrame, ids: np.ndarray, as_of_dates: Any, player_type: PlayerType
+    players: pd.DataFrame, ids: np.ndarray, as_of_dates: np.ndarray, player_type: PlayerType
 ) -> dict[str, np.ndarray]:
+    """Season age and hand of each as-of row; a player listed twice counts by his first row."""
     from hfm_runtime.seasons import season_age
 
     hand_col = HAND_COLUMN[player_type]
     _require(players, ("player_id", "birth_date", hand_col), "players")
-    info = players.drop_duplicates("player_id").set_index("player_id")
-    missing = ~pd.Index(ids).isin(info.index)
+    known, first = np.unique(np.asarray(players["player_id"], dtype=np.int64), return_index=True)
+    at = np.minimum(np.searchsorted(known, ids), max(len(known) - 1, 0))
+    missing = (known[at] != ids) if len(known) else np.ones(len(ids), bool)
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
         raise HFMInputError(f"players: no row for player_id {ids[row]} (as_of row {row})")
-    rows = info.loc[ids]
-    seasons = pd.to_datetime(pd.Series(np.asarray(as_of_dates))).dt.year.to_numpy()
-    age = np.asarray(season_age(rows["birth_date"].to_numpy(), seasons), dtype=np.float64)
-    return {"age": age, "hand": rows[hand_col].astype(str).to_numpy()}
+    rows = first[at]
+    age = season_age(players["birth_date"].to_numpy()[rows], _years(as_of_dates))
+    return {"age": np.asarray(age, dtype=np.float64), "hand": _as_text(players[hand_col], rows)}
+
+
+def _as_text(values: pd.Series, rows: np.ndarray) -> np.ndarray:
+    """`values.iloc[rows].astype(str).to_numpy()`. When every taken value is already a str (the usual
+    case) that is just those values, read without building Series; otherwise pandas decides."""
+    taken = (values.to_numpy() if values.dtype == object else text_array(values))[rows]
+    if all(type(v) is str for v in taken):
+        return taken
+    return values.iloc[rows].astype(str).to_numpy()

@@ -162,10 +162,18 @@ def season_age(birth_date, season):
     if isinstance(birth_date, (str, date, pd.Timestamp)):
         born = pd.Timestamp(birth_date)
         return int(season) - born.year - int(born.month >= 7)
-    born = pd.DatetimeIndex(pd.to_datetime(birth_date))
-    if born.hasnans:
-        raise HFMInputError(f"season_age: birth date missing at position {int(np.argmax(born.isna()))}")
-    age = np.asarray(season, dtype=np.int64) - born.year.to_numpy() - (born.month.to_numpy() >= 7)
+    if isinstance(birth_date, np.ndarray) and birth_date.dtype.kind == "M":  # numpy dates: no pandas needed
+        missing = np.isnat(birth_date)
+        if missing.any():
+            raise HFMInputError(f"season_age: birth date missing at position {int(np.argmax(missing))}")
+        year = birth_date.astype("datetime64[Y]").astype(np.int64) + 1970
+        month = birth_date.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    else:
+        born = pd.DatetimeIndex(pd.to_datetime(birth_date))
+        if born.hasnans:
+            raise HFMInputError(f"season_age: birth date missing at position {int(np.argmax(born.isna()))}")
+        year, month = born.year.to_numpy(), born.month.to_numpy()
+    age = np.asarray(season, dtype=np.int64) - year - (month >= 7)
     age = age.astype(np.int64)
     if isinstance(birth_date, pd.Series):
         return pd.Series(age, index=birth_date.index, name="age")
