@@ -1,9 +1,10 @@
 """The product path, `hfm_runtime.scoring.Scorer` with 2 intra-op threads: bundle load, per-player
 scoring, league throughput, and peak memory (benchlib.memory: tracemalloc + /proc VmHWM delta).
 
-Per player (table "latency", engine "scorer"): a History holding only his own pitch rows is built
-inside the timed call, so the figure includes everything the scorer derives from raw Statcast rows
-(plate appearances, game and season lines, Marcel, identity profile, featurization, context).
+Per player (table "latency", engine "scorer"): a History holding only his own pitch rows (and the
+league's Marcel rates, counted once untimed) is built inside the timed call, so the figure includes
+everything the scorer derives from his raw Statcast rows (plate appearances, game and season lines,
+Marcel, identity profile, featurization, context).
 League (table "throughput"): every player in players.csv, as of the day after the league's last game;
 the league-wide History derivations (plate appearances of every pitch) are done once, untimed, as a
 long-running service would hold them.
@@ -20,6 +21,7 @@ import pytest
 from benchlib import THREADS
 from benchlib.memory import measure_memory
 from benchlib.players import SIDE
+from hfm_runtime.marcel import league_rates as marcel_league_rates
 
 scoring = pytest.importorskip("hfm_runtime.scoring")
 
@@ -46,29 +48,38 @@ def test_bundle_load(benchmark, real_bundle) -> None:
                                 python_peak_mb=peak.python_peak_mb, rss_peak_delta_mb=peak.rss_peak_delta_mb)
 
 
-def _own_history(league, request):
+@pytest.fixture(scope="module")
+def league_rates(league) -> dict[str, pd.DataFrame]:
+    """Marcel's per-season league rates, counted once from the whole league (a service holds them)."""
+    whole = scoring.History.from_league(league)
+    return {pt: marcel_league_rates(whole.lines(pt), pt) for pt in ("batter", "pitcher")}
+
+
+def _own_rows(league, request) -> pd.DataFrame:
     pid, pt = request.player.player_id, request.player.player_type
-    rows = league.pitches[league.pitches[SIDE[pt]] == pid]
-    return rows, league.players
+    return league.pitches[league.pitches[SIDE[pt]] == pid]
 
 
 @pytest.mark.parametrize("phase", ["cold", "warm"])
 @pytest.mark.parametrize("player", ["batter", "pitcher"])
-def test_scorer_player(benchmark, real_bundle, league, requests, player, phase) -> None:
+def test_scorer_player(benchmark, real_bundle, league, league_rates, requests, player, phase) -> None:
     scorer = scoring.Scorer(real_bundle, _options())
     req = requests[player]
-    rows, players = _own_history(league, req)
+    rows = _own_rows(league, req)
     as_of = pd.Timestamp(req.as_of)
     newest = pd.Timestamp(req.player.pitches["game_date"].max())
     season = as_of.year
 
+    def own() -> scoring.History:
+        return scoring.History(rows, league.players, league=league_rates)
+
     def score() -> pd.DataFrame:
-        return scorer.score(scoring.History(rows, players), season, [req.player.player_id], as_of=as_of)
+        return scorer.score(own(), season, [req.player.player_id], as_of=as_of)
 
     def setup() -> None:
         scorer.cache.clear()
         if phase == "warm":  # every context game but the newest is already encoded
-            scorer.score(scoring.History(rows, players), season, [req.player.player_id], as_of=newest)
+            scorer.score(own(), season, [req.player.player_id], as_of=newest)
 
     setup()
     with measure_memory() as peak:

@@ -12,6 +12,7 @@ import pytest
 from hfm_runtime.cli import main as score_main
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import load_league
+from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.scoring import SCORE_COLUMNS, History, PipelineAdapter, Scorer
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
@@ -69,6 +70,21 @@ def test_rescoring_after_one_new_game_encodes_only_that_game(tiny_bundle, histor
     fresh = Scorer(tiny_bundle).score(history, season, [batter], as_of=d2)
     cols = [f"model_{s}" for s in TARGET_STATS["batter"]]
     np.testing.assert_allclose(second[cols].to_numpy(), fresh[cols].to_numpy(), atol=1e-6)
+
+
+def test_one_players_own_rows_with_the_league_rates_score_as_the_whole_league(scorer, history):
+    season = load_league_seasons(history)[-1]
+    p = history.pitches
+    batter = int(p.loc[(p["level"] == "MLB") & (p["game_date"].dt.year == season - 1), "batter"].iloc[0])
+    whole = scorer.score(history, season, [batter])
+    own = p[p["batter"] == batter]
+    league = {pt: marcel_league_rates(history.lines(pt), pt) for pt in PLAYER_TYPES}
+    alone = scorer.score(History(own, history.players, league=league), season, [batter], as_of=whole["as_of_date"][0])
+    numbers = [c for c in SCORE_COLUMNS if c.split("_")[0] in ("marcel", "model", "rate", "proj")]
+    np.testing.assert_allclose(alone[numbers].to_numpy(float), whole[numbers].to_numpy(float), atol=1e-6)
+    # without them Marcel would regress him toward his own record, not the league's
+    unregressed = scorer.score(History(own, history.players), season, [batter], as_of=whole["as_of_date"][0])
+    assert not np.allclose(unregressed["marcel_SO"], whole["marcel_SO"])
 
 
 def load_league_seasons(history: History) -> list[int]:

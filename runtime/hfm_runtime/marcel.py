@@ -80,13 +80,17 @@ def league_rates(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
 
 
 def league_prior(
-    lines: pd.DataFrame, season: int, player_type: PlayerType, config: MarcelConfig | None = None
+    lines: pd.DataFrame | None, season: int, player_type: PlayerType, config: MarcelConfig | None = None,
+    league: pd.DataFrame | None = None,
 ) -> pd.Series:
     """The league rates Marcel gives a player with no history: the window's league rates, weighted
-    like a player's seasons (seasons without MLB lines left out). The league-mean baseline."""
+    like a player's seasons (seasons without MLB lines left out). The league-mean baseline.
+
+    league: per-season league rates (as `league_rates` returns); default: counted from `lines`.
+    """
     config = config or MARCEL_CONFIGS[player_type]
     window = _window(season, config)
-    league = league_rates(lines, player_type).reindex(window)
+    league = (league_rates(lines, player_type) if league is None else league).reindex(window)
     known = league.notna().all(axis=1).to_numpy()
     if not known.any():
         raise HFMInputError(f"marcel: no MLB {player_type} lines in seasons {window} to project {season}")
@@ -101,12 +105,16 @@ def marcel(
     player_type: PlayerType,
     player_ids: Iterable[int] | None = None,
     config: MarcelConfig | None = None,
+    league: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Project `season` from the season lines of the seasons before it.
 
     lines: season lines of one player type (hfm_runtime.seasons.season_lines or lahman), any levels.
     ages: player_id -> age in `season` (seasons.season_age); missing ages get no age adjustment.
     player_ids: who to project (default: everyone with an MLB line in the window).
+    league: per-season league rates (index season, a column per stat, as `league_rates` returns) to
+        regress toward; default: counted from `lines`. Pass the whole league's when `lines` hold only
+        some players, or Marcel regresses them toward themselves.
     Returns, indexed by player_id: the opportunity column ("PA"/"BF"), one rate per TARGET_STATS
     name, `n_seasons`, `no_history`, `reliability` (weight of the player's own record) and `age`.
     """
@@ -115,8 +123,10 @@ def marcel(
     window = _window(season, config)
     mlb = _mlb(lines, player_type)
     mlb = mlb[mlb["season"].isin(window)]
-    lg_plain = league_prior(mlb, season, player_type, config).to_numpy()  # for players with no record
-    league = league_rates(mlb, player_type).reindex(window)
+    if league is None:
+        league = league_rates(mlb, player_type)
+    lg_plain = league_prior(None, season, player_type, config, league).to_numpy()  # for players with no record
+    league = league.reindex(window)
 
     per_season = mlb.groupby(["player_id", "season"])[[opp, *stats]].sum()
     ids = pd.Index(

@@ -141,11 +141,15 @@ class History:
 
     season_lines: optional per player type season lines for Marcel (e.g. Lahman's); by default they
     are counted from `pitches` (hfm_runtime.seasons), as in training.
+    league: optional per player type league rates by season (`hfm_runtime.marcel.league_rates` of the
+    whole league's lines) for Marcel to regress toward; by default counted from this history's lines,
+    so pass them when `pitches` hold only the players being scored.
     """
 
     pitches: pd.DataFrame
     players: pd.DataFrame
     season_lines: Mapping[str, pd.DataFrame] | None = None
+    league: Mapping[str, pd.DataFrame] | None = None
     _derived: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -331,7 +335,8 @@ class Scorer:
         if has_age.any():
             ages[ids[has_age]] = np.asarray(season_age(births[has_age].to_numpy(), season), dtype=np.float64)
         try:
-            base = marcel(history.lines(pt), ages, season, pt, player_ids=ids)
+            league = None if history.league is None else history.league.get(pt)
+            base = marcel(history.lines(pt), ages, season, pt, player_ids=ids, league=league)
             base["league_rate"] = False
             return base
         except HFMInputError:  # no MLB lines at all in the window: the bundle's league rates
