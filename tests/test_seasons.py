@@ -156,3 +156,28 @@ def test_tiny_league_season_lines_match_events(tiny_league: Path) -> None:
                                                           - set(NON_PA_EVENTS)))).all()
         assert lines[opportunity].sum() == int(ended.events.isin(PA_EVENTS).sum())
         assert set(lines.index.get_level_values("level")) <= set(league.levels)
+
+
+def test_group_sum_is_pandas_groupby_sum(tiny_league: Path) -> None:
+    """group_sum sums int64 counts in numpy; it must give exactly pandas' groupby, any input size."""
+    from hfm_runtime.league import load_league
+    from hfm_runtime.seasons import GAME_KEYS, group_sum
+
+    pas = plate_appearances(load_league(tiny_league).pitches)
+    games = pd.DataFrame({"player_id": pas["batter"], **{k: pas[k] for k in GAME_KEYS[1:]}, "PA": pas["PA"],
+                          "HR": pas["HR"]})
+    holes = games.copy()  # missing keys are dropped, as pandas does
+    holes.loc[holes.index[::7], "level"] = np.nan
+    holes.loc[holes.index[3::11], "game_date"] = pd.NaT
+    floats = games.astype({"HR": "float64"})  # not int64: summed by pandas itself
+    for frame in (games, games.iloc[::-1], games.iloc[:5], games.iloc[:0], holes, floats):
+        for keys in (list(GAME_KEYS), ["player_id", "season", "level"], ["level"]):
+            frame_ = frame[[*keys, "PA", "HR"]]
+            expected = frame_.groupby(keys, sort=True, as_index=False).sum()
+            got = pd.DataFrame(group_sum({c: frame_[c] for c in frame_.columns}, keys))
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    rows = np.arange(0, len(games), 3)
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(group_sum({c: games[c] for c in games.columns}, GAME_KEYS, rows)),
+        games.iloc[rows].groupby(list(GAME_KEYS), sort=True, as_index=False).sum(), check_exact=True,
+    )

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
+from hfm_runtime.seasons import group_sum
 from hfm_runtime.statcast import LEVEL_COLUMN
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
@@ -91,7 +92,7 @@ def league_prior(
     config = config or MARCEL_CONFIGS[player_type]
     window = _window(season, config)
     league = (league_rates(lines, player_type) if league is None else league).reindex(window)
-    known = league.notna().all(axis=1).to_numpy()
+    known = pd.notna(league.to_numpy()).all(axis=1)
     if not known.any():
         raise HFMInputError(f"marcel: no MLB {player_type} lines in seasons {window} to project {season}")
     w = np.asarray(config.weights, dtype=np.float64)[known]
@@ -121,23 +122,29 @@ def marcel(
     config = config or MARCEL_CONFIGS[player_type]
     opp, stats = OPPORTUNITY[player_type], list(TARGET_STATS[player_type])
     window = _window(season, config)
-    mlb = _mlb(lines, player_type)
-    mlb = mlb[mlb["season"].isin(window)]
+    _require(lines, player_type)
+    keep = lines["season"].isin(window).to_numpy()
+    if LEVEL_COLUMN in lines.columns:
+        keep = keep & (lines[LEVEL_COLUMN] == MARCEL_LEVEL).to_numpy(dtype=bool, na_value=False)
     if league is None:
-        league = league_rates(mlb, player_type)
-    lg_plain = league_prior(None, season, player_type, config, league).to_numpy()  # for players with no record
+        league = league_rates(lines[keep], player_type)
     league = league.reindex(window)
+    lg_plain = league_prior(None, season, player_type, config, league).to_numpy()  # for players with no record
 
-    per_season = mlb.groupby(["player_id", "season"])[[opp, *stats]].sum()
-    ids = pd.Index(
-        sorted(per_season.index.get_level_values("player_id").unique())
-        if player_ids is None else list(player_ids),
-        name="player_id",
+    # One row per (player, season) of the window: numpy sums, not a groupby/unstack (milliseconds on
+    # even one player's lines).
+    per_season = group_sum(
+        {c: lines[c] for c in ("player_id", "season", opp, *stats)}, ("player_id", "season"), np.flatnonzero(keep)
     )
-    # [players, seasons] opportunities and [players, seasons, stats] counts, most recent season first
-    wide = per_season.unstack("season").reindex(index=ids, fill_value=0).fillna(0.0)
-    o = np.stack([_col(wide, opp, s) for s in window], axis=1)
-    x = np.stack([np.stack([_col(wide, k, s) for s in window], axis=1) for k in stats], axis=2)
+    players = pd.Index(np.unique(per_season["player_id"]))
+    ids = pd.Index(players.tolist() if player_ids is None else list(player_ids), name="player_id")
+    # [players, seasons, opportunity + stats], most recent season first; the last player row stays 0
+    grid = np.zeros((len(players) + 1, len(window), 1 + len(stats)))
+    grid[players.get_indexer(per_season["player_id"]), pd.Index(window).get_indexer(per_season["season"])] = (
+        np.stack([np.asarray(per_season[c], dtype=np.float64) for c in (opp, *stats)], axis=1)
+    )
+    grid = grid[players.get_indexer(ids)]  # -1 (not found): the zero row
+    o, x = np.ascontiguousarray(grid[:, :, 0]), np.ascontiguousarray(grid[:, :, 1:])  # the layout numpy sums in
     x[o <= 0] = 0.0  # counts without opportunities (a blank Lahman BFP) are not evidence
 
     w = np.asarray(config.weights, dtype=np.float64)
@@ -157,15 +164,17 @@ def marcel(
 
     a, b = config.playing_time_weights
     n_seasons = (o > 0).sum(1)
-    out = pd.DataFrame(index=ids)
-    out[opp] = a * o[:, 0] + b * o[:, 1] + config.playing_time_base
-    for j, k in enumerate(stats):
-        out[k] = rates[:, j]
-    out["n_seasons"] = n_seasons.astype(np.int64)
-    out["no_history"] = n_seasons == 0
-    out["reliability"] = weighted_opp / (weighted_opp + config.regression)
-    out["age"] = age
-    return out
+    return pd.DataFrame(
+        {
+            opp: a * o[:, 0] + b * o[:, 1] + config.playing_time_base,
+            **{k: rates[:, j] for j, k in enumerate(stats)},
+            "n_seasons": n_seasons.astype(np.int64),
+            "no_history": n_seasons == 0,
+            "reliability": weighted_opp / (weighted_opp + config.regression),
+            "age": age,
+        },
+        index=ids,
+    )
 
 
 def _window(season: int, config: MarcelConfig) -> list[int]:
@@ -173,20 +182,18 @@ def _window(season: int, config: MarcelConfig) -> list[int]:
     return [season - 1 - i for i in range(len(config.weights))]
 
 
-def _mlb(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
+def _require(lines: pd.DataFrame, player_type: PlayerType) -> None:
     needed = ["player_id", "season", OPPORTUNITY[player_type], *TARGET_STATS[player_type]]
     missing = [c for c in needed if c not in lines.columns]
     if missing:
         raise HFMInputError(f"marcel: {player_type} season lines lack column(s) {', '.join(missing)}")
+
+
+def _mlb(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
+    _require(lines, player_type)
     if LEVEL_COLUMN in lines.columns:
         lines = lines[lines[LEVEL_COLUMN] == MARCEL_LEVEL]
     return lines
-
-
-def _col(wide: pd.DataFrame, stat: str, season: int) -> np.ndarray:
-    if (stat, season) in wide.columns:
-        return wide[(stat, season)].to_numpy(dtype=np.float64)
-    return np.zeros(len(wide))
 
 
 def _ages(ages: pd.Series | Mapping[int, float] | None, ids: pd.Index) -> np.ndarray:

@@ -143,33 +143,10 @@ def prior_opportunities(
 
 
 def build_profiles(
-    lines: pd.DataFrame,
-    players: pd.DataFrame,
-    as_of: pd.DataFrame,
-    player_type: PlayerType,
-    *,
-    mle: Any | None = None,
-    league: Mapping[str, float] | None = None,
-    prior: Mapping[str, float] | None = None,
-    config: ProfileConfig = ProfileConfig(),
+    lines: pd.DataFrame, players: pd.DataFrame, as_of: pd.DataFrame, player_type: PlayerType, **options: Any
 ) -> pd.DataFrame:
-    """Profiles for every row of `as_of` (columns player_id, as_of_date), in that order.
-
-    lines:   `seasons.game_lines(pas, player_type)` rows of both levels (player_id, game_date, level,
-             opportunity and stat counts). Only games with game_date < as_of_date count.
-    players: player_id, birth_date, and bats (batters) or throws (pitchers).
-    mle:     a fitted `mle.MLETranslator` for this player type; without it AAA lines are ignored.
-    league:  league rates for players with an empty career; default `league_rates(lines)`. Pass the
-             training seasons' rates to keep later seasons out of them.
-    prior:   per-stat league-average opportunities added to careers (`prior_opportunities`); stats
-             missing from it use `config.career_prior_opportunities`.
-
-    Returns one row per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp, and per
-    horizon h: `h_<stat>` rates, `h_opp`, `h_from`.
-    """
-    return pd.DataFrame(profile_columns(
-        lines, players, as_of, player_type, mle=mle, league=league, prior=prior, config=config,
-    ))
+    """`profile_columns` as a table: one row per as-of row, in that order."""
+    return pd.DataFrame(profile_columns(lines, players, as_of, player_type, **options))
 
 
 def profile_columns(
@@ -183,10 +160,21 @@ def profile_columns(
     prior: Mapping[str, float] | None = None,
     config: ProfileConfig = ProfileConfig(),
 ) -> dict[str, np.ndarray]:
-    """`build_profiles`' table as a dict of numpy columns (same names, order and values).
+    """Profiles for every row of `as_of` (columns player_id, as_of_date), as a dict of numpy columns
+    (`build_profiles` makes it a table; `feature_matrix` takes either).
 
-    Everything runs on numpy arrays read once from the inputs: on a one-player request pandas'
-    fixed cost per operation would dominate. `feature_matrix` accepts this dict as well.
+    lines:   `seasons.game_lines(pas, player_type)` rows of both levels (player_id, game_date, level,
+             opportunity and stat counts). Only games with game_date < as_of_date count.
+    players: player_id, birth_date, and bats (batters) or throws (pitchers).
+    mle:     a fitted `mle.MLETranslator` for this player type; without it AAA lines are ignored.
+    league:  league rates for players with an empty career; default `league_rates(lines)`. Pass the
+             training seasons' rates to keep later seasons out of them.
+    prior:   per-stat league-average opportunities added to careers (`prior_opportunities`); stats
+             missing from it use `config.career_prior_opportunities`.
+
+    Returns per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp, and per horizon
+    h: `h_<stat>` rates, `h_opp`, `h_from`. Everything runs on numpy arrays read once from the inputs:
+    on a one-player request pandas' fixed cost per operation would dominate.
     """
     stats = TARGET_STATS[player_type]
     opp_col = OPPORTUNITY[player_type]

@@ -10,7 +10,9 @@ outcome OTHER (and nothing else), so new Statcast codes never crash a season.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -99,6 +101,7 @@ def _event_table() -> tuple[pd.Index, np.ndarray, np.ndarray]:
 
 
 _EVENTS, _OUTCOMES, _COUNTS = _event_table()
+_OUTCOME_ARRAY = pd.array(_OUTCOMES, dtype=TEXT_DTYPE)  # taken per PA: cheaper than converting strings
 
 
 def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
@@ -112,46 +115,119 @@ def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
         raise HFMInputError(
             f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)"
         )
-    ended = pitches["events"].notna().to_numpy() & (pitches["events"] != "").to_numpy()
-    rows = pitches.loc[ended]
-    out = pd.DataFrame({
-        "game_pk": rows["game_pk"].to_numpy(),
-        "game_date": rows["game_date"].to_numpy(),
-        "season": pd.DatetimeIndex(rows["game_date"]).year.to_numpy().astype(np.int64),
-        **{k: rows[k].array for k in PA_KEYS[3:]},  # .array keeps the text dtype
+    # Events factorized first (pd.factorize: missing -> -1), so only the few distinct names are looked
+    # up; per row that costs more than all the rest on any input size.
+    codes, names = pd.factorize(_array(pitches["events"]))
+    names = np.asarray(names, dtype=object)
+    event_code = np.append(_EVENTS.get_indexer(names), -1)  # the last entry: a missing event
+    event_code[event_code < 0] = len(_EVENTS)  # unknown event
+    ended = np.flatnonzero(np.append(names != "", False)[codes])
+    code = event_code[codes[ended]]
+    # Column by column: taking the ended rows of the whole pitch frame (~40 columns) would cost more.
+    game_date = pitches["game_date"]
+    dates = game_date.to_numpy()[ended]
+    if dates.dtype.kind == "M":  # naive numpy dates: the year without a DatetimeIndex
+        season = dates.astype("datetime64[Y]").astype(np.int64) + 1970
+    else:
+        season = pd.DatetimeIndex(game_date.iloc[ended]).year.to_numpy().astype(np.int64)
+    return pd.DataFrame({
+        "game_pk": pitches["game_pk"].to_numpy()[ended],
+        "game_date": dates,
+        "season": season,
+        **{k: _take(pitches[k], ended) for k in PA_KEYS[3:]},
+        "outcome": _OUTCOME_ARRAY.take(code),
+        **dict(zip(PA_COUNTS, _COUNTS[code].T)),
     })
-    code = _EVENTS.get_indexer(rows["events"].to_numpy())
-    code[code < 0] = len(_EVENTS)  # unknown event
-    out["outcome"] = pd.Series(_OUTCOMES[code], dtype=TEXT_DTYPE)
-    counts = pd.DataFrame(_COUNTS[code], columns=list(PA_COUNTS))
-    return pd.concat([out, counts], axis=1)
 
 
-def _per_player(pas: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
-    """PA rows seen from one side: `player_id` plus that side's line columns."""
+def _take(column: pd.Series, rows: np.ndarray):
+    """The values at `rows` as an array of the column's dtype (an ExtensionArray keeps it)."""
+    return _take_array(_array(column), rows)
+
+
+def _per_player(pas: pd.DataFrame, player_type: PlayerType) -> dict[str, pd.Series]:
+    """PA columns seen from one side: `player_id`, the other game keys and that side's line columns."""
     if player_type not in LINE_COLUMNS:
         raise ValueError(f"player_type must be 'batter' or 'pitcher', got {player_type!r}")
-    frame = pas.rename(columns={player_type: "player_id"})
-    if player_type == "pitcher":
-        frame = frame.rename(columns={"PA": "BF"})
-    return frame[[*GAME_KEYS, *LINE_COLUMNS[player_type]]]
+    source = {"player_id": player_type, **({"BF": "PA"} if player_type == "pitcher" else {})}
+    return {c: pas[source.get(c, c)] for c in (*GAME_KEYS, *LINE_COLUMNS[player_type])}
 
 
 def game_lines(pas: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
     """One row per (player_id, game_pk, game_date, season, level) with the player type's line columns."""
-    frame = _per_player(pas, player_type)
-    return frame.groupby(list(GAME_KEYS), sort=True, as_index=False).sum()
+    return pd.DataFrame(group_sum(_per_player(pas, player_type), GAME_KEYS))
 
 
 def season_lines(frame: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
     """One row per (player_id, season, level) from plate appearances or from game lines."""
     if "player_id" not in frame.columns:  # plate appearances
-        frame = _per_player(frame, player_type)
-    columns = [*SEASON_KEYS, *LINE_COLUMNS[player_type]]
-    missing = [c for c in columns if c not in frame.columns]
+        columns = _per_player(frame, player_type)
+    else:
+        columns = frame
+    names = [*SEASON_KEYS, *LINE_COLUMNS[player_type]]
+    missing = [c for c in names if c not in columns]
     if missing:
         raise HFMInputError(f"season_lines: missing column(s) {', '.join(missing)}")
-    return frame[columns].groupby(list(SEASON_KEYS), sort=True, as_index=False).sum()
+    return pd.DataFrame(group_sum({c: columns[c] for c in names}, SEASON_KEYS))
+
+
+def group_sum(
+    columns: Mapping[str, pd.Series], keys: Sequence[str], rows: np.ndarray | None = None
+) -> dict[str, Any]:
+    """`pd.DataFrame(columns).groupby(keys, sort=True, as_index=False).sum()` as a dict of columns.
+
+    rows: positions of the rows to aggregate (default: all of them).
+
+    The lines hold int64 counts, whose sums do not depend on the order of addition, so they are summed
+    in numpy (one sort by the keys' codes, np.add.at per column): pandas' groupby costs milliseconds
+    even on a one-player history, and no less on the whole league. Groups are pandas' own: keys
+    factorized with pd.factorize(sort=True), rows with a missing key dropped, keys taken from each
+    group's first row. Any other value dtype (floats, which pandas sums with compensation, so in an
+    order of its own) goes through pandas.
+    """
+    keys = list(keys)
+    values = [c for c in columns if c not in keys]
+    arrays = {c: _array(v) if rows is None else _take_array(_array(v), rows) for c, v in columns.items()}
+    n = len(next(iter(arrays.values())))
+    if n == 0 or not all(isinstance(arrays[c], np.ndarray) and arrays[c].dtype == np.int64 for c in values):
+        frame = pd.DataFrame(arrays)
+        out = frame.groupby(keys, sort=True, as_index=False).sum()
+        return {c: out[c].array for c in out.columns}
+    # one int64 code per row whose order is the keys' lexicographic order (-1: a key is missing)
+    code = np.zeros(n, np.int64)
+    size = 1
+    valid = np.ones(n, bool)
+    for k in keys:
+        codes, uniques = pd.factorize(arrays[k], sort=True)
+        valid &= codes >= 0
+        if size * len(uniques) >= 2**62:  # renumber the groups so far before the code overflows
+            code = np.unique(code, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            size = int(code.max(initial=0)) + 1
+        code = code * len(uniques) + codes
+        size *= len(uniques)
+    order = np.flatnonzero(valid)  # pandas drops rows with a missing key
+    order = order[np.argsort(code[order], kind="stable")]  # stable: a group's first row comes first
+    new_group = np.r_[True, code[order[1:]] != code[order[:-1]]] if len(order) else np.zeros(0, bool)
+    first = order[new_group]
+    group = np.full(n, len(first))  # rows with a missing key: one more group, dropped below
+    group[order] = np.cumsum(new_group) - 1
+    out: dict[str, Any] = {k: _take_array(arrays[k], first) for k in keys}
+    for c in values:
+        sums = np.zeros(len(first) + 1, np.int64)
+        np.add.at(sums, group, arrays[c])
+        out[c] = sums[:-1]
+    return out
+
+
+def _array(values):
+    """A column's values: an ndarray for numpy dtypes, else the ExtensionArray (keeps the dtype)."""
+    if isinstance(values, pd.Series):
+        return values.to_numpy() if isinstance(values.dtype, np.dtype) else values.array
+    return values
+
+
+def _take_array(values, rows: np.ndarray):
+    return values[rows] if isinstance(values, np.ndarray) else values.take(rows)
 
 
 def season_age(birth_date, season):
