@@ -1,5 +1,6 @@
-"""Tuning experiments, each timed against its baseline in the same run (the cold pitcher, graphs only:
-Level 1 on his 30 games + Levels 2-3), with the accuracy cost where the output can change."""
+"""Tuning experiments (the cold pitcher, graphs only: Level 1 on his 30 games + Levels 2-3), with the
+accuracy cost where the output can change. Each experiment times its variants interleaved with its
+baseline (benchlib.timing.interleaved); table "tuning" of the summary."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from benchlib.engines import OrtEngine
 from benchlib.pipeline import PlayerPipeline, embed
 from benchlib.players import SIDE
-from benchlib.timing import measure
+from benchlib.timing import interleaved
 from benchlib.tuning import SESSION_VARIANTS, SessionConfig, fuse_transformer, quantize_int8
 
 PLAYER = "pitcher"  # the costly cold case: about 3,000 pitches through Level 1
@@ -32,12 +33,16 @@ def _run(engine: OrtEngine, batch, context):
     return run
 
 
-@pytest.mark.parametrize("variant", list(SESSION_VARIANTS))
-def test_session_options(benchmark, bundle, cold_inputs, variant) -> None:
-    engine = OrtEngine(bundle.graph1, bundle.graph2(PLAYER), SESSION_VARIANTS[variant])
-    measure(benchmark, _run(engine, *cold_inputs))
-    benchmark.extra_info.update(table="tuning", experiment="session options", variant=variant,
-                                baseline=variant.startswith("default"))
+def _record(benchmark, experiment: str, baseline: str, variants: dict, **extra: dict) -> None:
+    """extra: per variant, more fields for its row (accuracy, fusion counts)."""
+    for name, more in extra.items():
+        variants[name].update(more)
+    benchmark.extra_info.update(table="tuning", experiment=experiment, baseline=baseline, variants=variants)
+
+
+def test_session_options(benchmark, bundle, cold_inputs) -> None:
+    runs = {v: _run(OrtEngine(bundle.graph1, bundle.graph2(PLAYER), c), *cold_inputs) for v, c in SESSION_VARIANTS.items()}
+    _record(benchmark, "session options", next(iter(SESSION_VARIANTS)), interleaved(benchmark, runs))
 
 
 @pytest.fixture(scope="module")
@@ -104,20 +109,16 @@ def reference_rates(bundle, featurizer, sample) -> dict:
     return _rates(bundle.graph1, {pt: bundle.graph2(pt) for pt in ("batter", "pitcher")}, featurizer, bundle, sample)
 
 
-@pytest.mark.parametrize("variant", ["fp32 (as exported)", "transformer optimizer fusions", "dynamic int8"])
-def test_graph_rewrites(benchmark, bundle, featurizer, sample, rewritten, reference_rates, cold_inputs, variant) -> None:
-    graph1, graph2s, notes = rewritten[variant]
-    engine = OrtEngine(graph1, graph2s[PLAYER])
-    measure(benchmark, _run(engine, *cold_inputs))
-    worst, mean = _diff(_rates(graph1, graph2s, featurizer, bundle, sample), reference_rates)
-    benchmark.extra_info.update(
-        table="tuning", experiment="graph rewrite", variant=variant, baseline=variant.startswith("fp32"),
-        max_abs_diff=worst, mean_abs_diff=mean, accuracy_players=len(sample), **notes,
-    )
+def test_graph_rewrites(benchmark, bundle, featurizer, sample, rewritten, reference_rates, cold_inputs) -> None:
+    runs = {v: _run(OrtEngine(g1, g2s[PLAYER]), *cold_inputs) for v, (g1, g2s, _) in rewritten.items()}
+    accuracy = {}
+    for variant, (graph1, graph2s, notes) in rewritten.items():
+        worst, mean = _diff(_rates(graph1, graph2s, featurizer, bundle, sample), reference_rates)
+        accuracy[variant] = dict(max_abs_diff=worst, mean_abs_diff=mean, accuracy_players=len(sample), **notes)
+    _record(benchmark, "graph rewrite", next(iter(rewritten)), interleaved(benchmark, runs), **accuracy)
 
 
-@pytest.mark.parametrize("players_per_call", [1, 16, 64])
-def test_batching_players(benchmark, bundle, featurizer, sample, players_per_call) -> None:
+def test_batching_players(benchmark, bundle, featurizer, sample) -> None:
     """Levels 2-3 for the sample's pitchers: one Graph-2 call per player vs batched calls (per player)."""
     from hfm_runtime.context import ContextBatch
 
@@ -136,7 +137,10 @@ def test_batching_players(benchmark, bundle, featurizer, sample, players_per_cal
             np.concatenate([c.archetype for c in group]),
         )
 
-    batches = [stack(contexts[i:i + players_per_call]) for i in range(0, len(contexts), players_per_call)]
-    measure(benchmark, lambda: [engine.level23(b) for b in batches])
-    benchmark.extra_info.update(table="tuning", experiment="Graph-2 players per call (64 pitchers, total ms)",
-                                variant=f"{players_per_call} per call", baseline=players_per_call == 1)
+    def calls(per_call: int):
+        batches = [stack(contexts[i:i + per_call]) for i in range(0, len(contexts), per_call)]
+        return lambda: [engine.level23(b) for b in batches]
+
+    runs = {f"{n} per call": calls(n) for n in (1, 16, 64)}
+    _record(benchmark, "Graph-2 players per call (64 pitchers, total ms)", "1 per call",
+            interleaved(benchmark, runs, rounds=10))

@@ -167,35 +167,30 @@ def _tuning(benches: list[dict]) -> list[str]:
     rows = _rows(benches, "tuning")
     if not rows:
         return []
-    out = ["## Tuning (each against its baseline in the same run)", "",
-           "| experiment | variant | median ms | speed-up vs baseline | max abs diff | mean abs diff | verdict |",
-           "|---|---|---|---|---|---|---|"]
-    by_group: dict[str, list[dict]] = {}
+    out = ["## Tuning (each experiment's variants timed interleaved with its baseline)", "",
+           "| experiment | variant | median ms | q1-q3 ms | speed-up vs baseline | max abs diff | mean abs diff | verdict |",
+           "|---|---|---|---|---|---|---|---|"]
     for b in rows:
-        by_group.setdefault(b["extra_info"]["experiment"], []).append(b)
-    for experiment, group in by_group.items():
-        base = next((b for b in group if b["extra_info"].get("baseline")), None)
-        for b in group:
-            e = b["extra_info"]
-            speedup = _median_ms(base) / _median_ms(b) if base else None
-            out.append(f"| {experiment} | {e['variant']} | {_median_ms(b):.2f} | {_fmt(speedup)}x | "
-                       f"{_fmt(e.get('max_abs_diff'), 5)} | {_fmt(e.get('mean_abs_diff'), 5)} | {_verdict(e, speedup)} |")
+        e = b["extra_info"]
+        base = e["variants"][e["baseline"]]
+        for name, v in e["variants"].items():
+            out.append(f"| {e['experiment']} | {name} | {v['median_ms']:.2f} | {v['q1_ms']:.1f}-{v['q3_ms']:.1f} | "
+                       f"{base['median_ms'] / v['median_ms']:.2f}x | {_fmt(v.get('max_abs_diff'), 5)} | "
+                       f"{_fmt(v.get('mean_abs_diff'), 5)} | {'baseline' if name == e['baseline'] else _verdict(v, base)} |")
     return out + [""]
 
 
-def _verdict(extra: dict, speedup: float | None) -> str:
-    """Worth keeping only if >= 20% faster (run-to-run noise on shared cores reaches 10%) and, where
-    the output can change, within 1e-3 of the baseline's rates."""
-    if extra.get("baseline"):
-        return "baseline"
-    if speedup is None:
-        return "–"
-    accurate = extra.get("max_abs_diff") is None or extra["max_abs_diff"] <= ACCURACY_BUDGET
-    if speedup >= 1.20 and accurate:
-        return "faster: keep"
-    if speedup >= 1.20:
-        return "faster, but too inaccurate"
-    return "no gain: drop" if speedup > 0.95 else "slower: drop"
+def _verdict(variant: dict, base: dict) -> str:
+    """Faster (or slower) only if the medians differ by 10% or more and the interquartile ranges do
+    not overlap; kept only if also within ACCURACY_BUDGET of the baseline's rates, where the output
+    can change."""
+    speedup = base["median_ms"] / variant["median_ms"]
+    accurate = variant.get("max_abs_diff") is None or variant["max_abs_diff"] <= ACCURACY_BUDGET
+    if speedup >= 1.10 and variant["q3_ms"] < base["q1_ms"]:
+        return "faster: keep" if accurate else "faster, but too inaccurate: drop"
+    if speedup <= 1 / 1.10 and variant["q1_ms"] > base["q3_ms"]:
+        return "slower: drop"
+    return "within noise: drop"
 
 
 def write_summary(json_path: Path, md_path: Path) -> Path:
