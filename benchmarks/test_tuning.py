@@ -33,9 +33,9 @@ def _run(engine: OrtEngine, batch, context):
     return run
 
 
-def _record(benchmark, experiment: str, baseline: str, variants: dict, **extra: dict) -> None:
+def _record(benchmark, experiment: str, baseline: str, variants: dict, extra: dict | None = None) -> None:
     """extra: per variant, more fields for its row (accuracy, fusion counts)."""
-    for name, more in extra.items():
+    for name, more in (extra or {}).items():
         variants[name].update(more)
     benchmark.extra_info.update(table="tuning", experiment=experiment, baseline=baseline, variants=variants)
 
@@ -115,7 +115,7 @@ def test_graph_rewrites(benchmark, bundle, featurizer, sample, rewritten, refere
     for variant, (graph1, graph2s, notes) in rewritten.items():
         worst, mean = _diff(_rates(graph1, graph2s, featurizer, bundle, sample), reference_rates)
         accuracy[variant] = dict(max_abs_diff=worst, mean_abs_diff=mean, accuracy_players=len(sample), **notes)
-    _record(benchmark, "graph rewrite", next(iter(rewritten)), interleaved(benchmark, runs), **accuracy)
+    _record(benchmark, "graph rewrite", next(iter(rewritten)), interleaved(benchmark, runs), accuracy)
 
 
 def test_batching_players(benchmark, bundle, featurizer, sample) -> None:

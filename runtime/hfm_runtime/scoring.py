@@ -246,8 +246,7 @@ class Scorer:
                 frames.append(self._score_type(history, pt, ids, season, as_of_date))
         if not frames:
             raise HFMInputError("score: no players to score")
-        table = pd.concat(frames, ignore_index=True)
-        return table if list(table.columns) == list(SCORE_COLUMNS) else table[list(SCORE_COLUMNS)]
+        return pd.concat(frames, ignore_index=True)  # each frame has SCORE_COLUMNS, in order
 
     @staticmethod
     def default_players(history: History, season: int) -> list[int]:
