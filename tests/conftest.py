@@ -100,3 +100,20 @@ def max_diff_from_torch(tiny_torch_projection):
         return worst
 
     return max_diff
+
+
+# --- real Statcast (tests/data/statcast-real: one real 2020 game as pybaseball wrote it, and the
+# matching Chadwick register rows; the real-world shape of the data, never tuned on) -------------
+REAL_STATCAST = Path(__file__).parent / "data" / "statcast-real"
+
+
+@pytest.fixture(scope="session")
+def real_statcast_csv() -> Path:
+    """The real game's pitches: pybaseball's 2020 column set, leading unnamed index, no delta_run_exp."""
+    return REAL_STATCAST / "statcast_2020-09-03_game631614.csv"
+
+
+@pytest.fixture(scope="session")
+def real_register_csv() -> Path:
+    """The Chadwick register rows (key_mlbam, names, birth_year/month/day, ...) of that game's players."""
+    return REAL_STATCAST / "chadwick_register_game631614.csv"

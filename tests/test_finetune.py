@@ -53,7 +53,9 @@ def synthetic(n_players: int, seed: int) -> tuple[Examples, GameEmbeddings]:
     return ex, games
 
 
-CONFIG = FinetuneConfig(epochs=12, batch_size=8, d_model=16, n_layers=1, n_heads=2, dropout=0.0, lr=3e-3, patience=12)
+# wide=False: these tests are about the deep part's training loop (the wide path has tests of its own)
+CONFIG = FinetuneConfig(epochs=12, batch_size=8, d_model=16, n_layers=1, n_heads=2, dropout=0.0, lr=3e-3, patience=12,
+                        wide=False)
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from hfm_runtime.profiles import (
     profile_records,
 )
 from hfm_runtime.seasons import BATTING_COLUMNS, PITCHING_COLUMNS
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 
 RAW = ProfileConfig(career_prior_opportunities=0.0)  # career rates unregressed, for exact checks
@@ -27,8 +28,8 @@ LEAGUE = {"SO": 0.2, "BB": 0.08, "HR": 0.03, "H": 0.23, "2B": 0.045, "3B": 0.005
 
 
 def line(pid, date, level="MLB", PA=4, SO=1, BB=0, HR=0, H=1, D=0, T=0, game_pk=None):
-    """One batter game line with the columns of seasons.game_lines."""
-    row = dict.fromkeys(BATTING_COLUMNS, 0)
+    """One batter game line with the columns of identity.player_lines (no skill events)."""
+    row = dict.fromkeys((*BATTING_COLUMNS, *SKILL_COUNTS), 0)
     row.update(PA=PA, AB=PA - BB, H=H, **{"2B": D, "3B": T}, HR=HR, BB=BB, SO=SO)
     row["1B"] = H - D - T - HR
     ts = pd.Timestamp(date)
@@ -167,11 +168,12 @@ def test_feature_matrix_layout_is_float32_and_documented():
     np.testing.assert_array_equal(X[:, [col["hand:L"], col["hand:R"], col["hand:S"]]].sum(1), 1)
     np.testing.assert_array_equal(X[:, col["hand:S"]], (prof.hand == "S").astype(np.float32))
     np.testing.assert_array_equal(X[:, [col[f"source:{s}"] for s in ("mlb", "mle", "blended")]].sum(1), 1)
-    assert len(feature_names("pitcher")) == 4 * 4 + 4 + 4 + 1 + 2 + 3 + 1
+    n_skills = len(TYPE_RATES["pitcher"])
+    assert len(feature_names("pitcher")) == 4 * 4 + 4 + 4 + 1 + 2 + 3 + 1 + 4 * n_skills + 4 + 4
 
 
 def test_pitcher_profiles_use_bf_and_throws():
-    row = dict.fromkeys(PITCHING_COLUMNS, 0)
+    row = dict.fromkeys((*PITCHING_COLUMNS, *SKILL_COUNTS), 0)
     row.update(BF=30, SO=9, BB=3, H=6, HR=1, outs=18)
     lines = pd.DataFrame([{"player_id": 7, "game_pk": 1, "game_date": pd.Timestamp("2022-05-01"),
                            "season": 2022, "level": "MLB", **row}])

@@ -1,5 +1,11 @@
 """`hfm-score`: project players from a bundle and a league folder (or Statcast files) and print a table.
 
+The league folder may be simulated (`hfm-train simulate`) or imported from real Statcast
+(`hfm-train import`). `--pitches` reads Statcast files directly (Savant CSV exports, pybaseball
+frames as CSV/Parquet; duplicate pitches dropped with a warning, regular season only unless
+`--game-types`); the players table is `--people` or, without it, derived from the pitches
+(hfm_runtime.people) with names and birth dates from `--register` (the Chadwick register).
+
 Default: every player with an MLB line in the three seasons before the league's last season, projected
 into that last season as of its opening day (its first MLB game date), so the projections can be set
 against what happened. `--season` projects another season (one past the data projects the future, as of
@@ -30,8 +36,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--pitches", type=Path, nargs="+", default=None,
                    help="Statcast files or folders (CSV/Parquet, one level: see --level) instead of a league")
     p.add_argument("--people", type=Path, default=None,
-                   help="with --pitches: players CSV (player_id, birth_date, bats, throws, player_type, names)")
+                   help="with --pitches: players CSV (player_id, birth_date, bats, throws, player_type, names); "
+                        "default: derived from the pitches")
+    p.add_argument("--register", type=Path, default=None,
+                   help="with --pitches and no --people: Chadwick register file or folder (names, birth dates)")
     p.add_argument("--level", default="MLB", help="with --pitches: the level those files are (default MLB)")
+    p.add_argument("--game-types", default="R",
+                   help="with --pitches: game types kept, comma-separated (default R: regular season) or 'all'")
     p.add_argument("--season", type=int, default=None, help="season to project (default: the data's last season)")
     p.add_argument("--as-of", default=None, help="score as of this date (default: the season's opening day)")
     p.add_argument("--players", default=None, help="comma-separated player ids (default: see above)")
@@ -45,7 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def run(args: argparse.Namespace) -> str:
     from hfm_runtime.bundle import load_bundle
-    from hfm_runtime.scoring import History, Scorer, ScorerOptions
+    from hfm_runtime.scoring import Scorer, ScorerOptions
 
     bundle = load_bundle(args.bundle)  # verify before the (slower) data load
     history, seasons = _history(args)
@@ -56,6 +67,12 @@ def run(args: argparse.Namespace) -> str:
             players = [int(x) for x in args.players.split(",") if x.strip()]
         except ValueError:
             raise HFMInputError(f"--players: {args.players!r} is not a comma-separated list of integer ids") from None
+    if players is None and not Scorer.default_players(history, season):
+        raise HFMInputError(
+            f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
+            f"holds {', '.join(map(str, seasons))}: project a later season (--season {max(seasons) + 1}) or "
+            "name --players"
+        )
     start = time.perf_counter()
     scorer = Scorer(bundle, ScorerOptions(threads=args.threads))
     table = scorer.score(history, season, players, args.as_of)
@@ -68,20 +85,34 @@ def run(args: argparse.Namespace) -> str:
 
 
 def _history(args: argparse.Namespace):
-    from hfm_runtime.league import load_league, read_players
+    from hfm_runtime.league import load_league
     from hfm_runtime.scoring import History
-    from hfm_runtime.statcast import load_pitches
 
     if args.pitches:
         if args.league is not None:
             raise HFMInputError("give --league or --pitches, not both")
-        if args.people is None:
-            raise HFMInputError("--pitches needs --people (players CSV with birth dates and handedness)")
-        pitches = load_pitches(args.pitches, level=args.level)
-        seasons = sorted(set(pd.DatetimeIndex(pitches["game_date"]).year.tolist()))
-        return History(pitches, read_players(args.people)), seasons
+        if args.people is not None and args.register is not None:
+            raise HFMInputError("give --people or --register, not both (--register derives the players table)")
+        history = History.from_files(args.pitches, level=args.level, people=args.people, register=args.register,
+                                     game_types=_game_types(args.game_types))
+        seasons = sorted(set(pd.DatetimeIndex(history.pitches["game_date"]).year.tolist()))
+        return history, seasons
+    for flag in ("people", "register"):
+        if getattr(args, flag) is not None:
+            raise HFMInputError(f"--{flag} goes with --pitches (a league folder has its players.csv)")
     league = load_league(args.league or Path("artifacts/league"))
     return History.from_league(league), league.seasons
+
+
+def _game_types(text: str) -> tuple[str, ...] | None:
+    from hfm_runtime.statcast import GAME_TYPES
+
+    if text.strip().lower() == "all":
+        return None
+    codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    if not codes or any(c not in GAME_TYPES for c in codes):
+        raise HFMInputError(f"--game-types: {text!r}: expected codes among {', '.join(GAME_TYPES)} or 'all'")
+    return codes
 
 
 def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int | None = None) -> str:
@@ -115,9 +146,20 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
 
 
 def main(argv: list[str] | None = None) -> None:
+    import warnings
+
+    from hfm_runtime.statcast import StatcastWarning
+
     args = parse_args(argv)
     try:
-        text = run(args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StatcastWarning)
+            text = run(args)
+        for w in caught:
+            if issubclass(w.category, StatcastWarning):
+                print(f"warning: {w.message}", file=sys.stderr)
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         if args.out is None:
             sys.stdout.write(text)
         else:

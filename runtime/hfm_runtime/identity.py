@@ -2,15 +2,15 @@
 
 Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
-  identity_<type>.json        profile config, league rates, career priors, MLE factors, feature
-                              layout and scaler
+  identity_<type>.json        profile config, league rates, career priors, skill league rates and
+                              priors, MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +30,7 @@ from hfm_runtime.profiles import (
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
 
 IDENTITY_DIR = "identity"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -44,6 +44,8 @@ class IdentityModel:
     scaler: FeatureScaler
     archetypes: ArchetypeModel
     config: ProfileConfig = ProfileConfig()
+    skill_league: dict[str, float] = field(default_factory=dict)  # skills.skill_priors on training seasons
+    skill_prior: dict[str, float] = field(default_factory=dict)
 
     def save(self, directory: str | Path) -> None:
         """Write this player type's files into `directory` (use atomic_dir around the whole folder)."""
@@ -54,6 +56,8 @@ class IdentityModel:
             "feature_names": feature_names(self.player_type),
             "league_rates": self.league_rates,
             "prior_opportunities": self.prior_opportunities,
+            "skill_league": self.skill_league,
+            "skill_prior": self.skill_prior,
             "mle": self.mle.to_json() if self.mle is not None else None,
             "scaler": self.scaler.to_json(),
             "config": {
@@ -92,6 +96,8 @@ class IdentityModel:
                 scaler=FeatureScaler.from_json(meta["scaler"]),
                 archetypes=ArchetypeModel.load(directory, player_type),
                 config=config,
+                skill_league={k: float(v) for k, v in meta["skill_league"].items()},
+                skill_prior={k: float(v) for k, v in meta["skill_prior"].items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise HFMInputError(f"{path}: missing or bad field ({exc})") from exc
@@ -99,10 +105,14 @@ class IdentityModel:
 
 
 def player_lines(league: Any, player_type: PlayerType) -> pd.DataFrame:
-    """Game lines of one player type at every level of a loaded league (`league.load_league`)."""
+    """Game lines of one player type at every level of a loaded league (`league.load_league`) or of
+    a pitch frame: outcome counts (hfm_runtime.seasons.game_lines) and Statcast skill counts
+    (hfm_runtime.skills.skill_lines) per player and game."""
     from hfm_runtime.seasons import game_lines, plate_appearances
+    from hfm_runtime.skills import skill_lines, with_skills
 
-    return game_lines(plate_appearances(league.pitches), player_type)
+    pitches = league if isinstance(league, pd.DataFrame) else league.pitches
+    return with_skills(game_lines(plate_appearances(pitches), player_type), skill_lines(pitches, player_type))
 
 
 @dataclass(frozen=True)
@@ -140,7 +150,8 @@ def build_identity(
     # cost more than building it when scoring one player.
     columns = profile_columns(
         lines, players, as_of, player_type, mle=model.mle, league=model.league_rates,
-        prior=model.prior_opportunities, config=model.config,
+        prior=model.prior_opportunities, skill_league=model.skill_league, skill_prior=model.skill_prior,
+        config=model.config,
     )
     X = feature_matrix(columns, player_type)
     return Identity(

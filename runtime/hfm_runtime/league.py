@@ -1,9 +1,22 @@
-"""Read a simulated league folder (the simulator's output contract) into DataFrames.
+"""Read a league folder into DataFrames: the simulator's output and `hfm-train import`'s share it.
 
-    <dir>/league.json          {"schema_version": 1, "seed", "seasons", "levels", "config"}
+    <dir>/league.json          {"schema_version": 1, "seasons", "levels", ...}: the simulator adds
+                               "seed", "config", "summary"; an import "source": "statcast", what it
+                               read (hfm_train.importer) and "level_seasons" {level: [seasons]}
+                               (without it every level has every season)
     <dir>/players.csv          player_id, name_first, name_last, birth_date, bats, throws, player_type
-    <dir>/true_talent.parquet  optional: true per-opportunity rates per (player_id, season)
-    <dir>/pitches/<level>/<season>.parquet
+                               [, age_imputed]; one row per player_id (hfm_runtime.people):
+                               player_type  batter | pitcher | two_way (scored as both types)
+                               birth_date   YYYY-MM-DD or empty (imputed when loaded, and flagged;
+                                            `hfm-train import` writes its imputed date with
+                                            age_imputed true, so the age does not depend on which
+                                            seasons are loaded)
+                               bats L/R/S (may be empty for a pitcher), throws L/R (may be empty
+                               for a batter); age_imputed true/false (absent: true exactly where
+                               birth_date is empty)
+    <dir>/true_talent.parquet  optional (the simulator's): true per-opportunity rates per (player_id, season)
+    <dir>/pitches/<level>/<season>.parquet   Statcast columns (hfm_runtime.statcast), one file per
+                               level and season, sorted, no duplicate pitches
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hfm_runtime.errors import HFMInputError, read_json_object
@@ -21,6 +35,9 @@ LEAGUE_SCHEMA_VERSION = 1
 PLAYER_COLUMNS: tuple[str, ...] = (
     "player_id", "name_first", "name_last", "birth_date", "bats", "throws", "player_type",
 )
+AGE_IMPUTED = "age_imputed"  # optional players.csv column; always present once loaded
+PLAYER_TYPE_VALUES: tuple[str, ...] = ("batter", "pitcher", "two_way")
+BATS, THROWS = ("L", "R", "S"), ("L", "R")
 TRUE_TALENT_KEYS: tuple[str, ...] = ("player_id", "season", "level", "player_type")
 
 
@@ -41,7 +58,11 @@ def load_league(
     seasons: Iterable[int] | None = None,
     levels: Iterable[str] | None = None,
 ) -> League:
-    """Load a league folder; `seasons`/`levels` restrict which pitch files are read (default: all)."""
+    """Load a league folder; `seasons`/`levels` restrict which pitch files are read (default: all).
+
+    Players without a birth date get an imputed one (hfm_runtime.people.impute_birth_dates, from the
+    pitches loaded) and `age_imputed` True.
+    """
     root = Path(path)
     if not root.is_dir():
         raise HFMInputError(f"{root}: no such league folder (run `hfm-train simulate` to make one)")
@@ -51,8 +72,11 @@ def load_league(
     want_seasons = all_seasons if seasons is None else [s for s in all_seasons if s in set(seasons)]
     want_levels = all_levels if levels is None else [v for v in all_levels if v in set(levels)]
 
+    # "level_seasons" (an import's): the seasons each level has; else every level has every season
+    have = meta.get("level_seasons") or {}
     files = {
-        level: [root / "pitches" / level / f"{season}.parquet" for season in want_seasons]
+        level: [root / "pitches" / level / f"{season}.parquet" for season in want_seasons
+                if level not in have or season in have[level]]
         for level in want_levels
     }
     files = {level: paths for level, paths in files.items() if paths}
@@ -62,13 +86,18 @@ def load_league(
         missing = [str(f) for f in paths if not f.is_file()]
         if missing:
             raise HFMInputError(f"{root}: league.json lists {missing[0]} but it does not exist")
-    pitches = load_pitches(files)
+    pitches = load_pitches(files, game_types=None, duplicates="drop")
 
     talent_path = root / "true_talent.parquet"
     true_talent = _read_true_talent(talent_path) if talent_path.is_file() else None
+    players = read_players(root / "players.csv")
+    if players["birth_date"].isna().any():
+        from hfm_runtime.people import first_seasons, impute_birth_dates
+
+        players = impute_birth_dates(players, first_seasons(pitches))
     return League(
         pitches=pitches,
-        players=read_players(root / "players.csv"),
+        players=players,
         true_talent=true_talent,
         seasons=want_seasons,
         levels=want_levels,
@@ -93,11 +122,16 @@ def _read_meta(path: Path) -> dict:
             raise HFMInputError(f"{path}: field {key!r} must be a non-empty list")
     if not all(isinstance(s, int) for s in meta["seasons"]):
         raise HFMInputError(f"{path}: field 'seasons' must list integer years")
+    have = meta.get("level_seasons")
+    if have is not None and not (isinstance(have, dict) and all(
+            isinstance(v, list) and all(isinstance(s, int) for s in v) for v in have.values())):
+        raise HFMInputError(f"{path}: field 'level_seasons' must map levels to lists of integer years")
     return meta
 
 
 def read_players(path: str | Path) -> pd.DataFrame:
-    """players.csv with player_id int64, birth_date datetime64[ns], text columns as object."""
+    """players.csv with player_id int64, birth_date datetime64[ns] (NaT where empty), age_imputed
+    bool, the other columns as object (None where empty). Rules: see the module docstring."""
     path = Path(path)
     if not path.is_file():
         raise HFMInputError(f"{path}: missing")
@@ -110,10 +144,10 @@ def read_players(path: str | Path) -> pd.DataFrame:
     missing = [c for c in PLAYER_COLUMNS if c not in players.columns]
     if missing:
         raise HFMInputError(f"{path}: missing column(s) {', '.join(missing)}")
-    players = players.astype(object)
+    players = players.astype(object).where(players.notna(), None)
 
-    def fail(col: str, bad: pd.Series, problem: str) -> HFMInputError:
-        i = int(bad.to_numpy().nonzero()[0][0])
+    def fail(col: str, bad: pd.Series | np.ndarray, problem: str) -> HFMInputError:
+        i = int(np.asarray(bad).nonzero()[0][0])
         return HFMInputError(
             f"{path}: column {col}: row {i + 1} (CSV line {i + 2}): {players[col].iloc[i]!r} {problem}"
         )
@@ -124,16 +158,38 @@ def read_players(path: str | Path) -> pd.DataFrame:
     if ids.duplicated().any():
         raise fail("player_id", ids.duplicated(), "is a duplicate id")
     players["player_id"] = ids.astype("int64")
+    given = players["birth_date"].notna()
     born = pd.to_datetime(players["birth_date"], errors="coerce", format="ISO8601")
-    if born.isna().any():
-        raise fail("birth_date", born.isna(), "is not a YYYY-MM-DD date")
+    if (given & born.isna()).any():
+        raise fail("birth_date", given & born.isna(), "is not a YYYY-MM-DD date (or empty)")
     players["birth_date"] = born.astype("datetime64[ns]")
-    for col, allowed in (("bats", {"L", "R", "S"}), ("throws", {"L", "R"}),
-                         ("player_type", {"batter", "pitcher"})):
-        bad = ~players[col].isin(allowed)
+    bad = ~players["player_type"].isin(PLAYER_TYPE_VALUES)
+    if bad.any():
+        raise fail("player_type", bad, f"is not one of {list(PLAYER_TYPE_VALUES)}")
+    kind = players["player_type"]
+    for col, allowed, needed_by in (("bats", BATS, ("batter", "two_way")), ("throws", THROWS, ("pitcher", "two_way"))):
+        value = players[col]
+        bad = (value.notna() & ~value.isin(allowed)) | (value.isna() & kind.isin(needed_by))
         if bad.any():
-            raise fail(col, bad, f"is not one of {sorted(allowed)}")
+            raise fail(col, bad, f"is not one of {list(allowed)}" + f" (may be empty only for a "
+                       f"{'pitcher' if col == 'bats' else 'batter'})")
+    if AGE_IMPUTED in players.columns:
+        flag = players[AGE_IMPUTED].map(lambda v: None if v is None else str(v).strip().lower())
+        bad = ~flag.isin(["true", "false", "1", "0", None])
+        if bad.any():
+            raise fail(AGE_IMPUTED, bad, "is not true or false")
+        players[AGE_IMPUTED] = flag.isin(["true", "1"]).to_numpy() | players["birth_date"].isna().to_numpy()
+    else:
+        players[AGE_IMPUTED] = players["birth_date"].isna().to_numpy()
     return players
+
+
+def write_players(players: pd.DataFrame, path: str | Path) -> None:
+    """Write players.csv (PLAYER_COLUMNS + age_imputed, dates as YYYY-MM-DD, empty where unknown)."""
+    out = players[[*PLAYER_COLUMNS, AGE_IMPUTED]].copy()
+    out["birth_date"] = pd.to_datetime(out["birth_date"]).dt.strftime("%Y-%m-%d")
+    out[AGE_IMPUTED] = out[AGE_IMPUTED].astype(bool).map({True: "true", False: "false"})
+    out.to_csv(path, index=False)
 
 
 def _read_true_talent(path: Path) -> pd.DataFrame:

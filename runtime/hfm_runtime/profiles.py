@@ -18,6 +18,12 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   "blended" (some MLB + translated AAA) or "mlb" (everything else, including players with no history).
 * age (`seasons.season_age` for the as-of date's year) and handedness (batters: bats L/R/S; pitchers:
   throws L/R).
+* Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
+  batted-ball quality; for pitchers also velocity, spin, extension) over the same four horizons, from
+  the skill counts beside the outcome counts in the game lines, each shrunk toward the league rate by
+  its empirical-Bayes prior (`skills.skill_priors`): (events + k * league) / (opportunities + k). A
+  thin horizon is thus mostly league rate and needs no fallback. AAA skill counts join the MLB ones
+  exactly when AAA outcome lines do (source "mle"/"blended"), untranslated.
 
 `build_profiles` does all as-of rows at once with cumulative sums and binary search (no Python loop over
 players), and `feature_matrix` flattens a profile table into the model's `stat_features` input in the
@@ -36,6 +42,7 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -158,31 +165,36 @@ def profile_columns(
     mle: Any | None = None,
     league: Mapping[str, float] | None = None,
     prior: Mapping[str, float] | None = None,
+    skill_league: Mapping[str, float] | None = None,
+    skill_prior: Mapping[str, float] | None = None,
     config: ProfileConfig = ProfileConfig(),
 ) -> dict[str, np.ndarray]:
     """Profiles for every row of `as_of` (columns player_id, as_of_date), as a dict of numpy columns
     (`build_profiles` makes it a table; `feature_matrix` takes either).
 
-    lines:   `seasons.game_lines(pas, player_type)` rows of both levels (player_id, game_date, level,
-             opportunity and stat counts). Only games with game_date < as_of_date count.
+    lines:   game lines of both levels with their skill counts (`identity.player_lines`: player_id,
+             game_date, level, opportunity, stat and SKILL_COUNTS columns). Only games with
+             game_date < as_of_date count.
     players: player_id, birth_date, and bats (batters) or throws (pitchers).
     mle:     a fitted `mle.MLETranslator` for this player type; without it AAA lines are ignored.
     league:  league rates for players with an empty career; default `league_rates(lines)`. Pass the
              training seasons' rates to keep later seasons out of them.
     prior:   per-stat league-average opportunities added to careers (`prior_opportunities`); stats
              missing from it use `config.career_prior_opportunities`.
+    skill_league, skill_prior: per skill rate, the league rate and the prior events it is shrunk with
+             (`skills.skill_priors` on training seasons); default: raw rates (k = 0).
 
     Returns per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp, and per horizon
-    h: `h_<stat>` rates, `h_opp`, `h_from`. Everything runs on numpy arrays read once from the inputs:
+    h: `h_<stat>` rates, `h_opp`, `h_from`, `h_skill_<rate>` skill rates, `h_pitches`, `h_tracked`. Everything runs on numpy arrays read once from the inputs:
     on a one-player request pandas' fixed cost per operation would dominate.
     """
     stats = TARGET_STATS[player_type]
     opp_col = OPPORTUNITY[player_type]
-    _require(lines, ("player_id", "game_date", "level", opp_col, *stats), "game lines")
+    _require(lines, ("player_id", "game_date", "level", opp_col, *stats, *SKILL_COUNTS), "game lines")
     _require(as_of, ("player_id", "as_of_date"), "as_of")
     if league is None:
         league = league_rates(lines, player_type)
-    cols = [opp_col, *stats]
+    cols = [opp_col, *stats, *SKILL_COUNTS]
 
     line_ids = np.asarray(lines["player_id"], dtype=np.int64)
     line_days = _days(lines["game_date"])
@@ -221,6 +233,7 @@ def profile_columns(
     league_vec = np.array([league[s] for s in stats], dtype=np.float64)
     prev_rates = np.broadcast_to(league_vec, (len(ids), len(stats)))
     prev_from = np.full(len(ids), "league", dtype=object)
+    n_stats = 1 + len(stats)
     for h in HORIZONS:
         sums = mlb_sums[h] + np.where(use_aaa[:, None], aaa_sums[h], 0.0)
         opp = sums[:, 0]
@@ -228,9 +241,17 @@ def profile_columns(
         with np.errstate(divide="ignore", invalid="ignore"):
             if h == "career":
                 k = np.array([(prior or {}).get(s, config.career_prior_opportunities) for s in stats])
-                own = (sums[:, 1:] + k * league_vec) / (opp[:, None] + k)
+                own = (sums[:, 1:n_stats] + k * league_vec) / (opp[:, None] + k)
             else:
-                own = sums[:, 1:] / opp[:, None]
+                own = sums[:, 1:n_stats] / opp[:, None]
+        skill_sums = dict(zip(SKILL_COUNTS, sums[:, n_stats:].T))
+        skills = skill_rates(skill_sums, TYPE_RATES[player_type], skill_league, skill_prior)
+        for r in TYPE_RATES[player_type]:
+            # k = 0 (no prior given) and nothing seen: the league rate, else 0 stands in for unknown
+            fill = (skill_league or {}).get(r, 0.0)
+            out[f"{h}_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], fill)
+        out[f"{h}_pitches"] = skill_sums["pitches"]
+        out[f"{h}_tracked"] = skill_sums["tracked"]
         rates = np.where(thin[:, None], prev_rates, own)
         from_ = np.where(thin, prev_from, h)
         for j, s in enumerate(stats):
@@ -251,6 +272,9 @@ def feature_names(player_type: PlayerType) -> list[str]:
     5. `hand:<L|R|S>`           one-hot of bats (batters) or throws (pitchers); all zero if unknown
     6. `source:<mlb|mle|blended>` one-hot
     7. `log_mlb_career_opp`     log1p of MLB career opportunities (how much of the profile is MLB)
+    8. `skill:<horizon>:<rate>` for horizon in HORIZONS, rate in skills.TYPE_RATES (shrunk skill rate)
+    9. `log_pitches:<horizon>`, then `log_tracked:<horizon>`: log1p of the horizon's pitches and of its
+       tracked balls in play (how much the skill rates rest on)
     """
     stats = TARGET_STATS[player_type]
     return [
@@ -261,6 +285,9 @@ def feature_names(player_type: PlayerType) -> list[str]:
         *(f"hand:{x}" for x in HANDS[player_type]),
         *(f"source:{x}" for x in SOURCES),
         "log_mlb_career_opp",
+        *(f"skill:{h}:{r}" for h in HORIZONS for r in TYPE_RATES[player_type]),
+        *(f"log_pitches:{h}" for h in HORIZONS),
+        *(f"log_tracked:{h}" for h in HORIZONS),
     ]
 
 
@@ -290,6 +317,9 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
         equal("hand", HANDS[player_type]),
         equal("source", SOURCES),
         np.log1p(floats(["mlb_career_opp"])),
+        floats([f"{h}_skill_{r}" for h in HORIZONS for r in TYPE_RATES[player_type]]),
+        np.log1p(floats([f"{h}_pitches" for h in HORIZONS])),
+        np.log1p(floats([f"{h}_tracked" for h in HORIZONS])),
     ]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():

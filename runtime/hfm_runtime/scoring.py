@@ -22,7 +22,9 @@ Fallbacks (never an exception for a player; `flag` says which, `fallback` is Tru
   "no_history"       no context game and no MLB line in Marcel's window: Marcel's league rates
   "unknown_player"   not in the players table (no age, no handedness): Marcel without age, no model
   "league_rate"      Marcel has no MLB lines at all in its window: the bundle's league rates
-Otherwise `flag` is "model".
+Otherwise `flag` is "model". `age_imputed` is True where the player's birth date is not fully known
+and his age (for Marcel and the identity profile) was imputed (hfm_runtime.people). A two-way player
+(players table `player_type` "two_way") gets a row as a batter and a row as a pitcher.
 """
 
 from __future__ import annotations
@@ -45,13 +47,14 @@ from hfm_runtime.featurize import GameKeys, PitchFeaturizer
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
 from hfm_runtime.seasons import game_lines, plate_appearances, season_age, season_lines
-from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.skills import skill_lines, with_skills
+from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
 FLAGS: tuple[str, ...] = ("model", "no_recent_games", "no_history", "unknown_player", "league_rate")
 SCORE_COLUMNS: tuple[str, ...] = (
-    "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "archetype",
+    "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "archetype",
     "source", "n_games", "opportunity", "opportunities",
     *(f"{kind}_{s}" for kind in ("marcel", "model", "adj", "rate", "proj") for s in ALL_STATS),
 )
@@ -139,6 +142,10 @@ class Level1Cache:
 class History:
     """What a player is scored from: Statcast pitches (with a `level` column) and the players table.
 
+    players: players.csv rows (hfm_runtime.league.read_players); None derives them from `pitches`
+    (hfm_runtime.people.players_from_pitches: role and handedness from the pitches, no names, ages
+    imputed). Missing birth dates are imputed (hfm_runtime.people.impute_birth_dates, from `pitches`)
+    and flagged in `age_imputed`, so Marcel and the identity profile always have an age.
     season_lines: optional per player type season lines for Marcel (e.g. Lahman's); by default they
     are counted from `pitches` (hfm_runtime.seasons), as in training.
     league: optional per player type league rates by season (`hfm_runtime.marcel.league_rates` of the
@@ -147,30 +154,64 @@ class History:
     """
 
     pitches: pd.DataFrame
-    players: pd.DataFrame
+    players: pd.DataFrame | None = None
     season_lines: Mapping[str, pd.DataFrame] | None = None
     league: Mapping[str, pd.DataFrame] | None = None
     _derived: dict = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_league(cls, league: Any) -> History:
-        """From `hfm_runtime.league.load_league(...)`."""
+        """From `hfm_runtime.league.load_league(...)` (a simulated or an imported league folder)."""
         return cls(league.pitches, league.players)
+
+    @classmethod
+    def from_files(
+        cls,
+        sources: Any,
+        level: str = "MLB",
+        people: Any = None,
+        register: Any = None,
+        game_types: Sequence[str] | None = REGULAR_SEASON,
+    ) -> History:
+        """Straight from Statcast files or frames (`statcast.load_pitches`, duplicate pitches dropped;
+        `sources` may be {level: files} for several levels). The players table is `people` (a
+        players.csv path or DataFrame) or, without it, derived from the pitches with names and birth
+        dates from `register` (a Chadwick register file or frame, hfm_runtime.register)."""
+        from hfm_runtime.league import read_players
+        from hfm_runtime.people import players_from_pitches
+        from hfm_runtime.register import read_register
+
+        pitches = load_pitches(sources, level=level, game_types=game_types, duplicates="drop")
+        if people is not None:
+            players = people if isinstance(people, pd.DataFrame) else read_players(people)
+        else:
+            players = players_from_pitches(pitches, None if register is None else read_register(register))
+        return cls(pitches, players)
 
     def __post_init__(self) -> None:
         if LEVEL_COLUMN not in self.pitches.columns:
             raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
+        if self.players is None:
+            from hfm_runtime.people import players_from_pitches
+
+            object.__setattr__(self, "players", players_from_pitches(self.pitches))
         missing = [c for c in ("player_id", "birth_date") if c not in self.players.columns]
         if missing:
             raise HFMInputError(f"players: missing column(s) {', '.join(missing)}")
+        if self.players["birth_date"].isna().any():
+            from hfm_runtime.people import first_seasons, impute_birth_dates
+
+            object.__setattr__(self, "players", impute_birth_dates(self.players, first_seasons(self.pitches)))
 
     @cached_property
     def plate_appearances(self) -> pd.DataFrame:
         return plate_appearances(self.pitches)
 
     def game_lines(self, player_type: PlayerType) -> pd.DataFrame:
+        """Outcome and skill counts per player and game (hfm_runtime.identity.player_lines)."""
         if ("games", player_type) not in self._derived:
-            self._derived[("games", player_type)] = game_lines(self.plate_appearances, player_type)
+            self._derived[("games", player_type)] = with_skills(
+                game_lines(self.plate_appearances, player_type), skill_lines(self.pitches, player_type))
         return self._derived[("games", player_type)]
 
     def lines(self, player_type: PlayerType) -> pd.DataFrame:
@@ -186,18 +227,39 @@ class History:
         """The players table indexed by player_id, one row per player (his first)."""
         return self.players.drop_duplicates("player_id").set_index("player_id")
 
-    def player_type_of(self, player_ids: Iterable[int]) -> dict[int, PlayerType]:
-        """player_id -> type, from the players table's `player_type` or, failing that, the pitches."""
+    def player_type_of(self, player_ids: Iterable[int]) -> dict[int, tuple[PlayerType, ...]]:
+        """player_id -> the types he is scored as: ("batter",), ("pitcher",), or both for a two-way
+        player (players table `player_type` "two_way"); from the players table's `player_type` or,
+        failing that, the pitches (a player who pitched is a pitcher, else a batter)."""
         ids = [int(i) for i in player_ids]
-        out: dict[int, PlayerType] = {}
+        out: dict[int, tuple[PlayerType, ...]] = {}
         if "player_type" in self.players.columns:
             known = self._players_by_id["player_type"]
-            out = {i: known[i] for i in ids if i in known.index and known[i] in PLAYER_TYPES}
+            for i in ids:
+                kind = known.get(i)
+                if kind == "two_way":
+                    out[i] = PLAYER_TYPES
+                elif kind in PLAYER_TYPES:
+                    out[i] = (kind,)
         rest = [i for i in ids if i not in out]
         if rest:
             pitched = set(self.pitches["pitcher"].unique().tolist())
-            out.update({i: ("pitcher" if i in pitched else "batter") for i in rest})
+            out.update({i: ("pitcher",) if i in pitched else ("batter",) for i in rest})
         return out
+
+    def age_imputed(self, player_ids: Iterable[int]) -> np.ndarray:
+        """bool per id: is his age imputed (no full birth date)? False for players not in the table."""
+        ids = np.asarray(list(player_ids), dtype=np.int64)
+        if "age_imputed" not in self.players.columns or self.players.empty:
+            return np.zeros(len(ids), bool)
+        if "age_imputed" not in self._derived:  # numpy lookup: pandas' reindex costs ~0.3 ms a call
+            table = self._players_by_id
+            known = table.index.to_numpy(np.int64)
+            order = np.argsort(known)
+            self._derived["age_imputed"] = (known[order], table["age_imputed"].to_numpy(dtype=bool)[order])
+        known, flag = self._derived["age_imputed"]
+        at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
+        return (known[at] == ids) & flag[at]
 
     def opening_day(self, season: int) -> pd.Timestamp:
         """The first MLB game date of `season` in the pitches, else January 1 of it."""
@@ -230,7 +292,8 @@ class Scorer:
         player_ids: Iterable[int] | None = None,
         as_of: str | pd.Timestamp | None = None,
     ) -> pd.DataFrame:
-        """One row per player (SCORE_COLUMNS), batters then pitchers, each in player_id order.
+        """One row per player and type (SCORE_COLUMNS), batters then pitchers, each in player_id
+        order; a two-way player has a row of each type.
 
         player_ids: who to score (default: every player with an MLB line in Marcel's window).
         """
@@ -241,7 +304,7 @@ class Scorer:
         types = history.player_type_of(player_ids)
         frames = []
         for pt in PLAYER_TYPES:
-            ids = np.array(sorted({i for i, t in types.items() if t == pt}), dtype=np.int64)
+            ids = np.array(sorted({i for i, t in types.items() if pt in t}), dtype=np.int64)
             if len(ids):
                 frames.append(self._score_type(history, pt, ids, season, as_of_date))
         if not frames:
@@ -316,6 +379,7 @@ class Scorer:
         flag = np.where(base["league_rate"].to_numpy(bool), "league_rate", flag)
         out["flag"] = flag
         out["fallback"] = flag != "model"
+        out["age_imputed"] = history.age_imputed(ids)
         out["archetype"] = archetype
         out["source"] = source
         out["n_games"] = n_games
@@ -466,7 +530,7 @@ class PipelineAdapter:
         adjusted = adapter.adjust_projections(records)
 
     Each record is a dict with `player_id`, optionally `player_type` ("batter"/"pitcher"; looked up in
-    `history` when absent), the pipeline's per-opportunity rates under the stat names of
+    `history` when absent, a two-way player's then adjusted as a batter), the pipeline's per-opportunity rates under the stat names of
     hfm_runtime.targets.TARGET_STATS (e.g. "SO": 0.22) and optionally the opportunity column ("PA" for
     batters, "BF" for pitchers). Returned: a copy of each record, in order, with every stat it had
     replaced by `rate + adjustment` (clipped to [0, 1]), where the adjustment is w * model residual
@@ -492,11 +556,15 @@ class PipelineAdapter:
         if not records:
             return []
         table = self.scorer.score(self.history, self.season, sorted(set(ids)), self.as_of)
-        by_id = table.set_index("player_id")
+        rows = {(int(r["player_id"]), r["player_type"]): r for r in table.to_dict("records")}
+        first = {}
+        for key, row in rows.items():
+            first.setdefault(key[0], row)
         mode = self.scorer.bundle.target_mode
         out = []
         for r, pid in zip(records, ids):
-            row = by_id.loc[pid]
+            # a two-way player has a row per type: the record's player_type picks one (default batter)
+            row = rows.get((pid, r.get("player_type")), first[pid])
             pt = r.get("player_type", row["player_type"])
             new = dict(r)
             adjustment, counts = {}, {}

@@ -1,15 +1,39 @@
 """Statcast pitch-event schema: Baseball Savant's own column names and the kinds of value they hold.
 
-A real Savant CSV export, a pybaseball `statcast()` DataFrame and the simulator's output all go
-through the one loader in this module.
+A real Savant CSV export, a pybaseball `statcast()` / `statcast_batter()` / `statcast_pitcher()`
+DataFrame (or its CSV, with the unnamed index column pybaseball writes first) and the simulator's
+output all go through the one loader in this module.
+
+Columns. Every vintage since 2015 loads:
+  REQUIRED_COLUMNS  must be present (a file without one is refused, naming it): the keys, the
+                    outcome, the handedness and every field the featurizer reads that all vintages
+                    carry. Their values may be missing (NaN) unless listed in REQUIRED_NON_NULL.
+  OPTIONAL_COLUMNS  may be absent (then loaded as all-missing): `delta_run_exp` (not in exports
+                    before Savant added it, e.g. a 2020 pybaseball frame) and the columns the
+                    pipeline does not read. Any other column (bat tracking, fielders, `des`, the
+                    unnamed index, ...) is ignored.
+Values: `stand` and `p_throws` must be L or R; `game_pk`, `pitcher` and `batter` positive whole
+numbers. Unknown `description`, `events` and `pitch_type` codes load as they are (the featurizer
+maps codes it has not seen to <UNK>, hfm_runtime.seasons counts unknown events as a PA "OTHER").
+
+Rows. `game_type` selects the games: regular season ("R") only by default; `game_types` keeps others
+(Savant: S spring, E exhibition, A all-star, F wild card, D division series, L league championship,
+W World Series). A row with no game_type (or a source without the column) counts as regular season.
+Rows repeating a (game_pk, at_bat_number, pitch_number) key, as overlapping downloads give, are
+counted in a `StatcastWarning` and dropped (the first kept) by `hfm-train import`, `hfm-score`,
+`load_league` and `load_pitches(..., duplicates="drop")`.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Mapping, Sequence
+import warnings
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -58,10 +82,25 @@ STATCAST_COLUMNS: dict[str, str] = {
     "game_type": "str",
 }
 
+# Absent in some vintages (delta_run_exp) or not read by the pipeline: loaded as missing when absent.
+OPTIONAL_COLUMNS: tuple[str, ...] = (
+    "delta_run_exp", "type", "inning_topbot", "home_team", "away_team", "game_type",
+)
+REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in STATCAST_COLUMNS if c not in OPTIONAL_COLUMNS)
+
 REQUIRED_NON_NULL: tuple[str, ...] = (
     "game_pk", "game_date", "pitcher", "batter", "balls", "strikes", "outs_when_up", "inning",
-    "at_bat_number", "pitch_number", "stand", "p_throws", "description", "type",
+    "at_bat_number", "pitch_number", "stand", "p_throws", "description",
 )
+ID_COLUMNS: tuple[str, ...] = ("game_pk", "pitcher", "batter")  # positive whole numbers
+HANDS: tuple[str, ...] = ("L", "R")  # the values of `stand` and `p_throws`
+MAX_ID = 2**53  # ids travel through float64 in places: keep them exact
+
+REGULAR_SEASON: tuple[str, ...] = ("R",)
+GAME_TYPES: dict[str, str] = {
+    "R": "regular season", "S": "spring training", "E": "exhibition", "A": "all-star game",
+    "F": "wild card", "D": "division series", "L": "league championship series", "W": "World Series",
+}
 
 # Not a Statcast column: added by the loader from where the file came from (a real export is "MLB").
 LEVEL_COLUMN = "level"
@@ -80,48 +119,123 @@ PARQUET_SUFFIXES: tuple[str, ...] = (".parquet", ".pq")
 
 PathLike = str | os.PathLike
 PitchSource = PathLike | pd.DataFrame | Sequence[PathLike] | Mapping[str, object]
+GameTypes = Sequence[str] | None
+Duplicates = Literal["drop", "warn", "keep"]
 
 
-def load_pitches(source: PitchSource, level: str | None = "MLB") -> pd.DataFrame:
+class StatcastWarning(UserWarning):
+    """Something the loader fixed on its own (duplicate rows dropped); the message says what."""
+
+
+@dataclass
+class LoadCounts:
+    """What happened to the rows read: how many, and how many were left out and why."""
+
+    rows: int = 0  # data rows read
+    other_game_types: Counter = field(default_factory=Counter)  # game_type -> rows left out
+    duplicates: int = 0  # rows dropped for repeating a (game_pk, at_bat_number, pitch_number)
+
+    def add(self, other: LoadCounts) -> None:
+        self.rows += other.rows
+        self.other_game_types.update(other.other_game_types)
+        self.duplicates += other.duplicates
+
+    def describe_left_out(self) -> str:
+        return ", ".join(f"{n} of game_type {t}" for t, n in sorted(self.other_game_types.items()))
+
+
+def load_pitches(
+    source: PitchSource,
+    level: str | None = "MLB",
+    game_types: GameTypes = REGULAR_SEASON,
+    duplicates: Duplicates = "warn",
+) -> pd.DataFrame:
     """Load and validate Statcast pitch events.
 
     `source` is a file (CSV, compressed CSV or Parquet), a folder of such files, a list of files, a
     DataFrame with Baseball Savant / pybaseball column names, or a mapping {level: any of those}
     (several levels in one frame; `level` is then ignored). Every problem is one `HFMInputError`
     naming the file, the column and the first bad row (1-based data row; CSV line number as well).
+    `game_types`: the game_type codes kept (default regular season; None keeps every row).
+    `duplicates`: rows repeating a (game_pk, at_bat_number, pitch_number) key are "drop"ped (the
+    first kept) with a `StatcastWarning` counting them, or kept with a warning ("warn", the default:
+    the same file given twice stays twice), or kept silently ("keep"). Every CLI and
+    `hfm_runtime.league.load_league` drop them.
 
     Returns exactly STATCAST_COLUMNS plus `level`, with normalised dtypes: "int" columns in
     REQUIRED_NON_NULL as int64, other "int" and all "float" columns as float64 (NaN = missing),
     `game_date` as datetime64[ns] at midnight, "str" columns as TEXT_DTYPE (pandas' `str` dtype:
     Arrow-backed where pyarrow is installed, NaN for missing, "" counts as missing; several times
-    faster and smaller than Python objects; test for missing text with isna()). Extra columns are
-    dropped. Rows are sorted by game_pk, at_bat_number, pitch_number. `level` tags every row; with
-    level=None a DataFrame source must carry its own.
+    faster and smaller than Python objects; test for missing text with isna()). Absent optional
+    columns are all-missing; extra columns are dropped. Rows are sorted by game_pk, at_bat_number,
+    pitch_number (stable). `level` tags every row; with level=None a DataFrame source must carry
+    its own.
     """
+    if duplicates not in ("drop", "warn", "keep"):
+        raise HFMInputError(f"duplicates must be 'drop', 'warn' or 'keep', got {duplicates!r}")
+    counts = LoadCounts()
     if isinstance(source, Mapping):  # {level: source}: several levels, sorted once
-        parts = [_load_unsorted(part, lvl) for lvl, part in source.items()]
+        parts = [_load_unsorted(part, lvl, game_types, counts) for lvl, part in source.items()]
         if not parts:
             raise HFMInputError("no Statcast files given")
-        return _sorted(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
-    return _sorted(_load_unsorted(source, level))
+        pitches = _concat(parts)
+        name = "pitches"
+    else:
+        pitches = _load_unsorted(source, level, game_types, counts)
+        name = _describe(source)
+    if pitches.empty:
+        raise HFMInputError(
+            f"{name}: no rows of game_type {', '.join(game_types or [])} "
+            f"(left out {counts.describe_left_out()}); pass game_types to keep them"
+        )
+    pitches = _sorted(pitches)
+    repeat = _repeats(pitches)
+    counts.duplicates = int(repeat.sum())
+    if duplicates == "drop" and counts.duplicates:
+        pitches = pitches[~repeat].reset_index(drop=True)
+    if counts.duplicates and duplicates != "keep":
+        warnings.warn(duplicates_message(name, counts.duplicates, dropped=duplicates == "drop"),
+                      StatcastWarning, stacklevel=2)
+    return pitches
 
 
-def _load_unsorted(source: PitchSource, level: str | None) -> pd.DataFrame:
+def duplicates_message(name: str, n: int, dropped: bool = True) -> str:
+    what = "dropped" if dropped else "kept (pass duplicates='drop' to drop them)"
+    return (f"{name}: {n} duplicate pitch row(s) (same game_pk, at_bat_number, pitch_number) {what}")
+
+
+def _describe(source: object) -> str:
+    """How errors and warnings name a source: the DataFrame, the file(s), or "pitches"."""
+    if isinstance(source, pd.DataFrame):
+        return "<DataFrame>"
+    if isinstance(source, (str, os.PathLike)):
+        return str(source)
+    if isinstance(source, Sequence) and source and all(isinstance(s, (str, os.PathLike)) for s in source):
+        names = [str(s) for s in source]
+        return ", ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
+    return "pitches"
+
+
+def _load_unsorted(source: PitchSource, level: str | None, game_types: GameTypes,
+                   counts: LoadCounts) -> pd.DataFrame:
     if level is not None and (not isinstance(level, str) or not level):
         raise HFMInputError(f"level must be a non-empty string such as 'MLB', got {level!r}")
     if isinstance(source, pd.DataFrame):
-        frames = [_normalise(source, "<DataFrame>", csv=False, keep_level=level is None)]
+        frames = [normalise_pitches(source, "<DataFrame>", keep_level=level is None,
+                                    game_types=game_types, counts=counts)]
     else:
         if level is None:
             raise HFMInputError("level=None needs a DataFrame source with a 'level' column")
-        frames = [_read_file(path) for path in _expand(source)]
-    pitches = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        frames = [_read_file(path, game_types, counts) for path in expand_sources(source)]
+    pitches = _concat(frames)
     if level is not None:
         pitches[LEVEL_COLUMN] = pd.Series(level, index=pitches.index, dtype=TEXT_DTYPE)
     return pitches
 
 
-def _expand(source: PathLike | Sequence[PathLike]) -> list[Path]:
+def expand_sources(source: PathLike | Sequence[PathLike]) -> list[Path]:
+    """Files named by `source` (a file, a folder, or a list of them); a folder gives its own
+    .csv(.gz)/.parquet files, sorted by name (not its subfolders)."""
     items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     if not items:
         raise HFMInputError("no Statcast files given")
@@ -129,7 +243,7 @@ def _expand(source: PathLike | Sequence[PathLike]) -> list[Path]:
     for item in items:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if _kind(p) is not None)
+            found = sorted(p for p in path.iterdir() if p.is_file() and _kind(p) is not None)
             if not found:
                 raise HFMInputError(f"{path}: folder holds no .csv, .csv.gz or .parquet files")
             paths.extend(found)
@@ -147,7 +261,30 @@ def _kind(path: Path) -> str | None:
     return None
 
 
-def _read_file(path: Path) -> pd.DataFrame:
+def _read_file(path: Path, game_types: GameTypes, counts: LoadCounts) -> pd.DataFrame:
+    return _concat(list(read_pitch_chunks(path, game_types=game_types, counts=counts)))
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Frames of normalised pitches as one (empty ones left out: they would widen int64 columns)."""
+    full = [f for f in frames if len(f)] or frames[:1]
+    if not full:
+        return normalise_pitches(pd.DataFrame({c: [] for c in REQUIRED_COLUMNS}), "", allow_empty=True)
+    return full[0] if len(full) == 1 else pd.concat(full, ignore_index=True)
+
+
+def read_pitch_chunks(
+    path: PathLike,
+    game_types: GameTypes = REGULAR_SEASON,
+    chunk_rows: int | None = None,
+    counts: LoadCounts | None = None,
+) -> Iterator[pd.DataFrame]:
+    """One Statcast file as normalised frames (`normalise_pitches`; no `level`, not sorted, not
+    deduplicated) of at most `chunk_rows` rows read each (default: the whole file at once), so a
+    large file never sits in memory whole. Errors name the row within the file. `counts` (if given)
+    adds up the rows read and left out. Chunks left with no rows are skipped; a file with no data
+    rows at all is an error."""
+    path = Path(path)
     kind = _kind(path)
     if kind is None:
         raise HFMInputError(f"{path}: unknown file type (expected .csv, .csv.gz or .parquet)")
@@ -155,23 +292,51 @@ def _read_file(path: Path) -> pd.DataFrame:
         raise HFMInputError(f"{path}: no such file")
     if path.stat().st_size == 0:
         raise HFMInputError(f"{path}: file is empty")
-    try:
-        if kind == "csv":
-            header = pd.read_csv(path, nrows=0).columns
-            _check_columns(header, str(path))
-            raw = pd.read_csv(path, usecols=list(STATCAST_COLUMNS), low_memory=False)
+    counts = LoadCounts() if counts is None else counts
+    raws = _raw_chunks(path, kind, chunk_rows)
+    read = 0
+    while True:
+        try:
+            raw = next(raws)
+        except StopIteration:
+            break
+        except HFMInputError:
+            raise
+        except pd.errors.EmptyDataError:
+            raise HFMInputError(f"{path}: file is empty") from None
+        except (ValueError, TypeError, OSError, EOFError, UnicodeDecodeError) as exc:
+            # parser, arrow and gzip errors (pandas' ParserError is a ValueError)
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise HFMInputError(f"{path}: cannot read as {kind.upper()}: {first_line}") from None
+        frame = normalise_pitches(raw, str(path), csv=kind == "csv", game_types=game_types, counts=counts,
+                                  allow_empty=True, first_row=read)
+        read += len(raw)
+        if len(frame):
+            yield frame
+    if read == 0:
+        raise HFMInputError(f"{path}: no rows")
+
+
+def _raw_chunks(path: Path, kind: str, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
+    """The file's STATCAST_COLUMNS as read (no conversion), `chunk_rows` rows at a time."""
+    if kind == "csv":
+        header = pd.read_csv(path, nrows=0).columns
+        _check_columns(header, str(path))
+        wanted = [c for c in STATCAST_COLUMNS if c in set(header)]
+        if chunk_rows is None:
+            yield pd.read_csv(path, usecols=wanted, low_memory=False)
         else:
-            pq = parquet_module()
-            _check_columns(pq.read_schema(path).names, str(path))
-            raw = pq.read_table(path, columns=list(STATCAST_COLUMNS)).to_pandas()
-    except HFMInputError:
-        raise
-    except pd.errors.EmptyDataError:
-        raise HFMInputError(f"{path}: file is empty") from None
-    except (ValueError, OSError, EOFError, UnicodeDecodeError) as exc:  # parser/arrow/gzip errors
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise HFMInputError(f"{path}: cannot read as {kind.upper()}: {first_line}") from None
-    return _normalise(raw, str(path), csv=kind == "csv", keep_level=False)
+            yield from pd.read_csv(path, usecols=wanted, chunksize=chunk_rows, low_memory=False)
+    else:
+        file = parquet_module().ParquetFile(path)
+        names = file.schema_arrow.names
+        _check_columns(names, str(path))
+        wanted = [c for c in STATCAST_COLUMNS if c in set(names)]
+        if chunk_rows is None:
+            yield file.read(columns=wanted).to_pandas()
+        else:
+            for batch in file.iter_batches(batch_size=chunk_rows, columns=wanted):
+                yield batch.to_pandas()
 
 
 def parquet_module():  # lazy: pyarrow is an optional dependency of the runtime
@@ -182,28 +347,61 @@ def parquet_module():  # lazy: pyarrow is an optional dependency of the runtime
 
 
 def _check_columns(columns: Sequence[str], name: str) -> None:
-    missing = [c for c in STATCAST_COLUMNS if c not in set(columns)]
+    names = [str(c) for c in columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in set(names)]
     if missing:
         raise HFMInputError(f"{name}: missing column(s) {', '.join(missing)}")
+    twice = [c for c in STATCAST_COLUMNS if names.count(c) > 1]
+    if twice:
+        raise HFMInputError(f"{name}: column {twice[0]} appears more than once")
 
 
-def _normalise(raw: pd.DataFrame, name: str, *, csv: bool, keep_level: bool) -> pd.DataFrame:
+def normalise_pitches(
+    raw: pd.DataFrame,
+    name: str,
+    *,
+    csv: bool = False,
+    keep_level: bool = False,
+    game_types: GameTypes = REGULAR_SEASON,
+    counts: LoadCounts | None = None,
+    allow_empty: bool = False,
+    first_row: int = 0,
+) -> pd.DataFrame:
+    """Validate `raw` and return STATCAST_COLUMNS with normalised dtypes (see `load_pitches`), rows
+    of other game types left out, in `raw`'s order. Errors name `name`, the column and the row:
+    1-based, `first_row` + the position in `raw` (a chunk's first row within its file)."""
     _check_columns(raw.columns, name)
-    if raw.empty:
+    if raw.empty and not allow_empty:
         raise HFMInputError(f"{name}: no rows")
     if keep_level and LEVEL_COLUMN not in raw.columns:
         raise HFMInputError(f"{name}: missing column {LEVEL_COLUMN} (needed with level=None)")
+    counts = LoadCounts() if counts is None else counts
+    counts.rows += len(raw)
+    row_of = np.arange(first_row, first_row + len(raw))  # 0-based row within the file
 
     def where(col: str, bad: np.ndarray, problem: str) -> HFMInputError:
         i = int(np.flatnonzero(bad)[0])
-        row = f"row {i + 1} (CSV line {i + 2})" if csv else f"row {i + 1}"
+        n = int(row_of[i])
+        row = f"row {n + 1} (CSV line {n + 2})" if csv else f"row {n + 1}"
         value = raw[col].iloc[i]
         value = value.item() if isinstance(value, np.generic) else value
-        shown = "" if value is None or (isinstance(value, float) and np.isnan(value)) else f" {value!r}"
+        missing = value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+        shown = "" if missing else f" {value!r}"
         return HFMInputError(f"{name}: column {col}: {row}:{shown} {problem}")
+
+    if game_types is not None and "game_type" in raw.columns:
+        game_type = pd.Series(_text(raw["game_type"]))
+        keep = (game_type.isna() | game_type.isin(list(game_types))).to_numpy(dtype=bool)
+        if not keep.all():
+            counts.other_game_types.update(game_type[~keep].tolist())
+            raw, row_of = raw[keep], row_of[keep]
 
     out: dict[str, object] = {}
     for col, kind in STATCAST_COLUMNS.items():
+        if col not in raw.columns:  # an optional column this vintage lacks
+            out[col] = (np.full(len(raw), np.nan) if kind in ("int", "float")
+                        else pd.array([np.nan] * len(raw), dtype=TEXT_DTYPE))
+            continue
         s = raw[col]
         if kind in ("int", "float"):
             values = _numeric(s, col, where)
@@ -213,10 +411,18 @@ def _normalise(raw: pd.DataFrame, name: str, *, csv: bool, keep_level: bool) -> 
                 bad[finite] = values[finite] != np.round(values[finite])
                 if bad.any():
                     raise where(col, bad, "is not a whole number")
+                if np.isinf(values).any():
+                    raise where(col, np.isinf(values), "is not a whole number")
             missing = np.isnan(values)
             if col in REQUIRED_NON_NULL:
                 if missing.any():
                     raise where(col, missing, "is missing (required)")
+                if col in ID_COLUMNS:
+                    bad = (values <= 0) | (values >= MAX_ID)
+                    if bad.any():
+                        raise where(col, bad, "is not a positive id")
+                elif kind == "int" and (np.abs(values) >= MAX_ID).any():
+                    raise where(col, np.abs(values) >= MAX_ID, "is out of range")
                 if kind == "int":
                     values = values.astype(np.int64)
             out[col] = values
@@ -231,6 +437,10 @@ def _normalise(raw: pd.DataFrame, name: str, *, csv: bool, keep_level: bool) -> 
                 missing = pd.isna(text)
                 if missing.any():
                     raise where(col, missing, "is missing (required)")
+            if col in ("stand", "p_throws"):
+                bad = ~pd.Series(text).isin(HANDS).to_numpy(dtype=bool) & ~pd.isna(text)
+                if bad.any():
+                    raise where(col, bad, f"is not one of {', '.join(HANDS)}")
             out[col] = text
     frame = pd.DataFrame(out)
     if keep_level:
@@ -246,6 +456,9 @@ def _numeric(s: pd.Series, col: str, where) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(s):
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
     values = pd.to_numeric(s, errors="coerce")
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        bad = np.ones(len(s), bool)  # e.g. a column of True/False strings
+        raise where(col, bad, "is not a number")
     bad = (s.notna() & values.isna()).to_numpy()
     if bad.any():
         raise where(col, bad, "is not a number")
@@ -259,6 +472,8 @@ def _dates(s: pd.Series, col: str, where) -> pd.Series:
         return s.dt.normalize().astype("datetime64[ns]")
     if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         raise where(col, s.notna().to_numpy(), "is not a date")
+    if s.dtype == object:  # datetime.date objects (a pybaseball frame's dates, say) or mixed values
+        s = s.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
     parsed = pd.to_datetime(s, errors="coerce", format="ISO8601")
     retry = s.notna() & parsed.isna()
     if retry.any():  # e.g. 4/1/2024 from a spreadsheet; slower, so only for what ISO 8601 missed
@@ -285,6 +500,26 @@ def _text(s: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
     if empty.any():
         s = s.mask(empty)
     return s.array
+
+
+def drop_duplicate_pitches(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """`pitches` sorted by SORT_KEYS (stable: rows of one key keep their order) with each key's first
+    row only, and how many rows were dropped."""
+    pitches = _sorted(pitches)
+    repeat = _repeats(pitches)
+    if not repeat.any():
+        return pitches, 0
+    return pitches[~repeat].reset_index(drop=True), int(repeat.sum())
+
+
+def _repeats(pitches: pd.DataFrame) -> np.ndarray:
+    """Per row of sorted pitches: does it repeat the previous row's (game_pk, at_bat_number,
+    pitch_number)?"""
+    same = np.ones(max(len(pitches) - 1, 0), bool)
+    for k in SORT_KEYS:
+        values = pitches[k].to_numpy()
+        same &= values[1:] == values[:-1]
+    return np.r_[False, same] if len(pitches) else np.zeros(0, bool)
 
 
 def _sorted(pitches: pd.DataFrame) -> pd.DataFrame:

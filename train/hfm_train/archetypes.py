@@ -41,6 +41,7 @@ from hfm_runtime.profiles import (
     league_rates,
     prior_opportunities,
 )
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 
@@ -131,9 +132,12 @@ def fit_identity_type(
         mle = None  # no one played at both levels: profiles ignore AAA lines
     league = league_rates(train, player_type)
     prior = prior_opportunities(train, player_type)
+    mlb_seasons = train[train["level"] == "MLB"].groupby(["player_id", "season"])[list(SKILL_COUNTS)].sum()
+    skill_league, skill_prior = skill_priors(mlb_seasons, TYPE_RATES[player_type])
     as_of = season_end_as_of(train, train_seasons)
     profiles = build_profiles(
-        train, players, as_of, player_type, mle=mle, league=league, prior=prior, config=profile_config
+        train, players, as_of, player_type, mle=mle, league=league, prior=prior, skill_league=skill_league,
+        skill_prior=skill_prior, config=profile_config,
     )
     profiles["season"] = as_of["season"].to_numpy()
     X = feature_matrix(profiles, player_type)
@@ -141,7 +145,8 @@ def fit_identity_type(
     # Players with no history at all carry league rates: identical rows that say nothing about type.
     fit_rows = (profiles["career_from"] != "league").to_numpy()
     archetypes = fit_archetypes(X[fit_rows][:, archetype_columns(player_type)], player_type, config)
-    model = IdentityModel(player_type, league, prior, mle, scaler, archetypes, profile_config)
+    model = IdentityModel(player_type, league, prior, mle, scaler, archetypes, profile_config, skill_league,
+                          skill_prior)
     return FittedIdentity(model, profiles, fit_rows)
 
 
@@ -234,7 +239,7 @@ def evaluate_mle_callups(
     first = first[first["season"] > after_season].reset_index(drop=True)
     prof = build_profiles(lines, players, first[["player_id", "as_of_date"]], pt, mle=model.mle,
                           league=model.league_rates, prior=model.prior_opportunities,
-                          config=model.config)
+                          skill_league=model.skill_league, skill_prior=model.skill_prior, config=model.config)
     keep = (prof["source"] == "mle").to_numpy() & (prof["career_opp"] >= min_aaa_opportunities).to_numpy()
     prof, first = prof[keep].reset_index(drop=True), first[keep].reset_index(drop=True)
     truth = first[["player_id", "season"]].merge(

@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "archetypes": "hfm_train.archetypes:archetypes_command",
     "fit": "hfm_train.fit:fit_command",
     "evaluate": "hfm_train.evaluate:evaluate_command",
+    "import": "hfm_train.importer:import_command",
+    "fetch": "hfm_train.fetch:fetch_command",
 }
 
 

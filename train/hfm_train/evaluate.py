@@ -10,7 +10,13 @@ the whole season), per player type and stat, opportunity-weighted:
 Methods: `model` (raw: absolute rates, or Marcel + residual with w = 1), `blend` (marcel + w * residual,
 w per stat from blend.json), `marcel`, `context_mean` (the player's rate over his context games,
 SHRUNK toward Marcel's league rate by `context_shrink` opportunities, so a 10-PA context is mostly
-league average), `oracle` (the true talent itself).
+league average), `statcast_ridge` and `stat_ridge` (hfm_train.baselines: ridge regressions on
+aggregates of the three prior seasons, fitted on actual outcomes of the seasons before the test
+season), `prev_true_talent` (last season's true talent: the ceiling for anything reading only the
+past), `oracle` (the true talent itself).
+Intervals (`paired_bootstrap`): 90% paired bootstrap intervals, players resampled, of the RMSE
+difference between two methods per stat, against true talent and against actual outcomes:
+blend - statcast_ridge, blend - marcel, and each ablation - blend (positive: the ablated part helps).
 Ablations (blend, same test season): stat features zeroed, pitch context masked out (no games),
 archetype fixed to 0. Collapse check: effective rank (exp of the entropy of the normalised singular
 values) of the identity vectors and of the real games' embeddings.
@@ -24,7 +30,7 @@ outcomes. The test season is never used to choose anything.
 
 from __future__ import annotations
 
-import json
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -63,7 +69,7 @@ def cross_validated_blend(pool: Examples, games: GameEmbeddings, n_archetypes: i
     a report: the weights each held-out season alone would pick (their stability)."""
     residual = np.zeros(pool.rates.shape)
     folds = {}
-    fold_config = replace(config, epochs=max(epochs, 1), unfreeze_epochs=())  # folds keep Level 1 frozen
+    fold_config = replace(config, epochs=max(epochs, 0), unfreeze_epochs=())  # folds keep Level 1 frozen
     for season in sorted(pool.table["season"].unique()):
         held = (pool.table["season"] == season).to_numpy()
         fold = finetune(pool.take(~held), None, games, n_archetypes, fold_config, mode,
@@ -71,7 +77,7 @@ def cross_validated_blend(pool: Examples, games: GameEmbeddings, n_archetypes: i
         rates = predict(fold, pool.take(held), games, max_pas=config.max_pas)["rates"]
         residual[held] = residual_of(fold, rates, pool.marcel[held])
         folds[int(season)] = dict(zip(pool.stats, map(float, fit_blend_weights(residual[held], pool.take(held)))))
-    return fit_blend_weights(residual, pool), {"epochs": max(epochs, 1), "per_season": folds}
+    return fit_blend_weights(residual, pool), {"epochs": max(epochs, 0), "per_season": folds}
 
 
 def weighted_metrics(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> dict[str, float]:
@@ -122,9 +128,41 @@ def _ablations() -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
     return {"no_stat_features": no_stats, "no_pitch_context": no_context, "fixed_archetype": fixed_archetype}
 
 
+BOOTSTRAP_SAMPLES = 2000
+INTERVALS: tuple[tuple[str, str], ...] = (
+    ("blend", "statcast_ridge"), ("blend", "marcel"), ("blend", "stat_ridge"),
+    ("blend:no_pitch_context", "blend"), ("blend:no_stat_features", "blend"), ("blend:fixed_archetype", "blend"),
+)
+
+
+def weighted_rmse(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Opportunity-weighted RMSE per column of [N, S] arrays (rows with a NaN skipped per column)."""
+    ok = np.isfinite(pred) & np.isfinite(truth)
+    w = np.where(ok, weight[:, None], 0.0)
+    err = np.where(ok, pred - truth, 0.0)
+    return np.sqrt((w * err ** 2).sum(0) / np.maximum(w.sum(0), 1e-12))
+
+
+def paired_bootstrap(a: np.ndarray, b: np.ndarray, truth: np.ndarray, weight: np.ndarray,
+                     n_samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> np.ndarray:
+    """[S, 3]: the 5th, 50th and 95th percentiles of RMSE(a) - RMSE(b) per stat over bootstrap
+    resamples of the rows (players; both methods on the same resample, so the pairing is kept)."""
+    rng = np.random.default_rng(seed)
+    n = len(weight)
+    diffs = np.empty((n_samples, a.shape[1]))
+    for i in range(n_samples):
+        rows = rng.integers(0, n, n)
+        diffs[i] = weighted_rmse(a[rows], truth[rows], weight[rows]) - weighted_rmse(b[rows], truth[rows], weight[rows])
+    return np.percentile(diffs, [5, 50, 95], axis=0).T
+
+
 def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddings, blend: np.ndarray,
-                  league_rates: np.ndarray, max_pas: int | None = None) -> dict[str, Any]:
-    """Every metric of one player type on the test examples (see the module docstring)."""
+                  league_rates: np.ndarray, max_pas: int | None = None,
+                  baselines: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
+    """Every metric of one player type on the test examples (see the module docstring).
+
+    baselines: more methods' projections of the test rows ([N, S] each), e.g. hfm_train.baselines'.
+    """
     stats = list(test.stats)
     out = predict(model, test, games, max_pas=max_pas, with_embeddings=True)
     resid = residual_of(model, out["rates"], test.marcel)
@@ -133,12 +171,21 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
         "blend": test.marcel + blend[None, :] * resid,
         "marcel": test.marcel,
         "context_mean": context_mean(test, league_rates),
+        **dict(baselines or {}),
         "oracle": test.true_talent,
     }
     for name, fn in _ablations().items():
         r = residual_of(model, predict(model, test, games, max_pas=max_pas, transform=fn)["rates"], test.marcel)
         preds[f"blend:{name}"] = test.marcel + blend[None, :] * r
     w = test.weight
+    intervals: dict[str, Any] = {}
+    for a, b in INTERVALS:
+        if a in preds and b in preds:
+            intervals[f"{a} - {b}"] = {
+                against: {s: [float(v) for v in row] for s, row in zip(stats, paired_bootstrap(preds[a], preds[b], truth, w))}
+                for against, truth in (("true", test.true_talent), ("actual", test.rates))
+                if np.isfinite(truth).any()
+            }
     metrics: dict[str, Any] = {}
     for name, p in preds.items():
         metrics[name] = {}
@@ -158,7 +205,27 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
             "game_emb": effective_rank(out["game_emb"]), "game_emb_dim": int(out["game_emb"].shape[1]),
         },
         "metrics": metrics,
+        "intervals": intervals,
+        "predictions": {name: p.tolist() for name, p in preds.items()} | {
+            "player_id": test.table["player_id"].astype(int).tolist(), "weight": w.tolist(),
+            "actual": test.rates.tolist(), "true_talent": test.true_talent.tolist()},
     }
+
+
+def pop_predictions(card: Mapping[str, Any]) -> pd.DataFrame:
+    """Take the per-player test predictions out of an evaluation card (`evaluate_type` per player
+    type) as one long table: player_type, player_id, weight, stat, and a column per method."""
+    frames = []
+    for pt, r in card.items():
+        preds = r.pop("predictions", None)
+        if preds is None:
+            continue
+        stats = list(r["true_spread"])
+        ids, weight = preds.pop("player_id"), preds.pop("weight")
+        for j, s in enumerate(stats):
+            frames.append(pd.DataFrame({"player_type": pt, "player_id": ids, "weight": weight, "stat": s,
+                                        **{m: np.asarray(v, dtype=np.float64)[:, j] for m, v in preds.items()}}))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 def beats_marcel(card: Mapping[str, Any]) -> dict[str, dict[str, bool]]:
@@ -193,6 +260,10 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
         wins = beats_marcel({pt: r})[pt]
         verdict = {s: "yes" if v else ("= (w=0)" if r["blend_weights"][s] == 0 else "NO") for s, v in wins.items()}
         lines.append("blend beats Marcel (rmse vs actual): " + ", ".join(f"{s} {v}" for s, v in verdict.items()))
+        for name, per in r.get("intervals", {}).items():
+            for against, by_stat in per.items():
+                lines.append(f"90% interval of RMSE({name.replace(' - ', ') - RMSE(')}) vs {against}: " + ", ".join(
+                    f"{s} [{lo * 1e4:+.1f}, {hi * 1e4:+.1f}]" for s, (lo, _, hi) in by_stat.items()) + "  (x1e-4)")
         lines.append("")
     return "\n".join(lines)
 
@@ -203,11 +274,16 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
 @click.option("--league", "league_dir", type=click.Path(path_type=Path), default=None,
               help="League folder (default: the one the run was trained on).")
 def evaluate_command(run_dir: Path, league_dir: Path | None) -> None:
-    """Re-evaluate a run on its test season; rewrites <run>/model_card.json and prints the table."""
-    from .fit import evaluate_run
+    """Re-evaluate a run on its test season; rewrites <run>/model_card.json and test_predictions.csv
+    (written beside them first, then renamed over them) and prints the table."""
+    from .fit import evaluate_run, write_card
 
     card = evaluate_run(run_dir, league_dir)
     click.echo(format_table(card["evaluation"], card["seasons"]["test"]))
-    tmp = run_dir / ".model_card.json.tmp"
-    tmp.write_text(json.dumps(card, indent=2))
-    tmp.replace(run_dir / "model_card.json")
+    tmp = run_dir / ".evaluate.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    write_card(tmp, card)
+    for f in tmp.iterdir():
+        f.replace(run_dir / f.name)
+    tmp.rmdir()

@@ -46,6 +46,7 @@ class ExampleConfig:
     every_games: int = 10  # an in-season as-of date every this many of the player's MLB games
     max_games: int = 30  # context length T (at most MAX_CONTEXT_GAMES)
     min_opportunities: int = 10  # drop examples whose target window is thinner than this
+    train_kinds: tuple[str, ...] = ("start", "in_season")  # which as-of dates train (the test is "start")
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_games <= MAX_CONTEXT_GAMES:

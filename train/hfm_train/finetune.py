@@ -8,7 +8,9 @@ context games are re-encoded by Level 1 in the loop from their raw pitches.
 
 Loss: opportunity-weighted MSE of standardised targets (each stat divided by its training spread, so
 a rare stat such as 3B counts as much as SO). Early stopping on the validation examples' loss; the
-best epoch's weights are kept. Deterministic on CPU for a given seed; a checkpoint after every epoch
+best epoch's weights are kept. The wide path (model/hfm.py) is fitted first, in closed form
+(`fit_wide`: per stat a ridge regression of the standardised target on the stat features, its
+penalty chosen by generalised cross-validation over the training examples) and frozen. Deterministic on CPU for a given seed; a checkpoint after every epoch
 lets `resume=True` continue an interrupted run.
 """
 
@@ -44,6 +46,10 @@ class FinetuneConfig:
     n_heads: int = 4
     dropout: float = 0.1
     stat_dropout: float = 0.2
+    wide: bool = True  # the closed-form linear path on the stat features (model/hfm.py)
+    wide_kinds: tuple[str, ...] = ("start",)  # examples the wide path is fitted on (an opening-day reading)
+    refit: bool = True  # final model: retrain on train + validation for the early-stopped epoch count
+    wide_alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-1, 4, 21))
     max_pas: int | None = None  # cap on PAs per game (None: every PA)
     unfreeze_epochs: tuple[int, ...] = ()  # 0-based epoch at which each Level 1 group unfreezes, top-down
     level1_lr_scale: float = 0.1  # Level 1's learning rate relative to `lr` once unfrozen
@@ -94,12 +100,33 @@ def build_model(examples: Examples, games: GameEmbeddings, n_archetypes: int, co
     model_config = ModelConfig.build(
         d_pa=games.d_pa, n_stat_features=examples.stat_features.shape[1], n_archetypes=n_archetypes,
         n_targets=len(examples.stats), target_mode=mode, d_model=config.d_model, n_layers=config.n_layers,
-        n_heads=config.n_heads, dropout=config.dropout, stat_dropout=config.stat_dropout,
+        n_heads=config.n_heads, dropout=config.dropout, stat_dropout=config.stat_dropout, wide=config.wide,
     )
     model = GameProjectionModel(model_config)
     mean, scale = target_scaling(examples, mode)
     model.set_target_scaling(torch.tensor(mean), torch.tensor(scale))
+    if model.wide is not None:
+        rows = examples.table["kind"].isin(config.wide_kinds).to_numpy() if "kind" in examples.table else None
+        fit_wide(model, examples if rows is None or rows.all() else examples.take(rows), mode, config.wide_alphas)
     return model
+
+
+def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, alphas: Sequence[float]) -> None:
+    """Set and freeze the wide path: per stat, RidgeCV (generalised CV over `alphas`, weights = the
+    examples' opportunities scaled to mean 1) of the standardised target on the stat features."""
+    from sklearn.linear_model import RidgeCV  # training-only dependency
+
+    X = examples.stat_features.astype(np.float64)
+    z = (examples.targets(mode) - model.target_mean.numpy()) / model.target_scale.numpy()
+    w = examples.weight / examples.weight.mean()
+    weight, bias = np.zeros((z.shape[1], X.shape[1])), np.zeros(z.shape[1])
+    for j in range(z.shape[1]):
+        ridge = RidgeCV(alphas=list(alphas)).fit(X, z[:, j], sample_weight=w)
+        weight[j], bias[j] = ridge.coef_, ridge.intercept_
+    with torch.no_grad():
+        model.wide.weight.copy_(torch.from_numpy(weight))
+        model.wide.bias.copy_(torch.from_numpy(bias))
+    model.wide.requires_grad_(False)
 
 
 def weighted_loss(model: GameProjectionModel, inputs: dict[str, torch.Tensor], y: torch.Tensor,
@@ -171,7 +198,7 @@ def finetune(
     if config.unfreeze_epochs and level1 is None:
         raise ValueError("FinetuneConfig.unfreeze_epochs needs Level 1 in the loop (level1=...)")
     model = build_model(train, games, n_archetypes, config, mode)
-    params = [{"params": list(model.parameters()), "lr": config.lr}]
+    params = [{"params": [p for p in model.parameters() if p.requires_grad], "lr": config.lr}]
     if level1 is not None:
         for p in level1.module.parameters():
             p.requires_grad_(False)
@@ -180,6 +207,12 @@ def finetune(
     result = FinetuneResult(model)
     best_state: dict[str, Any] = copy.deepcopy(model.state_dict())
     start_epoch, stale = 0, 0
+    if val is not None and model.wide is not None:
+        # epoch 0 is a candidate: the wide path alone (the deep head starts at zero), so early
+        # stopping keeps the closed-form ridge when deep training does not beat it on validation
+        result.best_val, result.best_epoch = evaluate_loss(model, val, games, mode, max_pas=config.max_pas), 0
+        result.history.append({"epoch": 0, "train_loss": float("nan"), "val_loss": result.best_val})
+        log(f"{train.player_type} epoch   0  (wide path only)  val {result.best_val:.4f}")
     ckpt = Path(checkpoint) if checkpoint is not None else None
     if resume and ckpt is not None and ckpt.is_file():
         state = torch.load(ckpt, weights_only=False)

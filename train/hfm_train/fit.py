@@ -47,7 +47,8 @@ from hfm_runtime.identity import IDENTITY_DIR, IdentityModel, player_lines
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from .archetypes import ArchetypeConfig, fit_identity
-from .evaluate import cross_validated_blend, evaluate_type, format_table
+from .baselines import previous_true_talent, ridge_baselines
+from .evaluate import cross_validated_blend, evaluate_type, format_table, pop_predictions
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
 from .model.hfm import GameProjectionModel, ModelConfig
@@ -63,8 +64,11 @@ DEFAULT_RUNS = Path("artifacts/runs")
 class RunConfig:
     name: str = "default"
     league: str = str(DEFAULT_LEAGUE)
+    # Model selection: drop every season after this one, so the season before the real test season
+    # plays "test" and choices never see the real test season (None: use every season).
+    last_season: int | None = None
     history_seasons: int = 1
-    target_mode: TargetMode = "residual"
+    target_mode: TargetMode = "absolute"  # the wide ridge reads absolute rates best (README: experiments)
     seed: int = 0
     threads: int = 2
     # Level 1 pre-training budget: ~30k sampled games in all keeps `hfm-train` on the default league
@@ -117,7 +121,7 @@ def level1_in_loop(encoder: torch.nn.Module, table) -> Level1InLoop:
     return Level1InLoop(encode=encode, groups=groups, module=encoder)
 
 
-def _load_or_simulate(path: Path, log) -> Any:
+def _load_or_simulate(path: Path, log, last_season: int | None = None) -> Any:
     from hfm_runtime.league import load_league
 
     if not path.is_dir():
@@ -127,7 +131,26 @@ def _load_or_simulate(path: Path, log) -> Any:
 
         log(f"{path} missing: simulating the default league first")
         simulate_league(LeagueConfig.default(), path)
-    return load_league(path)
+    league = load_league(path)
+    if last_season is not None:
+        league = load_league(path, seasons=[s for s in league.seasons if s <= last_season])
+    return league
+
+
+def baseline_projections(league, lines, pt: str, test: Examples, season: int) -> dict[str, np.ndarray]:
+    """The baselines' projections of the test examples' players (hfm_train.baselines)."""
+    ids = test.table["player_id"].to_numpy(np.int64)
+    out = ridge_baselines(lines, league.players, pt, ids, season)
+    if league.true_talent is not None:
+        out["prev_true_talent"], _ = previous_true_talent(league.true_talent, pt, ids, season)
+    return out
+
+
+def write_card(run_dir: Path, card: dict[str, Any]) -> None:
+    """model_card.json and the per-player test_predictions.csv beside it."""
+    predictions = pop_predictions(card["evaluation"])
+    (run_dir / "model_card.json").write_text(json.dumps(card, indent=2))
+    predictions.to_csv(run_dir / "test_predictions.csv", index=False)
 
 
 def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS, resume: bool = False,
@@ -150,7 +173,7 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
         clock = now
         log(f"[{name}] {timings[name]:.1f} s")
 
-    league = _load_or_simulate(Path(config.league), log)
+    league = _load_or_simulate(Path(config.league), log, config.last_season)
     split = split_seasons(league.seasons, config.history_seasons)
     fit_seasons = split["history"] + split["train"]
     log(f"seasons: {split}")
@@ -188,7 +211,7 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
     for pt in PLAYER_TYPES:
         ex = {part: build_examples(pt, split[part], lines[pt], league.players, identity[pt], games,
                                    config.examples, league.true_talent,
-                                   kinds=("start",) if part == "test" else ("start", "in_season"))
+                                   kinds=("start",) if part == "test" else config.examples.train_kinds)
               for part in ("train", "validation", "test")}
         log(f"{pt}: {len(ex['train'])} train, {len(ex['validation'])} validation, {len(ex['test'])} test examples")
         in_loop = level1_in_loop(copy.deepcopy(encoder), table) if config.finetune.unfreeze_epochs else None
@@ -196,6 +219,13 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
                           replace(config.finetune, seed=config.seed), config.target_mode,
                           checkpoint=work / f"{pt}_finetune.pt", resume=resume, progress=progress, log=log,
                           level1=in_loop)
+        if config.finetune.refit and in_loop is None and result.best_epoch >= 0:
+            # the final model: trained on train + validation for as many epochs as early stopping chose
+            log(f"{pt}: refit on train + validation for {result.best_epoch} epochs")
+            result.model = finetune(Examples.concat([ex["train"], ex["validation"]]), None, games,
+                                    identity[pt].archetypes.n_archetypes,
+                                    replace(config.finetune, seed=config.seed, epochs=result.best_epoch),
+                                    config.target_mode, progress=progress, log=lambda _: None).model
         model = models[pt] = result.model
         type_games = games
         if in_loop is not None:  # this type's tuned Level 1: its own encoder file and PA cache
@@ -208,7 +238,8 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
             replace(config.finetune, seed=config.seed), config.target_mode, result.best_epoch)
         log(f"{pt} blend weights (CV over seasons): {dict(zip(TARGET_STATS[pt], blend[pt].tolist()))}")
         league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
-        card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas)
+        card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas,
+                                 baseline_projections(league, lines[pt], pt, ex["test"], split["test"][0]))
         lap(f"fine-tune + evaluate {pt}")
 
     log(format_table(card, split["test"][0]))
@@ -242,7 +273,7 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
                 "model_config": model.config.to_json(), "stats": list(TARGET_STATS[pt]),
                 "target_mode": model.config.target_mode, **histories[pt]}, indent=2))
         (tmp / "blend.json").write_text(json.dumps(blend_json, indent=2))
-        (tmp / "model_card.json").write_text(json.dumps(model_card, indent=2))
+        write_card(tmp, model_card)
         shutil.copy(cache_path, tmp / "pa_cache.npz")
     shutil.rmtree(work, ignore_errors=True)
     log(f"run folder -> {run_dir}  (total {sum(timings.values()):.0f} s)")
@@ -269,6 +300,8 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
     run = meta["run"]
     split = meta["seasons"]
     league = load_league(league_dir or meta["league"])
+    if run.get("last_season") is not None:
+        league = load_league(league_dir or meta["league"], seasons=[s for s in league.seasons if s <= run["last_season"]])
     games = load_pa_cache(run_dir / "pa_cache.npz")
     blend = json.loads((run_dir / "blend.json").read_text())
     ex_config = ExampleConfig(**run["examples"])
@@ -278,11 +311,13 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
         model = load_model(run_dir, pt)
         own = run_dir / pt / "pa_cache.npz"  # a type with its own fine-tuned Level 1
         type_games = load_pa_cache(own) if own.is_file() else games
-        test = build_examples(pt, split["test"], player_lines(league, pt), league.players, identity, type_games,
+        lines = player_lines(league, pt)
+        test = build_examples(pt, split["test"], lines, league.players, identity, type_games,
                               ex_config, league.true_talent, kinds=("start",))
         w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
         league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
-        card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"])
+        card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"],
+                                 baseline_projections(league, lines, pt, test, split["test"][0]))
     return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
             "blend": blend, "evaluation": card}
 
@@ -292,7 +327,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
               help="League folder (the default one is simulated first if missing).")
 @click.option("--name", default="default", show_default=True, help="Run name: artifacts/runs/<name>.")
 @click.option("--runs-dir", type=click.Path(path_type=Path), default=DEFAULT_RUNS, show_default=True)
-@click.option("--target-mode", type=click.Choice(["residual", "absolute"]), default="residual", show_default=True)
+@click.option("--target-mode", type=click.Choice(["residual", "absolute"]), default="absolute", show_default=True)
 @click.option("--window", type=click.Choice(["rest_of_season", "next_games", "next_season"]),
               default="rest_of_season", show_default=True, help="Target window.")
 @click.option("--context-games", type=int, default=30, show_default=True, help="Context length T (<= 50).")
@@ -300,18 +335,30 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
 @click.option("--pretrain-epochs", type=int, default=None, help="Level 1 pre-training epochs.")
 @click.option("--unfreeze-epochs", default="", help="Comma-separated fine-tuning epochs (1-based) at which Level 1 "
               "layer groups unfreeze, top group first, e.g. '3,5' (default: Level 1 stays frozen).")
+@click.option("--set", "overrides", multiple=True, metavar="SECTION.FIELD=VALUE",
+              help="Override one config field, e.g. --set finetune.lr=5e-4 --set examples.every_games=5 "
+                   "(sections: finetune, examples, pretrain, archetypes; repeatable).")
+@click.option("--train-kinds", default="start,in_season", show_default=True,
+              help="As-of dates that train: 'start' (opening day) and/or 'in_season' (every N games).")
+@click.option("--no-wide", is_flag=True, help="Ablation: no closed-form linear path on the stat features.")
+@click.option("--last-season", type=int, default=None,
+              help="Model selection: train and evaluate as if the league ended with this season.")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
 @click.option("--tiny", is_flag=True, help="Tiny model sizes (tests, smoke runs).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its work folder.")
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, window: str, context_games: int,
-                epochs: int | None, pretrain_epochs: int | None, unfreeze_epochs: str, seed: int, threads: int, tiny: bool,
-                resume: bool, no_progress: bool) -> None:
+                epochs: int | None, pretrain_epochs: int | None, unfreeze_epochs: str, train_kinds: str,
+                no_wide: bool, last_season: int | None, overrides: tuple[str, ...],
+                seed: int, threads: int, tiny: bool, resume: bool, no_progress: bool) -> None:
     """Train HFM end to end and write artifacts/runs/<name>."""
     config = RunConfig.tiny() if tiny else RunConfig()
-    config = replace(config, name=name, league=str(league), target_mode=target_mode, seed=seed, threads=threads,
-                     examples=replace(config.examples, window=window, max_games=context_games))
+    config = replace(config, name=name, league=str(league), last_season=last_season, target_mode=target_mode,
+                     seed=seed, threads=threads,
+                     examples=replace(config.examples, window=window, max_games=context_games,
+                                      train_kinds=tuple(k.strip() for k in train_kinds.split(",") if k.strip())),
+                     finetune=replace(config.finetune, wide=not no_wide))
     if epochs is not None:
         config = replace(config, finetune=replace(config.finetune, epochs=epochs))
     if unfreeze_epochs:
@@ -319,4 +366,26 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
         config = replace(config, finetune=replace(config.finetune, unfreeze_epochs=at))
     if pretrain_epochs is not None:
         config = replace(config, pretrain=replace(config.pretrain, epochs=pretrain_epochs))
+    for item in overrides:
+        config = apply_override(config, item)
     fit_run(config, runs_dir, resume=resume, progress=not no_progress)
+
+
+def apply_override(config: RunConfig, item: str) -> RunConfig:
+    """`section.field=value` -> a RunConfig with that sub-config field replaced; the value is parsed
+    as JSON (numbers, true/false, lists become tuples) or taken as a plain string."""
+    try:
+        key, raw = item.split("=", 1)
+        section, name = key.strip().split(".", 1)
+        sub = getattr(config, section)
+        if not hasattr(sub, "__dataclass_fields__") or name not in sub.__dataclass_fields__:
+            raise AttributeError(name)
+    except (ValueError, AttributeError):
+        raise HFMInputError(f"--set {item!r}: expected SECTION.FIELD=VALUE with a field of "
+                            "finetune, examples, pretrain or archetypes") from None
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    value = tuple(value) if isinstance(value, list) else value
+    return replace(config, **{section: replace(sub, **{name: value})})

@@ -7,6 +7,12 @@
 final = marcel + w * rates). The head predicts in standardised units; `target_mean`/`target_scale`
 buffers (fitted on the training targets, saved in the state dict) map back, so no rescaling lives
 outside the graph.
+
+Wide and deep: the standardised output is `head(Level 3 read-out) + wide(stat_features)`. The wide
+part is one linear layer on the identity's stat features, fitted in closed form (a ridge regression,
+hfm_train.finetune.fit_wide) before the deep part trains and then frozen, so the deep part (identity
+MLP, archetypes, Levels 2-3) learns only what a linear reading of the profile leaves unexplained.
+With `wide=False` the layer is absent and the deep part learns everything.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ class ModelConfig:
     level3: Level3Config
     n_targets: int
     target_mode: TargetMode = "residual"
+    wide: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,13 +54,14 @@ class ModelConfig:
             level3=Level3Config(**obj["level3"]),
             n_targets=int(obj["n_targets"]),
             target_mode=obj["target_mode"],
+            wide=bool(obj.get("wide", False)),
         )
 
     @classmethod
     def build(
         cls, *, d_pa: int, n_stat_features: int, n_archetypes: int, n_targets: int,
         target_mode: TargetMode = "residual", d_model: int = 64, n_layers: int = 2, n_heads: int = 4,
-        dropout: float = 0.1, stat_dropout: float = 0.2,
+        dropout: float = 0.1, stat_dropout: float = 0.2, wide: bool = True,
     ) -> ModelConfig:
         ident = IdentityConfig(n_stat_features, n_archetypes, stat_dropout=stat_dropout)
         return cls(
@@ -62,6 +70,7 @@ class ModelConfig:
             level3=Level3Config(d_model, ident.d_identity, d_model, n_layers, n_heads, 2 * d_model, dropout),
             n_targets=n_targets,
             target_mode=target_mode,
+            wide=wide,
         )
 
 
@@ -75,6 +84,10 @@ class GameProjectionModel(nn.Module):
         self.head = nn.Linear(config.level3.d_model, config.n_targets)
         nn.init.zeros_(self.head.weight)  # start at the mean target (Marcel itself in residual mode)
         nn.init.zeros_(self.head.bias)
+        self.wide = nn.Linear(config.identity.n_stat_features, config.n_targets) if config.wide else None
+        if self.wide is not None:
+            nn.init.zeros_(self.wide.weight)
+            nn.init.zeros_(self.wide.bias)
         self.register_buffer("target_mean", torch.zeros(config.n_targets))
         self.register_buffer("target_scale", torch.ones(config.n_targets))
 
@@ -91,7 +104,10 @@ class GameProjectionModel(nn.Module):
         game_emb = self.level2(pa_emb, pa_mask, pa_outcome, ident)
         pa_count_mask = game_mask & pa_mask.any(-1)  # a game with no real PA carries nothing
         read = self.level3(game_emb, pa_count_mask, game_days, ident)
-        return self.head(read), game_emb, ident
+        z = self.head(read)
+        if self.wide is not None:
+            z = z + self.wide(stat_features)
+        return z, game_emb, ident
 
     def forward(
         self, pa_emb: torch.Tensor, pa_mask: torch.Tensor, pa_outcome: torch.Tensor, game_mask: torch.Tensor,

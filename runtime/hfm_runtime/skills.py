@@ -1,0 +1,287 @@
+"""Statcast skill counts: plate discipline, contact and batted-ball quality, per player and game.
+
+What an analyst reads off the pitches besides the outcomes. Counted per (player_id, game_pk) from
+one side, "batter" (the pitches he saw) or "pitcher" (the pitches he threw), with the GAME_KEYS of
+hfm_runtime.seasons, so the lines join the game lines and sum over any window (the identity profile's
+horizons, the Statcast-aggregate baseline) like the outcome counts do. Every column is a plain count
+or a sum, so a window's rate is one sum divided by another (`SKILL_RATES`).
+
+Definitions (a pitch with a missing field counts in no column that needs it):
+  located      pitches with plate_x and plate_z
+  zone         located pitches inside the fixed zone |plate_x| <= 0.83 ft, 1.5 <= plate_z <= 3.5 ft
+  z_swing      swings at zone pitches;  o_swing: swings at located pitches outside it
+  swing        swings (SWING_DESCRIPTIONS);  whiff: swings that missed (WHIFF_DESCRIPTIONS; a foul tip
+               ends like a swinging strike, so it counts as one)
+  tracked      balls in play (description hit_into_play*) with a launch speed and angle
+  ls_sum, la_sum   sums of launch speed (mph) and launch angle (deg) over `tracked`
+  hard         tracked with launch speed >= 95 mph;  sweet: launch angle in [8, 32] deg
+  barrel       Savant's barrel: launch speed >= 98 mph and the angle inside a window that widens with
+               speed (26-30 deg at 98 mph, to 8-50 deg at 116 mph and above)
+  bip          balls in play with a bb_type;  gb: ground balls;  gb_hit: ground balls that became hits
+  xwoba_sum, xwoba_n   estimated_woba_using_speedangle summed over the balls in play that have it
+  fb, fb_velo_sum      fastballs (FASTBALLS) with a release speed, and their summed speed
+  spin_sum, spin_n     release spin rate over the pitches that have it
+  ext_sum, ext_n       release extension (ft) over the pitches that have it
+  fb_spin_sum, fb_spin_n   spin of fastballs;  brk_spin_sum, brk_n: spin of breaking balls (BREAKING)
+  brk_break_sum        total movement sqrt(pfx_x^2 + pfx_z^2) (ft) of those breaking balls
+  edge_sum             for located pitches outside the zone, how far outside it (ft): command
+  <x>_sq               the sum of squares beside each sum above (ls, la, xwoba, fb_velo, spin, ext,
+                       fb_spin, brk_spin, brk_break, edge): a window's spread, which sets how far its
+                       mean is shrunk
+
+`skill_priors` fits, per rate, how many league-average events to add to a window before dividing
+(empirical Bayes, as `profiles.prior_opportunities` does for outcome rates): a proportion's noise
+is p(1 - p) per event, a mean's is the pooled within-player variance from the squared sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.featurize import text_array
+from hfm_runtime.seasons import GAME_KEYS
+from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.targets import PlayerType
+
+SWING_DESCRIPTIONS = frozenset({
+    "swinging_strike", "swinging_strike_blocked", "foul", "foul_tip", "foul_bunt", "missed_bunt",
+    "bunt_foul_tip", "foul_pitchout", "swinging_pitchout", "hit_into_play", "hit_into_play_no_out",
+    "hit_into_play_score",
+})
+WHIFF_DESCRIPTIONS = frozenset({
+    "swinging_strike", "swinging_strike_blocked", "foul_tip", "missed_bunt", "swinging_pitchout",
+})
+IN_PLAY_DESCRIPTIONS = frozenset({"hit_into_play", "hit_into_play_no_out", "hit_into_play_score"})
+HIT_EVENTS = frozenset({"single", "double", "triple", "home_run"})
+FASTBALLS = frozenset({"FF", "FA", "SI", "FT", "FC"})
+BREAKING = frozenset({"SL", "CU", "KC", "CS", "SV", "ST"})
+ZONE_X, ZONE_Z = 0.83, (1.5, 3.5)
+
+SKILL_COUNTS: tuple[str, ...] = (
+    "pitches", "located", "zone", "z_swing", "o_swing", "swing", "whiff",
+    "tracked", "ls_sum", "la_sum", "hard", "sweet", "barrel", "bip", "gb", "gb_hit",
+    "xwoba_sum", "xwoba_n", "fb", "fb_velo_sum", "spin_sum", "spin_n", "ext_sum", "ext_n",
+    "fb_spin_sum", "fb_spin_n", "brk_n", "brk_spin_sum", "brk_break_sum", "edge_sum",
+    "ls_sq", "la_sq", "xwoba_sq", "fb_velo_sq", "spin_sq", "ext_sq", "fb_spin_sq", "brk_spin_sq",
+    "brk_break_sq", "edge_sq",
+)
+# mean-type rates: their sum-of-squares column (every other rate is a proportion of events)
+MEAN_SQUARES: dict[str, str] = {
+    "launch_speed": "ls_sq", "launch_angle": "la_sq", "xwoba": "xwoba_sq", "fb_velo": "fb_velo_sq",
+    "spin": "spin_sq", "extension": "ext_sq", "fb_spin": "fb_spin_sq", "brk_spin": "brk_spin_sq",
+    "brk_break": "brk_break_sq", "edge": "edge_sq",
+}
+# rate name -> (numerator, denominator) over SKILL_COUNTS; `o_pitch` = located - zone.
+SKILL_RATES: dict[str, tuple[str, str]] = {
+    "zone_rate": ("zone", "located"),
+    "z_swing_rate": ("z_swing", "zone"),
+    "chase_rate": ("o_swing", "o_pitch"),
+    "whiff_rate": ("whiff", "swing"),
+    "swing_rate": ("swing", "pitches"),
+    "launch_speed": ("ls_sum", "tracked"),
+    "launch_angle": ("la_sum", "tracked"),
+    "hard_rate": ("hard", "tracked"),
+    "sweet_rate": ("sweet", "tracked"),
+    "barrel_rate": ("barrel", "tracked"),
+    "gb_rate": ("gb", "bip"),
+    "gb_hit_rate": ("gb_hit", "gb"),
+    "xwoba": ("xwoba_sum", "xwoba_n"),
+    "fb_velo": ("fb_velo_sum", "fb"),
+    "spin": ("spin_sum", "spin_n"),
+    "extension": ("ext_sum", "ext_n"),
+    "fb_spin": ("fb_spin_sum", "fb_spin_n"),
+    "brk_spin": ("brk_spin_sum", "brk_n"),
+    "brk_break": ("brk_break_sum", "brk_n"),
+    "edge": ("edge_sum", "o_pitch"),
+}
+# Which rates describe each player type (a batter's velocity faced says little about him).
+TYPE_RATES: dict[str, tuple[str, ...]] = {
+    "batter": ("zone_rate", "z_swing_rate", "chase_rate", "whiff_rate", "swing_rate", "launch_speed",
+               "launch_angle", "hard_rate", "sweet_rate", "barrel_rate", "gb_rate", "gb_hit_rate", "xwoba"),
+    "pitcher": ("zone_rate", "z_swing_rate", "chase_rate", "whiff_rate", "swing_rate", "launch_speed",
+                "launch_angle", "hard_rate", "sweet_rate", "barrel_rate", "gb_rate", "xwoba", "fb_velo",
+                "spin", "extension", "fb_spin", "brk_spin", "brk_break", "edge"),
+}
+_COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events", "bb_type", "pitch_type",
+            "plate_x", "plate_z", "pfx_x", "pfx_z", "launch_speed", "launch_angle", "estimated_woba_using_speedangle",
+            "release_speed", "release_spin_rate", "release_extension", LEVEL_COLUMN)
+
+
+def pitch_skill_counts(pitches: pd.DataFrame) -> np.ndarray:
+    """float64 [N, len(SKILL_COUNTS)]: each pitch's contribution to every skill count."""
+    missing = [c for c in _COLUMNS if c not in pitches.columns]
+    if missing:
+        raise HFMInputError(f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)")
+
+    def num(c: str) -> np.ndarray:
+        return pitches[c].to_numpy(np.float64, na_value=np.nan)
+
+    def member(c: str, codes: frozenset[str]) -> np.ndarray:
+        index, uniques = pd.factorize(text_array(pitches[c]))  # -1 where missing
+        return np.append([u in codes for u in uniques], False).astype(bool)[index]
+
+    x, z = num("plate_x"), num("plate_z")
+    ls, la = num("launch_speed"), num("launch_angle")
+    xwoba, velo = num("estimated_woba_using_speedangle"), num("release_speed")
+    spin, ext = num("release_spin_rate"), num("release_extension")
+    located = np.isfinite(x) & np.isfinite(z)
+    zone = located & (np.abs(x) <= ZONE_X) & (z >= ZONE_Z[0]) & (z <= ZONE_Z[1])
+    swing = member("description", SWING_DESCRIPTIONS)
+    in_play = member("description", IN_PLAY_DESCRIPTIONS)
+    tracked = in_play & np.isfinite(ls) & np.isfinite(la)
+    bip = in_play & pitches["bb_type"].notna().to_numpy()
+    gb = bip & member("bb_type", frozenset({"ground_ball"}))
+    fast = member("pitch_type", FASTBALLS) & np.isfinite(velo)
+    fast_spin = member("pitch_type", FASTBALLS) & np.isfinite(spin)
+    brk = member("pitch_type", BREAKING) & np.isfinite(spin) & np.isfinite(num("pfx_x")) & np.isfinite(num("pfx_z"))
+    brk_break = np.where(brk, np.hypot(np.nan_to_num(num("pfx_x")), np.nan_to_num(num("pfx_z"))), 0.0)
+    outside = located & ~zone
+    # distance from the zone's edge: the larger of the horizontal and vertical overshoots
+    edge = np.where(outside, np.maximum(np.maximum(np.abs(np.nan_to_num(x)) - ZONE_X, 0.0),
+                                        np.maximum(ZONE_Z[0] - np.nan_to_num(z), np.nan_to_num(z) - ZONE_Z[1])), 0.0)
+    ls0, la0 = np.where(tracked, ls, 0.0), np.where(tracked, la, 0.0)
+    over = ls0 - 98.0
+    barrel = tracked & (over >= 0) & (la0 >= np.maximum(26.0 - over, 8.0)) & (
+        la0 <= np.minimum(30.0 + over * 20.0 / 18.0, 50.0))
+    has_xwoba = in_play & np.isfinite(xwoba)
+    columns = {
+        "pitches": np.ones(len(pitches), bool),
+        "located": located,
+        "zone": zone,
+        "z_swing": zone & swing,
+        "o_swing": located & ~zone & swing,
+        "swing": swing,
+        "whiff": member("description", WHIFF_DESCRIPTIONS),
+        "tracked": tracked,
+        "ls_sum": ls0,
+        "la_sum": la0,
+        "hard": tracked & (ls0 >= 95.0),
+        "sweet": tracked & (la0 >= 8.0) & (la0 <= 32.0),
+        "barrel": barrel,
+        "bip": bip,
+        "gb": gb,
+        "gb_hit": gb & member("events", HIT_EVENTS),
+        "xwoba_sum": np.where(has_xwoba, xwoba, 0.0),
+        "xwoba_n": has_xwoba,
+        "fb": fast,
+        "fb_velo_sum": np.where(fast, velo, 0.0),
+        "spin_sum": np.nan_to_num(spin),
+        "spin_n": np.isfinite(spin),
+        "ext_sum": np.nan_to_num(ext),
+        "ext_n": np.isfinite(ext),
+        "fb_spin_sum": np.where(fast_spin, spin, 0.0),
+        "fb_spin_n": fast_spin,
+        "brk_n": brk,
+        "brk_spin_sum": np.where(brk, spin, 0.0),
+        "brk_break_sum": brk_break,
+        "edge_sum": edge,
+    }
+    for rate, sq in MEAN_SQUARES.items():
+        columns[sq] = columns[SKILL_RATES[rate][0]] ** 2
+    return np.column_stack([np.asarray(columns[c], dtype=np.float64) for c in SKILL_COUNTS])
+
+
+def skill_lines(pitches: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
+    """One row per (player_id, game_pk) of `player_type`'s side: the GAME_KEYS and SKILL_COUNTS."""
+    if player_type not in ("batter", "pitcher"):
+        raise ValueError(f"player_type must be 'batter' or 'pitcher', got {player_type!r}")
+    counts = pitch_skill_counts(pitches)
+    player = pitches[player_type].to_numpy(np.int64)
+    game_pk = pitches["game_pk"].to_numpy(np.int64)
+    order = np.lexsort((game_pk, player))
+    p, g = player[order], game_pk[order]
+    start = np.flatnonzero(np.r_[True, (p[1:] != p[:-1]) | (g[1:] != g[:-1])]) if len(order) else np.zeros(0, int)
+    sums = np.add.reduceat(counts[order], start, axis=0) if len(order) else counts[:0]
+    first = order[start]
+    dates = pitches["game_date"].to_numpy()[first]
+    out = {
+        "player_id": p[start],
+        "game_pk": g[start],
+        "game_date": dates,
+        "season": pd.DatetimeIndex(dates).year.to_numpy().astype(np.int64),
+        LEVEL_COLUMN: text_array(pitches[LEVEL_COLUMN])[first].astype(str),
+    }
+    out.update({c: sums[:, j] for j, c in enumerate(SKILL_COUNTS)})
+    return pd.DataFrame(out)
+
+
+def with_skills(game_lines: pd.DataFrame, skills: pd.DataFrame) -> pd.DataFrame:
+    """Game lines with the skill counts joined on (player_id, game_pk); a game on one side only gets
+    zeros on the other (a pitcher whose only batter was retired on a caught stealing, say)."""
+    merged = game_lines.merge(skills, on=["player_id", "game_pk"], how="outer", suffixes=("", "_skill"))
+    for k in GAME_KEYS[2:]:
+        merged[k] = merged[k].where(merged[k].notna(), merged[f"{k}_skill"])
+        merged = merged.drop(columns=f"{k}_skill")
+    counts = [c for c in merged.columns if c not in GAME_KEYS]
+    merged[counts] = merged[counts].fillna(0)
+    for c in game_lines.columns:
+        if c not in GAME_KEYS and game_lines[c].dtype == np.int64:
+            merged[c] = merged[c].astype(np.int64)
+    merged["season"] = merged["season"].astype(np.int64)
+    return merged.sort_values(["player_id", "game_date", "game_pk"], kind="stable").reset_index(drop=True)
+
+
+DEFAULT_PRIOR_EVENTS = 100.0  # k for a rate whose spread cannot be estimated (too few player-seasons)
+
+
+def skill_priors(season_sums: pd.DataFrame, names: tuple[str, ...], min_events: float = 30.0,
+                 min_rows: int = 10) -> tuple[dict[str, float], dict[str, float]]:
+    """(league rate, prior events k) per rate from per player-season sums of SKILL_COUNTS (MLB rows).
+
+    Method of moments over the player-seasons with at least `min_events` in the denominator: the
+    spread of their rates is true spread plus noise s2 / n, so var_true = var_obs - mean(s2 / n) and
+    k = s2 / var_true (clipped to [1, 1e5]; a rate with no true spread gets the upper bound). With
+    fewer than `min_rows` such player-seasons (a tiny or partly tracked league) the league rate is
+    pooled over every row and k = DEFAULT_PRIOR_EVENTS; with no events at all the rate is 0.
+    """
+    league, prior = {}, {}
+    for name in names:
+        rates = skill_rates(season_sums, (name,))
+        r, n = rates[name], rates[f"{name}_n"]
+        ok = np.isfinite(r) & (n >= min_events)
+        if ok.sum() < min_rows:
+            seen = np.isfinite(r) & (n > 0)
+            league[name] = float((r[seen] * n[seen]).sum() / n[seen].sum()) if seen.any() else 0.0
+            prior[name] = DEFAULT_PRIOR_EVENTS
+            continue
+        r, n = r[ok], n[ok]
+        p = float((r * n).sum() / n.sum())
+        if name in MEAN_SQUARES:
+            num = SKILL_RATES[name][0]
+            sq = np.asarray(season_sums[MEAN_SQUARES[name]], dtype=np.float64)[ok]
+            total = np.asarray(season_sums[num], dtype=np.float64)[ok]
+            s2 = float(max((sq - total ** 2 / n).sum() / max((n - 1).sum(), 1.0), 1e-12))
+            noise = s2 / n
+        else:
+            s2 = p * (1 - p)
+            noise = r * 0 + s2 / n
+        var_true = float(np.mean((r - p) ** 2) - np.mean(noise))
+        league[name] = p
+        prior[name] = float(np.clip(s2 / var_true, 1.0, 1e5)) if var_true > 0 else 1e5
+    return league, prior
+
+
+def skill_rates(sums: Mapping[str, np.ndarray] | pd.DataFrame, names: tuple[str, ...],
+                league: Mapping[str, float] | None = None,
+                prior: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Rates `names` from summed skill counts: (num + k * league) / (den + k), k = prior[name] (0: raw
+    rates, NaN where the denominator is 0). Returns name -> rate and name + "_n" -> denominator."""
+    def col(c: str) -> np.ndarray:
+        if c == "o_pitch":
+            return col("located") - col("zone")
+        v = sums[c]
+        return v.to_numpy(np.float64) if isinstance(v, pd.Series) else np.asarray(v, dtype=np.float64)
+
+    out = {}
+    for name in names:
+        num, den = SKILL_RATES[name]
+        n, d = col(num), col(den)
+        k = (prior or {}).get(name, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[name] = (n + k * (league or {}).get(name, 0.0)) / (d + k)
+        out[f"{name}_n"] = d
+    return out

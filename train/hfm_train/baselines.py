@@ -1,0 +1,165 @@
+"""The simple baselines the model has to beat: ridge regressions on per-player aggregates.
+
+What a careful analyst builds in an afternoon, fitted only on seasons before the one projected and on
+ACTUAL outcomes (never on the simulator's true talent):
+
+  statcast_ridge  per stat, a ridge regression (alpha by leave-one-out CV, features standardised) of a
+                  player's MLB rate in season t on aggregates of his seasons t-1, t-2, t-3 (all levels):
+                  * 5/4/3-weighted outcome rates of every target stat (Marcel's weights, no regression)
+                  * log opportunities per season, the AAA share of them, age and age squared
+                  * Statcast skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff
+                    and swing rates, launch speed and angle, hard-hit, sweet-spot and barrel shares,
+                    ground-ball share and hits on grounders, xwOBA; pitchers also fastball velocity, spin
+                    and extension), 5/4/3-weighted and shrunk toward the league by the empirical-Bayes
+                    prior of `skills.skill_priors`, and the log of each rate's weighted sample size
+  stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
+Training rows: every player with at least `min_opportunities` MLB opportunities in a training season
+that has a season before it, weighted by those opportunities. A player with no history gets the league
+rates as features (and zero sample sizes), so rookies are scored too.
+
+`previous_true_talent`: each player's true talent in the season before (where the league knows it;
+the league's mean true talent otherwise) - what a perfect reading of the past would give, the
+practical ceiling for anything that sees only the past.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import RidgeCV
+from sklearn.preprocessing import StandardScaler
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.seasons import season_age
+from hfm_runtime.skills import SKILL_COUNTS, SKILL_RATES, TYPE_RATES, skill_priors, skill_rates
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
+
+BASELINES: tuple[str, ...] = ("statcast_ridge", "stat_ridge")
+
+
+@dataclass(frozen=True)
+class RidgeConfig:
+    weights: tuple[float, ...] = (5.0, 4.0, 3.0)  # most recent season first (Marcel's)
+    alphas: tuple[float, ...] = tuple(np.logspace(-2, 4, 25).round(6))
+    min_opportunities: int = 10
+    skills: bool = True  # False: stat_ridge
+
+
+def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
+    """Per (player_id, season, level): opportunities, target-stat counts and skill counts summed."""
+    cols = [OPPORTUNITY[player_type], *TARGET_STATS[player_type], *SKILL_COUNTS]
+    missing = [c for c in cols if c not in lines.columns]
+    if missing:
+        raise HFMInputError(f"game lines: missing column(s) {', '.join(missing)} (hfm_runtime.identity.player_lines)")
+    return lines.groupby(["player_id", "season", "level"], sort=True)[cols].sum().reset_index()
+
+
+@dataclass
+class AggregateRidge:
+    """One ridge per target stat on aggregates of the three prior seasons (module docstring)."""
+
+    player_type: PlayerType
+    config: RidgeConfig = field(default_factory=RidgeConfig)
+
+    def fit(self, sums: pd.DataFrame, players: pd.DataFrame, seasons: list[int]) -> AggregateRidge:
+        """Fit on the MLB rates of `seasons` (each from the seasons before it in `sums`)."""
+        pt, stats, opp = self.player_type, list(TARGET_STATS[self.player_type]), OPPORTUNITY[self.player_type]
+        history = sums[sums["season"] < max(seasons)]
+        mlb = history[history["level"] == "MLB"]
+        if mlb.empty:
+            raise HFMInputError(f"{pt} ridge baseline: no MLB seasons before {max(seasons)}")
+        totals = mlb[[opp, *stats]].sum()
+        self.league_ = {s: float(totals[s] / totals[opp]) for s in stats}
+        self.skill_league_, self.skill_prior_ = skill_priors(mlb, TYPE_RATES[pt]) if self.config.skills else ({}, {})
+        self.median_age_ = 27.0
+        rows = self._rows(sums, seasons)
+        if len(rows) < 20:
+            raise HFMInputError(f"{pt} ridge baseline: only {len(rows)} training player-seasons in {seasons}")
+        X = self._features(sums, players, rows)
+        self.median_age_ = float(np.nanmedian(X["age"]))
+        X = X.fillna({"age": self.median_age_, "age2": 0.0})
+        y, w = rows[stats].to_numpy(np.float64) / rows[[opp]].to_numpy(np.float64), rows[opp].to_numpy(np.float64)
+        self.columns_ = list(X.columns)
+        self.scaler_ = StandardScaler().fit(X.to_numpy())
+        Z = self.scaler_.transform(X.to_numpy())
+        self.models_ = [RidgeCV(alphas=self.config.alphas).fit(Z, y[:, j], sample_weight=w) for j in range(len(stats))]
+        return self
+
+    def predict(self, sums: pd.DataFrame, players: pd.DataFrame, player_ids: np.ndarray, season: int) -> np.ndarray:
+        """float64 [N, len(TARGET_STATS)]: projected rates of `player_ids` for `season`."""
+        rows = pd.DataFrame({"player_id": np.asarray(player_ids, dtype=np.int64), "season": int(season)})
+        X = self._features(sums, players, rows).fillna({"age": self.median_age_, "age2": 0.0})
+        Z = self.scaler_.transform(X[self.columns_].to_numpy())
+        return np.column_stack([m.predict(Z) for m in self.models_])
+
+    # ---------------------------------------------------------------------------------------------
+    def _rows(self, sums: pd.DataFrame, seasons: list[int]) -> pd.DataFrame:
+        opp = OPPORTUNITY[self.player_type]
+        first = int(sums["season"].min())
+        mlb = sums[(sums["level"] == "MLB") & sums["season"].isin([s for s in seasons if s > first])]
+        return mlb[mlb[opp] >= self.config.min_opportunities].reset_index(drop=True)
+
+    def _features(self, sums: pd.DataFrame, players: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+        pt, stats, opp = self.player_type, list(TARGET_STATS[self.player_type]), OPPORTUNITY[self.player_type]
+        both = sums.groupby(["player_id", "season"])[[c for c in sums.columns if c not in
+                                                       ("player_id", "season", "level")]].sum()
+        aaa = sums[sums["level"] == "AAA"].set_index(["player_id", "season"])[opp]
+        ids, season = rows["player_id"].to_numpy(np.int64), rows["season"].to_numpy(np.int64)
+        n = len(rows)
+        weighted = pd.DataFrame(0.0, index=range(n), columns=both.columns)
+        X: dict[str, np.ndarray] = {}
+        aaa_opp, all_opp = np.zeros(n), np.zeros(n)
+        for k, w in enumerate(self.config.weights, start=1):
+            key = pd.MultiIndex.from_arrays([ids, season - k])
+            part = both.reindex(key).fillna(0.0).reset_index(drop=True)
+            weighted += w * part
+            all_opp += part[opp].to_numpy()
+            aaa_opp += aaa.reindex(key).fillna(0.0).to_numpy()
+            X[f"log_opp_{k}"] = np.log1p(part[opp].to_numpy())
+        wopp = weighted[opp].to_numpy()
+        for s in stats:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                X[f"rate_{s}"] = np.where(wopp > 0, weighted[s].to_numpy() / wopp, self.league_[s])
+        X["aaa_share"] = np.divide(aaa_opp, all_opp, out=np.zeros(n), where=all_opp > 0)
+        births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"].reindex(ids)
+        age = np.full(n, np.nan)
+        known = births.notna().to_numpy()
+        if known.any():
+            age[known] = np.asarray(season_age(births.to_numpy()[known], season[known]), dtype=np.float64)
+        X["age"], X["age2"] = age, (age - 28.0) ** 2
+        if self.config.skills:
+            rates = skill_rates(weighted, TYPE_RATES[pt], self.skill_league_,
+                                {r: self.skill_prior_[r] * sum(self.config.weights) for r in TYPE_RATES[pt]})
+            for r in TYPE_RATES[pt]:
+                X[f"skill_{r}"] = rates[r]
+                X[f"log_n_{r}"] = np.log1p(rates[f"{r}_n"] / sum(self.config.weights))
+        return pd.DataFrame(X)
+
+
+def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType,
+                    player_ids: np.ndarray, season: int) -> dict[str, np.ndarray]:
+    """statcast_ridge and stat_ridge projections of `player_ids` for `season`, each fitted on every
+    season of `lines` before `season` (module docstring)."""
+    sums = season_sums(lines[lines["season"] <= season], player_type)
+    train = sorted(s for s in sums["season"].unique() if s < season)
+    out = {}
+    for name, skills in (("statcast_ridge", True), ("stat_ridge", False)):
+        model = AggregateRidge(player_type, RidgeConfig(skills=skills)).fit(sums[sums["season"] < season], players, train)
+        out[name] = model.predict(sums[sums["season"] < season], players, player_ids, season)
+    return out
+
+
+def previous_true_talent(true_talent: pd.DataFrame | None, player_type: PlayerType, player_ids: np.ndarray,
+                         season: int) -> tuple[np.ndarray, int]:
+    """([N, S] last season's true talent, how many players lacked it and got the league mean)."""
+    stats = list(TARGET_STATS[player_type])
+    if true_talent is None:
+        return np.full((len(player_ids), len(stats)), np.nan), len(player_ids)
+    prev = true_talent[(true_talent["season"] == season - 1) & (true_talent["player_type"] == player_type)]
+    table = prev.drop_duplicates("player_id").set_index("player_id")[stats]
+    out = table.reindex(np.asarray(player_ids, dtype=np.int64)).to_numpy(np.float64, copy=True)
+    missing = np.isnan(out).any(axis=1)
+    out[missing] = table.mean().to_numpy()
+    return out, int(missing.sum())

@@ -1,0 +1,255 @@
+"""`hfm-train import`: real Statcast files -> a league folder, streamed season by season.
+
+    hfm-train import data/statcast/ [--level AAA data/aaa/]... [--register people.csv] --out artifacts/league_real
+
+Sources: Baseball Savant CSV exports and pybaseball frames saved as CSV (the leading unnamed index
+column is ignored) or Parquet (`hfm-train fetch` writes those), as files or folders (a folder's
+.csv, .csv.gz and .parquet files), any number of seasons in any number of files. The positional
+sources are MLB (or `--default-level`); `--level LEVEL SOURCE` adds files of another level (AAA).
+Every file goes through hfm_runtime.statcast (every vintage since 2015; optional columns missing ->
+NaN; `--game-types` picks the game types kept, regular season by default).
+
+Output: the league folder contract of hfm_runtime.league, as the simulator writes it but with no
+true_talent.parquet:
+  pitches/<level>/<season>.parquet  the Statcast columns, sorted by game_pk, at_bat_number,
+                                    pitch_number, duplicate pitches dropped (counted in the report)
+  players.csv                       derived from the pitches (hfm_runtime.people: role, two-way,
+                                    handedness) with names and birth dates from `--register` (the
+                                    Chadwick register, hfm_runtime.register); ages imputed and
+                                    flagged where the birth date is unknown
+  league.json                       {"schema_version", "source": "statcast", "seasons", "levels",
+                                    "level_seasons", "game_types", "files", "pitches", "rows_read",
+                                    "left_out", "duplicates_dropped", "register", "players"}
+Written into a temporary sibling folder and renamed into place (hfm_runtime.atomic): a failed import
+leaves an existing folder as it was.
+
+Streaming (memory bounded by one chunk and one season, not by the data): pass 1 reads each file
+`chunk_rows` rows at a time, validates and normalises them and appends each chunk's rows, split by
+season, to Parquet parts in the temporary folder; pass 2 takes one (level, season) at a time, sorts
+and deduplicates its parts, writes its pitch file and adds it to the players tally (one row per
+player). Parts are removed as their season is written.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, write_players
+from hfm_runtime.people import PlayerTally, RoleConfig, build_players
+from hfm_runtime.register import read_register
+from hfm_runtime.statcast import (
+    GAME_TYPES,
+    REGULAR_SEASON,
+    LoadCounts,
+    drop_duplicate_pitches,
+    expand_sources,
+    load_pitches,
+    read_pitch_chunks,
+)
+
+DEFAULT_OUT = Path("artifacts/league_real")
+
+
+@dataclass(frozen=True)
+class ImportConfig:
+    game_types: tuple[str, ...] | None = REGULAR_SEASON  # None: every game type
+    chunk_rows: int = 250_000  # rows read from a file at a time
+    roles: RoleConfig = field(default_factory=RoleConfig)
+
+
+@dataclass
+class ImportReport:
+    """What an import read and wrote (league.json holds the same)."""
+
+    out: Path
+    files: dict[str, list[str]]
+    pitches: dict[str, dict[int, int]]  # level -> season -> pitches written
+    counts: LoadCounts
+    players: dict[str, int]
+    seconds: float
+
+    @property
+    def total_pitches(self) -> int:
+        return sum(n for per in self.pitches.values() for n in per.values())
+
+    def summary(self) -> str:
+        lines = [f"imported {self.total_pitches:,} pitches into {self.out} in {self.seconds:.1f} s "
+                 f"({self.counts.rows / max(self.seconds, 1e-9):,.0f} rows/s read)"]
+        for level, per in self.pitches.items():
+            lines.append(f"  {level}: " + ", ".join(f"{s} {n:,}" for s, n in per.items()))
+        left = self.counts.describe_left_out()
+        lines.append(f"  rows read {self.counts.rows:,}; left out: {left or 'none'}; "
+                     f"duplicate pitches dropped: {self.counts.duplicates:,}")
+        p = self.players
+        lines.append(f"  players {p['total']:,}: {p['batter']:,} batters, {p['pitcher']:,} pitchers, "
+                     f"{p['two_way']:,} two-way; {p['age_imputed']:,} with an imputed age")
+        return "\n".join(lines)
+
+
+def import_statcast(
+    sources: Mapping[str, Sequence[str | Path]],
+    out: str | Path = DEFAULT_OUT,
+    register: str | Path | Sequence[str | Path] | pd.DataFrame | None = None,
+    config: ImportConfig = ImportConfig(),
+    log: Callable[[str], None] = lambda _: None,
+    progress: bool = False,
+) -> ImportReport:
+    """Import Statcast files ({level: files or folders}) into the league folder `out` (module docstring)."""
+    start = time.perf_counter()
+    out = Path(out)
+    if not sources or not any(sources.values()):
+        raise HFMInputError("no Statcast files given")
+    files = {level: expand_sources(list(paths)) for level, paths in sources.items() if paths}
+    for level in files:
+        if not isinstance(level, str) or not level or "/" in level or level.startswith("."):
+            raise HFMInputError(f"--level: {level!r} is not a level name such as AAA")
+    people = read_register(register) if register is not None else None  # fail early on a bad register
+    counts = LoadCounts()
+    written: dict[str, dict[int, int]] = {}
+    tally = PlayerTally()
+    with atomic_dir(out) as tmp:
+        spool = tmp / ".spool"
+        parts = _spool(files, spool, config, counts, log, progress)
+        if not parts:
+            names = [str(p) for paths in files.values() for p in paths]
+            shown = ", ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
+            raise HFMInputError(f"{shown}: no rows of game_type {', '.join(config.game_types or [])} "
+                                f"(left out {counts.describe_left_out()}); see --game-types")
+        bar = _bar(progress, len(parts), "seasons")
+        for (level, season), paths in sorted(parts.items()):
+            pitches = load_pitches(paths, level=level, game_types=None, duplicates="keep")
+            pitches, dropped = drop_duplicate_pitches(pitches)
+            counts.duplicates += dropped
+            target = tmp / "pitches" / level / f"{season}.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            pitches.to_parquet(target, index=False)
+            written.setdefault(level, {})[season] = len(pitches)
+            tally.add(pitches)
+            del pitches
+            for path in paths:
+                path.unlink()
+            log(f"{level} {season}: {written[level][season]:,} pitches"
+                + (f" ({dropped:,} duplicates dropped)" if dropped else ""))
+            bar.update(1)
+        bar.close()
+        shutil.rmtree(spool)
+        players = build_players(tally.table(), people, config.roles)
+        write_players(players, tmp / "players.csv")
+        kinds = Counter(players["player_type"])
+        player_counts = {"total": len(players), "batter": kinds.get("batter", 0), "pitcher": kinds.get("pitcher", 0),
+                         "two_way": kinds.get("two_way", 0), "age_imputed": int(players["age_imputed"].sum())}
+        levels = sorted(written, key=lambda lv: (lv != "MLB", lv != "AAA", lv))  # MLB, AAA, then the rest
+        seasons = sorted({s for per in written.values() for s in per})
+        written = {lv: dict(sorted(written[lv].items())) for lv in levels}
+        meta = {
+            "schema_version": LEAGUE_SCHEMA_VERSION,
+            "source": "statcast",
+            "seasons": seasons,
+            "levels": levels,
+            "level_seasons": {lv: list(per) for lv, per in written.items()},
+            "game_types": list(config.game_types) if config.game_types is not None else None,
+            "files": {lv: [str(p) for p in paths] for lv, paths in files.items()},
+            "pitches": {lv: {str(s): n for s, n in per.items()} for lv, per in written.items()},
+            "rows_read": counts.rows,
+            "left_out": dict(sorted(counts.other_game_types.items())),
+            "duplicates_dropped": counts.duplicates,
+            "register": None if register is None or isinstance(register, pd.DataFrame) else str(register),
+            "players": player_counts,
+        }
+        (tmp / "league.json").write_text(json.dumps(meta, indent=2))
+    return ImportReport(out=out, files={lv: [str(p) for p in ps] for lv, ps in files.items()}, pitches=written,
+                        counts=counts, players=player_counts, seconds=time.perf_counter() - start)
+
+
+def _spool(files: Mapping[str, list[Path]], spool: Path, config: ImportConfig, counts: LoadCounts,
+           log: Callable[[str], None], progress: bool) -> dict[tuple[str, int], list[Path]]:
+    """Pass 1: every file in chunks -> Parquet parts per (level, season) under `spool`."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parts: dict[tuple[str, int], list[Path]] = {}
+    total = sum(len(paths) for paths in files.values())
+    bar = _bar(progress, total, "files")
+    for level, paths in files.items():
+        for path in paths:
+            before = counts.rows
+            for chunk in read_pitch_chunks(path, game_types=config.game_types, chunk_rows=config.chunk_rows,
+                                           counts=counts):
+                year = chunk["game_date"].to_numpy().astype("datetime64[Y]").astype(np.int64) + 1970
+                for season in np.unique(year):
+                    rows = chunk[year == season]
+                    folder = spool / level / str(int(season))
+                    folder.mkdir(parents=True, exist_ok=True)
+                    key = (level, int(season))
+                    part = folder / f"part-{len(parts.get(key, [])):06d}.parquet"
+                    pq.write_table(pa.Table.from_pandas(rows, preserve_index=False), part)
+                    parts.setdefault(key, []).append(part)
+            log(f"read {path}: {counts.rows - before:,} rows")
+            bar.update(1)
+    bar.close()
+    return parts
+
+
+def _bar(progress: bool, total: int, unit: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=f" {unit}", disable=not progress, leave=False)
+
+
+def parse_game_types(text: str) -> tuple[str, ...] | None:
+    """--game-types: comma-separated codes (R, F, D, L, W, S, E, A) or "all"."""
+    if text.strip().lower() == "all":
+        return None
+    codes = tuple(c.strip().upper() for c in text.split(",") if c.strip())
+    unknown = [c for c in codes if c not in GAME_TYPES]
+    if not codes or unknown:
+        raise HFMInputError(f"--game-types: {text!r}: expected codes among {', '.join(GAME_TYPES)} or 'all'")
+    return codes
+
+
+@click.command("import")
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="League folder to write (replaced only once the import succeeds).")
+@click.option("--level", "extra", type=(str, click.Path(path_type=Path)), multiple=True, metavar="LEVEL SOURCE",
+              help="Files or a folder of another level, e.g. --level AAA data/aaa (repeatable).")
+@click.option("--default-level", default="MLB", show_default=True, help="Level of the positional SOURCES.")
+@click.option("--register", type=click.Path(path_type=Path), default=None,
+              help="Chadwick register (CSV/Parquet file or folder; key_mlbam, names, birth_year/month/day) "
+                   "for names and birth dates.")
+@click.option("--game-types", default="R", show_default=True,
+              help="Game types kept, comma-separated (R regular season, F/D/L/W postseason, S spring, "
+                   "E exhibition, A all-star) or 'all'.")
+@click.option("--chunk-rows", type=int, default=ImportConfig.chunk_rows, show_default=True,
+              help="Rows read from a file at a time (memory).")
+@click.option("--no-progress", is_flag=True, help="No progress bars.")
+def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str, Path], ...], default_level: str,
+                   register: Path | None, game_types: str, chunk_rows: int, no_progress: bool) -> None:
+    """Import real Statcast files (Savant CSV exports, pybaseball frames as CSV/Parquet) into a league folder."""
+    if chunk_rows < 1:
+        raise HFMInputError(f"--chunk-rows must be at least 1, got {chunk_rows}")
+    by_level: dict[str, list[Path]] = {}
+    if sources:
+        by_level[default_level] = list(sources)
+    for level, path in extra:
+        by_level.setdefault(level, []).append(path)
+    config = ImportConfig(game_types=parse_game_types(game_types), chunk_rows=chunk_rows)
+    from tqdm import tqdm
+
+    report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)
+    click.echo(report.summary())
+    click.echo(f"next: hfm-train fit --league {out}   (real data has no true talent: the evaluation scores "
+               "against actual outcomes only; its true-talent rows and the oracle stay empty)")
+
