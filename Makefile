@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.hfm-installed
 
-.PHONY: install demo test bench wheel
+.PHONY: install demo test bench wheel scale accuracy
 
 $(STAMP): pyproject.toml runtime/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,5 +27,26 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks -q --benchmark-json=benchmarks/results/latest.json
 
+# The accuracy study (not run by CI): the default league and a 3.5x larger one of another seed, each
+# trained on its own league and evaluated on its test season beside the baselines, then the same with
+# the deep part always used (the ablation of Levels 1-3). Model cards: artifacts/runs/accuracy_*.
+accuracy: $(STAMP)
+	test -d artifacts/league || $(BIN)/hfm-train simulate
+	test -d artifacts/league_s7 || $(BIN)/hfm-train simulate --scale 0.25 --seed 7 --out artifacts/league_s7
+	$(BIN)/hfm-train fit --name accuracy_default --no-progress
+	$(BIN)/hfm-train fit --name accuracy_default_deep --level1-from artifacts/runs/accuracy_default \
+	    --set finetune.deep_gate_z=null --no-progress
+	$(BIN)/hfm-train fit --league artifacts/league_s7 --name accuracy_s7 --no-progress
+	$(BIN)/hfm-train fit --league artifacts/league_s7 --name accuracy_s7_deep --level1-from artifacts/runs/accuracy_s7 \
+	    --set finetune.deep_gate_z=null --no-progress
+	$(BIN)/hfm-train compare artifacts/runs/accuracy_default_deep --against artifacts/runs/accuracy_default
+	$(BIN)/hfm-train compare artifacts/runs/accuracy_s7_deep --against artifacts/runs/accuracy_s7
+
 wheel: $(STAMP)
 	$(BIN)/pip wheel --no-deps -w artifacts/wheels ./runtime
+
+# Full size (30 teams x 162 games x 7 seasons) simulate -> fit -> export -> score, wall time and peak
+# RSS per stage -> benchmarks/results/scale.md/.json (README "Scale"). Hours; not run by CI. Resumes
+# the stages already measured in artifacts/scale; SCALE_ARGS=--fresh starts over.
+scale: $(STAMP)
+	$(BIN)/python benchmarks/scale.py --scale 1.0 $(SCALE_ARGS)

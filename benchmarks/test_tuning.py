@@ -52,7 +52,7 @@ def sample(league, bundle, featurizer):
 
     from benchlib.pipeline import PlayerRequest
     from benchlib.players import BenchPlayer
-    from hfm_runtime.seasons import game_lines, plate_appearances
+    from hfm_runtime.identity import player_lines
 
     out = []
     pitches = league.pitches
@@ -63,7 +63,7 @@ def sample(league, bundle, featurizer):
             mine = pitches[pitches[column] == pid]
             games = tuple(int(g) for g in mine.drop_duplicates("game_pk").sort_values("game_date")["game_pk"].tail(30))
             rows = mine[mine["game_pk"].isin(games)].reset_index(drop=True)
-            lines = game_lines(plate_appearances(mine), pt)
+            lines = player_lines(mine, pt)
             as_of = np.datetime64((rows["game_date"].max() + pd.Timedelta(days=1)).date(), "D")
             out.append(PlayerRequest(BenchPlayer(int(pid), pt, games, rows), lines, league.players, as_of))
     return out

@@ -120,3 +120,25 @@ def test_examples_targets_context_and_marcel_on_the_tiny_league(tiny_league, tmp
     nxt = build_examples("batter", [s[2]], lines, league.players, ident, games,
                          ExampleConfig(max_games=5, window="next_games", next_games=3, min_opportunities=1))
     assert (nxt.weight <= ex.weight.max()).all() and nxt.weight.max() <= 3 * 7
+
+
+@pytest.mark.slow
+def test_model_card_has_baselines_intervals_and_predictions(tiny_run):
+    """The tiny run's card sets the model beside the ridge baselines and the ceiling, with paired
+    intervals; test_predictions.csv holds every method's projection; `compare` reads them back."""
+    import json
+
+    from hfm_train.evaluate import compare_runs
+
+    card = json.loads((tiny_run / "model_card.json").read_text())
+    for pt, r in card["evaluation"].items():
+        assert {"statcast_ridge", "stat_ridge", "prev_true_talent", "marcel", "blend"} <= set(r["metrics"])
+        assert set(r["mean_cut_vs_marcel"]) == {"true", "actual"}
+        lo, mid, hi = r["intervals"]["blend - statcast_ridge"]["true"]["SO"]
+        assert lo <= mid <= hi
+        assert "predictions" not in r  # moved to test_predictions.csv
+    preds = pd.read_csv(tiny_run / "test_predictions.csv")
+    assert {"player_type", "player_id", "stat", "weight", "blend", "statcast_ridge", "actual", "true_talent"} <= set(preds)
+    assert len(preds) == sum(r["n_players"] * len(r["true_spread"]) for r in card["evaluation"].values())
+    text = compare_runs([tiny_run], against=tiny_run)
+    assert "mean RMSE cut vs Marcel" in text and "[+0.0, +0.0]" in text  # a run against itself: no difference

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.featurize import PA_OUTCOMES, GameKeys
 from hfm_train.examples import Examples
-from hfm_train.finetune import FinetuneConfig, evaluate_loss, finetune
+from hfm_runtime.profiles import feature_names, wide_feature_names
+from hfm_train.finetune import FinetuneConfig, beats_wide, evaluate_loss, finetune, predict
 
 D, N_GAMES = 8, 12
 SO = PA_OUTCOMES.index("SO")
@@ -98,6 +99,59 @@ def test_finetune_is_deterministic_and_resumes(tmp_path):
     assert [h["epoch"] for h in c.history] == [1, 2, 3]
     for k in a:
         torch.testing.assert_close(a[k], c.model.state_dict()[k])
+
+
+def with_profile_features(ex: Examples, seed: int) -> tuple[Examples, np.ndarray]:
+    """The examples with a full-width stat-feature layout in which one Marcel-window column carries
+    the strikeout rate (with noise) and one column outside the Marcel window carries it exactly."""
+    rng = np.random.default_rng(seed)
+    names = feature_names("batter")
+    X = rng.standard_normal((len(ex), len(names))).astype(np.float32)
+    so = (ex.rates[:, 0] - ex.rates[:, 0].mean()) / ex.rates[:, 0].std()
+    wide_col, other_col = names.index("marcel_skill:whiff_rate"), names.index("rate:1yr:SO")
+    X[:, wide_col] = so + 0.3 * rng.standard_normal(len(ex))
+    X[:, other_col] = so
+    out = {f: getattr(ex, f) for f in ex.__dataclass_fields__}
+    out["stat_features"] = X
+    return Examples(**out), np.array([wide_col, other_col])
+
+
+def test_wide_path_is_a_frozen_ridge_on_the_marcel_window_columns():
+    from sklearn.linear_model import RidgeCV
+
+    ex, games = synthetic(120, seed=4)
+    ex, (wide_col, other_col) = with_profile_features(ex, seed=4)
+    cfg = FinetuneConfig(**{**CONFIG.__dict__, "wide": True, "epochs": 0})
+    model = finetune(ex, None, games, 1, cfg, mode="absolute", progress=False, log=lambda s: None).model
+    weight = model.wide.weight.detach().numpy()
+    assert not model.wide.weight.requires_grad
+    assert weight[0, wide_col] > 0.5 and weight[0, other_col] == 0.0  # only the Marcel-window columns
+    cols = [feature_names("batter").index(n) for n in wide_feature_names("batter")]
+    assert not weight[:, [c for c in range(weight.shape[1]) if c not in cols]].any()
+    # the prediction is sklearn's ridge on those columns, in real units
+    z = (ex.rates[:, 0] - model.target_mean[0].item()) / model.target_scale[0].item()
+    ridge = RidgeCV(alphas=list(cfg.wide_alphas)).fit(ex.stat_features[:, cols].astype(float), z,
+                                                       sample_weight=ex.weight / ex.weight.mean())
+    want = model.target_mean[0].item() + model.target_scale[0].item() * ridge.predict(ex.stat_features[:, cols].astype(float))
+    np.testing.assert_allclose(predict(model, ex, games)["rates"][:, 0], want, atol=1e-5)
+
+
+def test_the_deep_part_must_beat_the_wide_path_significantly():
+    rng = np.random.default_rng(5)
+    players = np.repeat(np.arange(50), 3)  # three examples per player: they count as one
+    base = rng.uniform(1.0, 2.0, len(players))
+    assert not beats_wide(base, base - 0.001 * rng.standard_normal(len(players)), players, 1.64)  # noise
+    assert beats_wide(base, base - 0.2 - 0.01 * rng.standard_normal(len(players)), players, 1.64)
+    assert not beats_wide(base, base + 0.1, players, 1.64)
+    # in training: a validation set the deep part cannot improve keeps epoch 0 (the wide path alone)
+    ex, games = synthetic(80, seed=6)
+    ex, _ = with_profile_features(ex, seed=6)
+    ex.rates[:, 1:] = 0.05 + 0.01 * rng.standard_normal((len(ex), 5))  # the other stats: pure noise
+    cfg = FinetuneConfig(**{**CONFIG.__dict__, "wide": True, "epochs": 3, "deep_gate_z": 1e6})
+    result = finetune(ex.take(np.arange(60)), ex.take(np.arange(60, 80)), games, 1, cfg, mode="absolute",
+                      progress=False, log=lambda s: None)
+    assert result.best_epoch == 0 and result.history[0]["epoch"] == 0
+    assert not any(p.abs().sum() > 0 for p in result.model.head.parameters())  # the deep head never moved
 
 
 @pytest.mark.slow

@@ -18,6 +18,7 @@ from hfm_runtime.profiles import (
     feature_names,
     prior_opportunities,
     profile_records,
+    wide_feature_names,
 )
 from hfm_runtime.seasons import BATTING_COLUMNS, PITCHING_COLUMNS
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES
@@ -169,7 +170,11 @@ def test_feature_matrix_layout_is_float32_and_documented():
     np.testing.assert_array_equal(X[:, col["hand:S"]], (prof.hand == "S").astype(np.float32))
     np.testing.assert_array_equal(X[:, [col[f"source:{s}"] for s in ("mlb", "mle", "blended")]].sum(1), 1)
     n_skills = len(TYPE_RATES["pitcher"])
-    assert len(feature_names("pitcher")) == 4 * 4 + 4 + 4 + 1 + 2 + 3 + 1 + 4 * n_skills + 4 + 4
+    # blocks 1-9 of the docstring, then the Marcel window (10): 4 stats, 3 years, AAA share, age², skills
+    marcel_block = 4 + 3 + 1 + 1 + 2 * n_skills
+    assert len(feature_names("pitcher")) == 4 * 4 + 4 + 4 + 1 + 2 + 3 + 1 + 4 * n_skills + 4 + 4 + marcel_block
+    assert feature_names("pitcher")[-marcel_block:] == wide_feature_names("pitcher")[1:]  # wide = age + block 10
+    np.testing.assert_allclose(X[:, col["age2"]], (X[:, col["age"]] - 28) ** 2, rtol=1e-5)
 
 
 def test_pitcher_profiles_use_bf_and_throws():
@@ -301,3 +306,31 @@ def test_calendar_windows_match_pandas_date_offset():
     for years in (1, 3):
         expected = _days(pd.Series(dates) - pd.DateOffset(years=years))
         np.testing.assert_array_equal(_years_before(values, _days(values), years), expected)
+
+
+def test_skill_rates_per_horizon_are_shrunk_window_sums():
+    rng = np.random.default_rng(7)
+    lines = random_lines(rng, levels=("MLB",))
+    lines["swing"] = rng.integers(5, 20, len(lines))
+    lines["whiff"] = rng.binomial(lines["swing"], 0.25)
+    lines["tracked"] = rng.integers(0, 4, len(lines))
+    lines["ls_sum"] = lines["tracked"] * rng.normal(89, 5, len(lines))
+    lines["pitches"] = lines["swing"] * 2
+    league, prior = {"whiff_rate": 0.22, "launch_speed": 88.0}, {"whiff_rate": 40.0, "launch_speed": 20.0}
+    ao = as_of([(int(p), d) for p, d in zip(rng.integers(1, 31, 60),
+                                            rng.choice(pd.date_range("2020-03-01", "2024-03-01"), 60))])
+    prof = build_profiles(lines, players_df(range(1, 31)), ao, "batter", league=LEAGUE,
+                          skill_league=league, skill_prior=prior)
+    X = feature_matrix(prof, "batter")
+    col = {n: i for i, n in enumerate(feature_names("batter"))}
+    for i, (pid, d) in enumerate(zip(ao.player_id, ao.as_of_date)):
+        for h, start in {"career": None, "1yr": d - pd.DateOffset(years=1), "30d": d - pd.Timedelta(days=30)}.items():
+            g = naive_sums(lines, pid, d, start)
+            want = (g.whiff.sum() + 40.0 * 0.22) / (g.swing.sum() + 40.0)
+            assert prof.loc[i, f"{h}_skill_whiff_rate"] == pytest.approx(want)
+            assert prof.loc[i, f"{h}_skill_launch_speed"] == pytest.approx((g.ls_sum.sum() + 20 * 88.0) / (g.tracked.sum() + 20))
+            assert prof.loc[i, f"{h}_pitches"] == g.pitches.sum()
+        assert X[i, col["skill:1yr:whiff_rate"]] == pytest.approx(prof.loc[i, "1yr_skill_whiff_rate"], rel=1e-6)
+        assert X[i, col["log_pitches:30d"]] == pytest.approx(np.log1p(prof.loc[i, "30d_pitches"]), rel=1e-6)
+    # skills the window never saw sit at the league rate (no prior given: 0 stands in)
+    assert (prof["career_skill_chase_rate"] == 0.0).all()

@@ -159,10 +159,10 @@ def test_overlapping_downloads_are_deduplicated_with_a_count(real_statcast_csv: 
     first.to_csv(tmp_path / "a.csv")
     second.to_csv(tmp_path / "b.csv")
     with pytest.warns(StatcastWarning, match="50 duplicate pitch row"):
-        dropped = load_pitches(tmp_path, duplicates="drop")
+        dropped = load_pitches(tmp_path)  # the default drops them
     pd.testing.assert_frame_equal(dropped, load_pitches(real_statcast_csv))
     with pytest.warns(StatcastWarning, match="50 duplicate .* kept"):
-        assert len(load_pitches(tmp_path)) == len(raw) + 50
+        assert len(load_pitches(tmp_path, duplicates="warn")) == len(raw) + 50
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert len(load_pitches(tmp_path, duplicates="keep")) == len(raw) + 50

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.statcast import LEVEL_COLUMN, STATCAST_COLUMNS, TEXT_DTYPE, load_pitches
+from hfm_runtime.statcast import LEVEL_COLUMN, STATCAST_COLUMNS, TEXT_DTYPE, StatcastWarning, load_pitches
 
 
 def make_pitches(plate_appearances: list[tuple]) -> pd.DataFrame:
@@ -80,9 +80,14 @@ def test_csv_gzip_parquet_list_and_folder_agree(pitches: pd.DataFrame, tmp_path:
     pitches.to_parquet(tmp_path / "c.parquet")
     for name in ("a.csv", "b.csv.gz", "c.parquet"):
         pd.testing.assert_frame_equal(load_pitches(tmp_path / name), expected)
-    both = load_pitches([tmp_path / "a.csv", tmp_path / "c.parquet"])
-    assert len(both) == 2 * len(expected)
-    assert len(load_pitches(tmp_path)) == 3 * len(expected)
+    # the same pitches from overlapping files: kept once, the repeats counted in a warning
+    with pytest.warns(StatcastWarning, match=f"{len(expected)} duplicate pitch row"):
+        both = load_pitches([tmp_path / "a.csv", tmp_path / "c.parquet"])
+    pd.testing.assert_frame_equal(both, expected)
+    with pytest.warns(StatcastWarning, match=f"{2 * len(expected)} duplicate"):
+        assert len(load_pitches(tmp_path)) == len(expected)
+    with pytest.warns(StatcastWarning, match="kept"):
+        assert len(load_pitches(tmp_path, duplicates="warn")) == 3 * len(expected)
 
 
 def test_spreadsheet_dates_and_unknown_codes(pitches: pd.DataFrame) -> None:

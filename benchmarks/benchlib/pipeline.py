@@ -25,7 +25,7 @@ class PlayerRequest:
     """One benchmark player with everything scoring needs already loaded (rows, lines, players table)."""
 
     player: BenchPlayer
-    lines: pd.DataFrame  # his game lines (hfm_runtime.seasons.game_lines), all levels
+    lines: pd.DataFrame  # his game lines (hfm_runtime.identity.player_lines), all levels
     players: pd.DataFrame  # players.csv rows
     as_of: np.datetime64  # the day after his last context game
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.league import League
-from hfm_runtime.seasons import game_lines, plate_appearances
+from hfm_runtime.identity import player_lines
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
 
 from benchlib.players import SIDE, busiest_player
@@ -19,7 +19,7 @@ def player_requests(league: League) -> dict[PlayerType, PlayerRequest]:
     for pt in PLAYER_TYPES:
         player = busiest_player(league.pitches, pt)
         history = league.pitches[league.pitches[SIDE[pt]] == player.player_id]
-        lines = game_lines(plate_appearances(history), pt)
+        lines = player_lines(history, pt)  # outcome and skill counts, as the identity profile reads them
         lines = lines[lines["player_id"] == player.player_id].reset_index(drop=True)
         last = player.pitches["game_date"].max()
         as_of = np.datetime64((last + pd.Timedelta(days=1)).date(), "D")

@@ -17,6 +17,10 @@ TARGET_MS = {("batter", "warm"): 2.0, ("pitcher", "warm"): 2.0, ("batter", "cold
 TARGET_ORT_SPEEDUP = 1.5
 TARGET_PEAK_FRACTION = 0.5
 ACCURACY_BUDGET = 1e-3  # max abs change in a projected rate that a speed-up may cost
+# Targets from issue 12 (the stateful store): per player end to end, and league-wide.
+STORE_TARGET_MS = {("batter", "warm"): 2.0, ("pitcher", "warm"): 5.0, ("batter", "cold"): 25.0, ("pitcher", "cold"): 60.0}
+STORE_LEAGUE_TARGET_S = {"league warm": 0.3, "daily update": 1.0}
+STORE_STAGES = ("featurize", "lines", "level1", "identity", "marcel", "context", "graph2", "other")
 
 
 def _median_ms(bench: dict) -> float:
@@ -49,7 +53,8 @@ def render(data: dict) -> str:
     for key, value in data.get("hfm_setup", {}).items():
         out.append(f"- {key}: {value}")
     out.append("")
-    out += _latency(benches) + _throughput(benches) + _resources(benches) + _limits(benches) + _tuning(benches)
+    out += (_latency(benches) + _store(benches) + _throughput(benches) + _resources(benches) + _limits(benches)
+            + _tuning(benches))
     return "\n".join(out) + "\n"
 
 
@@ -97,6 +102,79 @@ def _latency(benches: list[dict]) -> list[str]:
         out += ["", f"ORT >= {TARGET_ORT_SPEEDUP}x faster than PyTorch eager per player, cold (e2e): "
                 f"{', '.join(f'{s:.2f}x' for s in speedups)} -> {_met(min(speedups) >= TARGET_ORT_SPEEDUP)}"]
     return out + [""]
+
+
+def _store(benches: list[dict]) -> list[str]:
+    """The stateful path (hfm_runtime.store) per player and league-wide, beside the History path."""
+    players = _rows(benches, "store_player")
+    league = _rows(benches, "store_league")
+    if not players and not league:
+        return []
+    out = []
+    if players:
+        cell = {(b["extra_info"]["player"], b["extra_info"]["phase"], b["extra_info"]["path"]): b for b in players}
+        graphs = {(b["extra_info"]["player"], b["extra_info"]["phase"]): _median_ms(b) for b in _rows(benches, "latency")
+                  if b["extra_info"]["engine"] == "onnxruntime" and b["extra_info"]["scope"] == "model"}
+        out += [
+            "## Stateful scoring: PlayerStore vs History (ms per player, 2 intra-op threads)",
+            "",
+            "One store (or one History) holding the whole league, one player asked for. Store phases: `cold` = "
+            "state built from his raw rows, then scored; `warm+1` = his newest game appended (every player in it "
+            "updated), then scored; `warm` = state current, scored (Graph 2 only). History: `cold` = empty "
+            "Level-1 cache, `warm+1` = cache holding all but his newest game (today's warm path, also set "
+            "against the store's `warm`). `graphs` = the ORT graphs alone on his inputs (latency table: cold = "
+            "Level 1 on 30 games + Graph 2, warm = Level 1 on one game + Graph 2). Stage columns: medians of "
+            "separately instrumented rounds; `min` = the fastest timed round.",
+            "",
+            "| player | phase | store | min | " + " | ".join(STORE_STAGES) + " | graphs | store / graphs | History | "
+            "History / store | target | met |",
+            "|---|---|---|---|" + "---|" * len(STORE_STAGES) + "---|---|---|---|---|---|",
+        ]
+        for player in ("batter", "pitcher"):
+            for phase in ("cold", "warm+1", "warm"):
+                b = cell.get((player, phase, "store"))
+                if b is None:
+                    continue
+                ms = _median_ms(b)
+                stages = b["extra_info"].get("stages_ms", {})
+                old = cell.get((player, "cold" if phase == "cold" else "warm+1", "history"))
+                old_ms = None if old is None else _median_ms(old)
+                graph_ms = graphs.get((player, "cold" if phase == "cold" else "warm"))
+                target = STORE_TARGET_MS.get((player, phase))
+                out.append(
+                    f"| {player} | {phase} | {ms:.2f} | {b['stats']['min'] * 1e3:.2f} | "
+                    + " | ".join(_fmt(stages.get(k)) for k in STORE_STAGES)
+                    + f" | {_fmt(graph_ms)} | {_fmt(ms / graph_ms if graph_ms else None, 1)}x"
+                    f" | {_fmt(old_ms)} | {_fmt(old_ms / ms if old_ms else None, 1)}x | "
+                    f"{'–' if target is None else f'<= {target:g}'} | {_met(None if target is None else ms <= target)} |"
+                )
+        out.append("")
+    if league:
+        history = {b["extra_info"]["what"]: b["stats"]["median"] for b in league if b["extra_info"].get("path") == "history"}
+        out += ["## Stateful scoring: league", "",
+                "| what | players | store s | " + " | ".join(STORE_STAGES) + " (ms) | History s | History / store | target | met |",
+                "|---|---|---|" + "---|" * len(STORE_STAGES) + "---|---|---|---|"]
+        for b in league:
+            e = b["extra_info"]
+            if e.get("path") == "history":
+                continue
+            seconds = b["stats"]["median"]
+            old = history.get(e["what"])
+            target = STORE_LEAGUE_TARGET_S.get(e["what"])
+            stages = e.get("stages_ms", {})
+            out.append(
+                f"| {e['what']} | {e.get('players', '')} | {seconds:.3f} | "
+                + " | ".join(_fmt(stages.get(k), 1) if stages else "" for k in STORE_STAGES)
+                + f" | {_fmt(old, 3)} | {_fmt(old / seconds if old else None, 1)}x | "
+                f"{'–' if target is None else f'<= {target:g}'} | {_met(None if target is None else seconds <= target)} |"
+            )
+        sizes = [b["extra_info"] for b in league if "held_mb" in b["extra_info"]]
+        if sizes:
+            e = sizes[0]
+            out += ["", f"Store of this league ({e['games']} games): {sum(e['held_mb'].values()):.1f} MiB held in numpy "
+                    f"({', '.join(f'{k} {v:.1f}' for k, v in e['held_mb'].items())} MiB), {e['folder_mb']:.1f} MiB on disk."]
+        out.append("")
+    return out
 
 
 def _throughput(benches: list[dict]) -> list[str]:

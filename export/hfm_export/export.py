@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -50,6 +51,13 @@ GRAPH2_SPEC = GraphSpec(
     },
 )
 PACKAGES: tuple[str, ...] = ("torch", "onnx", "onnxruntime", "onnxscript", "numpy", "hfm", "hfm-runtime")
+# ONNX Runtime releases with the newest ONNX IR version and default-domain opset each reads
+# (onnxruntime.ai/docs/reference/compatibility.html), oldest first: the first that reads a graph is
+# the oldest that can run it.
+ORT_READS: tuple[tuple[str, int, int], ...] = (
+    ("1.14.0", 8, 18), ("1.15.0", 9, 19), ("1.17.0", 9, 20), ("1.18.0", 10, 21), ("1.20.0", 10, 22),
+    ("1.22.0", 11, 23),
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,6 +202,7 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
             },
             "run": inputs.run,
             "versions": package_versions(),
+            "runtime": runtime_requirements([tmp / B.GRAPH1, *(tmp / B.graph2_path(pt) for pt in PLAYER_TYPES)]),
         })
         B.load_bundle(tmp)  # what the runtime will do: refuse to land a bundle it could not load
     return manifest
@@ -212,6 +221,39 @@ def _copy_identity(src: Path, dst: Path) -> None:
         with np.load(dst / f"archetypes_{pt}.npz", allow_pickle=False) as data:  # object arrays refuse here
             for key in data.files:
                 data[key]
+
+
+def runtime_requirements(graphs: list[Path]) -> dict[str, Any]:
+    """What running the graphs takes, for the manifest's `runtime` (hfm_runtime.bundle.check_runtime):
+    their ONNX opset and IR version, and `onnxruntime_min`, the newer of the oldest onnxruntime that
+    reads them (ORT_READS) and the oldest hfm-runtime declares and its wheel test runs
+    (runtime/pyproject.toml); the exporting onnxruntime when ORT_READS does not know the IR or opset."""
+    import onnx
+    import onnxruntime
+
+    models = [onnx.load(str(path), load_external_data=False) for path in graphs]
+    ir = max(int(m.ir_version) for m in models)
+    opset = max(int(o.version) for m in models for o in m.opset_import if o.domain in ("", "ai.onnx"))
+    reads = next((v for v, max_ir, max_opset in ORT_READS if ir <= max_ir and opset <= max_opset), None)
+    need = [reads or onnxruntime.__version__]
+    floor = _declared_floor("hfm-runtime", "onnxruntime")
+    if floor is not None:
+        need.append(floor)
+    return {"onnx_opset": opset, "onnx_ir_version": ir, "onnxruntime_min": max(need, key=B.version_tuple),
+            "onnxruntime_exported_with": onnxruntime.__version__}
+
+
+def _declared_floor(distribution: str, requirement: str) -> str | None:
+    """X of `requirement>=X` in an installed distribution's requirements, or None."""
+    try:
+        requires = importlib.metadata.requires(distribution) or []
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for line in requires:
+        match = re.match(rf"\s*{re.escape(requirement)}\s*>=\s*([0-9][0-9.]*)", line.split(";")[0])
+        if match:
+            return match.group(1)
+    return None
 
 
 def package_versions() -> dict[str, str | None]:

@@ -3,7 +3,9 @@
 Layout (every path relative to the bundle folder; `manifest.json` lists all the others):
 
     manifest.json                         schema version, SHA-256 + size of every file, feature layout,
-                                          target mode, graph signatures, package versions
+                                          target mode, graph signatures, package versions, and what
+                                          runs it (`runtime`: ONNX opset and IR version, the oldest
+                                          onnxruntime it is tested with)
     model_card.json                       what the model is and how it scored (from the training run)
     featurizer.json                       vocabularies and numeric normalisation (hfm_runtime.featurize)
     blend.json                            per player type and stat: the blend weight w of
@@ -17,13 +19,16 @@ Layout (every path relative to the bundle folder; `manifest.json` lists all the 
 Only plain files are allowed (ONNX, JSON, `.npz` read with allow_pickle=False). `load_bundle` refuses,
 with a `BundleError` naming the file: a missing manifest or listed file, a file whose SHA-256 differs
 from the manifest (altered), a file the manifest does not list or of a type a bundle never holds
-(pickles, torch checkpoints), another schema version, and a feature layout other than this runtime's.
+(pickles, torch checkpoints), another schema version, a feature layout other than this runtime's, and a bundle whose
+`runtime.onnxruntime_min` is newer than the installed onnxruntime (its graphs need a newer one: the
+error names both versions and the bundle's opset and IR version).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,7 +137,35 @@ def verify_bundle(folder: str | Path, expected_layout: Mapping[str, Any] | None 
                     f"{root / MANIFEST}: feature layout {key!r} differs from this runtime's "
                     f"(bundle {got!r}, runtime {value!r}); re-export with this version"
                 )
+    check_runtime(root, manifest)
     return manifest
+
+
+def check_runtime(root: Path, manifest: Mapping[str, Any]) -> None:
+    """Refuse (BundleError) a bundle whose graphs need a newer onnxruntime than the installed one.
+    Bundles exported before `runtime` was recorded carry no requirement."""
+    import importlib.metadata
+
+    need = manifest.get("runtime", {}).get("onnxruntime_min") if isinstance(manifest.get("runtime"), dict) else None
+    if need is None:
+        return
+    try:
+        have = importlib.metadata.version("onnxruntime")
+    except importlib.metadata.PackageNotFoundError:
+        return  # another onnxruntime distribution (e.g. onnxruntime-gpu): its session says
+    if version_tuple(have) < version_tuple(str(need)):
+        runtime = manifest["runtime"]
+        raise BundleError(
+            f"{root / MANIFEST}: this bundle needs onnxruntime >= {need} (ONNX opset {runtime.get('onnx_opset')}, "
+            f"IR version {runtime.get('onnx_ir_version')}); installed: onnxruntime {have}. Upgrade it "
+            f"(pip install 'onnxruntime>={need}') or export the bundle for an older opset"
+        )
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """(1, 18, 0) from "1.18.0" (or "1.18.0.dev2024", "1.18.0+cpu"): the leading dotted numbers."""
+    match = re.match(r"\d+(?:\.\d+)*", text.strip())
+    return tuple(int(x) for x in match.group(0).split(".")) if match else ()
 
 
 def read_json(path: Path) -> dict[str, Any]:

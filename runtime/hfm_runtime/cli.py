@@ -10,6 +10,15 @@ Default: every player with an MLB line in the three seasons before the league's 
 into that last season as of its opening day (its first MLB game date), so the projections can be set
 against what happened. `--season` projects another season (one past the data projects the future, as of
 January 1); `--players` scores only the listed ids. Errors are one line on stderr, exit status 2.
+
+`--store DIR` keeps the scoring state in DIR between runs (hfm_runtime.store): it is loaded (built from
+the data when DIR holds none, or with `--rebuild`), the data's games it does not hold yet are appended,
+the players table is taken from the league folder or --people (or, derived from --pitches, adds its
+new players), it is saved atomically, and players are scored from it, by default as of the day after
+its newest game. A nightly job: `hfm-score --store state/ --pitches today.csv --people players.csv`.
+A store made for another bundle (or altered) is refused: rebuild it from the whole history with
+`--rebuild` (the day's file alone would leave it with one day of games).
+`--workers N` runs the graphs in N processes (the results do not depend on N).
 """
 
 from __future__ import annotations
@@ -51,6 +60,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="table: only the N players of each type with the most projected opportunities")
     p.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
     p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (0 = all cores)")
+    p.add_argument("--workers", type=int, default=1, help="processes running the graphs (same results for any N)")
+    p.add_argument("--store", type=Path, default=None,
+                   help="scoring state folder: loaded or built, the data's new games appended, saved; scored from it "
+                        "(default --as-of: the day after its newest game)")
+    p.add_argument("--rebuild", action="store_true",
+                   help="with --store: build it anew from the data (after a new bundle: give the whole history)")
     return p.parse_args(argv)
 
 
@@ -58,6 +73,10 @@ def run(args: argparse.Namespace) -> str:
     from hfm_runtime.bundle import load_bundle
     from hfm_runtime.scoring import Scorer, ScorerOptions
 
+    if args.workers < 1:
+        raise HFMInputError(f"--workers must be at least 1, got {args.workers}")
+    if args.rebuild and args.store is None:
+        raise HFMInputError("--rebuild goes with --store")
     bundle = load_bundle(args.bundle)  # verify before the (slower) data load
     history, seasons = _history(args)
     season = args.season if args.season is not None else max(seasons)
@@ -67,21 +86,51 @@ def run(args: argparse.Namespace) -> str:
             players = [int(x) for x in args.players.split(",") if x.strip()]
         except ValueError:
             raise HFMInputError(f"--players: {args.players!r} is not a comma-separated list of integer ids") from None
-    if players is None and not Scorer.default_players(history, season):
-        raise HFMInputError(
-            f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
-            f"holds {', '.join(map(str, seasons))}: project a later season (--season {max(seasons) + 1}) or "
-            "name --players"
-        )
-    start = time.perf_counter()
-    scorer = Scorer(bundle, ScorerOptions(threads=args.threads))
-    table = scorer.score(history, season, players, args.as_of)
-    elapsed = time.perf_counter() - start
+    with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
+        source, as_of = history, args.as_of
+        if args.store is not None:
+            source = _store(args, scorer, history)
+            if as_of is None and source.last_date is not None:
+                as_of = source.last_date + pd.Timedelta(days=1)
+        if players is None and not Scorer.default_players(source, season):
+            raise HFMInputError(
+                f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
+                f"holds {', '.join(map(str, seasons))}: project a later season (--season {max(seasons) + 1}) or "
+                "name --players"
+            )
+        start = time.perf_counter()
+        table = scorer.score(source, season, players, as_of)
+        elapsed = time.perf_counter() - start
     if args.format == "csv":
         return table.to_csv(index=False)
     if args.format == "json":
         return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
     return format_table(table, bundle.target_mode, elapsed, args.top)
+
+
+def _store(args: argparse.Namespace, scorer, history):
+    """Load (or build) the store, append the data's new games, take the players table, save it."""
+    from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch
+
+    store = None
+    if (args.store / STORE_FILE).is_file() and not args.rebuild:
+        try:
+            store = PlayerStore.load(args.store, scorer)
+        except StoreMismatch as exc:
+            raise HFMInputError(f"{exc} (hfm-score --store {args.store} --rebuild with the whole history)") from None
+    players = history.players
+    if store is None:
+        store = PlayerStore(scorer, players)
+    elif args.pitches and args.people is None:  # derived from these pitches only: add the new players
+        held = store.players
+        players = pd.concat([held, players[~players["player_id"].isin(held["player_id"])]], ignore_index=True)
+    store.set_players(players)
+    report = store.append(history.pitches)
+    store.save(args.store)
+    print(f"store {args.store}: {report.games} new games appended ({report.skipped_games} already held), "
+          f"{store.n_games} games through {store.last_date.date() if store.last_date is not None else '-'}",
+          file=sys.stderr)
+    return store
 
 
 def _history(args: argparse.Namespace):

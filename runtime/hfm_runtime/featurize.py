@@ -219,11 +219,28 @@ class PitchFeaturizer:
     mean/std of each numeric field; fitted state is `vocabularies_`, `mean_`, `std_` (JSON-able)."""
 
     def fit(self, pitches: pd.DataFrame) -> PitchFeaturizer:
-        cols = _columns(pitches)
+        return self.fit_parts([pitches])
+
+    def fit_parts(self, parts: Iterable[pd.DataFrame]) -> PitchFeaturizer:
+        """`fit` on several frames as on their concatenation `pd.concat(parts)` (the same vocabularies,
+        mean and std), reading one part at a time: `parts` may be a generator loading one season each,
+        so only the parts' numerics (16 float64 per pitch) are held at once, never all their columns."""
+        tokens: dict[str, list] = {name: [] for name in PITCH_CATEGORICALS[:-1]}
+        raws = []
+        for pitches in parts:
+            cols = _columns(pitches)
+            del pitches  # a generator's previous part is freed before the next is loaded
+            for name in tokens:
+                tokens[name].extend(_categorical(cols, name)[1])
+            raws.append(_numerics(cols))
+            del cols
+        if not raws:
+            raise HFMInputError("featurizer: no pitches to fit on")
         self.vocabularies_ = {"perspective": Vocabulary.fit(PERSPECTIVES)}
         for name in PITCH_CATEGORICALS[:-1]:
-            self.vocabularies_[name] = Vocabulary.fit(_categorical(cols, name)[1])
-        raw = _numerics(cols)
+            self.vocabularies_[name] = Vocabulary.fit(tokens[name])
+        raw = raws[0] if len(raws) == 1 else np.concatenate(raws)
+        del raws
         with warnings.catch_warnings():  # an all-missing column (e.g. no contact data) is allowed
             warnings.simplefilter("ignore", RuntimeWarning)
             mean, std = np.nanmean(raw, axis=0), np.nanstd(raw, axis=0)

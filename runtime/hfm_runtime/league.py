@@ -105,6 +105,14 @@ def load_league(
     )
 
 
+def read_league_meta(path: str | Path) -> dict:
+    """A league folder's validated league.json (seasons, levels, ...), without reading any pitches."""
+    root = Path(path)
+    if not root.is_dir():
+        raise HFMInputError(f"{root}: no such league folder (run `hfm-train simulate` to make one)")
+    return _read_meta(root / "league.json")
+
+
 def _read_meta(path: Path) -> dict:
     if not path.is_file():
         raise HFMInputError(f"{path}: missing (not a league folder?)")

@@ -18,6 +18,11 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   "blended" (some MLB + translated AAA) or "mlb" (everything else, including players with no history).
 * age (`seasons.season_age` for the as-of date's year) and handedness (batters: bats L/R/S; pitchers:
   throws L/R).
+* the Marcel window (`marcel_*` columns): the three years before the as-of date weighted 5/4/3 (the
+  most recent first), MLB and AAA lines together and untranslated: outcome rates (the league rate when
+  empty), opportunities per year, the AAA share, and skill rates shrunk with 12x the prior events.
+  This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
+  these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
   batted-ball quality; for pitchers also velocity, spin, extension) over the same four horizons, from
   the skill counts beside the outcome counts in the game lines, each shrunk toward the league rate by
@@ -46,6 +51,7 @@ from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
+MARCEL_YEARS, MARCEL_WEIGHTS = (1, 2, 3), (5.0, 4.0, 3.0)  # the `marcel` block: years back, their weights
 SOURCES: tuple[str, ...] = ("mlb", "mle", "blended")
 HANDS: dict[str, tuple[str, ...]] = {"batter": ("L", "R", "S"), "pitcher": ("L", "R")}
 HAND_COLUMN: dict[str, str] = {"batter": "bats", "pitcher": "throws"}
@@ -244,6 +250,12 @@ def profile_columns(
                 own = (sums[:, 1:n_stats] + k * league_vec) / (opp[:, None] + k)
             else:
                 own = sums[:, 1:n_stats] / opp[:, None]
+        rates = np.where(thin[:, None], prev_rates, own)
+        from_ = np.where(thin, prev_from, h)
+        for j, s in enumerate(stats):
+            out[f"{h}_{s}"] = rates[:, j]
+        out[f"{h}_opp"] = opp
+        out[f"{h}_from"] = from_
         skill_sums = dict(zip(SKILL_COUNTS, sums[:, n_stats:].T))
         skills = skill_rates(skill_sums, TYPE_RATES[player_type], skill_league, skill_prior)
         for r in TYPE_RATES[player_type]:
@@ -252,13 +264,45 @@ def profile_columns(
             out[f"{h}_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], fill)
         out[f"{h}_pitches"] = skill_sums["pitches"]
         out[f"{h}_tracked"] = skill_sums["tracked"]
-        rates = np.where(thin[:, None], prev_rates, own)
-        from_ = np.where(thin, prev_from, h)
-        for j, s in enumerate(stats):
-            out[f"{h}_{s}"] = rates[:, j]
-        out[f"{h}_opp"] = opp
-        out[f"{h}_from"] = from_
         prev_rates, prev_from = rates, from_
+    out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
+                              player_type, league_vec, skill_league, skill_prior))
+    return out
+
+
+def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
+                   league_vec, skill_league, skill_prior) -> dict[str, np.ndarray]:
+    """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
+    first, as Marcel weighs seasons), MLB and AAA lines together, untranslated."""
+    stats = TARGET_STATS[player_type]
+    n_stats = 1 + len(stats)
+    both = _equals(level, MLB) | _equals(level, AAA)
+    aaa = _equals(level, AAA)
+    starts = {f"y{k}": _years_before(dates, asof_day, k) for k in MARCEL_YEARS}
+    sums = _window_sums(line_ids[both], line_days[both], counts[both], code_of, code, asof_day, starts)
+    aaa_opp = _window_sums(line_ids[aaa], line_days[aaa], counts[aaa][:, :1], code_of, code, asof_day,
+                           {"y3": starts[f"y{MARCEL_YEARS[-1]}"]})["y3"][:, 0]
+    out: dict[str, np.ndarray] = {}
+    weighted, previous = 0.0, 0.0
+    for k, w in zip(MARCEL_YEARS, MARCEL_WEIGHTS):
+        year = sums[f"y{k}"] - previous  # the k-th year back alone
+        previous = sums[f"y{k}"]
+        weighted = weighted + w * year
+        out[f"marcel_opp_y{k}"] = year[:, 0]
+    opp = weighted[:, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = np.where(opp[:, None] > 0, weighted[:, 1:n_stats] / opp[:, None], league_vec)
+    for j, s in enumerate(stats):
+        out[f"marcel_{s}"] = rates[:, j]
+    three = previous[:, 0]
+    out["marcel_aaa_share"] = np.divide(aaa_opp, three, out=np.zeros(len(three)), where=three > 0)
+    total = sum(MARCEL_WEIGHTS)
+    skill_sums = dict(zip(SKILL_COUNTS, weighted[:, n_stats:].T))
+    prior = {r: (skill_prior or {}).get(r, 0.0) * total for r in TYPE_RATES[player_type]}
+    skills = skill_rates(skill_sums, TYPE_RATES[player_type], skill_league, prior)
+    for r in TYPE_RATES[player_type]:
+        out[f"marcel_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], (skill_league or {}).get(r, 0.0))
+        out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
     return out
 
 
@@ -275,6 +319,9 @@ def feature_names(player_type: PlayerType) -> list[str]:
     8. `skill:<horizon>:<rate>` for horizon in HORIZONS, rate in skills.TYPE_RATES (shrunk skill rate)
     9. `log_pitches:<horizon>`, then `log_tracked:<horizon>`: log1p of the horizon's pitches and of its
        tracked balls in play (how much the skill rates rest on)
+    10. the `marcel` block (`wide_feature_names`): `marcel:<stat>` 5/4/3-weighted outcome rates,
+       `log_opp_year:<1|2|3>`, `marcel_aaa_share`, `age2` = (age - 28)^2, `marcel_skill:<rate>` shrunk
+       5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit)
     """
     stats = TARGET_STATS[player_type]
     return [
@@ -288,6 +335,22 @@ def feature_names(player_type: PlayerType) -> list[str]:
         *(f"skill:{h}:{r}" for h in HORIZONS for r in TYPE_RATES[player_type]),
         *(f"log_pitches:{h}" for h in HORIZONS),
         *(f"log_tracked:{h}" for h in HORIZONS),
+        *wide_feature_names(player_type)[1:],
+    ]
+
+
+def wide_feature_names(player_type: PlayerType) -> list[str]:
+    """The stat features of the Marcel window (block 10 of `feature_names`) and age: what a regression on
+    aggregates of the three prior seasons reads, and what Graph 2's closed-form wide path reads."""
+    rates = TYPE_RATES[player_type]
+    return [
+        "age",
+        *(f"marcel:{s}" for s in TARGET_STATS[player_type]),
+        *(f"log_opp_year:{k}" for k in MARCEL_YEARS),
+        "marcel_aaa_share",
+        "age2",
+        *(f"marcel_skill:{r}" for r in rates),
+        *(f"log_n:{r}" for r in rates),
     ]
 
 
@@ -320,6 +383,12 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
         floats([f"{h}_skill_{r}" for h in HORIZONS for r in TYPE_RATES[player_type]]),
         np.log1p(floats([f"{h}_pitches" for h in HORIZONS])),
         np.log1p(floats([f"{h}_tracked" for h in HORIZONS])),
+        floats([f"marcel_{s}" for s in stats]),
+        np.log1p(floats([f"marcel_opp_y{k}" for k in MARCEL_YEARS])),
+        floats(["marcel_aaa_share"]),
+        (floats(["age"]) - 28.0) ** 2,
+        floats([f"marcel_skill_{r}" for r in TYPE_RATES[player_type]]),
+        np.log1p(floats([f"marcel_skill_{r}_n" for r in TYPE_RATES[player_type]])),
     ]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():

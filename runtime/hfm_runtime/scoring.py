@@ -4,6 +4,11 @@
     history = History.from_league(load_league("artifacts/league"))
     table = scorer.score(history, season=2024)              # one row per player (see SCORE_COLUMNS)
 
+A daily pipeline keeps a `hfm_runtime.store.PlayerStore` instead of a History: per-player state updated
+by appending each day's pitches, saved to a folder between runs, and scored by the same call
+(`scorer.score(store, ...)`, equal to scoring a History of the same pitches); `score_records` returns
+the rows as dicts without building a DataFrame.
+
 For a player projected into `season` as of `as_of` (default: the season's opening day, the first MLB
 game date in `history` for that season, or January 1 when the history holds none of it):
   marcel_<S>  Marcel's rate of stat S (hfm_runtime.marcel; seasons before `season` only)
@@ -25,15 +30,20 @@ Fallbacks (never an exception for a player; `flag` says which, `fallback` is Tru
 Otherwise `flag` is "model". `age_imputed` is True where the player's birth date is not fully known
 and his age (for Marcel and the identity profile) was imputed (hfm_runtime.people). A two-way player
 (players table `player_type` "two_way") gets a row as a batter and a row as a pitcher.
+
+A Scorer is thread-safe (one scorer may serve many threads, with the same results as one thread), and
+`ScorerOptions.workers` > 1 runs its graphs in that many processes, with identical results.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,9 +51,9 @@ import onnxruntime as ort
 import pandas as pd
 
 from hfm_runtime.bundle import Bundle, load_bundle
-from hfm_runtime.context import GameEmbeddings, build_context
-from hfm_runtime.errors import HFMInputError
-from hfm_runtime.featurize import GameKeys, PitchFeaturizer
+from hfm_runtime.context import GameEmbeddings, gather_context
+from hfm_runtime.errors import BundleError, HFMInputError
+from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
 from hfm_runtime.seasons import game_lines, plate_appearances, season_age, season_lines
@@ -70,13 +80,24 @@ class ScorerOptions:
     spinning: whether idle intra-op threads busy-wait for the next op. Off by default: the scorer has
     three sessions, each with its own pool, and numpy work between runs; on 2 cores, spinning workers
     of one session starve the next (benchmarks/: "no spinning" ran the cold pitcher ~2x faster).
+    workers: processes that run the graphs (hfm_runtime.graphpool) when a call has several batches;
+    1 runs them in this process. Batches are cut the same way whatever `workers` is, so the results
+    are identical.
     """
 
     threads: int = 1
     spinning: bool = False
     cache_games: int = 100_000  # Level-1 outputs kept (one entry per player-game)
     graph1_batch_games: int = 128  # games per Graph-1 run (sorted by length to limit padding)
-    graph2_batch_players: int = 256  # players per Graph-2 run
+    graph2_batch_players: int = 32  # players per Graph-2 run (grouped by padding; bigger batches ran slower)
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        for name in ("threads", "cache_games", "graph1_batch_games", "graph2_batch_players", "workers"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < (0 if name == "threads" else 1):
+                raise HFMInputError(f"ScorerOptions: {name} must be an integer >= {0 if name == 'threads' else 1}, "
+                                    f"got {value!r}")
 
     def session_options(self) -> ort.SessionOptions:
         opts = ort.SessionOptions()
@@ -110,7 +131,8 @@ class _Encoded:
 
 
 class Level1Cache:
-    """LRU of Level-1 outputs keyed by (game_pk, player_id, perspective)."""
+    """LRU of Level-1 outputs keyed by (game_pk, player_id, perspective). Not locked itself: the Scorer
+    holds its lock around every use."""
 
     def __init__(self, max_games: int) -> None:
         self.max_games = max_games
@@ -268,26 +290,75 @@ class History:
         return pd.Timestamp(dates.min()) if len(dates) else pd.Timestamp(f"{season}-01-01")
 
 
+@dataclass(frozen=True)
+class IdentityInputs:
+    """What the score needs of `identity.build_identity`'s result, per player in request order."""
+
+    stat_features: np.ndarray  # float32 [N, F], standardised: Graph 2's input
+    archetype: np.ndarray  # int64 [N]
+    source: np.ndarray  # [N] "mlb" / "mle" / "blended"
+
+
+@dataclass(frozen=True)
+class MarcelRows:
+    """Marcel for N players of one type, in request order (what the score table reads of it)."""
+
+    rates: np.ndarray  # float64 [N, len(TARGET_STATS[pt])]
+    opportunities: np.ndarray  # float64 [N]: projected PA or BF
+    no_history: np.ndarray  # bool [N]: no MLB line in Marcel's window (league rates)
+    league_rate: np.ndarray  # bool [N]: no MLB lines at all in the window: the bundle's league rates
+
+
+def marcel_rows(
+    bundle: Bundle, pt: PlayerType, ids: np.ndarray, season: int, lines: pd.DataFrame,
+    ages: np.ndarray, league: pd.DataFrame | None = None,
+) -> MarcelRows:
+    """`marcel.marcel` of `ids` from season `lines` (ages in `season`, NaN where unknown; `league`:
+    per-season league rates, default counted from `lines`), or the bundle's league rates when the
+    window holds no MLB line at all."""
+    stats = list(TARGET_STATS[pt])
+    n = len(ids)
+    try:
+        base = marcel(lines, pd.Series(ages, index=ids), season, pt, player_ids=ids, league=league)
+    except HFMInputError:  # no MLB lines at all in the window: the bundle's league rates
+        rates = bundle.identity[pt].league_rates
+        return MarcelRows(
+            rates=np.tile(np.array([rates[s] for s in stats], dtype=np.float64), (n, 1)),
+            opportunities=np.full(n, MARCEL_CONFIGS[pt].playing_time_base, dtype=np.float64),
+            no_history=np.ones(n, bool), league_rate=np.ones(n, bool),
+        )
+    return MarcelRows(
+        rates=base[stats].to_numpy(np.float64), opportunities=base[OPPORTUNITY[pt]].to_numpy(np.float64),
+        no_history=base["no_history"].to_numpy(bool), league_rate=np.zeros(n, bool),
+    )
+
+
 class Scorer:
-    """Scores players from a verified bundle with ONNX Runtime (see the module docstring)."""
+    """Scores players from a verified bundle with ONNX Runtime (see the module docstring).
+
+    Thread-safe: one scorer may serve many threads (ONNX Runtime sessions run concurrently; the
+    Level-1 cache and the counters are locked). With `ScorerOptions.workers` > 1 the graph runs go to
+    that many worker processes (hfm_runtime.graphpool); call `close()` (or use `with`) to stop them.
+    """
 
     def __init__(self, bundle: Bundle | str, options: ScorerOptions = ScorerOptions()) -> None:
         self.bundle = bundle if isinstance(bundle, Bundle) else load_bundle(bundle)
         self.options = options
         self.featurizer = PitchFeaturizer.from_json(self.bundle.featurizer)
-        opts = options.session_options()
-        providers = ["CPUExecutionProvider"]
-        self.graph1 = ort.InferenceSession(str(self.bundle.graph1), opts, providers=providers)
-        self.graph2 = {
-            pt: ort.InferenceSession(str(self.bundle.graph2(pt)), opts, providers=providers) for pt in PLAYER_TYPES
-        }
+        self.graph1 = open_session(self.bundle.graph1, options)
+        self.graph2 = {pt: open_session(self.bundle.graph2(pt), options) for pt in PLAYER_TYPES}
+        # the inputs each graph reads (the exporter drops unread ones), asked once: get_inputs() builds objects
+        self._wanted = {GRAPH1_KEY: {i.name for i in self.graph1.get_inputs()},
+                        **{pt: {i.name for i in s.get_inputs()} for pt, s in self.graph2.items()}}
         self.cache = Level1Cache(options.cache_games)
         self.stats = CacheStats()
+        self._lock = threading.Lock()
+        self._pool = None
 
     # --- public API --------------------------------------------------------------------------------
     def score(
         self,
-        history: History,
+        source: History | Any,
         season: int,
         player_ids: Iterable[int] | None = None,
         as_of: str | pd.Timestamp | None = None,
@@ -295,74 +366,127 @@ class Scorer:
         """One row per player and type (SCORE_COLUMNS), batters then pitchers, each in player_id
         order; a two-way player has a row of each type.
 
+        source: a `History`, or a `hfm_runtime.store.PlayerStore` built for this scorer's bundle.
         player_ids: who to score (default: every player with an MLB line in Marcel's window).
         """
-        season = int(season)
-        as_of_date = history.opening_day(season) if as_of is None else pd.Timestamp(as_of).normalize()
-        if player_ids is None:
-            player_ids = self.default_players(history, season)
-        types = history.player_type_of(player_ids)
-        frames = []
-        for pt in PLAYER_TYPES:
-            ids = np.array(sorted({i for i, t in types.items() if pt in t}), dtype=np.int64)
-            if len(ids):
-                frames.append(self._score_type(history, pt, ids, season, as_of_date))
-        if not frames:
-            raise HFMInputError("score: no players to score")
+        frames = [pd.DataFrame(columns) for columns in self._score_columns(source, season, player_ids, as_of)]
         return pd.concat(frames, ignore_index=True)  # each frame has SCORE_COLUMNS, in order
 
+    def score_records(
+        self,
+        source: History | Any,
+        season: int,
+        player_ids: Iterable[int] | None = None,
+        as_of: str | pd.Timestamp | None = None,
+    ) -> list[dict[str, Any]]:
+        """`score` as a list of dicts (one per row, keys SCORE_COLUMNS, values as `score`'s cells), without
+        building a DataFrame: what a pipeline scoring a few players at a time reads (a one-row frame
+        costs about as much as Graph 2)."""
+        out = []
+        for columns in self._score_columns(source, season, player_ids, as_of):
+            values = [columns[c].tolist() if isinstance(columns[c], np.ndarray) else [columns[c]] * len(columns["flag"])
+                      for c in SCORE_COLUMNS]
+            out.extend(dict(zip(SCORE_COLUMNS, row)) for row in zip(*values))
+        return out
+
     @staticmethod
-    def default_players(history: History, season: int) -> list[int]:
+    def default_players(source: History | Any, season: int) -> list[int]:
         """Everyone with an MLB line in the seasons Marcel reads for `season` (season-3..season-1)."""
+        if not isinstance(source, History):
+            return source.default_players(season)
         ids: set[int] = set()
         for pt in PLAYER_TYPES:
-            lines = history.lines(pt)
+            lines = source.lines(pt)
             window = lines["season"].between(season - len(MARCEL_CONFIGS[pt].weights), season - 1)
             if LEVEL_COLUMN in lines.columns:
                 window &= lines[LEVEL_COLUMN] == "MLB"
             ids.update(int(i) for i in lines.loc[window, "player_id"].unique())
         return sorted(ids)
 
-    # --- one player type ---------------------------------------------------------------------------
-    def _score_type(
-        self, history: History, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp
-    ) -> pd.DataFrame:
-        stats = list(TARGET_STATS[pt])
-        opp = OPPORTUNITY[pt]
-        players = history._players_by_id
-        known = np.isin(ids, players.index.to_numpy())
+    def encode(self, table: GameTable) -> GameEmbeddings:
+        """Level 1 (Graph 1) on every game of `table`, in table order, as ragged PA embeddings.
 
-        base = self._marcel(history, pt, ids, season, players)
-        # columns gathered in a dict and framed once: each DataFrame.__setitem__ costs ~0.2 ms
-        out: dict[str, Any] = {"player_id": ids}
-        names = players.reindex(ids)
-        if {"name_first", "name_last"} <= set(players.columns):
-            out["name"] = (names["name_first"].fillna("") + " " + names["name_last"].fillna("")).str.strip().to_numpy()
-        else:
-            out["name"] = ""
-        out["player_type"], out["season"], out["as_of_date"] = pt, season, as_of
-        out["opportunity"] = opp
-        out["opportunities"] = opportunities = base[opp].to_numpy(np.float64)
-        marcel_rates = base[stats].to_numpy(np.float64)
+        Games run in batches of `graph1_batch_games`, sorted by length (stable) to limit padding; the
+        batches depend only on `table`, so the result does not depend on `workers`."""
+        order = np.argsort(table.n_pitches, kind="stable")  # similar lengths share a batch
+        step = self.options.graph1_batch_games
+        wanted = self._wanted[GRAPH1_KEY]
+        names = ("cat", "num", "pitch_mask", "pa_of_pitch", "pa_mask")
+        batches = [order[start:start + step] for start in range(0, len(order), step)]
+        feeds = []
+        for index in batches:
+            batch = table.collate(index)
+            feeds.append({n: a for n, a in zip(names, batch.inputs()) if n in wanted})
+        outputs = self._run(GRAPH1_KEY, "pa_emb", feeds)
+        pa_emb = [np.zeros((0, self._d_pa()), np.float32)] * len(table)
+        for index, out in zip(batches, outputs):
+            for row, g in enumerate(index):
+                pa_emb[g] = out[row, : int(table.n_pas[g])]
+        with self._lock:
+            self.stats.graph1_runs += len(batches)
+            self.stats.games_encoded += len(table)
+        return GameEmbeddings(
+            pa_emb=np.concatenate(pa_emb) if len(table) else np.zeros((0, self._d_pa()), np.float32),
+            pa_outcome=table.pa_outcome, pa_offsets=table.pa_offsets - table.pa_offsets[0], keys=table.keys,
+        )
+
+    def close(self) -> None:
+        """Stop the worker processes (if any); the scorer still scores in this process afterwards."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def __enter__(self) -> Scorer:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # --- one call ----------------------------------------------------------------------------------
+    def _score_columns(
+        self, source: History | Any, season: int, player_ids: Iterable[int] | None, as_of: str | pd.Timestamp | None,
+    ) -> list[dict[str, Any]]:
+        inputs = _HistoryInputs(self, source) if isinstance(source, History) else source.scoring_inputs(self)
+        season = int(season)
+        as_of_date = inputs.opening_day(season) if as_of is None else pd.Timestamp(as_of).normalize()
+        if player_ids is None:
+            player_ids = inputs.default_players(season)
+        types = inputs.player_type_of(player_ids)
+        out = []
+        for pt in PLAYER_TYPES:
+            ids = np.array(sorted({i for i, t in types.items() if pt in t}), dtype=np.int64)
+            if len(ids):
+                out.append(self._score_type(inputs, pt, ids, season, as_of_date))
+        if not out:
+            raise HFMInputError("score: no players to score")
+        return out
+
+    def _score_type(self, inputs: Any, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp) -> dict[str, Any]:
+        """The score table's columns for `ids` (sorted) of one player type, from any scoring inputs
+        (`_HistoryInputs` or a store's): Marcel, identity, context games, Graph 2, blend."""
+        stats = list(TARGET_STATS[pt])
+        known, names = inputs.players_info(ids)
+        base = inputs.marcel(pt, ids, season)
+        out: dict[str, Any] = {"player_id": ids, "name": names, "player_type": pt, "season": season,
+                               "as_of_date": as_of, "opportunity": OPPORTUNITY[pt], "opportunities": base.opportunities}
+        marcel_rates = base.rates
 
         model = np.full((len(ids), len(stats)), np.nan)
         archetype = np.full(len(ids), -1, np.int64)
         source = np.full(len(ids), None, dtype=object)
-        games = self._context_games(history, pt, ids[known], as_of)
         n_games = np.zeros(len(ids), np.int64)
         if known.any():
-            ident = build_identity(
-                history.game_lines(pt), history.players,
-                pd.DataFrame({"player_id": ids[known], "as_of_date": as_of}), pt, self.bundle.identity[pt],
-            )
-            archetype[known], source[known] = ident.archetype, ident.profiles["source"].to_numpy()
+            ident = inputs.identity(pt, ids[known], as_of)
+            archetype[known], source[known] = ident.archetype, ident.source
+            games = inputs.context(pt, ids[known], as_of)
             max_games = int(self.bundle.context[pt]["max_games"])
-            counts = games.context_index(ids[known], pt, np.full(known.sum(), as_of.to_datetime64()), max_games)
-            n_games[known] = (counts >= 0).sum(1)
-            run = np.flatnonzero(known)[n_games[known] > 0]
-            if len(run):
-                rows = np.searchsorted(ids[known], ids[run])
-                model[run] = self._graph2(pt, games, ids[run], as_of, ident.stat_features[rows], ident.archetype[rows])
+            index = games.context_index(ids[known], pt, np.full(known.sum(), as_of.to_datetime64()), max_games)
+            n_games[known] = (index >= 0).sum(1)
+            rows = np.flatnonzero(n_games[known] > 0)  # among the known
+            if len(rows):
+                model[np.flatnonzero(known)[rows]] = self._graph2(
+                    pt, games, index[rows], ident.stat_features[rows], ident.archetype[rows])
 
         weights = self.bundle.blend_weights(pt)
         w = np.array([weights[s] for s in stats])
@@ -374,12 +498,12 @@ class Scorer:
         rates = np.clip(marcel_rates + adj, 0.0, 1.0)
         adj = rates - marcel_rates  # what was actually applied, after clipping
 
-        flag = np.where(n_games > 0, "model", np.where(base["no_history"].to_numpy(bool), "no_history", "no_recent_games"))
+        flag = np.where(n_games > 0, "model", np.where(base.no_history, "no_history", "no_recent_games"))
         flag = np.where(known, flag, "unknown_player")
-        flag = np.where(base["league_rate"].to_numpy(bool), "league_rate", flag)
+        flag = np.where(base.league_rate, "league_rate", flag)
         out["flag"] = flag
         out["fallback"] = flag != "model"
-        out["age_imputed"] = history.age_imputed(ids)
+        out["age_imputed"] = inputs.age_imputed(ids)
         out["archetype"] = archetype
         out["source"] = source
         out["n_games"] = n_games
@@ -388,38 +512,120 @@ class Scorer:
             out[f"model_{s}"] = model[:, j]
             out[f"adj_{s}"] = adj[:, j]
             out[f"rate_{s}"] = rates[:, j]
-            out[f"proj_{s}"] = rates[:, j] * opportunities
-        return pd.DataFrame({c: out.get(c, np.nan) for c in SCORE_COLUMNS})  # NaN: the other type's stats
+            out[f"proj_{s}"] = rates[:, j] * base.opportunities
+        nan = np.full(len(ids), np.nan)
+        return {c: out.get(c, nan) for c in SCORE_COLUMNS}  # NaN: the other type's stats
 
-    def _marcel(
-        self, history: History, pt: PlayerType, ids: np.ndarray, season: int, players: pd.DataFrame
-    ) -> pd.DataFrame:
-        """Marcel per player (index player_id) with `no_history` and `league_rate` columns."""
-        births = players["birth_date"].reindex(ids).to_numpy()
+    # --- graphs ------------------------------------------------------------------------------------
+    def _run(self, graph: str, output: str, feeds: list[dict[str, np.ndarray]]) -> list[np.ndarray]:
+        """`output` of `graph` (GRAPH1_KEY or a player type) on each feed, in order: in this process,
+        or spread over the worker processes when there are several feeds and `workers` > 1."""
+        if self.options.workers > 1 and len(feeds) > 1:
+            return self._worker_pool().run(graph, output, feeds)
+        session = self.graph1 if graph == GRAPH1_KEY else self.graph2[graph]
+        return [session.run([output], feed)[0] for feed in feeds]
+
+    def _worker_pool(self):
+        from hfm_runtime.graphpool import GraphPool
+
+        with self._lock:
+            if self._pool is None:
+                self._pool = GraphPool(self.bundle, self.options)
+            return self._pool
+
+    def _d_pa(self) -> int:
+        shape = self.graph1.get_outputs()[0].shape
+        return int(shape[-1]) if isinstance(shape[-1], int) else int(self.bundle.manifest["graphs"]["level1"]["d_pa"])
+
+    def _graph2(
+        self, pt: PlayerType, games: GameEmbeddings, index: np.ndarray, stat_features: np.ndarray, archetype: np.ndarray,
+    ) -> np.ndarray:
+        """Graph 2's rates for the players whose context games are the rows of `index` (`context_index`).
+
+        Players run in batches of `graph2_batch_players`, grouped by their longest context game (fewest
+        padded PA slots; stable, so ties keep request order): the batches depend only on the request,
+        so a player's result does not depend on `workers`."""
+        max_pas = self.bundle.context[pt].get("max_pas")
+        wanted = self._wanted[pt]
+        longest = np.where(index >= 0, games.n_pas[np.maximum(index, 0)], 0).max(axis=1, initial=0)
+        order = np.argsort(longest, kind="stable")
+        step = self.options.graph2_batch_players
+        batches = [order[start:start + step] for start in range(0, len(order), step)]
+        feeds = []
+        for rows in batches:
+            batch = gather_context(games, index[rows], stat_features[rows], archetype[rows], max_pas)
+            feeds.append({k: v for k, v in batch.inputs().items() if k in wanted})
+        rates = np.empty((len(order), len(TARGET_STATS[pt])))
+        for rows, out in zip(batches, self._run(pt, "rates", feeds)):
+            rates[rows] = out
+        return rates
+
+
+GRAPH1_KEY = "graph1"  # Scorer._run's name for Graph 1 (Graph 2 is named by its player type)
+
+
+def open_session(path: str | Path, options: ScorerOptions) -> ort.InferenceSession:
+    """An ONNX Runtime session on a bundle graph; a graph this onnxruntime is too old to read is a
+    BundleError naming the file and the versions (hfm_runtime.bundle checks the manifest first)."""
+    try:
+        return ort.InferenceSession(str(path), options.session_options(), providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own Fail / InvalidGraph / NotImplemented types
+        text = str(exc)
+        if "IR version" in text or "opset" in text.lower():
+            raise BundleError(f"{path}: onnxruntime {ort.__version__} cannot load this graph ({text.strip()[-160:]}); "
+                              "upgrade onnxruntime or re-export the bundle") from None
+        raise
+
+
+class _HistoryInputs:
+    """What `Scorer._score_type` reads, derived from a `History`'s raw rows at every call (Level-1
+    outputs through the scorer's LRU cache)."""
+
+    def __init__(self, scorer: Scorer, history: History) -> None:
+        self.scorer, self.history = scorer, history
+
+    def opening_day(self, season: int) -> pd.Timestamp:
+        return self.history.opening_day(season)
+
+    def default_players(self, season: int) -> list[int]:
+        return Scorer.default_players(self.history, season)
+
+    def player_type_of(self, ids: Iterable[int]) -> dict[int, tuple[PlayerType, ...]]:
+        return self.history.player_type_of(ids)
+
+    def age_imputed(self, ids: np.ndarray) -> np.ndarray:
+        return self.history.age_imputed(ids)
+
+    def players_info(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(in the players table, name) per id."""
+        players = self.history._players_by_id
+        known = np.isin(ids, players.index.to_numpy())
+        if {"name_first", "name_last"} <= set(players.columns):
+            rows = players.reindex(ids)
+            names = (rows["name_first"].fillna("") + " " + rows["name_last"].fillna("")).str.strip().to_numpy()
+        else:
+            names = np.full(len(ids), "", dtype=object)
+        return known, names
+
+    def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
+        births = self.history._players_by_id["birth_date"].reindex(ids).to_numpy()
         has_age = pd.notna(births)
         ages = np.full(len(ids), np.nan)
         if has_age.any():
             ages[has_age] = np.asarray(season_age(births[has_age], season), dtype=np.float64)
-        ages = pd.Series(ages, index=ids)
-        try:
-            league = None if history.league is None else history.league.get(pt)
-            base = marcel(history.lines(pt), ages, season, pt, player_ids=ids, league=league)
-            base["league_rate"] = False
-            return base
-        except HFMInputError:  # no MLB lines at all in the window: the bundle's league rates
-            config = MARCEL_CONFIGS[pt]
-            base = pd.DataFrame(index=pd.Index(ids, name="player_id"))
-            base[OPPORTUNITY[pt]] = config.playing_time_base
-            for s, r in self.bundle.identity[pt].league_rates.items():
-                base[s] = r
-            base["no_history"], base["league_rate"] = True, True
-            return base
+        league = None if self.history.league is None else self.history.league.get(pt)
+        return marcel_rows(self.scorer.bundle, pt, ids, season, self.history.lines(pt), ages, league)
 
-    # --- Level 1 with the cache --------------------------------------------------------------------
-    def _context_games(self, history: History, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp) -> GameEmbeddings:
+    def identity(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp):
+        ident = build_identity(self.history.game_lines(pt), self.history.players,
+                               pd.DataFrame({"player_id": ids, "as_of_date": as_of}), pt, self.scorer.bundle.identity[pt])
+        return IdentityInputs(ident.stat_features, ident.archetype, ident.profiles["source"].to_numpy())
+
+    def context(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp) -> GameEmbeddings:
         """Encoded context games (the last max_games before `as_of`) of `ids`, via the cache."""
-        max_games = int(self.bundle.context[pt]["max_games"])
-        p = history.pitches
+        scorer = self.scorer
+        max_games = int(scorer.bundle.context[pt]["max_games"])
+        p = self.history.pitches
         # numpy on the key columns: pandas filtering, drop_duplicates and groupby.tail cost milliseconds
         # even on one player's pitches
         before = np.flatnonzero((p["game_date"] < as_of).to_numpy(dtype=bool) & np.isin(p[pt].to_numpy(), ids))
@@ -440,68 +646,38 @@ class Scorer:
         games_after = np.repeat(run_end, np.diff(np.r_[-1, run_end])) - np.arange(len(by_date))
         kept = by_date[games_after < max_games]
         keys = list(zip(g_pk[kept].tolist(), g_player[kept].tolist(), [pt] * len(kept)))
-        is_missing = np.array([k not in self.cache for k in keys], dtype=bool)
+        with scorer._lock:
+            is_missing = np.array([k not in scorer.cache for k in keys], dtype=bool)
+            scorer.stats.hits += int(len(keys) - is_missing.sum())
+            scorer.stats.misses += int(is_missing.sum())
         missing_games = kept[is_missing]
-        self.stats.hits += len(keys) - len(missing_games)
-        self.stats.misses += len(missing_games)
+        encoded: dict[tuple[int, int, str], _Encoded] = {}
         if len(missing_games):
             wanted = np.zeros(len(first), bool)
             wanted[missing_games] = True
             take = before[wanted[game_of_row]]
             rows = p if len(take) == len(p) else p.iloc[take]  # all of a one-player history: no copy
             players = ids[np.isin(ids, player[wanted[game_of_row]])]
-            self._encode(self.featurizer.transform(rows, perspectives=(pt,), players=players))
-        items = [self.cache.get(k) for k in keys]
-        return _embeddings(keys, items, self._d_pa())
+            table = scorer.featurizer.transform(rows, perspectives=(pt,), players=players)
+            encoded = _split(scorer.encode(table))
+        with scorer._lock:  # this call's own encodings first: the LRU may have dropped them meanwhile
+            for key, item in encoded.items():
+                scorer.cache.put(key, item)
+            items = [encoded.get(k) or scorer.cache.get(k) for k in keys]
+        return _embeddings(keys, items, scorer._d_pa())
 
-    def _encode(self, table) -> None:
-        order = np.argsort(table.n_pitches, kind="stable")  # similar lengths share a batch
-        step = self.options.graph1_batch_games
-        wanted = [i.name for i in self.graph1.get_inputs()]
-        names = ("cat", "num", "pitch_mask", "pa_of_pitch", "pa_mask")
-        for start in range(0, len(order), step):
-            index = order[start:start + step]
-            batch = table.collate(index)
-            feed = {n: a for n, a in zip(names, batch.inputs()) if n in wanted}
-            (pa_emb,) = self.graph1.run(["pa_emb"], feed)
-            self.stats.graph1_runs += 1
-            self.stats.games_encoded += len(index)
-            for row, g in enumerate(index):
-                n_pa = int(table.n_pas[g])
-                k = table.keys
-                self.cache.put(
-                    (int(k.game_pk[g]), int(k.player_id[g]), str(k.perspective[g])),
-                    _Encoded(
-                        pa_emb=np.ascontiguousarray(pa_emb[row, :n_pa]),
-                        pa_outcome=batch.pa_outcome[row, :n_pa].copy(),
-                        game_date=k.game_date[g], season=int(k.season[g]), level=str(k.level[g]),
-                    ),
-                )
 
-    def _d_pa(self) -> int:
-        shape = self.graph1.get_outputs()[0].shape
-        return int(shape[-1]) if isinstance(shape[-1], int) else int(self.bundle.manifest["graphs"]["level1"]["d_pa"])
-
-    # --- Graph 2 -----------------------------------------------------------------------------------
-    def _graph2(
-        self, pt: PlayerType, games: GameEmbeddings, ids: np.ndarray, as_of: pd.Timestamp,
-        stat_features: np.ndarray, archetype: np.ndarray,
-    ) -> np.ndarray:
-        ctx = self.bundle.context[pt]
-        session = self.graph2[pt]
-        wanted = [i.name for i in session.get_inputs()]
-        step = self.options.graph2_batch_players
-        out = []
-        for start in range(0, len(ids), step):
-            sl = slice(start, start + step)
-            batch = build_context(
-                games, ids[sl], pt, np.full(len(ids[sl]), as_of.to_datetime64()),
-                stat_features[sl], archetype[sl], max_games=int(ctx["max_games"]), max_pas=ctx.get("max_pas"),
-            )
-            feed = {k: v for k, v in batch.inputs().items() if k in wanted}
-            (rates,) = session.run(["rates"], feed)
-            out.append(rates.astype(np.float64))
-        return np.concatenate(out)
+def _split(games: GameEmbeddings) -> dict[tuple[int, int, str], _Encoded]:
+    """Level1Cache entries of every game of `games`."""
+    k = games.keys
+    out = {}
+    for g in range(len(games)):
+        lo, hi = int(games.pa_offsets[g]), int(games.pa_offsets[g + 1])
+        out[(int(k.game_pk[g]), int(k.player_id[g]), str(k.perspective[g]))] = _Encoded(
+            pa_emb=np.ascontiguousarray(games.pa_emb[lo:hi]), pa_outcome=games.pa_outcome[lo:hi].copy(),
+            game_date=k.game_date[g], season=int(k.season[g]), level=str(k.level[g]),
+        )
+    return out
 
 
 def _embeddings(keys: Sequence[tuple[int, int, str]], items: Sequence[_Encoded], d_pa: int) -> GameEmbeddings:
@@ -530,7 +706,7 @@ class PipelineAdapter:
         adjusted = adapter.adjust_projections(records)
 
     Each record is a dict with `player_id`, optionally `player_type` ("batter"/"pitcher"; looked up in
-    `history` when absent, a two-way player's then adjusted as a batter), the pipeline's per-opportunity rates under the stat names of
+    `history` (a History or a PlayerStore) when absent, a two-way player's then adjusted as a batter), the pipeline's per-opportunity rates under the stat names of
     hfm_runtime.targets.TARGET_STATS (e.g. "SO": 0.22) and optionally the opportunity column ("PA" for
     batters, "BF" for pitchers). Returned: a copy of each record, in order, with every stat it had
     replaced by `rate + adjustment` (clipped to [0, 1]), where the adjustment is w * model residual
@@ -543,7 +719,7 @@ class PipelineAdapter:
     flag says why. Records missing `player_id` raise HFMInputError naming the record.
     """
 
-    def __init__(self, scorer: Scorer, history: History, season: int, as_of: str | pd.Timestamp | None = None):
+    def __init__(self, scorer: Scorer, history: History | Any, season: int, as_of: str | pd.Timestamp | None = None):
         self.scorer, self.history, self.season, self.as_of = scorer, history, int(season), as_of
 
     def adjust_projections(self, records: list[dict]) -> list[dict]:
@@ -555,8 +731,8 @@ class PipelineAdapter:
                 raise HFMInputError(f"adjust_projections: record {i}: field player_id missing or not an integer") from None
         if not records:
             return []
-        table = self.scorer.score(self.history, self.season, sorted(set(ids)), self.as_of)
-        rows = {(int(r["player_id"]), r["player_type"]): r for r in table.to_dict("records")}
+        table = self.scorer.score_records(self.history, self.season, sorted(set(ids)), self.as_of)
+        rows = {(int(r["player_id"]), r["player_type"]): r for r in table}
         first = {}
         for key, row in rows.items():
             first.setdefault(key[0], row)
@@ -592,7 +768,7 @@ class PipelineAdapter:
 
 
 def adjust_projections(
-    records: list[dict], scorer: Scorer, history: History, season: int, as_of: str | pd.Timestamp | None = None
+    records: list[dict], scorer: Scorer, history: History | Any, season: int, as_of: str | pd.Timestamp | None = None
 ) -> list[dict]:
     """One-shot form of `PipelineAdapter(scorer, history, season, as_of).adjust_projections(records)`."""
     return PipelineAdapter(scorer, history, season, as_of).adjust_projections(records)

@@ -148,7 +148,7 @@ def load_pitches(
     source: PitchSource,
     level: str | None = "MLB",
     game_types: GameTypes = REGULAR_SEASON,
-    duplicates: Duplicates = "warn",
+    duplicates: Duplicates = "drop",
 ) -> pd.DataFrame:
     """Load and validate Statcast pitch events.
 
@@ -157,10 +157,9 @@ def load_pitches(
     (several levels in one frame; `level` is then ignored). Every problem is one `HFMInputError`
     naming the file, the column and the first bad row (1-based data row; CSV line number as well).
     `game_types`: the game_type codes kept (default regular season; None keeps every row).
-    `duplicates`: rows repeating a (game_pk, at_bat_number, pitch_number) key are "drop"ped (the
-    first kept) with a `StatcastWarning` counting them, or kept with a warning ("warn", the default:
-    the same file given twice stays twice), or kept silently ("keep"). Every CLI and
-    `hfm_runtime.league.load_league` drop them.
+    `duplicates`: rows repeating a (game_pk, at_bat_number, pitch_number) key (overlapping downloads)
+    are "drop"ped (the default; the first is kept) with a `StatcastWarning` counting them, or kept
+    with that warning ("warn"), or kept silently ("keep").
 
     Returns exactly STATCAST_COLUMNS plus `level`, with normalised dtypes: "int" columns in
     REQUIRED_NON_NULL as int64, other "int" and all "float" columns as float64 (NaN = missing),

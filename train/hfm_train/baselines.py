@@ -6,6 +6,7 @@ ACTUAL outcomes (never on the simulator's true talent):
   statcast_ridge  per stat, a ridge regression (alpha by leave-one-out CV, features standardised) of a
                   player's MLB rate in season t on aggregates of his seasons t-1, t-2, t-3 (all levels):
                   * 5/4/3-weighted outcome rates of every target stat (Marcel's weights, no regression)
+                  (opportunity weights scaled to mean 1, so the penalty grid means the same on any league)
                   * log opportunities per season, the AAA share of them, age and age squared
                   * Statcast skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff
                     and swing rates, launch speed and angle, hard-hit, sweet-spot and barrel shares,
@@ -42,7 +43,7 @@ BASELINES: tuple[str, ...] = ("statcast_ridge", "stat_ridge")
 @dataclass(frozen=True)
 class RidgeConfig:
     weights: tuple[float, ...] = (5.0, 4.0, 3.0)  # most recent season first (Marcel's)
-    alphas: tuple[float, ...] = tuple(np.logspace(-2, 4, 25).round(6))
+    alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-2, 4, 25))
     min_opportunities: int = 10
     skills: bool = True  # False: stat_ridge
 
@@ -84,6 +85,7 @@ class AggregateRidge:
         self.columns_ = list(X.columns)
         self.scaler_ = StandardScaler().fit(X.to_numpy())
         Z = self.scaler_.transform(X.to_numpy())
+        w = w / w.mean()  # the penalty's scale is per row: raw opportunity weights would all but switch it off
         self.models_ = [RidgeCV(alphas=self.config.alphas).fit(Z, y[:, j], sample_weight=w) for j in range(len(stats))]
         return self
 

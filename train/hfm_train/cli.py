@@ -6,6 +6,7 @@ Subcommands are imported lazily so `hfm-train simulate` does not pay for importi
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -19,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "archetypes": "hfm_train.archetypes:archetypes_command",
     "fit": "hfm_train.fit:fit_command",
     "evaluate": "hfm_train.evaluate:evaluate_command",
+    "compare": "hfm_train.evaluate:compare_command",
     "import": "hfm_train.importer:import_command",
     "fetch": "hfm_train.fetch:fetch_command",
 }
@@ -63,4 +65,11 @@ def run_click(command: click.Command, errors: tuple[type[Exception], ...] = (HFM
 
 
 def main() -> None:
+    # torch's OpenMP threads spin-wait between ops by default. Where the cores are shared (other jobs,
+    # or torchrun ranks on one machine) a spinning thread starves the one holding the work: a
+    # fine-tuning step measured up to 15x slower with 2 threads than with 1 (benchmarks/thread_wait.py,
+    # README "Scale"). Passive waiting keeps the second thread useful and changes no result (the same
+    # threads split the same work). Set OMP_WAIT_POLICY yourself to override; it must be set before
+    # torch loads, which is why it is set here and the commands are imported lazily.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     run_click(cli)

@@ -30,6 +30,7 @@ outcomes. The test season is never used to choose anything.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -95,6 +96,8 @@ def weighted_metrics(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) ->
 def weighted_std(x: np.ndarray, weight: np.ndarray) -> float:
     ok = np.isfinite(x)
     x, w = x[ok], weight[ok]
+    if w.sum() <= 0:
+        return float("nan")
     m = (w * x).sum() / w.sum()
     return float(np.sqrt((w * (x - m) ** 2).sum() / w.sum()))
 
@@ -195,9 +198,16 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
             metrics[name][s] = {"rmse_actual": act["rmse"], "corr_actual": act["corr"],
                                 "rmse_true": tru["rmse"], "corr_true": tru["corr"],
                                 "spread": weighted_std(p[:, j], w)}
+    cut = {}
+    for against in ("true", "actual"):
+        base = np.array([metrics["marcel"][s][f"rmse_{against}"] for s in stats])
+        if np.isfinite(base).all() and (base > 0).all():
+            cut[against] = {name: float(np.mean(1 - np.array([per[s][f"rmse_{against}"] for s in stats]) / base))
+                            for name, per in metrics.items()}
     return {
         "n_players": int(test.table["player_id"].nunique()),
         "opportunities": float(w.sum()),
+        "mean_cut_vs_marcel": cut,  # per method, the mean over stats of 1 - RMSE / Marcel's RMSE
         "blend_weights": dict(zip(stats, map(float, blend))),
         "true_spread": {s: weighted_std(test.true_talent[:, j], w) for j, s in enumerate(stats)},
         "effective_rank": {
@@ -241,13 +251,17 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
     lines = []
     for pt, r in card.items():
         stats = list(r["true_spread"])
+        known = bool(np.isfinite(list(r["true_spread"].values())).any())  # an imported league has no truth
         rows = []
         for measure in ("rmse_actual", "corr_actual", "rmse_true", "corr_true", "spread"):
+            if not known and measure in ("rmse_true", "corr_true"):
+                continue
             for method, per in r["metrics"].items():
-                if method == "oracle" and measure in ("rmse_true", "corr_true"):
+                if method == "oracle" and (measure in ("rmse_true", "corr_true") or not known):
                     continue
                 rows.append({"measure": measure, "method": method, **{s: per[s][measure] for s in stats}})
-        rows.append({"measure": "spread", "method": "TRUE TALENT", **r["true_spread"]})
+        if known:
+            rows.append({"measure": "spread", "method": "TRUE TALENT", **r["true_spread"]})
         rows.append({"measure": "blend w", "method": "", **r["blend_weights"]})
         table = pd.DataFrame(rows).set_index(["measure", "method"])
         er = r["effective_rank"]
@@ -257,6 +271,12 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
             f"game_emb {er['game_emb']:.1f}/{er['game_emb_dim']}"
         )
         lines.append(table.to_string(float_format=lambda v: f"{v:.4f}"))
+        if not known:
+            lines.append("no true talent in this league: RMSE/correlation against true talent, the oracle and "
+                         "prev_true_talent are skipped; every figure is against actual outcomes")
+        for against, per in r.get("mean_cut_vs_marcel", {}).items():
+            shown = [m for m in ("blend", "model", "statcast_ridge", "stat_ridge", "prev_true_talent") if m in per]
+            lines.append(f"mean RMSE cut vs Marcel, against {against}: " + ", ".join(f"{m} {per[m]:+.1%}" for m in shown))
         wins = beats_marcel({pt: r})[pt]
         verdict = {s: "yes" if v else ("= (w=0)" if r["blend_weights"][s] == 0 else "NO") for s, v in wins.items()}
         lines.append("blend beats Marcel (rmse vs actual): " + ", ".join(f"{s} {v}" for s, v in verdict.items()))
@@ -287,3 +307,43 @@ def evaluate_command(run_dir: Path, league_dir: Path | None) -> None:
     for f in tmp.iterdir():
         f.replace(run_dir / f.name)
     tmp.rmdir()
+
+
+def compare_runs(runs: list[Path], against: Path | None = None, method: str = "blend") -> str:
+    """Per run and player type, the mean RMSE cut vs Marcel of the model and the baselines; with
+    `against`, also 90% paired bootstrap intervals of RMSE(run's `method`) - RMSE(against's `method`)
+    per stat, over the players both runs projected (the runs must share league and test season)."""
+    lines = []
+    for run in runs:
+        card = json.loads((run / "model_card.json").read_text())
+        for pt, r in card["evaluation"].items():
+            for against_what, per in r.get("mean_cut_vs_marcel", {}).items():
+                shown = [m for m in ("blend", "model", "statcast_ridge", "stat_ridge", "prev_true_talent") if m in per]
+                lines.append(f"{run.name} {pt} (test {card['seasons']['test']}, {r['n_players']} players), "
+                             f"mean RMSE cut vs Marcel against {against_what}: "
+                             + ", ".join(f"{m} {per[m]:+.1%}" for m in shown))
+        if against is None:
+            continue
+        mine, theirs = (pd.read_csv(p / "test_predictions.csv") for p in (run, against))
+        both = mine.merge(theirs, on=["player_type", "player_id", "stat"], suffixes=("", "_against"))
+        for pt, rows in both.groupby("player_type", sort=False):
+            stats = list(dict.fromkeys(rows["stat"]))
+            wide = {c: rows.pivot(index="player_id", columns="stat", values=c)[stats].to_numpy()
+                    for c in (method, f"{method}_against", "actual", "true_talent", "weight")}
+            for truth in ("true_talent", "actual"):
+                if not np.isfinite(wide[truth]).any():
+                    continue
+                iv = paired_bootstrap(wide[method], wide[f"{method}_against"], wide[truth], wide["weight"][:, 0])
+                lines.append(f"  {pt}: 90% interval of RMSE({run.name}) - RMSE({against.name}) vs {truth}: " + ", ".join(
+                    f"{s} [{lo * 1e4:+.1f}, {hi * 1e4:+.1f}]" for s, (lo, _, hi) in zip(stats, iv)) + "  (x1e-4)")
+    return "\n".join(lines)
+
+
+@click.command("compare")
+@click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--against", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="A run of the same league: paired bootstrap intervals of each run's RMSE minus this one's.")
+@click.option("--method", default="blend", show_default=True, help="Which projection to compare across runs.")
+def compare_command(runs: tuple[Path, ...], against: Path | None, method: str) -> None:
+    """Mean RMSE cuts vs Marcel of finished runs, and paired intervals between two runs."""
+    click.echo(compare_runs(list(runs), against, method))

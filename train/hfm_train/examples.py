@@ -3,7 +3,8 @@
 Per player type and target season s, for every player with MLB games in s:
   as-of dates   opening day of s (kind "start": the preseason projection) and then the date of every
                 `every_games`-th of his MLB games (kind "in_season"), so the model also learns to update
-                during the season;
+                during the season (`ExampleConfig.train_kinds` says which kinds train; the test season
+                is always evaluated on "start");
   context       his up to `max_games` most recent games (this perspective, any level, any earlier
                 season) strictly before the as-of date: `GameEmbeddings.context_index`;
   identity      his stat profile as of that date (hfm_runtime.identity.build_identity);

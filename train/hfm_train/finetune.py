@@ -1,4 +1,4 @@
-"""Fine-tune Graph 2 (identity + Level 2 + Level 3 + head) for one player type.
+"""Fine-tune Graph 2 (identity + Level 2 + Level 3 + head, beside the wide path) for one player type.
 
 Fast path (default): Level 1 frozen, its PA embeddings read from the cache (`GameEmbeddings`); each
 batch's ContextBatch is gathered on the fly with hfm_runtime.context, the same code scoring uses.
@@ -6,12 +6,23 @@ Optional top-down unfreezing (`FinetuneConfig.unfreeze_epochs`, needs a `Level1I
 epoch listed for each Level 1 layer group (top group first) that group trains too, and the batch's
 context games are re-encoded by Level 1 in the loop from their raw pitches.
 
+Wide and deep (model/hfm.py): the wide path is fitted first, in closed form (`fit_wide`: per stat a
+ridge regression of the standardised target on the stat features, its penalty chosen by generalised
+cross-validation, on the `wide_kinds` examples) and frozen; then the deep part trains on what is left.
 Loss: opportunity-weighted MSE of standardised targets (each stat divided by its training spread, so
-a rare stat such as 3B counts as much as SO). Early stopping on the validation examples' loss; the
-best epoch's weights are kept. The wide path (model/hfm.py) is fitted first, in closed form
-(`fit_wide`: per stat a ridge regression of the standardised target on the stat features, its
-penalty chosen by generalised cross-validation over the training examples) and frozen. Deterministic on CPU for a given seed; a checkpoint after every epoch
-lets `resume=True` continue an interrupted run.
+a rare stat such as 3B counts as much as SO). Early stopping on the validation examples' loss, with
+epoch 0 (the wide path alone) as a candidate that a trained epoch replaces only when it beats it by
+`deep_gate_z` standard errors, paired over players (`beats_wide`): on a few hundred noisy season lines
+the deep part otherwise "wins" on validation noise. The best epoch's weights are kept; fit.py then
+refits on train + validation for that many epochs (`refit`). Deterministic on CPU for a given seed; a
+checkpoint after every epoch lets `resume=True` continue an interrupted run.
+
+Device and data parallelism come from hfm_train.distributed's session: the model trains on the
+session's device (training forward passes under autocast on CUDA) and is returned on the CPU; under
+torchrun each rank trains on its shard of every batch in DistributedDataParallel (the global batch
+and steps are the single-process ones), the validation losses are computed a shard per rank and
+summed, so every rank takes the same early-stopping decisions. Top-down unfreezing runs in one
+process only. `predict` and the losses run on whatever device the model is on, in float32.
 """
 
 from __future__ import annotations
@@ -23,12 +34,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import torch
 from torch import nn
 from tqdm import tqdm
 
 from hfm_runtime.context import ContextBatch, GameEmbeddings, gather_context
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.profiles import feature_names, wide_feature_names
 
+from . import distributed
 from .examples import Examples, TargetMode
 from .model.hfm import GRAPH2_INPUTS, GameProjectionModel, ModelConfig
 
@@ -49,7 +64,11 @@ class FinetuneConfig:
     wide: bool = True  # the closed-form linear path on the stat features (model/hfm.py)
     wide_kinds: tuple[str, ...] = ("start",)  # examples the wide path is fitted on (an opening-day reading)
     refit: bool = True  # final model: retrain on train + validation for the early-stopped epoch count
-    wide_alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-1, 4, 21))
+    # An epoch replaces the wide path alone only when it beats it by this many standard errors; 0: when
+    # its validation loss is lower at all; None: the wide path alone is no candidate (the deep part is
+    # always used: the ablation that measures what Levels 1-3 add)
+    deep_gate_z: float | None = 1.64
+    wide_alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-2, 4, 25))  # as the ridge baselines
     max_pas: int | None = None  # cap on PAs per game (None: every PA)
     unfreeze_epochs: tuple[int, ...] = ()  # 0-based epoch at which each Level 1 group unfreezes, top-down
     level1_lr_scale: float = 0.1  # Level 1's learning rate relative to `lr` once unfrozen
@@ -80,10 +99,28 @@ def to_tensors(batch: ContextBatch) -> dict[str, torch.Tensor]:
     return {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in batch.inputs().items()}
 
 
-def batch_inputs(examples: Examples, idx: np.ndarray, games: GameEmbeddings, max_pas: int | None = None
-                 ) -> dict[str, torch.Tensor]:
-    return to_tensors(gather_context(games, examples.game_index[idx], examples.stat_features[idx],
-                                     examples.archetype[idx], max_pas))
+def batch_inputs(examples: Examples, idx: np.ndarray, games: GameEmbeddings, max_pas: int | None = None,
+                 device: torch.device | None = None) -> dict[str, torch.Tensor]:
+    inputs = to_tensors(gather_context(games, examples.game_index[idx], examples.stat_features[idx],
+                                       examples.archetype[idx], max_pas))
+    if device is not None and device.type != "cpu":
+        inputs = {k: v.to(device, non_blocking=True) for k, v in inputs.items()}
+    return inputs
+
+
+class StandardisedModel(nn.Module):
+    """`forward` = the model's `forward_standardised` (what DistributedDataParallel wraps)."""
+
+    def __init__(self, model: GameProjectionModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, *inputs: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        return self.model.forward_standardised(*inputs)
+
+
+def _device_of(model: nn.Module) -> torch.device:
+    return next(model.parameters()).device
 
 
 def target_scaling(examples: Examples, mode: TargetMode) -> tuple[np.ndarray, np.ndarray]:
@@ -113,16 +150,21 @@ def build_model(examples: Examples, games: GameEmbeddings, n_archetypes: int, co
 
 def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, alphas: Sequence[float]) -> None:
     """Set and freeze the wide path: per stat, RidgeCV (generalised CV over `alphas`, weights = the
-    examples' opportunities scaled to mean 1) of the standardised target on the stat features."""
+    examples' opportunities scaled to mean 1) of the standardised target on the Marcel-window stat
+    features (hfm_runtime.profiles.wide_feature_names); the other features get weight 0."""
     from sklearn.linear_model import RidgeCV  # training-only dependency
 
-    X = examples.stat_features.astype(np.float64)
+    names = feature_names(examples.player_type)
+    if examples.stat_features.shape[1] != len(names):
+        raise ValueError(f"fit_wide: {examples.stat_features.shape[1]} stat features, the layout has {len(names)}")
+    cols = np.array([names.index(n) for n in wide_feature_names(examples.player_type)])
+    X = examples.stat_features[:, cols].astype(np.float64)
     z = (examples.targets(mode) - model.target_mean.numpy()) / model.target_scale.numpy()
     w = examples.weight / examples.weight.mean()
-    weight, bias = np.zeros((z.shape[1], X.shape[1])), np.zeros(z.shape[1])
+    weight, bias = np.zeros((z.shape[1], len(names))), np.zeros(z.shape[1])
     for j in range(z.shape[1]):
         ridge = RidgeCV(alphas=list(alphas)).fit(X, z[:, j], sample_weight=w)
-        weight[j], bias[j] = ridge.coef_, ridge.intercept_
+        weight[j, cols], bias[j] = ridge.coef_, ridge.intercept_
     with torch.no_grad():
         model.wide.weight.copy_(torch.from_numpy(weight))
         model.wide.bias.copy_(torch.from_numpy(bias))
@@ -133,23 +175,44 @@ def weighted_loss(model: GameProjectionModel, inputs: dict[str, torch.Tensor], y
                   w: torch.Tensor) -> torch.Tensor:
     z, _, _ = model.forward_standardised(*(inputs[k] for k in GRAPH2_INPUTS))
     z_y = (y - model.target_mean) / model.target_scale
-    return (w * ((z - z_y) ** 2).mean(1)).sum() / w.sum()
+    return (w * ((z.float() - z_y) ** 2).mean(1)).sum() / w.sum()
 
 
 @torch.no_grad()
 def evaluate_loss(model: GameProjectionModel, examples: Examples, games: GameEmbeddings, mode: TargetMode,
                   batch_size: int = 256, max_pas: int | None = None) -> float:
+    """The opportunity-weighted loss over `examples` (what training minimises)."""
+    return float(example_losses(model, examples, games, mode, batch_size, max_pas).sum() / max(examples.weight.sum(), 1e-12))
+
+
+@torch.no_grad()
+def example_losses(model: GameProjectionModel, examples: Examples, games: GameEmbeddings, mode: TargetMode,
+                   batch_size: int = 256, max_pas: int | None = None) -> np.ndarray:
+    """float64 [N]: each example's weight x its mean squared standardised error. Under torchrun each
+    rank computes every N-th batch and the ranks' arrays are summed, so all ranks return the same."""
     model.eval()
-    y_all, w_all = examples.targets(mode), examples.weight
-    total, weight = 0.0, 0.0
-    for start in range(0, len(examples), batch_size):
+    session, device = distributed.current(), _device_of(model)
+    y_all = examples.targets(mode)
+    out = np.zeros(len(examples))
+    starts = list(range(0, len(examples), batch_size))
+    for start in starts[session.rank::session.world_size]:
         idx = np.arange(start, min(start + batch_size, len(examples)))
-        inputs = batch_inputs(examples, idx, games, max_pas)
-        w = torch.tensor(w_all[idx], dtype=torch.float32)
-        loss = weighted_loss(model, inputs, torch.tensor(y_all[idx], dtype=torch.float32), w)
-        total += float(loss) * float(w.sum())
-        weight += float(w.sum())
-    return total / max(weight, 1e-12)
+        inputs = batch_inputs(examples, idx, games, max_pas, device)
+        z, _, _ = model.forward_standardised(*(inputs[k] for k in GRAPH2_INPUTS))
+        z_y = (torch.tensor(y_all[idx], dtype=torch.float32, device=device) - model.target_mean) / model.target_scale
+        out[idx] = examples.weight[idx] * ((z - z_y) ** 2).mean(1).double().cpu().numpy()
+    return session.all_reduce(out)
+
+
+def beats_wide(base: np.ndarray, losses: np.ndarray, players: np.ndarray, z: float) -> bool:
+    """Is the loss `losses` lower than `base` (both per example) by more than `z` standard errors?
+    Paired over players (a player's examples summed: they share his season, so they are not
+    independent), one-sided: the deep part has to earn its place against the wide path alone."""
+    diff = pd.Series(base - losses).groupby(players).sum().to_numpy()
+    if len(diff) < 3:
+        return bool(diff.sum() > 0)
+    se = diff.std(ddof=1) * np.sqrt(len(diff))
+    return bool(diff.sum() > z * se)
 
 
 @torch.no_grad()
@@ -160,18 +223,19 @@ def predict(model: GameProjectionModel, examples: Examples, games: GameEmbedding
     vectors [N, I] and the real games' embeddings [n_games, G]. `transform` edits the inputs in place
     (ablations)."""
     model.eval()
+    device = _device_of(model)
     rates, idents, game_embs = [], [], []
     for start in range(0, len(examples), batch_size):
         idx = np.arange(start, min(start + batch_size, len(examples)))
-        inputs = batch_inputs(examples, idx, games, max_pas)
+        inputs = batch_inputs(examples, idx, games, max_pas, device)
         if transform is not None:
             transform(inputs)
         z, game_emb, ident = model.forward_standardised(*(inputs[k] for k in GRAPH2_INPUTS))
-        rates.append((model.target_mean + model.target_scale * z).numpy())
+        rates.append((model.target_mean + model.target_scale * z).cpu().numpy())
         if with_embeddings:
-            idents.append(ident.numpy())
+            idents.append(ident.cpu().numpy())
             real = inputs["game_mask"] & inputs["pa_mask"].any(-1)
-            game_embs.append(game_emb[real].numpy())
+            game_embs.append(game_emb[real].cpu().numpy())
     out = {"rates": np.concatenate(rates).astype(np.float64)}
     if with_embeddings:
         out["identity"] = np.concatenate(idents)
@@ -193,11 +257,20 @@ def finetune(
     log: Callable[[str], None] = print,
 ) -> FinetuneResult:
     """Train a GameProjectionModel on `train`, early-stopping on `val`; returns the best epoch's model.
-    With `val=None`: exactly `config.epochs` epochs, the last one's model (cross-validation folds)."""
+    With `val=None`: exactly `config.epochs` epochs, the last one's model (cross-validation folds).
+    The model returned is on the CPU."""
     torch.manual_seed(config.seed)
     if config.unfreeze_epochs and level1 is None:
         raise ValueError("FinetuneConfig.unfreeze_epochs needs Level 1 in the loop (level1=...)")
-    model = build_model(train, games, n_archetypes, config, mode)
+    session = distributed.current()
+    if level1 is not None and session.distributed:
+        raise HFMInputError("top-down unfreezing (--unfreeze-epochs) runs in one process: start it without "
+                            "torchrun (Level 1 re-encodes outside the model DistributedDataParallel wraps)")
+    device = session.device
+    model = build_model(train, games, n_archetypes, config, mode).to(device)
+    if level1 is not None:
+        level1.module.to(device)  # in place: the groups' parameters stay the same objects
+    net = session.wrap(StandardisedModel(model))
     params = [{"params": [p for p in model.parameters() if p.requires_grad], "lr": config.lr}]
     if level1 is not None:
         for p in level1.module.parameters():
@@ -207,15 +280,18 @@ def finetune(
     result = FinetuneResult(model)
     best_state: dict[str, Any] = copy.deepcopy(model.state_dict())
     start_epoch, stale = 0, 0
-    if val is not None and model.wide is not None:
-        # epoch 0 is a candidate: the wide path alone (the deep head starts at zero), so early
-        # stopping keeps the closed-form ridge when deep training does not beat it on validation
-        result.best_val, result.best_epoch = evaluate_loss(model, val, games, mode, max_pas=config.max_pas), 0
+    wide_losses = None
+    if val is not None and model.wide is not None and config.deep_gate_z is not None:
+        # epoch 0 is a candidate: the wide path alone (the deep head starts at zero). A later epoch
+        # replaces it only if it beats it significantly (`beats_wide`), so the deep part cannot win on
+        # validation noise.
+        wide_losses = example_losses(model, val, games, mode, max_pas=config.max_pas)
+        result.best_val, result.best_epoch = float(wide_losses.sum() / val.weight.sum()), 0
         result.history.append({"epoch": 0, "train_loss": float("nan"), "val_loss": result.best_val})
         log(f"{train.player_type} epoch   0  (wide path only)  val {result.best_val:.4f}")
     ckpt = Path(checkpoint) if checkpoint is not None else None
     if resume and ckpt is not None and ckpt.is_file():
-        state = torch.load(ckpt, weights_only=False)
+        state = torch.load(ckpt, weights_only=False, map_location=device)
         if state["config"] != asdict(config) or state["mode"] != mode:
             raise ValueError(f"{ckpt}: checkpoint is of another fine-tuning config; delete it or drop --resume")
         model.load_state_dict(state["model"])
@@ -225,7 +301,7 @@ def finetune(
         best_state, result.history = state["best_state"], state["history"]
         result.best_epoch, result.best_val, stale = state["best_epoch"], state["best_val"], state["stale"]
         start_epoch = state["epoch"] + 1
-        torch.set_rng_state(state["torch_rng"])
+        torch.set_rng_state(state["torch_rng"].cpu())  # the CPU generator's state (map_location moved it)
         log(f"resumed {train.player_type} fine-tuning from {ckpt} at epoch {start_epoch}")
 
     y_train = train.targets(mode)
@@ -237,30 +313,46 @@ def finetune(
                 for p in group:
                     p.requires_grad_(epoch >= at)
         in_loop = level1 is not None and any(p.requires_grad for g in level1.groups for p in g)
-        model.train()
+        net.train()  # the model inside it (and DistributedDataParallel's wrapper)
         order = np.random.default_rng(config.seed * 1000 + epoch).permutation(len(train))
         batches = [order[i:i + config.batch_size] for i in range(0, len(order), config.batch_size)]
         total, weight = 0.0, 0.0
         bar = tqdm(batches, desc=f"{train.player_type} epoch {epoch + 1}/{config.epochs}", leave=False,
-                   disable=not progress)
+                   disable=not (progress and session.is_main))
         for idx in bar:
-            inputs = batch_inputs(train, idx, games, config.max_pas)
+            rows, factor = session.shard(idx)  # single process: all of idx, factor 1
+            inputs = batch_inputs(train, rows, games, config.max_pas, device)
             if in_loop:
-                _reencode(inputs, train.game_index[idx], level1)
-            y = torch.tensor(y_train[idx], dtype=torch.float32)
-            w = torch.tensor(train.weight[idx], dtype=torch.float32)
-            loss = weighted_loss(model, inputs, y, w)
+                _reencode(inputs, train.game_index[rows], level1)
+            y = torch.tensor(y_train[rows], dtype=torch.float32, device=device)
+            w = torch.tensor(train.weight[rows], dtype=torch.float32, device=device)
+            with session.autocast():
+                if session.distributed:  # this rank's share of the batch's loss (distributed docstring)
+                    z, _, _ = net(*(inputs[k] for k in GRAPH2_INPUTS))
+                    z_y = (y - model.target_mean) / model.target_scale
+                    batch_weight = float(train.weight[idx].sum())
+                    loss = (w * ((z.float() - z_y) ** 2).mean(1)).sum() * (factor / batch_weight)
+                else:
+                    loss = weighted_loss(model, inputs, y, w)
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
-            total += float(loss.detach()) * float(w.sum())
-            weight += float(w.sum())
+            if session.distributed:  # summed over the ranks below: the batch's loss x its weight
+                total += float(loss.detach()) / factor * batch_weight if factor else 0.0
+                weight += batch_weight
+            else:
+                total += float(loss.detach()) * float(w.sum())
+                weight += float(w.sum())
             bar.set_postfix(loss=f"{total / weight:.4f}")
-        val_loss = evaluate_loss(model, val, games, mode, max_pas=config.max_pas) if val is not None else float("nan")
+        total = float(session.all_reduce(np.array([total]))[0])
+        losses = example_losses(model, val, games, mode, max_pas=config.max_pas) if val is not None else None
+        val_loss = float(losses.sum() / val.weight.sum()) if losses is not None else float("nan")
         row = {"epoch": epoch + 1, "train_loss": total / weight, "val_loss": val_loss}
         result.history.append(row)
         better = val is None or val_loss < result.best_val - 1e-6
+        if better and wide_losses is not None and config.deep_gate_z:
+            better = beats_wide(wide_losses, losses, val.table["player_id"].to_numpy(), config.deep_gate_z)
         if better:
             result.best_val, result.best_epoch, stale = val_loss, epoch + 1, 0  # (val None: the last epoch)
             best_state = copy.deepcopy(model.state_dict())
@@ -279,7 +371,9 @@ def finetune(
             }, ckpt.with_suffix(".tmp"))
             ckpt.with_suffix(".tmp").replace(ckpt)  # a crash mid-write keeps the previous checkpoint
     model.load_state_dict(best_state)
-    model.eval()
+    model.cpu().eval()
+    if level1 is not None:
+        level1.module.cpu()
     return result
 
 
@@ -290,6 +384,6 @@ def _reencode(inputs: dict[str, torch.Tensor], game_index: np.ndarray, level1: L
     pa_emb, pa_mask = level1.encode(rows)
     a = inputs["pa_emb"].shape[2]
     pa_emb, pa_mask = pa_emb[:, :a], pa_mask[:, :a]
-    full = torch.zeros(*game_index.shape, a, pa_emb.shape[-1])
-    full[torch.from_numpy(real)] = torch.nn.functional.pad(pa_emb, (0, 0, 0, a - pa_emb.shape[1]))
+    full = torch.zeros(*game_index.shape, a, pa_emb.shape[-1], device=pa_emb.device)
+    full[torch.from_numpy(real).to(pa_emb.device)] = torch.nn.functional.pad(pa_emb, (0, 0, 0, a - pa_emb.shape[1]))
     inputs["pa_emb"] = full * inputs["pa_mask"][..., None]

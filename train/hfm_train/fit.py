@@ -2,10 +2,14 @@
 examples -> fine-tuned batter and pitcher models -> blend weights -> evaluation -> run folder.
 
 Seasons (`split_seasons`): the first `history_seasons` only feed history (context, profiles, Marcel);
-targets of the middle seasons train; the second-to-last season validates (early stopping, blend
-weights are cross-validated over the train and validation seasons, hfm_train.evaluate); the LAST season
-is the test season and is only evaluated, never tuned on. The featurizer,
-Level 1 pre-training and identity (MLE, scaler, archetypes) are fitted on seasons before validation.
+targets of the middle seasons train; the second-to-last season validates (early stopping; then the
+final model is refit on train + validation for the chosen number of epochs; blend weights are
+cross-validated over the train and validation seasons, hfm_train.evaluate); the LAST season is the
+test season and is only evaluated, never tuned on. `last_season` (`--last-season`) cuts the league
+there first, so model selection runs with the season before the real test season as its test. The
+featurizer, Level 1 pre-training and identity (MLE, scaler, skill priors, archetypes) are fitted on
+seasons before validation. The evaluation sets the model beside the baselines of hfm_train.baselines,
+fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
   config.json             RunConfig (every sub-config), the season split, the league path, timings
@@ -20,10 +24,19 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
                           "best_epoch"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
   blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual
   model_card.json         evaluation on the test season (hfm_train.evaluate), season split, blend weights
+  test_predictions.csv    every method's opening-day projection of every test player, per stat (long form)
   pa_cache.npz            Level 1's PA embeddings of every game (hfm_runtime.context.GameEmbeddings
                           .to_arrays), so `hfm-train evaluate` needs no re-encoding
 Work in progress (Level 1 checkpoint, PA cache, fine-tuning checkpoints) lives in
 `artifacts/runs/.<name>.work/` and is removed after success; `--resume` continues from it.
+
+Scale: the league is read one season at a time (hfm_train.league_stream: no frame of every pitch),
+pre-training reads the table's fit-season rows in place, and the table is dropped once the PA cache
+is encoded (kept only for top-down unfreezing). Each stage's wall time and peak RSS
+(hfm_train.stages) are logged and kept in config.json ("stages"; "timings_s" has the times).
+Device and torchrun data parallelism: hfm_train.distributed (`RunConfig.device`, `--device`); under
+torchrun every rank runs this pipeline, rank 0 alone logs and writes the run folder, other ranks keep
+their work in `.<name>.work.rank<r>/`.
 """
 
 from __future__ import annotations
@@ -31,7 +44,6 @@ from __future__ import annotations
 import copy
 import json
 import shutil
-import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,10 +54,10 @@ import torch
 
 from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.featurize import PitchFeaturizer
-from hfm_runtime.identity import IDENTITY_DIR, IdentityModel, player_lines
+from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
+from . import distributed
 from .archetypes import ArchetypeConfig, fit_identity
 from .baselines import previous_true_talent, ridge_baselines
 from .evaluate import cross_validated_blend, evaluate_type, format_table, pop_predictions
@@ -53,8 +65,10 @@ from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
 from .model.hfm import GameProjectionModel, ModelConfig
 from .model.level1 import Level1Config
+from .league_stream import league_lines, league_seasons, prepare_league
 from .pa_cache import encode_games, load_pa_cache, save_pa_cache
 from .pretrain import PretrainConfig, load_encoder, pretrain
+from .stages import StageClock
 
 DEFAULT_LEAGUE = Path("artifacts/league")
 DEFAULT_RUNS = Path("artifacts/runs")
@@ -67,10 +81,14 @@ class RunConfig:
     # Model selection: drop every season after this one, so the season before the real test season
     # plays "test" and choices never see the real test season (None: use every season).
     last_season: int | None = None
+    # Reuse this finished run's Level 1 and PA cache (same league and seasons): experiments on the
+    # upper levels without pre-training again.
+    level1_from: str | None = None
     history_seasons: int = 1
     target_mode: TargetMode = "absolute"  # the wide ridge reads absolute rates best (README: experiments)
     seed: int = 0
     threads: int = 2
+    device: str = "cpu"  # "auto" (CUDA when present), "cpu" or "cuda" (hfm_train.distributed); the CLI's default is auto
     # Level 1 pre-training budget: ~30k sampled games in all keeps `hfm-train` on the default league
     # within ~10 minutes on 2 cores (the PA outcome is an input token, so Level 1 needs no long training
     # to carry it; what pre-training adds is pitch context).
@@ -114,27 +132,40 @@ def level1_in_loop(encoder: torch.nn.Module, table) -> Level1InLoop:
 
     def encode(rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         batch = table.collate(rows)
-        pa_emb = encoder(*(torch.from_numpy(a) for a in batch.inputs()))
-        return pa_emb, torch.from_numpy(batch.pa_mask)
+        device = next(encoder.parameters()).device
+        pa_emb = encoder(*(torch.from_numpy(a).to(device) for a in batch.inputs()))
+        return pa_emb, torch.from_numpy(batch.pa_mask).to(device)
 
     encoder.train()
     return Level1InLoop(encode=encode, groups=groups, module=encoder)
 
 
-def _load_or_simulate(path: Path, log, last_season: int | None = None) -> Any:
-    from hfm_runtime.league import load_league
+def _ensure_league(path: Path, log) -> None:
+    """Simulate the default league first if it is missing; any other missing folder is an error.
+    (fit then reads the league season by season: hfm_train.league_stream.)"""
+    if path.is_dir():
+        return
+    if path.resolve() != DEFAULT_LEAGUE.resolve():
+        raise HFMInputError(f"{path}: no such league folder")
+    from .simulate import LeagueConfig, simulate_league
 
-    if not path.is_dir():
-        if path.resolve() != DEFAULT_LEAGUE.resolve():
-            raise HFMInputError(f"{path}: no such league folder")
-        from .simulate import LeagueConfig, simulate_league
+    log(f"{path} missing: simulating the default league first")
+    simulate_league(LeagueConfig.default(), path)
 
-        log(f"{path} missing: simulating the default league first")
-        simulate_league(LeagueConfig.default(), path)
-    league = load_league(path)
-    if last_season is not None:
-        league = load_league(path, seasons=[s for s in league.seasons if s <= last_season])
-    return league
+
+def reuse_level1(source: Path, featurizer: PitchFeaturizer, work: Path) -> None:
+    """Copy a finished run's Level 1 and PA cache into this run's work folder (`--level1-from`), after
+    checking that both runs featurize pitches the same way (same league seasons, same fitted state)."""
+    theirs = source / "featurizer.json"
+    if not theirs.is_file() or not (source / "level1.pt").is_file() or not (source / "pa_cache.npz").is_file():
+        raise HFMInputError(f"{source}: not a finished run folder (featurizer.json, level1.pt, pa_cache.npz)")
+    if json.loads(theirs.read_text()) != json.loads(json.dumps(featurizer.to_json())):
+        raise HFMInputError(f"{source}: its featurizer differs from this run's (another league or seasons)")
+    (work / "level1").mkdir(parents=True, exist_ok=True)
+    shutil.copy(source / "level1.pt", work / "level1" / "level1.pt")
+    shutil.copy(source / "pa_cache.npz", work / "pa_cache.npz")
+    if (source / "pretrain_history.json").is_file():
+        shutil.copy(source / "pretrain_history.json", work / "level1" / "pretrain_history.json")
 
 
 def baseline_projections(league, lines, pt: str, test: Examples, season: int) -> dict[str, np.ndarray]:
@@ -155,54 +186,57 @@ def write_card(run_dir: Path, card: dict[str, Any]) -> None:
 
 def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS, resume: bool = False,
             progress: bool = True, log=click.echo) -> Path:
-    """The whole training pipeline; returns the run folder."""
+    """The whole training pipeline; returns the run folder (on every rank under torchrun; rank 0
+    writes it)."""
+    with distributed.session(config.device) as session:
+        if not session.is_main:
+            log, progress = (lambda *args: None), False
+        return _fit_run(config, Path(runs_dir), resume, progress, log, session)
+
+
+def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, log,
+             session: distributed.Session) -> Path:
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
-    runs_dir = Path(runs_dir)
-    work = runs_dir / f".{config.name}.work"
+    work = runs_dir / (f".{config.name}.work" + (f".rank{session.rank}" if session.rank else ""))
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    clock = StageClock(log=log)
+    lap = clock.lap
+    log(f"device: {session.device}" + (f", {session.world_size} processes (torchrun)" if session.distributed else ""))
 
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 2)
-        clock = now
-        log(f"[{name}] {timings[name]:.1f} s")
-
-    league = _load_or_simulate(Path(config.league), log, config.last_season)
-    split = split_seasons(league.seasons, config.history_seasons)
+    league_dir = Path(config.league)
+    _ensure_league(league_dir, log)
+    split = split_seasons(league_seasons(league_dir, config.last_season), config.history_seasons)
     fit_seasons = split["history"] + split["train"]
     log(f"seasons: {split}")
-    lap("load league")
-
-    fit_pitches = league.pitches[league.pitches["game_date"].dt.year.isin(fit_seasons)]
-    featurizer = PitchFeaturizer().fit(fit_pitches)
-    table = featurizer.transform(league.pitches)
-    lap("featurize")
+    data = prepare_league(league_dir, sorted(sum(split.values(), [])), fit_seasons, lap, log)
+    league, featurizer, table, lines = data.league, data.featurizer, data.table, data.lines
+    del data
 
     encoder_path = work / "level1" / "level1.pt"
-    if resume and encoder_path.is_file():
+    if config.level1_from and not (resume and encoder_path.is_file()):
+        reuse_level1(Path(config.level1_from), featurizer, work)
+    if (resume or config.level1_from) and encoder_path.is_file():
         encoder = load_encoder(encoder_path)
     else:
-        pre_games = table.take(np.flatnonzero(np.isin(table.keys.season, fit_seasons)))
-        encoder, _ = pretrain(pre_games, replace(config.pretrain, seed=config.seed,
-                                                 progress=config.pretrain.progress and progress),
-                              work / "level1", resume=resume)
+        encoder, _ = pretrain(table, replace(config.pretrain, seed=config.seed,
+                                             progress=config.pretrain.progress and progress),
+                              work / "level1", resume=resume,
+                              index=np.flatnonzero(np.isin(table.keys.season, fit_seasons)))
     lap("pretrain level 1")
 
     cache_path = work / "pa_cache.npz"
-    if resume and cache_path.is_file():
+    if (resume or config.level1_from) and cache_path.is_file():
         games = load_pa_cache(cache_path)
     else:
-        games = encode_games(encoder, table)
+        games = encode_games(encoder, table, progress=progress)
         save_pa_cache(games, cache_path, encoder.config.to_json())
+    if not config.finetune.unfreeze_epochs:
+        table = None  # only top-down unfreezing re-reads pitches: free them for fine-tuning
     lap("encode PA cache")
 
-    lines = {pt: player_lines(league, pt) for pt in PLAYER_TYPES}
     fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed))
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
     lap("fit identity")
@@ -214,6 +248,7 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
                                    kinds=("start",) if part == "test" else config.examples.train_kinds)
               for part in ("train", "validation", "test")}
         log(f"{pt}: {len(ex['train'])} train, {len(ex['validation'])} validation, {len(ex['test'])} test examples")
+        lap(f"examples {pt}")
         in_loop = level1_in_loop(copy.deepcopy(encoder), table) if config.finetune.unfreeze_epochs else None
         result = finetune(ex["train"], ex["validation"], games, identity[pt].archetypes.n_archetypes,
                           replace(config.finetune, seed=config.seed), config.target_mode,
@@ -232,15 +267,17 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
             tuned[pt] = in_loop.module.eval()
             type_games = tuned_cache[pt] = encode_games(tuned[pt], table)
         histories[pt] = {"history": result.history, "best_epoch": result.best_epoch, "best_val": result.best_val}
+        lap(f"fine-tune {pt}")
         # Blend weights: leave-one-season-out over train + validation (folds keep Level 1 frozen).
         blend[pt], cv_report[pt] = cross_validated_blend(
             Examples.concat([ex["train"], ex["validation"]]), games, identity[pt].archetypes.n_archetypes,
             replace(config.finetune, seed=config.seed), config.target_mode, result.best_epoch)
         log(f"{pt} blend weights (CV over seasons): {dict(zip(TARGET_STATS[pt], blend[pt].tolist()))}")
+        lap(f"cross-validate {pt}")
         league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
         card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas,
                                  baseline_projections(league, lines[pt], pt, ex["test"], split["test"][0]))
-        lap(f"fine-tune + evaluate {pt}")
+        lap(f"evaluate {pt}")
 
     log(format_table(card, split["test"][0]))
     blend_json = {pt: dict(zip(TARGET_STATS[pt], map(float, blend[pt]))) for pt in PLAYER_TYPES}
@@ -251,10 +288,15 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
     model_card = {"seasons": {k: v for k, v in split.items()} | {"test": split["test"][0]},
                   "target_mode": config.target_mode, "blend": blend_json, "evaluation": card}
     run_dir = runs_dir / config.name
+    if not session.is_main:  # rank 0 writes the run folder
+        shutil.rmtree(work, ignore_errors=True)
+        return run_dir
+    timings = clock.timings
     with atomic_dir(run_dir) as tmp:
         (tmp / "config.json").write_text(json.dumps({
             "run": config.to_json(), "seasons": split, "league": str(config.league),
-            "league_meta": league.meta.get("config"), "timings_s": timings,
+            "league_meta": league.meta.get("config"), "timings_s": timings, "stages": clock.records,
+            "device": str(session.device), "world_size": session.world_size,
             "torch": torch.__version__}, indent=2, default=str))
         (tmp / "featurizer.json").write_text(json.dumps(featurizer.to_json()))
         shutil.copy(work / "level1" / "level1.pt", tmp / "level1.pt")
@@ -291,17 +333,14 @@ def load_model(run_dir: str | Path, player_type: str) -> GameProjectionModel:
 
 def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> dict[str, Any]:
     """Re-run the test-season evaluation of a finished run (the `evaluate` command); returns the card."""
-    from hfm_runtime.league import load_league
-
     run_dir = Path(run_dir)
     if not (run_dir / "config.json").is_file():
         raise HFMInputError(f"{run_dir}: not a run folder (no config.json)")
     meta = json.loads((run_dir / "config.json").read_text())
     run = meta["run"]
     split = meta["seasons"]
-    league = load_league(league_dir or meta["league"])
-    if run.get("last_season") is not None:
-        league = load_league(league_dir or meta["league"], seasons=[s for s in league.seasons if s <= run["last_season"]])
+    path = league_dir or meta["league"]  # read a season at a time (hfm_train.league_stream)
+    league, all_lines = league_lines(path, league_seasons(path, run.get("last_season")))
     games = load_pa_cache(run_dir / "pa_cache.npz")
     blend = json.loads((run_dir / "blend.json").read_text())
     ex_config = ExampleConfig(**run["examples"])
@@ -311,7 +350,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
         model = load_model(run_dir, pt)
         own = run_dir / pt / "pa_cache.npz"  # a type with its own fine-tuned Level 1
         type_games = load_pa_cache(own) if own.is_file() else games
-        lines = player_lines(league, pt)
+        lines = all_lines[pt]
         test = build_examples(pt, split["test"], lines, league.players, identity, type_games,
                               ex_config, league.true_talent, kinds=("start",))
         w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
@@ -341,21 +380,27 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
 @click.option("--train-kinds", default="start,in_season", show_default=True,
               help="As-of dates that train: 'start' (opening day) and/or 'in_season' (every N games).")
 @click.option("--no-wide", is_flag=True, help="Ablation: no closed-form linear path on the stat features.")
+@click.option("--level1-from", type=click.Path(path_type=Path), default=None,
+              help="Reuse a finished run's Level 1 and PA cache (same league): retrain only what sits above it.")
 @click.option("--last-season", type=int, default=None,
               help="Model selection: train and evaluate as if the league ended with this season.")
 @click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads.")
+@click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads (per process).")
+@click.option("--device", default="auto", show_default=True,
+              help="auto (CUDA when present), cpu or cuda[:K]; under torchrun each rank takes GPU LOCAL_RANK.")
 @click.option("--tiny", is_flag=True, help="Tiny model sizes (tests, smoke runs).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its work folder.")
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, window: str, context_games: int,
                 epochs: int | None, pretrain_epochs: int | None, unfreeze_epochs: str, train_kinds: str,
-                no_wide: bool, last_season: int | None, overrides: tuple[str, ...],
-                seed: int, threads: int, tiny: bool, resume: bool, no_progress: bool) -> None:
-    """Train HFM end to end and write artifacts/runs/<name>."""
+                no_wide: bool, level1_from: Path | None, last_season: int | None, overrides: tuple[str, ...],
+                seed: int, threads: int, device: str, tiny: bool, resume: bool, no_progress: bool) -> None:
+    """Train HFM end to end and write artifacts/runs/<name> (data parallel under torchrun:
+    `torchrun --nproc_per_node N -m hfm_train fit ...`)."""
     config = RunConfig.tiny() if tiny else RunConfig()
-    config = replace(config, name=name, league=str(league), last_season=last_season, target_mode=target_mode,
-                     seed=seed, threads=threads,
+    config = replace(config, name=name, league=str(league), last_season=last_season,
+                     level1_from=str(level1_from) if level1_from else None, target_mode=target_mode,
+                     seed=seed, threads=threads, device=distributed.check_device_name(device),
                      examples=replace(config.examples, window=window, max_games=context_games,
                                       train_kinds=tuple(k.strip() for k in train_kinds.split(",") if k.strip())),
                      finetune=replace(config.finetune, wide=not no_wide))

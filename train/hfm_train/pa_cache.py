@@ -50,20 +50,30 @@ def load_pa_cache(path: str | Path) -> GameEmbeddings:
         raise HFMInputError(f"{path}: {exc}") from None
 
 
-def encode_games(encoder, games: GameTable, batch_pitches: int = 16384) -> GameEmbeddings:
-    """Run the (frozen) encoder over every game once, batched by similar length, without gradients."""
+def encode_games(encoder, games: GameTable, batch_pitches: int = 16384, progress: bool = False) -> GameEmbeddings:
+    """Run the (frozen) encoder over every game once, batched by similar length, without gradients,
+    in float32 on the session's device (hfm_train.distributed; the encoder is moved there and back)."""
     import torch
+    from tqdm.auto import tqdm
 
+    from hfm_train import distributed
     from hfm_train.pretrain import length_batches
 
+    session = distributed.current()
     encoder.eval()
+    home = next(encoder.parameters()).device
+    encoder.to(session.device)
     pa_emb = np.zeros((int(games.pa_offsets[-1]), encoder.config.d_model), np.float32)
     # Deterministic order (no shuffling needed): the rng only breaks ties in length.
-    for index in length_batches(np.arange(len(games)), games.n_pitches, batch_pitches, np.random.default_rng(0)):
-        batch = games.collate(index)
-        with torch.inference_mode():
-            out = encoder(*(torch.from_numpy(a) for a in batch.inputs())).numpy()
-        # Scatter each game's real PAs back to its rows of the ragged table.
-        game, pos = np.nonzero(batch.pa_mask)
-        pa_emb[games.pa_offsets[index[game]] + pos] = out[game, pos]
+    batches = length_batches(np.arange(len(games)), games.n_pitches, batch_pitches, np.random.default_rng(0))
+    try:
+        for index in tqdm(batches, desc="encode PA cache", disable=not (progress and session.is_main), leave=False):
+            batch = games.collate(index)
+            with torch.inference_mode():
+                out = encoder(*(torch.from_numpy(a).to(session.device) for a in batch.inputs())).cpu().numpy()
+            # Scatter each game's real PAs back to its rows of the ragged table.
+            game, pos = np.nonzero(batch.pa_mask)
+            pa_emb[games.pa_offsets[index[game]] + pos] = out[game, pos]
+    finally:
+        encoder.to(home)
     return GameEmbeddings(pa_emb, games.pa_outcome.copy(), games.pa_offsets.copy(), games.keys)

@@ -13,10 +13,19 @@ Files written in `out_dir` (a training run folder):
 
 Loss = cross-entropy of the pitch_type head + that of the description head, per masked pitch; the
 majority-class baseline is the accuracy of always guessing the training games' most frequent id.
+
+`index` (optional) names the table rows to pre-train on, so a league-size table is never copied.
+Device and data parallelism come from hfm_train.distributed's session: on the CPU the run is
+deterministic (torch's deterministic algorithms); on CUDA the training forward runs under autocast;
+under torchrun each rank encodes its shard of every batch (`Session.shard`) in DistributedDataParallel,
+every rank draws the whole batch's masks (so they are the single-process masks) and evaluates the
+whole validation set; the training metrics are summed over the ranks at the end of each epoch. The
+encoder returned and saved is on the CPU.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -30,6 +39,7 @@ from torch.nn import functional as F
 from tqdm.auto import tqdm
 
 from hfm_runtime.featurize import PITCH_CATEGORICALS, GameTable
+from hfm_train import distributed
 from hfm_train.model.level1 import Level1Config, PitchEncoder
 
 TARGETS: tuple[str, ...] = ("pitch_type", "description")  # the PITCH_CATEGORICALS fields predicted
@@ -69,10 +79,42 @@ class MaskedGameHeads(nn.Module):
         return [head(states) for head in self.heads]
 
 
+class MaskedGameModel(nn.Module):
+    """Encoder + heads as one module (what DistributedDataParallel wraps): the heads' logits on the
+    pitch states selected by `picked` [G, P] bool."""
+
+    def __init__(self, encoder: PitchEncoder, heads: MaskedGameHeads) -> None:
+        super().__init__()
+        self.encoder, self.heads = encoder, heads
+
+    def forward(self, cat, num, pitch_mask, token_mask, picked) -> list[torch.Tensor]:
+        states = self.encoder.pitch_states(cat, num, pitch_mask, token_mask)
+        return self.heads(states[picked])
+
+
+class GameRows:
+    """The games at table rows `rows` of `table`, without copying their pitches (what pre-training
+    reads: keys, n_pitches, collate)."""
+
+    def __init__(self, table: GameTable, rows: np.ndarray | None = None) -> None:
+        self.table = table
+        self.rows = np.arange(len(table)) if rows is None else np.asarray(rows, dtype=np.int64)
+        self.keys = table.keys if rows is None else table.keys.take(self.rows)
+        self.n_pitches = table.n_pitches[self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def collate(self, index: np.ndarray):
+        return self.table.collate(self.rows[np.asarray(index, dtype=np.int64)])
+
+
 def pretrain(
-    games: GameTable, config: PretrainConfig, out_dir: str | Path, resume: bool = True
+    games: GameTable, config: PretrainConfig, out_dir: str | Path, resume: bool = True,
+    index: np.ndarray | None = None,
 ) -> tuple[PitchEncoder, list[dict]]:
-    """Pre-train a `PitchEncoder` on `games`; returns the best encoder (eval mode) and the history.
+    """Pre-train a `PitchEncoder` on `games` (only its rows `index` if given: the same as passing
+    `games.take(index)`, without the copy); returns the best encoder (eval mode, CPU) and the history.
 
     With `resume`, a checkpoint in `out_dir` of the same config (`epochs`/`patience` may differ)
     continues where it stopped, and the result equals an uninterrupted run: every epoch's sampling,
@@ -82,32 +124,38 @@ def pretrain(
     out_dir.mkdir(parents=True, exist_ok=True)
     model_config = replace(config.model, vocab_sizes=games.vocab_sizes, n_numeric=games.num.shape[1])
     config = replace(config, model=model_config)
+    session = distributed.current()
     deterministic = torch.are_deterministic_algorithms_enabled()
     fill = torch.utils.deterministic.fill_uninitialized_memory
-    torch.use_deterministic_algorithms(True)
+    # CPU: deterministic kernels (bit-reproducible runs). CUDA: cuBLAS and atomics are not, and
+    # forcing them would need CUBLAS_WORKSPACE_CONFIG and refuse some ops (distributed docstring).
+    torch.use_deterministic_algorithms(session.device.type == "cpu")
     # Filling every new tensor with NaN (the deterministic mode's debugging aid) cost ~20% of a step.
     torch.utils.deterministic.fill_uninitialized_memory = False
     try:
-        return _pretrain(games, config, out_dir, resume)
+        return _pretrain(GameRows(games, index), config, out_dir, resume, session)
     finally:
         torch.use_deterministic_algorithms(deterministic)
         torch.utils.deterministic.fill_uninitialized_memory = fill
 
 
-def _pretrain(games: GameTable, config: PretrainConfig, out_dir: Path, resume: bool):
+def _pretrain(games: GameRows, config: PretrainConfig, out_dir: Path, resume: bool,
+              session: distributed.Session):
     torch.manual_seed(config.seed)
     encoder = PitchEncoder(config.model)
     heads = MaskedGameHeads(config.model)
     params = [*encoder.parameters(), *heads.parameters()]
+    net = MaskedGameModel(encoder, heads).to(session.device)
+    step_net = session.wrap(net)
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay, foreach=True)
     train_idx, val_idx = split_games(games, config.val_fraction, config.seed)
-    baseline = majority_classes(games.take(train_idx))
+    baseline = majority_classes(games.table, games.rows[train_idx])
     lengths = games.n_pitches
 
     state = {"epoch": 0, "history": [], "best_loss": float("inf"), "best": None, "bad_epochs": 0}
     checkpoint = out_dir / CHECKPOINT
     if resume and checkpoint.is_file():
-        saved = torch.load(checkpoint, weights_only=False)
+        saved = torch.load(checkpoint, weights_only=False, map_location=session.device)
         if _resumable(saved["config"]) == _resumable(config.to_json()):
             encoder.load_state_dict(saved["encoder"])
             heads.load_state_dict(saved["heads"])
@@ -123,19 +171,20 @@ def _pretrain(games: GameTable, config: PretrainConfig, out_dir: Path, resume: b
             chosen = np.sort(rng.choice(train_idx, config.games_per_epoch, replace=False))
         batches = length_batches(chosen, lengths, config.batch_pitches, rng)
         start = time.perf_counter()
-        encoder.train(), heads.train()
+        net.train()
         train = _Meter()
-        bar = tqdm(batches, desc=f"pretrain epoch {epoch + 1}/{config.epochs}", disable=not config.progress,
-                   leave=False)
+        bar = tqdm(batches, desc=f"pretrain epoch {epoch + 1}/{config.epochs}",
+                   disable=not (config.progress and session.is_main), leave=False)
         for index in bar:
-            loss, stats = _step(encoder, heads, games, index, config.mask_rate, rng)
+            loss, stats = _step(step_net, games, index, config.mask_rate, rng, session)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(params, 1.0)
             optimizer.step()
             train.add(stats)
             bar.set_postfix(loss=f"{train.loss:.3f}")
-        val = evaluate(encoder, heads, games, val_idx, config)
+        train.reduce(session)
+        val = evaluate(net, games, val_idx, config)
         row = {
             "epoch": epoch + 1, "seconds": round(time.perf_counter() - start, 2),
             "train_loss": train.loss, "val_loss": val.loss,
@@ -143,7 +192,7 @@ def _pretrain(games: GameTable, config: PretrainConfig, out_dir: Path, resume: b
             **{f"val_acc_{t}": val.accuracy(i) for i, t in enumerate(TARGETS)},
             **{f"val_baseline_{t}": val.baseline(i, baseline[t]) for i, t in enumerate(TARGETS)},
         }
-        if config.progress:
+        if config.progress and session.is_main:
             tqdm.write(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
         state["history"].append(row)
         monitored = val.loss if val.n else train.loss  # no validation games: watch the training loss
@@ -160,7 +209,7 @@ def _pretrain(games: GameTable, config: PretrainConfig, out_dir: Path, resume: b
 
     if state["best"] is not None:
         encoder.load_state_dict(state["best"])
-    encoder.eval()
+    encoder.cpu().eval()
     _save(out_dir / ENCODER, {"config": config.model.to_json(), "state": encoder.state_dict()})
     (out_dir / HISTORY).write_text(json.dumps(state["history"], indent=1))
     return encoder, state["history"]
@@ -174,7 +223,7 @@ def load_encoder(path: str | Path) -> PitchEncoder:
     return encoder.eval()
 
 
-def split_games(games: GameTable, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def split_games(games: GameTable | GameRows, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """(train, validation) game indices; validation = a seeded `val_fraction` of the game_pks."""
     pks = np.unique(games.keys.game_pk)
     rng = np.random.default_rng([seed, 7])
@@ -184,14 +233,24 @@ def split_games(games: GameTable, val_fraction: float, seed: int) -> tuple[np.nd
     return np.flatnonzero(~is_val), np.flatnonzero(is_val)
 
 
-def majority_classes(games: GameTable) -> dict[str, int]:
-    """The most frequent non-padding id of each TARGETS field (the baseline's constant guess)."""
+def majority_classes(games: GameTable, index: np.ndarray | None = None) -> dict[str, int]:
+    """The most frequent non-padding id of each TARGETS field (the baseline's constant guess) over
+    the games `index` (default: all), reading only their pitches' TARGETS columns."""
+    rows = None if index is None else _pitch_rows(games.pitch_offsets, np.asarray(index, dtype=np.int64))
     out = {}
     for t in TARGETS:
-        ids = games.cat[:, PITCH_CATEGORICALS.index(t)]
+        column = games.cat[:, PITCH_CATEGORICALS.index(t)]
+        ids = column if rows is None else column[rows]
         counts = np.bincount(ids[ids > 0], minlength=2)
         out[t] = int(np.argmax(counts))
     return out
+
+
+def _pitch_rows(offsets: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """The pitch rows of the games `index` of a ragged table with `pitch_offsets` `offsets`, in order."""
+    lengths = offsets[index + 1] - offsets[index]
+    ends = np.cumsum(lengths)
+    return np.repeat(offsets[index] - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
 
 
 def length_batches(index: np.ndarray, lengths: np.ndarray, budget: int, rng: np.random.Generator) -> list[np.ndarray]:
@@ -236,6 +295,13 @@ class _Meter:
             self.counts[i] += stats["counts"][i]
             self.targets[i].append(stats["targets"][i])
 
+    def reduce(self, session: distributed.Session) -> None:
+        """Sum the ranks' shares (loss, hits, counts; `n` is every rank's whole-batch count already)."""
+        if session.distributed:
+            total = session.all_reduce(np.concatenate([[self.loss_sum], self.hits, self.counts]))
+            k = len(TARGETS)
+            self.loss_sum, self.hits, self.counts = float(total[0]), total[1:1 + k], total[1 + k:]
+
     @property
     def loss(self) -> float:
         return self.loss_sum / max(self.n, 1)
@@ -248,37 +314,59 @@ class _Meter:
         return float(np.mean(targets == majority)) if len(targets) else 0.0
 
 
-def _step(encoder, heads, games: GameTable, index: np.ndarray, rate: float, rng: np.random.Generator):
+def _step(net: nn.Module, games: GameRows, index: np.ndarray, rate: float, rng: np.random.Generator,
+          session: distributed.Session | None = None):
+    """Loss and metrics of one batch. With a distributed `session`, this rank's share (module
+    docstring): the masks are drawn for the whole batch, the loss is its rows' cross-entropy sums over
+    the batch's counts, times the shard factor; metrics count its rows only."""
     batch = games.collate(index)
     hidden = mask_pitches(batch.pitch_mask, rate, rng)
-    states = encoder.pitch_states(
-        torch.from_numpy(batch.cat), torch.from_numpy(batch.num), torch.from_numpy(batch.pitch_mask),
-        torch.from_numpy(hidden),
-    )
-    picked = torch.from_numpy(hidden)
-    logits = heads(states[picked])
-    loss = torch.zeros(())
+    n_masked = int(hidden.sum())
+    fields = [PITCH_CATEGORICALS.index(t) for t in TARGETS]
+    share = session is not None and session.distributed
+    cat, num, pitch_mask = batch.cat, batch.num, batch.pitch_mask
+    if share:
+        totals = [int((cat[..., j][hidden] > 0).sum()) for j in fields]  # the whole batch's counts
+        rows, factor = session.shard(np.arange(len(index)))
+        cat, num, pitch_mask, hidden = cat[rows], num[rows], pitch_mask[rows], hidden[rows]
+    device = session.device if session is not None else torch.device("cpu")
+    picked = torch.from_numpy(hidden).to(device)
+    with session.autocast() if session is not None else contextlib.nullcontext():
+        logits = net(torch.from_numpy(cat).to(device), torch.from_numpy(num).to(device),
+                     torch.from_numpy(pitch_mask).to(device), picked, picked)
+    loss = torch.zeros((), device=device)
     stats = {"hits": [], "counts": [], "targets": []}
-    for i, t in enumerate(TARGETS):
-        target = torch.from_numpy(batch.cat[..., PITCH_CATEGORICALS.index(t)])[picked]
+    for i, j in enumerate(fields):
+        target = torch.from_numpy(cat[..., j]).to(device)[picked]
         known = target > 0  # 0: the field was missing on that pitch
-        if bool(known.any()):
-            loss = loss + F.cross_entropy(logits[i][known], target[known])
+        if share:  # this rank's rows' part of the batch's mean cross-entropy, times the shard factor
+            part = F.cross_entropy(logits[i][known].float(), target[known], reduction="sum")
+            loss = loss + part * (factor / max(totals[i], 1))
+            if factor == 0:  # a stand-in row: counts nothing
+                known = torch.zeros_like(known)
+        elif bool(known.any()):
+            loss = loss + F.cross_entropy(logits[i][known].float(), target[known])
         stats["hits"].append(int((logits[i].argmax(-1)[known] == target[known]).sum()))
         stats["counts"].append(int(known.sum()))
-        stats["targets"].append(target[known].numpy())
-    stats["loss"], stats["n"] = float(loss.detach()), int(picked.sum())
+        stats["targets"].append(target[known].cpu().numpy())
+    # `loss` x `n` summed over the ranks (_Meter.reduce) is the batch's loss x its masked pitches
+    value = float(loss.detach())
+    stats["loss"] = (value / factor if factor else 0.0) if share else value
+    stats["n"] = n_masked
     return loss, stats
 
 
 @torch.no_grad()
-def evaluate(encoder, heads, games: GameTable, index: np.ndarray, config: PretrainConfig) -> _Meter:
-    """Masked loss/accuracy on `index` with the same masks every epoch (seeded by config.seed)."""
-    encoder.eval(), heads.eval()
+def evaluate(net: MaskedGameModel, games: GameRows, index: np.ndarray, config: PretrainConfig) -> _Meter:
+    """Masked loss/accuracy on `index` with the same masks every epoch (seeded by config.seed); every
+    rank evaluates all of `index`, so early stopping agrees across ranks."""
+    net.eval()
+    session = distributed.current()
+    local = distributed.Session(session.device)  # the whole validation set, no sharding
     rng = np.random.default_rng([config.seed, 10**6])
     meter = _Meter()
     for index_batch in length_batches(index, games.n_pitches, config.batch_pitches, rng):
-        meter.add(_step(encoder, heads, games, index_batch, config.mask_rate, rng)[1])
+        meter.add(_step(net, games, index_batch, config.mask_rate, rng, local)[1])
     return meter
 
 

@@ -1,0 +1,63 @@
+"""Worker processes that run a bundle's graphs, for `ScorerOptions.workers` > 1 (`hfm-score --workers N`).
+
+The scorer cuts every call's work into the same batches whatever the number of workers (Graph 1: games
+sorted by length, `graph1_batch_games` a batch; Graph 2: `graph2_batch_players` players in id order) and
+hands whole batches to the workers, so each batch runs on the same inputs with the same session
+options and the results are identical for any N. Each worker loads and verifies the bundle itself and
+refuses to run if its manifest differs from the parent's; inputs and outputs travel as numpy arrays.
+Workers start with "spawn": ONNX Runtime's thread pools do not survive a fork.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import numpy as np
+
+_SESSIONS: dict[str, Any] = {}  # in a worker: graph name -> session
+_ERROR: list[Exception] = []  # in a worker: why it cannot run
+
+
+class GraphPool:
+    """`options.workers` processes, each with its own sessions of `bundle`'s graphs."""
+
+    def __init__(self, bundle: Any, options: Any) -> None:
+        from hfm_runtime.store import bundle_fingerprint
+
+        self._executor = ProcessPoolExecutor(
+            max_workers=options.workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start, initargs=(str(bundle.path), bundle_fingerprint(bundle), options),
+        )
+
+    def run(self, graph: str, output: str, feeds: list[dict[str, np.ndarray]]) -> list[np.ndarray]:
+        """`output` of `graph` ("graph1" or a player type) on each feed, in order."""
+        return list(self._executor.map(_run, [graph] * len(feeds), [output] * len(feeds), feeds))
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _start(path: str, fingerprint: str, options: Any) -> None:
+    from hfm_runtime.bundle import load_bundle
+    from hfm_runtime.errors import BundleError
+    from hfm_runtime.scoring import GRAPH1_KEY, open_session
+    from hfm_runtime.store import bundle_fingerprint
+    from hfm_runtime.targets import PLAYER_TYPES
+
+    try:
+        bundle = load_bundle(path)
+        if bundle_fingerprint(bundle) != fingerprint:
+            raise BundleError(f"{path}: the bundle changed since the scorer loaded it")
+        _SESSIONS[GRAPH1_KEY] = open_session(bundle.graph1, options)
+        for pt in PLAYER_TYPES:
+            _SESSIONS[pt] = open_session(bundle.graph2(pt), options)
+    except Exception as exc:  # raised by the first run: an initializer's exception only breaks the pool
+        _ERROR.append(exc)
+
+
+def _run(graph: str, output: str, feed: dict[str, np.ndarray]) -> np.ndarray:
+    if _ERROR:
+        raise _ERROR[0]
+    return _SESSIONS[graph].run([output], feed)[0]

@@ -1,0 +1,170 @@
+"""Score a whole league folder in bounded memory: one season's pitches at a time, players in chunks.
+
+`score_league(scorer, league_dir)` returns the table `scorer.score(History.from_league(
+load_league(league_dir)), season, player_ids, as_of)` returns (the same rows, in the same order, with
+the same values), without ever holding every pitch of the league (a full-size league is ~7.5 million
+pitches; loading it whole and deriving its lines peaked at several times its size):
+
+  pass 1   each season in turn: its player lines (hfm_runtime.identity.player_lines, every level,
+           both types) and the players' first seasons; the season's pitches are then freed;
+  then     the players table (birth dates imputed from every season, as `load_league` does), the
+           league's Marcel rates per season (hfm_runtime.marcel.league_rates of all those lines), the
+           opening day (first MLB game of the season) and the players to score (default: an MLB line
+           in Marcel's window, as `Scorer.default_players`);
+  pass 2   per player type, `chunk_players` players at a time: every season's rows where that type's
+           player is in the chunk (read season by season) make the chunk's `History` (with the
+           league's rates, so Marcel regresses to the whole league, not to the chunk), scored with
+           the same scorer (its Level-1 cache carries over) as of the league's opening day.
+
+Memory is bounded by one season's load plus one chunk's rows (a chunk's own pitches, all seasons),
+not by the league; time grows by one pass over the season files per chunk. Scores agree with the
+whole-league call because each player's lines, profile, Marcel and context depend only on his own
+rows given the league rates and the opening day (tests/test_league_scoring.py checks it).
+`chunk_players` is the knob: fewer players per chunk, less memory and more passes.
+
+    python -m hfm_runtime.league_scoring --bundle B --league L [--season Y] [--chunk-players N] --out F.csv
+
+writes the table as CSV (what `hfm-score --format csv` writes for the whole league); it is how
+benchmarks/scale.py measures full-size scoring, and the call `hfm-score --league` could make.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.identity import player_lines
+from hfm_runtime.league import load_league, read_league_meta, read_players
+from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates
+from hfm_runtime.people import first_seasons, impute_birth_dates
+from hfm_runtime.scoring import History, Scorer, ScorerOptions
+from hfm_runtime.seasons import season_lines
+from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.targets import PLAYER_TYPES
+
+DEFAULT_CHUNK_PLAYERS = 400
+
+
+def score_league(
+    scorer: Scorer,
+    league_dir: str | Path,
+    season: int | None = None,
+    player_ids: Iterable[int] | None = None,
+    as_of: str | pd.Timestamp | None = None,
+    chunk_players: int = DEFAULT_CHUNK_PLAYERS,
+    log: Callable[[str], None] = lambda line: None,
+) -> pd.DataFrame:
+    """`scorer.score` of the league at `league_dir` (module docstring); `season` defaults to the
+    league's last season, as `hfm-score` does."""
+    if chunk_players < 1:
+        raise ValueError(f"chunk_players must be >= 1, got {chunk_players}")
+    root = Path(league_dir)
+    seasons = sorted(int(s) for s in read_league_meta(root)["seasons"])
+    season = max(seasons) if season is None else int(season)
+
+    parts: dict[str, list[pd.DataFrame]] = {pt: [] for pt in PLAYER_TYPES}
+    firsts = []
+    for s in seasons:
+        pitches = load_league(root, seasons=[s]).pitches
+        for pt in PLAYER_TYPES:
+            parts[pt].append(player_lines(pitches, pt))
+        firsts.append(first_seasons(pitches))
+        log(f"lines {s}: {len(pitches):,} pitches")
+        del pitches
+    lines = {pt: pd.concat(parts.pop(pt), ignore_index=True) for pt in PLAYER_TYPES}
+    players = read_players(root / "players.csv")
+    if players["birth_date"].isna().any():  # as load_league does, from every season's first appearances
+        players = impute_birth_dates(players, pd.concat(firsts).groupby(level=0).min())
+    by_season = {pt: season_lines(lines[pt], pt) for pt in PLAYER_TYPES}
+    league = {pt: league_rates(by_season[pt], pt) for pt in PLAYER_TYPES}
+    as_of_date = opening_day(lines, season) if as_of is None else pd.Timestamp(as_of).normalize()
+    wanted = default_players(by_season, season) if player_ids is None else sorted({int(i) for i in player_ids})
+    types = _types(players, lines, wanted)
+    del lines, by_season
+
+    frames = []
+    for pt in PLAYER_TYPES:
+        ids = np.array([i for i in wanted if pt in types[i]], dtype=np.int64)
+        for start in range(0, len(ids), chunk_players):
+            chunk = ids[start:start + chunk_players]
+            rows = pd.concat([_rows(root, s, pt, chunk) for s in seasons], ignore_index=True)
+            history = History(rows, players, league=league)
+            table = scorer.score(history, season, chunk.tolist(), as_of_date)
+            frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk
+            log(f"scored {pt}s {start + len(chunk)}/{len(ids)} ({len(rows):,} pitches in the chunk)")
+            del rows, history
+    return pd.concat(frames, ignore_index=True)
+
+
+def opening_day(lines: dict[str, pd.DataFrame], season: int) -> pd.Timestamp:
+    """The first MLB game date of `season` (as `History.opening_day`), else January 1 of it."""
+    dates = [g.loc[(g["season"] == season) & (g[LEVEL_COLUMN] == "MLB"), "game_date"] for g in lines.values()]
+    dates = pd.concat(dates)
+    return pd.Timestamp(dates.min()) if len(dates) else pd.Timestamp(f"{season}-01-01")
+
+
+def default_players(season_lines_by_type: dict[str, pd.DataFrame], season: int) -> list[int]:
+    """Everyone with an MLB line in Marcel's window for `season` (as `Scorer.default_players`)."""
+    ids: set[int] = set()
+    for pt, lines in season_lines_by_type.items():
+        window = lines["season"].between(season - len(MARCEL_CONFIGS[pt].weights), season - 1)
+        if LEVEL_COLUMN in lines.columns:
+            window &= lines[LEVEL_COLUMN] == "MLB"
+        ids.update(int(i) for i in lines.loc[window, "player_id"].unique())
+    return sorted(ids)
+
+
+def _types(players: pd.DataFrame, lines: dict[str, pd.DataFrame], ids: list[int]) -> dict[int, tuple[str, ...]]:
+    """The types each id is scored as, as `History.player_type_of` (players table, else: pitched?)."""
+    known = players.drop_duplicates("player_id").set_index("player_id")["player_type"] \
+        if "player_type" in players.columns else pd.Series(dtype=object)
+    pitched = set(lines["pitcher"]["player_id"].unique().tolist())
+    out = {}
+    for i in ids:
+        kind = known.get(i)
+        out[i] = PLAYER_TYPES if kind == "two_way" else (kind,) if kind in PLAYER_TYPES else \
+            ("pitcher",) if i in pitched else ("batter",)
+    return out
+
+
+def _rows(root: Path, season: int, pt: str, ids: np.ndarray) -> pd.DataFrame:
+    """One season's pitches (every level) where the `pt` is one of `ids`."""
+    pitches = load_league(root, seasons=[season]).pitches
+    return pitches[np.isin(pitches[pt].to_numpy(np.int64), ids)]
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m hfm_runtime.league_scoring", description=__doc__.split("\n\n")[0])
+    p.add_argument("--bundle", type=Path, required=True)
+    p.add_argument("--league", type=Path, required=True)
+    p.add_argument("--season", type=int, default=None)
+    p.add_argument("--chunk-players", type=int, default=DEFAULT_CHUNK_PLAYERS)
+    p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads")
+    p.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    args = p.parse_args(argv)
+    from hfm_runtime.errors import HFMInputError
+
+    start = time.perf_counter()
+    try:
+        scorer = Scorer(args.bundle, ScorerOptions(threads=args.threads))
+        table = score_league(scorer, args.league, args.season, chunk_players=args.chunk_players,
+                             log=lambda line: print(line, flush=True))
+    except HFMInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    table.to_csv(tmp, index=False)
+    tmp.replace(args.out)
+    print(f"{len(table)} rows ({int((table['flag'] == 'model').sum())} adjusted by the model) in "
+          f"{time.perf_counter() - start:.1f} s -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()

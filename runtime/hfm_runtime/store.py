@@ -1,0 +1,828 @@
+"""PlayerStore: per-player scoring state for a daily pipeline, updated by appending pitches.
+
+    scorer = Scorer("artifacts/bundle")
+    store = PlayerStore.build(scorer, history.pitches, history.players)   # cold, from raw rows
+    store.append(todays_pitches)                  # a day of games: work in proportion to them
+    table = scorer.score(store, 2024, as_of="2024-06-02")   # = scorer.score(History of the same pitches)
+    store.save("state/")                          # atomic; PlayerStore.load("state/", scorer) next night
+
+What it holds, per player type (every appended pitch is seen from both sides):
+- game lines: the rows `identity.player_lines` makes of the appended pitches, exactly, whatever
+  columns it has, per player sorted by (game_date, game_pk). Marcel and the identity profile are
+  computed from them by the runtime's own functions (`seasons.season_lines` + `marcel.marcel`,
+  `identity.build_identity`), so a change to what the lines count or what a profile is reaches the
+  store by itself; only `player_lines` is called on new pitches, once.
+- derived per player and memoised: Marcel per (player type, season), for everyone with a line in
+  its window and everyone asked for, dropped when lines of a season in its window arrive; identity inputs (stat features, archetype,
+  source) per (player type, as-of day, player), computed for the players a request asks for (one
+  call for all of them), dropped when his lines change, for the last few days asked.
+- Level 1: the Graph-1 outputs (PA embeddings, PA outcomes) of each player's last `keep_games` games
+  per perspective (default: the bundle's max_games), so scoring a player runs Graph 2 only.
+- the players table (missing birth dates imputed as History does), optional per-season league rates
+  for Marcel (History's `league`), each season's first MLB date, each player's first season, and the
+  game_pks it holds.
+
+Scoring as of a date needs each player's context games before it: a player with more than
+keep_games games can be scored only as of dates after enough of his kept games (an HFMInputError
+names him); the daily case, as of the day after the newest games, always works.
+
+`append(pitches)` (from `statcast.load_pitches`, any levels, a game's pitches all in one append): the
+games whose game_pk the store does not hold yet; games it holds are skipped and counted, so re-running
+a day changes nothing. The lines and Level-1 outputs are computed before the state changes: an append
+that fails leaves the store as it was.
+
+`save(folder)` writes store.json (format, schema version, the bundle's fingerprint, the line layout,
+SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, games.npz and players.json,
+atomically (hfm_runtime.atomic), no pickles. `load(folder, scorer)` checks them and refuses, with a
+StoreMismatch (an HFMInputError) naming the reason, a store built for another bundle (its Level-1
+outputs come from that bundle's Graph 1) or of another schema version, or altered files: build a new
+one (`PlayerStore.build`; `hfm-score --store` does it by itself). An append whose player_lines
+columns differ from the store's (the runtime changed what lines count) is refused the same way.
+
+Thread-safety: one lock; scoring gathers its inputs under it and runs Graph 2 outside it; append
+holds it throughout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.bundle import Bundle
+from hfm_runtime.context import GameEmbeddings
+from hfm_runtime.errors import HFMInputError, read_json_object
+from hfm_runtime.featurize import GameKeys
+from hfm_runtime.identity import build_identity, player_lines
+from hfm_runtime.marcel import MARCEL_CONFIGS
+from hfm_runtime.scoring import IdentityInputs, MarcelRows, Scorer, marcel_rows
+from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, season_age, season_lines
+from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.targets import PLAYER_TYPES, PlayerType
+
+STORE_FORMAT = "hfm-store"
+STORE_SCHEMA_VERSION = 1
+STORE_FILE = "store.json"
+_IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player type
+
+
+class StoreMismatch(HFMInputError):
+    """A store that cannot serve this scorer or these pitches (another bundle, another line layout,
+    another schema version, altered files)."""
+
+
+def bundle_fingerprint(bundle: Bundle) -> str:
+    """SHA-256 of the bundle's manifest (which lists the SHA-256 of every bundle file)."""
+    cached = _FINGERPRINTS.get(id(bundle))
+    if cached is not None and cached[0] is bundle:
+        return cached[1]
+    digest = hashlib.sha256(json.dumps(bundle.manifest, sort_keys=True).encode()).hexdigest()
+    _FINGERPRINTS[id(bundle)] = (bundle, digest)
+    return digest
+
+
+_FINGERPRINTS: dict[int, tuple[Bundle, str]] = {}  # id(bundle) -> (bundle, fingerprint); bundles are not altered
+
+
+@dataclass(frozen=True)
+class StoreOptions:
+    """keep_games: Level-1 games kept per player and perspective (None: the bundle's max_games of that
+    player type; more lets the store score as of earlier dates)."""
+
+    keep_games: int | None = None
+
+
+@dataclass(frozen=True)
+class AppendReport:
+    games: int  # new games taken in
+    skipped_games: int  # games the store already held (left out)
+    pitches: int  # pitches of the new games
+    games_encoded: int  # player-games that went through Graph 1
+
+
+# --- per-player state ------------------------------------------------------------------------------
+class _Lines:
+    """One player's game lines (all levels), sorted by (day, game_pk), in buffers that grow: days since
+    1970, game_pk, level code and the value columns as float64 (int64 columns hold exact integers)."""
+
+    __slots__ = ("day", "game_pk", "level", "values", "n")
+
+    def __init__(self, width: int, capacity: int = 8) -> None:
+        self.day = np.empty(capacity, np.int64)
+        self.game_pk = np.empty(capacity, np.int64)
+        self.level = np.empty(capacity, np.int16)
+        self.values = np.empty((capacity, width))
+        self.n = 0
+
+    def add(self, day: np.ndarray, game_pk: np.ndarray, level: np.ndarray, values: np.ndarray) -> None:
+        """Add games (sorted by (day, game_pk)); games older than the newest held are merged in order."""
+        n, k = self.n, len(day)
+        if n + k > len(self.day):
+            capacity = max(n + k, n + n // 2, 8)
+            self.day, self.game_pk, self.level, self.values = (
+                _grown(a, capacity, n) for a in (self.day, self.game_pk, self.level, self.values))
+        self.day[n:n + k], self.game_pk[n:n + k], self.level[n:n + k], self.values[n:n + k] = day, game_pk, level, values
+        self.n = n + k
+        if n and (day[0], game_pk[0]) < (self.day[n - 1], self.game_pk[n - 1]):  # rare: a late game
+            order = np.lexsort((self.game_pk[: self.n], self.day[: self.n]))
+            for a in (self.day, self.game_pk, self.level, self.values):
+                a[: self.n] = a[: self.n][order]
+
+    def rows(self, lo: int | None = None, hi: int | None = None) -> slice:
+        """The rows with lo <= day < hi."""
+        day = self.day[: self.n]
+        return slice(0 if lo is None else int(np.searchsorted(day, lo)), self.n if hi is None else int(np.searchsorted(day, hi)))
+
+    def nbytes(self) -> int:
+        return sum(a[: self.n].nbytes for a in (self.day, self.game_pk, self.level, self.values))
+
+
+def _grown(array: np.ndarray, capacity: int, used: int) -> np.ndarray:
+    out = np.empty((capacity, *array.shape[1:]), array.dtype)
+    out[:used] = array[:used]
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Context:
+    """One player's kept Level-1 games from one perspective, oldest first (ragged PA embeddings)."""
+
+    pa_emb: np.ndarray  # float32 [N_pa, D]
+    pa_outcome: np.ndarray  # int64 [N_pa]
+    offsets: np.ndarray  # int64 [G + 1]
+    game_pk: np.ndarray  # int64 [G]
+    day: np.ndarray  # int64 [G], days since 1970
+    level: np.ndarray  # str [G]
+    evicted: bool  # older games were dropped (more than keep_games)
+
+    def game(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.offsets[g], self.offsets[g + 1]
+        return self.pa_emb[lo:hi], self.pa_outcome[lo:hi]
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self.pa_emb, self.pa_outcome, self.offsets, self.game_pk, self.day, self.level))
+
+
+def _context(parts: list[tuple[np.ndarray, np.ndarray]], game_pk: list, day: list, level: list, evicted: bool,
+             d_pa: int) -> _Context:
+    n_pa = np.array([len(e) for e, _ in parts], dtype=np.int64)
+    return _Context(
+        pa_emb=np.concatenate([e for e, _ in parts]) if parts else np.zeros((0, d_pa), np.float32),
+        pa_outcome=np.concatenate([o for _, o in parts]) if parts else np.zeros(0, np.int64),
+        offsets=np.concatenate([[0], np.cumsum(n_pa)]).astype(np.int64),
+        game_pk=np.asarray(game_pk, np.int64), day=np.asarray(day, np.int64), level=np.asarray(level, dtype=str),
+        evicted=bool(evicted),
+    )
+
+
+# --- the store -------------------------------------------------------------------------------------
+class PlayerStore:
+    """Per-player scoring state (see the module docstring). Scored by `Scorer.score(store, ...)`.
+
+    players: the players table (players.csv rows, as History takes them).
+    league: optional per player type Marcel league rates by season (`marcel.league_rates` of the whole
+    league's season lines), as History's `league`: pass them when the store holds only some players.
+    """
+
+    def __init__(self, scorer: Scorer, players: pd.DataFrame, options: StoreOptions = StoreOptions(),
+                 league: Mapping[str, pd.DataFrame] | None = None) -> None:
+        self.scorer = scorer
+        self.bundle = scorer.bundle
+        self.fingerprint = bundle_fingerprint(scorer.bundle)
+        self.keep = {pt: int(options.keep_games or self.bundle.context[pt]["max_games"]) for pt in PLAYER_TYPES}
+        for pt, keep in self.keep.items():
+            if keep < int(self.bundle.context[pt]["max_games"]):
+                raise HFMInputError(f"StoreOptions: keep_games {keep} is less than the {pt} model's "
+                                    f"{self.bundle.context[pt]['max_games']} context games")
+        self.league = None if league is None else {pt: pd.DataFrame(v) for pt, v in league.items()}
+        self._lock = threading.RLock()
+        self._layout: dict[str, list[tuple[str, str]]] = {}  # player_lines' value columns and dtypes, per type
+        self._levels: list[str] = []  # level code -> name
+        self._lines: dict[str, dict[int, _Lines]] = {pt: {} for pt in PLAYER_TYPES}
+        self._context: dict[str, dict[int, _Context]] = {pt: {} for pt in PLAYER_TYPES}
+        self._game_pks = np.zeros(0, np.int64)  # sorted
+        self._opening: dict[int, int] = {}  # season -> first MLB day
+        self._first_season: dict[int, int] = {}  # player -> first season (either side, any level)
+        self._pitched: set[int] = set()
+        self._last_day: int | None = None
+        self._no_rows: pd.DataFrame | None = None
+        self._marcel: dict[tuple[str, int], tuple[np.ndarray, MarcelRows, pd.DataFrame]] = {}
+        self._identity: dict[tuple[str, int], dict[int, tuple[np.ndarray, int, Any]]] = {}
+        self.set_players(players)
+
+    @classmethod
+    def build(cls, scorer: Scorer, pitches: pd.DataFrame, players: pd.DataFrame,
+              options: StoreOptions = StoreOptions(), league: Mapping[str, pd.DataFrame] | None = None,
+              only: Iterable[int] | None = None) -> PlayerStore:
+        """A store of `pitches` (every level, `statcast.load_pitches`) and the players table, cold from
+        raw rows; `only`: as `append`'s players."""
+        store = cls(scorer, players, options, league)
+        store.append(pitches, only)
+        return store
+
+    def set_players(self, players: pd.DataFrame) -> None:
+        """Replace the players table (players.csv rows; missing birth dates are imputed as History does)."""
+        if not isinstance(players, pd.DataFrame):
+            raise HFMInputError("PlayerStore: players must be a players table (players.csv rows, e.g. "
+                                "league.read_players or people.players_from_pitches)")
+        missing = [c for c in ("player_id", "birth_date") if c not in players.columns]
+        if missing:
+            raise HFMInputError(f"players: missing column(s) {', '.join(missing)}")
+        with self._lock:
+            self._raw_players = players.copy()
+            self._impute(force=True)
+
+    # --- appending ---------------------------------------------------------------------------------
+    def append(self, pitches: pd.DataFrame, players: Iterable[int] | None = None) -> AppendReport:
+        """Take in the games of `pitches` the store does not hold yet (see the module docstring).
+
+        players: take only these players' lines and games (a store of some players, e.g. one
+        player's own rows with the league's Marcel rates); the games count as held all the same.
+        """
+        if LEVEL_COLUMN not in pitches.columns:
+            raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
+        pks = pitches["game_pk"].to_numpy(np.int64)
+        with self._lock:
+            held = np.isin(pks, self._game_pks)
+            skipped = len(np.unique(pks[held]))
+            rows = pitches[~held] if held.any() else pitches
+            if rows.empty:
+                return AppendReport(0, skipped, 0, 0)
+            self._no_rows = rows.iloc[:0]  # for the line layout of a type no append has brought yet
+            if players is None:
+                lines = {pt: player_lines(rows, pt) for pt in PLAYER_TYPES}
+            else:  # their own rows on each side are all their lines need
+                only = np.asarray(list(players), dtype=np.int64)
+                sides = {pt: rows[np.isin(rows[pt].to_numpy(np.int64), only)] for pt in PLAYER_TYPES}
+                lines = {pt: player_lines(side, pt) for pt, side in sides.items() if len(side)}
+            for pt, table in lines.items():
+                self._check_layout(pt, table)
+            plans = {pt: self._plan_context(pt, table, rows) for pt, table in lines.items()}  # Graph 1
+            # nothing above changed the state (but a first line layout): a failed append leaves it as it was
+            encoded = 0
+            for pt, table in lines.items():
+                self._add_lines(pt, table)
+                encoded += self._commit_context(pt, plans[pt])
+            self._add_games(rows)
+            first_day = int(_day(rows["game_date"]).min())
+            seasons = {int(s) for table in lines.values() for s in np.unique(table["season"].to_numpy(np.int64))}
+            self._marcel = {k: v for k, v in self._marcel.items() if not any(k[1] - 3 <= s < k[1] for s in seasons)}
+            for (pt, day), memo in self._identity.items():  # profiles as of later days read the new games
+                if day > first_day and pt in lines:
+                    for pid in np.unique(lines[pt]["player_id"].to_numpy(np.int64)).tolist():
+                        memo.pop(pid, None)
+            self._impute()
+            return AppendReport(len(np.unique(pks[~held])), skipped, len(rows), encoded)
+
+    def _check_layout(self, pt: PlayerType, lines: pd.DataFrame) -> None:
+        layout = [(c, "int" if t == np.int64 else "float") for c, t in lines.dtypes.items() if c not in GAME_KEYS]
+        if pt not in self._layout:
+            self._layout[pt] = layout
+        elif layout != self._layout[pt]:
+            raise StoreMismatch(f"store: its {pt} game lines have columns {[c for c, _ in self._layout[pt]]}, this "
+                                f"runtime's player_lines gives {[c for c, _ in layout]}: build a new store")
+
+    def _add_lines(self, pt: PlayerType, lines: pd.DataFrame) -> None:
+        if lines.empty:
+            return
+        columns = [c for c, _ in self._layout[pt]]
+        ids = lines["player_id"].to_numpy(np.int64)
+        day = _day(lines["game_date"])
+        pk = lines["game_pk"].to_numpy(np.int64)
+        level = self._level_codes(lines[LEVEL_COLUMN].to_numpy(dtype=object))
+        values = lines[columns].to_numpy(np.float64)
+        order = np.lexsort((pk, day, ids))
+        ids, day, pk, level, values = ids[order], day[order], pk[order], level[order], values[order]
+        start = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        for a, b in zip(start.tolist(), np.r_[start[1:], len(ids)].tolist()):
+            pid = int(ids[a])
+            held = self._lines[pt].get(pid)
+            if held is None:
+                held = self._lines[pt][pid] = _Lines(len(columns), capacity=b - a)
+            held.add(day[a:b], pk[a:b], level[a:b], values[a:b])
+            season = int(np.datetime64(int(day[a]), "D").astype("datetime64[Y]").astype(np.int64)) + 1970
+            self._first_season[pid] = min(season, self._first_season.get(pid, season))
+        if pt == "pitcher":
+            self._pitched.update(np.unique(ids).tolist())
+
+    def _level_codes(self, names: np.ndarray) -> np.ndarray:
+        codes, uniques = pd.factorize(names)
+        for name in uniques:
+            if str(name) not in self._levels:
+                self._levels.append(str(name))
+        return np.array([self._levels.index(str(u)) for u in uniques], dtype=np.int16)[codes]
+
+    def _plan_context(self, pt: PlayerType, lines: pd.DataFrame, rows: pd.DataFrame) -> list:
+        """Which games each player of `lines` keeps, with the new kept ones encoded (Graph 1); changes nothing."""
+        if lines.empty:
+            return []
+        keep = self.keep[pt]
+        ids = lines["player_id"].to_numpy(np.int64)
+        pk = lines["game_pk"].to_numpy(np.int64)
+        day = _day(lines["game_date"])
+        level = lines[LEVEL_COLUMN].to_numpy(dtype=str)
+        order = np.lexsort((pk, day, ids))
+        ids, pk, day, level = ids[order], pk[order], day[order], level[order]
+        start = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        plans = []  # per player: his held context, and his kept games as (held index) or (new game's keys)
+        wanted: list[tuple[int, int]] = []
+        for a, b in zip(start.tolist(), np.r_[start[1:], len(ids)].tolist()):
+            pid = int(ids[a])
+            old = self._context[pt].get(pid)
+            n_old = 0 if old is None else len(old.game_pk)
+            all_day = np.concatenate([np.zeros(0, np.int64) if old is None else old.day, day[a:b]])
+            all_pk = np.concatenate([np.zeros(0, np.int64) if old is None else old.game_pk, pk[a:b]])
+            by_time = np.lexsort((all_pk, all_day))
+            kept = [i if i < n_old else (int(pk[a + i - n_old]), int(day[a + i - n_old]), str(level[a + i - n_old]))
+                    for i in by_time[-keep:].tolist()]
+            plans.append((pid, old, kept, (old is not None and old.evicted) or len(by_time) > keep))
+            wanted.extend((pid, k[0]) for k in kept if isinstance(k, tuple))
+        encoded = self._encode(pt, wanted, rows) if wanted else {}
+        return [(pid, old, kept, evicted, encoded) for pid, old, kept, evicted in plans]
+
+    def _commit_context(self, pt: PlayerType, plans: list) -> int:
+        d_pa = self.scorer._d_pa()
+        n = 0
+        for pid, old, kept, evicted, encoded in plans:
+            parts, game_pks, days, levels = [], [], [], []
+            for k in kept:
+                if isinstance(k, tuple):
+                    parts.append(encoded[(pid, k[0])])
+                    game_pks.append(k[0]), days.append(k[1]), levels.append(k[2])
+                    n += 1
+                else:
+                    parts.append(old.game(k))
+                    game_pks.append(old.game_pk[k]), days.append(old.day[k]), levels.append(old.level[k])
+            self._context[pt][pid] = _context(parts, game_pks, days, levels, evicted, d_pa)
+        return n
+
+    def _encode(self, pt: PlayerType, wanted: list[tuple[int, int]], rows: pd.DataFrame) -> dict:
+        """Graph 1 on the (player, game_pk) games `wanted`, seen from `pt`'s side:
+        {(player, game_pk): (pa_emb, pa_outcome)}."""
+        players = np.unique(np.array([p for p, _ in wanted], dtype=np.int64))
+        width = len(players) + 1
+        want = np.array([g for _, g in wanted], dtype=np.int64) * width + np.searchsorted(
+            players, np.array([p for p, _ in wanted], dtype=np.int64))
+        row_player = rows[pt].to_numpy(np.int64)
+        row_code = np.searchsorted(players, row_player)
+        found = players[np.minimum(row_code, len(players) - 1)] == row_player
+        row_pk = rows["game_pk"].to_numpy(np.int64)
+        if row_pk.max(initial=0) >= (1 << 62) // width:
+            raise HFMInputError(f"pitches: game_pk {row_pk.max()} out of range")
+        take = np.flatnonzero(found & np.isin(row_pk * width + row_code, want))
+        part = rows if len(take) == len(rows) else rows.iloc[take]
+        games = self.scorer.encode(self.scorer.featurizer.transform(part, perspectives=(pt,), players=players))
+        k, off = games.keys, games.pa_offsets
+        return {(int(k.player_id[g]), int(k.game_pk[g])): (games.pa_emb[off[g]:off[g + 1]], games.pa_outcome[off[g]:off[g + 1]])
+                for g in range(len(games))}
+
+    def _add_games(self, rows: pd.DataFrame) -> None:
+        self._game_pks = np.union1d(self._game_pks, rows["game_pk"].to_numpy(np.int64))
+        day = _day(rows["game_date"])
+        self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
+        mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
+        if mlb.any():
+            seasons = day[mlb].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+            for season, d in pd.Series(day[mlb]).groupby(seasons).min().items():
+                self._opening[int(season)] = min(int(d), self._opening.get(int(season), int(d)))
+
+    def _impute(self, force: bool = False) -> None:
+        """The players table as History holds it: birth dates imputed from each player's first season
+        (re-done after an append only when some are missing: new first seasons may move them)."""
+        players = self._raw_players
+        missing = bool(players["birth_date"].isna().any())
+        if not (force or missing):
+            return
+        if missing:
+            from hfm_runtime.people import impute_birth_dates
+
+            players = impute_birth_dates(players, pd.Series(self._first_season, dtype=np.int64).sort_index())
+        by_id = players.drop_duplicates("player_id").set_index("player_id")
+        by_id = by_id.iloc[np.argsort(by_id.index.to_numpy(np.int64), kind="stable")]
+        self.players = players
+        self._by_id = by_id
+        self._ids = by_id.index.to_numpy(np.int64)
+        if {"name_first", "name_last"} <= set(by_id.columns):
+            self._names = (by_id["name_first"].fillna("") + " " + by_id["name_last"].fillna("")).str.strip().to_numpy(dtype=object)
+        else:
+            self._names = np.full(len(self._ids), "", dtype=object)
+        self._types = by_id["player_type"].to_numpy(dtype=object) if "player_type" in by_id.columns else None
+        self._imputed = by_id["age_imputed"].to_numpy(dtype=bool) if "age_imputed" in by_id.columns else (
+            np.zeros(len(self._ids), bool))
+        self._births = by_id["birth_date"].to_numpy()
+        self._marcel.clear()  # ages may have moved
+        self._identity.clear()
+
+    # --- reading -----------------------------------------------------------------------------------
+    @property
+    def last_date(self) -> pd.Timestamp | None:
+        """The newest game date held."""
+        return None if self._last_day is None else pd.Timestamp(np.datetime64(self._last_day, "D"))
+
+    @property
+    def n_games(self) -> int:
+        return len(self._game_pks)
+
+    def seasons(self) -> list[int]:
+        """Seasons with games held (any level)."""
+        days = [seg.day[: seg.n] for d in self._lines.values() for seg in d.values()]
+        if not days:
+            return []
+        return np.unique(np.concatenate(days).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970).tolist()
+
+    def nbytes(self) -> dict[str, int]:
+        """Bytes of numpy data held: game lines, Level-1 outputs, the game index."""
+        return {
+            "lines": sum(seg.nbytes() for d in self._lines.values() for seg in d.values()),
+            "level1": sum(c.nbytes() for d in self._context.values() for c in d.values()),
+            "index": self._game_pks.nbytes,
+        }
+
+    def lines(self, pt: PlayerType, ids: Iterable[int] | None = None, lo_day: int | None = None,
+              hi_day: int | None = None, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """Game lines of `ids` (default everyone) with lo_day <= day < hi_day, in player_lines' layout
+        (the keys and, by default, every count column)."""
+        with self._lock:
+            if pt not in self._layout:  # no line of this type yet (a store of one batter's rows, say)
+                if self._no_rows is None:
+                    raise HFMInputError(f"store: it holds no {pt} game lines (append pitches with {pt}s' games)")
+                self._check_layout(pt, player_lines(self._no_rows, pt))
+            held = self._lines[pt]
+            ids = sorted(held) if ids is None else [int(i) for i in ids if int(i) in held]
+            parts = [(pid, held[pid], held[pid].rows(lo_day, hi_day)) for pid in ids]
+            layout = self._layout.get(pt, [])
+            if columns is not None:
+                wanted = set(columns)
+                layout = [(j, c, kind) for j, (c, kind) in enumerate(layout) if c in wanted]
+            else:
+                layout = [(j, c, kind) for j, (c, kind) in enumerate(layout)]
+            n = np.array([r.stop - r.start for _, _, r in parts], dtype=np.int64)
+            day = _cat([seg.day[r] for _, seg, r in parts], np.int64)
+            pick = np.array([j for j, _, _ in layout], dtype=np.int64)
+            values = (np.concatenate([seg.values[r][:, pick] for _, seg, r in parts]) if parts
+                      else np.zeros((0, len(layout))))
+            frame = {
+                "player_id": np.repeat(np.array([p for p, _, _ in parts], dtype=np.int64), n),
+                "game_pk": _cat([seg.game_pk[r] for _, seg, r in parts], np.int64),
+                "game_date": day.astype("datetime64[D]").astype("datetime64[ns]"),
+                "season": day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970,
+                LEVEL_COLUMN: np.array(self._levels + [""], dtype=object)[_cat([seg.level[r] for _, seg, r in parts], np.int64)],
+            }
+        for j, (_, c, kind) in enumerate(layout):
+            frame[c] = values[:, j].astype(np.int64) if kind == "int" else values[:, j]
+        return pd.DataFrame(frame)
+
+    def scoring_inputs(self, scorer: Scorer) -> _StoreInputs:
+        if scorer.bundle is not self.bundle and bundle_fingerprint(scorer.bundle) != self.fingerprint:
+            raise StoreMismatch(f"store: built for bundle {self.fingerprint[:12]}, the scorer's bundle "
+                                f"{scorer.bundle.path} is {bundle_fingerprint(scorer.bundle)[:12]}: build a new store")
+        return _StoreInputs(self, scorer)
+
+    def default_players(self, season: int) -> list[int]:
+        """Everyone with an MLB line in the seasons Marcel reads for `season` (as Scorer.default_players)."""
+        ids: set[int] = set()
+        with self._lock:
+            mlb = self._levels.index("MLB") if "MLB" in self._levels else -1
+            for pt in PLAYER_TYPES:
+                lo, hi = _jan1(season - len(MARCEL_CONFIGS[pt].weights)), _jan1(season)
+                for pid, seg in self._lines[pt].items():
+                    r = seg.rows(lo, hi)
+                    if np.any(seg.level[r] == mlb):
+                        ids.add(pid)
+        return sorted(ids)
+
+    # --- persistence -------------------------------------------------------------------------------
+    def save(self, folder: str | Path) -> Path:
+        """Write the store to `folder` atomically (see the module docstring); return the folder."""
+        folder = Path(folder)
+        with self._lock, atomic_dir(folder) as tmp:
+            for pt in PLAYER_TYPES:
+                held = sorted(self._lines[pt].items())
+                np.savez(tmp / f"lines_{pt}.npz",
+                         player_id=np.array([p for p, _ in held], dtype=np.int64),
+                         n=np.array([s.n for _, s in held], dtype=np.int64),
+                         day=_cat([s.day[: s.n] for _, s in held], np.int64),
+                         game_pk=_cat([s.game_pk[: s.n] for _, s in held], np.int64),
+                         level=_cat([s.level[: s.n] for _, s in held], np.int16),
+                         values=np.concatenate([s.values[: s.n] for _, s in held]) if held
+                         else np.zeros((0, len(self._layout.get(pt, [])))))
+                contexts = sorted(self._context[pt].items())
+                np.savez(tmp / f"context_{pt}.npz",
+                         player_id=np.array([p for p, _ in contexts], dtype=np.int64),
+                         evicted=np.array([c.evicted for _, c in contexts], dtype=bool),
+                         n_games=np.array([len(c.game_pk) for _, c in contexts], dtype=np.int64),
+                         n_pas=_cat([np.diff(c.offsets) for _, c in contexts], np.int64),
+                         pa_emb=np.concatenate([c.pa_emb for _, c in contexts]) if contexts
+                         else np.zeros((0, self.scorer._d_pa()), np.float32),
+                         pa_outcome=_cat([c.pa_outcome for _, c in contexts], np.int64),
+                         game_pk=_cat([c.game_pk for _, c in contexts], np.int64),
+                         day=_cat([c.day for _, c in contexts], np.int64),
+                         level=np.concatenate([c.level for _, c in contexts]).astype(str) if contexts else np.zeros(0, str))
+            np.savez(tmp / "games.npz", game_pk=self._game_pks,
+                     opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
+                     first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
+                     pitched=np.array(sorted(self._pitched), dtype=np.int64))
+            (tmp / "players.json").write_text(json.dumps({
+                "players": _table_to_json(self._raw_players),
+                "league": None if self.league is None else {
+                    pt: _table_to_json(frame.reset_index()) for pt, frame in self.league.items()},
+            }))
+            meta = {
+                "format": STORE_FORMAT, "schema_version": STORE_SCHEMA_VERSION,
+                "bundle_fingerprint": self.fingerprint, "bundle_path": str(self.bundle.path),
+                "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "line_layout": self._layout, "levels": self._levels, "keep_games": self.keep,
+                "last_date": None if self.last_date is None else str(self.last_date.date()),
+                "games": self.n_games,
+                "files": {p.name: _sha256(p) for p in sorted(tmp.iterdir())},
+            }
+            (tmp / STORE_FILE).write_text(json.dumps(meta, indent=2))
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, scorer: Scorer) -> PlayerStore:
+        """Read a saved store for `scorer`'s bundle (StoreMismatch if it was built for another)."""
+        folder = Path(folder)
+        meta = read_store_meta(folder)
+        if meta["bundle_fingerprint"] != bundle_fingerprint(scorer.bundle):
+            raise StoreMismatch(
+                f"{folder}: built for bundle {meta['bundle_fingerprint'][:12]} ({meta.get('bundle_path')}), this "
+                f"scorer's bundle {scorer.bundle.path} is {bundle_fingerprint(scorer.bundle)[:12]}: build a new store")
+        for name, digest in meta["files"].items():
+            if not (folder / name).is_file():
+                raise StoreMismatch(f"{folder / name}: missing (listed in {STORE_FILE})")
+            if _sha256(folder / name) != digest:
+                raise StoreMismatch(f"{folder / name}: SHA-256 differs from {STORE_FILE} (file altered or corrupt)")
+        try:
+            tables = read_json_object(folder / "players.json", StoreMismatch)
+            league = tables["league"]
+            store = cls(scorer, _table_from_json(tables["players"]), StoreOptions(),
+                        None if league is None else {pt: _table_from_json(t).set_index("season") for pt, t in league.items()})
+            store.keep = {pt: int(meta["keep_games"][pt]) for pt in PLAYER_TYPES}
+            store._layout = {pt: [(str(c), str(k)) for c, k in layout] for pt, layout in meta["line_layout"].items()}
+            store._levels = [str(x) for x in meta["levels"]]
+            for pt in PLAYER_TYPES:
+                with np.load(folder / f"lines_{pt}.npz", allow_pickle=False) as z:
+                    store._lines[pt] = _read_lines(z)
+                with np.load(folder / f"context_{pt}.npz", allow_pickle=False) as z:
+                    store._context[pt] = _read_contexts(z)
+            with np.load(folder / "games.npz", allow_pickle=False) as z:
+                store._game_pks = z["game_pk"].astype(np.int64)
+                store._opening = {int(s): int(d) for s, d in z["opening"]}
+                store._first_season = {int(p): int(s) for p, s in z["first_season"]}
+                store._pitched = set(z["pitched"].tolist())
+        except (KeyError, TypeError, ValueError, OSError) as exc:
+            raise StoreMismatch(f"{folder}: unreadable store ({type(exc).__name__}: {exc})") from None
+        days = [int(seg.day[seg.n - 1]) for d in store._lines.values() for seg in d.values() if seg.n]
+        store._last_day = max(days) if days else None
+        store._impute(force=True)
+        return store
+
+
+def read_store_meta(folder: str | Path) -> dict[str, Any]:
+    """store.json of a saved store, its format and schema version checked."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise StoreMismatch(f"{folder}: no such store folder")
+    meta = read_json_object(folder / STORE_FILE, StoreMismatch)
+    if meta.get("format") != STORE_FORMAT:
+        raise StoreMismatch(f"{folder / STORE_FILE}: field 'format' is {meta.get('format')!r}, not {STORE_FORMAT!r}")
+    if meta.get("schema_version") != STORE_SCHEMA_VERSION:
+        raise StoreMismatch(f"{folder / STORE_FILE}: field 'schema_version' is {meta.get('schema_version')!r}, this "
+                            f"runtime reads stores of version {STORE_SCHEMA_VERSION}: build a new store")
+    for key in ("bundle_fingerprint", "line_layout", "levels", "keep_games", "files"):
+        if key not in meta:
+            raise StoreMismatch(f"{folder / STORE_FILE}: field {key!r} missing")
+    return meta
+
+
+# --- what the scorer reads -------------------------------------------------------------------------
+class _StoreInputs:
+    """`Scorer._score_type`'s inputs from a store (a History's are scoring._HistoryInputs)."""
+
+    def __init__(self, store: PlayerStore, scorer: Scorer) -> None:
+        self.store, self.scorer = store, scorer
+
+    def opening_day(self, season: int) -> pd.Timestamp:
+        day = self.store._opening.get(int(season))
+        return pd.Timestamp(f"{season}-01-01") if day is None else pd.Timestamp(np.datetime64(day, "D"))
+
+    def default_players(self, season: int) -> list[int]:
+        return self.store.default_players(season)
+
+    def _rows(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row in the players table, found) per id."""
+        known_ids = self.store._ids
+        if not len(known_ids):
+            return np.zeros(len(ids), np.int64), np.zeros(len(ids), bool)
+        at = np.minimum(np.searchsorted(known_ids, ids), len(known_ids) - 1)
+        return at, known_ids[at] == ids
+
+    def player_type_of(self, player_ids: Iterable[int]) -> dict[int, tuple[PlayerType, ...]]:
+        """As History.player_type_of: the players table's player_type, else whether he pitched."""
+        ids = np.array([int(i) for i in player_ids], dtype=np.int64)
+        at, known = self._rows(ids)
+        types = self.store._types
+        out = {}
+        for pid, row, found in zip(ids.tolist(), at.tolist(), known.tolist()):
+            kind = types[row] if found and types is not None else None
+            if kind == "two_way":
+                out[pid] = PLAYER_TYPES
+            elif kind in PLAYER_TYPES:
+                out[pid] = (kind,)
+            else:
+                out[pid] = ("pitcher",) if pid in self.store._pitched else ("batter",)
+        return out
+
+    def players_info(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        at, known = self._rows(ids)
+        names = self.store._names[at] if len(self.store._ids) else np.full(len(ids), "", dtype=object)
+        return known, np.where(known, names, "").astype(object)
+
+    def age_imputed(self, ids: np.ndarray) -> np.ndarray:
+        at, known = self._rows(ids)
+        return known & self.store._imputed[at] if len(self.store._ids) else known
+
+    def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
+        table_ids, rows = self._marcel_table(pt, int(season), ids)
+        at = np.searchsorted(table_ids, ids)
+        return MarcelRows(rows.rates[at], rows.opportunities[at], rows.no_history[at], rows.league_rate[at])
+
+    def _marcel_table(self, pt: PlayerType, season: int, ids: np.ndarray) -> tuple[np.ndarray, MarcelRows]:
+        """Marcel as a History computes it (`seasons.season_lines` of the window's game lines, then
+        `marcel.marcel`), memoised per (type, season) for everyone with a line in the window and every
+        player asked for so far; asking for others computes them all again, in one call."""
+        s = self.store
+        with s._lock:
+            memo = s._marcel.get((pt, season))
+            if memo is not None and np.isin(ids, memo[0]).all():
+                return memo[0], memo[1]
+            if memo is None:
+                window = _jan1(season - len(MARCEL_CONFIGS[pt].weights)), _jan1(season)
+                lines = season_lines(s.lines(pt, None, *window, columns=LINE_COLUMNS[pt]), pt)
+                wanted = np.union1d(lines["player_id"].to_numpy(np.int64), ids)
+            else:
+                lines, wanted = memo[2], np.union1d(memo[0], ids)
+            at, known = self._rows(wanted)
+            births = s._births[at] if len(s._ids) else np.full(len(wanted), np.datetime64("NaT"))
+            ages = np.full(len(wanted), np.nan)
+            has_age = known & pd.notna(births)
+            if has_age.any():
+                ages[has_age] = np.asarray(season_age(births[has_age], season), dtype=np.float64)
+            league = None if s.league is None else s.league.get(pt)
+            rows = marcel_rows(self.scorer.bundle, pt, wanted, season, lines, ages, league)
+            s._marcel[(pt, season)] = (wanted, rows, lines)
+            return wanted, rows
+
+    def identity(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp) -> IdentityInputs:
+        """`identity.build_identity` as of `as_of` on the requested players' game lines (one call for
+        all of them), memoised per day and player until his lines change."""
+        s = self.store
+        day = int(np.datetime64(as_of.to_datetime64(), "D").astype(np.int64))
+        with s._lock:
+            memo = s._identity.get((pt, day))
+            if memo is None:
+                for key in sorted(k for k in s._identity if k[0] == pt)[: -(_IDENTITY_DAYS - 1)]:
+                    del s._identity[key]
+                memo = s._identity[(pt, day)] = {}
+            wanted = np.array(sorted({pid for pid in ids.tolist() if pid not in memo}), dtype=np.int64)
+            if len(wanted):
+                ident = build_identity(s.lines(pt, wanted, None, day), s.players,
+                                       pd.DataFrame({"player_id": wanted, "as_of_date": as_of}), pt,
+                                       self.scorer.bundle.identity[pt])
+                source = ident.profiles["source"].to_numpy()
+                for i, pid in enumerate(wanted.tolist()):
+                    memo[pid] = (ident.stat_features[i], int(ident.archetype[i]), source[i])
+            rows = [memo[pid] for pid in ids.tolist()]
+        return IdentityInputs(
+            stat_features=np.stack([r[0] for r in rows]),
+            archetype=np.array([r[1] for r in rows], dtype=np.int64),
+            source=np.array([r[2] for r in rows], dtype=object),
+        )
+
+    def context(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp) -> GameEmbeddings:
+        """The kept Level-1 games of `ids` (context_index picks the last max_games before `as_of`)."""
+        s = self.store
+        max_games = int(self.scorer.bundle.context[pt]["max_games"])
+        as_of_day = int(np.datetime64(as_of.to_datetime64(), "D").astype(np.int64))
+        with s._lock:
+            held = [(pid, s._context[pt].get(pid)) for pid in ids.tolist()]
+        held = [(pid, c) for pid, c in held if c is not None]
+        for pid, c in held:
+            if c.evicted and np.searchsorted(c.day, as_of_day) < max_games:
+                raise HFMInputError(
+                    f"store: {pt} {pid} as of {as_of.date()} needs games before {np.datetime64(int(c.day[0]), 'D')} "
+                    f"that the store no longer holds (it keeps each player's last {s.keep[pt]} games): score as of a "
+                    "later date, or build the store with more keep_games")
+        n = np.array([len(c.game_pk) for _, c in held], dtype=np.int64)
+        days = _cat([c.day for _, c in held], np.int64).astype("datetime64[D]")
+        n_pas = _cat([np.diff(c.offsets) for _, c in held], np.int64)
+        return GameEmbeddings(
+            pa_emb=np.concatenate([c.pa_emb for _, c in held]) if held else np.zeros((0, self.scorer._d_pa()), np.float32),
+            pa_outcome=_cat([c.pa_outcome for _, c in held], np.int64),
+            pa_offsets=np.concatenate([[0], np.cumsum(n_pas)]).astype(np.int64),
+            keys=GameKeys(
+                game_pk=_cat([c.game_pk for _, c in held], np.int64),
+                player_id=np.repeat(np.array([p for p, _ in held], dtype=np.int64), n),
+                perspective=np.full(int(n.sum()), pt, dtype="<U7"),
+                game_date=days,
+                season=days.astype("datetime64[Y]").astype(np.int64) + 1970,
+                level=np.concatenate([c.level for _, c in held]).astype(str) if held else np.zeros(0, str),
+            ),
+        )
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def _day(dates: pd.Series) -> np.ndarray:
+    """Days since 1970 of a date column."""
+    values = dates.to_numpy()
+    if values.dtype.kind != "M":
+        values = pd.to_datetime(dates).to_numpy()
+    return values.astype("datetime64[D]").astype(np.int64)
+
+
+def _jan1(season: int) -> int:
+    return int(np.datetime64(f"{int(season)}-01-01", "D").astype(np.int64))
+
+
+def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_lines(z: Mapping[str, np.ndarray]) -> dict[int, _Lines]:
+    ends = np.cumsum(z["n"])
+    day, game_pk, level, values = z["day"], z["game_pk"], z["level"], z["values"]
+    out = {}
+    for pid, end, n in zip(z["player_id"].tolist(), ends.tolist(), z["n"].tolist()):
+        lines = _Lines(values.shape[1], capacity=n)
+        lines.add(day[end - n:end], game_pk[end - n:end], level[end - n:end], values[end - n:end])
+        out[pid] = lines
+    return out
+
+
+def _read_contexts(z: Mapping[str, np.ndarray]) -> dict[int, _Context]:
+    games = np.concatenate([[0], np.cumsum(z["n_games"])])
+    pas = np.concatenate([[0], np.cumsum(z["n_pas"])])
+    pa_emb, pa_outcome = z["pa_emb"], z["pa_outcome"]
+    game_pk, day, level = z["game_pk"], z["day"], z["level"]
+    out = {}
+    for i, (pid, evicted) in enumerate(zip(z["player_id"].tolist(), z["evicted"].tolist())):
+        g0, g1 = games[i], games[i + 1]
+        p0, p1 = pas[g0], pas[g1]
+        out[pid] = _Context(pa_emb=pa_emb[p0:p1].copy(), pa_outcome=pa_outcome[p0:p1].copy(),
+                            offsets=(pas[g0:g1 + 1] - p0).astype(np.int64), game_pk=game_pk[g0:g1].copy(),
+                            day=day[g0:g1].copy(), level=level[g0:g1].astype(str), evicted=bool(evicted))
+    return out
+
+
+def _table_to_json(table: pd.DataFrame) -> dict[str, Any]:
+    """A table as JSON columns, each with its kind (date as YYYY-MM-DD, bool, int, float, text; null = missing)."""
+    columns = {}
+    for name in table.columns:
+        values = table[name]
+        if pd.api.types.is_datetime64_any_dtype(values):
+            kind, data = "date", [None if pd.isna(v) else str(pd.Timestamp(v).date()) for v in values]
+        elif pd.api.types.is_bool_dtype(values):
+            kind, data = "bool", [bool(v) for v in values]
+        elif pd.api.types.is_integer_dtype(values):
+            kind, data = "int", [int(v) for v in values]
+        elif pd.api.types.is_float_dtype(values):
+            kind, data = "float", [None if pd.isna(v) else float(v) for v in values]
+        else:
+            kind, data = "text", [None if pd.isna(v) else str(v) for v in values]
+        columns[str(name)] = {"kind": kind, "values": data}
+    return {"columns": columns}
+
+
+def _table_from_json(obj: Mapping[str, Any]) -> pd.DataFrame:
+    out: dict[str, Any] = {}
+    for name, col in obj["columns"].items():
+        kind, values = col["kind"], col["values"]
+        if kind == "date":
+            out[name] = pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[ns]")
+        elif kind == "bool":
+            out[name] = np.array(values, dtype=bool)
+        elif kind == "int":
+            out[name] = np.array(values, dtype=np.int64)
+        elif kind == "float":
+            out[name] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        else:
+            out[name] = pd.Series(values, dtype=object)
+    return pd.DataFrame(out)

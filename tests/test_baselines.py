@@ -1,0 +1,104 @@
+"""The ridge baselines and the paired bootstrap intervals of the evaluation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.skills import SKILL_COUNTS
+from hfm_train.baselines import AggregateRidge, RidgeConfig, previous_true_talent, ridge_baselines, season_sums
+from hfm_train.evaluate import paired_bootstrap, weighted_rmse
+
+
+def synthetic_sums(rng, n_players=300, seasons=range(2015, 2023)) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """Batter season sums where each player's whiff rate sets his strikeout rate; talent drifts a little."""
+    talent = rng.normal(0.0, 1.0, n_players)
+    rows = []
+    for s in seasons:
+        talent = talent + rng.normal(0, 0.2, n_players)
+        whiff = 0.22 + 0.04 * talent
+        so = 0.20 + 0.05 * talent
+        for pid in range(n_players):
+            pa = int(rng.integers(50, 600))
+            swings = pa * 2
+            row = dict.fromkeys(SKILL_COUNTS, 0.0)
+            row.update(swing=swings, whiff=rng.binomial(swings, whiff[pid]), pitches=pa * 4)
+            rows.append({"player_id": pid, "season": s, "level": "MLB", "PA": pa, "SO": rng.binomial(pa, so[pid]),
+                         "BB": rng.binomial(pa, 0.08), "HR": rng.binomial(pa, 0.03), "H": rng.binomial(pa, 0.23),
+                         "2B": rng.binomial(pa, 0.045), "3B": rng.binomial(pa, 0.005), **row})
+    players = pd.DataFrame({"player_id": range(n_players), "birth_date": pd.Timestamp("1994-05-01")})
+    return pd.DataFrame(rows), players, 0.20 + 0.05 * talent
+
+
+def test_statcast_ridge_reads_the_skill_that_carries_the_talent():
+    rng = np.random.default_rng(0)
+    sums, players, so_next = synthetic_sums(rng)
+    seasons = list(range(2016, 2022))
+    history = sums[sums["season"] < 2022]
+    with_skills = AggregateRidge("batter").fit(history, players, seasons)
+    without = AggregateRidge("batter", RidgeConfig(skills=False)).fit(history, players, seasons)
+    ids = np.arange(300)
+    truth = so_next[:, None]
+    err = {name: weighted_rmse(m.predict(history, players, ids, 2022)[:, :1], truth, np.ones(300))[0]
+           for name, m in (("skills", with_skills), ("outcomes", without))}
+    assert err["skills"] < 0.9 * err["outcomes"]
+    assert "skill_whiff_rate" in with_skills.columns_ and "skill_whiff_rate" not in without.columns_
+
+
+def test_a_player_with_no_history_gets_league_features():
+    rng = np.random.default_rng(1)
+    sums, players, _ = synthetic_sums(rng, n_players=60)
+    model = AggregateRidge("batter").fit(sums[sums["season"] < 2022], players, list(range(2016, 2022)))
+    X = model._features(sums[sums["season"] < 2022], players, pd.DataFrame({"player_id": [999], "season": [2022]}))
+    assert X.loc[0, "rate_SO"] == pytest.approx(model.league_["SO"]) and X.loc[0, "log_opp_1"] == 0
+    assert X.loc[0, "skill_whiff_rate"] == pytest.approx(model.skill_league_["whiff_rate"])
+    assert np.isnan(X.loc[0, "age"])  # not in the players table: the median age is filled at predict time
+    assert np.isfinite(model.predict(sums[sums["season"] < 2022], players, np.array([999]), 2022)).all()
+
+
+def test_fit_refuses_too_little_history():
+    rng = np.random.default_rng(2)
+    sums, players, _ = synthetic_sums(rng, n_players=5, seasons=range(2020, 2022))
+    with pytest.raises(Exception, match="training player-seasons"):
+        AggregateRidge("batter").fit(sums, players, [2021])
+
+
+def test_previous_true_talent_fills_the_unknown_with_the_league_mean():
+    talent = pd.DataFrame({"player_id": [1, 2], "season": 2021, "player_type": "pitcher", "level": "MLB",
+                           "SO": [0.2, 0.3], "BB": [0.1, 0.05], "HR": [0.03, 0.02], "H": [0.2, 0.25]})
+    out, missing = previous_true_talent(talent, "pitcher", np.array([2, 7]), 2022)
+    np.testing.assert_allclose(out[0], [0.3, 0.05, 0.02, 0.25])
+    np.testing.assert_allclose(out[1], [0.25, 0.075, 0.025, 0.225])
+    assert missing == 1
+
+
+def test_paired_bootstrap_intervals():
+    rng = np.random.default_rng(3)
+    truth = rng.normal(0.2, 0.03, (200, 2))
+    good = truth + rng.normal(0, 0.005, truth.shape)
+    bad = truth + rng.normal(0, 0.02, truth.shape)
+    w = rng.integers(100, 600, 200).astype(float)
+    iv = paired_bootstrap(good, bad, truth, w, n_samples=300)
+    assert iv.shape == (2, 3) and (iv[:, 2] < 0).all() and (iv[:, 0] <= iv[:, 1]).all()
+    same = paired_bootstrap(good, good, truth, w, n_samples=50)
+    np.testing.assert_array_equal(same, 0.0)
+
+
+@pytest.mark.slow
+def test_ridge_baselines_on_the_tiny_league(tiny_league: Path):
+    from hfm_runtime.identity import player_lines
+    from hfm_runtime.league import load_league
+
+    league = load_league(tiny_league)
+    last = max(league.seasons)
+    for pt, n_stats in (("batter", 6), ("pitcher", 4)):
+        lines = player_lines(league, pt)
+        assert set(SKILL_COUNTS) <= set(season_sums(lines, pt).columns)
+        ids = np.unique(lines.loc[(lines["season"] == last) & (lines["level"] == "MLB"), "player_id"])
+        out = ridge_baselines(lines, league.players, pt, ids, last)
+        assert set(out) == {"statcast_ridge", "stat_ridge"}
+        for p in out.values():
+            assert p.shape == (len(ids), n_stats) and np.isfinite(p).all()

@@ -1,0 +1,138 @@
+"""Statcast skill counts: per-pitch definitions, per-game sums, empirical-Bayes priors, shrunk rates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.skills import (
+    DEFAULT_PRIOR_EVENTS, SKILL_COUNTS, SKILL_RATES, TYPE_RATES, pitch_skill_counts, skill_lines, skill_priors,
+    skill_rates, with_skills,
+)
+
+
+def pitches(rows: list[dict]) -> pd.DataFrame:
+    """Pitch rows with every column the skill counts read (defaults: a located take, no contact)."""
+    base = {"game_pk": 1, "game_date": pd.Timestamp("2023-05-01"), "batter": 10, "pitcher": 20,
+            "description": "ball", "events": None, "bb_type": None, "pitch_type": "FF", "plate_x": 0.0,
+            "plate_z": 2.5, "pfx_x": -0.5, "pfx_z": 1.2, "launch_speed": np.nan, "launch_angle": np.nan,
+            "estimated_woba_using_speedangle": np.nan, "release_speed": 95.0, "release_spin_rate": 2300.0,
+            "release_extension": 6.5, "level": "MLB"}
+    return pd.DataFrame([{**base, **r} for r in rows])
+
+
+def counts(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame(pitch_skill_counts(frame), columns=list(SKILL_COUNTS))
+
+
+def test_plate_discipline_definitions():
+    c = counts(pitches([
+        {"plate_x": 0.0, "plate_z": 2.5, "description": "swinging_strike"},   # zone swing, whiff
+        {"plate_x": 1.2, "plate_z": 2.5, "description": "foul"},              # chase, contact
+        {"plate_x": 1.2, "plate_z": 2.5, "description": "ball"},              # take outside
+        {"plate_x": 0.5, "plate_z": 1.0, "description": "foul_tip"},          # chase, whiff (a foul tip)
+        {"plate_x": np.nan, "plate_z": np.nan, "description": "called_strike"},  # not located
+    ]))
+    assert c["pitches"].sum() == 5 and c["located"].sum() == 4 and c["zone"].sum() == 1
+    assert c["z_swing"].sum() == 1 and c["o_swing"].sum() == 2
+    assert c["swing"].sum() == 3 and c["whiff"].sum() == 2
+    np.testing.assert_allclose(c["edge_sum"], [0.0, 1.2 - 0.83, 1.2 - 0.83, 0.5, 0.0])
+
+
+def test_batted_ball_definitions_and_barrels():
+    c = counts(pitches([
+        {"description": "hit_into_play", "launch_speed": 98.0, "launch_angle": 27.0, "bb_type": "fly_ball",
+         "events": "home_run", "estimated_woba_using_speedangle": 1.5},          # barrel at the threshold
+        {"description": "hit_into_play", "launch_speed": 98.0, "launch_angle": 20.0, "bb_type": "line_drive",
+         "events": "single"},                                                   # too low for 98 mph
+        {"description": "hit_into_play", "launch_speed": 116.0, "launch_angle": 9.0, "bb_type": "ground_ball",
+         "events": "single"},                                                   # barrel window 8-50 at 116
+        {"description": "hit_into_play", "launch_speed": 80.0, "launch_angle": -10.0, "bb_type": "ground_ball",
+         "events": "field_out"},
+        {"description": "hit_into_play_no_out", "launch_speed": np.nan, "launch_angle": np.nan,
+         "bb_type": "ground_ball", "events": "single"},                         # untracked ball in play
+    ]))
+    assert c["tracked"].sum() == 4 and c["bip"].sum() == 5
+    assert list(c["barrel"]) == [1, 0, 1, 0, 0]
+    assert list(c["hard"]) == [1, 1, 1, 0, 0] and list(c["sweet"]) == [1, 1, 1, 0, 0]
+    assert c["gb"].sum() == 3 and c["gb_hit"].sum() == 2
+    assert c["ls_sum"].sum() == pytest.approx(98 + 98 + 116 + 80)
+    assert c["ls_sq"].sum() == pytest.approx(98 ** 2 * 2 + 116 ** 2 + 80 ** 2)
+    assert c["xwoba_n"].sum() == 1 and c["xwoba_sum"].sum() == pytest.approx(1.5)
+
+
+def test_pitch_physics_by_pitch_group():
+    c = counts(pitches([
+        {"pitch_type": "FF", "release_speed": 96.0, "release_spin_rate": 2400.0},
+        {"pitch_type": "SI", "release_speed": np.nan, "release_spin_rate": 2100.0},
+        {"pitch_type": "SL", "release_speed": 86.0, "release_spin_rate": 2500.0, "pfx_x": 0.3, "pfx_z": 0.4},
+        {"pitch_type": "CH", "release_speed": 86.0, "release_spin_rate": 1800.0},
+        {"pitch_type": None, "release_speed": 90.0, "release_spin_rate": np.nan},
+    ]))
+    assert c["fb"].sum() == 1 and c["fb_velo_sum"].sum() == pytest.approx(96.0)
+    assert c["fb_spin_n"].sum() == 2 and c["fb_spin_sum"].sum() == pytest.approx(4500.0)
+    assert c["brk_n"].sum() == 1 and c["brk_spin_sum"].sum() == pytest.approx(2500.0)
+    assert c["brk_break_sum"].sum() == pytest.approx(0.5)
+    assert c["spin_n"].sum() == 4
+
+
+def test_skill_lines_sum_each_players_games_from_his_side():
+    frame = pitches([
+        {"game_pk": 1, "batter": 10, "pitcher": 20, "description": "swinging_strike"},
+        {"game_pk": 1, "batter": 11, "pitcher": 20, "description": "foul"},
+        {"game_pk": 2, "batter": 10, "pitcher": 21, "description": "ball", "game_date": pd.Timestamp("2023-05-02")},
+    ])
+    bat = skill_lines(frame, "batter").set_index(["player_id", "game_pk"])
+    assert bat.loc[(10, 1), "whiff"] == 1 and bat.loc[(10, 2), "pitches"] == 1 and bat.loc[(11, 1), "swing"] == 1
+    pit = skill_lines(frame, "pitcher").set_index(["player_id", "game_pk"])
+    assert pit.loc[(20, 1), "pitches"] == 2 and pit.loc[(20, 1), "swing"] == 2
+    assert list(bat.columns[:3]) == ["game_date", "season", "level"]
+    # joined to game lines: a game on one side only gets zeros on the other
+    game = pd.DataFrame({"player_id": [10, 12], "game_pk": [1, 3], "game_date": pd.to_datetime(["2023-05-01"] * 2),
+                         "season": 2023, "level": "MLB", "PA": [1, 4]})
+    both = with_skills(game, skill_lines(frame, "batter")).set_index(["player_id", "game_pk"])
+    assert both.loc[(10, 1), "PA"] == 1 and both.loc[(10, 1), "whiff"] == 1
+    assert both.loc[(10, 2), "PA"] == 0 and both.loc[(12, 3), "pitches"] == 0
+    assert both["PA"].dtype == np.int64 and len(both) == 4
+
+
+def test_skill_priors_recover_the_true_spread():
+    rng = np.random.default_rng(0)
+    n = rng.integers(100, 600, 3000).astype(float)
+    p = np.clip(rng.normal(0.25, 0.04, len(n)), 0.01, 0.99)  # true spread 0.04: k = p(1-p)/0.04^2 ~ 117
+    sums = pd.DataFrame({c: np.zeros(len(n)) for c in SKILL_COUNTS})
+    sums["swing"], sums["whiff"] = n, rng.binomial(n.astype(int), p)
+    league, prior = skill_priors(sums, ("whiff_rate",))
+    assert league["whiff_rate"] == pytest.approx(0.25, abs=0.005)
+    assert prior["whiff_rate"] == pytest.approx(0.25 * 0.75 / 0.04 ** 2, rel=0.2)
+    # a mean-type rate: per-event noise from the squared sums
+    mean = rng.normal(89.0, 3.0, len(n))  # true spread 3 mph, per-event sd 13: k = 169 / 9 ~ 19
+    events = [rng.normal(m, 13.0, int(k)) for m, k in zip(mean, n)]
+    sums["tracked"] = n
+    sums["ls_sum"] = [e.sum() for e in events]
+    sums["ls_sq"] = [(e ** 2).sum() for e in events]
+    league, prior = skill_priors(sums, ("launch_speed",))
+    assert league["launch_speed"] == pytest.approx(89.0, abs=0.2)
+    assert prior["launch_speed"] == pytest.approx(13.0 ** 2 / 3.0 ** 2, rel=0.2)
+    # too few player-seasons to estimate a spread: the pooled rate and the default prior
+    league, prior = skill_priors(sums.head(5), ("whiff_rate",))
+    assert prior["whiff_rate"] == DEFAULT_PRIOR_EVENTS
+    assert league["whiff_rate"] == pytest.approx(sums.head(5)["whiff"].sum() / sums.head(5)["swing"].sum())
+
+
+def test_skill_rates_shrink_by_prior_events():
+    sums = {c: np.array([0.0, 30.0]) for c in SKILL_COUNTS}
+    sums["swing"], sums["whiff"] = np.array([0.0, 100.0]), np.array([0.0, 40.0])
+    raw = skill_rates(sums, ("whiff_rate",))
+    assert np.isnan(raw["whiff_rate"][0]) and raw["whiff_rate"][1] == pytest.approx(0.4)
+    shrunk = skill_rates(sums, ("whiff_rate",), {"whiff_rate": 0.2}, {"whiff_rate": 100.0})
+    np.testing.assert_allclose(shrunk["whiff_rate"], [0.2, (40 + 20) / 200])
+    np.testing.assert_allclose(shrunk["whiff_rate_n"], [0.0, 100.0])
+
+
+def test_every_type_rate_is_defined():
+    for pt, names in TYPE_RATES.items():
+        for name in names:
+            num, den = SKILL_RATES[name]
+            assert num in SKILL_COUNTS and (den in SKILL_COUNTS or den == "o_pitch"), (pt, name)

@@ -1,0 +1,268 @@
+"""PlayerStore (hfm_runtime.store): equal to scoring a History of the same pitches, over many players and
+as-of dates, built cold and grown day by day; persistence; refusals; threads; hfm-score --store/--workers."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.cli import main as score_main
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.league import load_league
+from hfm_runtime.marcel import league_rates as marcel_league_rates
+from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer
+from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch
+from hfm_runtime.targets import PLAYER_TYPES
+
+pytestmark = pytest.mark.slow  # uses the tiny trained run's bundle
+TOLERANCE = 1e-6
+NUMBERS = [c for c in SCORE_COLUMNS if c == "opportunities" or c.split("_")[0] in ("marcel", "model", "adj", "rate", "proj")]
+LABELS = ["player_id", "name", "player_type", "season", "flag", "fallback", "age_imputed", "archetype", "source", "n_games"]
+
+
+@pytest.fixture(scope="module")
+def league(tiny_league: Path):
+    return load_league(tiny_league)
+
+
+@pytest.fixture(scope="module")
+def scorer(tiny_bundle: Path) -> Scorer:
+    return Scorer(tiny_bundle)
+
+
+def _game_days(pitches: pd.DataFrame, season: int) -> list[pd.Timestamp]:
+    days = pitches.loc[pitches["game_date"].dt.year == season, "game_date"].unique()
+    return [pd.Timestamp(d) for d in np.sort(days)]
+
+
+def _ids(league) -> list[int]:
+    """Everyone in the players table and one id in no table at all."""
+    return sorted(league.players["player_id"].astype(int).tolist()) + [999_999_999]
+
+
+def assert_same_scores(got: pd.DataFrame, want: pd.DataFrame, exact: bool = False) -> None:
+    assert list(got.columns) == list(SCORE_COLUMNS)
+    assert len(got) == len(want)
+    for c in LABELS:
+        assert got[c].astype(str).tolist() == want[c].astype(str).tolist(), c
+    assert (pd.to_datetime(got["as_of_date"]) == pd.to_datetime(want["as_of_date"])).all()
+    a, b = got[NUMBERS].to_numpy(np.float64), want[NUMBERS].to_numpy(np.float64)
+    assert (np.isnan(a) == np.isnan(b)).all()
+    if exact:
+        np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_allclose(a, b, rtol=0, atol=TOLERANCE)
+
+
+def test_store_scores_equal_a_history_of_the_same_pitches(league, scorer):
+    """Built cold before a mid-season date, then grown one day of games at a time across the winter
+    into the next season: at every checkpoint, every player (and an unknown id) scores as a History of
+    exactly the pitches appended so far does, as of that day and a later one."""
+    p, players = league.pitches, league.players
+    seasons = sorted(league.seasons)
+    last, previous = seasons[-1], seasons[-2]
+    before, late = _game_days(p, previous), _game_days(p, last)
+    checkpoints = [before[len(before) // 2], pd.Timestamp(f"{last}-01-01"), late[len(late) // 3], late[-1] + pd.Timedelta(days=1)]
+    ids = _ids(league)
+    history_scorer = Scorer(scorer.bundle)  # its own Level-1 cache
+    store = PlayerStore.build(scorer, p[p["game_date"] < checkpoints[0]], players)
+    compared = 0
+    for i, day in enumerate(checkpoints):
+        if i:
+            new = p[(p["game_date"] >= checkpoints[i - 1]) & (p["game_date"] < day)]
+            for _, games in new.groupby("game_date", sort=True):  # one append per day of games
+                store.append(games)
+        history = History(p[p["game_date"] < day], players)
+        for as_of in (day, day + pd.Timedelta(days=17)):
+            got = scorer.score(store, as_of.year, ids, as_of=as_of)
+            want = history_scorer.score(history, as_of.year, ids, as_of=as_of)
+            assert_same_scores(got, want)
+            compared += int((got["flag"] == "model").sum())
+        records = pd.DataFrame(scorer.score_records(store, day.year, ids, as_of=day))  # the same rows as dicts
+        table = scorer.score(store, day.year, ids, as_of=day)
+        assert list(records.columns) == list(SCORE_COLUMNS) and records["flag"].tolist() == table["flag"].tolist()
+        np.testing.assert_array_equal(records[NUMBERS].to_numpy(float), table[NUMBERS].to_numpy(float))
+    assert compared > 100, "too few model-scored rows compared"
+    assert store.last_date == late[-1] and store.n_games == p["game_pk"].nunique()
+
+
+def test_a_store_of_one_players_rows_with_league_rates_scores_as_the_whole_league(league, scorer):
+    p = league.pitches
+    season = max(league.seasons)
+    whole = History(p, league.players)
+    batter = int(p.loc[(p["level"] == "MLB") & (p["game_date"].dt.year == season - 1), "batter"].value_counts().index[0])
+    as_of = _game_days(p, season)[5]
+    rates = {pt: marcel_league_rates(whole.lines(pt), pt) for pt in PLAYER_TYPES}
+    own = PlayerStore.build(scorer, p[(p["batter"] == batter) & (p["game_date"] < as_of)], league.players, league=rates,
+                            only=[batter])  # his side only: the pitchers he faced get no partial games
+    got = scorer.score(own, season, [batter], as_of=as_of)
+    want = Scorer(scorer.bundle).score(whole, season, [batter], as_of=as_of)
+    assert got["flag"].iloc[0] == "model"
+    assert_same_scores(got, want)
+
+
+def test_append_is_incremental_and_skips_games_it_holds(league, scorer):
+    p = league.pitches
+    days = _game_days(p, max(league.seasons))
+    store = PlayerStore.build(scorer, p[p["game_date"] < days[-2]], league.players)
+    day = p[p["game_date"] == days[-2]]
+    before = scorer.stats.games_encoded
+    report = store.append(day)
+    side_games = sum(day.groupby([side, "game_pk"]).ngroups for side in PLAYER_TYPES)
+    assert report.games == day["game_pk"].nunique() and report.skipped_games == 0 and report.pitches == len(day)
+    assert report.games_encoded == side_games == scorer.stats.games_encoded - before  # only the new games
+    again = store.append(pd.concat([day, p[p["game_date"] == days[-1]]]))
+    assert again.skipped_games == day["game_pk"].nunique() and again.games == p.loc[p["game_date"] == days[-1], "game_pk"].nunique()
+    assert store.append(day).games == 0
+
+
+def test_scoring_before_the_kept_games_is_refused_with_the_player_named(league, scorer):
+    p = league.pitches
+    store = PlayerStore.build(scorer, p, league.players)
+    first = _game_days(p, max(league.seasons))[2]
+    with pytest.raises(HFMInputError, match=r"no longer holds .* keeps each player's last 10 games"):
+        scorer.score(store, first.year, None, as_of=first)
+
+
+def test_save_and_load_round_trip(league, scorer, tmp_path, monkeypatch):
+    p = league.pitches
+    days = _game_days(p, max(league.seasons))
+    store = PlayerStore.build(scorer, p[p["game_date"] < days[-1]], league.players)
+    ids, as_of = _ids(league), days[-1]
+    store.save(tmp_path / "state")
+    assert not list(tmp_path.glob(".state*")), "no temporary folder left behind"
+    loaded = PlayerStore.load(tmp_path / "state", scorer)
+    assert_same_scores(scorer.score(loaded, as_of.year, ids, as_of=as_of),
+                       scorer.score(store, as_of.year, ids, as_of=as_of), exact=True)
+    assert loaded.nbytes() == store.nbytes() and loaded.last_date == store.last_date
+    last = p[p["game_date"] == days[-1]]  # the next night: both take the new day alike
+    assert store.append(last) == loaded.append(last)
+    after = as_of + pd.Timedelta(days=1)
+    assert_same_scores(scorer.score(loaded, as_of.year, ids, as_of=after),
+                       scorer.score(store, as_of.year, ids, as_of=after), exact=True)
+    # a save that fails midway leaves the saved store as it was, and no temporary folder
+    saved = (tmp_path / "state" / STORE_FILE).read_text()
+    real_savez, written = np.savez, []
+
+    def disk_full(*args, **kwargs):
+        written.append(args[0])
+        if len(written) == 3:
+            raise OSError("disk full")
+        return real_savez(*args, **kwargs)
+
+    monkeypatch.setattr(np, "savez", disk_full)
+    with pytest.raises(OSError, match="disk full"):
+        store.save(tmp_path / "state")
+    monkeypatch.undo()
+    assert (tmp_path / "state" / STORE_FILE).read_text() == saved and not list(tmp_path.glob(".state*"))
+    assert PlayerStore.load(tmp_path / "state", scorer).last_date == days[-2]
+
+
+def test_load_refuses_another_bundle_altered_files_and_other_versions(league, scorer, tiny_bundle, tmp_path):
+    store = PlayerStore.build(scorer, league.pitches[league.pitches["game_date"].dt.year == min(league.seasons)],
+                              league.players)
+    folder = store.save(tmp_path / "state")
+    other = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["created_utc"] = "2000-01-01T00:00:00+00:00"  # a re-export: another manifest, same files
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(StoreMismatch, match="built for bundle .*: build a new store"):
+        PlayerStore.load(folder, Scorer(other))
+    with pytest.raises(StoreMismatch, match="build a new store"):
+        Scorer(other).score(store, max(league.seasons))
+
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    with open(broken / "lines_batter.npz", "r+b") as f:
+        f.seek(100)
+        f.write(b"\x00\x01\x02")
+    with pytest.raises(StoreMismatch, match=r"lines_batter\.npz: SHA-256 differs"):
+        PlayerStore.load(broken, scorer)
+    meta = json.loads((folder / STORE_FILE).read_text())
+    meta["schema_version"] = 99
+    (broken / STORE_FILE).write_text(json.dumps(meta))
+    with pytest.raises(StoreMismatch, match="schema_version"):
+        PlayerStore.load(broken, scorer)
+    with pytest.raises(StoreMismatch, match="no such store folder"):
+        PlayerStore.load(tmp_path / "nothing", scorer)
+
+
+def test_one_scorer_shared_by_8_threads_scores_as_one_thread(league, scorer, tiny_bundle):
+    p = league.pitches
+    season = max(league.seasons)
+    as_of = _game_days(p, season)[-1] + pd.Timedelta(days=1)
+    store = PlayerStore.build(scorer, p, league.players)
+    history = History(p, league.players)
+    shared = Scorer(tiny_bundle)
+    ids = _ids(league)
+    calls = [(source, ids[i::5]) for i in range(5) for source in (store, history)]  # 10 calls, 8 threads
+    sequential = [Scorer(tiny_bundle).score(source, season, chunk, as_of) for source, chunk in calls]
+    results: dict[int, pd.DataFrame] = {}
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def work(worker: int) -> None:
+        try:
+            start.wait()
+            for k in range(worker, len(calls) * 2, 8):  # every call twice, from different threads
+                source, chunk = calls[k % len(calls)]
+                results[k] = shared.score(source, season, chunk, as_of)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(results) == 2 * len(calls)
+    for k, table in results.items():
+        assert_same_scores(table, sequential[k % len(calls)], exact=True)
+
+
+def test_hfm_score_store_and_workers(tiny_bundle, tiny_league, tmp_path, capsys):
+    base = ["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--format", "csv"]
+
+    def run(*extra: str) -> str:
+        score_main([*base, *extra])
+        return capsys.readouterr().out
+
+    one, three = run("--workers", "1"), run("--workers", "3")
+    assert one == three and len(one.splitlines()) > 10  # the same bytes whatever the number of processes
+
+    state = tmp_path / "state"
+    score_main([*base, "--store", str(state), "--workers", "2"])
+    first = capsys.readouterr()
+    assert "new games appended (0 already held)" in first.err and (state / STORE_FILE).is_file()
+    score_main([*base, "--store", str(state)])
+    again = capsys.readouterr()
+    assert again.out == first.out and " 0 new games appended" in again.err  # loaded warm, nothing new
+    table = pd.read_csv(io.StringIO(first.out))
+    league = load_league(tiny_league)
+    as_of = league.pitches["game_date"].max() + pd.Timedelta(days=1)
+    assert (pd.to_datetime(table["as_of_date"]) == as_of).all()  # default: the day after the newest game
+    with pytest.raises(SystemExit) as exit_info:
+        score_main([*base, "--workers", "0"])
+    assert exit_info.value.code == 2 and "--workers" in capsys.readouterr().err
+
+    other = tmp_path / "bundle"  # a new bundle: the store is refused, then rebuilt on request
+    shutil.copytree(tiny_bundle, other)
+    manifest = json.loads((other / "manifest.json").read_text())
+    manifest["created_utc"] = "2000-01-01T00:00:00+00:00"
+    (other / "manifest.json").write_text(json.dumps(manifest))
+    moved = ["--bundle", str(other), *base[2:], "--store", str(state)]
+    with pytest.raises(SystemExit) as exit_info:
+        score_main(moved)
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.startswith("error: ") and "--rebuild" in err and len(err.splitlines()) == 1
+    score_main([*moved, "--rebuild"])
+    assert "(0 already held)" in capsys.readouterr().err

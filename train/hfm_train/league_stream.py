@@ -1,0 +1,165 @@
+"""`hfm-train fit`'s data, one season of pitches in memory at a time.
+
+A full-size league (30 teams x 162 games x 7 seasons, ~7.5 million pitches with AAA) held as one
+pitch frame, featurized at once and cut into player lines at once peaked at several times the frame's
+size; `prepare_league` never holds more than one season's pitches:
+
+  pass 1, "fit featurizer"        each fit season in turn (every level): loaded, read by
+                                  `PitchFeaturizer.fit_parts`, freed;
+  pass 2, "featurize + lines"     each season in turn (`league_lines`): loaded again, featurized into
+                                  that season's GameTable, its player lines
+                                  (hfm_runtime.identity.player_lines) and first seasons taken, freed;
+                                  then the season tables are merged into the league's game order
+                                  (`merge_tables`), one season's arrays at a time, so the merge needs
+                                  the table once plus one season.
+`league_lines` alone (no featurizer) is what `hfm-train evaluate` reads.
+
+The result equals the whole-league path it replaces: `PitchFeaturizer().fit(<fit seasons' pitches>)`,
+`.transform(<every pitch>)` and `player_lines(league, pt)` give the same featurizer, the same table
+(games ordered by perspective, player_id, game_date, game_pk: hfm_runtime.featurize's CONTRACT) and
+the same lines (tests/test_league_stream.py). The featurizer's mean and std agree to the last bit when
+the league's rows sorted season by season are its rows sorted at once (game_pk grows with the season,
+as in the simulator); otherwise to float rounding. Birth dates missing from players.csv are imputed
+from every season's first appearances, as `load_league` does.
+
+The `League` returned has `pitches=None`: nothing after this stage reads pitches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.featurize import PERSPECTIVES, GameKeys, GameTable, PitchFeaturizer
+from hfm_runtime.identity import player_lines
+from hfm_runtime.league import League, load_league, read_league_meta, read_players
+from hfm_runtime.people import first_seasons, impute_birth_dates
+from hfm_runtime.targets import PLAYER_TYPES
+
+
+@dataclass(frozen=True, eq=False)
+class LeagueData:
+    """What fit needs from a league folder (module docstring)."""
+
+    league: League  # pitches=None
+    featurizer: PitchFeaturizer
+    table: GameTable
+    lines: dict[str, pd.DataFrame]  # player type -> player_lines(league, type)
+
+
+def league_seasons(path: str | Path, last_season: int | None = None) -> list[int]:
+    """The league's seasons (league.json), up to `last_season` when given."""
+    seasons = sorted(int(s) for s in read_league_meta(path)["seasons"])
+    return [s for s in seasons if last_season is None or s <= last_season]
+
+
+def season_leagues(path: str | Path, seasons: list[int]) -> Iterator[League]:
+    """Each season in turn, every level, as `load_league(path, seasons=[s])` (a consumer should drop
+    its reference before asking for the next, or two seasons are held while the next one loads)."""
+    for season in seasons:
+        yield load_league(path, seasons=[season])
+
+
+def prepare_league(path: str | Path, seasons: list[int], fit_seasons: list[int],
+                   lap: Callable[[str], object] = lambda name: None,
+                   log: Callable[[str], None] = lambda line: None) -> LeagueData:
+    """Featurizer (fitted on `fit_seasons`), GameTable and player lines of `seasons` of the league at
+    `path`, one season in memory at a time; `lap(name)` is called after each pass (module docstring)."""
+    path = Path(path)
+    featurizer = PitchFeaturizer().fit_parts(_pitches(season_leagues(path, sorted(fit_seasons))))
+    lap("fit featurizer")
+    tables: list[GameTable] = []
+    league, lines = league_lines(path, seasons, lambda pitches: tables.append(featurizer.transform(pitches)), log)
+    table = merge_tables(tables)
+    lap("featurize + lines")
+    return LeagueData(league, featurizer, table, lines)
+
+
+def league_lines(path: str | Path, seasons: list[int], each: Callable[[pd.DataFrame], object] = lambda p: None,
+                 log: Callable[[str], None] = lambda line: None) -> tuple[League, dict[str, pd.DataFrame]]:
+    """The league (`pitches=None`; players with birth dates imputed from every season, as `load_league`
+    does) and its player lines per type, reading one season at a time; `each(pitches)` is called on
+    every season's pitches before they are freed (prepare_league featurizes them there)."""
+    path = Path(path)
+    parts: dict[str, list[pd.DataFrame]] = {pt: [] for pt in PLAYER_TYPES}
+    firsts = []
+    head = None  # the first season's League without its pitches: meta, levels, true talent
+    for league in season_leagues(path, sorted(seasons)):
+        pitches = league.pitches
+        head = head if head is not None else replace(league, pitches=None)
+        each(pitches)
+        for pt in PLAYER_TYPES:
+            parts[pt].append(player_lines(pitches, pt))
+        firsts.append(first_seasons(pitches))
+        log(f"  season {league.seasons[0]}: {len(pitches):,} pitches")
+        del league, pitches
+    lines = {pt: concat_lines(parts.pop(pt)) for pt in PLAYER_TYPES}
+    players = read_players(path / "players.csv")
+    if players["birth_date"].isna().any():  # as load_league does, from every season's first appearances
+        players = impute_birth_dates(players, pd.concat(firsts).groupby(level=0).min())
+    return replace(head, players=players, seasons=sorted(seasons)), lines
+
+
+def _pitches(leagues: Iterator[League]) -> Iterator[pd.DataFrame]:
+    for league in leagues:
+        pitches = league.pitches
+        del league
+        yield pitches
+        del pitches
+
+
+def concat_lines(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Per-season player lines as `player_lines` returns them for all those seasons at once: one row
+    per (player, game), ordered by player_id, game_date, game_pk."""
+    lines = pd.concat(parts, ignore_index=True)
+    return lines.sort_values(["player_id", "game_date", "game_pk"], kind="stable").reset_index(drop=True)
+
+
+def merge_tables(tables: list[GameTable]) -> GameTable:
+    """One GameTable of the games of `tables` (disjoint: one season each) in the CONTRACT's game order
+    (perspective, player_id, game_date, game_pk). Empties `tables` as it goes: each input's arrays are
+    freed once scattered, so the merge holds the output plus the inputs not yet merged."""
+    if not tables:
+        raise ValueError("merge_tables: no tables")
+    vocab_sizes = tables[0].vocab_sizes
+    keys = GameKeys(**{f: np.concatenate([getattr(t.keys, f) for t in tables]) for f in GameKeys.__dataclass_fields__})
+    perspective = np.zeros(len(keys), np.int64)
+    for i, p in enumerate(PERSPECTIVES):
+        perspective[keys.perspective == p] = i
+    order = np.lexsort((keys.game_pk, keys.game_date, keys.player_id, perspective))
+    position = np.empty_like(order)
+    position[order] = np.arange(len(order))  # input game (tables concatenated) -> output game
+
+    n_pitches = np.concatenate([t.n_pitches for t in tables])[order]
+    n_pas = np.concatenate([t.n_pas for t in tables])[order]
+    pitch_offsets = np.concatenate([[0], np.cumsum(n_pitches)]).astype(np.int64)
+    pa_offsets = np.concatenate([[0], np.cumsum(n_pas)]).astype(np.int64)
+    first = tables[0]
+    cat = np.empty((pitch_offsets[-1], first.cat.shape[1]), first.cat.dtype)
+    num = np.empty((pitch_offsets[-1], first.num.shape[1]), first.num.dtype)
+    pa_of_pitch = np.empty(pitch_offsets[-1], first.pa_of_pitch.dtype)
+    pa_outcome = np.empty(pa_offsets[-1], first.pa_outcome.dtype)
+    del first
+    start = 0
+    while tables:
+        t = tables.pop(0)
+        where = position[start:start + len(t)]  # the output games of this input's games, in its order
+        start += len(t)
+        rows = _segment_rows(pitch_offsets, where)
+        cat[rows], num[rows], pa_of_pitch[rows] = t.cat, t.num, t.pa_of_pitch
+        pa_outcome[_segment_rows(pa_offsets, where)] = t.pa_outcome
+        del t, rows
+    return GameTable(cat=cat, num=num, pa_of_pitch=pa_of_pitch, pitch_offsets=pitch_offsets,
+                     pa_offsets=pa_offsets, pa_outcome=pa_outcome, keys=keys.take(order), vocab_sizes=vocab_sizes)
+
+
+def _segment_rows(offsets: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """The element rows of `segments` of a ragged layout with `offsets`, segment after segment."""
+    lengths = offsets[segments + 1] - offsets[segments]
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.repeat(offsets[segments] - (ends - lengths), lengths) + np.arange(total)
