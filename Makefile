@@ -46,7 +46,7 @@ wheel: $(STAMP)
 	$(BIN)/pip wheel --no-deps -w artifacts/wheels ./runtime
 
 # Full size (30 teams x 162 games x 7 seasons) simulate -> fit -> export -> score, wall time and peak
-# RSS per stage -> benchmarks/results/scale.md/.json (README "Scale"). Hours; not run by CI. Resumes
+# RSS per stage -> benchmarks/results/scale.md/.json (README "Scale"). ~25 min; not run by CI. Resumes
 # the stages already measured in artifacts/scale; SCALE_ARGS=--fresh starts over.
 scale: $(STAMP)
 	$(BIN)/python benchmarks/scale.py --scale 1.0 $(SCALE_ARGS)

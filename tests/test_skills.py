@@ -97,6 +97,32 @@ def test_skill_lines_sum_each_players_games_from_his_side():
     assert both["PA"].dtype == np.int64 and len(both) == 4
 
 
+def test_with_skills_equals_an_outer_merge_filled_with_zeros():
+    """The numpy join is the pandas outer merge it replaced, row for row and dtype for dtype, with games
+    on one side only, unsorted input and an empty side."""
+    rng = np.random.default_rng(5)
+    keys = pd.DataFrame({"player_id": rng.integers(1, 6, 60), "game_pk": rng.integers(1, 40, 60)}).drop_duplicates()
+    keys["game_date"] = pd.Timestamp("2023-04-01") + pd.to_timedelta(keys["game_pk"] * 2, "D")
+    keys["season"], keys["level"] = 2023, np.where(keys["game_pk"] % 3 == 0, "AAA", "MLB")
+    game = keys.sample(frac=0.8, random_state=1).assign(PA=lambda f: rng.integers(1, 6, len(f)), H=1.5)
+    skills = keys.sample(frac=0.7, random_state=2).assign(**{c: rng.random(1)[0] for c in SKILL_COUNTS})
+
+    def merged(g: pd.DataFrame, s: pd.DataFrame) -> pd.DataFrame:
+        out = g.merge(s, on=["player_id", "game_pk"], how="outer", suffixes=("", "_s"))
+        for k in ("game_date", "season", "level"):
+            out[k] = out[k].where(out[k].notna(), out[f"{k}_s"])
+        out = out.drop(columns=[f"{k}_s" for k in ("game_date", "season", "level")])
+        counts = [c for c in out.columns if c not in ("player_id", "game_pk", "game_date", "season", "level")]
+        out[counts] = out[counts].fillna(0)
+        out["PA"], out["season"] = out["PA"].astype(np.int64), out["season"].astype(np.int64)
+        return out.sort_values(["player_id", "game_date", "game_pk"]).reset_index(drop=True)
+
+    for g, s in ((game, skills), (game.iloc[:0], skills), (game, skills.iloc[:0])):
+        pd.testing.assert_frame_equal(with_skills(g, s), merged(g, s))
+    with pytest.raises(ValueError, match="unique"):
+        with_skills(pd.concat([game, game.iloc[:1]]), skills)
+
+
 def test_skill_priors_recover_the_true_spread():
     rng = np.random.default_rng(0)
     n = rng.integers(100, 600, 3000).astype(float)

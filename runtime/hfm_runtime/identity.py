@@ -10,7 +10,9 @@ Fitted state lives in a run folder's `identity/` subdirectory (written by
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -119,10 +121,21 @@ def player_lines(league: Any, player_type: PlayerType) -> pd.DataFrame:
 class Identity:
     """Identity inputs for N (player, as-of date) rows, in the order of the as-of table."""
 
-    profiles: pd.DataFrame  # build_profiles' table (rates per horizon, sources, fills, age, hand)
+    columns: Mapping[str, np.ndarray]  # profiles.profile_columns: the profile table's columns
     features: np.ndarray  # float32 [N, F] unscaled, layout profiles.feature_names(player_type)
     stat_features: np.ndarray  # float32 [N, F] standardised: the model's `stat_features` input
     archetype: np.ndarray  # int64 [N]: the model's `archetype` input
+
+    @cached_property
+    def profiles(self) -> pd.DataFrame:
+        """build_profiles' table (rates per horizon, sources, fills, age, hand), framed on first use:
+        framing its few hundred columns cost as much as computing them when scoring one player."""
+        return pd.DataFrame(self.columns)
+
+    @property
+    def source(self) -> np.ndarray:
+        """[N] "mlb" / "mle" / "blended": where each profile's rates come from."""
+        return np.asarray(self.columns["source"])
 
 
 def build_identity(
@@ -155,7 +168,7 @@ def build_identity(
     )
     X = feature_matrix(columns, player_type)
     return Identity(
-        profiles=pd.DataFrame(columns),
+        columns=columns,
         features=X,
         stat_features=model.scaler.transform(X),
         archetype=model.archetypes.predict_stat_features(X),

@@ -11,21 +11,25 @@ pitches; loading it whole and deriving its lines peaked at several times its siz
            league's Marcel rates per season (hfm_runtime.marcel.league_rates of all those lines), the
            opening day (first MLB game of the season) and the players to score (default: an MLB line
            in Marcel's window, as `Scorer.default_players`);
-  pass 2   per player type, `chunk_players` players at a time: every season's rows where that type's
-           player is in the chunk (read season by season) make the chunk's `History` (with the
-           league's rates, so Marcel regresses to the whole league, not to the chunk), scored with
-           the same scorer (its Level-1 cache carries over) as of the league's opening day.
+  pass 2   per player type, players in chunks of at most `chunk_pitches` pitches (their own rows,
+           every season and level, counted in pass 1) and `chunk_players` players: every season's
+           rows where that type's player is in the chunk (read season by season) make the chunk's
+           `History` (with the league's rates, so Marcel regresses to the whole league, not to the
+           chunk), scored with the same scorer (its Level-1 cache carries over) as of the league's
+           opening day.
 
-Memory is bounded by one season's load plus one chunk's rows (a chunk's own pitches, all seasons),
-not by the league; time grows by one pass over the season files per chunk. Scores agree with the
-whole-league call because each player's lines, profile, Marcel and context depend only on his own
-rows given the league rates and the opening day (tests/test_league_scoring.py checks it).
-`chunk_players` is the knob: fewer players per chunk, less memory and more passes.
+Memory is bounded by one season's load plus one chunk's rows, not by the league; time grows by one
+pass over the season files per chunk. Chunks are cut by pitches, not players: a full-size league's
+pitchers throw 5-10 times the pitches a batter sees, so 400 pitchers held 4.6 million pitches where
+400 batters held 0.9 million. Scores agree with the whole-league call because each player's lines,
+profile, Marcel and context depend only on his own rows given the league rates and the opening day
+(tests/test_league_scoring.py checks it).
 
-    python -m hfm_runtime.league_scoring --bundle B --league L [--season Y] [--chunk-players N] --out F.csv
+    python -m hfm_runtime.league_scoring --bundle B --league L [--season Y] [--chunk-pitches N] --out F.csv
 
-writes the table as CSV (what `hfm-score --format csv` writes for the whole league); it is how
-benchmarks/scale.py measures full-size scoring, and the call `hfm-score --league` could make.
+writes the table as CSV (what `hfm-score --format csv` writes for the whole league); `hfm-score
+--league` takes this path by itself for a league of more than `chunk_pitches` pitches
+(`league_pitches` counts them from the Parquet footers, reading no rows).
 """
 
 from __future__ import annotations
@@ -39,16 +43,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hfm_runtime.errors import HFMInputError
 from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
 from hfm_runtime.scoring import History, Scorer, ScorerOptions
 from hfm_runtime.seasons import season_lines
-from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.statcast import LEVEL_COLUMN, parquet_module
 from hfm_runtime.targets import PLAYER_TYPES
 
 DEFAULT_CHUNK_PLAYERS = 400
+DEFAULT_CHUNK_PITCHES = 1_000_000  # ~1 GiB of pitch rows and their derived lines per chunk
 
 
 def score_league(
@@ -59,11 +65,12 @@ def score_league(
     as_of: str | pd.Timestamp | None = None,
     chunk_players: int = DEFAULT_CHUNK_PLAYERS,
     log: Callable[[str], None] = lambda line: None,
+    chunk_pitches: int = DEFAULT_CHUNK_PITCHES,
 ) -> pd.DataFrame:
     """`scorer.score` of the league at `league_dir` (module docstring); `season` defaults to the
     league's last season, as `hfm-score` does."""
-    if chunk_players < 1:
-        raise ValueError(f"chunk_players must be >= 1, got {chunk_players}")
+    if chunk_players < 1 or chunk_pitches < 1:
+        raise ValueError(f"chunk_players and chunk_pitches must be >= 1, got {chunk_players}, {chunk_pitches}")
     root = Path(league_dir)
     seasons = sorted(int(s) for s in read_league_meta(root)["seasons"])
     season = max(seasons) if season is None else int(season)
@@ -85,21 +92,47 @@ def score_league(
     league = {pt: league_rates(by_season[pt], pt) for pt in PLAYER_TYPES}
     as_of_date = opening_day(lines, season) if as_of is None else pd.Timestamp(as_of).normalize()
     wanted = default_players(by_season, season) if player_ids is None else sorted({int(i) for i in player_ids})
+    if not wanted:
+        raise HFMInputError(f"{root}: no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "
+                            f"{season}): project another season or name the players")
     types = _types(players, lines, wanted)
+    own_pitches = {pt: lines[pt].groupby("player_id")["pitches"].sum() for pt in PLAYER_TYPES}
     del lines, by_season
 
     frames = []
     for pt in PLAYER_TYPES:
         ids = np.array([i for i in wanted if pt in types[i]], dtype=np.int64)
-        for start in range(0, len(ids), chunk_players):
-            chunk = ids[start:start + chunk_players]
+        load = own_pitches[pt].reindex(ids, fill_value=0).to_numpy()
+        done = 0
+        for chunk in _chunks(ids, load, chunk_pitches, chunk_players):
+            done += len(chunk)
             rows = pd.concat([_rows(root, s, pt, chunk) for s in seasons], ignore_index=True)
             history = History(rows, players, league=league)
             table = scorer.score(history, season, chunk.tolist(), as_of_date)
             frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk
-            log(f"scored {pt}s {start + len(chunk)}/{len(ids)} ({len(rows):,} pitches in the chunk)")
+            log(f"scored {pt}s {done}/{len(ids)} ({len(rows):,} pitches in the chunk)")
             del rows, history
     return pd.concat(frames, ignore_index=True)
+
+
+def _chunks(ids: np.ndarray, load: np.ndarray, max_pitches: int, max_players: int) -> list[np.ndarray]:
+    """`ids` cut in order into runs of at most `max_players` whose `load` sums to at most
+    `max_pitches` (a player with more than that alone is a chunk of his own)."""
+    out, start, total = [], 0, 0
+    for i, n in enumerate(load.tolist()):
+        if i > start and (total + n > max_pitches or i - start >= max_players):
+            out.append(ids[start:i])
+            start, total = i, 0
+        total += n
+    if len(ids):
+        out.append(ids[start:])
+    return out
+
+
+def league_pitches(league_dir: str | Path) -> int:
+    """How many pitches a league folder holds (every level and season), from the Parquet footers."""
+    pq = parquet_module()
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in sorted(Path(league_dir).glob("pitches/*/*.parquet")))
 
 
 def opening_day(lines: dict[str, pd.DataFrame], season: int) -> pd.Timestamp:
@@ -145,16 +178,15 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--league", type=Path, required=True)
     p.add_argument("--season", type=int, default=None)
     p.add_argument("--chunk-players", type=int, default=DEFAULT_CHUNK_PLAYERS)
+    p.add_argument("--chunk-pitches", type=int, default=DEFAULT_CHUNK_PITCHES)
     p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads")
     p.add_argument("--out", type=Path, required=True, help="CSV file to write")
     args = p.parse_args(argv)
-    from hfm_runtime.errors import HFMInputError
-
     start = time.perf_counter()
     try:
         scorer = Scorer(args.bundle, ScorerOptions(threads=args.threads))
         table = score_league(scorer, args.league, args.season, chunk_players=args.chunk_players,
-                             log=lambda line: print(line, flush=True))
+                             chunk_pitches=args.chunk_pitches, log=lambda line: print(line, flush=True))
     except HFMInputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

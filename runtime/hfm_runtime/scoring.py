@@ -619,7 +619,7 @@ class _HistoryInputs:
     def identity(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp):
         ident = build_identity(self.history.game_lines(pt), self.history.players,
                                pd.DataFrame({"player_id": ids, "as_of_date": as_of}), pt, self.scorer.bundle.identity[pt])
-        return IdentityInputs(ident.stat_features, ident.archetype, ident.profiles["source"].to_numpy())
+        return IdentityInputs(ident.stat_features, ident.archetype, ident.source)
 
     def context(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp) -> GameEmbeddings:
         """Encoded context games (the last max_games before `as_of`) of `ids`, via the cache."""

@@ -120,8 +120,12 @@ def pitch_skill_counts(pitches: pd.DataFrame) -> np.ndarray:
     def num(c: str) -> np.ndarray:
         return pitches[c].to_numpy(np.float64, na_value=np.nan)
 
+    factorized: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # each column factorized once
+
     def member(c: str, codes: frozenset[str]) -> np.ndarray:
-        index, uniques = pd.factorize(text_array(pitches[c]))  # -1 where missing
+        if c not in factorized:
+            factorized[c] = pd.factorize(text_array(pitches[c]))  # -1 where missing
+        index, uniques = factorized[c]
         return np.append([u in codes for u in uniques], False).astype(bool)[index]
 
     x, z = num("plate_x"), num("plate_z")
@@ -211,18 +215,44 @@ def skill_lines(pitches: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
 
 def with_skills(game_lines: pd.DataFrame, skills: pd.DataFrame) -> pd.DataFrame:
     """Game lines with the skill counts joined on (player_id, game_pk); a game on one side only gets
-    zeros on the other (a pitcher whose only batter was retired on a caught stealing, say)."""
-    merged = game_lines.merge(skills, on=["player_id", "game_pk"], how="outer", suffixes=("", "_skill"))
-    for k in GAME_KEYS[2:]:
-        merged[k] = merged[k].where(merged[k].notna(), merged[f"{k}_skill"])
-        merged = merged.drop(columns=f"{k}_skill")
-    counts = [c for c in merged.columns if c not in GAME_KEYS]
-    merged[counts] = merged[counts].fillna(0)
-    for c in game_lines.columns:
-        if c not in GAME_KEYS and game_lines[c].dtype == np.int64:
-            merged[c] = merged[c].astype(np.int64)
-    merged["season"] = merged["season"].astype(np.int64)
-    return merged.sort_values(["player_id", "game_date", "game_pk"], kind="stable").reset_index(drop=True)
+    zeros on the other (a pitcher whose only batter was retired on a caught stealing, say). Sorted by
+    (player_id, game_date, game_pk). The result of an outer `merge` + `fillna(0)`, in numpy: the
+    scorer derives these lines on every call from raw rows, and the merge was a third of its time."""
+    gp, gg = game_lines["player_id"].to_numpy(np.int64), game_lines["game_pk"].to_numpy(np.int64)
+    sp, sg = skills["player_id"].to_numpy(np.int64), skills["game_pk"].to_numpy(np.int64)
+    player, game = np.concatenate([gp, sp]), np.concatenate([gg, sg])
+    order = np.lexsort((game, player))
+    first = np.r_[True, (player[order][1:] != player[order][:-1]) | (game[order][1:] != game[order][:-1])]
+    slot = np.empty(len(order), np.int64)
+    slot[order] = np.cumsum(first) - 1  # row of each input row's (player, game) in the union
+    n = int(first.sum()) if len(order) else 0
+    at_g, at_s = slot[: len(gp)], slot[len(gp):]
+    if len(np.unique(at_g)) != len(at_g) or len(np.unique(at_s)) != len(at_s):
+        raise ValueError("with_skills: (player_id, game_pk) must be unique on each side")
+
+    def keys(name: str) -> np.ndarray:  # the game lines' value, else the skill lines'
+        a, b = game_lines[name].to_numpy(), skills[name].to_numpy()
+        out = np.empty(n, dtype=a.dtype if a.dtype == b.dtype else object)
+        out[at_s], out[at_g] = b, a
+        return out
+
+    def counts(frame: pd.DataFrame, at: np.ndarray, name: str) -> np.ndarray:  # zeros where missing
+        values = frame[name].to_numpy()  # (a column at a time ran faster than 2-D blocks here)
+        out = np.zeros(n, dtype=np.int64 if values.dtype == np.int64 else np.float64)
+        out[at] = values
+        return out
+
+    columns = {k: keys(k) for k in GAME_KEYS}
+    columns["season"] = columns["season"].astype(np.int64)
+    columns.update({c: counts(game_lines, at_g, c) for c in game_lines.columns if c not in GAME_KEYS})
+    columns.update({c: counts(skills, at_s, c) for c in skills.columns if c not in columns})
+    rows = np.lexsort((columns["game_pk"], columns["game_date"], columns["player_id"]))
+    ordered = [*game_lines.columns, *(c for c in skills.columns if c not in game_lines.columns)]
+    out = {c: columns[c][rows] for c in ordered}
+    for k in GAME_KEYS:  # pandas dtypes numpy lacks (the level's string dtype) come back as they were
+        if game_lines[k].dtype == skills[k].dtype and not isinstance(game_lines[k].dtype, np.dtype):
+            out[k] = pd.array(out[k], dtype=game_lines[k].dtype)
+    return pd.DataFrame(out)
 
 
 DEFAULT_PRIOR_EVENTS = 100.0  # k for a rate whose spread cannot be estimated (too few player-seasons)

@@ -699,7 +699,7 @@ class _StoreInputs:
                 ident = build_identity(s.lines(pt, wanted, None, day), s.players,
                                        pd.DataFrame({"player_id": wanted, "as_of_date": as_of}), pt,
                                        self.scorer.bundle.identity[pt])
-                source = ident.profiles["source"].to_numpy()
+                source = ident.source
                 for i, pid in enumerate(wanted.tolist()):
                     memo[pid] = (ident.stat_features[i], int(ident.archetype[i]), source[i])
             rows = [memo[pid] for pid in ids.tolist()]

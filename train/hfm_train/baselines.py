@@ -10,8 +10,9 @@ ACTUAL outcomes (never on the simulator's true talent):
                   * log opportunities per season, the AAA share of them, age and age squared
                   * Statcast skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff
                     and swing rates, launch speed and angle, hard-hit, sweet-spot and barrel shares,
-                    ground-ball share and hits on grounders, xwOBA; pitchers also fastball velocity, spin
-                    and extension), 5/4/3-weighted and shrunk toward the league by the empirical-Bayes
+                    ground-ball share and hits on grounders, xwOBA; pitchers also fastball velocity, spin,
+                    extension, fastball and breaking-ball spin, breaking-ball movement and how far outside
+                    the zone misses land), 5/4/3-weighted and shrunk toward the league by the empirical-Bayes
                     prior of `skills.skill_priors`, and the log of each rate's weighted sample size
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
 Training rows: every player with at least `min_opportunities` MLB opportunities in a training season
