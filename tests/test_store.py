@@ -123,6 +123,20 @@ def test_append_is_incremental_and_skips_games_it_holds(league, scorer):
     assert store.append(day).games == 0
 
 
+def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
+    p = league.pitches
+    days = _game_days(p, max(league.seasons))
+    store = PlayerStore.build(scorer, p[p["game_date"] < days[-2]], league.players)
+    ids, as_of = _ids(league), days[-1]
+    before, games = scorer.score(store, as_of.year, ids, as_of=as_of), store.n_games
+    day = p[p["game_date"] == days[-2]]
+    with pytest.raises(HFMInputError, match="release_speed"):  # a column the skill counts read
+        store.append(day.drop(columns=["release_speed"]))
+    assert store.n_games == games
+    assert_same_scores(scorer.score(store, as_of.year, ids, as_of=as_of), before, exact=True)
+    assert store.append(day).games == day["game_pk"].nunique()  # and the same day appends cleanly after
+
+
 def test_scoring_before_the_kept_games_is_refused_with_the_player_named(league, scorer):
     p = league.pitches
     store = PlayerStore.build(scorer, p, league.players)
