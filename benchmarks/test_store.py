@@ -23,7 +23,6 @@ re-scored as of the next day); store load and save; the store's memory.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 import pandas as pd

@@ -10,7 +10,7 @@ pitches; loading it whole and deriving its lines peaked at several times its siz
   then     the players table (birth dates imputed from every season, as `load_league` does), the
            league's Marcel rates per season (hfm_runtime.marcel.league_rates of all those lines), the
            opening day (first MLB game of the season) and the players to score (default: an MLB line
-           in Marcel's window, as `Scorer.default_players`);
+           in Marcel's window, `scoring.marcel_window_players`, as `Scorer.score`);
   pass 2   per player type, players in chunks of at most `chunk_pitches` pitches (their own rows,
            every season and level, counted in pass 1) and `chunk_players` players: every season's
            rows where that type's player is in the chunk (read season by season) make the chunk's
@@ -46,9 +46,9 @@ import pandas as pd
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league, read_league_meta, read_players
-from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates
+from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
-from hfm_runtime.scoring import History, Scorer, ScorerOptions
+from hfm_runtime.scoring import History, Scorer, ScorerOptions, marcel_window_players, scored_as
 from hfm_runtime.seasons import season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_module
 from hfm_runtime.targets import PLAYER_TYPES
@@ -91,7 +91,7 @@ def score_league(
     by_season = {pt: season_lines(lines[pt], pt) for pt in PLAYER_TYPES}
     league = {pt: league_rates(by_season[pt], pt) for pt in PLAYER_TYPES}
     as_of_date = opening_day(lines, season) if as_of is None else pd.Timestamp(as_of).normalize()
-    wanted = default_players(by_season, season) if player_ids is None else sorted({int(i) for i in player_ids})
+    wanted = marcel_window_players(by_season, season) if player_ids is None else sorted({int(i) for i in player_ids})
     if not wanted:
         raise HFMInputError(f"{root}: no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "
                             f"{season}): project another season or name the players")
@@ -142,28 +142,12 @@ def opening_day(lines: dict[str, pd.DataFrame], season: int) -> pd.Timestamp:
     return pd.Timestamp(dates.min()) if len(dates) else pd.Timestamp(f"{season}-01-01")
 
 
-def default_players(season_lines_by_type: dict[str, pd.DataFrame], season: int) -> list[int]:
-    """Everyone with an MLB line in Marcel's window for `season` (as `Scorer.default_players`)."""
-    ids: set[int] = set()
-    for pt, lines in season_lines_by_type.items():
-        window = lines["season"].between(season - len(MARCEL_CONFIGS[pt].weights), season - 1)
-        if LEVEL_COLUMN in lines.columns:
-            window &= lines[LEVEL_COLUMN] == "MLB"
-        ids.update(int(i) for i in lines.loc[window, "player_id"].unique())
-    return sorted(ids)
-
-
 def _types(players: pd.DataFrame, lines: dict[str, pd.DataFrame], ids: list[int]) -> dict[int, tuple[str, ...]]:
     """The types each id is scored as, as `History.player_type_of` (players table, else: pitched?)."""
     known = players.drop_duplicates("player_id").set_index("player_id")["player_type"] \
-        if "player_type" in players.columns else pd.Series(dtype=object)
+        if "player_type" in players.columns else {}
     pitched = set(lines["pitcher"]["player_id"].unique().tolist())
-    out = {}
-    for i in ids:
-        kind = known.get(i)
-        out[i] = PLAYER_TYPES if kind == "two_way" else (kind,) if kind in PLAYER_TYPES else \
-            ("pitcher",) if i in pitched else ("batter",)
-    return out
+    return {i: scored_as(known.get(i), i in pitched) for i in ids}
 
 
 def _rows(root: Path, season: int, pt: str, ids: np.ndarray) -> pd.DataFrame:

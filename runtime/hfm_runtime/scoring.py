@@ -254,20 +254,12 @@ class History:
         player (players table `player_type` "two_way"); from the players table's `player_type` or,
         failing that, the pitches (a player who pitched is a pitcher, else a batter)."""
         ids = [int(i) for i in player_ids]
-        out: dict[int, tuple[PlayerType, ...]] = {}
-        if "player_type" in self.players.columns:
-            known = self._players_by_id["player_type"]
-            for i in ids:
-                kind = known.get(i)
-                if kind == "two_way":
-                    out[i] = PLAYER_TYPES
-                elif kind in PLAYER_TYPES:
-                    out[i] = (kind,)
-        rest = [i for i in ids if i not in out]
-        if rest:
+        known = self._players_by_id["player_type"] if "player_type" in self.players.columns else {}
+        kinds = {i: known.get(i) for i in ids}
+        pitched: set[int] = set()
+        if any(k != "two_way" and k not in PLAYER_TYPES for k in kinds.values()):  # only then read the pitches
             pitched = set(self.pitches["pitcher"].unique().tolist())
-            out.update({i: ("pitcher",) if i in pitched else ("batter",) for i in rest})
-        return out
+        return {i: scored_as(kinds[i], i in pitched) for i in ids}
 
     def age_imputed(self, player_ids: Iterable[int]) -> np.ndarray:
         """bool per id: is his age imputed (no full birth date)? False for players not in the table."""
@@ -288,6 +280,28 @@ class History:
         dates = self.pitches.loc[self.pitches[LEVEL_COLUMN] == "MLB", "game_date"]
         dates = dates[pd.DatetimeIndex(dates).year == season]
         return pd.Timestamp(dates.min()) if len(dates) else pd.Timestamp(f"{season}-01-01")
+
+
+def scored_as(kind: Any, pitched: bool) -> tuple[PlayerType, ...]:
+    """The types a player is scored as: both for a players-table `player_type` "two_way", that type
+    for "batter" / "pitcher", else a pitcher if he pitched and a batter if not."""
+    if kind == "two_way":
+        return PLAYER_TYPES
+    if kind in PLAYER_TYPES:
+        return (kind,)
+    return ("pitcher",) if pitched else ("batter",)
+
+
+def marcel_window_players(season_lines: Mapping[str, pd.DataFrame], season: int) -> list[int]:
+    """Everyone with an MLB line (`season_lines`: per player type) in the seasons Marcel reads for
+    `season` (season-3..season-1): whom `Scorer.score` scores by default."""
+    ids: set[int] = set()
+    for pt, lines in season_lines.items():
+        window = lines["season"].between(season - len(MARCEL_CONFIGS[pt].weights), season - 1)
+        if LEVEL_COLUMN in lines.columns:
+            window &= lines[LEVEL_COLUMN] == "MLB"
+        ids.update(int(i) for i in lines.loc[window, "player_id"].unique())
+    return sorted(ids)
 
 
 @dataclass(frozen=True)
@@ -394,14 +408,7 @@ class Scorer:
         """Everyone with an MLB line in the seasons Marcel reads for `season` (season-3..season-1)."""
         if not isinstance(source, History):
             return source.default_players(season)
-        ids: set[int] = set()
-        for pt in PLAYER_TYPES:
-            lines = source.lines(pt)
-            window = lines["season"].between(season - len(MARCEL_CONFIGS[pt].weights), season - 1)
-            if LEVEL_COLUMN in lines.columns:
-                window &= lines[LEVEL_COLUMN] == "MLB"
-            ids.update(int(i) for i in lines.loc[window, "player_id"].unique())
-        return sorted(ids)
+        return marcel_window_players({pt: source.lines(pt) for pt in PLAYER_TYPES}, season)
 
     def encode(self, table: GameTable) -> GameEmbeddings:
         """Level 1 (Graph 1) on every game of `table`, in table order, as ragged PA embeddings.

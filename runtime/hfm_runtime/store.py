@@ -64,7 +64,7 @@ from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import GameKeys
 from hfm_runtime.identity import build_identity, player_lines
 from hfm_runtime.marcel import MARCEL_CONFIGS
-from hfm_runtime.scoring import IdentityInputs, MarcelRows, Scorer, marcel_rows
+from hfm_runtime.scoring import IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
@@ -632,16 +632,8 @@ class _StoreInputs:
         ids = np.array([int(i) for i in player_ids], dtype=np.int64)
         at, known = self._rows(ids)
         types = self.store._types
-        out = {}
-        for pid, row, found in zip(ids.tolist(), at.tolist(), known.tolist()):
-            kind = types[row] if found and types is not None else None
-            if kind == "two_way":
-                out[pid] = PLAYER_TYPES
-            elif kind in PLAYER_TYPES:
-                out[pid] = (kind,)
-            else:
-                out[pid] = ("pitcher",) if pid in self.store._pitched else ("batter",)
-        return out
+        return {pid: scored_as(types[row] if found and types is not None else None, pid in self.store._pitched)
+                for pid, row, found in zip(ids.tolist(), at.tolist(), known.tolist())}
 
     def players_info(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         at, known = self._rows(ids)

@@ -35,7 +35,7 @@ from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.seasons import season_age
-from hfm_runtime.skills import SKILL_COUNTS, SKILL_RATES, TYPE_RATES, skill_priors, skill_rates
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 BASELINES: tuple[str, ...] = ("statcast_ridge", "stat_ridge")

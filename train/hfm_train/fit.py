@@ -54,6 +54,7 @@ import torch
 
 from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.errors import HFMInputError
+from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
