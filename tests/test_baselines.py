@@ -85,6 +85,23 @@ def test_paired_bootstrap_intervals():
     assert iv.shape == (2, 3) and (iv[:, 2] < 0).all() and (iv[:, 0] <= iv[:, 1]).all()
     same = paired_bootstrap(good, good, truth, w, n_samples=50)
     np.testing.assert_array_equal(same, 0.0)
+    # one row per player: resampling players is resampling rows
+    np.testing.assert_array_equal(paired_bootstrap(good, bad, truth, w, n_samples=300, groups=np.arange(200)), iv)
+
+
+def test_paired_bootstrap_resamples_whole_players():
+    """Ten rows per player (in-season as-of dates) are one draw, not ten: the interval is as wide as
+    that of one row per player, and much wider than treating the 2,000 rows as independent."""
+    rng = np.random.default_rng(4)
+    truth = rng.normal(0.2, 0.03, (200, 1))
+    a, b = truth + rng.normal(0, 0.01, truth.shape), truth + rng.normal(0, 0.01, truth.shape)
+    w = np.ones(200)
+    rep = lambda x: np.repeat(x, 10, axis=0)  # noqa: E731
+    width = lambda iv: float(iv[0, 2] - iv[0, 0])  # noqa: E731
+    one = width(paired_bootstrap(a, b, truth, w, n_samples=400))
+    rows = width(paired_bootstrap(rep(a), rep(b), rep(truth), rep(w), n_samples=400))
+    players = width(paired_bootstrap(rep(a), rep(b), rep(truth), rep(w), n_samples=400, groups=np.repeat(np.arange(200), 10)))
+    assert players > 2 * rows and 0.7 * one < players < 1.4 * one
 
 
 @pytest.mark.slow
@@ -99,6 +116,7 @@ def test_ridge_baselines_on_the_tiny_league(tiny_league: Path):
         assert set(SKILL_COUNTS) <= set(season_sums(lines, pt).columns)
         ids = np.unique(lines.loc[(lines["season"] == last) & (lines["level"] == "MLB"), "player_id"])
         out = ridge_baselines(lines, league.players, pt, ids, last)
-        assert set(out) == {"statcast_ridge", "stat_ridge"}
+        assert set(out) == {"statcast_ridge", "stat_ridge", "statcast_ridge_denoised"}
         for p in out.values():
             assert p.shape == (len(ids), n_stats) and np.isfinite(p).all()
+        assert not np.allclose(out["statcast_ridge_denoised"], out["statcast_ridge"])  # other targets

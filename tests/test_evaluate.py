@@ -142,3 +142,29 @@ def test_model_card_has_baselines_intervals_and_predictions(tiny_run):
     assert len(preds) == sum(r["n_players"] * len(r["true_spread"]) for r in card["evaluation"].values())
     text = compare_runs([tiny_run], against=tiny_run)
     assert "mean RMSE cut vs Marcel" in text and "[+0.0, +0.0]" in text  # a run against itself: no difference
+
+
+@pytest.mark.slow
+def test_in_season_evaluation_writes_its_own_card(tiny_run, tmp_path):
+    """`hfm-train evaluate --kind in_season`: every 4th game of each test player (the tiny config),
+    rest-of-season targets, in model_card_in_season.json; the opening-day card is left as it was."""
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from hfm_train.cli import cli
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    before = (run / "model_card.json").read_text()
+    result = CliRunner().invoke(cli, ["evaluate", "--run", str(run), "--kind", "in_season"])
+    assert result.exit_code == 0, result.output
+    assert (run / "model_card.json").read_text() == before
+    card = json.loads((run / "model_card_in_season.json").read_text())
+    assert card["kind"] == "in_season"
+    preds = pd.read_csv(run / "test_predictions_in_season.csv")
+    assert preds["as_of_date"].notna().all()
+    per_player = preds[preds["stat"] == "SO"].groupby(["player_type", "player_id"]).size()
+    assert per_player.max() > 1  # several as-of dates per player
+    assert card["evaluation"]["batter"]["n_players"] == len(per_player["batter"])  # players, not rows

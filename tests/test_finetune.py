@@ -118,6 +118,7 @@ def with_profile_features(ex: Examples, seed: int) -> tuple[Examples, np.ndarray
 
 def test_wide_path_is_a_frozen_ridge_on_the_marcel_window_columns():
     from sklearn.linear_model import RidgeCV
+    from sklearn.preprocessing import StandardScaler
 
     ex, games = synthetic(120, seed=4)
     ex, (wide_col, other_col) = with_profile_features(ex, seed=4)
@@ -128,11 +129,11 @@ def test_wide_path_is_a_frozen_ridge_on_the_marcel_window_columns():
     assert weight[0, wide_col] > 0.5 and weight[0, other_col] == 0.0  # only the Marcel-window columns
     cols = [feature_names("batter").index(n) for n in wide_feature_names("batter")]
     assert not weight[:, [c for c in range(weight.shape[1]) if c not in cols]].any()
-    # the prediction is sklearn's ridge on those columns, in real units
+    # the prediction is sklearn's ridge on those columns standardised on the examples, in real units
     z = (ex.rates[:, 0] - model.target_mean[0].item()) / model.target_scale[0].item()
-    ridge = RidgeCV(alphas=list(cfg.wide_alphas)).fit(ex.stat_features[:, cols].astype(float), z,
-                                                       sample_weight=ex.weight / ex.weight.mean())
-    want = model.target_mean[0].item() + model.target_scale[0].item() * ridge.predict(ex.stat_features[:, cols].astype(float))
+    X = StandardScaler().fit_transform(ex.stat_features[:, cols].astype(float))
+    ridge = RidgeCV(alphas=list(cfg.wide_alphas)).fit(X, z, sample_weight=ex.weight / ex.weight.mean())
+    want = model.target_mean[0].item() + model.target_scale[0].item() * ridge.predict(X)
     np.testing.assert_allclose(predict(model, ex, games)["rates"][:, 0], want, atol=1e-5)
 
 

@@ -15,6 +15,9 @@ ACTUAL outcomes (never on the simulator's true talent):
                     the zone misses land), 5/4/3-weighted and shrunk toward the league by the empirical-Bayes
                     prior of `skills.skill_priors`, and the log of each rate's weighted sample size
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
+  statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
+                  (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
+                  so a gain from it alone shows on both sides
 Training rows: every player with at least `min_opportunities` MLB opportunities in a training season
 that has a season before it, weighted by those opportunities. A player with no history gets the league
 rates as features (and zero sample sizes), so rookies are scored too.
@@ -38,7 +41,9 @@ from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
-BASELINES: tuple[str, ...] = ("statcast_ridge", "stat_ridge")
+from .denoise import denoise_rates
+
+BASELINES: tuple[str, ...] = ("statcast_ridge", "stat_ridge", "statcast_ridge_denoised")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class RidgeConfig:
     alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-2, 4, 25))
     min_opportunities: int = 10
     skills: bool = True  # False: stat_ridge
+    denoise: bool = False  # True: statcast_ridge_denoised
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -83,6 +89,11 @@ class AggregateRidge:
         self.median_age_ = float(np.nanmedian(X["age"]))
         X = X.fillna({"age": self.median_age_, "age2": 0.0})
         y, w = rows[stats].to_numpy(np.float64) / rows[[opp]].to_numpy(np.float64), rows[opp].to_numpy(np.float64)
+        if self.config.denoise:
+            league, prior = (self.skill_league_, self.skill_prior_) if self.config.skills else \
+                skill_priors(mlb, TYPE_RATES[pt])
+            y, self.denoise_report_ = denoise_rates(y, w, rows[list(SKILL_COUNTS)].to_numpy(np.float64),
+                                                    rows["player_id"].to_numpy(), pt, league, prior)
         self.columns_ = list(X.columns)
         self.scaler_ = StandardScaler().fit(X.to_numpy())
         Z = self.scaler_.transform(X.to_numpy())
@@ -148,8 +159,10 @@ def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: Pla
     sums = season_sums(lines[lines["season"] <= season], player_type)
     train = sorted(s for s in sums["season"].unique() if s < season)
     out = {}
-    for name, skills in (("statcast_ridge", True), ("stat_ridge", False)):
-        model = AggregateRidge(player_type, RidgeConfig(skills=skills)).fit(sums[sums["season"] < season], players, train)
+    configs = {"statcast_ridge": RidgeConfig(), "stat_ridge": RidgeConfig(skills=False),
+               "statcast_ridge_denoised": RidgeConfig(denoise=True)}
+    for name in BASELINES:
+        model = AggregateRidge(player_type, configs[name]).fit(sums[sums["season"] < season], players, train)
         out[name] = model.predict(sums[sums["season"] < season], players, player_ids, season)
     return out
 

@@ -10,13 +10,15 @@ the whole season), per player type and stat, opportunity-weighted:
 Methods: `model` (raw: absolute rates, or Marcel + residual with w = 1), `blend` (marcel + w * residual,
 w per stat from blend.json), `marcel`, `context_mean` (the player's rate over his context games,
 SHRUNK toward Marcel's league rate by `context_shrink` opportunities, so a 10-PA context is mostly
-league average), `statcast_ridge` and `stat_ridge` (hfm_train.baselines: ridge regressions on
-aggregates of the three prior seasons, fitted on actual outcomes of the seasons before the test
-season), `prev_true_talent` (last season's true talent: the ceiling for anything reading only the
-past), `oracle` (the true talent itself).
+league average), `statcast_ridge`, `stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
+ridge regressions on aggregates of the three prior seasons, fitted on actual outcomes of the seasons
+before the test season; the last on those outcomes denoised as the model's are), `prev_true_talent`
+(last season's true talent: the ceiling for anything reading only the past), `oracle` (the true
+talent itself).
 Intervals (`paired_bootstrap`): 90% paired bootstrap intervals, players resampled, of the RMSE
 difference between two methods per stat, against true talent and against actual outcomes:
-blend - statcast_ridge, blend - marcel, and each ablation - blend (positive: the ablated part helps).
+blend - statcast_ridge, blend - marcel, blend - stat_ridge, blend - statcast_ridge_denoised, and each
+ablation - blend (positive: the ablated part helps).
 Ablations (blend, same test season): stat features zeroed, pitch context masked out (no games),
 archetype fixed to 0. Collapse check: effective rank (exp of the entropy of the normalised singular
 values) of the identity vectors and of the real games' embeddings.
@@ -133,7 +135,7 @@ def _ablations() -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
 
 BOOTSTRAP_SAMPLES = 2000
 INTERVALS: tuple[tuple[str, str], ...] = (
-    ("blend", "statcast_ridge"), ("blend", "marcel"), ("blend", "stat_ridge"),
+    ("blend", "statcast_ridge"), ("blend", "marcel"), ("blend", "stat_ridge"), ("blend", "statcast_ridge_denoised"),
     ("blend:no_pitch_context", "blend"), ("blend:no_stat_features", "blend"), ("blend:fixed_archetype", "blend"),
 )
 
@@ -147,14 +149,26 @@ def weighted_rmse(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> np
 
 
 def paired_bootstrap(a: np.ndarray, b: np.ndarray, truth: np.ndarray, weight: np.ndarray,
-                     n_samples: int = BOOTSTRAP_SAMPLES, seed: int = 0) -> np.ndarray:
+                     n_samples: int = BOOTSTRAP_SAMPLES, seed: int = 0,
+                     groups: np.ndarray | None = None) -> np.ndarray:
     """[S, 3]: the 5th, 50th and 95th percentiles of RMSE(a) - RMSE(b) per stat over bootstrap
-    resamples of the rows (players; both methods on the same resample, so the pairing is kept)."""
+    resamples of the rows (players; both methods on the same resample, so the pairing is kept).
+    groups: the player of each row where a player has several rows (in-season as-of dates): whole
+    players are resampled, so his rows count as one draw."""
     rng = np.random.default_rng(seed)
     n = len(weight)
+    members = None
+    if groups is not None:
+        codes, uniques = pd.factorize(np.asarray(groups))
+        if len(uniques) < n:
+            order = np.argsort(codes, kind="stable")
+            members = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
     diffs = np.empty((n_samples, a.shape[1]))
     for i in range(n_samples):
-        rows = rng.integers(0, n, n)
+        if members is None:
+            rows = rng.integers(0, n, n)
+        else:
+            rows = np.concatenate([members[g] for g in rng.integers(0, len(members), len(members))])
         diffs[i] = weighted_rmse(a[rows], truth[rows], weight[rows]) - weighted_rmse(b[rows], truth[rows], weight[rows])
     return np.percentile(diffs, [5, 50, 95], axis=0).T
 
@@ -181,11 +195,13 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
         r = residual_of(model, predict(model, test, games, max_pas=max_pas, transform=fn)["rates"], test.marcel)
         preds[f"blend:{name}"] = test.marcel + blend[None, :] * r
     w = test.weight
+    players = test.table["player_id"].to_numpy() if "player_id" in test.table else None
     intervals: dict[str, Any] = {}
     for a, b in INTERVALS:
         if a in preds and b in preds:
             intervals[f"{a} - {b}"] = {
-                against: {s: [float(v) for v in row] for s, row in zip(stats, paired_bootstrap(preds[a], preds[b], truth, w))}
+                against: {s: [float(v) for v in row] for s, row in
+                          zip(stats, paired_bootstrap(preds[a], preds[b], truth, w, groups=players))}
                 for against, truth in (("true", test.true_talent), ("actual", test.rates))
                 if np.isfinite(truth).any()
             }
@@ -218,22 +234,24 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
         "intervals": intervals,
         "predictions": {name: p.tolist() for name, p in preds.items()} | {
             "player_id": test.table["player_id"].astype(int).tolist(), "weight": w.tolist(),
+            "as_of_date": [str(d)[:10] for d in test.table["as_of_date"]] if "as_of_date" in test.table else None,
             "actual": test.rates.tolist(), "true_talent": test.true_talent.tolist()},
     }
 
 
 def pop_predictions(card: Mapping[str, Any]) -> pd.DataFrame:
     """Take the per-player test predictions out of an evaluation card (`evaluate_type` per player
-    type) as one long table: player_type, player_id, weight, stat, and a column per method."""
+    type) as one long table: player_type, player_id, as_of_date, weight, stat, and a column per method."""
     frames = []
     for pt, r in card.items():
         preds = r.pop("predictions", None)
         if preds is None:
             continue
         stats = list(r["true_spread"])
-        ids, weight = preds.pop("player_id"), preds.pop("weight")
+        ids, weight, as_of = preds.pop("player_id"), preds.pop("weight"), preds.pop("as_of_date", None)
         for j, s in enumerate(stats):
-            frames.append(pd.DataFrame({"player_type": pt, "player_id": ids, "weight": weight, "stat": s,
+            frames.append(pd.DataFrame({"player_type": pt, "player_id": ids, "as_of_date": as_of, "weight": weight,
+                                        "stat": s,
                                         **{m: np.asarray(v, dtype=np.float64)[:, j] for m, v in preds.items()}}))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
@@ -275,7 +293,8 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
             lines.append("no true talent in this league: RMSE/correlation against true talent, the oracle and "
                          "prev_true_talent are skipped; every figure is against actual outcomes")
         for against, per in r.get("mean_cut_vs_marcel", {}).items():
-            shown = [m for m in ("blend", "model", "statcast_ridge", "stat_ridge", "prev_true_talent") if m in per]
+            shown = [m for m in ("blend", "model", "statcast_ridge", "statcast_ridge_denoised", "stat_ridge",
+                                      "prev_true_talent") if m in per]
             lines.append(f"mean RMSE cut vs Marcel, against {against}: " + ", ".join(f"{m} {per[m]:+.1%}" for m in shown))
         wins = beats_marcel({pt: r})[pt]
         verdict = {s: "yes" if v else ("= (w=0)" if r["blend_weights"][s] == 0 else "NO") for s, v in wins.items()}
@@ -293,17 +312,21 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
               show_default=True, help="Training run folder (written by `hfm-train fit`).")
 @click.option("--league", "league_dir", type=click.Path(path_type=Path), default=None,
               help="League folder (default: the one the run was trained on).")
-def evaluate_command(run_dir: Path, league_dir: Path | None) -> None:
+@click.option("--kind", type=click.Choice(["start", "in_season"]), default="start", show_default=True,
+              help="As-of dates: opening day, or every 10th game of each player (rest-of-season targets; "
+                   "written to model_card_in_season.json, players resampled as wholes in the intervals).")
+def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str) -> None:
     """Re-evaluate a run on its test season; rewrites <run>/model_card.json and test_predictions.csv
-    (written beside them first, then renamed over them) and prints the table."""
+    (model_card_in_season.json, test_predictions_in_season.csv with --kind in_season; written beside
+    them first, then renamed over them) and prints the table."""
     from .fit import evaluate_run, write_card
 
-    card = evaluate_run(run_dir, league_dir)
+    card = evaluate_run(run_dir, league_dir, kind)
     click.echo(format_table(card["evaluation"], card["seasons"]["test"]))
     tmp = run_dir / ".evaluate.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    write_card(tmp, card)
+    write_card(tmp, card, "" if kind == "start" else f"_{kind}")
     for f in tmp.iterdir():
         f.replace(run_dir / f.name)
     tmp.rmdir()
@@ -318,7 +341,8 @@ def compare_runs(runs: list[Path], against: Path | None = None, method: str = "b
         card = json.loads((run / "model_card.json").read_text())
         for pt, r in card["evaluation"].items():
             for against_what, per in r.get("mean_cut_vs_marcel", {}).items():
-                shown = [m for m in ("blend", "model", "statcast_ridge", "stat_ridge", "prev_true_talent") if m in per]
+                shown = [m for m in ("blend", "model", "statcast_ridge", "statcast_ridge_denoised", "stat_ridge",
+                                      "prev_true_talent") if m in per]
                 lines.append(f"{run.name} {pt} (test {card['seasons']['test']}, {r['n_players']} players), "
                              f"mean RMSE cut vs Marcel against {against_what}: "
                              + ", ".join(f"{m} {per[m]:+.1%}" for m in shown))

@@ -14,6 +14,8 @@ Per player type and target season s, for every player with MLB games in s:
                 (all his MLB games of s+1), weighted by the window's opportunities (PA / BF);
                 absolute, or the residual on Marcel (`Examples.targets(mode)`).
 Targets are MLB rates only: Marcel and the true talent are MLB-equivalent, so are the projections.
+The window's Statcast skill counts are kept beside its rates (`window_skills`): hfm_train.denoise
+reads them to take binomial noise out of the training targets.
 Examples whose window has fewer than `min_opportunities` opportunities are dropped.
 Also kept for the baselines: the context games' counts (context-mean baseline) and, when the league
 has it, the player's true talent in s (the oracle).
@@ -32,6 +34,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.identity import IdentityModel, build_identity
 from hfm_runtime.marcel import marcel
 from hfm_runtime.seasons import season_age, season_lines
+from hfm_runtime.skills import SKILL_COUNTS
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 from .model.hfm import TargetMode
@@ -70,6 +73,8 @@ class Examples:
     marcel: np.ndarray  # float64 [N, S]
     context_counts: np.ndarray  # float64 [N, 1 + S]: opportunities and stat counts over the context games
     true_talent: np.ndarray  # float64 [N, S], NaN where unknown
+    # float64 [N, len(SKILL_COUNTS)]: the target window's Statcast skill counts (hfm_train.denoise)
+    window_skills: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.table)
@@ -89,6 +94,8 @@ class Examples:
             values = [getattr(e, f.name) for e in parts]
             if f.name == "player_type":
                 out[f.name] = values[0]
+            elif any(v is None for v in values):
+                out[f.name] = None
             elif f.name == "table":
                 out[f.name] = pd.concat(values, ignore_index=True)
             else:
@@ -126,8 +133,9 @@ def as_of_rows(mlb_lines: pd.DataFrame, seasons: list[int], config: ExampleConfi
 
 def window_counts(mlb_lines: pd.DataFrame, table: pd.DataFrame, player_type: PlayerType,
                   config: ExampleConfig) -> np.ndarray:
-    """float64 [N, 1 + S]: opportunities and stat counts of each example's target window."""
-    cols = [OPPORTUNITY[player_type], *TARGET_STATS[player_type]]
+    """float64 [N, 1 + S + len(SKILL_COUNTS)]: opportunities, stat counts and skill counts of each
+    example's target window."""
+    cols = [OPPORTUNITY[player_type], *TARGET_STATS[player_type], *SKILL_COUNTS]
     out = np.zeros((len(table), len(cols)))
     by_player = {pid: g.sort_values("game_date") for pid, g in mlb_lines.groupby("player_id")}
     for i, (pid, season, as_of) in enumerate(table[["player_id", "season", "as_of_date"]].itertuples(index=False)):
@@ -169,6 +177,7 @@ def build_examples(
     if table.empty:
         raise HFMInputError(f"examples ({player_type}): no player-season in {seasons} has a target window")
     table["opp"] = counts[:, 0]
+    counts, skill_counts = counts[:, :1 + len(stats)], counts[:, 1 + len(stats):]
 
     # Marcel of each target season, from that season's prior lines only
     lines_by_season = season_lines(lines, player_type)
@@ -197,6 +206,7 @@ def build_examples(
         marcel=marcel_rates,
         context_counts=_context_counts(lines, games, game_index, player_type),
         true_talent=_true_talent(table, true_talent, stats),
+        window_skills=skill_counts,
     )
 
 

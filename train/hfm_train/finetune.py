@@ -151,7 +151,8 @@ def build_model(examples: Examples, games: GameEmbeddings, n_archetypes: int, co
 def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, alphas: Sequence[float]) -> None:
     """Set and freeze the wide path: per stat, RidgeCV (generalised CV over `alphas`, weights = the
     examples' opportunities scaled to mean 1) of the standardised target on the Marcel-window stat
-    features (hfm_runtime.profiles.wide_feature_names); the other features get weight 0."""
+    features (hfm_runtime.profiles.wide_feature_names) standardised on these examples; the other
+    features get weight 0."""
     from sklearn.linear_model import RidgeCV  # training-only dependency
 
     names = feature_names(examples.player_type)
@@ -159,12 +160,17 @@ def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, a
         raise ValueError(f"fit_wide: {examples.stat_features.shape[1]} stat features, the layout has {len(names)}")
     cols = np.array([names.index(n) for n in wide_feature_names(examples.player_type)])
     X = examples.stat_features[:, cols].astype(np.float64)
+    # standardised on these rows (the penalty then weighs every feature alike, as the ridge baselines
+    # do); the scaling is folded back into the weights, so the graph reads the features as they are
+    mu, sd = X.mean(0), X.std(0)
+    sd = np.where(sd > 0, sd, 1.0)
     z = (examples.targets(mode) - model.target_mean.numpy()) / model.target_scale.numpy()
     w = examples.weight / examples.weight.mean()
     weight, bias = np.zeros((z.shape[1], len(names))), np.zeros(z.shape[1])
     for j in range(z.shape[1]):
-        ridge = RidgeCV(alphas=list(alphas)).fit(X, z[:, j], sample_weight=w)
-        weight[j, cols], bias[j] = ridge.coef_, ridge.intercept_
+        ridge = RidgeCV(alphas=list(alphas)).fit((X - mu) / sd, z[:, j], sample_weight=w)
+        weight[j, cols] = ridge.coef_ / sd
+        bias[j] = ridge.intercept_ - float((ridge.coef_ * mu / sd).sum())
     with torch.no_grad():
         model.wide.weight.copy_(torch.from_numpy(weight))
         model.wide.bias.copy_(torch.from_numpy(bias))

@@ -8,8 +8,9 @@ cross-validated over the train and validation seasons, hfm_train.evaluate); the 
 test season and is only evaluated, never tuned on. `last_season` (`--last-season`) cuts the league
 there first, so model selection runs with the season before the real test season as its test. The
 featurizer, Level 1 pre-training and identity (MLE, scaler, skill priors, archetypes) are fitted on
-seasons before validation. The evaluation sets the model beside the baselines of hfm_train.baselines,
-fitted on the seasons before the test season.
+seasons before validation. Training and validation targets are denoised by their windows' own
+pitches (hfm_train.denoise; the test season's are not). The evaluation sets the model beside the
+baselines of hfm_train.baselines, fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
   config.json             RunConfig (every sub-config), the season split, the league path, timings
@@ -23,7 +24,8 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
   <type>/model.json       {"model_config": ModelConfig json, "stats": [...], "target_mode", "history",
                           "best_epoch"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
   blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual
-  model_card.json         evaluation on the test season (hfm_train.evaluate), season split, blend weights
+  model_card.json         evaluation on the test season (hfm_train.evaluate), season split, blend weights,
+                          the target denoising per type ("denoised_targets": u and mean k per stat)
   test_predictions.csv    every method's opening-day projection of every test player, per stat (long form)
   pa_cache.npz            Level 1's PA embeddings of every game (hfm_runtime.context.GameEmbeddings
                           .to_arrays), so `hfm-train evaluate` needs no re-encoding
@@ -61,6 +63,7 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 from . import distributed
 from .archetypes import ArchetypeConfig, fit_identity
 from .baselines import previous_true_talent, ridge_baselines
+from .denoise import DenoiseConfig, denoise_examples
 from .evaluate import cross_validated_blend, evaluate_type, format_table, pop_predictions
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
@@ -97,6 +100,7 @@ class RunConfig:
     examples: ExampleConfig = field(default_factory=ExampleConfig)
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     archetypes: ArchetypeConfig = field(default_factory=ArchetypeConfig)
+    denoise: DenoiseConfig = field(default_factory=DenoiseConfig)  # training targets (hfm_train.denoise)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "pretrain": self.pretrain.to_json()}
@@ -178,11 +182,11 @@ def baseline_projections(league, lines, pt: str, test: Examples, season: int) ->
     return out
 
 
-def write_card(run_dir: Path, card: dict[str, Any]) -> None:
-    """model_card.json and the per-player test_predictions.csv beside it."""
+def write_card(run_dir: Path, card: dict[str, Any], suffix: str = "") -> None:
+    """model_card<suffix>.json and the per-player test_predictions<suffix>.csv beside it."""
     predictions = pop_predictions(card["evaluation"])
-    (run_dir / "model_card.json").write_text(json.dumps(card, indent=2))
-    predictions.to_csv(run_dir / "test_predictions.csv", index=False)
+    (run_dir / f"model_card{suffix}.json").write_text(json.dumps(card, indent=2))
+    predictions.to_csv(run_dir / f"test_predictions{suffix}.csv", index=False)
 
 
 def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS, resume: bool = False,
@@ -242,13 +246,17 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
     lap("fit identity")
 
-    models, histories, blend, cv_report, card, tuned, tuned_cache = {}, {}, {}, {}, {}, {}, {}
+    models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}
     for pt in PLAYER_TYPES:
         ex = {part: build_examples(pt, split[part], lines[pt], league.players, identity[pt], games,
                                    config.examples, league.true_talent,
                                    kinds=("start",) if part == "test" else config.examples.train_kinds)
               for part in ("train", "validation", "test")}
         log(f"{pt}: {len(ex['train'])} train, {len(ex['validation'])} validation, {len(ex['test'])} test examples")
+        if config.denoise.enabled:  # the test season's targets stay the actual rates
+            (ex["train"], ex["validation"]), denoised[pt] = denoise_examples(
+                [ex["train"], ex["validation"]], identity[pt], config.denoise)
+            log(f"{pt}: targets denoised, mean k per stat {[round(k, 3) for k in denoised[pt]['mean_k']]}")
         lap(f"examples {pt}")
         in_loop = level1_in_loop(copy.deepcopy(encoder), table) if config.finetune.unfreeze_epochs else None
         result = finetune(ex["train"], ex["validation"], games, identity[pt].archetypes.n_archetypes,
@@ -287,7 +295,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
                             "final = marcel + w * residual")
     blend_json["cross_validation"] = cv_report
     model_card = {"seasons": {k: v for k, v in split.items()} | {"test": split["test"][0]},
-                  "target_mode": config.target_mode, "blend": blend_json, "evaluation": card}
+                  "target_mode": config.target_mode, "blend": blend_json, "denoised_targets": denoised,
+                  "evaluation": card}
     run_dir = runs_dir / config.name
     if not session.is_main:  # rank 0 writes the run folder
         shutil.rmtree(work, ignore_errors=True)
@@ -332,8 +341,10 @@ def load_model(run_dir: str | Path, player_type: str) -> GameProjectionModel:
     return model.eval()
 
 
-def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> dict[str, Any]:
-    """Re-run the test-season evaluation of a finished run (the `evaluate` command); returns the card."""
+def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind: str = "start") -> dict[str, Any]:
+    """Re-run the test-season evaluation of a finished run (the `evaluate` command); returns the card.
+    kind: the test examples' as-of dates, "start" (opening day, as `fit` evaluates) or "in_season"
+    (every `every_games`-th game of each player, target the rest of the season)."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.json").is_file():
         raise HFMInputError(f"{run_dir}: not a run folder (no config.json)")
@@ -353,13 +364,13 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
         type_games = load_pa_cache(own) if own.is_file() else games
         lines = all_lines[pt]
         test = build_examples(pt, split["test"], lines, league.players, identity, type_games,
-                              ex_config, league.true_talent, kinds=("start",))
+                              ex_config, league.true_talent, kinds=(kind,))
         w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
         league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
         card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"],
                                  baseline_projections(league, lines, pt, test, split["test"][0]))
     return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
-            "blend": blend, "evaluation": card}
+            "kind": kind, "blend": blend, "evaluation": card}
 
 
 @click.command("fit")
@@ -377,7 +388,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None) -> d
               "layer groups unfreeze, top group first, e.g. '3,5' (default: Level 1 stays frozen).")
 @click.option("--set", "overrides", multiple=True, metavar="SECTION.FIELD=VALUE",
               help="Override one config field, e.g. --set finetune.lr=5e-4 --set examples.every_games=5 "
-                   "(sections: finetune, examples, pretrain, archetypes; repeatable).")
+                   "(sections: finetune, examples, pretrain, archetypes, denoise; repeatable).")
 @click.option("--train-kinds", default="start,in_season", show_default=True,
               help="As-of dates that train: 'start' (opening day) and/or 'in_season' (every N games).")
 @click.option("--no-wide", is_flag=True, help="Ablation: no closed-form linear path on the stat features.")
@@ -428,7 +439,7 @@ def apply_override(config: RunConfig, item: str) -> RunConfig:
             raise AttributeError(name)
     except (ValueError, AttributeError):
         raise HFMInputError(f"--set {item!r}: expected SECTION.FIELD=VALUE with a field of "
-                            "finetune, examples, pretrain or archetypes") from None
+                            "finetune, examples, pretrain, archetypes or denoise") from None
     try:
         value = json.loads(raw)
     except json.JSONDecodeError:
