@@ -65,19 +65,14 @@ def skill_design(skill_counts: np.ndarray, player_type: PlayerType, league: Mapp
 
 
 def expected_rates(design: np.ndarray, rates: np.ndarray, opp: np.ndarray, groups: np.ndarray,
-                   config: DenoiseConfig = DenoiseConfig(), fit_rows: np.ndarray | None = None) -> np.ndarray:
-    """float64 [N, S]: cross-fitted expected rates (module docstring); NaN where no fold could fit.
-    fit_rows: bool [N], the rows the map is fitted on (default all); every row gets a prediction."""
+                   config: DenoiseConfig = DenoiseConfig()) -> np.ndarray:
+    """float64 [N, S]: cross-fitted expected rates (module docstring); NaN with fewer than 2 players."""
     out = np.full(rates.shape, np.nan)
-    fit_rows = np.ones(len(rates), bool) if fit_rows is None else np.asarray(fit_rows, bool)
     n_groups = len(np.unique(groups))
     if n_groups < 2:
         return out
     w = opp / opp.mean()
     for train, held in GroupKFold(min(config.folds, n_groups)).split(design, groups=groups):
-        train = train[fit_rows[train]]
-        if len(train) < 2:
-            return np.full(rates.shape, np.nan)
         scaler = StandardScaler().fit(design[train])
         a, b = scaler.transform(design[train]), scaler.transform(design[held])
         for j in range(rates.shape[1]):
@@ -88,14 +83,13 @@ def expected_rates(design: np.ndarray, rates: np.ndarray, opp: np.ndarray, group
 
 def denoise_rates(rates: np.ndarray, opp: np.ndarray, skill_counts: np.ndarray, groups: np.ndarray,
                   player_type: PlayerType, league: Mapping[str, float], prior: Mapping[str, float],
-                  config: DenoiseConfig = DenoiseConfig(),
-                  fit_rows: np.ndarray | None = None) -> tuple[np.ndarray, dict[str, list[float]]]:
+                  config: DenoiseConfig = DenoiseConfig()) -> tuple[np.ndarray, dict[str, list[float]]]:
     """(denoised rates [N, S], report): the module docstring's target for every row. The report has,
     per stat, u and the opportunity-weighted mean k (1 = targets kept, 0 = fully expected rates)."""
     rates = np.asarray(rates, dtype=np.float64)
     opp = np.asarray(opp, dtype=np.float64)
     design = skill_design(skill_counts, player_type, league, prior if config.shrink_skills else {})
-    x = expected_rates(design, rates, opp, groups, config, fit_rows)
+    x = expected_rates(design, rates, opp, groups, config)
     if not np.isfinite(x).all():
         return rates.copy(), {"u": [], "mean_k": []}
     x = np.clip(x, 1e-4, 1.0 - 1e-4)

@@ -134,6 +134,8 @@ def _ablations() -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
 
 
 BOOTSTRAP_SAMPLES = 2000
+# the methods whose mean cut vs Marcel the printed summaries show (format_table, compare_runs)
+SUMMARY_METHODS = ("blend", "model", "statcast_ridge", "statcast_ridge_denoised", "stat_ridge", "prev_true_talent")
 INTERVALS: tuple[tuple[str, str], ...] = (
     ("blend", "statcast_ridge"), ("blend", "marcel"), ("blend", "stat_ridge"), ("blend", "statcast_ridge_denoised"),
     ("blend:no_pitch_context", "blend"), ("blend:no_stat_features", "blend"), ("blend:fixed_archetype", "blend"),
@@ -293,8 +295,7 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
             lines.append("no true talent in this league: RMSE/correlation against true talent, the oracle and "
                          "prev_true_talent are skipped; every figure is against actual outcomes")
         for against, per in r.get("mean_cut_vs_marcel", {}).items():
-            shown = [m for m in ("blend", "model", "statcast_ridge", "statcast_ridge_denoised", "stat_ridge",
-                                      "prev_true_talent") if m in per]
+            shown = [m for m in SUMMARY_METHODS if m in per]
             lines.append(f"mean RMSE cut vs Marcel, against {against}: " + ", ".join(f"{m} {per[m]:+.1%}" for m in shown))
         wins = beats_marcel({pt: r})[pt]
         verdict = {s: "yes" if v else ("= (w=0)" if r["blend_weights"][s] == 0 else "NO") for s, v in wins.items()}
@@ -341,8 +342,7 @@ def compare_runs(runs: list[Path], against: Path | None = None, method: str = "b
         card = json.loads((run / "model_card.json").read_text())
         for pt, r in card["evaluation"].items():
             for against_what, per in r.get("mean_cut_vs_marcel", {}).items():
-                shown = [m for m in ("blend", "model", "statcast_ridge", "statcast_ridge_denoised", "stat_ridge",
-                                      "prev_true_talent") if m in per]
+                shown = [m for m in SUMMARY_METHODS if m in per]
                 lines.append(f"{run.name} {pt} (test {card['seasons']['test']}, {r['n_players']} players), "
                              f"mean RMSE cut vs Marcel against {against_what}: "
                              + ", ".join(f"{m} {per[m]:+.1%}" for m in shown))
