@@ -69,6 +69,38 @@ def tiny_examples(tiny_run, tiny_league):
     return ex["train"], ex["validation"], games, identity.archetypes.n_archetypes
 
 
+def test_forward_passes_create_no_tensor_off_the_inputs_device():
+    """Every tensor a forward pass makes must live on its inputs' device: on the "meta" device (shapes,
+    no data, no GPU needed) a constant built on the CPU raises, as it does on CUDA. (The first GPU run
+    found one in Level 3's time encoding.)"""
+    from hfm_runtime.featurize import PITCH_CATEGORICALS, PITCH_NUMERICS
+    from hfm_train.model.hfm import GameProjectionModel, ModelConfig
+    from hfm_train.model.level1 import Level1Config, PitchEncoder
+    from hfm_train.pretrain import MaskedGameHeads
+
+    meta = torch.device("meta")
+    g, p, a, b, t, f = 3, 12, 4, 2, 5, 7
+    encoder = PitchEncoder(Level1Config(vocab_sizes=(6,) * len(PITCH_CATEGORICALS), d_model=16, n_heads=2,
+                                        d_ff=32)).to(meta)
+    cat = torch.zeros(g, p, len(PITCH_CATEGORICALS), dtype=torch.int64, device=meta)
+    num = torch.zeros(g, p, len(PITCH_NUMERICS), device=meta)
+    pitch_mask = torch.ones(g, p, dtype=torch.bool, device=meta)
+    pa_of_pitch = torch.zeros(g, p, dtype=torch.int64, device=meta)
+    pa_emb = encoder(cat, num, pitch_mask, pa_of_pitch, torch.ones(g, a, dtype=torch.bool, device=meta))
+    assert pa_emb.device == meta and pa_emb.shape == (g, a, 16)
+    states = encoder.pitch_states(cat, num, pitch_mask, token_mask=pitch_mask)  # pre-training's masked pass
+    assert all(x.device == meta for x in MaskedGameHeads(encoder.config).to(meta)(states))
+
+    model = GameProjectionModel(ModelConfig.build(d_pa=16, n_stat_features=f, n_archetypes=4, n_targets=3,
+                                                  d_model=16, n_heads=2)).to(meta)
+    rates, game_emb = model(
+        torch.zeros(b, t, a, 16, device=meta), torch.ones(b, t, a, dtype=torch.bool, device=meta),
+        torch.zeros(b, t, a, dtype=torch.int64, device=meta), torch.ones(b, t, dtype=torch.bool, device=meta),
+        torch.zeros(b, t, device=meta), torch.zeros(b, f, device=meta), torch.zeros(b, dtype=torch.int64, device=meta),
+    )
+    assert rates.device == meta and rates.shape == (b, 3) and game_emb.shape == (b, t, 16)
+
+
 def test_mixed_precision_training_path_runs_and_differs(tiny_examples, monkeypatch):
     from hfm_train.finetune import FinetuneConfig, finetune
 

@@ -13,7 +13,7 @@ from hfm_runtime.league import load_league
 from hfm_train.model import Level1Config, PitchEncoder
 from hfm_train.pa_cache import encode_games, load_pa_cache, save_pa_cache
 from hfm_train.pretrain import (
-    ENCODER, PretrainConfig, length_batches, load_encoder, mask_pitches, pretrain,
+    CONTACT_TARGETS, ENCODER, PretrainConfig, length_batches, load_encoder, mask_pitches, pretrain, target_ids,
 )
 
 SMALL = Level1Config(d_model=32, n_layers=1, n_heads=2, d_ff=64)
@@ -46,6 +46,29 @@ def test_pretraining_lowers_loss_and_beats_majority(games, tmp_path):
     batch = [torch.from_numpy(a) for a in games.collate(np.arange(5)).inputs()]
     with torch.no_grad():
         torch.testing.assert_close(reloaded(*batch), encoder(*batch))
+
+
+def test_contact_targets_are_bins_of_contact_pitches_only(tiny_league, games, tmp_path):
+    featurizer = PitchFeaturizer()
+    pitches = load_league(tiny_league).pitches
+    table = featurizer.fit_transform(pitches)
+    raw = table.num * np.asarray(featurizer.std_, np.float32) + np.asarray(featurizer.mean_, np.float32)
+    speed = target_ids(table.cat, table.num, "launch_speed_bin")
+    contact = speed > 0
+    # exactly the pitches with launch data (each in two games: the batter's and the pitcher's); a
+    # faster ball never falls in a lower bin
+    assert contact.sum() == 2 * pitches["launch_speed"].notna().sum() > 0
+    order = np.argsort(raw[contact, 7])  # launch_speed
+    assert (np.diff(speed[contact][order]) >= 0).all() and speed.max() <= 10
+    assert ((target_ids(table.cat, table.num, "launch_angle_bin") > 0) == contact).all()
+    np.testing.assert_array_equal(target_ids(table.cat, table.num, "events"), table.cat[:, 2])
+    with pytest.raises(ValueError, match="launch_speed_bins"):
+        PretrainConfig(targets=("pitch_type", "launch_speed_bins"))
+
+    encoder, history = pretrain(games, config(epochs=2, targets=CONTACT_TARGETS), tmp_path)
+    last = history[-1]
+    assert all(np.isfinite(last[f"val_acc_{t}"]) for t in CONTACT_TARGETS)
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
 
 
 def test_resume_equals_uninterrupted(games, tmp_path):
@@ -84,3 +107,16 @@ def test_masks_and_batches():
     batches = length_batches(np.arange(300), lengths, 256, rng)
     assert sorted(np.concatenate(batches).tolist()) == list(range(300))
     assert all(len(b) * lengths[b].max() <= 256 or len(b) == 1 for b in batches)
+
+
+def test_set_reaches_nested_config_fields():
+    from hfm_runtime.errors import HFMInputError
+    from hfm_train.fit import RunConfig, apply_override
+
+    config = apply_override(RunConfig(), "pretrain.model.d_model=256")
+    config = apply_override(config, 'pretrain.targets=["pitch_type","launch_speed_bin"]')
+    assert config.pretrain.model.d_model == 256 and config.pretrain.model.n_layers == RunConfig().pretrain.model.n_layers
+    assert config.pretrain.targets == ("pitch_type", "launch_speed_bin")
+    for bad in ("pretrain.model.width=1", "model.d_model=1", "pretrain.epochs.x=2", "pretrain=3"):
+        with pytest.raises(HFMInputError, match="expected SECTION.FIELD=VALUE"):
+            apply_override(config, bad)

@@ -373,6 +373,9 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
             "kind": kind, "blend": blend, "evaluation": card}
 
 
+SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "denoise")  # what --set reaches
+
+
 @click.command("fit")
 @click.option("--league", type=click.Path(path_type=Path), default=DEFAULT_LEAGUE, show_default=True,
               help="League folder (the default one is simulated first if missing).")
@@ -388,7 +391,8 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
               "layer groups unfreeze, top group first, e.g. '3,5' (default: Level 1 stays frozen).")
 @click.option("--set", "overrides", multiple=True, metavar="SECTION.FIELD=VALUE",
               help="Override one config field, e.g. --set finetune.lr=5e-4 --set examples.every_games=5 "
-                   "(sections: finetune, examples, pretrain, archetypes, denoise; repeatable).")
+                   "--set pretrain.model.d_model=256 (sections: finetune, examples, pretrain, archetypes, "
+                   "denoise; repeatable).")
 @click.option("--train-kinds", default="start,in_season", show_default=True,
               help="As-of dates that train: 'start' (opening day) and/or 'in_season' (every N games).")
 @click.option("--no-wide", is_flag=True, help="Ablation: no closed-form linear path on the stat features.")
@@ -429,20 +433,30 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 
 
 def apply_override(config: RunConfig, item: str) -> RunConfig:
-    """`section.field=value` -> a RunConfig with that sub-config field replaced; the value is parsed
-    as JSON (numbers, true/false, lists become tuples) or taken as a plain string."""
+    """`section.field=value` -> a RunConfig with that sub-config field replaced (a field that is itself
+    a config takes one more step: `pretrain.model.d_model=256`); the value is parsed as JSON (numbers,
+    true/false, lists become tuples) or taken as a plain string."""
     try:
         key, raw = item.split("=", 1)
-        section, name = key.strip().split(".", 1)
-        sub = getattr(config, section)
-        if not hasattr(sub, "__dataclass_fields__") or name not in sub.__dataclass_fields__:
-            raise AttributeError(name)
+        path = [part.strip() for part in key.split(".")]
+        if path[0] not in SECTIONS or len(path) < 2:
+            raise AttributeError(path[0])
+        chain = [config]  # the configs from the RunConfig down to the one holding the field
+        for name in path[:-1]:
+            sub = getattr(chain[-1], name)
+            if not hasattr(sub, "__dataclass_fields__"):
+                raise AttributeError(name)
+            chain.append(sub)
+        if path[-1] not in chain[-1].__dataclass_fields__:
+            raise AttributeError(path[-1])
     except (ValueError, AttributeError):
         raise HFMInputError(f"--set {item!r}: expected SECTION.FIELD=VALUE with a field of "
-                            "finetune, examples, pretrain, archetypes or denoise") from None
+                            f"{', '.join(SECTIONS[:-1])} or {SECTIONS[-1]}") from None
     try:
         value = json.loads(raw)
     except json.JSONDecodeError:
         value = raw
     value = tuple(value) if isinstance(value, list) else value
-    return replace(config, **{section: replace(sub, **{name: value})})
+    for holder, name in zip(reversed(chain), reversed(path), strict=False):
+        value = replace(holder, **{name: value})
+    return value

@@ -2,17 +2,23 @@
 
 One example per game (a `GameTable` row). About `mask_rate` of each game's pitches (at least one) are
 replaced, whole, by the encoder's learned mask vector, so nothing of the pitch (not its launch data, not
-its event) is visible; two heads predict the masked pitches' `pitch_type` and `description` from the
-contextual states. Validation games are whole game_pks held out (both perspectives of a game share
-its pitches, so splitting by game_pk keeps them on one side), and drive early stopping.
+its event) is visible; one head per `PretrainConfig.targets` predicts the masked pitches' value of it
+from the contextual states. A target is a PITCH_CATEGORICALS field (its vocabulary id; default
+`pitch_type` and `description`) or a binned contact measurement, "launch_speed_bin" /
+"launch_angle_bin": the standardised value cut at CONTACT_BIN_EDGES (ids 1..10). Id 0 (a missing
+field: no event before a PA's last pitch, no launch data without contact) is never a target.
+CONTACT_TARGETS adds the PA's event, the batted-ball type and both contact bins (contact quality).
+Validation games are whole game_pks held out (both perspectives of a game share its pitches, so
+splitting by game_pk keeps them on one side), and drive early stopping.
 
 Files written in `out_dir` (a training run folder):
   level1_checkpoint.pt   everything needed to resume after the last finished epoch
   level1.pt              the best encoder: {"config": Level1Config.to_json(), "state": state_dict}
   pretrain_history.json  per-epoch metrics (the list `pretrain` returns)
 
-Loss = cross-entropy of the pitch_type head + that of the description head, per masked pitch; the
-majority-class baseline is the accuracy of always guessing the training games' most frequent id.
+Loss = the sum over heads of each head's mean cross-entropy over the masked pitches where its target is
+known; the majority-class baseline is the accuracy of always guessing the training games' most
+frequent id.
 
 `index` (optional) names the table rows to pre-train on, so a league-size table is never copied.
 Device and data parallelism come from hfm_train.distributed's session: on the CPU the run is
@@ -38,11 +44,14 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
-from hfm_runtime.featurize import PITCH_CATEGORICALS, GameTable
+from hfm_runtime.featurize import PITCH_CATEGORICALS, PITCH_NUMERICS, GameTable
 from hfm_train import distributed
 from hfm_train.model.level1 import Level1Config, PitchEncoder
 
-TARGETS: tuple[str, ...] = ("pitch_type", "description")  # the PITCH_CATEGORICALS fields predicted
+TARGETS: tuple[str, ...] = ("pitch_type", "description")  # the default: what the seeds' MGM predicts
+CONTACT_BINS: dict[str, str] = {"launch_speed_bin": "launch_speed", "launch_angle_bin": "launch_angle"}
+CONTACT_BIN_EDGES = np.linspace(-2.0, 2.0, 9)  # standard deviations: 10 bins, ids 1..10
+CONTACT_TARGETS: tuple[str, ...] = (*TARGETS, "events", "bb_type", *CONTACT_BINS)
 CHECKPOINT, ENCODER, HISTORY = "level1_checkpoint.pt", "level1.pt", "pretrain_history.json"
 
 
@@ -54,6 +63,7 @@ class PretrainConfig:
     lr: float = 2e-3
     weight_decay: float = 0.01
     mask_rate: float = 0.15
+    targets: tuple[str, ...] = TARGETS  # what the heads predict (module docstring; CONTACT_TARGETS)
     val_fraction: float = 0.03     # of game_pks
     patience: int = 2              # epochs without a better validation loss before stopping
     # Training games sampled per epoch (None: all ~65k of the default league, ~8x longer). The default
@@ -62,18 +72,39 @@ class PretrainConfig:
     seed: int = 0
     progress: bool = True
 
+    def __post_init__(self) -> None:
+        unknown = [t for t in self.targets if t not in PITCH_CATEGORICALS and t not in CONTACT_BINS]
+        if unknown or not self.targets:
+            raise ValueError(f"pretrain targets {unknown or '()'}: expected names from "
+                             f"{', '.join((*PITCH_CATEGORICALS, *CONTACT_BINS))}")
+
     def to_json(self) -> dict:
-        return {**asdict(self), "model": self.model.to_json()}
+        return {**asdict(self), "model": self.model.to_json(), "targets": list(self.targets)}
+
+
+def n_classes(target: str, config: Level1Config) -> int:
+    """Output width of `target`'s head (ids 0..n-1; 0 is never a target)."""
+    if target in CONTACT_BINS:
+        return len(CONTACT_BIN_EDGES) + 2
+    return config.vocab_sizes[PITCH_CATEGORICALS.index(target)]
+
+
+def target_ids(cat: np.ndarray, num: np.ndarray, target: str) -> np.ndarray:
+    """`target`'s class ids of pitches laid out as featurize's cat [..., C] / num [..., F]; 0 = unknown."""
+    if target not in CONTACT_BINS:
+        return cat[..., PITCH_CATEGORICALS.index(target)]
+    value = num[..., PITCH_NUMERICS.index(CONTACT_BINS[target])]
+    # no_contact_data is standardised like every numeric: below its mean means 0, i.e. contact
+    contact = num[..., PITCH_NUMERICS.index("no_contact_data")] < 0
+    return np.where(contact, np.digitize(value, CONTACT_BIN_EDGES) + 1, 0).astype(np.int64)
 
 
 class MaskedGameHeads(nn.Module):
-    """One linear head per TARGETS field over the pitch states."""
+    """One linear head per target over the pitch states."""
 
-    def __init__(self, config: Level1Config) -> None:
+    def __init__(self, config: Level1Config, targets: tuple[str, ...] = TARGETS) -> None:
         super().__init__()
-        self.heads = nn.ModuleList(
-            nn.Linear(config.d_model, config.vocab_sizes[PITCH_CATEGORICALS.index(t)]) for t in TARGETS
-        )
+        self.heads = nn.ModuleList(nn.Linear(config.d_model, n_classes(t, config)) for t in targets)
 
     def forward(self, states: torch.Tensor) -> list[torch.Tensor]:
         return [head(states) for head in self.heads]
@@ -143,13 +174,13 @@ def _pretrain(games: GameRows, config: PretrainConfig, out_dir: Path, resume: bo
               session: distributed.Session):
     torch.manual_seed(config.seed)
     encoder = PitchEncoder(config.model)
-    heads = MaskedGameHeads(config.model)
+    heads = MaskedGameHeads(config.model, config.targets)
     params = [*encoder.parameters(), *heads.parameters()]
     net = MaskedGameModel(encoder, heads).to(session.device)
     step_net = session.wrap(net)
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay, foreach=True)
     train_idx, val_idx = split_games(games, config.val_fraction, config.seed)
-    baseline = majority_classes(games.table, games.rows[train_idx])
+    baseline = majority_classes(games.table, games.rows[train_idx], config.targets)
     lengths = games.n_pitches
 
     state = {"epoch": 0, "history": [], "best_loss": float("inf"), "best": None, "bad_epochs": 0}
@@ -172,11 +203,11 @@ def _pretrain(games: GameRows, config: PretrainConfig, out_dir: Path, resume: bo
         batches = length_batches(chosen, lengths, config.batch_pitches, rng)
         start = time.perf_counter()
         net.train()
-        train = _Meter()
+        train = _Meter(len(config.targets))
         bar = tqdm(batches, desc=f"pretrain epoch {epoch + 1}/{config.epochs}",
                    disable=not (config.progress and session.is_main), leave=False)
         for index in bar:
-            loss, stats = _step(step_net, games, index, config.mask_rate, rng, session)
+            loss, stats = _step(step_net, games, index, config, rng, session)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(params, 1.0)
@@ -188,9 +219,9 @@ def _pretrain(games: GameRows, config: PretrainConfig, out_dir: Path, resume: bo
         row = {
             "epoch": epoch + 1, "seconds": round(time.perf_counter() - start, 2),
             "train_loss": train.loss, "val_loss": val.loss,
-            **{f"train_acc_{t}": train.accuracy(i) for i, t in enumerate(TARGETS)},
-            **{f"val_acc_{t}": val.accuracy(i) for i, t in enumerate(TARGETS)},
-            **{f"val_baseline_{t}": val.baseline(i, baseline[t]) for i, t in enumerate(TARGETS)},
+            **{f"train_acc_{t}": train.accuracy(i) for i, t in enumerate(config.targets)},
+            **{f"val_acc_{t}": val.accuracy(i) for i, t in enumerate(config.targets)},
+            **{f"val_baseline_{t}": val.baseline(i, baseline[t]) for i, t in enumerate(config.targets)},
         }
         if config.progress and session.is_main:
             tqdm.write(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
@@ -233,14 +264,15 @@ def split_games(games: GameTable | GameRows, val_fraction: float, seed: int) -> 
     return np.flatnonzero(~is_val), np.flatnonzero(is_val)
 
 
-def majority_classes(games: GameTable, index: np.ndarray | None = None) -> dict[str, int]:
-    """The most frequent non-padding id of each TARGETS field (the baseline's constant guess) over
-    the games `index` (default: all), reading only their pitches' TARGETS columns."""
+def majority_classes(games: GameTable, index: np.ndarray | None = None,
+                     targets: tuple[str, ...] = TARGETS) -> dict[str, int]:
+    """The most frequent known id of each target (the baseline's constant guess) over the games
+    `index` (default: all), reading only their pitches."""
     rows = None if index is None else _pitch_rows(games.pitch_offsets, np.asarray(index, dtype=np.int64))
+    cat, num = (games.cat, games.num) if rows is None else (games.cat[rows], games.num[rows])
     out = {}
-    for t in TARGETS:
-        column = games.cat[:, PITCH_CATEGORICALS.index(t)]
-        ids = column if rows is None else column[rows]
+    for t in targets:
+        ids = target_ids(cat, num, t)
         counts = np.bincount(ids[ids > 0], minlength=2)
         out[t] = int(np.argmax(counts))
     return out
@@ -280,17 +312,16 @@ def mask_pitches(pitch_mask: np.ndarray, rate: float, rng: np.random.Generator) 
 class _Meter:
     """Running loss (per masked pitch) and hit counts per head."""
 
-    def __init__(self) -> None:
+    def __init__(self, n_targets: int) -> None:
         self.loss_sum, self.n = 0.0, 0
-        self.hits = np.zeros(len(TARGETS))
-        self.base_hits = np.zeros(len(TARGETS))
-        self.counts = np.zeros(len(TARGETS))
-        self.targets: list[list[np.ndarray]] = [[] for _ in TARGETS]
+        self.hits = np.zeros(n_targets)
+        self.counts = np.zeros(n_targets)
+        self.targets: list[list[np.ndarray]] = [[] for _ in range(n_targets)]
 
     def add(self, stats: dict) -> None:
         self.loss_sum += stats["loss"] * stats["n"]
         self.n += stats["n"]
-        for i in range(len(TARGETS)):
+        for i in range(len(self.hits)):
             self.hits[i] += stats["hits"][i]
             self.counts[i] += stats["counts"][i]
             self.targets[i].append(stats["targets"][i])
@@ -299,7 +330,7 @@ class _Meter:
         """Sum the ranks' shares (loss, hits, counts; `n` is every rank's whole-batch count already)."""
         if session.distributed:
             total = session.all_reduce(np.concatenate([[self.loss_sum], self.hits, self.counts]))
-            k = len(TARGETS)
+            k = len(self.hits)
             self.loss_sum, self.hits, self.counts = float(total[0]), total[1:1 + k], total[1 + k:]
 
     @property
@@ -314,21 +345,22 @@ class _Meter:
         return float(np.mean(targets == majority)) if len(targets) else 0.0
 
 
-def _step(net: nn.Module, games: GameRows, index: np.ndarray, rate: float, rng: np.random.Generator,
+def _step(net: nn.Module, games: GameRows, index: np.ndarray, config: PretrainConfig, rng: np.random.Generator,
           session: distributed.Session | None = None):
     """Loss and metrics of one batch. With a distributed `session`, this rank's share (module
     docstring): the masks are drawn for the whole batch, the loss is its rows' cross-entropy sums over
     the batch's counts, times the shard factor; metrics count its rows only."""
     batch = games.collate(index)
-    hidden = mask_pitches(batch.pitch_mask, rate, rng)
+    hidden = mask_pitches(batch.pitch_mask, config.mask_rate, rng)
     n_masked = int(hidden.sum())
-    fields = [PITCH_CATEGORICALS.index(t) for t in TARGETS]
     share = session is not None and session.distributed
     cat, num, pitch_mask = batch.cat, batch.num, batch.pitch_mask
+    ids = [target_ids(cat, num, t) for t in config.targets]
     if share:
-        totals = [int((cat[..., j][hidden] > 0).sum()) for j in fields]  # the whole batch's counts
+        totals = [int((t[hidden] > 0).sum()) for t in ids]  # the whole batch's counts
         rows, factor = session.shard(np.arange(len(index)))
         cat, num, pitch_mask, hidden = cat[rows], num[rows], pitch_mask[rows], hidden[rows]
+        ids = [t[rows] for t in ids]
     device = session.device if session is not None else torch.device("cpu")
     picked = torch.from_numpy(hidden).to(device)
     with session.autocast() if session is not None else contextlib.nullcontext():
@@ -336,8 +368,8 @@ def _step(net: nn.Module, games: GameRows, index: np.ndarray, rate: float, rng: 
                      torch.from_numpy(pitch_mask).to(device), picked, picked)
     loss = torch.zeros((), device=device)
     stats = {"hits": [], "counts": [], "targets": []}
-    for i, j in enumerate(fields):
-        target = torch.from_numpy(cat[..., j]).to(device)[picked]
+    for i, column in enumerate(ids):
+        target = torch.from_numpy(column).to(device)[picked]
         known = target > 0  # 0: the field was missing on that pitch
         if share:  # this rank's rows' part of the batch's mean cross-entropy, times the shard factor
             part = F.cross_entropy(logits[i][known].float(), target[known], reduction="sum")
@@ -364,9 +396,9 @@ def evaluate(net: MaskedGameModel, games: GameRows, index: np.ndarray, config: P
     session = distributed.current()
     local = distributed.Session(session.device)  # the whole validation set, no sharding
     rng = np.random.default_rng([config.seed, 10**6])
-    meter = _Meter()
+    meter = _Meter(len(config.targets))
     for index_batch in length_batches(index, games.n_pitches, config.batch_pitches, rng):
-        meter.add(_step(net, games, index_batch, config.mask_rate, rng, local)[1])
+        meter.add(_step(net, games, index_batch, config, rng, local)[1])
     return meter
 
 

@@ -35,7 +35,8 @@ class Level3Config:
 def time_encoding(days: torch.Tensor, d_model: int, max_period: float) -> torch.Tensor:
     """Sinusoidal encoding of real-valued days [...] -> [..., d_model]; periods 1 day .. max_period days."""
     half = d_model // 2
-    freqs = torch.exp(-math.log(max_period) * torch.arange(half, dtype=torch.float32) / max(half - 1, 1))
+    steps = torch.arange(half, dtype=torch.float32, device=days.device)
+    freqs = torch.exp(-math.log(max_period) * steps / max(half - 1, 1))
     angles = days[..., None] * (2 * math.pi * freqs)
     return torch.cat([torch.sin(angles), torch.cos(angles)], dim=-1)
 
