@@ -18,7 +18,8 @@ fit() {  # name device extra-args...
   local name=$1 device=$2; shift 2
   local t0=$SECONDS
   python3 -m hfm_train fit --league artifacts/league --runs-dir "$RUNS" --name "$name" --device "$device" \
-      --threads "$THREADS" --no-progress "$@" > "$OUT/fit_$name.log" 2>&1 || { tail -30 "$OUT/fit_$name.log"; echo "fit $name FAILED"; return; }
+      --threads "$THREADS" --no-progress "$@" > "$OUT/fit_$name.log" 2>&1 \
+      || { tail -30 "$OUT/fit_$name.log"; echo "fit $name FAILED"; return; }
   echo "fit $name ($device): $((SECONDS - t0)) s"
 }
 fit cuda cuda

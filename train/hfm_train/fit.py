@@ -391,8 +391,7 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
               "layer groups unfreeze, top group first, e.g. '3,5' (default: Level 1 stays frozen).")
 @click.option("--set", "overrides", multiple=True, metavar="SECTION.FIELD=VALUE",
               help="Override one config field, e.g. --set finetune.lr=5e-4 --set examples.every_games=5 "
-                   "--set pretrain.model.d_model=256 (sections: finetune, examples, pretrain, archetypes, "
-                   "denoise; repeatable).")
+                   f"--set pretrain.model.d_model=256 (sections: {', '.join(SECTIONS)}; repeatable).")
 @click.option("--train-kinds", default="start,in_season", show_default=True,
               help="As-of dates that train: 'start' (opening day) and/or 'in_season' (every N games).")
 @click.option("--no-wide", is_flag=True, help="Ablation: no closed-form linear path on the stat features.")
@@ -457,6 +456,6 @@ def apply_override(config: RunConfig, item: str) -> RunConfig:
     except json.JSONDecodeError:
         value = raw
     value = tuple(value) if isinstance(value, list) else value
-    for holder, name in zip(reversed(chain), reversed(path), strict=False):
+    for holder, name in zip(reversed(chain), reversed(path), strict=True):
         value = replace(holder, **{name: value})
     return value
