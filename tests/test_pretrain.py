@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from hfm_runtime.featurize import PitchFeaturizer
+from hfm_runtime.featurize import PITCH_NUMERICS, PitchFeaturizer
 from hfm_runtime.league import load_league
 from hfm_train.model import Level1Config, PitchEncoder
 from hfm_train.pa_cache import encode_games, load_pa_cache, save_pa_cache
@@ -58,7 +58,7 @@ def test_contact_targets_are_bins_of_contact_pitches_only(tiny_league, games, tm
     # exactly the pitches with launch data (each in two games: the batter's and the pitcher's); a
     # faster ball never falls in a lower bin
     assert contact.sum() == 2 * pitches["launch_speed"].notna().sum() > 0
-    order = np.argsort(raw[contact, 7])  # launch_speed
+    order = np.argsort(raw[contact, PITCH_NUMERICS.index("launch_speed")])
     assert (np.diff(speed[contact][order]) >= 0).all() and speed.max() <= 10
     assert ((target_ids(table.cat, table.num, "launch_angle_bin") > 0) == contact).all()
     np.testing.assert_array_equal(target_ids(table.cat, table.num, "events"), table.cat[:, 2])

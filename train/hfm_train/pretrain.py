@@ -269,10 +269,11 @@ def majority_classes(games: GameTable, index: np.ndarray | None = None,
     """The most frequent known id of each target (the baseline's constant guess) over the games
     `index` (default: all), reading only their pitches."""
     rows = None if index is None else _pitch_rows(games.pitch_offsets, np.asarray(index, dtype=np.int64))
-    cat, num = (games.cat, games.num) if rows is None else (games.cat[rows], games.num[rows])
     out = {}
     for t in targets:
-        ids = target_ids(cat, num, t)
+        # one target column at a time (a view of `cat` for a field): never a copy of the whole table
+        ids = target_ids(games.cat, games.num, t)
+        ids = ids if rows is None else ids[rows]
         counts = np.bincount(ids[ids > 0], minlength=2)
         out[t] = int(np.argmax(counts))
     return out
