@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from hfm_runtime.skills import SKILL_COUNTS
-from hfm_train.denoise import DenoiseConfig, denoise_examples, denoise_rates, expected_rates, skill_design
+from hfm_runtime.errors import HFMInputError
+from hfm_train.denoise import (DenoiseConfig, denoise_examples, denoise_rates, expected_rates, skill_design,
+                                true_talent_targets)
 from hfm_train.examples import Examples
 
 COL = {c: i for i, c in enumerate(SKILL_COUNTS)}
@@ -85,3 +89,20 @@ def test_denoise_examples_splits_back_and_touches_only_rates():
     with pytest.raises(ValueError, match="window skill counts"):
         denoise_examples([train.__class__(**{**train.__dict__, "window_skills": None})], Identity())
 
+
+
+def test_true_talent_targets_replace_only_rates_and_refuse_a_league_without_talent():
+    talent, actual, opp, skills, groups = windows(n_players=10)
+    part = Examples(
+        player_type="batter", table=pd.DataFrame({"player_id": groups}),
+        game_index=np.full((len(opp), 1), -1), stat_features=np.zeros((len(opp), 1), np.float32),
+        archetype=np.zeros(len(opp), np.int64), rates=actual, weight=opp, marcel=np.zeros((len(opp), 6)),
+        context_counts=np.zeros((len(opp), 7)), true_talent=talent, window_skills=skills)
+    (out,) = true_talent_targets([part])
+    np.testing.assert_array_equal(out.rates, talent)
+    np.testing.assert_array_equal(out.weight, part.weight)
+    np.testing.assert_array_equal(part.rates, actual)  # the input is left as it was
+    talent = talent.copy()
+    talent[3] = np.nan
+    with pytest.raises(HFMInputError, match="1 of 20 batter examples have no true talent"):
+        true_talent_targets([replace(part, true_talent=talent)])

@@ -23,6 +23,11 @@ of anything before it), so its coefficients are less noisy. Only training and va
 denoised; the test season's are never touched, and every metric is against actual outcomes or true
 talent as before. The same denoiser serves the Statcast-aggregate ridge (`baselines.RidgeConfig
 .denoise`), so the comparison stays fair.
+
+Diagnostic, not a method (`DenoiseConfig.true_talent`, `--set denoise.true_talent=true`): train on the
+simulator's true talent of each example's season instead, which only a simulated league has. It
+measures what noise-free targets would buy and whether the pitch path has anything to read when the
+targets are exact; a run made so says it in its config.json and model card.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from sklearn.linear_model import RidgeCV
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
+from hfm_runtime.errors import HFMInputError
 from hfm_runtime.identity import IdentityModel
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_rates
 from hfm_runtime.targets import PlayerType
@@ -51,6 +57,8 @@ class DenoiseConfig:
     # Shrink the windows' skill rates by the identity's priors before the regression (False: raw rates,
     # unbiased at every window length, so one linear map fits a 50-PA window and a season alike)
     shrink_skills: bool = False
+    # Diagnostic: targets = the simulator's true talent (module docstring); refused without it
+    true_talent: bool = False
 
 
 def skill_design(skill_counts: np.ndarray, player_type: PlayerType, league: Mapping[str, float],
@@ -115,3 +123,13 @@ def denoise_examples(parts: list[Examples], identity: IdentityModel,
         out.append(replace(part, rates=rates[start:start + len(part)]))
         start += len(part)
     return out, report
+
+
+def true_talent_targets(parts: list[Examples]) -> list[Examples]:
+    """`parts` with `rates` replaced by each example's true talent (`DenoiseConfig.true_talent`)."""
+    for part in parts:
+        missing = int((~np.isfinite(part.true_talent).all(axis=1)).sum())
+        if missing:
+            raise HFMInputError(f"denoise.true_talent: {missing} of {len(part)} {part.player_type} examples have "
+                                "no true talent (only a simulated league has it)")
+    return [replace(part, rates=part.true_talent.copy()) for part in parts]

@@ -9,7 +9,8 @@ test season and is only evaluated, never tuned on. `last_season` (`--last-season
 there first, so model selection runs with the season before the real test season as its test. The
 featurizer, Level 1 pre-training and identity (MLE, scaler, skill priors, archetypes) are fitted on
 seasons before validation. Training and validation targets are denoised by their windows' own
-pitches (hfm_train.denoise; the test season's are not). The evaluation sets the model beside the
+pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a diagnostic, trains
+on the simulator's true talent instead). The evaluation sets the model beside the
 baselines of hfm_train.baselines, fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
@@ -25,7 +26,8 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
                           "best_epoch"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
   blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual
   model_card.json         evaluation on the test season (hfm_train.evaluate), season split, blend weights,
-                          the target denoising per type ("denoised_targets": u and mean k per stat)
+                          the target denoising per type ("denoised_targets": u and mean k per stat,
+                          or the note that the run trained on true talent, denoise.true_talent)
   test_predictions.csv    every method's opening-day projection of every test player, per stat (long form)
   pa_cache.npz            Level 1's PA embeddings of every game (hfm_runtime.context.GameEmbeddings
                           .to_arrays), so `hfm-train evaluate` needs no re-encoding
@@ -63,7 +65,7 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 from . import distributed
 from .archetypes import ArchetypeConfig, fit_identity
 from .baselines import previous_true_talent, ridge_baselines
-from .denoise import DenoiseConfig, denoise_examples
+from .denoise import DenoiseConfig, denoise_examples, true_talent_targets
 from .evaluate import cross_validated_blend, evaluate_type, format_table, pop_predictions
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
@@ -253,7 +255,11 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
                                    kinds=("start",) if part == "test" else config.examples.train_kinds)
               for part in ("train", "validation", "test")}
         log(f"{pt}: {len(ex['train'])} train, {len(ex['validation'])} validation, {len(ex['test'])} test examples")
-        if config.denoise.enabled:  # the test season's targets stay the actual rates
+        if config.denoise.true_talent:  # a diagnostic, never a method (hfm_train.denoise)
+            ex["train"], ex["validation"] = true_talent_targets([ex["train"], ex["validation"]])
+            denoised[pt] = {"diagnostic": "trained on the simulator's true talent"}  # so the card says it
+            log(f"{pt}: DIAGNOSTIC: training on the simulator's true talent, not on outcomes")
+        elif config.denoise.enabled:  # the test season's targets stay the actual rates
             (ex["train"], ex["validation"]), denoised[pt] = denoise_examples(
                 [ex["train"], ex["validation"]], identity[pt], config.denoise)
             log(f"{pt}: targets denoised, mean k per stat {[round(k, 3) for k in denoised[pt]['mean_k']]}")
