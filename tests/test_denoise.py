@@ -90,7 +90,6 @@ def test_denoise_examples_splits_back_and_touches_only_rates():
         denoise_examples([train.__class__(**{**train.__dict__, "window_skills": None})], Identity())
 
 
-
 def test_true_talent_targets_replace_only_rates_and_refuse_a_league_without_talent():
     talent, actual, opp, skills, groups = windows(n_players=10)
     part = Examples(
