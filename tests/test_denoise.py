@@ -33,6 +33,17 @@ def windows(n_players: int = 300, per_player: int = 2, seed: int = 0):
     return talent[rows], actual, opp, skills, rows
 
 
+def as_examples(talent, actual, opp, skills, groups, idx=None) -> Examples:
+    """The `windows` rows `idx` (default all) as batter Examples with empty model inputs."""
+    idx = np.arange(len(opp)) if idx is None else idx
+    n = len(idx)
+    return Examples(
+        player_type="batter", table=pd.DataFrame({"player_id": groups[idx]}),
+        game_index=np.full((n, 1), -1), stat_features=np.zeros((n, 1), np.float32),
+        archetype=np.zeros(n, np.int64), rates=actual[idx], weight=opp[idx], marcel=np.zeros((n, 6)),
+        context_counts=np.zeros((n, 7)), true_talent=talent[idx], window_skills=skills[idx])
+
+
 def rmse(a: np.ndarray, b: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.sqrt((w[:, None] * (a - b) ** 2).sum(0) / w.sum())
 
@@ -65,20 +76,13 @@ def test_one_player_leaves_the_targets_as_they_were():
 
 
 def test_denoise_examples_splits_back_and_touches_only_rates():
-    talent, actual, opp, skills, groups = windows(n_players=80)
-
-    def part(idx):
-        n = len(idx)
-        return Examples(
-            player_type="batter", table=pd.DataFrame({"player_id": groups[idx]}),
-            game_index=np.full((n, 1), -1), stat_features=np.zeros((n, 1), np.float32),
-            archetype=np.zeros(n, np.int64), rates=actual[idx], weight=opp[idx], marcel=np.zeros((n, 6)),
-            context_counts=np.zeros((n, 7)), true_talent=talent[idx], window_skills=skills[idx])
+    data = windows(n_players=80)
+    talent, actual, opp, skills, groups = data
 
     class Identity:
         skill_league, skill_prior = {}, {}
 
-    train, val = part(np.arange(100)), part(np.arange(100, len(opp)))
+    train, val = as_examples(*data, np.arange(100)), as_examples(*data, np.arange(100, len(opp)))
     (t2, v2), _ = denoise_examples([train, val], Identity())
     assert len(t2) == len(train) and len(v2) == len(val)
     assert not np.allclose(t2.rates, train.rates)
@@ -91,12 +95,9 @@ def test_denoise_examples_splits_back_and_touches_only_rates():
 
 
 def test_true_talent_targets_replace_only_rates_and_refuse_a_league_without_talent():
-    talent, actual, opp, skills, groups = windows(n_players=10)
-    part = Examples(
-        player_type="batter", table=pd.DataFrame({"player_id": groups}),
-        game_index=np.full((len(opp), 1), -1), stat_features=np.zeros((len(opp), 1), np.float32),
-        archetype=np.zeros(len(opp), np.int64), rates=actual, weight=opp, marcel=np.zeros((len(opp), 6)),
-        context_counts=np.zeros((len(opp), 7)), true_talent=talent, window_skills=skills)
+    data = windows(n_players=10)
+    talent, actual = data[:2]
+    part = as_examples(*data)
     (out,) = true_talent_targets([part])
     np.testing.assert_array_equal(out.rates, talent)
     np.testing.assert_array_equal(out.weight, part.weight)
