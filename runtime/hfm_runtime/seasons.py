@@ -107,6 +107,10 @@ _OUTCOME_ARRAY = pd.array(_OUTCOMES, dtype=TEXT_DTYPE)  # taken per PA: cheaper 
 def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
     """One row per plate appearance (the pitches whose `events` is set), in pitch order.
 
+    `batter` and `pitcher` are who the plate appearance is charged to: the last pitch's
+    `responsible_batter` / `responsible_pitcher` where given (a Retrosheet import), else its batter
+    and pitcher.
+
     Columns: game_pk, game_date, season, level, batter, pitcher, at_bat_number, stand, p_throws,
     `outcome` (a PA_OUTCOMES name) and the PA_COUNTS columns (int64).
     """
@@ -130,11 +134,19 @@ def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
         season = dates.astype("datetime64[Y]").astype(np.int64) + 1970
     else:
         season = pd.DatetimeIndex(game_date.iloc[ended]).year.to_numpy().astype(np.int64)
+    columns = {k: _take(pitches[k], ended) for k in PA_KEYS[3:]}
+    for k in ("batter", "pitcher"):  # who the scoring rules charge, where a source says (Retrosheet)
+        charged = f"responsible_{k}"
+        if charged in pitches.columns:
+            who = pitches[charged].to_numpy(np.float64, na_value=np.nan)[ended]
+            given = np.isfinite(who)
+            if given.any():
+                columns[k] = np.where(given, who, columns[k]).astype(np.int64)
     return pd.DataFrame({
         "game_pk": pitches["game_pk"].to_numpy()[ended],
         "game_date": dates,
         "season": season,
-        **{k: _take(pitches[k], ended) for k in PA_KEYS[3:]},
+        **columns,
         "outcome": _OUTCOME_ARRAY.take(code),
         **dict(zip(PA_COUNTS, _COUNTS[code].T)),
     })

@@ -10,7 +10,8 @@ Columns. Every vintage since 2015 loads:
                     carry. Their values may be missing (NaN) unless listed in REQUIRED_NON_NULL.
   OPTIONAL_COLUMNS  may be absent (then loaded as all-missing): `delta_run_exp` (not in exports
                     before Savant added it, e.g. a 2020 pybaseball frame) and the columns the
-                    pipeline does not read. Any other column (bat tracking, fielders, `des`, the
+                    pipeline does not read, and `responsible_batter` / `responsible_pitcher` (HFM's,
+                    not Savant's: see STATCAST_COLUMNS). Any other column (bat tracking, fielders, `des`, the
                     unnamed index, ...) is ignored.
 Values: `stand` and `p_throws` must be L or R; `game_pk`, `pitcher` and `batter` positive whole
 numbers. Unknown `description`, `events` and `pitch_type` codes load as they are (the featurizer
@@ -80,11 +81,17 @@ STATCAST_COLUMNS: dict[str, str] = {
     "home_team": "str",
     "away_team": "str",
     "game_type": "str",
+    # Not Savant's: who is charged with a plate appearance (on its last pitch) where the official
+    # scoring rules charge someone else than who batted or pitched (hfm_train.retrosheet writes
+    # them; a Statcast file has neither, and every row counts for its own batter and pitcher).
+    "responsible_batter": "float",
+    "responsible_pitcher": "float",
 }
 
 # Absent in some vintages (delta_run_exp) or not read by the pipeline: loaded as missing when absent.
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "delta_run_exp", "type", "inning_topbot", "home_team", "away_team", "game_type",
+    "responsible_batter", "responsible_pitcher",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in STATCAST_COLUMNS if c not in OPTIONAL_COLUMNS)
 

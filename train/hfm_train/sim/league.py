@@ -248,6 +248,7 @@ class LeagueSimulator:
         df["away_team"] = np.where(level == MLB, codes[MLB][np.minimum(away, len(codes[MLB]) - 1)],
                                    codes[AAA][np.minimum(away, len(codes[AAA]) - 1)])
         df["game_type"] = np.full(n, "R", dtype=object)
+        df["responsible_batter"] = df["responsible_pitcher"] = np.full(n, np.nan)  # every PA is its own
         frame = pd.DataFrame(df)[list(STATCAST_COLUMNS)]
         frames = []
         for lvl in (MLB, AAA):

@@ -1,0 +1,474 @@
+"""Retrosheet event files -> Statcast-shaped pitch rows, one per pitch, through chadwickpy.
+
+The information used here was obtained free of charge from and is copyrighted by Retrosheet.
+Interested parties may contact Retrosheet at "www.retrosheet.org".
+
+Parsing is chadwickpy's (PyPI, GPL-3.0-or-later): a pure-Python port of the Chadwick tools, checked
+byte for byte against Chadwick's `cwevent` on every season. Its game iterator reads each play's
+text, advances runners, counts outs and runs and applies the scoring rules of responsibility; this
+module only walks it and writes what it says in Statcast's columns (hfm_runtime.statcast):
+
+  game_pk        deterministic from Retrosheet's game id (home team, date, game number of the day):
+                 YYYYMMDD * 10**6 + base-36 of the Retrosheet home team code * 10 + game number.
+                 Never an MLBAM game_pk (those are below 10**6), and it sorts by date.
+  game_date      the game's date; home_team / away_team Statcast's team codes (TEAM_CODES)
+  pitcher, batter  MLBAM ids (Chadwick register) of who threw and who stood at the plate
+  responsible_pitcher, responsible_batter   on a plate appearance's last pitch: who is charged with it
+                 (a walk after a pitching change in a 2-0, 2-1, 3-x count goes to the pitcher
+                 replaced; a strikeout by a pinch hitter who came in with two strikes goes to the
+                 batter replaced); empty elsewhere. hfm_runtime.seasons counts the plate appearance
+                 for them, so season lines are the official ones.
+  description, type   from each pitch code (PITCH_CODES); markers (pickoff throws, runners going,
+                 blocked pitches) and `N` (no pitch) are not pitches. A plate appearance with no
+                 pitch sequence (an automatic intentional walk, a missing sequence) gets one row
+                 with description "no_pitch", which no skill count reads as a pitch.
+  balls, strikes  the count before the pitch, from the pitches before it
+  events         on the plate appearance's last pitch: Statcast's event name (EVENT_NAMES); a
+                 plate appearance cut off by the inning's last out on the bases (a caught stealing,
+                 a pickoff) gets that runner event, as Statcast writes it
+  bb_type        on that pitch, from the hit-type modifier (/G ground_ball, /L line_drive, /F
+                 fly_ball, /P popup); empty where the scorer gave none
+  inning, inning_topbot, outs_when_up, on_1b/on_2b/on_3b (runner MLBAM ids), bat_score,
+  fld_score      the game state before the pitch (a stolen base between two pitches moves the
+                 runner for the later pitch)
+  stand, p_throws  the batter's side (a switch hitter bats opposite the pitcher's hand; `badj`
+                 records) and the pitcher's hand (`padj` records), from the season's rosters
+  at_bat_number, pitch_number   plate appearances numbered through the game, pitches through each
+  game_type "R", level "MLB"; every tracking column (pitch type, speeds, locations, spin, launch
+                 data, xwOBA, run values) empty.
+
+Sources: Retrosheet's own `<YEAR>eve.zip` or a folder of its extracted files (event files
+`<YEAR><TEAM>.EV[AN]`, rosters `<TEAM><YEAR>.ROS`, the team list `TEAM<YEAR>`). Bad input is one
+HFMInputError naming the file and the game: an unreadable or truncated file, a play chadwickpy cannot
+parse (an unknown event code), an id missing from the register.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.statcast import LEVEL_COLUMN, STATCAST_COLUMNS, TEXT_DTYPE
+
+NOTICE = ('The information used here was obtained free of charge from and is copyrighted by Retrosheet. '
+          'Interested parties may contact Retrosheet at "www.retrosheet.org".')
+
+# Retrosheet pitch code -> (Statcast description, type, how it moves the count: "b" ball, "s" strike,
+# "f" strike below two strikes, "" nothing).
+PITCH_CODES: dict[str, tuple[str, str, str]] = {
+    "B": ("ball", "B", "b"),
+    "I": ("intent_ball", "B", "b"),
+    "P": ("pitchout", "B", "b"),
+    "V": ("ball", "B", "b"),  # a ball called on the pitcher (e.g. going to his mouth)
+    "H": ("hit_by_pitch", "B", ""),
+    "C": ("called_strike", "S", "s"),
+    "S": ("swinging_strike", "S", "s"),
+    "T": ("foul_tip", "S", "s"),
+    "K": ("called_strike", "S", "s"),  # a strike of unknown kind
+    "M": ("missed_bunt", "S", "s"),
+    "Q": ("swinging_pitchout", "S", "s"),
+    "L": ("foul_bunt", "S", "s"),
+    "F": ("foul", "S", "f"),
+    "R": ("foul_pitchout", "S", "f"),
+    "X": ("hit_into_play", "X", ""),
+    "Y": ("hit_into_play", "X", ""),  # put into play on a pitchout
+    "U": ("unknown", "S", ""),
+}
+NO_PITCH = "no_pitch"  # the description of a plate appearance's placeholder row (module docstring)
+BATTED_BALL = {"G": "ground_ball", "L": "line_drive", "F": "fly_ball", "P": "popup"}
+
+# chadwickpy's event types (Retrosheet's event codes) -> Statcast `events`
+_OUT, _K, _CS, _PO = 2, 3, 6, 8
+_BATTER_EVENTS = {14: "walk", 15: "intent_walk", 16: "hit_by_pitch", 17: "catcher_interf", 18: "field_error",
+                  20: "single", 21: "double", 22: "triple", 23: "home_run"}
+_BASE_NAMES = {1: "2b", 2: "3b", 3: "home"}
+
+# Retrosheet team codes (2000-2021) -> Statcast's
+TEAM_CODES: dict[str, str] = {
+    "ANA": "LAA", "ARI": "AZ", "ATL": "ATL", "BAL": "BAL", "BOS": "BOS", "CHA": "CWS", "CHN": "CHC",
+    "CIN": "CIN", "CLE": "CLE", "COL": "COL", "DET": "DET", "FLO": "MIA", "HOU": "HOU", "KCA": "KC",
+    "LAN": "LAD", "MIA": "MIA", "MIL": "MIL", "MIN": "MIN", "MON": "WSH", "NYA": "NYY", "NYN": "NYM",
+    "OAK": "OAK", "PHI": "PHI", "PIT": "PIT", "SDN": "SD", "SEA": "SEA", "SFN": "SF", "SLN": "STL",
+    "TBA": "TB", "TEX": "TEX", "TOR": "TOR", "WAS": "WSH",
+}
+RESPONSIBLE_COLUMNS: tuple[str, ...] = ("responsible_batter", "responsible_pitcher")
+_EVENT_FILE = re.compile(r"^(\d{4})[A-Z0-9]{3}\.EV[AN]$", re.IGNORECASE)
+_ZIP_NAME = re.compile(r"^(\d{4})eve\.zip$", re.IGNORECASE)
+
+
+def game_pk(game_id: str) -> int:
+    """The deterministic game_pk of a Retrosheet game id such as NYA201903280 (module docstring)."""
+    if len(game_id) != 12 or not game_id[3:].isdigit():
+        raise HFMInputError(f"{game_id!r} is not a Retrosheet game id (TTTYYYYMMDDN)")
+    return int(game_id[3:11]) * 10**6 + int(game_id[:3], 36) * 10 + int(game_id[11])
+
+
+@dataclass
+class ParseCounts:
+    """What a parse met that a reader should know: nothing here is dropped silently."""
+
+    games: int = 0
+    pitches: int = 0
+    plate_appearances: int = 0
+    placeholder_rows: int = 0  # plate appearances with no pitch sequence (one "no_pitch" row each)
+    unknown_hand: Counter = field(default_factory=Counter)  # "bats"/"throws" -> rows with R assumed
+    count_mismatch: int = 0  # plate appearances whose listed count differs from the pitches' count
+
+    def add(self, other: ParseCounts) -> None:
+        self.games += other.games
+        self.pitches += other.pitches
+        self.plate_appearances += other.plate_appearances
+        self.placeholder_rows += other.placeholder_rows
+        self.unknown_hand.update(other.unknown_hand)
+        self.count_mismatch += other.count_mismatch
+
+    def to_json(self) -> dict:
+        return {"games": self.games, "pitches": self.pitches, "plate_appearances": self.plate_appearances,
+                "placeholder_rows": self.placeholder_rows, "unknown_hand": dict(self.unknown_hand),
+                "count_mismatch": self.count_mismatch}
+
+
+# --- sources ---------------------------------------------------------------------------------------
+def is_retrosheet(path: str | Path) -> bool:
+    """Is `path` a Retrosheet season: a `<YEAR>eve.zip`, or a folder holding `<YEAR><TEAM>.EV[AN]` files?"""
+    path = Path(path)
+    if path.is_file():
+        return bool(_ZIP_NAME.match(path.name)) or (path.suffix.lower() == ".zip" and _zip_has_events(path))
+    return path.is_dir() and any(_EVENT_FILE.match(p.name) for p in path.iterdir())
+
+
+def _zip_has_events(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(_EVENT_FILE.match(Path(n).name) for n in z.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return False
+
+
+class SeasonFiles:
+    """A season's files by name, read from a zip or a folder (names compared without case)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            if self.path.is_dir():
+                self._files = {p.name.upper(): p.read_bytes() for p in self.path.iterdir() if p.is_file()}
+            else:
+                with zipfile.ZipFile(self.path) as z:
+                    self._files = {Path(n).name.upper(): z.read(n) for n in z.namelist() if not n.endswith("/")}
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a truncated zip, say
+            raise HFMInputError(f"{self.path}: cannot read as a Retrosheet zip or folder: {exc}") from None
+        years = {int(m.group(1)) for name in self._files if (m := _EVENT_FILE.match(name))}
+        if len(years) != 1:
+            raise HFMInputError(f"{self.path}: expected the event files (<YEAR><TEAM>.EVA/.EVN) of one season, "
+                                f"found seasons {sorted(years) or 'none'}")
+        self.season = years.pop()
+
+    def event_files(self) -> list[str]:
+        return sorted(n for n in self._files if _EVENT_FILE.match(n))
+
+    def get(self, name: str) -> bytes | None:
+        return self._files.get(name.upper())
+
+
+# --- parsing ---------------------------------------------------------------------------------------
+def parse_season(path: str | Path, register: Mapping[str, int]) -> tuple[pd.DataFrame, ParseCounts]:
+    """Every pitch of a Retrosheet season (zip or folder) as Statcast-shaped rows (module docstring),
+    ordered by game_pk, at_bat_number, pitch_number, with the counts of what the parse met.
+
+    register: Retrosheet id -> MLBAM id (`retro_to_mlbam`)."""
+    from chadwickpy.tools.tools import read_rosters
+
+    files = SeasonFiles(path)
+    team_file = files.get(f"TEAM{files.season}")
+    rosters = None
+    if team_file is not None:
+        rosters = read_rosters(team_file, str(files.season), files.get)
+    counts = ParseCounts()
+    columns = _Columns()
+    for name in files.event_files():
+        _parse_event_file(files.path, name, files.get(name), rosters, register, columns, counts)
+    frame = columns.frame()
+    counts.pitches = int((frame["description"] != NO_PITCH).sum())
+    return frame, counts
+
+
+class _Columns:
+    """Per-pitch values appended as plain lists (cheaper than a frame per game)."""
+
+    NAMES = ("game_pk", "game_date", "home_team", "away_team", "pitcher", "batter", "description", "type",
+             "balls", "strikes", "events", "bb_type", "inning", "inning_topbot", "outs_when_up", "on_1b",
+             "on_2b", "on_3b", "bat_score", "fld_score", "stand", "p_throws", "at_bat_number", "pitch_number",
+             *RESPONSIBLE_COLUMNS)
+
+    def __init__(self) -> None:
+        self.values: dict[str, list] = {n: [] for n in self.NAMES}
+
+    def frame(self) -> pd.DataFrame:
+        v = self.values
+        n = len(v["game_pk"])
+        out: dict[str, object] = {}
+        for col, kind in STATCAST_COLUMNS.items():
+            if col in v:
+                if kind == "date":
+                    out[col] = pd.to_datetime(pd.Series(v[col], dtype=object), format="%Y/%m/%d")
+                elif kind == "str":
+                    out[col] = pd.array(v[col], dtype=TEXT_DTYPE)
+                else:
+                    out[col] = np.array(v[col], dtype=np.float64 if kind == "float" else np.int64)
+            elif kind == "str":
+                out[col] = pd.array([np.nan] * n, dtype=TEXT_DTYPE)
+            else:
+                out[col] = np.full(n, np.nan)
+        out["game_type"] = pd.array(["R"] * n, dtype=TEXT_DTYPE)
+        out[LEVEL_COLUMN] = pd.array(["MLB"] * n, dtype=TEXT_DTYPE)
+        return pd.DataFrame(out)
+
+
+def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, register: Mapping[str, int],
+                      columns: _Columns, counts: ParseCounts) -> None:
+    from chadwickpy.book import scorebook_read
+
+    where = f"{folder}/{name}"
+    try:
+        games = scorebook_read(data or b"")
+    except Exception as exc:  # chadwickpy raises plain exceptions on malformed records
+        raise HFMInputError(f"{where}: cannot read as a Retrosheet event file: {exc}") from None
+    if not games:
+        raise HFMInputError(f"{where}: no games (empty or truncated file)")
+    for game in games:
+        visitors = rosters.roster_find(game.info_lookup("visteam")) if rosters is not None else None
+        home = rosters.roster_find(game.info_lookup("hometeam")) if rosters is not None else None
+        try:
+            _parse_game(game, visitors, home, register, columns, counts)
+        except HFMInputError as exc:
+            raise HFMInputError(f"{where}: game {game.game_id}: {exc}") from None
+        counts.games += 1
+
+
+def _hand(roster, player: str, kind: str) -> str:
+    from chadwickpy.roster import roster_batting_hand, roster_throwing_hand
+
+    return (roster_batting_hand if kind == "bats" else roster_throwing_hand)(roster, player)
+
+
+def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Columns, counts: ParseCounts) -> None:
+    from chadwickpy.gameiter import GameIter
+    from chadwickpy.parse import is_batter, runner_put_out
+
+    def mlbam(retro_id: str | None) -> int:
+        if not retro_id:
+            raise HFMInputError("a play without a player id")
+        found = register.get(retro_id)
+        if found is None:
+            raise HFMInputError(f"player {retro_id!r} is not in the register (key_retro -> key_mlbam)")
+        return found
+
+    pk = game_pk(game.game_id)
+    date = game.info_lookup("date")
+    if not date:
+        raise HFMInputError("no date record")
+    home_code, away_code = game.info_lookup("hometeam") or "", game.info_lookup("visteam") or ""
+    home_team, away_team = TEAM_CODES.get(home_code, home_code), TEAM_CODES.get(away_code, away_code)
+    hands: dict[tuple[str, str, int], str] = {}  # (kind, retro id, team) -> L/R/B/?
+
+    def hand(kind: str, player: str, team: int) -> str:
+        key = (kind, player, team)
+        if key not in hands:
+            hands[key] = _hand(visitors if team == 0 else home, player, kind)
+        return hands[key]
+
+    v = columns.values
+    gi = GameIter(game)
+    at_bat = 0
+    in_pa = False  # the previous play line left its plate appearance open
+    emitted = 0  # pitches already written for the open plate appearance
+    last_half = None
+    while gi.event is not None:
+        ev, st = gi.event, gi.state
+        half = (st.inning, st.batting_team)
+        if half != last_half:
+            in_pa, last_half = False, half
+        if not in_pa:
+            at_bat += 1
+            emitted = 0
+        is_np = ev.event_text == "NP"
+        d = gi.data
+        if not is_np and not gi.parse_ok:
+            raise HFMInputError(f"cannot parse play {ev.event_text!r}")
+        batter_pa = (not is_np) and is_batter(d)
+
+        pitcher_id = st.fielders[1][1 - st.batting_team]
+        pitcher, batter = mlbam(pitcher_id), mlbam(ev.batter)
+        p_hand = ev.pitcher_hand if ev.pitcher_hand in ("L", "R") else hand("throws", pitcher_id, 1 - st.batting_team)
+        b_hand = ev.batter_hand if ev.batter_hand in ("L", "R") else hand("bats", ev.batter, st.batting_team)
+        if p_hand not in ("L", "R"):
+            counts.unknown_hand["throws"] += 1
+            p_hand = "R"
+        if b_hand == "B":
+            b_hand = "R" if p_hand == "L" else "L"
+        elif b_hand not in ("L", "R"):
+            counts.unknown_hand["bats"] += 1
+            b_hand = "R"
+
+        pitches = [c for c in ev.pitches if c in PITCH_CODES]
+        new = range(emitted, len(pitches))
+        ends_pa = batter_pa or (not is_np and gi.truncated_pa())
+        rows_before = len(v["game_pk"])
+        balls = strikes = 0
+        for i, code in enumerate(pitches):
+            desc, kind, move = PITCH_CODES[code]
+            if i >= emitted:
+                _row(v, pk, date, home_team, away_team, pitcher, batter, desc, kind, min(balls, 3), min(strikes, 2),
+                     st, mlbam, b_hand, p_hand, at_bat, i + 1)
+            if move == "b":
+                balls += 1
+            elif move == "s" or (move == "f" and strikes < 2):
+                strikes += 1
+        emitted = max(emitted, len(pitches))
+        if ends_pa and len(v["game_pk"]) == rows_before:  # no pitch of its own: a placeholder row
+            b, s = (int(c) if c.isdigit() else 0 for c in (ev.count + "00")[:2])
+            _row(v, pk, date, home_team, away_team, pitcher, batter, NO_PITCH, "B", min(b, 3), min(s, 2),
+                 st, mlbam, b_hand, p_hand, at_bat, emitted + 1)
+            counts.placeholder_rows += 1
+            emitted += 1
+        if ends_pa:
+            v["events"][-1] = _event_name(d, runner_put_out) if batter_pa else _runner_event(d, runner_put_out)
+            if batter_pa:
+                counts.plate_appearances += 1
+                if d.batted_ball_type in BATTED_BALL and v["type"][-1] == "X":
+                    v["bb_type"][-1] = BATTED_BALL[d.batted_ball_type]
+                v["responsible_batter"][-1] = float(mlbam(st.charged_batter(ev.batter, d)))
+                v["responsible_pitcher"][-1] = float(mlbam(st.charged_pitcher(d)))
+                listed = ev.count if len(ev.count) == 2 and ev.count.isdigit() else None
+                if listed is not None and new and (v["balls"][-1], v["strikes"][-1]) != (int(listed[0]), int(listed[1])):
+                    counts.count_mismatch += 1
+        in_pa = not ends_pa
+        gi.next()
+
+
+def _row(v, pk, date, home_team, away_team, pitcher, batter, desc, kind, balls, strikes, st, mlbam, stand, throws,
+         at_bat, number) -> None:
+    bt = st.batting_team
+    v["game_pk"].append(pk)
+    v["game_date"].append(date)
+    v["home_team"].append(home_team)
+    v["away_team"].append(away_team)
+    v["pitcher"].append(pitcher)
+    v["batter"].append(batter)
+    v["description"].append(desc)
+    v["type"].append(kind)
+    v["balls"].append(balls)
+    v["strikes"].append(strikes)
+    v["events"].append(None)
+    v["bb_type"].append(None)
+    v["inning"].append(st.inning)
+    v["inning_topbot"].append("Bot" if bt else "Top")
+    v["outs_when_up"].append(min(st.outs, 2))
+    for base, col in ((1, "on_1b"), (2, "on_2b"), (3, "on_3b")):
+        runner = st.runners[base].runner
+        v[col].append(float(mlbam(runner)) if runner else np.nan)
+    v["bat_score"].append(st.score[bt])
+    v["fld_score"].append(st.score[1 - bt])
+    v["stand"].append(stand)
+    v["p_throws"].append(throws)
+    v["at_bat_number"].append(at_bat)
+    v["pitch_number"].append(number)
+    v["responsible_batter"].append(np.nan)
+    v["responsible_pitcher"].append(np.nan)
+
+
+def _event_name(d, runner_put_out) -> str:
+    """Statcast's `events` for a play that ends a plate appearance (chadwickpy's EventData)."""
+    if d.event_type in _BATTER_EVENTS:
+        return _BATTER_EVENTS[d.event_type]
+    outs = sum(runner_put_out(d, b) for b in range(4))
+    if d.event_type == _K:
+        return "strikeout_double_play" if outs >= 2 else "strikeout"
+    if d.event_type == 19:  # fielder's choice
+        return "fielders_choice_out" if outs else "fielders_choice"
+    # a generic out
+    if d.sf_flag:
+        return "sac_fly_double_play" if outs >= 2 else "sac_fly"
+    if d.sh_flag:
+        return "sac_bunt_double_play" if outs >= 2 else "sac_bunt"
+    if outs >= 3:
+        return "triple_play"
+    if d.gdp_flag:
+        return "grounded_into_double_play"
+    if outs >= 2:
+        return "double_play"
+    if not runner_put_out(d, 0) and d.advance[0] > 0:  # the batter reached: a runner forced out
+        return "force_out"
+    return "field_out"
+
+
+def _runner_event(d, runner_put_out) -> str:
+    """Statcast's `events` for a runner play that ends a plate appearance (the inning's last out)."""
+    for base in (3, 2, 1):
+        if runner_put_out(d, base):
+            if d.event_type == _CS or d.cs_flag[base]:
+                prefix = "pickoff_caught_stealing_" if d.po_flag[base] else "caught_stealing_"
+                return prefix + _BASE_NAMES[base]
+            if d.event_type == _PO or d.po_flag[base]:
+                return f"pickoff_{base}b"
+    return "truncated_pa"  # Statcast's name for an at-bat cut short (its `other_out` is a batter's out)
+
+
+# --- the register ----------------------------------------------------------------------------------
+def retro_to_mlbam(register: pd.DataFrame | str | Path) -> dict[str, int]:
+    """Retrosheet id -> MLBAM id from Chadwick register rows (`key_retro`, `key_mlbam`)."""
+    if not isinstance(register, pd.DataFrame):
+        from hfm_runtime.register import _expand as register_files
+
+        frames = []
+        for path in register_files(register):
+            try:
+                frames.append(pd.read_csv(path, usecols=lambda c: c in ("key_retro", "key_mlbam"), dtype=object))
+            except (ValueError, OSError, UnicodeDecodeError) as exc:
+                raise HFMInputError(f"{path}: cannot read as a register table: {exc}") from None
+        register = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    missing = [c for c in ("key_retro", "key_mlbam") if c not in register.columns]
+    if missing:
+        raise HFMInputError(f"register: missing column(s) {', '.join(missing)} (a Retrosheet import needs both)")
+    rows = register[["key_retro", "key_mlbam"]].dropna()
+    ids = pd.to_numeric(rows["key_mlbam"], errors="coerce")
+    rows = rows[ids.notna() & (ids > 0)]
+    return dict(zip(rows["key_retro"].astype(str), ids[rows.index].astype(np.int64).tolist()))
+
+
+def season_of(path: str | Path) -> int:
+    """The season a Retrosheet source holds (from its event file names)."""
+    return SeasonFiles(path).season if Path(path).is_dir() else _season_from_zip(Path(path))
+
+
+def _season_from_zip(path: Path) -> int:
+    m = _ZIP_NAME.match(path.name)
+    if m:
+        return int(m.group(1))
+    return SeasonFiles(path).season
+
+
+def iter_seasons(paths: list[Path], register: Mapping[str, int], workers: int = 1
+                 ) -> Iterator[tuple[Path, pd.DataFrame, ParseCounts]]:
+    """`parse_season` of each path, in `workers` processes (each returns one season's frame)."""
+    if workers <= 1 or len(paths) <= 1:
+        for path in paths:
+            frame, counts = parse_season(path, register)
+            yield path, frame, counts
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [(path, pool.submit(parse_season, path, register)) for path in paths]
+        for path, future in futures:
+            frame, counts = future.result()
+            yield path, frame, counts
