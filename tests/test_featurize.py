@@ -10,7 +10,7 @@ import pytest
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import (
-    PA_OUTCOMES, PITCH_CATEGORICALS, PITCH_NUMERICS, PitchFeaturizer,
+    INPUT_GROUPS, MASKS, PA_OUTCOMES, PITCH_CATEGORICALS, PITCH_NUMERICS, PitchFeaturizer,
 )
 from hfm_runtime.league import load_league
 from hfm_runtime.seasons import plate_appearances
@@ -29,7 +29,7 @@ def make_pitches(rows: list[dict]) -> pd.DataFrame:
         "description": "ball", "type": "B", "events": None, "bb_type": None, "launch_speed": np.nan,
         "launch_angle": np.nan, "hit_distance_sc": np.nan, "estimated_woba_using_speedangle": np.nan,
         "delta_run_exp": 0.01, "bat_score": 0, "fld_score": 0, "home_team": "AAA", "away_team": "BBB",
-        "game_type": "R",
+        "game_type": "R", "responsible_batter": np.nan, "responsible_pitcher": np.nan,
     }
     frame = pd.DataFrame([{**defaults, **r} for r in rows])
     return load_pitches(frame[list(STATCAST_COLUMNS)], level="MLB")
@@ -79,11 +79,33 @@ def test_numerics_standardised_missing_is_zero(pitches):
     featurizer = PitchFeaturizer().fit(pitches)
     table = featurizer.transform(pitches, perspectives=("batter",))
     launch = table.num[:, PITCH_NUMERICS.index("launch_speed")]
-    no_contact = table.num[:, PITCH_NUMERICS.index("no_contact_data")]
+    contact = table.num[:, PITCH_NUMERICS.index("contact_tracked")]
     assert np.isfinite(table.num).all()
     assert (launch != 0).sum() == 2 and np.isclose(launch[launch != 0].mean(), 0.0, atol=1e-6)
-    assert len(np.unique(no_contact)) == 2  # contact vs none is still told apart after missing -> 0
+    # the mask is not standardised: 1.0 exactly where launch speed was measured, 0.0 elsewhere
+    assert set(np.unique(contact)) == {0.0, 1.0} and ((contact == 1.0) == (launch != 0)).all()
     assert table.num.dtype == np.float32 and table.cat.dtype == np.int64
+
+
+def test_untracked_pitches_are_masked_and_groups_not_fitted_are_ignored(pitches):
+    """A featurizer fitted on pitches without tracking (Retrosheet's) records no tracking groups and
+    reads a tracked file as if it had none: the same inputs it was trained on."""
+    untracked = pitches.copy()
+    for names in INPUT_GROUPS.values():
+        for name in names:
+            untracked[name] = pd.Series([np.nan] * len(untracked), dtype=untracked[name].dtype)
+    plain = PitchFeaturizer().fit(untracked)
+    assert plain.input_groups_ == ()
+    full = PitchFeaturizer().fit(pitches)
+    assert full.input_groups_ == tuple(INPUT_GROUPS)
+    a, b = plain.transform(untracked), plain.transform(pitches)
+    np.testing.assert_array_equal(a.num, b.num)
+    np.testing.assert_array_equal(a.cat, b.cat)
+    masks = [PITCH_NUMERICS.index(m) for m in MASKS]
+    assert (a.num[:, masks] == 0.0).all()  # every pitch says "not measured"
+    assert (full.transform(pitches).num[:, PITCH_NUMERICS.index("pitch_tracked")] == 1.0).any()
+    # the fitted groups survive a JSON round trip
+    assert PitchFeaturizer.from_json(plain.to_json()).input_groups_ == ()
 
 
 def test_unknown_categories_map_to_unk_and_missing_to_pad(pitches):

@@ -18,8 +18,8 @@ def pitches(rows: list[dict]) -> pd.DataFrame:
             "description": "ball", "events": None, "bb_type": None, "pitch_type": "FF", "plate_x": 0.0,
             "plate_z": 2.5, "pfx_x": -0.5, "pfx_z": 1.2, "launch_speed": np.nan, "launch_angle": np.nan,
             "estimated_woba_using_speedangle": np.nan, "release_speed": 95.0, "release_spin_rate": 2300.0,
-            "release_extension": 6.5, "level": "MLB"}
-    return pd.DataFrame([{**base, **r} for r in rows])
+            "release_extension": 6.5, "level": "MLB", "balls": 0, "strikes": 0, "pitch_number": 1}
+    return pd.DataFrame([{**base, "at_bat_number": i + 1, **r} for i, r in enumerate(rows)])  # a PA each
 
 
 def counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -38,6 +38,39 @@ def test_plate_discipline_definitions():
     assert c["z_swing"].sum() == 1 and c["o_swing"].sum() == 2
     assert c["swing"].sum() == 3 and c["whiff"].sum() == 2
     np.testing.assert_allclose(c["edge_sum"], [0.0, 1.2 - 0.83, 1.2 - 0.83, 0.5, 0.0])
+
+
+def test_sequence_counts_need_no_tracking():
+    """What Retrosheet's untracked pitch sequences allow: one PA 1-0, 1-1, 1-2, 2-2, 3-2 -> strikeout,
+    one first-pitch line drive, and a PA with no pitch sequence (a placeholder row)."""
+    untracked = {"plate_x": np.nan, "plate_z": np.nan, "pitch_type": None, "release_speed": np.nan,
+                 "release_spin_rate": np.nan, "release_extension": np.nan, "pfx_x": np.nan, "pfx_z": np.nan}
+    rows = [dict(at_bat_number=1, pitch_number=i + 1, balls=b, strikes=k, description=d, events=e, **untracked)
+            for i, (b, k, d, e) in enumerate([(0, 0, "ball", None), (1, 0, "called_strike", None),
+                                               (1, 1, "foul", None), (1, 2, "ball", None), (2, 2, "ball", None),
+                                               (3, 2, "foul", None), (3, 2, "swinging_strike", "strikeout")])]
+    rows.append(dict(at_bat_number=2, description="hit_into_play", bb_type="line_drive", events="single", **untracked))
+    rows.append(dict(at_bat_number=3, description="no_pitch", events="intent_walk", **untracked))
+    c = counts(pitches(rows))
+    assert c["pitches"].sum() == 8 and c["pa_started"].sum() == 2 and c["pa_ended"].sum() == 3
+    assert c["called"].sum() == 1 and c["foul"].sum() == 2 and c["first_strike"].sum() == 1
+    assert c["two_strike"].sum() == 1 and c["three_ball"].sum() == 1  # each PA counted once
+    assert c["pa_pitches_sum"].sum() == 7 + 1 + 0 and c["pa_pitches_sq"].sum() == 49 + 1
+    assert c["ld"].sum() == 1 and c["bip"].sum() == 1 and c["located"].sum() == 0
+    rates = skill_rates(c.sum(), ("pitches_per_pa", "two_strike_rate", "foul_rate"))
+    assert rates["pitches_per_pa"] == pytest.approx(8 / 3) and rates["two_strike_rate"] == pytest.approx(0.5)
+
+
+def test_a_rate_never_measured_where_fitted_is_absent():
+    """Fitted on untracked seasons, zone rate has no league rate; scoring tracked data then reports it
+    absent (0 from 0 events), not the value the data holds."""
+    season = pd.DataFrame({c: [0.0] * 20 for c in SKILL_COUNTS})
+    season["pitches"], season["swing"], season["whiff"] = 100.0, 50.0, np.linspace(5, 20, 20)
+    league, prior = skill_priors(season, ("zone_rate", "whiff_rate"))
+    assert "zone_rate" not in league and "zone_rate" not in prior and "whiff_rate" in league
+    tracked = {c: np.array([10.0]) for c in SKILL_COUNTS}
+    out = skill_rates(tracked, ("zone_rate", "whiff_rate"), league, prior)
+    assert out["zone_rate"][0] == 0.0 and out["zone_rate_n"][0] == 0.0 and out["whiff_rate_n"][0] == 10.0
 
 
 def test_batted_ball_definitions_and_barrels():

@@ -18,9 +18,16 @@ Pitch fields (`PitchFeaturizer`, fitted once on training pitches, stored as JSON
   PITCH_NUMERICS  standardised with the fitted mean/std, then missing -> 0.0:
     release_speed, release_spin_rate, release_extension, pfx_x, pfx_z, plate_x, plate_z,
     launch_speed, launch_angle, hit_distance_sc, estimated_woba_using_speedangle, delta_run_exp,
-    score_diff (bat_score - fld_score), pitch_number (within the PA),
-    no_pitch_data (1 if release_speed is missing), no_contact_data (1 if launch_speed is missing)
-    -- the two indicators tell "missing" apart from "average" once missing has become 0.0.
+    score_diff (bat_score - fld_score), pitch_number (within the PA);
+    then three masks, NOT standardised (1.0 measured, 0.0 missing), so a missing measurement is never
+    a 0.0 that looks like an average one:
+    pitch_tracked (release_speed or plate_x measured), contact_tracked (launch_speed measured),
+    run_value_known (delta_run_exp given).
+  Input groups (INPUT_GROUPS): pitch_tracking (pitch_type and the release/movement/location
+    numerics), contact_tracking (launch speed/angle, distance, xwOBA), run_value (delta_run_exp).
+    `fit` records in `input_groups_` the groups its pitches carry (any value present); `transform`
+    treats a group the featurizer was not fitted with as missing, whatever the input holds, so a
+    model trained on Retrosheet's untracked pitches scores a Statcast file on the same inputs.
 
 Ragged form, `GameTable` (what `PitchFeaturizer.transform` returns; N pitches, G games, N_pa PAs):
   cat [N, C] int64, num [N, F] float32, pa_of_pitch [N] int64 (PA index within its game),
@@ -75,13 +82,21 @@ PITCH_CATEGORICALS: tuple[str, ...] = (
 PITCH_NUMERICS: tuple[str, ...] = (
     "release_speed", "release_spin_rate", "release_extension", "pfx_x", "pfx_z", "plate_x", "plate_z",
     "launch_speed", "launch_angle", "hit_distance_sc", "estimated_woba_using_speedangle",
-    "delta_run_exp", "score_diff", "pitch_number", "no_pitch_data", "no_contact_data",
+    "delta_run_exp", "score_diff", "pitch_number", "pitch_tracked", "contact_tracked", "run_value_known",
 )
+MASKS: tuple[str, ...] = PITCH_NUMERICS[-3:]  # 1.0 measured / 0.0 missing; never standardised
+INPUT_GROUPS: dict[str, tuple[str, ...]] = {
+    "pitch_tracking": ("pitch_type", "release_speed", "release_spin_rate", "release_extension", "pfx_x", "pfx_z",
+                       "plate_x", "plate_z"),
+    "contact_tracking": ("launch_speed", "launch_angle", "hit_distance_sc", "estimated_woba_using_speedangle"),
+    "run_value": ("delta_run_exp",),
+}
 PERSPECTIVES: tuple[str, ...] = ("batter", "pitcher")
-FEATURIZER_SCHEMA_VERSION = 1
+FEATURIZER_SCHEMA_VERSION = 2
 
 # Raw columns the featurizer reads (besides the Statcast ones it copies as numerics).
 _RAW_NUMERICS = PITCH_NUMERICS[:12]
+assert all(n in _RAW_NUMERICS or n == "pitch_type" for names in INPUT_GROUPS.values() for n in names)
 REQUIRED_COLUMNS: tuple[str, ...] = (
     "game_pk", "game_date", "pitcher", "batter", "pitch_type", "description", "events", "bb_type",
     "balls", "strikes", "outs_when_up", "inning", "on_1b", "on_2b", "on_3b", "stand", "p_throws",
@@ -227,9 +242,11 @@ class PitchFeaturizer:
         so only the parts' numerics (16 float64 per pitch) are held at once, never all their columns."""
         tokens: dict[str, list] = {name: [] for name in PITCH_CATEGORICALS[:-1]}
         raws = []
+        groups: set[str] = set()
         for pitches in parts:
             cols = _columns(pitches)
             del pitches  # a generator's previous part is freed before the next is loaded
+            groups |= _groups_present(cols)
             for name in tokens:
                 tokens[name].extend(_categorical(cols, name)[1])
             raws.append(_numerics(cols))
@@ -246,6 +263,9 @@ class PitchFeaturizer:
             mean, std = np.nanmean(raw, axis=0), np.nanstd(raw, axis=0)
         self.mean_ = np.nan_to_num(mean, nan=0.0).astype(np.float64)
         self.std_ = np.where(np.isfinite(std) & (std > 1e-6), std, 1.0).astype(np.float64)
+        masks = [PITCH_NUMERICS.index(m) for m in MASKS]
+        self.mean_[masks], self.std_[masks] = 0.0, 1.0
+        self.input_groups_ = tuple(g for g in INPUT_GROUPS if g in groups)
         self._token_ids = None
         return self
 
@@ -264,7 +284,7 @@ class PitchFeaturizer:
         bad = [p for p in perspectives if p not in PERSPECTIVES]
         if bad:
             raise HFMInputError(f"perspective must be one of {PERSPECTIVES}, got {bad[0]!r}")
-        cols = _columns(pitches)
+        cols = _without_groups(_columns(pitches), [g for g in INPUT_GROUPS if g not in self.input_groups_])
         n = len(pitches)
         token_ids = self._ids()
         cat = np.empty((n, len(PITCH_CATEGORICALS)), np.int64)
@@ -322,6 +342,7 @@ class PitchFeaturizer:
             "vocabularies": {k: self.vocabularies_[k].to_json() for k in PITCH_CATEGORICALS},
             "mean": [float(x) for x in self.mean_],
             "std": [float(x) for x in self.std_],
+            "input_groups": list(self.input_groups_),
         }
 
     @classmethod
@@ -337,12 +358,17 @@ class PitchFeaturizer:
             vocabularies = {k: Vocabulary.from_json(state["vocabularies"][k]) for k in PITCH_CATEGORICALS}
             mean = np.asarray(state["mean"], dtype=np.float64)
             std = np.asarray(state["std"], dtype=np.float64)
+            groups = tuple(str(g) for g in state["input_groups"])
+            unknown = [g for g in groups if g not in INPUT_GROUPS]
+            if unknown:
+                raise ValueError(f"unknown input group {unknown[0]!r}")
         except (KeyError, TypeError, ValueError) as exc:
             raise HFMInputError(f"{where}: malformed ({type(exc).__name__}: {exc})") from None
         if mean.shape != (len(PITCH_NUMERICS),) or std.shape != mean.shape:
             raise HFMInputError(f"{where}: fields mean/std must hold {len(PITCH_NUMERICS)} numbers")
         featurizer = cls()
         featurizer.vocabularies_, featurizer.mean_, featurizer.std_ = vocabularies, mean, std
+        featurizer.input_groups_ = groups
         featurizer._token_ids = None
         return featurizer
 
@@ -498,15 +524,40 @@ def _categorical(cols: dict[str, np.ndarray], name: str) -> tuple[np.ndarray, li
 
 
 def _numerics(cols: dict[str, np.ndarray]) -> np.ndarray:
-    """[N, len(PITCH_NUMERICS)] float64, NaN where missing (before standardising)."""
+    """[N, len(PITCH_NUMERICS)] float64, NaN where missing (before standardising); masks 0/1."""
     out = np.empty((len(cols["game_pk"]), len(PITCH_NUMERICS)), np.float64)
     for j, name in enumerate(_RAW_NUMERICS):
         out[:, j] = cols[name]
     out[:, 12] = cols["bat_score"] - cols["fld_score"]
     out[:, 13] = cols["pitch_number"]
-    out[:, 14] = np.isnan(out[:, 0])
-    out[:, 15] = np.isnan(out[:, 7])
+    out[:, 14] = ~np.isnan(out[:, 0]) | ~np.isnan(out[:, 5])
+    out[:, 15] = ~np.isnan(out[:, 7])
+    out[:, 16] = ~np.isnan(out[:, 11])
     return out
+
+
+def _groups_present(cols: dict[str, np.ndarray]) -> set[str]:
+    """The INPUT_GROUPS with any value present in these pitches."""
+    present = set()
+    for group, names in INPUT_GROUPS.items():
+        for name in names:
+            values = cols[name]
+            if (values != None).any() if values.dtype == object else np.isfinite(values).any():  # noqa: E711
+                present.add(group)
+                break
+    return present
+
+
+def _without_groups(cols: dict[str, np.ndarray], groups: list[str]) -> dict[str, np.ndarray]:
+    """`cols` with every field of `groups` missing (a copy of the dict; the arrays are not written)."""
+    if not groups:
+        return cols
+    cols = dict(cols)
+    n = len(cols["game_pk"])
+    for group in groups:
+        for name in INPUT_GROUPS[group]:
+            cols[name] = np.full(n, None, dtype=object) if cols[name].dtype == object else np.full(n, np.nan)
+    return cols
 
 
 _OUTCOME_OF_EVENT: tuple[dict[str, int], int] | None = None  # (event -> outcome id, unknown's id)

@@ -25,13 +25,27 @@ Definitions (a pitch with a missing field counts in no column that needs it):
   fb_spin_sum, fb_spin_n   spin of fastballs;  brk_spin_sum, brk_n: spin of breaking balls (BREAKING)
   brk_break_sum        total movement sqrt(pfx_x^2 + pfx_z^2) (ft) of those breaking balls
   edge_sum             for located pitches outside the zone, how far outside it (ft): command
+ What pitch sequences alone allow (every source has these, Retrosheet's untracked pitches too):
+  called               called strikes;  foul: fouls (foul, foul_bunt, foul_pitchout)
+  pa_started           plate appearances' first pitches;  first_strike: those that were a strike
+                       (called, or swung at)
+  two_strike, three_ball   plate appearances with a pitch thrown at two strikes / three balls
+                       (counted on the first such pitch; rows must be in pitch order, as
+                       statcast.load_pitches returns them)
+  pa_ended, pa_pitches_sum   plate appearances' last pitches (`events` set) and their pitch counts
+  ld, fly, pu          line drives, fly balls and popups among `bip`
+ A "no_pitch" row (a plate appearance without a pitch sequence: hfm_train.retrosheet) counts in none
+ of these but `pa_ended`.
   <x>_sq               the sum of squares beside each sum above (ls, la, xwoba, fb_velo, spin, ext,
-                       fb_spin, brk_spin, brk_break, edge): a window's spread, which sets how far its
-                       mean is shrunk
+                       fb_spin, brk_spin, brk_break, edge, pa_pitches): a window's spread, which sets
+                       how far its mean is shrunk
 
 `skill_priors` fits, per rate, how many league-average events to add to a window before dividing
 (empirical Bayes, as `profiles.prior_opportunities` does for outcome rates): a proportion's noise
-is p(1 - p) per event, a mean's is the pooled within-player variance from the squared sums.
+is p(1 - p) per event, a mean's is the pooled within-player variance from the squared sums. A rate
+the fitted data never measured (tracking, in a league of Retrosheet seasons) gets no league rate,
+and `skill_rates` given fitted league rates then reports it absent (0, from 0 events) whatever the
+scored data holds: a missing measurement, never a value the model was not trained on.
 """
 
 from __future__ import annotations
@@ -56,6 +70,8 @@ WHIFF_DESCRIPTIONS = frozenset({
     "swinging_strike", "swinging_strike_blocked", "foul_tip", "missed_bunt", "swinging_pitchout",
 })
 IN_PLAY_DESCRIPTIONS = frozenset({"hit_into_play", "hit_into_play_no_out", "hit_into_play_score"})
+FOUL_DESCRIPTIONS = frozenset({"foul", "foul_bunt", "foul_pitchout"})
+NO_PITCH = "no_pitch"  # a plate appearance's placeholder row where its source had no pitch sequence
 HIT_EVENTS = frozenset({"single", "double", "triple", "home_run"})
 FASTBALLS = frozenset({"FF", "FA", "SI", "FT", "FC"})
 BREAKING = frozenset({"SL", "CU", "KC", "CS", "SV", "ST"})
@@ -68,12 +84,14 @@ SKILL_COUNTS: tuple[str, ...] = (
     "fb_spin_sum", "fb_spin_n", "brk_n", "brk_spin_sum", "brk_break_sum", "edge_sum",
     "ls_sq", "la_sq", "xwoba_sq", "fb_velo_sq", "spin_sq", "ext_sq", "fb_spin_sq", "brk_spin_sq",
     "brk_break_sq", "edge_sq",
+    "called", "foul", "pa_started", "first_strike", "two_strike", "three_ball", "pa_ended",
+    "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu",
 )
 # mean-type rates: their sum-of-squares column (every other rate is a proportion of events)
 MEAN_SQUARES: dict[str, str] = {
     "launch_speed": "ls_sq", "launch_angle": "la_sq", "xwoba": "xwoba_sq", "fb_velo": "fb_velo_sq",
     "spin": "spin_sq", "extension": "ext_sq", "fb_spin": "fb_spin_sq", "brk_spin": "brk_spin_sq",
-    "brk_break": "brk_break_sq", "edge": "edge_sq",
+    "brk_break": "brk_break_sq", "edge": "edge_sq", "pitches_per_pa": "pa_pitches_sq",
 }
 # rate name -> (numerator, denominator) over SKILL_COUNTS; `o_pitch` = located - zone.
 SKILL_RATES: dict[str, tuple[str, str]] = {
@@ -97,16 +115,33 @@ SKILL_RATES: dict[str, tuple[str, str]] = {
     "brk_spin": ("brk_spin_sum", "brk_n"),
     "brk_break": ("brk_break_sum", "brk_n"),
     "edge": ("edge_sum", "o_pitch"),
+    "called_rate": ("called", "pitches"),
+    "foul_rate": ("foul", "swing"),
+    "first_strike_rate": ("first_strike", "pa_started"),
+    "two_strike_rate": ("two_strike", "pa_started"),
+    "three_ball_rate": ("three_ball", "pa_started"),
+    "pitches_per_pa": ("pa_pitches_sum", "pa_ended"),
+    "ld_rate": ("ld", "bip"),
+    "fb_rate": ("fly", "bip"),
+    "pu_rate": ("pu", "bip"),
 }
+SEQUENCE_RATES: tuple[str, ...] = (  # what untracked pitch sequences allow (and swing, whiff, gb)
+    "swing_rate", "whiff_rate", "called_rate", "foul_rate", "first_strike_rate", "two_strike_rate",
+    "three_ball_rate", "pitches_per_pa", "gb_rate", "ld_rate", "fb_rate", "pu_rate", "gb_hit_rate",
+)
 # Which rates describe each player type (a batter's velocity faced says little about him).
 TYPE_RATES: dict[str, tuple[str, ...]] = {
     "batter": ("zone_rate", "z_swing_rate", "chase_rate", "whiff_rate", "swing_rate", "launch_speed",
-               "launch_angle", "hard_rate", "sweet_rate", "barrel_rate", "gb_rate", "gb_hit_rate", "xwoba"),
+               "launch_angle", "hard_rate", "sweet_rate", "barrel_rate", "gb_rate", "gb_hit_rate", "xwoba",
+               *SEQUENCE_RATES[2:8], "ld_rate", "fb_rate", "pu_rate"),
     "pitcher": ("zone_rate", "z_swing_rate", "chase_rate", "whiff_rate", "swing_rate", "launch_speed",
                 "launch_angle", "hard_rate", "sweet_rate", "barrel_rate", "gb_rate", "xwoba", "fb_velo",
-                "spin", "extension", "fb_spin", "brk_spin", "brk_break", "edge"),
+                "spin", "extension", "fb_spin", "brk_spin", "brk_break", "edge",
+                *SEQUENCE_RATES[2:8], "ld_rate", "fb_rate", "pu_rate"),
 }
+assert all(r in TYPE_RATES[t] for t in TYPE_RATES for r in SEQUENCE_RATES if r != "gb_hit_rate")
 _COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events", "bb_type", "pitch_type",
+            "balls", "strikes", "at_bat_number", "pitch_number",
             "plate_x", "plate_z", "pfx_x", "pfx_z", "launch_speed", "launch_angle", "estimated_woba_using_speedangle",
             "release_speed", "release_spin_rate", "release_extension", LEVEL_COLUMN)
 
@@ -152,8 +187,14 @@ def pitch_skill_counts(pitches: pd.DataFrame) -> np.ndarray:
     barrel = tracked & (over >= 0) & (la0 >= np.maximum(26.0 - over, 8.0)) & (
         la0 <= np.minimum(30.0 + over * 20.0 / 18.0, 50.0))
     has_xwoba = in_play & np.isfinite(xwoba)
+    real = ~member("description", frozenset({NO_PITCH}))
+    balls, strikes, number = num("balls"), num("strikes"), num("pitch_number")
+    game, ab = pitches["game_pk"].to_numpy(np.int64), pitches["at_bat_number"].to_numpy(np.int64)
+    same_pa = np.r_[False, (game[1:] == game[:-1]) & (ab[1:] == ab[:-1])]  # the row before is of this PA
+    first = real & (number == 1)
+    ended = pitches["events"].notna().to_numpy()
     columns = {
-        "pitches": np.ones(len(pitches), bool),
+        "pitches": real,
         "located": located,
         "zone": zone,
         "z_swing": zone & swing,
@@ -183,6 +224,17 @@ def pitch_skill_counts(pitches: pd.DataFrame) -> np.ndarray:
         "brk_spin_sum": np.where(brk, spin, 0.0),
         "brk_break_sum": brk_break,
         "edge_sum": edge,
+        "called": member("description", frozenset({"called_strike"})),
+        "foul": member("description", FOUL_DESCRIPTIONS),
+        "pa_started": first,
+        "first_strike": first & (swing | member("description", frozenset({"called_strike"}))),
+        "two_strike": real & (strikes == 2) & ~(same_pa & (np.r_[-1.0, strikes[:-1]] == 2)),
+        "three_ball": real & (balls == 3) & ~(same_pa & (np.r_[-1.0, balls[:-1]] == 3)),
+        "pa_ended": ended,
+        "pa_pitches_sum": np.where(ended, number - ~real, 0.0),
+        "ld": bip & member("bb_type", frozenset({"line_drive"})),
+        "fly": bip & member("bb_type", frozenset({"fly_ball"})),
+        "pu": bip & member("bb_type", frozenset({"popup"})),
     }
     for rate, sq in MEAN_SQUARES.items():
         columns[sq] = columns[SKILL_RATES[rate][0]] ** 2
@@ -266,7 +318,8 @@ def skill_priors(season_sums: pd.DataFrame, names: tuple[str, ...], min_events: 
     spread of their rates is true spread plus noise s2 / n, so var_true = var_obs - mean(s2 / n) and
     k = s2 / var_true (clipped to [1, 1e5]; a rate with no true spread gets the upper bound). With
     fewer than `min_rows` such player-seasons (a tiny or partly tracked league) the league rate is
-    pooled over every row and k = DEFAULT_PRIOR_EVENTS; with no events at all the rate is 0.
+    pooled over every row and k = DEFAULT_PRIOR_EVENTS; a rate with no events at all is left out of
+    both dicts (never measured).
     """
     league, prior = {}, {}
     for name in names:
@@ -275,8 +328,9 @@ def skill_priors(season_sums: pd.DataFrame, names: tuple[str, ...], min_events: 
         ok = np.isfinite(r) & (n >= min_events)
         if ok.sum() < min_rows:
             seen = np.isfinite(r) & (n > 0)
-            league[name] = float((r[seen] * n[seen]).sum() / n[seen].sum()) if seen.any() else 0.0
-            prior[name] = DEFAULT_PRIOR_EVENTS
+            if seen.any():  # else never measured: no league rate, so absent (module docstring)
+                league[name] = float((r[seen] * n[seen]).sum() / n[seen].sum())
+                prior[name] = DEFAULT_PRIOR_EVENTS
             continue
         r, n = r[ok], n[ok]
         p = float((r * n).sum() / n.sum())
@@ -299,7 +353,8 @@ def skill_rates(sums: Mapping[str, np.ndarray] | pd.DataFrame, names: tuple[str,
                 league: Mapping[str, float] | None = None,
                 prior: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
     """Rates `names` from summed skill counts: (num + k * league) / (den + k), k = prior[name] (0: raw
-    rates, NaN where the denominator is 0). Returns name -> rate and name + "_n" -> denominator."""
+    rates, NaN where the denominator is 0). Returns name -> rate and name + "_n" -> denominator.
+    Given fitted league rates (a non-empty `league`), a rate missing from them is absent: 0 and 0."""
     def col(c: str) -> np.ndarray:
         if c == "o_pitch":
             return col("located") - col("zone")
@@ -310,6 +365,9 @@ def skill_rates(sums: Mapping[str, np.ndarray] | pd.DataFrame, names: tuple[str,
     for name in names:
         num, den = SKILL_RATES[name]
         n, d = col(num), col(den)
+        if league and name not in league:  # never measured where fitted: absent (module docstring)
+            out[name], out[f"{name}_n"] = np.zeros(len(d)), np.zeros(len(d))
+            continue
         k = (prior or {}).get(name, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             out[name] = (n + k * (league or {}).get(name, 0.0)) / (d + k)

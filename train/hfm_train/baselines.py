@@ -145,7 +145,7 @@ class AggregateRidge:
         X["age"], X["age2"] = age, (age - 28.0) ** 2
         if self.config.skills:
             rates = skill_rates(weighted, TYPE_RATES[pt], self.skill_league_,
-                                {r: self.skill_prior_[r] * sum(self.config.weights) for r in TYPE_RATES[pt]})
+                                {r: self.skill_prior_.get(r, 0.0) * sum(self.config.weights) for r in TYPE_RATES[pt]})
             for r in TYPE_RATES[pt]:
                 X[f"skill_{r}"] = rates[r]
                 X[f"log_n_{r}"] = np.log1p(rates[f"{r}_n"] / sum(self.config.weights))

@@ -23,6 +23,7 @@ COMMANDS: dict[str, str] = {
     "compare": "hfm_train.evaluate:compare_command",
     "import": "hfm_train.importer:import_command",
     "fetch": "hfm_train.fetch:fetch_command",
+    "lahman-check": "hfm_train.lahman_check:lahman_check_command",
 }
 
 

@@ -1,6 +1,15 @@
-"""`hfm-train import`: real Statcast files -> a league folder, streamed season by season.
+"""`hfm-train import`: real Statcast files and Retrosheet seasons -> a league folder, season by season.
 
     hfm-train import data/statcast/ [--level AAA data/aaa/]... [--register people.csv] --out artifacts/league_real
+    hfm-train import 2000eve.zip ... 2021eve.zip --register chadwick_register_retro.csv --out artifacts/league_retro
+
+Retrosheet: a positional source that is Retrosheet's `<YEAR>eve.zip` or a folder of its extracted
+files (format detected: hfm_train.retrosheet.is_retrosheet) is parsed by hfm_train.retrosheet (every
+pitch as a Statcast-shaped row, tracking columns empty), in `workers` processes, one season per
+process; `--register` (the Chadwick register with `key_retro` and `key_mlbam`) is then required.
+Statcast files and Retrosheet seasons may be mixed: where both hold a game (same date and home
+team), the Statcast rows are kept and the Retrosheet game is dropped (counted in league.json
+"retrosheet_games_replaced").
 
 Sources: Baseball Savant CSV exports and pybaseball frames saved as CSV (the leading unnamed index
 column is ignored) or Parquet (`hfm-train fetch` writes those), as files or folders (a folder's
@@ -17,9 +26,13 @@ true_talent.parquet:
                                     handedness) with names and birth dates from `--register` (the
                                     Chadwick register, hfm_runtime.register); ages imputed and
                                     flagged where the birth date is unknown
-  league.json                       {"schema_version", "source": "statcast", "seasons", "levels",
-                                    "level_seasons", "game_types", "files", "pitches", "rows_read",
-                                    "left_out", "duplicates_dropped", "register", "players"}
+  league.json                       {"schema_version", "source": "statcast" | "retrosheet" |
+                                    "retrosheet+statcast", "seasons", "levels", "level_seasons",
+                                    "season_sources" {season: [sources]}, "game_types", "files",
+                                    "pitches", "rows_read", "left_out", "duplicates_dropped",
+                                    "register", "players"; with Retrosheet also "retrosheet" (its
+                                    files, what the parse met, and the notice every derived work
+                                    must carry) and "retrosheet_games_replaced"}
 Written into a temporary sibling folder and renamed into place (hfm_runtime.atomic): a failed import
 leaves an existing folder as it was.
 
@@ -59,13 +72,17 @@ from hfm_runtime.statcast import (
     read_pitch_chunks,
 )
 
+from . import retrosheet
+
 DEFAULT_OUT = Path("artifacts/league_real")
+RETRO_PART = "retro-"  # spool parts parsed from Retrosheet start so; Statcast's "part-"
 
 
 @dataclass(frozen=True)
 class ImportConfig:
     game_types: tuple[str, ...] | None = REGULAR_SEASON  # None: every game type
     chunk_rows: int = 250_000  # rows read from a file at a time
+    workers: int = 2  # processes parsing Retrosheet seasons (one season each)
     roles: RoleConfig = field(default_factory=RoleConfig)
 
 
@@ -79,6 +96,8 @@ class ImportReport:
     counts: LoadCounts
     players: dict[str, int]
     seconds: float
+    retrosheet: retrosheet.ParseCounts | None = None
+    replaced: int = 0  # Retrosheet games dropped for Statcast's rows of the same game
 
     @property
     def total_pitches(self) -> int:
@@ -92,6 +111,13 @@ class ImportReport:
         left = self.counts.describe_left_out()
         lines.append(f"  rows read {self.counts.rows:,}; left out: {left or 'none'}; "
                      f"duplicate pitches dropped: {self.counts.duplicates:,}")
+        if self.retrosheet is not None:
+            r = self.retrosheet
+            lines.append(f"  Retrosheet: {r.games:,} games, {r.plate_appearances:,} plate appearances, {r.pitches:,} "
+                         f"pitches; {r.placeholder_rows:,} plate appearances without a pitch sequence (one no_pitch "
+                         f"row each); {self.replaced:,} games replaced by Statcast's; hands unknown (R assumed): "
+                         f"{dict(r.unknown_hand) or 'none'}")
+            lines.append(f"  {retrosheet.NOTICE}")
         p = self.players
         lines.append(f"  players {p['total']:,}: {p['batter']:,} batters, {p['pitcher']:,} pitchers, "
                      f"{p['two_way']:,} two-way; {p['age_imputed']:,} with an imputed age")
@@ -106,22 +132,37 @@ def import_statcast(
     log: Callable[[str], None] = lambda _: None,
     progress: bool = False,
 ) -> ImportReport:
-    """Import Statcast files ({level: files or folders}) into the league folder `out` (module docstring)."""
+    """Import Statcast files and Retrosheet seasons ({level: files or folders}) into the league folder
+    `out` (module docstring)."""
     start = time.perf_counter()
     out = Path(out)
     if not sources or not any(sources.values()):
-        raise HFMInputError("no Statcast files given")
-    files = {level: expand_sources(list(paths)) for level, paths in sources.items() if paths}
+        raise HFMInputError("no Statcast or Retrosheet files given")
+    retro = [Path(p) for paths in sources.values() for p in paths if retrosheet.is_retrosheet(p)]
+    bad_level = [lv for lv, paths in sources.items() if lv != "MLB" and any(Path(p) in retro for p in paths)]
+    if bad_level:
+        raise HFMInputError(f"--level {bad_level[0]}: Retrosheet files are major-league play-by-play (MLB)")
+    files = {level: expand_sources([p for p in paths if Path(p) not in retro])
+             for level, paths in sources.items() if any(Path(p) not in retro for p in paths)}
     for level in files:
         if not isinstance(level, str) or not level or "/" in level or level.startswith("."):
             raise HFMInputError(f"--level: {level!r} is not a level name such as AAA")
+    if retro and register is None:
+        raise HFMInputError("Retrosheet files need --register (the Chadwick register with key_retro and key_mlbam) "
+                            "to map Retrosheet ids to MLBAM ids")
     people = read_register(register) if register is not None else None  # fail early on a bad register
+    retro_ids = retrosheet.retro_to_mlbam(register) if retro else {}
     counts = LoadCounts()
+    parsed = retrosheet.ParseCounts()
     written: dict[str, dict[int, int]] = {}
+    sources_of: dict[int, set[str]] = {}
+    replaced = 0
     tally = PlayerTally()
     with atomic_dir(out) as tmp:
         spool = tmp / ".spool"
         parts = _spool(files, spool, config, counts, log, progress)
+        for key, paths in _spool_retrosheet(retro, retro_ids, spool, config, parsed, log, progress).items():
+            parts.setdefault(key, []).extend(paths)
         if not parts:
             names = [str(p) for paths in files.values() for p in paths]
             shown = ", ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
@@ -130,6 +171,14 @@ def import_statcast(
         bar = _bar(progress, len(parts), "seasons")
         for (level, season), paths in sorted(parts.items()):
             pitches = load_pitches(paths, level=level, game_types=None, duplicates="keep")
+            from_retro = np.zeros(len(pitches), bool)
+            if any(p.name.startswith(RETRO_PART) for p in paths):
+                from_retro = _retrosheet_rows(pitches)
+                pitches, dropped_games = prefer_statcast(pitches, from_retro)
+                replaced += dropped_games
+                from_retro = _retrosheet_rows(pitches)
+            sources_of.setdefault(season, set()).update(
+                (["retrosheet"] if from_retro.any() else []) + (["statcast"] if (~from_retro).any() else []))
             pitches, dropped = drop_duplicate_pitches(pitches)
             counts.duplicates += dropped
             target = tmp / "pitches" / level / f"{season}.parquet"
@@ -153,12 +202,14 @@ def import_statcast(
         levels = sorted(written, key=lambda lv: (lv != "MLB", lv != "AAA", lv))  # MLB, AAA, then the rest
         seasons = sorted({s for per in written.values() for s in per})
         written = {lv: dict(sorted(written[lv].items())) for lv in levels}
+        kinds_of_source = sorted(set().union(*sources_of.values())) if sources_of else ["statcast"]
         meta = {
             "schema_version": LEAGUE_SCHEMA_VERSION,
-            "source": "statcast",
+            "source": "+".join(kinds_of_source),
             "seasons": seasons,
             "levels": levels,
             "level_seasons": {lv: list(per) for lv, per in written.items()},
+            "season_sources": {str(s): sorted(v) for s, v in sorted(sources_of.items())},
             "game_types": list(config.game_types) if config.game_types is not None else None,
             "files": {lv: [str(p) for p in paths] for lv, paths in files.items()},
             "pitches": {lv: {str(s): n for s, n in per.items()} for lv, per in written.items()},
@@ -168,9 +219,56 @@ def import_statcast(
             "register": None if register is None or isinstance(register, pd.DataFrame) else str(register),
             "players": player_counts,
         }
+        if retro:
+            meta["retrosheet"] = {"files": [str(p) for p in retro], "parse": parsed.to_json(),
+                                  "notice": retrosheet.NOTICE}
+            meta["retrosheet_games_replaced"] = replaced
         (tmp / "league.json").write_text(json.dumps(meta, indent=2))
     return ImportReport(out=out, files={lv: [str(p) for p in ps] for lv, ps in files.items()}, pitches=written,
-                        counts=counts, players=player_counts, seconds=time.perf_counter() - start)
+                        counts=counts, players=player_counts, seconds=time.perf_counter() - start,
+                        retrosheet=parsed if retro else None, replaced=replaced)
+
+
+def _retrosheet_rows(pitches: pd.DataFrame) -> np.ndarray:
+    """Which rows came from Retrosheet: their game_pk is hfm_train.retrosheet.game_pk's (>= 10**12)."""
+    return pitches["game_pk"].to_numpy(np.int64) >= 10**12
+
+
+def prefer_statcast(pitches: pd.DataFrame, from_retro: np.ndarray) -> tuple[pd.DataFrame, int]:
+    """Drop the Retrosheet games that Statcast rows also hold (same game_date and home_team), and
+    say how many were dropped."""
+    if from_retro.all() or not from_retro.any():
+        return pitches, 0
+    key = pitches["game_date"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object) + "|" + \
+        pitches["home_team"].to_numpy(dtype=object, na_value="")
+    statcast_games = set(key[~from_retro])
+    drop = from_retro & pd.Series(key).isin(statcast_games).to_numpy()
+    games = int(pd.unique(pitches["game_pk"].to_numpy()[drop]).size)
+    return pitches[~drop].reset_index(drop=True), games
+
+
+def _spool_retrosheet(paths: list[Path], register: Mapping[str, int], spool: Path, config: ImportConfig,
+                      parsed: retrosheet.ParseCounts, log: Callable[[str], None],
+                      progress: bool) -> dict[tuple[str, int], list[Path]]:
+    """Pass 1 for Retrosheet: each season parsed (config.workers processes) -> one Parquet part."""
+    seasons = [retrosheet.season_of(p) for p in paths]
+    repeated = [s for s in set(seasons) if seasons.count(s) > 1]
+    if repeated:
+        raise HFMInputError(f"Retrosheet season {repeated[0]} given twice")
+    parts: dict[tuple[str, int], list[Path]] = {}
+    bar = _bar(progress, len(paths), "Retrosheet seasons")
+    for path, frame, season_counts in retrosheet.iter_seasons(paths, register, config.workers):
+        season = int(frame["game_date"].dt.year.iloc[0])
+        folder = spool / "MLB" / str(season)
+        folder.mkdir(parents=True, exist_ok=True)
+        part = folder / f"{RETRO_PART}{season}.parquet"
+        frame.to_parquet(part, index=False)
+        parts[("MLB", season)] = [part]
+        parsed.add(season_counts)
+        log(f"parsed {path}: {season_counts.games:,} games, {season_counts.pitches:,} pitches")
+        bar.update(1)
+    bar.close()
+    return parts
 
 
 def _spool(files: Mapping[str, list[Path]], spool: Path, config: ImportConfig, counts: LoadCounts,
@@ -234,18 +332,23 @@ def parse_game_types(text: str) -> tuple[str, ...] | None:
                    "E exhibition, A all-star) or 'all'.")
 @click.option("--chunk-rows", type=int, default=ImportConfig.chunk_rows, show_default=True,
               help="Rows read from a file at a time (memory).")
+@click.option("--workers", type=int, default=ImportConfig.workers, show_default=True,
+              help="Processes parsing Retrosheet seasons (one season each).")
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str, Path], ...], default_level: str,
-                   register: Path | None, game_types: str, chunk_rows: int, no_progress: bool) -> None:
-    """Import real Statcast files (Savant CSV exports, pybaseball frames as CSV/Parquet) into a league folder."""
+                   register: Path | None, game_types: str, chunk_rows: int, workers: int, no_progress: bool) -> None:
+    """Import real data into a league folder: Statcast files (Savant CSV exports, pybaseball frames as
+    CSV/Parquet) and Retrosheet seasons (<YEAR>eve.zip or its extracted folder; needs --register)."""
     if chunk_rows < 1:
         raise HFMInputError(f"--chunk-rows must be at least 1, got {chunk_rows}")
+    if workers < 1:
+        raise HFMInputError(f"--workers must be at least 1, got {workers}")
     by_level: dict[str, list[Path]] = {}
     if sources:
         by_level[default_level] = list(sources)
     for level, path in extra:
         by_level.setdefault(level, []).append(path)
-    config = ImportConfig(game_types=parse_game_types(game_types), chunk_rows=chunk_rows)
+    config = ImportConfig(game_types=parse_game_types(game_types), chunk_rows=chunk_rows, workers=workers)
     from tqdm import tqdm
 
     report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)

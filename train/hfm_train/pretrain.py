@@ -94,8 +94,7 @@ def target_ids(cat: np.ndarray, num: np.ndarray, target: str) -> np.ndarray:
     if target not in CONTACT_BINS:
         return cat[..., PITCH_CATEGORICALS.index(target)]
     value = num[..., PITCH_NUMERICS.index(CONTACT_BINS[target])]
-    # no_contact_data is standardised like every numeric: below its mean means 0, i.e. contact
-    contact = num[..., PITCH_NUMERICS.index("no_contact_data")] < 0
+    contact = num[..., PITCH_NUMERICS.index("contact_tracked")] > 0.5  # a mask: 1.0 measured
     return np.where(contact, np.digitize(value, CONTACT_BIN_EDGES) + 1, 0).astype(np.int64)
 
 
