@@ -1,0 +1,179 @@
+"""Retrosheet in: three real games (tests/data/retrosheet, with Retrosheet's notice) parsed into
+Statcast-shaped rows, counted as the official box score counts them, imported alone and beside
+Statcast, and bad input refused with one clear error."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.league import load_league
+from hfm_runtime.seasons import plate_appearances
+from hfm_runtime.statcast import load_pitches
+from hfm_train.importer import import_statcast
+from hfm_train.retrosheet import NOTICE, game_pk, is_retrosheet, parse_season, retro_to_mlbam
+
+from clitools import run_cli
+from hfm_train.cli import main as hfm_train
+
+DATA = Path(__file__).parent / "data" / "retrosheet"
+REGISTER = DATA / "chadwick_register_retro.csv"
+STATCAST_GAME = Path(__file__).parent / "data" / "statcast-real" / "statcast_2020-09-03_game631614.csv"
+
+
+@pytest.fixture(scope="module")
+def ids() -> dict[str, int]:
+    return retro_to_mlbam(REGISTER)
+
+
+@pytest.fixture(scope="module")
+def season_2019(ids):
+    frame, counts = parse_season(DATA / "2019", ids)
+    return load_pitches(frame, level=None), counts
+
+
+def box_lines(folder: Path, ids: dict[str, int]) -> dict[str, pd.DataFrame]:
+    """Per player and game, the counts of Chadwick's own box score (chadwickpy's port of cwbox)."""
+    from chadwickpy.book import scorebook_read
+    from chadwickpy.box import box_create
+
+    rows = {"batter": [], "pitcher": []}
+    for path in folder.glob("*.EV?"):
+        for game in scorebook_read(path.read_bytes()):
+            box, pk = box_create(game), game_pk(game.game_id)
+            for team in (0, 1):
+                for slot in range(10):
+                    player = box.slots[slot][team]
+                    while player is not None and player.prev is not None:  # the slot's first player
+                        player = player.prev
+                    while player is not None:
+                        b = player.batting
+                        if b.pa:
+                            rows["batter"].append({"player_id": ids[player.player_id], "game_pk": pk, "PA": b.pa,
+                                                   "SO": b.so, "BB": b.bb, "IBB": b.ibb, "HBP": b.hp, "H": b.h,
+                                                   "2B": b.b2, "3B": b.b3, "HR": b.hr})
+                        player = player.next
+                pitcher = box.pitchers[team]
+                while pitcher is not None and pitcher.prev is not None:
+                    pitcher = pitcher.prev
+                while pitcher is not None:
+                    p = pitcher.pitching
+                    rows["pitcher"].append({"player_id": ids[pitcher.player_id], "game_pk": pk, "BF": p.bf,
+                                            "SO": p.so, "BB": p.bb, "IBB": p.ibb, "HBP": p.hb, "H": p.h, "HR": p.hr})
+                    pitcher = pitcher.next
+    return {side: pd.DataFrame(r).groupby(["player_id", "game_pk"]).sum() for side, r in rows.items()}
+
+
+def test_rows_are_statcast_shaped(season_2019):
+    pitches, counts = season_2019
+    assert counts.games == 2 and counts.plate_appearances > 140 and not counts.unknown_hand
+    assert pitches["game_pk"].unique().tolist() == [game_pk("ARI201908060"), game_pk("ARI201908200")]
+    assert str(pitches["game_date"].iloc[0].date()) == "2019-08-06"
+    assert set(pitches["home_team"]) == {"AZ"} and pitches["level"].eq("MLB").all()
+    # tracking columns are missing, never zero
+    for col in ("release_speed", "plate_x", "launch_speed", "estimated_woba_using_speedangle", "delta_run_exp"):
+        assert pitches[col].isna().all()
+    assert pitches["pitch_type"].isna().all()
+    # every PA ends on exactly one pitch with an event; counts start at 0-0 and stay in range
+    for (_, ab), pa in pitches.groupby(["game_pk", "at_bat_number"]):
+        assert pa["events"].notna().sum() <= 1 and pa["events"].iloc[-1] is not None or pa["events"].notna().sum() == 0
+        assert pa["pitch_number"].tolist() == list(range(1, len(pa) + 1))
+        assert (pa["balls"].iloc[0], pa["strikes"].iloc[0]) == (0, 0) or pa["description"].iloc[0] == "no_pitch"
+    assert pitches["balls"].between(0, 3).all() and pitches["strikes"].between(0, 2).all()
+    in_play = pitches["description"] == "hit_into_play"
+    assert pitches.loc[in_play & pitches["events"].notna(), "bb_type"].notna().mean() > 0.9
+    assert pitches.loc[~in_play, "bb_type"].isna().all()
+    assert set(pitches["stand"]) <= {"L", "R"} and set(pitches["p_throws"]) <= {"L", "R"}
+
+
+def test_counts_equal_the_official_box_score(season_2019, ids):
+    """Per player and game, what hfm_runtime.seasons counts from the rows equals Chadwick's box score,
+    the responsibility rules included (a walk after a pitching change in a 2-0 count is charged to
+    the pitcher replaced; a strikeout begun by the batter replaced is his)."""
+    pitches, _ = season_2019
+    pas = plate_appearances(pitches)
+    events = pitches["events"].dropna().to_numpy(dtype=object)
+    box = box_lines(DATA / "2019", ids)
+    named = {"SO": ("strikeout", "strikeout_double_play"), "BB": ("walk", "intent_walk"), "IBB": ("intent_walk",),
+             "HBP": ("hit_by_pitch",), "H": ("single", "double", "triple", "home_run"), "2B": ("double",),
+             "3B": ("triple",), "HR": ("home_run",)}
+    for side, opp in (("batter", "PA"), ("pitcher", "BF")):
+        ours = pd.DataFrame({"player_id": pas[side], "game_pk": pas["game_pk"], opp: pas["PA"],
+                             **{s: np.isin(events, names).astype(int) for s, names in named.items()}})
+        ours = ours.groupby(["player_id", "game_pk"]).sum()
+        ours = ours.loc[ours[opp] > 0, [c for c in ours.columns if c in box[side].columns]]
+        expected = box[side][ours.columns]
+        pd.testing.assert_frame_equal(ours.sort_index(), expected[expected[opp] > 0].sort_index(), check_dtype=False)
+    charged = pitches[pitches["responsible_pitcher"].notna() & (pitches["responsible_pitcher"] != pitches["pitcher"])]
+    assert charged["events"].tolist() == ["walk"]
+    struck = pitches[pitches["responsible_batter"].notna() & (pitches["responsible_batter"] != pitches["batter"])]
+    assert struck["events"].tolist() == ["strikeout"]
+
+
+def test_format_detected_and_zip_reads_like_the_folder(tmp_path, season_2019, ids):
+    archive = tmp_path / "2019eve.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for f in (DATA / "2019").iterdir():
+            z.write(f, f.name)
+    assert is_retrosheet(archive) and is_retrosheet(DATA / "2019")
+    assert not is_retrosheet(STATCAST_GAME) and not is_retrosheet(DATA)
+    frame, _ = parse_season(archive, ids)
+    pd.testing.assert_frame_equal(load_pitches(frame, level=None), season_2019[0])
+
+
+def test_import_writes_a_league_with_the_notice(tmp_path):
+    out = tmp_path / "league"
+    code, err = run_cli(hfm_train, ["hfm-train", "import", str(DATA / "2019"), str(DATA / "2020"), "--register",
+                                    str(REGISTER), "--out", str(out), "--no-progress", "--workers", "1"])
+    assert code == 0, err
+    meta = json.loads((out / "league.json").read_text())
+    assert meta["source"] == "retrosheet" and meta["seasons"] == [2019, 2020]
+    assert meta["retrosheet"]["notice"] == NOTICE and meta["retrosheet"]["parse"]["games"] == 3
+    league = load_league(out)
+    assert league.players["name_last"].notna().all() and not league.players["age_imputed"].any()
+    kinds = set(league.players["player_type"])
+    assert {"batter", "pitcher"} <= kinds
+
+
+def test_statcast_is_preferred_for_a_game_both_hold(tmp_path, ids):
+    report = import_statcast({"MLB": [DATA / "2020", STATCAST_GAME]}, tmp_path / "league", REGISTER)
+    assert report.replaced == 1 and "www.retrosheet.org" in report.summary()
+    league = load_league(tmp_path / "league")
+    assert league.pitches["game_pk"].unique().tolist() == [631614]  # the Statcast game's rows only
+    assert league.pitches["release_speed"].notna().any()
+    meta = json.loads((tmp_path / "league" / "league.json").read_text())
+    assert meta["source"] == "statcast" and meta["retrosheet_games_replaced"] == 1
+
+
+def test_bad_input_is_one_clear_error(tmp_path, ids):
+    season = tmp_path / "2019"
+    shutil.copytree(DATA / "2019", season)
+    events = season / "2019ARI.EVN"
+    text = events.read_text()
+    # an unknown event code
+    events.write_text(text.replace(",S8/G", ",Z8/G", 1))
+    with pytest.raises(HFMInputError, match=r"2019ARI\.EVN: game ARI201908060: cannot parse play 'Z8/G"):
+        parse_season(season, ids)
+    # a player missing from the register
+    events.write_text(text)
+    with pytest.raises(HFMInputError, match=r"game ARI201908060: player 'lambj001' is not in the register"):
+        parse_season(season, {k: v for k, v in ids.items() if k != "lambj001"})
+    # a truncated zip
+    archive = tmp_path / "2019eve.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(events, events.name)
+    archive.write_bytes(archive.read_bytes()[:200])
+    code, err = run_cli(hfm_train, ["hfm-train", "import", str(archive), "--register", str(REGISTER),
+                                    "--out", str(tmp_path / "x")])
+    assert code == 2 and "2019eve.zip" in err and "Traceback" not in err
+    # no register
+    code, err = run_cli(hfm_train, ["hfm-train", "import", str(DATA / "2019"), "--out", str(tmp_path / "x")])
+    assert code == 2 and "--register" in err
+    assert not (tmp_path / "x").exists()
