@@ -70,10 +70,9 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.targets import PA_OUTCOMES  # noqa: F401  (part of this module's contract, re-exported)
 from hfm_runtime.vocab import Vocabulary
 
-# How a plate appearance ended, for Level 2's learnable per-outcome attention bias.
-PA_OUTCOMES: tuple[str, ...] = ("<PAD>", "SO", "BB", "HBP", "1B", "2B", "3B", "HR", "OUT", "OTHER")
 
 PITCH_CATEGORICALS: tuple[str, ...] = (
     "pitch_type", "description", "events", "bb_type", "count", "base_out", "inning", "platoon",
@@ -567,7 +566,7 @@ def _pa_outcome_codes(events: np.ndarray) -> np.ndarray:
     """PA_OUTCOMES index per pitch from its `events` (0 where none), by hfm_runtime.seasons' mapping."""
     global _OUTCOME_OF_EVENT
     if _OUTCOME_OF_EVENT is None:
-        # Imported here: hfm_runtime.seasons imports PA_OUTCOMES from this module.
+        # Imported here, on first use: seasons pulls in pandas-heavy work a featurizer user may not need.
         from hfm_runtime.seasons import NON_PA_EVENTS, PA_EVENTS, UNKNOWN_EVENT
 
         known = {

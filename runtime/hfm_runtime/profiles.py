@@ -48,7 +48,7 @@ import pandas as pd
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_rates
-from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
 MARCEL_YEARS, MARCEL_WEIGHTS = (1, 2, 3), (5.0, 4.0, 3.0)  # the `marcel` block: years back, their weights
@@ -204,7 +204,11 @@ def profile_columns(
 
     line_ids = np.asarray(lines["player_id"], dtype=np.int64)
     line_days = _days(lines["game_date"])
-    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols])
+    # the last column: opportunities as full-season equivalents (targets.season_scale), which the
+    # sample-size features read; rates read the plain counts
+    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols]
+                             + [lines[opp_col].to_numpy(np.float64) * season_scale(_years(line_days))])
+    cols = [*cols, "opp_eq"]
     is_mlb = _equals(lines["level"], MLB)
     is_aaa = _equals(lines["level"], AAA) if mle is not None else np.zeros(len(lines), bool)
     aaa_counts = _translate(mle, counts[is_aaa], cols) if is_aaa.any() else counts[is_aaa]
@@ -255,6 +259,7 @@ def profile_columns(
         for j, s in enumerate(stats):
             out[f"{h}_{s}"] = rates[:, j]
         out[f"{h}_opp"] = opp
+        out[f"{h}_opp_eq"] = sums[:, -1]
         out[f"{h}_from"] = from_
         skill_sums = dict(zip(SKILL_COUNTS, sums[:, n_stats:].T))
         skills = skill_rates(skill_sums, TYPE_RATES[player_type], skill_league, skill_prior)
@@ -262,8 +267,9 @@ def profile_columns(
             # k = 0 (no prior given) and nothing seen: the league rate, else 0 stands in for unknown
             fill = (skill_league or {}).get(r, 0.0)
             out[f"{h}_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], fill)
-        out[f"{h}_pitches"] = skill_sums["pitches"]
-        out[f"{h}_tracked"] = skill_sums["tracked"]
+        eq = _equivalent(sums[:, -1], opp)
+        out[f"{h}_pitches"] = skill_sums["pitches"] * eq
+        out[f"{h}_tracked"] = skill_sums["tracked"] * eq
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, skill_league, skill_prior))
@@ -288,7 +294,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         year = sums[f"y{k}"] - previous  # the k-th year back alone
         previous = sums[f"y{k}"]
         weighted = weighted + w * year
-        out[f"marcel_opp_y{k}"] = year[:, 0]
+        out[f"marcel_opp_y{k}"] = year[:, -1]  # full-season equivalents
     opp = weighted[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = np.where(opp[:, None] > 0, weighted[:, 1:n_stats] / opp[:, None], league_vec)
@@ -302,7 +308,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     skills = skill_rates(skill_sums, TYPE_RATES[player_type], skill_league, prior)
     for r in TYPE_RATES[player_type]:
         out[f"marcel_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], (skill_league or {}).get(r, 0.0))
-        out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
+        out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total * _equivalent(weighted[:, -1], opp)
     return out
 
 
@@ -310,7 +316,9 @@ def feature_names(player_type: PlayerType) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it).
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
-    2. `log_opp:<horizon>`      log1p of the horizon's own opportunities
+    2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
+                                (targets.season_scale: 2020's 60 games count x 2.7; so do 9 and 10's
+                                sample sizes)
     3. `filled:<horizon>`       1.0 when the horizon borrowed a longer horizon's (or the league's) rates
     4. `age`                    season age in years
     5. `hand:<L|R|S>`           one-hot of bats (batters) or throws (pitchers); all zero if unknown
@@ -374,7 +382,7 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
 
     blocks = [
         floats([f"{h}_{s}" for h in HORIZONS for s in stats]),
-        np.log1p(floats([f"{h}_opp" for h in HORIZONS])),
+        np.log1p(floats([f"{h}_opp_eq" for h in HORIZONS])),
         np.stack([column(f"{h}_from") != h for h in HORIZONS], axis=1),
         floats(["age"]),
         equal("hand", HANDS[player_type]),
@@ -465,6 +473,16 @@ def _equals(text: pd.Series, value: str) -> np.ndarray:
     if len(text) <= _SMALL:
         return text_array(text) == value
     return (text == value).to_numpy(dtype=bool, na_value=False)
+
+
+def _equivalent(opp_eq: np.ndarray, opp: np.ndarray) -> np.ndarray:
+    """Full-season equivalents per opportunity of a window (1 where it has none)."""
+    return np.divide(opp_eq, opp, out=np.ones(len(opp)), where=opp > 0)
+
+
+def _years(days: np.ndarray) -> np.ndarray:
+    """The calendar year of days since 1970."""
+    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 def _translate(mle: Any, counts: np.ndarray, cols: Sequence[str]) -> np.ndarray:

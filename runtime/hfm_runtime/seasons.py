@@ -18,9 +18,8 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.featurize import PA_OUTCOMES
 from hfm_runtime.statcast import LEVEL_COLUMN, TEXT_DTYPE
-from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
+from hfm_runtime.targets import OPPORTUNITY, PA_OUTCOMES, TARGET_STATS, PlayerType
 
 # Counts kept per plate appearance; `outs` are outs recorded on the play (the pitcher's).
 PA_COUNTS: tuple[str, ...] = (

@@ -14,3 +14,24 @@ TARGET_STATS: dict[str, tuple[str, ...]] = {
 }
 # The opportunity column each rate is divided by, in season lines.
 OPPORTUNITY: dict[str, str] = {"batter": "PA", "pitcher": "BF"}
+
+# How a plate appearance ended (hfm_runtime.seasons maps Statcast events to these; the featurizer
+# codes them for Level 2's learnable per-outcome attention bias).
+PA_OUTCOMES: tuple[str, ...] = ("<PAD>", "SO", "BB", "HBP", "1B", "2B", "3B", "HR", "OUT", "OTHER")
+
+# Season lengths (team games) other than FULL_SEASON_GAMES in the seasons the project reads: features
+# that read how much a player played count a short season's opportunities as full-season equivalents
+# (hfm_runtime.profiles, hfm_train.baselines), or the 60-game 2020 reads as a league of part-timers.
+FULL_SEASON_GAMES = 162
+SEASON_GAMES: dict[int, int] = {2020: 60}
+
+
+def season_scale(seasons) -> "np.ndarray":
+    """FULL_SEASON_GAMES / that season's games, per season (1.0 for a full season)."""
+    import numpy as np
+
+    seasons = np.asarray(seasons, dtype=np.int64)
+    games = np.full(seasons.shape, float(FULL_SEASON_GAMES))
+    for season, n in SEASON_GAMES.items():
+        games[seasons == season] = n
+    return FULL_SEASON_GAMES / games

@@ -7,7 +7,8 @@ ACTUAL outcomes (never on the simulator's true talent):
                   player's MLB rate in season t on aggregates of his seasons t-1, t-2, t-3 (all levels):
                   * 5/4/3-weighted outcome rates of every target stat (Marcel's weights, no regression)
                   (opportunity weights scaled to mean 1, so the penalty grid means the same on any league)
-                  * log opportunities per season, the AAA share of them, age and age squared
+                  * log opportunities per season (as full-season equivalents: targets.season_scale), the
+                    AAA share of them, age and age squared
                   * Statcast skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff
                     and swing rates, launch speed and angle, hard-hit, sweet-spot and barrel shares,
                     ground-ball share and hits on grounders, xwOBA; pitchers also fastball velocity, spin,
@@ -39,7 +40,7 @@ from sklearn.preprocessing import StandardScaler
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates
-from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 from .denoise import denoise_rates
 
@@ -124,14 +125,16 @@ class AggregateRidge:
         n = len(rows)
         weighted = pd.DataFrame(0.0, index=range(n), columns=both.columns)
         X: dict[str, np.ndarray] = {}
-        aaa_opp, all_opp = np.zeros(n), np.zeros(n)
+        aaa_opp, all_opp, weighted_eq = np.zeros(n), np.zeros(n), np.zeros(n)
         for k, w in enumerate(self.config.weights, start=1):
             key = pd.MultiIndex.from_arrays([ids, season - k])
             part = both.reindex(key).fillna(0.0).reset_index(drop=True)
             weighted += w * part
             all_opp += part[opp].to_numpy()
             aaa_opp += aaa.reindex(key).fillna(0.0).to_numpy()
-            X[f"log_opp_{k}"] = np.log1p(part[opp].to_numpy())
+            eq = part[opp].to_numpy() * season_scale(season - k)  # full-season equivalents (2020: x 2.7)
+            weighted_eq += w * eq
+            X[f"log_opp_{k}"] = np.log1p(eq)
         wopp = weighted[opp].to_numpy()
         for s in stats:
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -144,11 +147,12 @@ class AggregateRidge:
             age[known] = np.asarray(season_age(births.to_numpy()[known], season[known]), dtype=np.float64)
         X["age"], X["age2"] = age, (age - 28.0) ** 2
         if self.config.skills:
+            per_eq = np.divide(weighted_eq, wopp, out=np.ones(n), where=wopp > 0)
             rates = skill_rates(weighted, TYPE_RATES[pt], self.skill_league_,
                                 {r: self.skill_prior_.get(r, 0.0) * sum(self.config.weights) for r in TYPE_RATES[pt]})
             for r in TYPE_RATES[pt]:
                 X[f"skill_{r}"] = rates[r]
-                X[f"log_n_{r}"] = np.log1p(rates[f"{r}_n"] / sum(self.config.weights))
+                X[f"log_n_{r}"] = np.log1p(rates[f"{r}_n"] / sum(self.config.weights) * per_eq)
         return pd.DataFrame(X)
 
 

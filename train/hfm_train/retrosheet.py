@@ -40,7 +40,9 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
 Sources: Retrosheet's own `<YEAR>eve.zip` or a folder of its extracted files (event files
 `<YEAR><TEAM>.EV[AN]`, rosters `<TEAM><YEAR>.ROS`, the team list `TEAM<YEAR>`). Bad input is one
 HFMInputError naming the file and the game: an unreadable or truncated file, a play chadwickpy cannot
-parse (an unknown event code), an id missing from the register.
+parse at all (an unknown event code), an id missing from the register. A play Chadwick reads only in
+part (notation its parser does not know inside a runner's advance, say) is kept as Chadwick reads it,
+as its own tools do, and listed in `ParseCounts.partly_parsed` (league.json, the import summary).
 """
 
 from __future__ import annotations
@@ -121,6 +123,9 @@ class ParseCounts:
     placeholder_rows: int = 0  # plate appearances with no pitch sequence (one "no_pitch" row each)
     unknown_hand: Counter = field(default_factory=Counter)  # "bats"/"throws" -> rows with R assumed
     count_mismatch: int = 0  # plate appearances whose listed count differs from the pitches' count
+    # plays Chadwick reads only in part (notation its parser does not know, e.g. a runner's "/RINT"):
+    # kept as Chadwick reads them (event type, outs, batted-ball type), and listed
+    partly_parsed: list = field(default_factory=list)
 
     def add(self, other: ParseCounts) -> None:
         self.games += other.games
@@ -129,11 +134,12 @@ class ParseCounts:
         self.placeholder_rows += other.placeholder_rows
         self.unknown_hand.update(other.unknown_hand)
         self.count_mismatch += other.count_mismatch
+        self.partly_parsed += other.partly_parsed
 
     def to_json(self) -> dict:
         return {"games": self.games, "pitches": self.pitches, "plate_appearances": self.plate_appearances,
                 "placeholder_rows": self.placeholder_rows, "unknown_hand": dict(self.unknown_hand),
-                "count_mismatch": self.count_mismatch}
+                "count_mismatch": self.count_mismatch, "partly_parsed": list(self.partly_parsed)}
 
 
 # --- sources ---------------------------------------------------------------------------------------
@@ -303,7 +309,9 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
         is_np = ev.event_text == "NP"
         d = gi.data
         if not is_np and not gi.parse_ok:
-            raise HFMInputError(f"cannot parse play {ev.event_text!r}")
+            if d.event_type in (0, 24):  # nothing usable: no event type at all
+                raise HFMInputError(f"cannot parse play {ev.event_text!r}")
+            counts.partly_parsed.append(f"{game.game_id}: {ev.event_text}")  # Chadwick's reading, kept
         batter_pa = (not is_np) and is_batter(d)
 
         pitcher_id = st.fielders[1][1 - st.batting_team]
@@ -469,6 +477,8 @@ def iter_seasons(paths: list[Path], register: Mapping[str, int], workers: int = 
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [(path, pool.submit(parse_season, path, register)) for path in paths]
-        for path, future in futures:
+        while futures:
+            path, future = futures.pop(0)  # dropped once taken: a finished season is not held twice
             frame, counts = future.result()
+            del future
             yield path, frame, counts
