@@ -19,8 +19,9 @@ ACTUAL outcomes (never on the simulator's true talent):
   statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
                   (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
                   so a gain from it alone shows on both sides
-Training rows: every player with at least `min_opportunities` MLB opportunities in a training season
-that has a season before it, weighted by those opportunities. A player with no history gets the league
+Training rows: every player of the type (`examples.typed_players`: no pitchers' own plate appearances
+among the batters) with at least `min_opportunities` MLB opportunities in a training season that has
+a season before it, weighted by those opportunities. A player with no history gets the league
 rates as features (and zero sample sizes), so rookies are scored too.
 
 `previous_true_talent`: each player's true talent in the season before (where the league knows it;
@@ -43,6 +44,7 @@ from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rat
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 from .denoise import denoise_rates
+from .examples import typed_players
 
 BASELINES: tuple[str, ...] = ("statcast_ridge", "stat_ridge", "statcast_ridge_denoised")
 
@@ -84,6 +86,7 @@ class AggregateRidge:
         self.skill_league_, self.skill_prior_ = skill_priors(mlb, TYPE_RATES[pt]) if self.config.skills else ({}, {})
         self.median_age_ = 27.0
         rows = self._rows(sums, seasons)
+        rows = rows[rows["player_id"].isin(typed_players(players, pt))].reset_index(drop=True)
         if len(rows) < 20:
             raise HFMInputError(f"{pt} ridge baseline: only {len(rows)} training player-seasons in {seasons}")
         X = self._features(sums, players, rows)

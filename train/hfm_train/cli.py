@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "import": "hfm_train.importer:import_command",
     "fetch": "hfm_train.fetch:fetch_command",
     "lahman-check": "hfm_train.lahman_check:lahman_check_command",
+    "real-report": "hfm_train.real_eval:real_report_command",
 }
 
 

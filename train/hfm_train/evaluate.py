@@ -10,7 +10,8 @@ the whole season), per player type and stat, opportunity-weighted:
 Methods: `model` (raw: absolute rates, or Marcel + residual with w = 1), `blend` (marcel + w * residual,
 w per stat from blend.json), `marcel`, `context_mean` (the player's rate over his context games,
 SHRUNK toward Marcel's league rate by `context_shrink` opportunities, so a 10-PA context is mostly
-league average), `statcast_ridge`, `stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
+league average), `league_mean` (Marcel's league rates, what it gives a player with no record), `statcast_ridge`,
+`stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
 ridge regressions on aggregates of the three prior seasons, fitted on actual outcomes of the seasons
 before the test season; the last on those outcomes denoised as the model's are), `prev_true_talent`
 (last season's true talent: the ceiling for anything reading only the past), `oracle` (the true
@@ -20,7 +21,8 @@ difference between two methods per stat, against true talent and against actual 
 blend - statcast_ridge, blend - marcel, blend - stat_ridge, blend - statcast_ridge_denoised, and each
 ablation - blend (positive: the ablated part helps).
 Ablations (blend, same test season): stat features zeroed, pitch context masked out (no games),
-archetype fixed to 0. Collapse check: effective rank (exp of the entropy of the normalised singular
+archetype fixed to 0, skill rates (every `skill:`/`marcel_skill:` column and their sample sizes) at
+the training mean. Collapse check: effective rank (exp of the entropy of the normalised singular
 values) of the identity vectors and of the real games' embeddings.
 
 Blend weights (`cross_validated_blend`) are chosen by leave-one-season-out cross-validation over the
@@ -119,9 +121,21 @@ def context_mean(examples: Examples, league: np.ndarray, shrink: float = CONTEXT
     return (counts[:, 1:] + shrink * league[None, :]) / (counts[:, :1] + shrink)
 
 
-def _ablations() -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
+SKILL_FEATURES = ("skill:", "marcel_skill:", "log_n:", "log_pitches:", "log_tracked:")  # the skill-rate columns
+
+
+def _ablations(player_type: str) -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
+    from hfm_runtime.profiles import feature_names
+
+    skill_cols = [j for j, n in enumerate(feature_names(player_type)) if n.startswith(SKILL_FEATURES)]
+
     def no_stats(x):
         x["stat_features"] = torch.zeros_like(x["stat_features"])
+
+    def no_skills(x):  # standardised features at 0: every skill rate and its sample size at the training mean
+        features = x["stat_features"].clone()
+        features[:, skill_cols] = 0.0
+        x["stat_features"] = features
 
     def no_context(x):
         x["game_mask"] = torch.zeros_like(x["game_mask"])
@@ -130,7 +144,8 @@ def _ablations() -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
     def fixed_archetype(x):
         x["archetype"] = torch.zeros_like(x["archetype"])
 
-    return {"no_stat_features": no_stats, "no_pitch_context": no_context, "fixed_archetype": fixed_archetype}
+    return {"no_stat_features": no_stats, "no_pitch_context": no_context, "fixed_archetype": fixed_archetype,
+            "no_skill_rates": no_skills}
 
 
 BOOTSTRAP_SAMPLES = 2000
@@ -139,6 +154,7 @@ SUMMARY_METHODS = ("blend", "model", "statcast_ridge", "statcast_ridge_denoised"
 INTERVALS: tuple[tuple[str, str], ...] = (
     ("blend", "statcast_ridge"), ("blend", "marcel"), ("blend", "stat_ridge"), ("blend", "statcast_ridge_denoised"),
     ("blend:no_pitch_context", "blend"), ("blend:no_stat_features", "blend"), ("blend:fixed_archetype", "blend"),
+    ("blend:no_skill_rates", "blend"),
 )
 
 
@@ -193,7 +209,7 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
         **dict(baselines or {}),
         "oracle": test.true_talent,
     }
-    for name, fn in _ablations().items():
+    for name, fn in _ablations(test.player_type).items():
         r = residual_of(model, predict(model, test, games, max_pas=max_pas, transform=fn)["rates"], test.marcel)
         preds[f"blend:{name}"] = test.marcel + blend[None, :] * r
     w = test.weight

@@ -1,6 +1,7 @@
 """Training examples and targets: (player, as-of date) -> context, identity, Marcel and next-period rates.
 
-Per player type and target season s, for every player with MLB games in s:
+Per player type and target season s, for every player with MLB games in s whom the players table
+types as that player type (or two-way: `typed_players`):
   as-of dates   opening day of s (kind "start": the preseason projection) and then the date of every
                 `every_games`-th of his MLB games (kind "in_season"), so the model also learns to update
                 during the season (`ExampleConfig.train_kinds` says which kinds train; the test season
@@ -131,6 +132,16 @@ def as_of_rows(mlb_lines: pd.DataFrame, seasons: list[int], config: ExampleConfi
     return table.drop_duplicates(["player_id", "as_of_date"]).reset_index(drop=True)
 
 
+def typed_players(players: pd.DataFrame, player_type: PlayerType) -> np.ndarray:
+    """The player_ids the players table types as `player_type` (or two-way): a pitcher's own plate
+    appearances (before 2022, pitchers bat) are not batter examples, nor a position player's inning on
+    the mound pitcher ones. A players table without the column types nobody: everyone qualifies."""
+    if "player_type" not in players.columns:
+        return players["player_id"].to_numpy(np.int64)
+    kind = players["player_type"].astype(object)
+    return players.loc[kind.isin([player_type, "two_way"]).to_numpy(), "player_id"].to_numpy(np.int64)
+
+
 def window_counts(mlb_lines: pd.DataFrame, table: pd.DataFrame, player_type: PlayerType,
                   config: ExampleConfig) -> np.ndarray:
     """float64 [N, 1 + S + len(SKILL_COUNTS)]: opportunities, stat counts and skill counts of each
@@ -170,7 +181,8 @@ def build_examples(
     stats = list(TARGET_STATS[player_type])
     mlb = lines[lines["level"] == "MLB"]
     table = as_of_rows(mlb, seasons, config)
-    table = table[table["kind"].isin(kinds)].reset_index(drop=True)
+    table = table[table["kind"].isin(kinds) & table["player_id"].isin(typed_players(players, player_type))]
+    table = table.reset_index(drop=True)
     counts = window_counts(mlb, table, player_type, config)
     keep = counts[:, 0] >= max(config.min_opportunities, 1)
     table, counts = table[keep].reset_index(drop=True), counts[keep]

@@ -60,6 +60,7 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
+from hfm_runtime.marcel import league_prior
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -87,6 +88,10 @@ class RunConfig:
     # Model selection: drop every season after this one, so the season before the real test season
     # plays "test" and choices never see the real test season (None: use every season).
     last_season: int | None = None
+    first_season: int | None = None  # drop every season before this one (a shorter league to train on)
+    # Seasons that only feed history (context, profiles, Marcel), never a training or validation target:
+    # on real data the 60-game 2020 (docs/real-data.md)
+    history_only: tuple[int, ...] = ()
     # Reuse this finished run's Level 1 and PA cache (same league and seasons): experiments on the
     # upper levels without pre-training again.
     level1_from: str | None = None
@@ -119,14 +124,19 @@ class RunConfig:
         ), **overrides)
 
 
-def split_seasons(seasons: list[int], history_seasons: int) -> dict[str, list[int]]:
+def split_seasons(seasons: list[int], history_seasons: int, history_only: tuple[int, ...] = ()
+                  ) -> dict[str, list[int]]:
+    """history: the first `history_seasons` and every `history_only` season; of the others, the last
+    is test, the one before validation, the rest train."""
     seasons = sorted(seasons)
-    if len(seasons) < history_seasons + 3:
+    targets = [s for s in seasons[history_seasons:] if s not in history_only]
+    if len(targets) < 3 or seasons[-1] in history_only:
         raise HFMInputError(
             f"league has seasons {seasons}: need {history_seasons} history + 1 train + 1 validation + 1 test"
+            + (f" besides the history-only {list(history_only)}" if history_only else "")
         )
-    return {"history": seasons[:history_seasons], "train": seasons[history_seasons:-2],
-            "validation": [seasons[-2]], "test": [seasons[-1]]}
+    return {"history": [s for s in seasons if s not in targets], "train": targets[:-2],
+            "validation": [targets[-2]], "test": [targets[-1]]}
 
 
 def level1_in_loop(encoder: torch.nn.Module, table) -> Level1InLoop:
@@ -179,6 +189,8 @@ def baseline_projections(league, lines, pt: str, test: Examples, season: int) ->
     """The baselines' projections of the test examples' players (hfm_train.baselines)."""
     ids = test.table["player_id"].to_numpy(np.int64)
     out = ridge_baselines(lines, league.players, pt, ids, season)
+    prior = league_prior(lines[lines["season"] < season], season, pt).to_numpy(np.float64)
+    out["league_mean"] = np.broadcast_to(prior, (len(ids), len(prior))).copy()
     if league.true_talent is not None:
         out["prev_true_talent"], _ = previous_true_talent(league.true_talent, pt, ids, season)
     return out
@@ -215,8 +227,11 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
 
     league_dir = Path(config.league)
     _ensure_league(league_dir, log)
-    split = split_seasons(league_seasons(league_dir, config.last_season), config.history_seasons)
-    fit_seasons = split["history"] + split["train"]
+    split = split_seasons(league_seasons(league_dir, config.last_season, config.first_season),
+                          config.history_seasons, config.history_only)
+    # featurizer, Level 1 and identity: seasons before validation only (a history-only season after it
+    # feeds context and profiles, not these fits)
+    fit_seasons = [s for s in split["history"] + split["train"] if s < split["validation"][0]]
     log(f"seasons: {split}")
     data = prepare_league(league_dir, sorted(sum(split.values(), [])), fit_seasons, lap, log)
     league, featurizer, table, lines = data.league, data.featurizer, data.table, data.lines
@@ -358,7 +373,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
     run = meta["run"]
     split = meta["seasons"]
     path = league_dir or meta["league"]  # read a season at a time (hfm_train.league_stream)
-    league, all_lines = league_lines(path, league_seasons(path, run.get("last_season")))
+    league, all_lines = league_lines(path, league_seasons(path, run.get("last_season"), run.get("first_season")))
     games = load_pa_cache(run_dir / "pa_cache.npz")
     blend = json.loads((run_dir / "blend.json").read_text())
     ex_config = ExampleConfig(**run["examples"])
@@ -405,6 +420,11 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
               help="Reuse a finished run's Level 1 and PA cache (same league): retrain only what sits above it.")
 @click.option("--last-season", type=int, default=None,
               help="Model selection: train and evaluate as if the league ended with this season.")
+@click.option("--first-season", type=int, default=None, help="Leave out every season before this one.")
+@click.option("--history-only", default="", help="Comma-separated seasons that feed history only, never a "
+              "training or validation target (real data: 2020, the 60-game season).")
+@click.option("--history-seasons", type=int, default=None,
+              help="Leading seasons that only feed history (default 1; 3 gives Marcel a full window).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads (per process).")
 @click.option("--device", default="auto", show_default=True,
@@ -414,12 +434,15 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, window: str, context_games: int,
                 epochs: int | None, pretrain_epochs: int | None, unfreeze_epochs: str, train_kinds: str,
-                no_wide: bool, level1_from: Path | None, last_season: int | None, overrides: tuple[str, ...],
+                no_wide: bool, level1_from: Path | None, last_season: int | None, first_season: int | None,
+                history_only: str, history_seasons: int | None, overrides: tuple[str, ...],
                 seed: int, threads: int, device: str, tiny: bool, resume: bool, no_progress: bool) -> None:
     """Train HFM end to end and write artifacts/runs/<name> (data parallel under torchrun:
     `torchrun --nproc_per_node N -m hfm_train fit ...`)."""
     config = RunConfig.tiny() if tiny else RunConfig()
-    config = replace(config, name=name, league=str(league), last_season=last_season,
+    config = replace(config, name=name, league=str(league), last_season=last_season, first_season=first_season,
+                     history_only=tuple(int(x) for x in history_only.split(",") if x.strip()),
+                     history_seasons=config.history_seasons if history_seasons is None else history_seasons,
                      level1_from=str(level1_from) if level1_from else None, target_mode=target_mode,
                      seed=seed, threads=threads, device=distributed.check_device_name(device),
                      examples=replace(config.examples, window=window, max_games=context_games,

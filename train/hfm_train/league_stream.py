@@ -51,10 +51,11 @@ class LeagueData:
     lines: dict[str, pd.DataFrame]  # player type -> player_lines(league, type)
 
 
-def league_seasons(path: str | Path, last_season: int | None = None) -> list[int]:
-    """The league's seasons (league.json), up to `last_season` when given."""
+def league_seasons(path: str | Path, last_season: int | None = None, first_season: int | None = None) -> list[int]:
+    """The league's seasons (league.json), from `first_season` up to `last_season` when given."""
     seasons = sorted(int(s) for s in read_league_meta(path)["seasons"])
-    return [s for s in seasons if last_season is None or s <= last_season]
+    return [s for s in seasons if (last_season is None or s <= last_season)
+            and (first_season is None or s >= first_season)]
 
 
 def season_leagues(path: str | Path, seasons: list[int]) -> Iterator[League]:

@@ -1,0 +1,162 @@
+"""The real-data report: opening-day projections of a real test season against what happened.
+
+    hfm-train real-report artifacts/runs/real_2019 artifacts/runs/real_2021 --out benchmarks/results/real_accuracy.md
+
+Reads each run's test predictions (test_predictions.csv, written by `hfm-train fit`) and its league's
+season lines, and keeps the players with at least MIN_OPPORTUNITIES PA (batters) or BF (pitchers) in
+the test season and an MLB line in one of the three seasons before it (Marcel's window). Per player
+type and stat: opportunity-weighted RMSE against the actual rates, for each method (METHODS: the
+blend, the model, Marcel, stat_ridge, the sequence-skill ridge, the league mean), and the mean cut
+of each against Marcel; 90% paired bootstrap intervals over players (hfm_train.evaluate
+.paired_bootstrap) of RMSE(method) - RMSE(Marcel), of RMSE(blend) - RMSE(sequence ridge) and of each
+ablation against the blend (positive: the ablated part helps). The sequence-skill ridge is the run's
+`statcast_ridge`: on a league without tracking, its skill rates are those pitch sequences allow
+(hfm_runtime.skills.SEQUENCE_RATES); the rates that need tracking are absent.
+
+Correlations, beside the published ones for 2023-24 (Marcel .696 and .505, Steamer .726 and .550):
+Pearson r over the same players of projected against actual pitcher K% (SO/BF) and batter OBP. A
+projected OBP is H + BB + HBP per PA, HBP from a Marcel-style rate (the three prior seasons 5/4/3,
+regressed with 1,200 PA of league rate; the same for every method); the actual OBP is the official
+(H + BB + HBP) / (AB + BB + HBP + SF).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+
+from .evaluate import paired_bootstrap, weighted_rmse
+
+MIN_OPPORTUNITIES = 100
+METHODS: dict[str, str] = {  # column of test_predictions.csv -> the report's name
+    "blend": "blend", "model": "model", "marcel": "marcel", "stat_ridge": "stat_ridge",
+    "statcast_ridge": "sequence_ridge", "league_mean": "league_mean",
+}
+ABLATIONS: dict[str, str] = {
+    "blend:no_pitch_context": "pitch context off", "blend:no_skill_rates": "skill rates off",
+    "blend:fixed_archetype": "archetypes fixed", "blend:no_stat_features": "stat features off",
+}
+PUBLISHED = {"pitcher K%": {"marcel": 0.696, "steamer": 0.726}, "batter OBP": {"marcel": 0.505, "steamer": 0.550}}
+
+
+def season_lines_of(league_dir: Path, seasons: list[int]) -> dict[str, pd.DataFrame]:
+    """Per player type, MLB season lines (player_id, season, opportunities, counts) of `seasons`."""
+    from hfm_runtime.seasons import season_lines
+
+    from .league_stream import league_lines
+
+    _, lines = league_lines(league_dir, seasons)
+    out = {}
+    for pt, frame in lines.items():
+        mlb = frame[frame["level"] == "MLB"]
+        out[pt] = season_lines(mlb, pt)
+    return out
+
+
+def report_run(run_dir: Path, samples: int = 2000) -> dict[str, Any]:
+    """The report's numbers for one run (module docstring)."""
+    config = json.loads((run_dir / "config.json").read_text())
+    test = int(config["seasons"]["test"][0])
+    league_dir = Path(config["league"])
+    lines = season_lines_of(league_dir, [test - 3, test - 2, test - 1, test])
+    preds = pd.read_csv(run_dir / "test_predictions.csv")
+    out: dict[str, Any] = {"run": str(run_dir), "test_season": test, "types": {}}
+    for pt, rows in preds.groupby("player_type", sort=False):
+        opp = "PA" if pt == "batter" else "BF"
+        season = lines[pt]
+        before = set(season.loc[(season["season"] < test) & (season[opp] > 0), "player_id"])
+        stats = list(dict.fromkeys(rows["stat"]))
+        wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
+                for c in [*METHODS, *ABLATIONS, "actual", "weight"] if c in rows.columns}
+        weight = wide["weight"].iloc[:, 0]
+        keep = (weight >= MIN_OPPORTUNITIES) & weight.index.isin(before)
+        ids = weight.index[keep].to_numpy()
+        w = weight[keep].to_numpy(np.float64)
+        truth = wide["actual"].loc[ids].to_numpy(np.float64)
+        pred = {name: wide[col].loc[ids].to_numpy(np.float64) for col, name in METHODS.items() if col in wide}
+        abl = {name: wide[col].loc[ids].to_numpy(np.float64) for col, name in ABLATIONS.items() if col in wide}
+        rmse = {name: weighted_rmse(p, truth, w) for name, p in {**pred, **abl}.items()}
+        cut = {name: float(np.mean(1 - r / rmse["marcel"])) for name, r in rmse.items()}
+        intervals = {f"{name} - marcel": paired_bootstrap(pred[name], pred["marcel"], truth, w, samples)
+                     for name in pred if name != "marcel"}
+        intervals["blend - sequence_ridge"] = paired_bootstrap(pred["blend"], pred["sequence_ridge"], truth, w, samples)
+        for name, p in abl.items():
+            intervals[f"{name} - blend"] = paired_bootstrap(p, pred["blend"], truth, w, samples)
+        out["types"][pt] = {
+            "players": int(len(ids)), "opportunities": float(w.sum()), "stats": stats,
+            "rmse": {k: v.tolist() for k, v in rmse.items()}, "mean_cut_vs_marcel": cut,
+            "intervals": {k: v.tolist() for k, v in intervals.items()},
+            "correlation": _correlation(pt, ids, stats, pred, season, test),
+        }
+    return out
+
+
+def _correlation(pt: str, ids: np.ndarray, stats: list[str], pred: dict[str, np.ndarray], season: pd.DataFrame,
+                 test: int) -> dict[str, float]:
+    """Pearson r of projected against actual pitcher K% or batter OBP (module docstring)."""
+    actual = season[season["season"] == test].set_index("player_id").loc[ids]
+    if pt == "pitcher":
+        truth = (actual["SO"] / actual["BF"]).to_numpy(np.float64)
+        return {name: float(np.corrcoef(p[:, stats.index("SO")], truth)[0, 1]) for name, p in pred.items()}
+    on_base = (actual["H"] + actual["BB"] + actual["HBP"]).to_numpy(np.float64)
+    truth = on_base / (actual["AB"] + actual["BB"] + actual["HBP"] + actual["SF"]).to_numpy(np.float64)
+    hbp = _marcel_hbp(season, ids, test)
+    return {name: float(np.corrcoef(p[:, stats.index("H")] + p[:, stats.index("BB")] + hbp, truth)[0, 1])
+            for name, p in pred.items()}
+
+
+def _marcel_hbp(season: pd.DataFrame, ids: np.ndarray, test: int, regression: float = 1200.0) -> np.ndarray:
+    """HBP per PA of `ids` for `test`: 5/4/3 over the three seasons before, regressed to the league."""
+    past = season[season["season"].between(test - 3, test - 1)]
+    weight = past["season"].map({test - 1: 5.0, test - 2: 4.0, test - 3: 3.0})
+    league = past["HBP"].sum() / past["PA"].sum()
+    wsum = pd.DataFrame({"player_id": past["player_id"], "hbp": weight * past["HBP"], "pa": weight * past["PA"]})
+    per = wsum.groupby("player_id").sum().reindex(ids).fillna(0.0)
+    return ((per["hbp"] + regression * league) / (per["pa"] + regression)).to_numpy(np.float64)
+
+
+def format_report(reports: list[dict[str, Any]]) -> str:
+    """Markdown tables of `report_run` results."""
+    out = []
+    for r in reports:
+        for pt, t in r["types"].items():
+            stats = t["stats"]
+            out.append(f"### {pt}s, {r['test_season']} ({t['players']} players with >= {MIN_OPPORTUNITIES} "
+                       f"{'PA' if pt == 'batter' else 'BF'} and MLB history; run `{Path(r['run']).name}`)\n")
+            out.append("| method | " + " | ".join(stats) + " | mean cut vs Marcel |")
+            out.append("|---" * (len(stats) + 2) + "|")
+            for name, vals in t["rmse"].items():
+                out.append(f"| {name} | " + " | ".join(f"{v:.4f}" for v in vals)
+                           + f" | {t['mean_cut_vs_marcel'][name]:+.1%} |")
+            out.append("")
+            out.append("90% paired bootstrap intervals of the RMSE difference (x1e-4; negative: the first is better):\n")
+            out.append("| difference | " + " | ".join(stats) + " |")
+            out.append("|---" * (len(stats) + 1) + "|")
+            for name, rows in t["intervals"].items():
+                out.append(f"| {name} | " + " | ".join(f"[{lo * 1e4:+.1f}, {hi * 1e4:+.1f}]" for lo, _, hi in rows) + " |")
+            what = "pitcher K%" if pt == "pitcher" else "batter OBP"
+            corr = t["correlation"]
+            out.append(f"\nPearson r, projected vs actual {what}: " + ", ".join(f"{k} {v:.3f}" for k, v in corr.items())
+                       + f" (gain of the blend over Marcel {corr['blend'] - corr['marcel']:+.3f}; published 2023-24: "
+                       + ", ".join(f"{k} {v:.3f}" for k, v in PUBLISHED[what].items())
+                       + f", Steamer's gain {PUBLISHED[what]['steamer'] - PUBLISHED[what]['marcel']:+.3f})\n")
+    return "\n".join(out)
+
+
+@click.command("real-report")
+@click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), default=None, help="Also write the markdown (and .json) here.")
+def real_report_command(runs: tuple[Path, ...], out: Path | None) -> None:
+    """Report finished runs on real seasons: RMSE, intervals, correlations (module docstring)."""
+    reports = [report_run(run) for run in runs]
+    text = format_report(reports)
+    click.echo(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+        out.with_suffix(".json").write_text(json.dumps(reports, indent=2))
