@@ -207,7 +207,7 @@ def profile_columns(
     # the last column: opportunities as full-season equivalents (targets.season_scale), which the
     # sample-size features read; rates read the plain counts
     counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols]
-                             + [lines[opp_col].to_numpy(np.float64) * season_scale(_years(line_days))])
+                             + [lines[opp_col].to_numpy(np.float64) * season_scale(_years(line_days.astype("datetime64[D]")))])
     cols = [*cols, "opp_eq"]
     is_mlb = _equals(lines["level"], MLB)
     is_aaa = _equals(lines["level"], AAA) if mle is not None else np.zeros(len(lines), bool)
@@ -480,9 +480,6 @@ def _equivalent(opp_eq: np.ndarray, opp: np.ndarray) -> np.ndarray:
     return np.divide(opp_eq, opp, out=np.ones(len(opp)), where=opp > 0)
 
 
-def _years(days: np.ndarray) -> np.ndarray:
-    """The calendar year of days since 1970."""
-    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
 
 
 def _translate(mle: Any, counts: np.ndarray, cols: Sequence[str]) -> np.ndarray:

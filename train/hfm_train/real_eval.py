@@ -58,14 +58,15 @@ def season_lines_of(league_dir: Path, seasons: list[int]) -> dict[str, pd.DataFr
     return out
 
 
-def report_run(run_dir: Path, samples: int = 2000) -> dict[str, Any]:
+def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_OPPORTUNITIES) -> dict[str, Any]:
     """The report's numbers for one run (module docstring)."""
     config = json.loads((run_dir / "config.json").read_text())
     test = int(config["seasons"]["test"][0])
     league_dir = Path(config["league"])
     lines = season_lines_of(league_dir, [test - 3, test - 2, test - 1, test])
     preds = pd.read_csv(run_dir / "test_predictions.csv")
-    out: dict[str, Any] = {"run": str(run_dir), "test_season": test, "types": {}}
+    out: dict[str, Any] = {"run": str(run_dir), "test_season": test, "min_opportunities": min_opportunities,
+                           "types": {}}
     for pt, rows in preds.groupby("player_type", sort=False):
         opp = "PA" if pt == "batter" else "BF"
         season = lines[pt]
@@ -74,7 +75,7 @@ def report_run(run_dir: Path, samples: int = 2000) -> dict[str, Any]:
         wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
                 for c in [*METHODS, *ABLATIONS, "actual", "weight"] if c in rows.columns}
         weight = wide["weight"].iloc[:, 0]
-        keep = (weight >= MIN_OPPORTUNITIES) & weight.index.isin(before)
+        keep = (weight >= min_opportunities) & weight.index.isin(before)
         ids = weight.index[keep].to_numpy()
         w = weight[keep].to_numpy(np.float64)
         truth = wide["actual"].loc[ids].to_numpy(np.float64)
@@ -98,7 +99,9 @@ def report_run(run_dir: Path, samples: int = 2000) -> dict[str, Any]:
 
 def _correlation(pt: str, ids: np.ndarray, stats: list[str], pred: dict[str, np.ndarray], season: pd.DataFrame,
                  test: int) -> dict[str, float]:
-    """Pearson r of projected against actual pitcher K% or batter OBP (module docstring)."""
+    """Pearson r of projected against actual pitcher K% or batter OBP (module docstring); the league
+    mean, one value for all, has none (NaN)."""
+    pred = {name: p for name, p in pred.items() if name != "league_mean"}
     actual = season[season["season"] == test].set_index("player_id").loc[ids]
     if pt == "pitcher":
         truth = (actual["SO"] / actual["BF"]).to_numpy(np.float64)
@@ -126,7 +129,7 @@ def format_report(reports: list[dict[str, Any]]) -> str:
     for r in reports:
         for pt, t in r["types"].items():
             stats = t["stats"]
-            out.append(f"### {pt}s, {r['test_season']} ({t['players']} players with >= {MIN_OPPORTUNITIES} "
+            out.append(f"### {pt}s, {r['test_season']} ({t['players']} players with >= {r['min_opportunities']} "
                        f"{'PA' if pt == 'batter' else 'BF'} and MLB history; run `{Path(r['run']).name}`)\n")
             out.append("| method | " + " | ".join(stats) + " | mean cut vs Marcel |")
             out.append("|---" * (len(stats) + 2) + "|")

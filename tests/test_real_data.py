@@ -1,0 +1,79 @@
+"""Real-data machinery: history-only seasons, the season-length correction, typed players, the Lahman
+comparison and the real-data report (on the tiny simulated run: the machinery, not the figures)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.profiles import build_profiles, feature_matrix, feature_names
+from hfm_runtime.skills import SKILL_COUNTS
+from hfm_runtime.targets import season_scale
+from hfm_train.examples import typed_players
+from hfm_train.fit import split_seasons
+from hfm_train.lahman_check import compare
+from hfm_train.real_eval import format_report, report_run
+
+
+def test_history_only_seasons_are_never_targets():
+    split = split_seasons(list(range(2013, 2022)), 3, (2020,))
+    assert split == {"history": [2013, 2014, 2015, 2020], "train": [2016, 2017, 2018], "validation": [2019],
+                     "test": [2021]}
+    assert split_seasons(list(range(2011, 2020)), 3)["train"] == [2014, 2015, 2016, 2017]
+    with pytest.raises(HFMInputError, match="history-only"):
+        split_seasons(list(range(2015, 2021)), 3, (2020,))
+
+
+def test_a_short_season_counts_as_full_season_equivalents():
+    """2020's 60 games: a player's 200 PA read as 540 in the sample-size features, his rates unchanged."""
+    assert season_scale([2019, 2020]).tolist() == [1.0, 162 / 60]
+    row = dict.fromkeys(SKILL_COUNTS, 0.0)
+    lines = pd.DataFrame([
+        {"player_id": 1, "game_date": pd.Timestamp("2020-08-01"), "season": 2020, "level": "MLB", "PA": 200,
+         "SO": 50, "BB": 20, "HR": 5, "H": 45, "2B": 9, "3B": 1, **row, "pitches": 780.0, "pa_started": 200.0},
+        {"player_id": 2, "game_date": pd.Timestamp("2019-08-01"), "season": 2019, "level": "MLB", "PA": 200,
+         "SO": 50, "BB": 20, "HR": 5, "H": 45, "2B": 9, "3B": 1, **row, "pitches": 780.0, "pa_started": 200.0},
+    ])
+    players = pd.DataFrame({"player_id": [1, 2], "birth_date": pd.to_datetime(["1995-01-01"] * 2), "bats": "R"})
+    as_of = pd.DataFrame({"player_id": [1, 2], "as_of_date": pd.to_datetime(["2021-04-01", "2020-04-01"])})
+    prof = build_profiles(lines, players, as_of, "batter", league={s: 0.1 for s in ("SO", "BB", "HR", "H", "2B", "3B")})
+    assert prof["1yr_opp"].tolist() == [200, 200] and prof["1yr_opp_eq"].tolist() == pytest.approx([540, 200])
+    assert prof["1yr_SO"].tolist() == pytest.approx([0.25, 0.25])
+    X = feature_matrix(prof, "batter")
+    col = {n: j for j, n in enumerate(feature_names("batter"))}
+    assert X[0, col["log_opp:1yr"]] == pytest.approx(np.log1p(540), rel=1e-6)
+    assert X[0, col["log_opp_year:1"]] == pytest.approx(np.log1p(540), rel=1e-6)
+    assert X[0, col["log_pitches:1yr"]] == pytest.approx(np.log1p(780 * 2.7), rel=1e-6)
+    assert X[1, col["log_opp:1yr"]] == pytest.approx(np.log1p(200), rel=1e-6)
+
+
+def test_typed_players_keep_pitchers_out_of_the_batters():
+    players = pd.DataFrame({"player_id": [1, 2, 3], "player_type": ["batter", "pitcher", "two_way"]})
+    assert typed_players(players, "batter").tolist() == [1, 3]
+    assert typed_players(players, "pitcher").tolist() == [2, 3]
+
+
+def test_lahman_comparison_counts_a_one_sided_player_season_as_a_mismatch():
+    idx = pd.MultiIndex.from_tuples([(1, 2019), (2, 2019)], names=["player_id", "season"])
+    ours = {"batter": pd.DataFrame({"PA": [10, 5], "SO": [2, 1]}, index=idx),
+            "pitcher": pd.DataFrame({"BF": [3], "SO": [1]}, index=idx[:1])}
+    lahman = {"batter": pd.DataFrame({"PA": [10], "SO": [3]}, index=idx[:1]),
+              "pitcher": pd.DataFrame({"BF": [3], "SO": [1]}, index=idx[:1])}
+    report = compare(ours, lahman)
+    assert report["batter"]["equal"] == {"PA": 0.5, "SO": 0.0} and report["batter"]["all_equal"] == 0.0
+    assert report["pitcher"]["all_equal"] == 1.0 and report["batter"]["n"] == 2
+
+
+def test_real_report_on_a_finished_run(tiny_run):
+    report = report_run(tiny_run, samples=50, min_opportunities=20)
+    for pt, t in report["types"].items():
+        assert t["players"] > 5
+        assert {"blend", "marcel", "sequence_ridge", "stat_ridge", "league_mean", "pitch context off",
+                "skill rates off"} <= set(t["rmse"])
+        assert t["mean_cut_vs_marcel"]["marcel"] == 0.0
+        assert "blend - sequence_ridge" in t["intervals"] and "pitch context off - blend" in t["intervals"]
+        assert np.isfinite(t["correlation"]["blend"]) and np.isfinite(t["correlation"]["marcel"])
+    text = format_report([report])
+    assert "Pearson r" in text and "sequence_ridge" in text
