@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.hfm-installed
 
-.PHONY: install demo test bench wheel scale accuracy
+.PHONY: install demo test bench wheel scale accuracy accuracy-real real-league
 
 $(STAMP): pyproject.toml runtime/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,3 +50,20 @@ wheel: $(STAMP)
 # the stages already measured in artifacts/scale; SCALE_ARGS=--fresh starts over.
 scale: $(STAMP)
 	$(BIN)/python benchmarks/scale.py --scale 1.0 $(SCALE_ARGS)
+
+# Real MLB (docs/real-data.md): the Retrosheet seasons 2000-2021 imported once (a few minutes), then
+# opening-day projections of 2019 (trained on 2011-2018: history 2011-13, targets 2014-17, validation
+# 2018) and of 2021 (2013-2020: 2020 history only, validation 2019), each beside Marcel and the
+# baselines, and the report (RMSE, paired intervals, correlations, ablations). Not run by CI.
+RETRO ?= ../shared/data/retrosheet
+REAL  := artifacts/league_retro
+REAL_FIT := --league $(REAL) --history-seasons 3 --no-progress
+real-league: $(STAMP)
+	test -d $(REAL) || $(BIN)/hfm-train import $(sort $(wildcard $(RETRO)/20*eve.zip)) \
+	    --register $(RETRO)/chadwick_register_retro.csv --out $(REAL) --no-progress
+
+accuracy-real: real-league
+	$(BIN)/hfm-train fit $(REAL_FIT) --name real_2019 --first-season 2011 --last-season 2019
+	$(BIN)/hfm-train fit $(REAL_FIT) --name real_2021 --first-season 2013 --last-season 2021 --history-only 2020
+	$(BIN)/hfm-train real-report artifacts/runs/real_2019 artifacts/runs/real_2021 \
+	    --out benchmarks/results/real_accuracy.md

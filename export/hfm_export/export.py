@@ -73,6 +73,9 @@ class ExportInputs:
     context: Mapping[str, Mapping[str, Any]]  # player type -> {"max_games": int, "max_pas": int | None, ...}
     model_card: dict[str, Any]
     run: dict[str, Any]  # where the bundle came from (run name, path, config), for the manifest
+    # what the run was trained on (hfm_train.fit.training_data: source, seasons, input groups, the
+    # Retrosheet notice), for the manifest's "training_data"
+    training_data: dict[str, Any] | None = None
 
 
 # --- comparison shapes ---------------------------------------------------------------------------
@@ -201,6 +204,7 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
                 "exporter": "torch.onnx.export(dynamo=True)",
             },
             "run": inputs.run,
+            "training_data": inputs.training_data,
             "versions": package_versions(),
             "runtime": runtime_requirements([tmp / B.GRAPH1, *(tmp / B.graph2_path(pt) for pt in PLAYER_TYPES)]),
         })
@@ -309,6 +313,9 @@ def read_run(run_dir: str | Path) -> ExportInputs:
         model_card=read_json_object(run_dir / "model_card.json"),
         run={"name": run_dir.name, "path": str(run_dir), "seasons": config.get("seasons"),
              "config_sha256": B.sha256_file(run_dir / "config.json")},
+        training_data={"league": config.get("league"), **(config.get("training_data") or {
+            "source": "simulated" if config.get("league_meta") else "unknown", "seasons": None,
+            "input_groups": None, "notice": None})},
     )
 
 

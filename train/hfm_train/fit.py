@@ -196,6 +196,16 @@ def baseline_projections(league, lines, pt: str, test: Examples, season: int) ->
     return out
 
 
+def training_data(league, split: dict[str, list[int]], featurizer: PitchFeaturizer) -> dict[str, Any]:
+    """What a run was trained on, for its config.json and the bundle's manifest: the league's source
+    ("simulated" for the simulator's, else the import's: statcast, retrosheet, retrosheet+statcast),
+    the seasons read, the featurizer's input groups (which tracking the pitches carried) and the
+    Retrosheet notice when Retrosheet seasons are in it."""
+    return {"source": league.meta.get("source", "simulated"), "seasons": sorted(sum(split.values(), [])),
+            "input_groups": list(featurizer.input_groups_),
+            "notice": (league.meta.get("retrosheet") or {}).get("notice")}
+
+
 def write_card(run_dir: Path, card: dict[str, Any], suffix: str = "") -> None:
     """model_card<suffix>.json and the per-player test_predictions<suffix>.csv beside it."""
     predictions = pop_predictions(card["evaluation"])
@@ -326,7 +336,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     with atomic_dir(run_dir) as tmp:
         (tmp / "config.json").write_text(json.dumps({
             "run": config.to_json(), "seasons": split, "league": str(config.league),
-            "league_meta": league.meta.get("config"), "timings_s": timings, "stages": clock.records,
+            "league_meta": league.meta.get("config"), "training_data": training_data(league, split, featurizer),
+            "timings_s": timings, "stages": clock.records,
             "device": str(session.device), "world_size": session.world_size,
             "torch": torch.__version__}, indent=2, default=str))
         (tmp / "featurizer.json").write_text(json.dumps(featurizer.to_json()))
