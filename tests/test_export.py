@@ -94,6 +94,14 @@ def test_export_refuses_examples_that_would_freeze_a_dynamic_axis(tmp_path):
 
 
 # --- the export of a tiny trained run --------------------------------------------------------------
+def test_manifest_names_the_training_data(tiny_bundle: Path):
+    """The bundle says what it was trained on: a simulated league here, every input group present."""
+    data = json.loads((tiny_bundle / "manifest.json").read_text())["training_data"]
+    assert data["source"] == "simulated" and data["notice"] is None and data["league"]
+    assert data["input_groups"] == ["pitch_tracking", "contact_tracking", "run_value"]
+    assert data["seasons"] == sorted(data["seasons"]) and len(data["seasons"]) >= 4
+
+
 @pytest.mark.slow
 def test_bundle_records_checked_graphs_within_tolerance(tiny_bundle: Path):
     import onnx
