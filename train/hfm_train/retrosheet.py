@@ -328,26 +328,28 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             b_hand = "R"
 
         pitches = [c for c in ev.pitches if c in PITCH_CODES]
-        new = range(emitted, len(pitches))
         ends_pa = batter_pa or (not is_np and gi.truncated_pa())
-        rows_before = len(v["game_pk"])
+        rows = []  # (description, type, balls, strikes, pitch_number) of this line's own pitches
         balls = strikes = 0
         for i, code in enumerate(pitches):
             desc, kind, move = PITCH_CODES[code]
             if i >= emitted:
-                _row(v, pk, date, home_team, away_team, pitcher, batter, desc, kind, min(balls, 3), min(strikes, 2),
-                     st, mlbam, b_hand, p_hand, at_bat, i + 1)
+                rows.append((desc, kind, min(balls, 3), min(strikes, 2), i + 1))
             if move == "b":
                 balls += 1
             elif move == "s" or (move == "f" and strikes < 2):
                 strikes += 1
+        own = bool(rows)
         emitted = max(emitted, len(pitches))
-        if ends_pa and len(v["game_pk"]) == rows_before:  # no pitch of its own: a placeholder row
-            b, s = (int(c) if c.isdigit() else 0 for c in (ev.count + "00")[:2])
-            _row(v, pk, date, home_team, away_team, pitcher, batter, NO_PITCH, "B", min(b, 3), min(s, 2),
-                 st, mlbam, b_hand, p_hand, at_bat, emitted + 1)
+        if ends_pa and not rows:  # no pitch of its own: a placeholder row
+            b, k = (int(c) if c.isdigit() else 0 for c in (ev.count + "00")[:2])
+            rows.append((NO_PITCH, "B", min(b, 3), min(k, 2), emitted + 1))
             counts.placeholder_rows += 1
             emitted += 1
+        if rows:
+            _add_rows(v, rows, _state(st, mlbam) | {
+                "game_pk": pk, "game_date": date, "home_team": home_team, "away_team": away_team,
+                "pitcher": pitcher, "batter": batter, "stand": b_hand, "p_throws": p_hand, "at_bat_number": at_bat})
         if ends_pa:
             v["events"][-1] = _event_name(d, runner_put_out) if batter_pa else _runner_event(d, runner_put_out)
             if batter_pa:
@@ -357,41 +359,31 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
                 v["responsible_batter"][-1] = float(mlbam(st.charged_batter(ev.batter, d)))
                 v["responsible_pitcher"][-1] = float(mlbam(st.charged_pitcher(d)))
                 listed = ev.count if len(ev.count) == 2 and ev.count.isdigit() else None
-                if listed is not None and new and (v["balls"][-1], v["strikes"][-1]) != (int(listed[0]), int(listed[1])):
+                if listed is not None and own and (v["balls"][-1], v["strikes"][-1]) != (int(listed[0]), int(listed[1])):
                     counts.count_mismatch += 1
         in_pa = not ends_pa
         gi.next()
 
 
-def _row(v, pk, date, home_team, away_team, pitcher, batter, desc, kind, balls, strikes, st, mlbam, stand, throws,
-         at_bat, number) -> None:
+_PER_PITCH = ("description", "type", "balls", "strikes", "pitch_number")
+
+
+def _state(st, mlbam) -> dict:
+    """The game state of a play line, the same for each of its pitches."""
     bt = st.batting_team
-    v["game_pk"].append(pk)
-    v["game_date"].append(date)
-    v["home_team"].append(home_team)
-    v["away_team"].append(away_team)
-    v["pitcher"].append(pitcher)
-    v["batter"].append(batter)
-    v["description"].append(desc)
-    v["type"].append(kind)
-    v["balls"].append(balls)
-    v["strikes"].append(strikes)
-    v["events"].append(None)
-    v["bb_type"].append(None)
-    v["inning"].append(st.inning)
-    v["inning_topbot"].append("Bot" if bt else "Top")
-    v["outs_when_up"].append(min(st.outs, 2))
-    for base, col in ((1, "on_1b"), (2, "on_2b"), (3, "on_3b")):
-        runner = st.runners[base].runner
-        v[col].append(float(mlbam(runner)) if runner else np.nan)
-    v["bat_score"].append(st.score[bt])
-    v["fld_score"].append(st.score[1 - bt])
-    v["stand"].append(stand)
-    v["p_throws"].append(throws)
-    v["at_bat_number"].append(at_bat)
-    v["pitch_number"].append(number)
-    v["responsible_batter"].append(np.nan)
-    v["responsible_pitcher"].append(np.nan)
+    runners = {col: float(mlbam(st.runners[base].runner)) if st.runners[base].runner else np.nan
+               for base, col in ((1, "on_1b"), (2, "on_2b"), (3, "on_3b"))}
+    return {"inning": st.inning, "inning_topbot": "Bot" if bt else "Top", "outs_when_up": min(st.outs, 2),
+            **runners, "bat_score": st.score[bt], "fld_score": st.score[1 - bt], "events": None, "bb_type": None,
+            "responsible_batter": np.nan, "responsible_pitcher": np.nan}
+
+
+def _add_rows(v: dict[str, list], rows: list[tuple], fixed: dict) -> None:
+    """Append a play line's pitches: their own values (_PER_PITCH) and the line's `fixed` ones."""
+    for name, values in zip(_PER_PITCH, zip(*rows)):
+        v[name].extend(values)
+    for name, value in fixed.items():
+        v[name].extend([value] * len(rows))
 
 
 def _event_name(d, runner_put_out) -> str:
