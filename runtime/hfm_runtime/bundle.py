@@ -212,6 +212,21 @@ class Bundle:
         return {k: float(v) for k, v in self.blend["weights"][player_type].items()}
 
 
+def bundle_fingerprint(bundle: Bundle) -> str:
+    """SHA-256 of the bundle's manifest (which lists the SHA-256 of every bundle file): what a
+    PlayerStore and the graph worker processes check that they serve the same bundle by. Here, not in
+    store.py or graphpool.py, so that both (and scoring) import it without importing each other."""
+    cached = _FINGERPRINTS.get(id(bundle))
+    if cached is not None and cached[0] is bundle:
+        return cached[1]
+    digest = hashlib.sha256(json.dumps(bundle.manifest, sort_keys=True).encode()).hexdigest()
+    _FINGERPRINTS[id(bundle)] = (bundle, digest)
+    return digest
+
+
+_FINGERPRINTS: dict[int, tuple[Bundle, str]] = {}  # id(bundle) -> (bundle, fingerprint); bundles are not altered
+
+
 def runtime_layout() -> dict[str, Any]:
     """The parts of the feature layout this runtime was built for (a bundle must agree)."""
     from hfm_runtime import featurize

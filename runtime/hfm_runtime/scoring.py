@@ -43,7 +43,6 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -52,8 +51,9 @@ import pandas as pd
 
 from hfm_runtime.bundle import Bundle, load_bundle
 from hfm_runtime.context import GameEmbeddings, gather_context
-from hfm_runtime.errors import BundleError, HFMInputError
+from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
+from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
 from hfm_runtime.seasons import game_lines, plate_appearances, season_age, season_lines
@@ -532,9 +532,7 @@ class Scorer:
         session = self.graph1 if graph == GRAPH1_KEY else self.graph2[graph]
         return [session.run([output], feed)[0] for feed in feeds]
 
-    def _worker_pool(self):
-        from hfm_runtime.graphpool import GraphPool
-
+    def _worker_pool(self) -> GraphPool:
         with self._lock:
             if self._pool is None:
                 self._pool = GraphPool(self.bundle, self.options)
@@ -566,22 +564,6 @@ class Scorer:
         for rows, out in zip(batches, self._run(pt, "rates", feeds)):
             rates[rows] = out
         return rates
-
-
-GRAPH1_KEY = "graph1"  # Scorer._run's name for Graph 1 (Graph 2 is named by its player type)
-
-
-def open_session(path: str | Path, options: ScorerOptions) -> ort.InferenceSession:
-    """An ONNX Runtime session on a bundle graph; a graph this onnxruntime is too old to read is a
-    BundleError naming the file and the versions (hfm_runtime.bundle checks the manifest first)."""
-    try:
-        return ort.InferenceSession(str(path), options.session_options(), providers=["CPUExecutionProvider"])
-    except Exception as exc:  # onnxruntime raises its own Fail / InvalidGraph / NotImplemented types
-        text = str(exc)
-        if "IR version" in text or "opset" in text.lower():
-            raise BundleError(f"{path}: onnxruntime {ort.__version__} cannot load this graph ({text.strip()[-160:]}); "
-                              "upgrade onnxruntime or re-export the bundle") from None
-        raise
 
 
 class _HistoryInputs:

@@ -58,7 +58,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.atomic import atomic_dir
-from hfm_runtime.bundle import Bundle
+from hfm_runtime.bundle import bundle_fingerprint  # noqa: F401  (was defined here; importers keep working)
 from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import GameKeys
@@ -78,19 +78,6 @@ _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player
 class StoreMismatch(HFMInputError):
     """A store that cannot serve this scorer or these pitches (another bundle, another line layout,
     another schema version, altered files)."""
-
-
-def bundle_fingerprint(bundle: Bundle) -> str:
-    """SHA-256 of the bundle's manifest (which lists the SHA-256 of every bundle file)."""
-    cached = _FINGERPRINTS.get(id(bundle))
-    if cached is not None and cached[0] is bundle:
-        return cached[1]
-    digest = hashlib.sha256(json.dumps(bundle.manifest, sort_keys=True).encode()).hexdigest()
-    _FINGERPRINTS[id(bundle)] = (bundle, digest)
-    return digest
-
-
-_FINGERPRINTS: dict[int, tuple[Bundle, str]] = {}  # id(bundle) -> (bundle, fingerprint); bundles are not altered
 
 
 @dataclass(frozen=True)
