@@ -5,15 +5,23 @@
                                read (hfm_train.importer) and "level_seasons" {level: [seasons]}
                                (without it every level has every season)
     <dir>/players.csv          player_id, name_first, name_last, birth_date, bats, throws, player_type
-                               [, age_imputed]; one row per player_id (hfm_runtime.people):
+                               [, age_imputed][, age_source]; one row per player_id (hfm_runtime.people):
                                player_type  batter | pitcher | two_way (scored as both types)
                                birth_date   YYYY-MM-DD or empty (imputed when loaded, and flagged;
                                             `hfm-train import` writes its imputed date with
-                                            age_imputed true, so the age does not depend on which
+                                            age_source imputed, so the age does not depend on which
                                             seasons are loaded)
                                bats L/R/S (may be empty for a pitcher), throws L/R (may be empty
-                               for a batter); age_imputed true/false (absent: true exactly where
-                               birth_date is empty)
+                               for a batter)
+                               age_source   exact | birth_year | imputed (people.AGE_SOURCES), or
+                                            empty; absent or empty: read off age_imputed and the
+                                            birth date (people.age_sources: a file written before
+                                            the column existed). An empty birth_date is "imputed".
+                               age_imputed  true/false: true unless age_source is exact (absent:
+                                            true exactly where birth_date is empty, or as
+                                            age_source says). Both given and contradicting each
+                                            other (exact with true, or another with false) is an
+                                            error naming the row.
     <dir>/true_talent.parquet  optional (the simulator's): true per-opportunity rates per (player_id, season)
     <dir>/pitches/<level>/<season>.parquet   Statcast columns (hfm_runtime.statcast), one file per
                                level and season, sorted, no duplicate pitches
@@ -36,6 +44,7 @@ PLAYER_COLUMNS: tuple[str, ...] = (
     "player_id", "name_first", "name_last", "birth_date", "bats", "throws", "player_type",
 )
 AGE_IMPUTED = "age_imputed"  # optional players.csv column; always present once loaded
+AGE_SOURCE = "age_source"  # optional players.csv column; always present once loaded
 PLAYER_TYPE_VALUES: tuple[str, ...] = ("batter", "pitcher", "two_way")
 BATS, THROWS = ("L", "R", "S"), ("L", "R")
 TRUE_TALENT_KEYS: tuple[str, ...] = ("player_id", "season", "level", "player_type")
@@ -65,7 +74,7 @@ def load_league(
     """
     root = Path(path)
     if not root.is_dir():
-        raise HFMInputError(f"{root}: no such league folder (run `hfm-train simulate` to make one)")
+        raise HFMInputError(missing_league_message(root))
     meta = _read_meta(root / "league.json")
     all_seasons = [int(s) for s in meta["seasons"]]
     all_levels = [str(v) for v in meta["levels"]]
@@ -109,8 +118,14 @@ def read_league_meta(path: str | Path) -> dict:
     """A league folder's validated league.json (seasons, levels, ...), without reading any pitches."""
     root = Path(path)
     if not root.is_dir():
-        raise HFMInputError(f"{root}: no such league folder (run `hfm-train simulate` to make one)")
+        raise HFMInputError(missing_league_message(root))
     return _read_meta(root / "league.json")
+
+
+def missing_league_message(root: Path) -> str:
+    """What a missing league folder's error says: where it looked, and both ways to make one."""
+    return (f"{Path(root).absolute()}: no such league folder (make one: `hfm-train simulate --out {root}` for a "
+            f"simulated league, or `hfm-train import FILES... --out {root}` for real Statcast/Retrosheet data)")
 
 
 def _read_meta(path: Path) -> dict:
@@ -181,22 +196,50 @@ def read_players(path: str | Path) -> pd.DataFrame:
         if bad.any():
             raise fail(col, bad, f"is not one of {list(allowed)}" + f" (may be empty only for a "
                        f"{'pitcher' if col == 'bats' else 'batter'})")
+    from hfm_runtime.people import AGE_SOURCES, age_sources
+
+    missing_date = players["birth_date"].isna().to_numpy()
+    stated_flag = None  # per row: True / False / None (empty cell)
     if AGE_IMPUTED in players.columns:
         flag = players[AGE_IMPUTED].map(lambda v: None if v is None else str(v).strip().lower())
         bad = ~flag.isin(["true", "false", "1", "0", None])
         if bad.any():
             raise fail(AGE_IMPUTED, bad, "is not true or false")
-        players[AGE_IMPUTED] = flag.isin(["true", "1"]).to_numpy() | players["birth_date"].isna().to_numpy()
-    else:
-        players[AGE_IMPUTED] = players["birth_date"].isna().to_numpy()
+        stated_flag = flag.map(lambda v: None if v is None else v in ("true", "1"))
+    # what a file without age_source says (people.age_sources): age_imputed (empty: false) and the date
+    old_style = players[["birth_date"]].copy()
+    if stated_flag is not None:
+        old_style[AGE_IMPUTED] = stated_flag.map(bool).to_numpy(dtype=bool) | missing_date
+    source = age_sources(old_style)
+    if AGE_SOURCE in players.columns:
+        stated = players[AGE_SOURCE].map(lambda v: None if v is None else str(v).strip().lower())
+        bad = stated.notna() & ~stated.isin(AGE_SOURCES)
+        if bad.any():
+            raise fail(AGE_SOURCE, bad, f"is not one of {list(AGE_SOURCES)} (or empty)")
+        if stated_flag is not None:
+            both = stated.notna() & stated_flag.notna()
+            clash = both & ((stated == "exact") == stated_flag.map(bool))
+            if clash.any():
+                raise fail(AGE_SOURCE, clash, f"contradicts column {AGE_IMPUTED} (exact goes with false, "
+                           "birth_year and imputed with true)")
+        source = np.where(stated.notna().to_numpy(), stated.to_numpy(dtype=object), source).astype(object)
+        source[missing_date] = "imputed"  # no date: it is imputed on load, whatever the cell said
+    players[AGE_SOURCE] = source
+    players[AGE_IMPUTED] = source != "exact"
     return players
 
 
 def write_players(players: pd.DataFrame, path: str | Path) -> None:
-    """Write players.csv (PLAYER_COLUMNS + age_imputed, dates as YYYY-MM-DD, empty where unknown)."""
-    out = players[[*PLAYER_COLUMNS, AGE_IMPUTED]].copy()
+    """Write players.csv (PLAYER_COLUMNS + age_imputed + age_source, dates as YYYY-MM-DD, empty where
+    unknown). A table without age_source gets it from people.age_sources; age_imputed is written as
+    age_source says (true unless exact), so the two never disagree."""
+    from hfm_runtime.people import age_sources
+
+    out = players[list(PLAYER_COLUMNS)].copy()
+    source = age_sources(players)
     out["birth_date"] = pd.to_datetime(out["birth_date"]).dt.strftime("%Y-%m-%d")
-    out[AGE_IMPUTED] = out[AGE_IMPUTED].astype(bool).map({True: "true", False: "false"})
+    out[AGE_IMPUTED] = np.where(source == "exact", "false", "true")
+    out[AGE_SOURCE] = source
     out.to_csv(path, index=False)
 
 

@@ -12,11 +12,24 @@ players.csv (hfm_runtime.league) has one row per player_id. Derived from Statcas
                of his plate appearances; empty if he never batted
   throws       L or R, his majority `p_throws`; empty if he never pitched
   names, birth_date  from the register (hfm_runtime.register) where it has him; else empty.
-  age_imputed  True when his birth date is not fully known; his birth date is then imputed
-               (`impute_birth_dates`) so that his age in his first season in the data is the median
-               first-season age of the players of his type whose birth date is known (DEFAULT_AGE if
-               there are none); it grows by a year per season like a real one, Marcel's age adjustment
-               and the identity profile use it, and the score table carries the flag.
+  age_source   where his age comes from (AGE_SOURCES):
+                 "exact"       the register's full birth date
+                 "birth_year"  the register has the year only: July 1 of it (register.py), so his
+                               season age can be a year off
+                 "imputed"     no birth data: his birth date is imputed (`impute_birth_dates`) so
+                               that his age in his first season in the data is the median
+                               first-season age of the players of his type whose birth date is known
+                               (DEFAULT_AGE if there are none); it grows by a year per season like a
+                               real one
+               Marcel's age adjustment and the identity profile use the age whatever its source; the
+               score table carries `age_source`.
+  age_imputed  True unless age_source is "exact" (the older, two-valued form of the same fact; kept
+               for files and callers that read it).
+
+`age_sources(players)` reads a players table's age sources: its `age_source` column where it has
+one, else (a players.csv written before age_source existed) from `age_imputed` and the birth date:
+not imputed -> "exact"; imputed with a birth date of July 1 (how a year-only register date is
+stored; an imputed date is always January 1) -> "birth_year"; otherwise "imputed".
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import pandas as pd
 from hfm_runtime.seasons import season_age
 
 PLAYER_TYPES_TABLE: tuple[str, ...] = ("batter", "pitcher", "two_way")
+AGE_SOURCES: tuple[str, ...] = ("exact", "birth_year", "imputed")
 DEFAULT_AGE = 27
 TALLY_COLUMNS: tuple[str, ...] = ("PA", "stand_L", "stand_R", "BF", "throws_L", "throws_R")
 
@@ -132,10 +146,12 @@ def build_players(
         players["name_first"], players["name_last"] = None, None
         players["birth_date"] = np.full(len(ids), np.datetime64("NaT"), dtype="datetime64[ns]")
         complete = np.zeros(len(ids), bool)
+    year_only = ~complete & pd.notna(players["birth_date"]).to_numpy()
     players["bats"] = roles["bats"].to_numpy()
     players["throws"] = roles["throws"].to_numpy()
     players["player_type"] = roles["player_type"].to_numpy()
     first_season = pd.Series(pd.DatetimeIndex(tally["first_date"]).year.to_numpy(), index=ids)
+    players["age_source"] = np.where(complete, "exact", np.where(year_only, "birth_year", "imputed")).astype(object)
     players = impute_birth_dates(players, first_season)
     players["age_imputed"] |= ~complete
     return players
@@ -158,19 +174,44 @@ def first_seasons(pitches: pd.DataFrame) -> pd.Series:
     return pd.Series(years).groupby(ids).min()
 
 
+def age_sources(players: pd.DataFrame) -> np.ndarray:
+    """AGE_SOURCES value per row of a players table (module docstring: its `age_source` column, else
+    derived from `age_imputed` and the birth date, else "exact" where the birth date is given)."""
+    born = pd.to_datetime(players["birth_date"]) if "birth_date" in players.columns else pd.Series(
+        pd.NaT, index=players.index)
+    given = born.notna().to_numpy()
+    if "age_imputed" in players.columns:
+        imputed = players["age_imputed"].astype(bool).to_numpy() | ~given
+    else:
+        imputed = ~given
+    july1 = given & (born.dt.month.to_numpy() == 7) & (born.dt.day.to_numpy() == 1)
+    derived = np.where(~imputed, "exact", np.where(july1, "birth_year", "imputed")).astype(object)
+    if "age_source" not in players.columns:
+        return derived
+    stated = players["age_source"].astype(object).to_numpy()
+    have = np.array([isinstance(v, str) and v in AGE_SOURCES for v in stated], dtype=bool)
+    out = np.where(have, stated, derived).astype(object)
+    if "age_imputed" in players.columns:  # a caller who set only age_imputed is heard: it decides exact or not
+        out = np.where(~imputed, "exact", np.where(out == "exact", derived, out)).astype(object)
+    out[~given] = "imputed"  # no birth date: whatever was stated, the date will be (or was) imputed
+    return out
+
+
 def impute_birth_dates(players: pd.DataFrame, first_season: pd.Series) -> pd.DataFrame:
     """A copy of `players` whose missing birth dates are imputed (module docstring), with a boolean
-    `age_imputed` column (True for those; an existing column is kept and OR-ed in).
+    `age_imputed` column (True for those; an existing column is kept and OR-ed in) and an
+    `age_source` column ("imputed" for those; the others as `age_sources` reads them).
 
     first_season: each player's first season in the data, by player_id (`first_seasons`); a player
     missing from it is imputed as of the latest season in it.
     """
     players = players.copy()
+    players["age_source"] = age_sources(players)  # before the dates are filled in
     born = pd.to_datetime(players["birth_date"]).astype("datetime64[ns]")
     missing = born.isna().to_numpy()
-    flag = np.zeros(len(players), bool)
+    flag = players["age_source"].to_numpy() != "exact"
     if "age_imputed" in players.columns:
-        flag = players["age_imputed"].astype(bool).to_numpy()
+        flag |= players["age_imputed"].astype(bool).to_numpy()
     players["age_imputed"] = flag | missing
     if not missing.any():
         players["birth_date"] = born

@@ -120,8 +120,19 @@ class ImportReport:
                          f"them): {len(r.partly_parsed)}" + "".join(f"\n    {p}" for p in r.partly_parsed[:10]))
             lines.append(f"  {retrosheet.NOTICE}")
         p = self.players
+        # ages by source (hfm_runtime.people.AGE_SOURCES), read back from players.csv, which says it per
+        # player; the report itself holds only the imputed-or-not count
+        from hfm_runtime.league import read_players
+
+        try:
+            source = read_players(self.out / "players.csv")["age_source"].value_counts()
+            ages = (f"{int(source.get('exact', 0)):,} from a full birth date, {int(source.get('birth_year', 0)):,} "
+                    f"from the birth year only (July 1 assumed), {int(source.get('imputed', 0)):,} imputed (no birth "
+                    "data)")
+        except (HFMInputError, OSError):
+            ages = f"{p['age_imputed']:,} imputed or from the birth year only"
         lines.append(f"  players {p['total']:,}: {p['batter']:,} batters, {p['pitcher']:,} pitchers, "
-                     f"{p['two_way']:,} two-way; {p['age_imputed']:,} with an imputed age")
+                     f"{p['two_way']:,} two-way; ages: {ages}")
         return "\n".join(lines)
 
 
