@@ -51,7 +51,7 @@ def tiny_torch_projection(tiny_run: Path, tiny_league: Path):
     from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
     from hfm_train.examples import ExampleConfig, build_examples
     from hfm_train.finetune import predict
-    from hfm_train.fit import load_model
+    from hfm_train.evaluate import load_model
     from hfm_train.pa_cache import load_pa_cache
 
     meta = json.loads((tiny_run / "config.json").read_text())

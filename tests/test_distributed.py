@@ -88,7 +88,7 @@ def _torch_rates(run: Path, league, season: int):
     from hfm_runtime.identity import IDENTITY_DIR, IdentityModel, player_lines
     from hfm_train.examples import ExampleConfig, build_examples
     from hfm_train.finetune import predict
-    from hfm_train.fit import load_model
+    from hfm_train.evaluate import load_model
     from hfm_train.pa_cache import load_pa_cache
 
     meta = json.loads((run / "config.json").read_text())

@@ -9,7 +9,7 @@ from benchlib.engines import TorchEngine
 
 def load_torch_engines(run_dir: Path) -> dict:
     """player type -> TorchEngine(Level 1 PitchEncoder, that type's GameProjectionModel), eval mode."""
-    from hfm_train.fit import load_model
+    from hfm_train.evaluate import load_model
     from hfm_train.pretrain import load_encoder
 
     encoder = load_encoder(Path(run_dir) / "level1.pt")

@@ -277,7 +277,7 @@ def _write_json(path: Path, obj: Any) -> None:
 # --- from a training run ------------------------------------------------------------------------
 def read_run(run_dir: str | Path) -> ExportInputs:
     """Read a training run folder (layout: hfm_train.fit's docstring) into ExportInputs."""
-    from hfm_train.fit import load_model
+    from hfm_train.evaluate import load_model
     from hfm_train.pretrain import load_encoder
 
     run_dir = Path(run_dir)

@@ -30,6 +30,9 @@ training and validation seasons: for each such season, a model fine-tuned on the
 epochs as early stopping chose for the final model) predicts it; per stat, w in 0, 0.1, ..., 1
 minimises the opportunity-weighted squared error of the pooled out-of-fold predictions against actual
 outcomes. The test season is never used to choose anything.
+
+This module also reads finished runs back (`load_model`, `evaluate_run`: the `evaluate` command) and
+writes their cards (`write_card`); hfm_train.fit imports it, never the other way round.
 """
 
 from __future__ import annotations
@@ -47,10 +50,17 @@ import pandas as pd
 import torch
 
 from hfm_runtime.context import GameEmbeddings
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
+from hfm_runtime.marcel import league_prior
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
-from .examples import Examples, TargetMode
+from .baselines import previous_true_talent, ridge_baselines
+from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, finetune, predict
-from .model.hfm import GameProjectionModel
+from .league_stream import league_lines, league_seasons
+from .model.hfm import GameProjectionModel, ModelConfig
+from .pa_cache import load_pa_cache
 
 BLEND_GRID = np.round(np.arange(0.0, 1.0001, 0.1), 1)
 CONTEXT_SHRINK = 200.0
@@ -324,6 +334,65 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
     return "\n".join(lines)
 
 
+def baseline_projections(league, lines, pt: str, test: Examples, season: int) -> dict[str, np.ndarray]:
+    """The baselines' projections of the test examples' players (hfm_train.baselines)."""
+    ids = test.table["player_id"].to_numpy(np.int64)
+    out = ridge_baselines(lines, league.players, pt, ids, season)
+    prior = league_prior(lines[lines["season"] < season], season, pt).to_numpy(np.float64)
+    out["league_mean"] = np.broadcast_to(prior, (len(ids), len(prior))).copy()
+    if league.true_talent is not None:
+        out["prev_true_talent"], _ = previous_true_talent(league.true_talent, pt, ids, season)
+    return out
+
+
+def write_card(run_dir: Path, card: dict[str, Any], suffix: str = "") -> None:
+    """model_card<suffix>.json and the per-player test_predictions<suffix>.csv beside it."""
+    predictions = pop_predictions(card["evaluation"])
+    (run_dir / f"model_card{suffix}.json").write_text(json.dumps(card, indent=2))
+    predictions.to_csv(run_dir / f"test_predictions{suffix}.csv", index=False)
+
+
+def load_model(run_dir: str | Path, player_type: str) -> GameProjectionModel:
+    """A fine-tuned model from a run folder, in eval mode."""
+    d = Path(run_dir) / player_type
+    meta = json.loads((d / "model.json").read_text())
+    model = GameProjectionModel(ModelConfig.from_json(meta["model_config"]))
+    model.load_state_dict(torch.load(d / "model.pt", weights_only=True))
+    return model.eval()
+
+
+def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind: str = "start") -> dict[str, Any]:
+    """Re-run the test-season evaluation of a finished run (the `evaluate` command); returns the card.
+    kind: the test examples' as-of dates, "start" (opening day, as `fit` evaluates) or "in_season"
+    (every `every_games`-th game of each player, target the rest of the season)."""
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.json").is_file():
+        raise HFMInputError(f"{run_dir}: not a run folder (no config.json)")
+    meta = json.loads((run_dir / "config.json").read_text())
+    run = meta["run"]
+    split = meta["seasons"]
+    path = league_dir or meta["league"]  # read a season at a time (hfm_train.league_stream)
+    league, all_lines = league_lines(path, league_seasons(path, run.get("last_season"), run.get("first_season")))
+    games = load_pa_cache(run_dir / "pa_cache.npz")
+    blend = json.loads((run_dir / "blend.json").read_text())
+    ex_config = ExampleConfig(**run["examples"])
+    card = {}
+    for pt in PLAYER_TYPES:
+        identity = IdentityModel.load(run_dir / IDENTITY_DIR, pt)
+        model = load_model(run_dir, pt)
+        own = run_dir / pt / "pa_cache.npz"  # a type with its own fine-tuned Level 1
+        type_games = load_pa_cache(own) if own.is_file() else games
+        lines = all_lines[pt]
+        test = build_examples(pt, split["test"], lines, league.players, identity, type_games,
+                              ex_config, league.true_talent, kinds=(kind,))
+        w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
+        league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
+        card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"],
+                                 baseline_projections(league, lines, pt, test, split["test"][0]))
+    return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
+            "kind": kind, "blend": blend, "evaluation": card}
+
+
 @click.command("evaluate")
 @click.option("--run", "run_dir", type=click.Path(path_type=Path), default=Path("artifacts/runs/default"),
               show_default=True, help="Training run folder (written by `hfm-train fit`).")
@@ -336,8 +405,6 @@ def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str) -> None:
     """Re-evaluate a run on its test season; rewrites <run>/model_card.json and test_predictions.csv
     (model_card_in_season.json, test_predictions_in_season.csv with --kind in_season; written beside
     them first, then renamed over them) and prints the table."""
-    from .fit import evaluate_run, write_card
-
     card = evaluate_run(run_dir, league_dir, kind)
     click.echo(format_table(card["evaluation"], card["seasons"]["test"]))
     tmp = run_dir / ".evaluate.tmp"

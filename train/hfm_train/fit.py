@@ -60,19 +60,16 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
-from hfm_runtime.marcel import league_prior
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
 from .archetypes import ArchetypeConfig, fit_identity
-from .baselines import previous_true_talent, ridge_baselines
 from .denoise import DenoiseConfig, denoise_examples, true_talent_targets
-from .evaluate import cross_validated_blend, evaluate_type, format_table, pop_predictions
+from .evaluate import baseline_projections, cross_validated_blend, evaluate_type, format_table, write_card
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
-from .model.hfm import GameProjectionModel, ModelConfig
 from .model.level1 import Level1Config
-from .league_stream import league_lines, league_seasons, prepare_league
+from .league_stream import league_seasons, prepare_league
 from .pa_cache import encode_games, load_pa_cache, save_pa_cache
 from .pretrain import PretrainConfig, load_encoder, pretrain
 from .stages import StageClock
@@ -185,17 +182,6 @@ def reuse_level1(source: Path, featurizer: PitchFeaturizer, work: Path) -> None:
         shutil.copy(source / "pretrain_history.json", work / "level1" / "pretrain_history.json")
 
 
-def baseline_projections(league, lines, pt: str, test: Examples, season: int) -> dict[str, np.ndarray]:
-    """The baselines' projections of the test examples' players (hfm_train.baselines)."""
-    ids = test.table["player_id"].to_numpy(np.int64)
-    out = ridge_baselines(lines, league.players, pt, ids, season)
-    prior = league_prior(lines[lines["season"] < season], season, pt).to_numpy(np.float64)
-    out["league_mean"] = np.broadcast_to(prior, (len(ids), len(prior))).copy()
-    if league.true_talent is not None:
-        out["prev_true_talent"], _ = previous_true_talent(league.true_talent, pt, ids, season)
-    return out
-
-
 def training_data(league, split: dict[str, list[int]], featurizer: PitchFeaturizer) -> dict[str, Any]:
     """What a run was trained on, for its config.json and the bundle's manifest: the league's source
     ("simulated" for the simulator's, else the import's: statcast, retrosheet, retrosheet+statcast),
@@ -204,13 +190,6 @@ def training_data(league, split: dict[str, list[int]], featurizer: PitchFeaturiz
     return {"source": league.meta.get("source", "simulated"), "seasons": sorted(sum(split.values(), [])),
             "input_groups": list(featurizer.input_groups_),
             "notice": (league.meta.get("retrosheet") or {}).get("notice")}
-
-
-def write_card(run_dir: Path, card: dict[str, Any], suffix: str = "") -> None:
-    """model_card<suffix>.json and the per-player test_predictions<suffix>.csv beside it."""
-    predictions = pop_predictions(card["evaluation"])
-    (run_dir / f"model_card{suffix}.json").write_text(json.dumps(card, indent=2))
-    predictions.to_csv(run_dir / f"test_predictions{suffix}.csv", index=False)
 
 
 def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS, resume: bool = False,
@@ -362,47 +341,6 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     shutil.rmtree(work, ignore_errors=True)
     log(f"run folder -> {run_dir}  (total {sum(timings.values()):.0f} s)")
     return run_dir
-
-
-def load_model(run_dir: str | Path, player_type: str) -> GameProjectionModel:
-    """A fine-tuned model from a run folder, in eval mode."""
-    d = Path(run_dir) / player_type
-    meta = json.loads((d / "model.json").read_text())
-    model = GameProjectionModel(ModelConfig.from_json(meta["model_config"]))
-    model.load_state_dict(torch.load(d / "model.pt", weights_only=True))
-    return model.eval()
-
-
-def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind: str = "start") -> dict[str, Any]:
-    """Re-run the test-season evaluation of a finished run (the `evaluate` command); returns the card.
-    kind: the test examples' as-of dates, "start" (opening day, as `fit` evaluates) or "in_season"
-    (every `every_games`-th game of each player, target the rest of the season)."""
-    run_dir = Path(run_dir)
-    if not (run_dir / "config.json").is_file():
-        raise HFMInputError(f"{run_dir}: not a run folder (no config.json)")
-    meta = json.loads((run_dir / "config.json").read_text())
-    run = meta["run"]
-    split = meta["seasons"]
-    path = league_dir or meta["league"]  # read a season at a time (hfm_train.league_stream)
-    league, all_lines = league_lines(path, league_seasons(path, run.get("last_season"), run.get("first_season")))
-    games = load_pa_cache(run_dir / "pa_cache.npz")
-    blend = json.loads((run_dir / "blend.json").read_text())
-    ex_config = ExampleConfig(**run["examples"])
-    card = {}
-    for pt in PLAYER_TYPES:
-        identity = IdentityModel.load(run_dir / IDENTITY_DIR, pt)
-        model = load_model(run_dir, pt)
-        own = run_dir / pt / "pa_cache.npz"  # a type with its own fine-tuned Level 1
-        type_games = load_pa_cache(own) if own.is_file() else games
-        lines = all_lines[pt]
-        test = build_examples(pt, split["test"], lines, league.players, identity, type_games,
-                              ex_config, league.true_talent, kinds=(kind,))
-        w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
-        league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
-        card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"],
-                                 baseline_projections(league, lines, pt, test, split["test"][0]))
-    return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
-            "kind": kind, "blend": blend, "evaluation": card}
 
 
 SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "denoise")  # what --set reaches
