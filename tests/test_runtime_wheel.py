@@ -108,8 +108,8 @@ def test_wheel_scores_in_a_venv_without_torch(torch_free_venv, tiny_bundle: Path
 
     # the printed table works there too (the README's last step)
     shown = run([score, "--bundle", tiny_bundle, "--league", tiny_league], cwd=tmp_path)
-    assert shown.stdout.startswith("HFM projections for ")
-    assert pd.read_fwf(io.StringIO(shown.stdout), skiprows=[0, 1, 3]).shape[0] > 10
+    assert shown.stdout.startswith("training data: ") and shown.stdout.splitlines()[1].startswith("HFM projections for ")
+    assert pd.read_fwf(io.StringIO(shown.stdout), skiprows=[0, 1, 2, 4]).shape[0] > 10
 
     # the store: built, saved, loaded warm, and scoring as the History path does, in this venv
     history = run([score, "--bundle", tiny_bundle, "--league", tiny_league, "--format", "csv", "--as-of", "2099-01-01",

@@ -130,11 +130,8 @@ def test_pipeline_adapter_adjusts_the_pipelines_own_rates(scorer, history, tiny_
     out = PipelineAdapter(scorer, history, season).adjust_projections(records)
     assert len(out) == 2 and out[0]["team"] == "X"
     row = scorer.score(history, season, [batter]).iloc[0]
-    w = scorer.bundle.blend_weights("batter")
-    for s in TARGET_STATS["batter"]:
-        delta = w[s] * (row[f"model_{s}"] if scorer.bundle.target_mode == "residual"
-                        else row[f"model_{s}"] - records[0][s])
-        assert out[0][s] == pytest.approx(np.clip(records[0][s] + delta, 0, 1), abs=1e-9)
+    for s in TARGET_STATS["batter"]:  # the pipeline's rate + HFM's adjustment over Marcel (adj_S), in either mode
+        assert out[0][s] == pytest.approx(records[0][s] + row[f"adj_{s}"], abs=1e-9)
         assert out[0]["hfm_counts"][s] == pytest.approx(out[0][s] * 600)
     assert out[0]["hfm_flag"] == "model"
     assert out[1]["SO"] == 0.2 and out[1]["hfm_flag"] == "unknown_player"
@@ -145,7 +142,7 @@ def test_pipeline_adapter_adjusts_the_pipelines_own_rates(scorer, history, tiny_
 def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
     score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league)])
     text = capsys.readouterr().out
-    assert text.startswith("HFM projections for ")
+    assert text.startswith("training data: ") and text.splitlines()[1].startswith("HFM projections for ")
     assert "player_id" in text and len(text.splitlines()) > 10
     out = tmp_path / "proj.json"
     score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--format", "json", "--out", str(out)])

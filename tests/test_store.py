@@ -23,8 +23,9 @@ from hfm_runtime.targets import PLAYER_TYPES
 
 pytestmark = pytest.mark.slow  # uses the tiny trained run's bundle
 TOLERANCE = 1e-6
-NUMBERS = [c for c in SCORE_COLUMNS if c == "opportunities" or c.split("_")[0] in ("marcel", "model", "adj", "rate", "proj")]
-LABELS = ["player_id", "name", "player_type", "season", "flag", "fallback", "age_imputed", "archetype", "source", "n_games"]
+NUMBERS = [c for c in SCORE_COLUMNS if c in ("opportunities", "age", "max_input_z") or c.split("_")[0] in ("marcel", "model", "adj", "rate", "proj")]
+LABELS = ["player_id", "name", "player_type", "season", "flag", "fallback", "age_imputed", "age_source", "basis",
+          "warnings", "archetype", "source", "n_games"]
 
 
 @pytest.fixture(scope="module")

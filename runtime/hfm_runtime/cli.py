@@ -9,7 +9,17 @@ frames as CSV/Parquet; duplicate pitches dropped with a warning, regular season 
 Default: every player with an MLB line in the three seasons before the league's last season, projected
 into that last season as of its opening day (its first MLB game date), so the projections can be set
 against what happened. `--season` projects another season (one past the data projects the future, as of
-January 1); `--players` scores only the listed ids. Errors are one line on stderr, exit status 2.
+January 1); a season more than one past the data's last is refused unless `--allow-gap` (Marcel's window
+would hold seasons the data does not have), and a two-digit one gets "did you mean 2025?". `--players`
+scores only the listed ids. Errors are one line on stderr, exit status 2.
+
+Before the table: one line naming the data the bundle was trained on (the manifest's `training_data`:
+source, seasons and, for Retrosheet, its notice; "not recorded" for bundles exported before
+2026-12-02); with --format csv/json that line goes to stderr, so stdout stays machine-readable. A
+bundle trained on a simulated league that scores real data (a league folder whose league.json has a
+"source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr. The header line
+counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
+training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
 
 `--store DIR` keeps the scoring state in DIR between runs (hfm_runtime.store): it is loaded (built from
 the data when DIR holds none, or with `--rebuild`), the data's games it does not hold yet are appended,
@@ -35,15 +45,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.errors import HFMInputError
+from hfm_runtime.errors import HFMInputError, print_error, tracked_stderr
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 TABLE_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
+DEFAULT_BUNDLE = Path("artifacts/bundle")
+MAX_GAP = 1  # seasons past the data's last that --season may project without --allow-gap
+SIMULATED = "simulated"  # the manifest's training_data.source of a bundle trained on a simulated league
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hfm-score", description=__doc__.split("\n\n")[0])
-    p.add_argument("--bundle", type=Path, default=Path("artifacts/bundle"), help="bundle folder (hfm-export)")
+    p.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE, help="bundle folder (hfm-export)")
     p.add_argument("--league", type=Path, default=None,
                    help="league folder (default artifacts/league, unless --pitches is given)")
     p.add_argument("--pitches", type=Path, nargs="+", default=None,
@@ -57,6 +70,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--game-types", default="R",
                    help="with --pitches: game types kept, comma-separated (default R: regular season) or 'all'")
     p.add_argument("--season", type=int, default=None, help="season to project (default: the data's last season)")
+    p.add_argument("--allow-gap", action="store_true",
+                   help="project a --season more than one past the data's last (Marcel then reads missing seasons)")
     p.add_argument("--as-of", default=None, help="score as of this date (default: the season's opening day)")
     p.add_argument("--players", default=None, help="comma-separated player ids (default: see above)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -76,15 +91,102 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def run(args: argparse.Namespace) -> str:
+def check_season(season: int | None, last: int | None = None, allow_gap: bool = False) -> None:
+    """Refuse a --season that cannot be what was meant: a two-digit year ("did you mean 2025?"), or
+    (with `last`, the data's last season) one more than MAX_GAP seasons past the data, unless
+    `allow_gap`: Marcel would read seasons the data does not hold and fall back to league rates."""
+    if season is None:
+        return
+    if 0 <= season < 100:
+        this_year = time.localtime().tm_year
+        century = 2000 if 2000 + season <= this_year + 1 else 1900
+        raise HFMInputError(f"--season {season}: a two-digit season; did you mean {century + season}?")
+    if season < 1000:
+        raise HFMInputError(f"--season {season}: not a four-digit year")
+    if last is not None and season > last + MAX_GAP and not allow_gap:
+        raise HFMInputError(
+            f"--season {season}: the data's last season is {last}, so Marcel's window {season - 3}-{season - 1} "
+            f"holds only {max(0, last - (season - 3) + 1)} of its 3 seasons (and no player has recent games): "
+            f"project {last + 1} (--season {last + 1}), or give --allow-gap to project {season} anyway"
+        )
+
+
+def training_data_line(manifest: dict) -> str:
+    """What the bundle was trained on, in one line (the manifest's `training_data`, written by
+    hfm-export from 2026-12-02: source, league, seasons, notice)."""
+    if "training_data" not in manifest:
+        return "training data: not recorded (bundle exported before 2026-12-02)"
+    data = manifest["training_data"]
+    if not isinstance(data, dict):
+        return "training data: not recorded (the run did not say)"
+    seasons = sorted({int(x) for x in data.get("seasons") or [] if str(x).strip().isdigit()})
+    span = ("seasons " + (f"{min(seasons)}-{max(seasons)}" if len(seasons) > 1 and seasons == list(
+        range(min(seasons), max(seasons) + 1)) else ", ".join(map(str, seasons)))) if seasons else "seasons not recorded"
+    line = f"training data: {data.get('source') or 'source not recorded'}, {span}"
+    if data.get("league"):
+        line += f" ({data['league']})"
+    if data.get("notice"):
+        line += f"; {data['notice']}"
+    return line
+
+
+def simulated_on_real_warning(manifest: dict, data_source: str | None) -> str | None:
+    """A warning when a bundle trained on a simulated league scores real data (`data_source`: the
+    scored league's league.json "source", "statcast files" for --pitches, None for a simulated
+    league); None otherwise, and None when the manifest does not say what it was trained on."""
+    data = manifest.get("training_data")
+    trained_on = data.get("source") if isinstance(data, dict) else None
+    if trained_on != SIMULATED or not data_source or data_source == SIMULATED:
+        return None
+    return (f"warning: this bundle was trained on a simulated league and scores real data ({data_source}): its "
+            "adjustments were learned from simulated players and may not carry over; train on real data "
+            "(hfm-train import, then hfm-train fit --league) for real projections")
+
+
+def _data_source(args: argparse.Namespace) -> str | None:
+    """What the scored data is: league.json's "source" (absent for a simulated league), or "statcast
+    files" for --pitches."""
+    from hfm_runtime.league import read_league_meta
+
+    if args.pitches:
+        return "statcast files"
+    source = read_league_meta(args.league or Path("artifacts/league")).get("source")
+    return None if source is None else str(source)
+
+
+def _load_bundle(path: Path):
+    """load_bundle, with a missing folder named absolutely: run outside the repository, the default
+    artifacts/bundle is looked for under the current directory."""
     from hfm_runtime.bundle import load_bundle
+
+    if not path.is_dir():
+        where = f"{path.absolute()}: no such bundle folder"
+        if path == DEFAULT_BUNDLE:
+            where += (f" (the default --bundle, {DEFAULT_BUNDLE}, is read from the current directory; run hfm-score "
+                      "from the repository or give --bundle)")
+        raise HFMInputError(f"{where}; make one with `hfm-export`")
+    return load_bundle(path)
+
+
+def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
+    """The output of hfm-score for `args`; lines for stderr (the training data with --format csv/json,
+    warnings) are appended to `notes`, which `main` prints only once the run succeeded, so that a
+    failed run's stderr is its one error line."""
     from hfm_runtime.scoring import Scorer, ScorerOptions
 
+    notes = [] if notes is None else notes
     if args.workers < 1:
         raise HFMInputError(f"--workers must be at least 1, got {args.workers}")
     if args.rebuild and args.store is None:
         raise HFMInputError("--rebuild goes with --store")
-    bundle = load_bundle(args.bundle)  # verify before the (slower) data load
+    check_season(args.season)
+    bundle = _load_bundle(args.bundle)  # verify before the (slower) data load
+    data_source = _data_source(args)
+    warning = simulated_on_real_warning(bundle.manifest, data_source)
+    if warning:
+        notes.append(warning)
+    if args.format != "table":
+        notes.append(training_data_line(bundle.manifest))
     players = None
     if args.players:
         try:
@@ -93,14 +195,17 @@ def run(args: argparse.Namespace) -> str:
             raise HFMInputError(f"--players: {args.players!r} is not a comma-separated list of integer ids") from None
     chunked = _chunked_league(args)
     if chunked is not None:
+        from hfm_runtime.league import read_league_meta
         from hfm_runtime.league_scoring import score_league
 
+        check_season(args.season, max(int(x) for x in read_league_meta(chunked)["seasons"]), args.allow_gap)
         with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
             start = time.perf_counter()
             table = score_league(scorer, chunked, args.season, players, args.as_of, chunk_pitches=args.chunk_pitches,
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             return _render(args, table, bundle, time.perf_counter() - start)
     history, seasons = _history(args)
+    check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source, as_of = history, args.as_of
@@ -143,7 +248,7 @@ def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: floa
         return table.to_csv(index=False)
     if args.format == "json":
         return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
-    return format_table(table, bundle.target_mode, elapsed, args.top)
+    return training_data_line(bundle.manifest) + "\n" + format_table(table, bundle.target_mode, elapsed, args.top)
 
 
 def _store(args: argparse.Namespace, scorer, history):
@@ -204,59 +309,99 @@ def _game_types(text: str) -> tuple[str, ...] | None:
 
 def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int | None = None) -> str:
     """A fixed-width projection table: one line per player, blended rates and the model's adjustment
-    per stat; with `top`, only each type's `top` players by projected opportunities."""
+    per stat, and a `notes` column (what Marcel rests on when not the player's own lines, the stats
+    pulled into the plausible range, how many inputs lie beyond the training range); with `top`, only
+    each type's `top` players by projected opportunities. The header line counts what the rows say."""
+    from hfm_runtime.scoring import INPUT_Z_LIMIT
+
     season = int(table["season"].iloc[0])
     as_of = pd.Timestamp(table["as_of_date"].iloc[0]).date()
     counts = table["flag"].value_counts()
+    warnings = table["warnings"].fillna("").astype(str)
+    ages = table["age_source"].value_counts()
+    fallbacks = ", ".join(f"{int(counts[f])} {f}" for f in counts.index if f != "model")
     lines = [
         f"HFM projections for {season} as of {as_of} ({target_mode} model + Marcel): {len(table)} players, "
-        f"{int(counts.get('model', 0))} adjusted by the model, {int((table['fallback']).sum())} fallbacks; "
-        f"scored in {elapsed:.2f} s",
-        "rates per opportunity (PA for batters, BF for pitchers); in brackets: the model's adjustment to Marcel",
+        f"{int(counts.get('model', 0))} adjusted by the model, {int(table['fallback'].sum())} fallbacks"
+        + (f" ({fallbacks})" if fallbacks else "")
+        + f"; {int(warnings.str.contains('clipped:').sum())} with a rate pulled into the plausible range, "
+        f"{int(warnings.str.contains('input_z:').sum())} with inputs beyond {INPUT_Z_LIMIT:g} SD of training; "
+        f"ages: {int(ages.get('exact', 0))} exact, {int(ages.get('birth_year', 0))} birth year only, "
+        f"{int(ages.get('imputed', 0))} imputed" + (f", {int(ages['none'])} unknown" if ages.get("none") else "")
+        + f"; scored in {elapsed:.2f} s",
+        "rates per opportunity (PA for batters, BF for pitchers); in brackets: the model's adjustment to Marcel; "
+        "age: y = birth year only, i = imputed",
     ]
-    header = f"{'player_id':>9} {'name':<22} {'type':<7} {'flag':<15} {'arch':>4} {'src':<7} {'games':>5} {'opp':>6}"
-    header += "".join(f" {s:>15}" for s in TABLE_STATS)
+    header = (f"{'player_id':>9} {'name':<22} {'age':>4} {'type':<7} {'flag':<15} {'arch':>4} {'src':<7} "
+              f"{'games':>5} {'opp':>6}")
+    header += "".join(f" {s:>15}" for s in TABLE_STATS) + "  notes"
     lines += [header, "-" * len(header)]
     if top is not None:
         lines[1] += f"; the {top} of each type with the most projected opportunities"
         table = (table.sort_values(["player_type", "opportunities"], ascending=[True, False], kind="stable")
                  .groupby("player_type", sort=False).head(top))
     for r in table.itertuples(index=False):
-        row = (f"{r.player_id:>9} {str(r.name)[:22]:<22} {r.player_type:<7} {r.flag:<15} "
+        age = "-" if pd.isna(r.age) else f"{r.age:.0f}" + {"birth_year": "y", "imputed": "i"}.get(r.age_source, "")
+        row = (f"{r.player_id:>9} {str(r.name)[:22]:<22} {age:>4} {r.player_type:<7} {r.flag:<15} "
                f"{r.archetype if r.archetype >= 0 else '-':>4} {str(r.source or '-'):<7} {r.n_games:>5} "
                f"{r.opportunities:>6.0f}")
         for s in TABLE_STATS:
             rate, adj = getattr(r, f"rate_{s}"), getattr(r, f"adj_{s}")
             row += f" {'':>15}" if np.isnan(rate) else f" {rate:>6.3f} ({adj:+.3f})"
-        lines.append(row)
+        notes = _notes(r.basis, r.flag, str(r.warnings or ""))
+        lines.append(row + (f"  {notes}" if notes else ""))
     return "\n".join(lines) + "\n"
 
 
+def _notes(basis: str, flag: str, warnings: str) -> str:
+    """The table's notes for a row: Marcel's basis where the flag does not already say it, the clipped
+    stats, and how many inputs lie beyond the training range (the full list is in --format csv/json)."""
+    from hfm_runtime.scoring import INPUT_Z_LIMIT
+
+    parts = []
+    if basis != "player" and flag == "model":
+        parts.append(f"marcel:{basis}")
+    tokens = [t for t in warnings.split(";") if t]
+    parts += [t for t in tokens if not t.startswith("input_z:")]
+    extreme = sum(t.startswith("input_z:") for t in tokens)
+    if extreme:
+        parts.append(f"{extreme} input{'s' if extreme > 1 else ''} |z|>{INPUT_Z_LIMIT:g}")
+    return " ".join(parts)
+
+
 def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    with tracked_stderr():
+        _main(args)
+
+
+def _main(args: argparse.Namespace) -> None:
     import warnings
 
     from hfm_runtime.statcast import StatcastWarning
 
-    args = parse_args(argv)
     try:
+        notes: list[str] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StatcastWarning)
-            text = run(args)
+            text = run(args, notes)
         for w in caught:
             if issubclass(w.category, StatcastWarning):
                 print(f"warning: {w.message}", file=sys.stderr)
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+        for line in notes:
+            print(line, file=sys.stderr)
         if args.out is None:
             sys.stdout.write(text)
         else:
             args.out.parent.mkdir(parents=True, exist_ok=True)
             args.out.write_text(text)
     except HFMInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print_error(exc)
         sys.exit(2)
     except OSError as exc:
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        print_error(f"{exc.filename or ''}: {exc.strerror or exc}")
         sys.exit(2)
 
 

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.errors import HFMInputError
+from hfm_runtime.errors import HFMInputError, print_error
 from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import league_rates
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
         table = score_league(scorer, args.league, args.season, chunk_players=args.chunk_players,
                              chunk_pitches=args.chunk_pitches, log=lambda line: print(line, flush=True))
     except HFMInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print_error(exc)
         sys.exit(2)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp")

@@ -12,24 +12,46 @@ the rows as dicts without building a DataFrame.
 For a player projected into `season` as of `as_of` (default: the season's opening day, the first MLB
 game date in `history` for that season, or January 1 when the history holds none of it):
   marcel_<S>  Marcel's rate of stat S (hfm_runtime.marcel; seasons before `season` only)
-  model_<S>   Graph 2's output: the residual on Marcel (target mode "residual") or an absolute rate
-  adj_<S>     the adjustment applied: w_S * model_S (residual) or w_S * (model_S - marcel_S) (absolute),
-              w_S the bundle's blend weight for that player type and stat
-  rate_<S>    marcel_S + adj_S, clipped to [0, 1]
+  model_<S>   Graph 2's raw output: the residual on Marcel (target mode "residual") or an absolute rate;
+              NaN where the model did not run
+  adj_<S>     the adjustment applied: w_S * (m_S - marcel_S), m_S the model's own rate (marcel_S +
+              model_S for residual bundles, model_S for absolute ones) pulled into the plausible range
+              (below), w_S the bundle's blend weight for that player type and stat; 0 where the model
+              did not run
+  rate_<S>    marcel_S + adj_S
   proj_<S>    rate_S x Marcel's projected opportunities (`opportunities`: PA or BF for the full season)
 The model sees the player's up to `max_games` most recent games (his perspective, any level) strictly
 before `as_of`, his identity profile as of `as_of` and its archetype, exactly as in training
 (hfm_train.examples). Level-1 outputs are kept in an LRU cache keyed by (game_pk, player_id,
-perspective), so re-scoring after a new game encodes only that game.
+perspective), so re-scoring after a new game encodes only that game. Every column is defined in
+docs/score-table.md.
 
-Fallbacks (never an exception for a player; `flag` says which, `fallback` is True):
-  "no_recent_games"  no context game before `as_of`: Marcel only (adjustment 0)
-  "no_history"       no context game and no MLB line in Marcel's window: Marcel's league rates
-  "unknown_player"   not in the players table (no age, no handedness): Marcel without age, no model
-  "league_rate"      Marcel has no MLB lines at all in its window: the bundle's league rates
-Otherwise `flag` is "model". `age_imputed` is True where the player's birth date is not fully known
-and his age (for Marcel and the identity profile) was imputed (hfm_runtime.people). A two-way player
-(players table `player_type` "two_way") gets a row as a batter and a row as a pitcher.
+What produced a row's rates (never an exception for a player):
+  flag "model"       Marcel + the model's adjustment (a players-table row and at least one context game
+                     before `as_of`), whatever Marcel rests on (`basis`); `fallback` False.
+  Otherwise the model did not run, rate_<S> = marcel_<S>, `fallback` True, and `flag` says why:
+  "unknown_player"   not in the players table (no age, no handedness): Marcel without age
+  "league_rate"      no context game, and Marcel's window holds no MLB line at all: the bundle's
+                     league rates
+  "no_history"       no context game and no MLB line of his in Marcel's window: Marcel's league rates
+  "no_recent_games"  no context game before `as_of`: Marcel of his own lines
+`basis` says what Marcel rests on in every row: "player" (his MLB lines of the window,
+regressed), "league" (none of his: the league's rates of the window), "bundle" (no MLB line of anyone
+in the window: the bundle's league rates, hfm_runtime.identity's `league_rates`).
+
+Plausible range (`plausible_range`): a rate lies in [0, min(1, RANGE_FACTOR x the bundle's league
+rate of that stat)]. Where the model's own rate m_S of a stat it adjusts (w_S > 0) falls outside, it
+is pulled to the nearest bound before blending, and `warnings` holds "clipped:<S>"; a blended rate
+still outside (Marcel itself outside, or w_S > 1) is pulled in the same way and flagged the same. A
+clipped rate is never shown without its warning. Inputs: the model's standardised profile features
+(the bundle's FeatureScaler) with |z| > INPUT_Z_LIMIT (continuous features only: 0/1 indicators are
+in range by construction) add "input_z:<feature>" to `warnings`, and `max_input_z` holds the largest
+|z|. `warnings` is ";"-joined, "" when there is nothing to say.
+
+Ages: `age` is his age in `season` as Marcel and the identity profile use it; `age_source` says where
+it comes from ("exact", "birth_year", "imputed": hfm_runtime.people; "none" for a player not in the
+players table, who gets no age), and `age_imputed` is True unless it is "exact" (False for "none").
+A two-way player (players table `player_type` "two_way") gets a row as a batter and a row as a pitcher.
 
 A Scorer is thread-safe (one scorer may serve many threads, with the same results as one thread), and
 `ScorerOptions.workers` > 1 runs its graphs in that many processes, with identical results.
@@ -63,11 +85,23 @@ from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerT
 
 ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
 FLAGS: tuple[str, ...] = ("model", "no_recent_games", "no_history", "unknown_player", "league_rate")
+MARCEL_BASES: tuple[str, ...] = ("player", "league", "bundle")
+NO_AGE = "none"  # age_source of a player not in the players table
 SCORE_COLUMNS: tuple[str, ...] = (
-    "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "archetype",
-    "source", "n_games", "opportunity", "opportunities",
+    "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "age_source",
+    "age", "basis", "warnings", "archetype", "source", "n_games", "max_input_z", "opportunity", "opportunities",
     *(f"{kind}_{s}" for kind in ("marcel", "model", "adj", "rate", "proj") for s in ALL_STATS),
 )
+# No projected rate reaches 8x its league rate: the most extreme single MLB seasons relative to their
+# league are about 4x (walks and home runs, Bonds 2001-04) and 6-7x (triples, e.g. Granderson 2007),
+# and a projection regresses toward the league. Below 0 is impossible. (docs/score-table.md)
+RANGE_FACTOR = 8.0
+# A standardised input beyond 6 training standard deviations: by Chebyshev's inequality at most 1/36
+# of any training distribution lies that far out, and for the profile's near-normal rates practically
+# none, so the model is extrapolating. 0/1 indicator features are left out (their z is large for a
+# rare category without anything being out of range).
+INPUT_Z_LIMIT = 6.0
+INDICATOR_PREFIXES: tuple[str, ...] = ("filled:", "hand:", "source:")
 
 
 @dataclass(frozen=True)
@@ -167,7 +201,9 @@ class History:
     players: players.csv rows (hfm_runtime.league.read_players); None derives them from `pitches`
     (hfm_runtime.people.players_from_pitches: role and handedness from the pitches, no names, ages
     imputed). Missing birth dates are imputed (hfm_runtime.people.impute_birth_dates, from `pitches`)
-    and flagged in `age_imputed`, so Marcel and the identity profile always have an age.
+    and flagged (`age_source` "imputed", `age_imputed` True), so Marcel and the identity profile always
+    have an age; a table without `age_source` has it read off `age_imputed` and the birth date
+    (hfm_runtime.people.age_sources).
     season_lines: optional per player type season lines for Marcel (e.g. Lahman's); by default they
     are counted from `pitches` (hfm_runtime.seasons), as in training.
     league: optional per player type league rates by season (`hfm_runtime.marcel.league_rates` of the
@@ -262,18 +298,37 @@ class History:
         return {i: scored_as(kinds[i], i in pitched) for i in ids}
 
     def age_imputed(self, player_ids: Iterable[int]) -> np.ndarray:
-        """bool per id: is his age imputed (no full birth date)? False for players not in the table."""
+        """bool per id: is his age not from a full birth date (`age_source` "birth_year" or "imputed")?
+        False for players not in the table."""
+        return np.isin(self.age_source(player_ids), ("birth_year", "imputed"))
+
+    def age_source(self, player_ids: Iterable[int]) -> np.ndarray:
+        """Where each id's age comes from: "exact", "birth_year" or "imputed" (hfm_runtime.people
+        .age_sources), "none" for a player not in the table."""
+        from hfm_runtime.people import age_sources
+
         ids = np.asarray(list(player_ids), dtype=np.int64)
-        if "age_imputed" not in self.players.columns or self.players.empty:
-            return np.zeros(len(ids), bool)
-        if "age_imputed" not in self._derived:  # numpy lookup: pandas' reindex costs ~0.3 ms a call
+        if "age_source" not in self._derived:
             table = self._players_by_id
             known = table.index.to_numpy(np.int64)
             order = np.argsort(known)
-            self._derived["age_imputed"] = (known[order], table["age_imputed"].to_numpy(dtype=bool)[order])
-        known, flag = self._derived["age_imputed"]
+            self._derived["age_source"] = (known[order], age_sources(table)[order])
+        known, source = self._derived["age_source"]
+        if not len(known):
+            return np.full(len(ids), NO_AGE, dtype=object)
         at = np.minimum(np.searchsorted(known, ids), len(known) - 1)
-        return (known[at] == ids) & flag[at]
+        return np.where(known[at] == ids, source[at], NO_AGE).astype(object)
+
+    def ages(self, player_ids: Iterable[int], season: int) -> np.ndarray:
+        """Each id's age in `season` (seasons.season_age of his birth date, imputed where missing), as
+        Marcel and the identity profile use it; NaN for a player not in the table."""
+        ids = np.asarray(list(player_ids), dtype=np.int64)
+        births = self._players_by_id["birth_date"].reindex(ids).to_numpy()
+        has_age = pd.notna(births)
+        ages = np.full(len(ids), np.nan)
+        if has_age.any():
+            ages[has_age] = np.asarray(season_age(births[has_age], season), dtype=np.float64)
+        return ages
 
     def opening_day(self, season: int) -> pd.Timestamp:
         """The first MLB game date of `season` in the pitches, else January 1 of it."""
@@ -321,6 +376,17 @@ class MarcelRows:
     opportunities: np.ndarray  # float64 [N]: projected PA or BF
     no_history: np.ndarray  # bool [N]: no MLB line in Marcel's window (league rates)
     league_rate: np.ndarray  # bool [N]: no MLB lines at all in the window: the bundle's league rates
+    ages: np.ndarray  # float64 [N]: the age in the season Marcel adjusted by (NaN: none)
+
+    def take(self, at: np.ndarray) -> MarcelRows:
+        """These rows at positions `at`."""
+        return MarcelRows(self.rates[at], self.opportunities[at], self.no_history[at], self.league_rate[at],
+                          self.ages[at])
+
+    @property
+    def basis(self) -> np.ndarray:
+        """MARCEL_BASES value per row: what Marcel's rates rest on."""
+        return np.where(self.league_rate, "bundle", np.where(self.no_history, "league", "player")).astype(object)
 
 
 def marcel_rows(
@@ -339,12 +405,57 @@ def marcel_rows(
         return MarcelRows(
             rates=np.tile(np.array([rates[s] for s in stats], dtype=np.float64), (n, 1)),
             opportunities=np.full(n, MARCEL_CONFIGS[pt].playing_time_base, dtype=np.float64),
-            no_history=np.ones(n, bool), league_rate=np.ones(n, bool),
+            no_history=np.ones(n, bool), league_rate=np.ones(n, bool), ages=np.asarray(ages, np.float64),
         )
     return MarcelRows(
         rates=base[stats].to_numpy(np.float64), opportunities=base[OPPORTUNITY[pt]].to_numpy(np.float64),
         no_history=base["no_history"].to_numpy(bool), league_rate=np.zeros(n, bool),
+        ages=np.asarray(ages, np.float64),
     )
+
+
+def plausible_range(bundle: Bundle, pt: PlayerType) -> tuple[np.ndarray, np.ndarray]:
+    """(low, high) per stat of TARGET_STATS[pt]: [0, min(1, RANGE_FACTOR x the bundle's league rate)]
+    (the training seasons' MLB rate, hfm_runtime.identity's `league_rates`; see RANGE_FACTOR)."""
+    league = bundle.identity[pt].league_rates
+    high = np.array([min(1.0, RANGE_FACTOR * float(league[s])) if s in league else 1.0 for s in TARGET_STATS[pt]])
+    return np.zeros(len(high)), high
+
+
+def blend(
+    marcel_rates: np.ndarray, model: np.ndarray, weights: np.ndarray, target_mode: str, low: np.ndarray, high: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(rates, clipped) from Marcel [N, S], Graph 2's raw output [N, S] (NaN: the model did not run)
+    and the blend weights [S]: the model's own rate (Marcel + residual, or the absolute rate), pulled
+    into [low, high] where it is outside, blended as marcel + w * (own - marcel); a blended rate still
+    outside is pulled in too. `clipped` [N, S] marks the stats pulled in; a stat with w = 0 is not
+    read, so never clipped. Rows where the model did not run are Marcel's rates, untouched."""
+    own = marcel_rates + model if target_mode == "residual" else model
+    ran = ~np.isnan(own) & (weights != 0)
+    outside = ran & ((own < low) | (own > high))
+    pulled = np.clip(own, low, high)
+    rates = np.where(ran, marcel_rates + weights * (pulled - marcel_rates), marcel_rates)
+    still = ran & ((rates < low) | (rates > high))
+    rates = np.where(still, np.clip(rates, low, high), rates)
+    return rates, outside | still
+
+
+def input_warnings(pt: PlayerType, stat_features: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
+    """(max |z| over the continuous features, per row; the features beyond INPUT_Z_LIMIT, per row,
+    largest first) of standardised identity features [N, F] (profiles.feature_names layout)."""
+    from hfm_runtime.profiles import feature_names
+
+    names = np.array(feature_names(pt))
+    continuous = np.array([not n.startswith(INDICATOR_PREFIXES) for n in names])
+    z = np.abs(np.asarray(stat_features, dtype=np.float64)[:, continuous])
+    z = np.where(np.isfinite(z), z, np.inf)  # a NaN or infinite input is as far out as it gets
+    names = names[continuous]
+    worst = z.max(axis=1, initial=0.0)
+    beyond = []
+    for row in z:
+        over = np.flatnonzero(row > INPUT_Z_LIMIT)
+        beyond.append([str(names[j]) for j in over[np.argsort(-row[over], kind="stable")]])
+    return worst, beyond
 
 
 class Scorer:
@@ -475,45 +586,59 @@ class Scorer:
         stats = list(TARGET_STATS[pt])
         known, names = inputs.players_info(ids)
         base = inputs.marcel(pt, ids, season)
+        age_source = inputs.age_source(ids)
         out: dict[str, Any] = {"player_id": ids, "name": names, "player_type": pt, "season": season,
                                "as_of_date": as_of, "opportunity": OPPORTUNITY[pt], "opportunities": base.opportunities}
         marcel_rates = base.rates
 
         model = np.full((len(ids), len(stats)), np.nan)
-        archetype = np.full(len(ids), -1, np.int64)
+        archetype = np.full(len(ids), -1, np.int64)  # the model's inputs: only where it ran
         source = np.full(len(ids), None, dtype=object)
+        max_z = np.full(len(ids), np.nan)
+        notes: list[list[str]] = [[] for _ in ids]
         n_games = np.zeros(len(ids), np.int64)
         if known.any():
-            ident = inputs.identity(pt, ids[known], as_of)
-            archetype[known], source[known] = ident.archetype, ident.source
             games = inputs.context(pt, ids[known], as_of)
             max_games = int(self.bundle.context[pt]["max_games"])
             index = games.context_index(ids[known], pt, np.full(known.sum(), as_of.to_datetime64()), max_games)
             n_games[known] = (index >= 0).sum(1)
             rows = np.flatnonzero(n_games[known] > 0)  # among the known
             if len(rows):
-                model[np.flatnonzero(known)[rows]] = self._graph2(
-                    pt, games, index[rows], ident.stat_features[rows], ident.archetype[rows])
+                at = np.flatnonzero(known)[rows]
+                ident = inputs.identity(pt, ids[at], as_of)
+                model[at] = self._graph2(pt, games, index[rows], ident.stat_features, ident.archetype)
+                archetype[at], source[at] = ident.archetype, ident.source
+                worst, beyond = input_warnings(pt, ident.stat_features)
+                max_z[at] = worst
+                for i, features in zip(at.tolist(), beyond):
+                    notes[i].extend(f"input_z:{f}" for f in features)
+        ran = n_games > 0  # only players in the table get context games
 
         weights = self.bundle.blend_weights(pt)
         w = np.array([weights[s] for s in stats])
-        if self.bundle.target_mode == "residual":
-            adj = w * model
-        else:
-            adj = w * (model - marcel_rates)
-        adj = np.where(np.isnan(adj), 0.0, adj)
-        rates = np.clip(marcel_rates + adj, 0.0, 1.0)
-        adj = rates - marcel_rates  # what was actually applied, after clipping
+        low, high = plausible_range(self.bundle, pt)
+        rates, clipped = blend(marcel_rates, model, w, self.bundle.target_mode, low, high)
+        adj = rates - marcel_rates  # what was applied, after any pull into range
+        checks = [[] for _ in ids]  # the rates' warnings first, then the inputs'
+        for i, j in zip(*np.nonzero(clipped)):
+            checks[int(i)].append(f"clipped:{stats[int(j)]}")
+        for i, j in zip(*np.nonzero(ran[:, None] & np.isnan(model))):  # never seen; Marcel's rate stands
+            checks[int(i)].append(f"model_nan:{stats[int(j)]}")
 
-        flag = np.where(n_games > 0, "model", np.where(base.no_history, "no_history", "no_recent_games"))
+        flag = np.where(base.league_rate, "league_rate", np.where(base.no_history, "no_history", "no_recent_games"))
         flag = np.where(known, flag, "unknown_player")
-        flag = np.where(base.league_rate, "league_rate", flag)
+        flag = np.where(ran, "model", flag)  # the model adjusted it, whatever Marcel rests on
         out["flag"] = flag
-        out["fallback"] = flag != "model"
-        out["age_imputed"] = inputs.age_imputed(ids)
+        out["fallback"] = ~ran
+        out["age_imputed"] = np.isin(age_source, ("birth_year", "imputed"))  # the two-valued form of age_source
+        out["age_source"] = age_source
+        out["age"] = base.ages
+        out["basis"] = base.basis
+        out["warnings"] = np.array([";".join(c + n) for c, n in zip(checks, notes)], dtype=object)
         out["archetype"] = archetype
         out["source"] = source
         out["n_games"] = n_games
+        out["max_input_z"] = max_z
         for j, s in enumerate(stats):
             out[f"marcel_{s}"] = marcel_rates[:, j]
             out[f"model_{s}"] = model[:, j]
@@ -582,8 +707,8 @@ class _HistoryInputs:
     def player_type_of(self, ids: Iterable[int]) -> dict[int, tuple[PlayerType, ...]]:
         return self.history.player_type_of(ids)
 
-    def age_imputed(self, ids: np.ndarray) -> np.ndarray:
-        return self.history.age_imputed(ids)
+    def age_source(self, ids: np.ndarray) -> np.ndarray:
+        return self.history.age_source(ids)
 
     def players_info(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(in the players table, name) per id."""
@@ -597,11 +722,7 @@ class _HistoryInputs:
         return known, names
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
-        births = self.history._players_by_id["birth_date"].reindex(ids).to_numpy()
-        has_age = pd.notna(births)
-        ages = np.full(len(ids), np.nan)
-        if has_age.any():
-            ages[has_age] = np.asarray(season_age(births[has_age], season), dtype=np.float64)
+        ages = self.history.ages(ids, season)
         league = None if self.history.league is None else self.history.league.get(pt)
         return marcel_rows(self.scorer.bundle, pt, ids, season, self.history.lines(pt), ages, league)
 
@@ -689,23 +810,40 @@ def _embeddings(keys: Sequence[tuple[int, int, str]], items: Sequence[_Encoded],
 
 # --- the projection pipeline's adapter -------------------------------------------------------------
 class PipelineAdapter:
-    """Adds HFM's adjustment to a projection pipeline's own rates.
+    """Adds HFM's learned adjustment over Marcel to a projection pipeline's own rates.
 
         adapter = PipelineAdapter(scorer, history, season=2024)
         adjusted = adapter.adjust_projections(records)
 
-    Each record is a dict with `player_id`, optionally `player_type` ("batter"/"pitcher"; looked up in
-    `history` (a History or a PlayerStore) when absent, a two-way player's then adjusted as a batter), the pipeline's per-opportunity rates under the stat names of
-    hfm_runtime.targets.TARGET_STATS (e.g. "SO": 0.22) and optionally the opportunity column ("PA" for
-    batters, "BF" for pitchers). Returned: a copy of each record, in order, with every stat it had
-    replaced by `rate + adjustment` (clipped to [0, 1]), where the adjustment is w * model residual
-    (residual bundles: the model learned a correction to Marcel, applied here to the pipeline's
-    baseline) or w * (model rate - rate) (absolute bundles), plus:
-      hfm_adjustment  {stat: adjustment applied}
-      hfm_counts      {stat: adjusted rate x opportunities} when the record has opportunities
-      hfm_flag, hfm_archetype, hfm_source, hfm_games   as in Scorer.score
-    A player the model cannot score (no recent games, unknown) keeps his rates (adjustment 0) and the
-    flag says why. Records missing `player_id` raise HFMInputError naming the record.
+    Each record is a dict with `player_id`, optionally `player_type` ("batter" / "pitcher"), the
+    pipeline's per-opportunity rates under the stat names of hfm_runtime.targets.TARGET_STATS (e.g.
+    "SO": 0.22; numbers in [0, 1]) and optionally its opportunities under that type's key ("PA" for
+    batters, "BF" for pitchers); other keys are returned untouched.
+
+    Semantics (the same for residual and absolute bundles): for each stat S the record has,
+        new_S = caller_S + adj_S,   adj_S = w_S * (m_S - marcel_S)
+    adj_S is the score table's `adj_<S>` for that player: what HFM changes Marcel by (the model's own
+    rate m_S, pulled into the plausible range, minus Marcel's, times the blend weight). The pipeline's
+    rate takes the place of Marcel's as the baseline; the adjustment stays HFM's correction to Marcel,
+    so it fits a baseline that errs the way Marcel does. A new rate outside the plausible range
+    (`plausible_range`) is pulled to the nearest bound, with "clipped:<S>" in `hfm_warnings`. Worked
+    example: docs/score-table.md.
+
+    Returned: a copy of each record, in order, with every stat it had replaced by new_S, plus
+      hfm_adjustment  {stat: new_S - caller_S}
+      hfm_counts      {stat: new_S x opportunities} when the record has its opportunities
+      hfm_flag, hfm_fallback, hfm_basis, hfm_archetype, hfm_source, hfm_games, hfm_warnings
+                      the score table's flag, fallback, basis, archetype, source, n_games and
+                      warnings (plus this call's own "clipped:<S>")
+    A player the model does not adjust (flag other than "model") keeps his rates (adjustment 0).
+
+    Which of the player's rows: the record's `player_type`; without it, the type whose opportunity key
+    the record has ("BF": pitcher), else the one type HFM scores him as (a two-way player: batter).
+    A player not in the players table (flag "unknown_player") is taken as the record's type, unadjusted.
+    HFMInputError naming the record (its index and player_id): `player_id` missing or not an integer;
+    `player_type` not "batter" or "pitcher", or a type HFM does not score a known player as (a
+    batter-only player given as a pitcher); the other type's opportunity key (a pitcher with "PA" instead of "BF"); a rate
+    that is not a number in [0, 1], or opportunities that are not a number >= 0.
     """
 
     def __init__(self, scorer: Scorer, history: History | Any, season: int, as_of: str | pd.Timestamp | None = None):
@@ -721,32 +859,39 @@ class PipelineAdapter:
         if not records:
             return []
         table = self.scorer.score_records(self.history, self.season, sorted(set(ids)), self.as_of)
-        rows = {(int(r["player_id"]), r["player_type"]): r for r in table}
-        first = {}
-        for key, row in rows.items():
-            first.setdefault(key[0], row)
-        mode = self.scorer.bundle.target_mode
+        rows: dict[int, dict[str, dict]] = {}
+        for row in table:
+            rows.setdefault(int(row["player_id"]), {})[row["player_type"]] = row
+        ranges = {pt: plausible_range(self.scorer.bundle, pt) for pt in PLAYER_TYPES}
         out = []
-        for r, pid in zip(records, ids):
-            # a two-way player has a row per type: the record's player_type picks one (default batter)
-            row = rows.get((pid, r.get("player_type")), first[pid])
-            pt = r.get("player_type", row["player_type"])
+        for i, (r, pid) in enumerate(zip(records, ids)):
+            where = f"adjust_projections: record {i} (player_id {pid})"
+            pt = _record_type(r, rows[pid], where)
+            row = rows[pid].get(pt) or next(iter(rows[pid].values()))  # the latter: an unknown player's
+            own_row = row["player_type"] == pt
+            opportunities = None
+            if r.get(OPPORTUNITY[pt]) is not None:
+                opportunities = _number(r, OPPORTUNITY[pt], where, 0.0, math.inf)
+            low, high = ranges[pt]
             new = dict(r)
-            adjustment, counts = {}, {}
-            weights = self.scorer.bundle.blend_weights(row["player_type"])
-            for s in TARGET_STATS[pt]:
-                if s not in r or r[s] is None:
+            adjustment, counts, clipped = {}, {}, []
+            for j, s in enumerate(TARGET_STATS[pt]):
+                if r.get(s) is None:
                     continue
-                base = float(r[s])
-                model = float(row[f"model_{s}"])
-                delta = 0.0 if math.isnan(model) else weights[s] * (model if mode == "residual" else model - base)
-                rate = min(max(base + delta, 0.0), 1.0)
+                base = _number(r, s, where, 0.0, 1.0)
+                rate = base + (float(row[f"adj_{s}"]) if own_row else 0.0)  # 0 where the model did not adjust him
+                if rate < low[j] or rate > high[j]:
+                    rate = min(max(rate, float(low[j])), float(high[j]))
+                    clipped.append(f"clipped:{s}")
                 new[s], adjustment[s] = rate, rate - base
-                if OPPORTUNITY[pt] in r and r[OPPORTUNITY[pt]] is not None:
-                    counts[s] = rate * float(r[OPPORTUNITY[pt]])
+                if opportunities is not None:
+                    counts[s] = rate * opportunities
+            warnings = [w for w in str(row["warnings"] or "").split(";") if w]
             new.update(
-                hfm_adjustment=adjustment, hfm_flag=str(row["flag"]), hfm_archetype=int(row["archetype"]),
+                hfm_adjustment=adjustment, hfm_flag=str(row["flag"]), hfm_fallback=bool(row["fallback"]),
+                hfm_basis=str(row["basis"]), hfm_archetype=int(row["archetype"]),
                 hfm_source=row["source"], hfm_games=int(row["n_games"]),
+                hfm_warnings=";".join(dict.fromkeys(clipped + warnings)),
             )
             if counts:
                 new["hfm_counts"] = counts
@@ -754,6 +899,44 @@ class PipelineAdapter:
         return out
 
     __call__ = adjust_projections
+
+
+def _record_type(record: Mapping[str, Any], rows: Mapping[str, Any], where: str) -> PlayerType:
+    """The player type a pipeline record is adjusted as (PipelineAdapter's docstring), checked against
+    the types HFM scores him as (`rows`: his score rows by type) and the record's opportunity key."""
+    scored = [pt for pt in PLAYER_TYPES if pt in rows]
+    given = record.get("player_type")
+    has = [pt for pt in PLAYER_TYPES if record.get(OPPORTUNITY[pt]) is not None]
+    if given is not None:
+        if given not in PLAYER_TYPES:
+            raise HFMInputError(f"{where}: field player_type is {given!r}, not one of {list(PLAYER_TYPES)}")
+        if given not in rows and all(r["flag"] == "unknown_player" for r in rows.values()):
+            return given  # HFM only guessed his type (no players-table row): the record's stands, unadjusted
+        if given not in rows:
+            raise HFMInputError(f"{where}: field player_type is {given!r}, but HFM scores him as a "
+                                f"{' and a '.join(scored)} (players table, or who pitched)")
+        pt = given
+    elif len(has) == 1 and has[0] in rows:
+        pt = has[0]
+    else:
+        pt = scored[0]  # batter first: a two-way player without a type or a key is adjusted as a batter
+    other = [o for o in PLAYER_TYPES if o != pt and OPPORTUNITY[o] in record and record[OPPORTUNITY[o]] is not None]
+    if other:
+        raise HFMInputError(f"{where}: field {OPPORTUNITY[other[0]]!r} is a {other[0]}'s opportunities, but the "
+                            f"record is adjusted as a {pt}, whose opportunities are {OPPORTUNITY[pt]!r}")
+    return pt
+
+
+def _number(record: Mapping[str, Any], key: str, where: str, low: float, high: float) -> float:
+    """record[key] as a float in [low, high], or HFMInputError naming the record and the field."""
+    try:
+        value = float(record[key])
+    except (TypeError, ValueError):
+        value = math.nan
+    if not (low <= value <= high):
+        raise HFMInputError(f"{where}: field {key!r} is {record[key]!r}, not a number in "
+                            f"[{low:g}, {'inf' if math.isinf(high) else f'{high:g}'}]")
+    return value
 
 
 def adjust_projections(

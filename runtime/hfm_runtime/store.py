@@ -64,7 +64,8 @@ from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import GameKeys
 from hfm_runtime.identity import build_identity, player_lines
 from hfm_runtime.marcel import MARCEL_CONFIGS
-from hfm_runtime.scoring import IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
+from hfm_runtime.people import age_sources, impute_birth_dates
+from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
@@ -390,8 +391,6 @@ class PlayerStore:
         if not (force or missing):
             return
         if missing:
-            from hfm_runtime.people import impute_birth_dates
-
             players = impute_birth_dates(players, pd.Series(self._first_season, dtype=np.int64).sort_index())
         by_id = players.drop_duplicates("player_id").set_index("player_id")
         by_id = by_id.iloc[np.argsort(by_id.index.to_numpy(np.int64), kind="stable")]
@@ -403,8 +402,7 @@ class PlayerStore:
         else:
             self._names = np.full(len(self._ids), "", dtype=object)
         self._types = by_id["player_type"].to_numpy(dtype=object) if "player_type" in by_id.columns else None
-        self._imputed = by_id["age_imputed"].to_numpy(dtype=bool) if "age_imputed" in by_id.columns else (
-            np.zeros(len(self._ids), bool))
+        self._age_source = age_sources(by_id)
         self._births = by_id["birth_date"].to_numpy()
         self._marcel.clear()  # ages may have moved
         self._identity.clear()
@@ -627,14 +625,17 @@ class _StoreInputs:
         names = self.store._names[at] if len(self.store._ids) else np.full(len(ids), "", dtype=object)
         return known, np.where(known, names, "").astype(object)
 
-    def age_imputed(self, ids: np.ndarray) -> np.ndarray:
+    def age_source(self, ids: np.ndarray) -> np.ndarray:
+        """As History.age_source: exact / birth_year / imputed, "none" for a player not in the table."""
         at, known = self._rows(ids)
-        return known & self.store._imputed[at] if len(self.store._ids) else known
+        if not len(self.store._ids):
+            return np.full(len(ids), NO_AGE, dtype=object)
+        return np.where(known, self.store._age_source[at], NO_AGE).astype(object)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         table_ids, rows = self._marcel_table(pt, int(season), ids)
         at = np.searchsorted(table_ids, ids)
-        return MarcelRows(rows.rates[at], rows.opportunities[at], rows.no_history[at], rows.league_rate[at])
+        return rows.take(at)
 
     def _marcel_table(self, pt: PlayerType, season: int, ids: np.ndarray) -> tuple[np.ndarray, MarcelRows]:
         """Marcel as a History computes it (`seasons.season_lines` of the window's game lines, then

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from hfm_runtime.errors import HFMInputError
+from hfm_runtime.errors import HFMInputError, close_progress_bars, print_error, tracked_stderr
 
 # name -> "module:attribute" of a click command
 COMMANDS: dict[str, str] = {
@@ -54,16 +54,21 @@ def cli(ctx: click.Context) -> None:
 
 def run_click(command: click.Command, errors: tuple[type[Exception], ...] = (HFMInputError,)) -> None:
     """Run a click command as a console script: `errors` become one `error:` line and exit status 2."""
-    try:
-        command(standalone_mode=False)
-    except errors as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
-    except click.exceptions.Abort:
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
+    with tracked_stderr() as stderr:  # the error line starts a line of its own, after any progress bar
+        try:
+            command(standalone_mode=False)
+        except errors as exc:
+            print_error(exc)
+            sys.exit(2)
+        except click.exceptions.Abort:
+            close_progress_bars()
+            sys.exit(130)
+        except click.ClickException as exc:
+            close_progress_bars()
+            if not stderr.at_line_start:
+                stderr.write("\n")
+            exc.show()
+            sys.exit(exc.exit_code)
 
 
 def main() -> None:

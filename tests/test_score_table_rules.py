@@ -1,0 +1,226 @@
+"""The score table's rules without a trained bundle (issue #23): the plausible-range blend, the pipeline
+adapter's semantics and its worked example (docs/score-table.md), --season checks, the training-data
+line and warning, and error lines that start on their own line (progress bars, missing folders)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+import numpy as np
+import pytest
+
+from hfm_runtime.cli import check_season, simulated_on_real_warning, training_data_line
+from hfm_runtime.errors import HFMInputError, print_error
+from hfm_runtime.scoring import RANGE_FACTOR, PipelineAdapter, blend, plausible_range
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
+
+LEAGUE = {"SO": 0.22, "BB": 0.085, "HR": 0.03, "H": 0.23, "2B": 0.045, "3B": 0.0034}
+
+
+def fake_bundle() -> SimpleNamespace:
+    """What plausible_range reads of a bundle: each type's identity league rates."""
+    return SimpleNamespace(identity={pt: SimpleNamespace(league_rates={s: LEAGUE[s] for s in TARGET_STATS[pt]})
+                                     for pt in PLAYER_TYPES})
+
+
+# --- the plausible range and the blend ------------------------------------------------------------
+def test_plausible_range_is_zero_to_a_multiple_of_the_league_rate():
+    low, high = plausible_range(fake_bundle(), "batter")
+    assert (low == 0).all()
+    assert dict(zip(TARGET_STATS["batter"], high)) == pytest.approx(
+        {s: min(1.0, RANGE_FACTOR * LEAGUE[s]) for s in TARGET_STATS["batter"]})
+
+
+@pytest.mark.parametrize("mode", ["absolute", "residual"])
+def test_blend_pulls_the_models_own_rate_into_range_and_marks_it(mode):
+    marcel = np.array([[0.220, 0.0040], [0.220, 0.0040], [0.220, 0.0040]])
+    own = np.array([[0.200, 0.0050], [-0.030, 0.0050], [0.200, 0.0900]])  # negative SO; 3B past 8x league
+    model = own if mode == "absolute" else own - marcel
+    model[2, 0] = np.nan if mode == "absolute" else model[2, 0]
+    w = np.array([0.8, 0.9])
+    low, high = np.zeros(2), np.array([1.0, 8 * 0.0034])
+    rates, clipped = blend(marcel, model, w, mode, low, high)
+    assert rates[0] == pytest.approx(marcel[0] + w * (own[0] - marcel[0]))  # in range: the plain blend
+    assert rates[1, 0] == pytest.approx(0.22 + 0.8 * (0.0 - 0.22)) and clipped[1].tolist() == [True, False]
+    assert rates[2, 1] == pytest.approx(0.004 + 0.9 * (high[1] - 0.004)) and clipped[2, 1]
+    assert not clipped[0].any() and (rates >= 0).all()
+    if mode == "absolute":  # a NaN output (the model did not run for that stat): Marcel's rate stands
+        assert rates[2, 0] == 0.22 and not clipped[2, 0]
+    # a stat the bundle does not adjust (w = 0) is never read, so never clipped
+    rates, clipped = blend(marcel, model, np.array([0.0, 0.9]), mode, low, high)
+    assert (rates[:, 0] == marcel[:, 0]).all() and not clipped[:, 0].any()
+
+
+# --- the pipeline adapter -------------------------------------------------------------------------
+def fake_scorer(rows: list[dict]) -> SimpleNamespace:
+    """A scorer whose score_records returns `rows` (the score table's columns the adapter reads)."""
+    return SimpleNamespace(bundle=fake_bundle(), score_records=lambda *args, **kwargs: rows)
+
+
+def score_row(player_id: int, pt: str, adj: dict[str, float], flag: str = "model", warnings: str = "") -> dict:
+    return {"player_id": player_id, "player_type": pt, "flag": flag, "fallback": flag != "model",
+            "basis": "player", "archetype": 2 if flag == "model" else -1, "source": "mlb" if flag == "model" else None,
+            "n_games": 10 if flag == "model" else 0, "warnings": warnings,
+            **{f"adj_{s}": adj.get(s, 0.0) for s in TARGET_STATS[pt]}}
+
+
+def test_adapter_worked_example_of_docs_score_table():
+    # the score table (docs/score-table.md): Marcel SO .220, the model's own rate .200, w .8 -> adj -.016;
+    # BB: Marcel .080, own .095, w .2 -> adj +.003; 3B: Marcel .0040, own .0062, w .9 -> adj +.00198
+    marcel = np.array([[0.220, 0.080, 0.0040]])
+    own = np.array([[0.200, 0.095, 0.0062]])
+    rates, clipped = blend(marcel, own, np.array([0.8, 0.2, 0.9]), "absolute", np.zeros(3), np.array([1, 0.68, 0.0272]))
+    adj = rates - marcel
+    assert adj[0] == pytest.approx([-0.016, 0.003, 0.00198]) and not clipped.any()
+    residual, _ = blend(marcel, own - marcel, np.array([0.8, 0.2, 0.9]), "residual", np.zeros(3), np.array([1, .68, .0272]))
+    assert residual == pytest.approx(rates)  # the same adjustment from a residual bundle
+    scorer = fake_scorer([score_row(600001, "batter", {"SO": -0.016, "BB": 0.003, "3B": 0.00198})])
+    [out] = PipelineAdapter(scorer, None, 2025).adjust_projections(
+        [{"player_id": 600001, "SO": 0.240, "BB": 0.070, "3B": 0.026, "PA": 600, "team": "X"}])
+    assert out["SO"] == pytest.approx(0.224) and out["BB"] == pytest.approx(0.073)
+    assert out["3B"] == pytest.approx(8 * 0.0034)  # .026 + .00198 = .02798 > .0272: pulled to the bound
+    assert out["hfm_adjustment"] == pytest.approx({"SO": -0.016, "BB": 0.003, "3B": 8 * 0.0034 - 0.026})
+    assert out["hfm_counts"]["SO"] == pytest.approx(134.4) and out["team"] == "X"
+    assert out["hfm_warnings"] == "clipped:3B" and out["hfm_flag"] == "model" and out["hfm_fallback"] is False
+
+
+def test_adapter_leaves_a_fallback_player_as_he_is():
+    scorer = fake_scorer([score_row(7, "pitcher", {}, flag="no_recent_games")])
+    [out] = PipelineAdapter(scorer, None, 2025).adjust_projections([{"player_id": 7, "SO": 0.25, "BF": 700}])
+    assert out["SO"] == 0.25 and out["hfm_adjustment"] == {"SO": 0.0} and out["hfm_fallback"] is True
+
+
+def test_adapter_refuses_a_record_that_does_not_fit_the_player_type():
+    rows = [score_row(1, "batter", {"SO": 0.01}), score_row(2, "pitcher", {"SO": 0.01}),
+            score_row(3, "batter", {"SO": 0.01}), score_row(3, "pitcher", {"SO": -0.01})]
+    adapter = PipelineAdapter(fake_scorer(rows), None, 2025)
+    with pytest.raises(HFMInputError, match=r"record 1 \(player_id 2\): field 'PA' is a batter's opportunities, "
+                                            r"but the record is adjusted as a pitcher, whose opportunities are 'BF'"):
+        adapter.adjust_projections([{"player_id": 1, "SO": 0.2, "PA": 600}, {"player_id": 2, "SO": 0.2, "PA": 700}])
+    with pytest.raises(HFMInputError, match=r"record 0 \(player_id 1\): field 'BF' is a pitcher's"):
+        adapter.adjust_projections([{"player_id": 1, "player_type": "batter", "SO": 0.2, "BF": 600}])
+    with pytest.raises(HFMInputError, match=r"record 0 \(player_id 1\): field player_type is 'pitcher', but HFM "
+                                            r"scores him as a batter"):
+        adapter.adjust_projections([{"player_id": 1, "player_type": "pitcher", "SO": 0.2}])
+    with pytest.raises(HFMInputError, match=r"record 0 \(player_id 1\): field 'SO' is 1.5, not a number in \[0, 1\]"):
+        adapter.adjust_projections([{"player_id": 1, "SO": 1.5}])
+    with pytest.raises(HFMInputError, match=r"record 0 \(player_id 1\): field 'PA' is -3"):
+        adapter.adjust_projections([{"player_id": 1, "SO": 0.2, "PA": -3}])
+    # a two-way player: the opportunity key picks his row, as does player_type; neither: the batter's
+    two_way = adapter.adjust_projections([{"player_id": 3, "SO": 0.2, "BF": 500}, {"player_id": 3, "SO": 0.2},
+                                          {"player_id": 3, "player_type": "pitcher", "SO": 0.2}])
+    assert [r["SO"] for r in two_way] == pytest.approx([0.19, 0.21, 0.19])
+
+
+# --- hfm-score: --season, the training data ---------------------------------------------------------
+def test_check_season():
+    with pytest.raises(HFMInputError, match=r"--season 25: a two-digit season; did you mean 2025\?"):
+        check_season(25)
+    with pytest.raises(HFMInputError, match=r"did you mean 1999\?"):
+        check_season(99)
+    with pytest.raises(HFMInputError, match="not a four-digit year"):
+        check_season(202)
+    check_season(2022, last=2021)  # one past the data: the future, as of January 1
+    with pytest.raises(HFMInputError, match=r"--season 2023: the data's last season is 2021.*--season 2022.*--allow-gap"):
+        check_season(2023, last=2021)
+    check_season(2023, last=2021, allow_gap=True)
+    check_season(2019, last=2021)
+
+
+def test_training_data_line_and_the_simulated_on_real_warning():
+    assert training_data_line({}) == "training data: not recorded (bundle exported before 2026-12-02)"
+    simulated = {"training_data": {"source": "simulated", "league": "artifacts/league", "seasons": [2018, 2019, 2020],
+                                   "notice": None}}
+    assert training_data_line(simulated) == "training data: simulated, seasons 2018-2020 (artifacts/league)"
+    notice = "The information used here was obtained free of charge from and is copyrighted by Retrosheet."
+    retro = {"training_data": {"source": "retrosheet+statcast", "league": "L", "seasons": [2001, 2003], "notice": notice}}
+    assert training_data_line(retro) == f"training data: retrosheet+statcast, seasons 2001, 2003 (L); {notice}"
+    assert "trained on a simulated league" in simulated_on_real_warning(simulated, "statcast")
+    assert "trained on a simulated league" in simulated_on_real_warning(simulated, "statcast files")
+    assert simulated_on_real_warning(simulated, None) is None  # a simulated league scored
+    assert simulated_on_real_warning(retro, "statcast") is None
+    assert simulated_on_real_warning({}, "statcast") is None  # not recorded: nothing to say
+
+
+# --- error lines --------------------------------------------------------------------------------------
+def run_train_cli(command: click.Command) -> tuple[int, str]:
+    from hfm_train.cli import run_click
+
+    err = io.StringIO()
+    old = sys.argv
+    sys.argv = ["hfm-train"]
+    try:
+        with contextlib.redirect_stderr(err):
+            run_click(command)
+    except SystemExit as exc:
+        return int(exc.code or 0), err.getvalue()
+    finally:
+        sys.argv = old
+    return 0, err.getvalue()
+
+
+@pytest.mark.parametrize("leave", [True, False])
+def test_an_error_during_a_progress_bar_starts_on_its_own_line(leave):
+    from tqdm import tqdm
+
+    @click.command()
+    def fails() -> None:
+        for _ in tqdm(range(1), leave=leave, mininterval=0):
+            raise HFMInputError("data/x.csv: column pitch_type: row 3: bad")
+
+    code, err = run_train_cli(fails)
+    assert code == 2
+    assert re.search(r"(^|\n)error: data/x\.csv: column pitch_type: row 3: bad\n$", err), repr(err)
+    assert "0/1" in err  # the bar was on screen (mid-line) when the error came
+
+
+def test_print_error_without_a_bar_is_one_plain_line():
+    out = io.StringIO()
+    print_error("something: wrong", out)
+    assert out.getvalue() == "error: something: wrong\n"
+
+
+def test_runtime_cli_error_after_a_progress_bar_starts_on_its_own_line(tmp_path, monkeypatch, capsys):
+    from tqdm import tqdm
+
+    from hfm_runtime import cli
+
+    def fails(args, notes=None):
+        bar = tqdm(total=2, mininterval=0)
+        bar.update(1)
+        raise HFMInputError("league: bad")
+
+    monkeypatch.setattr(cli, "run", fails)
+    with pytest.raises(SystemExit):
+        cli.main([])
+    err = capsys.readouterr().err
+    assert re.search(r"\nerror: league: bad\n$", err), repr(err)
+
+
+def test_a_missing_league_folder_names_both_ways_to_make_one(tmp_path):
+    from hfm_runtime.league import load_league, read_league_meta
+
+    for load in (load_league, read_league_meta):
+        with pytest.raises(HFMInputError) as info:
+            load(tmp_path / "nowhere")
+        text = str(info.value)
+        assert str((tmp_path / "nowhere").absolute()) in text and "no such league folder" in text
+        assert "hfm-train simulate" in text and "hfm-train import" in text
+
+
+def test_hfm_score_outside_the_repository_names_the_bundle_path_it_looked_for(tmp_path, monkeypatch, capsys):
+    from hfm_runtime.cli import main as score_main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit_info:
+        score_main([])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.startswith("error: ") and len(err.splitlines()) == 1
+    assert str(tmp_path / "artifacts" / "bundle") in err and "--bundle" in err and "hfm-export" in err
+    assert Path(str(tmp_path / "artifacts" / "bundle")).is_absolute()
