@@ -104,13 +104,15 @@ class ImportReport:
         return sum(n for per in self.pitches.values() for n in per.values())
 
     def summary(self) -> str:
+        read = self.counts.rows + (self.retrosheet.pitches if self.retrosheet is not None else 0)
         lines = [f"imported {self.total_pitches:,} pitches into {self.out} in {self.seconds:.1f} s "
-                 f"({self.counts.rows / max(self.seconds, 1e-9):,.0f} rows/s read)"]
+                 f"({read / max(self.seconds, 1e-9):,.0f} pitches/s read)"]
         for level, per in self.pitches.items():
             lines.append(f"  {level}: " + ", ".join(f"{s} {n:,}" for s, n in per.items()))
         left = self.counts.describe_left_out()
-        lines.append(f"  rows read {self.counts.rows:,}; left out: {left or 'none'}; "
-                     f"duplicate pitches dropped: {self.counts.duplicates:,}")
+        if self.counts.rows or self.retrosheet is None:
+            lines.append(f"  Statcast rows read {self.counts.rows:,}; left out: {left or 'none'}; "
+                         f"duplicate pitches dropped: {self.counts.duplicates:,}")
         if self.retrosheet is not None:
             r = self.retrosheet
             lines.append(f"  Retrosheet: {r.games:,} games, {r.plate_appearances:,} plate appearances, {r.pitches:,} "
@@ -120,17 +122,9 @@ class ImportReport:
                          f"them): {len(r.partly_parsed)}" + "".join(f"\n    {p}" for p in r.partly_parsed[:10]))
             lines.append(f"  {retrosheet.NOTICE}")
         p = self.players
-        # ages by source (hfm_runtime.people.AGE_SOURCES), read back from players.csv, which says it per
-        # player; the report itself holds only the imputed-or-not count
-        from hfm_runtime.league import read_players
-
-        try:
-            source = read_players(self.out / "players.csv")["age_source"].value_counts()
-            ages = (f"{int(source.get('exact', 0)):,} from a full birth date, {int(source.get('birth_year', 0)):,} "
-                    f"from the birth year only (July 1 assumed), {int(source.get('imputed', 0)):,} imputed (no birth "
-                    "data)")
-        except (HFMInputError, OSError):
-            ages = f"{p['age_imputed']:,} imputed or from the birth year only"
+        source = p.get("age_source", {})  # hfm_runtime.people.AGE_SOURCES -> players
+        ages = (f"{source.get('exact', 0):,} from a full birth date, {source.get('birth_year', 0):,} "
+                f"from the birth year only (July 1 assumed), {source.get('imputed', 0):,} imputed (no birth data)")
         lines.append(f"  players {p['total']:,}: {p['batter']:,} batters, {p['pitcher']:,} pitchers, "
                      f"{p['two_way']:,} two-way; ages: {ages}")
         return "\n".join(lines)
@@ -210,7 +204,8 @@ def import_statcast(
         write_players(players, tmp / "players.csv")
         kinds = Counter(players["player_type"])
         player_counts = {"total": len(players), "batter": kinds.get("batter", 0), "pitcher": kinds.get("pitcher", 0),
-                         "two_way": kinds.get("two_way", 0), "age_imputed": int(players["age_imputed"].sum())}
+                         "two_way": kinds.get("two_way", 0), "age_imputed": int(players["age_imputed"].sum()),
+                         "age_source": {k: int(n) for k, n in players["age_source"].value_counts().items()}}
         levels = sorted(written, key=lambda lv: (lv != "MLB", lv != "AAA", lv))  # MLB, AAA, then the rest
         seasons = sorted({s for per in written.values() for s in per})
         written = {lv: dict(sorted(written[lv].items())) for lv in levels}
