@@ -244,9 +244,26 @@ def runtime_layout() -> dict[str, Any]:
     return layout
 
 
+# Bundles shipped inside this package (hfm_runtime/bundles/<name>/), so real players can be scored right
+# after `pip install hfm-runtime`; `hfm-score --bundle retrosheet` / `load_bundle(packaged_bundle(...))`.
+PACKAGED_BUNDLES: dict[str, str] = {
+    "retrosheet": "trained on real MLB seasons from Retrosheet (docs/real-data.md: what, and how to rebuild it)",
+}
+
+
+def packaged_bundle(name: str) -> Path:
+    """The folder of a bundle shipped with the runtime (PACKAGED_BUNDLES)."""
+    if name not in PACKAGED_BUNDLES:
+        raise BundleError(f"no packaged bundle {name!r} (there are: {', '.join(PACKAGED_BUNDLES)})")
+    return Path(__file__).resolve().parent / "bundles" / name
+
+
 def load_bundle(path: str | Path) -> Bundle:
-    """Verify a bundle folder (see the module docstring) and load its plain-file parts."""
+    """Verify a bundle folder (see the module docstring) and load its plain-file parts. A bare name
+    of PACKAGED_BUNDLES that is not a folder here means the packaged bundle of that name."""
     root = Path(path)
+    if not root.is_dir() and str(path) in PACKAGED_BUNDLES:
+        root = packaged_bundle(str(path))
     manifest = verify_bundle(root, runtime_layout())
     if manifest.get("target_mode") not in ("absolute", "residual"):
         raise BundleError(f"{root / MANIFEST}: field 'target_mode' must be 'absolute' or 'residual'")

@@ -56,7 +56,9 @@ SIMULATED = "simulated"  # the manifest's training_data.source of a bundle train
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hfm-score", description=__doc__.split("\n\n")[0])
-    p.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE, help="bundle folder (hfm-export)")
+    p.add_argument("--bundle", type=Path, default=DEFAULT_BUNDLE,
+                   help="bundle folder (hfm-export), or 'retrosheet': the bundle trained on real MLB seasons that "
+                        "ships with the runtime")
     p.add_argument("--league", type=Path, default=None,
                    help="league folder (default artifacts/league, unless --pitches is given)")
     p.add_argument("--pitches", type=Path, nargs="+", default=None,
@@ -157,9 +159,9 @@ def _data_source(args: argparse.Namespace) -> str | None:
 def _load_bundle(path: Path):
     """load_bundle, with a missing folder named absolutely: run outside the repository, the default
     artifacts/bundle is looked for under the current directory."""
-    from hfm_runtime.bundle import load_bundle
+    from hfm_runtime.bundle import PACKAGED_BUNDLES, load_bundle
 
-    if not path.is_dir():
+    if not path.is_dir() and str(path) not in PACKAGED_BUNDLES:
         where = f"{path.absolute()}: no such bundle folder"
         if path == DEFAULT_BUNDLE:
             where += (f" (the default --bundle, {DEFAULT_BUNDLE}, is read from the current directory; run hfm-score "
