@@ -1,0 +1,62 @@
+"""The bundle trained on real MLB seasons that ships with the runtime (hfm_runtime/bundles/retrosheet):
+it loads, says what it was trained on, scores real players from Retrosheet and from Statcast, and
+reads a Statcast file's tracking columns not at all (it was trained without them)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.bundle import load_bundle, packaged_bundle
+from hfm_runtime.featurize import INPUT_GROUPS
+from hfm_runtime.people import players_from_pitches
+from hfm_runtime.register import read_register
+from hfm_runtime.scoring import History, Scorer, ScorerOptions
+from hfm_runtime.statcast import load_pitches
+from hfm_runtime.targets import TARGET_STATS
+from hfm_train.importer import import_statcast
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def scorer() -> Scorer:
+    return Scorer("retrosheet", ScorerOptions(threads=1))
+
+
+def test_it_loads_and_names_its_training_data():
+    bundle = load_bundle("retrosheet")
+    assert bundle is not None and packaged_bundle("retrosheet").is_dir()
+    data = bundle.manifest["training_data"]
+    assert data["source"] == "retrosheet" and "www.retrosheet.org" in data["notice"]
+    assert data["input_groups"] == [] and max(data["seasons"]) <= 2021
+
+
+def test_scores_real_players_from_retrosheet(tmp_path, scorer):
+    import_statcast({"MLB": [DATA / "retrosheet" / "2019", DATA / "retrosheet" / "2020"]}, tmp_path / "league",
+                    DATA / "retrosheet" / "chadwick_register_retro.csv")
+    from hfm_runtime.league import load_league
+
+    table = scorer.score(History.from_league(load_league(tmp_path / "league")), season=2021)
+    assert len(table) > 50 and (table["flag"] == "model").any()
+    for pt, rows in table[table["flag"] == "model"].groupby("player_type"):
+        assert np.isfinite(rows[[f"rate_{s}" for s in TARGET_STATS[pt]]].to_numpy(np.float64)).all()
+
+
+def test_a_statcast_files_tracking_is_not_read(scorer):
+    """The same real game with and without its tracking columns scores the same."""
+    csv = DATA / "statcast-real" / "statcast_2020-09-03_game631614.csv"
+    pitches = load_pitches(csv)
+    blank = pitches.copy()
+    for names in INPUT_GROUPS.values():
+        for name in names:
+            blank[name] = pd.Series([np.nan] * len(blank), dtype=blank[name].dtype)
+    players = players_from_pitches(pitches, read_register(DATA / "statcast-real" / "chadwick_register_game631614.csv"))
+    a = scorer.score(History(pitches, players), season=2021)
+    b = scorer.score(History(blank, players), season=2021)
+    assert (a["flag"] == "model").any()
+    rates = [c for c in a.columns if c.startswith(("rate_", "model_", "adj_"))]
+    np.testing.assert_allclose(a[rates].to_numpy(np.float64), b[rates].to_numpy(np.float64), equal_nan=True)
