@@ -39,12 +39,13 @@ def read_register(source: str | os.PathLike | pd.DataFrame | Sequence[str | os.P
     if isinstance(source, pd.DataFrame):
         parts = [_normalise(source, "<register DataFrame>")]
     else:
-        parts = [_normalise(_read(path), str(path)) for path in _expand(source)]
+        parts = [_normalise(_read(path), str(path)) for path in register_files(source)]
     table = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return table.drop_duplicates("player_id").sort_values("player_id").reset_index(drop=True)
 
 
-def _expand(source) -> list[Path]:
+def register_files(source) -> list[Path]:
+    """The register files a source names: a file, a folder's .csv/.parquet files, or a list of them."""
     items = [source] if isinstance(source, (str, os.PathLike)) else list(source)
     if not items:
         raise HFMInputError("no register files given")

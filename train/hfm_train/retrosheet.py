@@ -427,7 +427,7 @@ def _runner_event(d, runner_put_out) -> str:
 def retro_to_mlbam(register: pd.DataFrame | str | Path) -> dict[str, int]:
     """Retrosheet id -> MLBAM id from Chadwick register rows (`key_retro`, `key_mlbam`)."""
     if not isinstance(register, pd.DataFrame):
-        from hfm_runtime.register import _expand as register_files
+        from hfm_runtime.register import register_files
 
         frames = []
         for path in register_files(register):
