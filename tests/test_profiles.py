@@ -165,7 +165,8 @@ def test_feature_matrix_layout_is_float32_and_documented():
     assert X.dtype == np.float32 and X.shape == (30, len(names)) and len(set(names)) == len(names)
     col = {n: i for i, n in enumerate(names)}
     np.testing.assert_allclose(X[:, col["rate:1yr:HR"]], prof["1yr_HR"], rtol=1e-6)
-    np.testing.assert_allclose(X[:, col["log_opp:career"]], np.log1p(prof["career_opp"]), rtol=1e-6)
+    # sample sizes as full-season equivalents (2020 lines count x 162/60)
+    np.testing.assert_allclose(X[:, col["log_opp:career"]], np.log1p(prof["career_opp_eq"]), rtol=1e-6)
     np.testing.assert_array_equal(X[:, [col["hand:L"], col["hand:R"], col["hand:S"]]].sum(1), 1)
     np.testing.assert_array_equal(X[:, col["hand:S"]], (prof.hand == "S").astype(np.float32))
     np.testing.assert_array_equal(X[:, [col[f"source:{s}"] for s in ("mlb", "mle", "blended")]].sum(1), 1)
@@ -331,6 +332,8 @@ def test_skill_rates_per_horizon_are_shrunk_window_sums():
             assert prof.loc[i, f"{h}_skill_launch_speed"] == pytest.approx((g.ls_sum.sum() + 20 * 88.0) / (g.tracked.sum() + 20))
             assert prof.loc[i, f"{h}_pitches"] == g.pitches.sum()
         assert X[i, col["skill:1yr:whiff_rate"]] == pytest.approx(prof.loc[i, "1yr_skill_whiff_rate"], rel=1e-6)
-        assert X[i, col["log_pitches:30d"]] == pytest.approx(np.log1p(prof.loc[i, "30d_pitches"]), rel=1e-6)
+        # as full-season equivalents: a 2020 game's pitches count x 162/60
+        eq = prof.loc[i, "30d_opp_eq"] / prof.loc[i, "30d_opp"] if prof.loc[i, "30d_opp"] > 0 else 1.0
+        assert X[i, col["log_pitches:30d"]] == pytest.approx(np.log1p(prof.loc[i, "30d_pitches"] * eq), rel=1e-6)
     # skills the window never saw sit at the league rate (no prior given: 0 stands in)
     assert (prof["career_skill_chase_rate"] == 0.0).all()

@@ -267,9 +267,8 @@ def profile_columns(
             # k = 0 (no prior given) and nothing seen: the league rate, else 0 stands in for unknown
             fill = (skill_league or {}).get(r, 0.0)
             out[f"{h}_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], fill)
-        eq = _equivalent(sums[:, -1], opp)
-        out[f"{h}_pitches"] = skill_sums["pitches"] * eq
-        out[f"{h}_tracked"] = skill_sums["tracked"] * eq
+        out[f"{h}_pitches"] = skill_sums["pitches"]
+        out[f"{h}_tracked"] = skill_sums["tracked"]
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, skill_league, skill_prior))
@@ -308,7 +307,8 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     skills = skill_rates(skill_sums, TYPE_RATES[player_type], skill_league, prior)
     for r in TYPE_RATES[player_type]:
         out[f"marcel_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], (skill_league or {}).get(r, 0.0))
-        out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total * _equivalent(weighted[:, -1], opp)
+        out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
+    out["marcel_eq"] = _equivalent(weighted[:, -1], opp)  # full-season equivalents per opportunity
     return out
 
 
@@ -380,6 +380,8 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
         text = column(name)
         return np.stack([text == x for x in values], axis=1)
 
+    # sample sizes as full-season equivalents (targets.season_scale): each horizon's own ratio
+    horizon_eq = _equivalent_2d(floats([f"{h}_opp_eq" for h in HORIZONS]), floats([f"{h}_opp" for h in HORIZONS]))
     blocks = [
         floats([f"{h}_{s}" for h in HORIZONS for s in stats]),
         np.log1p(floats([f"{h}_opp_eq" for h in HORIZONS])),
@@ -389,14 +391,14 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
         equal("source", SOURCES),
         np.log1p(floats(["mlb_career_opp"])),
         floats([f"{h}_skill_{r}" for h in HORIZONS for r in TYPE_RATES[player_type]]),
-        np.log1p(floats([f"{h}_pitches" for h in HORIZONS])),
-        np.log1p(floats([f"{h}_tracked" for h in HORIZONS])),
+        np.log1p(floats([f"{h}_pitches" for h in HORIZONS]) * horizon_eq),
+        np.log1p(floats([f"{h}_tracked" for h in HORIZONS]) * horizon_eq),
         floats([f"marcel_{s}" for s in stats]),
         np.log1p(floats([f"marcel_opp_y{k}" for k in MARCEL_YEARS])),
         floats(["marcel_aaa_share"]),
         (floats(["age"]) - 28.0) ** 2,
         floats([f"marcel_skill_{r}" for r in TYPE_RATES[player_type]]),
-        np.log1p(floats([f"marcel_skill_{r}_n" for r in TYPE_RATES[player_type]])),
+        np.log1p(floats([f"marcel_skill_{r}_n" for r in TYPE_RATES[player_type]]) * floats(["marcel_eq"])),
     ]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():
@@ -478,6 +480,10 @@ def _equals(text: pd.Series, value: str) -> np.ndarray:
 def _equivalent(opp_eq: np.ndarray, opp: np.ndarray) -> np.ndarray:
     """Full-season equivalents per opportunity of a window (1 where it has none)."""
     return np.divide(opp_eq, opp, out=np.ones(len(opp)), where=opp > 0)
+
+
+def _equivalent_2d(opp_eq: np.ndarray, opp: np.ndarray) -> np.ndarray:
+    return np.divide(opp_eq, opp, out=np.ones(opp.shape), where=opp > 0)
 
 
 
