@@ -29,30 +29,24 @@ from hfm_runtime.seasons import plate_appearances
 LAST_SEASON = 2021  # later seasons are held out of this project: never read
 BATTING_STATS: tuple[str, ...] = ("PA", "SO", "BB", "IBB", "HBP", "H", "2B", "3B", "HR")
 PITCHING_STATS: tuple[str, ...] = ("BF", "SO", "BB", "IBB", "HBP", "HR", "H")
-_COUNTED = {"H": ("single", "double", "triple", "home_run"), "2B": ("double",), "3B": ("triple",),
-            "HR": ("home_run",), "SO": ("strikeout", "strikeout_double_play"), "BB": ("walk", "intent_walk"),
-            "IBB": ("intent_walk",), "HBP": ("hit_by_pitch",)}
 
 
 def league_counts(pitches: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Batting and pitching counts per (player_id, season) of MLB pitches, as the pipeline counts them
-    (plate appearances charged by hfm_runtime.seasons.plate_appearances)."""
+    (hfm_runtime.seasons.plate_appearances: charged batter and pitcher, its PA_COUNTS), batters' PA
+    without catcher's interference (as Lahman's)."""
     pitches = pitches[(pitches["level"] == "MLB").to_numpy(dtype=bool)]
     pas = plate_appearances(pitches)
     events = pitches["events"].to_numpy(dtype=object, na_value=None)
-    ended = events[np.flatnonzero(pd.notna(events))]
-    # plate_appearances keeps runner events (PA 0): align our event names with its rows
-    pas = pas.assign(event=ended)
+    interference = events[pd.notna(events)] == "catcher_interf"  # plate_appearances' rows, in order
     out = {}
     for side, stats in (("batter", BATTING_STATS), ("pitcher", PITCHING_STATS)):
-        cols = {"player_id": pas[side].to_numpy(np.int64), "season": pas["season"].to_numpy(np.int64)}
-        pa = pas["PA"].to_numpy(np.int64)
-        ci = (pas["event"] == "catcher_interf").to_numpy()
-        cols["PA" if side == "batter" else "BF"] = pa - (ci if side == "batter" else 0)
-        for stat in stats[1:]:
-            cols[stat] = pas["event"].isin(_COUNTED[stat]).to_numpy().astype(np.int64)
-        frame = pd.DataFrame(cols)
-        out[side] = frame.groupby(["player_id", "season"]).sum()
+        frame = pas[["season", *(s for s in stats if s not in ("PA", "BF")), "PA"]].assign(player_id=pas[side])
+        if side == "batter":
+            frame["PA"] = frame["PA"] - interference
+        else:
+            frame = frame.rename(columns={"PA": "BF"})
+        out[side] = frame.groupby(["player_id", "season"])[list(stats)].sum()
     return out
 
 
