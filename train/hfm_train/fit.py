@@ -6,7 +6,9 @@ targets of the middle seasons train; the second-to-last season validates (early 
 final model is refit on train + validation for the chosen number of epochs; blend weights are
 cross-validated over the train and validation seasons, hfm_train.evaluate); the LAST season is the
 test season and is only evaluated, never tuned on. `last_season` (`--last-season`) cuts the league
-there first, so model selection runs with the season before the real test season as its test. The
+there first, so model selection runs with the season before the real test season as its test;
+`first_season` drops the seasons before it; `history_only` seasons (real data: the 60-game 2020) feed
+history only and are never a training or validation target (`split_seasons`). The
 featurizer, Level 1 pre-training and identity (MLE, scaler, skill priors, archetypes) are fitted on
 seasons before validation. Training and validation targets are denoised by their windows' own
 pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a diagnostic, trains
