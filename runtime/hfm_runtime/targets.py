@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
+
 PlayerType = Literal["batter", "pitcher"]
 PLAYER_TYPES: tuple[PlayerType, ...] = ("batter", "pitcher")
 
@@ -26,10 +28,8 @@ FULL_SEASON_GAMES = 162
 SEASON_GAMES: dict[int, int] = {2020: 60}
 
 
-def season_scale(seasons) -> "np.ndarray":
+def season_scale(seasons) -> np.ndarray:
     """FULL_SEASON_GAMES / that season's games, per season (1.0 for a full season)."""
-    import numpy as np
-
     seasons = np.asarray(seasons, dtype=np.int64)
     games = np.full(seasons.shape, float(FULL_SEASON_GAMES))
     for season, n in SEASON_GAMES.items():

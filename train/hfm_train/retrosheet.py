@@ -446,15 +446,9 @@ def retro_to_mlbam(register: pd.DataFrame | str | Path) -> dict[str, int]:
 
 
 def season_of(path: str | Path) -> int:
-    """The season a Retrosheet source holds (from its event file names)."""
-    return SeasonFiles(path).season if Path(path).is_dir() else _season_from_zip(Path(path))
-
-
-def _season_from_zip(path: Path) -> int:
-    m = _ZIP_NAME.match(path.name)
-    if m:
-        return int(m.group(1))
-    return SeasonFiles(path).season
+    """The season a Retrosheet source holds: from a `<YEAR>eve.zip` name, else its event files' names."""
+    m = _ZIP_NAME.match(Path(path).name)
+    return int(m.group(1)) if m and Path(path).is_file() else SeasonFiles(path).season
 
 
 def iter_seasons(paths: list[Path], register: Mapping[str, int], workers: int = 1
