@@ -171,8 +171,9 @@ def test_feature_matrix_layout_is_float32_and_documented():
     np.testing.assert_array_equal(X[:, col["hand:S"]], (prof.hand == "S").astype(np.float32))
     np.testing.assert_array_equal(X[:, [col[f"source:{s}"] for s in ("mlb", "mle", "blended")]].sum(1), 1)
     n_skills = len(TYPE_RATES["pitcher"])
-    # blocks 1-9 of the docstring, then the Marcel window (10): 4 stats, 3 years, AAA share, age², skills
-    marcel_block = 4 + 3 + 1 + 1 + 2 * n_skills
+    # blocks 1-9 of the docstring, then the Marcel window (10): 4 stats raw and shrunk, 3 years, AAA
+    # share, age², skills
+    marcel_block = 4 + 4 + 3 + 1 + 1 + 2 * n_skills
     assert len(feature_names("pitcher")) == 4 * 4 + 4 + 4 + 1 + 2 + 3 + 1 + 4 * n_skills + 4 + 4 + marcel_block
     assert feature_names("pitcher")[-marcel_block:] == wide_feature_names("pitcher")[1:]  # wide = age + block 10
     np.testing.assert_allclose(X[:, col["age2"]], (X[:, col["age"]] - 28) ** 2, rtol=1e-5)
@@ -337,3 +338,32 @@ def test_skill_rates_per_horizon_are_shrunk_window_sums():
         assert X[i, col["log_pitches:30d"]] == pytest.approx(np.log1p(prof.loc[i, "30d_pitches"] * eq), rel=1e-6)
     # skills the window never saw sit at the league rate (no prior given: 0 stands in)
     assert (prof["career_skill_chase_rate"] == 0.0).all()
+
+
+def test_marcel_shrunk_rates_regress_by_each_stats_prior_and_the_effective_sample():
+    """(n_eff rate + k league) / (n_eff + k), n_eff = (sum w n)^2 / sum w^2 n over the 5/4/3 years."""
+    rows = [line(1, "2021-06-01", PA=400, SO=100, HR=20, H=100),   # 3 years back: weight 3
+            line(1, "2023-06-01", PA=100, SO=10, HR=1, H=30),      # last year: weight 5
+            line(2, "2023-06-01", PA=4, SO=1, H=1)]
+    lines = pd.DataFrame(rows)
+    prior = {"SO": 50.0, "BB": 100.0, "HR": 300.0, "H": 900.0, "2B": 500.0, "3B": 2000.0}
+    prof = build_profiles(lines, players_df([1, 2, 3]), as_of([(1, "2024-04-01"), (2, "2024-04-01"),
+                                                              (3, "2024-04-01")]),
+                          "batter", league=LEAGUE, prior=prior)
+    wn, w2n = 5 * 100 + 3 * 400, 25 * 100 + 9 * 400
+    n_eff = wn * wn / w2n
+    for s, count in (("SO", (10, 100)), ("HR", (1, 20)), ("H", (30, 100))):
+        raw = (5 * count[0] + 3 * count[1]) / wn
+        assert prof.loc[0, f"marcel_{s}"] == pytest.approx(raw)
+        want = (n_eff * raw + prior[s] * LEAGUE[s]) / (n_eff + prior[s])
+        assert prof.loc[0, f"marcel_shrunk_{s}"] == pytest.approx(want)
+    # a stat with a weak prior keeps more of its own rate than one with a strong prior
+    keep = {s: (prof.loc[0, f"marcel_shrunk_{s}"] - LEAGUE[s]) / (prof.loc[0, f"marcel_{s}"] - LEAGUE[s])
+            for s in ("SO", "H")}
+    assert keep["SO"] > 0.9 > 0.7 > keep["H"] > 0
+    # four PA are nearly all league; no games at all is the league rate exactly
+    assert prof.loc[1, "marcel_shrunk_SO"] == pytest.approx((4 * 0.25 + 50 * LEAGUE["SO"]) / 54)
+    assert prof.loc[2, "marcel_shrunk_HR"] == pytest.approx(LEAGUE["HR"])
+    X = feature_matrix(prof, "batter")
+    col = feature_names("batter").index("marcel_shrunk:H")
+    np.testing.assert_allclose(X[:, col], prof["marcel_shrunk_H"], rtol=1e-6)

@@ -77,3 +77,27 @@ def test_real_report_on_a_finished_run(tiny_run):
         assert np.isfinite(t["correlation"]["blend"]) and np.isfinite(t["correlation"]["marcel"])
     text = format_report([report])
     assert "Pearson r" in text and "sequence_ridge" in text
+
+
+def test_real_report_sets_a_retrained_ablation_beside_the_run(tiny_run, tmp_path):
+    import json
+    import shutil
+
+    import click
+
+    other = tmp_path / "other"
+    shutil.copytree(tiny_run, other)
+    preds = pd.read_csv(other / "test_predictions.csv")
+    away = np.where(preds["blend"] >= preds["actual"], 1.0, -1.0)
+    preds["blend"] = preds["blend"] + 0.05 * away  # further from what happened, for every player and stat
+    preds.to_csv(other / "test_predictions.csv", index=False)
+    report = report_run(tiny_run, samples=50, min_opportunities=20, ablation_runs={"shifted": other})
+    for t in report["types"].values():
+        lo, _, hi = np.array(t["intervals"]["shifted (retrained) - blend"]).T
+        assert (lo > 0).all() and (hi > 0).all()  # worse everywhere, and the interval says so
+        assert t["rmse"]["shifted (retrained)"] != t["rmse"]["blend"]
+    config = json.loads((other / "config.json").read_text())
+    config["seasons"]["test"] = [1900]
+    (other / "config.json").write_text(json.dumps(config))
+    with pytest.raises(click.UsageError, match="test season 1900"):
+        report_run(tiny_run, samples=50, min_opportunities=20, ablation_runs={"shifted": other})

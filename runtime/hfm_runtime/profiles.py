@@ -20,7 +20,9 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   throws L/R).
 * the Marcel window (`marcel_*` columns): the three years before the as-of date weighted 5/4/3 (the
   most recent first), MLB and AAA lines together and untranslated: outcome rates (the league rate when
-  empty), opportunities per year, the AAA share, and skill rates shrunk with 12x the prior events.
+  empty), the same rates regressed toward the league by each stat's empirical-Bayes prior
+  (`marcel_shrunk_*`, `_marcel_window`), opportunities per year, the AAA share, and skill rates shrunk
+  with 12x the prior events.
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -241,6 +243,7 @@ def profile_columns(
     out["mlb_career_opp"] = mlb_career
 
     league_vec = np.array([league[s] for s in stats], dtype=np.float64)
+    prior_k = np.array([(prior or {}).get(s, config.career_prior_opportunities) for s in stats])
     prev_rates = np.broadcast_to(league_vec, (len(ids), len(stats)))
     prev_from = np.full(len(ids), "league", dtype=object)
     n_stats = 1 + len(stats)
@@ -250,8 +253,7 @@ def profile_columns(
         thin = opp < max(config.min_opp(h), 1e-9)
         with np.errstate(divide="ignore", invalid="ignore"):
             if h == "career":
-                k = np.array([(prior or {}).get(s, config.career_prior_opportunities) for s in stats])
-                own = (sums[:, 1:n_stats] + k * league_vec) / (opp[:, None] + k)
+                own = (sums[:, 1:n_stats] + prior_k * league_vec) / (opp[:, None] + prior_k)
             else:
                 own = sums[:, 1:n_stats] / opp[:, None]
         rates = np.where(thin[:, None], prev_rates, own)
@@ -271,14 +273,21 @@ def profile_columns(
         out[f"{h}_tracked"] = skill_sums["tracked"]
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
-                              player_type, league_vec, skill_league, skill_prior))
+                              player_type, league_vec, prior_k, skill_league, skill_prior))
     return out
 
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
-                   league_vec, skill_league, skill_prior) -> dict[str, np.ndarray]:
+                   league_vec, prior_k, skill_league, skill_prior) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
-    first, as Marcel weighs seasons), MLB and AAA lines together, untranslated."""
+    first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
+
+    `marcel_shrunk_<stat>`: the weighted rate regressed toward the league rate by the stat's own
+    empirical-Bayes prior `prior_k` (league-average opportunities, `prior_opportunities`) against the
+    weighted window's effective sample n_eff = (sum w n)^2 / sum w^2 n, i.e.
+    (n_eff rate + k league) / (n_eff + k). A linear map of the raw rate cannot shrink by sample size
+    (a 60-PA window and a 1,800-PA one would get the same slope); this column does it per stat: a
+    strikeout rate is kept nearly whole after one season, a hit rate is pulled far toward the league."""
     stats = TARGET_STATS[player_type]
     n_stats = 1 + len(stats)
     both = _equals(level, MLB) | _equals(level, AAA)
@@ -288,17 +297,22 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     aaa_opp = _window_sums(line_ids[aaa], line_days[aaa], counts[aaa][:, :1], code_of, code, asof_day,
                            {"y3": starts[f"y{MARCEL_YEARS[-1]}"]})["y3"][:, 0]
     out: dict[str, np.ndarray] = {}
-    weighted, previous = 0.0, 0.0
+    weighted, previous, squared = 0.0, 0.0, 0.0
     for k, w in zip(MARCEL_YEARS, MARCEL_WEIGHTS):
         year = sums[f"y{k}"] - previous  # the k-th year back alone
         previous = sums[f"y{k}"]
         weighted = weighted + w * year
+        squared = squared + w * w * year[:, 0]
         out[f"marcel_opp_y{k}"] = year[:, -1]  # full-season equivalents
     opp = weighted[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = np.where(opp[:, None] > 0, weighted[:, 1:n_stats] / opp[:, None], league_vec)
+    n_eff = np.divide(opp * opp, squared, out=np.zeros(len(opp)), where=squared > 0)[:, None]
+    denominator = np.broadcast_to(n_eff + prior_k, rates.shape)  # 0 only with a zero prior and no games
+    shrunk = np.divide(n_eff * rates + prior_k * league_vec, denominator, out=rates.copy(), where=denominator > 0)
     for j, s in enumerate(stats):
         out[f"marcel_{s}"] = rates[:, j]
+        out[f"marcel_shrunk_{s}"] = shrunk[:, j]
     three = previous[:, 0]
     out["marcel_aaa_share"] = np.divide(aaa_opp, three, out=np.zeros(len(three)), where=three > 0)
     total = sum(MARCEL_WEIGHTS)
@@ -328,7 +342,7 @@ def feature_names(player_type: PlayerType) -> list[str]:
     9. `log_pitches:<horizon>`, then `log_tracked:<horizon>`: log1p of the horizon's pitches and of its
        tracked balls in play (how much the skill rates rest on)
     10. the `marcel` block (`wide_feature_names`): `marcel:<stat>` 5/4/3-weighted outcome rates,
-       `log_opp_year:<1|2|3>`, `marcel_aaa_share`, `age2` = (age - 28)^2, `marcel_skill:<rate>` shrunk
+       `marcel_shrunk:<stat>` the same regressed by each stat's empirical-Bayes prior, `log_opp_year:<1|2|3>`, `marcel_aaa_share`, `age2` = (age - 28)^2, `marcel_skill:<rate>` shrunk
        5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit)
     """
     stats = TARGET_STATS[player_type]
@@ -354,6 +368,7 @@ def wide_feature_names(player_type: PlayerType) -> list[str]:
     return [
         "age",
         *(f"marcel:{s}" for s in TARGET_STATS[player_type]),
+        *(f"marcel_shrunk:{s}" for s in TARGET_STATS[player_type]),
         *(f"log_opp_year:{k}" for k in MARCEL_YEARS),
         "marcel_aaa_share",
         "age2",
@@ -394,6 +409,7 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
         np.log1p(floats([f"{h}_pitches" for h in HORIZONS]) * horizon_eq),
         np.log1p(floats([f"{h}_tracked" for h in HORIZONS]) * horizon_eq),
         floats([f"marcel_{s}" for s in stats]),
+        floats([f"marcel_shrunk_{s}" for s in stats]),
         np.log1p(floats([f"marcel_opp_y{k}" for k in MARCEL_YEARS])),
         floats(["marcel_aaa_share"]),
         (floats(["age"]) - 28.0) ** 2,

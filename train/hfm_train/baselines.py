@@ -5,7 +5,11 @@ ACTUAL outcomes (never on the simulator's true talent):
 
   statcast_ridge  per stat, a ridge regression (alpha by leave-one-out CV, features standardised) of a
                   player's MLB rate in season t on aggregates of his seasons t-1, t-2, t-3 (all levels):
-                  * 5/4/3-weighted outcome rates of every target stat (Marcel's weights, no regression)
+                  * 5/4/3-weighted outcome rates of every target stat (Marcel's weights, no regression),
+                    and the same regressed toward the league by each stat's empirical-Bayes prior
+                    (hfm_runtime.profiles.prior_opportunities) against the window's effective sample
+                    (sum w n)^2 / sum w^2 n: shrinkage by sample size, which no linear map of the raw
+                    rate can do (the profile's `marcel_shrunk` columns, which the model's wide path reads)
                   (opportunity weights scaled to mean 1, so the penalty grid means the same on any league)
                   * log opportunities per season (as full-season equivalents: targets.season_scale), the
                     AAA share of them, age and age squared
@@ -39,6 +43,7 @@ from sklearn.linear_model import RidgeCV
 from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
+from hfm_runtime.profiles import prior_opportunities
 from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
@@ -89,6 +94,7 @@ class AggregateRidge:
         rows = rows[rows["player_id"].isin(typed_players(players, pt))].reset_index(drop=True)
         if len(rows) < 20:
             raise HFMInputError(f"{pt} ridge baseline: only {len(rows)} training player-seasons in {seasons}")
+        self.prior_k_ = prior_opportunities(mlb, pt)
         X = self._features(sums, players, rows)
         self.median_age_ = float(np.nanmedian(X["age"]))
         X = X.fillna({"age": self.median_age_, "age2": 0.0})
@@ -128,20 +134,24 @@ class AggregateRidge:
         n = len(rows)
         weighted = pd.DataFrame(0.0, index=range(n), columns=both.columns)
         X: dict[str, np.ndarray] = {}
-        aaa_opp, all_opp, weighted_eq = np.zeros(n), np.zeros(n), np.zeros(n)
+        aaa_opp, all_opp, weighted_eq, squared = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
         for k, w in enumerate(self.config.weights, start=1):
             key = pd.MultiIndex.from_arrays([ids, season - k])
             part = both.reindex(key).fillna(0.0).reset_index(drop=True)
             weighted += w * part
+            squared += w * w * part[opp].to_numpy()
             all_opp += part[opp].to_numpy()
             aaa_opp += aaa.reindex(key).fillna(0.0).to_numpy()
             eq = part[opp].to_numpy() * season_scale(season - k)  # full-season equivalents (2020: x 2.7)
             weighted_eq += w * eq
             X[f"log_opp_{k}"] = np.log1p(eq)
         wopp = weighted[opp].to_numpy()
+        n_eff = np.divide(wopp * wopp, squared, out=np.zeros(n), where=squared > 0)
         for s in stats:
             with np.errstate(invalid="ignore", divide="ignore"):
                 X[f"rate_{s}"] = np.where(wopp > 0, weighted[s].to_numpy() / wopp, self.league_[s])
+            k_s, league = self.prior_k_[s], self.league_[s]
+            X[f"shrunk_{s}"] = (n_eff * X[f"rate_{s}"] + k_s * league) / (n_eff + k_s)
         X["aaa_share"] = np.divide(aaa_opp, all_opp, out=np.zeros(n), where=all_opp > 0)
         births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"].reindex(ids)
         age = np.full(n, np.nan)

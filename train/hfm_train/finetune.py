@@ -69,6 +69,8 @@ class FinetuneConfig:
     # always used: the ablation that measures what Levels 1-3 add)
     deep_gate_z: float | None = 1.64
     wide_alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-2, 4, 25))  # as the ridge baselines
+    # Wide-path features left out, by name prefix (an ablation: `--set finetune.wide_exclude='["marcel_shrunk:"]'`)
+    wide_exclude: tuple[str, ...] = ()
     max_pas: int | None = None  # cap on PAs per game (None: every PA)
     unfreeze_epochs: tuple[int, ...] = ()  # 0-based epoch at which each Level 1 group unfreezes, top-down
     level1_lr_scale: float = 0.1  # Level 1's learning rate relative to `lr` once unfrozen
@@ -144,21 +146,24 @@ def build_model(examples: Examples, games: GameEmbeddings, n_archetypes: int, co
     model.set_target_scaling(torch.tensor(mean), torch.tensor(scale))
     if model.wide is not None:
         rows = examples.table["kind"].isin(config.wide_kinds).to_numpy() if "kind" in examples.table else None
-        fit_wide(model, examples if rows is None or rows.all() else examples.take(rows), mode, config.wide_alphas)
+        fit_wide(model, examples if rows is None or rows.all() else examples.take(rows), mode, config.wide_alphas,
+                 config.wide_exclude)
     return model
 
 
-def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, alphas: Sequence[float]) -> None:
+def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, alphas: Sequence[float],
+             exclude: Sequence[str] = ()) -> None:
     """Set and freeze the wide path: per stat, RidgeCV (generalised CV over `alphas`, weights = the
     examples' opportunities scaled to mean 1) of the standardised target on the Marcel-window stat
-    features (hfm_runtime.profiles.wide_feature_names) standardised on these examples; the other
-    features get weight 0."""
+    features (hfm_runtime.profiles.wide_feature_names, less those starting with an `exclude` prefix)
+    standardised on these examples; the other features get weight 0."""
     from sklearn.linear_model import RidgeCV  # training-only dependency
 
     names = feature_names(examples.player_type)
     if examples.stat_features.shape[1] != len(names):
         raise ValueError(f"fit_wide: {examples.stat_features.shape[1]} stat features, the layout has {len(names)}")
-    cols = np.array([names.index(n) for n in wide_feature_names(examples.player_type)])
+    cols = np.array([names.index(n) for n in wide_feature_names(examples.player_type)
+                     if not n.startswith(tuple(exclude))])
     X = examples.stat_features[:, cols].astype(np.float64)
     # standardised on these rows (the penalty then weighs every feature alike, as the ridge baselines
     # do); the scaling is folded back into the weights, so the graph reads the features as they are

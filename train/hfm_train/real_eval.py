@@ -9,7 +9,10 @@ type and stat: opportunity-weighted RMSE against the actual rates, for each meth
 blend, the model, Marcel, stat_ridge, the sequence-skill ridge, the league mean), and the mean cut
 of each against Marcel; 90% paired bootstrap intervals over players (hfm_train.evaluate
 .paired_bootstrap) of RMSE(method) - RMSE(Marcel), of RMSE(blend) - RMSE(sequence ridge) and of each
-ablation against the blend (positive: the ablated part helps). The sequence-skill ridge is the run's
+ablation against the blend (positive: the ablated part helps). Ablations that need a retrained run
+(Level 1 not pre-trained, a kept change undone) are runs of their own with the same test season,
+given as `--ablation "LABEL=RUN"`: their blend is set beside this run's over the same players. The
+sequence-skill ridge is the run's
 `statcast_ridge`: on a league without tracking, its skill rates are those pitch sequences allow
 (hfm_runtime.skills.SEQUENCE_RATES); the rates that need tracking are absent.
 
@@ -58,10 +61,25 @@ def season_lines_of(league_dir: Path, seasons: list[int]) -> dict[str, pd.DataFr
     return out
 
 
-def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_OPPORTUNITIES) -> dict[str, Any]:
-    """The report's numbers for one run (module docstring)."""
+def _wide(preds: pd.DataFrame, stats: list[str], columns) -> dict[str, pd.DataFrame]:
+    """test_predictions.csv's long rows of one player type -> one [players, stats] frame per column."""
+    return {c: preds.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
+            for c in columns if c in preds.columns}
+
+
+def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_OPPORTUNITIES,
+               ablation_runs: dict[str, Path] | None = None) -> dict[str, Any]:
+    """The report's numbers for one run (module docstring); `ablation_runs`: label -> a retrained
+    run of the same test season, whose blend is compared with this run's."""
     config = json.loads((run_dir / "config.json").read_text())
     test = int(config["seasons"]["test"][0])
+    retrained = {}
+    for label, other in (ablation_runs or {}).items():
+        theirs = json.loads((other / "config.json").read_text())
+        if int(theirs["seasons"]["test"][0]) != test:
+            raise click.UsageError(f"--ablation {label}={other}: its test season {theirs['seasons']['test'][0]} "
+                                   f"is not {run_dir}'s {test}")
+        retrained[label] = pd.read_csv(other / "test_predictions.csv")
     league_dir = Path(config["league"])
     lines = season_lines_of(league_dir, [test - 3, test - 2, test - 1, test])
     preds = pd.read_csv(run_dir / "test_predictions.csv")
@@ -72,8 +90,7 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
         season = lines[pt]
         before = set(season.loc[(season["season"] < test) & (season[opp] > 0), "player_id"])
         stats = list(dict.fromkeys(rows["stat"]))
-        wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
-                for c in [*METHODS, *ABLATIONS, "actual", "weight"] if c in rows.columns}
+        wide = _wide(rows, stats, [*METHODS, *ABLATIONS, "actual", "weight"])
         weight = wide["weight"].iloc[:, 0]
         keep = (weight >= min_opportunities) & weight.index.isin(before)
         ids = weight.index[keep].to_numpy()
@@ -81,6 +98,12 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
         truth = wide["actual"].loc[ids].to_numpy(np.float64)
         pred = {name: wide[col].loc[ids].to_numpy(np.float64) for col, name in METHODS.items() if col in wide}
         abl = {name: wide[col].loc[ids].to_numpy(np.float64) for col, name in ABLATIONS.items() if col in wide}
+        for label, frame in retrained.items():
+            blend = _wide(frame[frame["player_type"] == pt], stats, ["blend"])["blend"]
+            missing = np.setdiff1d(ids, blend.index.to_numpy())
+            if len(missing):
+                raise click.UsageError(f"--ablation {label}: {len(missing)} of {run_dir.name}'s {pt}s missing")
+            abl[f"{label} (retrained)"] = blend.loc[ids].to_numpy(np.float64)
         rmse = {name: weighted_rmse(p, truth, w) for name, p in {**pred, **abl}.items()}
         cut = {name: float(np.mean(1 - r / rmse["marcel"])) for name, r in rmse.items()}
         intervals = {f"{name} - marcel": paired_bootstrap(pred[name], pred["marcel"], truth, w, samples)
@@ -154,9 +177,21 @@ def format_report(reports: list[dict[str, Any]]) -> str:
 @click.command("real-report")
 @click.argument("runs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Also write the markdown (and .json) here.")
-def real_report_command(runs: tuple[Path, ...], out: Path | None) -> None:
+@click.option("--ablation", "ablations", multiple=True, metavar="LABEL=RUN",
+              help="A retrained ablation run, set beside the run of the same test season (repeatable).")
+def real_report_command(runs: tuple[Path, ...], out: Path | None, ablations: tuple[str, ...]) -> None:
     """Report finished runs on real seasons: RMSE, intervals, correlations (module docstring)."""
-    reports = [report_run(run) for run in runs]
+    by_run: dict[Path, dict[str, Path]] = {run: {} for run in runs}
+    tests = {json.loads((run / "config.json").read_text())["seasons"]["test"][0]: run for run in runs}
+    for item in ablations:
+        label, sep, path = item.partition("=")
+        if not sep or not (Path(path) / "config.json").is_file():
+            raise click.UsageError(f"--ablation {item!r}: expected LABEL=RUN with a finished run folder")
+        test = json.loads((Path(path) / "config.json").read_text())["seasons"]["test"][0]
+        if test not in tests:
+            raise click.UsageError(f"--ablation {item!r}: no run given with its test season {test}")
+        by_run[tests[test]][label] = Path(path)
+    reports = [report_run(run, ablation_runs=by_run[run]) for run in runs]
     text = format_report(reports)
     click.echo(text)
     if out is not None:
