@@ -79,9 +79,10 @@ def fit_blend_weights(residual: np.ndarray, examples: Examples) -> np.ndarray:
 
 
 def cross_validated_blend(pool: Examples, games: GameEmbeddings, n_archetypes: int, config: FinetuneConfig,
-                          mode: TargetMode, epochs: int) -> tuple[np.ndarray, dict[str, Any]]:
-    """Per stat blend weights by leave-one-season-out CV over `pool`'s seasons (module docstring), and
-    a report: the weights each held-out season alone would pick (their stability)."""
+                          mode: TargetMode, epochs: int) -> tuple[np.ndarray, dict[str, Any], np.ndarray]:
+    """Per stat blend weights by leave-one-season-out CV over `pool`'s seasons (module docstring), a
+    report (the weights each held-out season alone would pick: their stability), and the pooled
+    out-of-fold residuals [N, S] (what hfm_train.calibration fits the ranges' scale on)."""
     residual = np.zeros(pool.rates.shape)
     folds = {}
     fold_config = replace(config, epochs=max(epochs, 0), unfreeze_epochs=())  # folds keep Level 1 frozen
@@ -92,7 +93,7 @@ def cross_validated_blend(pool: Examples, games: GameEmbeddings, n_archetypes: i
         rates = predict(fold, pool.take(held), games, max_pas=config.max_pas)["rates"]
         residual[held] = residual_of(fold, rates, pool.marcel[held])
         folds[int(season)] = dict(zip(pool.stats, map(float, fit_blend_weights(residual[held], pool.take(held)))))
-    return fit_blend_weights(residual, pool), {"epochs": max(epochs, 0), "per_season": folds}
+    return fit_blend_weights(residual, pool), {"epochs": max(epochs, 0), "per_season": folds}, residual
 
 
 def weighted_metrics(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> dict[str, float]:
