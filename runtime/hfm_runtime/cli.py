@@ -85,6 +85,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--top", type=int, default=None,
                    help="table: only the N players of each type with the most projected opportunities")
     p.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
+    p.add_argument("--report", type=Path, default=None,
+                   help="also write one self-contained HTML report here (opens offline: league table, each "
+                        "player's ranges against Marcel, recent seasons, percentiles, similar players; needs "
+                        "pip install 'hfm-runtime[report]')")
     p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (0 = all cores)")
     p.add_argument("--workers", type=int, default=1, help="processes running the graphs (same results for any N)")
     p.add_argument("--store", type=Path, default=None,
@@ -210,7 +214,10 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             start = time.perf_counter()
             table = score_league(scorer, chunked, args.season, players, args.as_of, chunk_pitches=args.chunk_pitches,
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
-            return _render(args, table, bundle, time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+        if args.report is not None:
+            _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
+        return _render(args, table, bundle, elapsed)
     history, seasons = _history(args)
     check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
@@ -229,7 +236,36 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         start = time.perf_counter()
         table = scorer.score(source, season, players, as_of)
         elapsed = time.perf_counter() - start
+    if args.report is not None:
+        _write_report(args, table, bundle, {pt: history.lines(pt) for pt in PLAYER_TYPES}, notes)
     return _render(args, table, bundle, elapsed)
+
+
+def _recent_lines(league_dir: Path, season: int) -> dict:
+    """Season lines of the three seasons before `season` (those the league holds), for the report."""
+    from hfm_runtime.league import load_league, read_league_meta
+    from hfm_runtime.scoring import History
+
+    held = {int(x) for x in read_league_meta(league_dir)["seasons"]}
+    window = [s for s in range(season - 3, season) if s in held]
+    if not window:
+        return {}
+    history = History.from_league(load_league(league_dir, seasons=window))
+    return {pt: history.lines(pt) for pt in PLAYER_TYPES}
+
+
+def _write_report(args: argparse.Namespace, table: pd.DataFrame, bundle, recent: dict, notes: list[str]) -> None:
+    """--report: the HTML report (hfm_runtime.report), written atomically; its size and time go to `notes`."""
+    from hfm_runtime.report import score_report
+
+    start = time.perf_counter()
+    text = score_report(table, recent, training_data_line(bundle.manifest) + f"; bundle {bundle.path}.")
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.report.with_name(args.report.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(args.report)
+    notes.append(f"report {args.report}: {len(text.encode()) / 1e6:.1f} MB, {len(table)} rows, built in "
+                 f"{time.perf_counter() - start:.1f} s")
 
 
 def _chunked_league(args: argparse.Namespace) -> Path | None:

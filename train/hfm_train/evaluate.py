@@ -402,10 +402,13 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
 @click.option("--kind", type=click.Choice(["start", "in_season"]), default="start", show_default=True,
               help="As-of dates: opening day, or every 10th game of each player (rest-of-season targets; "
                    "written to model_card_in_season.json, players resampled as wholes in the intervals).")
-def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str) -> None:
+@click.option("--report", "report", type=click.Path(path_type=Path), default=None,
+              help="Also write one self-contained HTML page: RMSE against every baseline with intervals, the "
+                   "ranges' calibration, the ablations (hfm_train.run_report; opens offline).")
+def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str, report: Path | None = None) -> None:
     """Re-evaluate a run on its test season; rewrites <run>/model_card.json and test_predictions.csv
     (model_card_in_season.json, test_predictions_in_season.csv with --kind in_season; written beside
-    them first, then renamed over them) and prints the table."""
+    them first, then renamed over them) and prints the table; --report also writes the HTML page."""
     card = evaluate_run(run_dir, league_dir, kind)
     click.echo(format_table(card["evaluation"], card["seasons"]["test"]))
     tmp = run_dir / ".evaluate.tmp"
@@ -415,6 +418,20 @@ def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str) -> None:
     for f in tmp.iterdir():
         f.replace(run_dir / f.name)
     tmp.rmdir()
+    if report is not None:
+        import time
+
+        from .calibration import calibrate_run
+        from .run_report import run_report
+
+        start = time.perf_counter()
+        with open(run_dir / f"model_card{'' if kind == 'start' else f'_{kind}'}.json") as f:
+            written = json.load(f)
+        calibration = calibrate_run(run_dir, league_dir) if kind == "start" else None
+        text = run_report(written, calibration, f"HFM run {run_dir.name}: evaluation on {card['seasons']['test']}")
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text, encoding="utf-8")
+        click.echo(f"report {report}: {len(text.encode()) / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s")
 
 
 def compare_runs(runs: list[Path], against: Path | None = None, method: str = "blend") -> str:
