@@ -55,6 +55,9 @@ def test_talent_narrows_with_evidence_and_totals_scale_with_opportunities() -> N
     # beta variance with k = 1: m(1 - m) / (E + R + 1)
     np.testing.assert_allclose(spread.talent_sd[:, 0], np.sqrt(0.16 / (np.array([0, 600, 3000]) + 301)))
     np.testing.assert_allclose(spread.total, spread.outcome * np.array([600, 600, 300])[:, None, None])
+    # a drift floor: the variance no longer falls toward 0 with evidence
+    floor = R.projection_ranges(center[:1], np.array([1e7]), np.array([600.0]), prior, scale, np.array([1 / 400]))
+    np.testing.assert_allclose(floor.talent_sd[0, 0], np.sqrt(0.16 * (1 / (1e7 + 301) + 1 / 400)))
     twice = R.projection_ranges(center, np.zeros(3), np.full(3, 600.0), prior, scale * 2)
     assert (twice.talent_sd > R.projection_ranges(center, np.zeros(3), np.full(3, 600.0), prior, scale).talent_sd).all()
 
@@ -67,12 +70,19 @@ def test_interval_score() -> None:
 
 def test_range_params_default_and_errors_name_the_field() -> None:
     default = R.RangeParams.default()
-    prior, scale = default.arrays("batter")
-    assert (prior == 1200.0 / 4).all() and (scale == 1.0).all()
+    prior, scale, inverse_drift = default.arrays("batter")
+    assert (prior == 1200.0 / 4).all() and (scale == 1.0).all() and (inverse_drift == 0).all()
     assert (default.arrays("pitcher")[0] == 1150.0 / 4).all()
     assert R.bundle_params({"weights": {}}).source == default.source  # an old bundle: the default
     back = R.RangeParams.from_json(default.to_json())
     assert back.prior == default.prior and back.scale == default.scale
+    assert back.arrays("pitcher")[2].tolist() == [0.0] * 4
+    drifting = default.to_json()
+    drifting["drift"]["batter"]["SO"] = 500.0
+    assert R.RangeParams.from_json(drifting).arrays("batter")[2][0] == pytest.approx(1 / 500)
+    drifting["drift"]["batter"]["SO"] = 0
+    with pytest.raises(HFMInputError, match=r"field 'drift.batter.SO' is 0, not a positive number or null"):
+        R.RangeParams.from_json(drifting)
     bad = default.to_json()
     bad["scale"]["pitcher"]["HR"] = -1
     with pytest.raises(HFMInputError, match=r"ranges: field 'scale.pitcher.HR' is -1, not a positive number"):

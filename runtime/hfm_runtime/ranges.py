@@ -5,21 +5,23 @@ stat S, with central projection m (the score table's `rate_<S>`) and evidence E 
 record: sum w_i o_i / mean(w), his 5/4/3-weighted MLB opportunities of the three seasons before,
 `hfm_runtime.marcel`'s `evidence` column):
 
-    talent     p ~ Beta with mean m and variance  v = k_S * m (1 - m) / (E + R_S + 1)
+    talent     p ~ Beta with mean m and variance  v = k_S * m (1 - m) * (1 / (E + R_S + 1) + 1 / D_S)
     outcome    X ~ Binomial(n, p) given p: a beta-binomial count at n opportunities; the rate X / n
 
 R_S (`prior`) is the stat's reliability constant: the opportunities of league-average performance a
 record is regressed with, R_S = lg(1 - lg) / tau_S^2 for a league rate lg and a between-player talent
 variance tau_S^2 (then E / (E + R_S) is the record's reliability, as Marcel's R / mean(w)). Beta(a, b)
 with a + b = R_S is the league's talent distribution; after E opportunities its variance is the
-formula with k_S = 1 (the Beta posterior's). k_S (`scale`) calibrates it: the projection is not the
-Beta posterior mean (the model moves it, talent drifts between seasons), so the training side fits
-k_S on seasons it never tests on (hfm_train.calibration: R_S from the training seasons' MLB lines,
-k_S from out-of-fold projections of the training and validation seasons). Both travel in the
-bundle's `blend.json` under "ranges" (RangeParams.to_json). A bundle without them (exported before
-2026-12-02) gets `RangeParams.default()`: R_S = Marcel's regression / mean weight (1200 / 4 = 300 PA,
-1150 / 4 = 287.5 BF) for every stat and k_S = 1, i.e. Marcel's own regression variance around the
-projection.
+formula with k_S = 1 and no 1 / D_S (the Beta posterior's). The projection is not that posterior's
+mean (the model moves it) and talent drifts between the seasons read and the season projected, which
+no amount of record removes: D_S (`drift`, opportunities; None: no such term) puts a floor under the
+variance of a player with a long record, and k_S (`scale`) calibrates the whole. The training side
+fits them on seasons it never tests on (hfm_train.calibration: R_S from the training seasons' MLB
+lines; k_S and D_S from out-of-fold projections of the training and validation seasons). They travel
+in the bundle's `blend.json` under "ranges" (RangeParams.to_json). A bundle without them (exported
+before 2026-12-02) gets `RangeParams.default()`: R_S = Marcel's regression / mean weight (1200 / 4 =
+300 PA, 1150 / 4 = 287.5 BF) for every stat, k_S = 1 and no drift term, i.e. Marcel's own regression
+variance around the projection.
 
 Intervals are central: 50% = [p25, p75], 80% = [p10, p90] (QUANTILES).
 - talent: quantiles of the Beta (`beta_ppf`: regularised incomplete beta by continued fraction,
@@ -61,11 +63,13 @@ def default_prior(player_type: PlayerType) -> float:
 
 @dataclass(frozen=True)
 class RangeParams:
-    """Per player type and stat: `prior` R_S (opportunities) and `scale` k_S (module docstring)."""
+    """Per player type and stat: `prior` R_S (opportunities), `scale` k_S and `drift` D_S
+    (opportunities, None: no drift term; module docstring)."""
 
     prior: Mapping[str, Mapping[str, float]]
     scale: Mapping[str, Mapping[str, float]]
     source: str = "default"
+    drift: Mapping[str, Mapping[str, float | None]] | None = None
 
     @classmethod
     def default(cls) -> RangeParams:
@@ -73,7 +77,7 @@ class RangeParams:
         return cls(
             prior={pt: {s: default_prior(pt) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
             scale={pt: {s: 1.0 for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
-            source="default: Marcel's regression variance (R = Marcel's regression / mean weight, k = 1)",
+            source="default: Marcel's regression variance (R = Marcel's regression / mean weight, k = 1, no drift)",
         )
 
     @classmethod
@@ -101,17 +105,42 @@ class RangeParams:
                     if not (math.isfinite(number) and number > 0):
                         raise HFMInputError(f"{where}: field '{part}.{pt}.{s}' is {value!r}, not a positive number")
                     out[part][pt][s] = number
-        return cls(out["prior"], out["scale"], str(data.get("source", "recorded")))
+        drift: dict[str, dict[str, float | None]] = {}
+        block = data.get("drift", {})  # optional: absent or null per stat = no drift term
+        if not isinstance(block, Mapping):
+            raise HFMInputError(f"{where}: field 'drift' is not an object")
+        for pt in PLAYER_TYPES:
+            per = block.get(pt) or {}
+            if not isinstance(per, Mapping):
+                raise HFMInputError(f"{where}: field 'drift.{pt}' is not an object")
+            drift[pt] = {}
+            for s in TARGET_STATS[pt]:
+                value = per.get(s)
+                if value is not None:
+                    try:
+                        number = float(value)
+                    except (TypeError, ValueError):
+                        number = math.nan
+                    if not (math.isfinite(number) and number > 0):
+                        raise HFMInputError(f"{where}: field 'drift.{pt}.{s}' is {value!r}, not a positive number "
+                                            "or null")
+                    value = number
+                drift[pt][s] = value
+        return cls(out["prior"], out["scale"], str(data.get("source", "recorded")), drift)
 
     def to_json(self) -> dict[str, Any]:
         return {"prior": {pt: dict(v) for pt, v in self.prior.items()},
-                "scale": {pt: dict(v) for pt, v in self.scale.items()}, "source": self.source}
+                "scale": {pt: dict(v) for pt, v in self.scale.items()},
+                "drift": {pt: {s: (self.drift or {}).get(pt, {}).get(s) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
+                "source": self.source}
 
-    def arrays(self, player_type: PlayerType) -> tuple[np.ndarray, np.ndarray]:
-        """(R_S, k_S) as float arrays in TARGET_STATS[player_type] order."""
+    def arrays(self, player_type: PlayerType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(R_S, k_S, 1 / D_S: 0 without a drift term) as float arrays in TARGET_STATS[player_type] order."""
         stats = TARGET_STATS[player_type]
+        drift = (self.drift or {}).get(player_type, {})
         return (np.array([self.prior[player_type][s] for s in stats], dtype=np.float64),
-                np.array([self.scale[player_type][s] for s in stats], dtype=np.float64))
+                np.array([self.scale[player_type][s] for s in stats], dtype=np.float64),
+                np.array([0.0 if drift.get(s) is None else 1.0 / drift[s] for s in stats], dtype=np.float64))
 
 
 def bundle_params(blend: Mapping[str, Any]) -> RangeParams:
@@ -121,12 +150,14 @@ def bundle_params(blend: Mapping[str, Any]) -> RangeParams:
     return RangeParams.from_json(blend["ranges"], "blend.json: ranges")
 
 
-def talent_variance(center: np.ndarray, evidence: np.ndarray, prior: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """k m (1 - m) / (E + R + 1), broadcast: center [N, S], evidence [N] or [N, S], prior/scale [S]."""
+def talent_variance(center: np.ndarray, evidence: np.ndarray, prior: np.ndarray, scale: np.ndarray,
+                    inverse_drift: np.ndarray | float = 0.0) -> np.ndarray:
+    """k m (1 - m) (1 / (E + R + 1) + 1 / D), broadcast: center [N, S], evidence [N] or [N, S],
+    prior/scale/inverse_drift (1 / D, 0: none) [S]."""
     m = np.clip(np.asarray(center, dtype=np.float64), _EPS, 1 - _EPS)
     e = np.asarray(evidence, dtype=np.float64)
     e = e[:, None] if e.ndim == 1 and m.ndim == 2 else e
-    return scale * m * (1 - m) / (np.maximum(e, 0.0) + prior + 1.0)
+    return scale * m * (1 - m) * (1.0 / (np.maximum(e, 0.0) + prior + 1.0) + inverse_drift)
 
 
 def beta_shape(center: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -288,15 +319,16 @@ class Ranges:
 
 def projection_ranges(
     center: np.ndarray, evidence: np.ndarray, opportunities: np.ndarray, prior: np.ndarray, scale: np.ndarray,
+    inverse_drift: np.ndarray | float = 0.0,
 ) -> Ranges:
     """Talent, outcome-rate and total quantiles of N players (one type) from the central rates
-    [N, S], Marcel's evidence [N], the projected opportunities [N] and (R_S, k_S) [S] each."""
+    [N, S], Marcel's evidence [N], the projected opportunities [N] and (R_S, k_S, 1 / D_S) [S] each."""
     center = np.atleast_2d(np.asarray(center, dtype=np.float64))
     n_rows, n_stats = center.shape
     if n_rows == 0:
         empty = np.zeros((0, n_stats, len(QUANTILES)))
         return Ranges(empty, empty.copy(), empty.copy(), np.zeros((0, n_stats)))
-    var = talent_variance(center, evidence, prior, scale)
+    var = talent_variance(center, evidence, prior, scale, inverse_drift)
     a, b = beta_shape(center, var)
     q = np.array(QUANTILES)
     # in order even where a degenerate rate (0: a rate pulled to the plausible range's bound) leaves

@@ -657,8 +657,7 @@ class Scorer:
             out[f"rate_{s}"] = rates[:, j]
             out[f"proj_{s}"] = rates[:, j] * base.opportunities
         out["evidence"] = base.evidence
-        prior, scale = self.bundle.range_params.arrays(pt)
-        spread = projection_ranges(rates, base.evidence, base.opportunities, prior, scale)
+        spread = projection_ranges(rates, base.evidence, base.opportunities, *self.bundle.range_params.arrays(pt))
         for kind in RANGE_KINDS:
             values = getattr(spread, kind)
             for j, s in enumerate(stats):

@@ -6,9 +6,11 @@ Fitting (`fit_range_params`, run by `hfm-train fit`; hfm_runtime.ranges has the 
               moments: the opportunity-weighted variance of season rates around each season's league
               rate, less the binomial part lg(1 - lg) N / sum(o) (players with >= MIN_OPPORTUNITIES;
               at most MAX_PRIOR; Marcel's regression with fewer than MIN_LINES such lines).
-  scale k_S   the talent variance's multiplier that makes the 50% and 80% outcome intervals cover
-              their share of the training and validation seasons' opening-day outcomes: the k of a
-              grid (0.02-50) with the least squared coverage misses at 50% and 80% (`fit_scale`). The projections checked are out of sample: the blend's leave-one-season-out
+  scale k_S   the talent variance's multiplier and drift D_S its floor (hfm_runtime.ranges), chosen
+  drift D_S   together so that the 50% and 80% outcome intervals cover their share of the training
+              and validation seasons' opening-day outcomes within each third of the players by
+              evidence: the pair of grids (k 0.02-50, D None or 3000-250) with the least squared
+              coverage misses (`fit_scale`). The projections checked are out of sample: the blend's leave-one-season-out
               predictions (hfm_train.evaluate.cross_validated_blend) in `fit`; for a run fitted before
               2026-12-02, which did not record them, Marcel's (which fits nothing, so any season is
               out of sample for it) - said in the report.
@@ -58,6 +60,9 @@ MIN_LINES = 30  # fewer such lines: R_S is Marcel's (hfm_runtime.ranges.default_
 MAX_PRIOR = 3000.0
 SCALE_GRID = np.exp(np.linspace(np.log(0.02), np.log(50.0), 57))  # k candidates, ~15% apart
 SCALE_PENALTY = 1e-4  # per (log k)^2: a tie-break toward k = 1 where coverage barely moves with k
+# D candidates (opportunities; None: no drift floor): from a floor worth 3000 opportunities of record
+# (a regular's five seasons) down to 250 (less than half a season)
+DRIFT_GRID: tuple[float | None, ...] = (None, 3000.0, 1500.0, 1000.0, 700.0, 500.0, 350.0, 250.0)
 
 
 def mlb_season_lines(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -96,19 +101,37 @@ def coverage(center: np.ndarray, variance: np.ndarray, n: np.ndarray, count: np.
 
 
 def fit_scale(center: np.ndarray, evidence: np.ndarray, n: np.ndarray, count: np.ndarray, prior: float,
-              grid: np.ndarray = SCALE_GRID) -> tuple[float, dict[str, float]]:
-    """k for one stat (module docstring) and the coverage it gives on these rows: the k of `grid`
-    minimising the squared misses of the 50% and 80% coverage plus SCALE_PENALTY (log k)^2. A grid,
-    not a root search: for a rare stat (two triples a season) coverage is not monotone in k (more
-    talent spread piles the counts onto 0), and nearly flat, where the penalty keeps k near 1."""
-    base = talent_variance(center, evidence, prior, 1.0)
-    best, best_loss, best_cover = 1.0, np.inf, {}
-    for k in grid:
-        cover = coverage(center, k * base, n, count)
-        loss = sum((v - level) ** 2 for level, v in cover.items()) + SCALE_PENALTY * np.log(k) ** 2
-        if loss < best_loss:
-            best, best_loss, best_cover = float(k), loss, cover
-    return best, {f"{level:g}": v for level, v in best_cover.items()}
+              grid: np.ndarray = SCALE_GRID, drifts: tuple[float | None, ...] = DRIFT_GRID,
+              ) -> tuple[float, float | None, dict[str, float]]:
+    """(k, D, coverage on these rows) for one stat (module docstring): the pair of `grid` x `drifts`
+    minimising the squared misses of the 50% and 80% coverage within each third of the rows by
+    evidence (so that a long record's interval is checked apart from a rookie's: that is what
+    tells the drift floor from the scale) plus SCALE_PENALTY (log k)^2. A grid, not a root search:
+    for a rare stat (two triples a season) coverage is not monotone in k (more talent spread piles
+    the counts onto 0), and nearly flat, where the penalty keeps k near 1. D is searched on its own
+    grid at a coarse k grid first, then k refined at the best D."""
+    cuts = np.quantile(evidence, [1 / 3, 2 / 3]) if len(evidence) >= 30 else np.array([np.inf, np.inf])
+    group = np.searchsorted(cuts, evidence, side="right")
+    groups = [np.flatnonzero(group == g) for g in range(3)]
+    groups = [g for g in groups if len(g)]
+
+    def loss(k: float, drift: float | None) -> tuple[float, dict[float, float]]:
+        var = talent_variance(center, evidence, prior, k, 0.0 if drift is None else 1.0 / drift)
+        q = outcome_intervals(center, var, n)
+        total = 0.0
+        for rows in groups:
+            for level, (lo, hi) in LEVELS.items():
+                total += len(rows) / len(n) * (covered(count[rows], q[rows, lo], q[rows, hi]).mean() - level) ** 2
+        return total + SCALE_PENALTY * np.log(k) ** 2, {
+            level: float(covered(count, q[:, lo], q[:, hi]).mean()) for level, (lo, hi) in LEVELS.items()}
+
+    coarse = grid[::4]
+    best = min(((loss(k, d)[0], float(k), d) for d in drifts for k in coarse), key=lambda x: x[0])
+    _, k0, drift = best
+    near = grid[(grid >= k0 / 1.8) & (grid <= k0 * 1.8)]
+    scored = [(*loss(float(k), drift), float(k)) for k in near]
+    _, cover, k = min(scored, key=lambda x: x[0])
+    return k, drift, {f"{level:g}": v for level, v in cover.items()}
 
 
 def marcel_evidence(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, season: int,
@@ -137,8 +160,8 @@ def outcomes(lines: pd.DataFrame, player_type: PlayerType, season: int, ids: np.
 
 def fit_range_params_type(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, seasons: list[int],
                           projections: Mapping[int, tuple[np.ndarray, np.ndarray]] | None = None
-                          ) -> tuple[dict[str, float], dict[str, float], dict[str, Any]]:
-    """(prior, scale, report) of one type from `seasons` (training + validation).
+                          ) -> tuple[dict[str, float], dict[str, float], dict[str, float | None], dict[str, Any]]:
+    """(prior, scale, drift, report) of one type from `seasons` (training + validation).
     projections: season -> (player ids, [N, S] out-of-sample projected rates), the rows k is fitted on;
     None: Marcel's projections of everyone with MLB opportunities in each season."""
     stats = list(TARGET_STATS[player_type])
@@ -161,13 +184,13 @@ def fit_range_params_type(lines: pd.DataFrame, players: pd.DataFrame, player_typ
         n.append(opp[keep])
         counts.append(count[keep])
     center, ev, nn, cc = (np.concatenate(x) for x in (centers, evidence, n, counts))
-    scale, fitted = {}, {}
+    scale, drift, fitted = {}, {}, {}
     for j, s in enumerate(stats):
-        scale[s], fitted[s] = fit_scale(center[:, j], ev, nn, cc[:, j], prior[s])
+        scale[s], drift[s], fitted[s] = fit_scale(center[:, j], ev, nn, cc[:, j], prior[s])
     report = {"seasons": [int(s) for s in seasons], "rows": int(len(nn)),
               "projections": "marcel" if projections is None else "blend, leave-one-season-out",
               "coverage_on_fit_rows": fitted}
-    return prior, scale, report
+    return prior, scale, drift, report
 
 
 def out_of_fold_projections(pool: Any, weights: np.ndarray, residual: np.ndarray
@@ -190,14 +213,14 @@ def fit_range_params(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, s
                      projections: Mapping[str, Mapping[int, tuple[np.ndarray, np.ndarray]]] | None = None,
                      ) -> tuple[RangeParams, dict[str, Any]]:
     """RangeParams of both types (module docstring) and what they were fitted on."""
-    prior, scale, report = {}, {}, {}
+    prior, scale, drift, report = {}, {}, {}, {}
     for pt in PLAYER_TYPES:
-        prior[pt], scale[pt], report[pt] = fit_range_params_type(
+        prior[pt], scale[pt], drift[pt], report[pt] = fit_range_params_type(
             lines[pt], players, pt, seasons, None if projections is None else projections.get(pt))
     how = "Marcel's projections" if projections is None else "the blend's leave-one-season-out projections"
     source = (f"fitted on seasons {min(seasons)}-{max(seasons)}: R from MLB season lines (method of moments), "
-              f"k from {how} (50%/80% outcome coverage)")
-    return RangeParams(prior, scale, source), report
+              f"k and D from {how} (50%/80% outcome coverage by evidence thirds)")
+    return RangeParams(prior, scale, source, drift), report
 
 
 # --- the check on a run's test season -----------------------------------------------------------------
@@ -267,17 +290,17 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         evidence = m.loc[ids, "evidence"].to_numpy(np.float64)
         n, counts = outcomes(lines[pt], pt, test_season, ids)
         keep = n >= 1
-        prior, scale = params.arrays(pt)
-        b_prior, b_scale = baseline.arrays(pt)
+        prior, scale, inv_drift = params.arrays(pt)
+        b_prior, b_scale, b_inv = baseline.arrays(pt)
         per_stat = {}
         for j, s in enumerate(stats):
             truth = wide["true_talent"][s].to_numpy(np.float64)[keep]
             hfm_center = wide["blend"][s].to_numpy(np.float64)[keep]
             marcel_center = wide["marcel"][s].to_numpy(np.float64)[keep]
-            hfm = _interval_table(hfm_center, talent_variance(hfm_center, evidence[keep], prior[j], scale[j]),
+            hfm = _interval_table(hfm_center, talent_variance(hfm_center, evidence[keep], prior[j], scale[j], inv_drift[j]),
                                   n[keep], counts[keep, j], truth)
             base = _interval_table(marcel_center,
-                                   talent_variance(marcel_center, evidence[keep], b_prior[j], b_scale[j]),
+                                   talent_variance(marcel_center, evidence[keep], b_prior[j], b_scale[j], b_inv[j]),
                                    n[keep], counts[keep, j], truth)
             per_stat[s] = {"hfm": hfm, "baseline": base}
         report["types"][pt] = {"n_players": int(keep.sum()), "stats": per_stat}

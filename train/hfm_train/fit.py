@@ -312,8 +312,9 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     range_seasons = sorted(int(s) for s in split["train"] + split["validation"])
     ranges, ranges_fit = fit_range_params(lines, league.players, range_seasons, oof_projections)
     blend_json["ranges"], blend_json["ranges_fit"] = ranges.to_json(), ranges_fit
-    log(f"range parameters: {ranges.source}; k = " + "; ".join(
-        f"{pt} " + ", ".join(f"{s} {k:.2f}" for s, k in ranges.scale[pt].items()) for pt in PLAYER_TYPES))
+    log(f"range parameters: {ranges.source}; k (D) = " + "; ".join(
+        f"{pt} " + ", ".join(f"{s} {k:.2f} ({ranges.drift[pt][s] or '-'})" for s, k in ranges.scale[pt].items())
+        for pt in PLAYER_TYPES))
     lap("fit ranges")
     blend_json["method"] = ("per stat, w in 0.0..1.0 step 0.1 minimising the opportunity-weighted MSE vs actual "
                             "of leave-one-season-out predictions over the train and validation seasons; "
