@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml runtime/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0          # the CPU build; a looser pin pulls CUDA
-	$(BIN)/pip install -q -e ./runtime -e '.[dev]'
+	$(BIN)/pip install -q -e './runtime[report]' -e '.[dev]'
 	touch $@
 
 install: $(STAMP)

@@ -61,6 +61,24 @@ def assert_truthful(table: pd.DataFrame, scorer: Scorer) -> None:
         if row["basis"] == "bundle":
             league = scorer.bundle.identity[row["player_type"]].league_rates
             np.testing.assert_allclose(marcel, [league[s] for s in stats])
+        assert_ranges(row, stats, rates)
+
+
+def assert_ranges(row: pd.Series, stats: tuple[str, ...], rates: np.ndarray) -> None:
+    """Every row's ranges (hfm_runtime.ranges): quantiles in order around the projection, the 80%
+    interval wider than the 50% one, the outcome wider than the talent, totals = outcome x opportunities."""
+    n = max(round(float(row["opportunities"])), 1)
+    assert row["evidence"] >= 0
+    for j, s in enumerate(stats):
+        talent = np.array([row[f"talent_{q}_{s}"] for q in ("p10", "p25", "p75", "p90")])
+        outcome = np.array([row[f"outcome_{q}_{s}"] for q in ("p10", "p25", "p75", "p90")])
+        total = np.array([row[f"total_{q}_{s}"] for q in ("p10", "p25", "p75", "p90")])
+        assert (np.diff(talent) >= 0).all() and (np.diff(outcome) >= 0).all(), (s, talent, outcome)
+        assert talent[0] - 1e-12 <= rates[j] <= talent[3] + 1e-12
+        assert outcome[0] <= talent[0] + 1e-12 and outcome[3] >= talent[3] - 1e-12
+        assert talent[3] - talent[0] >= talent[2] - talent[1]
+        assert ((0 <= outcome) & (outcome <= 1)).all()
+        np.testing.assert_allclose(total, outcome * n, rtol=1e-12, atol=1e-9)
 
 
 def test_every_path_says_what_produced_its_rates(scorer, history):

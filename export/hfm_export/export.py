@@ -27,6 +27,7 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import PA_OUTCOMES
 from hfm_runtime.identity import IDENTITY_DIR
+from hfm_runtime.ranges import RangeParams
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from .onnx_graph import OPSET, TOLERANCE, GraphSpec, compare_graph, export_graph
@@ -76,6 +77,9 @@ class ExportInputs:
     # what the run was trained on (hfm_train.fit.training_data: source, seasons, input groups, the
     # Retrosheet notice), for the manifest's "training_data"
     training_data: dict[str, Any] | None = None
+    # the ranges' parameters (hfm_runtime.ranges.RangeParams.to_json, the run's blend.json "ranges");
+    # None for a run fitted before 2026-12-02: the bundle then has none and the runtime uses its default
+    ranges: dict[str, Any] | None = None
 
 
 # --- comparison shapes ---------------------------------------------------------------------------
@@ -191,6 +195,8 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
             "rule": "final = marcel + w * model" if inputs.target_mode == "residual"
             else "final = marcel + w * (model - marcel)",
             "weights": {pt: {s: float(inputs.blend_weights[pt][s]) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
+            **({"ranges": RangeParams.from_json(inputs.ranges, "run blend.json: ranges").to_json()}
+               if inputs.ranges is not None else {}),
         })
         _write_json(tmp / B.MODEL_CARD, inputs.model_card)
         _copy_identity(inputs.identity_dir, tmp / IDENTITY_DIR)
@@ -313,6 +319,7 @@ def read_run(run_dir: str | Path) -> ExportInputs:
         model_card=read_json_object(run_dir / "model_card.json"),
         run={"name": run_dir.name, "path": str(run_dir), "seasons": config.get("seasons"),
              "config_sha256": B.sha256_file(run_dir / "config.json")},
+        ranges=blend.get("ranges"),
         training_data={"league": config.get("league"), **(config.get("training_data") or {
             "source": "simulated" if config.get("league_meta") else "unknown", "seasons": None,
             "input_groups": None, "notice": None})},

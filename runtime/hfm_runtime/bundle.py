@@ -9,7 +9,8 @@ Layout (every path relative to the bundle folder; `manifest.json` lists all the 
     model_card.json                       what the model is and how it scored (from the training run)
     featurizer.json                       vocabularies and numeric normalisation (hfm_runtime.featurize)
     blend.json                            per player type and stat: the blend weight w of
-                                          final = marcel + w * model (residual mode)
+                                          final = marcel + w * model (residual mode); "ranges" (optional:
+                                          the range parameters, hfm_runtime.ranges.RangeParams)
     pitch_pa_encoder.onnx                 Graph 1 (Level 1), shared by both player types
     <player_type>/game_projection_encoder.onnx   Graph 2 (identity + Levels 2-3 + head)
     <player_type>/context.json            how that type's context is assembled (games of context, ...)
@@ -31,6 +32,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +213,14 @@ class Bundle:
     def blend_weights(self, player_type: PlayerType) -> dict[str, float]:
         return {k: float(v) for k, v in self.blend["weights"][player_type].items()}
 
+    @cached_property
+    def range_params(self):
+        """hfm_runtime.ranges.RangeParams: blend.json's "ranges" (fitted by the training run), or the
+        documented default (Marcel's regression variance) for a bundle without them."""
+        from hfm_runtime.ranges import bundle_params
+
+        return bundle_params(self.blend)
+
 
 def bundle_fingerprint(bundle: Bundle) -> str:
     """SHA-256 of the bundle's manifest (which lists the SHA-256 of every bundle file): what a
@@ -272,6 +282,12 @@ def load_bundle(path: str | Path) -> Bundle:
         weights = blend.get("weights", {}).get(pt) if isinstance(blend.get("weights"), dict) else None
         if not isinstance(weights, dict):
             raise BundleError(f"{root / BLEND}: field 'weights.{pt}' missing")
+    from hfm_runtime.ranges import bundle_params
+
+    try:
+        bundle_params(blend)
+    except ValueError as exc:  # HFMInputError
+        raise BundleError(f"{root / BLEND}: {exc}") from None
     identity = {}
     for pt in PLAYER_TYPES:
         try:  # IdentityModel.load reads the .npz with allow_pickle=False

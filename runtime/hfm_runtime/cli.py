@@ -51,6 +51,7 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 TABLE_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
 DEFAULT_BUNDLE = Path("artifacts/bundle")
 MAX_GAP = 1  # seasons past the data's last that --season may project without --allow-gap
+SHOW: tuple[str, ...] = ("adjustments", "ranges", "totals")  # what --format table shows per stat
 SIMULATED = "simulated"  # the manifest's training_data.source of a bundle trained on a simulated league
 
 
@@ -77,9 +78,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--as-of", default=None, help="score as of this date (default: the season's opening day)")
     p.add_argument("--players", default=None, help="comma-separated player ids (default: see above)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--show", choices=SHOW, default="adjustments",
+                   help="table: per stat, the rate and the model's adjustment (adjustments), the rate and its 80%% "
+                        "outcome interval at the projected opportunities (ranges), or the projected season total "
+                        "and its 80%% interval (totals); csv/json hold every column")
     p.add_argument("--top", type=int, default=None,
                    help="table: only the N players of each type with the most projected opportunities")
     p.add_argument("--out", type=Path, default=None, help="write here instead of stdout")
+    p.add_argument("--report", type=Path, default=None,
+                   help="also write one self-contained HTML report here (opens offline: league table, each "
+                        "player's ranges against Marcel, recent seasons, percentiles, similar players; needs "
+                        "pip install 'hfm-runtime[report]')")
     p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (0 = all cores)")
     p.add_argument("--workers", type=int, default=1, help="processes running the graphs (same results for any N)")
     p.add_argument("--store", type=Path, default=None,
@@ -205,7 +214,10 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             start = time.perf_counter()
             table = score_league(scorer, chunked, args.season, players, args.as_of, chunk_pitches=args.chunk_pitches,
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
-            return _render(args, table, bundle, time.perf_counter() - start)
+            elapsed = time.perf_counter() - start
+        if args.report is not None:
+            _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
+        return _render(args, table, bundle, elapsed)
     history, seasons = _history(args)
     check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
@@ -224,7 +236,36 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         start = time.perf_counter()
         table = scorer.score(source, season, players, as_of)
         elapsed = time.perf_counter() - start
+    if args.report is not None:
+        _write_report(args, table, bundle, {pt: history.lines(pt) for pt in PLAYER_TYPES}, notes)
     return _render(args, table, bundle, elapsed)
+
+
+def _recent_lines(league_dir: Path, season: int) -> dict:
+    """Season lines of the three seasons before `season` (those the league holds), for the report."""
+    from hfm_runtime.league import load_league, read_league_meta
+    from hfm_runtime.scoring import History
+
+    held = {int(x) for x in read_league_meta(league_dir)["seasons"]}
+    window = [s for s in range(season - 3, season) if s in held]
+    if not window:
+        return {}
+    history = History.from_league(load_league(league_dir, seasons=window))
+    return {pt: history.lines(pt) for pt in PLAYER_TYPES}
+
+
+def _write_report(args: argparse.Namespace, table: pd.DataFrame, bundle, recent: dict, notes: list[str]) -> None:
+    """--report: the HTML report (hfm_runtime.report), written atomically; its size and time go to `notes`."""
+    from hfm_runtime.report import score_report
+
+    start = time.perf_counter()
+    text = score_report(table, recent, training_data_line(bundle.manifest) + f"; bundle {bundle.path}.")
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.report.with_name(args.report.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(args.report)
+    notes.append(f"report {args.report}: {len(text.encode()) / 1e6:.1f} MB, {len(table)} rows, built in "
+                 f"{time.perf_counter() - start:.1f} s")
 
 
 def _chunked_league(args: argparse.Namespace) -> Path | None:
@@ -250,7 +291,8 @@ def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: floa
         return table.to_csv(index=False)
     if args.format == "json":
         return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
-    return training_data_line(bundle.manifest) + "\n" + format_table(table, bundle.target_mode, elapsed, args.top)
+    return training_data_line(bundle.manifest) + "\n" + format_table(table, bundle.target_mode, elapsed, args.top,
+                                                                     getattr(args, "show", "adjustments"))
 
 
 def _store(args: argparse.Namespace, scorer, history):
@@ -309,9 +351,11 @@ def _game_types(text: str) -> tuple[str, ...] | None:
     return codes
 
 
-def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int | None = None) -> str:
-    """A fixed-width projection table: one line per player, blended rates and the model's adjustment
-    per stat, and a `notes` column (what Marcel rests on when not the player's own lines, the stats
+def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int | None = None,
+                 show: str = "adjustments") -> str:
+    """A fixed-width projection table: one line per player, per stat the blended rate and the model's
+    adjustment (`show` "adjustments"), the rate and its 80% outcome interval at the projected
+    opportunities ("ranges"), or the projected total and its 80% interval ("totals"); a `notes` column (what Marcel rests on when not the player's own lines, the stats
     pulled into the plausible range, how many inputs lie beyond the training range); with `top`, only
     each type's `top` players by projected opportunities. The header line counts what the rows say."""
     from hfm_runtime.scoring import INPUT_Z_LIMIT
@@ -331,12 +375,17 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
         f"ages: {int(ages.get('exact', 0))} exact, {int(ages.get('birth_year', 0))} birth year only, "
         f"{int(ages.get('imputed', 0))} imputed" + (f", {int(ages['none'])} unknown" if ages.get("none") else "")
         + f"; scored in {elapsed:.2f} s",
-        "rates per opportunity (PA for batters, BF for pitchers); in brackets: the model's adjustment to Marcel; "
-        "age: y = birth year only, i = imputed",
+        {"adjustments": "rates per opportunity (PA for batters, BF for pitchers); in brackets: the model's "
+                        "adjustment to Marcel",
+         "ranges": "rates per opportunity (PA for batters, BF for pitchers); in brackets: the 80% interval of the "
+                   "season's rate at the projected opportunities (opp)",
+         "totals": "projected season totals at the projected opportunities (opp); in brackets: their 80% interval",
+         }[show] + "; age: y = birth year only, i = imputed",
     ]
+    width = {"adjustments": 15, "ranges": 19, "totals": 15}[show]
     header = (f"{'player_id':>9} {'name':<22} {'age':>4} {'type':<7} {'flag':<15} {'arch':>4} {'src':<7} "
               f"{'games':>5} {'opp':>6}")
-    header += "".join(f" {s:>15}" for s in TABLE_STATS) + "  notes"
+    header += "".join(f" {s:>{width}}" for s in TABLE_STATS) + "  notes"
     lines += [header, "-" * len(header)]
     if top is not None:
         lines[1] += f"; the {top} of each type with the most projected opportunities"
@@ -349,7 +398,16 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
                f"{r.opportunities:>6.0f}")
         for s in TABLE_STATS:
             rate, adj = getattr(r, f"rate_{s}"), getattr(r, f"adj_{s}")
-            row += f" {'':>15}" if np.isnan(rate) else f" {rate:>6.3f} ({adj:+.3f})"
+            if np.isnan(rate):
+                row += f" {'':>{width}}"
+            elif show == "ranges":
+                lo, hi = getattr(r, f"outcome_p10_{s}"), getattr(r, f"outcome_p90_{s}")
+                row += f" {rate:.3f} [{lo:.3f}-{hi:.3f}]".replace("0.", ".").rjust(width + 1)
+            elif show == "totals":
+                lo, hi = getattr(r, f"total_p10_{s}"), getattr(r, f"total_p90_{s}")
+                row += f" {getattr(r, f'proj_{s}'):.0f} [{lo:.0f}-{hi:.0f}]".rjust(width + 1)
+            else:
+                row += f" {rate:>6.3f} ({adj:+.3f})"
         notes = _notes(r.basis, r.flag, str(r.warnings or ""))
         lines.append(row + (f"  {notes}" if notes else ""))
     return "\n".join(lines) + "\n"

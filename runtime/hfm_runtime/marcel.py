@@ -6,7 +6,8 @@ counts x_i, weights w = 5/4/3) and league rates lg_i (all MLB players of that ty
     rate   = (sum w_i x_i + R * lg_p) / (sum w_i o_i + R)        lg_p = sum w_i o_i lg_i / sum w_i o_i
     rate  *= (1 + a)  for stats that rise while a player improves, rate /= (1 + a) for the others,
              a = 0.006 * (29 - age) below 29, 0.003 * (29 - age) above it (age in season t)
-    opportunities = 0.5 * o_1 + 0.1 * o_2 + base
+    opportunities = 0.5 * o_1 + 0.1 * o_2 + base   (o_i as full-season equivalents: `playing_time`)
+    evidence = sum w_i o_i / mean(w)                 (the weighted record in opportunities: hfm_runtime.ranges)
 
 Constants and why:
 - Batters: R = 1200 PA, base = 200 PA, as Tango's Marcel.
@@ -19,6 +20,10 @@ Constants and why:
 - Age direction: batters improve by walking, hitting and hitting for power more, and striking out
   less, so SO is divided by (1 + a) and the rest multiplied; pitchers improve by striking out more
   and allowing fewer walks, hits and homers, so SO is multiplied and BB, HR, H divided.
+- Playing time (`playing_time`, the rule the projected counting stats of the score table rest on):
+  a short season's opportunities count as full-season equivalents (hfm_runtime.targets.season_scale:
+  the 60-game 2020 x 2.7), so a regular's 2021 projection is not cut to a third by the pandemic season.
+  Rates are not scaled (a rate is a rate), nor the evidence (a 60-game season is 60 games of evidence).
 - Only MLB lines feed Marcel (a minor-league line is not MLB evidence; the MLE translation handles
   that); lines of any other level are ignored. A player with no MLB line in the window gets the
   league rates and the base playing time, with `n_seasons` = 0 and `no_history` = True.
@@ -35,7 +40,7 @@ import pandas as pd
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.seasons import group_sum
 from hfm_runtime.statcast import LEVEL_COLUMN
-from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 MARCEL_LEVEL = "MLB"
 
@@ -69,6 +74,16 @@ def age_factor(ages: np.ndarray, config: MarcelConfig) -> np.ndarray:
     gap = config.peak_age - np.asarray(ages, dtype=np.float64)
     factor = 1.0 + np.where(gap > 0, gap * config.young_gain, gap * config.old_loss)
     return np.where(np.isnan(factor), 1.0, factor)
+
+
+def playing_time(last: np.ndarray, before: np.ndarray, season: int, config: MarcelConfig) -> np.ndarray:
+    """Marcel's projected opportunities for `season`: a * o(season-1) + b * o(season-2) + base, each
+    season's opportunities as full-season equivalents (targets.season_scale: the 60-game 2020 counts
+    x 162/60). Batters 0.5 PA + 0.1 PA + 200 PA; pitchers 0.5 BF + 0.1 BF + 110 BF (MARCEL_CONFIGS)."""
+    a, b = config.playing_time_weights
+    scale_1, scale_2 = season_scale([season - 1, season - 2])
+    return (a * scale_1 * np.asarray(last, dtype=np.float64) + b * scale_2 * np.asarray(before, dtype=np.float64)
+            + config.playing_time_base)
 
 
 def league_rates(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -116,8 +131,10 @@ def marcel(
     league: per-season league rates (index season, a column per stat, as `league_rates` returns) to
         regress toward; default: counted from `lines`. Pass the whole league's when `lines` hold only
         some players, or Marcel regresses them toward themselves.
-    Returns, indexed by player_id: the opportunity column ("PA"/"BF"), one rate per TARGET_STATS
-    name, `n_seasons`, `no_history`, `reliability` (weight of the player's own record) and `age`.
+    Returns, indexed by player_id: the opportunity column ("PA"/"BF": `playing_time`), one rate per
+    TARGET_STATS name, `n_seasons`, `no_history`, `reliability` (weight of the player's own record),
+    `evidence` (his 5/4/3-weighted opportunities over the mean weight: the sample the regression
+    weighs against `regression / mean weight` of league average; hfm_runtime.ranges) and `age`.
     """
     config = config or MARCEL_CONFIGS[player_type]
     opp, stats = OPPORTUNITY[player_type], list(TARGET_STATS[player_type])
@@ -162,15 +179,15 @@ def marcel(
     improving = np.array([k in config.improving for k in stats])
     rates = np.where(improving[None, :], rates * factor[:, None], rates / factor[:, None])
 
-    a, b = config.playing_time_weights
     n_seasons = (o > 0).sum(1)
     return pd.DataFrame(
         {
-            opp: a * o[:, 0] + b * o[:, 1] + config.playing_time_base,
+            opp: playing_time(o[:, 0], o[:, 1], season, config),
             **{k: rates[:, j] for j, k in enumerate(stats)},
             "n_seasons": n_seasons.astype(np.int64),
             "no_history": n_seasons == 0,
             "reliability": weighted_opp / (weighted_opp + config.regression),
+            "evidence": weighted_opp / w.mean(),
             "age": age,
         },
         index=ids,

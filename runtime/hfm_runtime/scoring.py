@@ -19,7 +19,13 @@ game date in `history` for that season, or January 1 when the history holds none
               (below), w_S the bundle's blend weight for that player type and stat; 0 where the model
               did not run
   rate_<S>    marcel_S + adj_S
-  proj_<S>    rate_S x Marcel's projected opportunities (`opportunities`: PA or BF for the full season)
+  proj_<S>    rate_S x Marcel's projected opportunities (`opportunities`: PA or BF for the full season,
+              `marcel.playing_time`: a short season's opportunities as full-season equivalents)
+  talent_<q>_<S>, outcome_<q>_<S>, total_<q>_<S>   quantiles q in p10, p25, p75, p90 (80% and 50%
+              central intervals around rate_S) of his talent, of his outcome rate at `opportunities`
+              and of his season total (hfm_runtime.ranges; `evidence`: Marcel's weighted record they
+              rest on; the spread's parameters: the bundle's blend.json "ranges", else Marcel's
+              regression variance)
 The model sees the player's up to `max_games` most recent games (his perspective, any level) strictly
 before `as_of`, his identity profile as of `as_of` and its archetype, exactly as in training
 (hfm_train.examples). Level-1 outputs are kept in an LRU cache keyed by (game_pk, player_id,
@@ -78,6 +84,7 @@ from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
+from hfm_runtime.ranges import QUANTILE_NAMES, RANGE_KINDS, projection_ranges
 from hfm_runtime.seasons import game_lines, plate_appearances, season_age, season_lines
 from hfm_runtime.skills import skill_lines, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
@@ -91,6 +98,8 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "age_source",
     "age", "basis", "warnings", "archetype", "source", "n_games", "max_input_z", "opportunity", "opportunities",
     *(f"{kind}_{s}" for kind in ("marcel", "model", "adj", "rate", "proj") for s in ALL_STATS),
+    "evidence",
+    *(f"{kind}_{q}_{s}" for kind in RANGE_KINDS for q in QUANTILE_NAMES for s in ALL_STATS),
 )
 # No projected rate reaches 8x its league rate: the most extreme single MLB seasons relative to their
 # league are about 4x (walks and home runs, Bonds 2001-04) and 6-7x (triples, e.g. Granderson 2007),
@@ -377,11 +386,12 @@ class MarcelRows:
     no_history: np.ndarray  # bool [N]: no MLB line in Marcel's window (league rates)
     league_rate: np.ndarray  # bool [N]: no MLB lines at all in the window: the bundle's league rates
     ages: np.ndarray  # float64 [N]: the age in the season Marcel adjusted by (NaN: none)
+    evidence: np.ndarray  # float64 [N]: Marcel's weighted record in opportunities (0: none; hfm_runtime.ranges)
 
     def take(self, at: np.ndarray) -> MarcelRows:
         """These rows at positions `at`."""
         return MarcelRows(self.rates[at], self.opportunities[at], self.no_history[at], self.league_rate[at],
-                          self.ages[at])
+                          self.ages[at], self.evidence[at])
 
     @property
     def basis(self) -> np.ndarray:
@@ -406,11 +416,12 @@ def marcel_rows(
             rates=np.tile(np.array([rates[s] for s in stats], dtype=np.float64), (n, 1)),
             opportunities=np.full(n, MARCEL_CONFIGS[pt].playing_time_base, dtype=np.float64),
             no_history=np.ones(n, bool), league_rate=np.ones(n, bool), ages=np.asarray(ages, np.float64),
+            evidence=np.zeros(n),
         )
     return MarcelRows(
         rates=base[stats].to_numpy(np.float64), opportunities=base[OPPORTUNITY[pt]].to_numpy(np.float64),
         no_history=base["no_history"].to_numpy(bool), league_rate=np.zeros(n, bool),
-        ages=np.asarray(ages, np.float64),
+        ages=np.asarray(ages, np.float64), evidence=base["evidence"].to_numpy(np.float64),
     )
 
 
@@ -645,6 +656,13 @@ class Scorer:
             out[f"adj_{s}"] = adj[:, j]
             out[f"rate_{s}"] = rates[:, j]
             out[f"proj_{s}"] = rates[:, j] * base.opportunities
+        out["evidence"] = base.evidence
+        spread = projection_ranges(rates, base.evidence, base.opportunities, *self.bundle.range_params.arrays(pt))
+        for kind in RANGE_KINDS:
+            values = getattr(spread, kind)
+            for j, s in enumerate(stats):
+                for k, q in enumerate(QUANTILE_NAMES):
+                    out[f"{kind}_{q}_{s}"] = values[:, j, k]
         nan = np.full(len(ids), np.nan)
         return {c: out.get(c, nan) for c in SCORE_COLUMNS}  # NaN: the other type's stats
 

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "fetch": "hfm_train.fetch:fetch_command",
     "lahman-check": "hfm_train.lahman_check:lahman_check_command",
     "real-report": "hfm_train.real_eval:real_report_command",
+    "calibration": "hfm_train.calibration:calibration_command",
 }
 
 

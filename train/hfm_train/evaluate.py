@@ -79,9 +79,10 @@ def fit_blend_weights(residual: np.ndarray, examples: Examples) -> np.ndarray:
 
 
 def cross_validated_blend(pool: Examples, games: GameEmbeddings, n_archetypes: int, config: FinetuneConfig,
-                          mode: TargetMode, epochs: int) -> tuple[np.ndarray, dict[str, Any]]:
-    """Per stat blend weights by leave-one-season-out CV over `pool`'s seasons (module docstring), and
-    a report: the weights each held-out season alone would pick (their stability)."""
+                          mode: TargetMode, epochs: int) -> tuple[np.ndarray, dict[str, Any], np.ndarray]:
+    """Per stat blend weights by leave-one-season-out CV over `pool`'s seasons (module docstring), a
+    report (the weights each held-out season alone would pick: their stability), and the pooled
+    out-of-fold residuals [N, S] (what hfm_train.calibration fits the ranges' scale on)."""
     residual = np.zeros(pool.rates.shape)
     folds = {}
     fold_config = replace(config, epochs=max(epochs, 0), unfreeze_epochs=())  # folds keep Level 1 frozen
@@ -92,7 +93,7 @@ def cross_validated_blend(pool: Examples, games: GameEmbeddings, n_archetypes: i
         rates = predict(fold, pool.take(held), games, max_pas=config.max_pas)["rates"]
         residual[held] = residual_of(fold, rates, pool.marcel[held])
         folds[int(season)] = dict(zip(pool.stats, map(float, fit_blend_weights(residual[held], pool.take(held)))))
-    return fit_blend_weights(residual, pool), {"epochs": max(epochs, 0), "per_season": folds}
+    return fit_blend_weights(residual, pool), {"epochs": max(epochs, 0), "per_season": folds}, residual
 
 
 def weighted_metrics(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> dict[str, float]:
@@ -401,10 +402,13 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
 @click.option("--kind", type=click.Choice(["start", "in_season"]), default="start", show_default=True,
               help="As-of dates: opening day, or every 10th game of each player (rest-of-season targets; "
                    "written to model_card_in_season.json, players resampled as wholes in the intervals).")
-def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str) -> None:
+@click.option("--report", "report", type=click.Path(path_type=Path), default=None,
+              help="Also write one self-contained HTML page: RMSE against every baseline with intervals, the "
+                   "ranges' calibration, the ablations (hfm_train.run_report; opens offline).")
+def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str, report: Path | None = None) -> None:
     """Re-evaluate a run on its test season; rewrites <run>/model_card.json and test_predictions.csv
     (model_card_in_season.json, test_predictions_in_season.csv with --kind in_season; written beside
-    them first, then renamed over them) and prints the table."""
+    them first, then renamed over them) and prints the table; --report also writes the HTML page."""
     card = evaluate_run(run_dir, league_dir, kind)
     click.echo(format_table(card["evaluation"], card["seasons"]["test"]))
     tmp = run_dir / ".evaluate.tmp"
@@ -414,6 +418,20 @@ def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str) -> None:
     for f in tmp.iterdir():
         f.replace(run_dir / f.name)
     tmp.rmdir()
+    if report is not None:
+        import time
+
+        from .calibration import calibrate_run
+        from .run_report import run_report
+
+        start = time.perf_counter()
+        with open(run_dir / f"model_card{'' if kind == 'start' else f'_{kind}'}.json") as f:
+            written = json.load(f)
+        calibration = calibrate_run(run_dir, league_dir) if kind == "start" else None
+        text = run_report(written, calibration, f"HFM run {run_dir.name}: evaluation on {card['seasons']['test']}")
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(text, encoding="utf-8")
+        click.echo(f"report {report}: {len(text.encode()) / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s")
 
 
 def compare_runs(runs: list[Path], against: Path | None = None, method: str = "blend") -> str:

@@ -26,7 +26,9 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
   <type>/pa_cache.npz     ... and the PA cache it encodes
   <type>/model.json       {"model_config": ModelConfig json, "stats": [...], "target_mode", "history",
                           "best_epoch"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
-  blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual
+  blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual;
+                          "ranges": the ranges' parameters (hfm_train.calibration, fitted on the train and
+                          validation seasons' out-of-fold projections), "ranges_fit": what they were fitted on
   model_card.json         evaluation on the test season (hfm_train.evaluate), season split, blend weights,
                           the target denoising per type ("denoised_targets": u and mean k per stat,
                           or the note that the run trained on true talent, denoise.true_talent)
@@ -67,6 +69,7 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 from . import distributed
 from .archetypes import ArchetypeConfig, fit_identity
 from .denoise import DenoiseConfig, denoise_examples, true_talent_targets
+from .calibration import fit_range_params, out_of_fold_projections
 from .evaluate import baseline_projections, cross_validated_blend, evaluate_type, format_table, write_card
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
@@ -255,6 +258,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     lap("fit identity")
 
     models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}
+    oof_projections = {}
     for pt in PLAYER_TYPES:
         ex = {part: build_examples(pt, split[part], lines[pt], league.players, identity[pt], games,
                                    config.examples, league.true_talent,
@@ -290,9 +294,11 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         histories[pt] = {"history": result.history, "best_epoch": result.best_epoch, "best_val": result.best_val}
         lap(f"fine-tune {pt}")
         # Blend weights: leave-one-season-out over train + validation (folds keep Level 1 frozen).
-        blend[pt], cv_report[pt] = cross_validated_blend(
-            Examples.concat([ex["train"], ex["validation"]]), games, identity[pt].archetypes.n_archetypes,
+        pool = Examples.concat([ex["train"], ex["validation"]])
+        blend[pt], cv_report[pt], oof = cross_validated_blend(
+            pool, games, identity[pt].archetypes.n_archetypes,
             replace(config.finetune, seed=config.seed), config.target_mode, result.best_epoch)
+        oof_projections[pt] = out_of_fold_projections(pool, blend[pt], oof)
         log(f"{pt} blend weights (CV over seasons): {dict(zip(TARGET_STATS[pt], blend[pt].tolist()))}")
         lap(f"cross-validate {pt}")
         league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
@@ -302,6 +308,14 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
 
     log(format_table(card, split["test"][0]))
     blend_json = {pt: dict(zip(TARGET_STATS[pt], map(float, blend[pt]))) for pt in PLAYER_TYPES}
+    # the ranges' parameters: training and validation seasons only (hfm_train.calibration)
+    range_seasons = sorted(int(s) for s in split["train"] + split["validation"])
+    ranges, ranges_fit = fit_range_params(lines, league.players, range_seasons, oof_projections)
+    blend_json["ranges"], blend_json["ranges_fit"] = ranges.to_json(), ranges_fit
+    log(f"range parameters: {ranges.source}; k (D) = " + "; ".join(
+        f"{pt} " + ", ".join(f"{s} {k:.2f} ({ranges.drift[pt][s] or '-'})" for s, k in ranges.scale[pt].items())
+        for pt in PLAYER_TYPES))
+    lap("fit ranges")
     blend_json["method"] = ("per stat, w in 0.0..1.0 step 0.1 minimising the opportunity-weighted MSE vs actual "
                             "of leave-one-season-out predictions over the train and validation seasons; "
                             "final = marcel + w * residual")

@@ -1,0 +1,365 @@
+"""Projection ranges: 50% and 80% intervals for a player's talent and for his next-season outcome. No torch.
+
+The model (a beta-binomial, Marcel's regression read as a Bayesian prior). For a player of type t and
+stat S, with central projection m (the score table's `rate_<S>`) and evidence E (Marcel's weighted
+record: sum w_i o_i / mean(w), his 5/4/3-weighted MLB opportunities of the three seasons before,
+`hfm_runtime.marcel`'s `evidence` column):
+
+    talent     p ~ Beta with mean m and variance  v = k_S * m (1 - m) * (1 / (E + R_S + 1) + 1 / D_S)
+    outcome    X ~ Binomial(n, p) given p: a beta-binomial count at n opportunities; the rate X / n
+
+R_S (`prior`) is the stat's reliability constant: the opportunities of league-average performance a
+record is regressed with, R_S = lg(1 - lg) / tau_S^2 for a league rate lg and a between-player talent
+variance tau_S^2 (then E / (E + R_S) is the record's reliability, as Marcel's R / mean(w)). Beta(a, b)
+with a + b = R_S is the league's talent distribution; after E opportunities its variance is the
+formula with k_S = 1 and no 1 / D_S (the Beta posterior's). The projection is not that posterior's
+mean (the model moves it) and talent drifts between the seasons read and the season projected, which
+no amount of record removes: D_S (`drift`, opportunities; None: no such term) puts a floor under the
+variance of a player with a long record, and k_S (`scale`) calibrates the whole. The training side
+fits them on seasons it never tests on (hfm_train.calibration: R_S from the training seasons' MLB
+lines; k_S and D_S from out-of-fold projections of the training and validation seasons). They travel
+in the bundle's `blend.json` under "ranges" (RangeParams.to_json). A bundle without them (exported
+before 2026-12-02) gets `RangeParams.default()`: R_S = Marcel's regression / mean weight (1200 / 4 =
+300 PA, 1150 / 4 = 287.5 BF) for every stat, k_S = 1 and no drift term, i.e. Marcel's own regression
+variance around the projection.
+
+Intervals are central: 50% = [p25, p75], 80% = [p10, p90] (QUANTILES).
+- talent: quantiles of the Beta (`beta_ppf`: regularised incomplete beta by continued fraction,
+  safeguarded Newton steps, numpy only).
+- outcome: quantiles of the count X + U - 1/2 (U uniform on [0, 1): the count spread over its unit
+  cell, so the quantiles are continuous and an interval's coverage is exactly nominal when the model
+  is right, even for a stat with a mean of two triples; `betabinom_ppf`), divided by n. A count is
+  then "covered" by the fraction of its cell [x - 1/2, x + 1/2] inside the interval (`covered`): the
+  expected coverage of the randomised PIT, deterministic.
+- totals: the outcome quantiles in counts at the projected opportunities (opportunities held at the
+  projection: playing-time uncertainty is not modelled).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.marcel import MARCEL_CONFIGS
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
+
+QUANTILES: tuple[float, ...] = (0.10, 0.25, 0.75, 0.90)
+QUANTILE_NAMES: tuple[str, ...] = ("p10", "p25", "p75", "p90")
+LEVELS: dict[float, tuple[int, int]] = {0.5: (1, 2), 0.8: (0, 3)}  # level -> (lower, upper) index into QUANTILES
+RANGE_KINDS: tuple[str, ...] = ("talent", "outcome", "total")
+_EPS = 1e-9
+
+
+def default_prior(player_type: PlayerType) -> float:
+    """Marcel's regression in opportunities: its regression constant over the mean season weight."""
+    config = MARCEL_CONFIGS[player_type]
+    return config.regression / float(np.mean(config.weights))
+
+
+@dataclass(frozen=True)
+class RangeParams:
+    """Per player type and stat: `prior` R_S (opportunities), `scale` k_S and `drift` D_S
+    (opportunities, None: no drift term; module docstring)."""
+
+    prior: Mapping[str, Mapping[str, float]]
+    scale: Mapping[str, Mapping[str, float]]
+    source: str = "default"
+    drift: Mapping[str, Mapping[str, float | None]] | None = None
+
+    @classmethod
+    def default(cls) -> RangeParams:
+        """Marcel's regression variance (R = Marcel's regression / mean weight, k = 1): old bundles."""
+        return cls(
+            prior={pt: {s: default_prior(pt) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
+            scale={pt: {s: 1.0 for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
+            source="default: Marcel's regression variance (R = Marcel's regression / mean weight, k = 1, no drift)",
+        )
+
+    @classmethod
+    def from_json(cls, data: Any, where: str = "ranges") -> RangeParams:
+        """From `to_json`'s form; HFMInputError naming the field when a value is missing or not a
+        positive finite number."""
+        if not isinstance(data, Mapping):
+            raise HFMInputError(f"{where}: not an object")
+        out: dict[str, dict[str, dict[str, float]]] = {"prior": {}, "scale": {}}
+        for part in ("prior", "scale"):
+            block = data.get(part)
+            if not isinstance(block, Mapping):
+                raise HFMInputError(f"{where}: field {part!r} missing or not an object")
+            for pt in PLAYER_TYPES:
+                per = block.get(pt)
+                if not isinstance(per, Mapping):
+                    raise HFMInputError(f"{where}: field '{part}.{pt}' missing or not an object")
+                out[part][pt] = {}
+                for s in TARGET_STATS[pt]:
+                    value = per.get(s)
+                    try:
+                        number = float(value)
+                    except (TypeError, ValueError):
+                        number = math.nan
+                    if not (math.isfinite(number) and number > 0):
+                        raise HFMInputError(f"{where}: field '{part}.{pt}.{s}' is {value!r}, not a positive number")
+                    out[part][pt][s] = number
+        drift: dict[str, dict[str, float | None]] = {}
+        block = data.get("drift", {})  # optional: absent or null per stat = no drift term
+        if not isinstance(block, Mapping):
+            raise HFMInputError(f"{where}: field 'drift' is not an object")
+        for pt in PLAYER_TYPES:
+            per = block.get(pt) or {}
+            if not isinstance(per, Mapping):
+                raise HFMInputError(f"{where}: field 'drift.{pt}' is not an object")
+            drift[pt] = {}
+            for s in TARGET_STATS[pt]:
+                value = per.get(s)
+                if value is not None:
+                    try:
+                        number = float(value)
+                    except (TypeError, ValueError):
+                        number = math.nan
+                    if not (math.isfinite(number) and number > 0):
+                        raise HFMInputError(f"{where}: field 'drift.{pt}.{s}' is {value!r}, not a positive number "
+                                            "or null")
+                    value = number
+                drift[pt][s] = value
+        return cls(out["prior"], out["scale"], str(data.get("source", "recorded")), drift)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"prior": {pt: dict(v) for pt, v in self.prior.items()},
+                "scale": {pt: dict(v) for pt, v in self.scale.items()},
+                "drift": {pt: {s: (self.drift or {}).get(pt, {}).get(s) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
+                "source": self.source}
+
+    def arrays(self, player_type: PlayerType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(R_S, k_S, 1 / D_S: 0 without a drift term) as float arrays in TARGET_STATS[player_type] order."""
+        stats = TARGET_STATS[player_type]
+        drift = (self.drift or {}).get(player_type, {})
+        return (np.array([self.prior[player_type][s] for s in stats], dtype=np.float64),
+                np.array([self.scale[player_type][s] for s in stats], dtype=np.float64),
+                np.array([0.0 if drift.get(s) is None else 1.0 / drift[s] for s in stats], dtype=np.float64))
+
+
+def bundle_params(blend: Mapping[str, Any]) -> RangeParams:
+    """The range parameters a bundle records (its blend.json's "ranges"), else the default."""
+    if "ranges" not in blend:
+        return RangeParams.default()
+    return RangeParams.from_json(blend["ranges"], "blend.json: ranges")
+
+
+def talent_variance(center: np.ndarray, evidence: np.ndarray, prior: np.ndarray, scale: np.ndarray,
+                    inverse_drift: np.ndarray | float = 0.0) -> np.ndarray:
+    """k m (1 - m) (1 / (E + R + 1) + 1 / D), broadcast: center [N, S], evidence [N] or [N, S],
+    prior/scale/inverse_drift (1 / D, 0: none) [S]."""
+    m = np.clip(np.asarray(center, dtype=np.float64), _EPS, 1 - _EPS)
+    e = np.asarray(evidence, dtype=np.float64)
+    e = e[:, None] if e.ndim == 1 and m.ndim == 2 else e
+    return scale * m * (1 - m) * (1.0 / (np.maximum(e, 0.0) + prior + 1.0) + inverse_drift)
+
+
+def beta_shape(center: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of the Beta with this mean and variance (a variance at or past m(1-m), where no Beta
+    exists, is taken as a Beta of strength a + b = 0.01: as spread as a Beta gets)."""
+    m = np.clip(np.asarray(center, dtype=np.float64), _EPS, 1 - _EPS)
+    strength = np.maximum(m * (1 - m) / np.maximum(variance, 1e-300) - 1.0, 0.01)
+    return m * strength, (1 - m) * strength
+
+
+_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+
+
+def _betacf(a: np.ndarray, b: np.ndarray, x: np.ndarray, iterations: int = 2000) -> np.ndarray:
+    """The continued fraction of the regularised incomplete beta (modified Lentz), vectorised."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c = np.ones_like(x)
+    d = 1.0 - qab * x / qap
+    d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
+    h = d.copy()
+    active = np.ones(x.shape, dtype=bool)
+    for m in range(1, iterations + 1):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
+        c = 1.0 + aa / c
+        c = np.where(np.abs(c) < tiny, tiny, c)
+        h = np.where(active, h * d * c, h)
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
+        d = 1.0 + aa * d
+        d = 1.0 / np.where(np.abs(d) < tiny, tiny, d)
+        c = 1.0 + aa / c
+        c = np.where(np.abs(c) < tiny, tiny, c)
+        delta = d * c
+        h = np.where(active, h * delta, h)
+        active &= np.abs(delta - 1.0) > 1e-13
+        if not active.any():
+            break
+    return h
+
+
+def _log_beta(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _lgamma(a) + _lgamma(b) - _lgamma(a + b)
+
+
+def betainc(a: np.ndarray, b: np.ndarray, x: np.ndarray, log_beta: np.ndarray | None = None) -> np.ndarray:
+    """The regularised incomplete beta I_x(a, b) (the Beta(a, b) CDF at x), elementwise (`log_beta`:
+    log B(a, b), when the caller has it)."""
+    a, b, x = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (a, b, x)))
+    lb = _log_beta(a, b) if log_beta is None else np.broadcast_to(log_beta, a.shape)
+    x = np.clip(x, 0.0, 1.0)
+    inner = (x > 0) & (x < 1)
+    xs = np.where(inner, x, 0.5)
+    front = np.exp(a * np.log(xs) + b * np.log1p(-xs) - lb)
+    direct = xs < (a + 1.0) / (a + b + 2.0)
+    # the continued fraction converges fast on the side of the mean it is evaluated from
+    aa, bb, xx = np.where(direct, a, b), np.where(direct, b, a), np.where(direct, xs, 1.0 - xs)
+    cf = _betacf(aa, bb, xx)
+    value = np.where(direct, front * cf / a, 1.0 - front * cf / b)
+    return np.where(x <= 0, 0.0, np.where(x >= 1, 1.0, np.clip(value, 0.0, 1.0)))
+
+
+def beta_ppf(q: np.ndarray, a: np.ndarray, b: np.ndarray, iterations: int = 60) -> np.ndarray:
+    """Quantiles of Beta(a, b): Newton's method on `betainc` from the normal approximation, kept
+    inside a bisection bracket (a step that leaves it bisects instead), until every root is found to
+    1e-13 in probability or `iterations` steps."""
+    q, a, b = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q, a, b)))
+    shape = q.shape
+    q, a, b = q.ravel(), a.ravel(), b.ravel()
+    lb = _log_beta(a, b)
+    mean, var = a / (a + b), a * b / ((a + b) ** 2 * (a + b + 1.0))
+    z = np.sqrt(2.0) * _erfinv(2.0 * q - 1.0)
+    lo, hi = np.zeros(q.shape), np.ones(q.shape)
+    x = np.clip(mean + z * np.sqrt(var), 1e-12, 1 - 1e-12)
+    todo = np.ones(q.shape, dtype=bool)
+    for _ in range(iterations):
+        idx = np.flatnonzero(todo)
+        if not len(idx):
+            break
+        xi, ai, bi = x[idx], a[idx], b[idx]
+        f = betainc(ai, bi, xi, lb[idx]) - q[idx]
+        done = np.abs(f) < 1e-13
+        lo[idx] = np.where(f < 0, xi, lo[idx])
+        hi[idx] = np.where(f >= 0, xi, hi[idx])
+        pdf = np.exp((ai - 1.0) * np.log(xi) + (bi - 1.0) * np.log1p(-xi) - lb[idx])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = xi - f / pdf
+        inside = np.isfinite(step) & (step > lo[idx]) & (step < hi[idx])
+        x[idx] = np.where(done, xi, np.where(inside, step, 0.5 * (lo[idx] + hi[idx])))
+        todo[idx] = ~done & (hi[idx] - lo[idx] > 1e-15)
+    return x.reshape(shape)
+
+
+def _erfinv(y: np.ndarray) -> np.ndarray:
+    """Inverse error function (Giles' single-precision approximation, then two Newton steps on math.erf)."""
+    y = np.clip(np.asarray(y, dtype=np.float64), -1 + 1e-15, 1 - 1e-15)
+    w = -np.log((1.0 - y) * (1.0 + y))
+    small = w < 5.0
+    ws = np.where(small, w - 2.5, np.sqrt(np.maximum(w, 5.0)) - 3.0)
+    p_small = [2.81022636e-08, 3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+               -0.00417768164, 0.246640727, 1.50140941]
+    p_large = [-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+               0.00943887047, 1.00167406, 2.83297682]
+    ps, pl = np.full_like(ws, p_small[0]), np.full_like(ws, p_large[0])
+    for cs, cl in zip(p_small[1:], p_large[1:]):
+        ps, pl = cs + ps * ws, cl + pl * ws
+    x = np.where(small, ps, pl) * y
+    erf = np.vectorize(math.erf, otypes=[np.float64])
+    for _ in range(2):
+        x = x - (erf(x) - y) / (2.0 / math.sqrt(math.pi) * np.exp(-x * x))
+    return x
+
+
+def betabinom_pmf(n: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """[N, max(n) + 1]: the beta-binomial pmf of each row (0 past its own n), from the ratio
+    p(k+1) / p(k) = (n - k)(k + a) / ((k + 1)(n - k - 1 + b)), normalised."""
+    n = np.asarray(n, dtype=np.int64)
+    a, b = np.asarray(a, dtype=np.float64)[:, None], np.asarray(b, dtype=np.float64)[:, None]
+    size = int(n.max(initial=0)) + 1
+    k = np.arange(size - 1, dtype=np.float64)[None, :]
+    nn = n[:, None].astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log(np.maximum(nn - k, 0.0)) + np.log(k + a) - np.log(k + 1.0) - np.log(nn - k - 1.0 + b)
+    log_ratio = np.where(k < nn, log_ratio, -np.inf)
+    log_p = np.concatenate([np.zeros((len(n), 1)), np.cumsum(log_ratio, axis=1)], axis=1)
+    log_p -= np.nanmax(np.where(np.isfinite(log_p), log_p, np.nan), axis=1, keepdims=True)
+    p = np.where(np.isfinite(log_p), np.exp(log_p), 0.0)
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def betabinom_ppf(q: np.ndarray, n: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """[N, len(q)]: quantiles of X + U - 1/2 in counts (X beta-binomial, U uniform on [0, 1): module
+    docstring), continuous in q. n: opportunities per row (integers >= 1)."""
+    q = np.asarray(q, dtype=np.float64)
+    pmf = betabinom_pmf(n, a, b)
+    cdf = np.cumsum(pmf, axis=1)  # F(k)
+    before = cdf - pmf  # F(k - 1)
+    out = np.empty((len(pmf), len(q)))
+    for j, level in enumerate(q):
+        k = np.minimum((cdf < level).sum(axis=1), pmf.shape[1] - 1)  # first k with F(k) >= level
+        rows = np.arange(len(pmf))
+        p_k = pmf[rows, k]
+        frac = np.where(p_k > 0, (level - before[rows, k]) / np.where(p_k > 0, p_k, 1.0), 0.5)
+        out[:, j] = k + np.clip(frac, 0.0, 1.0) - 0.5
+    return out
+
+
+@dataclass(frozen=True)
+class Ranges:
+    """Quantiles (QUANTILES, last axis) per row and stat: talent and outcome as rates, totals as counts."""
+
+    talent: np.ndarray  # float64 [N, S, 4]
+    outcome: np.ndarray  # float64 [N, S, 4]: the rate at the projected opportunities
+    total: np.ndarray  # float64 [N, S, 4]: counts at the projected opportunities
+    talent_sd: np.ndarray  # float64 [N, S]
+
+
+def projection_ranges(
+    center: np.ndarray, evidence: np.ndarray, opportunities: np.ndarray, prior: np.ndarray, scale: np.ndarray,
+    inverse_drift: np.ndarray | float = 0.0,
+) -> Ranges:
+    """Talent, outcome-rate and total quantiles of N players (one type) from the central rates
+    [N, S], Marcel's evidence [N], the projected opportunities [N] and (R_S, k_S, 1 / D_S) [S] each."""
+    center = np.atleast_2d(np.asarray(center, dtype=np.float64))
+    n_rows, n_stats = center.shape
+    if n_rows == 0:
+        empty = np.zeros((0, n_stats, len(QUANTILES)))
+        return Ranges(empty, empty.copy(), empty.copy(), np.zeros((0, n_stats)))
+    var = talent_variance(center, evidence, prior, scale, inverse_drift)
+    a, b = beta_shape(center, var)
+    q = np.array(QUANTILES)
+    # in order even where a degenerate rate (0: a rate pulled to the plausible range's bound) leaves
+    # every quantile within rounding of 0
+    talent = np.maximum.accumulate(np.clip(beta_ppf(q[None, None, :], a[:, :, None], b[:, :, None]), 0, 1), axis=2)
+    n = np.maximum(np.rint(np.asarray(opportunities, dtype=np.float64)), 1).astype(np.int64)
+    total = np.empty((n_rows, n_stats, len(q)))
+    for j in range(n_stats):
+        total[:, j, :] = betabinom_ppf(q, n, a[:, j], b[:, j])
+    total = np.clip(total, 0.0, n[:, None, None])
+    return Ranges(talent=talent, outcome=total / n[:, None, None], total=total, talent_sd=np.sqrt(var))
+
+
+def outcome_intervals(center: np.ndarray, variance: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """[N, 4] count quantiles (QUANTILES) of X + U - 1/2 at n opportunities, for talent Beta of this
+    mean and variance ([N] each): what the calibration checks an actual season's count against (not
+    clipped to [0, n]: the cells of 0 and n reach half a count past them)."""
+    a, b = beta_shape(center, variance)
+    n = np.maximum(np.rint(np.asarray(n, dtype=np.float64)), 1).astype(np.int64)
+    return betabinom_ppf(np.array(QUANTILES), n, a, b)
+
+
+def covered(count: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The fraction of each count's unit cell [x - 1/2, x + 1/2] inside [low, high] (module docstring)."""
+    x = np.asarray(count, dtype=np.float64)
+    return np.clip(np.minimum(x + 0.5, high) - np.maximum(x - 0.5, low), 0.0, 1.0)
+
+
+def interval_score(low: np.ndarray, high: np.ndarray, truth: np.ndarray, level: float) -> np.ndarray:
+    """Gneiting and Raftery's interval score of a central `level` interval (lower is better): its width
+    plus 2 / alpha times the distance by which the truth falls outside (alpha = 1 - level)."""
+    alpha = 1.0 - level
+    low, high, truth = (np.asarray(v, dtype=np.float64) for v in (low, high, truth))
+    return (high - low) + (2.0 / alpha) * (np.maximum(low - truth, 0.0) + np.maximum(truth - high, 0.0))

@@ -1,0 +1,107 @@
+"""hfm_runtime.ranges without a bundle: the numerics against scipy, the intervals' coverage when the
+model is true (simulated beta-binomial draws), the parameters' defaults and errors, the playing-time rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import special, stats
+
+from hfm_runtime import ranges as R
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.marcel import MARCEL_CONFIGS, marcel, playing_time
+
+
+def test_beta_and_beta_binomial_agree_with_scipy() -> None:
+    rng = np.random.default_rng(1)
+    a, b = rng.uniform(0.2, 600, 300), rng.uniform(0.5, 6000, 300)
+    x, q = rng.uniform(0, 1, 300), rng.uniform(0.02, 0.98, 300)
+    np.testing.assert_allclose(R.betainc(a, b, x), special.betainc(a, b, x), atol=1e-11)
+    np.testing.assert_allclose(R.beta_ppf(q, a, b), stats.beta.ppf(q, a, b), rtol=1e-8, atol=1e-12)
+    n, a2, b2 = rng.integers(1, 800, 40), rng.uniform(0.3, 80, 40), rng.uniform(1, 4000, 40)
+    pmf = R.betabinom_pmf(n, a2, b2)
+    for i in range(40):
+        k = np.arange(n[i] + 1)
+        np.testing.assert_allclose(pmf[i, : n[i] + 1], stats.betabinom.pmf(k, n[i], a2[i], b2[i]), atol=1e-11)
+        assert (pmf[i, n[i] + 1:] == 0).all()
+
+
+@pytest.mark.parametrize("center, n", [(0.22, 600), (0.004, 550), (0.03, 150)])  # SO, 3B (about 2 a season), HR
+def test_intervals_cover_at_their_nominal_rates_when_the_model_is_true(center: float, n: int) -> None:
+    """Talents drawn from the Beta and counts from the binomial: the 50% and 80% intervals cover the
+    talent and the (cell-credited) count at 50% and 80%, even for a stat with two a season."""
+    rng = np.random.default_rng(7)
+    size = 40_000
+    var = np.full(size, center * (1 - center) / 900.0)
+    a, b = R.beta_shape(np.full(size, center), var)
+    talent = rng.beta(a, b)
+    count = rng.binomial(n, talent)
+    tq = R.beta_ppf(np.array(R.QUANTILES)[None, :], a[:1, None], b[:1, None])[0]
+    oq = R.outcome_intervals(np.full(size, center), var, np.full(size, n))
+    for level, (lo, hi) in R.LEVELS.items():
+        talent_cover = ((talent >= tq[lo]) & (talent <= tq[hi])).mean()
+        count_cover = R.covered(count, oq[:, lo], oq[:, hi]).mean()
+        assert abs(talent_cover - level) < 0.01, (level, talent_cover)
+        assert abs(count_cover - level) < 0.01, (level, count_cover)
+
+
+def test_talent_narrows_with_evidence_and_totals_scale_with_opportunities() -> None:
+    prior, scale = np.array([300.0]), np.array([1.0])
+    center = np.full((3, 1), 0.2)
+    spread = R.projection_ranges(center, np.array([0.0, 600.0, 3000.0]), np.array([600.0, 600.0, 300.0]), prior, scale)
+    width = spread.talent[:, 0, 3] - spread.talent[:, 0, 0]
+    assert width[0] > width[1] > width[2] > 0
+    # beta variance with k = 1: m(1 - m) / (E + R + 1)
+    np.testing.assert_allclose(spread.talent_sd[:, 0], np.sqrt(0.16 / (np.array([0, 600, 3000]) + 301)))
+    np.testing.assert_allclose(spread.total, spread.outcome * np.array([600, 600, 300])[:, None, None])
+    # a drift floor: the variance no longer falls toward 0 with evidence
+    floor = R.projection_ranges(center[:1], np.array([1e7]), np.array([600.0]), prior, scale, np.array([1 / 400]))
+    np.testing.assert_allclose(floor.talent_sd[0, 0], np.sqrt(0.16 * (1 / (1e7 + 301) + 1 / 400)))
+    twice = R.projection_ranges(center, np.zeros(3), np.full(3, 600.0), prior, scale * 2)
+    assert (twice.talent_sd > R.projection_ranges(center, np.zeros(3), np.full(3, 600.0), prior, scale).talent_sd).all()
+
+
+def test_interval_score() -> None:
+    # width, plus 2/alpha times the miss: an 80% interval [0.2, 0.3] and truth 0.35 -> 0.1 + 10 * 0.05
+    assert R.interval_score(0.2, 0.3, 0.35, 0.8) == pytest.approx(0.6)
+    assert R.interval_score(0.2, 0.3, 0.25, 0.5) == pytest.approx(0.1)
+
+
+def test_range_params_default_and_errors_name_the_field() -> None:
+    default = R.RangeParams.default()
+    prior, scale, inverse_drift = default.arrays("batter")
+    assert (prior == 1200.0 / 4).all() and (scale == 1.0).all() and (inverse_drift == 0).all()
+    assert (default.arrays("pitcher")[0] == 1150.0 / 4).all()
+    assert R.bundle_params({"weights": {}}).source == default.source  # an old bundle: the default
+    back = R.RangeParams.from_json(default.to_json())
+    assert back.prior == default.prior and back.scale == default.scale
+    assert back.arrays("pitcher")[2].tolist() == [0.0] * 4
+    drifting = default.to_json()
+    drifting["drift"]["batter"]["SO"] = 500.0
+    assert R.RangeParams.from_json(drifting).arrays("batter")[2][0] == pytest.approx(1 / 500)
+    drifting["drift"]["batter"]["SO"] = 0
+    with pytest.raises(HFMInputError, match=r"field 'drift.batter.SO' is 0, not a positive number or null"):
+        R.RangeParams.from_json(drifting)
+    bad = default.to_json()
+    bad["scale"]["pitcher"]["HR"] = -1
+    with pytest.raises(HFMInputError, match=r"ranges: field 'scale.pitcher.HR' is -1, not a positive number"):
+        R.RangeParams.from_json(bad)
+    del bad["prior"]["batter"]
+    with pytest.raises(HFMInputError, match=r"field 'prior.batter' missing"):
+        R.RangeParams.from_json(bad)
+
+
+def test_playing_time_counts_a_short_season_as_full_season_equivalents() -> None:
+    config = MARCEL_CONFIGS["batter"]
+    assert playing_time(np.array([600.0]), np.array([500.0]), 2024, config)[0] == pytest.approx(0.5 * 600 + 0.1 * 500 + 200)
+    # projecting 2021: 2020 had 60 games, so its 220 PA count as 220 * 162 / 60 = 594
+    assert playing_time(np.array([220.0]), np.array([600.0]), 2021, config)[0] == pytest.approx(
+        0.5 * 220 * 2.7 + 0.1 * 600 + 200)
+    assert playing_time(np.array([600.0]), np.array([220.0]), 2022, config)[0] == pytest.approx(
+        0.5 * 600 + 0.1 * 220 * 2.7 + 200)
+    lines = pd.DataFrame({"player_id": [1, 1], "season": [2020, 2019], "level": "MLB", "PA": [220, 600],
+                          "SO": [50, 120], "BB": [20, 50], "HR": [8, 20], "H": [55, 150], "2B": [10, 30], "3B": [1, 2]})
+    proj = marcel(lines, None, 2021, "batter")
+    assert proj.loc[1, "PA"] == pytest.approx(0.5 * 220 * 2.7 + 0.1 * 600 + 200)
+    assert proj.loc[1, "evidence"] == pytest.approx((5 * 220 + 4 * 600) / 4)  # evidence is not scaled

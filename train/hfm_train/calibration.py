@@ -1,0 +1,362 @@
+"""The ranges' parameters (fitted on training and validation seasons only) and their calibration check.
+
+Fitting (`fit_range_params`, run by `hfm-train fit`; hfm_runtime.ranges has the model):
+  prior R_S   the stat's reliability constant, lg(1 - lg) / tau_S^2, with tau_S^2 the between-player
+              talent variance of the training and validation seasons' MLB lines by the method of
+              moments: the opportunity-weighted variance of season rates around each season's league
+              rate, less the binomial part lg(1 - lg) N / sum(o) (players with >= MIN_OPPORTUNITIES;
+              at most MAX_PRIOR; Marcel's regression with fewer than MIN_LINES such lines).
+  scale k_S   the talent variance's multiplier and drift D_S its floor (hfm_runtime.ranges), chosen
+  drift D_S   together so that the 50% and 80% outcome intervals cover their share of the training
+              and validation seasons' opening-day outcomes within each third of the players by
+              evidence: the pair of grids (k 0.02-50, D None or 3000-250) with the least squared
+              coverage misses (`fit_scale`). The projections checked are out of sample: the blend's leave-one-season-out
+              predictions (hfm_train.evaluate.cross_validated_blend) in `fit`; for a run fitted before
+              2026-12-02, which did not record them, Marcel's (which fits nothing, so any season is
+              out of sample for it) - said in the report.
+The test season is never read here.
+
+The check (`calibrate_run`, the `calibration` command) on a run's test season, per player type and
+stat, over the test players (opening-day projections; every player with >= 10 MLB opportunities that
+season, unweighted):
+  coverage    of the 50% and 80% outcome intervals at the opportunities he actually had (the rate's
+              interval; a count's cell credited by its share inside, hfm_runtime.ranges.covered);
+              with the simulator's truth, also the talent intervals' coverage of his true talent
+  width       mean width of the 80% interval (rate)
+  score       mean interval score (Gneiting-Raftery) of the 50% and 80% intervals, on the season rate
+              (and on the true talent where known): lower is better, rewards sharpness, punishes misses
+for HFM (centre: the blend; spread: the run's range parameters) and the baseline (centre: Marcel;
+spread: Marcel's own regression variance, R = Marcel's regression / mean weight, k = 1, plus the
+binomial noise: `RangeParams.default()`).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.marcel import marcel
+from hfm_runtime.ranges import (
+    LEVELS, QUANTILES, RangeParams, beta_ppf, beta_shape, covered, default_prior, interval_score, outcome_intervals,
+    talent_variance,
+)
+from hfm_runtime.seasons import season_age, season_lines
+from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
+
+MIN_OPPORTUNITIES = {"batter": 100, "pitcher": 100}  # season lines the talent variance is measured on
+MIN_LINES = 30  # fewer such lines: R_S is Marcel's (hfm_runtime.ranges.default_prior)
+# The strongest prior R_S (opportunities): a stat whose talent spread the lines cannot measure (the
+# moment estimate at or below 0, e.g. doubles in a small simulated league, where the binomial noise of
+# a season is four times the talent spread) is not taken as having none; 3000 is about five full
+# seasons, beyond the reliability constants of the real stats measured here (docs/ranges.md).
+MAX_PRIOR = 3000.0
+SCALE_GRID = np.exp(np.linspace(np.log(0.02), np.log(50.0), 57))  # k candidates, ~15% apart
+SCALE_PENALTY = 1e-4  # per (log k)^2: a tie-break toward k = 1 where coverage barely moves with k
+# D candidates (opportunities; None: no drift floor): from a floor worth 3000 opportunities of record
+# (a regular's five seasons) down to 250 (less than half a season)
+DRIFT_GRID: tuple[float | None, ...] = (None, 3000.0, 1500.0, 1000.0, 700.0, 500.0, 350.0, 250.0)
+
+
+def mlb_season_lines(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
+    """MLB season lines (player_id, season, opportunities, counts) from game lines or season lines."""
+    table = lines if "game_pk" not in lines.columns else season_lines(lines, player_type)
+    if "level" in table.columns:
+        table = table[table["level"] == "MLB"]
+    return table.reset_index(drop=True)
+
+
+def fit_prior(lines: pd.DataFrame, player_type: PlayerType, seasons: list[int]) -> dict[str, float]:
+    """R_S per stat from the MLB season lines of `seasons` (module docstring)."""
+    opp = OPPORTUNITY[player_type]
+    table = mlb_season_lines(lines, player_type)
+    table = table[table["season"].isin(seasons)]
+    out = {}
+    for s in TARGET_STATS[player_type]:
+        lg = table.groupby("season")[s].sum() / table.groupby("season")[opp].sum()
+        rows = table[table[opp] >= MIN_OPPORTUNITIES[player_type]]
+        if len(rows) < MIN_LINES:  # too few to measure a spread: Marcel's regression
+            out[s] = default_prior(player_type)
+            continue
+        o = rows[opp].to_numpy(np.float64)
+        p = lg.reindex(rows["season"]).to_numpy(np.float64)
+        y = rows[s].to_numpy(np.float64) / o
+        between = (o * (y - p) ** 2).sum() / o.sum() - (p * (1 - p)).mean() * len(o) / o.sum()
+        lg_all = float(np.average(p, weights=o))
+        out[s] = float(min(lg_all * (1 - lg_all) / between, MAX_PRIOR)) if between > 0 else MAX_PRIOR
+    return out
+
+
+def coverage(center: np.ndarray, variance: np.ndarray, n: np.ndarray, count: np.ndarray) -> dict[float, float]:
+    """Mean cell-credited coverage of the 50% and 80% outcome intervals."""
+    q = outcome_intervals(center, variance, n)
+    return {level: float(covered(count, q[:, lo], q[:, hi]).mean()) for level, (lo, hi) in LEVELS.items()}
+
+
+def fit_scale(center: np.ndarray, evidence: np.ndarray, n: np.ndarray, count: np.ndarray, prior: float,
+              grid: np.ndarray = SCALE_GRID, drifts: tuple[float | None, ...] = DRIFT_GRID,
+              ) -> tuple[float, float | None, dict[str, float]]:
+    """(k, D, coverage on these rows) for one stat (module docstring): the pair of `grid` x `drifts`
+    minimising the squared misses of the 50% and 80% coverage within each third of the rows by
+    evidence (so that a long record's interval is checked apart from a rookie's: that is what
+    tells the drift floor from the scale) plus SCALE_PENALTY (log k)^2. A grid, not a root search:
+    for a rare stat (two triples a season) coverage is not monotone in k (more talent spread piles
+    the counts onto 0), and nearly flat, where the penalty keeps k near 1. D is searched on its own
+    grid at a coarse k grid first, then k refined at the best D."""
+    cuts = np.quantile(evidence, [1 / 3, 2 / 3]) if len(evidence) >= 30 else np.array([np.inf, np.inf])
+    group = np.searchsorted(cuts, evidence, side="right")
+    groups = [np.flatnonzero(group == g) for g in range(3)]
+    groups = [g for g in groups if len(g)]
+
+    def loss(k: float, drift: float | None) -> tuple[float, dict[float, float]]:
+        var = talent_variance(center, evidence, prior, k, 0.0 if drift is None else 1.0 / drift)
+        q = outcome_intervals(center, var, n)
+        total = 0.0
+        for rows in groups:
+            for level, (lo, hi) in LEVELS.items():
+                total += len(rows) / len(n) * (covered(count[rows], q[rows, lo], q[rows, hi]).mean() - level) ** 2
+        return total + SCALE_PENALTY * np.log(k) ** 2, {
+            level: float(covered(count, q[:, lo], q[:, hi]).mean()) for level, (lo, hi) in LEVELS.items()}
+
+    coarse = grid[::4]
+    best = min(((loss(k, d)[0], float(k), d) for d in drifts for k in coarse), key=lambda x: x[0])
+    _, k0, drift = best
+    near = grid[(grid >= k0 / 1.8) & (grid <= k0 * 1.8)]
+    scored = [(*loss(float(k), drift), float(k)) for k in near]
+    _, cover, k = min(scored, key=lambda x: x[0])
+    return k, drift, {f"{level:g}": v for level, v in cover.items()}
+
+
+def marcel_evidence(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, season: int,
+                    ids: np.ndarray) -> pd.DataFrame:
+    """Marcel of `ids` for `season` (its rates, `evidence`, PA/BF) from the lines of the seasons before."""
+    table = season_lines(lines, player_type) if "game_pk" in lines.columns else lines
+    table = table[table["season"] < season]
+    births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"]
+    uniq = np.unique(np.asarray(ids, dtype=np.int64))
+    known = births.reindex(uniq)
+    ages = np.full(len(uniq), np.nan)
+    ok = known.notna().to_numpy()
+    if ok.any():
+        ages[ok] = np.asarray(season_age(known.to_numpy()[ok], season), dtype=np.float64)
+    return marcel(table, pd.Series(ages, index=uniq), season, player_type, player_ids=uniq)
+
+
+def outcomes(lines: pd.DataFrame, player_type: PlayerType, season: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """([N] MLB opportunities, [N, S] counts) of `ids` in `season` (0 where he has no line)."""
+    opp = OPPORTUNITY[player_type]
+    table = mlb_season_lines(lines, player_type)
+    table = table[table["season"] == season].groupby("player_id")[[opp, *TARGET_STATS[player_type]]].sum()
+    rows = table.reindex(np.asarray(ids, dtype=np.int64)).fillna(0.0)
+    return rows[opp].to_numpy(np.float64), rows[list(TARGET_STATS[player_type])].to_numpy(np.float64)
+
+
+def fit_range_params_type(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, seasons: list[int],
+                          projections: Mapping[int, tuple[np.ndarray, np.ndarray]] | None = None
+                          ) -> tuple[dict[str, float], dict[str, float], dict[str, float | None], dict[str, Any]]:
+    """(prior, scale, drift, report) of one type from `seasons` (training + validation).
+    projections: season -> (player ids, [N, S] out-of-sample projected rates), the rows k is fitted on;
+    None: Marcel's projections of everyone with MLB opportunities in each season."""
+    stats = list(TARGET_STATS[player_type])
+    prior = fit_prior(lines, player_type, seasons)
+    centers, evidence, n, counts = [], [], [], []
+    for season in seasons:
+        if projections is None:
+            table = mlb_season_lines(lines, player_type)
+            ids = np.unique(table.loc[table["season"] == season, "player_id"].to_numpy(np.int64))
+        elif season not in projections:
+            continue
+        else:
+            ids = np.asarray(projections[season][0], dtype=np.int64)
+        m = marcel_evidence(lines, players, player_type, season, ids)
+        opp, count = outcomes(lines, player_type, season, ids)
+        keep = opp >= 10
+        center = m.loc[ids, stats].to_numpy(np.float64) if projections is None else np.asarray(projections[season][1])
+        centers.append(center[keep])
+        evidence.append(m.loc[ids, "evidence"].to_numpy(np.float64)[keep])
+        n.append(opp[keep])
+        counts.append(count[keep])
+    center, ev, nn, cc = (np.concatenate(x) for x in (centers, evidence, n, counts))
+    scale, drift, fitted = {}, {}, {}
+    for j, s in enumerate(stats):
+        scale[s], drift[s], fitted[s] = fit_scale(center[:, j], ev, nn, cc[:, j], prior[s])
+    report = {"seasons": [int(s) for s in seasons], "rows": int(len(nn)),
+              "projections": "marcel" if projections is None else "blend, leave-one-season-out",
+              "coverage_on_fit_rows": fitted}
+    return prior, scale, drift, report
+
+
+def out_of_fold_projections(pool: Any, weights: np.ndarray, residual: np.ndarray
+                            ) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
+    """season -> (player ids, [N, S] blended rates) of the pool's opening-day rows ("start") from the
+    out-of-fold residuals (hfm_train.evaluate.cross_validated_blend); None when the pool has none."""
+    table = pool.table
+    start = (table["kind"] == "start").to_numpy() if "kind" in table.columns else np.ones(len(table), bool)
+    if not start.any():
+        return None
+    center = np.clip(pool.marcel + weights[None, :] * residual, 0.0, 1.0)
+    out = {}
+    for season in sorted(table.loc[start, "season"].unique()):
+        rows = start & (table["season"] == season).to_numpy()
+        out[int(season)] = (table["player_id"].to_numpy(np.int64)[rows], center[rows])
+    return out
+
+
+def fit_range_params(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],
+                     projections: Mapping[str, Mapping[int, tuple[np.ndarray, np.ndarray]]] | None = None,
+                     ) -> tuple[RangeParams, dict[str, Any]]:
+    """RangeParams of both types (module docstring) and what they were fitted on."""
+    prior, scale, drift, report = {}, {}, {}, {}
+    for pt in PLAYER_TYPES:
+        prior[pt], scale[pt], drift[pt], report[pt] = fit_range_params_type(
+            lines[pt], players, pt, seasons, None if projections is None else projections.get(pt))
+    how = "Marcel's projections" if projections is None else "the blend's leave-one-season-out projections"
+    source = (f"fitted on seasons {min(seasons)}-{max(seasons)}: R from MLB season lines (method of moments), "
+              f"k and D from {how} (50%/80% outcome coverage by evidence thirds)")
+    return RangeParams(prior, scale, source, drift), report
+
+
+# --- the check on a run's test season -----------------------------------------------------------------
+def _interval_table(center: np.ndarray, variance: np.ndarray, n: np.ndarray, count: np.ndarray,
+                    truth: np.ndarray | None) -> dict[str, float]:
+    """Coverage, width and interval scores of one method on one stat's test rows."""
+    q = outcome_intervals(center, variance, n)  # counts
+    rate_q = q / n[:, None]
+    actual = count / n
+    out: dict[str, float] = {}
+    for level, (lo, hi) in LEVELS.items():
+        tag = f"{round(level * 100)}"
+        out[f"outcome_cover_{tag}"] = float(covered(count, q[:, lo], q[:, hi]).mean())
+        out[f"outcome_width_{tag}"] = float((rate_q[:, hi] - rate_q[:, lo]).mean())
+        out[f"outcome_score_{tag}"] = float(interval_score(rate_q[:, lo], rate_q[:, hi], actual, level).mean())
+    if truth is not None and np.isfinite(truth).all():
+        a, b = beta_shape(center, variance)
+        tq = beta_ppf(np.array(QUANTILES)[None, :], a[:, None], b[:, None])
+        for level, (lo, hi) in LEVELS.items():
+            tag = f"{round(level * 100)}"
+            out[f"talent_cover_{tag}"] = float(((truth >= tq[:, lo]) & (truth <= tq[:, hi])).mean())
+            out[f"talent_width_{tag}"] = float((tq[:, hi] - tq[:, lo]).mean())
+            out[f"talent_score_{tag}"] = float(interval_score(tq[:, lo], tq[:, hi], truth, level).mean())
+    return out
+
+
+def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, scale_from: str = "run",
+                  log=lambda line: None) -> dict[str, Any]:
+    """The calibration report of a run (module docstring): per type and stat, HFM and the baseline.
+    scale_from: "run" (the run's blend.json "ranges"; fitted here from Marcel when it has none) or
+    "marcel" (always fitted here from Marcel's projections of the training and validation seasons)."""
+    from .league_stream import league_lines, league_seasons
+
+    run_dir = Path(run_dir)
+    for rel in ("config.json", "blend.json", "test_predictions.csv"):
+        if not (run_dir / rel).is_file():
+            raise HFMInputError(f"{run_dir / rel}: missing (not a finished training run?)")
+    meta = json.loads((run_dir / "config.json").read_text())
+    split, run = meta["seasons"], meta["run"]
+    blend = json.loads((run_dir / "blend.json").read_text())
+    test_season = int(split["test"][0])
+    path = league_dir or meta["league"]
+    start = time.perf_counter()
+    league, lines = league_lines(path, league_seasons(path, run.get("last_season"), run.get("first_season")))
+    fit_seasons = sorted(int(s) for s in split["train"] + split["validation"])
+    if scale_from == "run" and "ranges" in blend:
+        params, fitted = RangeParams.from_json(blend["ranges"], f"{run_dir / 'blend.json'}: ranges"), blend.get(
+            "ranges_fit", {})
+        how = "the run's (blend.json: ranges)"
+    else:
+        log(f"fitting range parameters on seasons {fit_seasons} from Marcel's projections")
+        params, fitted = fit_range_params(lines, league.players, fit_seasons)
+        how = "fitted here from Marcel's projections of the training and validation seasons"
+    baseline = RangeParams.default()
+    predictions = pd.read_csv(run_dir / "test_predictions.csv")
+    report: dict[str, Any] = {"run": str(run_dir), "test_season": test_season, "params_source": how,
+                              "params": params.to_json(), "fit": fitted, "types": {}}
+    for pt in PLAYER_TYPES:
+        rows = predictions[predictions["player_type"] == pt]
+        if rows.empty:
+            continue
+        stats = list(TARGET_STATS[pt])
+        wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
+                for c in ("blend", "marcel", "true_talent")}
+        ids = wide["blend"].index.to_numpy(np.int64)
+        m = marcel_evidence(lines[pt], league.players, pt, test_season, ids)
+        evidence = m.loc[ids, "evidence"].to_numpy(np.float64)
+        n, counts = outcomes(lines[pt], pt, test_season, ids)
+        keep = n >= 1
+        prior, scale, inv_drift = params.arrays(pt)
+        b_prior, b_scale, b_inv = baseline.arrays(pt)
+        per_stat = {}
+        for j, s in enumerate(stats):
+            truth = wide["true_talent"][s].to_numpy(np.float64)[keep]
+            hfm_center = wide["blend"][s].to_numpy(np.float64)[keep]
+            marcel_center = wide["marcel"][s].to_numpy(np.float64)[keep]
+            hfm = _interval_table(hfm_center, talent_variance(hfm_center, evidence[keep], prior[j], scale[j], inv_drift[j]),
+                                  n[keep], counts[keep, j], truth)
+            base = _interval_table(marcel_center,
+                                   talent_variance(marcel_center, evidence[keep], b_prior[j], b_scale[j], b_inv[j]),
+                                   n[keep], counts[keep, j], truth)
+            per_stat[s] = {"hfm": hfm, "baseline": base}
+        report["types"][pt] = {"n_players": int(keep.sum()), "stats": per_stat}
+    report["seconds"] = round(time.perf_counter() - start, 1)
+    return report
+
+
+def format_report(report: Mapping[str, Any], command: str = "") -> str:
+    """The report as markdown tables: coverage per type and stat, then interval scores vs the baseline."""
+    lines = [f"Run `{report['run']}`, test season {report['test_season']}; range parameters: {report['params_source']}."]
+    if command:
+        lines.append(f"Command: `{command}`")
+    for pt, r in report["types"].items():
+        stats = list(r["stats"])
+        truth = "talent_cover_80" in next(iter(r["stats"].values()))["hfm"]
+        lines += ["", f"**{pt}s** ({r['n_players']} test players): coverage of the outcome intervals "
+                  "(season rate at his actual opportunities)" + (" and of the talent intervals (the simulator's "
+                                                                 "true talent)" if truth else ""), ""]
+        head = "| method | interval | " + " | ".join(stats) + " |"
+        lines += [head, "|" + "---|" * (len(stats) + 2)]
+        kinds = [("outcome", "50%"), ("outcome", "80%")] + ([("talent", "50%"), ("talent", "80%")] if truth else [])
+        for method, label in (("hfm", "HFM"), ("baseline", "baseline")):
+            for kind, level in kinds:
+                key = f"{kind}_cover_{level[:-1]}"
+                lines.append(f"| {label} | {kind} {level} | " + " | ".join(
+                    f"{r['stats'][s][method][key]:.1%}" for s in stats) + " |")
+        lines += ["", f"**{pt}s**: mean interval score (rate; lower is better) and mean 80% width, HFM / baseline", "",
+                  head, "|" + "---|" * (len(stats) + 2)]
+        for kind in ("outcome", "talent") if truth else ("outcome",):
+            for level in ("50", "80"):
+                key = f"{kind}_score_{level}"
+                lines.append(f"| score | {kind} {level}% | " + " | ".join(
+                    f"{r['stats'][s]['hfm'][key]:.4f} / {r['stats'][s]['baseline'][key]:.4f}" for s in stats) + " |")
+            key = f"{kind}_width_80"
+            lines.append(f"| width | {kind} 80% | " + " | ".join(
+                f"{r['stats'][s]['hfm'][key]:.4f} / {r['stats'][s]['baseline'][key]:.4f}" for s in stats) + " |")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("calibration")
+@click.argument("run_dir", type=click.Path(path_type=Path))
+@click.option("--league", "league_dir", type=click.Path(path_type=Path), default=None,
+              help="League folder (default: the one the run was trained on).")
+@click.option("--scale-from", type=click.Choice(["run", "marcel"]), default="run", show_default=True,
+              help="Range parameters: the run's (fitted by `fit` since 2026-12-02; else fitted here from Marcel), "
+                   "or always fitted here from Marcel's projections of the training and validation seasons.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Write the markdown here (and the numbers as JSON beside it, .json); the run folder is only read.")
+def calibration_command(run_dir: Path, league_dir: Path | None, scale_from: str, out: Path | None) -> None:
+    """Coverage and interval scores of a run's 50%/80% ranges on its test season, against Marcel's."""
+    if not run_dir.is_dir():
+        raise HFMInputError(f"{run_dir}: no such run folder")
+    report = calibrate_run(run_dir, league_dir, scale_from, log=lambda line: click.echo(line, err=True))
+    text = format_report(report)
+    click.echo(text)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+        out.with_suffix(".json").write_text(json.dumps(report, indent=2))
