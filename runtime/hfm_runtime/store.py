@@ -182,6 +182,25 @@ def _context(parts: list[tuple[np.ndarray, np.ndarray]], game_pk: list, day: lis
     )
 
 
+def _appended(old: _Context | None, first: int | None, parts: list[tuple[np.ndarray, np.ndarray]], keys: list,
+              evicted: bool, d_pa: int) -> _Context:
+    """`old`'s games from index `first` on (none if None), then the new games `parts` (keys: (game_pk,
+    day, level) each): what `_context` makes of the same games one by one."""
+    if first is None:
+        return _context(parts, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], evicted, d_pa)
+    lo = int(old.offsets[first])
+    n_pa = np.concatenate([np.diff(old.offsets[first:]), np.array([len(e) for e, _ in parts], dtype=np.int64)])
+    return _Context(
+        pa_emb=np.concatenate([old.pa_emb[lo:], *(e for e, _ in parts)]),
+        pa_outcome=np.concatenate([old.pa_outcome[lo:], *(o for _, o in parts)]),
+        offsets=np.concatenate([[0], np.cumsum(n_pa)]).astype(np.int64),
+        game_pk=np.concatenate([old.game_pk[first:], np.array([k[0] for k in keys], dtype=np.int64)]),
+        day=np.concatenate([old.day[first:], np.array([k[1] for k in keys], dtype=np.int64)]),
+        level=np.concatenate([old.level[first:], np.array([k[2] for k in keys], dtype=str)]).astype(str),
+        evicted=bool(evicted),
+    )
+
+
 # --- the store -------------------------------------------------------------------------------------
 class PlayerStore:
     """Per-player scoring state (see the module docstring). Scored by `Scorer.score(store, ...)`.
@@ -353,6 +372,15 @@ class PlayerStore:
         d_pa = self.scorer._d_pa()
         n = 0
         for pid, old, kept, evicted, encoded in plans:
+            n_held = sum(1 for k in kept if not isinstance(k, tuple))
+            head, tail = kept[:n_held], kept[n_held:]
+            if all(isinstance(k, tuple) for k in tail) and (
+                    not head or head == list(range(head[0], len(old.game_pk)))):
+                # the usual day: his newest held games, then the new ones; whole slices, no per-game copies
+                self._context[pt][pid] = _appended(old, head[0] if head else None,
+                                                   [encoded[(pid, k[0])] for k in tail], tail, evicted, d_pa)
+                n += len(tail)
+                continue
             parts, game_pks, days, levels = [], [], [], []
             for k in kept:
                 if isinstance(k, tuple):
