@@ -40,10 +40,11 @@ SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, games.npz an
 atomically (hfm_runtime.atomic: a saver killed at any point leaves the previous store whole), no
 pickles. A load while another process saves the same folder reads the state before or after that
 save, whole, never a mix (one folder handle, every file checked against store.json; a read the save
-swapped out starts again), or, after repeated swaps, a StoreMismatch saying so. `load(folder, scorer)` checks them and refuses, with a
-StoreMismatch (an HFMInputError) naming the reason, a store built for another bundle (its Level-1
-outputs come from that bundle's Graph 1) or of another schema version, or altered files: build a new
-one (`PlayerStore.build`; `hfm-score --store` does it by itself). An append whose player_lines
+swapped out starts again), or, after repeated swaps, a StoreMismatch saying so.
+`load(folder, scorer)` checks them and refuses, with a StoreMismatch (an HFMInputError) naming the
+reason, a store built for another bundle (its Level-1 outputs come from that bundle's Graph 1) or of
+another schema version, or altered files: build a new one (`PlayerStore.build`; `hfm-score --store`
+does it by itself). An append whose player_lines
 columns differ from the store's (the runtime changed what lines count) is refused the same way.
 
 Thread-safety: one lock; scoring gathers its inputs under it and runs Graph 2 outside it; append
@@ -71,7 +72,7 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.bundle import bundle_fingerprint  # noqa: F401  (was defined here; importers keep working)
 from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError, read_json_object
-from hfm_runtime.featurize import GameKeys
+from hfm_runtime.featurize import REQUIRED_COLUMNS, GameKeys
 from hfm_runtime.identity import build_identity, player_lines
 from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.people import age_sources, impute_birth_dates
@@ -84,6 +85,7 @@ STORE_FORMAT = "hfm-store"
 STORE_SCHEMA_VERSION = 1
 STORE_FILE = "store.json"
 _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player type
+_FEATURIZED = frozenset(REQUIRED_COLUMNS)
 
 
 class StoreMismatch(HFMInputError):
@@ -407,7 +409,9 @@ class PlayerStore:
         if row_pk.max(initial=0) >= (1 << 62) // width:
             raise HFMInputError(f"pitches: game_pk {row_pk.max()} out of range")
         take = np.flatnonzero(found & np.isin(row_pk * width + row_code, want))
-        part = rows if len(take) == len(rows) else rows.iloc[take]
+        # only the columns the featurizer reads are copied (a missing one: transform names it)
+        read = [j for j, c in enumerate(rows.columns) if c in _FEATURIZED]
+        part = rows if len(take) == len(rows) else rows.iloc[take, read]
         games = self.scorer.encode(self.scorer.featurizer.transform(part, perspectives=(pt,), players=players))
         k, off = games.keys, games.pa_offsets
         return {(int(k.player_id[g]), int(k.game_pk[g])): (games.pa_emb[off[g]:off[g + 1]], games.pa_outcome[off[g]:off[g + 1]])
