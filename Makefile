@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.hfm-installed
 
-.PHONY: install demo test bench wheel scale accuracy accuracy-real real-league real-bundle
+.PHONY: install demo test bench bench-real wheel scale accuracy accuracy-real real-league real-bundle
 
 $(STAMP): pyproject.toml runtime/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,17 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest benchmarks -q --benchmark-json=benchmarks/results/latest.json
+	$(BIN)/python -m pytest benchmarks -q --ignore=benchmarks/test_real.py --benchmark-json=benchmarks/results/latest.json
+
+# The daily pipeline at real MLB size (docs/benchmarks.md): the Retrosheet 2018 and 2019 seasons imported
+# once (1 min 46 s on 2026-12-02) into $(BENCH_REAL), then benchmarks/test_real.py with the packaged bundle
+# trained on real players -> benchmarks/results/real.json and real_summary.md (3 min 13 s). Not run by CI.
+BENCH_REAL := artifacts/league_retro_bench
+bench-real: $(STAMP)
+	test -d $(BENCH_REAL) || $(BIN)/hfm-train import $(RETRO)/2018eve.zip $(RETRO)/2019eve.zip \
+	    --register $(RETRO)/chadwick_register_retro.csv --out $(BENCH_REAL) --no-progress
+	RETRO=$(RETRO) HFM_BENCH_REAL_LEAGUE=$(BENCH_REAL) $(BIN)/python -m pytest benchmarks/test_real.py -q \
+	    --benchmark-json=benchmarks/results/real.json
 
 # The accuracy study (not run by CI): the default league and a 3.5x larger one of another seed, each
 # trained on its own league and evaluated on its test season beside the baselines, then the same with

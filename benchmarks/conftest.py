@@ -59,11 +59,14 @@ def _pin_threads() -> None:
 
 
 def pytest_benchmark_update_json(config: pytest.Config, benchmarks: list, output_json: dict) -> None:
-    """Write summary.md beside the JSON report, from this run's figures only."""
+    """Write summary.md beside the JSON report (<name>_summary.md beside <name>.json other than
+    latest.json, e.g. `make bench-real`'s real.json), from this run's figures only."""
     output_json["hfm_setup"] = dict(SETUP)
     json_path = config.getoption("benchmark_json")
     if json_path is not None:
-        Path(json_path).with_name("summary.md").write_text(render(output_json))
+        stem = Path(json_path).stem
+        name = "summary.md" if stem == "latest" else f"{stem}_summary.md"
+        Path(json_path).with_name(name).write_text(render(output_json))
 
 
 # --- what the benchmarks measure (session-scoped: loaded once per run) ----------------------------

@@ -195,3 +195,33 @@ def test_every_type_rate_is_defined():
         for name in names:
             num, den = SKILL_RATES[name]
             assert num in SKILL_COUNTS and (den in SKILL_COUNTS or den == "o_pitch"), (pt, name)
+
+
+def test_skill_lines_sums_as_reduceat_over_the_sorted_rows_to_the_bit():
+    """skill_lines sums one count column at a time; the reference is np.add.reduceat over the stacked
+    [N, K] counts sorted by (player, game), as it summed before: equal to the bit (fractional values,
+    games of more than 8 pitches, where numpy's pairwise summation blocks), whether the pitch columns
+    are passed in (shared by both sides) or computed."""
+    from hfm_runtime.skills import pitch_skill_columns
+
+    rng = np.random.default_rng(5)
+    n = 600  # rows in pitch order: 6 games, players on both sides interleaved, fractional values to sum
+    frame = pitches([{
+        "game_pk": int(g), "batter": int(rng.integers(10, 18)), "pitcher": int(rng.integers(20, 24)),
+        "description": str(rng.choice(["ball", "foul", "hit_into_play", "swinging_strike", "called_strike"])),
+        "bb_type": str(rng.choice(["ground_ball", "line_drive", "fly_ball"])),
+        "launch_speed": float(rng.uniform(60, 115)), "launch_angle": float(rng.uniform(-40, 60)),
+        "estimated_woba_using_speedangle": float(rng.uniform(0, 2)), "release_speed": float(rng.uniform(75, 100)),
+        "release_spin_rate": float(rng.uniform(1500, 3000)), "plate_x": float(rng.normal(0, 1)),
+        "plate_z": float(rng.normal(2.5, 1)), "pitch_number": int(rng.integers(1, 7)),
+    } for g in np.sort(rng.integers(1, 7, n))])
+    for pt in ("batter", "pitcher"):
+        counts = pitch_skill_counts(frame)
+        player, game = frame[pt].to_numpy(np.int64), frame["game_pk"].to_numpy(np.int64)
+        order = np.lexsort((game, player))
+        p, g = player[order], game[order]
+        start = np.flatnonzero(np.r_[True, (p[1:] != p[:-1]) | (g[1:] != g[:-1])])
+        want = np.add.reduceat(counts[order], start, axis=0)
+        for got in (skill_lines(frame, pt), skill_lines(frame, pt, pitch_skill_columns(frame))):
+            np.testing.assert_array_equal(got[list(SKILL_COUNTS)].to_numpy(np.float64).view(np.int64),
+                                          want.view(np.int64))

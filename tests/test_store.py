@@ -281,3 +281,35 @@ def test_hfm_score_store_and_workers(tiny_bundle, tiny_league, tmp_path, capsys)
     assert exit_info.value.code == 2 and err.startswith("error: ") and "--rebuild" in err and len(err.splitlines()) == 1
     score_main([*moved, "--rebuild"])
     assert "(0 already held)" in capsys.readouterr().err
+
+
+def test_graph2_memo_reuses_a_result_only_for_the_same_inputs(league, scorer, monkeypatch):
+    """The store keeps each player's last Graph-2 result with its inputs: scoring again runs no Graph 2
+    and gives the same table to the bit; after a day appended only players whose inputs changed run,
+    and the table equals, to the bit, that of a new store (empty memo) of the same pitches."""
+    p = league.pitches
+    days = _game_days(p, max(league.seasons))
+    ids = _ids(league)
+    ran = []
+    graph2 = scorer._graph2
+
+    def counted(pt, games, index, *args):
+        ran.append(len(index))
+        return graph2(pt, games, index, *args)
+
+    monkeypatch.setattr(scorer, "_graph2", counted)
+    store = PlayerStore.build(scorer, p[p["game_date"] < days[-1]], league.players)
+    as_of = days[-1] + pd.Timedelta(days=1)
+    first = scorer.score(store, as_of.year, ids, as_of=days[-1])
+    model_rows = int((first["flag"] == "model").sum())
+    assert sum(ran) == model_rows > 0
+    ran.clear()
+    assert_same_scores(scorer.score(store, as_of.year, ids, as_of=days[-1]), first, exact=True)
+    assert sum(ran) == 0
+    store.append(p[p["game_date"] == days[-1]])
+    got = scorer.score(store, as_of.year, ids, as_of=as_of)
+    assert 0 < sum(ran) < int((got["flag"] == "model").sum()) + model_rows
+    played = set(p.loc[p["game_date"] == days[-1], "batter"]) | set(p.loc[p["game_date"] == days[-1], "pitcher"])
+    assert sum(ran) >= len(played & set(got.loc[got["flag"] == "model", "player_id"]))
+    fresh = PlayerStore.build(scorer, p, league.players)
+    assert_same_scores(got, scorer.score(fresh, as_of.year, ids, as_of=as_of), exact=True)

@@ -21,6 +21,9 @@ ACCURACY_BUDGET = 1e-3  # max abs change in a projected rate that a speed-up may
 STORE_TARGET_MS = {("batter", "warm"): 2.0, ("pitcher", "warm"): 5.0, ("batter", "cold"): 25.0, ("pitcher", "cold"): 60.0}
 STORE_LEAGUE_TARGET_S = {"league warm": 0.3, "daily update": 1.0}
 STORE_STAGES = ("featurize", "lines", "level1", "identity", "marcel", "context", "graph2", "other")
+# Targets from issue 22 (the daily pipeline at real MLB size, benchmarks/test_real.py), seconds.
+REAL_TARGET_S = {"league warm": 0.5, "batter warm": 0.002, "pitcher warm": 0.002,
+                 "store cold build, one season": 10.0, "daily update": 0.5}
 
 
 def _median_ms(bench: dict) -> float:
@@ -53,7 +56,7 @@ def render(data: dict) -> str:
     for key, value in data.get("hfm_setup", {}).items():
         out.append(f"- {key}: {value}")
     out.append("")
-    out += (_latency(benches) + _store(benches) + _throughput(benches) + _resources(benches) + _limits(benches)
+    out += (_real(benches) + _latency(benches) + _store(benches) + _throughput(benches) + _resources(benches) + _limits(benches)
             + _tuning(benches))
     return "\n".join(out) + "\n"
 
@@ -175,6 +178,27 @@ def _store(benches: list[dict]) -> list[str]:
                     f"({', '.join(f'{k} {v:.1f}' for k, v in e['held_mb'].items())} MiB), {e['folder_mb']:.1f} MiB on disk."]
         out.append("")
     return out
+
+
+def _real(benches: list[dict]) -> list[str]:
+    """The daily pipeline at real MLB size (benchmarks/test_real.py)."""
+    rows = _rows(benches, "real")
+    if not rows:
+        return []
+    out = ["## The daily pipeline at real MLB size (Retrosheet, the `retrosheet` bundle, 2 intra-op threads)", "",
+           "Medians (`min` = the fastest round); stage columns (ms): medians of separately instrumented rounds.", "",
+           "| what | size | median s | min s | " + " | ".join(STORE_STAGES) + " | target s | met |",
+           "|---|---|---|---|" + "---|" * len(STORE_STAGES) + "---|---|"]
+    for b in rows:
+        e = b["extra_info"]
+        size = ", ".join(f"{e[k]:,} {k}" for k in ("players", "games", "pitches") if k in e)
+        stages = e.get("stages_ms", {})
+        target = REAL_TARGET_S.get(e["what"])
+        seconds = b["stats"]["median"]
+        out.append(f"| {e['what']} | {size} | {seconds:.4f} | {b['stats']['min']:.4f} | "
+                   + " | ".join(_fmt(stages.get(k), 1) if stages else "" for k in STORE_STAGES)
+                   + f" | {'–' if target is None else f'<= {target:g}'} | {_met(None if target is None else seconds <= target)} |")
+    return out + [""]
 
 
 def _throughput(benches: list[dict]) -> list[str]:

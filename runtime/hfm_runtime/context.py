@@ -145,9 +145,11 @@ def gather_context(
         a = min(a, max_pas)
         n_pa = np.minimum(n_pa, a)
     pa_mask = np.arange(a)[None, None, :] < n_pa[..., None]
-    rows = np.where(pa_mask, games.pa_offsets[g][..., None] + np.arange(a), 0)
-    pa_emb = np.where(pa_mask[..., None], games.pa_emb[rows], 0.0).astype(np.float32)
-    pa_outcome = np.where(pa_mask, games.pa_outcome[rows], 0).astype(np.int64)
+    rows = (games.pa_offsets[g][..., None] + np.arange(a))[pa_mask]  # only the real PAs are gathered
+    pa_emb = np.zeros((b, t, a, games.d_pa), np.float32)
+    pa_emb[pa_mask] = games.pa_emb[rows]
+    pa_outcome = np.zeros((b, t, a), np.int64)
+    pa_outcome[pa_mask] = games.pa_outcome[rows]
 
     days = games.keys.game_date[g].astype("datetime64[D]").astype(np.int64).astype(np.float64)
     first = days[:, :1]

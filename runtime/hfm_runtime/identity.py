@@ -106,15 +106,23 @@ class IdentityModel:
         return model
 
 
-def player_lines(league: Any, player_type: PlayerType) -> pd.DataFrame:
+def player_lines(league: Any, player_type: PlayerType, shared: dict | None = None) -> pd.DataFrame:
     """Game lines of one player type at every level of a loaded league (`league.load_league`) or of
     a pitch frame: outcome counts (hfm_runtime.seasons.game_lines) and Statcast skill counts
-    (hfm_runtime.skills.skill_lines) per player and game."""
+    (hfm_runtime.skills.skill_lines) per player and game.
+
+    shared: an empty dict to pass to the call for the other player type of the same pitches: what
+    both sides read (the plate appearances, each pitch's skill counts) is derived once and kept in it."""
     from hfm_runtime.seasons import game_lines, plate_appearances
-    from hfm_runtime.skills import skill_lines, with_skills
+    from hfm_runtime.skills import pitch_skill_columns, skill_lines, with_skills
 
     pitches = league if isinstance(league, pd.DataFrame) else league.pitches
-    return with_skills(game_lines(plate_appearances(pitches), player_type), skill_lines(pitches, player_type))
+    if shared is None:
+        shared = {}
+    if shared.get("pitches") is not pitches:
+        shared.clear()
+        shared.update(pitches=pitches, pas=plate_appearances(pitches), skills=pitch_skill_columns(pitches))
+    return with_skills(game_lines(shared["pas"], player_type), skill_lines(pitches, player_type, shared["skills"]))
 
 
 @dataclass(frozen=True)

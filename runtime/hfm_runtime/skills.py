@@ -148,6 +148,13 @@ _COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events"
 
 def pitch_skill_counts(pitches: pd.DataFrame) -> np.ndarray:
     """float64 [N, len(SKILL_COUNTS)]: each pitch's contribution to every skill count."""
+    columns = pitch_skill_columns(pitches)
+    return np.column_stack([np.asarray(columns[c], dtype=np.float64) for c in SKILL_COUNTS])
+
+
+def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
+    """SKILL_COUNTS name -> [N] each pitch's contribution (bool or float64): `pitch_skill_counts`'
+    columns, unstacked (summing them a column at a time avoids an [N, K] float matrix)."""
     missing = [c for c in _COLUMNS if c not in pitches.columns]
     if missing:
         raise HFMInputError(f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)")
@@ -238,20 +245,30 @@ def pitch_skill_counts(pitches: pd.DataFrame) -> np.ndarray:
     }
     for rate, sq in MEAN_SQUARES.items():
         columns[sq] = columns[SKILL_RATES[rate][0]] ** 2
-    return np.column_stack([np.asarray(columns[c], dtype=np.float64) for c in SKILL_COUNTS])
+    return columns
 
 
-def skill_lines(pitches: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
-    """One row per (player_id, game_pk) of `player_type`'s side: the GAME_KEYS and SKILL_COUNTS."""
+def skill_lines(pitches: pd.DataFrame, player_type: PlayerType,
+                columns: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """One row per (player_id, game_pk) of `player_type`'s side: the GAME_KEYS and SKILL_COUNTS.
+
+    columns: `pitch_skill_columns(pitches)` when the caller has them already (both sides of the same
+    pitches read the same columns). Each count is summed per game with `np.add.reduceat` over the
+    (player, game)-sorted rows one column at a time: the sums of `np.add.reduceat` over the stacked
+    [N, K] matrix to the bit (the same additions per column), without building that matrix."""
     if player_type not in ("batter", "pitcher"):
         raise ValueError(f"player_type must be 'batter' or 'pitcher', got {player_type!r}")
-    counts = pitch_skill_counts(pitches)
+    if columns is None:
+        columns = pitch_skill_columns(pitches)
     player = pitches[player_type].to_numpy(np.int64)
     game_pk = pitches["game_pk"].to_numpy(np.int64)
     order = np.lexsort((game_pk, player))
     p, g = player[order], game_pk[order]
     start = np.flatnonzero(np.r_[True, (p[1:] != p[:-1]) | (g[1:] != g[:-1])]) if len(order) else np.zeros(0, int)
-    sums = np.add.reduceat(counts[order], start, axis=0) if len(order) else counts[:0]
+    sums = np.empty((len(start), len(SKILL_COUNTS)))
+    if len(order):
+        for j, c in enumerate(SKILL_COUNTS):
+            sums[:, j] = np.add.reduceat(np.asarray(columns[c], dtype=np.float64)[order], start)
     first = order[start]
     dates = pitches["game_date"].to_numpy()[first]
     out = {

@@ -18,6 +18,10 @@ What it holds, per player type (every appended pitch is seen from both sides):
   call for all of them), dropped when his lines change, for the last few days asked.
 - Level 1: the Graph-1 outputs (PA embeddings, PA outcomes) of each player's last `keep_games` games
   per perspective (default: the bundle's max_games), so scoring a player runs Graph 2 only.
+- Graph 2: each player's last Graph-2 result with the inputs it was computed from (his context games,
+  identity features, archetype); a request whose inputs are the same to the bit reuses it
+  (Scorer._graph2_memo: Graph 2 scores each player on his own rows, so the result is the one a run
+  would give). Not saved.
 - the players table (missing birth dates imputed as History does), optional per-season league rates
   for Marcel (History's `league`), each season's first MLB date, each player's first season, and the
   game_pks it holds.
@@ -33,10 +37,14 @@ that fails leaves the store as it was.
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint, the line layout,
 SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, games.npz and players.json,
-atomically (hfm_runtime.atomic), no pickles. `load(folder, scorer)` checks them and refuses, with a
-StoreMismatch (an HFMInputError) naming the reason, a store built for another bundle (its Level-1
-outputs come from that bundle's Graph 1) or of another schema version, or altered files: build a new
-one (`PlayerStore.build`; `hfm-score --store` does it by itself). An append whose player_lines
+atomically (hfm_runtime.atomic: a saver killed at any point leaves the previous store whole), no
+pickles. A load while another process saves the same folder reads the state before or after that
+save, whole, never a mix (one folder handle, every file checked against store.json; a read the save
+swapped out starts again), or, after repeated swaps, a StoreMismatch saying so.
+`load(folder, scorer)` checks them and refuses, with a StoreMismatch (an HFMInputError) naming the
+reason, a store built for another bundle (its Level-1 outputs come from that bundle's Graph 1) or of
+another schema version, or altered files: build a new one (`PlayerStore.build`; `hfm-score --store`
+does it by itself). An append whose player_lines
 columns differ from the store's (the runtime changed what lines count) is refused the same way.
 
 Thread-safety: one lock; scoring gathers its inputs under it and runs Graph 2 outside it; append
@@ -46,8 +54,11 @@ holds it throughout.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -61,7 +72,7 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.bundle import bundle_fingerprint  # noqa: F401  (was defined here; importers keep working)
 from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError, read_json_object
-from hfm_runtime.featurize import GameKeys
+from hfm_runtime.featurize import REQUIRED_COLUMNS, GameKeys
 from hfm_runtime.identity import build_identity, player_lines
 from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.people import age_sources, impute_birth_dates
@@ -74,6 +85,7 @@ STORE_FORMAT = "hfm-store"
 STORE_SCHEMA_VERSION = 1
 STORE_FILE = "store.json"
 _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player type
+_FEATURIZED = frozenset(REQUIRED_COLUMNS)
 
 
 class StoreMismatch(HFMInputError):
@@ -172,6 +184,25 @@ def _context(parts: list[tuple[np.ndarray, np.ndarray]], game_pk: list, day: lis
     )
 
 
+def _appended(old: _Context | None, first: int | None, parts: list[tuple[np.ndarray, np.ndarray]], keys: list,
+              evicted: bool, d_pa: int) -> _Context:
+    """`old`'s games from index `first` on (none if None), then the new games `parts` (keys: (game_pk,
+    day, level) each): what `_context` makes of the same games one by one."""
+    if first is None:
+        return _context(parts, [k[0] for k in keys], [k[1] for k in keys], [k[2] for k in keys], evicted, d_pa)
+    lo = int(old.offsets[first])
+    n_pa = np.concatenate([np.diff(old.offsets[first:]), np.array([len(e) for e, _ in parts], dtype=np.int64)])
+    return _Context(
+        pa_emb=np.concatenate([old.pa_emb[lo:], *(e for e, _ in parts)]),
+        pa_outcome=np.concatenate([old.pa_outcome[lo:], *(o for _, o in parts)]),
+        offsets=np.concatenate([[0], np.cumsum(n_pa)]).astype(np.int64),
+        game_pk=np.concatenate([old.game_pk[first:], np.array([k[0] for k in keys], dtype=np.int64)]),
+        day=np.concatenate([old.day[first:], np.array([k[1] for k in keys], dtype=np.int64)]),
+        level=np.concatenate([old.level[first:], np.array([k[2] for k in keys], dtype=str)]).astype(str),
+        evicted=bool(evicted),
+    )
+
+
 # --- the store -------------------------------------------------------------------------------------
 class PlayerStore:
     """Per-player scoring state (see the module docstring). Scored by `Scorer.score(store, ...)`.
@@ -205,6 +236,7 @@ class PlayerStore:
         self._no_rows: pd.DataFrame | None = None
         self._marcel: dict[tuple[str, int], tuple[np.ndarray, MarcelRows, pd.DataFrame]] = {}
         self._identity: dict[tuple[str, int], dict[int, tuple[np.ndarray, int, Any]]] = {}
+        self._graph2: dict[str, dict[int, tuple[tuple, np.ndarray]]] = {pt: {} for pt in PLAYER_TYPES}
         self.set_players(players)
 
     @classmethod
@@ -247,7 +279,8 @@ class PlayerStore:
                 return AppendReport(0, skipped, 0, 0)
             self._no_rows = rows.iloc[:0]  # for the line layout of a type no append has brought yet
             if players is None:
-                lines = {pt: player_lines(rows, pt) for pt in PLAYER_TYPES}
+                shared: dict = {}  # both sides read the same plate appearances and pitch skill counts
+                lines = {pt: player_lines(rows, pt, shared) for pt in PLAYER_TYPES}
             else:  # their own rows on each side are all their lines need
                 only = np.asarray(list(players), dtype=np.int64)
                 sides = {pt: rows[np.isin(rows[pt].to_numpy(np.int64), only)] for pt in PLAYER_TYPES}
@@ -341,6 +374,15 @@ class PlayerStore:
         d_pa = self.scorer._d_pa()
         n = 0
         for pid, old, kept, evicted, encoded in plans:
+            n_held = sum(1 for k in kept if not isinstance(k, tuple))
+            head, tail = kept[:n_held], kept[n_held:]
+            if all(isinstance(k, tuple) for k in tail) and (
+                    not head or head == list(range(head[0], len(old.game_pk)))):
+                # the usual day: his newest held games, then the new ones; whole slices, no per-game copies
+                self._context[pt][pid] = _appended(old, head[0] if head else None,
+                                                   [encoded[(pid, k[0])] for k in tail], tail, evicted, d_pa)
+                n += len(tail)
+                continue
             parts, game_pks, days, levels = [], [], [], []
             for k in kept:
                 if isinstance(k, tuple):
@@ -367,7 +409,9 @@ class PlayerStore:
         if row_pk.max(initial=0) >= (1 << 62) // width:
             raise HFMInputError(f"pitches: game_pk {row_pk.max()} out of range")
         take = np.flatnonzero(found & np.isin(row_pk * width + row_code, want))
-        part = rows if len(take) == len(rows) else rows.iloc[take]
+        # only the columns the featurizer reads are copied (a missing one: transform names it)
+        read = [j for j, c in enumerate(rows.columns) if c in _FEATURIZED]
+        part = rows if len(take) == len(rows) else rows.iloc[take, read]
         games = self.scorer.encode(self.scorer.featurizer.transform(part, perspectives=(pt,), players=players))
         k, off = games.keys, games.pa_offsets
         return {(int(k.player_id[g]), int(k.game_pk[g])): (games.pa_emb[off[g]:off[g + 1]], games.pa_outcome[off[g]:off[g + 1]])
@@ -534,21 +578,30 @@ class PlayerStore:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path, scorer: Scorer) -> PlayerStore:
-        """Read a saved store for `scorer`'s bundle (StoreMismatch if it was built for another)."""
+    def load(cls, folder: str | Path, scorer: Scorer, attempts: int = 5) -> PlayerStore:
+        """Read a saved store for `scorer`'s bundle (StoreMismatch if it was built for another).
+
+        Every file is read once, through one handle on the folder, and checked against store.json's
+        SHA-256 before it is parsed, so the store read is one saved state whole: the one before or
+        after a save running in another process, never a mix. A save that swaps the folder out while
+        it is being read (its old files deleted) makes the read start again, up to `attempts` times;
+        then a StoreMismatch says so."""
         folder = Path(folder)
-        meta = read_store_meta(folder)
+        for attempt in range(attempts):
+            try:
+                meta, files = _read_snapshot(folder)
+                break
+            except _Swapped as exc:
+                if attempt == attempts - 1:
+                    raise StoreMismatch(f"{folder}: replaced while being read, {attempts} times in a row ({exc}): "
+                                        "another process keeps saving it; try again") from None
+                time.sleep(0.02 * (attempt + 1))
         if meta["bundle_fingerprint"] != bundle_fingerprint(scorer.bundle):
             raise StoreMismatch(
                 f"{folder}: built for bundle {meta['bundle_fingerprint'][:12]} ({meta.get('bundle_path')}), this "
                 f"scorer's bundle {scorer.bundle.path} is {bundle_fingerprint(scorer.bundle)[:12]}: build a new store")
-        for name, digest in meta["files"].items():
-            if not (folder / name).is_file():
-                raise StoreMismatch(f"{folder / name}: missing (listed in {STORE_FILE})")
-            if _sha256(folder / name) != digest:
-                raise StoreMismatch(f"{folder / name}: SHA-256 differs from {STORE_FILE} (file altered or corrupt)")
         try:
-            tables = read_json_object(folder / "players.json", StoreMismatch)
+            tables = _json_object(files["players.json"], folder / "players.json")
             league = tables["league"]
             store = cls(scorer, _table_from_json(tables["players"]), StoreOptions(),
                         None if league is None else {pt: _table_from_json(t).set_index("season") for pt, t in league.items()})
@@ -556,11 +609,11 @@ class PlayerStore:
             store._layout = {pt: [(str(c), str(k)) for c, k in layout] for pt, layout in meta["line_layout"].items()}
             store._levels = [str(x) for x in meta["levels"]]
             for pt in PLAYER_TYPES:
-                with np.load(folder / f"lines_{pt}.npz", allow_pickle=False) as z:
+                with np.load(io.BytesIO(files[f"lines_{pt}.npz"]), allow_pickle=False) as z:
                     store._lines[pt] = _read_lines(z)
-                with np.load(folder / f"context_{pt}.npz", allow_pickle=False) as z:
+                with np.load(io.BytesIO(files[f"context_{pt}.npz"]), allow_pickle=False) as z:
                     store._context[pt] = _read_contexts(z)
-            with np.load(folder / "games.npz", allow_pickle=False) as z:
+            with np.load(io.BytesIO(files["games.npz"]), allow_pickle=False) as z:
                 store._game_pks = z["game_pk"].astype(np.int64)
                 store._opening = {int(s): int(d) for s, d in z["opening"]}
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
@@ -573,12 +626,71 @@ class PlayerStore:
         return store
 
 
+class _Swapped(Exception):
+    """The store folder was replaced (and its old files deleted) while being read."""
+
+
+def _read_snapshot(folder: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """store.json (checked as `read_store_meta` checks it) and the bytes of every file it lists, each
+    checked against its SHA-256, all read through one descriptor of the folder: one saved state, since
+    a save never changes a folder in place (hfm_runtime.atomic builds a new one and swaps it in)."""
+    if not folder.is_dir():
+        raise StoreMismatch(f"{folder}: no such store folder")
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except FileNotFoundError:
+        raise _Swapped("folder gone") from None
+    try:
+        def read(name: str) -> bytes | None:
+            try:
+                f = os.open(name, os.O_RDONLY, dir_fd=fd)
+            except FileNotFoundError:
+                try:  # still the folder we opened (a file really missing), or a save swapped it out?
+                    same = os.stat(folder).st_ino == os.fstat(fd).st_ino
+                except FileNotFoundError:
+                    same = False
+                if not same:
+                    raise _Swapped(f"{name} gone") from None
+                return None
+            with os.fdopen(f, "rb") as stream:
+                return stream.read()
+
+        raw = read(STORE_FILE)
+        if raw is None:
+            raise StoreMismatch(f"{folder / STORE_FILE}: missing")
+        meta = _check_meta(folder, _json_object(raw, folder / STORE_FILE))
+        files = {}
+        for name, digest in meta["files"].items():
+            data = read(name)
+            if data is None:
+                raise StoreMismatch(f"{folder / name}: missing (listed in {STORE_FILE})")
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise StoreMismatch(f"{folder / name}: SHA-256 differs from {STORE_FILE} (file altered or corrupt)")
+            files[name] = data
+        return meta, files
+    finally:
+        os.close(fd)
+
+
+def _json_object(raw: bytes, path: Path) -> dict[str, Any]:
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise StoreMismatch(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise StoreMismatch(f"{path}: expected a JSON object")
+    return obj
+
+
 def read_store_meta(folder: str | Path) -> dict[str, Any]:
     """store.json of a saved store, its format and schema version checked."""
     folder = Path(folder)
     if not folder.is_dir():
         raise StoreMismatch(f"{folder}: no such store folder")
-    meta = read_json_object(folder / STORE_FILE, StoreMismatch)
+    return _check_meta(folder, read_json_object(folder / STORE_FILE, StoreMismatch))
+
+
+def _check_meta(folder: Path, meta: dict[str, Any]) -> dict[str, Any]:
     if meta.get("format") != STORE_FORMAT:
         raise StoreMismatch(f"{folder / STORE_FILE}: field 'format' is {meta.get('format')!r}, not {STORE_FORMAT!r}")
     if meta.get("schema_version") != STORE_SCHEMA_VERSION:
@@ -688,6 +800,20 @@ class _StoreInputs:
             archetype=np.array([r[1] for r in rows], dtype=np.int64),
             source=np.array([r[2] for r in rows], dtype=object),
         )
+
+    def graph2_lookup(self, pt: PlayerType, ids: np.ndarray, keys: list[tuple]) -> list[np.ndarray | None]:
+        """Each player's last Graph-2 result if it was for these exact inputs (`keys`, Scorer._graph2_memo)."""
+        with self.store._lock:
+            memo = self.store._graph2[pt]
+            held = [memo.get(pid) for pid in ids.tolist()]
+        return [None if h is None or h[0] != key else h[1] for h, key in zip(held, keys)]
+
+    def graph2_keep(self, pt: PlayerType, ids: np.ndarray, keys: list[tuple], rates: np.ndarray) -> None:
+        """Keep each player's newest Graph-2 result with its inputs' key (one per player and type)."""
+        with self.store._lock:
+            memo = self.store._graph2[pt]
+            for pid, key, row in zip(ids.tolist(), keys, rates):
+                memo[pid] = (key, row.copy())
 
     def context(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp) -> GameEmbeddings:
         """The kept Level-1 games of `ids` (context_index picks the last max_games before `as_of`)."""

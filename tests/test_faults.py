@@ -1,0 +1,333 @@
+"""Faults: `hfm-train import`, `hfm-train fit`, `hfm-export` and a store save killed with SIGKILL at
+random points, several times each, and store readers racing a saver in other processes.
+
+After every kill the previous output is whole and loadable; the next run succeeds (fit resumes from
+its checkpoints with --resume) and leaves no temporary folder behind (hfm_runtime.atomic cleans what
+a killed writer left). Each kill takes the whole process group (worker processes too). Kill points
+are drawn from random.Random(HFM_FAULT_SEED, default 22): a delay in [0, the uninterrupted run's time]
+(import, export, save) or a number of log lines plus a delay (fit, whose resumed runs print less).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from clitools import fingerprint
+from hfm_runtime.bundle import load_bundle
+from hfm_runtime.league import load_league
+from hfm_runtime.scoring import Scorer
+from hfm_runtime.store import PlayerStore
+
+pytestmark = pytest.mark.slow
+SEED = int(os.environ.get("HFM_FAULT_SEED", "22"))
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1"}
+
+
+def _start(argv: list[str], **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(argv, start_new_session=True, env=ENV, **kwargs)
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _run_killed_after(argv: list[str], delay: float) -> bool:
+    """Run `argv`; SIGKILL its process group after `delay` seconds. True if it was killed (False: it
+    finished first, and must have succeeded)."""
+    proc = _start(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _, err = proc.communicate(timeout=delay)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+        return True
+    assert proc.returncode == 0, err.decode()[-2000:]
+    return False
+
+
+def _leftovers(dest: Path) -> list[str]:
+    """Temporary folders a writer of `dest` may leave beside it."""
+    return sorted(p.name for p in dest.parent.iterdir()
+                  if p.name.startswith((f".{dest.name}.tmp-", f".{dest.name}.old")))
+
+
+def _timed(argv: list[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=ENV, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return time.perf_counter() - start
+
+
+def _run_killed_when(argv: list[str], ready, delay: float, timeout: float = 300.0) -> bool:
+    """Run `argv`; once `ready()` holds (polled), wait `delay` seconds and SIGKILL its process group.
+    True if it was killed (False: it finished first, and must have succeeded)."""
+    proc = _start(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    end = time.monotonic() + timeout
+    while proc.poll() is None and not ready():
+        assert time.monotonic() < end, f"{argv[:3]}: not at the kill point after {timeout} s"
+        time.sleep(0.01)
+    if proc.poll() is None:
+        time.sleep(delay)
+    if proc.poll() is None:
+        _kill(proc)
+        proc.stderr.close()
+        return True
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.returncode == 0, err.decode()[-2000:]
+    return False
+
+
+def test_import_killed_at_random_points(tiny_league: Path, tmp_path: Path) -> None:
+    """Two runs killed at a random time from their start, three at a random time after their temporary
+    folder appeared (while they write the new league)."""
+    rng = random.Random(SEED)
+    out = tmp_path / "league"
+    argv = [str(BIN / "hfm-train"), "import", str(tiny_league / "pitches" / "MLB"), "--out", str(out), "--no-progress"]
+    took = _timed(argv)  # the previous output
+    pitches = len(load_league(out).pitches)
+    killed = left = 0
+    for i in range(5):
+        if i < 2:
+            killed += _run_killed_after(argv, rng.uniform(0.0, took))
+        else:
+            killed += _run_killed_when(argv, lambda: bool(_leftovers(out)), rng.uniform(0.0, 0.5))
+        assert _complete(out) and len(load_league(out).pitches) == pitches  # the previous one, or a new one whole
+        left += bool(_leftovers(out))
+    print(f"import: {killed} of 5 runs killed, {left} left a temporary folder (the next run removed it)")
+    assert killed >= 3, f"only {killed} of 5 runs were killed before they finished"
+    _timed(argv)  # the next run succeeds and cleans what the killed ones left
+    assert len(load_league(out).pitches) == pitches
+    assert _leftovers(out) == []
+
+
+def _complete(league: Path) -> bool:
+    meta = json.loads((league / "league.json").read_text())
+    return bool(meta) and (league / "players.csv").is_file()
+
+
+def test_fit_killed_at_random_points_resumes(tiny_league: Path, tiny_run: Path, tmp_path: Path) -> None:
+    """The previous run folder (the session's tiny run) survives every kill; each next attempt resumes
+    (--resume) from the checkpoints the killed one left. The three attempts are killed at a random
+    moment (up to half a second) after a checkpoint appears: Level 1's pre-training, then the batter's
+    and the pitcher's fine-tuning; the last run completes, going on from the fine-tuning checkpoints."""
+    rng = random.Random(SEED + 1)
+    runs = tmp_path / "runs"
+    run = runs / "tiny"
+    shutil.copytree(tiny_run, run)
+    work = runs / ".tiny.work"
+    argv = [str(BIN / "hfm-train"), "fit", "--tiny", "--league", str(tiny_league), "--name", "tiny",
+            "--runs-dir", str(runs), "--epochs", "2", "--pretrain-epochs", "1", "--threads", "1",
+            "--no-progress", "--resume"]
+    killed = 0
+    for checkpoint in ("level1/level1_checkpoint.pt", "batter_finetune.pt", "pitcher_finetune.pt"):
+        killed += _run_killed_when(argv, lambda c=checkpoint: (work / c).is_file(), rng.uniform(0.0, 0.5))
+        _check_run(run)  # the previous run folder as it was, or (a fit that got to its swap) the new one whole
+    assert killed >= 2, f"only {killed} of 3 fits were killed before they finished"
+    checkpoints = {p.name for p in work.glob("*_finetune.pt")} if work.exists() else set()
+    print(f"fit: {killed} of 3 runs killed; the work folder then held "
+          f"{sorted(str(p.relative_to(work)) for p in work.rglob('*.pt')) if work.exists() else 'nothing'}")
+    done = subprocess.run(argv, env=ENV, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert checkpoints, "no fine-tuning checkpoint to resume from"
+    for name in checkpoints:  # fine-tuning went on from where the killed run stopped
+        assert f"resumed {name.split('_')[0]} fine-tuning from" in done.stdout
+    _check_run(run)
+    assert not work.exists() and _leftovers(run) == []
+
+
+def _check_run(run: Path) -> None:
+    import torch
+
+    config = json.loads((run / "config.json").read_text())
+    assert config["run"]["name"] == "tiny"
+    for pt in ("batter", "pitcher"):
+        assert torch.load(run / pt / "model.pt", weights_only=True)
+        assert json.loads((run / pt / "model.json").read_text())["stats"]
+
+
+def test_export_killed_at_random_points(tiny_run: Path, tiny_bundle: Path, tmp_path: Path) -> None:
+    rng = random.Random(SEED + 2)
+    out = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, out)  # the previous output
+    argv = [str(BIN / "hfm-export"), str(tiny_run), "--out", str(out)]
+    killed = left = 0
+    for low, high in ((2.0, 7.0), (7.0, 12.0), (12.0, 18.0)):  # startup, the graphs' export, their checks
+        before = fingerprint(out)
+        killed += _run_killed_after(argv, rng.uniform(low, high))
+        load_bundle(out)  # whole: every file's SHA-256 checked against the manifest
+        Scorer(out)  # and its graphs open
+        if fingerprint(out) != before:  # only an export that got to its swap changes the folder
+            assert json.loads((out / "manifest.json").read_text())["created_utc"]
+        left += bool(_leftovers(out))
+    print(f"export: {killed} of 3 runs killed, {left} left a temporary folder (the next run removed it)")
+    assert killed >= 2, f"only {killed} of 3 exports were killed before they finished"
+    _timed(argv)
+    Scorer(out)
+    assert _leftovers(out) == []
+
+
+# --- the store ------------------------------------------------------------------------------------
+SAVER = textwrap.dedent("""
+    import sys
+    from hfm_runtime.scoring import Scorer
+    from hfm_runtime.store import PlayerStore
+    bundle, target, times, *states = sys.argv[1:]
+    scorer = Scorer(bundle)
+    stores = [PlayerStore.load(s, scorer) for s in states]
+    print("ready", flush=True)
+    for i in range(int(times)):
+        stores[i % len(stores)].save(target)
+    print("done", flush=True)
+""")
+
+READER = textwrap.dedent("""
+    import json, sys, time
+    from hfm_runtime.scoring import Scorer
+    from hfm_runtime.store import PlayerStore, StoreMismatch
+    bundle, target, seconds = sys.argv[1:]
+    scorer = Scorer(bundle)
+    print("ready", flush=True)
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        try:
+            s = PlayerStore.load(target, scorer)
+        except StoreMismatch as exc:
+            print(json.dumps({"error": str(exc)}), flush=True)
+            continue
+        state = [s.n_games, sum(seg.n for seg in s._lines["batter"].values()), len(s._context["pitcher"]),
+                 str(s.last_date.date())]
+        print(json.dumps({"state": state}), flush=True)
+""")
+
+
+def _state(store: PlayerStore) -> list:
+    return [store.n_games, sum(seg.n for seg in store._lines["batter"].values()), len(store._context["pitcher"]),
+            str(store.last_date.date())]
+
+
+@pytest.fixture(scope="module")
+def two_states(tiny_league: Path, tiny_bundle: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Two saved stores of the tiny league: everything but its last game day, and everything."""
+    league = load_league(tiny_league)
+    scorer = Scorer(tiny_bundle)
+    p = league.pitches
+    last = p["game_date"].max()
+    folder = tmp_path_factory.mktemp("states")
+    a = PlayerStore.build(scorer, p[p["game_date"] < last], league.players)
+    b = PlayerStore.build(scorer, p, league.players)
+    assert _state(a) != _state(b)
+    return (a.save(folder / "a"), _state(a)), (b.save(folder / "b"), _state(b))
+
+
+def _python(script: str, *args) -> list[str]:
+    return [sys.executable, "-c", script, *map(str, args)]
+
+
+def _wait_ready(proc: subprocess.Popen) -> None:
+    line = proc.stdout.readline()
+    assert line.strip() == "ready", line + proc.stdout.read()
+
+
+def test_store_save_killed_at_random_points(tiny_bundle: Path, two_states, tmp_path: Path) -> None:
+    rng = random.Random(SEED + 3)
+    (a, state_a), (b, state_b) = two_states
+    target = tmp_path / "state"
+    scorer = Scorer(tiny_bundle)
+    PlayerStore.load(a, scorer).save(target)  # the previous output
+    took, left = [], 0
+    for _ in range(5):  # save A and B in turn for ever; killed at a random point after loading them
+        proc = _start(_python(SAVER, tiny_bundle, target, 10**6, a, b), stdout=subprocess.PIPE, text=True)
+        _wait_ready(proc)
+        start = time.perf_counter()
+        time.sleep(rng.uniform(0.0, 0.5))
+        _kill(proc)
+        proc.stdout.close()
+        took.append(time.perf_counter() - start)
+        assert _state(PlayerStore.load(target, scorer)) in (state_a, state_b)  # whole, and one of the two
+        left += bool(_leftovers(target))
+    print(f"store save: 5 savers killed, {left} left a temporary folder (the next save removed it)")
+    PlayerStore.load(b, scorer).save(target)  # the next save succeeds and cleans up
+    assert _state(PlayerStore.load(target, scorer)) == state_b
+    assert _leftovers(target) == []
+
+
+def test_store_readers_see_old_or_new_never_torn(tiny_bundle: Path, two_states, tmp_path: Path) -> None:
+    """One process saves A and B in turn 200 times while two others load the store as fast as they can:
+    every load is A or B whole (files of one save only), or a StoreMismatch that says it was replaced
+    while being read; never a mix, never another error."""
+    (a, state_a), (b, state_b) = two_states
+    target = tmp_path / "state"
+    PlayerStore.load(a, Scorer(tiny_bundle)).save(target)
+    readers = [_start(_python(READER, tiny_bundle, target, 8.0), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                      text=True) for _ in range(2)]
+    for r in readers:
+        _wait_ready(r)
+    saver = _start(_python(SAVER, tiny_bundle, target, 200, a, b), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                   text=True)
+    saver_out, saver_err = saver.communicate(timeout=120)
+    assert saver.returncode == 0 and "done" in saver_out, saver_err[-2000:]
+    seen = {"a": 0, "b": 0, "retried out": 0}
+    for r in readers:
+        out, err = r.communicate(timeout=120)
+        assert r.returncode == 0, err[-2000:]
+        for line in out.splitlines():
+            got = json.loads(line)
+            if "error" in got:
+                assert "replaced while being read" in got["error"], got["error"]
+                seen["retried out"] += 1
+            else:
+                assert got["state"] in (state_a, state_b), got["state"]
+                seen["a" if got["state"] == state_a else "b"] += 1
+    print(f"store readers: {seen}")
+    assert seen["a"] and seen["b"], seen  # the readers did overlap the saves
+    assert _leftovers(target) == []
+
+
+# --- hfm_runtime.atomic itself ----------------------------------------------------------------------
+HOLDER = textwrap.dedent("""
+    import fcntl, os, sys, time
+    fd = os.open(sys.argv[1], os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    print("ready", flush=True)
+    time.sleep(60)
+""")
+
+
+def test_recover_spares_a_live_writer_and_restores_what_a_killed_one_left(tmp_path: Path) -> None:
+    from hfm_runtime.atomic import atomic_dir, recover
+
+    dest = tmp_path / "out"
+    with atomic_dir(dest) as tmp:
+        (tmp / "x").write_text("1")
+    live, dead = tmp_path / ".out.tmp-live", tmp_path / ".out.tmp-dead"
+    live.mkdir(), dead.mkdir()
+    holder = _start(_python(HOLDER, live), stdout=subprocess.PIPE, text=True)  # a writer still at work
+    try:
+        _wait_ready(holder)
+        assert recover(dest) == [dead] and live.is_dir()
+        dest.rename(tmp_path / ".out.old")  # killed between the two renames of the fallback swap
+        assert recover(dest) == [tmp_path / ".out.old"] and (dest / "x").read_text() == "1"
+        with atomic_dir(dest) as tmp:
+            (tmp / "x").write_text("2")
+        assert (dest / "x").read_text() == "2" and live.is_dir()
+    finally:
+        _kill(holder)
+        holder.stdout.close()
+    recover(dest)
+    assert _leftovers(dest) == []
