@@ -283,8 +283,8 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         if rows.empty:
             continue
         stats = list(TARGET_STATS[pt])
-        wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
-                for c in ("blend", "marcel", "true_talent")}
+        wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first", dropna=False)
+                .reindex(columns=stats) for c in ("blend", "marcel", "true_talent")}  # true_talent: NaN on real data
         ids = wide["blend"].index.to_numpy(np.int64)
         m = marcel_evidence(lines[pt], league.players, pt, test_season, ids)
         evidence = m.loc[ids, "evidence"].to_numpy(np.float64)
