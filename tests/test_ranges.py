@@ -105,3 +105,13 @@ def test_playing_time_counts_a_short_season_as_full_season_equivalents() -> None
     proj = marcel(lines, None, 2021, "batter")
     assert proj.loc[1, "PA"] == pytest.approx(0.5 * 220 * 2.7 + 0.1 * 600 + 200)
     assert proj.loc[1, "evidence"] == pytest.approx((5 * 220 + 4 * 600) / 4)  # evidence is not scaled
+
+
+def test_outcome_quantiles_are_the_same_in_blocks() -> None:
+    """betabinom_ppf cuts a long table into blocks of similar n: the same numbers as row groups alone."""
+    rng = np.random.default_rng(5)
+    n, a, b = rng.integers(1, 700, 600), rng.uniform(0.5, 80, 600), rng.uniform(5, 4000, 600)
+    q = np.array(R.QUANTILES)
+    whole = R.betabinom_ppf(q, n, a, b)
+    parts = np.vstack([R.betabinom_ppf(q, n[i:i + 100], a[i:i + 100], b[i:i + 100]) for i in range(0, 600, 100)])
+    np.testing.assert_allclose(whole, parts, rtol=0, atol=1e-9)

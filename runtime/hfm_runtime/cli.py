@@ -20,6 +20,10 @@ bundle trained on a simulated league that scores real data (a league folder whos
 "source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr. The header line
 counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
 training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
+`--show ranges` / `--show totals` put each stat's 80% outcome interval / projected season total with
+its 80% interval in the table instead of the model's adjustment (hfm_runtime.ranges; csv/json always
+hold every column). `--report FILE` also writes one self-contained HTML page of the table
+(hfm_runtime.report; needs the `report` extra); its size and build time go to stderr.
 
 `--store DIR` keeps the scoring state in DIR between runs (hfm_runtime.store): it is loaded (built from
 the data when DIR holds none, or with `--rebuild`), the data's games it does not hold yet are appended,

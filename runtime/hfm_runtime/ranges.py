@@ -294,6 +294,14 @@ def betabinom_ppf(q: np.ndarray, n: np.ndarray, a: np.ndarray, b: np.ndarray) ->
     """[N, len(q)]: quantiles of X + U - 1/2 in counts (X beta-binomial, U uniform on [0, 1): module
     docstring), continuous in q. n: opportunities per row (integers >= 1)."""
     q = np.asarray(q, dtype=np.float64)
+    n = np.asarray(n, dtype=np.int64)
+    a, b = np.broadcast_to(np.asarray(a, dtype=np.float64), n.shape), np.broadcast_to(np.asarray(b, dtype=np.float64), n.shape)
+    if len(n) > 256:  # rows in blocks of similar n: the pmf grid is as wide as a block's largest n, not the table's
+        order = np.argsort(n, kind="stable")
+        out = np.empty((len(n), len(q)))
+        for block in np.array_split(order, 8):
+            out[block] = betabinom_ppf(q, n[block], a[block], b[block])
+        return out
     pmf = betabinom_pmf(n, a, b)
     cdf = np.cumsum(pmf, axis=1)  # F(k)
     before = cdf - pmf  # F(k - 1)

@@ -283,8 +283,8 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         if rows.empty:
             continue
         stats = list(TARGET_STATS[pt])
-        wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
-                for c in ("blend", "marcel", "true_talent")}
+        wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first", dropna=False)
+                .reindex(columns=stats) for c in ("blend", "marcel", "true_talent")}  # true_talent: NaN on real data
         ids = wide["blend"].index.to_numpy(np.int64)
         m = marcel_evidence(lines[pt], league.players, pt, test_season, ids)
         evidence = m.loc[ids, "evidence"].to_numpy(np.float64)
@@ -312,7 +312,7 @@ def format_report(report: Mapping[str, Any], command: str = "") -> str:
     """The report as markdown tables: coverage per type and stat, then interval scores vs the baseline."""
     lines = [f"Run `{report['run']}`, test season {report['test_season']}; range parameters: {report['params_source']}."]
     if command:
-        lines.append(f"Command: `{command}`")
+        lines.append(f"Command: `{command}` ({report.get('date', 'undated')}, {report['seconds']} s).")
     for pt, r in report["types"].items():
         stats = list(r["stats"])
         truth = "talent_cover_80" in next(iter(r["stats"].values()))["hfm"]
@@ -353,8 +353,12 @@ def calibration_command(run_dir: Path, league_dir: Path | None, scale_from: str,
     """Coverage and interval scores of a run's 50%/80% ranges on its test season, against Marcel's."""
     if not run_dir.is_dir():
         raise HFMInputError(f"{run_dir}: no such run folder")
+    import datetime
+    import sys
+
     report = calibrate_run(run_dir, league_dir, scale_from, log=lambda line: click.echo(line, err=True))
-    text = format_report(report)
+    report["date"] = datetime.date.today().isoformat()
+    text = format_report(report, "hfm-train calibration " + " ".join(sys.argv[2:]))
     click.echo(text)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
