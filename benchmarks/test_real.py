@@ -37,6 +37,7 @@ import pandas as pd
 import pytest
 
 from benchlib import THREADS
+from benchlib.daily import daily_update
 from benchlib.players import SIDE, busiest_player
 from benchlib.stages import Stages, medians_ms
 
@@ -158,21 +159,9 @@ def _update_day(p: pd.DataFrame, season: int) -> pd.Timestamp:
 
 
 def test_real_daily_update(benchmark, scorer, real_league, season, tmp_path) -> None:
-    p = real_league.pitches
-    day = _update_day(p, season)
-    games = p[p["game_date"] == day]
-    folder = tmp_path / "before"
-    PlayerStore.build(scorer, p[p["game_date"] < day], real_league.players).save(folder)
-    played = sorted(set(games["batter"].astype(int)) | set(games["pitcher"].astype(int)))
-    source = [None]
-
-    def setup() -> None:
-        source[0] = PlayerStore.load(folder, scorer)
-
-    def run():
-        source[0].append(games)
-        return scorer.score(source[0], season, played, as_of=day + pd.Timedelta(days=1))
-
+    day = _update_day(real_league.pitches, season)
+    setup, run, played, games = daily_update(scorer, real_league.pitches, real_league.players, day,
+                                             tmp_path / "before")
     setup()
     table = run()
     benchmark.pedantic(run, setup=setup, rounds=5, warmup_rounds=0)

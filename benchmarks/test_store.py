@@ -30,6 +30,7 @@ import pytest
 
 from benchlib import THREADS
 from benchlib.memory import measure_memory
+from benchlib.daily import daily_update
 from benchlib.players import SIDE
 from benchlib.stages import Stages, medians_ms
 from hfm_runtime.marcel import league_rates as marcel_league_rates
@@ -228,19 +229,8 @@ def test_store_daily_update(benchmark, scorer, league, tmp_path_factory) -> None
     p = league.pitches
     last = p[p["game_date"].dt.year == p["game_date"].dt.year.max()]
     day = pd.Timestamp(last.groupby("game_date")["game_pk"].nunique().idxmax())
-    games = p[p["game_date"] == day]
-    folder = tmp_path_factory.mktemp("store") / "before"
-    PlayerStore.build(scorer, p[p["game_date"] < day], league.players).save(folder)
-    played = sorted(set(games["batter"].astype(int)) | set(games["pitcher"].astype(int)))
-    source = [None]
-
-    def setup() -> None:
-        source[0] = PlayerStore.load(folder, scorer)
-
-    def run():
-        source[0].append(games)
-        return scorer.score(source[0], day.year, played, as_of=day + pd.Timedelta(days=1))
-
+    setup, run, played, games = daily_update(scorer, p, league.players, day,
+                                             tmp_path_factory.mktemp("store") / "before")
     setup()
     table = run()
     benchmark.pedantic(run, setup=setup, rounds=5, warmup_rounds=0)

@@ -49,7 +49,7 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
-from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_rates
+from hfm_runtime.skills import SKILL_COUNTS, SKILL_RATES, TYPE_RATES, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -244,6 +244,8 @@ def profile_columns(
 
     league_vec = np.array([league[s] for s in stats], dtype=np.float64)
     prior_k = np.array([(prior or {}).get(s, config.career_prior_opportunities) for s in stats])
+    tracked_known = skill_league is None or any(
+        SKILL_RATES[r][1] == "tracked" and r in skill_league for r in TYPE_RATES[player_type])
     prev_rates = np.broadcast_to(league_vec, (len(ids), len(stats)))
     prev_from = np.full(len(ids), "league", dtype=object)
     n_stats = 1 + len(stats)
@@ -270,7 +272,9 @@ def profile_columns(
             fill = (skill_league or {}).get(r, 0.0)
             out[f"{h}_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], fill)
         out[f"{h}_pitches"] = skill_sums["pitches"]
-        out[f"{h}_tracked"] = skill_sums["tracked"]
+        # a sample size of tracked balls counts only where the fitted skill rates read them: a model
+        # trained on untracked seasons must see a tracked file's balls in play as untracked too
+        out[f"{h}_tracked"] = skill_sums["tracked"] if tracked_known else np.zeros(len(ids))
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior))

@@ -1,0 +1,31 @@
+"""The daily update both store benchmarks time: a store saved the evening before, loaded, one day's
+games appended, and the players of those games re-scored (benchmarks/test_store.py on the simulated
+league, benchmarks/test_real.py at real size)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from hfm_runtime.store import PlayerStore
+
+
+def daily_update(scorer, pitches: pd.DataFrame, players: pd.DataFrame, day: pd.Timestamp, folder: Path
+                 ) -> tuple[Callable[[], None], Callable[[], pd.DataFrame], list[int], pd.DataFrame]:
+    """(setup: load the saved store, run: append `day`'s games and score their players, those players,
+    the day's pitches). The store of every game before `day` is built and saved to `folder` once."""
+    games = pitches[pitches["game_date"] == day]
+    PlayerStore.build(scorer, pitches[pitches["game_date"] < day], players).save(folder)
+    played = sorted(set(games["batter"].astype(int)) | set(games["pitcher"].astype(int)))
+    source: list[PlayerStore | None] = [None]
+
+    def setup() -> None:
+        source[0] = PlayerStore.load(folder, scorer)
+
+    def run() -> pd.DataFrame:
+        source[0].append(games)
+        return scorer.score(source[0], day.year, played, as_of=day + pd.Timedelta(days=1))
+
+    return setup, run, played, games
