@@ -281,6 +281,19 @@ def profile_columns(
     return out
 
 
+def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np.ndarray, prior_k: np.ndarray,
+                    league: np.ndarray) -> np.ndarray:
+    """Weighted rates [N, S] regressed toward `league` [S] by each stat's prior `prior_k` [S] against the
+    window's effective sample n_eff = (sum w n)^2 / sum w^2 n (`weighted_opp`, `squared_opp` [N]):
+    (n_eff rate + k league) / (n_eff + k). The profile's `marcel_shrunk` columns and the ridge
+    baselines' `shrunk_` features."""
+    n_eff = np.divide(weighted_opp * weighted_opp, squared_opp, out=np.zeros(len(weighted_opp)),
+                      where=squared_opp > 0)[:, None]
+    denominator = np.broadcast_to(n_eff + prior_k, rates.shape)  # 0 only with a zero prior and no games
+    return np.divide(n_eff * rates + prior_k * league, denominator, out=np.array(rates, dtype=np.float64),
+                     where=denominator > 0)
+
+
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
@@ -311,9 +324,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     opp = weighted[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = np.where(opp[:, None] > 0, weighted[:, 1:n_stats] / opp[:, None], league_vec)
-    n_eff = np.divide(opp * opp, squared, out=np.zeros(len(opp)), where=squared > 0)[:, None]
-    denominator = np.broadcast_to(n_eff + prior_k, rates.shape)  # 0 only with a zero prior and no games
-    shrunk = np.divide(n_eff * rates + prior_k * league_vec, denominator, out=rates.copy(), where=denominator > 0)
+    shrunk = shrink_weighted(rates, opp, squared, prior_k, league_vec)
     for j, s in enumerate(stats):
         out[f"marcel_{s}"] = rates[:, j]
         out[f"marcel_shrunk_{s}"] = shrunk[:, j]

@@ -43,7 +43,7 @@ from sklearn.linear_model import RidgeCV
 from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.profiles import prior_opportunities
+from hfm_runtime.profiles import prior_opportunities, shrink_weighted
 from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
@@ -146,12 +146,13 @@ class AggregateRidge:
             weighted_eq += w * eq
             X[f"log_opp_{k}"] = np.log1p(eq)
         wopp = weighted[opp].to_numpy()
-        n_eff = np.divide(wopp * wopp, squared, out=np.zeros(n), where=squared > 0)
         for s in stats:
             with np.errstate(invalid="ignore", divide="ignore"):
                 X[f"rate_{s}"] = np.where(wopp > 0, weighted[s].to_numpy() / wopp, self.league_[s])
-            k_s, league = self.prior_k_[s], self.league_[s]
-            X[f"shrunk_{s}"] = (n_eff * X[f"rate_{s}"] + k_s * league) / (n_eff + k_s)
+        shrunk = shrink_weighted(np.column_stack([X[f"rate_{s}"] for s in stats]), wopp, squared,
+                                 np.array([self.prior_k_[s] for s in stats]), np.array([self.league_[s] for s in stats]))
+        for j, s in enumerate(stats):
+            X[f"shrunk_{s}"] = shrunk[:, j]
         X["aaa_share"] = np.divide(aaa_opp, all_opp, out=np.zeros(n), where=all_opp > 0)
         births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"].reindex(ids)
         age = np.full(n, np.nan)
