@@ -94,9 +94,11 @@ accuracy-real: real-league
 
 # The bundle trained on real players (runtime/hfm_runtime/bundles/retrosheet): every season 2000-2021
 # (2000-2002 and 2020 history only, targets 2003-2018, validation 2019; 2021 evaluated, never trained
-# on), exported, verified, copied into the runtime package.
+# on; blend weights and ranges cross-validated on the last four of 2003-2019), exported, verified,
+# copied into the runtime package.
 real-bundle: real-league
-	$(BIN)/hfm-train fit $(REAL_FIT) --name real_all --first-season 2000 --last-season 2021 --history-only 2020
+	$(BIN)/hfm-train fit $(REAL_FIT) --name real_all --first-season 2000 --last-season 2021 --history-only 2020 \
+	    --cv-seasons 4
 	$(BIN)/hfm-export $(RUNS)/real_all --out artifacts/bundle_retrosheet
 	rm -rf runtime/hfm_runtime/bundles/retrosheet
 	cp -r artifacts/bundle_retrosheet runtime/hfm_runtime/bundles/retrosheet

@@ -155,6 +155,19 @@ def test_the_deep_part_must_beat_the_wide_path_significantly():
     assert not any(p.abs().sum() > 0 for p in result.model.head.parameters())  # the deep head never moved
 
 
+def test_cross_validation_can_hold_out_only_the_last_seasons():
+    from hfm_train.evaluate import cross_validated_blend
+
+    ex, games = synthetic(60, seed=3)
+    ex.table["season"] = np.repeat([2018, 2019, 2020], 20)
+    cfg = FinetuneConfig(**{**CONFIG.__dict__, "epochs": 2})
+    every, report_all, _ = cross_validated_blend(ex, games, 1, cfg, "absolute", 2)
+    last, report, residual = cross_validated_blend(ex, games, 1, cfg, "absolute", 2, held_out=[2020])
+    assert sorted(report_all["per_season"]) == [2018, 2019, 2020] and list(report["per_season"]) == [2020]
+    assert not residual[:40].any() and residual[40:].any()  # out-of-fold residuals only where held out
+    assert list(last) == list(report["per_season"][2020].values())  # the weights of that one fold
+
+
 @pytest.mark.slow
 def test_tiny_hfm_train_writes_a_complete_run_folder(tiny_league, tmp_path):
     from hfm_train.cli import cli

@@ -26,7 +26,7 @@ the training mean. Collapse check: effective rank (exp of the entropy of the nor
 values) of the identity vectors and of the real games' embeddings.
 
 Blend weights (`cross_validated_blend`) are chosen by leave-one-season-out cross-validation over the
-training and validation seasons: for each such season, a model fine-tuned on the others (for as many
+training and validation seasons (or the last `RunConfig.cv_seasons` of them): for each such season, a model fine-tuned on the others (for as many
 epochs as early stopping chose for the final model) predicts it; per stat, w in 0, 0.1, ..., 1
 minimises the opportunity-weighted squared error of the pooled out-of-fold predictions against actual
 outcomes. The test season is never used to choose anything.
@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -79,21 +79,26 @@ def fit_blend_weights(residual: np.ndarray, examples: Examples) -> np.ndarray:
 
 
 def cross_validated_blend(pool: Examples, games: GameEmbeddings, n_archetypes: int, config: FinetuneConfig,
-                          mode: TargetMode, epochs: int) -> tuple[np.ndarray, dict[str, Any], np.ndarray]:
-    """Per stat blend weights by leave-one-season-out CV over `pool`'s seasons (module docstring), a
-    report (the weights each held-out season alone would pick: their stability), and the pooled
-    out-of-fold residuals [N, S] (what hfm_train.calibration fits the ranges' scale on)."""
+                          mode: TargetMode, epochs: int, held_out: Sequence[int] | None = None,
+                          ) -> tuple[np.ndarray, dict[str, Any], np.ndarray]:
+    """Per stat blend weights by leave-one-season-out CV over `pool`'s seasons, or only `held_out` of
+    them (module docstring), a report (the weights each held-out season alone would pick: their
+    stability), and the out-of-fold residuals [N, S] (zero on rows of seasons never held out; what
+    hfm_train.calibration fits the ranges' scale on)."""
+    seasons = sorted(pool.table["season"].unique()) if held_out is None else sorted(held_out)
     residual = np.zeros(pool.rates.shape)
     folds = {}
     fold_config = replace(config, epochs=max(epochs, 0), unfreeze_epochs=())  # folds keep Level 1 frozen
-    for season in sorted(pool.table["season"].unique()):
+    for season in seasons:
         held = (pool.table["season"] == season).to_numpy()
         fold = finetune(pool.take(~held), None, games, n_archetypes, fold_config, mode,
                         progress=False, log=lambda _: None).model
         rates = predict(fold, pool.take(held), games, max_pas=config.max_pas)["rates"]
         residual[held] = residual_of(fold, rates, pool.marcel[held])
         folds[int(season)] = dict(zip(pool.stats, map(float, fit_blend_weights(residual[held], pool.take(held)))))
-    return fit_blend_weights(residual, pool), {"epochs": max(epochs, 0), "per_season": folds}, residual
+    in_folds = pool.table["season"].isin(seasons).to_numpy()
+    weights = fit_blend_weights(residual[in_folds], pool.take(in_folds))
+    return weights, {"epochs": max(epochs, 0), "per_season": folds}, residual
 
 
 def weighted_metrics(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray) -> dict[str, float]:
