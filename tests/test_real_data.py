@@ -55,6 +55,31 @@ def test_typed_players_keep_pitchers_out_of_the_batters():
     assert typed_players(players, "pitcher").tolist() == [2, 3]
 
 
+def test_untyped_examples_ablation_lets_pitchers_batting_in(tiny_run, tiny_league):
+    import json
+
+    from hfm_runtime.identity import IDENTITY_DIR, IdentityModel, player_lines
+    from hfm_runtime.league import load_league
+    from hfm_train.examples import ExampleConfig, build_examples
+    from hfm_train.pa_cache import load_pa_cache
+
+    league = load_league(tiny_league)
+    season = int(json.loads((tiny_run / "config.json").read_text())["seasons"]["test"][0])
+    identity = IdentityModel.load(tiny_run / IDENTITY_DIR, "batter")
+    games, lines = load_pa_cache(tiny_run / "pa_cache.npz"), player_lines(league, "batter")
+    players = league.players.copy()
+    batters = players.loc[players["player_type"] == "batter", "player_id"].to_numpy()
+    players.loc[players["player_id"].isin(batters[:5]), "player_type"] = "pitcher"  # five batters typed away
+
+    def ids(typed):
+        ex = build_examples("batter", [season], lines, players, identity, games,
+                            ExampleConfig(min_opportunities=5, typed_players=typed), kinds=("start",))
+        return set(ex.table["player_id"].tolist())
+
+    typed, every = ids(True), ids(False)
+    assert typed < every and (every - typed) <= set(batters[:5].tolist())
+
+
 def test_lahman_comparison_counts_a_one_sided_player_season_as_a_mismatch():
     idx = pd.MultiIndex.from_tuples([(1, 2019), (2, 2019)], names=["player_id", "season"])
     ours = {"batter": pd.DataFrame({"PA": [10, 5], "SO": [2, 1]}, index=idx),

@@ -1,7 +1,8 @@
 """Training examples and targets: (player, as-of date) -> context, identity, Marcel and next-period rates.
 
 Per player type and target season s, for every player with MLB games in s whom the players table
-types as that player type (or two-way: `typed_players`):
+types as that player type (or two-way: `typed_players`; `ExampleConfig.typed_players=False`, an
+ablation, takes every player):
   as-of dates   opening day of s (kind "start": the preseason projection) and then the date of every
                 `every_games`-th of his MLB games (kind "in_season"), so the model also learns to update
                 during the season (`ExampleConfig.train_kinds` says which kinds train; the test season
@@ -52,6 +53,9 @@ class ExampleConfig:
     max_games: int = 30  # context length T (at most MAX_CONTEXT_GAMES)
     min_opportunities: int = 10  # drop examples whose target window is thinner than this
     train_kinds: tuple[str, ...] = ("start", "in_season")  # which as-of dates train (the test is "start")
+    # Only the players the players table types as this type (`typed_players`); False (an ablation):
+    # every player with opportunities, so before 2022 pitchers' own plate appearances are batter rows.
+    typed_players: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_games <= MAX_CONTEXT_GAMES:
@@ -181,7 +185,9 @@ def build_examples(
     stats = list(TARGET_STATS[player_type])
     mlb = lines[lines["level"] == "MLB"]
     table = as_of_rows(mlb, seasons, config)
-    table = table[table["kind"].isin(kinds) & table["player_id"].isin(typed_players(players, player_type))]
+    table = table[table["kind"].isin(kinds)]
+    if config.typed_players:
+        table = table[table["player_id"].isin(typed_players(players, player_type))]
     table = table.reset_index(drop=True)
     counts = window_counts(mlb, table, player_type, config)
     keep = counts[:, 0] >= max(config.min_opportunities, 1)

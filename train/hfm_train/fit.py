@@ -266,7 +266,9 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     oof_projections = {}
     for pt in PLAYER_TYPES:
         ex = {part: build_examples(pt, split[part], lines[pt], league.players, identity[pt], games,
-                                   config.examples, league.true_talent,
+                                   # the test players are the typed ones whatever trained
+                                   replace(config.examples, typed_players=True) if part == "test"
+                                   else config.examples, league.true_talent,
                                    kinds=("start",) if part == "test" else config.examples.train_kinds)
               for part in ("train", "validation", "test")}
         log(f"{pt}: {len(ex['train'])} train, {len(ex['validation'])} validation, {len(ex['test'])} test examples")
