@@ -141,6 +141,8 @@ def test_training_data_line_and_the_simulated_on_real_warning():
     notice = "The information used here was obtained free of charge from and is copyrighted by Retrosheet."
     retro = {"training_data": {"source": "retrosheet+statcast", "league": "L", "seasons": [2001, 2003], "notice": notice}}
     assert training_data_line(retro) == f"training data: retrosheet+statcast, seasons 2001, 2003 (L); {notice}"
+    retro["run"] = {"seasons": {"history": [2001], "train": [], "validation": [], "test": [2003]}}
+    assert training_data_line(retro) == f"training data: retrosheet+statcast, seasons 2001, 2003, 2003 evaluated only (L); {notice}"
     assert "trained on a simulated league" in simulated_on_real_warning(simulated, "statcast")
     assert "trained on a simulated league" in simulated_on_real_warning(simulated, "statcast files")
     assert simulated_on_real_warning(simulated, None) is None  # a simulated league scored

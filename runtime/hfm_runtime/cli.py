@@ -128,7 +128,7 @@ def check_season(season: int | None, last: int | None = None, allow_gap: bool = 
 
 def training_data_line(manifest: dict) -> str:
     """What the bundle was trained on, in one line (the manifest's `training_data`, written by
-    hfm-export from 2026-12-02: source, league, seasons, notice)."""
+    hfm-export from 2026-12-02: source, league, seasons, notice; the run's test season, never trained on)."""
     if "training_data" not in manifest:
         return "training data: not recorded (bundle exported before 2026-12-02)"
     data = manifest["training_data"]
@@ -138,6 +138,9 @@ def training_data_line(manifest: dict) -> str:
     span = ("seasons " + (f"{min(seasons)}-{max(seasons)}" if len(seasons) > 1 and seasons == list(
         range(min(seasons), max(seasons) + 1)) else ", ".join(map(str, seasons)))) if seasons else "seasons not recorded"
     line = f"training data: {data.get('source') or 'source not recorded'}, {span}"
+    test = ((manifest.get("run") or {}).get("seasons") or {}).get("test") or []
+    if test:  # the run's test season is read (its opening-day evaluation) but never trained on
+        line += f", {', '.join(map(str, test))} evaluated only"
     if data.get("league"):
         line += f" ({data['league']})"
     if data.get("notice"):
