@@ -84,11 +84,13 @@ accuracy-real: real-league
 	  fit="$(BIN)/hfm-train fit $$( [ $$y = 2019 ] && echo '$(FIT_2019)' || echo '$(FIT_2021)' )"; \
 	  $$fit --name real_$${y}_unshrunk --level1-from $(RUNS)/real_$$y --set 'finetune.wide_exclude=["marcel_shrunk:"]' && \
 	  $$fit --name real_$${y}_denoised --level1-from $(RUNS)/real_$$y --set denoise.enabled=true && \
+	  $$fit --name real_$${y}_untyped --level1-from $(RUNS)/real_$$y --set examples.typed_players=false && \
 	  $$fit --name real_$${y}_no_pretrain --pretrain-epochs 0 || exit 1; \
 	done
 	$(BIN)/hfm-train real-report $(RUNS)/real_2019 $(RUNS)/real_2021 \
 	    $(foreach y,2019 2021,--ablation "shrunk rates off=$(RUNS)/real_$(y)_unshrunk" \
 	      --ablation "targets denoised=$(RUNS)/real_$(y)_denoised" \
+	      --ablation "pitchers' plate appearances in the batter rows=$(RUNS)/real_$(y)_untyped" \
 	      --ablation "Level 1 not pre-trained=$(RUNS)/real_$(y)_no_pretrain") \
 	    --out benchmarks/results/real_accuracy.md
 
