@@ -132,7 +132,7 @@ def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_r
     assert bundle.range_params.to_json() == params.to_json()
     # the tiny league is simulated: the talent interval has its own k' and D', fitted on the fit rows
     assert params.has_talent("batter") and params.has_talent("pitcher")
-    assert "talent" in blend["ranges_fit"]["batter"] and "talent_coverage_on_fit_rows" in blend["ranges_fit"]["batter"]
+    assert "talent_coverage_on_fit_rows" in blend["ranges_fit"]["batter"]
     rows = pd.read_csv(tiny_run / RANGE_ROWS)
     assert set(rows["player_type"]) == {"batter", "pitcher"} and test_season not in set(rows["season"])
     assert np.isfinite(rows.loc[rows["player_type"] == "batter", "truth_SO"]).all()
