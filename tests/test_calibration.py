@@ -166,5 +166,10 @@ def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_r
     refit = calibrate_run(tiny_run, scale_from="rows")  # the current code on the run's saved rows: the same
     assert {k: v for k, v in refit["params"].items() if k != "source"} == {
         k: v for k, v in report["params"].items() if k != "source"}
+    shared = calibrate_run(tiny_run, talent="outcome")  # the talent interval with the outcome's k and D
+    assert "talent" not in shared["params"] and shared["params_source"].endswith("(--talent outcome)")
+    for pt, r in shared["types"].items():
+        for s, methods in r["stats"].items():
+            assert methods["hfm"]["outcome_cover_80"] == report["types"][pt]["stats"][s]["hfm"]["outcome_cover_80"]
     marcel_fit = calibrate_run(tiny_run, scale_from="marcel")
     assert marcel_fit["params_source"].startswith("fitted here from Marcel")

@@ -357,12 +357,14 @@ def _interval_table(center: np.ndarray, variance: np.ndarray, n: np.ndarray, cou
 
 
 def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, scale_from: str = "run",
-                  log=lambda line: None) -> dict[str, Any]:
+                  log=lambda line: None, talent: str = "own") -> dict[str, Any]:
     """The calibration report of a run (module docstring): per type and stat, HFM and the baseline.
     scale_from: "run" (the run's blend.json "ranges"; fitted here from Marcel when it has none),
     "rows" (refitted here with the current code from the run's saved fit rows, RANGE_ROWS: the blend's
     out-of-fold projections of the training and validation seasons; the test season is not in them) or
-    "marcel" (always fitted here from Marcel's projections of the training and validation seasons)."""
+    "marcel" (always fitted here from Marcel's projections of the training and validation seasons).
+    talent: "own" (the talent interval's own k' and D' where the params have them) or "outcome" (the
+    outcome's k and D for the talent interval too: the rule before talent parameters, for comparison)."""
     from .league_stream import league_lines, league_seasons
 
     run_dir = Path(run_dir)
@@ -391,6 +393,9 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         log(f"fitting range parameters on seasons {fit_seasons} from Marcel's projections")
         params, fitted = fit_range_params(lines, league.players, fit_seasons)
         how = "fitted here from Marcel's projections of the training and validation seasons"
+    if talent == "outcome" and params.talent_scale:
+        params = RangeParams(params.prior, params.scale, params.source, params.drift)
+        how += "; talent intervals with the outcome's k and D (--talent outcome)"
     baseline = RangeParams.default()
     predictions = pd.read_csv(run_dir / "test_predictions.csv")
     report: dict[str, Any] = {"run": str(run_dir), "test_season": test_season, "params_source": how,
@@ -467,16 +472,20 @@ def format_report(report: Mapping[str, Any], command: str = "") -> str:
               help="Range parameters: the run's (fitted by `fit` since 2026-12-02; else fitted here from Marcel), "
                    f"refitted here from the run's saved fit rows ({RANGE_ROWS}: its out-of-fold projections), "
                    "or always fitted here from Marcel's projections of the training and validation seasons.")
+@click.option("--talent", type=click.Choice(["own", "outcome"]), default="own", show_default=True,
+              help="Talent intervals: with their own k' and D' where the parameters have them (fitted against "
+                   "a simulated league's true talent), or with the outcome's k and D (the rule before them).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Write the markdown here (and the numbers as JSON beside it, .json); the run folder is only read.")
-def calibration_command(run_dir: Path, league_dir: Path | None, scale_from: str, out: Path | None) -> None:
+def calibration_command(run_dir: Path, league_dir: Path | None, scale_from: str, talent: str,
+                        out: Path | None) -> None:
     """Coverage and interval scores of a run's 50%/80% ranges on its test season, against Marcel's."""
     if not run_dir.is_dir():
         raise HFMInputError(f"{run_dir}: no such run folder")
     import datetime
     import sys
 
-    report = calibrate_run(run_dir, league_dir, scale_from, log=lambda line: click.echo(line, err=True))
+    report = calibrate_run(run_dir, league_dir, scale_from, log=lambda line: click.echo(line, err=True), talent=talent)
     report["date"] = datetime.date.today().isoformat()
     text = format_report(report, "hfm-train calibration " + " ".join(sys.argv[2:]))
     click.echo(text)
