@@ -14,6 +14,13 @@ Fitting (`fit_range_params`, run by `hfm-train fit`; hfm_runtime.ranges has the 
               predictions (hfm_train.evaluate.cross_validated_blend) in `fit`; for a run fitted before
               2026-12-02, which did not record them, Marcel's (which fits nothing, so any season is
               out of sample for it) - said in the report.
+  talent k'_S  where the league knows true talent (a simulated league; `fit_rows` carries it from the
+  talent D'_S  examples), the talent interval's own scale and drift floor (hfm_runtime.ranges), fitted
+              the same way on the same out-of-fold projections, but on the 50% and 80% talent
+              intervals' coverage of the true talent (`fit_talent_scale`): the outcome fit cannot see
+              the talent error under a season's binomial noise. Without true talent (real leagues)
+              none is fitted and the talent interval uses (k_S, D_S). The rows are saved in the run
+              folder (RANGE_ROWS) and `fit_from_rows` refits from them.
 The test season is never read here.
 
 The check (`calibrate_run`, the `calibration` command) on a run's test season, per player type and
@@ -396,6 +403,8 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
     if talent == "outcome" and params.talent_scale:
         params = RangeParams(params.prior, params.scale, params.source, params.drift)
         how += "; talent intervals with the outcome's k and D (--talent outcome)"
+    elif params.talent_scale:
+        how += "; talent intervals with their own k' and D' (fitted against the training seasons' true talent)"
     baseline = RangeParams.default()
     predictions = pd.read_csv(run_dir / "test_predictions.csv")
     report: dict[str, Any] = {"run": str(run_dir), "test_season": test_season, "params_source": how,
