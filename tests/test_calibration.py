@@ -14,7 +14,10 @@ import pytest
 from hfm_runtime import bundle as B
 from hfm_runtime.errors import BundleError
 from hfm_runtime.ranges import RangeParams, beta_shape, talent_variance
-from hfm_train.calibration import MAX_PRIOR, calibrate_run, fit_prior, fit_scale, format_report
+from hfm_train.calibration import (
+    MAX_PRIOR, RANGE_ROWS, calibrate_run, fit_prior, fit_scale, fit_talent_scale, fit_type_from_rows, format_report,
+    talent_coverage,
+)
 
 
 def test_prior_and_scale_are_recovered_from_lines_made_with_them() -> None:
@@ -45,6 +48,78 @@ def test_prior_and_scale_are_recovered_from_lines_made_with_them() -> None:
     assert abs(cover["0.8"] - 0.8) < 0.02 and abs(cover["0.5"] - 0.5) < 0.02
 
 
+def _talent_rows(rng: np.random.Generator, rows: int, k: float, drift: float | None, prior: float = 300.0):
+    """Projections, evidence and true talents drawn around them from the Beta with k times the talent
+    variance (floor 1 / drift), and season counts drawn from the binomial at that talent."""
+    center = rng.uniform(0.03, 0.3, rows)
+    evidence = rng.uniform(0, 2000, rows)
+    var = talent_variance(center, evidence, prior, k, 0.0 if drift is None else 1.0 / drift)
+    a, b = beta_shape(center, var)
+    truth = rng.beta(a, b)
+    n = rng.integers(50, 700, rows)
+    return center, evidence, truth, n, rng.binomial(n, truth)
+
+
+def test_talent_scale_and_floor_are_recovered_from_true_talent() -> None:
+    """True talents drawn around the projection with k' = 2.5 and a floor at D' = 150: the talent fit
+    finds a k' and D' whose intervals cover 50% / 80% of fresh draws within each evidence third, where
+    the same rows fitted without their floor (D' none) miss the long records."""
+    rng = np.random.default_rng(11)
+    center, evidence, truth, _, _ = _talent_rows(rng, 3000, 2.5, 150.0)
+    k, drift, cover = fit_talent_scale(center, evidence, truth, 300.0)
+    assert drift is not None and 100 <= drift <= 350, drift
+    assert abs(cover["0.8"] - 0.8) < 0.02 and abs(cover["0.5"] - 0.5) < 0.02
+    fresh_c, fresh_e, fresh_t, _, _ = _talent_rows(rng, 6000, 2.5, 150.0)
+    var = talent_variance(fresh_c, fresh_e, 300.0, k, 1.0 / drift)
+    long = fresh_e > np.quantile(fresh_e, 2 / 3)
+    hit = talent_coverage(fresh_c, var, fresh_t)
+    for level in (0.5, 0.8):
+        assert abs(hit[level].mean() - level) < 0.025 and abs(hit[level][long].mean() - level) < 0.03
+    no_floor = fit_talent_scale(center, evidence, truth, 300.0, drifts=(None,))
+    var = talent_variance(fresh_c, fresh_e, 300.0, no_floor[0], 0.0)
+    assert talent_coverage(fresh_c, var, fresh_t)[0.8][long].mean() < 0.75  # long records: too narrow
+
+
+def test_talent_coverage_is_the_truth_between_the_beta_quantiles() -> None:
+    from hfm_runtime.ranges import QUANTILES, beta_ppf
+
+    rng = np.random.default_rng(5)
+    center, evidence, truth, _, _ = _talent_rows(rng, 400, 1.0, None)
+    var = talent_variance(center, evidence, 300.0, 0.7, 1 / 500)
+    a, b = beta_shape(center, var)
+    q = beta_ppf(np.array(QUANTILES)[None, :], a[:, None], b[:, None])
+    hit = talent_coverage(center, var, truth)
+    np.testing.assert_array_equal(hit[0.8], (truth >= q[:, 0]) & (truth <= q[:, 3]))
+    np.testing.assert_array_equal(hit[0.5], (truth >= q[:, 1]) & (truth <= q[:, 2]))
+
+
+def test_fit_rows_with_true_talent_give_a_talent_pair_per_stat_and_without_none() -> None:
+    """Fit rows with the true talent (a simulated league), HR's drawn with four times the variance: a
+    talent k' per stat that finds it and covers 80% on the rows. Without the truth (a real league)
+    there is no talent pair (the talent interval keeps the outcome's), and the outcome fit is the same."""
+    rng = np.random.default_rng(2)
+    stats = ["SO", "BB", "HR", "H"]
+    size = 1500
+    evidence, n = rng.uniform(0, 2000, size), rng.integers(50, 700, size)  # one of each per row, as fit_rows
+    frame = {"season": 2020, "player_id": np.arange(size), "evidence": evidence, "n": n}
+    for s in stats:
+        center = rng.uniform(0.03, 0.3, size)
+        a, b = beta_shape(center, talent_variance(center, evidence, 300.0, 4.0 if s == "HR" else 1.0, 0.0))
+        truth = rng.beta(a, b)
+        frame[f"center_{s}"], frame[f"count_{s}"], frame[f"truth_{s}"] = center, rng.binomial(n, truth), truth
+    rows = pd.DataFrame(frame)
+    prior = {s: 300.0 for s in stats}
+    scale, drift, t_scale, t_drift, report = fit_type_from_rows(rows, "pitcher", prior)
+    assert set(t_scale) == set(stats) and set(report["talent_coverage_on_fit_rows"]) == set(stats)
+    assert t_scale["HR"] == pytest.approx(4.0, rel=0.45) and t_scale["SO"] == pytest.approx(1.0, rel=0.45)
+    for s in stats:
+        assert abs(report["talent_coverage_on_fit_rows"][s]["0.8"] - 0.8) < 0.03
+    unknown = rows.assign(**{f"truth_{s}": np.nan for s in stats})
+    scale2, drift2, t_scale2, t_drift2, report2 = fit_type_from_rows(unknown, "pitcher", prior)
+    assert t_scale2 is None and t_drift2 is None and "talent_coverage_on_fit_rows" not in report2
+    assert scale2 == scale and drift2 == drift  # the outcome fit does not read the truth
+
+
 @pytest.mark.slow
 def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_run: Path, tiny_bundle: Path,
                                                                           tmp_path: Path) -> None:
@@ -55,6 +130,12 @@ def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_r
     assert test_season not in blend["ranges_fit"]["batter"]["seasons"]  # never the test season
     bundle = B.load_bundle(tiny_bundle)
     assert bundle.range_params.to_json() == params.to_json()
+    # the tiny league is simulated: the talent interval has its own k' and D', fitted on the fit rows
+    assert params.has_talent("batter") and params.has_talent("pitcher")
+    assert "talent_coverage_on_fit_rows" in blend["ranges_fit"]["batter"]
+    rows = pd.read_csv(tiny_run / RANGE_ROWS)
+    assert set(rows["player_type"]) == {"batter", "pitcher"} and test_season not in set(rows["season"])
+    assert np.isfinite(rows.loc[rows["player_type"] == "batter", "truth_SO"]).all()
 
     # a bundle whose ranges are broken is refused, naming the file and the field
     broken = tmp_path / "bundle"
@@ -82,5 +163,13 @@ def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_r
                 assert 0.0 <= m["talent_cover_80"] <= 1.0  # a simulated league: its true talent
     text = format_report(report)
     assert "| HFM | outcome 80% |" in text and "| baseline | talent 50% |" in text
+    refit = calibrate_run(tiny_run, scale_from="rows")  # the current code on the run's saved rows: the same
+    assert {k: v for k, v in refit["params"].items() if k != "source"} == {
+        k: v for k, v in report["params"].items() if k != "source"}
+    shared = calibrate_run(tiny_run, talent="outcome")  # the talent interval with the outcome's k and D
+    assert "talent" not in shared["params"] and shared["params_source"].endswith("(--talent outcome)")
+    for pt, r in shared["types"].items():
+        for s, methods in r["stats"].items():
+            assert methods["hfm"]["outcome_cover_80"] == report["types"][pt]["stats"][s]["hfm"]["outcome_cover_80"]
     marcel_fit = calibrate_run(tiny_run, scale_from="marcel")
     assert marcel_fit["params_source"].startswith("fitted here from Marcel")

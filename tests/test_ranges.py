@@ -115,3 +115,44 @@ def test_outcome_quantiles_are_the_same_in_blocks() -> None:
     whole = R.betabinom_ppf(q, n, a, b)
     parts = np.vstack([R.betabinom_ppf(q, n[i:i + 100], a[i:i + 100], b[i:i + 100]) for i in range(0, 600, 100)])
     np.testing.assert_allclose(whole, parts, rtol=0, atol=1e-9)
+
+
+def test_talent_parameters_of_their_own_travel_in_json_and_old_params_fall_back() -> None:
+    """A talent block (k', D') round-trips; params without one (real leagues, older bundles) give the
+    talent interval the outcome's (k, D), as before; a bad talent value names its field."""
+    default = R.RangeParams.default()
+    assert not default.has_talent("batter") and "talent" not in default.to_json()
+    for kind in ("outcome", "talent"):
+        np.testing.assert_array_equal(default.arrays("batter", kind)[1], default.arrays("batter")[1])
+    data = default.to_json()
+    data["talent"] = {"scale": {"batter": {s: 2.0 for s in ("SO", "BB", "HR", "H", "2B", "3B")}},
+                      "drift": {"batter": {"SO": 150.0}}}
+    params = R.RangeParams.from_json(data)
+    assert params.has_talent("batter") and not params.has_talent("pitcher")
+    prior, k_t, inv_t = params.arrays("batter", "talent")
+    assert (k_t == 2.0).all() and inv_t[0] == pytest.approx(1 / 150) and (inv_t[1:] == 0).all()
+    assert (params.arrays("batter")[1] == 1.0).all()  # the outcome interval's own k is untouched
+    assert (params.arrays("pitcher", "talent")[1] == params.arrays("pitcher")[1]).all()  # no talent block: fallback
+    back = R.RangeParams.from_json(params.to_json())
+    assert back.to_json() == params.to_json()
+    with pytest.raises(ValueError, match="kind"):
+        params.arrays("batter", "season")
+    data["talent"]["scale"]["batter"]["HR"] = 0.0
+    with pytest.raises(HFMInputError, match=r"field 'talent.scale.batter.HR' is 0.0, not a positive number"):
+        R.RangeParams.from_json(data)
+    data["talent"]["scale"]["batter"]["HR"] = 1.0
+    data["talent"]["drift"]["batter"]["HR"] = "far"
+    with pytest.raises(HFMInputError, match=r"field 'talent.drift.batter.HR' is 'far'"):
+        R.RangeParams.from_json(data)
+
+
+def test_talent_interval_with_its_own_parameters_leaves_outcome_and_totals_alone() -> None:
+    prior, scale = np.array([300.0]), np.array([0.5])
+    center, evidence, opp = np.full((3, 1), 0.2), np.array([0.0, 600.0, 3000.0]), np.full(3, 600.0)
+    shared = R.projection_ranges(center, evidence, opp, prior, scale)
+    own = R.projection_ranges(center, evidence, opp, prior, scale,
+                              talent=(prior, np.array([2.0]), np.array([1 / 200])))
+    np.testing.assert_array_equal(own.outcome, shared.outcome)
+    np.testing.assert_array_equal(own.total, shared.total)
+    np.testing.assert_allclose(own.talent_sd[:, 0], np.sqrt(2.0 * 0.16 * (1 / (evidence + 301) + 1 / 200)))
+    assert ((own.talent[:, 0, 3] - own.talent[:, 0, 0]) > (shared.talent[:, 0, 3] - shared.talent[:, 0, 0])).all()

@@ -8,6 +8,12 @@ record: sum w_i o_i / mean(w), his 5/4/3-weighted MLB opportunities of the three
     talent     p ~ Beta with mean m and variance  v = k_S * m (1 - m) * (1 / (E + R_S + 1) + 1 / D_S)
     outcome    X ~ Binomial(n, p) given p: a beta-binomial count at n opportunities; the rate X / n
 
+The talent interval may have parameters of its own (`talent`: k'_S and D'_S in the same formula, R_S
+shared), fitted where the talent is known (a simulated league's true talent; hfm_train.calibration):
+the outcome interval keeps (k_S, D_S), fitted on outcomes. Without them (every real league, every
+bundle exported before these were added) the talent interval uses (k_S, D_S) as well: one Beta for
+both.
+
 R_S (`prior`) is the stat's reliability constant: the opportunities of league-average performance a
 record is regressed with, R_S = lg(1 - lg) / tau_S^2 for a league rate lg and a between-player talent
 variance tau_S^2 (then E / (E + R_S) is the record's reliability, as Marcel's R / mean(w)). Beta(a, b)
@@ -70,6 +76,10 @@ class RangeParams:
     scale: Mapping[str, Mapping[str, float]]
     source: str = "default"
     drift: Mapping[str, Mapping[str, float | None]] | None = None
+    # the talent interval's own k'_S and D'_S (module docstring); None, or a type or stat missing: the
+    # talent interval uses `scale` and `drift` (the rule before talent parameters existed)
+    talent_scale: Mapping[str, Mapping[str, float]] | None = None
+    talent_drift: Mapping[str, Mapping[str, float | None]] | None = None
 
     @classmethod
     def default(cls) -> RangeParams:
@@ -105,42 +115,92 @@ class RangeParams:
                     if not (math.isfinite(number) and number > 0):
                         raise HFMInputError(f"{where}: field '{part}.{pt}.{s}' is {value!r}, not a positive number")
                     out[part][pt][s] = number
-        drift: dict[str, dict[str, float | None]] = {}
-        block = data.get("drift", {})  # optional: absent or null per stat = no drift term
-        if not isinstance(block, Mapping):
-            raise HFMInputError(f"{where}: field 'drift' is not an object")
-        for pt in PLAYER_TYPES:
-            per = block.get(pt) or {}
-            if not isinstance(per, Mapping):
-                raise HFMInputError(f"{where}: field 'drift.{pt}' is not an object")
-            drift[pt] = {}
-            for s in TARGET_STATS[pt]:
-                value = per.get(s)
-                if value is not None:
+        drift = _drift_block(data.get("drift", {}), where, "drift")  # optional: absent or null per stat = none
+        talent_scale = talent_drift = None
+        talent = data.get("talent")  # optional (module docstring): absent = the talent interval uses scale/drift
+        if talent is not None:
+            if not isinstance(talent, Mapping):
+                raise HFMInputError(f"{where}: field 'talent' is not an object")
+            block = talent.get("scale")
+            if not isinstance(block, Mapping):
+                raise HFMInputError(f"{where}: field 'talent.scale' missing or not an object")
+            talent_scale = {}
+            for pt in PLAYER_TYPES:
+                per = block.get(pt)
+                if per is None:  # a type without talent parameters: its talent interval uses scale/drift
+                    continue
+                if not isinstance(per, Mapping):
+                    raise HFMInputError(f"{where}: field 'talent.scale.{pt}' is not an object")
+                talent_scale[pt] = {}
+                for s in TARGET_STATS[pt]:
+                    value = per.get(s)
                     try:
                         number = float(value)
                     except (TypeError, ValueError):
                         number = math.nan
                     if not (math.isfinite(number) and number > 0):
-                        raise HFMInputError(f"{where}: field 'drift.{pt}.{s}' is {value!r}, not a positive number "
-                                            "or null")
-                    value = number
-                drift[pt][s] = value
-        return cls(out["prior"], out["scale"], str(data.get("source", "recorded")), drift)
+                        raise HFMInputError(f"{where}: field 'talent.scale.{pt}.{s}' is {value!r}, not a positive "
+                                            "number")
+                    talent_scale[pt][s] = number
+            talent_drift = _drift_block(talent.get("drift", {}), where, "talent.drift")
+        return cls(out["prior"], out["scale"], str(data.get("source", "recorded")), drift, talent_scale, talent_drift)
 
     def to_json(self) -> dict[str, Any]:
-        return {"prior": {pt: dict(v) for pt, v in self.prior.items()},
-                "scale": {pt: dict(v) for pt, v in self.scale.items()},
-                "drift": {pt: {s: (self.drift or {}).get(pt, {}).get(s) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
-                "source": self.source}
+        out: dict[str, Any] = {
+            "prior": {pt: dict(v) for pt, v in self.prior.items()},
+            "scale": {pt: dict(v) for pt, v in self.scale.items()},
+            "drift": {pt: {s: (self.drift or {}).get(pt, {}).get(s) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
+            "source": self.source}
+        if self.talent_scale:
+            out["talent"] = {
+                "scale": {pt: dict(v) for pt, v in self.talent_scale.items()},
+                "drift": {pt: {s: (self.talent_drift or {}).get(pt, {}).get(s) for s in TARGET_STATS[pt]}
+                          for pt in self.talent_scale}}
+        return out
 
-    def arrays(self, player_type: PlayerType) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(R_S, k_S, 1 / D_S: 0 without a drift term) as float arrays in TARGET_STATS[player_type] order."""
+    def has_talent(self, player_type: PlayerType) -> bool:
+        """Whether the talent interval of this type has parameters of its own (module docstring)."""
+        return bool(self.talent_scale) and player_type in self.talent_scale
+
+    def arrays(self, player_type: PlayerType, kind: str = "outcome") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(R_S, k_S, 1 / D_S: 0 without a drift term) as float arrays in TARGET_STATS[player_type] order;
+        kind "talent": the talent interval's (k'_S, D'_S) where the params have them, else the outcome's."""
         stats = TARGET_STATS[player_type]
-        drift = (self.drift or {}).get(player_type, {})
+        if kind == "talent" and self.has_talent(player_type):
+            scale, drift = self.talent_scale[player_type], (self.talent_drift or {}).get(player_type, {})
+        elif kind in ("outcome", "talent"):
+            scale, drift = self.scale[player_type], (self.drift or {}).get(player_type, {})
+        else:
+            raise ValueError(f"kind: {kind!r}, not 'outcome' or 'talent'")
         return (np.array([self.prior[player_type][s] for s in stats], dtype=np.float64),
-                np.array([self.scale[player_type][s] for s in stats], dtype=np.float64),
+                np.array([scale[s] for s in stats], dtype=np.float64),
                 np.array([0.0 if drift.get(s) is None else 1.0 / drift[s] for s in stats], dtype=np.float64))
+
+
+def _drift_block(block: Any, where: str, name: str) -> dict[str, dict[str, float | None]]:
+    """A drift block ({type: {stat: D or null}}, a type or stat absent = null) checked: HFMInputError
+    naming the field when a value is neither null nor a positive finite number."""
+    if not isinstance(block, Mapping):
+        raise HFMInputError(f"{where}: field '{name}' is not an object")
+    drift: dict[str, dict[str, float | None]] = {}
+    for pt in PLAYER_TYPES:
+        per = block.get(pt) or {}
+        if not isinstance(per, Mapping):
+            raise HFMInputError(f"{where}: field '{name}.{pt}' is not an object")
+        drift[pt] = {}
+        for s in TARGET_STATS[pt]:
+            value = per.get(s)
+            if value is not None:
+                try:
+                    number = float(value)
+                except (TypeError, ValueError):
+                    number = math.nan
+                if not (math.isfinite(number) and number > 0):
+                    raise HFMInputError(f"{where}: field '{name}.{pt}.{s}' is {value!r}, not a positive number "
+                                        "or null")
+                value = number
+            drift[pt][s] = value
+    return drift
 
 
 def bundle_params(blend: Mapping[str, Any]) -> RangeParams:
@@ -327,10 +387,12 @@ class Ranges:
 
 def projection_ranges(
     center: np.ndarray, evidence: np.ndarray, opportunities: np.ndarray, prior: np.ndarray, scale: np.ndarray,
-    inverse_drift: np.ndarray | float = 0.0,
+    inverse_drift: np.ndarray | float = 0.0, talent: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> Ranges:
     """Talent, outcome-rate and total quantiles of N players (one type) from the central rates
-    [N, S], Marcel's evidence [N], the projected opportunities [N] and (R_S, k_S, 1 / D_S) [S] each."""
+    [N, S], Marcel's evidence [N], the projected opportunities [N] and (R_S, k_S, 1 / D_S) [S] each.
+    talent: the talent interval's own (R_S, k'_S, 1 / D'_S) (RangeParams.arrays(type, "talent")); None:
+    the talent interval is the outcome's Beta."""
     center = np.atleast_2d(np.asarray(center, dtype=np.float64))
     n_rows, n_stats = center.shape
     if n_rows == 0:
@@ -338,16 +400,18 @@ def projection_ranges(
         return Ranges(empty, empty.copy(), empty.copy(), np.zeros((0, n_stats)))
     var = talent_variance(center, evidence, prior, scale, inverse_drift)
     a, b = beta_shape(center, var)
+    talent_var = var if talent is None else talent_variance(center, evidence, *talent)
+    ta, tb = (a, b) if talent is None else beta_shape(center, talent_var)
     q = np.array(QUANTILES)
     # in order even where a degenerate rate (0: a rate pulled to the plausible range's bound) leaves
     # every quantile within rounding of 0
-    talent = np.maximum.accumulate(np.clip(beta_ppf(q[None, None, :], a[:, :, None], b[:, :, None]), 0, 1), axis=2)
+    talent_q = np.maximum.accumulate(np.clip(beta_ppf(q[None, None, :], ta[:, :, None], tb[:, :, None]), 0, 1), axis=2)
     n = np.maximum(np.rint(np.asarray(opportunities, dtype=np.float64)), 1).astype(np.int64)
     total = np.empty((n_rows, n_stats, len(q)))
     for j in range(n_stats):
         total[:, j, :] = betabinom_ppf(q, n, a[:, j], b[:, j])
     total = np.clip(total, 0.0, n[:, None, None])
-    return Ranges(talent=talent, outcome=total / n[:, None, None], total=total, talent_sd=np.sqrt(var))
+    return Ranges(talent=talent_q, outcome=total / n[:, None, None], total=total, talent_sd=np.sqrt(talent_var))
 
 
 def outcome_intervals(center: np.ndarray, variance: np.ndarray, n: np.ndarray) -> np.ndarray:

@@ -659,7 +659,9 @@ class Scorer:
             out[f"rate_{s}"] = rates[:, j]
             out[f"proj_{s}"] = rates[:, j] * base.opportunities
         out["evidence"] = base.evidence
-        spread = projection_ranges(rates, base.evidence, base.opportunities, *self.bundle.range_params.arrays(pt))
+        params = self.bundle.range_params
+        spread = projection_ranges(rates, base.evidence, base.opportunities, *params.arrays(pt),
+                                   talent=params.arrays(pt, "talent") if params.has_talent(pt) else None)
         for kind in RANGE_KINDS:
             values = getattr(spread, kind)
             for j, s in enumerate(stats):

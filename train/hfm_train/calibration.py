@@ -14,6 +14,13 @@ Fitting (`fit_range_params`, run by `hfm-train fit`; hfm_runtime.ranges has the 
               predictions (hfm_train.evaluate.cross_validated_blend) in `fit`; for a run fitted before
               2026-12-02, which did not record them, Marcel's (which fits nothing, so any season is
               out of sample for it) - said in the report.
+  talent k'_S  where the league knows true talent (a simulated league; `fit_rows` carries it from the
+  talent D'_S  examples), the talent interval's own scale and drift floor (hfm_runtime.ranges), fitted
+              the same way on the same out-of-fold projections, but on the 50% and 80% talent
+              intervals' coverage of the true talent (`fit_talent_scale`): the outcome fit cannot see
+              the talent error under a season's binomial noise. Without true talent (real leagues)
+              none is fitted and the talent interval uses (k_S, D_S). The rows are saved in the run
+              folder (RANGE_ROWS) and `fit_from_rows` refits from them.
 The test season is never read here.
 
 The check (`calibrate_run`, the `calibration` command) on a run's test season, per player type and
@@ -45,8 +52,8 @@ import pandas as pd
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.marcel import marcel
 from hfm_runtime.ranges import (
-    LEVELS, QUANTILES, RangeParams, beta_ppf, beta_shape, covered, default_prior, interval_score, outcome_intervals,
-    talent_variance,
+    LEVELS, QUANTILES, RangeParams, beta_ppf, beta_shape, betainc, covered, default_prior, interval_score,
+    outcome_intervals, talent_variance,
 )
 from hfm_runtime.seasons import season_age, season_lines
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
@@ -63,6 +70,11 @@ SCALE_PENALTY = 1e-4  # per (log k)^2: a tie-break toward k = 1 where coverage b
 # D candidates (opportunities; None: no drift floor): from a floor worth 3000 opportunities of record
 # (a regular's five seasons) down to 250 (less than half a season)
 DRIFT_GRID: tuple[float | None, ...] = (None, 3000.0, 1500.0, 1000.0, 700.0, 500.0, 350.0, 250.0)
+# D' candidates of the talent interval: the same, and down to 100 (a projection's error against the
+# true talent has a floor of its own: the model's miss, which no record removes)
+TALENT_DRIFT_GRID: tuple[float | None, ...] = DRIFT_GRID + (175.0, 125.0, 100.0)
+MIN_TALENT_ROWS = 60  # fewer fit rows with the true talent: no talent parameters of their own
+RANGE_ROWS = "ranges_rows.csv"  # the fit rows in a run folder (`save_rows`, `fit_from_rows`)
 
 
 def mlb_season_lines(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -158,15 +170,49 @@ def outcomes(lines: pd.DataFrame, player_type: PlayerType, season: int, ids: np.
     return rows[opp].to_numpy(np.float64), rows[list(TARGET_STATS[player_type])].to_numpy(np.float64)
 
 
-def fit_range_params_type(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, seasons: list[int],
-                          projections: Mapping[int, tuple[np.ndarray, np.ndarray]] | None = None
-                          ) -> tuple[dict[str, float], dict[str, float], dict[str, float | None], dict[str, Any]]:
-    """(prior, scale, drift, report) of one type from `seasons` (training + validation).
-    projections: season -> (player ids, [N, S] out-of-sample projected rates), the rows k is fitted on;
+def talent_coverage(center: np.ndarray, variance: np.ndarray, truth: np.ndarray) -> dict[float, np.ndarray]:
+    """Per row, whether the true talent lies in the talent Beta's central 50% / 80% interval: its
+    PIT (the Beta CDF at the truth, hfm_runtime.ranges.betainc) within [(1 - level) / 2, (1 + level) / 2],
+    the same as the truth between the quantiles `beta_ppf` gives, without solving for them."""
+    a, b = beta_shape(center, variance)
+    pit = betainc(a, b, np.asarray(truth, dtype=np.float64))
+    return {level: ((pit >= (1 - level) / 2) & (pit <= (1 + level) / 2)).astype(np.float64) for level in LEVELS}
+
+
+def fit_talent_scale(center: np.ndarray, evidence: np.ndarray, truth: np.ndarray, prior: float,
+                     grid: np.ndarray = SCALE_GRID, drifts: tuple[float | None, ...] = TALENT_DRIFT_GRID,
+                     ) -> tuple[float, float | None, dict[str, float]]:
+    """(k', D', coverage on these rows) of the talent interval for one stat: as `fit_scale`, but the
+    coverage checked is the talent Beta's of the known true talent (a simulated league's), not the
+    outcome's: the pair of `grid` x `drifts` minimising the squared misses of the 50% and 80% talent
+    coverage within each third of the rows by evidence, plus SCALE_PENALTY (log k')^2."""
+    cuts = np.quantile(evidence, [1 / 3, 2 / 3]) if len(evidence) >= 30 else np.array([np.inf, np.inf])
+    group = np.searchsorted(cuts, evidence, side="right")
+    groups = [g for g in (np.flatnonzero(group == g) for g in range(3)) if len(g)]
+
+    def loss(k: float, drift: float | None) -> tuple[float, dict[float, float]]:
+        var = talent_variance(center, evidence, prior, k, 0.0 if drift is None else 1.0 / drift)
+        hit = talent_coverage(center, var, truth)
+        total = sum(len(rows) / len(center) * (hit[level][rows].mean() - level) ** 2
+                    for rows in groups for level in LEVELS)
+        return total + SCALE_PENALTY * np.log(k) ** 2, {level: float(h.mean()) for level, h in hit.items()}
+
+    coarse = grid[::4]
+    _, k0, drift = min(((loss(float(k), d)[0], float(k), d) for d in drifts for k in coarse), key=lambda x: x[0])
+    near = grid[(grid >= k0 / 1.8) & (grid <= k0 * 1.8)]
+    _, cover, k = min(((*loss(float(k), drift), float(k)) for k in near), key=lambda x: x[0])
+    return k, drift, {f"{level:g}": v for level, v in cover.items()}
+
+
+def fit_rows(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, seasons: list[int],
+             projections: Mapping[int, tuple[np.ndarray, ...]] | None = None) -> pd.DataFrame:
+    """The rows the range parameters of one type are fitted on: per (season, player) with >= 10 MLB
+    opportunities that season, his Marcel `evidence`, opportunities `n`, and per stat the projection
+    `center_<S>`, the count `count_<S>` and the true talent `truth_<S>` (NaN where unknown).
+    projections: season -> (player ids, [N, S] out-of-sample projected rates[, [N, S] true talent]);
     None: Marcel's projections of everyone with MLB opportunities in each season."""
     stats = list(TARGET_STATS[player_type])
-    prior = fit_prior(lines, player_type, seasons)
-    centers, evidence, n, counts = [], [], [], []
+    frames = []
     for season in seasons:
         if projections is None:
             table = mlb_season_lines(lines, player_type)
@@ -179,54 +225,124 @@ def fit_range_params_type(lines: pd.DataFrame, players: pd.DataFrame, player_typ
         opp, count = outcomes(lines, player_type, season, ids)
         keep = opp >= 10
         center = m.loc[ids, stats].to_numpy(np.float64) if projections is None else np.asarray(projections[season][1])
-        centers.append(center[keep])
-        evidence.append(m.loc[ids, "evidence"].to_numpy(np.float64)[keep])
-        n.append(opp[keep])
-        counts.append(count[keep])
-    center, ev, nn, cc = (np.concatenate(x) for x in (centers, evidence, n, counts))
+        given = projections is not None and len(projections[season]) > 2 and projections[season][2] is not None
+        truth = np.asarray(projections[season][2], dtype=np.float64) if given else np.full(center.shape, np.nan)
+        frame = pd.DataFrame({"season": int(season), "player_id": ids[keep],
+                              "evidence": m.loc[ids, "evidence"].to_numpy(np.float64)[keep], "n": opp[keep]})
+        for j, s in enumerate(stats):
+            frame[f"center_{s}"], frame[f"count_{s}"], frame[f"truth_{s}"] = (
+                center[keep, j], count[keep, j], truth[keep, j])
+        frames.append(frame)
+    columns = ["season", "player_id", "evidence", "n"] + [f"{c}_{s}" for s in stats for c in ("center", "count", "truth")]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+
+def fit_type_from_rows(rows: pd.DataFrame, player_type: PlayerType, prior: Mapping[str, float]
+                       ) -> tuple[dict[str, float], dict[str, float | None], dict[str, float] | None,
+                                  dict[str, float | None] | None, dict[str, Any]]:
+    """(scale, drift, talent scale, talent drift, report) of one type from its fit rows (`fit_rows`).
+    The talent pair only where every row of every stat has its true talent and there are at least
+    MIN_TALENT_ROWS of them (a simulated league); else None (a real league: the talent interval then
+    uses the outcome's pair)."""
+    stats = list(TARGET_STATS[player_type])
+    ev, nn = rows["evidence"].to_numpy(np.float64), rows["n"].to_numpy(np.float64)
+    truth = rows[[f"truth_{s}" for s in stats]].to_numpy(np.float64)
+    known = len(rows) >= MIN_TALENT_ROWS and bool(np.isfinite(truth).all())
     scale, drift, fitted = {}, {}, {}
+    t_scale, t_drift, t_fitted = ({}, {}, {}) if known else (None, None, None)
     for j, s in enumerate(stats):
-        scale[s], drift[s], fitted[s] = fit_scale(center[:, j], ev, nn, cc[:, j], prior[s])
-    report = {"seasons": [int(s) for s in seasons], "rows": int(len(nn)),
-              "projections": "marcel" if projections is None else "blend, leave-one-season-out",
-              "coverage_on_fit_rows": fitted}
-    return prior, scale, drift, report
+        center = rows[f"center_{s}"].to_numpy(np.float64)
+        scale[s], drift[s], fitted[s] = fit_scale(center, ev, nn, rows[f"count_{s}"].to_numpy(np.float64), prior[s])
+        if known:
+            t_scale[s], t_drift[s], t_fitted[s] = fit_talent_scale(center, ev, truth[:, j], prior[s])
+    report: dict[str, Any] = {"rows": int(len(rows)), "coverage_on_fit_rows": fitted}
+    if known:
+        report["talent_coverage_on_fit_rows"] = t_fitted
+    return scale, drift, t_scale, t_drift, report
 
 
 def out_of_fold_projections(pool: Any, weights: np.ndarray, residual: np.ndarray
-                            ) -> dict[int, tuple[np.ndarray, np.ndarray]] | None:
-    """season -> (player ids, [N, S] blended rates) of the pool's opening-day rows ("start") from the
-    out-of-fold residuals (hfm_train.evaluate.cross_validated_blend); None when the pool has none."""
+                            ) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """season -> (player ids, [N, S] blended rates, [N, S] true talent: NaN where unknown) of the pool's
+    opening-day rows ("start") from the out-of-fold residuals (hfm_train.evaluate.cross_validated_blend);
+    None when the pool has none."""
     table = pool.table
     start = (table["kind"] == "start").to_numpy() if "kind" in table.columns else np.ones(len(table), bool)
     if not start.any():
         return None
     center = np.clip(pool.marcel + weights[None, :] * residual, 0.0, 1.0)
+    truth = getattr(pool, "true_talent", None)
+    truth = np.full(center.shape, np.nan) if truth is None else np.asarray(truth, dtype=np.float64)
     out = {}
     for season in sorted(table.loc[start, "season"].unique()):
         rows = start & (table["season"] == season).to_numpy()
-        out[int(season)] = (table["player_id"].to_numpy(np.int64)[rows], center[rows])
+        out[int(season)] = (table["player_id"].to_numpy(np.int64)[rows], center[rows], truth[rows])
     return out
 
 
-def fit_range_params(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],
-                     projections: Mapping[str, Mapping[int, tuple[np.ndarray, np.ndarray]]] | None = None,
-                     ) -> tuple[RangeParams, dict[str, Any]]:
-    """RangeParams of both types (module docstring) and what they were fitted on."""
-    prior, scale, drift, report = {}, {}, {}, {}
-    for pt in PLAYER_TYPES:
-        prior[pt], scale[pt], drift[pt], report[pt] = fit_range_params_type(
-            lines[pt], players, pt, seasons, None if projections is None else projections.get(pt))
-    how = "Marcel's projections" if projections is None else "the blend's leave-one-season-out projections"
+def _params(prior: Mapping, scale: Mapping, drift: Mapping, talent: Mapping[str, Mapping[str, Any]],
+            seasons: list[int], how: str) -> RangeParams:
+    """RangeParams with the source line saying what was fitted on what."""
     source = (f"fitted on seasons {min(seasons)}-{max(seasons)}: R from MLB season lines (method of moments), "
               f"k and D from {how} (50%/80% outcome coverage by evidence thirds)")
-    return RangeParams(prior, scale, source, drift), report
+    if talent:
+        source += (f"; the talent interval's own k and D from the same projections against the true talent "
+                   f"(50%/80% talent coverage by evidence thirds; {', '.join(talent)})")
+    else:
+        source += "; no true talent: the talent interval uses the outcome's k and D"
+    return RangeParams(prior, scale, source, drift,
+                       {pt: t["scale"] for pt, t in talent.items()} or None,
+                       {pt: t["drift"] for pt, t in talent.items()} or None)
+
+
+def fit_range_params(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],
+                     projections: Mapping[str, Mapping[int, tuple[np.ndarray, ...]]] | None = None,
+                     rows_out: dict[str, pd.DataFrame] | None = None,
+                     ) -> tuple[RangeParams, dict[str, Any]]:
+    """RangeParams of both types (module docstring) and what they were fitted on. rows_out: filled
+    with each type's fit rows (`fit_rows`), for the run folder (`fit_from_rows` refits from them)."""
+    prior, scale, drift, report, talent = {}, {}, {}, {}, {}
+    for pt in PLAYER_TYPES:
+        prior[pt] = fit_prior(lines[pt], pt, seasons)
+        rows = fit_rows(lines[pt], players, pt, seasons, None if projections is None else projections.get(pt))
+        if rows_out is not None:
+            rows_out[pt] = rows
+        scale[pt], drift[pt], t_scale, t_drift, fitted = fit_type_from_rows(rows, pt, prior[pt])
+        report[pt] = {"seasons": [int(s) for s in seasons],
+                      "projections": "marcel" if projections is None else "blend, leave-one-season-out", **fitted}
+        if t_scale is not None:
+            talent[pt] = {"scale": t_scale, "drift": t_drift}
+    how = "Marcel's projections" if projections is None else "the blend's leave-one-season-out projections"
+    return _params(prior, scale, drift, talent, seasons, how), report
+
+
+def fit_from_rows(rows: pd.DataFrame, lines: Mapping[str, pd.DataFrame], seasons: list[int],
+                  how: str = "the blend's leave-one-season-out projections (the run's saved fit rows)",
+                  ) -> tuple[RangeParams, dict[str, Any]]:
+    """RangeParams refitted from a run's saved fit rows (RANGE_ROWS: `fit_rows` of both types, a
+    `player_type` column), R from the lines of `seasons` as in `fit_range_params`: the current fitting
+    code on the projections the run made, without re-training."""
+    prior, scale, drift, report, talent = {}, {}, {}, {}, {}
+    for pt in PLAYER_TYPES:
+        prior[pt] = fit_prior(lines[pt], pt, seasons)
+        type_rows = rows[rows["player_type"] == pt].reset_index(drop=True)
+        scale[pt], drift[pt], t_scale, t_drift, fitted = fit_type_from_rows(type_rows, pt, prior[pt])
+        report[pt] = {"seasons": [int(s) for s in seasons], "projections": how, **fitted}
+        if t_scale is not None:
+            talent[pt] = {"scale": t_scale, "drift": t_drift}
+    return _params(prior, scale, drift, talent, seasons, how), report
+
+
+def save_rows(rows: Mapping[str, pd.DataFrame], path: str | Path) -> None:
+    """Both types' fit rows as one CSV (RANGE_ROWS in a run folder), with a `player_type` column."""
+    pd.concat([r.assign(player_type=pt) for pt, r in rows.items()], ignore_index=True).to_csv(path, index=False)
 
 
 # --- the check on a run's test season -----------------------------------------------------------------
 def _interval_table(center: np.ndarray, variance: np.ndarray, n: np.ndarray, count: np.ndarray,
-                    truth: np.ndarray | None) -> dict[str, float]:
-    """Coverage, width and interval scores of one method on one stat's test rows."""
+                    truth: np.ndarray | None, talent_var: np.ndarray | None = None) -> dict[str, float]:
+    """Coverage, width and interval scores of one method on one stat's test rows (talent_var: the talent
+    interval's variance where it has parameters of its own; None: `variance`)."""
     q = outcome_intervals(center, variance, n)  # counts
     rate_q = q / n[:, None]
     actual = count / n
@@ -237,7 +353,7 @@ def _interval_table(center: np.ndarray, variance: np.ndarray, n: np.ndarray, cou
         out[f"outcome_width_{tag}"] = float((rate_q[:, hi] - rate_q[:, lo]).mean())
         out[f"outcome_score_{tag}"] = float(interval_score(rate_q[:, lo], rate_q[:, hi], actual, level).mean())
     if truth is not None and np.isfinite(truth).all():
-        a, b = beta_shape(center, variance)
+        a, b = beta_shape(center, variance if talent_var is None else talent_var)
         tq = beta_ppf(np.array(QUANTILES)[None, :], a[:, None], b[:, None])
         for level, (lo, hi) in LEVELS.items():
             tag = f"{round(level * 100)}"
@@ -248,10 +364,14 @@ def _interval_table(center: np.ndarray, variance: np.ndarray, n: np.ndarray, cou
 
 
 def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, scale_from: str = "run",
-                  log=lambda line: None) -> dict[str, Any]:
+                  log=lambda line: None, talent: str = "own") -> dict[str, Any]:
     """The calibration report of a run (module docstring): per type and stat, HFM and the baseline.
-    scale_from: "run" (the run's blend.json "ranges"; fitted here from Marcel when it has none) or
-    "marcel" (always fitted here from Marcel's projections of the training and validation seasons)."""
+    scale_from: "run" (the run's blend.json "ranges"; fitted here from Marcel when it has none),
+    "rows" (refitted here with the current code from the run's saved fit rows, RANGE_ROWS: the blend's
+    out-of-fold projections of the training and validation seasons; the test season is not in them) or
+    "marcel" (always fitted here from Marcel's projections of the training and validation seasons).
+    talent: "own" (the talent interval's own k' and D' where the params have them) or "outcome" (the
+    outcome's k and D for the talent interval too: the rule before talent parameters, for comparison)."""
     from .league_stream import league_lines, league_seasons
 
     run_dir = Path(run_dir)
@@ -270,10 +390,21 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         params, fitted = RangeParams.from_json(blend["ranges"], f"{run_dir / 'blend.json'}: ranges"), blend.get(
             "ranges_fit", {})
         how = "the run's (blend.json: ranges)"
+    elif scale_from == "rows":
+        if not (run_dir / RANGE_ROWS).is_file():
+            raise HFMInputError(f"{run_dir / RANGE_ROWS}: missing (a run fitted before the fit rows were saved)")
+        log(f"refitting range parameters on seasons {fit_seasons} from {run_dir / RANGE_ROWS}")
+        params, fitted = fit_from_rows(pd.read_csv(run_dir / RANGE_ROWS), lines, fit_seasons)
+        how = f"refitted here with the current code from the run's saved fit rows ({RANGE_ROWS})"
     else:
         log(f"fitting range parameters on seasons {fit_seasons} from Marcel's projections")
         params, fitted = fit_range_params(lines, league.players, fit_seasons)
         how = "fitted here from Marcel's projections of the training and validation seasons"
+    if talent == "outcome" and params.talent_scale:
+        params = RangeParams(params.prior, params.scale, params.source, params.drift)
+        how += "; talent intervals with the outcome's k and D (--talent outcome)"
+    elif params.talent_scale:
+        how += "; talent intervals with their own k' and D' (fitted against the training seasons' true talent)"
     baseline = RangeParams.default()
     predictions = pd.read_csv(run_dir / "test_predictions.csv")
     report: dict[str, Any] = {"run": str(run_dir), "test_season": test_season, "params_source": how,
@@ -291,6 +422,7 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         n, counts = outcomes(lines[pt], pt, test_season, ids)
         keep = n >= 1
         prior, scale, inv_drift = params.arrays(pt)
+        _, t_scale, t_inv = params.arrays(pt, "talent")  # = (scale, inv_drift) without talent parameters
         b_prior, b_scale, b_inv = baseline.arrays(pt)
         per_stat = {}
         for j, s in enumerate(stats):
@@ -298,7 +430,8 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
             hfm_center = wide["blend"][s].to_numpy(np.float64)[keep]
             marcel_center = wide["marcel"][s].to_numpy(np.float64)[keep]
             hfm = _interval_table(hfm_center, talent_variance(hfm_center, evidence[keep], prior[j], scale[j], inv_drift[j]),
-                                  n[keep], counts[keep, j], truth)
+                                  n[keep], counts[keep, j], truth,
+                                  talent_variance(hfm_center, evidence[keep], prior[j], t_scale[j], t_inv[j]))
             base = _interval_table(marcel_center,
                                    talent_variance(marcel_center, evidence[keep], b_prior[j], b_scale[j], b_inv[j]),
                                    n[keep], counts[keep, j], truth)
@@ -344,19 +477,24 @@ def format_report(report: Mapping[str, Any], command: str = "") -> str:
 @click.argument("run_dir", type=click.Path(path_type=Path))
 @click.option("--league", "league_dir", type=click.Path(path_type=Path), default=None,
               help="League folder (default: the one the run was trained on).")
-@click.option("--scale-from", type=click.Choice(["run", "marcel"]), default="run", show_default=True,
+@click.option("--scale-from", type=click.Choice(["run", "rows", "marcel"]), default="run", show_default=True,
               help="Range parameters: the run's (fitted by `fit` since 2026-12-02; else fitted here from Marcel), "
+                   f"refitted here from the run's saved fit rows ({RANGE_ROWS}: its out-of-fold projections), "
                    "or always fitted here from Marcel's projections of the training and validation seasons.")
+@click.option("--talent", type=click.Choice(["own", "outcome"]), default="own", show_default=True,
+              help="Talent intervals: with their own k' and D' where the parameters have them (fitted against "
+                   "a simulated league's true talent), or with the outcome's k and D (the rule before them).")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="Write the markdown here (and the numbers as JSON beside it, .json); the run folder is only read.")
-def calibration_command(run_dir: Path, league_dir: Path | None, scale_from: str, out: Path | None) -> None:
+def calibration_command(run_dir: Path, league_dir: Path | None, scale_from: str, talent: str,
+                        out: Path | None) -> None:
     """Coverage and interval scores of a run's 50%/80% ranges on its test season, against Marcel's."""
     if not run_dir.is_dir():
         raise HFMInputError(f"{run_dir}: no such run folder")
     import datetime
     import sys
 
-    report = calibrate_run(run_dir, league_dir, scale_from, log=lambda line: click.echo(line, err=True))
+    report = calibrate_run(run_dir, league_dir, scale_from, log=lambda line: click.echo(line, err=True), talent=talent)
     report["date"] = datetime.date.today().isoformat()
     text = format_report(report, "hfm-train calibration " + " ".join(sys.argv[2:]))
     click.echo(text)

@@ -29,7 +29,11 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
                           "best_epoch"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
   blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual;
                           "ranges": the ranges' parameters (hfm_train.calibration, fitted on the train and
-                          validation seasons' out-of-fold projections), "ranges_fit": what they were fitted on
+                          validation seasons' out-of-fold projections; on a simulated league the talent
+                          interval's own scale against the true talent), "ranges_fit": what they were fitted on
+  ranges_rows.csv         the rows the ranges were fitted on (hfm_train.calibration.fit_rows: out-of-fold
+                          projection, count and true talent per player-season and stat); `hfm-train
+                          calibration RUN --scale-from rows` refits from them
   model_card.json         evaluation on the test season (hfm_train.evaluate), season split, blend weights,
                           the target denoising per type ("denoised_targets": u and mean k per stat,
                           or the note that the run trained on true talent, denoise.true_talent)
@@ -59,6 +63,7 @@ from typing import Any
 
 import click
 import numpy as np
+import pandas as pd
 import torch
 
 from hfm_runtime.atomic import atomic_dir
@@ -70,7 +75,7 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 from . import distributed
 from .archetypes import ArchetypeConfig, fit_identity
 from .denoise import DenoiseConfig, denoise_examples, true_talent_targets
-from .calibration import fit_range_params, out_of_fold_projections
+from .calibration import RANGE_ROWS, fit_range_params, out_of_fold_projections, save_rows
 from .evaluate import baseline_projections, cross_validated_blend, evaluate_type, format_table, write_card
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
@@ -319,11 +324,17 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     blend_json = {pt: dict(zip(TARGET_STATS[pt], map(float, blend[pt]))) for pt in PLAYER_TYPES}
     # the ranges' parameters: training and validation seasons only (hfm_train.calibration)
     range_seasons = sorted(int(s) for s in split["train"] + split["validation"])
-    ranges, ranges_fit = fit_range_params(lines, league.players, range_seasons, oof_projections)
+    range_rows: dict[str, pd.DataFrame] = {}
+    ranges, ranges_fit = fit_range_params(lines, league.players, range_seasons, oof_projections, range_rows)
     blend_json["ranges"], blend_json["ranges_fit"] = ranges.to_json(), ranges_fit
     log(f"range parameters: {ranges.source}; k (D) = " + "; ".join(
         f"{pt} " + ", ".join(f"{s} {k:.2f} ({ranges.drift[pt][s] or '-'})" for s, k in ranges.scale[pt].items())
         for pt in PLAYER_TYPES))
+    if ranges.talent_scale:
+        log("talent k' (D') = " + "; ".join(
+            f"{pt} " + ", ".join(f"{s} {k:.2f} ({(ranges.talent_drift or {}).get(pt, {}).get(s) or '-'})"
+                                 for s, k in ranges.talent_scale[pt].items())
+            for pt in ranges.talent_scale))
     lap("fit ranges")
     blend_json["method"] = ("per stat, w in 0.0..1.0 step 0.1 minimising the opportunity-weighted MSE vs actual "
                             "of leave-one-season-out predictions over the train and validation seasons; "
@@ -361,6 +372,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
                 "model_config": model.config.to_json(), "stats": list(TARGET_STATS[pt]),
                 "target_mode": model.config.target_mode, **histories[pt]}, indent=2))
         (tmp / "blend.json").write_text(json.dumps(blend_json, indent=2))
+        save_rows(range_rows, tmp / RANGE_ROWS)
         write_card(tmp, model_card)
         shutil.copy(cache_path, tmp / "pa_cache.npz")
     shutil.rmtree(work, ignore_errors=True)
