@@ -390,6 +390,7 @@ _IDS = ("game_pk", "pitcher", "batter", "at_bat_number")
 
 _SMALL = 4096  # up to this many rows, a few pandas/pyarrow shortcuts pay off (see text_array, _codes)
 _FEW = 128  # up to this many integers, a dict factorizes faster than np.unique
+_DENSE = 1 << 16  # integer keys below this are factorized through a table of that size, not sorted
 
 
 def text_array(values: pd.Series) -> np.ndarray:
@@ -458,8 +459,9 @@ def _float_block(pitches: pd.DataFrame, names: list[str]) -> dict[str, np.ndarra
 def _codes(values: np.ndarray) -> tuple[np.ndarray, list]:
     """Factorize: (code per value, -1 = missing; the distinct values). Text: None/NaN is missing;
     integers: negative is missing. Small inputs skip pandas and np.unique, whose fixed cost dominates
-    there (a dict is faster up to ~_SMALL text values, ~_FEW integers). The order of the distinct
-    values is not part of the result's meaning: callers map them to ids by name."""
+    there (a dict is faster up to ~_SMALL text values, ~_FEW integers); many integers below _DENSE
+    (the derived fields' keys) go through a lookup table, in np.unique's ascending order. The order of
+    the distinct values is not part of the result's meaning: callers map them to ids by name."""
     if values.dtype != object:
         if len(values) <= _FEW:
             seen: dict = {}
@@ -467,6 +469,15 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, list]:
                 (-1 if v < 0 else seen.setdefault(v, len(seen)) for v in values.tolist()), np.int64, len(values)
             )
             return codes, list(seen)
+        top = int(values.max(initial=0)) if values.dtype.kind in "iu" else _DENSE
+        if top < _DENSE:  # small keys (count, base-out state, ...): a lookup table instead of a sort
+            valid = values >= 0
+            present = np.zeros(top + 1, bool)
+            present[values[valid]] = True
+            uniques = np.flatnonzero(present)
+            lookup = np.full(top + 1, -1, np.int64)
+            lookup[uniques] = np.arange(len(uniques))
+            return np.where(valid, lookup[np.maximum(values, 0)], -1), uniques.tolist()
         uniques, inverse = np.unique(values, return_inverse=True)
         lookup = np.where(uniques < 0, -1, np.arange(len(uniques)))
         return lookup[inverse].astype(np.int64), [int(u) if u >= 0 else None for u in uniques]
