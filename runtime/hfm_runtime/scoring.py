@@ -556,9 +556,10 @@ class Scorer:
             feeds.append({n: a for n, a in zip(names, batch.inputs()) if n in wanted})
         outputs = self._run(GRAPH1_KEY, "pa_emb", feeds)
         pa_emb = [np.zeros((0, self._d_pa()), np.float32)] * len(table)
+        n_pas = table.n_pas.tolist()  # a property: computed once, not per game
         for index, out in zip(batches, outputs):
-            for row, g in enumerate(index):
-                pa_emb[g] = out[row, : int(table.n_pas[g])]
+            for row, g in enumerate(index.tolist()):
+                pa_emb[g] = out[row, : n_pas[g]]
         with self._lock:
             self.stats.graph1_runs += len(batches)
             self.stats.games_encoded += len(table)
