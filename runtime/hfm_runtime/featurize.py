@@ -291,8 +291,12 @@ class PitchFeaturizer:
             codes, tokens = _categorical(cols, name)
             lookup = np.array([*(token_ids[name].get(t, 1) for t in tokens), 0], np.int64)
             cat[:, j] = lookup[codes]  # code -1 (missing) -> the appended 0
-        num = ((_numerics(cols) - self.mean_) / self.std_).astype(np.float32)
-        num[np.isnan(num)] = 0.0
+        raw = _numerics(cols)  # a new array: standardised in place (a season's pitches: no 100 MB temporaries)
+        raw -= self.mean_
+        raw /= self.std_
+        num = raw.astype(np.float32)
+        del raw
+        np.copyto(num, 0.0, where=np.isnan(num))
 
         game_pk, at_bat, dates = cols["game_pk"], cols["at_bat_number"], cols["game_date"]
         outcome = _pa_outcome_codes(cols["events"])
