@@ -202,11 +202,11 @@ def _assert_same_games(one, expected):
 
 
 def test_small_input_column_reads_match_naive_reads(tiny_league):
-    from hfm_runtime.featurize import REQUIRED_COLUMNS, _columns, _IDS, _TEXT
+    from hfm_runtime.featurize import REQUIRED_COLUMNS, _IDS, _TEXT, read_columns
 
     pitches = load_league(tiny_league).pitches
     for rows in (pitches.iloc[:30], pitches.iloc[:0], pitches.iloc[::997]):
-        cols = _columns(rows)
+        cols = read_columns(rows)
         for c in REQUIRED_COLUMNS:
             if c in _TEXT:
                 naive = rows[c].to_numpy(dtype=object, na_value=None)

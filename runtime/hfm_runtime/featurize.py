@@ -243,7 +243,7 @@ class PitchFeaturizer:
         raws = []
         groups: set[str] = set()
         for pitches in parts:
-            cols = _columns(pitches)
+            cols = read_columns(pitches)
             del pitches  # a generator's previous part is freed before the next is loaded
             groups |= _groups_present(cols)
             for name in tokens:
@@ -278,13 +278,24 @@ class PitchFeaturizer:
 
         `pitches` must be ordered by game_pk, at_bat_number, pitch_number (as `load_pitches` returns).
         """
+        return self.transform_columns(read_columns(pitches), perspectives, players)
+
+    def transform_columns(
+        self,
+        columns: dict[str, np.ndarray],
+        perspectives: Iterable[str] = PERSPECTIVES,
+        players: Iterable[int] | None = None,
+    ) -> GameTable:
+        """`transform` of pitches already read by `read_columns`, or of rows of them (every array
+        indexed alike, in the pitches' order): a caller featurizing several row subsets of the same
+        pitches reads the frame once."""
         self._check_fitted()
         perspectives = tuple(perspectives)
         bad = [p for p in perspectives if p not in PERSPECTIVES]
         if bad:
             raise HFMInputError(f"perspective must be one of {PERSPECTIVES}, got {bad[0]!r}")
-        cols = _without_groups(_columns(pitches), [g for g in INPUT_GROUPS if g not in self.input_groups_])
-        n = len(pitches)
+        cols = _without_groups(columns, [g for g in INPUT_GROUPS if g not in self.input_groups_])
+        n = len(cols["game_pk"])
         token_ids = self._ids()
         cat = np.empty((n, len(PITCH_CATEGORICALS)), np.int64)
         for j, name in enumerate(PITCH_CATEGORICALS[:-1]):  # perspective is set per copy below
@@ -412,7 +423,7 @@ def text_array(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=object, na_value=None)
 
 
-def _columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
+def read_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns the featurizer reads, as numpy arrays: text as object (None = missing), ids as
     int64, game_date as datetime64[D], everything else float64 (NaN = missing)."""
     missing = [c for c in REQUIRED_COLUMNS if c not in pitches.columns]
