@@ -122,8 +122,10 @@ class ScorerOptions:
     threads: cores a call's graph runs use (1 by default: a scorer usually shares the machine; 0: every
     core). A call with one batch runs it on a session of `threads` intra-op threads; a call with
     several runs them `threads` at a time, on threads of this process, each batch on a session of one
-    intra-op thread (a batch of small ops spends much of its time waking intra-op threads: on a real
-    season's games this ran Graph 1 in about 0.6-0.7x the time; the outputs are the same to the bit).
+    intra-op thread (intra-op threads are woken for every op, and a batch of small ops spends much of
+    its time on that: on a real season's games, 2 x 1 thread took ~10% less CPU time than 2 intra-op
+    threads, and 0.6-0.7x the wall time in two of five runs on the shared machine, about the same in
+    the others; the outputs are the same to the bit).
     Sessions run sequentially (inter-op threads 1) with all graph optimisations, on the CPU execution
     provider.
     spinning: whether idle intra-op threads busy-wait for the next op. Off by default: the scorer has
