@@ -1,5 +1,6 @@
 """The daily pipeline at real MLB size (`make bench-real`): Retrosheet seasons imported from the real
-data, scored by the packaged bundle trained on real players (`Scorer("retrosheet")`), 2 intra-op threads.
+data, scored by the packaged bundle trained on real players (`Scorer("retrosheet")`) with
+`ScorerOptions(threads=2)` (a call's graph batches two at a time; a single batch on 2 intra-op threads).
 
 League: HFM_BENCH_REAL_LEAGUE (default artifacts/league_retro_bench, which `make bench-real` imports
 from $(RETRO)/2018eve.zip and 2019eve.zip with the Chadwick register). Its last season is "the season".

@@ -202,11 +202,11 @@ def _assert_same_games(one, expected):
 
 
 def test_small_input_column_reads_match_naive_reads(tiny_league):
-    from hfm_runtime.featurize import REQUIRED_COLUMNS, _columns, _IDS, _TEXT
+    from hfm_runtime.featurize import REQUIRED_COLUMNS, _IDS, _TEXT, read_columns
 
     pitches = load_league(tiny_league).pitches
     for rows in (pitches.iloc[:30], pitches.iloc[:0], pitches.iloc[::997]):
-        cols = _columns(rows)
+        cols = read_columns(rows)
         for c in REQUIRED_COLUMNS:
             if c in _TEXT:
                 naive = rows[c].to_numpy(dtype=object, na_value=None)
@@ -218,3 +218,18 @@ def test_small_input_column_reads_match_naive_reads(tiny_league):
                 naive = rows[c].to_numpy(np.float64, na_value=np.nan)
             assert cols[c].dtype == naive.dtype, c
             np.testing.assert_array_equal(cols[c], naive, err_msg=c)
+
+
+def test_integer_codes_through_a_table_match_a_sort():
+    """_codes on many small integer keys (a lookup table, not np.unique): every value maps back to
+    itself, negatives are missing (-1), the distinct values ascend; an all-missing column and keys
+    too large for the table give the same kind of result."""
+    from hfm_runtime.featurize import _DENSE, _codes
+
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(-1, 300, 5000), np.full(500, -1), rng.integers(-1, 3, 500) * _DENSE):
+        codes, uniques = _codes(values)
+        valid = values >= 0
+        assert (codes[~valid] == -1).all()
+        assert [u for u in uniques if u is not None] == np.unique(values[valid]).tolist()
+        assert np.array(uniques + [None], dtype=object)[codes[valid]].tolist() == values[valid].tolist()

@@ -17,7 +17,7 @@ from hfm_runtime.cli import main as score_main
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import load_league
 from hfm_runtime.marcel import league_rates as marcel_league_rates
-from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer
+from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer, ScorerOptions
 from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch
 from hfm_runtime.targets import PLAYER_TYPES
 
@@ -242,6 +242,25 @@ def test_one_scorer_shared_by_8_threads_scores_as_one_thread(league, scorer, tin
     assert len(results) == 2 * len(calls)
     for k, table in results.items():
         assert_same_scores(table, sequential[k % len(calls)], exact=True)
+
+
+def test_batches_run_side_by_side_on_threads_score_as_one_thread(league, tiny_bundle):
+    """ScorerOptions.threads 2: a call's batches run two at a time on one-thread sessions; the store
+    and the History give the same table, to the bit, as a one-thread scorer with the same batches."""
+    p = league.pitches
+    season = max(league.seasons)
+    as_of = _game_days(p, season)[-1] + pd.Timedelta(days=1)
+    small = {"graph1_batch_games": 4, "graph2_batch_players": 4}  # many batches on the tiny league
+    ids = _ids(league)
+    tables = {}
+    for threads in (1, 2):
+        with Scorer(tiny_bundle, ScorerOptions(threads=threads, **small)) as scorer:
+            store = PlayerStore.build(scorer, p, league.players)
+            tables[threads] = [scorer.score(source, season, ids, as_of) for source in (store, History(p, league.players))]
+            assert (scorer._lanes is not None) == (threads == 2)
+        assert scorer._lanes is None  # closed
+    for got, want in zip(tables[2], tables[1]):
+        assert_same_scores(got, want, exact=True)
 
 
 def test_hfm_score_store_and_workers(tiny_bundle, tiny_league, tmp_path, capsys):

@@ -4,7 +4,8 @@
     per_round = stages.run(fn, rounds=20)      # {stage: [seconds per round]}, "total" and "other" included
 
 Stages (each wraps one runtime function for the duration of `run` only):
-  featurize   PitchFeaturizer.transform (Statcast rows -> Level-1 inputs)
+  featurize   PitchFeaturizer.transform_columns and the store's read_columns (Statcast rows -> Level-1
+              inputs)
   lines       identity.player_lines as the store calls it (game lines of new pitches)
   level1      Scorer.encode: Level 1 on the new games (padding + Graph-1 runs)
   identity    the store's identity inputs (build_identity on its lines, or the memo)
@@ -64,7 +65,13 @@ class Stages:
         out: dict[str, list[float]] = {name: [] for name in (*STAGES, "total")}
         scorer = self.scorer
         with ExitStack() as stack:
-            stack.enter_context(self._patch(scorer.featurizer, "transform", "featurize"))
+            # transform reads the frame and calls transform_columns; a store reads the new pitches once
+            # (read_columns) and featurizes rows of them (transform_columns)
+            featurizer = scorer.featurizer
+            name = "transform_columns" if hasattr(featurizer, "transform_columns") else "transform"  # the latter: older runtimes
+            stack.enter_context(self._patch(featurizer, name, "featurize"))
+            if hasattr(store_module, "read_columns"):
+                stack.enter_context(self._patch(store_module, "read_columns", "featurize"))
             stack.enter_context(self._patch(store_module, "player_lines", "lines"))
             stack.enter_context(self._patch(scorer, "encode", "level1"))
             stack.enter_context(self._patch(

@@ -185,7 +185,7 @@ def _real(benches: list[dict]) -> list[str]:
     rows = _rows(benches, "real")
     if not rows:
         return []
-    out = ["## The daily pipeline at real MLB size (Retrosheet, the `retrosheet` bundle, 2 intra-op threads)", "",
+    out = ["## The daily pipeline at real MLB size (Retrosheet, the `retrosheet` bundle, `threads=2`)", "",
            "Medians (`min` = the fastest round); stage columns (ms): medians of separately instrumented rounds.", "",
            "| what | size | median s | min s | " + " | ".join(STORE_STAGES) + " | target s | met |",
            "|---|---|---|---|" + "---|" * len(STORE_STAGES) + "---|---|"]

@@ -93,7 +93,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="also write one self-contained HTML report here (opens offline: league table, each "
                         "player's ranges against Marcel, recent seasons, percentiles, similar players; needs "
                         "pip install 'hfm-runtime[report]')")
-    p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads (0 = all cores)")
+    p.add_argument("--threads", type=int, default=1, help="cores the graphs use (ScorerOptions.threads; 0 = all cores)")
     p.add_argument("--workers", type=int, default=1, help="processes running the graphs (same results for any N)")
     p.add_argument("--store", type=Path, default=None,
                    help="scoring state folder: loaded or built, the data's new games appended, saved; scored from it "

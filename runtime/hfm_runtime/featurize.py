@@ -243,7 +243,7 @@ class PitchFeaturizer:
         raws = []
         groups: set[str] = set()
         for pitches in parts:
-            cols = _columns(pitches)
+            cols = read_columns(pitches)
             del pitches  # a generator's previous part is freed before the next is loaded
             groups |= _groups_present(cols)
             for name in tokens:
@@ -278,21 +278,36 @@ class PitchFeaturizer:
 
         `pitches` must be ordered by game_pk, at_bat_number, pitch_number (as `load_pitches` returns).
         """
+        return self.transform_columns(read_columns(pitches), perspectives, players)
+
+    def transform_columns(
+        self,
+        columns: dict[str, np.ndarray],
+        perspectives: Iterable[str] = PERSPECTIVES,
+        players: Iterable[int] | None = None,
+    ) -> GameTable:
+        """`transform` of pitches already read by `read_columns`, or of rows of them (every array
+        indexed alike, in the pitches' order): a caller featurizing several row subsets of the same
+        pitches reads the frame once."""
         self._check_fitted()
         perspectives = tuple(perspectives)
         bad = [p for p in perspectives if p not in PERSPECTIVES]
         if bad:
             raise HFMInputError(f"perspective must be one of {PERSPECTIVES}, got {bad[0]!r}")
-        cols = _without_groups(_columns(pitches), [g for g in INPUT_GROUPS if g not in self.input_groups_])
-        n = len(pitches)
+        cols = _without_groups(columns, [g for g in INPUT_GROUPS if g not in self.input_groups_])
+        n = len(cols["game_pk"])
         token_ids = self._ids()
         cat = np.empty((n, len(PITCH_CATEGORICALS)), np.int64)
         for j, name in enumerate(PITCH_CATEGORICALS[:-1]):  # perspective is set per copy below
             codes, tokens = _categorical(cols, name)
             lookup = np.array([*(token_ids[name].get(t, 1) for t in tokens), 0], np.int64)
             cat[:, j] = lookup[codes]  # code -1 (missing) -> the appended 0
-        num = ((_numerics(cols) - self.mean_) / self.std_).astype(np.float32)
-        num[np.isnan(num)] = 0.0
+        raw = _numerics(cols)  # a new array: standardised in place (a season's pitches: no 100 MB temporaries)
+        raw -= self.mean_
+        raw /= self.std_
+        num = raw.astype(np.float32)
+        del raw
+        np.copyto(num, 0.0, where=np.isnan(num))
 
         game_pk, at_bat, dates = cols["game_pk"], cols["at_bat_number"], cols["game_date"]
         outcome = _pa_outcome_codes(cols["events"])
@@ -390,6 +405,7 @@ _IDS = ("game_pk", "pitcher", "batter", "at_bat_number")
 
 _SMALL = 4096  # up to this many rows, a few pandas/pyarrow shortcuts pay off (see text_array, _codes)
 _FEW = 128  # up to this many integers, a dict factorizes faster than np.unique
+_DENSE = 1 << 16  # integer keys below this are factorized through a table of that size, not sorted
 
 
 def text_array(values: pd.Series) -> np.ndarray:
@@ -407,7 +423,7 @@ def text_array(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=object, na_value=None)
 
 
-def _columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
+def read_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns the featurizer reads, as numpy arrays: text as object (None = missing), ids as
     int64, game_date as datetime64[D], everything else float64 (NaN = missing)."""
     missing = [c for c in REQUIRED_COLUMNS if c not in pitches.columns]
@@ -458,8 +474,9 @@ def _float_block(pitches: pd.DataFrame, names: list[str]) -> dict[str, np.ndarra
 def _codes(values: np.ndarray) -> tuple[np.ndarray, list]:
     """Factorize: (code per value, -1 = missing; the distinct values). Text: None/NaN is missing;
     integers: negative is missing. Small inputs skip pandas and np.unique, whose fixed cost dominates
-    there (a dict is faster up to ~_SMALL text values, ~_FEW integers). The order of the distinct
-    values is not part of the result's meaning: callers map them to ids by name."""
+    there (a dict is faster up to ~_SMALL text values, ~_FEW integers); many integers below _DENSE
+    (the derived fields' keys) go through a lookup table, in np.unique's ascending order. The order of
+    the distinct values is not part of the result's meaning: callers map them to ids by name."""
     if values.dtype != object:
         if len(values) <= _FEW:
             seen: dict = {}
@@ -467,6 +484,15 @@ def _codes(values: np.ndarray) -> tuple[np.ndarray, list]:
                 (-1 if v < 0 else seen.setdefault(v, len(seen)) for v in values.tolist()), np.int64, len(values)
             )
             return codes, list(seen)
+        top = int(values.max(initial=0)) if values.dtype.kind in "iu" else _DENSE
+        if top < _DENSE:  # small keys (count, base-out state, ...): a lookup table instead of a sort
+            valid = values >= 0
+            present = np.zeros(top + 1, bool)
+            present[values[valid]] = True
+            uniques = np.flatnonzero(present)
+            lookup = np.full(top + 1, -1, np.int64)
+            lookup[uniques] = np.arange(len(uniques))
+            return np.where(valid, lookup[np.maximum(values, 0)], -1), uniques.tolist()
         uniques, inverse = np.unique(values, return_inverse=True)
         lookup = np.where(uniques < 0, -1, np.arange(len(uniques)))
         return lookup[inverse].astype(np.int64), [int(u) if u >= 0 else None for u in uniques]

@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--season", type=int, default=None)
     p.add_argument("--chunk-players", type=int, default=DEFAULT_CHUNK_PLAYERS)
     p.add_argument("--chunk-pitches", type=int, default=DEFAULT_CHUNK_PITCHES)
-    p.add_argument("--threads", type=int, default=1, help="ONNX Runtime intra-op threads")
+    p.add_argument("--threads", type=int, default=1, help="cores the graphs use (ScorerOptions.threads)")
     p.add_argument("--out", type=Path, required=True, help="CSV file to write")
     args = p.parse_args(argv)
     start = time.perf_counter()

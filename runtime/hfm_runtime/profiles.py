@@ -588,21 +588,29 @@ def _window_sums(
     starts: Mapping[str, np.ndarray | None],
 ) -> dict[str, np.ndarray]:
     """Per as-of row and horizon, the sums of the `counts` columns over the player's games in
-    [start, as_of). `player`, `day` (days since 1970) and `counts` describe one game line per row."""
-    n = len(code)
+    [start, as_of). `player`, `day` (days since 1970) and `counts` describe one game line per row.
+
+    Differences of running sums over the lines sorted by (player, day). The running sums are taken one
+    column at a time and read only where needed: the same sequential additions as a cumsum over the
+    whole [lines, columns] block (so the same bits), at a fraction of its cost on a league's lines."""
+    n, width = len(code), counts.shape[1]
     if len(player) == 0:
-        return {h: np.zeros((n, counts.shape[1])) for h in starts}
+        return {h: np.zeros((n, width)) for h in starts}
     keys = np.searchsorted(code_of, player) * _DAY_KEY + day + _DAY_OFFSET
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
-    cum = np.vstack([np.zeros((1, counts.shape[1])), np.cumsum(counts[order], axis=0)])
+    rows = counts[order]
     base = code * _DAY_KEY + _DAY_OFFSET
     end = np.searchsorted(keys, base + asof_day, side="left")  # strictly before the as-of date
-    out = {}
-    for h, start_day in starts.items():
-        lo = base if start_day is None else base + np.minimum(start_day, asof_day)
-        start = np.searchsorted(keys, lo, side="left")
-        out[h] = cum[end] - cum[start]
+    start = {h: np.searchsorted(keys, base if start_day is None else base + np.minimum(start_day, asof_day), side="left")
+             for h, start_day in starts.items()}
+    out = {h: np.empty((n, width)) for h in starts}
+    cum = np.zeros(len(rows) + 1)  # cum[i]: the sum of the first i sorted rows' column
+    for j in range(width):
+        np.cumsum(rows[:, j], out=cum[1:])
+        at_end = cum[end]
+        for h, lo in start.items():
+            out[h][:, j] = at_end - cum[lo]
     return out
 
 

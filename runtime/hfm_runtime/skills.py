@@ -255,7 +255,8 @@ def skill_lines(pitches: pd.DataFrame, player_type: PlayerType,
     columns: `pitch_skill_columns(pitches)` when the caller has them already (both sides of the same
     pitches read the same columns). Each count is summed per game with `np.add.reduceat` over the
     (player, game)-sorted rows one column at a time: the sums of `np.add.reduceat` over the stacked
-    [N, K] matrix to the bit (the same additions per column), without building that matrix."""
+    [N, K] matrix to the bit (the same additions per column), without building that matrix; a column
+    with no nonzero value is 0 in every game without summing."""
     if player_type not in ("batter", "pitcher"):
         raise ValueError(f"player_type must be 'batter' or 'pitcher', got {player_type!r}")
     if columns is None:
@@ -268,7 +269,9 @@ def skill_lines(pitches: pd.DataFrame, player_type: PlayerType,
     sums = np.empty((len(start), len(SKILL_COUNTS)))
     if len(order):
         for j, c in enumerate(SKILL_COUNTS):
-            sums[:, j] = np.add.reduceat(np.asarray(columns[c], dtype=np.float64)[order], start)
+            column = columns[c]
+            # a count no pitch adds to (most tracking counts of an untracked season) is 0 in every game
+            sums[:, j] = np.add.reduceat(np.asarray(column[order], dtype=np.float64), start) if column.any() else 0.0
     first = order[start]
     dates = pitches["game_date"].to_numpy()[first]
     out = {

@@ -72,7 +72,7 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.bundle import bundle_fingerprint  # noqa: F401  (was defined here; importers keep working)
 from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError, read_json_object
-from hfm_runtime.featurize import REQUIRED_COLUMNS, GameKeys
+from hfm_runtime.featurize import GameKeys, read_columns
 from hfm_runtime.identity import build_identity, player_lines
 from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.people import age_sources, impute_birth_dates
@@ -85,7 +85,6 @@ STORE_FORMAT = "hfm-store"
 STORE_SCHEMA_VERSION = 1
 STORE_FILE = "store.json"
 _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player type
-_FEATURIZED = frozenset(REQUIRED_COLUMNS)
 
 
 class StoreMismatch(HFMInputError):
@@ -287,7 +286,8 @@ class PlayerStore:
                 lines = {pt: player_lines(side, pt) for pt, side in sides.items() if len(side)}
             for pt, table in lines.items():
                 self._check_layout(pt, table)
-            plans = {pt: self._plan_context(pt, table, rows) for pt, table in lines.items()}  # Graph 1
+            read: dict = {}  # both sides featurize rows of the same pitches: the frame is read once
+            plans = {pt: self._plan_context(pt, table, rows, read) for pt, table in lines.items()}  # Graph 1
             # nothing above changed the state (but a first line layout): a failed append leaves it as it was
             encoded = 0
             for pt, table in lines.items():
@@ -342,8 +342,9 @@ class PlayerStore:
                 self._levels.append(str(name))
         return np.array([self._levels.index(str(u)) for u in uniques], dtype=np.int16)[codes]
 
-    def _plan_context(self, pt: PlayerType, lines: pd.DataFrame, rows: pd.DataFrame) -> list:
-        """Which games each player of `lines` keeps, with the new kept ones encoded (Graph 1); changes nothing."""
+    def _plan_context(self, pt: PlayerType, lines: pd.DataFrame, rows: pd.DataFrame, read: dict) -> list:
+        """Which games each player of `lines` keeps, with the new kept ones encoded (Graph 1); changes
+        nothing but `read` (see `_encode`)."""
         if lines.empty:
             return []
         keep = self.keep[pt]
@@ -367,7 +368,7 @@ class PlayerStore:
                     for i in by_time[-keep:].tolist()]
             plans.append((pid, old, kept, (old is not None and old.evicted) or len(by_time) > keep))
             wanted.extend((pid, k[0]) for k in kept if isinstance(k, tuple))
-        encoded = self._encode(pt, wanted, rows) if wanted else {}
+        encoded = self._encode(pt, wanted, rows, read) if wanted else {}
         return [(pid, old, kept, evicted, encoded) for pid, old, kept, evicted in plans]
 
     def _commit_context(self, pt: PlayerType, plans: list) -> int:
@@ -395,9 +396,10 @@ class PlayerStore:
             self._context[pt][pid] = _context(parts, game_pks, days, levels, evicted, d_pa)
         return n
 
-    def _encode(self, pt: PlayerType, wanted: list[tuple[int, int]], rows: pd.DataFrame) -> dict:
+    def _encode(self, pt: PlayerType, wanted: list[tuple[int, int]], rows: pd.DataFrame, read: dict) -> dict:
         """Graph 1 on the (player, game_pk) games `wanted`, seen from `pt`'s side:
-        {(player, game_pk): (pa_emb, pa_outcome)}."""
+        {(player, game_pk): (pa_emb, pa_outcome)}. `read`: {} or the featurizer's columns of `rows`
+        (`featurize.read_columns`), which the first call of an append reads and the other reuses."""
         players = np.unique(np.array([p for p, _ in wanted], dtype=np.int64))
         width = len(players) + 1
         want = np.array([g for _, g in wanted], dtype=np.int64) * width + np.searchsorted(
@@ -409,10 +411,10 @@ class PlayerStore:
         if row_pk.max(initial=0) >= (1 << 62) // width:
             raise HFMInputError(f"pitches: game_pk {row_pk.max()} out of range")
         take = np.flatnonzero(found & np.isin(row_pk * width + row_code, want))
-        # only the columns the featurizer reads are copied (a missing one: transform names it)
-        read = [j for j, c in enumerate(rows.columns) if c in _FEATURIZED]
-        part = rows if len(take) == len(rows) else rows.iloc[take, read]
-        games = self.scorer.encode(self.scorer.featurizer.transform(part, perspectives=(pt,), players=players))
+        if not read:
+            read.update(read_columns(rows))  # a missing column: named here
+        part = read if len(take) == len(rows) else {c: v[take] for c, v in read.items()}
+        games = self.scorer.encode(self.scorer.featurizer.transform_columns(part, perspectives=(pt,), players=players))
         k, off = games.keys, games.pa_offsets
         return {(int(k.player_id[g]), int(k.game_pk[g])): (games.pa_emb[off[g]:off[g + 1]], games.pa_outcome[off[g]:off[g + 1]])
                 for g in range(len(games))}
