@@ -164,3 +164,24 @@ def test_hfm_score_errors_are_one_line_exit_2(tiny_bundle, tiny_league, capsys, 
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_ranges_are_memoised_per_row_and_the_same_bits_alone_or_in_a_batch(tiny_bundle, history, monkeypatch):
+    import hfm_runtime.scoring as scoring
+
+    season = max(load_league_seasons(history))
+    ids = sorted(history.players["player_id"].tolist())
+    batch = Scorer(tiny_bundle).score(history, season, ids)
+    range_cols = [c for c in SCORE_COLUMNS if c.startswith(("talent_", "outcome_", "total_"))]
+    assert range_cols and batch[range_cols].notna().to_numpy().any()
+    one = int(batch.loc[batch["flag"] == "model", "player_id"].iloc[0])
+    scorer = Scorer(tiny_bundle)  # a fresh memo: this player's quantiles computed on his own
+    alone = scorer.score(history, season, [one])
+    pd.testing.assert_frame_equal(alone[range_cols].reset_index(drop=True),
+                                  batch.loc[batch["player_id"] == one, range_cols].reset_index(drop=True))
+    computed = []
+    real = scoring.projection_ranges
+    monkeypatch.setattr(scoring, "projection_ranges", lambda rates, *a, **k: computed.append(len(rates)) or real(rates, *a, **k))
+    again = scorer.score(history, season, [one])
+    assert computed == []  # the same inputs: a lookup
+    pd.testing.assert_frame_equal(again, alone)

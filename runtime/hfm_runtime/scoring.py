@@ -86,7 +86,7 @@ from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
-from hfm_runtime.ranges import QUANTILE_NAMES, RANGE_KINDS, projection_ranges
+from hfm_runtime.ranges import QUANTILE_NAMES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.seasons import game_lines, plate_appearances, season_age, season_lines
 from hfm_runtime.skills import skill_lines, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
@@ -107,6 +107,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
 # league are about 4x (walks and home runs, Bonds 2001-04) and 6-7x (triples, e.g. Granderson 2007),
 # and a projection regresses toward the league. Below 0 is impossible. (docs/score-table.md)
 RANGE_FACTOR = 8.0
+RANGES_MEMO_ROWS = 50_000  # rows of quantiles Scorer._ranges keeps per player type (~60 MB at most)
 # A standardised input beyond 6 training standard deviations: by Chebyshev's inequality at most 1/36
 # of any training distribution lies that far out, and for the profile's near-normal rates practically
 # none, so the model is extrapolating. 0/1 indicator features are left out (their z is large for a
@@ -500,6 +501,7 @@ class Scorer:
         self._lock = threading.Lock()
         self._pool = None
         self._lanes: tuple[ThreadPoolExecutor, dict[str, ort.InferenceSession]] | None = None  # see _run
+        self._ranges_memo: dict[str, dict[bytes, tuple[np.ndarray, ...]]] = {}  # see _ranges
 
     # --- public API --------------------------------------------------------------------------------
     def score(
@@ -672,9 +674,7 @@ class Scorer:
             out[f"rate_{s}"] = rates[:, j]
             out[f"proj_{s}"] = rates[:, j] * base.opportunities
         out["evidence"] = base.evidence
-        params = self.bundle.range_params
-        spread = projection_ranges(rates, base.evidence, base.opportunities, *params.arrays(pt),
-                                   talent=params.arrays(pt, "talent") if params.has_talent(pt) else None)
+        spread = self._ranges(pt, rates, base.evidence, base.opportunities)
         for kind in RANGE_KINDS:
             values = getattr(spread, kind)
             for j, s in enumerate(stats):
@@ -682,6 +682,28 @@ class Scorer:
                     out[f"{kind}_{q}_{s}"] = values[:, j, k]
         nan = np.full(len(ids), np.nan)
         return {c: out.get(c, nan) for c in SCORE_COLUMNS}  # NaN: the other type's stats
+
+    def _ranges(self, pt: PlayerType, rates: np.ndarray, evidence, opportunities) -> Ranges:
+        """projection_ranges of the bundle's parameters, memoised per row: a row whose rates, evidence
+        and opportunities are the same to the bit gets the quantiles it got before (they are computed
+        elementwise, so a row alone or in a batch gets the same bits), and re-scoring an unchanged
+        player costs a lookup, not ~8 ms of Beta quantiles."""
+        params = self.bundle.range_params
+        evidence, opportunities = (np.asarray(v, dtype=np.float64) for v in (evidence, opportunities))
+        if not len(rates):
+            return projection_ranges(rates, evidence, opportunities, *params.arrays(pt))
+        keys = [row.tobytes() for row in np.column_stack([rates, evidence, opportunities]).astype(np.float64)]
+        memo = self._ranges_memo.setdefault(pt, {})
+        missing = [i for i, key in enumerate(keys) if key not in memo]
+        if missing:
+            fresh = projection_ranges(rates[missing], evidence[missing], opportunities[missing], *params.arrays(pt),
+                                      talent=params.arrays(pt, "talent") if params.has_talent(pt) else None)
+            if len(memo) + len(missing) > RANGES_MEMO_ROWS:
+                memo.clear()
+            for r, i in enumerate(missing):
+                memo[keys[i]] = (fresh.talent[r], fresh.outcome[r], fresh.total[r], fresh.talent_sd[r])
+        rows = [memo[key] for key in keys]
+        return Ranges(*(np.stack([row[f] for row in rows]) for f in range(4)))
 
     # --- graphs ------------------------------------------------------------------------------------
     def _run(self, graph: str, output: str, feeds: list[dict[str, np.ndarray]]) -> list[np.ndarray]:
