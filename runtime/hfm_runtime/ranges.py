@@ -133,15 +133,7 @@ class RangeParams:
                     raise HFMInputError(f"{where}: field 'talent.scale.{pt}' is not an object")
                 talent_scale[pt] = {}
                 for s in TARGET_STATS[pt]:
-                    value = per.get(s)
-                    try:
-                        number = float(value)
-                    except (TypeError, ValueError):
-                        number = math.nan
-                    if not (math.isfinite(number) and number > 0):
-                        raise HFMInputError(f"{where}: field 'talent.scale.{pt}.{s}' is {value!r}, not a positive "
-                                            "number")
-                    talent_scale[pt][s] = number
+                    talent_scale[pt][s] = _positive(per.get(s), where, f"talent.scale.{pt}.{s}")
             talent_drift = _drift_block(talent.get("drift", {}), where, "talent.drift")
         return cls(out["prior"], out["scale"], str(data.get("source", "recorded")), drift, talent_scale, talent_drift)
 
@@ -177,6 +169,17 @@ class RangeParams:
                 np.array([0.0 if drift.get(s) is None else 1.0 / drift[s] for s in stats], dtype=np.float64))
 
 
+def _positive(value: Any, where: str, field: str, also: str = "") -> float:
+    """`value` as a positive finite float, or one error naming the file and field."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise HFMInputError(f"{where}: field '{field}' is {value!r}, not a positive number{also}")
+    return number
+
+
 def _drift_block(block: Any, where: str, name: str) -> dict[str, dict[str, float | None]]:
     """A drift block ({type: {stat: D or null}}, a type or stat absent = null) checked: HFMInputError
     naming the field when a value is neither null nor a positive finite number."""
@@ -190,16 +193,7 @@ def _drift_block(block: Any, where: str, name: str) -> dict[str, dict[str, float
         drift[pt] = {}
         for s in TARGET_STATS[pt]:
             value = per.get(s)
-            if value is not None:
-                try:
-                    number = float(value)
-                except (TypeError, ValueError):
-                    number = math.nan
-                if not (math.isfinite(number) and number > 0):
-                    raise HFMInputError(f"{where}: field '{name}.{pt}.{s}' is {value!r}, not a positive number "
-                                        "or null")
-                value = number
-            drift[pt][s] = value
+            drift[pt][s] = None if value is None else _positive(value, where, f"{name}.{pt}.{s}", " or null")
     return drift
 
 
