@@ -26,10 +26,10 @@ the training mean. Collapse check: effective rank (exp of the entropy of the nor
 values) of the identity vectors and of the real games' embeddings.
 
 Blend weights (`cross_validated_blend`) are chosen by leave-one-season-out cross-validation over the
-training and validation seasons (or the last `RunConfig.cv_seasons` of them): for each such season, a model fine-tuned on the others (for as many
-epochs as early stopping chose for the final model) predicts it; per stat, w in 0, 0.1, ..., 1
-minimises the opportunity-weighted squared error of the pooled out-of-fold predictions against actual
-outcomes. The test season is never used to choose anything.
+training and validation seasons (or the last `RunConfig.cv_seasons` of them): for each such season, a
+model fine-tuned on the others (for as many epochs as early stopping chose for the final model)
+predicts it; per stat, w in 0, 0.1, ..., 1 minimises the opportunity-weighted squared error of the
+pooled out-of-fold predictions against actual outcomes. The test season is never used to choose anything.
 
 This module also reads finished runs back (`load_model`, `evaluate_run`: the `evaluate` command) and
 writes their cards (`write_card`); hfm_train.fit imports it, never the other way round.
