@@ -49,6 +49,120 @@ def test_a_short_season_counts_as_full_season_equivalents():
     assert X[1, col["log_opp:1yr"]] == pytest.approx(np.log1p(200), rel=1e-6)
 
 
+def _short_season_example():
+    """Two batters with the same 200 PA, one in the 60-game 2020 (as of 2021), one in 2019 (as of 2020)."""
+    row = dict.fromkeys(SKILL_COUNTS, 0.0)
+    counts = {"level": "MLB", "PA": 200, "SO": 50, "BB": 20, "HR": 5, "H": 45, "2B": 9, "3B": 1, **row,
+              "pitches": 780.0, "pa_started": 200.0}
+    lines = pd.DataFrame([
+        {"player_id": 1, "game_date": pd.Timestamp("2020-08-01"), "season": 2020, **counts},
+        {"player_id": 2, "game_date": pd.Timestamp("2019-08-01"), "season": 2019, **counts},
+    ])
+    players = pd.DataFrame({"player_id": [1, 2], "birth_date": pd.to_datetime(["1995-01-01"] * 2), "bats": "R"})
+    as_of = pd.DataFrame({"player_id": [1, 2], "as_of_date": pd.to_datetime(["2021-04-01", "2020-04-01"])})
+    return lines, players, as_of, {s: 0.1 for s in ("SO", "BB", "HR", "H", "2B", "3B")}
+
+
+def test_the_season_length_switch_off_counts_2020_as_it_was_played():
+    """ProfileConfig.season_length_correction: off, 2020's 200 PA read as 200 in every sample-size
+    feature; the default is on and builds exactly what the profile built before the switch existed."""
+    from hfm_runtime.profiles import ProfileConfig
+
+    lines, players, as_of, league = _short_season_example()
+    assert ProfileConfig().season_length_correction is True
+    default = build_profiles(lines, players, as_of, "batter", league=league)
+    on = build_profiles(lines, players, as_of, "batter", league=league,
+                        config=ProfileConfig(season_length_correction=True))
+    off = build_profiles(lines, players, as_of, "batter", league=league,
+                         config=ProfileConfig(season_length_correction=False))
+    pd.testing.assert_frame_equal(default, on)
+    assert off["1yr_opp_eq"].tolist() == [200, 200] and on["1yr_opp_eq"].tolist() == pytest.approx([540, 200])
+    X_on, X_off = feature_matrix(on, "batter"), feature_matrix(off, "batter")
+    col = {n: j for j, n in enumerate(feature_names("batter"))}
+    for name in ("log_opp:1yr", "log_opp:3yr", "log_opp:career", "log_opp_year:1"):
+        assert X_off[0, col[name]] == pytest.approx(np.log1p(200), rel=1e-6)
+        assert X_on[0, col[name]] == pytest.approx(np.log1p(540), rel=1e-6)
+    assert X_off[0, col["log_pitches:1yr"]] == pytest.approx(np.log1p(780), rel=1e-6)
+    changed = sorted(n for n, j in col.items() if X_on[0, j] != X_off[0, j])
+    assert changed and all(n.startswith(("log_opp:", "log_opp_year:", "log_pitches:", "log_n:")) for n in changed)
+    np.testing.assert_array_equal(X_on[1], X_off[1])  # 2019 was a full season: nothing to correct
+
+
+def test_an_identity_saved_without_the_season_length_switch_loads_as_on(tiny_run, tmp_path):
+    """Runs and bundles written before the switch existed (the packaged retrosheet bundle among them)
+    were fitted with the correction on, and read back so; a saved switch is read as it was saved."""
+    import json
+    import shutil
+
+    from hfm_runtime.bundle import packaged_bundle
+    from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
+
+    packaged = packaged_bundle("retrosheet") / IDENTITY_DIR
+    for pt in ("batter", "pitcher"):
+        assert "season_length_correction" not in json.loads((packaged / f"identity_{pt}.json").read_text())["config"]
+        assert IdentityModel.load(packaged, pt).config.season_length_correction is True
+    folder = tmp_path / "identity"
+    shutil.copytree(tiny_run / IDENTITY_DIR, folder)
+    path = folder / "identity_batter.json"
+    meta = json.loads(path.read_text())
+    assert meta["config"]["season_length_correction"] is True  # a run fitted now records it
+    for saved, read in ((None, True), (False, False), (True, True)):
+        if saved is None:
+            meta["config"].pop("season_length_correction")
+        else:
+            meta["config"]["season_length_correction"] = saved
+        path.write_text(json.dumps(meta))
+        assert IdentityModel.load(folder, "batter").config.season_length_correction is read
+    meta["config"]["season_length_correction"] = "off"
+    path.write_text(json.dumps(meta))
+    with pytest.raises(HFMInputError, match="season_length_correction"):
+        IdentityModel.load(folder, "batter")
+
+
+def test_set_profile_switch_reaches_the_fitted_identity(tiny_run, tiny_league, tmp_path, monkeypatch):
+    """`hfm-train fit --set profile.season_length_correction=false` fits and saves the identity with the
+    switch off (the run's config.json records RunConfig.profile), and that identity builds features
+    with 2020 (a season of the tiny league) counted as played."""
+    from click.testing import CliRunner
+
+    import hfm_train.fit as fit
+    from hfm_runtime.identity import IDENTITY_DIR, IdentityModel, build_identity, player_lines
+    from hfm_runtime.league import load_league
+    from hfm_runtime.profiles import ProfileConfig
+
+    config = fit.apply_override(fit.RunConfig(), "profile.season_length_correction=false")
+    assert config.to_json()["profile"]["season_length_correction"] is False
+    for bad in ("profile.season_length_correction=off", "profile.season_length_correction=0"):
+        with pytest.raises(HFMInputError, match="switch"):
+            fit.apply_override(fit.RunConfig(), bad)
+
+    class Stop(Exception):
+        pass
+
+    real = fit.fit_identity
+
+    def fit_then_stop(*args, **kwargs):  # the identity is all this test needs of the fit
+        real(*args, **kwargs)
+        raise Stop
+
+    monkeypatch.setattr(fit, "fit_identity", fit_then_stop)
+    result = CliRunner().invoke(fit.fit_command, [
+        "--league", str(tiny_league), "--runs-dir", str(tmp_path), "--name", "off", "--tiny", "--no-progress",
+        "--level1-from", str(tiny_run), "--set", "profile.season_length_correction=false", "--device", "cpu"])
+    assert isinstance(result.exception, Stop), result.output
+    model = IdentityModel.load(tmp_path / ".off.work" / IDENTITY_DIR, "batter")
+    assert model.config.season_length_correction is False
+    lines = player_lines(load_league(tiny_league), "batter")
+    ids = lines.loc[lines["season"] == 2020, "player_id"].unique()[:20]
+    as_of = pd.DataFrame({"player_id": ids, "as_of_date": pd.Timestamp("2021-01-01")})
+    players = load_league(tiny_league).players
+    off = build_identity(lines, players, as_of, "batter", model).features
+    model.config = ProfileConfig(season_length_correction=True)
+    on = build_identity(lines, players, as_of, "batter", model).features
+    col = feature_names("batter").index("log_opp:1yr")
+    assert (on[:, col] > off[:, col]).all()  # the 2020 PA x 2.7 with the correction, as played without
+
+
 def test_typed_players_keep_pitchers_out_of_the_batters():
     players = pd.DataFrame({"player_id": [1, 2, 3], "player_type": ["batter", "pitcher", "two_way"]})
     assert typed_players(players, "batter").tolist() == [1, 3]

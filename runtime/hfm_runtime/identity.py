@@ -2,8 +2,9 @@
 
 Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
-  identity_<type>.json        profile config, league rates, career priors, skill league rates and
-                              priors, MLE factors, feature layout and scaler
+  identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
+                              written before it existed, reads as on), league rates, career priors,
+                              skill league rates and priors, MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
 
@@ -66,6 +67,7 @@ class IdentityModel:
                 "min_opportunities": dict(self.config.min_opportunities),
                 "mle_threshold": self.config.mle_threshold,
                 "career_prior_opportunities": self.config.career_prior_opportunities,
+                "season_length_correction": self.config.season_length_correction,
             },
         }
         (directory / f"identity_{self.player_type}.json").write_text(json.dumps(meta, indent=2))
@@ -89,6 +91,9 @@ class IdentityModel:
                 min_opportunities=tuple((k, int(v)) for k, v in meta["config"]["min_opportunities"].items()),
                 mle_threshold=int(meta["config"]["mle_threshold"]),
                 career_prior_opportunities=float(meta["config"]["career_prior_opportunities"]),
+                # identities saved before the switch existed were fitted with the correction on
+                season_length_correction=_flag(meta["config"].get("season_length_correction", True),
+                                               "season_length_correction"),
             )
             model = cls(
                 player_type=player_type,
@@ -104,6 +109,13 @@ class IdentityModel:
         except (KeyError, TypeError, ValueError) as exc:
             raise HFMInputError(f"{path}: missing or bad field ({exc})") from exc
         return model
+
+
+def _flag(value: Any, name: str) -> bool:
+    """A JSON boolean (a string or number would make `bool()` read "false" or 0 as a silent choice)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"config.{name} must be true or false, got {value!r}")
+    return value
 
 
 def player_lines(league: Any, player_type: PlayerType, shared: dict | None = None) -> pd.DataFrame:

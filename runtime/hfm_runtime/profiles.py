@@ -16,6 +16,10 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   makes them about as reliable) have their minor-league lines, translated to MLB-equivalent counts by
   `hfm_runtime.mle.MLETranslator`, added to every horizon: `source` is "mle" (no MLB games at all),
   "blended" (some MLB + translated AAA) or "mlb" (everything else, including players with no history).
+* sample sizes (each horizon's opportunities, pitches and tracked balls; the Marcel window's
+  opportunities per year and skill samples) count a short season's opportunities as full-season
+  equivalents (`targets.season_scale`: the 60-game 2020 x 2.7), unless
+  `ProfileConfig.season_length_correction` is off (an ablation); rates and shrinkage read plain counts.
 * age (`seasons.season_age` for the as-of date's year) and handedness (batters: bats L/R/S; pitchers:
   throws L/R).
 * the Marcel window (`marcel_*` columns): the three years before the as-of date weighted 5/4/3 (the
@@ -78,6 +82,13 @@ class ProfileConfig:
     # (as Marcel does), so a 60-PA career is mostly league rate and a 3000-PA one is nearly raw.
     # Used for stats without a fitted per-stat value (`prior_opportunities`).
     career_prior_opportunities: float = 200.0
+    # Sample-size features read a short season's opportunities as full-season equivalents
+    # (targets.season_scale: the 60-game 2020 counts x 2.7). False (an ablation, `--set
+    # profile.season_length_correction=false`): every season's opportunities count as they are. Only
+    # the sample-size features change (`log_opp:*`, `log_pitches:*`, `log_tracked:*`, `log_opp_year:*`,
+    # `log_n:*`); rates and the shrinkage read plain counts either way. Saved with the identity, so the
+    # runtime builds the features the model was trained on (a file without it: True).
+    season_length_correction: bool = True
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -207,9 +218,12 @@ def profile_columns(
     line_ids = np.asarray(lines["player_id"], dtype=np.int64)
     line_days = _days(lines["game_date"])
     # the last column: opportunities as full-season equivalents (targets.season_scale), which the
-    # sample-size features read; rates read the plain counts
-    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols]
-                             + [lines[opp_col].to_numpy(np.float64) * season_scale(_years(line_days.astype("datetime64[D]")))])
+    # sample-size features read; rates read the plain counts. Without the season-length correction
+    # (config.season_length_correction False) it is the plain opportunities too.
+    opp_eq = lines[opp_col].to_numpy(np.float64)
+    if config.season_length_correction:
+        opp_eq = opp_eq * season_scale(_years(line_days.astype("datetime64[D]")))
+    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols] + [opp_eq])
     cols = [*cols, "opp_eq"]
     is_mlb = _equals(lines["level"], MLB)
     is_aaa = _equals(lines["level"], AAA) if mle is not None else np.zeros(len(lines), bool)
@@ -347,7 +361,7 @@ def feature_names(player_type: PlayerType) -> list[str]:
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
                                 (targets.season_scale: 2020's 60 games count x 2.7; so do 9 and 10's
-                                sample sizes)
+                                sample sizes; plain counts with `season_length_correction` off)
     3. `filled:<horizon>`       1.0 when the horizon borrowed a longer horizon's (or the league's) rates
     4. `age`                    season age in years
     5. `hand:<L|R|S>`           one-hot of bats (batters) or throws (pitchers); all zero if unknown

@@ -23,7 +23,10 @@ PA_OUTCOMES: tuple[str, ...] = ("<PAD>", "SO", "BB", "HBP", "1B", "2B", "3B", "H
 
 # Season lengths (team games) other than FULL_SEASON_GAMES in the seasons the project reads: features
 # that read how much a player played count a short season's opportunities as full-season equivalents
-# (hfm_runtime.profiles, hfm_train.baselines), or the 60-game 2020 reads as a league of part-timers.
+# (hfm_runtime.profiles, hfm_runtime.marcel, hfm_train.baselines), or the 60-game 2020 reads as a
+# league of part-timers. The profile's use can be switched off (an ablation:
+# profiles.ProfileConfig.season_length_correction, saved with a run's identity); Marcel's and the
+# ridges' cannot.
 FULL_SEASON_GAMES = 162
 SEASON_GAMES: dict[int, int] = {2020: 60}
 

@@ -156,6 +156,7 @@ def fit_identity(
     train_seasons: Sequence[int],
     run_dir: str | Path,
     config: ArchetypeConfig = ArchetypeConfig(),
+    profile_config: ProfileConfig = ProfileConfig(),
 ) -> dict[str, FittedIdentity]:
     """Fit MLE + league rates + scaler + archetypes per player type and save them to `<run_dir>/identity/`.
 
@@ -164,9 +165,11 @@ def fit_identity(
         fit_identity(lines, league.players, train_seasons, run_dir)
         model = IdentityModel.load(run_dir / "identity", "batter")     # then build_identity(...)
     `lines[pt]` holds game lines of both levels (hfm_runtime.identity.player_lines). Only games in
-    `train_seasons` are used. The folder is written atomically.
+    `train_seasons` are used. `profile_config` (how profiles are built, e.g. the season-length switch)
+    is saved with the identity, so whatever loads it builds the same features. The folder is written
+    atomically.
     """
-    fitted = {pt: fit_identity_type(lines[pt], players, pt, train_seasons, config) for pt in lines}
+    fitted = {pt: fit_identity_type(lines[pt], players, pt, train_seasons, config, profile_config) for pt in lines}
     with atomic_dir(Path(run_dir) / IDENTITY_DIR) as tmp:
         for f in fitted.values():
             f.model.save(tmp)

@@ -21,7 +21,8 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
   featurizer.json         fitted PitchFeaturizer (hfm_runtime.featurize.PitchFeaturizer.from_json)
   level1.pt               Level 1: {"config": Level1Config json, "state": state_dict} (pretrain.load_encoder)
   pretrain_history.json   Level 1 pre-training metrics per epoch
-  identity/               identity_<type>.json, archetypes_<type>.npz/.json (IdentityModel.load)
+  identity/               identity_<type>.json (with RunConfig.profile), archetypes_<type>.npz/.json
+                          (IdentityModel.load)
   <type>/model.pt         GameProjectionModel state dict, type = batter | pitcher (torch.load, weights_only)
   <type>/level1.pt        only with top-down unfreezing: that type's fine-tuned Level 1 (else ../level1.pt)
   <type>/pa_cache.npz     ... and the PA cache it encodes
@@ -70,6 +71,7 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
+from hfm_runtime.profiles import ProfileConfig
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -120,6 +122,9 @@ class RunConfig:
     finetune: FinetuneConfig = field(default_factory=FinetuneConfig)
     archetypes: ArchetypeConfig = field(default_factory=ArchetypeConfig)
     denoise: DenoiseConfig = field(default_factory=DenoiseConfig)  # training targets (hfm_train.denoise)
+    # How the identity profile is built (saved with the identity, so the runtime builds the same
+    # features); e.g. the ablation `--set profile.season_length_correction=false`
+    profile: ProfileConfig = field(default_factory=ProfileConfig)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "pretrain": self.pretrain.to_json()}
@@ -263,7 +268,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         table = None  # only top-down unfreezing re-reads pitches: free them for fine-tuning
     lap("encode PA cache")
 
-    fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed))
+    fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed),
+                 config.profile)
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
     lap("fit identity")
 
@@ -380,7 +386,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     return run_dir
 
 
-SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "denoise")  # what --set reaches
+SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "denoise", "profile")  # what --set reaches
 
 
 @click.command("fit")
@@ -453,7 +459,8 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 def apply_override(config: RunConfig, item: str) -> RunConfig:
     """`section.field=value` -> a RunConfig with that sub-config field replaced (a field that is itself
     a config takes one more step: `pretrain.model.d_model=256`); the value is parsed as JSON (numbers,
-    true/false, lists become tuples) or taken as a plain string."""
+    true/false, lists become tuples) or taken as a plain string; a switch (a bool field) takes only
+    true or false."""
     try:
         key, raw = item.split("=", 1)
         path = [part.strip() for part in key.split(".")]
@@ -475,6 +482,9 @@ def apply_override(config: RunConfig, item: str) -> RunConfig:
     except json.JSONDecodeError:
         value = raw
     value = tuple(value) if isinstance(value, list) else value
+    if isinstance(getattr(chain[-1], path[-1]), bool) and not isinstance(value, bool):
+        # a switch: "off" or "0" would otherwise be stored as a string or number that reads as on
+        raise HFMInputError(f"--set {item!r}: {key.strip()} is a switch, give true or false")
     for holder, name in zip(reversed(chain), reversed(path), strict=True):
         value = replace(holder, **{name: value})
     return value
