@@ -11,7 +11,8 @@ Stages (each wraps one runtime function for the duration of `run` only):
   identity    the store's identity inputs (build_identity on its lines, or the memo)
   marcel      the store's Marcel table (season lines + marcel, or the memo)
   context     gather_context (padding the context games into Graph 2's inputs)
-  graph2      Graph-2 session runs
+  graph2      Graph-2 session runs; where a call queues them on the lanes (Scorer._run_later) and goes
+              on, only the time it then waits for them (the rest overlaps other stages)
   other       the rest of the call: bookkeeping (lookups, Level-1 state updates, blend, output)
 """
 
@@ -60,6 +61,19 @@ class Stages:
             else:
                 delattr(owner, name)
 
+    @contextmanager
+    def _patch_later(self, scorer: scoring.Scorer):
+        original = scorer._run_later
+
+        def later(graph: str, *args: Any, **kwargs: Any) -> Callable[[], Any]:
+            wait = original(graph, *args, **kwargs)
+            return wait if graph == scoring.GRAPH1_KEY else self._timed(wait, "graph2")
+        scorer._run_later = later
+        try:
+            yield
+        finally:
+            del scorer._run_later
+
     def run(self, fn: Callable[[], object], rounds: int, setup: Callable[[], object] | None = None) -> dict[str, list[float]]:
         """Call `fn` `rounds` times (after `setup`, untimed) with every stage timed."""
         out: dict[str, list[float]] = {name: [] for name in (*STAGES, "total")}
@@ -76,6 +90,8 @@ class Stages:
             stack.enter_context(self._patch(scorer, "encode", "level1"))
             stack.enter_context(self._patch(
                 scorer, "_run", lambda graph, *a, **k: None if graph == scoring.GRAPH1_KEY else "graph2"))
+            if hasattr(scorer, "_run_later"):  # the returned wait is timed (a `_run` inside counts as above)
+                stack.enter_context(self._patch_later(scorer))
             stack.enter_context(self._patch(store_module._StoreInputs, "identity", "identity"))
             stack.enter_context(self._patch(store_module._StoreInputs, "_marcel_table", "marcel"))
             stack.enter_context(self._patch(scoring, "gather_context", "context"))

@@ -598,32 +598,32 @@ class Scorer:
         if player_ids is None:
             player_ids = inputs.default_players(season)
         types = inputs.player_type_of(player_ids)
-        out = []
+        started = []  # each type's Graph-2 batches are queued before the next type's inputs are read
         for pt in PLAYER_TYPES:
             ids = np.array(sorted({i for i, t in types.items() if pt in t}), dtype=np.int64)
             if len(ids):
-                out.append(self._score_type(inputs, pt, ids, season, as_of_date))
-        if not out:
+                started.append(self._start_type(inputs, pt, ids, season, as_of_date))
+        if not started:
             raise HFMInputError("score: no players to score")
-        return out
+        return [finish() for finish in started]
 
-    def _score_type(self, inputs: Any, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp) -> dict[str, Any]:
+    def _start_type(self, inputs: Any, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp):
         """The score table's columns for `ids` (sorted) of one player type, from any scoring inputs
-        (`_HistoryInputs` or a store's): Marcel, identity, context games, Graph 2, blend."""
+        (`_HistoryInputs` or a store's: Marcel, identity, context games, Graph 2, blend), in two steps:
+        this call reads the graph's inputs (context games, identity) and queues the Graph-2 batches on
+        the lanes (ScorerOptions.threads); the function it returns reads the rest (Marcel, the ages),
+        waits for Graph 2 and makes the columns. Between the two the caller starts the next type, whose
+        inputs are read while these batches run. The order of the reads changes no result (each input
+        is computed from the source alone, and each memo is per player type)."""
         stats = list(TARGET_STATS[pt])
         known, names = inputs.players_info(ids)
-        base = inputs.marcel(pt, ids, season)
-        age_source = inputs.age_source(ids)
-        out: dict[str, Any] = {"player_id": ids, "name": names, "player_type": pt, "season": season,
-                               "as_of_date": as_of, "opportunity": OPPORTUNITY[pt], "opportunities": base.opportunities}
-        marcel_rates = base.rates
-
         model = np.full((len(ids), len(stats)), np.nan)
         archetype = np.full(len(ids), -1, np.int64)  # the model's inputs: only where it ran
         source = np.full(len(ids), None, dtype=object)
         max_z = np.full(len(ids), np.nan)
         notes: list[list[str]] = [[] for _ in ids]
         n_games = np.zeros(len(ids), np.int64)
+        pending = None
         if known.any():
             games = inputs.context(pt, ids[known], as_of)
             max_games = int(self.bundle.context[pt]["max_games"])
@@ -633,13 +633,31 @@ class Scorer:
             if len(rows):
                 at = np.flatnonzero(known)[rows]
                 ident = inputs.identity(pt, ids[at], as_of)
-                model[at] = self._graph2_memo(inputs, pt, ids[at], games, index[rows], ident.stat_features,
-                                              ident.archetype)
+                pending = at, self._graph2_memo(inputs, pt, ids[at], games, index[rows], ident.stat_features,
+                                                ident.archetype, later=True)
                 archetype[at], source[at] = ident.archetype, ident.source
                 worst, beyond = input_warnings(pt, ident.stat_features)
                 max_z[at] = worst
                 for i, features in zip(at.tolist(), beyond):
                     notes[i].extend(f"input_z:{f}" for f in features)
+
+        def finish() -> dict[str, Any]:
+            base = inputs.marcel(pt, ids, season)
+            age_source = inputs.age_source(ids)
+            if pending is not None:
+                model[pending[0]] = pending[1]()
+            return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
+                                 max_z, notes, n_games)
+        return finish
+
+    def _columns(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp, names: np.ndarray,
+                 known: np.ndarray, base: MarcelRows, age_source: np.ndarray, model: np.ndarray, archetype: np.ndarray,
+                 source: np.ndarray, max_z: np.ndarray, notes: list[list[str]], n_games: np.ndarray) -> dict[str, Any]:
+        """The score table's columns of one type from Marcel, the model's raw output and its inputs."""
+        stats = list(TARGET_STATS[pt])
+        out: dict[str, Any] = {"player_id": ids, "name": names, "player_type": pt, "season": season,
+                               "as_of_date": as_of, "opportunity": OPPORTUNITY[pt], "opportunities": base.opportunities}
+        marcel_rates = base.rates
         ran = n_games > 0  # only players in the table get context games
 
         weights = self.bundle.blend_weights(pt)
@@ -719,6 +737,18 @@ class Scorer:
         session = self.graph1 if graph == GRAPH1_KEY else self.graph2[graph]
         return [session.run([output], feed)[0] for feed in feeds]
 
+    def _run_later(self, graph: str, output: str, feeds: list[dict[str, np.ndarray]]):
+        """`_run`, queued: a function that waits for its outputs. Several feeds on the lanes (threads
+        of this process, ScorerOptions.threads > 1) start at once and run while the caller goes on;
+        otherwise `_run` runs now (the same sessions as `_run`, so the same bits)."""
+        if self.options.workers == 1 and len(feeds) > 1 and self._n_lanes() > 1:
+            executor, sessions = self._thread_lanes()
+            session = sessions[graph]
+            futures = [executor.submit(session.run, [output], feed) for feed in feeds]
+            return lambda: [future.result()[0] for future in futures]
+        outputs = self._run(graph, output, feeds)
+        return lambda: outputs
+
     def _n_lanes(self) -> int:
         return self.options.threads or os.cpu_count() or 1
 
@@ -744,17 +774,20 @@ class Scorer:
 
     def _graph2_memo(
         self, inputs: Any, pt: PlayerType, ids: np.ndarray, games: GameEmbeddings, index: np.ndarray,
-        stat_features: np.ndarray, archetype: np.ndarray,
-    ) -> np.ndarray:
+        stat_features: np.ndarray, archetype: np.ndarray, later: bool = False,
+    ):
         """`_graph2`, through the scoring inputs' memo of each player's last Graph-2 result when they
         keep one (a store's: `graph2_lookup` / `graph2_keep`): a player whose inputs are the same to
         the bit (the same context games, whose Level-1 outputs the store holds fixed, the same
         identity features and archetype) gets his last result, the others run. Graph 2 scores each
         player on his own rows (padding masked), so a result does not depend on who shared his batch
-        (tests/test_store.py checks the store against a History scored without a memo)."""
+        (tests/test_store.py checks the store against a History scored without a memo).
+        later: return a function that waits for the rates (and keeps them in the memo) instead of
+        the rates; the Graph-2 batches run on the lanes meanwhile (`_run_later`)."""
         lookup = getattr(inputs, "graph2_lookup", None)
         if lookup is None:
-            return self._graph2(pt, games, index, stat_features, archetype)
+            rates = self._graph2(pt, games, index, stat_features, archetype)
+            return (lambda: rates) if later else rates
         pks = np.where(index >= 0, games.keys.game_pk[np.maximum(index, 0)], -1)
         features = np.ascontiguousarray(stat_features)
         keys = [(pks[i].tobytes(), features[i].tobytes(), int(archetype[i])) for i in range(len(ids))]
@@ -764,15 +797,22 @@ class Scorer:
         for i, r in enumerate(found):
             if r is not None:
                 out[i] = r
-        if miss:
-            out[miss] = self._graph2(pt, games, index[miss], stat_features[miss], archetype[miss])
+        if not miss:
+            return (lambda: out) if later else out
+        pending = self._graph2(pt, games, index[miss], stat_features[miss], archetype[miss], True)
+
+        def rates() -> np.ndarray:
+            out[miss] = pending()
             inputs.graph2_keep(pt, ids[miss], [keys[i] for i in miss], out[miss])
-        return out
+            return out
+        return rates if later else rates()
 
     def _graph2(
         self, pt: PlayerType, games: GameEmbeddings, index: np.ndarray, stat_features: np.ndarray, archetype: np.ndarray,
-    ) -> np.ndarray:
-        """Graph 2's rates for the players whose context games are the rows of `index` (`context_index`).
+        later: bool = False,
+    ):
+        """Graph 2's rates for the players whose context games are the rows of `index` (`context_index`);
+        later: a function that waits for them instead (the batches queued on the lanes, `_run_later`).
 
         Players run in batches of `graph2_batch_players`, grouped by their longest context game (fewest
         padded PA slots; stable, so ties keep request order): the batches depend only on the request,
@@ -787,14 +827,18 @@ class Scorer:
         for rows in batches:
             batch = gather_context(games, index[rows], stat_features[rows], archetype[rows], max_pas)
             feeds.append({k: v for k, v in batch.inputs().items() if k in wanted})
-        rates = np.empty((len(order), len(TARGET_STATS[pt])))
-        for rows, out in zip(batches, self._run(pt, "rates", feeds)):
-            rates[rows] = out
-        return rates
+        pending = self._run_later(pt, "rates", feeds)
+
+        def rates() -> np.ndarray:
+            out = np.empty((len(order), len(TARGET_STATS[pt])))
+            for rows, result in zip(batches, pending()):
+                out[rows] = result
+            return out
+        return rates if later else rates()
 
 
 class _HistoryInputs:
-    """What `Scorer._score_type` reads, derived from a `History`'s raw rows at every call (Level-1
+    """What `Scorer._start_type` reads, derived from a `History`'s raw rows at every call (Level-1
     outputs through the scorer's LRU cache)."""
 
     def __init__(self, scorer: Scorer, history: History) -> None:

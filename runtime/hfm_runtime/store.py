@@ -85,6 +85,7 @@ STORE_FORMAT = "hfm-store"
 STORE_SCHEMA_VERSION = 1
 STORE_FILE = "store.json"
 _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player type
+_LOAD_SLACK = 8  # game lines a loaded player's buffers have room for before they grow
 
 
 class StoreMismatch(HFMInputError):
@@ -111,7 +112,8 @@ class AppendReport:
 # --- per-player state ------------------------------------------------------------------------------
 class _Lines:
     """One player's game lines (all levels), sorted by (day, game_pk), in buffers that grow: days since
-    1970, game_pk, level code and the value columns as float64 (int64 columns hold exact integers)."""
+    1970, game_pk, level code and the value columns as float64 (int64 columns hold exact integers),
+    one row per column ([width, capacity]: `PlayerStore.lines` reads whole columns)."""
 
     __slots__ = ("day", "game_pk", "level", "values", "n")
 
@@ -119,30 +121,42 @@ class _Lines:
         self.day = np.empty(capacity, np.int64)
         self.game_pk = np.empty(capacity, np.int64)
         self.level = np.empty(capacity, np.int16)
-        self.values = np.empty((capacity, width))
+        self.values = np.empty((width, capacity))
         self.n = 0
 
     def add(self, day: np.ndarray, game_pk: np.ndarray, level: np.ndarray, values: np.ndarray) -> None:
-        """Add games (sorted by (day, game_pk)); games older than the newest held are merged in order."""
+        """Add games (sorted by (day, game_pk); `values` [games, width]); games older than the newest
+        held are merged in order."""
         n, k = self.n, len(day)
         if n + k > len(self.day):
             capacity = max(n + k, n + n // 2, 8)
-            self.day, self.game_pk, self.level, self.values = (
-                _grown(a, capacity, n) for a in (self.day, self.game_pk, self.level, self.values))
-        self.day[n:n + k], self.game_pk[n:n + k], self.level[n:n + k], self.values[n:n + k] = day, game_pk, level, values
+            self.day, self.game_pk, self.level = (_grown(a, capacity, n) for a in (self.day, self.game_pk, self.level))
+            values_held = np.empty((len(self.values), capacity))
+            values_held[:, :n] = self.values[:, :n]
+            self.values = values_held
+        self.day[n:n + k], self.game_pk[n:n + k], self.level[n:n + k] = day, game_pk, level
+        self.values[:, n:n + k] = values.T
         self.n = n + k
         if n and (day[0], game_pk[0]) < (self.day[n - 1], self.game_pk[n - 1]):  # rare: a late game
             order = np.lexsort((self.game_pk[: self.n], self.day[: self.n]))
-            for a in (self.day, self.game_pk, self.level, self.values):
+            for a in (self.day, self.game_pk, self.level):
                 a[: self.n] = a[: self.n][order]
+            self.values[:, : self.n] = self.values[:, : self.n][:, order]
 
     def rows(self, lo: int | None = None, hi: int | None = None) -> slice:
         """The rows with lo <= day < hi."""
+        if lo is None and hi is None:
+            return slice(0, self.n)
         day = self.day[: self.n]
-        return slice(0 if lo is None else int(np.searchsorted(day, lo)), self.n if hi is None else int(np.searchsorted(day, hi)))
+        if lo is None:
+            return slice(0, int(day.searchsorted(hi)))
+        if hi is None:
+            return slice(int(day.searchsorted(lo)), self.n)
+        start, stop = day.searchsorted((lo, hi)).tolist()
+        return slice(start, stop)
 
     def nbytes(self) -> int:
-        return sum(a[: self.n].nbytes for a in (self.day, self.game_pk, self.level, self.values))
+        return sum(a[: self.n].nbytes for a in (self.day, self.game_pk, self.level)) + self.values[:, : self.n].nbytes
 
 
 def _grown(array: np.ndarray, capacity: int, used: int) -> np.ndarray:
@@ -498,9 +512,14 @@ class PlayerStore:
                 layout = [(j, c, kind) for j, (c, kind) in enumerate(layout)]
             n = np.array([r.stop - r.start for _, _, r in parts], dtype=np.int64)
             day = _cat([seg.day[r] for _, seg, r in parts], np.int64)
+            # [columns, rows]: every player's rows in one copy; a run of columns (Marcel's counts) as
+            # views of it, other picks after the copy
             pick = np.array([j for j, _, _ in layout], dtype=np.int64)
-            values = (np.concatenate([seg.values[r][:, pick] for _, seg, r in parts]) if parts
-                      else np.zeros((0, len(layout))))
+            run = slice(int(pick[0]), int(pick[-1]) + 1) if len(pick) and (np.diff(pick) == 1).all() else slice(None)
+            values = (np.concatenate([seg.values[run, r] for _, seg, r in parts], axis=1) if parts
+                      else np.zeros((len(self._layout.get(pt, [])), 0))[run])
+            if len(values) != len(pick):
+                values = values[pick]
             frame = {
                 "player_id": np.repeat(np.array([p for p, _, _ in parts], dtype=np.int64), n),
                 "game_pk": _cat([seg.game_pk[r] for _, seg, r in parts], np.int64),
@@ -509,7 +528,7 @@ class PlayerStore:
                 LEVEL_COLUMN: np.array(self._levels + [""], dtype=object)[_cat([seg.level[r] for _, seg, r in parts], np.int64)],
             }
         for j, (_, c, kind) in enumerate(layout):
-            frame[c] = values[:, j].astype(np.int64) if kind == "int" else values[:, j]
+            frame[c] = values[j].astype(np.int64) if kind == "int" else values[j]
         return pd.DataFrame(frame)
 
     def scoring_inputs(self, scorer: Scorer) -> _StoreInputs:
@@ -544,7 +563,7 @@ class PlayerStore:
                          day=_cat([s.day[: s.n] for _, s in held], np.int64),
                          game_pk=_cat([s.game_pk[: s.n] for _, s in held], np.int64),
                          level=_cat([s.level[: s.n] for _, s in held], np.int16),
-                         values=np.concatenate([s.values[: s.n] for _, s in held]) if held
+                         values=np.ascontiguousarray(np.concatenate([s.values[:, : s.n] for _, s in held], axis=1).T) if held
                          else np.zeros((0, len(self._layout.get(pt, [])))))
                 contexts = sorted(self._context[pt].items())
                 np.savez(tmp / f"context_{pt}.npz",
@@ -706,7 +725,7 @@ def _check_meta(folder: Path, meta: dict[str, Any]) -> dict[str, Any]:
 
 # --- what the scorer reads -------------------------------------------------------------------------
 class _StoreInputs:
-    """`Scorer._score_type`'s inputs from a store (a History's are scoring._HistoryInputs)."""
+    """`Scorer._start_type`'s inputs from a store (a History's are scoring._HistoryInputs)."""
 
     def __init__(self, store: PlayerStore, scorer: Scorer) -> None:
         self.store, self.scorer = store, scorer
@@ -879,7 +898,7 @@ def _read_lines(z: Mapping[str, np.ndarray]) -> dict[int, _Lines]:
     day, game_pk, level, values = z["day"], z["game_pk"], z["level"], z["values"]
     out = {}
     for pid, end, n in zip(z["player_id"].tolist(), ends.tolist(), z["n"].tolist()):
-        lines = _Lines(values.shape[1], capacity=n)
+        lines = _Lines(values.shape[1], capacity=n + _LOAD_SLACK)  # a day's append fits without growing
         lines.add(day[end - n:end], game_pk[end - n:end], level[end - n:end], values[end - n:end])
         out[pid] = lines
     return out
