@@ -107,14 +107,7 @@ class RangeParams:
                     raise HFMInputError(f"{where}: field '{part}.{pt}' missing or not an object")
                 out[part][pt] = {}
                 for s in TARGET_STATS[pt]:
-                    value = per.get(s)
-                    try:
-                        number = float(value)
-                    except (TypeError, ValueError):
-                        number = math.nan
-                    if not (math.isfinite(number) and number > 0):
-                        raise HFMInputError(f"{where}: field '{part}.{pt}.{s}' is {value!r}, not a positive number")
-                    out[part][pt][s] = number
+                    out[part][pt][s] = _positive(per.get(s), where, f"{part}.{pt}.{s}")
         drift = _drift_block(data.get("drift", {}), where, "drift")  # optional: absent or null per stat = none
         talent_scale = talent_drift = None
         talent = data.get("talent")  # optional (module docstring): absent = the talent interval uses scale/drift
