@@ -18,7 +18,7 @@ from benchlib.summary import REAL_TARGET_S  # noqa: E402
 
 ORDER = ("import one season", "store cold build, one season", "batter warm", "pitcher warm",
          "batter warm, Graph 2 run", "pitcher warm, Graph 2 run", "batter cold", "pitcher cold", "daily update",
-         "league warm", "league History")
+         "daily update, first after a cold build", "league warm", "league History")
 
 
 def medians(path: Path) -> dict[str, tuple[float, dict]]:

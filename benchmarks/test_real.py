@@ -16,7 +16,9 @@ rounds after the timed ones):
   player cold         a store built from his own raw rows (his side, the league's Marcel rates), scored
   daily update        a 15-game day of the season (the last one; else the busiest day) appended to the
                       store of everything before it (loaded from disk, untimed), then everyone who
-                      played that day re-scored as of the next day
+                      played that day re-scored as of the next day. The store as the evening's run
+                      saved it (the previous game day's players scored: Marcel's season table
+                      memoised and saved), and, a second row, straight after its cold build
   league warm         everyone with an MLB line in the season, projected into the next season as of the
                       day after its last game, from the store of the whole league; a new day (nobody's
                       identity inputs memoised: each day's as-of date is new), everything else current
@@ -159,17 +161,18 @@ def _update_day(p: pd.DataFrame, season: int) -> pd.Timestamp:
     return pd.Timestamp(full.index.max() if len(full) else games.idxmax())
 
 
-def test_real_daily_update(benchmark, scorer, real_league, season, tmp_path) -> None:
+@pytest.mark.parametrize("evening", [True, False], ids=["evening", "cold"])
+def test_real_daily_update(benchmark, scorer, real_league, season, tmp_path, evening) -> None:
     day = _update_day(real_league.pitches, season)
     setup, run, played, games = daily_update(scorer, real_league.pitches, real_league.players, day,
-                                             tmp_path / "before")
+                                             tmp_path / "before", evening)
     setup()
     table = run()
     benchmark.pedantic(run, setup=setup, rounds=5, warmup_rounds=0)
     assert (table["flag"] == "model").sum() > len(played) // 2
     stages = medians_ms(Stages(scorer).run(run, 3, setup))
-    _record(benchmark, "daily update", stages, players=len(played), games=int(games["game_pk"].nunique()),
-            pitches=len(games), day=str(day.date()))
+    _record(benchmark, "daily update" if evening else "daily update, first after a cold build", stages,
+            players=len(played), games=int(games["game_pk"].nunique()), pitches=len(games), day=str(day.date()))
 
 
 def _league_request(real_league, whole_store, season) -> tuple[list[int], pd.Timestamp]:

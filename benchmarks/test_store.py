@@ -17,8 +17,8 @@ League (table "store_league"): the default league (everyone with an MLB line in 
 before: 279 players) as of the day after the last game, warm (the day's identity inputs computed
 inside the call) and cold (the store built from the league's pitches, then scored), beside the
 History path on the same players (warm: lines derived and Level-1 cache full; cold: from the raw
-pitches); the daily update (the busiest day appended, everyone who played
-re-scored as of the next day); store load and save; the store's memory.
+pitches); the daily update (the busiest day appended to the store the evening's run saved, everyone who
+played re-scored as of the next day); store load and save; the store's memory.
 """
 
 from __future__ import annotations

@@ -180,6 +180,38 @@ def test_save_and_load_round_trip(league, scorer, tmp_path, monkeypatch):
     assert PlayerStore.load(tmp_path / "state", scorer).last_date == days[-2]
 
 
+def test_marcel_memo_grows_by_the_players_asked_and_is_saved(league, scorer, tmp_path):
+    """Players asked a few at a time (the memo computes only those it lacks: players without a line
+    in the window), saved, loaded (the memo with it), a day appended: every row as a History scores
+    it, and as one store asked everything at once."""
+    p = league.pitches
+    days = _game_days(p, max(league.seasons))
+    store = PlayerStore.build(scorer, p[p["game_date"] < days[-1]], league.players)
+    ids, season = _ids(league), days[-1].year
+    groups = [ids[::3], ids[1::3], ids[2::3]]
+    store.scorer.score(store, season, groups[0], as_of=days[-1])
+    store.save(tmp_path / "state")
+    assert "marcel.npz" in json.loads((tmp_path / "state" / STORE_FILE).read_text())["files"]
+    loaded = PlayerStore.load(tmp_path / "state", scorer)
+    assert sorted(loaded._marcel) == sorted(store._marcel) and loaded._marcel, "the memo is saved"
+    for (pt, s), (held, rows, lg) in store._marcel.items():
+        got = loaded._marcel[(pt, s)]
+        np.testing.assert_array_equal(got[0], held)
+        np.testing.assert_array_equal(got[1].rates, rows.rates)
+        pd.testing.assert_frame_equal(got[2], lg[got[2].columns], check_names=False)
+    n_saved = {k: len(v[0]) for k, v in loaded._marcel.items()}
+    loaded.append(p[p["game_date"] == days[-1]])  # a day of this season: the window is unchanged
+    after = days[-1] + pd.Timedelta(days=1)
+    history = History(p, league.players)
+    whole = PlayerStore.build(scorer, p, league.players)
+    for group in groups[1:] + [groups[0]]:
+        got = scorer.score(loaded, season, group, as_of=after)
+        assert_same_scores(got, Scorer(scorer.bundle).score(history, season, group, as_of=after))
+        assert_same_scores(got, scorer.score(whole, season, group, as_of=after))
+    grown = {k: len(v[0]) - n_saved[k] for k, v in loaded._marcel.items()}
+    assert all(n > 0 for n in grown.values()), grown  # the later groups' players were added to it
+
+
 def test_load_refuses_another_bundle_altered_files_and_other_versions(league, scorer, tiny_bundle, tmp_path):
     store = PlayerStore.build(scorer, league.pitches[league.pitches["game_date"].dt.year == min(league.seasons)],
                               league.players)

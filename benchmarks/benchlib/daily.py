@@ -12,12 +12,20 @@ import pandas as pd
 from hfm_runtime.store import PlayerStore
 
 
-def daily_update(scorer, pitches: pd.DataFrame, players: pd.DataFrame, day: pd.Timestamp, folder: Path
-                 ) -> tuple[Callable[[], None], Callable[[], pd.DataFrame], list[int], pd.DataFrame]:
+def daily_update(scorer, pitches: pd.DataFrame, players: pd.DataFrame, day: pd.Timestamp, folder: Path,
+                 evening: bool = True) -> tuple[Callable[[], None], Callable[[], pd.DataFrame], list[int], pd.DataFrame]:
     """(setup: load the saved store, run: append `day`'s games and score their players, those players,
-    the day's pitches). The store of every game before `day` is built and saved to `folder` once."""
+    the day's pitches). The store of every game before `day` is built and saved to `folder` once;
+    `evening`: as the evening's run left it, having scored the previous game day's players as of `day`
+    (what it memoises and saves, Marcel's season table, is there), else straight after its cold build."""
     games = pitches[pitches["game_date"] == day]
-    PlayerStore.build(scorer, pitches[pitches["game_date"] < day], players).save(folder)
+    before = pitches[pitches["game_date"] < day]
+    store = PlayerStore.build(scorer, before, players)
+    if evening:
+        last = before[before["game_date"] == before["game_date"].max()]
+        scorer.score(store, day.year, sorted(set(last["batter"].astype(int)) | set(last["pitcher"].astype(int))),
+                     as_of=day)
+    store.save(folder)
     played = sorted(set(games["batter"].astype(int)) | set(games["pitcher"].astype(int)))
     source: list[PlayerStore | None] = [None]
 

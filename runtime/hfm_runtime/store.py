@@ -13,9 +13,12 @@ What it holds, per player type (every appended pitch is seen from both sides):
   `identity.build_identity`), so a change to what the lines count or what a profile is reaches the
   store by itself; only `player_lines` is called on new pitches, once.
 - derived per player and memoised: Marcel per (player type, season), for everyone with a line in
-  its window and everyone asked for, dropped when lines of a season in its window arrive; identity inputs (stat features, archetype,
-  source) per (player type, as-of day, player), computed for the players a request asks for (one
-  call for all of them), dropped when his lines change, for the last few days asked.
+  its window and everyone asked for (a player asked for later has no line there: he is computed
+  alone, from the window's league rates kept with it), dropped when lines of a season in its window
+  arrive, and saved with the store (a day's update reads the evening's memo); identity inputs
+  (stat features, archetype, source) per (player type, as-of day, player), computed for the players
+  a request asks for (one call for all of them), dropped when his lines change, for the last few
+  days asked.
 - Level 1: the Graph-1 outputs (PA embeddings, PA outcomes) of each player's last `keep_games` games
   per perspective (default: the bundle's max_games), so scoring a player runs Graph 2 only.
 - Graph 2: each player's last Graph-2 result with the inputs it was computed from (his context games,
@@ -36,7 +39,8 @@ a day changes nothing. The lines and Level-1 outputs are computed before the sta
 that fails leaves the store as it was.
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint, the line layout,
-SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, games.npz and players.json,
+SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, marcel.npz (the Marcel memo;
+optional: a store saved without it loads with none), games.npz and players.json,
 atomically (hfm_runtime.atomic: a saver killed at any point leaves the previous store whole), no
 pickles. A load while another process saves the same folder reads the state before or after that
 save, whole, never a mix (one folder handle, every file checked against store.json; a read the save
@@ -60,7 +64,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -75,11 +79,12 @@ from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import GameKeys, read_columns
 from hfm_runtime.identity import build_identity, player_lines
 from hfm_runtime.marcel import MARCEL_CONFIGS
+from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN
-from hfm_runtime.targets import PLAYER_TYPES, PlayerType
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
 STORE_SCHEMA_VERSION = 1
@@ -247,6 +252,7 @@ class PlayerStore:
         self._pitched: set[int] = set()
         self._last_day: int | None = None
         self._no_rows: pd.DataFrame | None = None
+        # (type, season) -> (player ids, sorted; their Marcel rows; the window's league rates by season)
         self._marcel: dict[tuple[str, int], tuple[np.ndarray, MarcelRows, pd.DataFrame]] = {}
         self._identity: dict[tuple[str, int], dict[int, tuple[np.ndarray, int, Any]]] = {}
         self._graph2: dict[str, dict[int, tuple[tuple, np.ndarray]]] = {pt: {} for pt in PLAYER_TYPES}
@@ -577,6 +583,7 @@ class PlayerStore:
                          game_pk=_cat([c.game_pk for _, c in contexts], np.int64),
                          day=_cat([c.day for _, c in contexts], np.int64),
                          level=np.concatenate([c.level for _, c in contexts]).astype(str) if contexts else np.zeros(0, str))
+            np.savez(tmp / "marcel.npz", **self._marcel_arrays())
             np.savez(tmp / "games.npz", game_pk=self._game_pks,
                      opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
                      first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
@@ -644,7 +651,24 @@ class PlayerStore:
         days = [int(seg.day[seg.n - 1]) for d in store._lines.values() for seg in d.values() if seg.n]
         store._last_day = max(days) if days else None
         store._impute(force=True)
+        if "marcel.npz" in files:  # after _impute, which empties the memo; stores saved before it had none
+            try:
+                with np.load(io.BytesIO(files["marcel.npz"]), allow_pickle=False) as z:
+                    store._marcel = _read_marcel(z)
+            except (KeyError, TypeError, ValueError, OSError) as exc:
+                raise StoreMismatch(f"{folder}: unreadable store ({type(exc).__name__}: {exc})") from None
         return store
+
+    def _marcel_arrays(self) -> dict[str, np.ndarray]:
+        """The Marcel memo as npz arrays `<type>_<season>_<what>` (`_read_marcel` reads them back)."""
+        out: dict[str, np.ndarray] = {}
+        for (pt, season), (ids, rows, league) in sorted(self._marcel.items()):
+            key = f"{pt}_{season}_"
+            out[key + "ids"] = ids
+            out.update({key + f.name: getattr(rows, f.name) for f in fields(MarcelRows)})
+            out[key + "league_season"] = league.index.to_numpy(np.int64)
+            out[key + "league"] = league[list(TARGET_STATS[pt])].to_numpy(np.float64)
+        return out
 
 
 class _Swapped(Exception):
@@ -773,7 +797,9 @@ class _StoreInputs:
     def _marcel_table(self, pt: PlayerType, season: int, ids: np.ndarray) -> tuple[np.ndarray, MarcelRows]:
         """Marcel as a History computes it (`seasons.season_lines` of the window's game lines, then
         `marcel.marcel`), memoised per (type, season) for everyone with a line in the window and every
-        player asked for so far; asking for others computes them all again, in one call."""
+        player asked for so far. A player asked for later has no line in the window (everyone who has
+        one is in the memo): his Marcel reads only the window's league rates, kept with the memo, so
+        only he is computed."""
         s = self.store
         with s._lock:
             memo = s._marcel.get((pt, season))
@@ -782,19 +808,30 @@ class _StoreInputs:
             if memo is None:
                 window = _jan1(season - len(MARCEL_CONFIGS[pt].weights)), _jan1(season)
                 lines = season_lines(s.lines(pt, None, *window, columns=LINE_COLUMNS[pt]), pt)
+                league = None if s.league is None else s.league.get(pt)
+                league = marcel_league_rates(lines, pt) if league is None else league
                 wanted = np.union1d(lines["player_id"].to_numpy(np.int64), ids)
+                rows = self._marcel_rows(pt, season, wanted, lines, league)
             else:
-                lines, wanted = memo[2], np.union1d(memo[0], ids)
-            at, known = self._rows(wanted)
-            births = s._births[at] if len(s._ids) else np.full(len(wanted), np.datetime64("NaT"))
-            ages = np.full(len(wanted), np.nan)
-            has_age = known & pd.notna(births)
-            if has_age.any():
-                ages[has_age] = np.asarray(season_age(births[has_age], season), dtype=np.float64)
-            league = None if s.league is None else s.league.get(pt)
-            rows = marcel_rows(self.scorer.bundle, pt, wanted, season, lines, ages, league)
-            s._marcel[(pt, season)] = (wanted, rows, lines)
+                held, held_rows, league = memo
+                new = np.setdiff1d(ids, held)
+                lines = season_lines(s.lines(pt, [], columns=LINE_COLUMNS[pt]), pt)  # none: the layout
+                wanted = np.union1d(held, new)
+                order = np.argsort(np.concatenate([held, new]), kind="stable")
+                rows = _concat_marcel([held_rows, self._marcel_rows(pt, season, new, lines, league)]).take(order)
+            s._marcel[(pt, season)] = (wanted, rows, league)
             return wanted, rows
+
+    def _marcel_rows(self, pt: PlayerType, season: int, ids: np.ndarray, lines: pd.DataFrame,
+                     league: pd.DataFrame) -> MarcelRows:
+        s = self.store
+        at, known = self._rows(ids)
+        births = s._births[at] if len(s._ids) else np.full(len(ids), np.datetime64("NaT"))
+        ages = np.full(len(ids), np.nan)
+        has_age = known & pd.notna(births)
+        if has_age.any():
+            ages[has_age] = np.asarray(season_age(births[has_age], season), dtype=np.float64)
+        return marcel_rows(self.scorer.bundle, pt, ids, season, lines, ages, league)
 
     def identity(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp) -> IdentityInputs:
         """`identity.build_identity` as of `as_of` on the requested players' game lines (one call for
@@ -881,6 +918,10 @@ def _jan1(season: int) -> int:
     return int(np.datetime64(f"{int(season)}-01-01", "D").astype(np.int64))
 
 
+def _concat_marcel(parts: list[MarcelRows]) -> MarcelRows:
+    return MarcelRows(**{f.name: np.concatenate([getattr(r, f.name) for r in parts]) for f in fields(MarcelRows)})
+
+
 def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype)
 
@@ -902,6 +943,19 @@ def _read_lines(z: Mapping[str, np.ndarray]) -> dict[int, _Lines]:
         lines.add(day[end - n:end], game_pk[end - n:end], level[end - n:end], values[end - n:end])
         out[pid] = lines
     return out
+
+
+def _read_marcel(z: Mapping[str, np.ndarray]) -> dict[tuple[str, int], tuple[np.ndarray, MarcelRows, pd.DataFrame]]:
+    memo = {}
+    for name in z:
+        if name.endswith("_ids"):
+            pt, season, _ = name.split("_", 2)
+            key = f"{pt}_{season}_"
+            rows = MarcelRows(**{f.name: z[key + f.name] for f in fields(MarcelRows)})
+            league = pd.DataFrame(z[key + "league"], columns=list(TARGET_STATS[pt]),
+                                  index=pd.Index(z[key + "league_season"], name="season"))
+            memo[(pt, int(season))] = (z[name], rows, league)
+    return memo
 
 
 def _read_contexts(z: Mapping[str, np.ndarray]) -> dict[int, _Context]:
