@@ -61,7 +61,7 @@ wheel: $(STAMP)
 scale: $(STAMP)
 	$(BIN)/python benchmarks/scale.py --scale 1.0 $(SCALE_ARGS)
 
-# Real MLB (docs/real-data.md): the Retrosheet seasons 2000-2021 imported once (about 10 minutes), then
+# Real MLB (docs/real-data.md): the Retrosheet seasons 2000-2021 imported once (4.5-14 min), then
 # opening-day projections of 2019 (trained on 2011-2018: history 2011-13, targets 2014-17, validation
 # 2018) and of 2021 (2013-2020: 2020 history only, validation 2019), each beside Marcel and the
 # baselines; the retrained ablations (each reusing its run's Level 1 where it can); the report (RMSE,
