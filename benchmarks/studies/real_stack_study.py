@@ -1,0 +1,125 @@
+"""Does averaging HFM's blend with the sequence-skill ridge beat either alone on real seasons?
+(docs/real-data.md, "What was tried")
+
+    python benchmarks/studies/real_stack_study.py artifacts/runs/real_2019 artifacts/runs/real_2021
+
+The two tie on the mean (the report's blend - sequence_ridge intervals straddle zero on most stats)
+but differ stat by stat, so a mix could beat both. Per player type and stat, the mix
+`(1 - lam) * blend + lam * sequence_ridge` with lam in 0.0..1.0 step 0.1 chosen WITHOUT the test
+season: on the run's out-of-fold rows (ranges_rows.csv: the blend's leave-one-season-out projections
+of the training and validation seasons, the same folds that chose its weights), beside the sequence
+ridge fitted leave-one-season-out on the same seasons (hfm_train.baselines.AggregateRidge, every
+pool season but the held-out one; lines of the seasons before the test season only), minimising the
+opportunity-weighted squared error against the actual rates. Then, once, the test season: the run's
+test_predictions.csv (blend, sequence ridge, Marcel, actual), the report's players (>= 100 PA / BF,
+an MLB line in the three seasons before), RMSE cut against Marcel, and 90% paired bootstrap
+intervals (players resampled) of mix - blend.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
+from hfm_train.baselines import AggregateRidge, RidgeConfig, season_sums
+from hfm_train.evaluate import paired_bootstrap, weighted_rmse
+from hfm_train.league_stream import league_lines
+
+GRID = np.round(np.arange(0.0, 1.01, 0.1), 1)
+MIN_OPP = 100
+
+
+def oof_ridge(sums: pd.DataFrame, players: pd.DataFrame, pt: str, rows: pd.DataFrame) -> np.ndarray:
+    """[rows, S]: the sequence ridge's projection of each (season, player) row, fitted without that season."""
+    out = np.full((len(rows), len(TARGET_STATS[pt])), np.nan)
+    pool = sorted(int(s) for s in rows["season"].unique())
+    for s in pool:
+        model = AggregateRidge(pt, RidgeConfig()).fit(sums, players, [t for t in pool if t != s])
+        at = np.flatnonzero(rows["season"].to_numpy() == s)
+        out[at] = model.predict(sums[sums["season"] < s], players, rows["player_id"].to_numpy()[at], s)
+    return out
+
+
+def choose(blend: np.ndarray, ridge: np.ndarray, actual: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lam per stat, [grid, S] weighted MSE of each mix) on the out-of-fold rows."""
+    mse = np.array([(n[:, None] * ((1 - lam) * blend + lam * ridge - actual) ** 2).sum(0) / n.sum() for lam in GRID])
+    return GRID[mse.argmin(0)], mse
+
+
+def study(run: Path, samples: int) -> dict:
+    config = json.loads((run / "config.json").read_text())
+    seasons = config["seasons"]
+    test = int(seasons["test"][0])
+    known = sorted({int(s) for part in ("history", "train", "validation") for s in seasons.get(part, [])})
+    league, lines = league_lines(config["league"], [s for s in known if s < test])  # never the test season
+    ranges_rows = pd.read_csv(run / "ranges_rows.csv")
+    preds = pd.read_csv(run / "test_predictions.csv")
+    out = {"run": str(run), "test": test}
+    for pt in ("batter", "pitcher"):
+        stats, opp = list(TARGET_STATS[pt]), OPPORTUNITY[pt]
+        rows = ranges_rows[ranges_rows["player_type"] == pt].reset_index(drop=True)
+        sums = season_sums(lines[pt], pt)
+        t0 = time.perf_counter()
+        ridge = oof_ridge(sums, league.players, pt, rows)
+        n = rows["n"].to_numpy(np.float64)
+        blend = rows[[f"center_{s}" for s in stats]].to_numpy(np.float64)
+        actual = rows[[f"count_{s}" for s in stats]].to_numpy(np.float64) / n[:, None]
+        lam, mse = choose(blend, ridge, actual, n)
+        oof = {"lam": dict(zip(stats, lam.tolist())),
+               "rmse_blend": np.sqrt(mse[0]).tolist(), "rmse_ridge": np.sqrt(mse[-1]).tolist(),
+               "rmse_mix": np.sqrt(mse.min(0)).tolist(), "rows": int(len(rows)),
+               "seasons": sorted(int(s) for s in rows["season"].unique()), "seconds": time.perf_counter() - t0}
+        # the test season, once
+        p = preds[preds["player_type"] == pt]
+        wide = {c: p.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
+                for c in ("blend", "statcast_ridge", "marcel", "actual", "weight")}
+        weight = wide["weight"].iloc[:, 0]
+        mlb = sums[(sums["level"] == "MLB") & (sums["season"] < test) & (sums["season"] >= test - 3) & (sums[opp] > 0)]
+        keep = (weight >= MIN_OPP) & weight.index.isin(set(mlb["player_id"]))
+        ids = weight.index[keep].to_numpy()
+        w = weight[keep].to_numpy(np.float64)
+        truth = wide["actual"].loc[ids].to_numpy(np.float64)
+        b, r, m = (wide[c].loc[ids].to_numpy(np.float64) for c in ("blend", "statcast_ridge", "marcel"))
+        mix = (1 - lam) * b + lam * r
+        rmse = {name: weighted_rmse(x, truth, w) for name, x in (("blend", b), ("sequence_ridge", r), ("mix", mix), ("marcel", m))}
+        cut = {name: float(np.mean(1 - v / rmse["marcel"])) for name, v in rmse.items()}
+        out[pt] = {"oof": oof, "players": int(len(ids)), "rmse": {k: v.tolist() for k, v in rmse.items()},
+                   "mean_cut_vs_marcel": cut,
+                   "mix - blend": paired_bootstrap(mix, b, truth, w, samples).tolist(),
+                   "mix - sequence_ridge": paired_bootstrap(mix, r, truth, w, samples).tolist(), "stats": stats}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("runs", nargs="+", type=Path)
+    ap.add_argument("--samples", type=int, default=2000)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    results = [study(run, args.samples) for run in args.runs]
+    for res in results:
+        for pt in ("batter", "pitcher"):
+            r = res[pt]
+            o = r["oof"]
+            print(f"\n{Path(res['run']).name} {pt}s: lam {o['lam']} (chosen on {o['rows']} out-of-fold rows of {o['seasons']}, "
+                  f"ridge folds {o['seconds']:.0f} s)")
+            print("  out-of-fold RMSE blend / ridge / mix: " + ", ".join(
+                f"{s} {a:.4f}/{b:.4f}/{c:.4f}" for s, a, b, c in zip(r["stats"], o["rmse_blend"], o["rmse_ridge"], o["rmse_mix"])))
+            print(f"  test {res['test']} ({r['players']} players), mean cut vs Marcel: " + ", ".join(
+                f"{k} {v:+.1%}" for k, v in r["mean_cut_vs_marcel"].items()))
+            print("  mix - blend (x1e-4, 90%): " + ", ".join(
+                f"{s} [{lo * 1e4:+.1f}, {hi * 1e4:+.1f}]" for s, (lo, _, hi) in zip(r["stats"], r["mix - blend"])))
+            print("  mix - sequence_ridge (x1e-4, 90%): " + ", ".join(
+                f"{s} [{lo * 1e4:+.1f}, {hi * 1e4:+.1f}]" for s, (lo, _, hi) in zip(r["stats"], r["mix - sequence_ridge"])))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
