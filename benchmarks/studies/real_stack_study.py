@@ -30,9 +30,9 @@ from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from hfm_train.baselines import AggregateRidge, RidgeConfig, season_sums
 from hfm_train.evaluate import paired_bootstrap, weighted_rmse
 from hfm_train.league_stream import league_lines
+from hfm_train.real_eval import report_players, wide_predictions
 
 GRID = np.round(np.arange(0.0, 1.01, 0.1), 1)
-MIN_OPP = 100
 
 
 def oof_ridge(sums: pd.DataFrame, players: pd.DataFrame, pt: str, rows: pd.DataFrame) -> np.ndarray:
@@ -77,13 +77,11 @@ def study(run: Path, samples: int) -> dict:
                "seasons": sorted(int(s) for s in rows["season"].unique()), "seconds": time.perf_counter() - t0}
         # the test season, once
         p = preds[preds["player_type"] == pt]
-        wide = {c: p.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
-                for c in ("blend", "statcast_ridge", "marcel", "actual", "weight")}
+        wide = wide_predictions(p, stats, ("blend", "statcast_ridge", "marcel", "actual", "weight"))
         weight = wide["weight"].iloc[:, 0]
-        mlb = sums[(sums["level"] == "MLB") & (sums["season"] < test) & (sums["season"] >= test - 3) & (sums[opp] > 0)]
-        keep = (weight >= MIN_OPP) & weight.index.isin(set(mlb["player_id"]))
-        ids = weight.index[keep].to_numpy()
-        w = weight[keep].to_numpy(np.float64)
+        window = sums[(sums["level"] == "MLB") & (sums["season"] >= test - 3)]
+        ids = report_players(weight, window, test, opp)
+        w = weight.loc[ids].to_numpy(np.float64)
         truth = wide["actual"].loc[ids].to_numpy(np.float64)
         b, r, m = (wide[c].loc[ids].to_numpy(np.float64) for c in ("blend", "statcast_ridge", "marcel"))
         mix = (1 - lam) * b + lam * r

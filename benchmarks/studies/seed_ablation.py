@@ -22,32 +22,27 @@ import numpy as np
 import pandas as pd
 
 from hfm_train.evaluate import weighted_rmse
-from hfm_train.real_eval import MIN_OPPORTUNITIES, season_lines_of
-
-
-def _wide(run: Path, pt: str, column: str, stats: list[str]) -> pd.DataFrame:
-    p = pd.read_csv(run / "test_predictions.csv")
-    p = p[p["player_type"] == pt]
-    return p.pivot_table(index="player_id", columns="stat", values=column, aggfunc="first")[stats]
+from hfm_train.real_eval import report_players, season_lines_of, wide_predictions
 
 
 def study(pairs: list[tuple[Path, Path]], samples: int = 2000, seed: int = 0) -> dict:
     config = json.loads((pairs[0][0] / "config.json").read_text())
     test = int(config["seasons"]["test"][0])
     lines = season_lines_of(Path(config["league"]), [test - 3, test - 2, test - 1])
+    preds = {run: pd.read_csv(run / "test_predictions.csv") for pair in pairs for run in pair}
     out: dict = {"test": test, "pairs": [[str(a), str(b)] for a, b in pairs], "types": {}}
     for pt in ("batter", "pitcher"):
         opp = "PA" if pt == "batter" else "BF"
-        preds = pd.read_csv(pairs[0][0] / "test_predictions.csv")
-        stats = list(dict.fromkeys(preds.loc[preds["player_type"] == pt, "stat"]))
-        weight = _wide(pairs[0][0], pt, "weight", stats).iloc[:, 0]
-        before = set(lines[pt].loc[lines[pt][opp] > 0, "player_id"])
-        ids = weight.index[(weight >= MIN_OPPORTUNITIES) & weight.index.isin(before)].to_numpy()
+        rows = {run: p[p["player_type"] == pt] for run, p in preds.items()}
+        stats = list(dict.fromkeys(rows[pairs[0][0]]["stat"]))
+        first = wide_predictions(rows[pairs[0][0]], stats, ("weight", "actual", "marcel"))
+        weight = first["weight"].iloc[:, 0]
+        ids = report_players(weight, lines[pt], test, opp)
         w = weight.loc[ids].to_numpy(np.float64)
-        truth = _wide(pairs[0][0], pt, "actual", stats).loc[ids].to_numpy(np.float64)
-        marcel = _wide(pairs[0][0], pt, "marcel", stats).loc[ids].to_numpy(np.float64)
-        base = [_wide(a, pt, "blend", stats).loc[ids].to_numpy(np.float64) for a, _ in pairs]
-        abl = [_wide(b, pt, "blend", stats).loc[ids].to_numpy(np.float64) for _, b in pairs]
+        truth, marcel = (first[c].loc[ids].to_numpy(np.float64) for c in ("actual", "marcel"))
+        blend = {run: wide_predictions(r, stats, ("blend",))["blend"].loc[ids].to_numpy(np.float64)
+                 for run, r in rows.items()}
+        base, abl = [blend[a] for a, _ in pairs], [blend[b] for _, b in pairs]
         per_seed = np.array([weighted_rmse(y, truth, w) - weighted_rmse(x, truth, w) for x, y in zip(base, abl)])
         rng = np.random.default_rng(seed)
         draws = np.empty((samples, len(stats)))

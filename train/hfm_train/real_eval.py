@@ -61,10 +61,18 @@ def season_lines_of(league_dir: Path, seasons: list[int]) -> dict[str, pd.DataFr
     return out
 
 
-def _wide(preds: pd.DataFrame, stats: list[str], columns) -> dict[str, pd.DataFrame]:
+def wide_predictions(preds: pd.DataFrame, stats: list[str], columns) -> dict[str, pd.DataFrame]:
     """test_predictions.csv's long rows of one player type -> one [players, stats] frame per column."""
     return {c: preds.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
             for c in columns if c in preds.columns}
+
+
+def report_players(weight: pd.Series, season: pd.DataFrame, test: int, opp: str,
+                   min_opportunities: int = MIN_OPPORTUNITIES) -> np.ndarray:
+    """The report's players: `weight` (test-season opportunities by player_id) >= min_opportunities
+    and an MLB line (`season`: season lines of one type) with opportunities before `test`."""
+    before = set(season.loc[(season["season"] < test) & (season[opp] > 0), "player_id"])
+    return weight.index[(weight >= min_opportunities) & weight.index.isin(before)].to_numpy()
 
 
 def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_OPPORTUNITIES,
@@ -88,18 +96,16 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
     for pt, rows in preds.groupby("player_type", sort=False):
         opp = "PA" if pt == "batter" else "BF"
         season = lines[pt]
-        before = set(season.loc[(season["season"] < test) & (season[opp] > 0), "player_id"])
         stats = list(dict.fromkeys(rows["stat"]))
-        wide = _wide(rows, stats, [*METHODS, *ABLATIONS, "actual", "weight"])
+        wide = wide_predictions(rows, stats, [*METHODS, *ABLATIONS, "actual", "weight"])
         weight = wide["weight"].iloc[:, 0]
-        keep = (weight >= min_opportunities) & weight.index.isin(before)
-        ids = weight.index[keep].to_numpy()
-        w = weight[keep].to_numpy(np.float64)
+        ids = report_players(weight, season, test, opp, min_opportunities)
+        w = weight.loc[ids].to_numpy(np.float64)
         truth = wide["actual"].loc[ids].to_numpy(np.float64)
         pred = {name: wide[col].loc[ids].to_numpy(np.float64) for col, name in METHODS.items() if col in wide}
         abl = {name: wide[col].loc[ids].to_numpy(np.float64) for col, name in ABLATIONS.items() if col in wide}
         for label, frame in retrained.items():
-            blend = _wide(frame[frame["player_type"] == pt], stats, ["blend"])["blend"]
+            blend = wide_predictions(frame[frame["player_type"] == pt], stats, ["blend"])["blend"]
             missing = np.setdiff1d(ids, blend.index.to_numpy())
             if len(missing):
                 raise click.UsageError(f"--ablation {label}: {len(missing)} of {run_dir.name}'s {pt}s missing")
