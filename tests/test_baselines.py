@@ -26,7 +26,7 @@ def synthetic_sums(rng, n_players=300, seasons=range(2015, 2023)) -> tuple[pd.Da
             swings = pa * 2
             row = dict.fromkeys(SKILL_COUNTS, 0.0)
             row.update(swing=swings, whiff=rng.binomial(swings, whiff[pid]), pitches=pa * 4)
-            rows.append({"player_id": pid, "season": s, "level": "MLB", "PA": pa, "SO": rng.binomial(pa, so[pid]),
+            rows.append({"player_id": pid, "season": s, "level": "MLB", "PA": pa, "games": pa // 4 + 1, "SO": rng.binomial(pa, so[pid]),
                          "BB": rng.binomial(pa, 0.08), "HR": rng.binomial(pa, 0.03), "H": rng.binomial(pa, 0.23),
                          "2B": rng.binomial(pa, 0.045), "3B": rng.binomial(pa, 0.005), **row})
     players = pd.DataFrame({"player_id": range(n_players), "birth_date": pd.Timestamp("1994-05-01")})
@@ -55,6 +55,7 @@ def test_a_player_with_no_history_gets_league_features():
     X = model._features(sums[sums["season"] < 2022], players, pd.DataFrame({"player_id": [999], "season": [2022]}))
     assert X.loc[0, "rate_SO"] == pytest.approx(model.league_["SO"]) and X.loc[0, "log_opp_1"] == 0
     assert X.loc[0, "skill_whiff_rate"] == pytest.approx(model.skill_league_["whiff_rate"])
+    assert X.loc[0, "shrunk1_SO"] == pytest.approx(model.league_["SO"]) and X.loc[0, "log_per_game"] == 0
     assert np.isnan(X.loc[0, "age"])  # not in the players table: the median age is filled at predict time
     assert np.isfinite(model.predict(sums[sums["season"] < 2022], players, np.array([999]), 2022)).all()
 

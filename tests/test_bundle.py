@@ -96,7 +96,7 @@ def test_other_schema_version_is_refused(bundle_copy: Path):
 
 def test_other_feature_layout_is_refused(bundle_copy: Path):
     edit_manifest(bundle_copy, lambda m: m["feature_layout"]["stat_features"]["batter"].reverse())
-    with pytest.raises(BundleError, match="feature layout 'stat_features' differs"):
+    with pytest.raises(BundleError, match="feature layout 'stat_features' of batters is not one this runtime builds"):
         load_bundle(bundle_copy)
 
 

@@ -92,7 +92,13 @@ VARIANTS = {  # name -> (skills, options, seasons back: 0 = every season since 2
 }
 
 
-def project(lines, players, pt, T):
+def project(lines, players, pt, T, variants=None):
+    """Targets, weights and every variant's projections of season T. variants: name -> (a function of
+    the player type returning an unfitted ridge, seasons back: 0 = every season since 2001); the
+    default is VARIANTS."""
+    if variants is None:  # as measured on 2026-12-02, before the ridges' window detail
+        variants = {name: (lambda p, s=skills, o=options: Variant(p, RidgeConfig(skills=s, window_detail=False), **o), back)
+                    for name, (skills, options, back) in VARIANTS.items()}
     L = lines[pt]
     sums = season_sums(L[L["season"] <= T], pt)
     opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
@@ -104,16 +110,33 @@ def project(lines, players, pt, T):
     ages = pd.Series(np.asarray(season_age(births.to_numpy(), np.full(len(ids), T)), dtype=float), index=ids)
     past = sums[sums["season"] < T]
     out = {"marcel": marcel(L[L["season"] < T], ages, T, pt, ids)[stats].to_numpy(float)}
-    for name, (skills, options, back) in VARIANTS.items():
+    for name, (make, back) in variants.items():
         train = list(range(max(T - back if back else 2001, 2001), T))
         sub = past[past["season"] >= train[0] - 3]
-        model = Variant(pt, RidgeConfig(skills=skills), **options).fit(sub, players, train)
+        model = make(pt).fit(sub, players, train)
         out[name] = model.predict(sub, players, ids, T)
     return target[stats].to_numpy(float) / target[[opp]].to_numpy(float), target[opp].to_numpy(float), out
 
 
 def rmse(p, y, w):
     return np.sqrt((w[:, None] * (p - y) ** 2).sum(0) / w.sum())
+
+
+def report(parts, pt, seasons, rng, reference="seq_eb") -> None:
+    """Print each variant's RMSE cut against Marcel (mean, per stat), the test seasons pooled, and a 90%
+    interval (players resampled) of its mean RMSE ratio to `reference`."""
+    y, w = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    P = {k: np.concatenate([p[2][k] for p in parts]) for k in parts[0][2]}
+    base = rmse(P["marcel"], y, w)
+    draws = [rng.integers(0, len(y), len(y)) for _ in range(300)]
+    print(f"{pt}s, test seasons {seasons} pooled ({len(y)} player-seasons); RMSE cut vs Marcel, mean and per stat "
+          f"{TARGET_STATS[pt]}; 90% interval of the mean RMSE ratio to {reference}")
+    for k, p in P.items():
+        cut = 100 * (1 - rmse(p, y, w) / base)
+        ratio = [np.mean(rmse(p[i], y[i], w[i]) / rmse(P[reference][i], y[i], w[i])) - 1 for i in draws]
+        lo, hi = np.percentile(ratio, [5, 95]) * 100
+        print(f"  {k:14s} {cut.mean():+6.2f}%  " + " ".join(f"{c:+5.1f}" for c in cut)
+              + f"   [{lo:+.2f}, {hi:+.2f}]%", flush=True)
 
 
 def main() -> None:
@@ -128,19 +151,7 @@ def main() -> None:
     league, lines = league_lines(args.league, list(range(2000, max(seasons) + 1)))
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
-        parts = [project(lines, league.players, pt, T) for T in seasons]
-        y, w = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-        P = {k: np.concatenate([p[2][k] for p in parts]) for k in parts[0][2]}
-        base = rmse(P["marcel"], y, w)
-        draws = [rng.integers(0, len(y), len(y)) for _ in range(300)]
-        print(f"{pt}s, test seasons {seasons} pooled ({len(y)} player-seasons); RMSE cut vs Marcel, mean and per stat "
-              f"{TARGET_STATS[pt]}; 90% interval of the mean RMSE ratio to seq_eb")
-        for k, p in P.items():
-            cut = 100 * (1 - rmse(p, y, w) / base)
-            ratio = [np.mean(rmse(p[i], y[i], w[i]) / rmse(P["seq_eb"][i], y[i], w[i])) - 1 for i in draws]
-            lo, hi = np.percentile(ratio, [5, 95]) * 100
-            print(f"  {k:14s} {cut.mean():+6.2f}%  " + " ".join(f"{c:+5.1f}" for c in cut)
-                  + f"   [{lo:+.2f}, {hi:+.2f}]%", flush=True)
+        report([project(lines, league.players, pt, T) for T in seasons], pt, seasons, rng)
     print(f"({time.time() - start:.0f} s)")
 
 

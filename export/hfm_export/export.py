@@ -203,7 +203,9 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
         manifest = B.write_manifest(tmp, {
             "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "target_mode": inputs.target_mode,
-            "feature_layout": B.runtime_layout(),
+            "feature_layout": {**B.runtime_layout(), "stat_features": {  # the identity's own layout
+                pt: json.loads((tmp / IDENTITY_DIR / f"identity_{pt}.json").read_text())["feature_names"]
+                for pt in PLAYER_TYPES}},
             "graphs": graphs,
             "export": {
                 "opset": opset, "tolerance_max_abs": tolerance, "max_abs_diff": diffs,

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.profiles import feature_names
+from hfm_runtime.profiles import ProfileConfig, feature_names
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 ARCHETYPE_HORIZON = "3yr"
@@ -92,11 +92,10 @@ class ArchetypeModel:
     def predict_stat_features(self, stat_features: np.ndarray) -> np.ndarray:
         """Archetype ids from the full unscaled `stat_features` matrix (profiles.feature_matrix)."""
         X = np.asarray(stat_features)
-        if X.ndim != 2 or X.shape[1] != len(feature_names(self.player_type)):
-            raise HFMInputError(
-                f"ArchetypeModel: stat_features must be [N, {len(feature_names(self.player_type))}], "
-                f"got {X.shape}"
-            )
+        need = len(feature_names(self.player_type, ProfileConfig(window_detail=False)))  # every layout's prefix
+        if X.ndim != 2 or X.shape[1] < need:
+            raise HFMInputError(f"ArchetypeModel: stat_features must be [N, >= {need}] (profiles.feature_names), "
+                                f"got {X.shape}")
         return self.predict(X[:, archetype_columns(self.player_type)])
 
     def save(self, directory: str | Path) -> None:

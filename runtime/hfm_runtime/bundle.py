@@ -99,6 +99,13 @@ def write_manifest(folder: str | Path, fields: Mapping[str, Any]) -> dict[str, A
     return manifest
 
 
+def stat_feature_layouts(player_type: str) -> list[list[str]]:
+    """The `stat_features` layouts this runtime builds (profiles.ProfileConfig.window_detail off, on)."""
+    from hfm_runtime.profiles import ProfileConfig, feature_names
+
+    return [feature_names(player_type, ProfileConfig(window_detail=d)) for d in (False, True)]
+
+
 def verify_bundle(folder: str | Path, expected_layout: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Check a bundle folder against its manifest; return the manifest. Raises BundleError."""
     root = Path(folder)
@@ -139,6 +146,11 @@ def verify_bundle(folder: str | Path, expected_layout: Mapping[str, Any] | None 
                     f"{root / MANIFEST}: feature layout {key!r} differs from this runtime's "
                     f"(bundle {got!r}, runtime {value!r}); re-export with this version"
                 )
+        stat = layout.get("stat_features") if isinstance(layout, dict) else None
+        for pt in PLAYER_TYPES:
+            if (stat.get(pt) if isinstance(stat, dict) else None) not in stat_feature_layouts(pt):
+                raise BundleError(f"{root / MANIFEST}: feature layout 'stat_features' of {pt}s is not one this "
+                                  f"runtime builds (profiles.feature_names); re-export with this version")
     check_runtime(root, manifest)
     return manifest
 
@@ -238,15 +250,15 @@ _FINGERPRINTS: dict[int, tuple[Bundle, str]] = {}  # id(bundle) -> (bundle, fing
 
 
 def runtime_layout() -> dict[str, Any]:
-    """The parts of the feature layout this runtime was built for (a bundle must agree)."""
+    """The parts of the feature layout this runtime was built for (a bundle must agree). The
+    `stat_features` layout is the bundle's identity's (`stat_feature_layouts`: one of those this
+    runtime builds), so it is not here."""
     from hfm_runtime import featurize
-    from hfm_runtime.profiles import feature_names
     from hfm_runtime.targets import TARGET_STATS
 
     layout: dict[str, Any] = {
         "pa_outcomes": list(featurize.PA_OUTCOMES),
         "target_stats": {pt: list(TARGET_STATS[pt]) for pt in PLAYER_TYPES},
-        "stat_features": {pt: feature_names(pt) for pt in PLAYER_TYPES},
     }
     for name in ("PITCH_CATEGORICALS", "PITCH_NUMERICS"):
         if hasattr(featurize, name):

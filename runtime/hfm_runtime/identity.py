@@ -3,7 +3,8 @@
 Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
-                              written before it existed, reads as on), league rates, career priors,
+                              written before it existed, reads as on; without window_detail, as off:
+                              the feature layout of identities fitted before 2026-12-03), league rates, career priors,
                               skill league rates and priors, MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
@@ -56,7 +57,7 @@ class IdentityModel:
         meta = {
             "schema_version": SCHEMA_VERSION,
             "player_type": self.player_type,
-            "feature_names": feature_names(self.player_type),
+            "feature_names": feature_names(self.player_type, self.config),
             "league_rates": self.league_rates,
             "prior_opportunities": self.prior_opportunities,
             "skill_league": self.skill_league,
@@ -68,6 +69,7 @@ class IdentityModel:
                 "mle_threshold": self.config.mle_threshold,
                 "career_prior_opportunities": self.config.career_prior_opportunities,
                 "season_length_correction": self.config.season_length_correction,
+                "window_detail": self.config.window_detail,
             },
         }
         (directory / f"identity_{self.player_type}.json").write_text(json.dumps(meta, indent=2))
@@ -85,8 +87,6 @@ class IdentityModel:
             meta = json.loads(path.read_text())
             if meta["schema_version"] != SCHEMA_VERSION:
                 raise HFMInputError(f"{path}: schema_version {meta['schema_version']} != {SCHEMA_VERSION}")
-            if meta["feature_names"] != feature_names(player_type):
-                raise HFMInputError(f"{path}: feature_names differ from this runtime's profile layout")
             config = ProfileConfig(
                 min_opportunities=tuple((k, int(v)) for k, v in meta["config"]["min_opportunities"].items()),
                 mle_threshold=int(meta["config"]["mle_threshold"]),
@@ -94,7 +94,11 @@ class IdentityModel:
                 # identities saved before the switch existed were fitted with the correction on
                 season_length_correction=_flag(meta["config"].get("season_length_correction", True),
                                                "season_length_correction"),
+                # ... and before 2026-12-03 without the window's detail
+                window_detail=_flag(meta["config"].get("window_detail", False), "window_detail"),
             )
+            if meta["feature_names"] != feature_names(player_type, config):
+                raise HFMInputError(f"{path}: feature_names differ from this runtime's profile layout")
             model = cls(
                 player_type=player_type,
                 league_rates={k: float(v) for k, v in meta["league_rates"].items()},
@@ -142,7 +146,7 @@ class Identity:
     """Identity inputs for N (player, as-of date) rows, in the order of the as-of table."""
 
     columns: Mapping[str, np.ndarray]  # profiles.profile_columns: the profile table's columns
-    features: np.ndarray  # float32 [N, F] unscaled, layout profiles.feature_names(player_type)
+    features: np.ndarray  # float32 [N, F] unscaled, layout profiles.feature_names(player_type, config)
     stat_features: np.ndarray  # float32 [N, F] standardised: the model's `stat_features` input
     archetype: np.ndarray  # int64 [N]: the model's `archetype` input
 
@@ -186,7 +190,7 @@ def build_identity(
         prior=model.prior_opportunities, skill_league=model.skill_league, skill_prior=model.skill_prior,
         config=model.config,
     )
-    X = feature_matrix(columns, player_type)
+    X = feature_matrix(columns, player_type, model.config)
     return Identity(
         columns=columns,
         features=X,

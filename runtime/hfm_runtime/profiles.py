@@ -26,7 +26,8 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   most recent first), MLB and AAA lines together and untranslated: outcome rates (the league rate when
   empty), the same rates regressed toward the league by each stat's empirical-Bayes prior
   (`marcel_shrunk_*`, `_marcel_window`), opportunities per year, the AAA share, and skill rates shrunk
-  with 12x the prior events.
+  with 12x the prior events; with `ProfileConfig.window_detail` also each year's own shrunk rates and
+  opportunities per game played (role: starter or reliever, regular or bench).
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -89,6 +90,11 @@ class ProfileConfig:
     # `log_n:*`); rates and the shrinkage read plain counts either way. Saved with the identity, so the
     # runtime builds the features the model was trained on (a file without it: True).
     season_length_correction: bool = True
+    # The Marcel window's detail (since 2026-12-03): each of its three years' own shrunk rates and
+    # opportunities per game played (a starter's ~24 BF against a reliever's ~4.5; a regular's ~4 PA
+    # against a bench player's ~2.5), appended to block 10 of `feature_names`. Saved with the
+    # identity; a file without it was fitted before it existed: False, the layout without them.
+    window_detail: bool = True
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -223,8 +229,9 @@ def profile_columns(
     opp_eq = lines[opp_col].to_numpy(np.float64)
     if config.season_length_correction:
         opp_eq = opp_eq * season_scale(_years(line_days.astype("datetime64[D]")))
-    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols] + [opp_eq])
-    cols = [*cols, "opp_eq"]
+    # then games played (one line per game) and the full-season equivalents: the last two columns
+    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols] + [np.ones(len(lines)), opp_eq])
+    cols = [*cols, "games", "opp_eq"]
     is_mlb = _equals(lines["level"], MLB)
     is_aaa = _equals(lines["level"], AAA) if mle is not None else np.zeros(len(lines), bool)
     aaa_counts = _translate(mle, counts[is_aaa], cols) if is_aaa.any() else counts[is_aaa]
@@ -335,6 +342,15 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         weighted = weighted + w * year
         squared = squared + w * w * year[:, 0]
         out[f"marcel_opp_y{k}"] = year[:, -1]  # full-season equivalents
+        # the year's own rates shrunk by the same priors (k league opportunities: (x + k lg) / (n + k))
+        own = (year[:, 1:n_stats] + prior_k * league_vec) / np.maximum(year[:, :1] + prior_k, 1e-12)
+        for j, s in enumerate(stats):
+            out[f"marcel_shrunk_y{k}_{s}"] = own[:, j]
+        if k == 1:
+            out["marcel_per_game_y1"] = np.divide(year[:, 0], year[:, -2], out=np.zeros(len(year)),
+                                                  where=year[:, -2] > 0)
+    out["marcel_per_game"] = np.divide(weighted[:, 0], weighted[:, -2], out=np.zeros(len(weighted)),
+                                       where=weighted[:, -2] > 0)
     opp = weighted[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = np.where(opp[:, None] > 0, weighted[:, 1:n_stats] / opp[:, None], league_vec)
@@ -355,8 +371,10 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     return out
 
 
-def feature_names(player_type: PlayerType) -> list[str]:
-    """The `stat_features` layout, in column order (stable: the model and bundles depend on it).
+def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
+    """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
+    layout with `config.window_detail` off (every identity fitted before 2026-12-03) is a prefix of
+    the one with it on.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -372,7 +390,10 @@ def feature_names(player_type: PlayerType) -> list[str]:
        tracked balls in play (how much the skill rates rest on)
     10. the `marcel` block (`wide_feature_names`): `marcel:<stat>` 5/4/3-weighted outcome rates,
        `marcel_shrunk:<stat>` the same regressed by each stat's empirical-Bayes prior, `log_opp_year:<1|2|3>`, `marcel_aaa_share`, `age2` = (age - 28)^2, `marcel_skill:<rate>` shrunk
-       5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit)
+       5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit);
+       with `config.window_detail`, then `marcel_shrunk_y<1|2|3>:<stat>` each year's own rates shrunk by
+       the same priors, `log_per_game:1` and `log_per_game` log1p of opportunities per game played,
+       last year's and the 5/4/3-weighted window's
     """
     stats = TARGET_STATS[player_type]
     return [
@@ -386,14 +407,26 @@ def feature_names(player_type: PlayerType) -> list[str]:
         *(f"skill:{h}:{r}" for h in HORIZONS for r in TYPE_RATES[player_type]),
         *(f"log_pitches:{h}" for h in HORIZONS),
         *(f"log_tracked:{h}" for h in HORIZONS),
-        *wide_feature_names(player_type)[1:],
+        *wide_feature_names(player_type, config)[1:],
     ]
 
 
-def wide_feature_names(player_type: PlayerType) -> list[str]:
+def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
+    """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding field
+    only, `window_detail`): for code handed a `stat_features` matrix without its identity."""
+    for detail in (True, False):
+        config = ProfileConfig(window_detail=detail)
+        if len(feature_names(player_type, config)) == width:
+            return config
+    raise HFMInputError(f"{player_type} stat_features: {width} columns is no layout of profiles.feature_names")
+
+
+def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The stat features of the Marcel window (block 10 of `feature_names`) and age: what a regression on
     aggregates of the three prior seasons reads, and what Graph 2's closed-form wide path reads."""
     rates = TYPE_RATES[player_type]
+    detail = [*(f"marcel_shrunk_y{k}:{s}" for k in MARCEL_YEARS for s in TARGET_STATS[player_type]),
+              "log_per_game:1", "log_per_game"] if config.window_detail else []
     return [
         "age",
         *(f"marcel:{s}" for s in TARGET_STATS[player_type]),
@@ -403,11 +436,13 @@ def wide_feature_names(player_type: PlayerType) -> list[str]:
         "age2",
         *(f"marcel_skill:{r}" for r in rates),
         *(f"log_n:{r}" for r in rates),
+        *detail,
     ]
 
 
-def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_type: PlayerType) -> np.ndarray:
-    """float32 [N, len(feature_names(player_type))]: the unscaled `stat_features` of each profile row.
+def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_type: PlayerType,
+                   config: ProfileConfig = ProfileConfig()) -> np.ndarray:
+    """float32 [N, len(feature_names(player_type, config))]: the unscaled `stat_features` of each profile row.
 
     `profiles`: a `build_profiles` table or the `profile_columns` dict it is made from.
     """
@@ -445,6 +480,9 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
         floats([f"marcel_skill_{r}" for r in TYPE_RATES[player_type]]),
         np.log1p(floats([f"marcel_skill_{r}_n" for r in TYPE_RATES[player_type]]) * floats(["marcel_eq"])),
     ]
+    if config.window_detail:
+        blocks += [floats([f"marcel_shrunk_y{k}_{s}" for k in MARCEL_YEARS for s in stats]),
+                   np.log1p(floats(["marcel_per_game_y1", "marcel_per_game"]))]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():
         row = int(np.argwhere(~np.isfinite(X))[0, 0])

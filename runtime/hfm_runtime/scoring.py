@@ -464,9 +464,9 @@ def blend(
 def input_warnings(pt: PlayerType, stat_features: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
     """(max |z| over the continuous features, per row; the features beyond INPUT_Z_LIMIT, per row,
     largest first) of standardised identity features [N, F] (profiles.feature_names layout)."""
-    from hfm_runtime.profiles import feature_names
+    from hfm_runtime.profiles import feature_names, layout_config
 
-    names = np.array(feature_names(pt))
+    names = np.array(feature_names(pt, layout_config(pt, np.shape(stat_features)[1])))
     continuous = np.array([not n.startswith(INDICATOR_PREFIXES) for n in names])
     z = np.abs(np.asarray(stat_features, dtype=np.float64)[:, continuous])
     z = np.where(np.isfinite(z), z, np.inf)  # a NaN or infinite input is as far out as it gets

@@ -140,8 +140,8 @@ def fit_identity_type(
         skill_prior=skill_prior, config=profile_config,
     )
     profiles["season"] = as_of["season"].to_numpy()
-    X = feature_matrix(profiles, player_type)
-    scaler = FeatureScaler(feature_names(player_type)).fit(X)
+    X = feature_matrix(profiles, player_type, profile_config)
+    scaler = FeatureScaler(feature_names(player_type, profile_config)).fit(X)
     # Players with no history at all carry league rates: identical rows that say nothing about type.
     fit_rows = (profiles["career_from"] != "league").to_numpy()
     archetypes = fit_archetypes(X[fit_rows][:, archetype_columns(player_type)], player_type, config)

@@ -13,6 +13,9 @@ ACTUAL outcomes (never on the simulator's true talent):
                   (opportunity weights scaled to mean 1, so the penalty grid means the same on any league)
                   * log opportunities per season (as full-season equivalents: targets.season_scale), the
                     AAA share of them, age and age squared
+                  * each of the three seasons' own rates, shrunk by the same priors, and log opportunities
+                    per game played, last season's and the weighted window's (role: starter or reliever,
+                    regular or bench); `RidgeConfig.window_detail`, as the profile's (2026-12-03)
                   * Statcast skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff
                     and swing rates, launch speed and angle, hard-hit, sweet-spot and barrel shares,
                     ground-ball share and hits on grounders, xwOBA; pitchers also fastball velocity, spin,
@@ -61,15 +64,19 @@ class RidgeConfig:
     min_opportunities: int = 10
     skills: bool = True  # False: stat_ridge
     denoise: bool = False  # True: statcast_ridge_denoised
+    window_detail: bool = True  # each season's own shrunk rates and opportunities per game (docstring)
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
-    """Per (player_id, season, level): opportunities, target-stat counts and skill counts summed."""
+    """Per (player_id, season, level): opportunities, target-stat counts and skill counts summed, and
+    `games` (game lines: one per game played)."""
     cols = [OPPORTUNITY[player_type], *TARGET_STATS[player_type], *SKILL_COUNTS]
     missing = [c for c in cols if c not in lines.columns]
     if missing:
         raise HFMInputError(f"game lines: missing column(s) {', '.join(missing)} (hfm_runtime.identity.player_lines)")
-    return lines.groupby(["player_id", "season", "level"], sort=True)[cols].sum().reset_index()
+    sums = lines.groupby(["player_id", "season", "level"], sort=True)[cols].sum()
+    sums["games"] = lines.groupby(["player_id", "season", "level"], sort=True).size().astype(np.float64)
+    return sums.reset_index()
 
 
 @dataclass
@@ -127,6 +134,9 @@ class AggregateRidge:
 
     def _features(self, sums: pd.DataFrame, players: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
         pt, stats, opp = self.player_type, list(TARGET_STATS[self.player_type]), OPPORTUNITY[self.player_type]
+        if self.config.window_detail and "games" not in sums.columns:
+            raise HFMInputError("ridge baseline: season sums lack 'games' (season_sums counts them), which "
+                                "RidgeConfig.window_detail reads")
         both = sums.groupby(["player_id", "season"])[[c for c in sums.columns if c not in
                                                        ("player_id", "season", "level")]].sum()
         aaa = sums[sums["level"] == "AAA"].set_index(["player_id", "season"])[opp]
@@ -145,6 +155,14 @@ class AggregateRidge:
             eq = part[opp].to_numpy() * season_scale(season - k)  # full-season equivalents (2020: x 2.7)
             weighted_eq += w * eq
             X[f"log_opp_{k}"] = np.log1p(eq)
+            if self.config.window_detail:
+                n_k = part[opp].to_numpy()
+                for s in stats:  # the season's own rate, shrunk as the window's is
+                    X[f"shrunk{k}_{s}"] = ((part[s].to_numpy() + self.prior_k_[s] * self.league_[s])
+                                           / (n_k + self.prior_k_[s]))
+                if k == 1:
+                    games = part["games"].to_numpy()
+                    X["log_per_game_1"] = np.log1p(np.divide(n_k, games, out=np.zeros(n), where=games > 0))
         wopp = weighted[opp].to_numpy()
         for s in stats:
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -154,6 +172,9 @@ class AggregateRidge:
         for j, s in enumerate(stats):
             X[f"shrunk_{s}"] = shrunk[:, j]
         X["aaa_share"] = np.divide(aaa_opp, all_opp, out=np.zeros(n), where=all_opp > 0)
+        if self.config.window_detail:
+            games = weighted["games"].to_numpy()
+            X["log_per_game"] = np.log1p(np.divide(wopp, games, out=np.zeros(n), where=games > 0))
         births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"].reindex(ids)
         age = np.full(n, np.nan)
         known = births.notna().to_numpy()

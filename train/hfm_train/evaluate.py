@@ -140,10 +140,11 @@ def context_mean(examples: Examples, league: np.ndarray, shrink: float = CONTEXT
 SKILL_FEATURES = ("skill:", "marcel_skill:", "log_n:", "log_pitches:", "log_tracked:")  # the skill-rate columns
 
 
-def _ablations(player_type: str) -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
-    from hfm_runtime.profiles import feature_names
+def _ablations(player_type: str, width: int) -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
+    from hfm_runtime.profiles import feature_names, layout_config
 
-    skill_cols = [j for j, n in enumerate(feature_names(player_type)) if n.startswith(SKILL_FEATURES)]
+    names = feature_names(player_type, layout_config(player_type, width))
+    skill_cols = [j for j, n in enumerate(names) if n.startswith(SKILL_FEATURES)]
 
     def no_stats(x):
         x["stat_features"] = torch.zeros_like(x["stat_features"])
@@ -225,7 +226,7 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
         **dict(baselines or {}),
         "oracle": test.true_talent,
     }
-    for name, fn in _ablations(test.player_type).items():
+    for name, fn in _ablations(test.player_type, test.stat_features.shape[1]).items():
         r = residual_of(model, predict(model, test, games, max_pas=max_pas, transform=fn)["rates"], test.marcel)
         preds[f"blend:{name}"] = test.marcel + blend[None, :] * r
     w = test.weight

@@ -41,7 +41,7 @@ from tqdm import tqdm
 
 from hfm_runtime.context import ContextBatch, GameEmbeddings, gather_context
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.profiles import feature_names, wide_feature_names
+from hfm_runtime.profiles import feature_names, layout_config, wide_feature_names
 
 from . import distributed
 from .examples import Examples, TargetMode
@@ -159,10 +159,9 @@ def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, a
     standardised on these examples; the other features get weight 0."""
     from sklearn.linear_model import RidgeCV  # training-only dependency
 
-    names = feature_names(examples.player_type)
-    if examples.stat_features.shape[1] != len(names):
-        raise ValueError(f"fit_wide: {examples.stat_features.shape[1]} stat features, the layout has {len(names)}")
-    cols = np.array([names.index(n) for n in wide_feature_names(examples.player_type)
+    layout = layout_config(examples.player_type, examples.stat_features.shape[1])  # raises for no layout
+    names = feature_names(examples.player_type, layout)
+    cols = np.array([names.index(n) for n in wide_feature_names(examples.player_type, layout)
                      if not n.startswith(tuple(exclude))])
     X = examples.stat_features[:, cols].astype(np.float64)
     # standardised on these rows (the penalty then weighs every feature alike, as the ridge baselines
