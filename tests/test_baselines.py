@@ -55,7 +55,11 @@ def test_a_player_with_no_history_gets_league_features():
     X = model._features(sums[sums["season"] < 2022], players, pd.DataFrame({"player_id": [999], "season": [2022]}))
     assert X.loc[0, "rate_SO"] == pytest.approx(model.league_["SO"]) and X.loc[0, "log_opp_1"] == 0
     assert X.loc[0, "skill_whiff_rate"] == pytest.approx(model.skill_league_["whiff_rate"])
-    assert X.loc[0, "shrunk1_SO"] == pytest.approx(model.league_["SO"]) and X.loc[0, "log_per_game"] == 0
+    assert "shrunk1_SO" not in X  # the window's detail is off by default
+    detail = AggregateRidge("batter", RidgeConfig(window_detail=True)).fit(sums[sums["season"] < 2022], players,
+                                                                           list(range(2016, 2022)))
+    Xd = detail._features(sums[sums["season"] < 2022], players, pd.DataFrame({"player_id": [999], "season": [2022]}))
+    assert Xd.loc[0, "shrunk1_SO"] == pytest.approx(detail.league_["SO"]) and Xd.loc[0, "log_per_game"] == 0
     assert np.isnan(X.loc[0, "age"])  # not in the players table: the median age is filled at predict time
     assert np.isfinite(model.predict(sums[sums["season"] < 2022], players, np.array([999]), 2022)).all()
 

@@ -172,13 +172,15 @@ def test_feature_matrix_layout_is_float32_and_documented():
     np.testing.assert_array_equal(X[:, [col[f"source:{s}"] for s in ("mlb", "mle", "blended")]].sum(1), 1)
     n_skills = len(TYPE_RATES["pitcher"])
     # blocks 1-9 of the docstring, then the Marcel window (10): 4 stats raw and shrunk, 3 years, AAA
-    # share, age², skills, then (window_detail) the 3 years' own shrunk rates and 2 per-game sizes
-    marcel_block = 4 + 4 + 3 + 1 + 1 + 2 * n_skills + 3 * 4 + 2
+    # share, age², skills
+    marcel_block = 4 + 4 + 3 + 1 + 1 + 2 * n_skills
     assert len(feature_names("pitcher")) == 4 * 4 + 4 + 4 + 1 + 2 + 3 + 1 + 4 * n_skills + 4 + 4 + marcel_block
     assert feature_names("pitcher")[-marcel_block:] == wide_feature_names("pitcher")[1:]  # wide = age + block 10
-    # identities fitted before the window's detail: their layout is this one's prefix, 14 shorter
-    before = feature_names("pitcher", ProfileConfig(window_detail=False))
-    assert before == feature_names("pitcher")[:len(before)] and len(before) == len(feature_names("pitcher")) - 14
+    # with the window's detail (off by default): the 3 years' own shrunk rates and 2 per-game sizes
+    # appended, so the default layout is its prefix
+    detail = ProfileConfig(window_detail=True)
+    assert feature_names("pitcher", detail)[:-14] == feature_names("pitcher")
+    assert feature_names("pitcher", detail)[-marcel_block - 14:] == wide_feature_names("pitcher", detail)[1:]
     np.testing.assert_allclose(X[:, col["age2"]], (X[:, col["age"]] - 28) ** 2, rtol=1e-5)
 
 
@@ -373,22 +375,23 @@ def test_marcel_shrunk_rates_regress_by_each_stats_prior_and_the_effective_sampl
 
 
 def test_window_detail_is_each_years_shrunk_rate_and_opportunities_per_game():
-    """The Marcel window's detail (ProfileConfig.window_detail): year k's own rates shrunk by the
-    stat's prior, (x + k lg) / (n + k), and log1p of opportunities per game, last year's and the
-    5/4/3-weighted window's; off, the columns are absent and the rest is bit-identical."""
+    """The Marcel window's detail (ProfileConfig.window_detail, an experiment off by default): year k's
+    own rates shrunk by the stat's prior, (x + k lg) / (n + k), and log1p of opportunities per game,
+    last year's and the 5/4/3-weighted window's; off, the columns are absent and the rest is
+    bit-identical."""
     lines = pd.DataFrame([line(1, "2022-05-01", PA=4, SO=2), line(1, "2022-05-02", PA=5, SO=1),
                           line(1, "2021-06-01", PA=3, SO=0)])
     prior = {"SO": 50.0, "BB": 80.0, "HR": 150.0, "H": 200.0, "2B": 300.0, "3B": 900.0}
     kwargs = dict(league=LEAGUE, prior=prior)
     ao = as_of([(1, "2023-04-01")])
-    on = build_profiles(lines, players_df([1]), ao, "batter", **kwargs)
-    X = feature_matrix(on, "batter")
-    col = {n: i for i, n in enumerate(feature_names("batter"))}
+    detail = ProfileConfig(window_detail=True)
+    on = build_profiles(lines, players_df([1]), ao, "batter", config=detail, **kwargs)
+    X = feature_matrix(on, "batter", detail)
+    col = {n: i for i, n in enumerate(feature_names("batter", detail))}
     assert X[0, col["marcel_shrunk_y1:SO"]] == pytest.approx((3 + 50 * LEAGUE["SO"]) / (9 + 50), rel=1e-6)
     assert X[0, col["marcel_shrunk_y2:SO"]] == pytest.approx((0 + 50 * LEAGUE["SO"]) / (3 + 50), rel=1e-6)
     assert X[0, col["marcel_shrunk_y3:SO"]] == pytest.approx(LEAGUE["SO"], rel=1e-6)  # an empty year: the league
     assert X[0, col["log_per_game:1"]] == pytest.approx(np.log1p(4.5), rel=1e-6)
     assert X[0, col["log_per_game"]] == pytest.approx(np.log1p((5 * 9 + 4 * 3) / (5 * 2 + 4 * 1)), rel=1e-6)
-    off = ProfileConfig(window_detail=False)
-    X_off = feature_matrix(build_profiles(lines, players_df([1]), ao, "batter", config=off, **kwargs), "batter", off)
+    X_off = feature_matrix(build_profiles(lines, players_df([1]), ao, "batter", **kwargs), "batter")
     np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])

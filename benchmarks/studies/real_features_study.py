@@ -18,8 +18,8 @@ Variants, each `seq_eb` (the sequence ridge of hfm_train.baselines before 2026-1
                   reliever, regular or bench)
   seq_year        each of the three seasons' own shrunk rates (real_ridge_study's seq_eb_year)
   seq_year_role   both
-  seq_detail      hfm_train.baselines' sequence ridge since 2026-12-03 (RidgeConfig.window_detail: the
-                  seasons' own shrunk rates and opportunities per game, MLB and AAA lines together)
+  seq_detail      hfm_train.baselines' sequence ridge with RidgeConfig.window_detail (the seasons' own
+                  shrunk rates and opportunities per game, MLB and AAA lines together; off by default)
   gbm_resid       (--gbm, 6 more minutes) seq_detail plus gradient boosting (scikit-learn's
                   HistGradientBoostingRegressor, 200 shallow trees) fitted on its residuals: is there
                   headroom a non-linear model of the same aggregates could reach?
@@ -166,8 +166,8 @@ def main() -> None:
             "seq_role": (lambda p: ParkVariant(p, before, parks, window=False, role=True), 8),
             "seq_year": (lambda p: Variant(p, before, per_year=True), 8),
             "seq_year_role": (lambda p: ParkVariant(p, before, parks, window=False, role=True, per_year=True), 8),
-            "seq_detail": (lambda p: Variant(p, RidgeConfig()), 8),
-            **({"gbm_resid": (lambda p: BoostedResiduals(p, RidgeConfig()), 8)} if args.gbm else {}),
+            "seq_detail": (lambda p: Variant(p, RidgeConfig(window_detail=True)), 8),
+            **({"gbm_resid": (lambda p: BoostedResiduals(p, RidgeConfig(window_detail=True)), 8)} if args.gbm else {}),
         }
         report([project(lines, league.players, pt, T, variants) for T in seasons], pt, seasons, rng)
     print(f"({time.time() - start:.0f} s)")

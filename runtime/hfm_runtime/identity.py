@@ -3,8 +3,8 @@
 Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
-                              written before it existed, reads as on; without window_detail, as off:
-                              the feature layout of identities fitted before 2026-12-03), league rates, career priors,
+                              written before it existed, reads as on; without window_detail, as off,
+                              the default), league rates, career priors,
                               skill league rates and priors, MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
@@ -94,7 +94,7 @@ class IdentityModel:
                 # identities saved before the switch existed were fitted with the correction on
                 season_length_correction=_flag(meta["config"].get("season_length_correction", True),
                                                "season_length_correction"),
-                # ... and before 2026-12-03 without the window's detail
+                # ... and without the window's detail (an experiment of 2026-12-03, off by default)
                 window_detail=_flag(meta["config"].get("window_detail", False), "window_detail"),
             )
             if meta["feature_names"] != feature_names(player_type, config):

@@ -26,8 +26,8 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   most recent first), MLB and AAA lines together and untranslated: outcome rates (the league rate when
   empty), the same rates regressed toward the league by each stat's empirical-Bayes prior
   (`marcel_shrunk_*`, `_marcel_window`), opportunities per year, the AAA share, and skill rates shrunk
-  with 12x the prior events; with `ProfileConfig.window_detail` also each year's own shrunk rates and
-  opportunities per game played (role: starter or reliever, regular or bench).
+  with 12x the prior events; with `ProfileConfig.window_detail` (off by default) also each year's own
+  shrunk rates and opportunities per game played (role: starter or reliever, regular or bench).
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -90,11 +90,12 @@ class ProfileConfig:
     # `log_n:*`); rates and the shrinkage read plain counts either way. Saved with the identity, so the
     # runtime builds the features the model was trained on (a file without it: True).
     season_length_correction: bool = True
-    # The Marcel window's detail (since 2026-12-03): each of its three years' own shrunk rates and
-    # opportunities per game played (a starter's ~24 BF against a reliever's ~4.5; a regular's ~4 PA
-    # against a bench player's ~2.5), appended to block 10 of `feature_names`. Saved with the
-    # identity; a file without it was fitted before it existed: False, the layout without them.
-    window_detail: bool = True
+    # The Marcel window's detail (an experiment of 2026-12-03, off by default: it paid on the selection
+    # seasons and not on the test seasons, docs/real-data.md "What was tried"): each of the window's
+    # three years' own shrunk rates and opportunities per game played (a starter's ~24 BF against a
+    # reliever's ~4.5; a regular's ~4 PA against a bench player's ~2.5), appended to block 10 of
+    # `feature_names`. Saved with the identity; a file without it reads as off.
+    window_detail: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -373,8 +374,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    layout with `config.window_detail` off (every identity fitted before 2026-12-03) is a prefix of
-    the one with it on.
+    layout with `config.window_detail` off (the default) is a prefix of the one with it on.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents

@@ -13,9 +13,10 @@ ACTUAL outcomes (never on the simulator's true talent):
                   (opportunity weights scaled to mean 1, so the penalty grid means the same on any league)
                   * log opportunities per season (as full-season equivalents: targets.season_scale), the
                     AAA share of them, age and age squared
-                  * each of the three seasons' own rates, shrunk by the same priors, and log opportunities
-                    per game played, last season's and the weighted window's (role: starter or reliever,
-                    regular or bench); `RidgeConfig.window_detail`, as the profile's (2026-12-03)
+                  * with `RidgeConfig.window_detail` (an experiment, off by default, as the profile's:
+                    docs/real-data.md "What was tried"), each of the three seasons' own rates shrunk by the
+                    same priors, and log opportunities per game played, last season's and the weighted
+                    window's (role: starter or reliever, regular or bench)
                   * Statcast skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff
                     and swing rates, launch speed and angle, hard-hit, sweet-spot and barrel shares,
                     ground-ball share and hits on grounders, xwOBA; pitchers also fastball velocity, spin,
@@ -64,7 +65,7 @@ class RidgeConfig:
     min_opportunities: int = 10
     skills: bool = True  # False: stat_ridge
     denoise: bool = False  # True: statcast_ridge_denoised
-    window_detail: bool = True  # each season's own shrunk rates and opportunities per game (docstring)
+    window_detail: bool = False  # each season's own shrunk rates and opportunities per game (docstring)
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
