@@ -37,8 +37,13 @@ Intervals are central: 50% = [p25, p75], 80% = [p10, p90] (QUANTILES).
   is right, even for a stat with a mean of two triples; `betabinom_ppf`), divided by n. A count is
   then "covered" by the fraction of its cell [x - 1/2, x + 1/2] inside the interval (`covered`): the
   expected coverage of the randomised PIT, deterministic.
-- totals: the outcome quantiles in counts at the projected opportunities (opportunities held at the
-  projection: playing-time uncertainty is not modelled).
+- totals: the season total's quantiles in counts, with the playing-time spread (hfm_runtime.playing_time,
+  `RangeParams.playing_time`): the season's opportunities N = r n0 around the projection n0, r one of
+  20 equally likely levels of its type's and band's fitted distribution (0 for a season not played);
+  the total is the equal-weight mixture of the beta-binomial counts at round(r_k n0), talent independent
+  of r, and its quantiles those of the mixture's X + U - 1/2 (`mixture_ppf`: exact for that mixture).
+  Without a spread (params of bundles exported before 2026-12-03): the outcome quantiles in counts at
+  the projected opportunities, as before. Clipped to [0, the largest opportunity level].
 """
 
 from __future__ import annotations
@@ -52,6 +57,7 @@ import numpy as np
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.marcel import MARCEL_CONFIGS
+from hfm_runtime.playing_time import PlayingTimeSpread
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 QUANTILES: tuple[float, ...] = (0.10, 0.25, 0.75, 0.90)
@@ -80,6 +86,9 @@ class RangeParams:
     # talent interval uses `scale` and `drift` (the rule before talent parameters existed)
     talent_scale: Mapping[str, Mapping[str, float]] | None = None
     talent_drift: Mapping[str, Mapping[str, float | None]] | None = None
+    # the season's opportunities around the projection (hfm_runtime.playing_time); None: the totals hold
+    # them at the projection (the rule before it, and every bundle exported before 2026-12-03)
+    playing_time: PlayingTimeSpread | None = None
 
     @classmethod
     def default(cls) -> RangeParams:
@@ -128,7 +137,10 @@ class RangeParams:
                 for s in TARGET_STATS[pt]:
                     talent_scale[pt][s] = _positive(per.get(s), where, f"talent.scale.{pt}.{s}")
             talent_drift = _drift_block(talent.get("drift", {}), where, "talent.drift")
-        return cls(out["prior"], out["scale"], str(data.get("source", "recorded")), drift, talent_scale, talent_drift)
+        spread = data.get("playing_time")  # optional: absent = opportunities held at the projection
+        playing_time = None if spread is None else PlayingTimeSpread.from_json(spread, f"{where}: playing_time")
+        return cls(out["prior"], out["scale"], str(data.get("source", "recorded")), drift, talent_scale, talent_drift,
+                   playing_time)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -141,6 +153,8 @@ class RangeParams:
                 "scale": {pt: dict(v) for pt, v in self.talent_scale.items()},
                 "drift": {pt: {s: (self.talent_drift or {}).get(pt, {}).get(s) for s in TARGET_STATS[pt]}
                           for pt in self.talent_scale}}
+        if self.playing_time is not None:
+            out["playing_time"] = self.playing_time.to_json()
         return out
 
     def has_talent(self, player_type: PlayerType) -> bool:
@@ -349,7 +363,11 @@ def betabinom_ppf(q: np.ndarray, n: np.ndarray, a: np.ndarray, b: np.ndarray) ->
         for block in np.array_split(order, 8):
             out[block] = betabinom_ppf(q, n[block], a[block], b[block])
         return out
-    pmf = betabinom_pmf(n, a, b)
+    return cell_quantiles(betabinom_pmf(n, a, b), q)
+
+
+def cell_quantiles(pmf: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """[N, len(q)]: quantiles of X + U - 1/2 for X of these pmfs ([N, K] over 0..K-1; U uniform on [0, 1))."""
     cdf = np.cumsum(pmf, axis=1)  # F(k)
     before = cdf - pmf  # F(k - 1)
     out = np.empty((len(pmf), len(q)))
@@ -362,24 +380,57 @@ def betabinom_ppf(q: np.ndarray, n: np.ndarray, a: np.ndarray, b: np.ndarray) ->
     return out
 
 
+MIXTURE_BLOCK = 2_000_000  # pmf cells per block of `mixture_ppf` (~16 MB)
+
+
+def mixture_ppf(q: np.ndarray, n0: np.ndarray, levels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """[N, len(q)]: quantiles of X + U - 1/2 in counts, X the equal-weight mixture over k of the
+    beta-binomial counts at round(levels[:, k] x n0) opportunities (levels: [N, K] playing-time ratios,
+    hfm_runtime.playing_time; an opportunity level of 0 is a count of 0) with talent Beta(a, b): the
+    mixture's pmf is the mean of its components' pmfs, and its quantiles are read off its cumulative sum
+    exactly as `betabinom_ppf`'s. Rows go in blocks of similar size (at most MIXTURE_BLOCK pmf cells)."""
+    q = np.asarray(q, dtype=np.float64)
+    levels = np.atleast_2d(np.asarray(levels, dtype=np.float64))
+    n = np.maximum(np.rint(levels * np.asarray(n0, dtype=np.float64)[:, None]), 0).astype(np.int64)  # [N, K]
+    a, b = (np.broadcast_to(np.asarray(v, dtype=np.float64), (len(n),)) for v in (a, b))
+    out = np.empty((len(n), len(q)))
+    k = n.shape[1]
+    widest = n.max(axis=1, initial=0)
+    order = np.argsort(widest, kind="stable")
+    cells = (widest[order] + 1) * k  # a block's pmf is as wide as its widest (last) row
+    start = 0
+    while start < len(order):
+        cost = cells[start:] * np.arange(1, len(order) - start + 1)
+        stop = start + max(1, int((cost <= MIXTURE_BLOCK).sum()))
+        rows = order[start:stop]
+        pmf = betabinom_pmf(n[rows].ravel(), np.repeat(a[rows], k), np.repeat(b[rows], k))
+        out[rows] = cell_quantiles(pmf.reshape(len(rows), k, -1).mean(axis=1), q)
+        start = stop
+    return out
+
+
 @dataclass(frozen=True)
 class Ranges:
     """Quantiles (QUANTILES, last axis) per row and stat: talent and outcome as rates, totals as counts."""
 
     talent: np.ndarray  # float64 [N, S, 4]
     outcome: np.ndarray  # float64 [N, S, 4]: the rate at the projected opportunities
-    total: np.ndarray  # float64 [N, S, 4]: counts at the projected opportunities
+    total: np.ndarray  # float64 [N, S, 4]: counts over the playing-time spread (at the projection without one)
     talent_sd: np.ndarray  # float64 [N, S]
 
 
 def projection_ranges(
     center: np.ndarray, evidence: np.ndarray, opportunities: np.ndarray, prior: np.ndarray, scale: np.ndarray,
     inverse_drift: np.ndarray | float = 0.0, talent: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    playing_time: np.ndarray | None = None,
 ) -> Ranges:
     """Talent, outcome-rate and total quantiles of N players (one type) from the central rates
     [N, S], Marcel's evidence [N], the projected opportunities [N] and (R_S, k_S, 1 / D_S) [S] each.
     talent: the talent interval's own (R_S, k'_S, 1 / D'_S) (RangeParams.arrays(type, "talent")); None:
-    the talent interval is the outcome's Beta."""
+    the talent interval is the outcome's Beta.
+    playing_time: [N, K] each row's equally likely ratios of actual to projected opportunities
+    (PlayingTimeSpread.levels): the totals are the mixture over them (`mixture_ppf`); None: the totals are
+    the outcome's counts at the projected opportunities. The outcome rate is at the projection either way."""
     center = np.atleast_2d(np.asarray(center, dtype=np.float64))
     n_rows, n_stats = center.shape
     if n_rows == 0:
@@ -398,7 +449,14 @@ def projection_ranges(
     for j in range(n_stats):
         total[:, j, :] = betabinom_ppf(q, n, a[:, j], b[:, j])
     total = np.clip(total, 0.0, n[:, None, None])
-    return Ranges(talent=talent_q, outcome=total / n[:, None, None], total=total, talent_sd=np.sqrt(talent_var))
+    outcome = total / n[:, None, None]
+    if playing_time is not None:
+        levels = np.atleast_2d(np.asarray(playing_time, dtype=np.float64))
+        n0 = np.asarray(opportunities, dtype=np.float64)
+        top = np.maximum(np.rint(levels * n0[:, None]).max(axis=1), 0.0)
+        total = np.stack([mixture_ppf(q, n0, levels, a[:, j], b[:, j]) for j in range(n_stats)], axis=1)
+        total = np.clip(total, 0.0, top[:, None, None])
+    return Ranges(talent=talent_q, outcome=outcome, total=total, talent_sd=np.sqrt(talent_var))
 
 
 def outcome_intervals(center: np.ndarray, variance: np.ndarray, n: np.ndarray) -> np.ndarray:
