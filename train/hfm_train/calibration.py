@@ -21,6 +21,9 @@ Fitting (`fit_range_params`, run by `hfm-train fit`; hfm_runtime.ranges has the 
               the talent error under a season's binomial noise. Without true talent (real leagues)
               none is fitted and the talent interval uses (k_S, D_S). The rows are saved in the run
               folder (RANGE_ROWS) and `fit_from_rows` refits from them.
+  playing     the playing-time spread (hfm_train.playing_time: actual / Marcel-projected opportunities,
+  time        0 for a season not played, per type and band of the projection) from the MLB lines of
+              the same seasons (`fit_season_playing_time`; None with fewer than min_rows rows a type).
 The test season is never read here.
 
 The check (`calibrate_run`, the `calibration` command) on a run's test season, per player type and
@@ -35,6 +38,13 @@ season, unweighted):
 for HFM (centre: the blend; spread: the run's range parameters) and the baseline (centre: Marcel;
 spread: Marcel's own regression variance, R = Marcel's regression / mean weight, k = 1, plus the
 binomial noise: `RangeParams.default()`).
+  totals      (`_totals_table`) over every player the score table scores by default for the test
+              season (an MLB line in the three seasons before; those who did not play included, at 0),
+              centred on the blend where the run projected him and on Marcel's rate elsewhere: the
+              cell-credited coverage of the 50% / 80% season-total intervals with the playing-time
+              spread (the run's; fitted here from the training and validation seasons' lines when the
+              run has none) and with the opportunities held at the projection; the opportunities'
+              own intervals' coverage of the actual opportunities.
 """
 
 from __future__ import annotations
