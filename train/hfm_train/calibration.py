@@ -480,7 +480,7 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         params, fitted = fit_range_params(lines, league.players, fit_seasons)
         how = "fitted here from Marcel's projections of the training and validation seasons"
     if talent == "outcome" and params.talent_scale:
-        params = RangeParams(params.prior, params.scale, params.source, params.drift)
+        params = replace(params, talent_scale=None, talent_drift=None)
         how += "; talent intervals with the outcome's k and D (--talent outcome)"
     elif params.talent_scale:
         how += "; talent intervals with their own k' and D' (fitted against the training seasons' true talent)"
