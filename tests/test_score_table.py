@@ -297,6 +297,7 @@ def test_totals_carry_the_playing_time_spread_and_a_bundle_without_one_holds_the
     outcome x opportunities, and every `opportunities_<q>` at the projection; the rates' intervals are
     the same either way."""
     from hfm_runtime import bundle as B
+    from hfm_runtime.ranges import projection_ranges
 
     assert scorer.bundle.range_params.playing_time is not None
     season = seasons_of(history)[-1]
@@ -318,9 +319,16 @@ def test_totals_carry_the_playing_time_spread_and_a_bundle_without_one_holds_the
     for qn in q:
         np.testing.assert_array_equal(old[f"opportunities_{qn}"], old["opportunities"])
     assert (table["opportunities_p10"] < table["opportunities"]).any()
+    # the table's totals are the mixture over the bundle's spread (recomputed here for each type's rows)
+    params = scorer.bundle.range_params
     for pt in PLAYER_TYPES:
-        rows = table["player_type"] == pt
-        for s in TARGET_STATS[pt]:
-            width = (table.loc[rows, f"total_p90_{s}"] - table.loc[rows, f"total_p10_{s}"]).to_numpy()
-            old_width = (old.loc[rows, f"total_p90_{s}"] - old.loc[rows, f"total_p10_{s}"]).to_numpy()
-            assert (width > old_width).any(), (pt, s)  # a regular's total is wider with the spread
+        rows = table[table["player_type"] == pt].head(25)
+        stats = TARGET_STATS[pt]
+        opp = rows["opportunities"].to_numpy(np.float64)
+        want = projection_ranges(rows[[f"rate_{s}" for s in stats]].to_numpy(np.float64),
+                                 rows["evidence"].to_numpy(np.float64), opp, *params.arrays(pt),
+                                 talent=params.arrays(pt, "talent") if params.has_talent(pt) else None,
+                                 playing_time=params.playing_time.levels(pt, opp))
+        for j, s in enumerate(stats):
+            np.testing.assert_allclose(rows[[f"total_{qn}_{s}" for qn in q]].to_numpy(), want.total[:, j, :], atol=1e-9)
+            assert not np.allclose(rows[f"total_p90_{s}"].to_numpy(), old.loc[rows.index, f"total_p90_{s}"].to_numpy())
