@@ -181,10 +181,54 @@ def test_mixture_quantiles_match_a_monte_carlo_draw() -> None:
         draw = rng.binomial(n, rng.beta(a[0], b[0], size)) + rng.uniform(size=size) - 0.5
         want = np.quantile(draw, q)
         np.testing.assert_allclose(got, want, atol=max(0.02 * want[-1], 0.05))
-    # one level at 1: exactly the beta-binomial at the projection
+    # one level at 1: the beta-binomial at the projection (exactly, for the exact reading)
     a, b = np.array([20.0, 3.0]), np.array([80.0, 500.0])
-    np.testing.assert_array_equal(R.mixture_ppf(q, np.array([300.0, 611.0]), np.ones((2, 1)), a, b),
+    np.testing.assert_array_equal(R.mixture_ppf_exact(q, np.array([300.0, 611.0]), np.ones((2, 1)), a, b),
                                   R.betabinom_ppf(q, np.array([300, 611]), a, b))
+    np.testing.assert_allclose(R.mixture_ppf(q, np.array([300.0, 611.0]), np.ones((2, 1)), a, b),
+                               R.betabinom_ppf(q, np.array([300, 611]), a, b), atol=0.1)
+
+
+def _band(zeros: int, p10: float, p50: float, p90: float) -> np.ndarray:
+    """20 playing-time levels: `zeros` at 0, the rest through r's p10 / p50 / p90 (docs/ranges.md's bands)."""
+    grid = np.array(PT_GRID)
+    if zeros >= 19:
+        return np.where(np.arange(20) < zeros, 0.0, max(p90, 0.3))
+    up = np.interp(grid, [grid[zeros], 0.1, 0.5, 0.9, grid[-1]], [0.3 * max(p10, 0.05), max(p10, 0.05), max(p50, 0.1),
+                                                                  max(p90, 0.2), 1.1 * max(p90, 0.2)])
+    return np.where(np.arange(20) < zeros, 0.0, np.maximum.accumulate(up))
+
+
+def test_mixture_quantiles_match_the_exact_mixture() -> None:
+    """`mixture_ppf` (Edgeworth where a component is near normal, exact pmf tables where its counts are
+    small, `mixture_ppf_exact` for what fits neither) against `mixture_ppf_exact` on a grid of realistic
+    and extreme rows: levels of the fitted bands (docs/ranges.md), one level at 1, a ramp to 2, random
+    levels, levels with tiny positive playing time; projections of 1 to 1,000 opportunities; rates from
+    1e-4 (a 3B rate of 0.004 and a 0.3 SO rate among them) to 0.9; talent strengths a + b from 0.01 (as
+    spread as a Beta gets) to 3,000. Every quantile within 0.5 count or 1% of its value, whichever is
+    larger; or, in a gap of the mixture (no mass between two components, where the exact reading itself
+    turns on rounding), a point whose exact CDF is within 1e-9 of the level."""
+    rng = np.random.default_rng(3)
+    bands = [_band(19, 0, 0, 0), _band(13, 0, 0, 0.86), _band(5, 0, 0.36, 1.42), _band(1, 0.26, 0.95, 1.26),
+             _band(14, 0, 0, 1.24), _band(6, 0, 0.42, 1.6), _band(2, 0.08, 0.95, 1.7), np.ones(20), np.linspace(0, 2, 20),
+             np.sort(rng.uniform(0, 1.5, 20)), np.array([0.0] * 10 + [0.01, 0.02, 0.05, 0.1, 0.3, 0.6, 0.9, 1.1, 1.3, 1.5])]
+    grid = [(lv, n0, m, s) for lv in bands for n0 in (1, 2, 5, 30, 120, 250, 450, 600, 700, 1000)
+            for m in (1e-4, 0.004, 0.03, 0.08, 0.22, 0.3, 0.6, 0.9) for s in (0.01, 3.0, 40.0, 170.0, 500.0, 3000.0)]
+    levels = np.array([g[0] for g in grid])
+    n0 = np.array([g[1] for g in grid], dtype=np.float64)
+    m, s = np.array([g[2] for g in grid]), np.array([g[3] for g in grid])
+    a, b = m * s, (1 - m) * s
+    q = np.array(R.QUANTILES)
+    got = R.mixture_ppf(q, n0, levels, a, b)
+    want = R.mixture_ppf_exact(q, n0, levels, a, b)
+    off = np.abs(got - want) > np.maximum(0.5, 0.01 * np.abs(want))
+    for i, j in np.argwhere(off):  # a gap: the exact CDF of X + U - 1/2 at the point
+        n = np.rint(levels[i] * n0[i]).astype(np.int64)
+        pmf = R.betabinom_pmf(np.maximum(n, 0), np.full(len(n), a[i]), np.full(len(n), b[i])).mean(axis=0)
+        cell = int(np.clip(np.floor(got[i, j] + 0.5), 0, len(pmf) - 1))
+        cdf = pmf[:cell].sum() + pmf[cell] * np.clip(got[i, j] + 0.5 - cell, 0, 1)
+        assert abs(cdf - q[j]) < 1e-9, (grid[i][1:], q[j], got[i], want[i])
+    assert off.mean() < 0.001
 
 
 def test_totals_with_a_playing_time_spread_cover_draws_from_the_model() -> None:
