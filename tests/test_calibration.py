@@ -12,12 +12,15 @@ import pandas as pd
 import pytest
 
 from hfm_runtime import bundle as B
-from hfm_runtime.errors import BundleError
+from hfm_runtime.errors import BundleError, HFMInputError
+from hfm_runtime.marcel import MARCEL_CONFIGS
+from hfm_runtime.playing_time import GRID
 from hfm_runtime.ranges import RangeParams, beta_shape, talent_variance
 from hfm_train.calibration import (
     MAX_PRIOR, RANGE_ROWS, calibrate_run, fit_prior, fit_scale, fit_talent_scale, fit_type_from_rows, format_report,
     talent_coverage,
 )
+from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, playing_time_rows
 
 
 def test_prior_and_scale_are_recovered_from_lines_made_with_them() -> None:
@@ -151,6 +154,16 @@ def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_r
     report = calibrate_run(tiny_run)
     assert report["test_season"] == test_season
     assert report["params_source"].startswith("the run's")
+    # the playing-time spread: fitted by the run on its training seasons, carried by the bundle, read here
+    assert params.playing_time is not None and bundle.range_params.playing_time == params.playing_time
+    assert "playing time" not in report["params_source"]  # the run's own, not fitted here
+    for pt, r in report["types"].items():
+        t = r["totals"]
+        assert t["n_players"] >= r["n_players"] - t["n_no_play"] and t["n_blend"] > 0
+        for s, row in t["stats"].items():
+            for level in ("50", "80"):
+                assert 0.0 <= row[f"with_cover_{level}"] <= 1.0
+            assert row["with_width_80"] > row["with_width_50"] >= 0
     for pt, r in report["types"].items():
         assert r["n_players"] > 0
         for s, methods in r["stats"].items():
@@ -162,7 +175,7 @@ def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_r
                 assert m["outcome_width_80"] > m["outcome_width_50"]
                 assert 0.0 <= m["talent_cover_80"] <= 1.0  # a simulated league: its true talent
     text = format_report(report)
-    assert "| HFM | outcome 80% |" in text and "| baseline | talent 50% |" in text
+    assert "| HFM | outcome 80% |" in text and "| baseline | talent 50% |" in text and "| totals | 80% |" in text
     refit = calibrate_run(tiny_run, scale_from="rows")  # the current code on the run's saved rows: the same
     assert {k: v for k, v in refit["params"].items() if k != "source"} == {
         k: v for k, v in report["params"].items() if k != "source"}
@@ -173,3 +186,48 @@ def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_r
             assert methods["hfm"]["outcome_cover_80"] == report["types"][pt]["stats"][s]["hfm"]["outcome_cover_80"]
     marcel_fit = calibrate_run(tiny_run, scale_from="marcel")
     assert marcel_fit["params_source"].startswith("fitted here from Marcel")
+
+
+def test_playing_time_rows_take_the_score_tables_players_and_count_a_season_not_played_as_0() -> None:
+    """Rows for a season: everyone with an MLB line in the three seasons before, typed by the players
+    table; Marcel's projection from the two seasons before; the actual opportunities, 0 when absent."""
+    batting = pd.DataFrame({"player_id": [1, 1, 2, 3, 1], "season": [2016, 2017, 2015, 2013, 2018],
+                            "level": "MLB", "PA": [600, 500, 300, 100, 450]})
+    pitching = pd.DataFrame({"player_id": [9, 9], "season": [2017, 2018], "level": "MLB", "BF": [700, 650]})
+    players = pd.DataFrame({"player_id": [1, 2, 3, 9], "player_type": ["batter", "batter", "batter", "pitcher"],
+                            "birth_date": pd.NaT})
+    rows = playing_time_rows({"batter": batting, "pitcher": pitching}, players, [2018])
+    b = rows["batter"].set_index("player_id")
+    assert list(b.index) == [1, 2]  # 3's only line is outside the window; 9 is a pitcher
+    assert b.loc[1, "projected"] == pytest.approx(0.5 * 500 + 0.1 * 600 + MARCEL_CONFIGS["batter"].playing_time_base)
+    assert b.loc[1, "actual"] == 450 and b.loc[2, "actual"] == 0.0  # 2 did not play in 2018
+    assert list(rows["pitcher"]["player_id"]) == [9] and rows["pitcher"]["actual"].iloc[0] == 650
+
+
+def test_playing_time_fit_recovers_the_ratio_quantiles_per_band() -> None:
+    """Rows drawn with a known ratio distribution per band (players at Marcel's base mostly do not play;
+    the others around 1): the fitted bands' quantiles are the draws' own, bands of equal rows above
+    the base, and too few rows for a type is an error naming it."""
+    rng = np.random.default_rng(2)
+    frames = {}
+    for pt in ("batter", "pitcher"):
+        base = MARCEL_CONFIGS[pt].playing_time_base
+        size = 3000
+        projected = np.where(rng.uniform(size=size) < 0.2, base, rng.uniform(base + 20, 700, size))
+        at_base = projected == base
+        ratio = np.where(at_base, np.where(rng.uniform(size=size) < 0.9, 0.0, rng.uniform(0, 2, size)),
+                         np.where(rng.uniform(size=size) < 0.1, 0.0, rng.gamma(8.0, 1 / 8.0, size)))
+        frames[pt] = pd.DataFrame({"season": 2018, "player_id": np.arange(size), "projected": projected,
+                                   "actual": ratio * projected})
+    spread = fit_playing_time(frames, PlayingTimeConfig(bands=3))
+    for pt, frame in frames.items():
+        projected = frame["projected"].to_numpy()
+        ratio = frame["actual"].to_numpy() / projected
+        assert len(spread.edges[pt]) == 3 and spread.edges[pt][0] == pytest.approx(MARCEL_CONFIGS[pt].playing_time_base + 0.25)
+        band = spread.band(pt, projected)
+        assert abs((band == 0).mean() - 0.2) < 0.03 and np.ptp(np.bincount(band)[1:]) <= 2  # equal rows above the base
+        np.testing.assert_allclose(spread.ratio[pt][0], np.quantile(ratio[band == 0], GRID))
+        assert spread.ratio[pt][0][16] == 0.0 and spread.ratio[pt][2][0] == 0.0 and spread.ratio[pt][2][10] > 0.8
+        assert sum(spread.rows[pt]) == len(frame)
+    with pytest.raises(HFMInputError, match="10 pitcher rows, fewer than min_rows 30"):
+        fit_playing_time({"batter": frames["batter"], "pitcher": frames["pitcher"].head(10)})

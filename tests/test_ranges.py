@@ -1,5 +1,6 @@
 """hfm_runtime.ranges without a bundle: the numerics against scipy, the intervals' coverage when the
-model is true (simulated beta-binomial draws), the parameters' defaults and errors, the playing-time rule."""
+model is true (simulated beta-binomial draws), the parameters' defaults and errors, the playing-time rule and the totals over the playing-time
+spread (against Monte Carlo draws, coverage of draws from the model, the fallback without a spread)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from scipy import special, stats
 from hfm_runtime import ranges as R
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel, playing_time
+from hfm_runtime.playing_time import GRID as PT_GRID
+from hfm_runtime.playing_time import PlayingTimeSpread
 
 
 def test_beta_and_beta_binomial_agree_with_scipy() -> None:
@@ -156,3 +159,130 @@ def test_talent_interval_with_its_own_parameters_leaves_outcome_and_totals_alone
     np.testing.assert_array_equal(own.total, shared.total)
     np.testing.assert_allclose(own.talent_sd[:, 0], np.sqrt(2.0 * 0.16 * (1 / (evidence + 301) + 1 / 200)))
     assert ((own.talent[:, 0, 3] - own.talent[:, 0, 0]) > (shared.talent[:, 0, 3] - shared.talent[:, 0, 0])).all()
+
+
+def _spread(ratio_batter: list[float], edges: tuple[float, ...] = ()) -> PlayingTimeSpread:
+    """A playing-time spread with the same ratio levels in every band of both types."""
+    bands = tuple(tuple(ratio_batter) for _ in range(len(edges) + 1))
+    return PlayingTimeSpread({pt: edges for pt in ("batter", "pitcher")}, {pt: bands for pt in ("batter", "pitcher")})
+
+
+def test_mixture_quantiles_match_a_monte_carlo_draw() -> None:
+    """The totals over a playing-time spread (a point mass at 0 and a spread above) against draws of
+    r (one of the 20 levels), talent and the count, spread over its cell: quantiles within MC noise."""
+    rng = np.random.default_rng(11)
+    levels = np.sort(np.concatenate([np.zeros(6), rng.uniform(0.15, 1.5, 14)]))
+    q = np.array(R.QUANTILES)
+    for n0, center, var in ((520.0, 0.21, 0.0009), (260.0, 0.03, 0.0001), (640.0, 0.004, 4e-6)):
+        a, b = R.beta_shape(np.array([center]), np.array([var]))
+        got = R.mixture_ppf(q, np.array([n0]), levels[None, :], a, b)[0]
+        size = 400_000
+        n = np.rint(levels[rng.integers(0, 20, size)] * n0).astype(np.int64)
+        draw = rng.binomial(n, rng.beta(a[0], b[0], size)) + rng.uniform(size=size) - 0.5
+        want = np.quantile(draw, q)
+        np.testing.assert_allclose(got, want, atol=max(0.02 * want[-1], 0.05))
+    # one level at 1: the beta-binomial at the projection (exactly, for the exact reading)
+    a, b = np.array([20.0, 3.0]), np.array([80.0, 500.0])
+    np.testing.assert_array_equal(R.mixture_ppf_exact(q, np.array([300.0, 611.0]), np.ones((2, 1)), a, b),
+                                  R.betabinom_ppf(q, np.array([300, 611]), a, b))
+    np.testing.assert_allclose(R.mixture_ppf(q, np.array([300.0, 611.0]), np.ones((2, 1)), a, b),
+                               R.betabinom_ppf(q, np.array([300, 611]), a, b), atol=0.1)
+
+
+def _band(zeros: int, p10: float, p50: float, p90: float) -> np.ndarray:
+    """20 playing-time levels: `zeros` at 0, the rest through r's p10 / p50 / p90 (docs/ranges.md's bands)."""
+    grid = np.array(PT_GRID)
+    if zeros >= 19:
+        return np.where(np.arange(20) < zeros, 0.0, max(p90, 0.3))
+    up = np.interp(grid, [grid[zeros], 0.1, 0.5, 0.9, grid[-1]], [0.3 * max(p10, 0.05), max(p10, 0.05), max(p50, 0.1),
+                                                                  max(p90, 0.2), 1.1 * max(p90, 0.2)])
+    return np.where(np.arange(20) < zeros, 0.0, np.maximum.accumulate(up))
+
+
+def test_mixture_quantiles_match_the_exact_mixture() -> None:
+    """`mixture_ppf` (Edgeworth where a component is near normal, exact pmf tables where its counts are
+    small, `mixture_ppf_exact` for what fits neither) against `mixture_ppf_exact` on a grid of realistic
+    and extreme rows: levels of the fitted bands (docs/ranges.md), one level at 1, a ramp to 2, random
+    levels, levels with tiny positive playing time; projections of 1 to 1,000 opportunities; rates from
+    1e-4 (a 3B rate of 0.004 and a 0.3 SO rate among them) to 0.9; talent strengths a + b from 0.01 (as
+    spread as a Beta gets) to 3,000. Every quantile within 0.5 count or 1% of its value, whichever is
+    larger; or, in a gap of the mixture (no mass between two components, where the exact reading itself
+    turns on rounding), a point whose exact CDF is within 1e-9 of the level."""
+    rng = np.random.default_rng(3)
+    bands = [_band(19, 0, 0, 0), _band(13, 0, 0, 0.86), _band(5, 0, 0.36, 1.42), _band(1, 0.26, 0.95, 1.26),
+             _band(14, 0, 0, 1.24), _band(6, 0, 0.42, 1.6), _band(2, 0.08, 0.95, 1.7), np.ones(20), np.linspace(0, 2, 20),
+             np.sort(rng.uniform(0, 1.5, 20)), np.array([0.0] * 10 + [0.01, 0.02, 0.05, 0.1, 0.3, 0.6, 0.9, 1.1, 1.3, 1.5])]
+    grid = [(lv, n0, m, s) for lv in bands for n0 in (1, 2, 5, 30, 120, 250, 450, 600, 700, 1000)
+            for m in (1e-4, 0.004, 0.03, 0.08, 0.22, 0.3, 0.6, 0.9) for s in (0.01, 3.0, 40.0, 170.0, 500.0, 3000.0)]
+    levels = np.array([g[0] for g in grid])
+    n0 = np.array([g[1] for g in grid], dtype=np.float64)
+    m, s = np.array([g[2] for g in grid]), np.array([g[3] for g in grid])
+    a, b = m * s, (1 - m) * s
+    q = np.array(R.QUANTILES)
+    got = R.mixture_ppf(q, n0, levels, a, b)
+    want = R.mixture_ppf_exact(q, n0, levels, a, b)
+    off = np.abs(got - want) > np.maximum(0.5, 0.01 * np.abs(want))
+    for i, j in np.argwhere(off):  # a gap: the exact CDF of X + U - 1/2 at the point
+        n = np.rint(levels[i] * n0[i]).astype(np.int64)
+        pmf = R.betabinom_pmf(np.maximum(n, 0), np.full(len(n), a[i]), np.full(len(n), b[i])).mean(axis=0)
+        cell = int(np.clip(np.floor(got[i, j] + 0.5), 0, len(pmf) - 1))
+        cdf = pmf[:cell].sum() + pmf[cell] * np.clip(got[i, j] + 0.5 - cell, 0, 1)
+        assert abs(cdf - q[j]) < 1e-9, (grid[i][1:], q[j], got[i], want[i])
+    assert off.mean() < 0.001
+
+
+def test_totals_with_a_playing_time_spread_cover_draws_from_the_model() -> None:
+    """Players drawn from the model (talent from the Beta, r from a continuous distribution with a
+    third at 0, the count at round(r n0)): the totals' 50% and 80% intervals, with the spread given as
+    r's 20 quantile levels, cover the cell-credited totals near their nominal rates; held at the
+    projection they do not."""
+    rng = np.random.default_rng(5)
+    size = 20_000
+    r = np.where(rng.uniform(size=size) < 1 / 3, 0.0, rng.gamma(6.0, 1 / 6.0, size))
+    spread = _spread([float(v) for v in np.quantile(r[:5000], PT_GRID)])
+    draw = slice(5000, None)
+    n0 = rng.uniform(150, 650, size)[draw]
+    center = np.full((len(n0), 1), 0.08)
+    evidence = rng.uniform(0, 2000, len(n0))
+    prior, scale = np.array([300.0]), np.array([1.0])
+    var = R.talent_variance(center[:, 0], evidence, prior, scale)
+    a, b = R.beta_shape(center[:, 0], var)
+    count = rng.binomial(np.rint(r[draw] * n0).astype(np.int64), rng.beta(a, b))
+    levels = spread.levels("batter", n0)
+    mixed = R.mixture_ppf(np.array(R.QUANTILES), n0, levels, a, b)
+    fixed = R.betabinom_ppf(np.array(R.QUANTILES), np.rint(n0).astype(np.int64), a, b)
+    for level, (lo, hi) in R.LEVELS.items():
+        assert abs(R.covered(count, mixed[:, lo], mixed[:, hi]).mean() - level) < 0.02, level
+        assert R.covered(count, fixed[:, lo], fixed[:, hi]).mean() < level - 0.15, level
+    table = R.projection_ranges(center, evidence, n0, prior, scale, playing_time=levels)
+    np.testing.assert_allclose(table.total[:, 0, :], np.clip(mixed, 0, None), atol=1e-12)
+    # the outcome rate stays at the projection
+    np.testing.assert_array_equal(table.outcome, R.projection_ranges(center, evidence, n0, prior, scale).outcome)
+
+
+def test_playing_time_travels_in_json_and_params_without_it_keep_the_old_totals() -> None:
+    default = R.RangeParams.default()
+    assert default.playing_time is None and "playing_time" not in default.to_json()
+    spread = _spread([0.0] * 4 + [0.1 * k for k in range(16)], edges=(200.25, 400.0))
+    params = R.RangeParams(default.prior, default.scale, "test", playing_time=spread)
+    back = R.RangeParams.from_json(params.to_json())
+    assert back.to_json() == params.to_json() and back.playing_time == spread
+    assert list(spread.band("batter", np.array([200.0, 200.25, 399.0, 400.0, 700.0]))) == [0, 1, 1, 2, 2]
+    opp = spread.opportunity_quantiles("pitcher", np.array([300.0]), R.QUANTILES)[0]
+    np.testing.assert_allclose(opp, 300 * np.interp(R.QUANTILES, PT_GRID, spread.ratio["pitcher"][0]))
+    center, evidence, n0 = np.full((2, 1), 0.2), np.array([0.0, 900.0]), np.array([210.0, 560.0])
+    old = R.projection_ranges(center, evidence, n0, np.array([300.0]), np.array([1.0]))
+    assert (old.total[:, 0, 0] > 0).all()  # held at the projection: no point mass at 0
+    new = R.projection_ranges(center, evidence, n0, np.array([300.0]), np.array([1.0]),
+                              playing_time=spread.levels("batter", n0))
+    assert (new.total[:, 0, 0] == 0).all() and (new.total[:, 0, 3] > old.total[:, 0, 3]).all()
+    data = params.to_json()
+    data["playing_time"]["batter"]["ratio"][1][3] = -1.0
+    with pytest.raises(HFMInputError, match=r"ranges: playing_time: field 'batter.ratio' holds a value"):
+        R.RangeParams.from_json(data)
+    data["playing_time"]["batter"]["ratio"] = data["playing_time"]["batter"]["ratio"][:2]
+    with pytest.raises(HFMInputError, match=r"field 'batter.ratio' is not 3 bands x 20"):
+        R.RangeParams.from_json(data)
+    del data["playing_time"]["pitcher"]
+    with pytest.raises(HFMInputError, match=r"field 'pitcher' missing"):
+        R.RangeParams.from_json(data)

@@ -66,8 +66,13 @@ def assert_truthful(table: pd.DataFrame, scorer: Scorer) -> None:
 
 def assert_ranges(row: pd.Series, stats: tuple[str, ...], rates: np.ndarray) -> None:
     """Every row's ranges (hfm_runtime.ranges): quantiles in order around the projection, the 80%
-    interval wider than the 50% one, the outcome wider than the talent, totals = outcome x opportunities."""
+    interval wider than the 50% one, the outcome wider than the talent; totals = outcome x opportunities
+    where the bundle has no playing-time spread (the opportunities' quantiles all at the projection),
+    else totals in order, >= 0, over opportunities' quantiles in order."""
     n = max(round(float(row["opportunities"])), 1)
+    opportunities = np.array([row[f"opportunities_{q}"] for q in ("p10", "p25", "p75", "p90")])
+    spread = not (opportunities == row["opportunities"]).all()
+    assert (np.diff(opportunities) >= 0).all() and (opportunities >= 0).all()
     assert row["evidence"] >= 0
     for j, s in enumerate(stats):
         talent = np.array([row[f"talent_{q}_{s}"] for q in ("p10", "p25", "p75", "p90")])
@@ -78,7 +83,10 @@ def assert_ranges(row: pd.Series, stats: tuple[str, ...], rates: np.ndarray) -> 
         assert outcome[0] <= talent[0] + 1e-12 and outcome[3] >= talent[3] - 1e-12
         assert talent[3] - talent[0] >= talent[2] - talent[1]
         assert ((0 <= outcome) & (outcome <= 1)).all()
-        np.testing.assert_allclose(total, outcome * n, rtol=1e-12, atol=1e-9)
+        if spread:
+            assert (np.diff(total) >= 0).all() and (total >= 0).all(), (s, total)
+        else:
+            np.testing.assert_allclose(total, outcome * n, rtol=1e-12, atol=1e-9)
 
 
 def test_every_path_says_what_produced_its_rates(scorer, history):
@@ -280,3 +288,47 @@ def test_ages_by_source_in_the_score_table_and_marcel_statcast_agrees_with_hfm_s
         part = joined.loc[pt]
         for s in TARGET_STATS[pt]:
             np.testing.assert_allclose(part[s].to_numpy(), part[f"marcel_{s}_score"].to_numpy(), atol=1e-12)
+
+
+def test_totals_carry_the_playing_time_spread_and_a_bundle_without_one_holds_the_projection(
+        scorer, history, tiny_bundle: Path, tmp_path: Path):
+    """The tiny bundle's fitted spread widens the totals and fills `opportunities_<q>`; the same bundle
+    with blend.json's `ranges.playing_time` removed (as exported before it) gives the old totals,
+    outcome x opportunities, and every `opportunities_<q>` at the projection; the rates' intervals are
+    the same either way."""
+    from hfm_runtime import bundle as B
+    from hfm_runtime.ranges import projection_ranges
+
+    assert scorer.bundle.range_params.playing_time is not None
+    season = seasons_of(history)[-1]
+    table = scorer.score(history, season)
+    old_dir = tmp_path / "bundle"
+    shutil.copytree(tiny_bundle, old_dir)
+    data = json.loads((old_dir / B.BLEND).read_text())
+    del data["ranges"]["playing_time"]
+    (old_dir / B.BLEND).write_text(json.dumps(data))
+    manifest = json.loads((old_dir / B.MANIFEST).read_text())
+    B.write_manifest(old_dir, {k: v for k, v in manifest.items() if k not in ("format", "schema_version", "files")})
+    old = Scorer(old_dir).score(history, season)
+    assert old_dir.exists() and Scorer(old_dir).bundle.range_params.playing_time is None
+    q = ("p10", "p25", "p75", "p90")
+    for frame in (table, old):
+        assert_truthful(frame, scorer)
+    rate_cols = [c for c in SCORE_COLUMNS if c.startswith(("talent_", "outcome_"))]
+    pd.testing.assert_frame_equal(table[rate_cols], old[rate_cols])
+    for qn in q:
+        np.testing.assert_array_equal(old[f"opportunities_{qn}"], old["opportunities"])
+    assert (table["opportunities_p10"] < table["opportunities"]).any()
+    # the table's totals are the mixture over the bundle's spread (recomputed here for each type's rows)
+    params = scorer.bundle.range_params
+    for pt in PLAYER_TYPES:
+        rows = table[table["player_type"] == pt].head(25)
+        stats = TARGET_STATS[pt]
+        opp = rows["opportunities"].to_numpy(np.float64)
+        want = projection_ranges(rows[[f"rate_{s}" for s in stats]].to_numpy(np.float64),
+                                 rows["evidence"].to_numpy(np.float64), opp, *params.arrays(pt),
+                                 talent=params.arrays(pt, "talent") if params.has_talent(pt) else None,
+                                 playing_time=params.playing_time.levels(pt, opp))
+        for j, s in enumerate(stats):
+            np.testing.assert_allclose(rows[[f"total_{qn}_{s}" for qn in q]].to_numpy(), want.total[:, j, :], atol=1e-9)
+            assert not np.allclose(rows[f"total_p90_{s}"].to_numpy(), old.loc[rows.index, f"total_p90_{s}"].to_numpy())

@@ -23,9 +23,11 @@ game date in `history` for that season, or January 1 when the history holds none
               `marcel.playing_time`: a short season's opportunities as full-season equivalents)
   talent_<q>_<S>, outcome_<q>_<S>, total_<q>_<S>   quantiles q in p10, p25, p75, p90 (80% and 50%
               central intervals around rate_S) of his talent, of his outcome rate at `opportunities`
-              and of his season total (hfm_runtime.ranges; `evidence`: Marcel's weighted record they
-              rest on; the spread's parameters: the bundle's blend.json "ranges", else Marcel's
-              regression variance)
+              and of his season total, with the playing-time spread where the bundle has one
+              (hfm_runtime.ranges; `evidence`: Marcel's weighted record they rest on; the spread's
+              parameters: the bundle's blend.json "ranges", else Marcel's regression variance)
+  opportunities_<q>  the same quantiles of his season's opportunities (hfm_runtime.playing_time; all
+              equal to `opportunities` for a bundle without a playing-time spread)
 The model sees the player's up to `max_games` most recent games (his perspective, any level) strictly
 before `as_of`, his identity profile as of `as_of` and its archetype, exactly as in training
 (hfm_train.examples). Level-1 outputs are kept in an LRU cache keyed by (game_pk, player_id,
@@ -86,7 +88,7 @@ from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
-from hfm_runtime.ranges import QUANTILE_NAMES, RANGE_KINDS, Ranges, projection_ranges
+from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.seasons import game_lines, plate_appearances, season_age, season_lines
 from hfm_runtime.skills import skill_lines, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
@@ -100,7 +102,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "age_source",
     "age", "basis", "warnings", "archetype", "source", "n_games", "max_input_z", "opportunity", "opportunities",
     *(f"{kind}_{s}" for kind in ("marcel", "model", "adj", "rate", "proj") for s in ALL_STATS),
-    "evidence",
+    "evidence", *(f"opportunities_{q}" for q in QUANTILE_NAMES),
     *(f"{kind}_{q}_{s}" for kind in RANGE_KINDS for q in QUANTILE_NAMES for s in ALL_STATS),
 )
 # No projected rate reaches 8x its league rate: the most extreme single MLB seasons relative to their
@@ -692,6 +694,11 @@ class Scorer:
             out[f"rate_{s}"] = rates[:, j]
             out[f"proj_{s}"] = rates[:, j] * base.opportunities
         out["evidence"] = base.evidence
+        playing_time = self.bundle.range_params.playing_time
+        opp_q = (np.repeat(base.opportunities[:, None], len(QUANTILES), axis=1) if playing_time is None
+                 else playing_time.opportunity_quantiles(pt, base.opportunities, QUANTILES))
+        for k, q in enumerate(QUANTILE_NAMES):
+            out[f"opportunities_{q}"] = opp_q[:, k]
         spread = self._ranges(pt, rates, base.evidence, base.opportunities)
         for kind in RANGE_KINDS:
             values = getattr(spread, kind)
@@ -710,12 +717,16 @@ class Scorer:
         evidence, opportunities = (np.asarray(v, dtype=np.float64) for v in (evidence, opportunities))
         if not len(rates):
             return projection_ranges(rates, evidence, opportunities, *params.arrays(pt))
+
+        def levels(rows: np.ndarray) -> np.ndarray | None:
+            return None if params.playing_time is None else params.playing_time.levels(pt, rows)
         keys = [row.tobytes() for row in np.column_stack([rates, evidence, opportunities]).astype(np.float64)]
         memo = self._ranges_memo.setdefault(pt, {})
         missing = [i for i, key in enumerate(keys) if key not in memo]
         if missing:
             fresh = projection_ranges(rates[missing], evidence[missing], opportunities[missing], *params.arrays(pt),
-                                      talent=params.arrays(pt, "talent") if params.has_talent(pt) else None)
+                                      talent=params.arrays(pt, "talent") if params.has_talent(pt) else None,
+                                      playing_time=levels(opportunities[missing]))
             if len(memo) + len(missing) > RANGES_MEMO_ROWS:
                 memo.clear()
             for r, i in enumerate(missing):

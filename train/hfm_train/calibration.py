@@ -21,6 +21,9 @@ Fitting (`fit_range_params`, run by `hfm-train fit`; hfm_runtime.ranges has the 
               the talent error under a season's binomial noise. Without true talent (real leagues)
               none is fitted and the talent interval uses (k_S, D_S). The rows are saved in the run
               folder (RANGE_ROWS) and `fit_from_rows` refits from them.
+  playing     the playing-time spread (hfm_train.playing_time: actual / Marcel-projected opportunities,
+  time        0 for a season not played, per type and band of the projection) from the MLB lines of
+              the same seasons (`fit_season_playing_time`; None with fewer than min_rows rows a type).
 The test season is never read here.
 
 The check (`calibrate_run`, the `calibration` command) on a run's test season, per player type and
@@ -35,6 +38,13 @@ season, unweighted):
 for HFM (centre: the blend; spread: the run's range parameters) and the baseline (centre: Marcel;
 spread: Marcel's own regression variance, R = Marcel's regression / mean weight, k = 1, plus the
 binomial noise: `RangeParams.default()`).
+  totals      (`_totals_table`) over every player the score table scores by default for the test
+              season (an MLB line in the three seasons before; those who did not play included, at 0),
+              centred on the blend where the run projected him and on Marcel's rate elsewhere: the
+              cell-credited coverage of the 50% / 80% season-total intervals with the playing-time
+              spread (the run's; fitted here from the training and validation seasons' lines when the
+              run has none) and with the opportunities held at the projection; the opportunities'
+              own intervals' coverage of the actual opportunities.
 """
 
 from __future__ import annotations
@@ -42,6 +52,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -52,11 +63,14 @@ import pandas as pd
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.marcel import marcel
 from hfm_runtime.ranges import (
-    LEVELS, QUANTILES, RangeParams, beta_ppf, beta_shape, betainc, covered, default_prior, interval_score,
-    outcome_intervals, talent_variance,
+    LEVELS, QUANTILES, RangeParams, beta_ppf, beta_shape, betabinom_ppf, betainc, covered, default_prior,
+    interval_score, mixture_ppf, outcome_intervals, talent_variance,
 )
+from hfm_runtime.playing_time import PlayingTimeSpread
 from hfm_runtime.seasons import season_age, season_lines
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
+
+from .playing_time import PlayingTimeConfig, describe, fit_playing_time_from_lines, playing_time_rows
 
 MIN_OPPORTUNITIES = {"batter": 100, "pitcher": 100}  # season lines the talent variance is measured on
 MIN_LINES = 30  # fewer such lines: R_S is Marcel's (hfm_runtime.ranges.default_prior)
@@ -281,7 +295,7 @@ def out_of_fold_projections(pool: Any, weights: np.ndarray, residual: np.ndarray
 
 
 def _params(prior: Mapping, scale: Mapping, drift: Mapping, talent: Mapping[str, Mapping[str, Any]],
-            seasons: list[int], how: str) -> RangeParams:
+            seasons: list[int], how: str, playing_time: PlayingTimeSpread | None = None) -> RangeParams:
     """RangeParams with the source line saying what was fitted on what."""
     source = (f"fitted on seasons {min(seasons)}-{max(seasons)}: R from MLB season lines (method of moments), "
               f"k and D from {how} (50%/80% outcome coverage by evidence thirds)")
@@ -290,9 +304,24 @@ def _params(prior: Mapping, scale: Mapping, drift: Mapping, talent: Mapping[str,
                    f"(50%/80% talent coverage by evidence thirds; {', '.join(talent)})")
     else:
         source += "; no true talent: the talent interval uses the outcome's k and D"
+    if playing_time is not None:
+        source += "; playing-time spread " + playing_time.source
     return RangeParams(prior, scale, source, drift,
                        {pt: t["scale"] for pt, t in talent.items()} or None,
-                       {pt: t["drift"] for pt, t in talent.items()} or None)
+                       {pt: t["drift"] for pt, t in talent.items()} or None, playing_time)
+
+
+def fit_season_playing_time(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int]
+                            ) -> PlayingTimeSpread | None:
+    """The playing-time spread (hfm_train.playing_time) from the lines (game or season lines per type)
+    of `seasons` and the three before each: the training and validation seasons, never the test one.
+    None where a type has fewer rows than PlayingTimeConfig.min_rows (the totals then hold the
+    opportunities at the projection)."""
+    season = {pt: mlb_season_lines(lines[pt], pt) for pt in PLAYER_TYPES}
+    rows = playing_time_rows(season, players, seasons)
+    if min(len(r) for r in rows.values()) < PlayingTimeConfig().min_rows:
+        return None
+    return fit_playing_time_from_lines(season, players, seasons)
 
 
 def fit_range_params(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],
@@ -313,12 +342,14 @@ def fit_range_params(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, s
         if t_scale is not None:
             talent[pt] = {"scale": t_scale, "drift": t_drift}
     how = "Marcel's projections" if projections is None else "the blend's leave-one-season-out projections"
-    return _params(prior, scale, drift, talent, seasons, how), report
+    playing_time = fit_season_playing_time(lines, players, seasons)
+    report["playing_time"] = None if playing_time is None else describe(playing_time)
+    return _params(prior, scale, drift, talent, seasons, how, playing_time), report
 
 
 def fit_from_rows(rows: pd.DataFrame, lines: Mapping[str, pd.DataFrame], seasons: list[int],
                   how: str = "the blend's leave-one-season-out projections (the run's saved fit rows)",
-                  ) -> tuple[RangeParams, dict[str, Any]]:
+                  players: pd.DataFrame | None = None) -> tuple[RangeParams, dict[str, Any]]:
     """RangeParams refitted from a run's saved fit rows (RANGE_ROWS: `fit_rows` of both types, a
     `player_type` column), R from the lines of `seasons` as in `fit_range_params`: the current fitting
     code on the projections the run made, without re-training."""
@@ -330,7 +361,10 @@ def fit_from_rows(rows: pd.DataFrame, lines: Mapping[str, pd.DataFrame], seasons
         report[pt] = {"seasons": [int(s) for s in seasons], "projections": how, **fitted}
         if t_scale is not None:
             talent[pt] = {"scale": t_scale, "drift": t_drift}
-    return _params(prior, scale, drift, talent, seasons, how), report
+    playing_time = None if players is None else fit_season_playing_time(lines, players, seasons)
+    if playing_time is not None:
+        report["playing_time"] = describe(playing_time)
+    return _params(prior, scale, drift, talent, seasons, how, playing_time), report
 
 
 def save_rows(rows: Mapping[str, pd.DataFrame], path: str | Path) -> None:
@@ -360,6 +394,51 @@ def _interval_table(center: np.ndarray, variance: np.ndarray, n: np.ndarray, cou
             out[f"talent_cover_{tag}"] = float(((truth >= tq[:, lo]) & (truth <= tq[:, hi])).mean())
             out[f"talent_width_{tag}"] = float((tq[:, hi] - tq[:, lo]).mean())
             out[f"talent_score_{tag}"] = float(interval_score(tq[:, lo], tq[:, hi], truth, level).mean())
+    return out
+
+
+def _totals_table(params: RangeParams, pt: PlayerType, lines: Mapping[str, pd.DataFrame], players: pd.DataFrame,
+                  season: int, blend: pd.DataFrame) -> dict[str, Any]:
+    """Coverage of the season-total intervals on `season` (module docstring): every player the score
+    table scores by default (an MLB line in the three seasons before; hfm_train.playing_time), the
+    players who did not play included, centred on the blend where the run projected him (its test
+    predictions) and on Marcel's rate elsewhere; "with" the playing-time spread (`params.playing_time`)
+    and "without" it (opportunities held at the projection, the rule before it)."""
+    stats = list(TARGET_STATS[pt])
+    season_table = {t: mlb_season_lines(lines[t], t) for t in PLAYER_TYPES}
+    ids = playing_time_rows(season_table, players, [season])[pt]["player_id"].to_numpy(np.int64)
+    m = marcel_evidence(lines[pt], players, pt, season, ids)
+    n0, evidence = m.loc[ids, OPPORTUNITY[pt]].to_numpy(np.float64), m.loc[ids, "evidence"].to_numpy(np.float64)
+    center = np.array(m.loc[ids, stats].to_numpy(np.float64))  # a copy: the blend's rates go in
+    projected = blend.reindex(ids).to_numpy(np.float64)
+    has_blend = np.isfinite(projected).all(axis=1)
+    center[has_blend] = projected[has_blend]
+    n, counts = outcomes(lines[pt], pt, season, ids)
+    played = n > 0
+    levels = params.playing_time.levels(pt, n0)
+    opp_q = params.playing_time.opportunity_quantiles(pt, n0, QUANTILES)
+    prior, scale, inv_drift = params.arrays(pt)
+    q = np.array(QUANTILES)
+    out: dict[str, Any] = {"n_players": int(len(ids)), "n_blend": int(has_blend.sum()), "n_no_play": int((~played).sum()),
+                           "opportunities": {}, "stats": {}}
+    for level, (lo, hi) in LEVELS.items():
+        inside = (n >= opp_q[:, lo]) & (n <= opp_q[:, hi])
+        out["opportunities"][f"cover_{round(level * 100)}"] = float(inside.mean())
+    for j, s in enumerate(stats):
+        a, b = beta_shape(center[:, j], talent_variance(center[:, j], evidence, prior[j], scale[j], inv_drift[j]))
+        with_pt = mixture_ppf(q, n0, levels, a, b)
+        without = betabinom_ppf(q, np.maximum(np.rint(n0), 1).astype(np.int64), a, b)
+        row = {}
+        for level, (lo, hi) in LEVELS.items():
+            tag = f"{round(level * 100)}"
+            hit = covered(counts[:, j], with_pt[:, lo], with_pt[:, hi])
+            row[f"with_cover_{tag}"] = float(hit.mean())
+            row[f"with_cover_{tag}_played"] = float(hit[played].mean()) if played.any() else float("nan")
+            row[f"with_cover_{tag}_no_play"] = float(hit[~played].mean()) if (~played).any() else float("nan")
+            row[f"without_cover_{tag}"] = float(covered(counts[:, j], without[:, lo], without[:, hi]).mean())
+            row[f"with_width_{tag}"] = float((with_pt[:, hi] - with_pt[:, lo]).mean())
+            row[f"without_width_{tag}"] = float((without[:, hi] - without[:, lo]).mean())
+        out["stats"][s] = row
     return out
 
 
@@ -394,17 +473,23 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         if not (run_dir / RANGE_ROWS).is_file():
             raise HFMInputError(f"{run_dir / RANGE_ROWS}: missing (a run fitted before the fit rows were saved)")
         log(f"refitting range parameters on seasons {fit_seasons} from {run_dir / RANGE_ROWS}")
-        params, fitted = fit_from_rows(pd.read_csv(run_dir / RANGE_ROWS), lines, fit_seasons)
+        params, fitted = fit_from_rows(pd.read_csv(run_dir / RANGE_ROWS), lines, fit_seasons, players=league.players)
         how = f"refitted here with the current code from the run's saved fit rows ({RANGE_ROWS})"
     else:
         log(f"fitting range parameters on seasons {fit_seasons} from Marcel's projections")
         params, fitted = fit_range_params(lines, league.players, fit_seasons)
         how = "fitted here from Marcel's projections of the training and validation seasons"
     if talent == "outcome" and params.talent_scale:
-        params = RangeParams(params.prior, params.scale, params.source, params.drift)
+        params = replace(params, talent_scale=None, talent_drift=None)
         how += "; talent intervals with the outcome's k and D (--talent outcome)"
     elif params.talent_scale:
         how += "; talent intervals with their own k' and D' (fitted against the training seasons' true talent)"
+    if params.playing_time is None:
+        log(f"fitting the playing-time spread on seasons {fit_seasons} from the league's lines")
+        params = replace(params, playing_time=fit_season_playing_time(lines, league.players, fit_seasons))
+        how += ("; playing-time spread fitted here from the league's MLB lines of the training and validation "
+                "seasons (the run has none)" if params.playing_time is not None else
+                "; too few lines to fit a playing-time spread: no totals table")
     baseline = RangeParams.default()
     predictions = pd.read_csv(run_dir / "test_predictions.csv")
     report: dict[str, Any] = {"run": str(run_dir), "test_season": test_season, "params_source": how,
@@ -437,6 +522,8 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
                                    n[keep], counts[keep, j], truth)
             per_stat[s] = {"hfm": hfm, "baseline": base}
         report["types"][pt] = {"n_players": int(keep.sum()), "stats": per_stat}
+        if params.playing_time is not None:
+            report["types"][pt]["totals"] = _totals_table(params, pt, lines, league.players, test_season, wide["blend"])
     report["seconds"] = round(time.perf_counter() - start, 1)
     return report
 
@@ -470,6 +557,25 @@ def format_report(report: Mapping[str, Any], command: str = "") -> str:
             key = f"{kind}_width_80"
             lines.append(f"| width | {kind} 80% | " + " | ".join(
                 f"{r['stats'][s]['hfm'][key]:.4f} / {r['stats'][s]['baseline'][key]:.4f}" for s in stats) + " |")
+        if "totals" in r:
+            t = r["totals"]
+            lines += ["", f"**{pt}s**: season totals ({t['n_players']} players with an MLB line in the three seasons "
+                      f"before: {t['n_blend']} centred on the blend, the rest on Marcel; {t['n_no_play']} did not "
+                      f"play): coverage with the playing-time spread / with opportunities held at the projection", "",
+                      head, "|" + "---|" * (len(stats) + 2)]
+            for level in ("50", "80"):
+                lines.append(f"| totals | {level}% | " + " | ".join(
+                    f"{t['stats'][s][f'with_cover_{level}']:.1%} / {t['stats'][s][f'without_cover_{level}']:.1%}"
+                    for s in stats) + " |")
+            for level in ("50", "80"):
+                lines.append(f"| played / did not | {level}% | " + " | ".join(
+                    f"{t['stats'][s][f'with_cover_{level}_played']:.1%} / {t['stats'][s][f'with_cover_{level}_no_play']:.1%}"
+                    for s in stats) + " |")
+            lines.append("| width | 80% | " + " | ".join(
+                f"{t['stats'][s]['with_width_80']:.1f} / {t['stats'][s]['without_width_80']:.1f}" for s in stats) + " |")
+            lines += ["", f"Opportunities' own intervals cover the actual opportunities of {t['opportunities']['cover_50']:.1%}"
+                      f" (50%) and {t['opportunities']['cover_80']:.1%} (80%) of them (a point mass at 0 makes these "
+                      "coarse: an interval [0, 0] holds every player who did not play)."]
     return "\n".join(lines) + "\n"
 
 

@@ -31,7 +31,9 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
   blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual;
                           "ranges": the ranges' parameters (hfm_train.calibration, fitted on the train and
                           validation seasons' out-of-fold projections; on a simulated league the talent
-                          interval's own scale against the true talent), "ranges_fit": what they were fitted on
+                          interval's own scale against the true talent; `playing_time`: the playing-time
+                          spread of the season totals, hfm_train.playing_time, from the same seasons' MLB
+                          lines), "ranges_fit": what they were fitted on
   ranges_rows.csv         the rows the ranges were fitted on (hfm_train.calibration.fit_rows: out-of-fold
                           projection, count and true talent per player-season and stat); `hfm-train
                           calibration RUN --scale-from rows` refits from them
