@@ -89,8 +89,9 @@ def test_the_season_length_switch_off_counts_2020_as_it_was_played():
 
 
 def test_an_identity_saved_without_the_season_length_switch_loads_as_on(tiny_run, tmp_path):
-    """Runs and bundles written before the switch existed (the packaged retrosheet bundle among them)
-    were fitted with the correction on, and read back so; a saved switch is read as it was saved."""
+    """Runs and bundles written before the switch existed were fitted with the correction on, and read
+    back so (a file without the key, below); a saved switch is read as it was saved. The packaged
+    retrosheet bundle, re-exported on 2026-12-03, records it: on."""
     import json
     import shutil
 
@@ -99,7 +100,7 @@ def test_an_identity_saved_without_the_season_length_switch_loads_as_on(tiny_run
 
     packaged = packaged_bundle("retrosheet") / IDENTITY_DIR
     for pt in ("batter", "pitcher"):
-        assert "season_length_correction" not in json.loads((packaged / f"identity_{pt}.json").read_text())["config"]
+        assert json.loads((packaged / f"identity_{pt}.json").read_text())["config"]["season_length_correction"] is True
         assert IdentityModel.load(packaged, pt).config.season_length_correction is True
     folder = tmp_path / "identity"
     shutil.copytree(tiny_run / IDENTITY_DIR, folder)
