@@ -74,10 +74,9 @@ class PlayingTimeSpread:
                               q: Sequence[float]) -> np.ndarray:
         """[N, len(q)] quantiles of r n0 (module docstring)."""
         n0 = np.asarray(opportunities, dtype=np.float64)
-        levels = self.levels(player_type, n0)
-        ratio_q = np.stack([np.interp(np.asarray(q, dtype=np.float64), GRID, row) for row in levels]) \
-            if len(n0) else np.zeros((0, len(q)))
-        return ratio_q * n0[:, None]
+        per_band = np.array([np.interp(np.asarray(q, dtype=np.float64), GRID, band)
+                             for band in self.ratio[player_type]])  # [bands, len(q)]: a few bands, many rows
+        return per_band[self.band(player_type, n0)] * n0[:, None]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"grid": list(GRID), "source": self.source}

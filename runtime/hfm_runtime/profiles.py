@@ -299,7 +299,7 @@ def profile_columns(
         out[f"{h}_tracked"] = skill_sums["tracked"] if tracked_known else np.zeros(len(ids))
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
-                              player_type, league_vec, prior_k, skill_league, skill_prior))
+                              player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail))
     return out
 
 
@@ -317,7 +317,7 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
 
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
-                   league_vec, prior_k, skill_league, skill_prior) -> dict[str, np.ndarray]:
+                   league_vec, prior_k, skill_league, skill_prior, detail: bool = False) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
 
@@ -343,15 +343,16 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         weighted = weighted + w * year
         squared = squared + w * w * year[:, 0]
         out[f"marcel_opp_y{k}"] = year[:, -1]  # full-season equivalents
-        # the year's own rates shrunk by the same priors (k league opportunities: (x + k lg) / (n + k))
-        own = (year[:, 1:n_stats] + prior_k * league_vec) / np.maximum(year[:, :1] + prior_k, 1e-12)
-        for j, s in enumerate(stats):
-            out[f"marcel_shrunk_y{k}_{s}"] = own[:, j]
-        if k == 1:
-            out["marcel_per_game_y1"] = np.divide(year[:, 0], year[:, -2], out=np.zeros(len(year)),
-                                                  where=year[:, -2] > 0)
-    out["marcel_per_game"] = np.divide(weighted[:, 0], weighted[:, -2], out=np.zeros(len(weighted)),
-                                       where=weighted[:, -2] > 0)
+        if detail:  # the year's own rates shrunk by the same priors: (x + k lg) / (n + k)
+            own = (year[:, 1:n_stats] + prior_k * league_vec) / np.maximum(year[:, :1] + prior_k, 1e-12)
+            for j, s in enumerate(stats):
+                out[f"marcel_shrunk_y{k}_{s}"] = own[:, j]
+            if k == 1:
+                out["marcel_per_game_y1"] = np.divide(year[:, 0], year[:, -2], out=np.zeros(len(year)),
+                                                      where=year[:, -2] > 0)
+    if detail:
+        out["marcel_per_game"] = np.divide(weighted[:, 0], weighted[:, -2], out=np.zeros(len(weighted)),
+                                           where=weighted[:, -2] > 0)
     opp = weighted[:, 0]
     with np.errstate(divide="ignore", invalid="ignore"):
         rates = np.where(opp[:, None] > 0, weighted[:, 1:n_stats] / opp[:, None], league_vec)

@@ -70,7 +70,7 @@ from hfm_runtime.playing_time import PlayingTimeSpread
 from hfm_runtime.seasons import season_age, season_lines
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
-from .playing_time import PlayingTimeConfig, describe, fit_playing_time_from_lines, playing_time_rows
+from .playing_time import describe, fit_playing_time_from_lines, playing_time_rows
 
 MIN_OPPORTUNITIES = {"batter": 100, "pitcher": 100}  # season lines the talent variance is measured on
 MIN_LINES = 30  # fewer such lines: R_S is Marcel's (hfm_runtime.ranges.default_prior)
@@ -315,13 +315,8 @@ def fit_season_playing_time(lines: Mapping[str, pd.DataFrame], players: pd.DataF
                             ) -> PlayingTimeSpread | None:
     """The playing-time spread (hfm_train.playing_time) from the lines (game or season lines per type)
     of `seasons` and the three before each: the training and validation seasons, never the test one.
-    None where a type has fewer rows than PlayingTimeConfig.min_rows (the totals then hold the
-    opportunities at the projection)."""
-    season = {pt: mlb_season_lines(lines[pt], pt) for pt in PLAYER_TYPES}
-    rows = playing_time_rows(season, players, seasons)
-    if min(len(r) for r in rows.values()) < PlayingTimeConfig().min_rows:
-        return None
-    return fit_playing_time_from_lines(season, players, seasons)
+    None where a type has too few rows (`fit_playing_time_from_lines`)."""
+    return fit_playing_time_from_lines({pt: mlb_season_lines(lines[pt], pt) for pt in PLAYER_TYPES}, players, seasons)
 
 
 def fit_range_params(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],

@@ -99,19 +99,23 @@ def fit_playing_time(rows: Mapping[str, pd.DataFrame], config: PlayingTimeConfig
 
 
 def fit_playing_time_from_lines(season_lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],
-                                config: PlayingTimeConfig = PlayingTimeConfig()) -> PlayingTimeSpread:
-    """`fit_playing_time` of `playing_time_rows` of `seasons`, its source line saying so."""
+                                config: PlayingTimeConfig = PlayingTimeConfig()) -> PlayingTimeSpread | None:
+    """`fit_playing_time` of `playing_time_rows` of `seasons`, its source line saying so; None where a
+    type has fewer than `config.min_rows` rows (the totals then hold the opportunities at the projection)."""
+    rows = playing_time_rows(season_lines, players, seasons)
+    if min(len(r) for r in rows.values()) < config.min_rows:
+        return None
     source = (f"fitted on seasons {min(seasons)}-{max(seasons)}: actual / Marcel-projected MLB opportunities of "
               f"the players with an MLB line in the three seasons before, per type and band of the projection")
-    return fit_playing_time(playing_time_rows(season_lines, players, seasons), config, source)
+    return fit_playing_time(rows, config, source)
 
 
 def describe(spread: PlayingTimeSpread) -> dict[str, Any]:
     """A short summary per type and band (rows, bounds, share at 0, median and 10/90% ratio) for reports."""
     out: dict[str, Any] = {}
     for pt in PLAYER_TYPES:
-        bounds = (None, *spread.edges[pt], None)
-        out[pt] = [{"from": bounds[b], "to": bounds[b + 1], "rows": (spread.rows or {}).get(pt, (None,) * 99)[b],
+        bounds, rows = (None, *spread.edges[pt], None), (spread.rows or {}).get(pt)
+        out[pt] = [{"from": bounds[b], "to": bounds[b + 1], "rows": None if rows is None else rows[b],
                     "ratio_p10": float(np.interp(0.1, GRID, band)), "ratio_p50": float(np.interp(0.5, GRID, band)),
                     "ratio_p90": float(np.interp(0.9, GRID, band))}
                    for b, band in enumerate(spread.ratio[pt])]
