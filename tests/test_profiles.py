@@ -320,7 +320,7 @@ def test_skill_rates_per_horizon_are_shrunk_window_sums():
     lines = random_lines(rng, levels=("MLB",))
     lines["swing"] = rng.integers(5, 20, len(lines))
     lines["whiff"] = rng.binomial(lines["swing"], 0.25)
-    lines["tracked"] = rng.integers(0, 4, len(lines))
+    lines["tracked"] = lines["speed_n"] = rng.integers(0, 4, len(lines))
     lines["ls_sum"] = lines["tracked"] * rng.normal(89, 5, len(lines))
     lines["pitches"] = lines["swing"] * 2
     league, prior = {"whiff_rate": 0.22, "launch_speed": 88.0}, {"whiff_rate": 40.0, "launch_speed": 20.0}

@@ -86,7 +86,7 @@ def test_batted_ball_definitions_and_barrels():
         {"description": "hit_into_play_no_out", "launch_speed": np.nan, "launch_angle": np.nan,
          "bb_type": "ground_ball", "events": "single"},                         # untracked ball in play
     ]))
-    assert c["tracked"].sum() == 4 and c["bip"].sum() == 5
+    assert c["tracked"].sum() == c["speed_n"].sum() == 4 and c["bip"].sum() == 5
     assert list(c["barrel"]) == [1, 0, 1, 0, 0]
     assert list(c["hard"]) == [1, 1, 1, 0, 0] and list(c["sweet"]) == [1, 1, 1, 0, 0]
     assert c["gb"].sum() == 3 and c["gb_hit"].sum() == 2
@@ -168,7 +168,7 @@ def test_skill_priors_recover_the_true_spread():
     # a mean-type rate: per-event noise from the squared sums
     mean = rng.normal(89.0, 3.0, len(n))  # true spread 3 mph, per-event sd 13: k = 169 / 9 ~ 19
     events = [rng.normal(m, 13.0, int(k)) for m, k in zip(mean, n)]
-    sums["tracked"] = n
+    sums["speed_n"] = n  # launch speed's denominator: balls in play with a speed
     sums["ls_sum"] = [e.sum() for e in events]
     sums["ls_sq"] = [(e ** 2).sum() for e in events]
     league, prior = skill_priors(sums, ("launch_speed",))

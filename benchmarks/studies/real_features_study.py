@@ -39,7 +39,7 @@ from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from hfm_train.baselines import RidgeConfig
 from hfm_train.examples import typed_players
 from hfm_train.league_stream import league_lines
-from real_ridge_study import LAST_SELECTION_SEASON, Variant, project, report  # the study beside this one
+from real_ridge_study import Variant, project, report, selection_args  # the study beside this one
 
 PARK_STATS = ("SO", "BB", "HR", "H", "2B", "3B")
 
@@ -138,13 +138,8 @@ class BoostedResiduals(Variant):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--league", default="artifacts/league_retro")
-    parser.add_argument("--seasons", default="2014,2015,2016,2017,2018")
     parser.add_argument("--gbm", action="store_true", help="add gbm_resid (6 more minutes)")
-    args = parser.parse_args()
-    seasons = [int(s) for s in args.seasons.split(",")]
-    if max(seasons) > LAST_SELECTION_SEASON:
-        parser.error(f"selection seasons only (<= {LAST_SELECTION_SEASON}): later ones are test seasons")
+    args, seasons = selection_args(parser)
     start = time.time()
     games = []
     league, lines = league_lines(args.league, list(range(2000, max(seasons) + 1)),

@@ -139,14 +139,19 @@ def report(parts, pt, seasons, rng, reference="seq_eb") -> None:
               + f"   [{lo:+.2f}, {hi:+.2f}]%", flush=True)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def selection_args(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace, list[int]]:
+    """Parse `parser` plus --league and --seasons (selection seasons only: a later one is an error)."""
     parser.add_argument("--league", default="artifacts/league_retro")
     parser.add_argument("--seasons", default="2014,2015,2016,2017,2018")
     args = parser.parse_args()
     seasons = [int(s) for s in args.seasons.split(",")]
     if max(seasons) > LAST_SELECTION_SEASON:
         parser.error(f"selection seasons only (<= {LAST_SELECTION_SEASON}): later ones are test seasons")
+    return args, seasons
+
+
+def main() -> None:
+    args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     start = time.time()
     league, lines = league_lines(args.league, list(range(2000, max(seasons) + 1)))
     rng = np.random.default_rng(0)

@@ -235,15 +235,21 @@ class PitchFeaturizer:
     def fit(self, pitches: pd.DataFrame) -> PitchFeaturizer:
         return self.fit_parts([pitches])
 
-    def fit_parts(self, parts: Iterable[pd.DataFrame]) -> PitchFeaturizer:
+    def fit_parts(self, parts: Iterable[pd.DataFrame], without: Iterable[str] = ()) -> PitchFeaturizer:
         """`fit` on several frames as on their concatenation `pd.concat(parts)` (the same vocabularies,
         mean and std), reading one part at a time: `parts` may be a generator loading one season each,
-        so only the parts' numerics (16 float64 per pitch) are held at once, never all their columns."""
+        so only the parts' numerics (16 float64 per pitch) are held at once, never all their columns.
+        `without`: INPUT_GROUPS read as missing even where the pitches carry them (a pitch path kept
+        off tracking that only the identity's skill rates read: hfm_train.fit's `pitch_tracking`)."""
+        without = list(without)
+        unknown = [g for g in without if g not in INPUT_GROUPS]
+        if unknown:
+            raise HFMInputError(f"featurizer: unknown input group(s) {unknown} (known: {list(INPUT_GROUPS)})")
         tokens: dict[str, list] = {name: [] for name in PITCH_CATEGORICALS[:-1]}
         raws = []
         groups: set[str] = set()
         for pitches in parts:
-            cols = read_columns(pitches)
+            cols = _without_groups(read_columns(pitches), without)
             del pitches  # a generator's previous part is freed before the next is loaded
             groups |= _groups_present(cols)
             for name in tokens:

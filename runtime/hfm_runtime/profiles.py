@@ -267,7 +267,7 @@ def profile_columns(
     league_vec = np.array([league[s] for s in stats], dtype=np.float64)
     prior_k = np.array([(prior or {}).get(s, config.career_prior_opportunities) for s in stats])
     tracked_known = skill_league is None or any(
-        SKILL_RATES[r][1] == "tracked" and r in skill_league for r in TYPE_RATES[player_type])
+        SKILL_RATES[r][1] in ("tracked", "speed_n") and r in skill_league for r in TYPE_RATES[player_type])
     prev_rates = np.broadcast_to(league_vec, (len(ids), len(stats)))
     prev_from = np.full(len(ids), "league", dtype=object)
     n_stats = 1 + len(stats)

@@ -13,8 +13,10 @@ Definitions (a pitch with a missing field counts in no column that needs it):
   swing        swings (SWING_DESCRIPTIONS);  whiff: swings that missed (WHIFF_DESCRIPTIONS; a foul tip
                ends like a swinging strike, so it counts as one)
   tracked      balls in play (description hit_into_play*) with a launch speed and angle
-  ls_sum, la_sum   sums of launch speed (mph) and launch angle (deg) over `tracked`
-  hard         tracked with launch speed >= 95 mph;  sweet: launch angle in [8, 32] deg
+  speed_n      balls in play with a launch speed, angle or not (the 2015-2018 extract joined to
+               Retrosheet seasons has speeds only: hfm_train.tracking_join)
+  ls_sum       sum of launch speed (mph) over `speed_n`;  la_sum: of launch angle (deg) over `tracked`
+  hard         speed_n with launch speed >= 95 mph;  sweet: tracked with launch angle in [8, 32] deg
   barrel       Savant's barrel: launch speed >= 98 mph and the angle inside a window that widens with
                speed (26-30 deg at 98 mph, to 8-50 deg at 116 mph and above)
   bip          balls in play with a bb_type;  gb: ground balls;  gb_hit: ground balls that became hits
@@ -85,7 +87,7 @@ SKILL_COUNTS: tuple[str, ...] = (
     "ls_sq", "la_sq", "xwoba_sq", "fb_velo_sq", "spin_sq", "ext_sq", "fb_spin_sq", "brk_spin_sq",
     "brk_break_sq", "edge_sq",
     "called", "foul", "pa_started", "first_strike", "two_strike", "three_ball", "pa_ended",
-    "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu",
+    "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu", "speed_n",
 )
 # mean-type rates: their sum-of-squares column (every other rate is a proportion of events)
 MEAN_SQUARES: dict[str, str] = {
@@ -100,9 +102,9 @@ SKILL_RATES: dict[str, tuple[str, str]] = {
     "chase_rate": ("o_swing", "o_pitch"),
     "whiff_rate": ("whiff", "swing"),
     "swing_rate": ("swing", "pitches"),
-    "launch_speed": ("ls_sum", "tracked"),
+    "launch_speed": ("ls_sum", "speed_n"),
     "launch_angle": ("la_sum", "tracked"),
-    "hard_rate": ("hard", "tracked"),
+    "hard_rate": ("hard", "speed_n"),
     "sweet_rate": ("sweet", "tracked"),
     "barrel_rate": ("barrel", "tracked"),
     "gb_rate": ("gb", "bip"),
@@ -178,7 +180,8 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     zone = located & (np.abs(x) <= ZONE_X) & (z >= ZONE_Z[0]) & (z <= ZONE_Z[1])
     swing = member("description", SWING_DESCRIPTIONS)
     in_play = member("description", IN_PLAY_DESCRIPTIONS)
-    tracked = in_play & np.isfinite(ls) & np.isfinite(la)
+    speed_n = in_play & np.isfinite(ls)
+    tracked = speed_n & np.isfinite(la)
     bip = in_play & pitches["bb_type"].notna().to_numpy()
     gb = bip & member("bb_type", frozenset({"ground_ball"}))
     fast = member("pitch_type", FASTBALLS) & np.isfinite(velo)
@@ -209,9 +212,9 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
         "swing": swing,
         "whiff": member("description", WHIFF_DESCRIPTIONS),
         "tracked": tracked,
-        "ls_sum": ls0,
+        "ls_sum": np.where(speed_n, ls, 0.0),
         "la_sum": la0,
-        "hard": tracked & (ls0 >= 95.0),
+        "hard": speed_n & (np.nan_to_num(ls) >= 95.0),
         "sweet": tracked & (la0 >= 8.0) & (la0 <= 32.0),
         "barrel": barrel,
         "bip": bip,
@@ -242,6 +245,7 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
         "ld": bip & member("bb_type", frozenset({"line_drive"})),
         "fly": bip & member("bb_type", frozenset({"fly_ball"})),
         "pu": bip & member("bb_type", frozenset({"popup"})),
+        "speed_n": speed_n,
     }
     for rate, sq in MEAN_SQUARES.items():
         columns[sq] = columns[SKILL_RATES[rate][0]] ** 2

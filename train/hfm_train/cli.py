@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "lahman-check": "hfm_train.lahman_check:lahman_check_command",
     "real-report": "hfm_train.real_eval:real_report_command",
     "calibration": "hfm_train.calibration:calibration_command",
+    "join-tracking": "hfm_train.tracking_join:join_tracking_command",
 }
 
 

@@ -107,6 +107,10 @@ class RunConfig:
     # Reuse this finished run's Level 1 and PA cache (same league and seasons): experiments on the
     # upper levels without pre-training again.
     level1_from: str | None = None
+    # False: the pitch path (featurizer, Level 1) reads no pitch or contact tracking even where the league
+    # has it; the identity's skill rates and the ridges still do (a Retrosheet league with the 2009-2018
+    # extract joined keeps the Level 1 of the league without it: docs/real-data.md)
+    pitch_tracking: bool = True
     # Blend weights and the ranges' parameters from holding out only the LAST `cv_seasons` of the train
     # and validation seasons, one at a time (each fold still trains on all the others); None: every one.
     # A fit on 2000-2021 has 17 such seasons, and 17 fine-tunings of the whole pool are hours on 2 cores.
@@ -244,7 +248,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     # feeds context and profiles, not these fits)
     fit_seasons = [s for s in split["history"] + split["train"] if s < split["validation"][0]]
     log(f"seasons: {split}")
-    data = prepare_league(league_dir, sorted(sum(split.values(), [])), fit_seasons, lap, log)
+    data = prepare_league(league_dir, sorted(sum(split.values(), [])), fit_seasons, lap, log,
+                          pitch_tracking=config.pitch_tracking)
     league, featurizer, table, lines = data.league, data.featurizer, data.table, data.lines
     del data
 
@@ -412,6 +417,8 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
 @click.option("--no-wide", is_flag=True, help="Ablation: no closed-form linear path on the stat features.")
 @click.option("--level1-from", type=click.Path(path_type=Path), default=None,
               help="Reuse a finished run's Level 1 and PA cache (same league): retrain only what sits above it.")
+@click.option("--no-pitch-tracking", is_flag=True,
+              help="The pitch path reads no tracking (the identity's skill rates still do).")
 @click.option("--last-season", type=int, default=None,
               help="Model selection: train and evaluate as if the league ended with this season.")
 @click.option("--first-season", type=int, default=None, help="Leave out every season before this one.")
@@ -431,7 +438,7 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
 def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, window: str, context_games: int,
                 epochs: int | None, pretrain_epochs: int | None, unfreeze_epochs: str, train_kinds: str,
-                no_wide: bool, level1_from: Path | None, last_season: int | None, first_season: int | None,
+                no_wide: bool, level1_from: Path | None, no_pitch_tracking: bool, last_season: int | None, first_season: int | None,
                 history_only: str, history_seasons: int | None, overrides: tuple[str, ...],
                 seed: int, threads: int, device: str, tiny: bool, resume: bool, cv_seasons: int | None,
                 no_progress: bool) -> None:
@@ -442,6 +449,7 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
                      history_only=tuple(int(x) for x in history_only.split(",") if x.strip()),
                      history_seasons=config.history_seasons if history_seasons is None else history_seasons,
                      level1_from=str(level1_from) if level1_from else None, target_mode=target_mode,
+                     pitch_tracking=not no_pitch_tracking,
                      cv_seasons=cv_seasons, seed=seed, threads=threads, device=distributed.check_device_name(device),
                      examples=replace(config.examples, window=window, max_games=context_games,
                                       train_kinds=tuple(k.strip() for k in train_kinds.split(",") if k.strip())),

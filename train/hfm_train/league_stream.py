@@ -67,11 +67,13 @@ def season_leagues(path: str | Path, seasons: list[int]) -> Iterator[League]:
 
 def prepare_league(path: str | Path, seasons: list[int], fit_seasons: list[int],
                    lap: Callable[[str], object] = lambda name: None,
-                   log: Callable[[str], None] = lambda line: None) -> LeagueData:
+                   log: Callable[[str], None] = lambda line: None, pitch_tracking: bool = True) -> LeagueData:
     """Featurizer (fitted on `fit_seasons`), GameTable and player lines of `seasons` of the league at
-    `path`, one season in memory at a time; `lap(name)` is called after each pass (module docstring)."""
+    `path`, one season in memory at a time; `lap(name)` is called after each pass (module docstring).
+    `pitch_tracking=False`: the featurizer reads no tracking (PitchFeaturizer.fit_parts' `without`)."""
     path = Path(path)
-    featurizer = PitchFeaturizer().fit_parts(_pitches(season_leagues(path, sorted(fit_seasons))))
+    without = () if pitch_tracking else ("pitch_tracking", "contact_tracking")
+    featurizer = PitchFeaturizer().fit_parts(_pitches(season_leagues(path, sorted(fit_seasons))), without)
     lap("fit featurizer")
     tables: list[GameTable] = []
     league, lines = league_lines(path, seasons, lambda pitches: tables.append(featurizer.transform(pitches)), log)
