@@ -16,7 +16,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import INPUT_GROUPS, PitchFeaturizer
 from hfm_runtime.league import load_league
 from hfm_runtime.skills import SKILL_RATES, pitch_skill_columns
-from hfm_train.tracking_join import join_league, normalise_name
+from hfm_train.tracking_join import join_league, normalise_name, partly_tracked_warning
 
 from clitools import run_cli
 from hfm_train.cli import main as hfm_train
@@ -126,6 +126,14 @@ def test_damaged_extract_matches_what_it_can(league, tmp_path):
     assert pitches["launch_speed"].isna().all()  # 80.0 on a 2015+ ball in play is no measurement
     per_pa = pitches[pitches["description"] != "no_pitch"].groupby(["game_pk", "at_bat_number"])["release_speed"]
     assert (per_pa.count() == 0).sum() == 2  # the damaged plate appearances are left missing, whole
+
+
+def test_fit_warns_of_a_window_tracked_in_part():
+    meta = {"tracking_join": {"seasons": {str(s): {"matched": 1} for s in range(2009, 2019)}}}
+    assert partly_tracked_warning(meta, 2019) is None  # 2016-2018: all tracked
+    assert partly_tracked_warning(meta, 2008) is None  # none tracked
+    assert "[2018]" in partly_tracked_warning(meta, 2021)  # 2018-2020: the oldest only
+    assert partly_tracked_warning({}, 2021) is None  # no join
 
 
 def test_bad_extract_is_one_clear_error(league, tmp_path):

@@ -73,6 +73,7 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
+from hfm_runtime.league import read_league_meta
 from hfm_runtime.profiles import ProfileConfig
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
@@ -88,6 +89,7 @@ from .league_stream import league_seasons, prepare_league
 from .pa_cache import encode_games, load_pa_cache, save_pa_cache
 from .pretrain import PretrainConfig, load_encoder, pretrain
 from .stages import StageClock
+from .tracking_join import partly_tracked_warning
 
 DEFAULT_LEAGUE = Path("artifacts/league")
 DEFAULT_RUNS = Path("artifacts/runs")
@@ -248,6 +250,9 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     # feeds context and profiles, not these fits)
     fit_seasons = [s for s in split["history"] + split["train"] if s < split["validation"][0]]
     log(f"seasons: {split}")
+    warning = partly_tracked_warning(read_league_meta(league_dir), split["test"][0])
+    if warning:
+        log(warning)
     data = prepare_league(league_dir, sorted(sum(split.values(), [])), fit_seasons, lap, log,
                           pitch_tracking=config.pitch_tracking)
     league, featurizer, table, lines = data.league, data.featurizer, data.table, data.lines

@@ -269,6 +269,19 @@ def join_season(pitches: pd.DataFrame, extract: pd.DataFrame, names: pd.Series,
     return out, tally
 
 
+def partly_tracked_warning(meta: dict, season: int, window: int = 3) -> str | None:
+    """A warning when the `window` seasons before `season` are tracked by the join in some but not
+    all (docs/tracking-join.md: a model trained on tracked windows projects worse from a window whose
+    recent seasons are untracked than a model without the join); None otherwise."""
+    joined = {int(s) for s, t in (meta.get("tracking_join") or {}).get("seasons", {}).items() if "matched" in t}
+    seasons = set(range(season - window, season))
+    if not joined & seasons or seasons <= joined:
+        return None
+    return (f"warning: the league's tracking join covers {sorted(joined & seasons)} of the {window} seasons before "
+            f"{season}; a window tracked in part projected worse than none on the selection seasons "
+            "(docs/tracking-join.md): fit on the league without the join")
+
+
 def extract_seasons(extract: Path) -> list[int]:
     """The seasons an extract holds (checked for the columns the join reads)."""
     import pyarrow.parquet as pq
