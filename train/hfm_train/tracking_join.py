@@ -197,8 +197,8 @@ def join_season(pitches: pd.DataFrame, extract: pd.DataFrame, names: pd.Series,
     league = pitches[["game_pk", "game_date", "pitcher", "batter", "at_bat_number", "pitch_number",
                       "events", "description"]].copy()
     league["game_date"] = pd.to_datetime(league["game_date"]).dt.normalize()
-    pid, p_missing = _resolve(x.rename(columns={"pname": "n"}), _day_players(league, names, "pitcher"), "n")
-    bid, b_missing = _resolve(x.rename(columns={"bname": "n"}), _day_players(league, names, "batter"), "n")
+    pid, p_missing = _resolve(x, _day_players(league, names, "pitcher"), "pname")
+    bid, b_missing = _resolve(x, _day_players(league, names, "batter"), "bname")
     x["pitcher"] = pid.reindex(pd.MultiIndex.from_frame(x[["game_date", "pname"]])).to_numpy()
     x["batter"] = bid.reindex(pd.MultiIndex.from_frame(x[["game_date", "bname"]])).to_numpy()
     drifted = {}
@@ -256,7 +256,7 @@ def join_season(pitches: pd.DataFrame, extract: pd.DataFrame, names: pd.Series,
     }
     keep = pairs[same][["game_pk", "at_bat_number", "pa"]]
     pitch_x = x[["pa", "pitch_number", *TRACKED]].merge(keep, on="pa", how="inner").drop(columns="pa")
-    if len(pitch_x) and pd.to_datetime(pitches["game_date"]).dt.year.iloc[0] >= 2015:
+    if len(pitch_x) and league["game_date"].dt.year.iloc[0] >= 2015:
         constant = pitch_x["launch_speed"].astype(np.float64).round(1).isin(UNTRACKED_LAUNCH_SPEEDS)
         pitch_x.loc[constant, "launch_speed"] = np.nan
     out = pitches.drop(columns=list(TRACKED)).merge(pitch_x, on=["game_pk", "at_bat_number", "pitch_number"],
