@@ -90,6 +90,14 @@ def test_rows_are_statcast_shaped(season_2019):
     in_play = pitches["description"] == "hit_into_play"
     assert pitches.loc[in_play & pitches["events"].notna(), "bb_type"].notna().mean() > 0.9
     assert pitches.loc[~in_play, "bb_type"].isna().all()
+    # hit_location: the play's first fielder (`53/G` -> 5, `S7/L` -> 7); none off a ball in play or
+    # on a home run over the fence
+    loc = pitches["hit_location"]
+    assert loc[~in_play].isna().all() and loc.dropna().between(1, 9).all()
+    assert loc[in_play & pitches["events"].isin(["field_out", "single"])].notna().all()
+    assert loc[pitches["events"] == "home_run"].isna().all()
+    first = pitches[in_play & pitches["events"].notna()].iloc[:4]  # the file's first plays
+    assert first["hit_location"].fillna(0).tolist() == [0, 5.0, 4.0, 7.0]  # HR/8/F, 53/G, 43/G+, S7/L
     assert set(pitches["stand"]) <= {"L", "R"} and set(pitches["p_throws"]) <= {"L", "R"}
 
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from hfm_runtime.skills import (
-    DEFAULT_PRIOR_EVENTS, SKILL_COUNTS, SKILL_RATES, TYPE_RATES, pitch_skill_counts, skill_lines, skill_priors,
-    skill_rates, with_skills,
+    DEFAULT_PRIOR_EVENTS, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, pitch_skill_counts, skill_lines,
+    skill_priors, skill_rates, type_rates, with_skills,
 )
 
 
@@ -18,7 +18,8 @@ def pitches(rows: list[dict]) -> pd.DataFrame:
             "description": "ball", "events": None, "bb_type": None, "pitch_type": "FF", "plate_x": 0.0,
             "plate_z": 2.5, "pfx_x": -0.5, "pfx_z": 1.2, "launch_speed": np.nan, "launch_angle": np.nan,
             "estimated_woba_using_speedangle": np.nan, "release_speed": 95.0, "release_spin_rate": 2300.0,
-            "release_extension": 6.5, "level": "MLB", "balls": 0, "strikes": 0, "pitch_number": 1}
+            "release_extension": 6.5, "level": "MLB", "balls": 0, "strikes": 0, "pitch_number": 1,
+            "hit_location": np.nan, "on_1b": np.nan, "outs_when_up": 0}
     return pd.DataFrame([{**base, "at_bat_number": i + 1, **r} for i, r in enumerate(rows)])  # a PA each
 
 
@@ -93,6 +94,27 @@ def test_batted_ball_definitions_and_barrels():
     assert c["ls_sum"].sum() == pytest.approx(98 + 98 + 116 + 80)
     assert c["ls_sq"].sum() == pytest.approx(98 ** 2 * 2 + 116 ** 2 + 80 ** 2)
     assert c["xwoba_n"].sum() == 1 and c["xwoba_sum"].sum() == pytest.approx(1.5)
+
+
+def test_speed_counts_read_the_fielder_and_double_play_chances():
+    x = {"description": "hit_into_play", "bb_type": "ground_ball"}
+    c = counts(pitches([
+        {**x, "events": "single", "hit_location": 6.0},                       # an infield hit
+        {**x, "events": "single", "hit_location": 8.0},                       # through to center
+        {**x, "events": "field_out", "hit_location": 4.0, "on_1b": 7.0},      # a chance, no double play
+        {**x, "events": "grounded_into_double_play", "hit_location": 6.0, "on_1b": 7.0, "outs_when_up": 1},
+        {**x, "events": "single", "hit_location": np.nan},                    # no fielder recorded
+        {"description": "ball", "events": "walk", "on_1b": 7.0, "outs_when_up": 2},  # two outs: no chance
+        {"description": "hit_into_play", "bb_type": "line_drive", "events": "single", "hit_location": 6.0},
+    ]))
+    assert c["gb"].sum() == 5 and c["gb_fielded"].sum() == 4 and c["if_hit"].sum() == 1
+    assert c["dp_chance"].sum() == 2 and c["gidp"].sum() == 1
+    rates = skill_rates(c.sum(), ("if_hit_rate", "gidp_rate"))
+    assert rates["if_hit_rate"] == pytest.approx(1 / 4) and rates["gidp_rate"] == pytest.approx(1 / 2)
+    # a source without hit_location (all missing): no fielded ground ball, so the rate is absent, never 0
+    none = counts(pitches([{**x, "events": "single"}]))
+    assert none["gb"].sum() == 1 and none["gb_fielded"].sum() == 0
+    assert type_rates("batter", True)[-2:] == SPEED_RATES and type_rates("pitcher", True) == TYPE_RATES["pitcher"]
 
 
 def test_pitch_physics_by_pitch_group():

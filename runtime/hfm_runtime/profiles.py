@@ -27,7 +27,9 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   empty), the same rates regressed toward the league by each stat's empirical-Bayes prior
   (`marcel_shrunk_*`, `_marcel_window`), opportunities per year, the AAA share, and skill rates shrunk
   with 12x the prior events; with `ProfileConfig.window_detail` (off by default) also each year's own
-  shrunk rates and opportunities per game played (role: starter or reliever, regular or bench).
+  shrunk rates and opportunities per game played (role: starter or reliever, regular or bench);
+  with `ProfileConfig.speed_rates` (batters; off by default) also the window's speed rates
+  (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike.
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -54,7 +56,7 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
-from hfm_runtime.skills import SKILL_COUNTS, SKILL_RATES, TYPE_RATES, skill_rates
+from hfm_runtime.skills import SKILL_COUNTS, SKILL_RATES, TYPE_RATES, skill_rates, type_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -96,6 +98,11 @@ class ProfileConfig:
     # reliever's ~4.5; a regular's ~4 PA against a bench player's ~2.5), appended to block 10 of
     # `feature_names`. Saved with the identity; a file without it reads as off.
     window_detail: bool = False
+    # A batter's speed (an experiment of 2026-12-03, off by default; docs/real-data.md): the Marcel
+    # window's `skills.SPEED_RATES`, shrunk like its other skill rates, with their sample sizes,
+    # appended after everything else in `feature_names` (so the layout without them stays a prefix).
+    # Saved with the identity; a file without it reads as off. Pitchers: no change.
+    speed_rates: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -295,11 +302,13 @@ def profile_columns(
             out[f"{h}_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], fill)
         out[f"{h}_pitches"] = skill_sums["pitches"]
         # a sample size of tracked balls counts only where the fitted skill rates read them: a model
-        # trained on untracked seasons must see a tracked file's balls in play as untracked too
-        out[f"{h}_tracked"] = skill_sums["tracked"] if tracked_known else np.zeros(len(ids))
+        # trained on untracked seasons must see a tracked file's balls in play as untracked too.
+        # `speed_n`, not `tracked`: the 2009-2018 extract joined to Retrosheet has speeds, no angles
+        out[f"{h}_tracked"] = skill_sums["speed_n"] if tracked_known else np.zeros(len(ids))
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
-                              player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail))
+                              player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
+                              config.speed_rates))
     return out
 
 
@@ -317,7 +326,8 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
 
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
-                   league_vec, prior_k, skill_league, skill_prior, detail: bool = False) -> dict[str, np.ndarray]:
+                   league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
+                   speed: bool = False) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
 
@@ -364,9 +374,10 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     out["marcel_aaa_share"] = np.divide(aaa_opp, three, out=np.zeros(len(three)), where=three > 0)
     total = sum(MARCEL_WEIGHTS)
     skill_sums = dict(zip(SKILL_COUNTS, weighted[:, n_stats:].T))
-    prior = {r: (skill_prior or {}).get(r, 0.0) * total for r in TYPE_RATES[player_type]}
-    skills = skill_rates(skill_sums, TYPE_RATES[player_type], skill_league, prior)
-    for r in TYPE_RATES[player_type]:
+    names = type_rates(player_type, speed)
+    prior = {r: (skill_prior or {}).get(r, 0.0) * total for r in names}
+    skills = skill_rates(skill_sums, names, skill_league, prior)
+    for r in names:
         out[f"marcel_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], (skill_league or {}).get(r, 0.0))
         out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
     out["marcel_eq"] = _equivalent(weighted[:, -1], opp)  # full-season equivalents per opportunity
@@ -388,13 +399,14 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
     7. `log_mlb_career_opp`     log1p of MLB career opportunities (how much of the profile is MLB)
     8. `skill:<horizon>:<rate>` for horizon in HORIZONS, rate in skills.TYPE_RATES (shrunk skill rate)
     9. `log_pitches:<horizon>`, then `log_tracked:<horizon>`: log1p of the horizon's pitches and of its
-       tracked balls in play (how much the skill rates rest on)
+       balls in play with a launch speed (skills' `speed_n`: how much the skill rates rest on)
     10. the `marcel` block (`wide_feature_names`): `marcel:<stat>` 5/4/3-weighted outcome rates,
        `marcel_shrunk:<stat>` the same regressed by each stat's empirical-Bayes prior, `log_opp_year:<1|2|3>`, `marcel_aaa_share`, `age2` = (age - 28)^2, `marcel_skill:<rate>` shrunk
        5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit);
        with `config.window_detail`, then `marcel_shrunk_y<1|2|3>:<stat>` each year's own rates shrunk by
        the same priors, `log_per_game:1` and `log_per_game` log1p of opportunities per game played,
-       last year's and the 5/4/3-weighted window's
+       last year's and the 5/4/3-weighted window's; with `config.speed_rates` (batters), last,
+       `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate
     """
     stats = TARGET_STATS[player_type]
     return [
@@ -414,12 +426,18 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
 
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
     """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding field
-    only, `window_detail`): for code handed a `stat_features` matrix without its identity."""
+    only, `window_detail` and `speed_rates`): for code handed a `stat_features` matrix without its identity."""
     for detail in (True, False):
-        config = ProfileConfig(window_detail=detail)
-        if len(feature_names(player_type, config)) == width:
-            return config
+        for speed in (False, True):
+            config = ProfileConfig(window_detail=detail, speed_rates=speed)
+            if len(feature_names(player_type, config)) == width:
+                return config
     raise HFMInputError(f"{player_type} stat_features: {width} columns is no layout of profiles.feature_names")
+
+
+def _speed_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
+    """The SPEED_RATES a profile of `config` carries (batters with `speed_rates` on), else none."""
+    return type_rates(player_type, config.speed_rates)[len(TYPE_RATES[player_type]):]
 
 
 def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
@@ -428,6 +446,8 @@ def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileC
     rates = TYPE_RATES[player_type]
     detail = [*(f"marcel_shrunk_y{k}:{s}" for k in MARCEL_YEARS for s in TARGET_STATS[player_type]),
               "log_per_game:1", "log_per_game"] if config.window_detail else []
+    speed = _speed_rates(player_type, config)
+    detail += [*(f"marcel_skill:{r}" for r in speed), *(f"log_n:{r}" for r in speed)]
     return [
         "age",
         *(f"marcel:{s}" for s in TARGET_STATS[player_type]),
@@ -484,6 +504,10 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
     if config.window_detail:
         blocks += [floats([f"marcel_shrunk_y{k}_{s}" for k in MARCEL_YEARS for s in stats]),
                    np.log1p(floats(["marcel_per_game_y1", "marcel_per_game"]))]
+    speed = _speed_rates(player_type, config)
+    if speed:
+        blocks += [floats([f"marcel_skill_{r}" for r in speed]),
+                   np.log1p(floats([f"marcel_skill_{r}_n" for r in speed]) * floats(["marcel_eq"]))]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():
         row = int(np.argwhere(~np.isfinite(X))[0, 0])

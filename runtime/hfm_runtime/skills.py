@@ -36,6 +36,10 @@ Definitions (a pitch with a missing field counts in no column that needs it):
                        statcast.load_pitches returns them)
   pa_ended, pa_pitches_sum   plate appearances' last pitches (`events` set) and their pitch counts
   ld, fly, pu          line drives, fly balls and popups among `bip`
+  gb_fielded           ground balls with a `hit_location` (the fielder who first touched the ball);
+                       if_hit: those that became singles fielded by an infielder (1-6): infield hits
+  dp_chance            plate appearances ended with a runner on first and fewer than two outs;
+                       gidp: those ended in a ground-ball double play
  A "no_pitch" row (a plate appearance without a pitch sequence: hfm_train.retrosheet) counts in none
  of these but `pa_ended`.
   <x>_sq               the sum of squares beside each sum above (ls, la, xwoba, fb_velo, spin, ext,
@@ -87,7 +91,7 @@ SKILL_COUNTS: tuple[str, ...] = (
     "ls_sq", "la_sq", "xwoba_sq", "fb_velo_sq", "spin_sq", "ext_sq", "fb_spin_sq", "brk_spin_sq",
     "brk_break_sq", "edge_sq",
     "called", "foul", "pa_started", "first_strike", "two_strike", "three_ball", "pa_ended",
-    "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu", "speed_n",
+    "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu", "speed_n", "gb_fielded", "if_hit", "dp_chance", "gidp",
 )
 # mean-type rates: their sum-of-squares column (every other rate is a proportion of events)
 MEAN_SQUARES: dict[str, str] = {
@@ -126,6 +130,8 @@ SKILL_RATES: dict[str, tuple[str, str]] = {
     "ld_rate": ("ld", "bip"),
     "fb_rate": ("fly", "bip"),
     "pu_rate": ("pu", "bip"),
+    "if_hit_rate": ("if_hit", "gb_fielded"),
+    "gidp_rate": ("gidp", "dp_chance"),
 }
 SEQUENCE_RATES: tuple[str, ...] = (  # what untracked pitch sequences allow (and swing, whiff, gb)
     "swing_rate", "whiff_rate", "called_rate", "foul_rate", "first_strike_rate", "two_strike_rate",
@@ -142,8 +148,18 @@ TYPE_RATES: dict[str, tuple[str, ...]] = {
                 *SEQUENCE_RATES[2:8], "ld_rate", "fb_rate", "pu_rate"),
 }
 assert all(r in TYPE_RATES[t] for t in TYPE_RATES for r in SEQUENCE_RATES if r != "gb_hit_rate")
+# A batter's speed, read off where his ground balls go and how often he grounds into a double play:
+# ProfileConfig.speed_rates / RidgeConfig.speed_rates add them (batters only) to the 5/4/3 window.
+SPEED_RATES: tuple[str, ...] = ("if_hit_rate", "gidp_rate")
+
+
+def type_rates(player_type: PlayerType, speed: bool = False) -> tuple[str, ...]:
+    """TYPE_RATES[player_type], with SPEED_RATES after them for a batter when `speed`."""
+    return TYPE_RATES[player_type] + (SPEED_RATES if speed and player_type == "batter" else ())
+
+
 _COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events", "bb_type", "pitch_type",
-            "balls", "strikes", "at_bat_number", "pitch_number",
+            "balls", "strikes", "at_bat_number", "pitch_number", "hit_location", "on_1b", "outs_when_up",
             "plate_x", "plate_z", "pfx_x", "pfx_z", "launch_speed", "launch_angle", "estimated_woba_using_speedangle",
             "release_speed", "release_spin_rate", "release_extension", LEVEL_COLUMN)
 
@@ -203,6 +219,9 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     same_pa = np.r_[False, (game[1:] == game[:-1]) & (ab[1:] == ab[:-1])]  # the row before is of this PA
     first = real & (number == 1)
     ended = pitches["events"].notna().to_numpy()
+    fielder = num("hit_location")  # missing where the source has none: then no ground ball counts
+    gb_fielded = gb & np.isfinite(fielder)
+    dp_chance = ended & np.isfinite(num("on_1b")) & (num("outs_when_up") < 2)
     columns = {
         "pitches": real,
         "located": located,
@@ -246,6 +265,10 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
         "fly": bip & member("bb_type", frozenset({"fly_ball"})),
         "pu": bip & member("bb_type", frozenset({"popup"})),
         "speed_n": speed_n,
+        "gb_fielded": gb_fielded,
+        "if_hit": gb_fielded & (fielder <= 6) & member("events", frozenset({"single"})),
+        "dp_chance": dp_chance,
+        "gidp": dp_chance & member("events", frozenset({"grounded_into_double_play"})),
     }
     for rate, sq in MEAN_SQUARES.items():
         columns[sq] = columns[SKILL_RATES[rate][0]] ** 2

@@ -10,8 +10,10 @@ Columns. Every vintage since 2015 loads:
                     carry. Their values may be missing (NaN) unless listed in REQUIRED_NON_NULL.
   OPTIONAL_COLUMNS  may be absent (then loaded as all-missing): `delta_run_exp` (not in exports
                     before Savant added it, e.g. a 2020 pybaseball frame) and the columns the
-                    pipeline does not read, and `responsible_batter` / `responsible_pitcher` (HFM's,
-                    not Savant's: see STATCAST_COLUMNS). Any other column (bat tracking, fielders, `des`, the
+                    pipeline does not read, `hit_location` (the fielder who first touched a ball in
+                    play; only the batters' speed rates read it: hfm_runtime.skills), and
+                    `responsible_batter` / `responsible_pitcher` (HFM's, not Savant's: see
+                    STATCAST_COLUMNS). Any other column (bat tracking, fielders, `des`, the
                     unnamed index, ...) is ignored.
 Values: `stand` and `p_throws` must be L or R; `game_pk`, `pitcher` and `batter` positive whole
 numbers. Unknown `description`, `events` and `pitch_type` codes load as they are (the featurizer
@@ -69,6 +71,7 @@ STATCAST_COLUMNS: dict[str, str] = {
     "type": "str",
     "events": "str",  # set only on the pitch that ends the plate appearance
     "bb_type": "str",
+    "hit_location": "float",  # the fielder (1-9) who first touched a ball in play
     "launch_speed": "float",
     "launch_angle": "float",
     "hit_distance_sc": "float",
@@ -91,7 +94,7 @@ STATCAST_COLUMNS: dict[str, str] = {
 # Absent in some vintages (delta_run_exp) or not read by the pipeline: loaded as missing when absent.
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "delta_run_exp", "type", "inning_topbot", "home_team", "away_team", "game_type",
-    "responsible_batter", "responsible_pitcher",
+    "responsible_batter", "responsible_pitcher", "hit_location",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in STATCAST_COLUMNS if c not in OPTIONAL_COLUMNS)
 

@@ -22,7 +22,10 @@ ACTUAL outcomes (never on the simulator's true talent):
                     ground-ball share and hits on grounders, xwOBA; pitchers also fastball velocity, spin,
                     extension, fastball and breaking-ball spin, breaking-ball movement and how far outside
                     the zone misses land), 5/4/3-weighted and shrunk toward the league by the empirical-Bayes
-                    prior of `skills.skill_priors`, and the log of each rate's weighted sample size
+                    prior of `skills.skill_priors`, and the log of each rate's weighted sample size;
+                    with `RidgeConfig.speed_rates` (batters; an experiment, off by default, as the
+                    profile's) also skills.SPEED_RATES: infield hits per fielded ground ball and
+                    double plays per chance
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
   statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
                   (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
@@ -49,7 +52,7 @@ from sklearn.preprocessing import StandardScaler
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.profiles import prior_opportunities, shrink_weighted
 from hfm_runtime.seasons import season_age
-from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates, type_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 from .denoise import denoise_rates
@@ -66,6 +69,7 @@ class RidgeConfig:
     skills: bool = True  # False: stat_ridge
     denoise: bool = False  # True: statcast_ridge_denoised
     window_detail: bool = False  # each season's own shrunk rates and opportunities per game (docstring)
+    speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates (docstring)
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -96,7 +100,7 @@ class AggregateRidge:
             raise HFMInputError(f"{pt} ridge baseline: no MLB seasons before {max(seasons)}")
         totals = mlb[[opp, *stats]].sum()
         self.league_ = {s: float(totals[s] / totals[opp]) for s in stats}
-        self.skill_league_, self.skill_prior_ = skill_priors(mlb, TYPE_RATES[pt]) if self.config.skills else ({}, {})
+        self.skill_league_, self.skill_prior_ = skill_priors(mlb, self._rates()) if self.config.skills else ({}, {})
         self.median_age_ = 27.0
         rows = self._rows(sums, seasons)
         rows = rows[rows["player_id"].isin(typed_players(players, pt))].reset_index(drop=True)
@@ -127,6 +131,9 @@ class AggregateRidge:
         return np.column_stack([m.predict(Z) for m in self.models_])
 
     # ---------------------------------------------------------------------------------------------
+    def _rates(self) -> tuple[str, ...]:
+        return type_rates(self.player_type, self.config.speed_rates)
+
     def _rows(self, sums: pd.DataFrame, seasons: list[int]) -> pd.DataFrame:
         opp = OPPORTUNITY[self.player_type]
         first = int(sums["season"].min())
@@ -184,23 +191,24 @@ class AggregateRidge:
         X["age"], X["age2"] = age, (age - 28.0) ** 2
         if self.config.skills:
             per_eq = np.divide(weighted_eq, wopp, out=np.ones(n), where=wopp > 0)
-            rates = skill_rates(weighted, TYPE_RATES[pt], self.skill_league_,
-                                {r: self.skill_prior_.get(r, 0.0) * sum(self.config.weights) for r in TYPE_RATES[pt]})
-            for r in TYPE_RATES[pt]:
+            names = self._rates()
+            rates = skill_rates(weighted, names, self.skill_league_,
+                                {r: self.skill_prior_.get(r, 0.0) * sum(self.config.weights) for r in names})
+            for r in names:
                 X[f"skill_{r}"] = rates[r]
                 X[f"log_n_{r}"] = np.log1p(rates[f"{r}_n"] / sum(self.config.weights) * per_eq)
         return pd.DataFrame(X)
 
 
 def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType,
-                    player_ids: np.ndarray, season: int) -> dict[str, np.ndarray]:
+                    player_ids: np.ndarray, season: int, speed_rates: bool = False) -> dict[str, np.ndarray]:
     """statcast_ridge and stat_ridge projections of `player_ids` for `season`, each fitted on every
-    season of `lines` before `season` (module docstring)."""
+    season of `lines` before `season` (module docstring); `speed_rates`: RidgeConfig.speed_rates."""
     sums = season_sums(lines[lines["season"] <= season], player_type)
     train = sorted(s for s in sums["season"].unique() if s < season)
     out = {}
-    configs = {"statcast_ridge": RidgeConfig(), "stat_ridge": RidgeConfig(skills=False),
-               "statcast_ridge_denoised": RidgeConfig(denoise=True)}
+    configs = {"statcast_ridge": RidgeConfig(speed_rates=speed_rates), "stat_ridge": RidgeConfig(skills=False),
+               "statcast_ridge_denoised": RidgeConfig(denoise=True, speed_rates=speed_rates)}
     for name in BASELINES:
         model = AggregateRidge(player_type, configs[name]).fit(sums[sums["season"] < season], players, train)
         out[name] = model.predict(sums[sums["season"] < season], players, player_ids, season)

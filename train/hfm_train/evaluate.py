@@ -341,10 +341,12 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
     return "\n".join(lines)
 
 
-def baseline_projections(league, lines, pt: str, test: Examples, season: int) -> dict[str, np.ndarray]:
-    """The baselines' projections of the test examples' players (hfm_train.baselines)."""
+def baseline_projections(league, lines, pt: str, test: Examples, season: int,
+                         speed_rates: bool = False) -> dict[str, np.ndarray]:
+    """The baselines' projections of the test examples' players (hfm_train.baselines); the sequence
+    ridge reads the speed rates when the model's profile does (`speed_rates`)."""
     ids = test.table["player_id"].to_numpy(np.int64)
-    out = ridge_baselines(lines, league.players, pt, ids, season)
+    out = ridge_baselines(lines, league.players, pt, ids, season, speed_rates)
     prior = league_prior(lines[lines["season"] < season], season, pt).to_numpy(np.float64)
     out["league_mean"] = np.broadcast_to(prior, (len(ids), len(prior))).copy()
     if league.true_talent is not None:
@@ -395,7 +397,8 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
         w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
         league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
         card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"],
-                                 baseline_projections(league, lines, pt, test, split["test"][0]))
+                                 baseline_projections(league, lines, pt, test, split["test"][0],
+                                                      identity.config.speed_rates))
     return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
             "kind": kind, "blend": blend, "evaluation": card}
 

@@ -335,7 +335,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         lap(f"cross-validate {pt}")
         league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
         card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas,
-                                 baseline_projections(league, lines[pt], pt, ex["test"], split["test"][0]))
+                                 baseline_projections(league, lines[pt], pt, ex["test"], split["test"][0],
+                                                      config.profile.speed_rates))
         lap(f"evaluate {pt}")
 
     log(format_table(card, split["test"][0]))

@@ -28,6 +28,9 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
                  a pickoff) gets that runner event, as Statcast writes it
   bb_type        on that pitch, from the hit-type modifier (/G ground_ball, /L line_drive, /F
                  fly_ball, /P popup); empty where the scorer gave none
+  hit_location   on that pitch, for a ball in play: the fielder (1-9) who first fielded it, as
+                 Statcast's column (the first fielder of the play, `S8` or `63`); empty for a home
+                 run over the fence and where the scorer named none
   inning, inning_topbot, outs_when_up, on_1b/on_2b/on_3b (runner MLBAM ids), bat_score,
   fld_score      the game state before the pitch (a stolen base between two pitches moves the
                  runner for the later pitch)
@@ -211,7 +214,7 @@ class _Columns:
     """Per-pitch values appended as plain lists (cheaper than a frame per game)."""
 
     NAMES = ("game_pk", "game_date", "home_team", "away_team", "pitcher", "batter", "description", "type",
-             "balls", "strikes", "events", "bb_type", "inning", "inning_topbot", "outs_when_up", "on_1b",
+             "balls", "strikes", "events", "bb_type", "hit_location", "inning", "inning_topbot", "outs_when_up", "on_1b",
              "on_2b", "on_3b", "bat_score", "fld_score", "stand", "p_throws", "at_bat_number", "pitch_number",
              *RESPONSIBLE_COLUMNS)
 
@@ -356,6 +359,8 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
                 counts.plate_appearances += 1
                 if d.batted_ball_type in BATTED_BALL and v["type"][-1] == "X":
                     v["bb_type"][-1] = BATTED_BALL[d.batted_ball_type]
+                if v["type"][-1] == "X" and 1 <= d.fielded_by <= 9:
+                    v["hit_location"][-1] = float(d.fielded_by)
                 v["responsible_batter"][-1] = float(mlbam(st.charged_batter(ev.batter, d)))
                 v["responsible_pitcher"][-1] = float(mlbam(st.charged_pitcher(d)))
                 listed = ev.count if len(ev.count) == 2 and ev.count.isdigit() else None
@@ -375,6 +380,7 @@ def _state(st, mlbam) -> dict:
                for base, col in ((1, "on_1b"), (2, "on_2b"), (3, "on_3b"))}
     return {"inning": st.inning, "inning_topbot": "Bot" if bt else "Top", "outs_when_up": min(st.outs, 2),
             **runners, "bat_score": st.score[bt], "fld_score": st.score[1 - bt], "events": None, "bb_type": None,
+            "hit_location": np.nan,
             "responsible_batter": np.nan, "responsible_pitcher": np.nan}
 
 
