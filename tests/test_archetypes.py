@@ -10,7 +10,7 @@ from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.archetypes import ArchetypeModel, archetype_columns, archetype_feature_names
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.profiles import feature_names
+from hfm_runtime.profiles import ProfileConfig, feature_names
 from hfm_train.archetypes import ArchetypeConfig, fit_archetypes, talent_r2
 
 
@@ -117,6 +117,15 @@ def test_fit_identity_on_tiny_league_and_build_identity(tiny_league, tmp_path):
         in_train = as_of["season"].isin(train).to_numpy()
         fit_rows = ident.profiles[in_train]["career_from"].ne("league").to_numpy()
         np.testing.assert_array_equal(ident.archetype[in_train][fit_rows], model.archetypes.labels_)
+    # the speed rates' switch travels with the identity (a file without it reads as off)
+    fit_identity(lines, league.players, train, tmp_path / "speed", ArchetypeConfig(n_init=1),
+                 ProfileConfig(speed_rates=True))
+    fast = IdentityModel.load(tmp_path / "speed" / IDENTITY_DIR, "batter")
+    assert fast.config.speed_rates and not model.config.speed_rates
+    assert "if_hit_rate" not in fast.skill_league  # the simulator records no fielder: never measured
+    batters = season_end_as_of(lines["batter"], league.seasons)[["player_id", "as_of_date"]].head(5)
+    assert build_identity(lines["batter"], league.players, batters, "batter",
+                          fast).stat_features.shape[1] == len(feature_names("batter", fast.config))
 
     result = CliRunner().invoke(archetypes_command, ["--league", str(tiny_league), "--out",
                                                      str(tmp_path / "cli"), "--report", "--plot",

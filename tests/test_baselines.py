@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hfm_runtime.skills import SKILL_COUNTS
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES
 from hfm_train.baselines import AggregateRidge, RidgeConfig, previous_true_talent, ridge_baselines, season_sums
 from hfm_train.evaluate import paired_bootstrap, weighted_rmse
 
@@ -125,3 +125,27 @@ def test_ridge_baselines_on_the_tiny_league(tiny_league: Path):
         for p in out.values():
             assert p.shape == (len(ids), n_stats) and np.isfinite(p).all()
         assert not np.allclose(out["statcast_ridge_denoised"], out["statcast_ridge"])  # other targets
+
+
+def test_speed_rates_are_read_only_when_asked_and_only_where_measured():
+    rng = np.random.default_rng(3)
+    sums, players, _ = synthetic_sums(rng, n_players=60)
+    speed = rng.uniform(0.03, 0.12, 60)
+    sums["gb_fielded"] = (sums["PA"] * 0.3).round()
+    sums["if_hit"] = rng.binomial(sums["gb_fielded"].astype(int), speed[sums["player_id"]])
+    sums["dp_chance"] = (sums["PA"] * 0.2).round()
+    sums["gidp"] = rng.binomial(sums["dp_chance"].astype(int), 0.1)
+    history, seasons = sums[sums["season"] < 2022], list(range(2016, 2022))
+    rows = pd.DataFrame({"player_id": [0, 999], "season": [2022, 2022]})
+    plain = AggregateRidge("batter").fit(history, players, seasons)
+    assert "skill_if_hit_rate" not in plain._features(history, players, rows)
+    fast = AggregateRidge("batter", RidgeConfig(speed_rates=True)).fit(history, players, seasons)
+    X = fast._features(history, players, rows)
+    league = fast.skill_league_["if_hit_rate"]
+    assert X.loc[1, "skill_if_hit_rate"] == pytest.approx(league) and X.loc[1, "log_n_if_hit_rate"] == 0
+    assert X.loc[0, "skill_if_hit_rate"] != pytest.approx(league) and X.loc[0, "log_n_gidp_rate"] > 0
+    # no fielder recorded anywhere: the infield-hit rate is never measured, so it is left out, not fitted as 0
+    blind = AggregateRidge("batter", RidgeConfig(speed_rates=True)).fit(
+        history.assign(gb_fielded=0.0, if_hit=0.0), players, seasons)
+    assert "if_hit_rate" not in blind.skill_league_ and "gidp_rate" in blind.skill_league_
+    assert AggregateRidge("pitcher", RidgeConfig(speed_rates=True))._rates() == TYPE_RATES["pitcher"]

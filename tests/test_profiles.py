@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +18,8 @@ from hfm_runtime.profiles import (
     build_profiles,
     feature_matrix,
     feature_names,
+    layout_config,
+    layout_configs,
     prior_opportunities,
     profile_records,
     wide_feature_names,
@@ -397,4 +401,37 @@ def test_window_detail_is_each_years_shrunk_rate_and_opportunities_per_game():
     assert X[0, col["log_per_game:1"]] == pytest.approx(np.log1p(4.5), rel=1e-6)
     assert X[0, col["log_per_game"]] == pytest.approx(np.log1p((5 * 9 + 4 * 3) / (5 * 2 + 4 * 1)), rel=1e-6)
     X_off = feature_matrix(build_profiles(lines, players_df([1]), ao, "batter", **kwargs), "batter")
+    np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])
+
+
+def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_width():
+    """ProfileConfig.speed_rates (batters; off by default): the Marcel window's infield-hit and
+    double-play rates shrunk like its other skill rates, with their samples, after every other column;
+    the default layout stays a prefix of every layout, and `layout_config` finds each by its width."""
+    for pt in ("batter", "pitcher"):
+        base = feature_names(pt)
+        for config in layout_configs():
+            names = feature_names(pt, config)
+            assert names[:len(base)] == base and len(set(names)) == len(names)
+            found = layout_config(pt, len(names))
+            assert found == (config if pt == "batter" else replace(config, speed_rates=False))
+    speed = ProfileConfig(speed_rates=True)
+    assert feature_names("pitcher", speed) == feature_names("pitcher")
+    assert feature_names("batter", speed)[len(feature_names("batter")):] == [
+        "marcel_skill:if_hit_rate", "marcel_skill:gidp_rate", "log_n:if_hit_rate", "log_n:gidp_rate"]
+    lines = pd.DataFrame([line(1, "2022-05-01"), line(1, "2021-05-01"), line(2, "2022-05-01")])
+    lines.loc[lines.player_id == 1, ["gb_fielded", "if_hit", "dp_chance", "gidp"]] = [10, 3, 4, 2]
+    skill_league, skill_prior = {"if_hit_rate": 0.07, "gidp_rate": 0.1}, {"if_hit_rate": 20.0, "gidp_rate": 30.0}
+    ao = as_of([(1, "2023-04-01"), (2, "2023-04-01")])
+    prof = build_profiles(lines, players_df([1, 2]), ao, "batter", league=LEAGUE, config=speed,
+                          skill_league=skill_league, skill_prior=skill_prior)
+    X = feature_matrix(prof, "batter", speed)
+    col = {n: i for i, n in enumerate(feature_names("batter", speed))}
+    # 5 x the 2022 line + 4 x the 2021 one, against 12 x the per-season prior events
+    assert X[0, col["marcel_skill:if_hit_rate"]] == pytest.approx((9 * 3 + 12 * 20 * 0.07) / (9 * 10 + 12 * 20), rel=1e-6)
+    assert X[0, col["marcel_skill:gidp_rate"]] == pytest.approx((9 * 2 + 12 * 30 * 0.1) / (9 * 4 + 12 * 30), rel=1e-6)
+    # no fielded ground ball (a source without hit_location): the league rate and a zero sample
+    assert X[1, col["marcel_skill:if_hit_rate"]] == pytest.approx(0.07) and X[1, col["log_n:if_hit_rate"]] == 0
+    X_off = feature_matrix(build_profiles(lines, players_df([1, 2]), ao, "batter", league=LEAGUE,
+                                          skill_league=skill_league, skill_prior=skill_prior), "batter")
     np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])

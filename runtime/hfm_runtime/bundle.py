@@ -100,12 +100,11 @@ def write_manifest(folder: str | Path, fields: Mapping[str, Any]) -> dict[str, A
 
 
 def stat_feature_layouts(player_type: str) -> list[list[str]]:
-    """The `stat_features` layouts this runtime builds (profiles.ProfileConfig.window_detail and
-    speed_rates each off or on; a pitcher's speed_rates changes nothing)."""
-    from hfm_runtime.profiles import ProfileConfig, feature_names
+    """The `stat_features` layouts this runtime builds (profiles.layout_configs; a pitcher's
+    speed_rates changes nothing, so his come once)."""
+    from hfm_runtime.profiles import feature_names, layout_configs
 
-    layouts = [feature_names(player_type, ProfileConfig(window_detail=d, speed_rates=v))
-               for d in (False, True) for v in (False, True)]
+    layouts = [feature_names(player_type, config) for config in layout_configs()]
     return [x for i, x in enumerate(layouts) if x not in layouts[:i]]
 
 

@@ -386,7 +386,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    layout with `config.window_detail` off (the default) is a prefix of the one with it on.
+    default layout (`window_detail` and `speed_rates` off) is a prefix of every other one.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -424,14 +424,19 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
     ]
 
 
+def layout_configs() -> list[ProfileConfig]:
+    """One ProfileConfig per `stat_features` layout this runtime builds (the layout-deciding fields
+    `window_detail` and `speed_rates`, each off or on), the default first."""
+    return [ProfileConfig(window_detail=d, speed_rates=v) for d in (False, True) for v in (False, True)]
+
+
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
-    """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding field
-    only, `window_detail` and `speed_rates`): for code handed a `stat_features` matrix without its identity."""
-    for detail in (True, False):
-        for speed in (False, True):
-            config = ProfileConfig(window_detail=detail, speed_rates=speed)
-            if len(feature_names(player_type, config)) == width:
-                return config
+    """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding fields
+    only): for code handed a `stat_features` matrix without its identity. A pitcher's `speed_rates`
+    changes nothing, so his layouts come back with it off."""
+    for config in layout_configs():
+        if len(feature_names(player_type, config)) == width:
+            return config
     raise HFMInputError(f"{player_type} stat_features: {width} columns is no layout of profiles.feature_names")
 
 

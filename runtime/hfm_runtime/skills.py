@@ -36,12 +36,14 @@ Definitions (a pitch with a missing field counts in no column that needs it):
                        statcast.load_pitches returns them)
   pa_ended, pa_pitches_sum   plate appearances' last pitches (`events` set) and their pitch counts
   ld, fly, pu          line drives, fly balls and popups among `bip`
+  dp_chance            plate appearances ended with a runner on first and fewer than two outs (the
+                       state before the last pitch); gidp: those ended in a ground-ball double play
+ A "no_pitch" row (a plate appearance without a pitch sequence: hfm_train.retrosheet) counts in none
+ of these but `pa_ended`, `dp_chance` and `gidp` (the plate appearance happened).
+ Where the fielder is recorded (Retrosheet since the import writes `hit_location`, Savant's files;
+ not the simulator):
   gb_fielded           ground balls with a `hit_location` (the fielder who first touched the ball);
                        if_hit: those that became singles fielded by an infielder (1-6): infield hits
-  dp_chance            plate appearances ended with a runner on first and fewer than two outs;
-                       gidp: those ended in a ground-ball double play
- A "no_pitch" row (a plate appearance without a pitch sequence: hfm_train.retrosheet) counts in none
- of these but `pa_ended`.
   <x>_sq               the sum of squares beside each sum above (ls, la, xwoba, fb_velo, spin, ext,
                        fb_spin, brk_spin, brk_break, edge, pa_pitches): a window's spread, which sets
                        how far its mean is shrunk

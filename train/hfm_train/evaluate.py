@@ -13,7 +13,8 @@ SHRUNK toward Marcel's league rate by `context_shrink` opportunities, so a 10-PA
 league average), `league_mean` (Marcel's league rates, what it gives a player with no record), `statcast_ridge`,
 `stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
 ridge regressions on aggregates of the three prior seasons, fitted on actual outcomes of the seasons
-before the test season; the last on those outcomes denoised as the model's are), `prev_true_talent`
+before the test season; the last on those outcomes denoised as the model's are; the two that read
+skill rates add the batters' speed rates when the run's profile does, `profile.speed_rates`), `prev_true_talent`
 (last season's true talent: the ceiling for anything reading only the past), `oracle` (the true
 talent itself).
 Intervals (`paired_bootstrap`): 90% paired bootstrap intervals, players resampled, of the RMSE

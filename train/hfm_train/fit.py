@@ -75,6 +75,7 @@ from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
 from hfm_runtime.profiles import ProfileConfig
+from hfm_runtime.skills import SPEED_RATES
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -283,6 +284,10 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed),
                  config.profile)
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
+    missing = [r for r in SPEED_RATES if config.profile.speed_rates and r not in identity["batter"].skill_league]
+    if missing:  # the features are then constant: say so rather than train on nothing
+        log(f"warning: profile.speed_rates is on, but the training seasons never measure {', '.join(missing)} "
+            "(no ground ball with a fielder: a league imported before hit_location, or simulated)")
     lap("fit identity")
 
     models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}

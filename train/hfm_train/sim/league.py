@@ -249,7 +249,7 @@ class LeagueSimulator:
                                    codes[AAA][np.minimum(away, len(codes[AAA]) - 1)])
         df["game_type"] = np.full(n, "R", dtype=object)
         df["responsible_batter"] = df["responsible_pitcher"] = np.full(n, np.nan)  # every PA is its own
-        df["hit_location"] = np.full(n, np.nan)  # no fielders simulated: speed rates stay absent
+        df["hit_location"] = np.full(n, np.nan)  # no fielders simulated: infield-hit rates stay absent
         frame = pd.DataFrame(df)[list(STATCAST_COLUMNS)]
         frames = []
         for lvl in (MLB, AAA):
