@@ -18,6 +18,9 @@ Variants, each `seq_eb` (the sequence ridge of hfm_train.baselines before 2026-1
                   reliever, regular or bench)
   seq_year        each of the three seasons' own shrunk rates (real_ridge_study's seq_eb_year)
   seq_year_role   both
+  seq_hbp_ibb     (2026-12-03, later) the window's hit-by-pitch and intentional-walk rates per
+                  opportunity, each shrunk by its empirical-Bayes prior (real_spray_study.eb_prior): a
+                  pitcher who hits batters misses the zone; a batter walked on purpose is feared
   seq_detail      hfm_train.baselines' sequence ridge with RidgeConfig.window_detail (the seasons' own
                   shrunk rates and opportunities per game, MLB and AAA lines together; off by default)
   gbm_resid       (--gbm, 6 more minutes) seq_detail plus gradient boosting (scikit-learn's
@@ -40,6 +43,7 @@ from hfm_train.baselines import RidgeConfig
 from hfm_train.examples import typed_players
 from hfm_train.league_stream import league_lines
 from real_ridge_study import Variant, project, report, selection_args  # the study beside this one
+from real_spray_study import eb_prior
 
 PARK_STATS = ("SO", "BB", "HR", "H", "2B", "3B")
 
@@ -111,6 +115,40 @@ class ParkVariant(Variant):
         return X
 
 
+def player_extras(lines: pd.DataFrame, opp: str) -> pd.DataFrame:
+    """Per (player_id, season), MLB only: opportunities, HBP and IBB."""
+    mlb = lines[lines["level"] == "MLB"]
+    return mlb.groupby(["player_id", "season"])[[opp, "HBP", "IBB"]].sum().astype(float)
+
+
+class ExtrasVariant(Variant):
+    """seq_eb plus the window's shrunk HBP and IBB rates and their log sample (module docstring)."""
+
+    def __init__(self, player_type, config, extras):
+        super().__init__(player_type, config)
+        self.extras = extras
+
+    def fit(self, sums, players, seasons):
+        opp = OPPORTUNITY[self.player_type]
+        part = self.extras[self.extras.index.get_level_values("season").isin(seasons)]
+        self.extra_prior_ = {c: eb_prior(part[c].to_numpy(), part[opp].to_numpy(), min_n=100.0) for c in ("HBP", "IBB")}
+        return super().fit(sums, players, seasons)
+
+    def _features(self, sums, players, rows):
+        X = super()._features(sums, players, rows)
+        opp = OPPORTUNITY[self.player_type]
+        ids, season = rows["player_id"].to_numpy(np.int64), rows["season"].to_numpy(np.int64)
+        w_sum = {c: np.zeros(len(rows)) for c in (opp, "HBP", "IBB")}
+        for k, w in enumerate(self.config.weights, start=1):
+            part = self.extras.reindex(pd.MultiIndex.from_arrays([ids, season - k])).fillna(0.0)
+            for c in w_sum:
+                w_sum[c] += w * part[c].to_numpy()
+        for c in ("HBP", "IBB"):
+            league, k = self.extra_prior_[c]
+            X[f"extra_{c}"] = (w_sum[c] + k * league) / (w_sum[opp] + k)
+        return X
+
+
 class BoostedResiduals(Variant):
     """The ridge, then per stat gradient boosting on its in-sample residuals (same rows and weights)."""
 
@@ -153,6 +191,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
         parks = player_parks(lines[pt], games, pf, OPPORTUNITY[pt])
+        extras = player_extras(lines[pt], OPPORTUNITY[pt])
         before = RidgeConfig(window_detail=False)  # the sequence ridge as it was before 2026-12-03
         variants = {
             "seq_eb": (lambda p: Variant(p, before), 8),
@@ -161,6 +200,7 @@ def main() -> None:
             "seq_role": (lambda p: ParkVariant(p, before, parks, window=False, role=True), 8),
             "seq_year": (lambda p: Variant(p, before, per_year=True), 8),
             "seq_year_role": (lambda p: ParkVariant(p, before, parks, window=False, role=True, per_year=True), 8),
+            "seq_hbp_ibb": (lambda p: ExtrasVariant(p, before, extras), 8),
             "seq_detail": (lambda p: Variant(p, RidgeConfig(window_detail=True)), 8),
             **({"gbm_resid": (lambda p: BoostedResiduals(p, RidgeConfig(window_detail=True)), 8)} if args.gbm else {}),
         }
