@@ -43,7 +43,7 @@ from hfm_train.baselines import RidgeConfig
 from hfm_train.examples import typed_players
 from hfm_train.league_stream import league_lines
 from real_ridge_study import Variant, project, report, selection_args  # the study beside this one
-from real_spray_study import eb_prior
+from real_spray_study import eb_prior, window_sums
 
 PARK_STATS = ("SO", "BB", "HR", "H", "2B", "3B")
 
@@ -137,12 +137,7 @@ class ExtrasVariant(Variant):
     def _features(self, sums, players, rows):
         X = super()._features(sums, players, rows)
         opp = OPPORTUNITY[self.player_type]
-        ids, season = rows["player_id"].to_numpy(np.int64), rows["season"].to_numpy(np.int64)
-        w_sum = {c: np.zeros(len(rows)) for c in (opp, "HBP", "IBB")}
-        for k, w in enumerate(self.config.weights, start=1):
-            part = self.extras.reindex(pd.MultiIndex.from_arrays([ids, season - k])).fillna(0.0)
-            for c in w_sum:
-                w_sum[c] += w * part[c].to_numpy()
+        w_sum = window_sums(self.extras, rows, self.config.weights, (opp, "HBP", "IBB"))
         for c in ("HBP", "IBB"):
             league, k = self.extra_prior_[c]
             X[f"extra_{c}"] = (w_sum[c] + k * league) / (w_sum[opp] + k)

@@ -86,6 +86,18 @@ def eb_prior(num: np.ndarray, den: np.ndarray, min_n: float = 50.0) -> tuple[flo
     return league, league * (1 - league) / tau2
 
 
+def window_sums(table: pd.DataFrame, rows: pd.DataFrame, weights, columns) -> dict[str, np.ndarray]:
+    """Per row (player_id, season T): the 5/4/3-weighted sums over T-1, T-2, T-3 of `table`'s
+    (player_id, season)-indexed `columns` (a missing season counts 0)."""
+    ids, season = rows["player_id"].to_numpy(np.int64), rows["season"].to_numpy(np.int64)
+    out = {c: np.zeros(len(rows)) for c in columns}
+    for k, w in enumerate(weights, start=1):
+        part = table.reindex(pd.MultiIndex.from_arrays([ids, season - k])).fillna(0.0)
+        for c in columns:
+            out[c] += w * part[c].to_numpy()
+    return out
+
+
 class SprayVariant(Variant):
     """seq_eb plus the window's shrunk spray rates (module docstring)."""
 
@@ -101,12 +113,7 @@ class SprayVariant(Variant):
 
     def _features(self, sums, players, rows):
         X = super()._features(sums, players, rows)
-        ids, season = rows["player_id"].to_numpy(np.int64), rows["season"].to_numpy(np.int64)
-        w_sum = {c: np.zeros(len(rows)) for c in COUNTS}
-        for k, w in enumerate(self.config.weights, start=1):
-            part = self.spray.reindex(pd.MultiIndex.from_arrays([ids, season - k])).fillna(0.0)
-            for c in w_sum:
-                w_sum[c] += w * part[c].to_numpy()
+        w_sum = window_sums(self.spray, rows, self.config.weights, COUNTS)
         for r in self.rates:
             num, den = RATES[r]
             league, k = self.spray_prior_[r]

@@ -161,7 +161,7 @@ def type_rates(player_type: PlayerType, speed: bool = False) -> tuple[str, ...]:
 
 
 _COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events", "bb_type", "pitch_type",
-            "balls", "strikes", "at_bat_number", "pitch_number", "hit_location", "on_1b", "outs_when_up",
+            "balls", "strikes", "at_bat_number", "pitch_number", "on_1b", "outs_when_up",
             "plate_x", "plate_z", "pfx_x", "pfx_z", "launch_speed", "launch_angle", "estimated_woba_using_speedangle",
             "release_speed", "release_spin_rate", "release_extension", LEVEL_COLUMN)
 
@@ -221,7 +221,8 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     same_pa = np.r_[False, (game[1:] == game[:-1]) & (ab[1:] == ab[:-1])]  # the row before is of this PA
     first = real & (number == 1)
     ended = pitches["events"].notna().to_numpy()
-    fielder = num("hit_location")  # missing where the source has none: then no ground ball counts
+    # an optional Statcast column (statcast.OPTIONAL_COLUMNS): absent or empty, no ground ball counts
+    fielder = num("hit_location") if "hit_location" in pitches.columns else np.full(len(pitches), np.nan)
     gb_fielded = gb & np.isfinite(fielder)
     dp_chance = ended & np.isfinite(num("on_1b")) & (num("outs_when_up") < 2)
     columns = {

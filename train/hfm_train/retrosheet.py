@@ -357,10 +357,11 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             v["events"][-1] = _event_name(d, runner_put_out) if batter_pa else _runner_event(d, runner_put_out)
             if batter_pa:
                 counts.plate_appearances += 1
-                if d.batted_ball_type in BATTED_BALL and v["type"][-1] == "X":
-                    v["bb_type"][-1] = BATTED_BALL[d.batted_ball_type]
-                if v["type"][-1] == "X" and 1 <= d.fielded_by <= 9:
-                    v["hit_location"][-1] = float(d.fielded_by)
+                if v["type"][-1] == "X":
+                    if d.batted_ball_type in BATTED_BALL:
+                        v["bb_type"][-1] = BATTED_BALL[d.batted_ball_type]
+                    if 1 <= d.fielded_by <= 9:
+                        v["hit_location"][-1] = float(d.fielded_by)
                 v["responsible_batter"][-1] = float(mlbam(st.charged_batter(ev.batter, d)))
                 v["responsible_pitcher"][-1] = float(mlbam(st.charged_pitcher(d)))
                 listed = ev.count if len(ev.count) == 2 and ev.count.isdigit() else None
