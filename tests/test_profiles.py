@@ -414,11 +414,18 @@ def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_wid
             names = feature_names(pt, config)
             assert names[:len(base)] == base and len(set(names)) == len(names)
             found = layout_config(pt, len(names))
-            assert found == (config if pt == "batter" else replace(config, speed_rates=False))
+            assert found == (config if pt == "batter" else replace(config, speed_rates=False, role_rates=False))
     speed = ProfileConfig(speed_rates=True)
     assert feature_names("pitcher", speed) == feature_names("pitcher")
     assert feature_names("batter", speed)[len(feature_names("batter")):] == [
         "marcel_skill:if_hit_rate", "marcel_skill:gidp_rate", "log_n:if_hit_rate", "log_n:gidp_rate"]
+    # ProfileConfig.role_rates: the same for skills.ROLE_RATES, after the speed rates when both are on
+    both = ProfileConfig(speed_rates=True, role_rates=True)
+    assert feature_names("pitcher", both) == feature_names("pitcher")
+    extra = ("if_hit_rate", "gidp_rate", "start_share", "lineup_slot", "heart_share")
+    assert feature_names("batter", both)[len(feature_names("batter")):] == [
+        *(f"marcel_skill:{r}" for r in extra), *(f"log_n:{r}" for r in extra)]
+    assert feature_names("batter", ProfileConfig(role_rates=True))[-1] == "log_n:heart_share"
     lines = pd.DataFrame([line(1, "2022-05-01"), line(1, "2021-05-01"), line(2, "2022-05-01")])
     lines.loc[lines.player_id == 1, ["gb_fielded", "if_hit", "dp_chance", "gidp"]] = [10, 3, 4, 2]
     skill_league, skill_prior = {"if_hit_rate": 0.07, "gidp_rate": 0.1}, {"if_hit_rate": 20.0, "gidp_rate": 30.0}

@@ -29,7 +29,9 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   with 12x the prior events; with `ProfileConfig.window_detail` (off by default) also each year's own
   shrunk rates and opportunities per game played (role: starter or reliever, regular or bench);
   with `ProfileConfig.speed_rates` (batters; off by default) also the window's speed rates
-  (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike.
+  (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike;
+  with `ProfileConfig.role_rates` (batters; off by default) then the window's role rates
+  (`skills.ROLE_RATES`: start share, mean lineup slot, share of starts batting 3rd-5th), shrunk alike.
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -103,6 +105,9 @@ class ProfileConfig:
     # appended after everything else in `feature_names` (so the layout without them stays a prefix).
     # Saved with the identity; a file without it reads as off. Pitchers: no change.
     speed_rates: bool = False
+    # A batter's role as his manager sees it (an experiment of 2026-12-03, off by default;
+    # docs/real-data.md): the window's `skills.ROLE_RATES`, appended after the speed rates alike.
+    role_rates: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -308,7 +313,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              config.speed_rates))
+                              config.speed_rates, config.role_rates))
     return out
 
 
@@ -327,7 +332,7 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
-                   speed: bool = False) -> dict[str, np.ndarray]:
+                   speed: bool = False, role: bool = False) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
 
@@ -374,7 +379,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     out["marcel_aaa_share"] = np.divide(aaa_opp, three, out=np.zeros(len(three)), where=three > 0)
     total = sum(MARCEL_WEIGHTS)
     skill_sums = dict(zip(SKILL_COUNTS, weighted[:, n_stats:].T))
-    names = type_rates(player_type, speed)
+    names = type_rates(player_type, speed, role)
     prior = {r: (skill_prior or {}).get(r, 0.0) * total for r in names}
     skills = skill_rates(skill_sums, names, skill_league, prior)
     for r in names:
@@ -386,7 +391,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    default layout (`window_detail` and `speed_rates` off) is a prefix of every other one.
+    default layout (`window_detail`, `speed_rates` and `role_rates` off) is a prefix of every other one.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -405,8 +410,9 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
        5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit);
        with `config.window_detail`, then `marcel_shrunk_y<1|2|3>:<stat>` each year's own rates shrunk by
        the same priors, `log_per_game:1` and `log_per_game` log1p of opportunities per game played,
-       last year's and the 5/4/3-weighted window's; with `config.speed_rates` (batters), last,
-       `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate
+       last year's and the 5/4/3-weighted window's; with `config.speed_rates` and `config.role_rates`
+       (batters), last, `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate, then
+       of each skills.ROLE_RATES rate (`_window_extra_rates`)
     """
     stats = TARGET_STATS[player_type]
     return [
@@ -426,23 +432,24 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
 
 def layout_configs() -> list[ProfileConfig]:
     """One ProfileConfig per `stat_features` layout this runtime builds (the layout-deciding fields
-    `window_detail` and `speed_rates`, each off or on), the default first."""
-    return [ProfileConfig(window_detail=d, speed_rates=v) for d in (False, True) for v in (False, True)]
+    `window_detail`, `speed_rates` and `role_rates`, each off or on), the default first."""
+    return [ProfileConfig(window_detail=d, speed_rates=v, role_rates=r)
+            for d in (False, True) for v in (False, True) for r in (False, True)]
 
 
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
     """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding fields
     only): for code handed a `stat_features` matrix without its identity. A pitcher's `speed_rates`
-    changes nothing, so his layouts come back with it off."""
+    and `role_rates` change nothing, so his layouts come back with them off."""
     for config in layout_configs():
         if len(feature_names(player_type, config)) == width:
             return config
     raise HFMInputError(f"{player_type} stat_features: {width} columns is no layout of profiles.feature_names")
 
 
-def _speed_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
-    """The SPEED_RATES a profile of `config` carries (batters with `speed_rates` on), else none."""
-    return type_rates(player_type, config.speed_rates)[len(TYPE_RATES[player_type]):]
+def _window_extra_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
+    """The SPEED_RATES and ROLE_RATES a profile of `config` carries (batters, with the switches on)."""
+    return type_rates(player_type, config.speed_rates, config.role_rates)[len(TYPE_RATES[player_type]):]
 
 
 def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
@@ -451,8 +458,8 @@ def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileC
     rates = TYPE_RATES[player_type]
     detail = [*(f"marcel_shrunk_y{k}:{s}" for k in MARCEL_YEARS for s in TARGET_STATS[player_type]),
               "log_per_game:1", "log_per_game"] if config.window_detail else []
-    speed = _speed_rates(player_type, config)
-    detail += [*(f"marcel_skill:{r}" for r in speed), *(f"log_n:{r}" for r in speed)]
+    extra = _window_extra_rates(player_type, config)
+    detail += [*(f"marcel_skill:{r}" for r in extra), *(f"log_n:{r}" for r in extra)]
     return [
         "age",
         *(f"marcel:{s}" for s in TARGET_STATS[player_type]),
@@ -509,10 +516,10 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
     if config.window_detail:
         blocks += [floats([f"marcel_shrunk_y{k}_{s}" for k in MARCEL_YEARS for s in stats]),
                    np.log1p(floats(["marcel_per_game_y1", "marcel_per_game"]))]
-    speed = _speed_rates(player_type, config)
-    if speed:
-        blocks += [floats([f"marcel_skill_{r}" for r in speed]),
-                   np.log1p(floats([f"marcel_skill_{r}_n" for r in speed]) * floats(["marcel_eq"]))]
+    extra = _window_extra_rates(player_type, config)
+    if extra:
+        blocks += [floats([f"marcel_skill_{r}" for r in extra]),
+                   np.log1p(floats([f"marcel_skill_{r}_n" for r in extra]) * floats(["marcel_eq"]))]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():
         row = int(np.argwhere(~np.isfinite(X))[0, 0])

@@ -133,7 +133,8 @@ def fit_identity_type(
     league = league_rates(train, player_type)
     prior = prior_opportunities(train, player_type)
     mlb_seasons = train[train["level"] == "MLB"].groupby(["player_id", "season"])[list(SKILL_COUNTS)].sum()
-    skill_league, skill_prior = skill_priors(mlb_seasons, type_rates(player_type, profile_config.speed_rates))
+    skill_league, skill_prior = skill_priors(mlb_seasons, type_rates(player_type, profile_config.speed_rates,
+                                                                        profile_config.role_rates))
     as_of = season_end_as_of(train, train_seasons)
     profiles = build_profiles(
         train, players, as_of, player_type, mle=mle, league=league, prior=prior, skill_league=skill_league,
