@@ -153,3 +153,4 @@ def test_speed_rates_are_read_only_when_asked_and_only_where_measured():
     assert AggregateRidge("batter", RidgeConfig(speed_rates=True, role_rates=True))._rates()[-5:] == (
         "if_hit_rate", "gidp_rate", "start_share", "lineup_slot", "heart_share")
     assert AggregateRidge("pitcher", RidgeConfig(role_rates=True))._rates() == TYPE_RATES["pitcher"]
+    assert AggregateRidge("pitcher", RidgeConfig(hbp_ibb_rates=True))._rates()[-2:] == ("hbp_rate", "ibb_rate")

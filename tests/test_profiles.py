@@ -25,7 +25,7 @@ from hfm_runtime.profiles import (
     wide_feature_names,
 )
 from hfm_runtime.seasons import BATTING_COLUMNS, PITCHING_COLUMNS
-from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, WINDOW_FAMILIES
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 
 RAW = ProfileConfig(career_prior_opportunities=0.0)  # career rates unregressed, for exact checks
@@ -414,7 +414,7 @@ def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_wid
             names = feature_names(pt, config)
             assert names[:len(base)] == base and len(set(names)) == len(names)
             found = layout_config(pt, len(names))
-            assert found == (config if pt == "batter" else replace(config, speed_rates=False, role_rates=False))
+            assert found == replace(config, **{s: False for s, (t, _) in WINDOW_FAMILIES.items() if t != pt})
     speed = ProfileConfig(speed_rates=True)
     assert feature_names("pitcher", speed) == feature_names("pitcher")
     assert feature_names("batter", speed)[len(feature_names("batter")):] == [
@@ -426,6 +426,11 @@ def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_wid
     assert feature_names("batter", both)[len(feature_names("batter")):] == [
         *(f"marcel_skill:{r}" for r in extra), *(f"log_n:{r}" for r in extra)]
     assert feature_names("batter", ProfileConfig(role_rates=True))[-1] == "log_n:heart_share"
+    # ProfileConfig.hbp_ibb_rates: pitchers' hit batsmen and intentional walks per batter faced
+    hbp = ProfileConfig(hbp_ibb_rates=True)
+    assert feature_names("batter", hbp) == feature_names("batter")
+    assert feature_names("pitcher", hbp)[len(feature_names("pitcher")):] == [
+        "marcel_skill:hbp_rate", "marcel_skill:ibb_rate", "log_n:hbp_rate", "log_n:ibb_rate"]
     lines = pd.DataFrame([line(1, "2022-05-01"), line(1, "2021-05-01"), line(2, "2022-05-01")])
     lines.loc[lines.player_id == 1, ["gb_fielded", "if_hit", "dp_chance", "gidp"]] = [10, 3, 4, 2]
     skill_league, skill_prior = {"if_hit_rate": 0.07, "gidp_rate": 0.1}, {"if_hit_rate": 20.0, "gidp_rate": 30.0}

@@ -4,7 +4,7 @@ Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
                               written before it existed, reads as on; without window_detail or
-                              speed_rates or role_rates, as off, the default), league rates, career priors,
+                              a skills.WINDOW_FAMILIES switch, as off, the default), league rates, career priors,
                               skill league rates and priors, MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
@@ -31,6 +31,7 @@ from hfm_runtime.profiles import (
     feature_names,
     profile_columns,
 )
+from hfm_runtime.skills import WINDOW_FAMILIES
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
 
 IDENTITY_DIR = "identity"
@@ -70,8 +71,7 @@ class IdentityModel:
                 "career_prior_opportunities": self.config.career_prior_opportunities,
                 "season_length_correction": self.config.season_length_correction,
                 "window_detail": self.config.window_detail,
-                "speed_rates": self.config.speed_rates,
-                "role_rates": self.config.role_rates,
+                **{name: getattr(self.config, name) for name in WINDOW_FAMILIES},
             },
         }
         (directory / f"identity_{self.player_type}.json").write_text(json.dumps(meta, indent=2))
@@ -98,8 +98,7 @@ class IdentityModel:
                                                "season_length_correction"),
                 # ... and without the window's detail (an experiment of 2026-12-03, off by default)
                 window_detail=_flag(meta["config"].get("window_detail", False), "window_detail"),
-                speed_rates=_flag(meta["config"].get("speed_rates", False), "speed_rates"),
-                role_rates=_flag(meta["config"].get("role_rates", False), "role_rates"),
+                **{name: _flag(meta["config"].get(name, False), name) for name in WINDOW_FAMILIES},
             )
             if meta["feature_names"] != feature_names(player_type, config):
                 raise HFMInputError(f"{path}: feature_names differ from this runtime's profile layout")

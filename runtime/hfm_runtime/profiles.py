@@ -31,7 +31,9 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   with `ProfileConfig.speed_rates` (batters; off by default) also the window's speed rates
   (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike;
   with `ProfileConfig.role_rates` (batters; off by default) then the window's role rates
-  (`skills.ROLE_RATES`: start share, mean lineup slot, share of starts batting 3rd-5th), shrunk alike.
+  (`skills.ROLE_RATES`: start share, mean lineup slot, share of starts batting 3rd-5th), shrunk alike;
+  with `ProfileConfig.hbp_ibb_rates` (pitchers; off by default) the window's hit-batsman and
+  intentional-walk rates per batter faced (`skills.HBP_IBB_RATES`), shrunk alike.
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -48,6 +50,7 @@ layout that `feature_names` documents. `FeatureScaler` standardises it.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,7 +61,9 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
-from hfm_runtime.skills import SKILL_COUNTS, SKILL_RATES, TYPE_RATES, skill_rates, type_rates
+from hfm_runtime.skills import (
+    SKILL_COUNTS, SKILL_RATES, TYPE_RATES, WINDOW_FAMILIES, skill_rates, switched_on, type_rates,
+)
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -108,6 +113,8 @@ class ProfileConfig:
     # A batter's role as his manager sees it (an experiment of 2026-12-03, off by default;
     # docs/real-data.md): the window's `skills.ROLE_RATES`, appended after the speed rates alike.
     role_rates: bool = False
+    # A pitcher's hit batsmen and intentional walks per batter faced (the same, pitchers only).
+    hbp_ibb_rates: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -313,7 +320,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              config.speed_rates, config.role_rates))
+                              switched_on(config)))
     return out
 
 
@@ -332,7 +339,7 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
-                   speed: bool = False, role: bool = False) -> dict[str, np.ndarray]:
+                   switches: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
 
@@ -379,7 +386,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     out["marcel_aaa_share"] = np.divide(aaa_opp, three, out=np.zeros(len(three)), where=three > 0)
     total = sum(MARCEL_WEIGHTS)
     skill_sums = dict(zip(SKILL_COUNTS, weighted[:, n_stats:].T))
-    names = type_rates(player_type, speed, role)
+    names = type_rates(player_type, switches)
     prior = {r: (skill_prior or {}).get(r, 0.0) * total for r in names}
     skills = skill_rates(skill_sums, names, skill_league, prior)
     for r in names:
@@ -391,7 +398,8 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    default layout (`window_detail`, `speed_rates` and `role_rates` off) is a prefix of every other one.
+    default layout (`window_detail` and every skills.WINDOW_FAMILIES switch off) is a prefix of every
+    other one.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -410,9 +418,9 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
        5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit);
        with `config.window_detail`, then `marcel_shrunk_y<1|2|3>:<stat>` each year's own rates shrunk by
        the same priors, `log_per_game:1` and `log_per_game` log1p of opportunities per game played,
-       last year's and the 5/4/3-weighted window's; with `config.speed_rates` and `config.role_rates`
-       (batters), last, `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate, then
-       of each skills.ROLE_RATES rate (`_window_extra_rates`)
+       last year's and the 5/4/3-weighted window's; last, with the skills.WINDOW_FAMILIES switches of
+       this type on (`speed_rates`, `role_rates`: batters; `hbp_ibb_rates`: pitchers),
+       `marcel_skill:<rate>` then `log_n:<rate>` of each of their rates (`_window_extra_rates`)
     """
     stats = TARGET_STATS[player_type]
     return [
@@ -432,15 +440,15 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
 
 def layout_configs() -> list[ProfileConfig]:
     """One ProfileConfig per `stat_features` layout this runtime builds (the layout-deciding fields
-    `window_detail`, `speed_rates` and `role_rates`, each off or on), the default first."""
-    return [ProfileConfig(window_detail=d, speed_rates=v, role_rates=r)
-            for d in (False, True) for v in (False, True) for r in (False, True)]
+    `window_detail` and each skills.WINDOW_FAMILIES switch, off or on), the default first."""
+    switches = ["window_detail", *WINDOW_FAMILIES]
+    return [ProfileConfig(**dict(zip(switches, on))) for on in itertools.product((False, True), repeat=len(switches))]
 
 
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
     """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding fields
-    only): for code handed a `stat_features` matrix without its identity. A pitcher's `speed_rates`
-    and `role_rates` change nothing, so his layouts come back with them off."""
+    only): for code handed a `stat_features` matrix without its identity. The other type's switches
+    change nothing, so they come back off."""
     for config in layout_configs():
         if len(feature_names(player_type, config)) == width:
             return config
@@ -448,8 +456,8 @@ def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
 
 
 def _window_extra_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
-    """The SPEED_RATES and ROLE_RATES a profile of `config` carries (batters, with the switches on)."""
-    return type_rates(player_type, config.speed_rates, config.role_rates)[len(TYPE_RATES[player_type]):]
+    """The rates of the skills.WINDOW_FAMILIES a profile of `config` carries for `player_type`."""
+    return type_rates(player_type, switched_on(config))[len(TYPE_RATES[player_type]):]
 
 
 def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:

@@ -39,7 +39,8 @@ Definitions (a pitch with a missing field counts in no column that needs it):
   dp_chance            plate appearances ended with a runner on first and fewer than two outs (the
                        state before the last pitch); gidp: those ended in a ground-ball double play
  A "no_pitch" row (a plate appearance without a pitch sequence: hfm_train.retrosheet) counts in none
- of these but `pa_ended`, `dp_chance` and `gidp` (the plate appearance happened).
+ of these but `pa_ended`, `dp_chance`, `gidp`, `hbp` and `ibb` (the plate appearance happened).
+  hbp, ibb             plate appearances ended by a hit batsman / an intentional walk
  Where the fielder is recorded (Retrosheet since the import writes `hit_location`, Savant's files;
  not the simulator):
   gb_fielded           ground balls with a `hit_location` (the fielder who first touched the ball);
@@ -100,7 +101,7 @@ SKILL_COUNTS: tuple[str, ...] = (
     "brk_break_sq", "edge_sq",
     "called", "foul", "pa_started", "first_strike", "two_strike", "three_ball", "pa_ended",
     "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu", "speed_n", "gb_fielded", "if_hit", "dp_chance", "gidp",
-    "bat_game", "lineup_start", "slot_sum", "slot_sq", "heart",
+    "bat_game", "lineup_start", "slot_sum", "slot_sq", "heart", "hbp", "ibb",
 )
 # mean-type rates: their sum-of-squares column (every other rate is a proportion of events)
 MEAN_SQUARES: dict[str, str] = {
@@ -144,6 +145,8 @@ SKILL_RATES: dict[str, tuple[str, str]] = {
     "start_share": ("lineup_start", "bat_game"),
     "lineup_slot": ("slot_sum", "lineup_start"),
     "heart_share": ("heart", "lineup_start"),
+    "hbp_rate": ("hbp", "pa_ended"),
+    "ibb_rate": ("ibb", "pa_ended"),
 }
 SEQUENCE_RATES: tuple[str, ...] = (  # what untracked pitch sequences allow (and swing, whiff, gb)
     "swing_rate", "whiff_rate", "called_rate", "foul_rate", "first_strike_rate", "two_strike_rate",
@@ -164,15 +167,29 @@ assert all(r in TYPE_RATES[t] for t in TYPE_RATES for r in SEQUENCE_RATES if r !
 # ProfileConfig.speed_rates / RidgeConfig.speed_rates add them (batters only) to the 5/4/3 window.
 SPEED_RATES: tuple[str, ...] = ("if_hit_rate", "gidp_rate")
 # A batter's role as his manager sees it: how often he starts, where he bats, how often in the heart of
-# the order. ProfileConfig.role_rates / RidgeConfig.role_rates add them (batters only) after the speed rates.
+# the order.
 ROLE_RATES: tuple[str, ...] = ("start_share", "lineup_slot", "heart_share")
+# A pitcher's free bases besides the walks: batters hit (he misses the zone) and walked on purpose.
+HBP_IBB_RATES: tuple[str, ...] = ("hbp_rate", "ibb_rate")
+# The optional families of the 5/4/3 window (experiments of 2026-12-03, off by default;
+# docs/real-data.md): switch name (a field of both ProfileConfig and RidgeConfig) -> (player type,
+# rates). Switched on, a family's rates follow TYPE_RATES in this order.
+WINDOW_FAMILIES: dict[str, tuple[PlayerType, tuple[str, ...]]] = {
+    "speed_rates": ("batter", SPEED_RATES),
+    "role_rates": ("batter", ROLE_RATES),
+    "hbp_ibb_rates": ("pitcher", HBP_IBB_RATES),
+}
 
 
-def type_rates(player_type: PlayerType, speed: bool = False, role: bool = False) -> tuple[str, ...]:
-    """TYPE_RATES[player_type], then for a batter SPEED_RATES when `speed` and ROLE_RATES when `role`."""
-    if player_type != "batter":
-        return TYPE_RATES[player_type]
-    return TYPE_RATES[player_type] + (SPEED_RATES if speed else ()) + (ROLE_RATES if role else ())
+def switched_on(config: object) -> tuple[str, ...]:
+    """The WINDOW_FAMILIES switches that are on in `config` (a ProfileConfig or RidgeConfig)."""
+    return tuple(name for name in WINDOW_FAMILIES if getattr(config, name, False))
+
+
+def type_rates(player_type: PlayerType, switches: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """TYPE_RATES[player_type], then the rates of each WINDOW_FAMILIES family of this type in `switches`."""
+    extra = [rates for name, (pt, rates) in WINDOW_FAMILIES.items() if name in switches and pt == player_type]
+    return TYPE_RATES[player_type] + tuple(r for rates in extra for r in rates)
 
 
 _COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events", "bb_type", "pitch_type",
@@ -292,6 +309,8 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
         "lineup_start": slot > 0,
         "slot_sum": slot,
         "heart": (slot >= 3) & (slot <= 5),
+        "hbp": ended & member("events", frozenset({"hit_by_pitch"})),
+        "ibb": ended & member("events", frozenset({"intent_walk"})),
     }
     for rate, sq in MEAN_SQUARES.items():
         columns[sq] = columns[SKILL_RATES[rate][0]] ** 2

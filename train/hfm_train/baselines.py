@@ -26,7 +26,9 @@ ACTUAL outcomes (never on the simulator's true talent):
                     with `RidgeConfig.speed_rates` (batters; an experiment, off by default, as the
                     profile's) also skills.SPEED_RATES: infield hits per fielded ground ball and
                     double plays per chance; with `RidgeConfig.role_rates` (batters, alike) then
-                    skills.ROLE_RATES: start share, mean lineup slot, share of starts batting 3rd-5th
+                    skills.ROLE_RATES: start share, mean lineup slot, share of starts batting 3rd-5th;
+                    with `RidgeConfig.hbp_ibb_rates` (pitchers, alike) skills.HBP_IBB_RATES: hit
+                    batsmen and intentional walks per batter faced
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
   statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
                   (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
@@ -53,7 +55,9 @@ from sklearn.preprocessing import StandardScaler
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.profiles import ProfileConfig, prior_opportunities, shrink_weighted
 from hfm_runtime.seasons import season_age
-from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates, type_rates
+from hfm_runtime.skills import (
+    SKILL_COUNTS, TYPE_RATES, WINDOW_FAMILIES, skill_priors, skill_rates, switched_on, type_rates,
+)
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 from .denoise import denoise_rates
@@ -72,6 +76,7 @@ class RidgeConfig:
     window_detail: bool = False  # each season's own shrunk rates and opportunities per game (docstring)
     speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates (docstring)
     role_rates: bool = False  # batters: skills.ROLE_RATES after them (docstring)
+    hbp_ibb_rates: bool = False  # pitchers: skills.HBP_IBB_RATES (docstring)
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -134,7 +139,7 @@ class AggregateRidge:
 
     # ---------------------------------------------------------------------------------------------
     def _rates(self) -> tuple[str, ...]:
-        return type_rates(self.player_type, self.config.speed_rates, self.config.role_rates)
+        return type_rates(self.player_type, switched_on(self.config))
 
     def _rows(self, sums: pd.DataFrame, seasons: list[int]) -> pd.DataFrame:
         opp = OPPORTUNITY[self.player_type]
@@ -206,12 +211,12 @@ def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: Pla
                     player_ids: np.ndarray, season: int,
                     profile: ProfileConfig = ProfileConfig()) -> dict[str, np.ndarray]:
     """statcast_ridge and stat_ridge projections of `player_ids` for `season`, each fitted on every
-    season of `lines` before `season` (module docstring); the skill ridges read the speed and role
-    rates when the model's `profile` does."""
+    season of `lines` before `season` (module docstring); the skill ridges read the window families
+    (skills.WINDOW_FAMILIES) the model's `profile` does."""
     sums = season_sums(lines[lines["season"] <= season], player_type)
     train = sorted(s for s in sums["season"].unique() if s < season)
     out = {}
-    extra = {"speed_rates": profile.speed_rates, "role_rates": profile.role_rates}
+    extra = {name: getattr(profile, name) for name in WINDOW_FAMILIES}
     configs = {"statcast_ridge": RidgeConfig(**extra), "stat_ridge": RidgeConfig(skills=False),
                "statcast_ridge_denoised": RidgeConfig(denoise=True, **extra)}
     for name in BASELINES:

@@ -14,8 +14,7 @@ league average), `league_mean` (Marcel's league rates, what it gives a player wi
 `stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
 ridge regressions on aggregates of the three prior seasons, fitted on actual outcomes of the seasons
 before the test season; the last on those outcomes denoised as the model's are; the two that read
-skill rates add the batters' speed and role rates when the run's profile does, `profile.speed_rates`,
-`profile.role_rates`), `prev_true_talent`
+skill rates add the window families the run's profile does: skills.WINDOW_FAMILIES), `prev_true_talent`
 (last season's true talent: the ceiling for anything reading only the past), `oracle` (the true
 talent itself).
 Intervals (`paired_bootstrap`): 90% paired bootstrap intervals, players resampled, of the RMSE
@@ -347,7 +346,7 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
 def baseline_projections(league, lines, pt: str, test: Examples, season: int,
                          profile: ProfileConfig = ProfileConfig()) -> dict[str, np.ndarray]:
     """The baselines' projections of the test examples' players (hfm_train.baselines); the sequence
-    ridge reads the speed and role rates when the model's `profile` does."""
+    ridge reads the window families (skills.WINDOW_FAMILIES) the model's `profile` does."""
     ids = test.table["player_id"].to_numpy(np.int64)
     out = ridge_baselines(lines, league.players, pt, ids, season, profile)
     prior = league_prior(lines[lines["season"] < season], season, pt).to_numpy(np.float64)

@@ -75,7 +75,7 @@ from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
 from hfm_runtime.profiles import ProfileConfig
-from hfm_runtime.skills import ROLE_RATES, SPEED_RATES
+from hfm_runtime.skills import WINDOW_FAMILIES
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -284,12 +284,13 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed),
                  config.profile)
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
-    for switch, rates, why in (("speed_rates", SPEED_RATES, "no ground ball with a fielder: a league imported "
-                                "before hit_location, or simulated"),
-                               ("role_rates", ROLE_RATES, "no inning_topbot: a file without the column")):
-        missing = [r for r in rates if getattr(config.profile, switch) and r not in identity["batter"].skill_league]
+    why = {"speed_rates": "no ground ball with a fielder: a league imported before hit_location, or simulated",
+           "role_rates": "no inning_topbot: files without the column", "hbp_ibb_rates": "no such plate appearance"}
+    for switch, (pt, rates) in WINDOW_FAMILIES.items():
+        missing = [r for r in rates if getattr(config.profile, switch) and r not in identity[pt].skill_league]
         if missing:  # the features are then constant: say so rather than train on nothing
-            log(f"warning: profile.{switch} is on, but the training seasons never measure {', '.join(missing)} ({why})")
+            log(f"warning: profile.{switch} is on, but the training seasons never measure {', '.join(missing)} "
+                f"({why[switch]})")
     lap("fit identity")
 
     models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}
