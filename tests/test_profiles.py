@@ -404,10 +404,11 @@ def test_window_detail_is_each_years_shrunk_rate_and_opportunities_per_game():
     np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])
 
 
-def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_width():
-    """ProfileConfig.speed_rates (batters; off by default): the Marcel window's infield-hit and
-    double-play rates shrunk like its other skill rates, with their samples, after every other column;
-    the default layout stays a prefix of every layout, and `layout_config` finds each by its width."""
+def test_window_families_are_the_windows_shrunk_rates_appended_last_and_found_by_width():
+    """The skills.WINDOW_FAMILIES switches (off by default): ProfileConfig.speed_rates (batters) adds
+    the Marcel window's infield-hit and double-play rates shrunk like its other skill rates, with
+    their samples, after every other column; hbp_ibb_rates the same for pitchers. The default layout
+    stays a prefix of every layout, and `layout_config` finds each by its width."""
     for pt in ("batter", "pitcher"):
         base = feature_names(pt)
         for config in layout_configs():
@@ -419,13 +420,6 @@ def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_wid
     assert feature_names("pitcher", speed) == feature_names("pitcher")
     assert feature_names("batter", speed)[len(feature_names("batter")):] == [
         "marcel_skill:if_hit_rate", "marcel_skill:gidp_rate", "log_n:if_hit_rate", "log_n:gidp_rate"]
-    # ProfileConfig.role_rates: the same for skills.ROLE_RATES, after the speed rates when both are on
-    both = ProfileConfig(speed_rates=True, role_rates=True)
-    assert feature_names("pitcher", both) == feature_names("pitcher")
-    extra = ("if_hit_rate", "gidp_rate", "start_share", "lineup_slot", "heart_share")
-    assert feature_names("batter", both)[len(feature_names("batter")):] == [
-        *(f"marcel_skill:{r}" for r in extra), *(f"log_n:{r}" for r in extra)]
-    assert feature_names("batter", ProfileConfig(role_rates=True))[-1] == "log_n:heart_share"
     # ProfileConfig.hbp_ibb_rates: pitchers' hit batsmen and intentional walks per batter faced
     hbp = ProfileConfig(hbp_ibb_rates=True)
     assert feature_names("batter", hbp) == feature_names("batter")

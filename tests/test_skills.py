@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from hfm_runtime.skills import (
-    DEFAULT_PRIOR_EVENTS, HBP_IBB_RATES, ROLE_RATES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, pitch_skill_counts, skill_lines,
+    DEFAULT_PRIOR_EVENTS, HBP_IBB_RATES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, pitch_skill_counts, skill_lines,
     skill_priors, skill_rates, type_rates, with_skills,
 )
 
@@ -118,30 +118,6 @@ def test_speed_counts_read_the_fielder_and_double_play_chances():
     assert type_rates("pitcher", ("speed_rates",)) == TYPE_RATES["pitcher"]
 
 
-def test_lineup_counts_are_the_first_nine_batters_in_the_order_they_come_up():
-    """A batter's first row of a game counts `bat_game`; the first nine batters of each team's half
-    are its lineup (`lineup_start`, slot 1-9 in `slot_sum`, 3rd-5th in `heart`); a pinch hitter, the
-    tenth to come up, only plays. Rows come in any order; without `inning_topbot` nothing counts."""
-    away = [dict(batter=100 + i, inning_topbot="Top", at_bat_number=2 * i + 1) for i in range(9)]
-    home = [dict(batter=200 + i, inning_topbot="Bot", at_bat_number=2 * i + 2) for i in range(9)]
-    later = [dict(batter=103, inning_topbot="Top", at_bat_number=19),         # the cleanup hitter again
-             dict(batter=103, inning_topbot="Top", at_bat_number=19, pitch_number=2),
-             dict(batter=150, inning_topbot="Top", at_bat_number=21)]         # a pinch hitter
-    frame = pitches(away + home + later).sample(frac=1.0, random_state=1).reset_index(drop=True)
-    lines = skill_lines(frame, "batter").set_index("player_id")
-    assert lines["bat_game"].sum() == 19 and lines["lineup_start"].sum() == 18
-    assert lines.loc[103, ["bat_game", "lineup_start", "slot_sum", "heart"]].tolist() == [1, 1, 4, 1]
-    assert lines.loc[208, ["slot_sum", "heart"]].tolist() == [9, 0]
-    assert lines.loc[150, ["bat_game", "lineup_start", "slot_sum"]].tolist() == [1, 0, 0]
-    rates = skill_rates(lines.loc[[103, 150], list(SKILL_COUNTS)].sum(), ROLE_RATES)
-    assert rates["start_share"] == pytest.approx(0.5) and rates["lineup_slot"] == pytest.approx(4.0)
-    assert rates["heart_share"] == pytest.approx(1.0) and rates["lineup_slot_n"] == 1
-    blind = counts(frame.drop(columns="inning_topbot"))
-    assert blind[["bat_game", "lineup_start", "slot_sum", "heart"]].to_numpy().sum() == 0
-    assert type_rates("batter", ("role_rates", "speed_rates"))[-5:] == SPEED_RATES + ROLE_RATES  # the table's order
-    assert type_rates("pitcher", ("role_rates",)) == TYPE_RATES["pitcher"]
-
-
 def test_hit_batsmen_and_intentional_walks_count_with_or_without_a_pitch():
     """`hbp` and `ibb` over `pa_ended`: a Retrosheet intentional walk often has no pitch sequence (a
     no_pitch row), and it still counts; HBP_IBB_RATES is the pitchers' family."""
@@ -157,6 +133,7 @@ def test_hit_batsmen_and_intentional_walks_count_with_or_without_a_pitch():
     assert rates["hbp_rate"] == pytest.approx(1 / 4) and rates["ibb_rate"] == pytest.approx(2 / 4)
     assert type_rates("pitcher", ("hbp_ibb_rates",))[-2:] == HBP_IBB_RATES
     assert type_rates("batter", ("hbp_ibb_rates",)) == TYPE_RATES["batter"]
+    assert type_rates("pitcher", ("hbp_ibb_rates", "speed_rates")) == type_rates("pitcher", ("hbp_ibb_rates",))
 
 
 def test_pitch_physics_by_pitch_group():

@@ -24,10 +24,9 @@ Variants, each `seq_eb` (hfm_train.baselines' sequence ridge, RidgeConfig()) plu
   seq_role         both
   seq_speed        RidgeConfig(speed_rates=True) (real_spray_study's seq_speed_rates; batters only)
   seq_speed_role_window  that plus the window's shares: do the two add up?
-  seq_role_rates   the product's version of seq_role_window: RidgeConfig(role_rates=True), the counts
-                   of hfm_runtime.skills (`lineup_start` over `bat_game`, mean `slot_sum` and `heart`
-                   over `lineup_start`), shrunk by skills.skill_priors like every skill rate
-  seq_speed_role_rates  RidgeConfig(speed_rates=True, role_rates=True)
+  (the results file also has `seq_role_rates` and `seq_speed_role_rates`: the product's version,
+  RidgeConfig(role_rates=True), built in commit 04f5d66 from skill counts and removed after the test
+  seasons, docs/real-data.md; `git checkout 56b7136` runs them)
 """
 
 from __future__ import annotations
@@ -125,8 +124,6 @@ def main() -> None:
             "seq_role": (lambda p: RoleVariant(p, RidgeConfig(), r), 8),
             "seq_speed": (lambda p: Variant(p, RidgeConfig(speed_rates=True)), 8),
             "seq_speed_role_window": (lambda p: RoleVariant(p, RidgeConfig(speed_rates=True), r, last=False), 8),
-            "seq_role_rates": (lambda p: Variant(p, RidgeConfig(role_rates=True)), 8),
-            "seq_speed_role_rates": (lambda p: Variant(p, RidgeConfig(speed_rates=True, role_rates=True)), 8),
         }
         report([project(lines, league.players, pt, T, variants) for T in seasons], pt, seasons, rng)
     print(f"({time.time() - start:.0f} s)")

@@ -31,7 +31,7 @@ from hfm_runtime.profiles import (
     feature_names,
     profile_columns,
 )
-from hfm_runtime.skills import WINDOW_FAMILIES
+from hfm_runtime.skills import WINDOW_FAMILIES, family_switches
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
 
 IDENTITY_DIR = "identity"
@@ -71,7 +71,7 @@ class IdentityModel:
                 "career_prior_opportunities": self.config.career_prior_opportunities,
                 "season_length_correction": self.config.season_length_correction,
                 "window_detail": self.config.window_detail,
-                **{name: getattr(self.config, name) for name in WINDOW_FAMILIES},
+                **family_switches(self.config),
             },
         }
         (directory / f"identity_{self.player_type}.json").write_text(json.dumps(meta, indent=2))

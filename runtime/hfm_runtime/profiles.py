@@ -30,10 +30,8 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   shrunk rates and opportunities per game played (role: starter or reliever, regular or bench);
   with `ProfileConfig.speed_rates` (batters; off by default) also the window's speed rates
   (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike;
-  with `ProfileConfig.role_rates` (batters; off by default) then the window's role rates
-  (`skills.ROLE_RATES`: start share, mean lineup slot, share of starts batting 3rd-5th), shrunk alike;
   with `ProfileConfig.hbp_ibb_rates` (pitchers; off by default) the window's hit-batsman and
-  intentional-walk rates per batter faced (`skills.HBP_IBB_RATES`), shrunk alike.
+  intentional-walk rates per plate appearance ended (`skills.HBP_IBB_RATES`), shrunk alike.
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -110,10 +108,8 @@ class ProfileConfig:
     # appended after everything else in `feature_names` (so the layout without them stays a prefix).
     # Saved with the identity; a file without it reads as off. Pitchers: no change.
     speed_rates: bool = False
-    # A batter's role as his manager sees it (an experiment of 2026-12-03, off by default;
-    # docs/real-data.md): the window's `skills.ROLE_RATES`, appended after the speed rates alike.
-    role_rates: bool = False
-    # A pitcher's hit batsmen and intentional walks per batter faced (the same, pitchers only).
+    # A pitcher's hit batsmen and intentional walks per plate appearance (the same, pitchers only;
+    # skills.HBP_IBB_RATES), appended alike.
     hbp_ibb_rates: bool = False
 
     def min_opp(self, horizon: str) -> int:
@@ -419,7 +415,7 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
        with `config.window_detail`, then `marcel_shrunk_y<1|2|3>:<stat>` each year's own rates shrunk by
        the same priors, `log_per_game:1` and `log_per_game` log1p of opportunities per game played,
        last year's and the 5/4/3-weighted window's; last, with the skills.WINDOW_FAMILIES switches of
-       this type on (`speed_rates`, `role_rates`: batters; `hbp_ibb_rates`: pitchers),
+       this type on (`speed_rates`: batters; `hbp_ibb_rates`: pitchers),
        `marcel_skill:<rate>` then `log_n:<rate>` of each of their rates (`_window_extra_rates`)
     """
     stats = TARGET_STATS[player_type]

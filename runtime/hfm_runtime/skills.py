@@ -38,21 +38,17 @@ Definitions (a pitch with a missing field counts in no column that needs it):
   ld, fly, pu          line drives, fly balls and popups among `bip`
   dp_chance            plate appearances ended with a runner on first and fewer than two outs (the
                        state before the last pitch); gidp: those ended in a ground-ball double play
+  hbp, ibb             plate appearances ended by a hit batsman / an intentional walk (the game
+                       lines' HBP and IBB again, over `pa_ended` and charged to whoever threw the last
+                       pitch, so the window's skill machinery can shrink them: HBP_IBB_RATES)
  A "no_pitch" row (a plate appearance without a pitch sequence: hfm_train.retrosheet) counts in none
  of these but `pa_ended`, `dp_chance`, `gidp`, `hbp` and `ibb` (the plate appearance happened).
-  hbp, ibb             plate appearances ended by a hit batsman / an intentional walk
  Where the fielder is recorded (Retrosheet since the import writes `hit_location`, Savant's files;
  not the simulator):
   gb_fielded           ground balls with a `hit_location` (the fielder who first touched the ball);
                        if_hit: those that became singles fielded by an infielder (1-6): infield hits
- Where a batter hits in his team's lineup (the manager's word on him; needs `inning_topbot`, an
- optional Statcast column: without it none of these counts):
-  bat_game             a player's first row in a game as a batter (on the pitcher side: the batters'
-                       first rows he pitched to); lineup_start: those of his team's first nine batters
-                       in the game (the lineup, in the order they first come up); slot_sum: their
-                       lineup slot 1-9;  heart: those batting 3rd to 5th
   <x>_sq               the sum of squares beside each sum above (ls, la, xwoba, fb_velo, spin, ext,
-                       fb_spin, brk_spin, brk_break, edge, pa_pitches, slot): a window's spread, which sets
+                       fb_spin, brk_spin, brk_break, edge, pa_pitches): a window's spread, which sets
                        how far its mean is shrunk
 
 `skill_priors` fits, per rate, how many league-average events to add to a window before dividing
@@ -101,13 +97,13 @@ SKILL_COUNTS: tuple[str, ...] = (
     "brk_break_sq", "edge_sq",
     "called", "foul", "pa_started", "first_strike", "two_strike", "three_ball", "pa_ended",
     "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu", "speed_n", "gb_fielded", "if_hit", "dp_chance", "gidp",
-    "bat_game", "lineup_start", "slot_sum", "slot_sq", "heart", "hbp", "ibb",
+    "hbp", "ibb",
 )
 # mean-type rates: their sum-of-squares column (every other rate is a proportion of events)
 MEAN_SQUARES: dict[str, str] = {
     "launch_speed": "ls_sq", "launch_angle": "la_sq", "xwoba": "xwoba_sq", "fb_velo": "fb_velo_sq",
     "spin": "spin_sq", "extension": "ext_sq", "fb_spin": "fb_spin_sq", "brk_spin": "brk_spin_sq",
-    "brk_break": "brk_break_sq", "edge": "edge_sq", "pitches_per_pa": "pa_pitches_sq", "lineup_slot": "slot_sq",
+    "brk_break": "brk_break_sq", "edge": "edge_sq", "pitches_per_pa": "pa_pitches_sq",
 }
 # rate name -> (numerator, denominator) over SKILL_COUNTS; `o_pitch` = located - zone.
 SKILL_RATES: dict[str, tuple[str, str]] = {
@@ -142,9 +138,6 @@ SKILL_RATES: dict[str, tuple[str, str]] = {
     "pu_rate": ("pu", "bip"),
     "if_hit_rate": ("if_hit", "gb_fielded"),
     "gidp_rate": ("gidp", "dp_chance"),
-    "start_share": ("lineup_start", "bat_game"),
-    "lineup_slot": ("slot_sum", "lineup_start"),
-    "heart_share": ("heart", "lineup_start"),
     "hbp_rate": ("hbp", "pa_ended"),
     "ibb_rate": ("ibb", "pa_ended"),
 }
@@ -166,9 +159,6 @@ assert all(r in TYPE_RATES[t] for t in TYPE_RATES for r in SEQUENCE_RATES if r !
 # A batter's speed, read off where his ground balls go and how often he grounds into a double play:
 # ProfileConfig.speed_rates / RidgeConfig.speed_rates add them (batters only) to the 5/4/3 window.
 SPEED_RATES: tuple[str, ...] = ("if_hit_rate", "gidp_rate")
-# A batter's role as his manager sees it: how often he starts, where he bats, how often in the heart of
-# the order.
-ROLE_RATES: tuple[str, ...] = ("start_share", "lineup_slot", "heart_share")
 # A pitcher's free bases besides the walks: batters hit (he misses the zone) and walked on purpose.
 HBP_IBB_RATES: tuple[str, ...] = ("hbp_rate", "ibb_rate")
 # The optional families of the 5/4/3 window (experiments of 2026-12-03, off by default;
@@ -176,14 +166,18 @@ HBP_IBB_RATES: tuple[str, ...] = ("hbp_rate", "ibb_rate")
 # rates). Switched on, a family's rates follow TYPE_RATES in this order.
 WINDOW_FAMILIES: dict[str, tuple[PlayerType, tuple[str, ...]]] = {
     "speed_rates": ("batter", SPEED_RATES),
-    "role_rates": ("batter", ROLE_RATES),
     "hbp_ibb_rates": ("pitcher", HBP_IBB_RATES),
 }
 
 
+def family_switches(config: object) -> dict[str, bool]:
+    """Each WINDOW_FAMILIES switch of `config` (a ProfileConfig or RidgeConfig), on or off."""
+    return {name: bool(getattr(config, name)) for name in WINDOW_FAMILIES}
+
+
 def switched_on(config: object) -> tuple[str, ...]:
-    """The WINDOW_FAMILIES switches that are on in `config` (a ProfileConfig or RidgeConfig)."""
-    return tuple(name for name in WINDOW_FAMILIES if getattr(config, name, False))
+    """The WINDOW_FAMILIES switches that are on in `config`."""
+    return tuple(name for name, on in family_switches(config).items() if on)
 
 
 def type_rates(player_type: PlayerType, switches: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -257,7 +251,6 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     fielder = num("hit_location") if "hit_location" in pitches.columns else np.full(len(pitches), np.nan)
     gb_fielded = gb & np.isfinite(fielder)
     dp_chance = ended & np.isfinite(num("on_1b")) & (num("outs_when_up") < 2)
-    bat_game, slot = _lineup(pitches)
     columns = {
         "pitches": real,
         "located": located,
@@ -305,36 +298,12 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
         "if_hit": gb_fielded & (fielder <= 6) & member("events", frozenset({"single"})),
         "dp_chance": dp_chance,
         "gidp": dp_chance & member("events", frozenset({"grounded_into_double_play"})),
-        "bat_game": bat_game,
-        "lineup_start": slot > 0,
-        "slot_sum": slot,
-        "heart": (slot >= 3) & (slot <= 5),
-        "hbp": ended & member("events", frozenset({"hit_by_pitch"})),
-        "ibb": ended & member("events", frozenset({"intent_walk"})),
+        "hbp": member("events", frozenset({"hit_by_pitch"})),
+        "ibb": member("events", frozenset({"intent_walk"})),
     }
     for rate, sq in MEAN_SQUARES.items():
         columns[sq] = columns[SKILL_RATES[rate][0]] ** 2
     return columns
-
-
-def _lineup(pitches: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: True on each batter's first row of a game, and on that row his lineup slot 1-9 when he
-    is among his team's first nine batters to come up (0 elsewhere). A team's half of the game is
-    `inning_topbot`; rows without it (or a frame without the column) count in neither."""
-    n = len(pitches)
-    first, slot = np.zeros(n, dtype=bool), np.zeros(n)
-    if "inning_topbot" not in pitches.columns or not n:
-        return first, slot
-    rows = pd.DataFrame({"game": pitches["game_pk"].to_numpy(np.int64), "top": text_array(pitches["inning_topbot"]),
-                         "batter": pitches["batter"].to_numpy(np.int64),
-                         "ab": pitches["at_bat_number"].to_numpy(np.int64), "row": np.arange(n)})
-    rows = rows[pd.notna(rows["top"])]
-    firsts = rows.sort_values(["game", "top", "ab", "row"]).drop_duplicates(["game", "top", "batter"])
-    order = firsts.groupby(["game", "top"], sort=False).cumcount().to_numpy() + 1
-    at = firsts["row"].to_numpy()
-    first[at] = True
-    slot[at] = np.where(order <= 9, order, 0)
-    return first, slot
 
 
 def skill_lines(pitches: pd.DataFrame, player_type: PlayerType,

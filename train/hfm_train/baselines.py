@@ -25,10 +25,8 @@ ACTUAL outcomes (never on the simulator's true talent):
                     prior of `skills.skill_priors`, and the log of each rate's weighted sample size;
                     with `RidgeConfig.speed_rates` (batters; an experiment, off by default, as the
                     profile's) also skills.SPEED_RATES: infield hits per fielded ground ball and
-                    double plays per chance; with `RidgeConfig.role_rates` (batters, alike) then
-                    skills.ROLE_RATES: start share, mean lineup slot, share of starts batting 3rd-5th;
-                    with `RidgeConfig.hbp_ibb_rates` (pitchers, alike) skills.HBP_IBB_RATES: hit
-                    batsmen and intentional walks per batter faced
+                    double plays per chance; with `RidgeConfig.hbp_ibb_rates` (pitchers, alike)
+                    skills.HBP_IBB_RATES: hit batsmen and intentional walks per plate appearance
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
   statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
                   (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
@@ -56,7 +54,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.profiles import ProfileConfig, prior_opportunities, shrink_weighted
 from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import (
-    SKILL_COUNTS, TYPE_RATES, WINDOW_FAMILIES, skill_priors, skill_rates, switched_on, type_rates,
+    SKILL_COUNTS, TYPE_RATES, family_switches, skill_priors, skill_rates, switched_on, type_rates,
 )
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
@@ -75,7 +73,6 @@ class RidgeConfig:
     denoise: bool = False  # True: statcast_ridge_denoised
     window_detail: bool = False  # each season's own shrunk rates and opportunities per game (docstring)
     speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates (docstring)
-    role_rates: bool = False  # batters: skills.ROLE_RATES after them (docstring)
     hbp_ibb_rates: bool = False  # pitchers: skills.HBP_IBB_RATES (docstring)
 
 
@@ -216,7 +213,7 @@ def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: Pla
     sums = season_sums(lines[lines["season"] <= season], player_type)
     train = sorted(s for s in sums["season"].unique() if s < season)
     out = {}
-    extra = {name: getattr(profile, name) for name in WINDOW_FAMILIES}
+    extra = family_switches(profile)
     configs = {"statcast_ridge": RidgeConfig(**extra), "stat_ridge": RidgeConfig(skills=False),
                "statcast_ridge_denoised": RidgeConfig(denoise=True, **extra)}
     for name in BASELINES:

@@ -284,13 +284,12 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed),
                  config.profile)
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
-    why = {"speed_rates": "no ground ball with a fielder: a league imported before hit_location, or simulated",
-           "role_rates": "no inning_topbot: files without the column", "hbp_ibb_rates": "no such plate appearance"}
+    why = {"speed_rates": "no ground ball with a fielder: a league imported before hit_location, or simulated"}
     for switch, (pt, rates) in WINDOW_FAMILIES.items():
         missing = [r for r in rates if getattr(config.profile, switch) and r not in identity[pt].skill_league]
         if missing:  # the features are then constant: say so rather than train on nothing
             log(f"warning: profile.{switch} is on, but the training seasons never measure {', '.join(missing)} "
-                f"({why[switch]})")
+                f"({why.get(switch, 'nothing in the training seasons counts them')})")
     lap("fit identity")
 
     models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}
