@@ -38,9 +38,8 @@ import numpy as np
 import pandas as pd
 
 from hfm_train.baselines import RidgeConfig
-from hfm_train.league_stream import league_lines
 from real_ridge_study import Variant, project, report, selection_args  # the study beside this one
-from real_spray_study import window_sums
+from real_spray_study import league_counts, window_sums
 
 SHARES = {"batter": {"start_share": ("starts", "games"), "slot_mean": ("slot_sum", "starts"), "heart_share": ("heart", "starts")},
           "pitcher": {"start_share": ("starts", "games"), "late_close_share": ("late_close", "relief"),
@@ -103,14 +102,7 @@ class RoleVariant(Variant):
 def main() -> None:
     args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     start = time.time()
-    parts: dict[str, list[pd.DataFrame]] = {"batter": [], "pitcher": []}
-
-    def each(p: pd.DataFrame) -> None:
-        for side, frame in role_counts(p).items():
-            parts[side].append(frame)
-
-    league, lines = league_lines(args.league, list(range(2000, max(seasons) + 1)), each=each)
-    roles = {side: pd.concat(frames).groupby(level=[0, 1]).sum() for side, frames in parts.items()}
+    league, lines, roles = league_counts(args.league, seasons, role_counts)
     for pt, table in roles.items():
         tot = table.groupby(level="season").sum()
         print(f"{pt}s per season: " + ", ".join(f"{c} {tot[c].loc[2018]:,.0f}" for c in table.columns) + " (2018)")

@@ -122,17 +122,23 @@ class SprayVariant(Variant):
         return X
 
 
-def main() -> None:
-    args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
-    start = time.time()
+def league_counts(path, seasons, count) -> tuple:
+    """(league, player lines, per side the (player_id, season) table) of seasons 2000..max(seasons):
+    `count(pitches)` gives per side one season's counts, summed over seasons as they stream by."""
     parts: dict[str, list[pd.DataFrame]] = {"batter": [], "pitcher": []}
 
     def each(p: pd.DataFrame) -> None:
-        for side, frame in spray_counts(p).items():
+        for side, frame in count(p).items():
             parts[side].append(frame)
 
-    league, lines = league_lines(args.league, list(range(2000, max(seasons) + 1)), each=each)
-    spray = {side: pd.concat(frames).groupby(level=[0, 1]).sum() for side, frames in parts.items()}
+    league, lines = league_lines(path, list(range(2000, max(seasons) + 1)), each=each)
+    return league, lines, {side: pd.concat(frames).groupby(level=[0, 1]).sum() for side, frames in parts.items()}
+
+
+def main() -> None:
+    args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    start = time.time()
+    league, lines, spray = league_counts(args.league, seasons, spray_counts)
     tot = spray["batter"].groupby(level="season").sum()
     if (tot["loc"] == 0).all():
         raise SystemExit(f"{args.league}: no hit_location (a league imported before 2026-12-03): re-import it")
