@@ -149,6 +149,3 @@ def test_speed_rates_are_read_only_when_asked_and_only_where_measured():
         history.assign(gb_fielded=0.0, if_hit=0.0), players, seasons)
     assert "if_hit_rate" not in blind.skill_league_ and "gidp_rate" in blind.skill_league_
     assert AggregateRidge("pitcher", RidgeConfig(speed_rates=True))._rates() == TYPE_RATES["pitcher"]
-    # RidgeConfig.hbp_ibb_rates: pitchers only
-    assert AggregateRidge("pitcher", RidgeConfig(hbp_ibb_rates=True))._rates()[-2:] == ("hbp_rate", "ibb_rate")
-    assert AggregateRidge("batter", RidgeConfig(hbp_ibb_rates=True))._rates() == TYPE_RATES["batter"]

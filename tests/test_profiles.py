@@ -25,7 +25,7 @@ from hfm_runtime.profiles import (
     wide_feature_names,
 )
 from hfm_runtime.seasons import BATTING_COLUMNS, PITCHING_COLUMNS
-from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, WINDOW_FAMILIES
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 
 RAW = ProfileConfig(career_prior_opportunities=0.0)  # career rates unregressed, for exact checks
@@ -404,27 +404,21 @@ def test_window_detail_is_each_years_shrunk_rate_and_opportunities_per_game():
     np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])
 
 
-def test_window_families_are_the_windows_shrunk_rates_appended_last_and_found_by_width():
-    """The skills.WINDOW_FAMILIES switches (off by default): ProfileConfig.speed_rates (batters) adds
-    the Marcel window's infield-hit and double-play rates shrunk like its other skill rates, with
-    their samples, after every other column; hbp_ibb_rates the same for pitchers. The default layout
-    stays a prefix of every layout, and `layout_config` finds each by its width."""
+def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_width():
+    """ProfileConfig.speed_rates (batters; off by default): the Marcel window's infield-hit and
+    double-play rates shrunk like its other skill rates, with their samples, after every other column;
+    the default layout stays a prefix of every layout, and `layout_config` finds each by its width."""
     for pt in ("batter", "pitcher"):
         base = feature_names(pt)
         for config in layout_configs():
             names = feature_names(pt, config)
             assert names[:len(base)] == base and len(set(names)) == len(names)
             found = layout_config(pt, len(names))
-            assert found == replace(config, **{s: False for s, (t, _) in WINDOW_FAMILIES.items() if t != pt})
+            assert found == (config if pt == "batter" else replace(config, speed_rates=False))
     speed = ProfileConfig(speed_rates=True)
     assert feature_names("pitcher", speed) == feature_names("pitcher")
     assert feature_names("batter", speed)[len(feature_names("batter")):] == [
         "marcel_skill:if_hit_rate", "marcel_skill:gidp_rate", "log_n:if_hit_rate", "log_n:gidp_rate"]
-    # ProfileConfig.hbp_ibb_rates: pitchers' hit batsmen and intentional walks per batter faced
-    hbp = ProfileConfig(hbp_ibb_rates=True)
-    assert feature_names("batter", hbp) == feature_names("batter")
-    assert feature_names("pitcher", hbp)[len(feature_names("pitcher")):] == [
-        "marcel_skill:hbp_rate", "marcel_skill:ibb_rate", "log_n:hbp_rate", "log_n:ibb_rate"]
     lines = pd.DataFrame([line(1, "2022-05-01"), line(1, "2021-05-01"), line(2, "2022-05-01")])
     lines.loc[lines.player_id == 1, ["gb_fielded", "if_hit", "dp_chance", "gidp"]] = [10, 3, 4, 2]
     skill_league, skill_prior = {"if_hit_rate": 0.07, "gidp_rate": 0.1}, {"if_hit_rate": 20.0, "gidp_rate": 30.0}

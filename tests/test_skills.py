@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from hfm_runtime.skills import (
-    DEFAULT_PRIOR_EVENTS, HBP_IBB_RATES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, pitch_skill_counts, skill_lines,
+    DEFAULT_PRIOR_EVENTS, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, pitch_skill_counts, skill_lines,
     skill_priors, skill_rates, type_rates, with_skills,
 )
 
@@ -114,26 +114,7 @@ def test_speed_counts_read_the_fielder_and_double_play_chances():
     # a source without hit_location (all missing): no fielded ground ball, so the rate is absent, never 0
     none = counts(pitches([{**x, "events": "single"}]))
     assert none["gb"].sum() == 1 and none["gb_fielded"].sum() == 0
-    assert type_rates("batter", ("speed_rates",))[-2:] == SPEED_RATES
-    assert type_rates("pitcher", ("speed_rates",)) == TYPE_RATES["pitcher"]
-
-
-def test_hit_batsmen_and_intentional_walks_count_with_or_without_a_pitch():
-    """`hbp` and `ibb` over `pa_ended`: a Retrosheet intentional walk often has no pitch sequence (a
-    no_pitch row), and it still counts; HBP_IBB_RATES is the pitchers' family."""
-    c = counts(pitches([
-        {"description": "hit_by_pitch", "events": "hit_by_pitch"},
-        {"description": "no_pitch", "events": "intent_walk"},
-        {"description": "ball", "events": "intent_walk"},
-        {"description": "ball", "events": "walk"},
-        {"description": "called_strike", "events": None},
-    ]))
-    assert c["pa_ended"].sum() == 4 and c["hbp"].sum() == 1 and c["ibb"].sum() == 2
-    rates = skill_rates(c.sum(), HBP_IBB_RATES)
-    assert rates["hbp_rate"] == pytest.approx(1 / 4) and rates["ibb_rate"] == pytest.approx(2 / 4)
-    assert type_rates("pitcher", ("hbp_ibb_rates",))[-2:] == HBP_IBB_RATES
-    assert type_rates("batter", ("hbp_ibb_rates",)) == TYPE_RATES["batter"]
-    assert type_rates("pitcher", ("hbp_ibb_rates", "speed_rates")) == type_rates("pitcher", ("hbp_ibb_rates",))
+    assert type_rates("batter", True)[-2:] == SPEED_RATES and type_rates("pitcher", True) == TYPE_RATES["pitcher"]
 
 
 def test_pitch_physics_by_pitch_group():

@@ -21,8 +21,8 @@ Variants, each `seq_eb` (the sequence ridge of hfm_train.baselines before 2026-1
   seq_hbp_ibb     (2026-12-03, later) the window's hit-by-pitch and intentional-walk rates per
                   opportunity, each shrunk by its empirical-Bayes prior (real_spray_study.eb_prior): a
                   pitcher who hits batters misses the zone; a batter walked on purpose is feared
-  seq_hbp_ibb_rates  the product's version of it: RidgeConfig(hbp_ibb_rates=True), the counts of
-                  hfm_runtime.skills (`hbp`, `ibb` over `pa_ended`), shrunk like every skill rate (pitchers only)
+  (the results file also has `seq_hbp_ibb_rates`: the product's version, RidgeConfig(hbp_ibb_rates=True)
+  of commit 56b7136, built from skill counts and taken out after the test seasons, docs/real-data.md)
   seq_detail      hfm_train.baselines' sequence ridge with RidgeConfig.window_detail (the seasons' own
                   shrunk rates and opportunities per game, MLB and AAA lines together; off by default)
   gbm_resid       (--gbm, 6 more minutes) seq_detail plus gradient boosting (scikit-learn's
@@ -198,7 +198,6 @@ def main() -> None:
             "seq_year": (lambda p: Variant(p, before, per_year=True), 8),
             "seq_year_role": (lambda p: ParkVariant(p, before, parks, window=False, role=True, per_year=True), 8),
             "seq_hbp_ibb": (lambda p: ExtrasVariant(p, before, extras), 8),
-            "seq_hbp_ibb_rates": (lambda p: Variant(p, RidgeConfig(hbp_ibb_rates=True)), 8),
             "seq_detail": (lambda p: Variant(p, RidgeConfig(window_detail=True)), 8),
             **({"gbm_resid": (lambda p: BoostedResiduals(p, RidgeConfig(window_detail=True)), 8)} if args.gbm else {}),
         }

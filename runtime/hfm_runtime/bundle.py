@@ -100,8 +100,8 @@ def write_manifest(folder: str | Path, fields: Mapping[str, Any]) -> dict[str, A
 
 
 def stat_feature_layouts(player_type: str) -> list[list[str]]:
-    """The `stat_features` layouts this runtime builds (profiles.layout_configs; the other type's
-    skills.WINDOW_FAMILIES switches change nothing, so each layout comes once)."""
+    """The `stat_features` layouts this runtime builds (profiles.layout_configs; a pitcher's
+    speed_rates changes nothing, so his come once)."""
     from hfm_runtime.profiles import feature_names, layout_configs
 
     layouts = [feature_names(player_type, config) for config in layout_configs()]

@@ -4,7 +4,7 @@ Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
                               written before it existed, reads as on; without window_detail or
-                              a skills.WINDOW_FAMILIES switch, as off, the default), league rates, career priors,
+                              speed_rates, as off, the default), league rates, career priors,
                               skill league rates and priors, MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
@@ -31,7 +31,6 @@ from hfm_runtime.profiles import (
     feature_names,
     profile_columns,
 )
-from hfm_runtime.skills import WINDOW_FAMILIES, family_switches
 from hfm_runtime.targets import PLAYER_TYPES, PlayerType
 
 IDENTITY_DIR = "identity"
@@ -71,7 +70,7 @@ class IdentityModel:
                 "career_prior_opportunities": self.config.career_prior_opportunities,
                 "season_length_correction": self.config.season_length_correction,
                 "window_detail": self.config.window_detail,
-                **family_switches(self.config),
+                "speed_rates": self.config.speed_rates,
             },
         }
         (directory / f"identity_{self.player_type}.json").write_text(json.dumps(meta, indent=2))
@@ -98,7 +97,7 @@ class IdentityModel:
                                                "season_length_correction"),
                 # ... and without the window's detail (an experiment of 2026-12-03, off by default)
                 window_detail=_flag(meta["config"].get("window_detail", False), "window_detail"),
-                **{name: _flag(meta["config"].get(name, False), name) for name in WINDOW_FAMILIES},
+                speed_rates=_flag(meta["config"].get("speed_rates", False), "speed_rates"),
             )
             if meta["feature_names"] != feature_names(player_type, config):
                 raise HFMInputError(f"{path}: feature_names differ from this runtime's profile layout")

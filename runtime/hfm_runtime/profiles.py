@@ -29,9 +29,7 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   with 12x the prior events; with `ProfileConfig.window_detail` (off by default) also each year's own
   shrunk rates and opportunities per game played (role: starter or reliever, regular or bench);
   with `ProfileConfig.speed_rates` (batters; off by default) also the window's speed rates
-  (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike;
-  with `ProfileConfig.hbp_ibb_rates` (pitchers; off by default) the window's hit-batsman and
-  intentional-walk rates per plate appearance ended (`skills.HBP_IBB_RATES`), shrunk alike.
+  (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike.
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -48,7 +46,6 @@ layout that `feature_names` documents. `FeatureScaler` standardises it.
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,9 +56,7 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
-from hfm_runtime.skills import (
-    SKILL_COUNTS, SKILL_RATES, TYPE_RATES, WINDOW_FAMILIES, skill_rates, switched_on, type_rates,
-)
+from hfm_runtime.skills import SKILL_COUNTS, SKILL_RATES, TYPE_RATES, skill_rates, type_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -108,9 +103,6 @@ class ProfileConfig:
     # appended after everything else in `feature_names` (so the layout without them stays a prefix).
     # Saved with the identity; a file without it reads as off. Pitchers: no change.
     speed_rates: bool = False
-    # A pitcher's hit batsmen and intentional walks per plate appearance (the same, pitchers only;
-    # skills.HBP_IBB_RATES), appended alike.
-    hbp_ibb_rates: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -316,7 +308,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              switched_on(config)))
+                              config.speed_rates))
     return out
 
 
@@ -335,7 +327,7 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
-                   switches: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+                   speed: bool = False) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
 
@@ -382,7 +374,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     out["marcel_aaa_share"] = np.divide(aaa_opp, three, out=np.zeros(len(three)), where=three > 0)
     total = sum(MARCEL_WEIGHTS)
     skill_sums = dict(zip(SKILL_COUNTS, weighted[:, n_stats:].T))
-    names = type_rates(player_type, switches)
+    names = type_rates(player_type, speed)
     prior = {r: (skill_prior or {}).get(r, 0.0) * total for r in names}
     skills = skill_rates(skill_sums, names, skill_league, prior)
     for r in names:
@@ -394,8 +386,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    default layout (`window_detail` and every skills.WINDOW_FAMILIES switch off) is a prefix of every
-    other one.
+    default layout (`window_detail` and `speed_rates` off) is a prefix of every other one.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -414,9 +405,8 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
        5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit);
        with `config.window_detail`, then `marcel_shrunk_y<1|2|3>:<stat>` each year's own rates shrunk by
        the same priors, `log_per_game:1` and `log_per_game` log1p of opportunities per game played,
-       last year's and the 5/4/3-weighted window's; last, with the skills.WINDOW_FAMILIES switches of
-       this type on (`speed_rates`: batters; `hbp_ibb_rates`: pitchers),
-       `marcel_skill:<rate>` then `log_n:<rate>` of each of their rates (`_window_extra_rates`)
+       last year's and the 5/4/3-weighted window's; with `config.speed_rates` (batters), last,
+       `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate
     """
     stats = TARGET_STATS[player_type]
     return [
@@ -436,24 +426,23 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
 
 def layout_configs() -> list[ProfileConfig]:
     """One ProfileConfig per `stat_features` layout this runtime builds (the layout-deciding fields
-    `window_detail` and each skills.WINDOW_FAMILIES switch, off or on), the default first."""
-    switches = ["window_detail", *WINDOW_FAMILIES]
-    return [ProfileConfig(**dict(zip(switches, on))) for on in itertools.product((False, True), repeat=len(switches))]
+    `window_detail` and `speed_rates`, each off or on), the default first."""
+    return [ProfileConfig(window_detail=d, speed_rates=v) for d in (False, True) for v in (False, True)]
 
 
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
     """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding fields
-    only): for code handed a `stat_features` matrix without its identity. The other type's switches
-    change nothing, so they come back off."""
+    only): for code handed a `stat_features` matrix without its identity. A pitcher's `speed_rates`
+    changes nothing, so his layouts come back with it off."""
     for config in layout_configs():
         if len(feature_names(player_type, config)) == width:
             return config
     raise HFMInputError(f"{player_type} stat_features: {width} columns is no layout of profiles.feature_names")
 
 
-def _window_extra_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
-    """The rates of the skills.WINDOW_FAMILIES a profile of `config` carries for `player_type`."""
-    return type_rates(player_type, switched_on(config))[len(TYPE_RATES[player_type]):]
+def _speed_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
+    """The SPEED_RATES a profile of `config` carries (batters with `speed_rates` on), else none."""
+    return type_rates(player_type, config.speed_rates)[len(TYPE_RATES[player_type]):]
 
 
 def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
@@ -462,8 +451,8 @@ def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileC
     rates = TYPE_RATES[player_type]
     detail = [*(f"marcel_shrunk_y{k}:{s}" for k in MARCEL_YEARS for s in TARGET_STATS[player_type]),
               "log_per_game:1", "log_per_game"] if config.window_detail else []
-    extra = _window_extra_rates(player_type, config)
-    detail += [*(f"marcel_skill:{r}" for r in extra), *(f"log_n:{r}" for r in extra)]
+    speed = _speed_rates(player_type, config)
+    detail += [*(f"marcel_skill:{r}" for r in speed), *(f"log_n:{r}" for r in speed)]
     return [
         "age",
         *(f"marcel:{s}" for s in TARGET_STATS[player_type]),
@@ -520,10 +509,10 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
     if config.window_detail:
         blocks += [floats([f"marcel_shrunk_y{k}_{s}" for k in MARCEL_YEARS for s in stats]),
                    np.log1p(floats(["marcel_per_game_y1", "marcel_per_game"]))]
-    extra = _window_extra_rates(player_type, config)
-    if extra:
-        blocks += [floats([f"marcel_skill_{r}" for r in extra]),
-                   np.log1p(floats([f"marcel_skill_{r}_n" for r in extra]) * floats(["marcel_eq"]))]
+    speed = _speed_rates(player_type, config)
+    if speed:
+        blocks += [floats([f"marcel_skill_{r}" for r in speed]),
+                   np.log1p(floats([f"marcel_skill_{r}_n" for r in speed]) * floats(["marcel_eq"]))]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():
         row = int(np.argwhere(~np.isfinite(X))[0, 0])

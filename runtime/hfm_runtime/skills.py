@@ -38,11 +38,8 @@ Definitions (a pitch with a missing field counts in no column that needs it):
   ld, fly, pu          line drives, fly balls and popups among `bip`
   dp_chance            plate appearances ended with a runner on first and fewer than two outs (the
                        state before the last pitch); gidp: those ended in a ground-ball double play
-  hbp, ibb             plate appearances ended by a hit batsman / an intentional walk (the game
-                       lines' HBP and IBB again, over `pa_ended` and charged to whoever threw the last
-                       pitch, so the window's skill machinery can shrink them: HBP_IBB_RATES)
  A "no_pitch" row (a plate appearance without a pitch sequence: hfm_train.retrosheet) counts in none
- of these but `pa_ended`, `dp_chance`, `gidp`, `hbp` and `ibb` (the plate appearance happened).
+ of these but `pa_ended`, `dp_chance` and `gidp` (the plate appearance happened).
  Where the fielder is recorded (Retrosheet since the import writes `hit_location`, Savant's files;
  not the simulator):
   gb_fielded           ground balls with a `hit_location` (the fielder who first touched the ball);
@@ -97,7 +94,6 @@ SKILL_COUNTS: tuple[str, ...] = (
     "brk_break_sq", "edge_sq",
     "called", "foul", "pa_started", "first_strike", "two_strike", "three_ball", "pa_ended",
     "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu", "speed_n", "gb_fielded", "if_hit", "dp_chance", "gidp",
-    "hbp", "ibb",
 )
 # mean-type rates: their sum-of-squares column (every other rate is a proportion of events)
 MEAN_SQUARES: dict[str, str] = {
@@ -138,8 +134,6 @@ SKILL_RATES: dict[str, tuple[str, str]] = {
     "pu_rate": ("pu", "bip"),
     "if_hit_rate": ("if_hit", "gb_fielded"),
     "gidp_rate": ("gidp", "dp_chance"),
-    "hbp_rate": ("hbp", "pa_ended"),
-    "ibb_rate": ("ibb", "pa_ended"),
 }
 SEQUENCE_RATES: tuple[str, ...] = (  # what untracked pitch sequences allow (and swing, whiff, gb)
     "swing_rate", "whiff_rate", "called_rate", "foul_rate", "first_strike_rate", "two_strike_rate",
@@ -159,31 +153,11 @@ assert all(r in TYPE_RATES[t] for t in TYPE_RATES for r in SEQUENCE_RATES if r !
 # A batter's speed, read off where his ground balls go and how often he grounds into a double play:
 # ProfileConfig.speed_rates / RidgeConfig.speed_rates add them (batters only) to the 5/4/3 window.
 SPEED_RATES: tuple[str, ...] = ("if_hit_rate", "gidp_rate")
-# A pitcher's free bases besides the walks: batters hit (he misses the zone) and walked on purpose.
-HBP_IBB_RATES: tuple[str, ...] = ("hbp_rate", "ibb_rate")
-# The optional families of the 5/4/3 window (experiments of 2026-12-03, off by default;
-# docs/real-data.md): switch name (a field of both ProfileConfig and RidgeConfig) -> (player type,
-# rates). Switched on, a family's rates follow TYPE_RATES in this order.
-WINDOW_FAMILIES: dict[str, tuple[PlayerType, tuple[str, ...]]] = {
-    "speed_rates": ("batter", SPEED_RATES),
-    "hbp_ibb_rates": ("pitcher", HBP_IBB_RATES),
-}
 
 
-def family_switches(config: object) -> dict[str, bool]:
-    """Each WINDOW_FAMILIES switch of `config` (a ProfileConfig or RidgeConfig), on or off."""
-    return {name: bool(getattr(config, name)) for name in WINDOW_FAMILIES}
-
-
-def switched_on(config: object) -> tuple[str, ...]:
-    """The WINDOW_FAMILIES switches that are on in `config`."""
-    return tuple(name for name, on in family_switches(config).items() if on)
-
-
-def type_rates(player_type: PlayerType, switches: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """TYPE_RATES[player_type], then the rates of each WINDOW_FAMILIES family of this type in `switches`."""
-    extra = [rates for name, (pt, rates) in WINDOW_FAMILIES.items() if name in switches and pt == player_type]
-    return TYPE_RATES[player_type] + tuple(r for rates in extra for r in rates)
+def type_rates(player_type: PlayerType, speed: bool = False) -> tuple[str, ...]:
+    """TYPE_RATES[player_type], with SPEED_RATES after them for a batter when `speed`."""
+    return TYPE_RATES[player_type] + (SPEED_RATES if speed and player_type == "batter" else ())
 
 
 _COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events", "bb_type", "pitch_type",
@@ -298,8 +272,6 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
         "if_hit": gb_fielded & (fielder <= 6) & member("events", frozenset({"single"})),
         "dp_chance": dp_chance,
         "gidp": dp_chance & member("events", frozenset({"grounded_into_double_play"})),
-        "hbp": member("events", frozenset({"hit_by_pitch"})),
-        "ibb": member("events", frozenset({"intent_walk"})),
     }
     for rate, sq in MEAN_SQUARES.items():
         columns[sq] = columns[SKILL_RATES[rate][0]] ** 2

@@ -41,7 +41,7 @@ from hfm_runtime.profiles import (
     league_rates,
     prior_opportunities,
 )
-from hfm_runtime.skills import SKILL_COUNTS, skill_priors, switched_on, type_rates
+from hfm_runtime.skills import SKILL_COUNTS, skill_priors, type_rates
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 
@@ -133,7 +133,7 @@ def fit_identity_type(
     league = league_rates(train, player_type)
     prior = prior_opportunities(train, player_type)
     mlb_seasons = train[train["level"] == "MLB"].groupby(["player_id", "season"])[list(SKILL_COUNTS)].sum()
-    skill_league, skill_prior = skill_priors(mlb_seasons, type_rates(player_type, switched_on(profile_config)))
+    skill_league, skill_prior = skill_priors(mlb_seasons, type_rates(player_type, profile_config.speed_rates))
     as_of = season_end_as_of(train, train_seasons)
     profiles = build_profiles(
         train, players, as_of, player_type, mle=mle, league=league, prior=prior, skill_league=skill_league,

@@ -25,8 +25,7 @@ ACTUAL outcomes (never on the simulator's true talent):
                     prior of `skills.skill_priors`, and the log of each rate's weighted sample size;
                     with `RidgeConfig.speed_rates` (batters; an experiment, off by default, as the
                     profile's) also skills.SPEED_RATES: infield hits per fielded ground ball and
-                    double plays per chance; with `RidgeConfig.hbp_ibb_rates` (pitchers, alike)
-                    skills.HBP_IBB_RATES: hit batsmen and intentional walks per plate appearance
+                    double plays per chance
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
   statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
                   (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
@@ -51,11 +50,9 @@ from sklearn.linear_model import RidgeCV
 from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.profiles import ProfileConfig, prior_opportunities, shrink_weighted
+from hfm_runtime.profiles import prior_opportunities, shrink_weighted
 from hfm_runtime.seasons import season_age
-from hfm_runtime.skills import (
-    SKILL_COUNTS, TYPE_RATES, family_switches, skill_priors, skill_rates, switched_on, type_rates,
-)
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates, type_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 from .denoise import denoise_rates
@@ -73,7 +70,6 @@ class RidgeConfig:
     denoise: bool = False  # True: statcast_ridge_denoised
     window_detail: bool = False  # each season's own shrunk rates and opportunities per game (docstring)
     speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates (docstring)
-    hbp_ibb_rates: bool = False  # pitchers: skills.HBP_IBB_RATES (docstring)
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -136,7 +132,7 @@ class AggregateRidge:
 
     # ---------------------------------------------------------------------------------------------
     def _rates(self) -> tuple[str, ...]:
-        return type_rates(self.player_type, switched_on(self.config))
+        return type_rates(self.player_type, self.config.speed_rates)
 
     def _rows(self, sums: pd.DataFrame, seasons: list[int]) -> pd.DataFrame:
         opp = OPPORTUNITY[self.player_type]
@@ -205,17 +201,14 @@ class AggregateRidge:
 
 
 def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType,
-                    player_ids: np.ndarray, season: int,
-                    profile: ProfileConfig = ProfileConfig()) -> dict[str, np.ndarray]:
+                    player_ids: np.ndarray, season: int, speed_rates: bool = False) -> dict[str, np.ndarray]:
     """statcast_ridge and stat_ridge projections of `player_ids` for `season`, each fitted on every
-    season of `lines` before `season` (module docstring); the skill ridges read the window families
-    (skills.WINDOW_FAMILIES) the model's `profile` does."""
+    season of `lines` before `season` (module docstring); `speed_rates`: RidgeConfig.speed_rates."""
     sums = season_sums(lines[lines["season"] <= season], player_type)
     train = sorted(s for s in sums["season"].unique() if s < season)
     out = {}
-    extra = family_switches(profile)
-    configs = {"statcast_ridge": RidgeConfig(**extra), "stat_ridge": RidgeConfig(skills=False),
-               "statcast_ridge_denoised": RidgeConfig(denoise=True, **extra)}
+    configs = {"statcast_ridge": RidgeConfig(speed_rates=speed_rates), "stat_ridge": RidgeConfig(skills=False),
+               "statcast_ridge_denoised": RidgeConfig(denoise=True, speed_rates=speed_rates)}
     for name in BASELINES:
         model = AggregateRidge(player_type, configs[name]).fit(sums[sums["season"] < season], players, train)
         out[name] = model.predict(sums[sums["season"] < season], players, player_ids, season)

@@ -75,7 +75,7 @@ from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
 from hfm_runtime.profiles import ProfileConfig
-from hfm_runtime.skills import WINDOW_FAMILIES
+from hfm_runtime.skills import SPEED_RATES
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -284,12 +284,10 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed),
                  config.profile)
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
-    why = {"speed_rates": "no ground ball with a fielder: a league imported before hit_location, or simulated"}
-    for switch, (pt, rates) in WINDOW_FAMILIES.items():
-        missing = [r for r in rates if getattr(config.profile, switch) and r not in identity[pt].skill_league]
-        if missing:  # the features are then constant: say so rather than train on nothing
-            log(f"warning: profile.{switch} is on, but the training seasons never measure {', '.join(missing)} "
-                f"({why.get(switch, 'nothing in the training seasons counts them')})")
+    missing = [r for r in SPEED_RATES if config.profile.speed_rates and r not in identity["batter"].skill_league]
+    if missing:  # the features are then constant: say so rather than train on nothing
+        log(f"warning: profile.speed_rates is on, but the training seasons never measure {', '.join(missing)} "
+            "(no ground ball with a fielder: a league imported before hit_location, or simulated)")
     lap("fit identity")
 
     models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}
@@ -343,7 +341,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
         card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas,
                                  baseline_projections(league, lines[pt], pt, ex["test"], split["test"][0],
-                                                      config.profile))
+                                                      config.profile.speed_rates))
         lap(f"evaluate {pt}")
 
     log(format_table(card, split["test"][0]))
