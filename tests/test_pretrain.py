@@ -120,3 +120,7 @@ def test_set_reaches_nested_config_fields():
     for bad in ("pretrain.model.width=1", "model.d_model=1", "pretrain.epochs.x=2", "pretrain=3"):
         with pytest.raises(HFMInputError, match="expected SECTION.FIELD=VALUE"):
             apply_override(config, bad)
+    # a list field whose JSON quotes a shell ate: refused, never read as a tuple of characters
+    with pytest.raises(HFMInputError, match="finetune.wide_exclude is a list"):
+        apply_override(config, "finetune.wide_exclude=[marcel_shrunk:]")
+    assert apply_override(config, 'finetune.wide_exclude=["marcel_shrunk:"]').finetune.wide_exclude == ("marcel_shrunk:",)

@@ -481,7 +481,7 @@ def apply_override(config: RunConfig, item: str) -> RunConfig:
     """`section.field=value` -> a RunConfig with that sub-config field replaced (a field that is itself
     a config takes one more step: `pretrain.model.d_model=256`); the value is parsed as JSON (numbers,
     true/false, lists become tuples) or taken as a plain string; a switch (a bool field) takes only
-    true or false."""
+    true or false, and a list field only a JSON list."""
     try:
         key, raw = item.split("=", 1)
         path = [part.strip() for part in key.split(".")]
@@ -506,6 +506,10 @@ def apply_override(config: RunConfig, item: str) -> RunConfig:
     if isinstance(getattr(chain[-1], path[-1]), bool) and not isinstance(value, bool):
         # a switch: "off" or "0" would otherwise be stored as a string or number that reads as on
         raise HFMInputError(f"--set {item!r}: {key.strip()} is a switch, give true or false")
+    if isinstance(getattr(chain[-1], path[-1]), tuple) and not isinstance(value, tuple):
+        # a string a shell stripped of its quotes ([a] for ["a"]) would become a tuple of characters
+        raise HFMInputError(f"--set {item!r}: {key.strip()} is a list, give a JSON list such as "
+                            f"'{key.strip()}=[\"a\", \"b\"]'")
     for holder, name in zip(reversed(chain), reversed(path), strict=True):
         value = replace(holder, **{name: value})
     return value
