@@ -9,7 +9,7 @@
 #   gpu_big_2019  --first-season 2011 --last-season 2019  (2019: a test season, the same flags as real_2019)
 # and writes each run's real-report (its "pitch context off" row is the pitch path's ablation) and
 # per-stage times to $OUT. chadwickpy travels as a wheel in .whl/ (the machine has no registry).
-# Measured once (2026-12-04): pre-training alone took 242 s, bound by the CPU, and neither fit finished
+# Measured once (2026-12-04): pre-training alone took 242 s (240 s of CPU time), and neither fit finished
 # inside a 15-minute lease (docs/gpu.md); cap pretrain.games_per_epoch to make it fit.
 set -uo pipefail
 OUT=${OUT:-/tmp/gpu_real}; RETRO=${RETRO:-.devdata}; RUNS=/tmp/gpu_real_runs; LIMIT=${LIMIT:-470}
