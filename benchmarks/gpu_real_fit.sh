@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The pitch path's trial at the seeds' reference size, on real seasons (docs/real-data.md "A Level 1
-# at the reference size"): on a machine with a CUDA GPU and torch, from the repository root. Imports the
+# The pitch path's trial at the seeds' reference size, on real seasons (docs/gpu.md "Real seasons,
+# Level 1 at the reference size"): on a machine with a CUDA GPU and torch, from the repository root. Imports the
 # Retrosheet seasons 2010-2019 from $RETRO (their <YEAR>eve.zip and chadwick_register_retro.csv), then
 # fits two runs side by side on CUDA with Level 1 at the reference size (256 wide, 4 layers, 8 heads,
 # feed-forward 1024) pre-trained on every training game until validation stops improving, and the deep
@@ -9,6 +9,10 @@
 #   gpu_big_2019  --first-season 2011 --last-season 2019  (2019: a test season, the same flags as real_2019)
 # and writes each run's real-report (its "pitch context off" row is the pitch path's ablation) and
 # per-stage times to $OUT. chadwickpy travels as a wheel in .whl/ (the machine has no registry).
+# Prepared here (both folders listed in .git/info/exclude, then carried):
+#   mkdir -p .devdata .whl && cp ../shared/data/retrosheet/20{10..19}eve.zip \
+#       ../shared/data/retrosheet/chadwick_register_retro.csv .devdata/ \
+#   && pip download --no-deps chadwickpy==0.4.0 -d .whl
 # Measured once (2026-12-04): pre-training alone took 242 s (240 s of CPU time), and neither fit finished
 # inside a 15-minute lease (docs/gpu.md); cap pretrain.games_per_epoch to make it fit.
 set -uo pipefail
