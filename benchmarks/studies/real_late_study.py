@@ -14,6 +14,7 @@ plus, from last season only:
   seq_late_share  the late part's share of the season's opportunities (a season that ended in July:
                   an injury, a demotion, a release)
   seq_late_both   both
+    ... --late-month M   the late part from the 1st of month M instead (7: July, 9: September)
 
     ... --test    after the choice (seq_late, decided on the selection seasons, docs/real-data.md):
                   seq_eb and seq_late on each test season alone, 2019 and 2021 (its last season is
@@ -35,16 +36,16 @@ from hfm_train.league_stream import league_lines
 from real_ridge_study import Variant, project, report, selection_args  # the studies beside this one
 from real_spray_study import eb_prior
 
-LATE_MONTH = 8  # games from August 1 on
+LATE_MONTH = 8  # games from August 1 on (--late-month moves it)
 
 
-def late_table(lines: pd.DataFrame, opp: str, stats: list[str]) -> pd.DataFrame:
+def late_table(lines: pd.DataFrame, opp: str, stats: list[str], month: int = LATE_MONTH) -> pd.DataFrame:
     """Per (player_id, season), MLB only: the season's opportunities, and the late part's
     opportunities, target-stat counts, swings, whiffs and pitches (prefixed late_)."""
     mlb = lines[lines["level"] == "MLB"]
     cols = [opp, *stats, "swing", "whiff", "pitches"]
     season = mlb.groupby(["player_id", "season"])[[opp]].sum().astype(float)
-    late = mlb[pd.to_datetime(mlb["game_date"]).dt.month >= LATE_MONTH]
+    late = mlb[pd.to_datetime(mlb["game_date"]).dt.month >= month]
     late = late.groupby(["player_id", "season"])[cols].sum().astype(float).add_prefix("late_")
     return season.join(late, how="left").fillna(0.0)
 
@@ -85,12 +86,14 @@ def main() -> None:
     test = "--test" in sys.argv
     if test:
         sys.argv.remove("--test")
-    args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--late-month", type=int, default=LATE_MONTH, help="the late part starts on the 1st of it")
+    args, seasons = selection_args(parser)
     groups = [[2019], [2021]] if test else [seasons]
     league, lines = league_lines(args.league, list(range(2000, max(max(g) for g in groups) + 1)))
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
-        table = late_table(lines[pt], OPPORTUNITY[pt], list(TARGET_STATS[pt]))
+        table = late_table(lines[pt], OPPORTUNITY[pt], list(TARGET_STATS[pt]), args.late_month)
         config = RidgeConfig()
         variants = {
             "seq_eb": (lambda p: Variant(p, config), 8),
