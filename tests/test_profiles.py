@@ -13,6 +13,7 @@ from hfm_runtime.mle import MLETranslator
 from hfm_runtime.profiles import (
     HORIZONS,
     FeatureScaler,
+    LATE_DAYS,
     PlayerStatProfile,
     ProfileConfig,
     build_profiles,
@@ -434,4 +435,34 @@ def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_wid
     assert X[1, col["marcel_skill:if_hit_rate"]] == pytest.approx(0.07) and X[1, col["log_n:if_hit_rate"]] == 0
     X_off = feature_matrix(build_profiles(lines, players_df([1, 2]), ao, "batter", league=LEAGUE,
                                           skill_league=skill_league, skill_prior=skill_prior), "batter")
+    np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])
+
+
+def test_late_rates_read_the_mlb_games_of_the_last_late_days_shrunk_and_appended_last():
+    """ProfileConfig.late_rates (off by default): the MLB games of the LATE_DAYS days before the as-of
+    date (not older ones, not AAA), outcome rates shrunk by the career priors, whiff and swing rates
+    shrunk by their skill priors, and log1p of the opportunities, after every other column."""
+    late = ProfileConfig(late_rates=True)
+    for pt in ("batter", "pitcher"):
+        extra = feature_names(pt, late)[len(feature_names(pt)):]
+        assert extra == [*(f"late_shrunk:{s}" for s in TARGET_STATS[pt]), "late_skill:whiff_rate",
+                         "late_skill:swing_rate", "log_late_opp"]
+    asof = pd.Timestamp("2023-04-01")
+    inside, outside = asof - pd.Timedelta(days=LATE_DAYS - 1), asof - pd.Timedelta(days=LATE_DAYS + 1)
+    lines = pd.DataFrame([line(1, inside, PA=10, SO=4), line(1, outside, PA=10, SO=0),
+                          line(1, inside + pd.Timedelta(days=1), level="AAA", PA=10, SO=0), line(2, outside)])
+    lines.loc[0, ["pitches", "swing", "whiff"]] = [40, 20, 5]
+    skill_league, skill_prior = {"whiff_rate": 0.25, "swing_rate": 0.45}, {"whiff_rate": 50.0, "swing_rate": 100.0}
+    kwargs = dict(league=LEAGUE, prior={s: 200.0 for s in LEAGUE}, skill_league=skill_league, skill_prior=skill_prior)
+    ao = as_of([(1, str(asof.date())), (2, str(asof.date()))])
+    X = feature_matrix(build_profiles(lines, players_df([1, 2]), ao, "batter", config=late, **kwargs), "batter", late)
+    col = {n: i for i, n in enumerate(feature_names("batter", late))}
+    assert X[0, col["late_shrunk:SO"]] == pytest.approx((4 + 200 * 0.2) / (10 + 200), rel=1e-6)
+    assert X[0, col["late_skill:whiff_rate"]] == pytest.approx((5 + 50 * 0.25) / (20 + 50), rel=1e-6)
+    assert X[0, col["late_skill:swing_rate"]] == pytest.approx((20 + 100 * 0.45) / (40 + 100), rel=1e-6)
+    assert X[0, col["log_late_opp"]] == pytest.approx(np.log1p(10), rel=1e-6)
+    # nothing in the window: the league rates and a zero sample
+    assert X[1, col["late_shrunk:SO"]] == pytest.approx(0.2) and X[1, col["log_late_opp"]] == 0
+    assert X[1, col["late_skill:whiff_rate"]] == pytest.approx(0.25)
+    X_off = feature_matrix(build_profiles(lines, players_df([1, 2]), ao, "batter", **kwargs), "batter")
     np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])

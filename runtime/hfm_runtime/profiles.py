@@ -29,7 +29,11 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   with 12x the prior events; with `ProfileConfig.window_detail` (off by default) also each year's own
   shrunk rates and opportunities per game played (role: starter or reliever, regular or bench);
   with `ProfileConfig.speed_rates` (batters; off by default) also the window's speed rates
-  (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike.
+  (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike;
+  with `ProfileConfig.late_rates` (off by default) also the late window: MLB games of the last
+  LATE_DAYS days before the as-of date (at opening day, about the last two months of last season),
+  its outcome rates shrunk by the same priors, whiff and swing rates shrunk by their skill priors, and
+  its opportunities.
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -61,6 +65,8 @@ from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_sc
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
 MARCEL_YEARS, MARCEL_WEIGHTS = (1, 2, 3), (5.0, 4.0, 3.0)  # the `marcel` block: years back, their weights
+LATE_DAYS = 240  # ProfileConfig.late_rates: from a late-March opening day back to about August 1
+LATE_SKILLS: tuple[str, ...] = ("whiff_rate", "swing_rate")  # the late window's skill rates
 SOURCES: tuple[str, ...] = ("mlb", "mle", "blended")
 HANDS: dict[str, tuple[str, ...]] = {"batter": ("L", "R", "S"), "pitcher": ("L", "R")}
 HAND_COLUMN: dict[str, str] = {"batter": "bats", "pitcher": "throws"}
@@ -103,6 +109,11 @@ class ProfileConfig:
     # appended after everything else in `feature_names` (so the layout without them stays a prefix).
     # Saved with the identity; a file without it reads as off. Pitchers: no change.
     speed_rates: bool = False
+    # The end of last season (an experiment of 2026-12-04, off by default; docs/real-data.md "What was
+    # tried": its ridge gained 0.2-0.55 point for pitchers on five groups of seasons, batters split):
+    # the MLB games of the last LATE_DAYS days before the as-of date, appended after everything else in
+    # `feature_names`. Saved with the identity; a file without it reads as off.
+    late_rates: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -308,7 +319,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              config.speed_rates))
+                              config.speed_rates, config.late_rates))
     return out
 
 
@@ -327,7 +338,7 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
-                   speed: bool = False) -> dict[str, np.ndarray]:
+                   speed: bool = False, late: bool = False) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
 
@@ -381,12 +392,25 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         out[f"marcel_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], (skill_league or {}).get(r, 0.0))
         out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
     out["marcel_eq"] = _equivalent(weighted[:, -1], opp)  # full-season equivalents per opportunity
+    if late:  # the late window: MLB games of the last LATE_DAYS days, shrunk as one year is
+        mlb = _equals(level, MLB)
+        part = _window_sums(line_ids[mlb], line_days[mlb], counts[mlb], code_of, code, asof_day,
+                            {"late": asof_day - LATE_DAYS})["late"]
+        own = (part[:, 1:n_stats] + prior_k * league_vec) / np.maximum(part[:, :1] + prior_k, 1e-12)
+        for j, s in enumerate(stats):
+            out[f"late_shrunk_{s}"] = own[:, j]
+        late_skills = skill_rates(dict(zip(SKILL_COUNTS, part[:, n_stats:].T)), LATE_SKILLS, skill_league,
+                                  {r: (skill_prior or {}).get(r, 0.0) for r in LATE_SKILLS})
+        for r in LATE_SKILLS:
+            out[f"late_skill_{r}"] = np.where(np.isfinite(late_skills[r]), late_skills[r],
+                                              (skill_league or {}).get(r, 0.0))
+        out["late_opp"] = part[:, 0]
     return out
 
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    default layout (`window_detail` and `speed_rates` off) is a prefix of every other one.
+    default layout (`window_detail`, `speed_rates` and `late_rates` off) is a prefix of every other one.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -405,8 +429,10 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
        5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit);
        with `config.window_detail`, then `marcel_shrunk_y<1|2|3>:<stat>` each year's own rates shrunk by
        the same priors, `log_per_game:1` and `log_per_game` log1p of opportunities per game played,
-       last year's and the 5/4/3-weighted window's; with `config.speed_rates` (batters), last,
-       `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate
+       last year's and the 5/4/3-weighted window's; with `config.speed_rates` (batters), then
+       `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate; with
+       `config.late_rates`, last, `late_shrunk:<stat>`, `late_skill:<rate>` for rate in LATE_SKILLS
+       and `log_late_opp` (log1p of the late window's plain opportunities)
     """
     stats = TARGET_STATS[player_type]
     return [
@@ -426,8 +452,9 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
 
 def layout_configs() -> list[ProfileConfig]:
     """One ProfileConfig per `stat_features` layout this runtime builds (the layout-deciding fields
-    `window_detail` and `speed_rates`, each off or on), the default first."""
-    return [ProfileConfig(window_detail=d, speed_rates=v) for d in (False, True) for v in (False, True)]
+    `window_detail`, `speed_rates` and `late_rates`, each off or on), the default first."""
+    return [ProfileConfig(window_detail=d, speed_rates=v, late_rates=late)
+            for late in (False, True) for d in (False, True) for v in (False, True)]
 
 
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
@@ -453,6 +480,9 @@ def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileC
               "log_per_game:1", "log_per_game"] if config.window_detail else []
     speed = _speed_rates(player_type, config)
     detail += [*(f"marcel_skill:{r}" for r in speed), *(f"log_n:{r}" for r in speed)]
+    if config.late_rates:
+        detail += [*(f"late_shrunk:{s}" for s in TARGET_STATS[player_type]),
+                   *(f"late_skill:{r}" for r in LATE_SKILLS), "log_late_opp"]
     return [
         "age",
         *(f"marcel:{s}" for s in TARGET_STATS[player_type]),
@@ -513,6 +543,9 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
     if speed:
         blocks += [floats([f"marcel_skill_{r}" for r in speed]),
                    np.log1p(floats([f"marcel_skill_{r}_n" for r in speed]) * floats(["marcel_eq"]))]
+    if config.late_rates:
+        blocks += [floats([f"late_shrunk_{s}" for s in stats]), floats([f"late_skill_{r}" for r in LATE_SKILLS]),
+                   np.log1p(floats(["late_opp"]))]
     X = np.concatenate([b.astype(np.float64) for b in blocks], axis=1)
     if not np.isfinite(X).all():
         row = int(np.argwhere(~np.isfinite(X))[0, 0])
