@@ -24,7 +24,6 @@ plus, from last season only:
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 import numpy as np
@@ -83,12 +82,11 @@ class LateVariant(Variant):
 
 def main() -> None:
     start = time.time()
-    test = "--test" in sys.argv
-    if test:
-        sys.argv.remove("--test")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--late-month", type=int, default=LATE_MONTH, help="the late part starts on the 1st of it")
+    parser.add_argument("--test", action="store_true", help="the test seasons 2019 and 2021, after the choice")
     args, seasons = selection_args(parser)
+    test = args.test
     groups = [[2019], [2021]] if test else [seasons]
     league, lines = league_lines(args.league, list(range(2000, max(max(g) for g in groups) + 1)))
     rng = np.random.default_rng(0)

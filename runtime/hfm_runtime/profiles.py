@@ -267,8 +267,10 @@ def profile_columns(
         "1yr": _years_before(dates, asof_day, 1),
         "30d": asof_day - 30,
     }
+    # the late window (config.late_rates) reads MLB lines only: one more start in the same pass
+    late_start = {"late": asof_day - LATE_DAYS} if config.late_rates else {}
     mlb_sums = _window_sums(
-        line_ids[is_mlb], line_days[is_mlb], counts[is_mlb], code_of, code, asof_day, starts
+        line_ids[is_mlb], line_days[is_mlb], counts[is_mlb], code_of, code, asof_day, {**starts, **late_start}
     )
     aaa_sums = _window_sums(line_ids[is_aaa], line_days[is_aaa], aaa_counts, code_of, code, asof_day, starts)
 
@@ -319,7 +321,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              config.speed_rates, config.late_rates))
+                              config.speed_rates, mlb_sums.get("late")))
     return out
 
 
@@ -338,7 +340,7 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
-                   speed: bool = False, late: bool = False) -> dict[str, np.ndarray]:
+                   speed: bool = False, late: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
 
@@ -392,19 +394,16 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         out[f"marcel_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], (skill_league or {}).get(r, 0.0))
         out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
     out["marcel_eq"] = _equivalent(weighted[:, -1], opp)  # full-season equivalents per opportunity
-    if late:  # the late window: MLB games of the last LATE_DAYS days, shrunk as one year is
-        mlb = _equals(level, MLB)
-        part = _window_sums(line_ids[mlb], line_days[mlb], counts[mlb], code_of, code, asof_day,
-                            {"late": asof_day - LATE_DAYS})["late"]
-        own = (part[:, 1:n_stats] + prior_k * league_vec) / np.maximum(part[:, :1] + prior_k, 1e-12)
+    if late is not None:  # the late window's MLB sums (profile_columns), shrunk as one year is
+        own = (late[:, 1:n_stats] + prior_k * league_vec) / np.maximum(late[:, :1] + prior_k, 1e-12)
         for j, s in enumerate(stats):
             out[f"late_shrunk_{s}"] = own[:, j]
-        late_skills = skill_rates(dict(zip(SKILL_COUNTS, part[:, n_stats:].T)), LATE_SKILLS, skill_league,
+        late_skills = skill_rates(dict(zip(SKILL_COUNTS, late[:, n_stats:].T)), LATE_SKILLS, skill_league,
                                   {r: (skill_prior or {}).get(r, 0.0) for r in LATE_SKILLS})
         for r in LATE_SKILLS:
             out[f"late_skill_{r}"] = np.where(np.isfinite(late_skills[r]), late_skills[r],
                                               (skill_league or {}).get(r, 0.0))
-        out["late_opp"] = part[:, 0]
+        out["late_opp"] = late[:, 0]
     return out
 
 
