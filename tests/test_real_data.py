@@ -91,7 +91,7 @@ def test_the_season_length_switch_off_counts_2020_as_it_was_played():
 def test_an_identity_saved_without_the_season_length_switch_loads_as_on(tiny_run, tmp_path):
     """Runs and bundles written before the switch existed were fitted with the correction on, and read
     back so (a file without the key, below); a saved switch is read as it was saved. The packaged
-    retrosheet bundle, re-exported on 2026-12-03, records it: on."""
+    retrosheet bundle, re-exported on 2026-12-04 (with the late window), records it: on."""
     import json
     import shutil
 
@@ -241,3 +241,31 @@ def test_real_report_sets_a_retrained_ablation_beside_the_run(tiny_run, tmp_path
     (other / "config.json").write_text(json.dumps(config))
     with pytest.raises(click.UsageError, match="test season 1900"):
         report_run(tiny_run, samples=50, min_opportunities=20, ablation_runs={"shifted": other})
+
+
+def test_fit_on_a_real_league_takes_the_real_data_settings(tiny_league, tmp_path, monkeypatch):
+    """`hfm-train fit` on an imported league trains on the windows' own outcomes with the late window on
+    (fit.REAL_DATA_SETTINGS), a --set still overrides them, and a simulated league keeps the defaults."""
+    import json
+
+    from click.testing import CliRunner
+
+    import hfm_train.fit as fit
+
+    seen = []
+    monkeypatch.setattr(fit, "fit_run", lambda config, *args, **kwargs: seen.append(config))
+    meta = json.loads((tiny_league / "league.json").read_text())
+    real = {}
+    for source in ("retrosheet", "statcast"):
+        real[source] = tmp_path / source
+        real[source].mkdir()
+        (real[source] / "league.json").write_text(json.dumps({**meta, "source": source}))
+    for league, extra in ((real["retrosheet"], []), (real["statcast"], []),
+                          (real["retrosheet"], ["--set", "profile.late_rates=false"]), (tiny_league, [])):
+        result = CliRunner().invoke(fit.fit_command, ["--league", str(league), "--tiny", "--device", "cpu", *extra])
+        assert result.exit_code == 0, result.output
+    (retrosheet, statcast, overridden, simulated) = seen
+    assert (retrosheet.denoise.enabled, retrosheet.profile.late_rates) == (False, True)
+    assert (statcast.denoise.enabled, statcast.profile.late_rates) == (False, True)
+    assert (overridden.denoise.enabled, overridden.profile.late_rates) == (False, False)
+    assert (simulated.denoise.enabled, simulated.profile.late_rates) == (True, False)

@@ -30,10 +30,10 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   shrunk rates and opportunities per game played (role: starter or reliever, regular or bench);
   with `ProfileConfig.speed_rates` (batters; off by default) also the window's speed rates
   (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike;
-  with `ProfileConfig.late_rates` (off by default) also the late window: MLB games of the last
-  LATE_DAYS days before the as-of date (at opening day, about the last two months of last season),
-  its outcome rates shrunk by the same priors, whiff and swing rates shrunk by their skill priors, and
-  its opportunities.
+  with `ProfileConfig.late_rates` (off by default; on in fits of real leagues) also the late window:
+  MLB games of the last LATE_DAYS days before the as-of date (at opening day, about the last two
+  months of last season), its outcome rates shrunk by the same priors, whiff and swing rates shrunk by
+  their skill priors, and its opportunities.
   This is what a regression on season aggregates reads (hfm_train.baselines); Graph 2's wide path reads
   these columns (`wide_feature_names`).
 * Statcast skill rates (`hfm_runtime.skills.TYPE_RATES[player_type]`: plate discipline, contact,
@@ -109,10 +109,11 @@ class ProfileConfig:
     # appended after everything else in `feature_names` (so the layout without them stays a prefix).
     # Saved with the identity; a file without it reads as off. Pitchers: no change.
     speed_rates: bool = False
-    # The end of last season (an experiment of 2026-12-04, off by default; docs/real-data.md "What was
-    # tried": its ridge gained 0.2-0.55 point for pitchers on five groups of seasons, batters split):
-    # the MLB games of the last LATE_DAYS days before the as-of date, appended after everything else in
-    # `feature_names`. Saved with the identity; a file without it reads as off.
+    # The end of last season (2026-12-04; docs/real-data.md "What was tried": its ridge gained 0.2-0.55
+    # point for pitchers on five groups of seasons, and the blend passed a rule set before three seeds
+    # of 2018): the MLB games of the last LATE_DAYS days before the as-of date, appended after
+    # everything else in `feature_names`. Off here (the simulated leagues never measured it); `hfm-train
+    # fit` turns it on for an imported league. Saved with the identity; a file without it reads as off.
     late_rates: bool = False
 
     def min_opp(self, horizon: str) -> int:

@@ -13,7 +13,9 @@ history only and are never a training or validation target (`split_seasons`). Th
 featurizer, Level 1 pre-training and identity (MLE, scaler, skill priors, archetypes) are fitted on
 seasons before validation. Training and validation targets are denoised by their windows' own
 pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a diagnostic, trains
-on the simulator's true talent instead). The evaluation sets the model beside the
+on the simulator's true talent instead). `hfm-train fit` on an imported (real) league applies
+REAL_DATA_SETTINGS first (targets not denoised, the profile's late window on), as the real selection
+seasons chose; `--set` overrides them. The evaluation sets the model beside the
 baselines of hfm_train.baselines, fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
@@ -472,9 +474,26 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
         config = replace(config, finetune=replace(config.finetune, unfreeze_epochs=at))
     if pretrain_epochs is not None:
         config = replace(config, pretrain=replace(config.pretrain, epochs=pretrain_epochs))
+    if (league / "league.json").is_file() and read_league_meta(league).get("source", "simulated") != "simulated":
+        config = real_data_defaults(config)
+        click.echo(f"real league: {', '.join(REAL_DATA_SETTINGS)} (what real seasons chose; --set overrides)")
     for item in overrides:
         config = apply_override(config, item)
     fit_run(config, runs_dir, resume=resume, progress=not no_progress)
+
+
+# What the real selection seasons chose against the dataclass defaults (which the simulated leagues
+# chose; docs/real-data.md "What was tried"): the windows' own outcomes as training targets (denoising
+# them cost accuracy) and the profile's late window (it passed a rule set before three seeds of 2018).
+REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true")
+
+
+def real_data_defaults(config: RunConfig) -> RunConfig:
+    """`config` with REAL_DATA_SETTINGS applied: `hfm-train fit` on an imported (Statcast, Retrosheet)
+    league, before the user's --set."""
+    for item in REAL_DATA_SETTINGS:
+        config = apply_override(config, item)
+    return config
 
 
 def apply_override(config: RunConfig, item: str) -> RunConfig:
