@@ -339,6 +339,12 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
                      where=denominator > 0)
 
 
+def _shrunk_own(sums: np.ndarray, n_stats: int, prior_k: np.ndarray, league: np.ndarray) -> np.ndarray:
+    """A window's own target-stat rates [N, S] from its sums [N, opportunities, S stats, ...], each
+    shrunk by its prior: (x + k league) / (n + k) (one year of the window detail, the late window)."""
+    return (sums[:, 1:n_stats] + prior_k * league) / np.maximum(sums[:, :1] + prior_k, 1e-12)
+
+
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
                    speed: bool = False, late: np.ndarray | None = None) -> dict[str, np.ndarray]:
@@ -368,7 +374,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         squared = squared + w * w * year[:, 0]
         out[f"marcel_opp_y{k}"] = year[:, -1]  # full-season equivalents
         if detail:  # the year's own rates shrunk by the same priors: (x + k lg) / (n + k)
-            own = (year[:, 1:n_stats] + prior_k * league_vec) / np.maximum(year[:, :1] + prior_k, 1e-12)
+            own = _shrunk_own(year, n_stats, prior_k, league_vec)
             for j, s in enumerate(stats):
                 out[f"marcel_shrunk_y{k}_{s}"] = own[:, j]
             if k == 1:
@@ -396,7 +402,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
     out["marcel_eq"] = _equivalent(weighted[:, -1], opp)  # full-season equivalents per opportunity
     if late is not None:  # the late window's MLB sums (profile_columns), shrunk as one year is
-        own = (late[:, 1:n_stats] + prior_k * league_vec) / np.maximum(late[:, :1] + prior_k, 1e-12)
+        own = _shrunk_own(late, n_stats, prior_k, league_vec)
         for j, s in enumerate(stats):
             out[f"late_shrunk_{s}"] = own[:, j]
         late_skills = skill_rates(dict(zip(SKILL_COUNTS, late[:, n_stats:].T)), LATE_SKILLS, skill_league,
