@@ -13,9 +13,10 @@ from click.testing import CliRunner
 
 from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.featurize import PA_OUTCOMES, GameKeys
+from hfm_runtime.targets import TARGET_STATS
 from hfm_train.examples import Examples
 from hfm_runtime.profiles import feature_names, wide_feature_names
-from hfm_train.finetune import FinetuneConfig, beats_wide, evaluate_loss, finetune, predict
+from hfm_train.finetune import FinetuneConfig, gain_z, evaluate_loss, finetune, predict
 
 D, N_GAMES = 8, 12
 SO = PA_OUTCOMES.index("SO")
@@ -105,7 +106,7 @@ def with_profile_features(ex: Examples, seed: int) -> tuple[Examples, np.ndarray
     """The examples with a full-width stat-feature layout in which one Marcel-window column carries
     the strikeout rate (with noise) and one column outside the Marcel window carries it exactly."""
     rng = np.random.default_rng(seed)
-    names = feature_names("batter")
+    names = feature_names(ex.player_type)
     X = rng.standard_normal((len(ex), len(names))).astype(np.float32)
     so = (ex.rates[:, 0] - ex.rates[:, 0].mean()) / ex.rates[:, 0].std()
     wide_col, other_col = names.index("marcel_skill:whiff_rate"), names.index("rate:1yr:SO")
@@ -137,13 +138,39 @@ def test_wide_path_is_a_frozen_ridge_on_the_marcel_window_columns():
     np.testing.assert_allclose(predict(model, ex, games)["rates"][:, 0], want, atol=1e-5)
 
 
+def test_the_pitchers_wide_path_can_be_fitted_on_other_kinds_of_examples():
+    """FinetuneConfig.pitcher_wide_kinds: the examples the pitchers' wide path is fitted on (real
+    leagues: every kind); the batters' keep wide_kinds."""
+    ex, games = synthetic(120, seed=7)
+    ex.table["kind"] = np.where(np.arange(120) < 60, "start", "in_season")
+    ex.rates[60:, 0] = ex.rates[60:, 0].mean()  # the in-season rows' strikeout rate says nothing
+
+    def wide_weight(player_type: str, **config) -> float:
+        fields = {f: getattr(ex, f) for f in ex.__dataclass_fields__}
+        n = len(TARGET_STATS[player_type])  # the pitchers' first four stats: SO first, as the batters'
+        for f in ("rates", "marcel", "true_talent"):
+            fields[f] = fields[f][:, :n]
+        fields["context_counts"] = fields["context_counts"][:, :n + 1]
+        typed = Examples(**{**fields, "player_type": player_type})
+        typed, (col, _) = with_profile_features(typed, seed=7)
+        cfg = FinetuneConfig(**{**CONFIG.__dict__, "wide": True, "epochs": 0, **config})
+        model = finetune(typed, None, games, 1, cfg, mode="absolute", progress=False, log=lambda s: None).model
+        return float(model.wide.weight[0, col])
+
+    every = ("start", "in_season")
+    start_only = wide_weight("pitcher")
+    assert wide_weight("pitcher", pitcher_wide_kinds=every) == wide_weight("pitcher", wide_kinds=every)
+    assert wide_weight("pitcher", pitcher_wide_kinds=every) < start_only - 0.03  # diluted by the flat rows
+    assert wide_weight("batter", pitcher_wide_kinds=every) == wide_weight("batter")  # batters keep wide_kinds
+
+
 def test_the_deep_part_must_beat_the_wide_path_significantly():
     rng = np.random.default_rng(5)
     players = np.repeat(np.arange(50), 3)  # three examples per player: they count as one
     base = rng.uniform(1.0, 2.0, len(players))
-    assert not beats_wide(base, base - 0.001 * rng.standard_normal(len(players)), players, 1.64)  # noise
-    assert beats_wide(base, base - 0.2 - 0.01 * rng.standard_normal(len(players)), players, 1.64)
-    assert not beats_wide(base, base + 0.1, players, 1.64)
+    assert abs(gain_z(base, base - 0.001 * rng.standard_normal(len(players)), players)) < 3  # noise
+    assert gain_z(base, base - 0.2 - 0.01 * rng.standard_normal(len(players)), players) > 100
+    assert gain_z(base, base + 0.1, players) < -100  # worse for every player
     # in training: a validation set the deep part cannot improve keeps epoch 0 (the wide path alone)
     ex, games = synthetic(80, seed=6)
     ex, _ = with_profile_features(ex, seed=6)
@@ -152,6 +179,7 @@ def test_the_deep_part_must_beat_the_wide_path_significantly():
     result = finetune(ex.take(np.arange(60)), ex.take(np.arange(60, 80)), games, 1, cfg, mode="absolute",
                       progress=False, log=lambda s: None)
     assert result.best_epoch == 0 and result.history[0]["epoch"] == 0
+    assert len(result.history) > 1 and all(np.isfinite(h["gate_z"]) for h in result.history[1:])  # each epoch's z
     assert not any(p.abs().sum() > 0 for p in result.model.head.parameters())  # the deep head never moved
 
 

@@ -245,7 +245,8 @@ def test_real_report_sets_a_retrained_ablation_beside_the_run(tiny_run, tmp_path
 
 def test_fit_on_a_real_league_takes_the_real_data_settings(tiny_league, tmp_path, monkeypatch):
     """`hfm-train fit` on an imported league trains on the windows' own outcomes with the late window on
-    (fit.REAL_DATA_SETTINGS), a --set still overrides them, and a simulated league keeps the defaults."""
+    and the wide path alone (fit.REAL_DATA_SETTINGS); an option or a --set still overrides them, a
+    simulated league keeps the defaults, and a fit that would train nothing is refused."""
     import json
 
     from click.testing import CliRunner
@@ -261,11 +262,17 @@ def test_fit_on_a_real_league_takes_the_real_data_settings(tiny_league, tmp_path
         real[source].mkdir()
         (real[source] / "league.json").write_text(json.dumps({**meta, "source": source}))
     for league, extra in ((real["retrosheet"], []), (real["statcast"], []),
-                          (real["retrosheet"], ["--set", "profile.late_rates=false"]), (tiny_league, [])):
+                          (real["retrosheet"], ["--set", "profile.late_rates=false", "--epochs", "5"]),
+                          (tiny_league, [])):
         result = CliRunner().invoke(fit.fit_command, ["--league", str(league), "--tiny", "--device", "cpu", *extra])
         assert result.exit_code == 0, result.output
     (retrosheet, statcast, overridden, simulated) = seen
-    assert (retrosheet.denoise.enabled, retrosheet.profile.late_rates) == (False, True)
-    assert (statcast.denoise.enabled, statcast.profile.late_rates) == (False, True)
-    assert (overridden.denoise.enabled, overridden.profile.late_rates) == (False, False)
-    assert (simulated.denoise.enabled, simulated.profile.late_rates) == (True, False)
+    settings = lambda c: (c.denoise.enabled, c.profile.late_rates, c.finetune.epochs,  # noqa: E731
+                          c.finetune.pitcher_wide_kinds)
+    every_kind = ("start", "in_season")
+    assert settings(retrosheet) == settings(statcast) == (False, True, 0, every_kind)
+    assert settings(overridden) == (False, False, 5, every_kind)
+    assert settings(simulated) == (True, False, fit.RunConfig.tiny().finetune.epochs, None)
+    assert simulated.finetune.epochs > 0
+    refused = CliRunner().invoke(fit.fit_command, ["--league", str(real["retrosheet"]), "--tiny", "--no-wide"])
+    assert refused.exit_code != 0 and "nothing would train" in refused.output and len(seen) == 4

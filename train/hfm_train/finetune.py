@@ -8,12 +8,14 @@ context games are re-encoded by Level 1 in the loop from their raw pitches.
 
 Wide and deep (model/hfm.py): the wide path is fitted first, in closed form (`fit_wide`: per stat a
 ridge regression of the standardised target on the stat features, its penalty chosen by generalised
-cross-validation, on the `wide_kinds` examples) and frozen; then the deep part trains on what is left.
+cross-validation, on the `wide_kinds` examples, or the pitchers' `pitcher_wide_kinds` where set)
+and frozen; then the deep part trains on what is left.
 Loss: opportunity-weighted MSE of standardised targets (each stat divided by its training spread, so
 a rare stat such as 3B counts as much as SO). Early stopping on the validation examples' loss, with
 epoch 0 (the wide path alone) as a candidate that a trained epoch replaces only when it beats it by
-`deep_gate_z` standard errors, paired over players (`beats_wide`): on a few hundred noisy season lines
-the deep part otherwise "wins" on validation noise. The best epoch's weights are kept; fit.py then
+`deep_gate_z` standard errors, paired over players (`gain_z`, logged and kept in the history as
+`gate_z` for every epoch): on a few hundred noisy season lines the deep part otherwise "wins" on
+validation noise. The best epoch's weights are kept; fit.py then
 refits on train + validation for that many epochs (`refit`). Deterministic on CPU for a given seed; a
 checkpoint after every epoch lets `resume=True` continue an interrupted run.
 
@@ -63,6 +65,8 @@ class FinetuneConfig:
     stat_dropout: float = 0.2
     wide: bool = True  # the closed-form linear path on the stat features (model/hfm.py)
     wide_kinds: tuple[str, ...] = ("start",)  # examples the wide path is fitted on (an opening-day reading)
+    # the pitchers' own, where they differ (real leagues: every kind; benchmarks/results/real_wide_kinds.md)
+    pitcher_wide_kinds: tuple[str, ...] | None = None
     refit: bool = True  # final model: retrain on train + validation for the early-stopped epoch count
     # An epoch replaces the wide path alone only when it beats it by this many standard errors; 0: when
     # its validation loss is lower at all; None: the wide path alone is no candidate (the deep part is
@@ -145,7 +149,10 @@ def build_model(examples: Examples, games: GameEmbeddings, n_archetypes: int, co
     mean, scale = target_scaling(examples, mode)
     model.set_target_scaling(torch.tensor(mean), torch.tensor(scale))
     if model.wide is not None:
-        rows = examples.table["kind"].isin(config.wide_kinds).to_numpy() if "kind" in examples.table else None
+        kinds = config.wide_kinds
+        if examples.player_type == "pitcher" and config.pitcher_wide_kinds is not None:
+            kinds = config.pitcher_wide_kinds
+        rows = examples.table["kind"].isin(kinds).to_numpy() if "kind" in examples.table else None
         fit_wide(model, examples if rows is None or rows.all() else examples.take(rows), mode, config.wide_alphas,
                  config.wide_exclude)
     return model
@@ -214,15 +221,15 @@ def example_losses(model: GameProjectionModel, examples: Examples, games: GameEm
     return session.all_reduce(out)
 
 
-def beats_wide(base: np.ndarray, losses: np.ndarray, players: np.ndarray, z: float) -> bool:
-    """Is the loss `losses` lower than `base` (both per example) by more than `z` standard errors?
-    Paired over players (a player's examples summed: they share his season, so they are not
-    independent), one-sided: the deep part has to earn its place against the wide path alone."""
+def gain_z(base: np.ndarray, losses: np.ndarray, players: np.ndarray) -> float:
+    """How many standard errors lower the loss `losses` is than `base` (both per example): the paired
+    z of the deep part's gain over the wide path alone, paired over players (a player's examples
+    summed: they share his season, so they are not independent). +-inf where no spread is measured."""
     diff = pd.Series(base - losses).groupby(players).sum().to_numpy()
-    if len(diff) < 3:
-        return bool(diff.sum() > 0)
-    se = diff.std(ddof=1) * np.sqrt(len(diff))
-    return bool(diff.sum() > z * se)
+    se = diff.std(ddof=1) * np.sqrt(len(diff)) if len(diff) >= 3 else 0.0
+    if se > 0:
+        return float(diff.sum() / se)
+    return float("inf") if diff.sum() > 0 else float("-inf")
 
 
 @torch.no_grad()
@@ -293,7 +300,7 @@ def finetune(
     wide_losses = None
     if val is not None and model.wide is not None and config.deep_gate_z is not None:
         # epoch 0 is a candidate: the wide path alone (the deep head starts at zero). A later epoch
-        # replaces it only if it beats it significantly (`beats_wide`), so the deep part cannot win on
+        # replaces it only if it beats it significantly (`gain_z`), so the deep part cannot win on
         # validation noise.
         wide_losses = example_losses(model, val, games, mode, max_pas=config.max_pas)
         result.best_val, result.best_epoch = float(wide_losses.sum() / val.weight.sum()), 0
@@ -359,17 +366,19 @@ def finetune(
         losses = example_losses(model, val, games, mode, max_pas=config.max_pas) if val is not None else None
         val_loss = float(losses.sum() / val.weight.sum()) if losses is not None else float("nan")
         row = {"epoch": epoch + 1, "train_loss": total / weight, "val_loss": val_loss}
-        result.history.append(row)
         better = val is None or val_loss < result.best_val - 1e-6
-        if better and wide_losses is not None and config.deep_gate_z:
-            better = beats_wide(wide_losses, losses, val.table["player_id"].to_numpy(), config.deep_gate_z)
+        if wide_losses is not None:
+            row["gate_z"] = gain_z(wide_losses, losses, val.table["player_id"].to_numpy())
+            if config.deep_gate_z:
+                better = better and row["gate_z"] > config.deep_gate_z
+        result.history.append(row)
         if better:
             result.best_val, result.best_epoch, stale = val_loss, epoch + 1, 0  # (val None: the last epoch)
             best_state = copy.deepcopy(model.state_dict())
         else:
             stale += 1
         log(f"{train.player_type} epoch {epoch + 1:3d}  train {row['train_loss']:.4f}  val {val_loss:.4f}"
-            + ("  *" if better else ""))
+            + (f"  gain over wide {row['gate_z']:+.2f} se" if "gate_z" in row else "") + ("  *" if better else ""))
         if ckpt is not None:
             ckpt.parent.mkdir(parents=True, exist_ok=True)
             torch.save({

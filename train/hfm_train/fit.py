@@ -14,9 +14,10 @@ featurizer, Level 1 pre-training and identity (MLE, scaler, skill priors, archet
 seasons before validation. Training and validation targets are denoised by their windows' own
 pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a diagnostic, trains
 on the simulator's true talent instead). `hfm-train fit` on an imported (real) league applies
-REAL_DATA_SETTINGS first (targets not denoised, the profile's late window on), as the real selection
-seasons chose; `--set` overrides them. The evaluation sets the model beside the
-baselines of hfm_train.baselines, fitted on the seasons before the test season.
+REAL_DATA_SETTINGS first (targets not denoised, the profile's late window on, the wide path alone:
+0 fine-tuning epochs, the pitchers' fitted on every kind of example), as the real selection seasons
+chose; the options and `--set` override them. The evaluation sets the model beside the baselines of
+hfm_train.baselines, fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
   config.json             RunConfig (every sub-config), the season split, the league path, timings
@@ -458,6 +459,10 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
     """Train HFM end to end and write artifacts/runs/<name> (data parallel under torchrun:
     `torchrun --nproc_per_node N -m hfm_train fit ...`)."""
     config = RunConfig.tiny() if tiny else RunConfig()
+    if (league / "league.json").is_file() and read_league_meta(league).get("source", "simulated") != "simulated":
+        config = real_data_defaults(config)  # before the options and --set, which override it
+        click.echo(f"real league: {', '.join(REAL_DATA_SETTINGS)} (what real seasons chose; options and --set "
+                   "override)")
     config = replace(config, name=name, league=str(league), last_season=last_season, first_season=first_season,
                      history_only=tuple(int(x) for x in history_only.split(",") if x.strip()),
                      history_seasons=config.history_seasons if history_seasons is None else history_seasons,
@@ -474,18 +479,22 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
         config = replace(config, finetune=replace(config.finetune, unfreeze_epochs=at))
     if pretrain_epochs is not None:
         config = replace(config, pretrain=replace(config.pretrain, epochs=pretrain_epochs))
-    if (league / "league.json").is_file() and read_league_meta(league).get("source", "simulated") != "simulated":
-        config = real_data_defaults(config)
-        click.echo(f"real league: {', '.join(REAL_DATA_SETTINGS)} (what real seasons chose; --set overrides)")
     for item in overrides:
         config = apply_override(config, item)
+    if config.finetune.epochs == 0 and not config.finetune.wide:
+        raise click.UsageError("no wide path and no fine-tuning epochs: nothing would train (a real league "
+                               "fine-tunes 0 epochs by default, the wide path alone: give --epochs N)")
     fit_run(config, runs_dir, resume=resume, progress=not no_progress)
 
 
 # What the real selection seasons chose against the dataclass defaults (which the simulated leagues
 # chose; docs/real-data.md "What was tried"): the windows' own outcomes as training targets (denoising
-# them cost accuracy) and the profile's late window (it passed a rule set before three seeds of 2018).
-REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true")
+# them cost accuracy), the profile's late window (it passed a rule set before three seeds of 2018) and
+# the wide path alone (0 fine-tuning epochs: where the deep part passed its validation gate on 2016-2018
+# it lost on the test season; benchmarks/results/real_deep_gate.md), and the pitchers' wide path fitted
+# on the in-season examples too (benchmarks/results/real_wide_kinds.md).
+REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true", "finetune.epochs=0",
+                                       'finetune.pitcher_wide_kinds=["start", "in_season"]')
 
 
 def real_data_defaults(config: RunConfig) -> RunConfig:
