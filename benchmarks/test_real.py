@@ -1,6 +1,8 @@
 """The daily pipeline at real MLB size (`make bench-real`): Retrosheet seasons imported from the real
 data, scored by the packaged bundle trained on real players (`Scorer("retrosheet")`) with
-`ScorerOptions(threads=2)` (a call's graph batches two at a time; a single batch on 2 intra-op threads).
+`ScorerOptions(threads=2)` (a call's graph batches two at a time; a single batch on 2 intra-op threads),
+and each benchmark again with `full_context=True` ("(whole path)": Graph 1 and Graph 2 on every context
+game, which the packaged bundle's rates do not read; the same rates), so one run gives the ratio.
 
 League: HFM_BENCH_REAL_LEAGUE (default artifacts/league_retro_bench, which `make bench-real` imports
 from $(RETRO)/2018eve.zip and 2019eve.zip with the Chadwick register). Its last season is "the season".
@@ -65,9 +67,12 @@ def real_league():
     return load_league(path)
 
 
-@pytest.fixture(scope="module")
-def scorer():
-    return scoring.Scorer("retrosheet", scoring.ScorerOptions(threads=THREADS))
+@pytest.fixture(scope="module", params=["default", "whole path"])
+def scorer(request):
+    """The scorer as a user gets it (the packaged bundle's rates read no context, so no Graph 1 runs and
+    Graph 2 gets an empty context), and the whole path (`ScorerOptions.full_context`: Graph 1 on every
+    context game, Graph 2 on all of them, the same rates), so one run gives the ratio."""
+    return scoring.Scorer("retrosheet", scoring.ScorerOptions(threads=THREADS, full_context=request.param != "default"))
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +85,9 @@ def whole_store(scorer, real_league):
     return PlayerStore.build(scorer, real_league.pitches, real_league.players)
 
 
-def _record(benchmark, what: str, stages: dict[str, float] | None = None, **info) -> None:
+def _record(benchmark, what: str, stages: dict[str, float] | None = None, scorer=None, **info) -> None:
+    if scorer is not None and scorer.options.full_context:
+        what += " (whole path)"
     if stages is not None:
         benchmark.extra_info["stages_ms"] = {k: round(v, 4) for k, v in stages.items()}
     benchmark.extra_info.update(table="real", what=what, **info)
@@ -111,7 +118,7 @@ def test_real_store_cold_build(benchmark, scorer, real_league, season) -> None:
 
     benchmark.pedantic(run, rounds=2, warmup_rounds=0)
     stages = medians_ms(Stages(scorer).run(run, 1))
-    _record(benchmark, "store cold build, one season", stages, pitches=len(pitches),
+    _record(benchmark, "store cold build, one season", stages, scorer, pitches=len(pitches),
             games=int(pitches["game_pk"].nunique()))
 
 
@@ -151,7 +158,7 @@ def test_real_player(benchmark, scorer, real_league, whole_store, season, player
         benchmark.pedantic(run, setup=setup, rounds=rounds, warmup_rounds=0)
     assert rows[0]["flag"] == "model" and rows[0]["n_games"] == 30
     stages = medians_ms(Stages(scorer).run(run, 10 if phase != "cold" else 3, setup))
-    _record(benchmark, f"{player} {phase}", stages, player_id=pid)
+    _record(benchmark, f"{player} {phase}", stages, scorer, player_id=pid)
 
 
 def _update_day(p: pd.DataFrame, season: int) -> pd.Timestamp:
@@ -171,7 +178,7 @@ def test_real_daily_update(benchmark, scorer, real_league, season, tmp_path, eve
     benchmark.pedantic(run, setup=setup, rounds=5, warmup_rounds=0)
     assert (table["flag"] == "model").sum() > len(played) // 2
     stages = medians_ms(Stages(scorer).run(run, 3, setup))
-    _record(benchmark, "daily update" if evening else "daily update, first after a cold build", stages,
+    _record(benchmark, "daily update" if evening else "daily update, first after a cold build", stages, scorer,
             players=len(played), games=int(games["game_pk"].nunique()), pitches=len(games), day=str(day.date()))
 
 
@@ -196,11 +203,11 @@ def test_real_league_warm(benchmark, scorer, real_league, whole_store, season) -
     benchmark.pedantic(run, setup=new_day, rounds=5, warmup_rounds=0)
     assert len(table) >= len(ids) and np.isfinite(table["rate_SO"]).all()
     stages = medians_ms(Stages(scorer).run(run, 3, new_day))
-    _record(benchmark, "league warm", stages, players=len(ids), rows=len(table))
+    _record(benchmark, "league warm", stages, scorer, players=len(ids), rows=len(table))
 
 
-def test_real_league_history(benchmark, real_league, whole_store, season) -> None:
-    scorer = scoring.Scorer("retrosheet", scoring.ScorerOptions(threads=THREADS))
+def test_real_league_history(benchmark, scorer, real_league, whole_store, season) -> None:
+    scorer = scoring.Scorer("retrosheet", scorer.options)  # its own Level-1 cache
     ids, as_of = _league_request(real_league, whole_store, season)
 
     def run():
@@ -208,4 +215,4 @@ def test_real_league_history(benchmark, real_league, whole_store, season) -> Non
         return scorer.score(scoring.History.from_league(real_league), season + 1, ids, as_of=as_of)
 
     benchmark.pedantic(run, rounds=1, warmup_rounds=0)
-    _record(benchmark, "league History", players=len(ids))
+    _record(benchmark, "league History", scorer=scorer, players=len(ids))

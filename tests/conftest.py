@@ -35,6 +35,26 @@ def tiny_bundle(tiny_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 @pytest.fixture(scope="session")
+def tiny_wide_bundle(tiny_run: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny run with both heads on Levels 2-3 set to zero (the wide path alone, as every real-league
+    fit and any run whose deep part fails its gate), exported: a bundle whose rates read no context."""
+    import shutil
+
+    import torch
+
+    from hfm_export.export import export_run
+
+    run = Path(shutil.copytree(tiny_run, tmp_path_factory.mktemp("wide_run") / "run"))
+    for pt in ("batter", "pitcher"):
+        state = torch.load(run / pt / "model.pt", weights_only=True)
+        state["head.weight"].zero_(), state["head.bias"].zero_()
+        torch.save(state, run / pt / "model.pt")
+    out = tmp_path_factory.mktemp("wide_bundle") / "bundle"
+    export_run(run, out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def tiny_torch_projection(tiny_run: Path, tiny_league: Path):
     """The PyTorch model's raw outputs on the tiny run's test season, as training computes them
     (hfm_train.examples, kind "start" = opening day, with the run's PyTorch-encoded PA cache).

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from torch import nn
@@ -151,3 +152,31 @@ def test_hfm_export_errors_are_one_line_exit_2(tmp_path: Path, capsys, monkeypat
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "no such run folder" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "b").exists()
+
+
+
+@pytest.mark.slow
+def test_reads_context_follows_the_head_and_scoring_follows_it(tiny_run: Path, tiny_bundle: Path,
+                                                               tiny_wide_bundle: Path, tiny_league: Path):
+    """A bundle says a type reads its context exactly where that type's head on Levels 2-3 is not
+    zero; the tiny run's heads as trained, and the same run with them set to zero. Scoring a type that
+    does not read its context runs no Graph 1 for it, with the same rates to the bit."""
+    from hfm_runtime.bundle import load_bundle
+    from hfm_runtime.league import load_league
+    from hfm_runtime.scoring import History, Scorer, ScorerOptions
+    from hfm_runtime.targets import PLAYER_TYPES
+
+    trained, wide = load_bundle(tiny_bundle), load_bundle(tiny_wide_bundle)
+    for pt in PLAYER_TYPES:
+        state = torch.load(tiny_run / pt / "model.pt", weights_only=True)
+        assert trained.reads_context(pt) == bool(state["head.weight"].any() or state["head.bias"].any()), pt
+        assert not wide.reads_context(pt), pt
+
+    league = load_league(tiny_league)
+    history, season = History.from_league(league), max(league.seasons)
+    for bundle in (trained, wide):
+        fast, full = Scorer(bundle), Scorer(bundle, ScorerOptions(full_context=True))
+        got, want = fast.score(history, season), full.score(history, season)
+        pd.testing.assert_frame_equal(got, want)
+        assert (got["flag"] == "model").sum() > 10 and full.stats.games_encoded > 0
+        assert (fast.stats.games_encoded > 0) == any(bundle.reads_context(pt) for pt in PLAYER_TYPES)

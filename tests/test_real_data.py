@@ -244,8 +244,8 @@ def test_real_report_sets_a_retrained_ablation_beside_the_run(tiny_run, tmp_path
 
 
 def test_fit_on_a_real_league_takes_the_real_data_settings(tiny_league, tmp_path, monkeypatch):
-    """`hfm-train fit` on an imported league trains on the windows' own outcomes with the late window on
-    and the wide path alone (fit.REAL_DATA_SETTINGS); an option or a --set still overrides them, a
+    """`hfm-train fit` on an imported league trains on the windows' own outcomes with the late window and
+    the batters' speed rates on and the wide path alone (fit.REAL_DATA_SETTINGS); an option or a --set still overrides them, a
     simulated league keeps the defaults, and a fit that would train nothing is refused."""
     import json
 
@@ -268,11 +268,11 @@ def test_fit_on_a_real_league_takes_the_real_data_settings(tiny_league, tmp_path
         assert result.exit_code == 0, result.output
     (retrosheet, statcast, overridden, simulated) = seen
     settings = lambda c: (c.denoise.enabled, c.profile.late_rates, c.finetune.epochs,  # noqa: E731
-                          c.finetune.pitcher_wide_kinds)
+                          c.finetune.pitcher_wide_kinds, c.profile.speed_rates)
     every_kind = ("start", "in_season")
-    assert settings(retrosheet) == settings(statcast) == (False, True, 0, every_kind)
-    assert settings(overridden) == (False, False, 5, every_kind)
-    assert settings(simulated) == (True, False, fit.RunConfig.tiny().finetune.epochs, None)
+    assert settings(retrosheet) == settings(statcast) == (False, True, 0, every_kind, True)
+    assert settings(overridden) == (False, False, 5, every_kind, True)
+    assert settings(simulated) == (True, False, fit.RunConfig.tiny().finetune.epochs, None, False)
     assert simulated.finetune.epochs > 0
     refused = CliRunner().invoke(fit.fit_command, ["--league", str(real["retrosheet"]), "--tiny", "--no-wide"])
     assert refused.exit_code != 0 and "nothing would train" in refused.output and len(seen) == 4

@@ -13,7 +13,7 @@ from hfm_runtime.cli import main as score_main
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import load_league
 from hfm_runtime.marcel import league_rates as marcel_league_rates
-from hfm_runtime.scoring import SCORE_COLUMNS, History, PipelineAdapter, Scorer
+from hfm_runtime.scoring import SCORE_COLUMNS, History, PipelineAdapter, Scorer, ScorerOptions
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 pytestmark = pytest.mark.slow  # uses the tiny trained run and its bundle
@@ -49,7 +49,7 @@ def test_scores_equal_the_pytorch_model(scorer, history, tiny_torch_projection, 
 
 
 def test_rescoring_after_one_new_game_encodes_only_that_game(tiny_bundle, history):
-    scorer = Scorer(tiny_bundle)
+    scorer = Scorer(tiny_bundle, ScorerOptions(full_context=True))  # Graph 1 runs whatever the head
     season = max(load_league_seasons(history))
     p = history.pitches
     mlb = p[(p["level"] == "MLB") & (p["game_date"].dt.year == season)]
@@ -67,9 +67,25 @@ def test_rescoring_after_one_new_game_encodes_only_that_game(tiny_bundle, histor
     runs = scorer.stats.graph1_runs
     scorer.score(history, season, [batter], as_of=d2)
     assert scorer.stats.graph1_runs == runs  # everything cached now
-    fresh = Scorer(tiny_bundle).score(history, season, [batter], as_of=d2)
+    fresh = Scorer(tiny_bundle, ScorerOptions(full_context=True)).score(history, season, [batter], as_of=d2)
     cols = [f"model_{s}" for s in TARGET_STATS["batter"]]
     np.testing.assert_allclose(second[cols].to_numpy(), fresh[cols].to_numpy(), atol=1e-6)
+
+
+def test_a_bundle_whose_rates_ignore_the_context_scores_without_encoding_it(tiny_wide_bundle, history):
+    """A bundle whose heads on Levels 2-3 are zero (the wide path alone) says its rates do not read the
+    context: scoring runs no Graph 1 and gives, to the bit, the rates of the whole path
+    (ScorerOptions.full_context), at opening day and in season."""
+    fast, full = Scorer(tiny_wide_bundle), Scorer(tiny_wide_bundle, ScorerOptions(full_context=True))
+    assert not any(fast.reads_context.values()) and all(full.reads_context.values())
+    season = max(load_league_seasons(history))
+    p = history.pitches
+    mid = pd.Timestamp(np.sort(p.loc[p["game_date"].dt.year == season, "game_date"].unique())[10])
+    for as_of in (None, mid):
+        got, want = fast.score(history, season, as_of=as_of), full.score(history, season, as_of=as_of)
+        pd.testing.assert_frame_equal(got, want)
+        assert (got["flag"] == "model").sum() > 10
+    assert fast.stats.graph1_runs == fast.stats.games_encoded == 0 and full.stats.games_encoded > 0
 
 
 def test_one_players_own_rows_with_the_league_rates_score_as_the_whole_league(scorer, history):

@@ -35,7 +35,7 @@ def league(tiny_league: Path):
 
 @pytest.fixture(scope="module")
 def scorer(tiny_bundle: Path) -> Scorer:
-    return Scorer(tiny_bundle)
+    return Scorer(tiny_bundle, ScorerOptions(full_context=True))  # the store's Level-1 state for real, whatever the head
 
 
 def _game_days(pitches: pd.DataFrame, season: int) -> list[pd.Timestamp]:
@@ -92,6 +92,23 @@ def test_store_scores_equal_a_history_of_the_same_pitches(league, scorer):
         np.testing.assert_array_equal(records[NUMBERS].to_numpy(float), table[NUMBERS].to_numpy(float))
     assert compared > 100, "too few model-scored rows compared"
     assert store.last_date == late[-1] and store.n_games == p["game_pk"].nunique()
+
+
+def test_a_store_for_a_bundle_that_reads_no_context_scores_as_the_whole_path(league, tiny_wide_bundle):
+    """For a bundle whose rates read no context (zero heads on Levels 2-3) the store keeps no Graph-1
+    outputs worth the name (zeros, no Graph 1 run) and scores, after a cold build and a day appended,
+    exactly as a History scored on the whole path does."""
+    p, players = league.pitches, league.players
+    days = _game_days(p, max(league.seasons))
+    fast = Scorer(tiny_wide_bundle)
+    store = PlayerStore.build(fast, p[p["game_date"] < days[-2]], players)
+    store.append(p[p["game_date"] == days[-2]])
+    assert fast.stats.graph1_runs == 0
+    history = History(p[p["game_date"] < days[-1]], players)
+    full = Scorer(tiny_wide_bundle, ScorerOptions(full_context=True))
+    got, want = fast.score(store, days[-1].year, as_of=days[-1]), full.score(history, days[-1].year, as_of=days[-1])
+    assert_same_scores(got, want, exact=True)
+    assert (got["flag"] == "model").sum() > 10
 
 
 def test_a_store_of_one_players_rows_with_league_rates_scores_as_the_whole_league(league, scorer):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnxruntime as ort
 import torch
 from torch import nn
 
@@ -30,7 +31,7 @@ from hfm_runtime.identity import IDENTITY_DIR
 from hfm_runtime.ranges import RangeParams
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
-from .onnx_graph import OPSET, TOLERANCE, GraphSpec, compare_graph, export_graph
+from .onnx_graph import OPSET, TOLERANCE, ExportError, GraphSpec, compare_graph, export_graph
 
 GRAPH1_SPEC = GraphSpec(
     name="pitch_pa_encoder",
@@ -147,6 +148,29 @@ def graph2_cases(d_pa: int, n_features: int, n_archetypes: int, seed: int = 0) -
     }
 
 
+def reads_context(model: nn.Module, path: Path, cases: Mapping[str, tuple[torch.Tensor, ...]]) -> bool:
+    """The manifest's `graphs.<type>.reads_context` (hfm_runtime.bundle): False when the head on Levels
+    2-3 is exactly zero, so the rates are the wide path's alone. Checked on the exported graph: each
+    case's rates with its context and with the runtime's empty one (one padded game, every mask off:
+    hfm_runtime.context.gather_context without games) must be equal to the bit, else ExportError."""
+    if bool(model.head.weight.any()) or bool(model.head.bias.any()):
+        return True
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    wanted = {i.name for i in session.get_inputs()}
+    for case, tensors in cases.items():
+        feed = {n: t.numpy() for n, t in zip(GRAPH2_SPEC.inputs, tensors)}
+        b, d = feed["pa_emb"].shape[0], feed["pa_emb"].shape[-1]
+        empty = {**feed, "pa_emb": np.zeros((b, 1, 1, d), np.float32), "pa_mask": np.zeros((b, 1, 1), bool),
+                 "pa_outcome": np.zeros((b, 1, 1), np.int64), "game_mask": np.zeros((b, 1), bool),
+                 "game_days": np.zeros((b, 1), np.float32)}
+        with_context, without = (session.run(["rates"], {k: v for k, v in f.items() if k in wanted})[0]
+                                 for f in (feed, empty))
+        if not np.array_equal(with_context, without):
+            raise ExportError(f"{path}: case {case!r}: the head on Levels 2-3 is zero, yet the rates move with the "
+                              f"context (max |diff| {np.abs(with_context - without).max():.3g})")
+    return False
+
+
 # --- export --------------------------------------------------------------------------------------
 def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLERANCE, opset: int = OPSET) -> dict:
     """Write the bundle to `out` atomically; return its manifest. Raises ExportError / HFMInputError."""
@@ -181,12 +205,11 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
             example2 = _context_inputs(rng, d_pa, n_feat, n_arch, [[4, 3, 2, 1, 1], [2, 1], [3]])
             path = tmp / B.graph2_path(pt)
             export_graph(model, GRAPH2_SPEC, example2, path, opset)
-            diffs[f"{pt}/game_projection_encoder"] = compare_graph(
-                model, path, GRAPH2_SPEC, graph2_cases(d_pa, n_feat, n_arch), tolerance
-            )
+            cases = graph2_cases(d_pa, n_feat, n_arch)
+            diffs[f"{pt}/game_projection_encoder"] = compare_graph(model, path, GRAPH2_SPEC, cases, tolerance)
             graphs[pt] = {
                 **GRAPH2_SPEC.signature(), "n_stat_features": n_feat, "n_archetypes": n_arch,
-                "targets": list(TARGET_STATS[pt]),
+                "targets": list(TARGET_STATS[pt]), "reads_context": reads_context(model, path, cases),
             }
             _write_json(tmp / B.context_path(pt), {"perspective": pt, **inputs.context[pt]})
         _write_json(tmp / B.FEATURIZER, inputs.featurizer)

@@ -3,7 +3,8 @@
 Layout (every path relative to the bundle folder; `manifest.json` lists all the others):
 
     manifest.json                         schema version, SHA-256 + size of every file, feature layout,
-                                          target mode, graph signatures, package versions, and what
+                                          target mode, graph signatures (and per player type
+                                          `reads_context`, below), package versions, and what
                                           runs it (`runtime`: ONNX opset and IR version, the oldest
                                           onnxruntime it is tested with)
     model_card.json                       what the model is and how it scored (from the training run)
@@ -23,6 +24,13 @@ from the manifest (altered), a file the manifest does not list or of a type a bu
 (pickles, torch checkpoints), another schema version, a feature layout other than this runtime's, and a bundle whose
 `runtime.onnxruntime_min` is newer than the installed onnxruntime (its graphs need a newer one: the
 error names both versions and the bundle's opset and IR version).
+
+`graphs.<type>.reads_context` (`Bundle.reads_context`): False when that type's head on Levels 2-3 is
+exactly zero (a model whose deep part never passed its validation gate, and every real-league fit,
+which trains the wide path alone), so Graph 2's rates are a function of the stat features alone and
+the runtime need not encode the player's context games; `hfm-export` checks on ONNX Runtime that the
+rates with an empty context equal those with real ones to the bit before it writes False. A manifest
+without the field (bundles exported before 2026-12-05) reads True.
 """
 
 from __future__ import annotations
@@ -223,6 +231,10 @@ class Bundle:
 
     def graph2(self, player_type: PlayerType) -> Path:
         return self.path / graph2_path(player_type)
+
+    def reads_context(self, player_type: PlayerType) -> bool:
+        """Whether Graph 2's rates for this type depend on the context games (see the module docstring)."""
+        return bool(self.manifest["graphs"][player_type].get("reads_context", True))
 
     def blend_weights(self, player_type: PlayerType) -> dict[str, float]:
         return {k: float(v) for k, v in self.blend["weights"][player_type].items()}

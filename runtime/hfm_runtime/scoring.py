@@ -31,8 +31,10 @@ game date in `history` for that season, or January 1 when the history holds none
 The model sees the player's up to `max_games` most recent games (his perspective, any level) strictly
 before `as_of`, his identity profile as of `as_of` and its archetype, exactly as in training
 (hfm_train.examples). Level-1 outputs are kept in an LRU cache keyed by (game_pk, player_id,
-perspective), so re-scoring after a new game encodes only that game. Every column is defined in
-docs/score-table.md.
+perspective), so re-scoring after a new game encodes only that game. A player type whose rates do not
+read the context (the bundle's `reads_context`: its head on Levels 2-3 is zero, as in every real-league
+fit) is scored without Graph 1 and with an empty context for Graph 2: the same rates to the bit
+(`ScorerOptions.full_context` runs the whole path). Every column is defined in docs/score-table.md.
 
 What produced a row's rates (never an exception for a player):
   flag "model"       Marcel + the model's adjustment (a players-table row and at least one context game
@@ -137,6 +139,11 @@ class ScorerOptions:
     workers: processes that run the graphs (hfm_runtime.graphpool) when a call has several batches;
     1 runs them in this process. Batches are cut the same way whatever `workers` is, so the results
     are identical.
+    full_context: run Graph 1 and Graph 2's Levels 2-3 on every context game even for a player type
+    whose rates do not read them (the bundle's `reads_context` False: its head on Levels 2-3 is zero).
+    Off by default: such a type's games are not encoded (their PA embeddings are zeros) and Graph 2
+    gets an empty context, which gives the same rates to the bit (hfm-export checks it; so do the
+    tests) at a fraction of the work. On, for checks and benchmarks of the whole path.
     """
 
     threads: int = 1
@@ -146,6 +153,7 @@ class ScorerOptions:
     # games 32-64 ran in 0.7-0.8x the time of 128, and the outputs do not depend on the batch)
     graph2_batch_players: int = 32  # players per Graph-2 run (grouped by padding; bigger batches ran slower)
     workers: int = 1
+    full_context: bool = False
 
     def __post_init__(self) -> None:
         for name in ("threads", "cache_games", "graph1_batch_games", "graph2_batch_players", "workers"):
@@ -495,6 +503,8 @@ class Scorer:
         self.featurizer = PitchFeaturizer.from_json(self.bundle.featurizer)
         self.graph1 = open_session(self.bundle.graph1, options)
         self.graph2 = {pt: open_session(self.bundle.graph2(pt), options) for pt in PLAYER_TYPES}
+        # the types whose context games are encoded and read (ScorerOptions.full_context)
+        self.reads_context = {pt: options.full_context or self.bundle.reads_context(pt) for pt in PLAYER_TYPES}
         # the inputs each graph reads (the exporter drops unread ones), asked once: get_inputs() builds objects
         self._wanted = {GRAPH1_KEY: {i.name for i in self.graph1.get_inputs()},
                         **{pt: {i.name for i in s.get_inputs()} for pt, s in self.graph2.items()}}
@@ -550,7 +560,12 @@ class Scorer:
         """Level 1 (Graph 1) on every game of `table`, in table order, as ragged PA embeddings.
 
         Games run in batches of `graph1_batch_games`, sorted by length (stable) to limit padding; the
-        batches depend only on `table`, so the result does not depend on `workers`."""
+        batches depend only on `table`, so the result does not depend on `workers`. Games seen only
+        from types that do not read their context (`reads_context`) are not run: zeros."""
+        if not any(self.reads_context[str(pt)] for pt in np.unique(table.keys.perspective)):
+            return GameEmbeddings(pa_emb=np.zeros((int(table.n_pas.sum()), self._d_pa()), np.float32),
+                                  pa_outcome=table.pa_outcome, pa_offsets=table.pa_offsets - table.pa_offsets[0],
+                                  keys=table.keys)
         order = np.argsort(table.n_pitches, kind="stable")  # similar lengths share a batch
         step = self.options.graph1_batch_games
         wanted = self._wanted[GRAPH1_KEY]
@@ -827,7 +842,10 @@ class Scorer:
 
         Players run in batches of `graph2_batch_players`, grouped by their longest context game (fewest
         padded PA slots; stable, so ties keep request order): the batches depend only on the request,
-        so a player's result does not depend on `workers`."""
+        so a player's result does not depend on `workers`. A type that does not read its context
+        (`reads_context`) gets the empty one, one padded slot each: the same rates to the bit."""
+        if not self.reads_context[pt]:
+            index = np.full((len(index), 1), -1, np.int64)
         max_pas = self.bundle.context[pt].get("max_pas")
         wanted = self._wanted[pt]
         longest = np.where(index >= 0, games.n_pas[np.maximum(index, 0)], 0).max(axis=1, initial=0)

@@ -14,8 +14,8 @@ featurizer, Level 1 pre-training and identity (MLE, scaler, skill priors, archet
 seasons before validation. Training and validation targets are denoised by their windows' own
 pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a diagnostic, trains
 on the simulator's true talent instead). `hfm-train fit` on an imported (real) league applies
-REAL_DATA_SETTINGS first (targets not denoised, the profile's late window on, the wide path alone:
-0 fine-tuning epochs, the pitchers' fitted on every kind of example), as the real selection seasons
+REAL_DATA_SETTINGS first (targets not denoised, the profile's late window and batters' speed rates
+on, the wide path alone: 0 fine-tuning epochs, the pitchers' fitted on every kind of example), as the real selection seasons
 chose; the options and `--set` override them. The evaluation sets the model beside the baselines of
 hfm_train.baselines, fitted on the seasons before the test season.
 
@@ -491,10 +491,11 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 # chose; docs/real-data.md "What was tried"): the windows' own outcomes as training targets (denoising
 # them cost accuracy), the profile's late window (it passed a rule set before three seeds of 2018) and
 # the wide path alone (0 fine-tuning epochs: where the deep part passed its validation gate on 2016-2018
-# it lost on the test season; benchmarks/results/real_deep_gate.md), and the pitchers' wide path fitted
-# on the in-season examples too (benchmarks/results/real_wide_kinds.md).
+# it lost on the test season; benchmarks/results/real_deep_gate.md), the pitchers' wide path fitted
+# on the in-season examples too (benchmarks/results/real_wide_kinds.md), and the batters' speed rates
+# (benchmarks/results/real_speed_2017_2018.md).
 REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true", "finetune.epochs=0",
-                                       'finetune.pitcher_wide_kinds=["start", "in_season"]')
+                                       'finetune.pitcher_wide_kinds=["start", "in_season"]', "profile.speed_rates=true")
 
 
 def real_data_defaults(config: RunConfig) -> RunConfig:
