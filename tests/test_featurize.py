@@ -10,7 +10,7 @@ import pytest
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import (
-    INPUT_GROUPS, MASKS, PA_OUTCOMES, PITCH_CATEGORICALS, PITCH_NUMERICS, PitchFeaturizer,
+    INPUT_GROUPS, MASKS, PA_OUTCOMES, PITCH_CATEGORICALS, PITCH_NUMERICS, GameKeys, PitchFeaturizer,
 )
 from hfm_runtime.league import load_league
 from hfm_runtime.seasons import plate_appearances
@@ -233,3 +233,19 @@ def test_integer_codes_through_a_table_match_a_sort():
         assert (codes[~valid] == -1).all()
         assert [u for u in uniques if u is not None] == np.unique(values[valid]).tolist()
         assert np.array(uniques + [None], dtype=object)[codes[valid]].tolist() == values[valid].tolist()
+
+
+def test_without_features_the_games_pas_and_outcomes_are_the_same(pitches):
+    """features=False (a scorer's player type whose rates read no context) keeps every game, PA and
+    outcome of the full transform, with cat (but its perspective token) and num all zeros."""
+    f = PitchFeaturizer().fit(pitches)
+    for perspectives, players in ((("batter", "pitcher"), None), (("pitcher",), [int(pitches["pitcher"].iloc[0])])):
+        full = f.transform(pitches, perspectives, players)
+        bare = f.transform(pitches, perspectives, players, features=False)
+        for name in ("pa_of_pitch", "pitch_offsets", "pa_offsets", "pa_outcome"):
+            np.testing.assert_array_equal(getattr(bare, name), getattr(full, name), err_msg=name)
+        for name in GameKeys.__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(bare.keys, name), getattr(full.keys, name), err_msg=name)
+        assert bare.cat.shape == full.cat.shape and not bare.cat[:, :-1].any()
+        np.testing.assert_array_equal(bare.cat[:, -1], full.cat[:, -1])
+        assert bare.num.shape == full.num.shape and not bare.num.any()

@@ -279,18 +279,23 @@ class PitchFeaturizer:
         pitches: pd.DataFrame,
         perspectives: Iterable[str] = PERSPECTIVES,
         players: Iterable[int] | None = None,
+        features: bool = True,
     ) -> GameTable:
         """Every (game_pk, player, perspective) game in `pitches`, optionally only `players`' games.
 
         `pitches` must be ordered by game_pk, at_bat_number, pitch_number (as `load_pitches` returns).
+        features=False: the games, their PAs and outcomes only, `cat` (but the perspective token) and
+        `num` all zeros (what the scorer needs of a player type whose rates read no context:
+        hfm_runtime.scoring).
         """
-        return self.transform_columns(read_columns(pitches), perspectives, players)
+        return self.transform_columns(read_columns(pitches), perspectives, players, features)
 
     def transform_columns(
         self,
         columns: dict[str, np.ndarray],
         perspectives: Iterable[str] = PERSPECTIVES,
         players: Iterable[int] | None = None,
+        features: bool = True,
     ) -> GameTable:
         """`transform` of pitches already read by `read_columns`, or of rows of them (every array
         indexed alike, in the pitches' order): a caller featurizing several row subsets of the same
@@ -303,17 +308,21 @@ class PitchFeaturizer:
         cols = _without_groups(columns, [g for g in INPUT_GROUPS if g not in self.input_groups_])
         n = len(cols["game_pk"])
         token_ids = self._ids()
-        cat = np.empty((n, len(PITCH_CATEGORICALS)), np.int64)
-        for j, name in enumerate(PITCH_CATEGORICALS[:-1]):  # perspective is set per copy below
-            codes, tokens = _categorical(cols, name)
-            lookup = np.array([*(token_ids[name].get(t, 1) for t in tokens), 0], np.int64)
-            cat[:, j] = lookup[codes]  # code -1 (missing) -> the appended 0
-        raw = _numerics(cols)  # a new array: standardised in place (a season's pitches: no 100 MB temporaries)
-        raw -= self.mean_
-        raw /= self.std_
-        num = raw.astype(np.float32)
-        del raw
-        np.copyto(num, 0.0, where=np.isnan(num))
+        if features:
+            cat = np.empty((n, len(PITCH_CATEGORICALS)), np.int64)
+            for j, name in enumerate(PITCH_CATEGORICALS[:-1]):  # perspective is set per copy below
+                codes, tokens = _categorical(cols, name)
+                lookup = np.array([*(token_ids[name].get(t, 1) for t in tokens), 0], np.int64)
+                cat[:, j] = lookup[codes]  # code -1 (missing) -> the appended 0
+            raw = _numerics(cols)  # a new array: standardised in place (a season's pitches: no 100 MB temporaries)
+            raw -= self.mean_
+            raw /= self.std_
+            num = raw.astype(np.float32)
+            del raw
+            np.copyto(num, 0.0, where=np.isnan(num))
+        else:  # np.zeros: pages the caller never touches are never written
+            cat = np.zeros((n, len(PITCH_CATEGORICALS)), np.int64)
+            num = np.zeros((n, len(self.mean_)), np.float32)
 
         game_pk, at_bat, dates = cols["game_pk"], cols["at_bat_number"], cols["game_date"]
         outcome = _pa_outcome_codes(cols["events"])

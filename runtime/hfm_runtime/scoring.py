@@ -943,7 +943,8 @@ class _HistoryInputs:
             take = before[wanted[game_of_row]]
             rows = p if len(take) == len(p) else p.iloc[take]  # all of a one-player history: no copy
             players = ids[np.isin(ids, player[wanted[game_of_row]])]
-            table = scorer.featurizer.transform(rows, perspectives=(pt,), players=players)
+            table = scorer.featurizer.transform(rows, perspectives=(pt,), players=players,
+                                                features=scorer.reads_context[pt])
             encoded = _split(scorer.encode(table))
         with scorer._lock:  # this call's own encodings first: the LRU may have dropped them meanwhile
             for key, item in encoded.items():

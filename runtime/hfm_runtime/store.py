@@ -434,7 +434,9 @@ class PlayerStore:
         if not read:
             read.update(read_columns(rows))  # a missing column: named here
         part = read if len(take) == len(rows) else {c: v[take] for c, v in read.items()}
-        games = self.scorer.encode(self.scorer.featurizer.transform_columns(part, perspectives=(pt,), players=players))
+        table = self.scorer.featurizer.transform_columns(part, perspectives=(pt,), players=players,
+                                                        features=self.scorer.reads_context[pt])
+        games = self.scorer.encode(table)
         k, off = games.keys, games.pa_offsets
         return {(int(k.player_id[g]), int(k.game_pk[g])): (games.pa_emb[off[g]:off[g + 1]], games.pa_outcome[off[g]:off[g + 1]])
                 for g in range(len(games))}

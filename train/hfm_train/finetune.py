@@ -73,9 +73,6 @@ class FinetuneConfig:
     # always used: the ablation that measures what Levels 1-3 add)
     deep_gate_z: float | None = 1.64
     wide_alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-2, 4, 25))  # as the ridge baselines
-    # How the wide path's penalty is chosen per stat: 0, generalised (leave-one-row-out) CV; k > 0,
-    # k-fold CV with each player's rows in one fold (his rows share seasons and, in-season, targets)
-    wide_player_folds: int = 0
     # Wide-path features left out, by name prefix (an ablation: `--set finetune.wide_exclude='["marcel_shrunk:"]'`)
     wide_exclude: tuple[str, ...] = ()
     max_pas: int | None = None  # cap on PAs per game (None: every PA)
@@ -157,19 +154,19 @@ def build_model(examples: Examples, games: GameEmbeddings, n_archetypes: int, co
             kinds = config.pitcher_wide_kinds
         rows = examples.table["kind"].isin(kinds).to_numpy() if "kind" in examples.table else None
         model.wide_alphas_ = fit_wide(model, examples if rows is None or rows.all() else examples.take(rows), mode,
-                                      config.wide_alphas, config.wide_exclude, config.wide_player_folds)
+                                      config.wide_alphas, config.wide_exclude)
     return model
 
 
 def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, alphas: Sequence[float],
-             exclude: Sequence[str] = (), player_folds: int = 0) -> dict[str, float]:
-    """Set and freeze the wide path: per stat, a ridge regression (weights = the examples' opportunities
-    scaled to mean 1) of the standardised target on the Marcel-window stat features
-    (hfm_runtime.profiles.wide_feature_names, less those starting with an `exclude` prefix)
-    standardised on these examples; the other features get weight 0. The penalty per stat is chosen
-    from `alphas` by generalised CV (RidgeCV), or with `player_folds` > 0 by that many folds grouped by
-    player (`grouped_alphas`). Returns the chosen penalty per stat."""
-    from sklearn.linear_model import Ridge, RidgeCV  # training-only dependency
+             exclude: Sequence[str] = ()) -> dict[str, float]:
+    """Set and freeze the wide path: per stat, RidgeCV (generalised CV over `alphas`, weights = the
+    examples' opportunities scaled to mean 1) of the standardised target on the Marcel-window stat
+    features (hfm_runtime.profiles.wide_feature_names, less those starting with an `exclude` prefix)
+    standardised on these examples; the other features get weight 0. Returns the penalty chosen per
+    stat. (Folds grouped by player chose about the same penalties on real seasons:
+    benchmarks/results/real_wide_penalty.md.)"""
+    from sklearn.linear_model import RidgeCV  # training-only dependency
 
     layout = layout_config(examples.player_type, examples.stat_features.shape[1])  # raises for no layout
     names = feature_names(examples.player_type, layout)
@@ -183,17 +180,10 @@ def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, a
     z = (examples.targets(mode) - model.target_mean.numpy()) / model.target_scale.numpy()
     w = examples.weight / examples.weight.mean()
     weight, bias = np.zeros((z.shape[1], len(names))), np.zeros(z.shape[1])
-    Xs = (X - mu) / sd
-    grouped = (grouped_alphas(Xs, z, w, examples.table["player_id"].to_numpy(), alphas, player_folds)
-               if player_folds else None)
     chosen = {}
     for j in range(z.shape[1]):
-        if grouped is None:
-            ridge = RidgeCV(alphas=list(alphas)).fit(Xs, z[:, j], sample_weight=w)
-            chosen[examples.stats[j]] = float(ridge.alpha_)
-        else:
-            ridge = Ridge(alpha=grouped[j]).fit(Xs, z[:, j], sample_weight=w)
-            chosen[examples.stats[j]] = float(grouped[j])
+        ridge = RidgeCV(alphas=list(alphas)).fit((X - mu) / sd, z[:, j], sample_weight=w)
+        chosen[examples.stats[j]] = float(ridge.alpha_)
         weight[j, cols] = ridge.coef_ / sd
         bias[j] = ridge.intercept_ - float((ridge.coef_ * mu / sd).sum())
     with torch.no_grad():
@@ -201,21 +191,6 @@ def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, a
         model.wide.bias.copy_(torch.from_numpy(bias))
     model.wide.requires_grad_(False)
     return chosen
-
-
-def grouped_alphas(X: np.ndarray, y: np.ndarray, w: np.ndarray, players: np.ndarray, alphas: Sequence[float],
-                   folds: int) -> np.ndarray:
-    """Per column of y [N, S], the alpha of `alphas` with the lowest weighted squared error over `folds`
-    folds that keep each player's rows together (sklearn's GroupKFold: deterministic, balanced)."""
-    from sklearn.linear_model import Ridge
-    from sklearn.model_selection import GroupKFold
-
-    errors = np.zeros((len(alphas), y.shape[1]))
-    for train, held in GroupKFold(n_splits=folds).split(X, groups=players):
-        for a, alpha in enumerate(alphas):
-            ridge = Ridge(alpha=alpha).fit(X[train], y[train], sample_weight=w[train])
-            errors[a] += (w[held, None] * (ridge.predict(X[held]) - y[held]) ** 2).sum(0)
-    return np.asarray(alphas)[errors.argmin(0)]
 
 
 def weighted_loss(model: GameProjectionModel, inputs: dict[str, torch.Tensor], y: torch.Tensor,
@@ -316,8 +291,7 @@ def finetune(
     device = session.device
     model = build_model(train, games, n_archetypes, config, mode).to(device)
     if model.wide is not None:
-        how = f"{config.wide_player_folds} player folds" if config.wide_player_folds else "GCV"
-        log(f"{train.player_type} wide path penalty per stat ({how}): "
+        log(f"{train.player_type} wide path penalty per stat (GCV): "
             + ", ".join(f"{k} {v:.3g}" for k, v in model.wide_alphas_.items()))
     if level1 is not None:
         level1.module.to(device)  # in place: the groups' parameters stay the same objects
