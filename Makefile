@@ -72,7 +72,7 @@ scale: $(STAMP)
 # denoised: denoising cost accuracy on the selection seasons; the profile's late window on: it passed
 # a rule set before three seeds of 2018; the wide path alone, 0 fine-tuning epochs: where the deep
 # part passed its gate on 2016-2018 it lost on the test season; the pitchers' wide path fitted on the
-# in-season examples too; docs/real-data.md). real_<y>_deep is the wide-path-alone choice's ablation:
+# in-season examples too; the batters' speed rates on: they passed a rule on 2017-2018; docs/real-data.md). real_<y>_deep is the wide-path-alone choice's ablation:
 # Levels 1-3 trained and gated in as on a simulated league. Not run by CI.
 RETRO ?= ../shared/data/retrosheet
 REAL  := artifacts/league_retro
@@ -104,6 +104,7 @@ accuracy-real: real-league
 	  $$fit --name real_$${y}_denoised --level1-from $(RUNS)/real_$$y --set denoise.enabled=true && \
 	  $$fit --name real_$${y}_untyped --level1-from $(RUNS)/real_$$y --set examples.typed_players=false && \
 	  $$fit --name real_$${y}_late_off --level1-from $(RUNS)/real_$$y --set profile.late_rates=false && \
+	  $$fit --name real_$${y}_speed_off --level1-from $(RUNS)/real_$$y --set profile.speed_rates=false && \
 	  $$fit --name real_$${y}_deep --level1-from $(RUNS)/real_$$y --set finetune.epochs=25 && \
 	  $$fit --name real_$${y}_no_pretrain --pretrain-epochs 0 || exit 1; \
 	done
@@ -112,6 +113,7 @@ accuracy-real: real-league
 	$(BIN)/hfm-train real-report $(RUNS)/real_2019 $(RUNS)/real_2021 \
 	    $(foreach y,2019 2021,--ablation "deep part (Levels 1-3) gated in=$(RUNS)/real_$(y)_deep" \
 	      --ablation "late window off=$(RUNS)/real_$(y)_late_off" \
+	      --ablation "speed rates off=$(RUNS)/real_$(y)_speed_off" \
 	      --ablation "shrunk rates off=$(RUNS)/real_$(y)_unshrunk" \
 	      --ablation "targets denoised=$(RUNS)/real_$(y)_denoised" \
 	      --ablation "pitchers' plate appearances in the batter rows=$(RUNS)/real_$(y)_untyped" \
