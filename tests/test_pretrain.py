@@ -124,3 +124,27 @@ def test_set_reaches_nested_config_fields():
     with pytest.raises(HFMInputError, match="finetune.wide_exclude is a list"):
         apply_override(config, "finetune.wide_exclude=[marcel_shrunk:]")
     assert apply_override(config, 'finetune.wide_exclude=["marcel_shrunk:"]').finetune.wide_exclude == ("marcel_shrunk:",)
+
+
+@pytest.mark.slow
+def test_a_fit_of_the_wide_path_alone_keeps_a_zero_pa_cache_and_projects_the_same(tiny_run, tiny_league, tmp_path):
+    """0 fine-tuning epochs read no Level-1 output, so the fit keeps a cache of zeros (its embeddings
+    not written out) and projects exactly as the same fit on an encoded cache (`--level1-from` a run
+    that has one); a fit with the deep part from it (`--level1-from`, epochs > 0) encodes the games."""
+    import pandas as pd
+
+    from hfm_train.fit import RunConfig, fit_run
+    from hfm_train.pa_cache import is_zero_cache
+
+    base = RunConfig.tiny(league=str(tiny_league))
+    wide = replace(base, finetune=replace(base.finetune, epochs=0))
+    quiet = dict(progress=False, log=lambda *args: None)
+    zeros = fit_run(replace(wide, name="zeros"), tmp_path, **quiet)
+    encoded = fit_run(replace(wide, name="encoded", level1_from=str(tiny_run)), tmp_path, **quiet)
+    assert is_zero_cache(zeros / "pa_cache.npz") and not is_zero_cache(encoded / "pa_cache.npz")
+    assert (zeros / "pa_cache.npz").stat().st_size < (encoded / "pa_cache.npz").stat().st_size / 2
+    assert not load_pa_cache(zeros / "pa_cache.npz").pa_emb.any()
+    pd.testing.assert_frame_equal(pd.read_csv(zeros / "test_predictions.csv"),
+                                  pd.read_csv(encoded / "test_predictions.csv"))
+    deep = fit_run(replace(base, name="deep", level1_from=str(zeros)), tmp_path, **quiet)
+    assert not is_zero_cache(deep / "pa_cache.npz") and load_pa_cache(deep / "pa_cache.npz").pa_emb.any()

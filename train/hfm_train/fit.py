@@ -45,7 +45,8 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
                           or the note that the run trained on true talent, denoise.true_talent)
   test_predictions.csv    every method's opening-day projection of every test player, per stat (long form)
   pa_cache.npz            Level 1's PA embeddings of every game (hfm_runtime.context.GameEmbeddings
-                          .to_arrays), so `hfm-train evaluate` needs no re-encoding
+                          .to_arrays), so `hfm-train evaluate` needs no re-encoding; zeros, not written
+                          out, for a fit that reads none (0 fine-tuning epochs: hfm_train.pa_cache)
 Work in progress (Level 1 checkpoint, PA cache, fine-tuning checkpoints) lives in
 `artifacts/runs/.<name>.work/` and is removed after success; `--resume` continues from it.
 
@@ -90,7 +91,7 @@ from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
 from .model.level1 import Level1Config
 from .league_stream import league_seasons, prepare_league
-from .pa_cache import encode_games, load_pa_cache, save_pa_cache
+from .pa_cache import encode_games, is_zero_cache, load_pa_cache, save_pa_cache, zero_pa_cache
 from .pretrain import PretrainConfig, load_encoder, pretrain
 from .stages import StageClock
 from .tracking_join import partly_tracked_warning
@@ -275,8 +276,15 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     lap("pretrain level 1")
 
     cache_path = work / "pa_cache.npz"
-    if (resume or config.level1_from) and cache_path.is_file():
+    # Only fine-tuning reads Level 1's outputs: a fit of the wide path alone keeps a cache of zeros
+    # (hfm_train.pa_cache), which moves no projection and skips encoding every game
+    reads_cache = bool(config.finetune.epochs or config.finetune.unfreeze_epochs)
+    if (resume or config.level1_from) and cache_path.is_file() and not (reads_cache and is_zero_cache(cache_path)):
         games = load_pa_cache(cache_path)
+    elif not reads_cache:
+        games = zero_pa_cache(table, encoder.config.d_model)
+        save_pa_cache(games, cache_path, encoder.config.to_json(), zeros=True)
+        log("PA cache: zeros (the wide path alone reads no Level-1 output)")
     else:
         games = encode_games(encoder, table, progress=progress)
         save_pa_cache(games, cache_path, encoder.config.to_json())

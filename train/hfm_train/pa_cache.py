@@ -6,6 +6,12 @@ File arrays: those of `GameEmbeddings.to_arrays` (pa_emb float32 [N, D], pa_outc
 pa_offsets int64 [G+1], the GameKeys fields [G] -- games by perspective, player_id, game_date, game_pk,
 so a player's games are contiguous and oldest first) plus `meta`, a JSON string
 {"schema_version", "d_model", "level1_config"}.
+
+A fit that reads no Level-1 output (the wide path alone: 0 fine-tuning epochs, as every real-league
+fit) keeps a cache of zeros instead (`zero_pa_cache`): the games, their PAs and outcomes, which the
+examples and the evaluation read, and PA embeddings all zero. Its file holds no `pa_emb` array and
+its meta says `"pa_emb": "zeros"`; `load_pa_cache` rebuilds the zeros, and `is_zero_cache` tells a
+run that needs real embeddings (`--level1-from` such a run with the deep part on) to encode them.
 """
 
 from __future__ import annotations
@@ -23,13 +29,31 @@ from hfm_runtime.featurize import GameTable
 PA_CACHE_SCHEMA_VERSION = 1
 
 
-def save_pa_cache(games: GameEmbeddings, path: str | Path, level1_config: dict[str, Any]) -> None:
-    """Write the `.npz` (no pickles); written beside and renamed, so a failure leaves nothing."""
+def save_pa_cache(games: GameEmbeddings, path: str | Path, level1_config: dict[str, Any],
+                  zeros: bool = False) -> None:
+    """Write the `.npz` (no pickles); written beside and renamed, so a failure leaves nothing.
+    zeros: a `zero_pa_cache` (module docstring): its PA embeddings are not written."""
     path = Path(path)
-    meta = {"schema_version": PA_CACHE_SCHEMA_VERSION, "d_model": games.d_pa, "level1_config": level1_config}
+    meta = {"schema_version": PA_CACHE_SCHEMA_VERSION, "d_model": games.d_pa, "level1_config": level1_config,
+            **({"pa_emb": "zeros"} if zeros else {})}
+    arrays = games.to_arrays()
+    if zeros:
+        del arrays["pa_emb"]
     tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez(tmp, meta=np.array(json.dumps(meta)), **games.to_arrays())
+    np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
     tmp.replace(path)
+
+
+def zero_pa_cache(games: GameTable, d_model: int) -> GameEmbeddings:
+    """`games` as a PA cache with every embedding zero (module docstring), without running Level 1."""
+    pa_emb = np.zeros((int(games.pa_offsets[-1]), d_model), np.float32)  # untouched pages cost no memory
+    return GameEmbeddings(pa_emb, games.pa_outcome.copy(), games.pa_offsets.copy(), games.keys)
+
+
+def is_zero_cache(path: str | Path) -> bool:
+    """Whether the cache at `path` is a `zero_pa_cache` (reads its meta only)."""
+    with np.load(Path(path), allow_pickle=False) as data:
+        return json.loads(str(data["meta"])).get("pa_emb") == "zeros"
 
 
 def load_pa_cache(path: str | Path) -> GameEmbeddings:
@@ -41,9 +65,12 @@ def load_pa_cache(path: str | Path) -> GameEmbeddings:
         raise HFMInputError(f"{path}: cannot read as a PA cache (.npz): {exc}") from None
     if "meta" not in arrays:
         raise HFMInputError(f"{path}: PA cache lacks array meta")
-    version = json.loads(str(arrays["meta"])).get("schema_version")
+    meta = json.loads(str(arrays["meta"]))
+    version = meta.get("schema_version")
     if version != PA_CACHE_SCHEMA_VERSION:
         raise HFMInputError(f"{path}: field schema_version is {version!r}, expected {PA_CACHE_SCHEMA_VERSION}")
+    if meta.get("pa_emb") == "zeros" and "pa_offsets" in arrays:
+        arrays["pa_emb"] = np.zeros((int(arrays["pa_offsets"][-1]), int(meta["d_model"])), np.float32)
     try:
         return GameEmbeddings.from_arrays(arrays)
     except HFMInputError as exc:
