@@ -33,7 +33,8 @@ before `as_of`, his identity profile as of `as_of` and its archetype, exactly as
 (hfm_train.examples). Level-1 outputs are kept in an LRU cache keyed by (game_pk, player_id,
 perspective), so re-scoring after a new game encodes only that game. A player type whose rates do not
 read the context (the bundle's `reads_context`: its head on Levels 2-3 is zero, as in every real-league
-fit) is scored without Graph 1 and with an empty context for Graph 2: the same rates to the bit
+fit) is scored without featurizing its context pitches or running Graph 1 on them, and with an
+empty context for Graph 2: the same rates to the bit
 (`ScorerOptions.full_context` runs the whole path). Every column is defined in docs/score-table.md.
 
 What produced a row's rates (never an exception for a player):
@@ -141,8 +142,8 @@ class ScorerOptions:
     are identical.
     full_context: run Graph 1 and Graph 2's Levels 2-3 on every context game even for a player type
     whose rates do not read them (the bundle's `reads_context` False: its head on Levels 2-3 is zero).
-    Off by default: such a type's games are not encoded (their PA embeddings are zeros) and Graph 2
-    gets an empty context, which gives the same rates to the bit (hfm-export checks it; so do the
+    Off by default: such a type's games are neither featurized nor encoded (their PA embeddings are
+    zeros) and Graph 2 gets an empty context, which gives the same rates to the bit (hfm-export checks it; so do the
     tests) at a fraction of the work. On, for checks and benchmarks of the whole path.
     """
 

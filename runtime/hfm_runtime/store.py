@@ -20,7 +20,8 @@ What it holds, per player type (every appended pitch is seen from both sides):
   a request asks for (one call for all of them), dropped when his lines change, for the last few
   days asked.
 - Level 1: the Graph-1 outputs (PA embeddings, PA outcomes) of each player's last `keep_games` games
-  per perspective (default: the bundle's max_games), so scoring a player runs Graph 2 only.
+  per perspective (default: the bundle's max_games), so scoring a player runs Graph 2 only (zeros,
+  with no Graph 1 run, for a type whose rates read no context: hfm_runtime.scoring).
 - Graph 2: each player's last Graph-2 result with the inputs it was computed from (his context games,
   identity features, archetype); a request whose inputs are the same to the bit reuses it
   (Scorer._graph2_memo: Graph 2 scores each player on his own rows, so the result is the one a run
@@ -111,7 +112,7 @@ class AppendReport:
     games: int  # new games taken in
     skipped_games: int  # games the store already held (left out)
     pitches: int  # pitches of the new games
-    games_encoded: int  # player-games that went through Graph 1
+    games_encoded: int  # player-games taken into the Level-1 state (via Graph 1 if their type reads context)
 
 
 # --- per-player state ------------------------------------------------------------------------------
