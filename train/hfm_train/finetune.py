@@ -164,8 +164,8 @@ def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, a
     examples' opportunities scaled to mean 1) of the standardised target on the Marcel-window stat
     features (hfm_runtime.profiles.wide_feature_names, less those starting with an `exclude` prefix)
     standardised on these examples; the other features get weight 0. Returns the penalty chosen per
-    stat. (Folds grouped by player chose about the same penalties on real seasons:
-    benchmarks/results/real_wide_penalty.md.)"""
+    stat. (Folds grouped by player chose other penalties on real seasons, up to 1,800 times larger for
+    pitchers, and the projections barely moved: benchmarks/results/real_wide_penalty.md.)"""
     from sklearn.linear_model import RidgeCV  # training-only dependency
 
     layout = layout_config(examples.player_type, examples.stat_features.shape[1])  # raises for no layout
