@@ -94,10 +94,10 @@ def test_store_scores_equal_a_history_of_the_same_pitches(league, scorer):
     assert store.last_date == late[-1] and store.n_games == p["game_pk"].nunique()
 
 
-def test_a_store_for_a_bundle_that_reads_no_context_scores_as_the_whole_path(league, tiny_wide_bundle):
-    """For a bundle whose rates read no context (zero heads on Levels 2-3) the store keeps no Graph-1
-    outputs worth the name (zeros, no Graph 1 run) and scores, after a cold build and a day appended,
-    exactly as a History scored on the whole path does."""
+def test_a_store_for_a_bundle_that_reads_no_context_scores_as_the_whole_path(league, tiny_wide_bundle, tmp_path):
+    """For a bundle whose rates read no context (zero heads on Levels 2-3) the store keeps no Level-1
+    outputs (no columns, no Graph 1 run) and scores, after a cold build and a day appended, exactly as
+    a History scored on the whole path does; a scorer that keeps them (full_context) refuses it."""
     p, players = league.pitches, league.players
     days = _game_days(p, max(league.seasons))
     fast = Scorer(tiny_wide_bundle)
@@ -109,6 +109,14 @@ def test_a_store_for_a_bundle_that_reads_no_context_scores_as_the_whole_path(lea
     got, want = fast.score(store, days[-1].year, as_of=days[-1]), full.score(history, days[-1].year, as_of=days[-1])
     assert_same_scores(got, want, exact=True)
     assert (got["flag"] == "model").sum() > 10
+    assert all(c.pa_emb.shape[1] == 0 for pt in PLAYER_TYPES for c in store._context[pt].values())
+    store.save(tmp_path / "state")
+    loaded = PlayerStore.load(tmp_path / "state", fast)
+    assert_same_scores(fast.score(loaded, days[-1].year, as_of=days[-1]), got, exact=True)
+    with pytest.raises(StoreMismatch, match="columns"):
+        PlayerStore.load(tmp_path / "state", full)
+    with pytest.raises(StoreMismatch, match="columns"):
+        full.score(store, days[-1].year, as_of=days[-1])
 
 
 def test_a_store_of_one_players_rows_with_league_rates_scores_as_the_whole_league(league, scorer):
@@ -265,10 +273,10 @@ def test_one_scorer_shared_by_8_threads_scores_as_one_thread(league, scorer, tin
     as_of = _game_days(p, season)[-1] + pd.Timedelta(days=1)
     store = PlayerStore.build(scorer, p, league.players)
     history = History(p, league.players)
-    shared = Scorer(tiny_bundle)
+    shared = Scorer(tiny_bundle, scorer.options)  # the store's Level-1 state serves scorers of its options
     ids = _ids(league)
     calls = [(source, ids[i::5]) for i in range(5) for source in (store, history)]  # 10 calls, 8 threads
-    sequential = [Scorer(tiny_bundle).score(source, season, chunk, as_of) for source, chunk in calls]
+    sequential = [Scorer(tiny_bundle, scorer.options).score(source, season, chunk, as_of) for source, chunk in calls]
     results: dict[int, pd.DataFrame] = {}
     errors: list[BaseException] = []
     start = threading.Barrier(8)

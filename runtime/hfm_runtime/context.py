@@ -113,6 +113,16 @@ class ContextBatch:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+def empty_context(stat_features: np.ndarray, archetype: np.ndarray, d_pa: int, games: int = 1) -> ContextBatch:
+    """Graph 2's inputs for players with no context game: `games` padded games of one padded PA slot
+    each, every mask off (what a player type whose rates read no context is scored with)."""
+    b = len(archetype)
+    return ContextBatch(np.zeros((b, games, 1, d_pa), np.float32), np.zeros((b, games, 1), bool),
+                        np.zeros((b, games, 1), np.int64), np.zeros((b, games), bool),
+                        np.zeros((b, games), np.float32), np.asarray(stat_features, dtype=np.float32),
+                        np.asarray(archetype, dtype=np.int64))
+
+
 def gather_context(
     games: GameEmbeddings,
     game_index: np.ndarray,
@@ -135,9 +145,7 @@ def gather_context(
         )
     game_mask = game_index >= 0
     if not game_mask.any():  # no context at all (possibly an empty store): one padded PA slot
-        return ContextBatch(np.zeros((b, t, 1, games.d_pa), np.float32), np.zeros((b, t, 1), bool),
-                            np.zeros((b, t, 1), np.int64), game_mask, np.zeros((b, t), np.float32),
-                            stat_features, archetype)
+        return empty_context(stat_features, archetype, games.d_pa, t)
     g = np.where(game_mask, game_index, 0)
     n_pa = np.where(game_mask, games.n_pas[g], 0)
     a = max(int(n_pa.max(initial=0)), 1)

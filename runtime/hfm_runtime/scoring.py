@@ -85,7 +85,7 @@ import onnxruntime as ort
 import pandas as pd
 
 from hfm_runtime.bundle import Bundle, load_bundle
-from hfm_runtime.context import GameEmbeddings, gather_context
+from hfm_runtime.context import GameEmbeddings, empty_context, gather_context
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
@@ -142,8 +142,8 @@ class ScorerOptions:
     are identical.
     full_context: run Graph 1 and Graph 2's Levels 2-3 on every context game even for a player type
     whose rates do not read them (the bundle's `reads_context` False: its head on Levels 2-3 is zero).
-    Off by default: such a type's games are neither featurized nor encoded (their PA embeddings are
-    zeros) and Graph 2 gets an empty context, which gives the same rates to the bit (hfm-export checks it; so do the
+    Off by default: such a type's games are neither featurized nor encoded (their PA embeddings have
+    no columns, `Scorer.level1_width`) and Graph 2 gets an empty context, which gives the same rates to the bit (hfm-export checks it; so do the
     tests) at a fraction of the work. On, for checks and benchmarks of the whole path.
     """
 
@@ -562,9 +562,10 @@ class Scorer:
 
         Games run in batches of `graph1_batch_games`, sorted by length (stable) to limit padding; the
         batches depend only on `table`, so the result does not depend on `workers`. Games seen only
-        from types that do not read their context (`reads_context`) are not run: zeros."""
+        from types that do not read their context (`reads_context`) are not run: their PA embeddings
+        have no columns (`level1_width`)."""
         if not any(self.reads_context[str(pt)] for pt in np.unique(table.keys.perspective)):
-            return GameEmbeddings(pa_emb=np.zeros((int(table.n_pas.sum()), self._d_pa()), np.float32),
+            return GameEmbeddings(pa_emb=np.zeros((int(table.n_pas.sum()), 0), np.float32),
                                   pa_outcome=table.pa_outcome, pa_offsets=table.pa_offsets - table.pa_offsets[0],
                                   keys=table.keys)
         order = np.argsort(table.n_pitches, kind="stable")  # similar lengths share a batch
@@ -795,6 +796,11 @@ class Scorer:
                 self._pool = GraphPool(self.bundle, self.options)
             return self._pool
 
+    def level1_width(self, pt: PlayerType) -> int:
+        """Columns of the Level-1 outputs kept for `pt`'s games: Graph 1's width, or 0 for a type whose
+        rates read no context (`reads_context`: nothing is encoded or kept for it)."""
+        return self._d_pa() if self.reads_context[pt] else 0
+
     def _d_pa(self) -> int:
         shape = self.graph1.get_outputs()[0].shape
         return int(shape[-1]) if isinstance(shape[-1], int) else int(self.bundle.manifest["graphs"]["level1"]["d_pa"])
@@ -844,19 +850,22 @@ class Scorer:
         Players run in batches of `graph2_batch_players`, grouped by their longest context game (fewest
         padded PA slots; stable, so ties keep request order): the batches depend only on the request,
         so a player's result does not depend on `workers`. A type that does not read its context
-        (`reads_context`) gets the empty one, one padded slot each: the same rates to the bit."""
+        (`reads_context`) gets the empty one (`empty_context`): the same rates to the bit."""
+        wanted, step = self._wanted[pt], self.options.graph2_batch_players
         if not self.reads_context[pt]:
-            index = np.full((len(index), 1), -1, np.int64)
-        max_pas = self.bundle.context[pt].get("max_pas")
-        wanted = self._wanted[pt]
-        longest = np.where(index >= 0, games.n_pas[np.maximum(index, 0)], 0).max(axis=1, initial=0)
-        order = np.argsort(longest, kind="stable")
-        step = self.options.graph2_batch_players
-        batches = [order[start:start + step] for start in range(0, len(order), step)]
-        feeds = []
-        for rows in batches:
-            batch = gather_context(games, index[rows], stat_features[rows], archetype[rows], max_pas)
-            feeds.append({k: v for k, v in batch.inputs().items() if k in wanted})
+            order = np.arange(len(index))
+            batches = [order[start:start + step] for start in range(0, len(order), step)]
+            feeds = [{k: v for k, v in empty_context(stat_features[rows], archetype[rows], self._d_pa()).inputs().items()
+                      if k in wanted} for rows in batches]
+        else:
+            max_pas = self.bundle.context[pt].get("max_pas")
+            longest = np.where(index >= 0, games.n_pas[np.maximum(index, 0)], 0).max(axis=1, initial=0)
+            order = np.argsort(longest, kind="stable")
+            batches = [order[start:start + step] for start in range(0, len(order), step)]
+            feeds = []
+            for rows in batches:
+                batch = gather_context(games, index[rows], stat_features[rows], archetype[rows], max_pas)
+                feeds.append({k: v for k, v in batch.inputs().items() if k in wanted})
         pending = self._run_later(pt, "rates", feeds)
 
         def rates() -> np.ndarray:
@@ -951,7 +960,7 @@ class _HistoryInputs:
             for key, item in encoded.items():
                 scorer.cache.put(key, item)
             items = [encoded.get(k) or scorer.cache.get(k) for k in keys]
-        return _embeddings(keys, items, scorer._d_pa())
+        return _embeddings(keys, items, scorer.level1_width(pt))
 
 
 def _split(games: GameEmbeddings) -> dict[tuple[int, int, str], _Encoded]:

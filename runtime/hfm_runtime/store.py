@@ -20,8 +20,9 @@ What it holds, per player type (every appended pitch is seen from both sides):
   a request asks for (one call for all of them), dropped when his lines change, for the last few
   days asked.
 - Level 1: the Graph-1 outputs (PA embeddings, PA outcomes) of each player's last `keep_games` games
-  per perspective (default: the bundle's max_games), so scoring a player runs Graph 2 only (zeros,
-  with no Graph 1 run, for a type whose rates read no context: hfm_runtime.scoring).
+  per perspective (default: the bundle's max_games), so scoring a player runs Graph 2 only (for a
+  type whose rates read no context, PA outcomes only: embeddings of no columns, no Graph 1 run,
+  `Scorer.level1_width`; a store kept with one width refuses a scorer that keeps another).
 - Graph 2: each player's last Graph-2 result with the inputs it was computed from (his context games,
   identity features, archetype); a request whose inputs are the same to the bit reuses it
   (Scorer._graph2_memo: Graph 2 scores each player on his own rows, so the result is the one a run
@@ -393,7 +394,7 @@ class PlayerStore:
         return [(pid, old, kept, evicted, encoded) for pid, old, kept, evicted in plans]
 
     def _commit_context(self, pt: PlayerType, plans: list) -> int:
-        d_pa = self.scorer._d_pa()
+        d_pa = self.scorer.level1_width(pt)
         n = 0
         for pid, old, kept, evicted, encoded in plans:
             n_held = sum(1 for k in kept if not isinstance(k, tuple))
@@ -544,6 +545,8 @@ class PlayerStore:
         if scorer.bundle is not self.bundle and bundle_fingerprint(scorer.bundle) != self.fingerprint:
             raise StoreMismatch(f"store: built for bundle {self.fingerprint[:12]}, the scorer's bundle "
                                 f"{scorer.bundle.path} is {bundle_fingerprint(scorer.bundle)[:12]}: build a new store")
+        for pt in PLAYER_TYPES:
+            _check_width(pt, self.scorer.level1_width(pt), scorer, "store")
         return _StoreInputs(self, scorer)
 
     def default_players(self, season: int) -> list[int]:
@@ -581,7 +584,7 @@ class PlayerStore:
                          n_games=np.array([len(c.game_pk) for _, c in contexts], dtype=np.int64),
                          n_pas=_cat([np.diff(c.offsets) for _, c in contexts], np.int64),
                          pa_emb=np.concatenate([c.pa_emb for _, c in contexts]) if contexts
-                         else np.zeros((0, self.scorer._d_pa()), np.float32),
+                         else np.zeros((0, self.scorer.level1_width(pt)), np.float32),
                          pa_outcome=_cat([c.pa_outcome for _, c in contexts], np.int64),
                          game_pk=_cat([c.game_pk for _, c in contexts], np.int64),
                          day=_cat([c.day for _, c in contexts], np.int64),
@@ -643,6 +646,7 @@ class PlayerStore:
                 with np.load(io.BytesIO(files[f"lines_{pt}.npz"]), allow_pickle=False) as z:
                     store._lines[pt] = _read_lines(z)
                 with np.load(io.BytesIO(files[f"context_{pt}.npz"]), allow_pickle=False) as z:
+                    _check_width(pt, int(z["pa_emb"].shape[1]), scorer, str(folder))
                     store._context[pt] = _read_contexts(z)
             with np.load(io.BytesIO(files["games.npz"]), allow_pickle=False) as z:
                 store._game_pks = z["game_pk"].astype(np.int64)
@@ -894,7 +898,7 @@ class _StoreInputs:
         days = _cat([c.day for _, c in held], np.int64).astype("datetime64[D]")
         n_pas = _cat([np.diff(c.offsets) for _, c in held], np.int64)
         return GameEmbeddings(
-            pa_emb=np.concatenate([c.pa_emb for _, c in held]) if held else np.zeros((0, self.scorer._d_pa()), np.float32),
+            pa_emb=np.concatenate([c.pa_emb for _, c in held]) if held else np.zeros((0, self.scorer.level1_width(pt)), np.float32),
             pa_outcome=_cat([c.pa_outcome for _, c in held], np.int64),
             pa_offsets=np.concatenate([[0], np.cumsum(n_pas)]).astype(np.int64),
             keys=GameKeys(
@@ -959,6 +963,14 @@ def _read_marcel(z: Mapping[str, np.ndarray]) -> dict[tuple[str, int], tuple[np.
                                   index=pd.Index(z[key + "league_season"], name="season"))
             memo[(pt, int(season))] = (z[name], rows, league)
     return memo
+
+
+def _check_width(pt: PlayerType, width: int, scorer: Scorer, where: str) -> None:
+    """A store keeps `scorer.level1_width(pt)` columns of Level-1 output per PA (none for a type whose
+    rates read no context); one kept with another width cannot serve this scorer."""
+    if width != scorer.level1_width(pt):
+        raise StoreMismatch(f"{where}: its {pt} Level-1 outputs have {width} columns, this scorer keeps "
+                            f"{scorer.level1_width(pt)} (ScorerOptions.full_context differs): build a new store")
 
 
 def _read_contexts(z: Mapping[str, np.ndarray]) -> dict[int, _Context]:
