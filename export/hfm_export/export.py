@@ -25,6 +25,7 @@ from torch import nn
 
 from hfm_runtime import bundle as B
 from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.context import empty_context
 from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import PA_OUTCOMES
 from hfm_runtime.identity import IDENTITY_DIR
@@ -151,18 +152,15 @@ def graph2_cases(d_pa: int, n_features: int, n_archetypes: int, seed: int = 0) -
 def reads_context(model: nn.Module, path: Path, cases: Mapping[str, tuple[torch.Tensor, ...]]) -> bool:
     """The manifest's `graphs.<type>.reads_context` (hfm_runtime.bundle): False when the head on Levels
     2-3 is exactly zero, so the rates are the wide path's alone. Checked on the exported graph: each
-    case's rates with its context and with the runtime's empty one (one padded game, every mask off:
-    hfm_runtime.context.gather_context without games) must be equal to the bit, else ExportError."""
+    case's rates with its context and with the runtime's empty one (hfm_runtime.context.empty_context)
+    must be equal to the bit, else ExportError."""
     if bool(model.head.weight.any()) or bool(model.head.bias.any()):
         return True
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     wanted = {i.name for i in session.get_inputs()}
     for case, tensors in cases.items():
         feed = {n: t.numpy() for n, t in zip(GRAPH2_SPEC.inputs, tensors)}
-        b, d = feed["pa_emb"].shape[0], feed["pa_emb"].shape[-1]
-        empty = {**feed, "pa_emb": np.zeros((b, 1, 1, d), np.float32), "pa_mask": np.zeros((b, 1, 1), bool),
-                 "pa_outcome": np.zeros((b, 1, 1), np.int64), "game_mask": np.zeros((b, 1), bool),
-                 "game_days": np.zeros((b, 1), np.float32)}
+        empty = empty_context(feed["stat_features"], feed["archetype"], feed["pa_emb"].shape[-1]).inputs()
         with_context, without = (session.run(["rates"], {k: v for k, v in f.items() if k in wanted})[0]
                                  for f in (feed, empty))
         if not np.array_equal(with_context, without):
