@@ -320,9 +320,8 @@ class PitchFeaturizer:
             num = raw.astype(np.float32)
             del raw
             np.copyto(num, 0.0, where=np.isnan(num))
-        else:  # np.zeros: pages the caller never touches are never written
-            cat = np.zeros((n, len(PITCH_CATEGORICALS)), np.int64)
-            num = np.zeros((n, len(self.mean_)), np.float32)
+        else:  # the table's own zeros, made below at its size (no per-pitch columns to gather)
+            cat = num = None
 
         game_pk, at_bat, dates = cols["game_pk"], cols["at_bat_number"], cols["game_date"]
         outcome = _pa_outcome_codes(cols["events"])
@@ -336,14 +335,18 @@ class PitchFeaturizer:
             parts.append(_segment(order, perspective, player, game_pk, at_bat, dates, cols["level"], outcome))
 
         pitch_rows = np.concatenate([p["rows"] for p in parts])
-        table_cat = cat[pitch_rows]
+        if features:
+            table_cat, table_num = cat[pitch_rows], num[pitch_rows]
+        else:
+            table_cat = np.zeros((len(pitch_rows), len(PITCH_CATEGORICALS)), np.int64)
+            table_num = np.zeros((len(pitch_rows), len(self.mean_)), np.float32)
         start = 0
         for p in parts:
             table_cat[start:start + len(p["rows"]), -1] = token_ids["perspective"][p["perspective"]]
             start += len(p["rows"])
         return GameTable(
             cat=table_cat,
-            num=num[pitch_rows],
+            num=table_num,
             pa_of_pitch=np.concatenate([p["pa_of_pitch"] for p in parts]),
             pitch_offsets=_join_offsets([p["pitch_offsets"] for p in parts]),
             pa_offsets=_join_offsets([p["pa_offsets"] for p in parts]),
