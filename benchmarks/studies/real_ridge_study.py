@@ -150,14 +150,19 @@ def selection_args(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace,
     return args, seasons
 
 
-def main() -> None:
-    args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+def run_study(league_path: str, seasons: list[int], variants=None, reference: str = "seq_eb") -> None:
+    """Project every test season of `seasons` with `variants` (see `project`) and print both types' reports."""
     start = time.time()
-    league, lines = league_lines(args.league, list(range(2000, max(seasons) + 1)))
+    league, lines = league_lines(league_path, list(range(2000, max(seasons) + 1)))
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
-        report([project(lines, league.players, pt, T) for T in seasons], pt, seasons, rng)
+        report([project(lines, league.players, pt, T, variants) for T in seasons], pt, seasons, rng, reference)
     print(f"({time.time() - start:.0f} s)")
+
+
+def main() -> None:
+    args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    run_study(args.league, seasons)
 
 
 if __name__ == "__main__":
