@@ -105,6 +105,7 @@ accuracy-real: real-league
 	  $$fit --name real_$${y}_untyped --level1-from $(RUNS)/real_$$y --set examples.typed_players=false && \
 	  $$fit --name real_$${y}_late_off --level1-from $(RUNS)/real_$$y --set profile.late_rates=false && \
 	  $$fit --name real_$${y}_speed_off --level1-from $(RUNS)/real_$$y --set profile.speed_rates=false && \
+	  $$fit --name real_$${y}_putaway_off --level1-from $(RUNS)/real_$$y --set profile.putaway_rate=false && \
 	  $$fit --name real_$${y}_deep --level1-from $(RUNS)/real_$$y --set finetune.epochs=25 && \
 	  $$fit --name real_$${y}_no_pretrain --pretrain-epochs 0 || exit 1; \
 	done
@@ -114,6 +115,7 @@ accuracy-real: real-league
 	    $(foreach y,2019 2021,--ablation "deep part (Levels 1-3) gated in=$(RUNS)/real_$(y)_deep" \
 	      --ablation "late window off=$(RUNS)/real_$(y)_late_off" \
 	      --ablation "speed rates off=$(RUNS)/real_$(y)_speed_off" \
+	      --ablation "putaway rate off=$(RUNS)/real_$(y)_putaway_off" \
 	      --ablation "shrunk rates off=$(RUNS)/real_$(y)_unshrunk" \
 	      --ablation "targets denoised=$(RUNS)/real_$(y)_denoised" \
 	      --ablation "pitchers' plate appearances in the batter rows=$(RUNS)/real_$(y)_untyped" \

@@ -117,13 +117,16 @@ def test_fit_identity_on_tiny_league_and_build_identity(tiny_league, tmp_path):
         in_train = as_of["season"].isin(train).to_numpy()
         fit_rows = ident.profiles[in_train]["career_from"].ne("league").to_numpy()
         np.testing.assert_array_equal(ident.archetype[in_train][fit_rows], model.archetypes.labels_)
-    # the speed and late rates' switches travel with the identity (a file without them reads as off)
+    # the speed, putaway and late rates' switches travel with the identity (a file without them reads as off)
     fit_identity(lines, league.players, train, tmp_path / "speed", ArchetypeConfig(n_init=1),
-                 ProfileConfig(speed_rates=True, late_rates=True))
+                 ProfileConfig(speed_rates=True, putaway_rate=True, late_rates=True))
     fast = IdentityModel.load(tmp_path / "speed" / IDENTITY_DIR, "batter")
     assert fast.config.speed_rates and not model.config.speed_rates
+    assert fast.config.putaway_rate and not model.config.putaway_rate
     assert fast.config.late_rates and not model.config.late_rates
     assert "if_hit_rate" not in fast.skill_league  # the simulator records no fielder: never measured
+    assert 0.2 < fast.skill_league["putaway_rate"] < 0.7  # strikeouts per two-strike PA, fitted with a prior
+    assert fast.skill_prior["putaway_rate"] > 0
     batters = season_end_as_of(lines["batter"], league.seasons)[["player_id", "as_of_date"]].head(5)
     assert build_identity(lines["batter"], league.players, batters, "batter",
                           fast).stat_features.shape[1] == len(feature_names("batter", fast.config))

@@ -149,3 +149,22 @@ def test_speed_rates_are_read_only_when_asked_and_only_where_measured():
         history.assign(gb_fielded=0.0, if_hit=0.0), players, seasons)
     assert "if_hit_rate" not in blind.skill_league_ and "gidp_rate" in blind.skill_league_
     assert AggregateRidge("pitcher", RidgeConfig(speed_rates=True))._rates() == TYPE_RATES["pitcher"]
+
+
+def test_putaway_rate_divides_the_windows_strikeouts_by_its_two_strike_pas():
+    rng = np.random.default_rng(4)
+    sums, players, _ = synthetic_sums(rng, n_players=60)
+    sums["two_strike"] = np.maximum(sums["SO"] * 2.5, 1.0).round()
+    history, seasons = sums[sums["season"] < 2022], list(range(2016, 2022))
+    rows = pd.DataFrame({"player_id": [0, 999], "season": [2022, 2022]})
+    ridge = AggregateRidge("batter", RidgeConfig(putaway_rate=True)).fit(history, players, seasons)
+    assert ridge._rates()[-1] == "putaway_rate" and "if_hit_rate" not in ridge._rates()
+    X = ridge._features(history, players, rows)
+    # player 0: the 5/4/3-weighted SO over two-strike PAs, shrunk by 12 x the per-season prior events
+    w = history[history["player_id"] == 0].set_index("season").reindex([2021, 2020, 2019]).fillna(0.0)
+    weights = np.array([5.0, 4.0, 3.0])
+    k, league = ridge.skill_prior_["putaway_rate"] * 12, ridge.skill_league_["putaway_rate"]
+    expected = (weights @ w["SO"].to_numpy() + k * league) / (weights @ w["two_strike"].to_numpy() + k)
+    assert X.loc[0, "skill_putaway_rate"] == pytest.approx(expected, rel=1e-9)
+    assert X.loc[1, "skill_putaway_rate"] == pytest.approx(league) and X.loc[1, "log_n_putaway_rate"] == 0
+    assert AggregateRidge("pitcher", RidgeConfig(putaway_rate=True))._rates() == TYPE_RATES["pitcher"]

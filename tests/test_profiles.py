@@ -415,7 +415,7 @@ def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_wid
             names = feature_names(pt, config)
             assert names[:len(base)] == base and len(set(names)) == len(names)
             found = layout_config(pt, len(names))
-            assert found == (config if pt == "batter" else replace(config, speed_rates=False))
+            assert found == (config if pt == "batter" else replace(config, speed_rates=False, putaway_rate=False))
     speed = ProfileConfig(speed_rates=True)
     assert feature_names("pitcher", speed) == feature_names("pitcher")
     assert feature_names("batter", speed)[len(feature_names("batter")):] == [
@@ -436,6 +436,30 @@ def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_wid
     X_off = feature_matrix(build_profiles(lines, players_df([1, 2]), ao, "batter", league=LEAGUE,
                                           skill_league=skill_league, skill_prior=skill_prior), "batter")
     np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])
+
+
+def test_putaway_rate_is_the_windows_strikeouts_per_two_strike_pa_shrunk_after_the_speed_rates():
+    """ProfileConfig.putaway_rate (batters; off by default): the Marcel window's SO over plate
+    appearances that reached two strikes, shrunk by its prior like the other skill rates, with its
+    sample, right after the speed rates; pitchers' layouts do not change."""
+    both = ProfileConfig(speed_rates=True, putaway_rate=True)
+    assert feature_names("pitcher", ProfileConfig(putaway_rate=True)) == feature_names("pitcher")
+    assert feature_names("batter", both)[len(feature_names("batter", ProfileConfig(speed_rates=True))):] == [
+        "marcel_skill:putaway_rate", "log_n:putaway_rate"]
+    lines = pd.DataFrame([line(1, "2022-05-01", SO=2), line(1, "2021-05-01", SO=1), line(2, "2022-05-01")])
+    lines.loc[lines.player_id == 1, "two_strike"] = [3, 2]
+    skill_league, skill_prior = {"putaway_rate": 0.4}, {"putaway_rate": 50.0}
+    config = ProfileConfig(putaway_rate=True)
+    prof = build_profiles(lines, players_df([1, 2]), as_of([(1, "2023-04-01"), (2, "2023-04-01")]), "batter",
+                          league=LEAGUE, config=config, skill_league=skill_league, skill_prior=skill_prior)
+    X = feature_matrix(prof, "batter", config)
+    col = {n: i for i, n in enumerate(feature_names("batter", config))}
+    # (5 x 2 + 4 x 1 strikeouts + 12 x the prior's) / (5 x 3 + 4 x 2 two-strike PAs + 12 x 50)
+    assert X[0, col["marcel_skill:putaway_rate"]] == pytest.approx((14 + 12 * 50 * 0.4) / (23 + 12 * 50), rel=1e-6)
+    assert X[0, col["log_n:putaway_rate"]] > 0
+    # a strikeout without a two-strike count in the window (player 2's line has none): league rate, no sample
+    assert X[1, col["marcel_skill:putaway_rate"]] == pytest.approx(
+        (5 * 1 + 12 * 50 * 0.4) / (12 * 50), rel=1e-6) and X[1, col["log_n:putaway_rate"]] == 0
 
 
 def test_late_rates_read_the_mlb_games_of_the_last_late_days_shrunk_and_appended_last():

@@ -9,9 +9,10 @@ Layout (every path relative to the bundle folder; `manifest.json` lists all the 
                                           onnxruntime it is tested with)
     model_card.json                       what the model is and how it scored (from the training run)
     featurizer.json                       vocabularies and numeric normalisation (hfm_runtime.featurize)
-    blend.json                            per player type and stat: the blend weight w of
-                                          final = marcel + w * model (residual mode); "ranges" (optional:
-                                          the range parameters, hfm_runtime.ranges.RangeParams)
+    blend.json                            "target_mode", "rule" (final = marcel + w * (model - marcel),
+                                          or + w * model in residual mode), "weights" (per player type and
+                                          stat: w), "ranges" (optional: the range parameters,
+                                          hfm_runtime.ranges.RangeParams)
     pitch_pa_encoder.onnx                 Graph 1 (Level 1), shared by both player types
     <player_type>/game_projection_encoder.onnx   Graph 2 (identity + Levels 2-3 + head)
     <player_type>/context.json            how that type's context is assembled (games of context, ...)
@@ -109,7 +110,7 @@ def write_manifest(folder: str | Path, fields: Mapping[str, Any]) -> dict[str, A
 
 def stat_feature_layouts(player_type: str) -> list[list[str]]:
     """The `stat_features` layouts this runtime builds (profiles.layout_configs; a pitcher's
-    speed_rates changes nothing, so his come once)."""
+    speed_rates and putaway_rate change nothing, so his come once)."""
     from hfm_runtime.profiles import feature_names, layout_configs
 
     layouts = [feature_names(player_type, config) for config in layout_configs()]

@@ -4,8 +4,9 @@ Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
                               written before it existed, reads as on; without window_detail,
-                              speed_rates or late_rates, as off, the default), league rates, career priors,
-                              skill league rates and priors, MLE factors, feature layout and scaler
+                              speed_rates, putaway_rate or late_rates, as off, the default), league
+                              rates, career priors, skill league rates and priors, MLE factors,
+                              feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
 
@@ -71,6 +72,7 @@ class IdentityModel:
                 "season_length_correction": self.config.season_length_correction,
                 "window_detail": self.config.window_detail,
                 "speed_rates": self.config.speed_rates,
+                "putaway_rate": self.config.putaway_rate,
                 "late_rates": self.config.late_rates,
             },
         }
@@ -99,6 +101,7 @@ class IdentityModel:
                 # ... and without the window's detail (an experiment of 2026-12-03, off by default)
                 window_detail=_flag(meta["config"].get("window_detail", False), "window_detail"),
                 speed_rates=_flag(meta["config"].get("speed_rates", False), "speed_rates"),
+                putaway_rate=_flag(meta["config"].get("putaway_rate", False), "putaway_rate"),
                 late_rates=_flag(meta["config"].get("late_rates", False), "late_rates"),
             )
             if meta["feature_names"] != feature_names(player_type, config):

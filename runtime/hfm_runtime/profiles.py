@@ -28,8 +28,10 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   (`marcel_shrunk_*`, `_marcel_window`), opportunities per year, the AAA share, and skill rates shrunk
   with 12x the prior events; with `ProfileConfig.window_detail` (off by default) also each year's own
   shrunk rates and opportunities per game played (role: starter or reliever, regular or bench);
-  with `ProfileConfig.speed_rates` (batters; off by default) also the window's speed rates
-  (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per chance), shrunk alike;
+  with `ProfileConfig.speed_rates` (batters; off by default, on in fits of real leagues) also the
+  window's speed rates (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per
+  chance), shrunk alike; with `ProfileConfig.putaway_rate` (batters; off by default) also its putaway
+  rate (`skills.PUTAWAY_RATES`: strikeouts per plate appearance that reached two strikes), shrunk alike;
   with `ProfileConfig.late_rates` (off by default; on in fits of real leagues) also the late window:
   MLB games of the last LATE_DAYS days before the as-of date (at opening day, about the last two
   months of last season), its outcome rates shrunk by the same priors, whiff and swing rates shrunk by
@@ -60,7 +62,8 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
-from hfm_runtime.skills import SKILL_COUNTS, SKILL_RATES, TYPE_RATES, skill_rates, type_rates
+from hfm_runtime.skills import (PUTAWAY_RATES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, skill_rates,
+                                type_rates)
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -104,11 +107,17 @@ class ProfileConfig:
     # reliever's ~4.5; a regular's ~4 PA against a bench player's ~2.5), appended to block 10 of
     # `feature_names`. Saved with the identity; a file without it reads as off.
     window_detail: bool = False
-    # A batter's speed (an experiment of 2026-12-03, off by default; docs/real-data.md): the Marcel
-    # window's `skills.SPEED_RATES`, shrunk like its other skill rates, with their sample sizes,
-    # appended after everything else in `feature_names` (so the layout without them stays a prefix).
-    # Saved with the identity; a file without it reads as off. Pitchers: no change.
+    # A batter's speed (an experiment of 2026-12-03, off by default; `hfm-train fit` turns it on for
+    # an imported league since 2026-12-04, docs/real-data.md): the Marcel window's `skills.SPEED_RATES`,
+    # shrunk like its other skill rates, with their sample sizes, appended after the window detail in
+    # `feature_names` (so the default layout stays a prefix). Saved with the identity; a file without
+    # it reads as off. Pitchers: no change.
     speed_rates: bool = False
+    # A batter's putaway rate (2026-12-05, off by default; docs/real-data.md): the Marcel window's
+    # `skills.PUTAWAY_RATES` (SO per plate appearance reaching two strikes), shrunk and sized like the
+    # speed rates and right after them. Saved with the identity; a file without it reads as off.
+    # Pitchers: no change.
+    putaway_rate: bool = False
     # The end of last season (2026-12-04; docs/real-data.md "What was tried": its ridge gained 0.2-0.55
     # point for pitchers on five groups of seasons, and the blend passed a rule set before three seeds
     # of 2018): the MLB games of the last LATE_DAYS days before the as-of date, appended after
@@ -229,8 +238,10 @@ def profile_columns(
     skill_league, skill_prior: per skill rate, the league rate and the prior events it is shrunk with
              (`skills.skill_priors` on training seasons); default: raw rates (k = 0).
 
-    Returns per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp, and per horizon
-    h: `h_<stat>` rates, `h_opp`, `h_from`, `h_skill_<rate>` skill rates, `h_pitches`, `h_tracked`. Everything runs on numpy arrays read once from the inputs:
+    Returns per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp; per horizon h:
+    `h_<stat>` rates, `h_opp`, `h_opp_eq` (full-season equivalents), `h_from`, `h_skill_<rate>` skill
+    rates, `h_pitches`, `h_tracked`; and the Marcel window's `marcel_*` columns (with the late window's
+    `late_*` when `config.late_rates`: `_marcel_window`). Everything runs on numpy arrays read once from the inputs:
     on a one-player request pandas' fixed cost per operation would dominate.
     """
     stats = TARGET_STATS[player_type]
@@ -322,7 +333,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              config.speed_rates, mlb_sums.get("late")))
+                              _extra_rates(player_type, config), mlb_sums.get("late")))
     return out
 
 
@@ -347,9 +358,10 @@ def _shrunk_own(sums: np.ndarray, n_stats: int, prior_k: np.ndarray, league: np.
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
-                   speed: bool = False, late: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                   extra: tuple[str, ...] = (), late: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
-    first, as Marcel weighs seasons), MLB and AAA lines together, untranslated.
+    first, as Marcel weighs seasons), MLB and AAA lines together, untranslated. `extra`: the skill
+    rates read beyond TYPE_RATES (`_extra_rates`).
 
     `marcel_shrunk_<stat>`: the weighted rate regressed toward the league rate by the stat's own
     empirical-Bayes prior `prior_k` (league-average opportunities, `prior_opportunities`) against the
@@ -393,8 +405,9 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     three = previous[:, 0]
     out["marcel_aaa_share"] = np.divide(aaa_opp, three, out=np.zeros(len(three)), where=three > 0)
     total = sum(MARCEL_WEIGHTS)
-    skill_sums = dict(zip(SKILL_COUNTS, weighted[:, n_stats:].T))
-    names = type_rates(player_type, speed)
+    # the target stats too: skills.PUTAWAY_RATES divides SO by a skill count
+    skill_sums = {**dict(zip(stats, weighted[:, 1:n_stats].T)), **dict(zip(SKILL_COUNTS, weighted[:, n_stats:].T))}
+    names = TYPE_RATES[player_type] + extra
     prior = {r: (skill_prior or {}).get(r, 0.0) * total for r in names}
     skills = skill_rates(skill_sums, names, skill_league, prior)
     for r in names:
@@ -416,7 +429,8 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    default layout (`window_detail`, `speed_rates` and `late_rates` off) is a prefix of every other one.
+    default layout (`window_detail`, `speed_rates`, `putaway_rate` and `late_rates` off) is a prefix of
+    every other one.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -437,6 +451,7 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
        the same priors, `log_per_game:1` and `log_per_game` log1p of opportunities per game played,
        last year's and the 5/4/3-weighted window's; with `config.speed_rates` (batters), then
        `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate; with
+       `config.putaway_rate` (batters), then the same of skills.PUTAWAY_RATES; with
        `config.late_rates`, last, `late_shrunk:<stat>`, `late_skill:<rate>` for rate in LATE_SKILLS
        and `log_late_opp` (log1p of the late window's plain opportunities)
     """
@@ -458,24 +473,34 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
 
 def layout_configs() -> list[ProfileConfig]:
     """One ProfileConfig per `stat_features` layout this runtime builds (the layout-deciding fields
-    `window_detail`, `speed_rates` and `late_rates`, each off or on), the default first."""
-    return [ProfileConfig(window_detail=d, speed_rates=v, late_rates=late)
-            for late in (False, True) for d in (False, True) for v in (False, True)]
+    `window_detail`, `speed_rates`, `putaway_rate` and `late_rates`, each off or on), the default first."""
+    return [ProfileConfig(window_detail=d, speed_rates=v, putaway_rate=k, late_rates=late)
+            for late in (False, True) for d in (False, True) for k in (False, True) for v in (False, True)]
 
 
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
     """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding fields
     only): for code handed a `stat_features` matrix without its identity. A pitcher's `speed_rates`
-    changes nothing, so his layouts come back with it off."""
+    and `putaway_rate` change nothing, so his layouts come back with them off."""
     for config in layout_configs():
         if len(feature_names(player_type, config)) == width:
             return config
     raise HFMInputError(f"{player_type} stat_features: {width} columns is no layout of profiles.feature_names")
 
 
-def _speed_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
-    """The SPEED_RATES a profile of `config` carries (batters with `speed_rates` on), else none."""
-    return type_rates(player_type, config.speed_rates)[len(TYPE_RATES[player_type]):]
+def _extra_groups(player_type: PlayerType, config: ProfileConfig) -> list[tuple[str, ...]]:
+    """The Marcel window's skill rates beyond TYPE_RATES that a profile of `config` carries, a group per
+    switch: a batter's SPEED_RATES with `speed_rates` on, then PUTAWAY_RATES with `putaway_rate` on;
+    none for a pitcher. Each group's rates and then their sample sizes sit together in the layout, so
+    a layout with fewer switches on is a prefix of its block."""
+    names = type_rates(player_type, config.speed_rates, config.putaway_rate)
+    groups = [group for group, on in ((SPEED_RATES, config.speed_rates), (PUTAWAY_RATES, config.putaway_rate)) if on]
+    return [group for group in groups if set(group) <= set(names)]
+
+
+def _extra_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
+    """`_extra_groups`, flat."""
+    return tuple(r for group in _extra_groups(player_type, config) for r in group)
 
 
 def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
@@ -484,8 +509,8 @@ def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileC
     rates = TYPE_RATES[player_type]
     detail = [*(f"marcel_shrunk_y{k}:{s}" for k in MARCEL_YEARS for s in TARGET_STATS[player_type]),
               "log_per_game:1", "log_per_game"] if config.window_detail else []
-    speed = _speed_rates(player_type, config)
-    detail += [*(f"marcel_skill:{r}" for r in speed), *(f"log_n:{r}" for r in speed)]
+    for group in _extra_groups(player_type, config):
+        detail += [*(f"marcel_skill:{r}" for r in group), *(f"log_n:{r}" for r in group)]
     if config.late_rates:
         detail += [*(f"late_shrunk:{s}" for s in TARGET_STATS[player_type]),
                    *(f"late_skill:{r}" for r in LATE_SKILLS), "log_late_opp"]
@@ -545,10 +570,9 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
     if config.window_detail:
         blocks += [floats([f"marcel_shrunk_y{k}_{s}" for k in MARCEL_YEARS for s in stats]),
                    np.log1p(floats(["marcel_per_game_y1", "marcel_per_game"]))]
-    speed = _speed_rates(player_type, config)
-    if speed:
-        blocks += [floats([f"marcel_skill_{r}" for r in speed]),
-                   np.log1p(floats([f"marcel_skill_{r}_n" for r in speed]) * floats(["marcel_eq"]))]
+    for group in _extra_groups(player_type, config):
+        blocks += [floats([f"marcel_skill_{r}" for r in group]),
+                   np.log1p(floats([f"marcel_skill_{r}_n" for r in group]) * floats(["marcel_eq"]))]
     if config.late_rates:
         blocks += [floats([f"late_shrunk_{s}" for s in stats]), floats([f"late_skill_{r}" for r in LATE_SKILLS]),
                    np.log1p(floats(["late_opp"]))]

@@ -561,9 +561,9 @@ class Scorer:
         """Level 1 (Graph 1) on every game of `table`, in table order, as ragged PA embeddings.
 
         Games run in batches of `graph1_batch_games`, sorted by length (stable) to limit padding; the
-        batches depend only on `table`, so the result does not depend on `workers`. Games seen only
-        from types that do not read their context (`reads_context`) are not run: their PA embeddings
-        have no columns (`level1_width`)."""
+        batches depend only on `table`, so the result does not depend on `workers`. A table whose
+        perspectives all belong to types that do not read their context (`reads_context`) is not run:
+        its PA embeddings have no columns (`level1_width`). (Callers pass one perspective at a time.)"""
         if not any(self.reads_context[str(pt)] for pt in np.unique(table.keys.perspective)):
             return GameEmbeddings(pa_emb=np.zeros((int(table.n_pas.sum()), 0), np.float32),
                                   pa_outcome=table.pa_outcome, pa_offsets=table.pa_offsets - table.pa_offsets[0],

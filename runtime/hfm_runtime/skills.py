@@ -101,7 +101,8 @@ MEAN_SQUARES: dict[str, str] = {
     "spin": "spin_sq", "extension": "ext_sq", "fb_spin": "fb_spin_sq", "brk_spin": "brk_spin_sq",
     "brk_break": "brk_break_sq", "edge": "edge_sq", "pitches_per_pa": "pa_pitches_sq",
 }
-# rate name -> (numerator, denominator) over SKILL_COUNTS; `o_pitch` = located - zone.
+# rate name -> (numerator, denominator) over SKILL_COUNTS; `o_pitch` = located - zone. `putaway_rate`
+# reads the outcome count SO too, so the sums it is read from hold the target stats beside them.
 SKILL_RATES: dict[str, tuple[str, str]] = {
     "zone_rate": ("zone", "located"),
     "z_swing_rate": ("z_swing", "zone"),
@@ -134,6 +135,7 @@ SKILL_RATES: dict[str, tuple[str, str]] = {
     "pu_rate": ("pu", "bip"),
     "if_hit_rate": ("if_hit", "gb_fielded"),
     "gidp_rate": ("gidp", "dp_chance"),
+    "putaway_rate": ("SO", "two_strike"),
 }
 SEQUENCE_RATES: tuple[str, ...] = (  # what untracked pitch sequences allow (and swing, whiff, gb)
     "swing_rate", "whiff_rate", "called_rate", "foul_rate", "first_strike_rate", "two_strike_rate",
@@ -153,11 +155,17 @@ assert all(r in TYPE_RATES[t] for t in TYPE_RATES for r in SEQUENCE_RATES if r !
 # A batter's speed, read off where his ground balls go and how often he grounds into a double play:
 # ProfileConfig.speed_rates / RidgeConfig.speed_rates add them (batters only) to the 5/4/3 window.
 SPEED_RATES: tuple[str, ...] = ("if_hit_rate", "gidp_rate")
+# A batter's two-strike finish: strikeouts per plate appearance that reached two strikes (SO/PA is the
+# share reaching two strikes times this, and the two regress by different amounts: docs/real-data.md).
+# ProfileConfig.putaway_rate / RidgeConfig.putaway_rate add it (batters only) to the 5/4/3 window.
+PUTAWAY_RATES: tuple[str, ...] = ("putaway_rate",)
 
 
-def type_rates(player_type: PlayerType, speed: bool = False) -> tuple[str, ...]:
-    """TYPE_RATES[player_type], with SPEED_RATES after them for a batter when `speed`."""
-    return TYPE_RATES[player_type] + (SPEED_RATES if speed and player_type == "batter" else ())
+def type_rates(player_type: PlayerType, speed: bool = False, putaway: bool = False) -> tuple[str, ...]:
+    """TYPE_RATES[player_type], then for a batter SPEED_RATES when `speed` and PUTAWAY_RATES when `putaway`."""
+    if player_type != "batter":
+        return TYPE_RATES[player_type]
+    return TYPE_RATES[player_type] + (SPEED_RATES if speed else ()) + (PUTAWAY_RATES if putaway else ())
 
 
 _COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events", "bb_type", "pitch_type",

@@ -38,7 +38,7 @@ names him); the daily case, as of the day after the newest games, always works.
 `append(pitches)` (from `statcast.load_pitches`, any levels, a game's pitches all in one append): the
 games whose game_pk the store does not hold yet; games it holds are skipped and counted, so re-running
 a day changes nothing. The lines and Level-1 outputs are computed before the state changes: an append
-that fails leaves the store as it was.
+that fails leaves the store as it was (but for the line layout a type's first append records).
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint, the line layout,
 SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, marcel.npz (the Marcel memo;

@@ -132,8 +132,11 @@ def fit_identity_type(
         mle = None  # no one played at both levels: profiles ignore AAA lines
     league = league_rates(train, player_type)
     prior = prior_opportunities(train, player_type)
-    mlb_seasons = train[train["level"] == "MLB"].groupby(["player_id", "season"])[list(SKILL_COUNTS)].sum()
-    skill_league, skill_prior = skill_priors(mlb_seasons, type_rates(player_type, profile_config.speed_rates))
+    # the target stats beside the skill counts: skills.PUTAWAY_RATES reads SO
+    mlb_seasons = train[train["level"] == "MLB"].groupby(["player_id", "season"])[
+        [*TARGET_STATS[player_type], *SKILL_COUNTS]].sum()
+    skill_league, skill_prior = skill_priors(mlb_seasons, type_rates(player_type, profile_config.speed_rates,
+                                                                     profile_config.putaway_rate))
     as_of = season_end_as_of(train, train_seasons)
     profiles = build_profiles(
         train, players, as_of, player_type, mle=mle, league=league, prior=prior, skill_league=skill_league,

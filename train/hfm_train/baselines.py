@@ -17,15 +17,19 @@ ACTUAL outcomes (never on the simulator's true talent):
                     docs/real-data.md "What was tried"), each of the three seasons' own rates shrunk by the
                     same priors, and log opportunities per game played, last season's and the weighted
                     window's (role: starter or reliever, regular or bench)
-                  * Statcast skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff
-                    and swing rates, launch speed and angle, hard-hit, sweet-spot and barrel shares,
-                    ground-ball share and hits on grounders, xwOBA; pitchers also fastball velocity, spin,
-                    extension, fastball and breaking-ball spin, breaking-ball movement and how far outside
-                    the zone misses land), 5/4/3-weighted and shrunk toward the league by the empirical-Bayes
-                    prior of `skills.skill_priors`, and the log of each rate's weighted sample size;
-                    with `RidgeConfig.speed_rates` (batters; an experiment, off by default, as the
-                    profile's) also skills.SPEED_RATES: infield hits per fielded ground ball and
-                    double plays per chance
+                  * skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff and
+                    swing rates, launch speed and angle, hard-hit, sweet-spot and barrel shares,
+                    ground-ball share, xwOBA; what pitch sequences alone allow: called-strike, foul,
+                    first-strike, two-strike and three-ball rates, pitches per PA, line-drive, fly-ball
+                    and popup shares; batters also hits on grounders; pitchers also fastball velocity,
+                    spin, extension, fastball and breaking-ball spin, breaking-ball movement and how far
+                    outside the zone misses land), 5/4/3-weighted and shrunk toward the league by the
+                    empirical-Bayes prior of `skills.skill_priors`, and the log of each rate's weighted
+                    sample size; with `RidgeConfig.speed_rates` (batters; off by default, on where the
+                    run's profile has it, as real leagues' fits do) also skills.SPEED_RATES: infield
+                    hits per fielded ground ball and double plays per chance; with
+                    `RidgeConfig.putaway_rate` (batters; likewise the profile's) also
+                    skills.PUTAWAY_RATES: strikeouts per plate appearance reaching two strikes
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
   statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
                   (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
@@ -50,7 +54,7 @@ from sklearn.linear_model import RidgeCV
 from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.profiles import prior_opportunities, shrink_weighted
+from hfm_runtime.profiles import ProfileConfig, prior_opportunities, shrink_weighted
 from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates, type_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
@@ -70,6 +74,7 @@ class RidgeConfig:
     denoise: bool = False  # True: statcast_ridge_denoised
     window_detail: bool = False  # each season's own shrunk rates and opportunities per game (docstring)
     speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates (docstring)
+    putaway_rate: bool = False  # batters: skills.PUTAWAY_RATES after them (docstring)
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -132,7 +137,7 @@ class AggregateRidge:
 
     # ---------------------------------------------------------------------------------------------
     def _rates(self) -> tuple[str, ...]:
-        return type_rates(self.player_type, self.config.speed_rates)
+        return type_rates(self.player_type, self.config.speed_rates, self.config.putaway_rate)
 
     def _rows(self, sums: pd.DataFrame, seasons: list[int]) -> pd.DataFrame:
         opp = OPPORTUNITY[self.player_type]
@@ -201,14 +206,17 @@ class AggregateRidge:
 
 
 def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType,
-                    player_ids: np.ndarray, season: int, speed_rates: bool = False) -> dict[str, np.ndarray]:
-    """statcast_ridge and stat_ridge projections of `player_ids` for `season`, each fitted on every
-    season of `lines` before `season` (module docstring); `speed_rates`: RidgeConfig.speed_rates."""
+                    player_ids: np.ndarray, season: int, profile: ProfileConfig = ProfileConfig()
+                    ) -> dict[str, np.ndarray]:
+    """Every BASELINES ridge's projections of `player_ids` for `season`, each fitted on every season of
+    `lines` before `season` (module docstring). The skill ridges read the extra skill rates the model's
+    `profile` reads (RidgeConfig.speed_rates, putaway_rate), so the bar and the model see the same."""
     sums = season_sums(lines[lines["season"] <= season], player_type)
     train = sorted(s for s in sums["season"].unique() if s < season)
     out = {}
-    configs = {"statcast_ridge": RidgeConfig(speed_rates=speed_rates), "stat_ridge": RidgeConfig(skills=False),
-               "statcast_ridge_denoised": RidgeConfig(denoise=True, speed_rates=speed_rates)}
+    extra = dict(speed_rates=profile.speed_rates, putaway_rate=profile.putaway_rate)
+    configs = {"statcast_ridge": RidgeConfig(**extra), "stat_ridge": RidgeConfig(skills=False),
+               "statcast_ridge_denoised": RidgeConfig(denoise=True, **extra)}
     for name in BASELINES:
         model = AggregateRidge(player_type, configs[name]).fit(sums[sums["season"] < season], players, train)
         out[name] = model.predict(sums[sums["season"] < season], players, player_ids, season)

@@ -50,7 +50,9 @@ from .examples import Examples
 
 @dataclass(frozen=True)
 class DenoiseConfig:
-    enabled: bool = True  # False: train on the actual rates (the ablation; --set denoise.enabled=false)
+    # False: train on the actual rates (an ablation on simulated leagues; what `hfm-train fit` does on
+    # an imported league, hfm_train.fit.REAL_DATA_SETTINGS)
+    enabled: bool = True
     folds: int = 5
     alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-2, 4, 25))
     min_unexplained: float = 1e-8  # floor of u, so k stays above 0 where the noise explains everything

@@ -9,12 +9,13 @@ the whole season), per player type and stat, opportunity-weighted:
                         (a model collapsing to the league mean has a much smaller spread)
 Methods: `model` (raw: absolute rates, or Marcel + residual with w = 1), `blend` (marcel + w * residual,
 w per stat from blend.json), `marcel`, `context_mean` (the player's rate over his context games,
-SHRUNK toward Marcel's league rate by `context_shrink` opportunities, so a 10-PA context is mostly
+SHRUNK toward Marcel's league rate by CONTEXT_SHRINK opportunities, so a 10-PA context is mostly
 league average), `league_mean` (Marcel's league rates, what it gives a player with no record), `statcast_ridge`,
 `stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
 ridge regressions on aggregates of the three prior seasons, fitted on actual outcomes of the seasons
 before the test season; the last on those outcomes denoised as the model's are; the two that read
-skill rates add the batters' speed rates when the run's profile does, `profile.speed_rates`), `prev_true_talent`
+skill rates add the batters' speed and putaway rates when the run's profile does, `profile.speed_rates`
+and `profile.putaway_rate`), `prev_true_talent`
 (last season's true talent: the ceiling for anything reading only the past), `oracle` (the true
 talent itself).
 Intervals (`paired_bootstrap`): 90% paired bootstrap intervals, players resampled, of the RMSE
@@ -54,6 +55,7 @@ from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.marcel import league_prior
+from hfm_runtime.profiles import ProfileConfig
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from .baselines import previous_true_talent, ridge_baselines
@@ -343,11 +345,11 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
 
 
 def baseline_projections(league, lines, pt: str, test: Examples, season: int,
-                         speed_rates: bool = False) -> dict[str, np.ndarray]:
+                         profile: ProfileConfig = ProfileConfig()) -> dict[str, np.ndarray]:
     """The baselines' projections of the test examples' players (hfm_train.baselines); the sequence
-    ridge reads the speed rates when the model's profile does (`speed_rates`)."""
+    ridge reads the extra skill rates (speed, putaway) the model's `profile` reads."""
     ids = test.table["player_id"].to_numpy(np.int64)
-    out = ridge_baselines(lines, league.players, pt, ids, season, speed_rates)
+    out = ridge_baselines(lines, league.players, pt, ids, season, profile)
     prior = league_prior(lines[lines["season"] < season], season, pt).to_numpy(np.float64)
     out["league_mean"] = np.broadcast_to(prior, (len(ids), len(prior))).copy()
     if league.true_talent is not None:
@@ -399,7 +401,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
         league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
         card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"],
                                  baseline_projections(league, lines, pt, test, split["test"][0],
-                                                      identity.config.speed_rates))
+                                                      identity.config))
     return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
             "kind": kind, "blend": blend, "evaluation": card}
 

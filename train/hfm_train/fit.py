@@ -14,9 +14,9 @@ featurizer, Level 1 pre-training and identity (MLE, scaler, skill priors, archet
 seasons before validation. Training and validation targets are denoised by their windows' own
 pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a diagnostic, trains
 on the simulator's true talent instead). `hfm-train fit` on an imported (real) league applies
-REAL_DATA_SETTINGS first (targets not denoised, the profile's late window and batters' speed rates
-on, the wide path alone: 0 fine-tuning epochs, the pitchers' fitted on every kind of example), as the real selection seasons
-chose; the options and `--set` override them. The evaluation sets the model beside the baselines of
+REAL_DATA_SETTINGS first (targets not denoised, the profile's late window and batters' speed and
+putaway rates on, the wide path alone: 0 fine-tuning epochs, the pitchers' fitted on every kind of
+example), as the real selection seasons chose; the options and `--set` override them. The evaluation sets the model beside the baselines of
 hfm_train.baselines, fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
@@ -25,18 +25,19 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
   level1.pt               Level 1: {"config": Level1Config json, "state": state_dict} (pretrain.load_encoder)
   pretrain_history.json   Level 1 pre-training metrics per epoch
   identity/               identity_<type>.json (with RunConfig.profile), archetypes_<type>.npz/.json
-                          (IdentityModel.load)
+                          (IdentityModel.load), identity_fit.json (training seasons, the archetype search's result)
   <type>/model.pt         GameProjectionModel state dict, type = batter | pitcher (torch.load, weights_only)
   <type>/level1.pt        only with top-down unfreezing: that type's fine-tuned Level 1 (else ../level1.pt)
   <type>/pa_cache.npz     ... and the PA cache it encodes
   <type>/model.json       {"model_config": ModelConfig json, "stats": [...], "target_mode", "history",
-                          "best_epoch"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
+                          "best_epoch", "best_val"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
   blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual;
                           "ranges": the ranges' parameters (hfm_train.calibration, fitted on the train and
                           validation seasons' out-of-fold projections; on a simulated league the talent
                           interval's own scale against the true talent; `playing_time`: the playing-time
                           spread of the season totals, hfm_train.playing_time, from the same seasons' MLB
-                          lines), "ranges_fit": what they were fitted on
+                          lines), "ranges_fit": what they were fitted on, "cross_validation": the
+                          blend weights' per-fold report
   ranges_rows.csv         the rows the ranges were fitted on (hfm_train.calibration.fit_rows: out-of-fold
                           projection, count and true talent per player-season and stat); `hfm-train
                           calibration RUN --scale-from rows` refits from them
@@ -79,7 +80,7 @@ from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
 from hfm_runtime.profiles import ProfileConfig
-from hfm_runtime.skills import SPEED_RATES
+from hfm_runtime.skills import TYPE_RATES, type_rates
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -295,10 +296,11 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed),
                  config.profile)
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
-    missing = [r for r in SPEED_RATES if config.profile.speed_rates and r not in identity["batter"].skill_league]
+    extra = type_rates("batter", config.profile.speed_rates, config.profile.putaway_rate)[len(TYPE_RATES["batter"]):]
+    missing = [r for r in extra if r not in identity["batter"].skill_league]
     if missing:  # the features are then constant: say so rather than train on nothing
-        log(f"warning: profile.speed_rates is on, but the training seasons never measure {', '.join(missing)} "
-            "(no ground ball with a fielder: a league imported before hit_location, or simulated)")
+        log(f"warning: the profile reads {', '.join(missing)}, which the training seasons never measure "
+            "(the speed rates: no ground ball with a fielder, a league imported before hit_location or simulated)")
     lap("fit identity")
 
     models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}
@@ -352,7 +354,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
         card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas,
                                  baseline_projections(league, lines[pt], pt, ex["test"], split["test"][0],
-                                                      config.profile.speed_rates))
+                                                      config.profile))
         lap(f"evaluate {pt}")
 
     log(format_table(card, split["test"][0]))
@@ -371,8 +373,9 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
                                  for s, k in ranges.talent_scale[pt].items())
             for pt in ranges.talent_scale))
     lap("fit ranges")
+    held = f"the last {config.cv_seasons} of " if config.cv_seasons else ""
     blend_json["method"] = ("per stat, w in 0.0..1.0 step 0.1 minimising the opportunity-weighted MSE vs actual "
-                            "of leave-one-season-out predictions over the train and validation seasons; "
+                            f"of leave-one-season-out predictions over {held}the train and validation seasons; "
                             "final = marcel + w * residual")
     blend_json["cross_validation"] = cv_report
     model_card = {"seasons": {k: v for k, v in split.items()} | {"test": split["test"][0]},
@@ -503,7 +506,8 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 # on the in-season examples too (benchmarks/results/real_wide_kinds.md), and the batters' speed rates
 # (benchmarks/results/real_speed_2017_2018.md).
 REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true", "finetune.epochs=0",
-                                       'finetune.pitcher_wide_kinds=["start", "in_season"]', "profile.speed_rates=true")
+                                       'finetune.pitcher_wide_kinds=["start", "in_season"]', "profile.speed_rates=true",
+                                       "profile.putaway_rate=true")
 
 
 def real_data_defaults(config: RunConfig) -> RunConfig:
