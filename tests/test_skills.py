@@ -174,6 +174,9 @@ def test_with_skills_equals_an_outer_merge_filled_with_zeros():
 
     for g, s in ((game, skills), (game.iloc[:0], skills), (game, skills.iloc[:0])):
         pd.testing.assert_frame_equal(with_skills(g, s), merged(g, s))
+        # either side as its dict of columns (what identity.player_lines passes): the same frame
+        as_dict = {c: g[c].to_numpy() for c in g.columns}
+        pd.testing.assert_frame_equal(with_skills(as_dict, dict(s.items())), merged(g, s))
     with pytest.raises(ValueError, match="unique"):
         with_skills(pd.concat([game, game.iloc[:1]]), skills)
 

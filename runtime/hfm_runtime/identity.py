@@ -136,8 +136,8 @@ def player_lines(league: Any, player_type: PlayerType, shared: dict | None = Non
 
     shared: an empty dict to pass to the call for the other player type of the same pitches: what
     both sides read (the plate appearances, each pitch's skill counts) is derived once and kept in it."""
-    from hfm_runtime.seasons import game_lines, plate_appearances
-    from hfm_runtime.skills import pitch_skill_columns, skill_lines, with_skills
+    from hfm_runtime.seasons import game_line_columns, plate_appearances
+    from hfm_runtime.skills import pitch_skill_columns, skill_line_columns, with_skills
 
     pitches = league if isinstance(league, pd.DataFrame) else league.pitches
     if shared is None:
@@ -145,7 +145,9 @@ def player_lines(league: Any, player_type: PlayerType, shared: dict | None = Non
     if shared.get("pitches") is not pitches:
         shared.clear()
         shared.update(pitches=pitches, pas=plate_appearances(pitches), skills=pitch_skill_columns(pitches))
-    return with_skills(game_lines(shared["pas"], player_type), skill_lines(pitches, player_type, shared["skills"]))
+    # joined as dicts of columns and framed once: two frames fewer on every cold call
+    return with_skills(game_line_columns(shared["pas"], player_type),
+                       skill_line_columns(pitches, player_type, shared["skills"]))
 
 
 @dataclass(frozen=True)

@@ -166,7 +166,13 @@ def _per_player(pas: pd.DataFrame, player_type: PlayerType) -> dict[str, pd.Seri
 
 def game_lines(pas: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
     """One row per (player_id, game_pk, game_date, season, level) with the player type's line columns."""
-    return pd.DataFrame(group_sum(_per_player(pas, player_type), GAME_KEYS))
+    return pd.DataFrame(game_line_columns(pas, player_type))
+
+
+def game_line_columns(pas: pd.DataFrame, player_type: PlayerType) -> dict[str, Any]:
+    """`game_lines` as a dict of columns (numpy arrays, or pandas arrays for dtypes numpy lacks), for
+    callers that join more columns on before framing them once (identity.player_lines)."""
+    return group_sum(_per_player(pas, player_type), GAME_KEYS)
 
 
 def season_lines(frame: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:

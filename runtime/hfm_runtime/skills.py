@@ -59,6 +59,7 @@ scored data holds: a missing measurement, never a value the model was not traine
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -288,7 +289,15 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
 
 def skill_lines(pitches: pd.DataFrame, player_type: PlayerType,
                 columns: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
-    """One row per (player_id, game_pk) of `player_type`'s side: the GAME_KEYS and SKILL_COUNTS.
+    """One row per (player_id, game_pk) of `player_type`'s side: the GAME_KEYS and SKILL_COUNTS
+    (`skill_line_columns`, framed)."""
+    return pd.DataFrame(skill_line_columns(pitches, player_type, columns))
+
+
+def skill_line_columns(pitches: pd.DataFrame, player_type: PlayerType,
+                       columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """`skill_lines` as a dict of numpy columns: one row per (player_id, game_pk) of `player_type`'s
+    side, the GAME_KEYS and SKILL_COUNTS.
 
     columns: `pitch_skill_columns(pitches)` when the caller has them already (both sides of the same
     pitches read the same columns). Each count is summed per game with `np.add.reduceat` over the
@@ -320,16 +329,25 @@ def skill_lines(pitches: pd.DataFrame, player_type: PlayerType,
         LEVEL_COLUMN: text_array(pitches[LEVEL_COLUMN])[first].astype(str),
     }
     out.update({c: sums[:, j] for j, c in enumerate(SKILL_COUNTS)})
-    return pd.DataFrame(out)
+    return out
 
 
-def with_skills(game_lines: pd.DataFrame, skills: pd.DataFrame) -> pd.DataFrame:
+def _values(columns: pd.DataFrame | Mapping[str, Any], name: str, dtype=None) -> np.ndarray:
+    """A column of a frame or of a dict of columns, as numpy."""
+    values = columns[name]
+    return values.to_numpy(dtype) if hasattr(values, "to_numpy") else np.asarray(values, dtype=dtype)
+
+
+def with_skills(game_lines: pd.DataFrame | Mapping[str, Any],
+                skills: pd.DataFrame | Mapping[str, Any]) -> pd.DataFrame:
     """Game lines with the skill counts joined on (player_id, game_pk); a game on one side only gets
     zeros on the other (a pitcher whose only batter was retired on a caught stealing, say). Sorted by
     (player_id, game_date, game_pk). The result of an outer `merge` + `fillna(0)`, in numpy: the
-    scorer derives these lines on every call from raw rows, and the merge was a third of its time."""
-    gp, gg = game_lines["player_id"].to_numpy(np.int64), game_lines["game_pk"].to_numpy(np.int64)
-    sp, sg = skills["player_id"].to_numpy(np.int64), skills["game_pk"].to_numpy(np.int64)
+    scorer derives these lines on every call from raw rows, and the merge was a third of its time.
+    Either side may be a frame or its dict of columns (`seasons.game_line_columns`,
+    `skill_line_columns`): framing only the result saves two frames' construction and reads."""
+    gp, gg = _values(game_lines, "player_id", np.int64), _values(game_lines, "game_pk", np.int64)
+    sp, sg = _values(skills, "player_id", np.int64), _values(skills, "game_pk", np.int64)
     player, game = np.concatenate([gp, sp]), np.concatenate([gg, sg])
     order = np.lexsort((game, player))
     first = np.r_[True, (player[order][1:] != player[order][:-1]) | (game[order][1:] != game[order][:-1])]
@@ -341,23 +359,23 @@ def with_skills(game_lines: pd.DataFrame, skills: pd.DataFrame) -> pd.DataFrame:
         raise ValueError("with_skills: (player_id, game_pk) must be unique on each side")
 
     def keys(name: str) -> np.ndarray:  # the game lines' value, else the skill lines'
-        a, b = game_lines[name].to_numpy(), skills[name].to_numpy()
+        a, b = _values(game_lines, name), _values(skills, name)
         out = np.empty(n, dtype=a.dtype if a.dtype == b.dtype else object)
         out[at_s], out[at_g] = b, a
         return out
 
-    def counts(frame: pd.DataFrame, at: np.ndarray, name: str) -> np.ndarray:  # zeros where missing
-        values = frame[name].to_numpy()  # (a column at a time ran faster than 2-D blocks here)
+    def counts(frame, at: np.ndarray, name: str) -> np.ndarray:  # zeros where missing
+        values = _values(frame, name)  # (a column at a time ran faster than 2-D blocks here)
         out = np.zeros(n, dtype=np.int64 if values.dtype == np.int64 else np.float64)
         out[at] = values
         return out
 
     columns = {k: keys(k) for k in GAME_KEYS}
     columns["season"] = columns["season"].astype(np.int64)
-    columns.update({c: counts(game_lines, at_g, c) for c in game_lines.columns if c not in GAME_KEYS})
-    columns.update({c: counts(skills, at_s, c) for c in skills.columns if c not in columns})
+    columns.update({c: counts(game_lines, at_g, c) for c in game_lines if c not in GAME_KEYS})
+    columns.update({c: counts(skills, at_s, c) for c in skills if c not in columns})
     rows = np.lexsort((columns["game_pk"], columns["game_date"], columns["player_id"]))
-    ordered = [*game_lines.columns, *(c for c in skills.columns if c not in game_lines.columns)]
+    ordered = [*game_lines, *(c for c in skills if c not in game_lines)]
     out = {c: columns[c][rows] for c in ordered}
     for k in GAME_KEYS:  # pandas dtypes numpy lacks (the level's string dtype) come back as they were
         if game_lines[k].dtype == skills[k].dtype and not isinstance(game_lines[k].dtype, np.dtype):
