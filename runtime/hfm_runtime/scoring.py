@@ -92,8 +92,8 @@ from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
-from hfm_runtime.seasons import game_lines, plate_appearances, season_age, season_lines
-from hfm_runtime.skills import skill_lines, with_skills
+from hfm_runtime.seasons import game_line_columns, plate_appearances, season_age, season_lines
+from hfm_runtime.skills import skill_line_columns, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
@@ -298,8 +298,8 @@ class History:
     def game_lines(self, player_type: PlayerType) -> pd.DataFrame:
         """Outcome and skill counts per player and game (hfm_runtime.identity.player_lines)."""
         if ("games", player_type) not in self._derived:
-            self._derived[("games", player_type)] = with_skills(
-                game_lines(self.plate_appearances, player_type), skill_lines(self.pitches, player_type))
+            self._derived[("games", player_type)] = with_skills(  # framed once, as player_lines does
+                game_line_columns(self.plate_appearances, player_type), skill_line_columns(self.pitches, player_type))
         return self._derived[("games", player_type)]
 
     def lines(self, player_type: PlayerType) -> pd.DataFrame:
