@@ -30,8 +30,9 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   shrunk rates and opportunities per game played (role: starter or reliever, regular or bench);
   with `ProfileConfig.speed_rates` (batters; off by default, on in fits of real leagues) also the
   window's speed rates (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per
-  chance), shrunk alike; with `ProfileConfig.putaway_rate` (batters; off by default) also its putaway
-  rate (`skills.PUTAWAY_RATES`: strikeouts per plate appearance that reached two strikes), shrunk alike;
+  chance), shrunk alike; with `ProfileConfig.putaway_rate` (batters; off by default, on in fits of
+  real leagues) also its putaway rate (`skills.PUTAWAY_RATES`: strikeouts per plate appearance that
+  reached two strikes), shrunk alike;
   with `ProfileConfig.late_rates` (off by default; on in fits of real leagues) also the late window:
   MLB games of the last LATE_DAYS days before the as-of date (at opening day, about the last two
   months of last season), its outcome rates shrunk by the same priors, whiff and swing rates shrunk by
@@ -113,10 +114,10 @@ class ProfileConfig:
     # `feature_names` (so the default layout stays a prefix). Saved with the identity; a file without
     # it reads as off. Pitchers: no change.
     speed_rates: bool = False
-    # A batter's putaway rate (2026-12-05, off by default; docs/real-data.md): the Marcel window's
-    # `skills.PUTAWAY_RATES` (SO per plate appearance reaching two strikes), shrunk and sized like the
-    # speed rates and right after them. Saved with the identity; a file without it reads as off.
-    # Pitchers: no change.
+    # A batter's putaway rate (2026-12-05, off by default; `hfm-train fit` turns it on for an imported
+    # league, docs/real-data.md): the Marcel window's `skills.PUTAWAY_RATES` (SO per plate appearance
+    # reaching two strikes), shrunk and sized like the speed rates and right after them. Saved with
+    # the identity; a file without it reads as off. Pitchers: no change.
     putaway_rate: bool = False
     # The end of last season (2026-12-04; docs/real-data.md "What was tried": its ridge gained 0.2-0.55
     # point for pitchers on five groups of seasons, and the blend passed a rule set before three seeds
@@ -492,7 +493,7 @@ def _extra_groups(player_type: PlayerType, config: ProfileConfig) -> list[tuple[
     """The Marcel window's skill rates beyond TYPE_RATES that a profile of `config` carries, a group per
     switch: a batter's SPEED_RATES with `speed_rates` on, then PUTAWAY_RATES with `putaway_rate` on;
     none for a pitcher. Each group's rates and then their sample sizes sit together in the layout, so
-    a layout with fewer switches on is a prefix of its block."""
+    turning the putaway rate on appends to the layout with the speed rates alone."""
     names = type_rates(player_type, config.speed_rates, config.putaway_rate)
     groups = [group for group, on in ((SPEED_RATES, config.speed_rates), (PUTAWAY_RATES, config.putaway_rate)) if on]
     return [group for group in groups if set(group) <= set(names)]
