@@ -851,22 +851,21 @@ class Scorer:
         padded PA slots; stable, so ties keep request order): the batches depend only on the request,
         so a player's result does not depend on `workers`. A type that does not read its context
         (`reads_context`) gets the empty one (`empty_context`): the same rates to the bit."""
-        wanted, step = self._wanted[pt], self.options.graph2_batch_players
-        if not self.reads_context[pt]:
-            order = np.arange(len(index))
-            batches = [order[start:start + step] for start in range(0, len(order), step)]
-            feeds = [{k: v for k, v in empty_context(stat_features[rows], archetype[rows], self._d_pa()).inputs().items()
-                      if k in wanted} for rows in batches]
-        else:
-            max_pas = self.bundle.context[pt].get("max_pas")
+        wanted, step, reads = self._wanted[pt], self.options.graph2_batch_players, self.reads_context[pt]
+        max_pas = self.bundle.context[pt].get("max_pas")
+        if reads:
             longest = np.where(index >= 0, games.n_pas[np.maximum(index, 0)], 0).max(axis=1, initial=0)
             order = np.argsort(longest, kind="stable")
-            batches = [order[start:start + step] for start in range(0, len(order), step)]
-            feeds = []
-            for rows in batches:
-                batch = gather_context(games, index[rows], stat_features[rows], archetype[rows], max_pas)
-                feeds.append({k: v for k, v in batch.inputs().items() if k in wanted})
-        pending = self._run_later(pt, "rates", feeds)
+        else:
+            order = np.arange(len(index))
+
+        def feed(rows: np.ndarray) -> dict[str, np.ndarray]:
+            batch = (gather_context(games, index[rows], stat_features[rows], archetype[rows], max_pas) if reads
+                     else empty_context(stat_features[rows], archetype[rows], self._d_pa()))
+            return {k: v for k, v in batch.inputs().items() if k in wanted}
+
+        batches = [order[start:start + step] for start in range(0, len(order), step)]
+        pending = self._run_later(pt, "rates", [feed(rows) for rows in batches])
 
         def rates() -> np.ndarray:
             out = np.empty((len(order), len(TARGET_STATS[pt])))
