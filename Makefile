@@ -62,24 +62,26 @@ scale: $(STAMP)
 	$(BIN)/python benchmarks/scale.py --scale 1.0 $(SCALE_ARGS)
 
 # Real MLB (docs/real-data.md): the Retrosheet seasons 2000-2021 imported once (4.5-14 min), then
-# opening-day projections of 2019 (trained on 2011-2018: history 2011-13, targets 2014-17, validation
-# 2018) and of 2021 (2013-2020: 2020 history only, validation 2019), each beside Marcel and the
+# opening-day projections of 2019 (trained on 2008-2018: history 2008-13, targets 2014-17, validation
+# 2018) and of 2021 (2010-2020: 2020 history only, validation 2019), each beside Marcel and the
 # baselines; the retrained ablations (each reusing its run's Level 1 where it can); the report (RMSE,
 # paired intervals, correlations, ablations). The season-length correction's ablation (the model's
 # profile reading 2020's opportunities as played, not x 162/60; Marcel and the ridges keep it) is
-# 2021's only: 2019's seasons (2011-2018) hold no short season, so its run would be real_2019 again.
+# 2021's only: 2019's seasons (2008-2018) hold no short season, so its run would be real_2019 again.
 # `hfm-train fit` on an imported league applies hfm_train.fit.REAL_DATA_SETTINGS (targets not
 # denoised: denoising cost accuracy on the selection seasons; the profile's late window on: it passed
 # a rule set before three seeds of 2018; the wide path alone, 0 fine-tuning epochs: where the deep
 # part passed its gate on 2016-2018 it lost on the test season; the pitchers' wide path fitted on the
-# in-season examples too; the batters' speed rates on: they passed a rule on 2017-2018; docs/real-data.md). real_<y>_deep is the wide-path-alone choice's ablation:
+# in-season examples too; the batters' speed rates, putaway rate and older seasons on: each passed a
+# rule on 2017-2018; docs/real-data.md). real_<y>_deep is the wide-path-alone choice's ablation:
 # Levels 1-3 trained and gated in as on a simulated league. Not run by CI.
 RETRO ?= ../shared/data/retrosheet
 REAL  := artifacts/league_retro
 RUNS  := artifacts/runs
-REAL_FIT := --league $(REAL) --history-seasons 3 --no-progress
-FIT_2019 := $(REAL_FIT) --first-season 2011 --last-season 2019
-FIT_2021 := $(REAL_FIT) --first-season 2013 --last-season 2021 --history-only 2020
+# six history seasons: the batters' older seasons (profile.old_seasons) reach six back from each target
+REAL_FIT := --league $(REAL) --history-seasons 6 --no-progress
+FIT_2019 := $(REAL_FIT) --first-season 2008 --last-season 2019
+FIT_2021 := $(REAL_FIT) --first-season 2010 --last-season 2021 --history-only 2020
 real-league: $(STAMP)
 	test -d $(REAL) || $(BIN)/hfm-train import $(sort $(wildcard $(RETRO)/20*eve.zip)) \
 	    --register $(RETRO)/chadwick_register_retro.csv --out $(REAL) --no-progress
@@ -106,6 +108,7 @@ accuracy-real: real-league
 	  $$fit --name real_$${y}_late_off --level1-from $(RUNS)/real_$$y --set profile.late_rates=false && \
 	  $$fit --name real_$${y}_speed_off --level1-from $(RUNS)/real_$$y --set profile.speed_rates=false && \
 	  $$fit --name real_$${y}_putaway_off --level1-from $(RUNS)/real_$$y --set profile.putaway_rate=false && \
+	  $$fit --name real_$${y}_old_off --level1-from $(RUNS)/real_$$y --set profile.old_seasons=false && \
 	  $$fit --name real_$${y}_deep --level1-from $(RUNS)/real_$$y --set finetune.epochs=25 && \
 	  $$fit --name real_$${y}_no_pretrain --pretrain-epochs 0 || exit 1; \
 	done
@@ -116,6 +119,7 @@ accuracy-real: real-league
 	      --ablation "late window off=$(RUNS)/real_$(y)_late_off" \
 	      --ablation "speed rates off=$(RUNS)/real_$(y)_speed_off" \
 	      --ablation "putaway rate off=$(RUNS)/real_$(y)_putaway_off" \
+	      --ablation "older seasons off=$(RUNS)/real_$(y)_old_off" \
 	      --ablation "shrunk rates off=$(RUNS)/real_$(y)_unshrunk" \
 	      --ablation "targets denoised=$(RUNS)/real_$(y)_denoised" \
 	      --ablation "pitchers' plate appearances in the batter rows=$(RUNS)/real_$(y)_untyped" \
@@ -141,9 +145,9 @@ accuracy-real-tracked: real-tracking
 	    --out benchmarks/results/real_accuracy_tracking.md
 
 # The bundle trained on real players (runtime/hfm_runtime/bundles/retrosheet): every season 2000-2021
-# (2000-2002 and 2020 history only, targets 2003-2018, validation 2019; 2021 evaluated, never trained
+# (2000-2005 and 2020 history only, targets 2006-2018, validation 2019; 2021 evaluated, never trained
 # on), exported, verified, copied into the runtime package. Blend weights and ranges are
-# cross-validated on the last four of 2003-2019 (not 17 folds). With the wide path alone (real
+# cross-validated on the last four of 2006-2019 (not 14 folds). With the wide path alone (real
 # leagues' default) the in-season examples cost minutes, not the hours they cost the deep part, so
 # they are read (the pitchers' wide path is fitted on them). docs/real-data.md compares it with
 # real_2021 on 2021.

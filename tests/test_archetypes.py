@@ -117,10 +117,12 @@ def test_fit_identity_on_tiny_league_and_build_identity(tiny_league, tmp_path):
         in_train = as_of["season"].isin(train).to_numpy()
         fit_rows = ident.profiles[in_train]["career_from"].ne("league").to_numpy()
         np.testing.assert_array_equal(ident.archetype[in_train][fit_rows], model.archetypes.labels_)
-    # the speed, putaway and late rates' switches travel with the identity (a file without them reads as off)
+    # the speed, putaway, older-season and late switches travel with the identity (a file without them
+    # reads as off)
     fit_identity(lines, league.players, train, tmp_path / "speed", ArchetypeConfig(n_init=1),
-                 ProfileConfig(speed_rates=True, putaway_rate=True, late_rates=True))
+                 ProfileConfig(speed_rates=True, putaway_rate=True, old_seasons=True, late_rates=True))
     fast = IdentityModel.load(tmp_path / "speed" / IDENTITY_DIR, "batter")
+    assert fast.config.old_seasons and "log_old_opp" in fast.scaler.feature_names
     assert fast.config.speed_rates and not model.config.speed_rates
     assert fast.config.putaway_rate and not model.config.putaway_rate
     assert fast.config.late_rates and not model.config.late_rates

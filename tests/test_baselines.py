@@ -151,6 +151,27 @@ def test_speed_rates_are_read_only_when_asked_and_only_where_measured():
     assert AggregateRidge("pitcher", RidgeConfig(speed_rates=True))._rates() == TYPE_RATES["pitcher"]
 
 
+def test_old_seasons_are_t4_to_t6_shrunk_and_read_by_batters_only():
+    """RidgeConfig.old_seasons: seasons t-4..t-6 summed (t-7 and the window's excluded), each stat
+    shrunk by its prior, and log1p of their opportunities; a pitcher's ridge reads nothing more."""
+    rng = np.random.default_rng(6)
+    sums, players, _ = synthetic_sums(rng, n_players=60, seasons=range(2012, 2023))
+    history, seasons = sums[sums["season"] < 2022], list(range(2016, 2022))
+    rows = pd.DataFrame({"player_id": [0, 999], "season": [2022, 2022]})
+    ridge = AggregateRidge("batter", RidgeConfig(old_seasons=True)).fit(history, players, seasons)
+    X = ridge._features(history, players, rows)
+    old = history[(history["player_id"] == 0) & history["season"].between(2016, 2018)]
+    k, league = ridge.prior_k_["SO"], ridge.league_["SO"]
+    assert X.loc[0, "old_shrunk_SO"] == pytest.approx((old["SO"].sum() + k * league) / (old["PA"].sum() + k), rel=1e-9)
+    assert X.loc[0, "log_old_opp"] == pytest.approx(np.log1p(old["PA"].sum()), rel=1e-9)
+    assert X.loc[1, "old_shrunk_SO"] == pytest.approx(league) and X.loc[1, "log_old_opp"] == 0
+    plain = AggregateRidge("batter").fit(history, players, seasons)._features(history, players, rows)
+    pd.testing.assert_frame_equal(plain, X[plain.columns])
+    pitchers = history.rename(columns={"PA": "BF"}).drop(columns=["2B", "3B"])
+    pitcher = AggregateRidge("pitcher", RidgeConfig(old_seasons=True)).fit(pitchers, players, seasons)
+    assert "log_old_opp" not in pitcher._features(pitchers, players, rows)
+
+
 def test_putaway_rate_divides_the_windows_strikeouts_by_its_two_strike_pas():
     rng = np.random.default_rng(4)
     sums, players, _ = synthetic_sums(rng, n_players=60)

@@ -99,6 +99,9 @@ def test_examples_targets_context_and_marcel_on_the_tiny_league(tiny_league, tmp
     cfg = ExampleConfig(max_games=5, every_games=4, min_opportunities=1)
     ex = build_examples("batter", [s[2]], lines, league.players, ident, games, cfg, league.true_talent)
     assert set(ex.table["kind"]) == {"start", "in_season"}
+    # the identity's config travels with the features, so no one reads their layout from the width
+    assert ex.layout == ident.config and ex.take(np.arange(3)).layout == ident.config
+    assert Examples.concat([ex, ex]).layout == ident.config
 
     # one in-season example, recomputed by hand
     i = int(np.flatnonzero(ex.table["kind"] == "in_season")[0])

@@ -15,7 +15,8 @@ from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.featurize import PA_OUTCOMES, GameKeys
 from hfm_runtime.targets import TARGET_STATS
 from hfm_train.examples import Examples
-from hfm_runtime.profiles import feature_names, wide_feature_names
+from hfm_runtime.errors import HFMInputError
+from hfm_runtime.profiles import ProfileConfig, feature_names, wide_feature_names
 from hfm_train.finetune import FinetuneConfig, gain_z, evaluate_loss, finetune, predict
 
 D, N_GAMES = 8, 12
@@ -136,6 +137,25 @@ def test_wide_path_is_a_frozen_ridge_on_the_marcel_window_columns():
     ridge = RidgeCV(alphas=list(cfg.wide_alphas)).fit(X, z, sample_weight=ex.weight / ex.weight.mean())
     want = model.target_mean[0].item() + model.target_scale[0].item() * ridge.predict(X)
     np.testing.assert_allclose(predict(model, ex, games)["rates"][:, 0], want, atol=1e-5)
+
+
+def test_the_wide_path_reads_the_examples_layout_where_the_width_is_ambiguous():
+    """A batter's older seasons and putaway rate take as many columns as the late window: the wide path
+    finds its columns from the examples' own layout (the identity's config), never by guessing."""
+    ex, games = synthetic(120, seed=5)
+    layout = ProfileConfig(putaway_rate=True, old_seasons=True)
+    names = feature_names("batter", layout)
+    assert len(names) == len(feature_names("batter", ProfileConfig(late_rates=True)))
+    X = np.random.default_rng(5).standard_normal((len(ex), len(names))).astype(np.float32)
+    X[:, names.index("old_shrunk:SO")] = (ex.rates[:, 0] - ex.rates[:, 0].mean()) / ex.rates[:, 0].std()
+    fields = {f: getattr(ex, f) for f in ex.__dataclass_fields__}
+    cfg = FinetuneConfig(**{**CONFIG.__dict__, "wide": True, "epochs": 0})
+    with pytest.raises(HFMInputError, match="more than one layout"):
+        finetune(Examples(**{**fields, "stat_features": X}), None, games, 1, cfg, mode="absolute",
+                 progress=False, log=lambda s: None)
+    model = finetune(Examples(**{**fields, "stat_features": X, "layout": layout}), None, games, 1, cfg,
+                     mode="absolute", progress=False, log=lambda s: None).model
+    assert model.wide.weight[0, names.index("old_shrunk:SO")] > 0.5
 
 
 def test_the_pitchers_wide_path_can_be_fitted_on_other_kinds_of_examples():

@@ -408,14 +408,22 @@ def test_window_detail_is_each_years_shrunk_rate_and_opportunities_per_game():
 def test_speed_rates_are_the_windows_shrunk_rates_appended_last_and_found_by_width():
     """ProfileConfig.speed_rates (batters; off by default): the Marcel window's infield-hit and
     double-play rates shrunk like its other skill rates, with their samples, after every other column;
-    the default layout stays a prefix of every layout, and `layout_config` finds each by its width."""
+    the default layout stays a prefix of every layout, and `layout_config` finds each by its width, or
+    refuses a width that two layouts share."""
     for pt in ("batter", "pitcher"):
         base = feature_names(pt)
-        for config in layout_configs():
-            names = feature_names(pt, config)
+        layouts = [feature_names(pt, config) for config in layout_configs()]
+        for config, names in zip(layout_configs(), layouts):
             assert names[:len(base)] == base and len(set(names)) == len(names)
-            found = layout_config(pt, len(names))
-            assert found == (config if pt == "batter" else replace(config, speed_rates=False, putaway_rate=False))
+            if sum(other != names and len(other) == len(names) for other in layouts):
+                with pytest.raises(HFMInputError, match="more than one layout"):
+                    layout_config(pt, len(names))
+            else:
+                assert feature_names(pt, layout_config(pt, len(names))) == names
+    # a batter's old seasons and putaway rate (7 + 2 columns) are as wide as the late window (9)
+    with pytest.raises(HFMInputError, match="more than one layout"):
+        layout_config("batter", len(feature_names("batter", ProfileConfig(late_rates=True))))
+    assert layout_config("pitcher", len(feature_names("pitcher", ProfileConfig(late_rates=True)))).late_rates
     speed = ProfileConfig(speed_rates=True)
     assert feature_names("pitcher", speed) == feature_names("pitcher")
     assert feature_names("batter", speed)[len(feature_names("batter")):] == [
@@ -460,6 +468,38 @@ def test_putaway_rate_is_the_windows_strikeouts_per_two_strike_pa_shrunk_after_t
     # a strikeout without a two-strike count in the window (player 2's line has none): league rate, no sample
     assert X[1, col["marcel_skill:putaway_rate"]] == pytest.approx(
         (5 * 1 + 12 * 50 * 0.4) / (12 * 50), rel=1e-6) and X[1, col["log_n:putaway_rate"]] == 0
+
+
+def test_old_seasons_are_the_three_years_before_the_window_shrunk_and_only_for_batters():
+    """ProfileConfig.old_seasons (batters; off by default): the lines of [as-of - 6 years, as-of - 3
+    years), each target stat's rate shrunk by its prior, (x + k lg) / (n + k), and log1p of their
+    opportunities, after the batters' rate groups; pitchers' layouts do not change; off, the rest is
+    bit-identical."""
+    old = ProfileConfig(old_seasons=True)
+    assert feature_names("pitcher", old) == feature_names("pitcher")
+    tail = [*(f"old_shrunk:{s}" for s in TARGET_STATS["batter"]), "log_old_opp"]
+    assert feature_names("batter", old)[len(feature_names("batter")):] == tail
+    assert wide_feature_names("batter", old)[-len(tail):] == tail
+    both = ProfileConfig(putaway_rate=True, old_seasons=True)
+    assert feature_names("batter", both)[len(feature_names("batter", ProfileConfig(putaway_rate=True))):] == tail
+    # 2022 and 2021 are the window's; 2019 and 2018 (AAA too) the older seasons; 2016 is too old
+    lines = pd.DataFrame([line(1, "2022-05-01", PA=4, SO=2), line(1, "2021-05-01", PA=5, SO=1),
+                          line(1, "2019-05-01", PA=6, SO=3), line(1, "2018-05-01", PA=4, SO=0, level="AAA"),
+                          line(1, "2016-05-01", PA=9, SO=9)])
+    prior = {"SO": 50.0, "BB": 80.0, "HR": 150.0, "H": 200.0, "2B": 300.0, "3B": 900.0}
+    kwargs = dict(league=LEAGUE, prior=prior)
+    ao = as_of([(1, "2023-04-01")])
+    X = feature_matrix(build_profiles(lines, players_df([1]), ao, "batter", config=old, **kwargs), "batter", old)
+    col = {n: i for i, n in enumerate(feature_names("batter", old))}
+    assert X[0, col["old_shrunk:SO"]] == pytest.approx((3 + 0 + 50 * LEAGUE["SO"]) / (10 + 50), rel=1e-6)
+    assert X[0, col["old_shrunk:H"]] == pytest.approx((2 + 200 * LEAGUE["H"]) / (10 + 200), rel=1e-6)
+    assert X[0, col["log_old_opp"]] == pytest.approx(np.log1p(10), rel=1e-6)
+    X_off = feature_matrix(build_profiles(lines, players_df([1]), ao, "batter", **kwargs), "batter")
+    np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])
+    # nothing before the window: the league rates and no opportunities
+    young = feature_matrix(build_profiles(lines, players_df([1]), as_of([(1, "2019-04-01")]), "batter",
+                                          config=old, **kwargs), "batter", old)
+    assert young[0, col["old_shrunk:SO"]] == pytest.approx(LEAGUE["SO"]) and young[0, col["log_old_opp"]] == 0
 
 
 def test_late_rates_read_the_mlb_games_of_the_last_late_days_shrunk_and_appended_last():

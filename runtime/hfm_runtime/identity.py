@@ -4,7 +4,8 @@ Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
                               written before it existed, reads as on; without window_detail,
-                              speed_rates, putaway_rate or late_rates, as off, the default), league
+                              speed_rates, putaway_rate, old_seasons or late_rates, as off, the
+                              default), league
                               rates, career priors, skill league rates and priors, MLE factors,
                               feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
@@ -73,6 +74,7 @@ class IdentityModel:
                 "window_detail": self.config.window_detail,
                 "speed_rates": self.config.speed_rates,
                 "putaway_rate": self.config.putaway_rate,
+                "old_seasons": self.config.old_seasons,
                 "late_rates": self.config.late_rates,
             },
         }
@@ -102,6 +104,7 @@ class IdentityModel:
                 window_detail=_flag(meta["config"].get("window_detail", False), "window_detail"),
                 speed_rates=_flag(meta["config"].get("speed_rates", False), "speed_rates"),
                 putaway_rate=_flag(meta["config"].get("putaway_rate", False), "putaway_rate"),
+                old_seasons=_flag(meta["config"].get("old_seasons", False), "old_seasons"),
                 late_rates=_flag(meta["config"].get("late_rates", False), "late_rates"),
             )
             if meta["feature_names"] != feature_names(player_type, config):

@@ -32,7 +32,9 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   window's speed rates (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per
   chance), shrunk alike; with `ProfileConfig.putaway_rate` (batters; off by default, on in fits of
   real leagues) also its putaway rate (`skills.PUTAWAY_RATES`: strikeouts per plate appearance that
-  reached two strikes), shrunk alike;
+  reached two strikes), shrunk alike; with `ProfileConfig.old_seasons` (batters; off by default)
+  also the three years before the window (`old_*`: each target stat's rate shrunk by its prior, and
+  the opportunities);
   with `ProfileConfig.late_rates` (off by default; on in fits of real leagues) also the late window:
   MLB games of the last LATE_DAYS days before the as-of date (at opening day, about the last two
   months of last season), its outcome rates shrunk by the same priors, whiff and swing rates shrunk by
@@ -71,6 +73,7 @@ HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: th
 MARCEL_YEARS, MARCEL_WEIGHTS = (1, 2, 3), (5.0, 4.0, 3.0)  # the `marcel` block: years back, their weights
 LATE_DAYS = 240  # ProfileConfig.late_rates: from a late-March opening day back to about August 1
 LATE_SKILLS: tuple[str, ...] = ("whiff_rate", "swing_rate")  # the late window's skill rates
+OLD_YEARS = 6  # ProfileConfig.old_seasons: the years before the Marcel window reach this far back
 SOURCES: tuple[str, ...] = ("mlb", "mle", "blended")
 HANDS: dict[str, tuple[str, ...]] = {"batter": ("L", "R", "S"), "pitcher": ("L", "R")}
 HAND_COLUMN: dict[str, str] = {"batter": "bats", "pitcher": "throws"}
@@ -119,6 +122,13 @@ class ProfileConfig:
     # reaching two strikes), shrunk and sized like the speed rates and right after them. Saved with
     # the identity; a file without it reads as off. Pitchers: no change.
     putaway_rate: bool = False
+    # A batter's older seasons (2026-12-05, off by default; benchmarks/results/real_old_seasons_2017_2018.md):
+    # the three years before the Marcel window, [as-of - 6 years, as-of - 3 years), MLB and AAA lines
+    # together, each target stat's rate shrunk by its career prior, and their opportunities, appended
+    # after the batters' rate groups. A fit needs six seasons of history for its first training
+    # season's rows to have them. Saved with the identity; a file without it reads as off. Pitchers:
+    # no change.
+    old_seasons: bool = False
     # The end of last season (2026-12-04; docs/real-data.md "What was tried": its ridge gained 0.2-0.55
     # point for pitchers on five groups of seasons, and the blend passed a rule set before three seeds
     # of 2018): the MLB games of the last LATE_DAYS days before the as-of date, appended after
@@ -334,7 +344,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              _extra_rates(player_type, config), mlb_sums.get("late")))
+                              _extra_rates(player_type, config), mlb_sums.get("late"), _old_on(player_type, config)))
     return out
 
 
@@ -359,10 +369,11 @@ def _shrunk_own(sums: np.ndarray, n_stats: int, prior_k: np.ndarray, league: np.
 
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
-                   extra: tuple[str, ...] = (), late: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                   extra: tuple[str, ...] = (), late: np.ndarray | None = None,
+                   old: bool = False) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated. `extra`: the skill
-    rates read beyond TYPE_RATES (`_extra_rates`).
+    rates read beyond TYPE_RATES (`_extra_rates`); `old`: also the three years before those (`_old_on`).
 
     `marcel_shrunk_<stat>`: the weighted rate regressed toward the league rate by the stat's own
     empirical-Bayes prior `prior_k` (league-average opportunities, `prior_opportunities`) against the
@@ -375,6 +386,8 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
     both = _equals(level, MLB) | _equals(level, AAA)
     aaa = _equals(level, AAA)
     starts = {f"y{k}": _years_before(dates, asof_day, k) for k in MARCEL_YEARS}
+    if old:
+        starts[f"y{OLD_YEARS}"] = _years_before(dates, asof_day, OLD_YEARS)
     sums = _window_sums(line_ids[both], line_days[both], counts[both], code_of, code, asof_day, starts)
     aaa_opp = _window_sums(line_ids[aaa], line_days[aaa], counts[aaa][:, :1], code_of, code, asof_day,
                            {"y3": starts[f"y{MARCEL_YEARS[-1]}"]})["y3"][:, 0]
@@ -415,6 +428,12 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         out[f"marcel_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], (skill_league or {}).get(r, 0.0))
         out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
     out["marcel_eq"] = _equivalent(weighted[:, -1], opp)  # full-season equivalents per opportunity
+    if old:  # the years before the window, shrunk as one year is
+        before = sums[f"y{OLD_YEARS}"] - previous
+        own = _shrunk_own(before, n_stats, prior_k, league_vec)
+        for j, s in enumerate(stats):
+            out[f"old_shrunk_{s}"] = own[:, j]
+        out["old_opp"] = before[:, -1]  # full-season equivalents
     if late is not None:  # the late window's MLB sums (profile_columns), shrunk as one year is
         own = _shrunk_own(late, n_stats, prior_k, league_vec)
         for j, s in enumerate(stats):
@@ -430,8 +449,8 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    default layout (`window_detail`, `speed_rates`, `putaway_rate` and `late_rates` off) is a prefix of
-    every other one.
+    default layout (`window_detail`, `speed_rates`, `putaway_rate`, `old_seasons` and `late_rates` off)
+    is a prefix of every other one.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -453,6 +472,8 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
        last year's and the 5/4/3-weighted window's; with `config.speed_rates` (batters), then
        `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate; with
        `config.putaway_rate` (batters), then the same of skills.PUTAWAY_RATES; with
+       `config.old_seasons` (batters), then `old_shrunk:<stat>` the rates of the three years before
+       the window shrunk by the same priors and `log_old_opp` (log1p of their opportunities); with
        `config.late_rates`, last, `late_shrunk:<stat>`, `late_skill:<rate>` for rate in LATE_SKILLS
        and `log_late_opp` (log1p of the late window's plain opportunities)
     """
@@ -474,19 +495,26 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
 
 def layout_configs() -> list[ProfileConfig]:
     """One ProfileConfig per `stat_features` layout this runtime builds (the layout-deciding fields
-    `window_detail`, `speed_rates`, `putaway_rate` and `late_rates`, each off or on), the default first."""
-    return [ProfileConfig(window_detail=d, speed_rates=v, putaway_rate=k, late_rates=late)
-            for late in (False, True) for d in (False, True) for k in (False, True) for v in (False, True)]
+    `window_detail`, `speed_rates`, `putaway_rate`, `old_seasons` and `late_rates`, each off or on),
+    the default first."""
+    return [ProfileConfig(window_detail=d, speed_rates=v, putaway_rate=k, old_seasons=o, late_rates=late)
+            for late in (False, True) for d in (False, True) for o in (False, True) for k in (False, True)
+            for v in (False, True)]
 
 
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
     """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding fields
-    only): for code handed a `stat_features` matrix without its identity. A pitcher's `speed_rates`
-    and `putaway_rate` change nothing, so his layouts come back with them off."""
-    for config in layout_configs():
-        if len(feature_names(player_type, config)) == width:
-            return config
-    raise HFMInputError(f"{player_type} stat_features: {width} columns is no layout of profiles.feature_names")
+    only): for code handed a `stat_features` matrix without its identity's config. A pitcher's
+    `speed_rates`, `putaway_rate` and `old_seasons` change nothing, so his layouts come back with them
+    off. Two layouts of one width (a batter's old seasons and putaway rate take as many columns as
+    the late window) cannot be told apart: an error, and the caller passes the identity's config."""
+    found = [config for config in layout_configs() if len(feature_names(player_type, config)) == width]
+    if not found:
+        raise HFMInputError(f"{player_type} stat_features: {width} columns is no layout of profiles.feature_names")
+    if any(feature_names(player_type, c) != feature_names(player_type, found[0]) for c in found[1:]):
+        raise HFMInputError(f"{player_type} stat_features: {width} columns fit more than one layout of "
+                            "profiles.feature_names; pass the identity's ProfileConfig")
+    return found[0]
 
 
 def _extra_groups(player_type: PlayerType, config: ProfileConfig) -> list[tuple[str, ...]]:
@@ -504,6 +532,11 @@ def _extra_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, .
     return tuple(r for group in _extra_groups(player_type, config) for r in group)
 
 
+def _old_on(player_type: PlayerType, config: ProfileConfig) -> bool:
+    """Whether `config.old_seasons` adds the years before the window: a batter's only."""
+    return config.old_seasons and player_type == "batter"
+
+
 def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The stat features of the Marcel window (block 10 of `feature_names`) and age: what a regression on
     aggregates of the three prior seasons reads, and what Graph 2's closed-form wide path reads."""
@@ -512,6 +545,8 @@ def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileC
               "log_per_game:1", "log_per_game"] if config.window_detail else []
     for group in _extra_groups(player_type, config):
         detail += [*(f"marcel_skill:{r}" for r in group), *(f"log_n:{r}" for r in group)]
+    if _old_on(player_type, config):
+        detail += [*(f"old_shrunk:{s}" for s in TARGET_STATS[player_type]), "log_old_opp"]
     if config.late_rates:
         detail += [*(f"late_shrunk:{s}" for s in TARGET_STATS[player_type]),
                    *(f"late_skill:{r}" for r in LATE_SKILLS), "log_late_opp"]
@@ -574,6 +609,8 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
     for group in _extra_groups(player_type, config):
         blocks += [floats([f"marcel_skill_{r}" for r in group]),
                    np.log1p(floats([f"marcel_skill_{r}_n" for r in group]) * floats(["marcel_eq"]))]
+    if _old_on(player_type, config):
+        blocks += [floats([f"old_shrunk_{s}" for s in stats]), np.log1p(floats(["old_opp"]))]
     if config.late_rates:
         blocks += [floats([f"late_shrunk_{s}" for s in stats]), floats([f"late_skill_{r}" for r in LATE_SKILLS]),
                    np.log1p(floats(["late_opp"]))]

@@ -91,6 +91,7 @@ from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
+from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.seasons import game_line_columns, plate_appearances, season_age, season_lines
 from hfm_runtime.skills import skill_line_columns, with_skills
@@ -472,12 +473,12 @@ def blend(
     return rates, outside | still
 
 
-def input_warnings(pt: PlayerType, stat_features: np.ndarray) -> tuple[np.ndarray, list[list[str]]]:
+def input_warnings(pt: PlayerType, stat_features: np.ndarray, layout: ProfileConfig | None = None
+                   ) -> tuple[np.ndarray, list[list[str]]]:
     """(max |z| over the continuous features, per row; the features beyond INPUT_Z_LIMIT, per row,
-    largest first) of standardised identity features [N, F] (profiles.feature_names layout)."""
-    from hfm_runtime.profiles import feature_names, layout_config
-
-    names = np.array(feature_names(pt, layout_config(pt, np.shape(stat_features)[1])))
+    largest first) of standardised identity features [N, F] (profiles.feature_names layout of
+    `layout`, the identity's config; None: found by width)."""
+    names = np.array(feature_names(pt, layout or layout_config(pt, np.shape(stat_features)[1])))
     continuous = np.array([not n.startswith(INDICATOR_PREFIXES) for n in names])
     z = np.abs(np.asarray(stat_features, dtype=np.float64)[:, continuous])
     z = np.where(np.isfinite(z), z, np.inf)  # a NaN or infinite input is as far out as it gets
@@ -655,7 +656,7 @@ class Scorer:
                 pending = at, self._graph2_memo(inputs, pt, ids[at], games, index[rows], ident.stat_features,
                                                 ident.archetype, later=True)
                 archetype[at], source[at] = ident.archetype, ident.source
-                worst, beyond = input_warnings(pt, ident.stat_features)
+                worst, beyond = input_warnings(pt, ident.stat_features, self.bundle.identity[pt].config)
                 max_z[at] = worst
                 for i, features in zip(at.tolist(), beyond):
                     notes[i].extend(f"input_z:{f}" for f in features)

@@ -30,6 +30,9 @@ ACTUAL outcomes (never on the simulator's true talent):
                     hits per fielded ground ball and double plays per chance; with
                     `RidgeConfig.putaway_rate` (batters; likewise the profile's) also
                     skills.PUTAWAY_RATES: strikeouts per plate appearance reaching two strikes
+                  * with `RidgeConfig.old_seasons` (batters; likewise the profile's), the three seasons
+                    before the window (t-4..t-6) together: each stat's rate shrunk by its prior and
+                    log opportunities (full-season equivalents)
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
   statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
                   (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
@@ -54,7 +57,7 @@ from sklearn.linear_model import RidgeCV
 from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.profiles import ProfileConfig, prior_opportunities, shrink_weighted
+from hfm_runtime.profiles import OLD_YEARS, ProfileConfig, prior_opportunities, shrink_weighted
 from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates, type_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
@@ -75,6 +78,7 @@ class RidgeConfig:
     window_detail: bool = False  # each season's own shrunk rates and opportunities per game (docstring)
     speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates (docstring)
     putaway_rate: bool = False  # batters: skills.PUTAWAY_RATES after them (docstring)
+    old_seasons: bool = False  # batters: seasons t-4..t-6 shrunk (docstring)
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
@@ -176,6 +180,15 @@ class AggregateRidge:
                 if k == 1:
                     games = part["games"].to_numpy()
                     X["log_per_game_1"] = np.log1p(np.divide(n_k, games, out=np.zeros(n), where=games > 0))
+        if self.config.old_seasons and pt == "batter":  # the seasons before the window, as the profile's
+            old, old_eq = np.zeros((n, 1 + len(stats))), np.zeros(n)
+            for k in range(len(self.config.weights) + 1, OLD_YEARS + 1):
+                part = both.reindex(pd.MultiIndex.from_arrays([ids, season - k])).fillna(0.0)
+                old += part[[opp, *stats]].to_numpy()
+                old_eq += part[opp].to_numpy() * season_scale(season - k)
+            for j, s in enumerate(stats):
+                X[f"old_shrunk_{s}"] = (old[:, 1 + j] + self.prior_k_[s] * self.league_[s]) / (old[:, 0] + self.prior_k_[s])
+            X["log_old_opp"] = np.log1p(old_eq)
         wopp = weighted[opp].to_numpy()
         for s in stats:
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -210,11 +223,12 @@ def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: Pla
                     ) -> dict[str, np.ndarray]:
     """Every BASELINES ridge's projections of `player_ids` for `season`, each fitted on every season of
     `lines` before `season` (module docstring). The skill ridges read the extra skill rates the model's
-    `profile` reads (RidgeConfig.speed_rates, putaway_rate), so the bar and the model see the same."""
+    `profile` reads (RidgeConfig.speed_rates, putaway_rate, old_seasons), so the bar and the model see
+    the same."""
     sums = season_sums(lines[lines["season"] <= season], player_type)
     train = sorted(s for s in sums["season"].unique() if s < season)
     out = {}
-    extra = dict(speed_rates=profile.speed_rates, putaway_rate=profile.putaway_rate)
+    extra = dict(speed_rates=profile.speed_rates, putaway_rate=profile.putaway_rate, old_seasons=profile.old_seasons)
     configs = {"statcast_ridge": RidgeConfig(**extra), "stat_ridge": RidgeConfig(skills=False),
                "statcast_ridge_denoised": RidgeConfig(denoise=True, **extra)}
     for name in BASELINES:

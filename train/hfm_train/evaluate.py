@@ -14,8 +14,8 @@ league average), `league_mean` (Marcel's league rates, what it gives a player wi
 `stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
 ridge regressions on aggregates of the three prior seasons, fitted on actual outcomes of the seasons
 before the test season; the last on those outcomes denoised as the model's are; the two that read
-skill rates add the batters' speed and putaway rates when the run's profile does, `profile.speed_rates`
-and `profile.putaway_rate`), `prev_true_talent`
+skill rates add the batters' speed and putaway rates and older seasons when the run's profile does,
+`profile.speed_rates`, `profile.putaway_rate` and `profile.old_seasons`), `prev_true_talent`
 (last season's true talent: the ceiling for anything reading only the past), `oracle` (the true
 talent itself).
 Intervals (`paired_bootstrap`): 90% paired bootstrap intervals, players resampled, of the RMSE
@@ -143,10 +143,11 @@ def context_mean(examples: Examples, league: np.ndarray, shrink: float = CONTEXT
 SKILL_FEATURES = ("skill:", "marcel_skill:", "log_n:", "log_pitches:", "log_tracked:")  # the skill-rate columns
 
 
-def _ablations(player_type: str, width: int) -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
+def _ablations(test: Examples) -> dict[str, Callable[[dict[str, torch.Tensor]], None]]:
     from hfm_runtime.profiles import feature_names, layout_config
 
-    names = feature_names(player_type, layout_config(player_type, width))
+    layout = test.layout or layout_config(test.player_type, test.stat_features.shape[1])
+    names = feature_names(test.player_type, layout)
     skill_cols = [j for j, n in enumerate(names) if n.startswith(SKILL_FEATURES)]
 
     def no_stats(x):
@@ -229,7 +230,7 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
         **dict(baselines or {}),
         "oracle": test.true_talent,
     }
-    for name, fn in _ablations(test.player_type, test.stat_features.shape[1]).items():
+    for name, fn in _ablations(test).items():
         r = residual_of(model, predict(model, test, games, max_pas=max_pas, transform=fn)["rates"], test.marcel)
         preds[f"blend:{name}"] = test.marcel + blend[None, :] * r
     w = test.weight
@@ -347,7 +348,7 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
 def baseline_projections(league, lines, pt: str, test: Examples, season: int,
                          profile: ProfileConfig = ProfileConfig()) -> dict[str, np.ndarray]:
     """The baselines' projections of the test examples' players (hfm_train.baselines); the sequence
-    ridge reads the extra skill rates (speed, putaway) the model's `profile` reads."""
+    ridge reads the extra features (speed, putaway, older seasons) the model's `profile` reads."""
     ids = test.table["player_id"].to_numpy(np.int64)
     out = ridge_baselines(lines, league.players, pt, ids, season, profile)
     prior = league_prior(lines[lines["season"] < season], season, pt).to_numpy(np.float64)

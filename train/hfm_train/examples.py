@@ -35,6 +35,7 @@ from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.identity import IdentityModel, build_identity
 from hfm_runtime.marcel import marcel
+from hfm_runtime.profiles import ProfileConfig
 from hfm_runtime.seasons import season_age, season_lines
 from hfm_runtime.skills import SKILL_COUNTS
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
@@ -80,6 +81,9 @@ class Examples:
     true_talent: np.ndarray  # float64 [N, S], NaN where unknown
     # float64 [N, len(SKILL_COUNTS)]: the target window's Statcast skill counts (hfm_train.denoise)
     window_skills: np.ndarray | None = None
+    # the identity's profile config: the layout of stat_features (profiles.feature_names); None: found
+    # by width (profiles.layout_config), for examples made by hand
+    layout: ProfileConfig | None = None
 
     def __len__(self) -> int:
         return len(self.table)
@@ -97,7 +101,7 @@ class Examples:
         out = {}
         for f in fields(cls):
             values = [getattr(e, f.name) for e in parts]
-            if f.name == "player_type":
+            if f.name in ("player_type", "layout"):
                 out[f.name] = values[0]
             elif any(v is None for v in values):
                 out[f.name] = None
@@ -225,6 +229,7 @@ def build_examples(
         context_counts=_context_counts(lines, games, game_index, player_type),
         true_talent=_true_talent(table, true_talent, stats),
         window_skills=skill_counts,
+        layout=identity.config,
     )
 
 

@@ -168,7 +168,7 @@ def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, a
     pitchers, and the projections barely moved: benchmarks/results/real_wide_penalty.md.)"""
     from sklearn.linear_model import RidgeCV  # training-only dependency
 
-    layout = layout_config(examples.player_type, examples.stat_features.shape[1])  # raises for no layout
+    layout = examples.layout or layout_config(examples.player_type, examples.stat_features.shape[1])
     names = feature_names(examples.player_type, layout)
     cols = np.array([names.index(n) for n in wide_feature_names(examples.player_type, layout)
                      if not n.startswith(tuple(exclude))])

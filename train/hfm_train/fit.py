@@ -15,8 +15,8 @@ seasons before validation. Training and validation targets are denoised by their
 pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a diagnostic, trains
 on the simulator's true talent instead). `hfm-train fit` on an imported (real) league applies
 REAL_DATA_SETTINGS first (targets not denoised, the profile's late window and batters' speed and
-putaway rates on, the wide path alone: 0 fine-tuning epochs, the pitchers' fitted on every kind of
-example), as the real selection seasons chose; the options and `--set` override them. The evaluation sets the model beside the baselines of
+putaway rates and older seasons on, the wide path alone: 0 fine-tuning epochs, the pitchers' fitted on
+every kind of example), as the real selection seasons chose; the options and `--set` override them. The evaluation sets the model beside the baselines of
 hfm_train.baselines, fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
@@ -79,7 +79,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
-from hfm_runtime.profiles import ProfileConfig
+from hfm_runtime.profiles import OLD_YEARS, ProfileConfig
 from hfm_runtime.skills import TYPE_RATES, type_rates
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
@@ -259,6 +259,11 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     warning = partly_tracked_warning(read_league_meta(league_dir), split["test"][0])
     if warning:
         log(warning)
+    loaded_before = split["train"][0] - min(sum(split.values(), []))
+    if config.profile.old_seasons and loaded_before < OLD_YEARS:
+        log(f"warning: profile.old_seasons reads the {OLD_YEARS} seasons before each target season, and the first "
+            f"training season ({split['train'][0]}) has {loaded_before} loaded before it: its rows see fewer "
+            f"(--history-seasons {OLD_YEARS} gives every training row all of them)")
     data = prepare_league(league_dir, sorted(sum(split.values(), [])), fit_seasons, lap, log,
                           pitch_tracking=config.pitch_tracking)
     league, featurizer, table, lines = data.league, data.featurizer, data.table, data.lines
@@ -503,11 +508,12 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 # them cost accuracy), the profile's late window (it passed a rule set before three seeds of 2018) and
 # the wide path alone (0 fine-tuning epochs: where the deep part passed its validation gate on 2016-2018
 # it lost on the test season; benchmarks/results/real_deep_gate.md), the pitchers' wide path fitted
-# on the in-season examples too (benchmarks/results/real_wide_kinds.md), and the batters' speed rates
-# (benchmarks/results/real_speed_2017_2018.md).
+# on the in-season examples too (benchmarks/results/real_wide_kinds.md), and the batters' speed rates,
+# putaway rate and older seasons (benchmarks/results/real_speed_2017_2018.md, real_putaway_2017_2018.md,
+# real_old_seasons_2017_2018.md).
 REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true", "finetune.epochs=0",
                                        'finetune.pitcher_wide_kinds=["start", "in_season"]', "profile.speed_rates=true",
-                                       "profile.putaway_rate=true")
+                                       "profile.putaway_rate=true", "profile.old_seasons=true")
 
 
 def real_data_defaults(config: RunConfig) -> RunConfig:
