@@ -32,8 +32,8 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   window's speed rates (`skills.SPEED_RATES`: infield hits per fielded ground ball, double plays per
   chance), shrunk alike; with `ProfileConfig.putaway_rate` (batters; off by default, on in fits of
   real leagues) also its putaway rate (`skills.PUTAWAY_RATES`: strikeouts per plate appearance that
-  reached two strikes), shrunk alike; with `ProfileConfig.old_seasons` (batters; off by default)
-  also the three years before the window (`old_*`: each target stat's rate shrunk by its prior, and
+  reached two strikes), shrunk alike; with `ProfileConfig.old_seasons` (batters; off by default, on
+  in fits of real leagues) also the three years before the window (`old_*`: each target stat's rate shrunk by its prior, and
   the opportunities);
   with `ProfileConfig.late_rates` (off by default; on in fits of real leagues) also the late window:
   MLB games of the last LATE_DAYS days before the as-of date (at opening day, about the last two
@@ -102,8 +102,8 @@ class ProfileConfig:
     # (targets.season_scale: the 60-game 2020 counts x 2.7). False (an ablation, `--set
     # profile.season_length_correction=false`): every season's opportunities count as they are. Only
     # the sample-size features change (`log_opp:*`, `log_pitches:*`, `log_tracked:*`, `log_opp_year:*`,
-    # `log_n:*`); rates and the shrinkage read plain counts either way. Saved with the identity, so the
-    # runtime builds the features the model was trained on (a file without it: True).
+    # `log_n:*`, `log_old_opp`); rates and the shrinkage read plain counts either way. Saved with the
+    # identity, so the runtime builds the features the model was trained on (a file without it: True).
     season_length_correction: bool = True
     # The Marcel window's detail (an experiment of 2026-12-03, off by default: it paid on the selection
     # seasons and not on the test seasons, docs/real-data.md "What was tried"): each of the window's
@@ -122,8 +122,8 @@ class ProfileConfig:
     # reaching two strikes), shrunk and sized like the speed rates and right after them. Saved with
     # the identity; a file without it reads as off. Pitchers: no change.
     putaway_rate: bool = False
-    # A batter's older seasons (2026-12-05, off by default; benchmarks/results/real_old_seasons_2017_2018.md):
-    # the three years before the Marcel window, [as-of - 6 years, as-of - 3 years), MLB and AAA lines
+    # A batter's older seasons (2026-12-05, off by default; `hfm-train fit` turns it on for an imported
+    # league, benchmarks/results/real_old_seasons_2017_2018.md): the three years before the Marcel window, [as-of - 6 years, as-of - 3 years), MLB and AAA lines
     # together, each target stat's rate shrunk by its career prior, and their opportunities, appended
     # after the batters' rate groups. A fit needs six seasons of history for its first training
     # season's rows to have them. Saved with the identity; a file without it reads as off. Pitchers:
@@ -252,7 +252,8 @@ def profile_columns(
     Returns per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp; per horizon h:
     `h_<stat>` rates, `h_opp`, `h_opp_eq` (full-season equivalents), `h_from`, `h_skill_<rate>` skill
     rates, `h_pitches`, `h_tracked`; and the Marcel window's `marcel_*` columns (with the late window's
-    `late_*` when `config.late_rates`: `_marcel_window`). Everything runs on numpy arrays read once from the inputs:
+    `late_*` when `config.late_rates`, and the older seasons' `old_shrunk_*` and `old_opp` when
+    `config.old_seasons`: `_marcel_window`). Everything runs on numpy arrays read once from the inputs:
     on a one-player request pandas' fixed cost per operation would dominate.
     """
     stats = TARGET_STATS[player_type]
@@ -363,7 +364,8 @@ def shrink_weighted(rates: np.ndarray, weighted_opp: np.ndarray, squared_opp: np
 
 def _shrunk_own(sums: np.ndarray, n_stats: int, prior_k: np.ndarray, league: np.ndarray) -> np.ndarray:
     """A window's own target-stat rates [N, S] from its sums [N, opportunities, S stats, ...], each
-    shrunk by its prior: (x + k league) / (n + k) (one year of the window detail, the late window)."""
+    shrunk by its prior: (x + k league) / (n + k) (one year of the window detail, the late window, the
+    older seasons)."""
     return (sums[:, 1:n_stats] + prior_k * league) / np.maximum(sums[:, :1] + prior_k, 1e-12)
 
 
@@ -539,7 +541,8 @@ def _old_on(player_type: PlayerType, config: ProfileConfig) -> bool:
 
 def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The stat features of the Marcel window (block 10 of `feature_names`) and age: what a regression on
-    aggregates of the three prior seasons reads, and what Graph 2's closed-form wide path reads."""
+    aggregates of the three prior seasons (with `old_seasons`, also the three before them) reads, and
+    what Graph 2's closed-form wide path reads."""
     rates = TYPE_RATES[player_type]
     detail = [*(f"marcel_shrunk_y{k}:{s}" for k in MARCEL_YEARS for s in TARGET_STATS[player_type]),
               "log_per_game:1", "log_per_game"] if config.window_detail else []

@@ -12,7 +12,8 @@ w per stat from blend.json), `marcel`, `context_mean` (the player's rate over hi
 SHRUNK toward Marcel's league rate by CONTEXT_SHRINK opportunities, so a 10-PA context is mostly
 league average), `league_mean` (Marcel's league rates, what it gives a player with no record), `statcast_ridge`,
 `stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
-ridge regressions on aggregates of the three prior seasons, fitted on actual outcomes of the seasons
+ridge regressions on aggregates of the three prior seasons (and the three before them where the
+profile reads the older seasons), fitted on actual outcomes of the seasons
 before the test season; the last on those outcomes denoised as the model's are; the two that read
 skill rates add the batters' speed and putaway rates and older seasons when the run's profile does,
 `profile.speed_rates`, `profile.putaway_rate` and `profile.old_seasons`), `prev_true_talent`

@@ -455,7 +455,8 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
 @click.option("--history-only", default="", help="Comma-separated seasons that feed history only, never a "
               "training or validation target (real data: 2020, the 60-game season).")
 @click.option("--history-seasons", type=int, default=None,
-              help="Leading seasons that only feed history (default 1; 3 gives Marcel a full window).")
+              help="Leading seasons that only feed history (default 1; 3 gives Marcel a full window; 6 the "
+                   "batters' older seasons, profile.old_seasons, on for real leagues).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads (per process).")
 @click.option("--device", default="auto", show_default=True,
