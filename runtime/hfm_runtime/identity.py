@@ -5,9 +5,8 @@ Fitted state lives in a run folder's `identity/` subdirectory (written by
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
                               written before it existed, reads as on; without window_detail,
                               speed_rates, putaway_rate, old_seasons or late_rates, as off, the
-                              default), league
-                              rates, career priors, skill league rates and priors, MLE factors,
-                              feature layout and scaler
+                              default), league rates, career priors, skill league rates and priors,
+                              MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
 

@@ -33,8 +33,8 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   chance), shrunk alike; with `ProfileConfig.putaway_rate` (batters; off by default, on in fits of
   real leagues) also its putaway rate (`skills.PUTAWAY_RATES`: strikeouts per plate appearance that
   reached two strikes), shrunk alike; with `ProfileConfig.old_seasons` (batters; off by default, on
-  in fits of real leagues) also the three years before the window (`old_*`: each target stat's rate shrunk by its prior, and
-  the opportunities);
+  in fits of real leagues) also the three years before the window (`old_*`: each target stat's rate
+  shrunk by its prior, and the opportunities);
   with `ProfileConfig.late_rates` (off by default; on in fits of real leagues) also the late window:
   MLB games of the last LATE_DAYS days before the as-of date (at opening day, about the last two
   months of last season), its outcome rates shrunk by the same priors, whiff and swing rates shrunk by
@@ -65,8 +65,7 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
-from hfm_runtime.skills import (PUTAWAY_RATES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, skill_rates,
-                                type_rates)
+from hfm_runtime.skills import PUTAWAY_RATES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -123,9 +122,9 @@ class ProfileConfig:
     # the identity; a file without it reads as off. Pitchers: no change.
     putaway_rate: bool = False
     # A batter's older seasons (2026-12-05, off by default; `hfm-train fit` turns it on for an imported
-    # league, benchmarks/results/real_old_seasons_2017_2018.md): the three years before the Marcel window, [as-of - 6 years, as-of - 3 years), MLB and AAA lines
-    # together, each target stat's rate shrunk by its career prior, and their opportunities, appended
-    # after the batters' rate groups. A fit needs six seasons of history for its first training
+    # league, benchmarks/results/real_old_seasons_2017_2018.md): the three years before the Marcel
+    # window, [as-of - 6 years, as-of - 3 years), MLB and AAA lines together, each target stat's rate
+    # shrunk by its career prior, and their opportunities, appended after the batters' rate groups. A fit needs six seasons of history for its first training
     # season's rows to have them. Saved with the identity; a file without it reads as off. Pitchers:
     # no change.
     old_seasons: bool = False
@@ -345,7 +344,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              _extra_rates(player_type, config), mlb_sums.get("late"), _old_on(player_type, config)))
+                              extra_rates(player_type, config), mlb_sums.get("late"), _old_on(player_type, config)))
     return out
 
 
@@ -375,7 +374,7 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
                    old: bool = False) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated. `extra`: the skill
-    rates read beyond TYPE_RATES (`_extra_rates`); `old`: also the three years before those (`_old_on`).
+    rates read beyond TYPE_RATES (`extra_rates`); `old`: also the three years before those (`_old_on`).
 
     `marcel_shrunk_<stat>`: the weighted rate regressed toward the league rate by the stat's own
     empirical-Bayes prior `prior_k` (league-average opportunities, `prior_opportunities`) against the
@@ -522,15 +521,16 @@ def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
 def _extra_groups(player_type: PlayerType, config: ProfileConfig) -> list[tuple[str, ...]]:
     """The Marcel window's skill rates beyond TYPE_RATES that a profile of `config` carries, a group per
     switch: a batter's SPEED_RATES with `speed_rates` on, then PUTAWAY_RATES with `putaway_rate` on;
-    none for a pitcher. Each group's rates and then their sample sizes sit together in the layout, so
-    turning the putaway rate on appends to the layout with the speed rates alone."""
-    names = type_rates(player_type, config.speed_rates, config.putaway_rate)
-    groups = [group for group, on in ((SPEED_RATES, config.speed_rates), (PUTAWAY_RATES, config.putaway_rate)) if on]
-    return [group for group in groups if set(group) <= set(names)]
+    none for a pitcher (as `skills.type_rates`). Each group's rates and then their sample sizes sit
+    together in the layout, so turning the putaway rate on appends to the layout with the speed rates
+    alone."""
+    if player_type != "batter":
+        return []
+    return [group for group, on in ((SPEED_RATES, config.speed_rates), (PUTAWAY_RATES, config.putaway_rate)) if on]
 
 
-def _extra_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
-    """`_extra_groups`, flat."""
+def extra_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
+    """The skill rates a profile of `config` reads beyond TYPE_RATES (`_extra_groups`, flat)."""
     return tuple(r for group in _extra_groups(player_type, config) for r in group)
 
 

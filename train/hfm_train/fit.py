@@ -79,8 +79,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
-from hfm_runtime.profiles import OLD_YEARS, ProfileConfig
-from hfm_runtime.skills import TYPE_RATES, type_rates
+from hfm_runtime.profiles import OLD_YEARS, ProfileConfig, extra_rates
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -301,8 +300,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     fit_identity(lines, league.players, fit_seasons, work, replace(config.archetypes, seed=config.seed),
                  config.profile)
     identity = {pt: IdentityModel.load(work / IDENTITY_DIR, pt) for pt in PLAYER_TYPES}
-    extra = type_rates("batter", config.profile.speed_rates, config.profile.putaway_rate)[len(TYPE_RATES["batter"]):]
-    missing = [r for r in extra if r not in identity["batter"].skill_league]
+    missing = [r for r in extra_rates("batter", config.profile) if r not in identity["batter"].skill_league]
     if missing:  # the features are then constant: say so rather than train on nothing
         log(f"warning: the profile reads {', '.join(missing)}, which the training seasons never measure "
             "(the speed rates: no ground ball with a fielder, a league imported before hit_location or simulated)")
