@@ -1,16 +1,20 @@
 """Does averaging HFM's blend with the sequence-skill ridge beat either alone on real seasons?
 (docs/real-data.md, "What was tried")
 
-    python benchmarks/studies/real_stack_study.py artifacts/runs/real_2019 artifacts/runs/real_2021
+    python benchmarks/studies/real_stack_study.py artifacts/runs/sel2017_old artifacts/runs/sel2018_old
+
+The study that chose the product's mix (benchmarks/results/real_mix_2017_2018.md), on runs fitted
+without it (a run fitted with it has mixed out-of-fold rows). Since the product's fit chooses the
+same way, the choice is hfm_train.mix.choose_mix itself.
 
 The two tie on the mean (the report's blend - sequence_ridge intervals straddle zero on most stats)
 but differ stat by stat, so a mix could beat both. Per player type and stat, the mix
 `(1 - lam) * blend + lam * sequence_ridge` with lam in 0.0..1.0 step 0.1 chosen WITHOUT the test
 season: on the run's out-of-fold rows (ranges_rows.csv: the blend's leave-one-season-out projections
 of the training and validation seasons, the same folds that chose its weights), beside the sequence
-ridge fitted leave-one-season-out on the same seasons (hfm_train.baselines.AggregateRidge, every
-pool season but the held-out one; lines of the seasons before the test season only), minimising the
-opportunity-weighted squared error against the actual rates. Then, once, the test season: the run's
+ridge fitted leave-one-season-out (with the run's profile switches, on every loaded season before
+the test season but the held-out one, as the test-time ridge trains on every loaded season before
+the test season), minimising the opportunity-weighted squared error against the actual MLB rates. Then, once, the test season: the run's
 test_predictions.csv (blend, sequence ridge, Marcel, actual), the report's players (>= 100 PA / BF,
 an MLB line in the three seasons before), RMSE cut against Marcel, and 90% paired bootstrap
 intervals (players resampled) of mix - blend.
@@ -26,31 +30,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
-from hfm_train.baselines import AggregateRidge, RidgeConfig, season_sums
+from hfm_train.baselines import season_sums
 from hfm_train.evaluate import paired_bootstrap, weighted_rmse
 from hfm_train.league_stream import league_lines
+from hfm_train.mix import choose_mix
 from hfm_train.real_eval import report_players, wide_predictions
-
-GRID = np.round(np.arange(0.0, 1.01, 0.1), 1)
-
-
-def oof_ridge(sums: pd.DataFrame, players: pd.DataFrame, pt: str, rows: pd.DataFrame) -> np.ndarray:
-    """[rows, S]: the sequence ridge's projection of each (season, player) row, fitted without that season."""
-    out = np.full((len(rows), len(TARGET_STATS[pt])), np.nan)
-    pool = sorted(int(s) for s in rows["season"].unique())
-    for s in pool:
-        model = AggregateRidge(pt, RidgeConfig()).fit(sums, players, [t for t in pool if t != s])
-        at = np.flatnonzero(rows["season"].to_numpy() == s)
-        out[at] = model.predict(sums[sums["season"] < s], players, rows["player_id"].to_numpy()[at], s)
-    return out
-
-
-def choose(blend: np.ndarray, ridge: np.ndarray, actual: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(lam per stat, [grid, S] weighted MSE of each mix) on the out-of-fold rows."""
-    mse = np.array([(n[:, None] * ((1 - lam) * blend + lam * ridge - actual) ** 2).sum(0) / n.sum() for lam in GRID])
-    return GRID[mse.argmin(0)], mse
-
 
 def study(run: Path, samples: int) -> dict:
     config = json.loads((run / "config.json").read_text())
@@ -63,18 +49,17 @@ def study(run: Path, samples: int) -> dict:
     out = {"run": str(run), "test": test}
     for pt in ("batter", "pitcher"):
         stats, opp = list(TARGET_STATS[pt]), OPPORTUNITY[pt]
-        rows = ranges_rows[ranges_rows["player_type"] == pt].reset_index(drop=True)
-        sums = season_sums(lines[pt], pt)
+        rows = ranges_rows[ranges_rows["player_type"] == pt]
+        oof = {int(y): (g["player_id"].to_numpy(np.int64), g[[f"center_{s}" for s in stats]].to_numpy(np.float64),
+                        np.full((len(g), len(stats)), np.nan)) for y, g in rows.groupby("season")}
         t0 = time.perf_counter()
-        ridge = oof_ridge(sums, league.players, pt, rows)
-        n = rows["n"].to_numpy(np.float64)
-        blend = rows[[f"center_{s}" for s in stats]].to_numpy(np.float64)
-        actual = rows[[f"count_{s}" for s in stats]].to_numpy(np.float64) / n[:, None]
-        lam, mse = choose(blend, ridge, actual, n)
+        profile = IdentityModel.load(run / IDENTITY_DIR, pt).config
+        lam, _, fit = choose_mix(oof, lines[pt], league.players, pt, test, profile)
+        sums = season_sums(lines[pt], pt)
         oof = {"lam": dict(zip(stats, lam.tolist())),
-               "rmse_blend": np.sqrt(mse[0]).tolist(), "rmse_ridge": np.sqrt(mse[-1]).tolist(),
-               "rmse_mix": np.sqrt(mse.min(0)).tolist(), "rows": int(len(rows)),
-               "seasons": sorted(int(s) for s in rows["season"].unique()), "seconds": time.perf_counter() - t0}
+               "rmse_blend": list(fit["rmse"]["0.0"].values()), "rmse_ridge": list(fit["rmse"]["1.0"].values()),
+               "rmse_mix": [min(r[s] for r in fit["rmse"].values()) for s in stats], "rows": fit["rows"],
+               "seasons": fit["seasons"], "seconds": time.perf_counter() - t0}
         # the test season, once
         p = preds[preds["player_type"] == pt]
         wide = wide_predictions(p, stats, ("blend", "statcast_ridge", "marcel", "actual", "weight"))

@@ -29,6 +29,7 @@ from hfm_runtime.context import empty_context
 from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import PA_OUTCOMES
 from hfm_runtime.identity import IDENTITY_DIR
+from hfm_runtime.ridge import RIDGE_FILE, RidgeModel
 from hfm_runtime.ranges import RangeParams
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
@@ -82,6 +83,10 @@ class ExportInputs:
     # the ranges' parameters (hfm_runtime.ranges.RangeParams.to_json, the run's blend.json "ranges");
     # None for a run fitted before 2026-12-02: the bundle then has none and the runtime uses its default
     ranges: dict[str, Any] | None = None
+    # the opening-day mix with the sequence ridge (hfm_train.mix): player type -> stat -> lam (the
+    # run's blend.json "mix"), and each such type's ridge (hfm_runtime.ridge.RidgeModel.to_json)
+    mix: Mapping[str, Mapping[str, float]] | None = None
+    ridges: Mapping[str, dict[str, Any]] | None = None
 
 
 # --- comparison shapes ---------------------------------------------------------------------------
@@ -218,7 +223,16 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
             "weights": {pt: {s: float(inputs.blend_weights[pt][s]) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES},
             **({"ranges": RangeParams.from_json(inputs.ranges, "run blend.json: ranges").to_json()}
                if inputs.ranges is not None else {}),
+            **({"mix": {pt: {s: float(lam[s]) for s in TARGET_STATS[pt]} for pt, lam in inputs.mix.items()},
+                "mix_rule": "opening day (as of the season's first game or before), where the model ran: "
+                            "final = (1 - lam) * blended + lam * ridge (ridge_<type>.json)"}
+               if inputs.mix else {}),
         })
+        for pt in (inputs.mix or {}):
+            ridge = (inputs.ridges or {}).get(pt)
+            if ridge is None:
+                raise HFMInputError(f"blend mix for {pt}: no ridge ({RIDGE_FILE.format(player_type=pt)})")
+            _write_json(tmp / RIDGE_FILE.format(player_type=pt), RidgeModel.from_json(ridge, RIDGE_FILE.format(player_type=pt)).to_json())
         _write_json(tmp / B.MODEL_CARD, inputs.model_card)
         _copy_identity(inputs.identity_dir, tmp / IDENTITY_DIR)
         manifest = B.write_manifest(tmp, {
@@ -343,6 +357,8 @@ def read_run(run_dir: str | Path) -> ExportInputs:
         run={"name": run_dir.name, "path": str(run_dir), "seasons": config.get("seasons"),
              "config_sha256": B.sha256_file(run_dir / "config.json")},
         ranges=blend.get("ranges"),
+        mix=blend.get("mix"),
+        ridges={pt: read_json_object(run_dir / RIDGE_FILE.format(player_type=pt)) for pt in blend.get("mix", {})},
         training_data={"league": config.get("league"), **(config.get("training_data") or {
             "source": "simulated" if config.get("league_meta") else "unknown", "seasons": None,
             "input_groups": None, "notice": None})},

@@ -18,6 +18,9 @@ Layout (every path relative to the bundle folder; `manifest.json` lists all the 
     <player_type>/context.json            how that type's context is assembled (games of context, ...)
     identity/identity_<type>.json         profile config, league rates, MLE factors, feature scaler
     identity/archetypes_<type>.npz/.json  archetype centroids and their standardiser
+    ridge_<type>.json                     only for a type blend.json's "mix" names (per stat lam: the
+                                          opening-day projection is (1 - lam) * blended + lam * ridge):
+                                          the sequence-skill ridge (hfm_runtime.ridge.RidgeModel)
 
 Only plain files are allowed (ONNX, JSON, `.npz` read with allow_pickle=False). `load_bundle` refuses,
 with a `BundleError` naming the file: a missing manifest or listed file, a file whose SHA-256 differs
@@ -40,14 +43,17 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from hfm_runtime.errors import BundleError, read_json_object
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
-from hfm_runtime.targets import PLAYER_TYPES, PlayerType
+from hfm_runtime.ridge import RIDGE_FILE, RidgeModel
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 BUNDLE_SCHEMA_VERSION = 1
 BUNDLE_FORMAT = "hfm-bundle"
@@ -221,6 +227,7 @@ class Bundle:
     blend: dict[str, Any]
     context: dict[PlayerType, dict[str, Any]]
     identity: dict[PlayerType, IdentityModel]
+    ridges: dict[PlayerType, RidgeModel] = field(default_factory=dict)  # the types blend.json "mix" names
 
     @property
     def target_mode(self) -> str:
@@ -239,6 +246,11 @@ class Bundle:
 
     def blend_weights(self, player_type: PlayerType) -> dict[str, float]:
         return {k: float(v) for k, v in self.blend["weights"][player_type].items()}
+
+    def mix_weights(self, player_type: PlayerType) -> np.ndarray | None:
+        """lam [S] of the opening-day mix with `ridges[player_type]` (hfm_runtime.ridge), or None."""
+        lam = self.blend.get("mix", {}).get(player_type)
+        return None if lam is None else np.array([float(lam[s]) for s in TARGET_STATS[player_type]])
 
     @cached_property
     def range_params(self):
@@ -315,6 +327,23 @@ def load_bundle(path: str | Path) -> Bundle:
         bundle_params(blend)
     except ValueError as exc:  # HFMInputError
         raise BundleError(f"{root / BLEND}: {exc}") from None
+    ridges = {}
+    mix = blend.get("mix", {})
+    if not isinstance(mix, dict):
+        raise BundleError(f"{root / BLEND}: field 'mix' must be an object (player type -> stat -> lam)")
+    for pt, lam in mix.items():
+        if pt not in PLAYER_TYPES or not isinstance(lam, dict) or any(
+                not isinstance(lam.get(s), (int, float)) or not 0.0 <= lam[s] <= 1.0 for s in TARGET_STATS[pt]):
+            raise BundleError(f"{root / BLEND}: field 'mix.{pt}' must give every target stat a lam in [0, 1]")
+        path = root / RIDGE_FILE.format(player_type=pt)
+        try:
+            ridges[pt] = RidgeModel.from_json(read_json(path), str(path))
+        except BundleError:
+            raise
+        except ValueError as exc:  # HFMInputError
+            raise BundleError(str(exc)) from None
+        if ridges[pt].player_type != pt:
+            raise BundleError(f"{path}: a {ridges[pt].player_type} ridge")
     identity = {}
     for pt in PLAYER_TYPES:
         try:  # IdentityModel.load reads the .npz with allow_pickle=False
@@ -331,4 +360,5 @@ def load_bundle(path: str | Path) -> Bundle:
         blend=blend,
         context={pt: read_json(root / context_path(pt)) for pt in PLAYER_TYPES},
         identity=identity,
+        ridges=ridges,
     )

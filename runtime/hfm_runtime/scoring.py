@@ -17,7 +17,11 @@ game date in `history` for that season, or January 1 when the history holds none
   adj_<S>     the adjustment applied: w_S * (m_S - marcel_S), m_S the model's own rate (marcel_S +
               model_S for residual bundles, model_S for absolute ones) pulled into the plausible range
               (below), w_S the bundle's blend weight for that player type and stat; 0 where the model
-              did not run
+              did not run. A bundle with an opening-day mix for the type (blend.json "mix": lam_S,
+              hfm_runtime.ridge) projects as of the season's opening day or earlier
+              (1 - lam_S) * (marcel_S + that) + lam_S * ridge_S, ridge_S its sequence-skill ridge's
+              rate from the player's lines of the seasons before, pulled into the plausible range
+              the same way; adj_S is then that minus marcel_S
   rate_<S>    marcel_S + adj_S
   proj_<S>    rate_S x Marcel's projected opportunities (`opportunities`: PA or BF for the full season,
               `marcel.playing_time`: a short season's opportunities as full-season equivalents)
@@ -93,6 +97,7 @@ from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
+from hfm_runtime.ridge import mixed
 from hfm_runtime.seasons import game_line_columns, plate_appearances, season_age, season_lines
 from hfm_runtime.skills import skill_line_columns, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
@@ -666,14 +671,21 @@ class Scorer:
             age_source = inputs.age_source(ids)
             if pending is not None:
                 model[pending[0]] = pending[1]()
+            ridge = None  # the opening-day mix's ridge (hfm_runtime.ridge), where the model ran
+            if pending is not None and pt in self.bundle.ridges and as_of <= inputs.opening_day(season):
+                at = pending[0]
+                ridge = np.full((len(ids), len(stats)), np.nan)
+                ridge[at] = inputs.ridge(pt, ids[at], season, base.ages[at])
             return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
-                                 max_z, notes, n_games)
+                                 max_z, notes, n_games, ridge)
         return finish
 
     def _columns(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp, names: np.ndarray,
                  known: np.ndarray, base: MarcelRows, age_source: np.ndarray, model: np.ndarray, archetype: np.ndarray,
-                 source: np.ndarray, max_z: np.ndarray, notes: list[list[str]], n_games: np.ndarray) -> dict[str, Any]:
-        """The score table's columns of one type from Marcel, the model's raw output and its inputs."""
+                 source: np.ndarray, max_z: np.ndarray, notes: list[list[str]], n_games: np.ndarray,
+                 ridge: np.ndarray | None = None) -> dict[str, Any]:
+        """The score table's columns of one type from Marcel, the model's raw output and its inputs
+        (`ridge`: the opening-day mix's ridge projections, NaN where the model did not run)."""
         stats = list(TARGET_STATS[pt])
         out: dict[str, Any] = {"player_id": ids, "name": names, "player_type": pt, "season": season,
                                "as_of_date": as_of, "opportunity": OPPORTUNITY[pt], "opportunities": base.opportunities}
@@ -684,6 +696,11 @@ class Scorer:
         w = np.array([weights[s] for s in stats])
         low, high = plausible_range(self.bundle, pt)
         rates, clipped = blend(marcel_rates, model, w, self.bundle.target_mode, low, high)
+        if ridge is not None:  # (1 - lam) * blended + lam * ridge, pulled into range as a blend is
+            use = ~np.isnan(ridge) & (self.bundle.mix_weights(pt) > 0)[None, :]
+            rates = np.where(use, mixed(rates, np.nan_to_num(ridge), self.bundle.mix_weights(pt)), rates)
+            outside = use & ((rates < low) | (rates > high))
+            rates, clipped = np.where(outside, np.clip(rates, low, high), rates), clipped | outside
         adj = rates - marcel_rates  # what was applied, after any pull into range
         checks = [[] for _ in ids]  # the rates' warnings first, then the inputs'
         for i, j in zip(*np.nonzero(clipped)):
@@ -885,6 +902,14 @@ class _HistoryInputs:
 
     def opening_day(self, season: int) -> pd.Timestamp:
         return self.history.opening_day(season)
+
+    def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
+        """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""
+        model = self.scorer.bundle.ridges[pt]
+        lines = self.history.game_lines(pt)
+        years = lines["season"].to_numpy()
+        keep = (years < season) & (years >= season - model.config.years) & np.isin(lines["player_id"].to_numpy(), ids)
+        return model.predict_lines(lines[keep], ids, season, ages)
 
     def default_players(self, season: int) -> list[int]:
         return Scorer.default_players(self.history, season)

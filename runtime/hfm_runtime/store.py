@@ -768,6 +768,12 @@ class _StoreInputs:
     def default_players(self, season: int) -> list[int]:
         return self.store.default_players(season)
 
+    def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
+        """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""
+        model = self.scorer.bundle.ridges[pt]
+        lines = self.store.lines(pt, ids, _jan1(season - model.config.years), _jan1(season))
+        return model.predict_lines(lines, ids, season, ages)
+
     def _rows(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(row in the players table, found) per id."""
         known_ids = self.store._ids

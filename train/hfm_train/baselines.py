@@ -49,7 +49,7 @@ practical ceiling for anything that sees only the past.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -57,40 +57,19 @@ from sklearn.linear_model import RidgeCV
 from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.profiles import OLD_YEARS, ProfileConfig, prior_opportunities, shrink_weighted
+from hfm_runtime.profiles import ProfileConfig, prior_opportunities
+from hfm_runtime.ridge import RidgeConfig, RidgeModel, RidgeState, ridge_features, season_sums
 from hfm_runtime.seasons import season_age
-from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors, skill_rates, type_rates
-from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 from .denoise import denoise_rates
 from .examples import typed_players
 
+__all__ = ["AggregateRidge", "BASELINES", "RidgeConfig", "previous_true_talent", "ridge_baselines", "season_sums",
+           "sequence_ridge_config"]
+
 BASELINES: tuple[str, ...] = ("statcast_ridge", "stat_ridge", "statcast_ridge_denoised")
-
-
-@dataclass(frozen=True)
-class RidgeConfig:
-    weights: tuple[float, ...] = (5.0, 4.0, 3.0)  # most recent season first (Marcel's)
-    alphas: tuple[float, ...] = tuple(float(a) for a in np.logspace(-2, 4, 25))
-    min_opportunities: int = 10
-    skills: bool = True  # False: stat_ridge
-    denoise: bool = False  # True: statcast_ridge_denoised
-    window_detail: bool = False  # each season's own shrunk rates and opportunities per game (docstring)
-    speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates (docstring)
-    putaway_rate: bool = False  # batters: skills.PUTAWAY_RATES after them (docstring)
-    old_seasons: bool = False  # batters: seasons t-4..t-6 shrunk (docstring)
-
-
-def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
-    """Per (player_id, season, level): opportunities, target-stat counts and skill counts summed, and
-    `games` (game lines: one per game played)."""
-    cols = [OPPORTUNITY[player_type], *TARGET_STATS[player_type], *SKILL_COUNTS]
-    missing = [c for c in cols if c not in lines.columns]
-    if missing:
-        raise HFMInputError(f"game lines: missing column(s) {', '.join(missing)} (hfm_runtime.identity.player_lines)")
-    sums = lines.groupby(["player_id", "season", "level"], sort=True)[cols].sum()
-    sums["games"] = lines.groupby(["player_id", "season", "level"], sort=True).size().astype(np.float64)
-    return sums.reset_index()
 
 
 @dataclass
@@ -141,7 +120,7 @@ class AggregateRidge:
 
     # ---------------------------------------------------------------------------------------------
     def _rates(self) -> tuple[str, ...]:
-        return type_rates(self.player_type, self.config.speed_rates, self.config.putaway_rate)
+        return self.config.rates(self.player_type)
 
     def _rows(self, sums: pd.DataFrame, seasons: list[int]) -> pd.DataFrame:
         opp = OPPORTUNITY[self.player_type]
@@ -150,90 +129,48 @@ class AggregateRidge:
         return mlb[mlb[opp] >= self.config.min_opportunities].reset_index(drop=True)
 
     def _features(self, sums: pd.DataFrame, players: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-        pt, stats, opp = self.player_type, list(TARGET_STATS[self.player_type]), OPPORTUNITY[self.player_type]
-        if self.config.window_detail and "games" not in sums.columns:
-            raise HFMInputError("ridge baseline: season sums lack 'games' (season_sums counts them), which "
-                                "RidgeConfig.window_detail reads")
-        both = sums.groupby(["player_id", "season"])[[c for c in sums.columns if c not in
-                                                       ("player_id", "season", "level")]].sum()
-        aaa = sums[sums["level"] == "AAA"].set_index(["player_id", "season"])[opp]
         ids, season = rows["player_id"].to_numpy(np.int64), rows["season"].to_numpy(np.int64)
-        n = len(rows)
-        weighted = pd.DataFrame(0.0, index=range(n), columns=both.columns)
-        X: dict[str, np.ndarray] = {}
-        aaa_opp, all_opp, weighted_eq, squared = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
-        for k, w in enumerate(self.config.weights, start=1):
-            key = pd.MultiIndex.from_arrays([ids, season - k])
-            part = both.reindex(key).fillna(0.0).reset_index(drop=True)
-            weighted += w * part
-            squared += w * w * part[opp].to_numpy()
-            all_opp += part[opp].to_numpy()
-            aaa_opp += aaa.reindex(key).fillna(0.0).to_numpy()
-            eq = part[opp].to_numpy() * season_scale(season - k)  # full-season equivalents (2020: x 2.7)
-            weighted_eq += w * eq
-            X[f"log_opp_{k}"] = np.log1p(eq)
-            if self.config.window_detail:
-                n_k = part[opp].to_numpy()
-                for s in stats:  # the season's own rate, shrunk as the window's is
-                    X[f"shrunk{k}_{s}"] = ((part[s].to_numpy() + self.prior_k_[s] * self.league_[s])
-                                           / (n_k + self.prior_k_[s]))
-                if k == 1:
-                    games = part["games"].to_numpy()
-                    X["log_per_game_1"] = np.log1p(np.divide(n_k, games, out=np.zeros(n), where=games > 0))
-        if self.config.old_seasons and pt == "batter":  # the seasons before the window, as the profile's
-            old, old_eq = np.zeros((n, 1 + len(stats))), np.zeros(n)
-            for k in range(len(self.config.weights) + 1, OLD_YEARS + 1):
-                part = both.reindex(pd.MultiIndex.from_arrays([ids, season - k])).fillna(0.0)
-                old += part[[opp, *stats]].to_numpy()
-                old_eq += part[opp].to_numpy() * season_scale(season - k)
-            for j, s in enumerate(stats):
-                X[f"old_shrunk_{s}"] = (old[:, 1 + j] + self.prior_k_[s] * self.league_[s]) / (old[:, 0] + self.prior_k_[s])
-            X["log_old_opp"] = np.log1p(old_eq)
-        wopp = weighted[opp].to_numpy()
-        for s in stats:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                X[f"rate_{s}"] = np.where(wopp > 0, weighted[s].to_numpy() / wopp, self.league_[s])
-        shrunk = shrink_weighted(np.column_stack([X[f"rate_{s}"] for s in stats]), wopp, squared,
-                                 np.array([self.prior_k_[s] for s in stats]), np.array([self.league_[s] for s in stats]))
-        for j, s in enumerate(stats):
-            X[f"shrunk_{s}"] = shrunk[:, j]
-        X["aaa_share"] = np.divide(aaa_opp, all_opp, out=np.zeros(n), where=all_opp > 0)
-        if self.config.window_detail:
-            games = weighted["games"].to_numpy()
-            X["log_per_game"] = np.log1p(np.divide(wopp, games, out=np.zeros(n), where=games > 0))
         births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"].reindex(ids)
-        age = np.full(n, np.nan)
+        age = np.full(len(ids), np.nan)
         known = births.notna().to_numpy()
         if known.any():
             age[known] = np.asarray(season_age(births.to_numpy()[known], season[known]), dtype=np.float64)
-        X["age"], X["age2"] = age, (age - 28.0) ** 2
-        if self.config.skills:
-            per_eq = np.divide(weighted_eq, wopp, out=np.ones(n), where=wopp > 0)
-            names = self._rates()
-            rates = skill_rates(weighted, names, self.skill_league_,
-                                {r: self.skill_prior_.get(r, 0.0) * sum(self.config.weights) for r in names})
-            for r in names:
-                X[f"skill_{r}"] = rates[r]
-                X[f"log_n_{r}"] = np.log1p(rates[f"{r}_n"] / sum(self.config.weights) * per_eq)
-        return pd.DataFrame(X)
+        return ridge_features(self.player_type, self.config, self._state(), sums, ids, season, age)
+
+    def _state(self) -> RidgeState:
+        return RidgeState(self.league_, self.prior_k_, self.skill_league_, self.skill_prior_, self.median_age_)
+
+    def to_model(self) -> RidgeModel:
+        """The fitted ridge as the runtime scores with it (hfm_runtime.ridge; the same projections)."""
+        return RidgeModel(self.player_type, self.config, self._state(), tuple(self.columns_),
+                          self.scaler_.mean_.copy(), self.scaler_.scale_.copy(),
+                          np.stack([m.coef_ for m in self.models_]), np.array([m.intercept_ for m in self.models_]))
+
+
+def sequence_ridge_config(profile: ProfileConfig) -> RidgeConfig:
+    """The sequence-skill ridge (`statcast_ridge`) of a run: the extra skill rates its `profile` reads
+    (RidgeConfig.speed_rates, putaway_rate, old_seasons), so the bar and the model see the same."""
+    return RidgeConfig(speed_rates=profile.speed_rates, putaway_rate=profile.putaway_rate,
+                       old_seasons=profile.old_seasons)
 
 
 def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType,
-                    player_ids: np.ndarray, season: int, profile: ProfileConfig = ProfileConfig()
-                    ) -> dict[str, np.ndarray]:
+                    player_ids: np.ndarray, season: int, profile: ProfileConfig = ProfileConfig(),
+                    fitted: dict[str, AggregateRidge] | None = None) -> dict[str, np.ndarray]:
     """Every BASELINES ridge's projections of `player_ids` for `season`, each fitted on every season of
-    `lines` before `season` (module docstring). The skill ridges read the extra skill rates the model's
-    `profile` reads (RidgeConfig.speed_rates, putaway_rate, old_seasons), so the bar and the model see
-    the same."""
+    `lines` before `season` (module docstring); the skill ridges read `profile`'s extra rates
+    (sequence_ridge_config). `fitted`: filled with the fitted ridges by name."""
     sums = season_sums(lines[lines["season"] <= season], player_type)
     train = sorted(s for s in sums["season"].unique() if s < season)
     out = {}
-    extra = dict(speed_rates=profile.speed_rates, putaway_rate=profile.putaway_rate, old_seasons=profile.old_seasons)
-    configs = {"statcast_ridge": RidgeConfig(**extra), "stat_ridge": RidgeConfig(skills=False),
-               "statcast_ridge_denoised": RidgeConfig(denoise=True, **extra)}
+    sequence = sequence_ridge_config(profile)
+    configs = {"statcast_ridge": sequence, "stat_ridge": RidgeConfig(skills=False),
+               "statcast_ridge_denoised": replace(sequence, denoise=True)}
     for name in BASELINES:
         model = AggregateRidge(player_type, configs[name]).fit(sums[sums["season"] < season], players, train)
         out[name] = model.predict(sums[sums["season"] < season], players, player_ids, season)
+        if fitted is not None:
+            fitted[name] = model
     return out
 
 

@@ -8,7 +8,8 @@ the whole season), per player type and stat, opportunity-weighted:
   spread                std of the projections across players, beside the std of true talent
                         (a model collapsing to the league mean has a much smaller spread)
 Methods: `model` (raw: absolute rates, or Marcel + residual with w = 1), `blend` (marcel + w * residual,
-w per stat from blend.json), `marcel`, `context_mean` (the player's rate over his context games,
+w per stat from blend.json; for a type with the mix, hfm_train.mix, then (1 - lam) * that + lam *
+statcast_ridge, and `blend:no_ridge_mix` is the blend without it), `marcel`, `context_mean` (the player's rate over his context games,
 SHRUNK toward Marcel's league rate by CONTEXT_SHRINK opportunities, so a 10-PA context is mostly
 league average), `league_mean` (Marcel's league rates, what it gives a player with no record), `statcast_ridge`,
 `stat_ridge` and `statcast_ridge_denoised` (hfm_train.baselines:
@@ -25,7 +26,7 @@ blend - statcast_ridge, blend - marcel, blend - stat_ridge, blend - statcast_rid
 ablation - blend (positive: the ablated part helps).
 Ablations (blend, same test season): stat features zeroed, pitch context masked out (no games),
 archetype fixed to 0, skill rates (every `skill:`/`marcel_skill:` column and their sample sizes) at
-the training mean. Collapse check: effective rank (exp of the entropy of the normalised singular
+the training mean (each mixed with the sequence ridge as the blend is); the mix off. Collapse check: effective rank (exp of the entropy of the normalised singular
 values) of the identity vectors and of the real games' embeddings.
 
 Blend weights (`cross_validated_blend`) are chosen by leave-one-season-out cross-validation over the
@@ -57,6 +58,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.marcel import league_prior
 from hfm_runtime.profiles import ProfileConfig
+from hfm_runtime.ridge import mixed
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from .baselines import previous_true_talent, ridge_baselines
@@ -176,7 +178,7 @@ SUMMARY_METHODS = ("blend", "model", "statcast_ridge", "statcast_ridge_denoised"
 INTERVALS: tuple[tuple[str, str], ...] = (
     ("blend", "statcast_ridge"), ("blend", "marcel"), ("blend", "stat_ridge"), ("blend", "statcast_ridge_denoised"),
     ("blend:no_pitch_context", "blend"), ("blend:no_stat_features", "blend"), ("blend:fixed_archetype", "blend"),
-    ("blend:no_skill_rates", "blend"),
+    ("blend:no_skill_rates", "blend"), ("blend:no_ridge_mix", "blend"),
 )
 
 
@@ -215,10 +217,13 @@ def paired_bootstrap(a: np.ndarray, b: np.ndarray, truth: np.ndarray, weight: np
 
 def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddings, blend: np.ndarray,
                   league_rates: np.ndarray, max_pas: int | None = None,
-                  baselines: Mapping[str, np.ndarray] | None = None) -> dict[str, Any]:
+                  baselines: Mapping[str, np.ndarray] | None = None, mix: np.ndarray | None = None
+                  ) -> dict[str, Any]:
     """Every metric of one player type on the test examples (see the module docstring).
 
     baselines: more methods' projections of the test rows ([N, S] each), e.g. hfm_train.baselines'.
+    mix: lam [S] of the blend's mix with baselines["statcast_ridge"] (hfm_train.mix): `blend` and its
+    ablations are then mixed, and `blend:no_ridge_mix` is the blend without it.
     """
     stats = list(test.stats)
     out = predict(model, test, games, max_pas=max_pas, with_embeddings=True)
@@ -234,6 +239,11 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
     for name, fn in _ablations(test).items():
         r = residual_of(model, predict(model, test, games, max_pas=max_pas, transform=fn)["rates"], test.marcel)
         preds[f"blend:{name}"] = test.marcel + blend[None, :] * r
+    if mix is not None:
+        ridge = preds["statcast_ridge"]
+        preds["blend:no_ridge_mix"] = preds["blend"]
+        for name in [k for k in preds if k == "blend" or (k.startswith("blend:") and k != "blend:no_ridge_mix")]:
+            preds[name] = mixed(preds[name], ridge, mix)
     w = test.weight
     players = test.table["player_id"].to_numpy() if "player_id" in test.table else None
     intervals: dict[str, Any] = {}
@@ -265,6 +275,7 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
         "opportunities": float(w.sum()),
         "mean_cut_vs_marcel": cut,  # per method, the mean over stats of 1 - RMSE / Marcel's RMSE
         "blend_weights": dict(zip(stats, map(float, blend))),
+        **({"mix": dict(zip(stats, map(float, mix)))} if mix is not None else {}),
         "true_spread": {s: weighted_std(test.true_talent[:, j], w) for j, s in enumerate(stats)},
         "effective_rank": {
             "identity": effective_rank(out["identity"]), "identity_dim": int(out["identity"].shape[1]),
@@ -347,11 +358,13 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
 
 
 def baseline_projections(league, lines, pt: str, test: Examples, season: int,
-                         profile: ProfileConfig = ProfileConfig()) -> dict[str, np.ndarray]:
+                         profile: ProfileConfig = ProfileConfig(), fitted: dict | None = None
+                         ) -> dict[str, np.ndarray]:
     """The baselines' projections of the test examples' players (hfm_train.baselines); the sequence
-    ridge reads the extra features (speed, putaway, older seasons) the model's `profile` reads."""
+    ridge reads the extra features (speed, putaway, older seasons) the model's `profile` reads.
+    `fitted`: filled with the fitted ridges by name."""
     ids = test.table["player_id"].to_numpy(np.int64)
-    out = ridge_baselines(lines, league.players, pt, ids, season, profile)
+    out = ridge_baselines(lines, league.players, pt, ids, season, profile, fitted)
     prior = league_prior(lines[lines["season"] < season], season, pt).to_numpy(np.float64)
     out["league_mean"] = np.broadcast_to(prior, (len(ids), len(prior))).copy()
     if league.true_talent is not None:
@@ -401,9 +414,12 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
                               ex_config, league.true_talent, kinds=(kind,))
         w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
         league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
+        # the mix with the sequence ridge is an opening-day projection's (hfm_train.mix)
+        lam = blend.get("mix", {}).get(pt) if kind == "start" else None
         card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"],
                                  baseline_projections(league, lines, pt, test, split["test"][0],
-                                                      identity.config))
+                                                      identity.config),
+                                 None if lam is None else np.array([lam[s] for s in TARGET_STATS[pt]]))
     return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
             "kind": kind, "blend": blend, "evaluation": card}
 

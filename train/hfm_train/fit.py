@@ -16,8 +16,9 @@ pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a 
 on the simulator's true talent instead). `hfm-train fit` on an imported (real) league applies
 REAL_DATA_SETTINGS first (targets not denoised, the profile's late window and batters' speed and
 putaway rates and older seasons on, the wide path alone: 0 fine-tuning epochs, the pitchers' fitted on
-every kind of example), as the real selection seasons chose; the options and `--set` override them. The evaluation sets the model beside the baselines of
-hfm_train.baselines, fitted on the seasons before the test season.
+every kind of example, the batters' opening-day blend mixed with the sequence ridge: hfm_train.mix), as
+the real selection seasons chose; the options and `--set` override them. The evaluation sets the
+model beside the baselines of hfm_train.baselines, fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
   config.json             RunConfig (every sub-config), the season split, the league path, timings
@@ -37,7 +38,11 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
                           interval's own scale against the true talent; `playing_time`: the playing-time
                           spread of the season totals, hfm_train.playing_time, from the same seasons' MLB
                           lines), "ranges_fit": what they were fitted on, "cross_validation": the
-                          blend weights' per-fold report
+                          blend weights' per-fold report; with RunConfig.mix, "mix" ({type: {stat:
+                          lam}}: the opening-day mix with the sequence ridge, hfm_train.mix; the
+                          ranges are then fitted on the mixed projections) and "mix_fit" (its
+                          out-of-fold RMSE per lam)
+  ridge_<type>.json       with RunConfig.mix, that type's sequence ridge (hfm_runtime.ridge.RidgeModel)
   ranges_rows.csv         the rows the ranges were fitted on (hfm_train.calibration.fit_rows: out-of-fold
                           projection, count and true talent per player-season and stat); `hfm-train
                           calibration RUN --scale-from rows` refits from them
@@ -80,6 +85,7 @@ from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
 from hfm_runtime.profiles import OLD_YEARS, ProfileConfig, extra_rates
+from hfm_runtime.ridge import RIDGE_FILE
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -89,6 +95,7 @@ from .calibration import RANGE_ROWS, fit_range_params, out_of_fold_projections, 
 from .evaluate import baseline_projections, cross_validated_blend, evaluate_type, format_table, write_card
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
+from .mix import MixConfig, choose_mix
 from .model.level1 import Level1Config
 from .league_stream import league_seasons, prepare_league
 from .pa_cache import encode_games, is_zero_cache, load_pa_cache, save_pa_cache, zero_pa_cache
@@ -138,6 +145,9 @@ class RunConfig:
     # How the identity profile is built (saved with the identity, so the runtime builds the same
     # features); e.g. the ablation `--set profile.season_length_correction=false`
     profile: ProfileConfig = field(default_factory=ProfileConfig)
+    # The player types whose opening-day blend takes in the sequence-skill ridge (hfm_train.mix; real
+    # leagues: batters, benchmarks/results/real_mix_2017_2018.md)
+    mix: MixConfig = field(default_factory=MixConfig)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "pretrain": self.pretrain.to_json()}
@@ -307,7 +317,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     lap("fit identity")
 
     models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}
-    oof_projections = {}
+    oof_projections, blend_mix, mix_fit, ridges = {}, {}, {}, {}
     for pt in PLAYER_TYPES:
         ex = {part: build_examples(pt, split[part], lines[pt], league.players, identity[pt], games,
                                    # the test players are the typed ones whatever trained
@@ -355,9 +365,20 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         log(f"{pt} blend weights (CV over seasons): {dict(zip(TARGET_STATS[pt], blend[pt].tolist()))}")
         lap(f"cross-validate {pt}")
         league_rates = np.array([identity[pt].league_rates[s] for s in TARGET_STATS[pt]])
+        fitted: dict = {}
+        baselines = baseline_projections(league, lines[pt], pt, ex["test"], split["test"][0], config.profile, fitted)
+        lam = None
+        if pt in config.mix.player_types and oof_projections[pt] is None:
+            log(f"warning: {pt}: no opening-day out-of-fold rows to choose the ridge mix on: the blend alone")
+        elif pt in config.mix.player_types:  # hfm_train.mix: chosen on the same rows, the test season unseen
+            lam, oof_projections[pt], mix_fit[pt] = choose_mix(oof_projections[pt], lines[pt], league.players, pt,
+                                                               split["test"][0], config.profile)
+            ridges[pt] = fitted["statcast_ridge"].to_model()
+            log(f"{pt} mix with the sequence ridge (CV over seasons): {dict(zip(TARGET_STATS[pt], lam.tolist()))}")
         card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas,
-                                 baseline_projections(league, lines[pt], pt, ex["test"], split["test"][0],
-                                                      config.profile))
+                                 baselines, lam)
+        if lam is not None:
+            blend_mix[pt] = dict(zip(TARGET_STATS[pt], map(float, lam)))
         lap(f"evaluate {pt}")
 
     log(format_table(card, split["test"][0]))
@@ -381,6 +402,12 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
                             f"of leave-one-season-out predictions over {held}the train and validation seasons; "
                             "final = marcel + w * residual")
     blend_json["cross_validation"] = cv_report
+    if blend_mix:  # hfm_train.mix
+        blend_json["mix"], blend_json["mix_fit"] = blend_mix, mix_fit
+        blend_json["mix_method"] = ("per stat, lam in 0.0..1.0 step 0.1 minimising the opportunity-weighted MSE vs "
+                                    "actual of (1 - lam) * blend + lam * sequence ridge on the blend's out-of-fold "
+                                    f"opening-day projections of {held}the train and validation seasons (the ridge "
+                                    "fitted without the season it projects); opening-day projections only")
     model_card = {"seasons": {k: v for k, v in split.items()} | {"test": split["test"][0]},
                   "target_mode": config.target_mode, "blend": blend_json, "denoised_targets": denoised,
                   "evaluation": card}
@@ -413,6 +440,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
                 "model_config": model.config.to_json(), "stats": list(TARGET_STATS[pt]),
                 "target_mode": model.config.target_mode, **histories[pt]}, indent=2))
         (tmp / "blend.json").write_text(json.dumps(blend_json, indent=2))
+        for pt, ridge in ridges.items():
+            (tmp / RIDGE_FILE.format(player_type=pt)).write_text(json.dumps(ridge.to_json()))
         save_rows(range_rows, tmp / RANGE_ROWS)
         write_card(tmp, model_card)
         shutil.copy(cache_path, tmp / "pa_cache.npz")
@@ -421,7 +450,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     return run_dir
 
 
-SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "denoise", "profile")  # what --set reaches
+SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "denoise", "profile", "mix")  # what --set reaches
 
 
 @click.command("fit")
@@ -509,10 +538,12 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 # it lost on the test season; benchmarks/results/real_deep_gate.md), the pitchers' wide path fitted
 # on the in-season examples too (benchmarks/results/real_wide_kinds.md), and the batters' speed rates,
 # putaway rate and older seasons (benchmarks/results/real_speed_2017_2018.md, real_putaway_2017_2018.md,
-# real_old_seasons_2017_2018.md).
+# real_old_seasons_2017_2018.md), and the batters' opening-day blend mixed with the sequence ridge
+# (real_mix_2017_2018.md).
 REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true", "finetune.epochs=0",
                                        'finetune.pitcher_wide_kinds=["start", "in_season"]', "profile.speed_rates=true",
-                                       "profile.putaway_rate=true", "profile.old_seasons=true")
+                                       "profile.putaway_rate=true", "profile.old_seasons=true",
+                                       'mix.player_types=["batter"]')
 
 
 def real_data_defaults(config: RunConfig) -> RunConfig:

@@ -43,6 +43,7 @@ METHODS: dict[str, str] = {  # column of test_predictions.csv -> the report's na
 ABLATIONS: dict[str, str] = {
     "blend:no_pitch_context": "pitch context off", "blend:no_skill_rates": "skill rates off",
     "blend:fixed_archetype": "archetypes fixed", "blend:no_stat_features": "stat features off",
+    "blend:no_ridge_mix": "sequence-ridge mix off",  # a type whose blend has the mix (hfm_train.mix)
 }
 PUBLISHED = {"pitcher K%": {"marcel": 0.696, "steamer": 0.726}, "batter OBP": {"marcel": 0.505, "steamer": 0.550}}
 
@@ -62,9 +63,10 @@ def season_lines_of(league_dir: Path, seasons: list[int]) -> dict[str, pd.DataFr
 
 
 def wide_predictions(preds: pd.DataFrame, stats: list[str], columns) -> dict[str, pd.DataFrame]:
-    """test_predictions.csv's long rows of one player type -> one [players, stats] frame per column."""
+    """test_predictions.csv's long rows of one player type -> one [players, stats] frame per column
+    (a column these rows leave empty, as the other type's ablation, is left out)."""
     return {c: preds.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first")[stats]
-            for c in columns if c in preds.columns}
+            for c in columns if c in preds.columns and preds[c].notna().any()}
 
 
 def report_players(weight: pd.Series, season: pd.DataFrame, test: int, opp: str,
