@@ -102,14 +102,23 @@ def test_the_scorer_mixes_opening_day_projections_only(mix_bundle: Path, tiny_le
     assert (lam > 0).any()  # else this test would compare the blend with itself
     w = np.array([bundle.blend_weights("batter")[s] for s in stats])
     low, high = plausible_range(bundle, "batter")
-    marcel = rows[[f"marcel_{s}" for s in stats]].to_numpy()
-    own = np.clip(rows[[f"model_{s}" for s in stats]].to_numpy(), low, high)  # an absolute-mode bundle
-    blended = np.clip(marcel + w * (own - marcel), low, high)
-    ids = rows["player_id"].to_numpy(np.int64)
-    ridge = bundle.ridges["batter"].predict_lines(history.game_lines("batter"), ids, season, rows["age"].to_numpy())
-    want = np.clip(np.where(lam > 0, mixed(blended, ridge, lam), blended), low, high)
+
+    def mixed_rates(rows: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """(the blended rates, the mixed ones) the bundle's rule gives these rows."""
+        marcel = rows[[f"marcel_{s}" for s in stats]].to_numpy()
+        own = np.clip(rows[[f"model_{s}" for s in stats]].to_numpy(), low, high)  # an absolute-mode bundle
+        blended = np.clip(marcel + w * (own - marcel), low, high)
+        ids = rows["player_id"].to_numpy(np.int64)
+        ridge = bundle.ridges["batter"].predict_lines(history.game_lines("batter"), ids, season, rows["age"].to_numpy())
+        return blended, np.clip(np.where(lam > 0, mixed(blended, ridge, lam), blended), low, high)
+
+    blended, want = mixed_rates(rows)
     np.testing.assert_allclose(rows[[f"rate_{s}" for s in stats]].to_numpy(), want, rtol=0, atol=1e-9)
     assert (np.abs(want - blended).max(axis=0)[lam > 0] > 0).all()  # the mix moved every stat it weighs
+    # a later date before any game of the season (the history holds none): still mixed
+    march = scorer.score(history, season, as_of=pd.Timestamp(season, 3, 1))
+    m = march[(march["player_type"] == "batter") & (march["flag"] == "model")].reset_index(drop=True)
+    np.testing.assert_allclose(m[[f"rate_{s}" for s in stats]].to_numpy(), mixed_rates(m)[1], rtol=0, atol=1e-9)
     # pitchers: no mix in the bundle
     assert bundle.mix_weights("pitcher") is None and "pitcher" not in bundle.ridges
     # in season (after the season's first game): the blend alone
@@ -153,3 +162,11 @@ def test_a_bundle_refuses_a_bad_mix(mix_bundle: Path, tmp_path: Path):
     write_manifest(copy, fields)
     with pytest.raises(BundleError, match=r"ridge_batter\.json: shapes do not match"):
         load_bundle(copy)
+
+
+def test_an_unknown_player_type_in_the_mix_is_refused():
+    from hfm_runtime.errors import HFMInputError
+    from hfm_train.fit import RunConfig, apply_override
+
+    with pytest.raises(HFMInputError, match=r"mix\.player_types: unknown player type\(s\) batters"):
+        apply_override(RunConfig(), 'mix.player_types=["batters"]')

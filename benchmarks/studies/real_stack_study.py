@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
+from hfm_runtime.ridge import mixed
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from hfm_train.baselines import season_sums
 from hfm_train.evaluate import paired_bootstrap, weighted_rmse
@@ -50,11 +51,11 @@ def study(run: Path, samples: int) -> dict:
     for pt in ("batter", "pitcher"):
         stats, opp = list(TARGET_STATS[pt]), OPPORTUNITY[pt]
         rows = ranges_rows[ranges_rows["player_type"] == pt]
-        oof = {int(y): (g["player_id"].to_numpy(np.int64), g[[f"center_{s}" for s in stats]].to_numpy(np.float64),
+        oof_rows = {int(y): (g["player_id"].to_numpy(np.int64), g[[f"center_{s}" for s in stats]].to_numpy(np.float64),
                         np.full((len(g), len(stats)), np.nan)) for y, g in rows.groupby("season")}
         t0 = time.perf_counter()
         profile = IdentityModel.load(run / IDENTITY_DIR, pt).config
-        lam, _, fit = choose_mix(oof, lines[pt], league.players, pt, test, profile)
+        lam, _, fit = choose_mix(oof_rows, lines[pt], league.players, pt, test, profile)
         sums = season_sums(lines[pt], pt)
         oof = {"lam": dict(zip(stats, lam.tolist())),
                "rmse_blend": list(fit["rmse"]["0.0"].values()), "rmse_ridge": list(fit["rmse"]["1.0"].values()),
@@ -69,7 +70,7 @@ def study(run: Path, samples: int) -> dict:
         w = weight.loc[ids].to_numpy(np.float64)
         truth = wide["actual"].loc[ids].to_numpy(np.float64)
         b, r, m = (wide[c].loc[ids].to_numpy(np.float64) for c in ("blend", "statcast_ridge", "marcel"))
-        mix = (1 - lam) * b + lam * r
+        mix = mixed(b, r, lam)
         rmse = {name: weighted_rmse(x, truth, w) for name, x in (("blend", b), ("sequence_ridge", r), ("mix", mix), ("marcel", m))}
         cut = {name: float(np.mean(1 - v / rmse["marcel"])) for name, v in rmse.items()}
         out[pt] = {"oof": oof, "players": int(len(ids)), "rmse": {k: v.tolist() for k, v in rmse.items()},

@@ -12,7 +12,9 @@ Layout (every path relative to the bundle folder; `manifest.json` lists all the 
     blend.json                            "target_mode", "rule" (final = marcel + w * (model - marcel),
                                           or + w * model in residual mode), "weights" (per player type and
                                           stat: w), "ranges" (optional: the range parameters,
-                                          hfm_runtime.ranges.RangeParams)
+                                          hfm_runtime.ranges.RangeParams), "mix" and "mix_rule"
+                                          (optional: per player type and stat, lam of the opening-day
+                                          mix with ridge_<type>.json)
     pitch_pa_encoder.onnx                 Graph 1 (Level 1), shared by both player types
     <player_type>/game_projection_encoder.onnx   Graph 2 (identity + Levels 2-3 + head)
     <player_type>/context.json            how that type's context is assembled (games of context, ...)
@@ -25,7 +27,9 @@ Layout (every path relative to the bundle folder; `manifest.json` lists all the 
 Only plain files are allowed (ONNX, JSON, `.npz` read with allow_pickle=False). `load_bundle` refuses,
 with a `BundleError` naming the file: a missing manifest or listed file, a file whose SHA-256 differs
 from the manifest (altered), a file the manifest does not list or of a type a bundle never holds
-(pickles, torch checkpoints), another schema version, a feature layout other than this runtime's, and a bundle whose
+(pickles, torch checkpoints), another schema version, a feature layout other than this runtime's, a "mix"
+without a lam in [0, 1] for every target stat or whose ridge is missing, of another player type or
+of shapes that do not match its columns and stats, and a bundle whose
 `runtime.onnxruntime_min` is newer than the installed onnxruntime (its graphs need a newer one: the
 error names both versions and the bundle's opset and IR version).
 

@@ -1,4 +1,4 @@
-"""The sequence-skill ridge as a fitted object the runtime can score with (numpy only, no scikit-learn).
+"""The sequence-skill ridge as a fitted object the runtime can score with (numpy and pandas, no scikit-learn).
 
 hfm_train.baselines.AggregateRidge fits it (its module docstring says what the features are: the
 5/4/3-weighted outcome and skill rates of the three seasons before the projected one, shrunk, their
@@ -9,7 +9,8 @@ per target stat) and computes the same features and projections from a player's 
 A bundle whose blend takes the ridge in (`blend.json` "mix": per player type and stat, lam) ships it
 as `ridge_<type>.json` (`to_json`); the scorer's opening-day projection for a player the model
 adjusts is then (1 - lam) * blend + lam * ridge (hfm_runtime.scoring). The ridge reads only seasons
-before the projected one, so it is applied only to projections as of opening day or earlier.
+before the projected one, so it is applied only to projections as of opening day or earlier (no MLB
+game of the season before the as-of date).
 
 Inputs: `season_sums` of the player's lines (one row per player, season and level: opportunities,
 target-stat counts, SKILL_COUNTS and `games`), his age in the projected season (NaN: the training

@@ -57,8 +57,9 @@ in the window: the bundle's league rates, hfm_runtime.identity's `league_rates`)
 Plausible range (`plausible_range`): a rate lies in [0, min(1, RANGE_FACTOR x the bundle's league
 rate of that stat)]. Where the model's own rate m_S of a stat it adjusts (w_S > 0) falls outside, it
 is pulled to the nearest bound before blending, and `warnings` holds "clipped:<S>"; a blended rate
-still outside (Marcel itself outside, or w_S > 1) is pulled in the same way and flagged the same. A
-clipped rate is never shown without its warning. Inputs: the model's standardised profile features
+still outside (Marcel itself outside, or w_S > 1), or a mixed one (the opening-day mix with the
+ridge), is pulled in the same way and flagged the same. A clipped rate is never shown without its
+warning. Inputs: the model's standardised profile features
 (the bundle's FeatureScaler) with |z| > INPUT_Z_LIMIT (continuous features only: 0/1 indicators are
 in range by construction) add "input_z:<feature>" to `warnings`, and `max_input_z` holds the largest
 |z|. `warnings` is ";"-joined, "" when there is nothing to say.
@@ -478,6 +479,14 @@ def blend(
     return rates, outside | still
 
 
+def _before_opening_day(inputs: Any, season: int, as_of: pd.Timestamp) -> bool:
+    """Whether no MLB game of `season` comes before `as_of`: the history's first one (its opening day)
+    is on or after it, or the history holds none (opening_day's January 1 fallback: no MLB season
+    opens on New Year's Day)."""
+    opening = inputs.opening_day(season)
+    return as_of <= opening or opening == pd.Timestamp(int(season), 1, 1)
+
+
 def input_warnings(pt: PlayerType, stat_features: np.ndarray, layout: ProfileConfig | None = None
                    ) -> tuple[np.ndarray, list[list[str]]]:
     """(max |z| over the continuous features, per row; the features beyond INPUT_Z_LIMIT, per row,
@@ -672,7 +681,7 @@ class Scorer:
             if pending is not None:
                 model[pending[0]] = pending[1]()
             ridge = None  # the opening-day mix's ridge (hfm_runtime.ridge), where the model ran
-            if pending is not None and pt in self.bundle.ridges and as_of <= inputs.opening_day(season):
+            if pending is not None and pt in self.bundle.ridges and _before_opening_day(inputs, season, as_of):
                 at = pending[0]
                 ridge = np.full((len(ids), len(stats)), np.nan)
                 ridge[at] = inputs.ridge(pt, ids[at], season, base.ages[at])
@@ -697,8 +706,9 @@ class Scorer:
         low, high = plausible_range(self.bundle, pt)
         rates, clipped = blend(marcel_rates, model, w, self.bundle.target_mode, low, high)
         if ridge is not None:  # (1 - lam) * blended + lam * ridge, pulled into range as a blend is
-            use = ~np.isnan(ridge) & (self.bundle.mix_weights(pt) > 0)[None, :]
-            rates = np.where(use, mixed(rates, np.nan_to_num(ridge), self.bundle.mix_weights(pt)), rates)
+            lam = self.bundle.mix_weights(pt)
+            use = ~np.isnan(ridge) & (lam > 0)[None, :]
+            rates = np.where(use, mixed(rates, np.nan_to_num(ridge), lam), rates)
             outside = use & ((rates < low) | (rates > high))
             rates, clipped = np.where(outside, np.clip(rates, low, high), rates), clipped | outside
         adj = rates - marcel_rates  # what was applied, after any pull into range
@@ -1033,6 +1043,8 @@ class PipelineAdapter:
 
     Semantics (the same for residual and absolute bundles): for each stat S the record has,
         new_S = caller_S + adj_S,   adj_S = w_S * (m_S - marcel_S)
+    (for a type the bundle mixes with its ridge, opening day or earlier: adj_S = (1 - lam_S) * w_S *
+    (m_S - marcel_S) + lam_S * (ridge_S - marcel_S), the module docstring's adj_<S>)
     adj_S is the score table's `adj_<S>` for that player: what HFM changes Marcel by (the model's own
     rate m_S, pulled into the plausible range, minus Marcel's, times the blend weight). The pipeline's
     rate takes the place of Marcel's as the baseline; the adjustment stays HFM's correction to Marcel,

@@ -32,7 +32,8 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
   <type>/pa_cache.npz     ... and the PA cache it encodes
   <type>/model.json       {"model_config": ModelConfig json, "stats": [...], "target_mode", "history",
                           "best_epoch", "best_val"}: rebuild with GameProjectionModel(ModelConfig.from_json(...))
-  blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual;
+  blend.json              {"batter": {stat: w}, "pitcher": {...}, "method": ...}: final = marcel + w * residual
+                          (then mixed with the ridge for a type in "mix", below);
                           "ranges": the ranges' parameters (hfm_train.calibration, fitted on the train and
                           validation seasons' out-of-fold projections; on a simulated league the talent
                           interval's own scale against the true talent; `playing_time`: the playing-time
@@ -40,8 +41,8 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
                           lines), "ranges_fit": what they were fitted on, "cross_validation": the
                           blend weights' per-fold report; with RunConfig.mix, "mix" ({type: {stat:
                           lam}}: the opening-day mix with the sequence ridge, hfm_train.mix; the
-                          ranges are then fitted on the mixed projections) and "mix_fit" (its
-                          out-of-fold RMSE per lam)
+                          ranges are then fitted on the mixed projections), "mix_fit" (its
+                          out-of-fold RMSE per lam) and "mix_method" (how lam was chosen)
   ridge_<type>.json       with RunConfig.mix, that type's sequence ridge (hfm_runtime.ridge.RidgeModel)
   ranges_rows.csv         the rows the ranges were fitted on (hfm_train.calibration.fit_rows: out-of-fold
                           projection, count and true talent per player-season and stat); `hfm-train
@@ -375,6 +376,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
                                                                split["test"][0], config.profile)
             ridges[pt] = fitted["statcast_ridge"].to_model()
             log(f"{pt} mix with the sequence ridge (CV over seasons): {dict(zip(TARGET_STATS[pt], lam.tolist()))}")
+            lap(f"mix {pt}")
         card[pt] = evaluate_type(model, ex["test"], type_games, blend[pt], league_rates, config.finetune.max_pas,
                                  baselines, lam)
         if lam is not None:

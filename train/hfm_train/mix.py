@@ -28,8 +28,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hfm_runtime.errors import HFMInputError
 from hfm_runtime.profiles import ProfileConfig
-from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
+from hfm_runtime.ridge import mixed
+from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 from .baselines import AggregateRidge, season_sums, sequence_ridge_config
 
@@ -41,6 +43,12 @@ class MixConfig:
     # the player types whose blend takes in the sequence ridge (REAL_DATA_SETTINGS: batters)
     player_types: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        unknown = [t for t in self.player_types if t not in PLAYER_TYPES]
+        if unknown:
+            raise HFMInputError(f"mix.player_types: unknown player type(s) {', '.join(map(str, unknown))} "
+                                f"(expected some of {', '.join(PLAYER_TYPES)})")
+
 
 def choose_mix(oof: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], lines: pd.DataFrame,
                players: pd.DataFrame, pt: PlayerType, test_season: int, profile: ProfileConfig
@@ -49,27 +57,29 @@ def choose_mix(oof: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]], lines:
     (season -> (player ids, [N, S] blended rates, [N, S] true talent)) and the type's game lines."""
     stats, opp = list(TARGET_STATS[pt]), OPPORTUNITY[pt]
     sums = season_sums(lines[lines["season"] < test_season], pt)
-    every = sorted(int(s) for s in sums["season"].unique())
+    loaded = sorted(int(s) for s in sums["season"].unique())
     mlb = sums[sums["level"] == "MLB"].set_index(["player_id", "season"])
-    blend, ridge, actual, n = [], [], [], []
+    blend, ridge, actual, opportunities = [], [], [], []
     for season, (ids, center, _) in sorted(oof.items()):
-        model = AggregateRidge(pt, sequence_ridge_config(profile)).fit(sums, players, [s for s in every if s != season])
+        model = AggregateRidge(pt, sequence_ridge_config(profile)).fit(sums, players, [s for s in loaded if s != season])
         ridge.append(model.predict(sums[sums["season"] < season], players, ids, season))
+        # the targets: his MLB rates that season, as the blend's folds were scored (oof holds none)
         line = mlb.reindex(pd.MultiIndex.from_arrays([ids, np.full(len(ids), season)])).fillna(0.0)
-        n_rows = line[opp].to_numpy(np.float64)
-        actual.append(np.divide(line[stats].to_numpy(np.float64), n_rows[:, None],
-                                out=np.zeros((len(ids), len(stats))), where=n_rows[:, None] > 0))
+        n = line[opp].to_numpy(np.float64)
+        actual.append(np.divide(line[stats].to_numpy(np.float64), n[:, None],
+                                out=np.zeros((len(ids), len(stats))), where=n[:, None] > 0))
         blend.append(center)
-        n.append(n_rows)
-    b, r, y, w = (np.concatenate(x) for x in (blend, ridge, actual, n))
-    mse = np.array([(w[:, None] * ((1 - lam) * b + lam * r - y) ** 2).sum(0) / w.sum() for lam in MIX_GRID])
+        opportunities.append(n)
+    blend_all, ridge_all, actual_all, n_all = (np.concatenate(x) for x in (blend, ridge, actual, opportunities))
+    mse = np.array([(n_all[:, None] * (mixed(blend_all, ridge_all, np.full(len(stats), lam)) - actual_all) ** 2).sum(0)
+                    / n_all.sum() for lam in MIX_GRID])
     lam = MIX_GRID[mse.argmin(0)]
-    mixed, at = {}, 0
+    mixed_oof, at = {}, 0
     for season, (ids, center, truth) in sorted(oof.items()):
         part = slice(at, at + len(ids))
-        mixed[season] = (ids, np.clip((1 - lam) * center + lam * r[part], 0.0, 1.0), truth)
+        mixed_oof[season] = (ids, np.clip(mixed(center, ridge_all[part], lam), 0.0, 1.0), truth)
         at += len(ids)
-    report = {"seasons": sorted(oof), "rows": int(len(b)),
+    report = {"seasons": sorted(oof), "rows": int(len(blend_all)),
               "rmse": {f"{g:.1f}": dict(zip(stats, np.sqrt(m).tolist())) for g, m in zip(MIX_GRID, mse)}}
-    return lam, mixed, report
+    return lam, mixed_oof, report
 

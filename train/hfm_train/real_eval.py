@@ -6,7 +6,8 @@ Reads each run's test predictions (test_predictions.csv, written by `hfm-train f
 season lines, and keeps the players with at least MIN_OPPORTUNITIES PA (batters) or BF (pitchers) in
 the test season and an MLB line in one of the three seasons before it (Marcel's window). Per player
 type and stat: opportunity-weighted RMSE against the actual rates, for each method (METHODS: the
-blend, the model, Marcel, stat_ridge, the sequence-skill ridge, the league mean), and the mean cut
+blend (for a type the run mixes with the sequence ridge, hfm_train.mix, the mixed projection), the
+model, Marcel, stat_ridge, the sequence-skill ridge, the league mean), and the mean cut
 of each against Marcel; 90% paired bootstrap intervals over players (hfm_train.evaluate
 .paired_bootstrap) of RMSE(method) - RMSE(Marcel), of RMSE(blend) - RMSE(sequence ridge) and of each
 ablation against the blend (positive: the ablated part helps). Ablations that need a retrained run
