@@ -170,3 +170,13 @@ def test_an_unknown_player_type_in_the_mix_is_refused():
 
     with pytest.raises(HFMInputError, match=r"mix\.player_types: unknown player type\(s\) batters"):
         apply_override(RunConfig(), 'mix.player_types=["batters"]')
+
+
+def test_hfm_score_says_which_projections_are_mixed(mix_bundle: Path, tiny_bundle: Path):
+    from hfm_runtime.cli import mix_line
+
+    line = mix_line(load_bundle(mix_bundle))
+    lam = json.loads((mix_bundle / "blend.json").read_text())["mix"]["batter"]
+    assert line.startswith("opening-day projections of batters (lam SO ") and line.endswith("\n")
+    assert f"3B {lam['3B']:.1f})" in line and "pitchers" not in line
+    assert mix_line(load_bundle(tiny_bundle)) == ""

@@ -126,6 +126,15 @@ def check_season(season: int | None, last: int | None = None, allow_gap: bool = 
         )
 
 
+def mix_line(bundle) -> str:
+    """A line (with its newline) naming the player types whose opening-day projections the bundle mixes
+    with its sequence-skill ridge (hfm_runtime.ridge) and their lam per stat; "" for a bundle without."""
+    parts = [f"{pt}s (lam " + ", ".join(f"{s} {v:.1f}" for s, v in bundle.blend["mix"][pt].items()) + ")"
+             for pt in bundle.ridges]
+    return ("opening-day projections of " + "; ".join(parts) + ": (1 - lam) x blend + lam x the bundle's "
+            "sequence-skill ridge (in brackets, the adjustment includes it)\n") if parts else ""
+
+
 def training_data_line(manifest: dict) -> str:
     """What the bundle was trained on, in one line (the manifest's `training_data`, written by
     hfm-export from 2026-12-02: source, league, seasons, notice; the run's test season, never trained on)."""
@@ -298,8 +307,8 @@ def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: floa
         return table.to_csv(index=False)
     if args.format == "json":
         return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
-    return training_data_line(bundle.manifest) + "\n" + format_table(table, bundle.target_mode, elapsed, args.top,
-                                                                     getattr(args, "show", "adjustments"))
+    return (training_data_line(bundle.manifest) + "\n" + mix_line(bundle)
+            + format_table(table, bundle.target_mode, elapsed, args.top, getattr(args, "show", "adjustments")))
 
 
 def _store(args: argparse.Namespace, scorer, history):
