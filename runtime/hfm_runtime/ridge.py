@@ -32,6 +32,8 @@ from hfm_runtime.skills import SKILL_COUNTS, skill_rates, type_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 RIDGE_FILE = "ridge_{player_type}.json"
+# the line columns `season_sums` sums, per player type (besides the keys)
+RIDGE_COLUMNS: dict[str, tuple[str, ...]] = {pt: (OPPORTUNITY[pt], *TARGET_STATS[pt], *SKILL_COUNTS) for pt in TARGET_STATS}
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ class RidgeConfig:
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
     """Per (player_id, season, level): opportunities, target-stat counts and skill counts summed, and
     `games` (game lines: one per game played)."""
-    cols = [OPPORTUNITY[player_type], *TARGET_STATS[player_type], *SKILL_COUNTS]
+    cols = list(RIDGE_COLUMNS[player_type])
     missing = [c for c in cols if c not in lines.columns]
     if missing:
         raise HFMInputError(f"game lines: missing column(s) {', '.join(missing)} (hfm_runtime.identity.player_lines)")

@@ -83,6 +83,7 @@ from hfm_runtime.identity import build_identity, player_lines
 from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
+from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN
@@ -771,7 +772,8 @@ class _StoreInputs:
     def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
         """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""
         model = self.scorer.bundle.ridges[pt]
-        lines = self.store.lines(pt, ids, _jan1(season - model.config.years), _jan1(season))
+        lines = self.store.lines(pt, ids, _jan1(season - model.config.years), _jan1(season),
+                                 columns=RIDGE_COLUMNS[pt])  # framing only what season_sums sums
         return model.predict_lines(lines, ids, season, ages)
 
     def _rows(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
