@@ -16,7 +16,6 @@ A ridge that reads Marcel's projected rates as features can at worst copy him. S
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import pandas as pd
@@ -25,8 +24,7 @@ from hfm_runtime.marcel import marcel
 from hfm_runtime.seasons import season_age
 from hfm_runtime.targets import TARGET_STATS
 from hfm_train.baselines import AggregateRidge, RidgeConfig
-from hfm_train.league_stream import league_lines
-from real_ridge_study import project, report, selection_args  # the studies beside this one
+from real_ridge_study import run_study, selection_args  # the studies beside this one
 
 LINES: dict[str, pd.DataFrame] = {}  # player type -> game lines of every season of the league (main)
 
@@ -65,13 +63,7 @@ def variants():
 
 def main() -> None:
     args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
-    start = time.time()
-    league, lines = league_lines(args.league, list(range(2000, max(seasons) + 1)))
-    rng = np.random.default_rng(0)
-    for pt in ("batter", "pitcher"):
-        LINES[pt] = lines[pt]
-        report([project(lines, league.players, pt, T, variants()) for T in seasons], pt, seasons, rng, "seq")
-    print(f"({time.time() - start:.0f} s)")
+    run_study(args.league, seasons, variants(), "seq", prepare=LINES.__setitem__)
 
 
 if __name__ == "__main__":

@@ -19,14 +19,12 @@ Older seasons come from the whole league (season sums from 2000), so a row's T-4
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from hfm_train.baselines import AggregateRidge, RidgeConfig, season_sums
-from hfm_train.league_stream import league_lines
-from real_ridge_study import project, report, selection_args  # the studies beside this one
+from real_ridge_study import run_study, selection_args  # the studies beside this one
 
 FULL: dict[str, object] = {}  # player type -> season sums of every season of the league (main)
 
@@ -63,13 +61,7 @@ def variants():
 
 def main() -> None:
     args, seasons = selection_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
-    start = time.time()
-    league, lines = league_lines(args.league, list(range(2000, max(seasons) + 1)))
-    rng = np.random.default_rng(0)
-    for pt in ("batter", "pitcher"):
-        FULL[pt] = season_sums(lines[pt], pt)
-        report([project(lines, league.players, pt, T, variants()) for T in seasons], pt, seasons, rng, "seq")
-    print(f"({time.time() - start:.0f} s)")
+    run_study(args.league, seasons, variants(), "seq", prepare=lambda pt, lines: FULL.__setitem__(pt, season_sums(lines, pt)))
 
 
 if __name__ == "__main__":

@@ -150,12 +150,17 @@ def selection_args(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace,
     return args, seasons
 
 
-def run_study(league_path: str, seasons: list[int], variants=None, reference: str = "seq_eb") -> None:
-    """Project every test season of `seasons` with `variants` (see `project`) and print both types' reports."""
+def run_study(league_path: str, seasons: list[int], variants=None, reference: str = "seq_eb",
+              prepare=None) -> None:
+    """Project every test season of `seasons` with `variants` (see `project`) and print both types' reports;
+    `prepare(player_type, game lines of every season)`, if given, runs before each type's (a study's
+    variants that read more than the season sums keep what they need)."""
     start = time.time()
     league, lines = league_lines(league_path, list(range(2000, max(seasons) + 1)))
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
+        if prepare is not None:
+            prepare(pt, lines[pt])
         report([project(lines, league.players, pt, T, variants) for T in seasons], pt, seasons, rng, reference)
     print(f"({time.time() - start:.0f} s)")
 
