@@ -240,10 +240,10 @@ def evaluate_type(model: GameProjectionModel, test: Examples, games: GameEmbeddi
         r = residual_of(model, predict(model, test, games, max_pas=max_pas, transform=fn)["rates"], test.marcel)
         preds[f"blend:{name}"] = test.marcel + blend[None, :] * r
     if mix is not None:
-        ridge = preds["statcast_ridge"]
-        preds["blend:no_ridge_mix"] = preds["blend"]
-        for name in [k for k in preds if k == "blend" or (k.startswith("blend:") and k != "blend:no_ridge_mix")]:
-            preds[name] = mixed(preds[name], ridge, mix)
+        unmixed = preds["blend"]
+        for name in [k for k in preds if k == "blend" or k.startswith("blend:")]:
+            preds[name] = mixed(preds[name], preds["statcast_ridge"], mix)
+        preds["blend:no_ridge_mix"] = unmixed
     w = test.weight
     players = test.table["player_id"].to_numpy() if "player_id" in test.table else None
     intervals: dict[str, Any] = {}
