@@ -14,7 +14,7 @@ from hfm_runtime.targets import season_scale
 from hfm_train.examples import typed_players
 from hfm_train.fit import split_seasons
 from hfm_train.lahman_check import compare
-from hfm_train.real_eval import format_report, report_run
+from hfm_train.real_eval import for_json, format_report, mean_cut_draws, report_run, seasons_average
 
 
 def test_history_only_seasons_are_never_targets():
@@ -215,8 +215,37 @@ def test_real_report_on_a_finished_run(tiny_run):
         assert t["mean_cut_vs_marcel"]["marcel"] == 0.0
         assert "blend - sequence_ridge" in t["intervals"] and "pitch context off - blend" in t["intervals"]
         assert np.isfinite(t["correlation"]["blend"]) and np.isfinite(t["correlation"]["marcel"])
+    for t in report["types"].values():  # the mean cut's interval holds its point value
+        for name, (lo, _, hi) in t["mean_cut_interval"].items():
+            point = t["mean_cut_vs_marcel"]["blend"] - t["mean_cut_vs_marcel"]["sequence_ridge"] if " - " in name \
+                else t["mean_cut_vs_marcel"][name]
+            assert lo <= point + 1e-9 and point - 1e-9 <= hi
     text = format_report([report])
-    assert "Pearson r" in text and "sequence_ridge" in text
+    assert "Pearson r" in text and "sequence_ridge" in text and "The mean cut, 90%" in text
+    assert "over the test seasons" not in text  # one season: no average
+    import json
+    assert "mean_cut_draws" not in json.dumps(for_json([report]))
+    two = format_report([report, report])
+    assert two.startswith("### batters, the mean cut over the test seasons")
+    average = seasons_average([report, report])
+    for pt, t in report["types"].items():  # two copies of one season average to it, draw for draw
+        assert average[pt]["mean_cut"]["blend"] == pytest.approx(t["mean_cut_vs_marcel"]["blend"])
+        assert average[pt]["interval"]["blend"] == pytest.approx(t["mean_cut_interval"]["blend"])
+
+
+def test_mean_cut_draws_resample_players_for_every_method_alike():
+    rng = np.random.default_rng(1)
+    truth = rng.uniform(0.1, 0.3, (200, 3))
+    weight = rng.uniform(100, 600, 200)
+    marcel = truth + rng.normal(0, 0.03, truth.shape)
+    draws = mean_cut_draws({"marcel": marcel, "blend": truth, "sequence_ridge": marcel}, truth, weight, 100)
+    assert np.all(draws["blend"] == 1.0)  # no error: the whole of Marcel's cut on every resample
+    assert np.all(draws["sequence_ridge"] == 0.0) and np.all(draws["blend - sequence_ridge"] == 1.0)
+    half = {"marcel": marcel, "blend": (marcel + truth) / 2, "sequence_ridge": marcel}
+    assert np.allclose(mean_cut_draws(half, truth, weight, 50)["blend"], 0.5)  # half of every error
+    noisy = {"marcel": marcel, "blend": truth + rng.normal(0, 0.03, truth.shape), "sequence_ridge": marcel}
+    spread = mean_cut_draws(noisy, truth, weight, 200)["blend"]
+    assert spread.std() > 0.005 and abs(spread.mean()) < 0.05  # as good as Marcel, up to the resample
 
 
 def test_real_report_sets_a_retrained_ablation_beside_the_run(tiny_run, tmp_path):

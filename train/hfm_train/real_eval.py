@@ -10,7 +10,10 @@ blend (for a type the run mixes with the sequence ridge, hfm_train.mix, the mixe
 model, Marcel, stat_ridge, the sequence-skill ridge, the league mean), and the mean cut
 of each against Marcel; 90% paired bootstrap intervals over players (hfm_train.evaluate
 .paired_bootstrap) of RMSE(method) - RMSE(Marcel), of RMSE(blend) - RMSE(sequence ridge) and of each
-ablation against the blend (positive: the ablated part helps). Ablations that need a retrained run
+ablation against the blend (positive: the ablated part helps). The mean cut itself (MEAN_CUT_METHODS:
+the blend, the sequence-skill ridge, and the blend less the ridge) gets a 90% interval from the same
+kind of resample, every stat of a player drawn together (`mean_cut_draws`); over several runs (test
+seasons) the report adds their average, each season resampled on its own. Ablations that need a retrained run
 (Level 1 not pre-trained, a kept change undone) are runs of their own with the same test season,
 given as `--ablation "LABEL=RUN"`: their blend is set beside this run's over the same players. The
 sequence-skill ridge is the run's
@@ -46,6 +49,7 @@ ABLATIONS: dict[str, str] = {
     "blend:fixed_archetype": "archetypes fixed", "blend:no_stat_features": "stat features off",
     "blend:no_ridge_mix": "sequence-ridge mix off",  # a type whose blend has the mix (hfm_train.mix)
 }
+MEAN_CUT_METHODS = ("blend", "sequence_ridge")
 PUBLISHED = {"pitcher K%": {"marcel": 0.696, "steamer": 0.726}, "batter OBP": {"marcel": 0.505, "steamer": 0.550}}
 
 
@@ -76,6 +80,27 @@ def report_players(weight: pd.Series, season: pd.DataFrame, test: int, opp: str,
     and an MLB line (`season`: season lines of one type) with opportunities before `test`."""
     before = set(season.loc[(season["season"] < test) & (season[opp] > 0), "player_id"])
     return weight.index[(weight >= min_opportunities) & weight.index.isin(before)].to_numpy()
+
+
+def mean_cut_draws(pred: dict[str, np.ndarray], truth: np.ndarray, weight: np.ndarray, samples: int,
+                   seed: int = 0) -> dict[str, np.ndarray]:
+    """[samples] per MEAN_CUT_METHODS name and "blend - sequence_ridge": the mean over stats of
+    1 - RMSE / Marcel's RMSE on resamples of the players (the same rows for every method)."""
+    rng = np.random.default_rng(seed)
+    names = [n for n in MEAN_CUT_METHODS if n in pred]
+    out = {name: np.empty(samples) for name in names}
+    for i in range(samples):
+        rows = rng.integers(0, len(weight), len(weight))
+        marcel = weighted_rmse(pred["marcel"][rows], truth[rows], weight[rows])
+        for name in names:
+            out[name][i] = np.mean(1 - weighted_rmse(pred[name][rows], truth[rows], weight[rows]) / marcel)
+    if {"blend", "sequence_ridge"} <= set(out):
+        out["blend - sequence_ridge"] = out["blend"] - out["sequence_ridge"]
+    return out
+
+
+def _interval(draws: np.ndarray) -> list[float]:
+    return np.percentile(draws, [5, 50, 95]).tolist()
 
 
 def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_OPPORTUNITIES,
@@ -120,10 +145,13 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
         intervals["blend - sequence_ridge"] = paired_bootstrap(pred["blend"], pred["sequence_ridge"], truth, w, samples)
         for name, p in abl.items():
             intervals[f"{name} - blend"] = paired_bootstrap(p, pred["blend"], truth, w, samples)
+        draws = mean_cut_draws(pred, truth, w, samples)
         out["types"][pt] = {
             "players": int(len(ids)), "opportunities": float(w.sum()), "stats": stats,
             "rmse": {k: v.tolist() for k, v in rmse.items()}, "mean_cut_vs_marcel": cut,
             "intervals": {k: v.tolist() for k, v in intervals.items()},
+            "mean_cut_interval": {k: _interval(v) for k, v in draws.items()},
+            "mean_cut_draws": draws,  # for the seasons' average (seasons_average); not written to JSON
             "correlation": _correlation(pt, ids, stats, pred, season, test),
         }
     return out
@@ -155,9 +183,45 @@ def _marcel_hbp(season: pd.DataFrame, ids: np.ndarray, test: int, regression: fl
     return ((per["hbp"] + regression * league) / (per["pa"] + regression)).to_numpy(np.float64)
 
 
+def seasons_average(reports: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per player type in every report: the mean cut against Marcel averaged over the reports (test
+    seasons), each name's point value and 90% interval, each season's resamples drawn on their own
+    (draw i of every season averaged: independent seasons, so the spread of the mean is right)."""
+    out: dict[str, dict[str, Any]] = {}
+    for pt in [pt for pt in reports[0]["types"] if all(pt in r["types"] for r in reports)]:
+        types = [r["types"][pt] for r in reports]
+        names = [n for n in types[0]["mean_cut_draws"] if all(n in t["mean_cut_draws"] for t in types)]
+        point = {n: float(np.mean([t["mean_cut_vs_marcel"][n] for t in types])) for n in MEAN_CUT_METHODS if n in names}
+        if "blend - sequence_ridge" in names:
+            point["blend - sequence_ridge"] = point["blend"] - point["sequence_ridge"]
+        out[pt] = {"seasons": [r["test_season"] for r in reports], "mean_cut": point,
+                   "interval": {n: _interval(np.mean([t["mean_cut_draws"][n] for t in types], axis=0)) for n in names}}
+    return out
+
+
+def for_json(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The reports without their resample draws."""
+    return [{**r, "types": {pt: {k: v for k, v in t.items() if k != "mean_cut_draws"} for pt, t in r["types"].items()}}
+            for r in reports]
+
+
+def _mean_cut_lines(point: dict[str, float], interval: dict[str, list[float]]) -> list[str]:
+    rows = ["| | mean cut vs Marcel | 90% interval |", "|---|---|---|"]
+    for name, (lo, _, hi) in interval.items():
+        rows.append(f"| {name} | {point[name]:+.2%} | [{lo:+.2%}, {hi:+.2%}] |")
+    return rows
+
+
 def format_report(reports: list[dict[str, Any]]) -> str:
-    """Markdown tables of `report_run` results."""
+    """Markdown tables of `report_run` results (and, for several, their seasons' average)."""
     out = []
+    if len(reports) > 1:
+        for pt, avg in seasons_average(reports).items():
+            out.append(f"### {pt}s, the mean cut over the test seasons {', '.join(str(s) for s in avg['seasons'])}\n")
+            out.append("Averaged over the seasons; 90% interval from resampling each season's players "
+                       "(every stat of a player drawn together; the same draws for every method):\n")
+            out.extend(_mean_cut_lines(avg["mean_cut"], avg["interval"]))
+            out.append("")
     for r in reports:
         for pt, t in r["types"].items():
             stats = t["stats"]
@@ -169,6 +233,13 @@ def format_report(reports: list[dict[str, Any]]) -> str:
                 out.append(f"| {name} | " + " | ".join(f"{v:.4f}" for v in vals)
                            + f" | {t['mean_cut_vs_marcel'][name]:+.1%} |")
             out.append("")
+            if "mean_cut_interval" in t:
+                cut = dict(t["mean_cut_vs_marcel"])
+                if "blend - sequence_ridge" in t["mean_cut_interval"]:
+                    cut["blend - sequence_ridge"] = cut["blend"] - cut["sequence_ridge"]
+                out.append("The mean cut, 90% paired bootstrap intervals over players:\n")
+                out.extend(_mean_cut_lines(cut, t["mean_cut_interval"]))
+                out.append("")
             out.append("90% paired bootstrap intervals of the RMSE difference (x1e-4; negative: the first is better):\n")
             out.append("| difference | " + " | ".join(stats) + " |")
             out.append("|---" * (len(stats) + 1) + "|")
@@ -206,4 +277,4 @@ def real_report_command(runs: tuple[Path, ...], out: Path | None, ablations: tup
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
-        out.with_suffix(".json").write_text(json.dumps(reports, indent=2))
+        out.with_suffix(".json").write_text(json.dumps(for_json(reports), indent=2))
