@@ -96,7 +96,7 @@ def test_store_scores_equal_a_history_of_the_same_pitches(league, scorer):
 
 def test_a_store_for_a_bundle_that_reads_no_context_scores_as_the_whole_path(league, tiny_wide_bundle, tmp_path):
     """For a bundle whose rates read no context (zero heads on Levels 2-3) the store keeps no Level-1
-    outputs (no columns, no Graph 1 run) and scores, after a cold build and a day appended, exactly as
+    outputs (no plate appearances: nothing featurized, no Graph 1 run) and scores, after a cold build and a day appended, exactly as
     a History scored on the whole path does; a scorer that keeps them (full_context) refuses it."""
     p, players = league.pitches, league.players
     days = _game_days(p, max(league.seasons))
@@ -109,7 +109,8 @@ def test_a_store_for_a_bundle_that_reads_no_context_scores_as_the_whole_path(lea
     got, want = fast.score(store, days[-1].year, as_of=days[-1]), full.score(history, days[-1].year, as_of=days[-1])
     assert_same_scores(got, want, exact=True)
     assert (got["flag"] == "model").sum() > 10
-    assert all(c.pa_emb.shape[1] == 0 for pt in PLAYER_TYPES for c in store._context[pt].values())
+    assert all(c.pa_emb.shape == (0, 0) and len(c.pa_outcome) == 0 and len(c.game_pk) > 0
+               for pt in PLAYER_TYPES for c in store._context[pt].values())
     store.save(tmp_path / "state")
     loaded = PlayerStore.load(tmp_path / "state", fast)
     assert_same_scores(fast.score(loaded, days[-1].year, as_of=days[-1]), got, exact=True)

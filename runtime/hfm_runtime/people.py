@@ -177,14 +177,15 @@ def first_seasons(pitches: pd.DataFrame) -> pd.Series:
 def age_sources(players: pd.DataFrame) -> np.ndarray:
     """AGE_SOURCES value per row of a players table (module docstring: its `age_source` column, else
     derived from `age_imputed` and the birth date, else "exact" where the birth date is given)."""
-    born = pd.to_datetime(players["birth_date"]) if "birth_date" in players.columns else pd.Series(
-        pd.NaT, index=players.index)
-    given = born.notna().to_numpy()
+    born = (pd.to_datetime(players["birth_date"]).to_numpy("datetime64[D]") if "birth_date" in players.columns
+            else np.full(len(players), np.datetime64("NaT"), "datetime64[D]"))
+    given = ~np.isnat(born)
     if "age_imputed" in players.columns:
         imputed = players["age_imputed"].astype(bool).to_numpy() | ~given
     else:
         imputed = ~given
-    july1 = given & (born.dt.month.to_numpy() == 7) & (born.dt.day.to_numpy() == 1)
+    month = born.astype("datetime64[M]")  # July 1: the day a birth year alone is written as
+    july1 = given & (month - born.astype("datetime64[Y]") == np.timedelta64(6, "M")) & (born == month)
     derived = np.where(~imputed, "exact", np.where(july1, "birth_year", "imputed")).astype(object)
     if "age_source" not in players.columns:
         return derived

@@ -21,8 +21,9 @@ What it holds, per player type (every appended pitch is seen from both sides):
   days asked.
 - Level 1: the Graph-1 outputs (PA embeddings, PA outcomes) of each player's last `keep_games` games
   per perspective (default: the bundle's max_games), so scoring a player runs Graph 2 only (for a
-  type whose rates read no context, PA outcomes only: embeddings of no columns, no Graph 1 run,
-  `Scorer.level1_width`; a store kept with one width refuses a scorer that keeps another).
+  type whose rates read no context, the games' keys only: no plate appearances, embeddings of no
+  columns, nothing featurized, no Graph 1 run, `Scorer.level1_width`; a store kept with one width
+  refuses a scorer that keeps another).
 - Graph 2: each player's last Graph-2 result with the inputs it was computed from (his context games,
   identity features, archetype); a request whose inputs are the same to the bit reuses it
   (Scorer._graph2_memo: Graph 2 scores each player on his own rows, so the result is the one a run
@@ -422,7 +423,12 @@ class PlayerStore:
     def _encode(self, pt: PlayerType, wanted: list[tuple[int, int]], rows: pd.DataFrame, read: dict) -> dict:
         """Graph 1 on the (player, game_pk) games `wanted`, seen from `pt`'s side:
         {(player, game_pk): (pa_emb, pa_outcome)}. `read`: {} or the featurizer's columns of `rows`
-        (`featurize.read_columns`), which the first call of an append reads and the other reuses."""
+        (`featurize.read_columns`), which the first call of an append reads and the other reuses.
+        A type whose rates read no context (`Scorer.reads_context`) keeps only its games' keys: nothing
+        is featurized, and each game holds no plate appearances."""
+        if not self.scorer.reads_context[pt]:
+            empty = (np.zeros((0, 0), np.float32), np.zeros(0, np.int64))
+            return {key: empty for key in wanted}
         players = np.unique(np.array([p for p, _ in wanted], dtype=np.int64))
         width = len(players) + 1
         want = np.array([g for _, g in wanted], dtype=np.int64) * width + np.searchsorted(
@@ -450,9 +456,11 @@ class PlayerStore:
         self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
         mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
         if mlb.any():
-            seasons = day[mlb].astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
-            for season, d in pd.Series(day[mlb]).groupby(seasons).min().items():
-                self._opening[int(season)] = min(int(d), self._opening.get(int(season), int(d)))
+            days = np.sort(day[mlb])
+            seasons = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+            first = np.flatnonzero(np.r_[True, seasons[1:] != seasons[:-1]])  # each season's first MLB day
+            for season, d in zip(seasons[first].tolist(), days[first].tolist()):
+                self._opening[season] = min(d, self._opening.get(season, d))
 
     def _impute(self, force: bool = False) -> None:
         """The players table as History holds it: birth dates imputed from each player's first season
@@ -468,10 +476,10 @@ class PlayerStore:
         self.players = players
         self._by_id = by_id
         self._ids = by_id.index.to_numpy(np.int64)
-        if {"name_first", "name_last"} <= set(by_id.columns):
-            self._names = (by_id["name_first"].fillna("") + " " + by_id["name_last"].fillna("")).str.strip().to_numpy(dtype=object)
-        else:
-            self._names = np.full(len(self._ids), "", dtype=object)
+        # first and last names, joined only for the players a request names (players_info)
+        named = {"name_first", "name_last"} <= set(by_id.columns)
+        self._name_parts = tuple(by_id[c].to_numpy(dtype=object) if named else np.full(len(by_id), "", object)
+                                 for c in ("name_first", "name_last"))
         self._types = by_id["player_type"].to_numpy(dtype=object) if "player_type" in by_id.columns else None
         self._age_source = age_sources(by_id)
         self._births = by_id["birth_date"].to_numpy()
@@ -794,7 +802,9 @@ class _StoreInputs:
 
     def players_info(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         at, known = self._rows(ids)
-        names = self.store._names[at] if len(self.store._ids) else np.full(len(ids), "", dtype=object)
+        first, last = (part[at] if len(self.store._ids) else np.full(len(ids), "", object) for part in self.store._name_parts)
+        names = np.array([f"{a if isinstance(a, str) else ''} {b if isinstance(b, str) else ''}".strip()
+                          for a, b in zip(first, last)], dtype=object)
         return known, np.where(known, names, "").astype(object)
 
     def age_source(self, ids: np.ndarray) -> np.ndarray:
