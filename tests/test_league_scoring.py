@@ -70,3 +70,75 @@ def test_hfm_score_chunks_a_league_of_more_pitches_than_the_budget(tiny_bundle, 
     assert a["player_id"].tolist() == b["player_id"].tolist() and (a["flag"] == b["flag"]).all()
     numbers = [c for c in a.columns if c.split("_")[0] in ("marcel", "model", "rate", "proj")]
     np.testing.assert_allclose(a[numbers].to_numpy(float), b[numbers].to_numpy(float), atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def charged_league(tiny_league, tmp_path_factory):
+    """The tiny league with Retrosheet's `responsible_*` columns: each reliever's first plate appearance
+    charged to the pitcher before him (a walk charged to the pitcher who left) and every 10th plate
+    appearance of a half-inning to its previous batter, so some plate appearances belong to a player
+    whose own rows do not hold their last pitch; and where that first plate appearance reached two
+    strikes before its last pitch, the pitches up to the first two-strike one thrown by the pitcher
+    before (a change during the plate appearance)."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("charged") / "league"
+    shutil.copytree(tiny_league, root)
+    for path in sorted(root.glob("pitches/*/*.parquet")):
+        p = pd.read_parquet(path)
+        ended = p["events"].notna().to_numpy()
+        half = p["game_pk"].astype(str) + p["inning_topbot"].astype(str)
+        pas = p[ended].assign(half=half[ended])
+        before_p = pas.groupby("half")["pitcher"].shift(1)
+        before_b = pas.groupby("half")["batter"].shift(1)
+        new_pitcher = before_p.notna() & (before_p != pas["pitcher"])
+        nth = pas.groupby("half").cumcount() % 10 == 9
+        p["responsible_pitcher"] = np.nan
+        p["responsible_batter"] = np.nan
+        p.loc[pas.index[new_pitcher.to_numpy()], "responsible_pitcher"] = before_p[new_pitcher].to_numpy(float)
+        p.loc[pas.index[nth.to_numpy()], "responsible_batter"] = before_b[nth].to_numpy(float)
+        pa_key = p["game_pk"].astype(str) + "/" + p["at_bat_number"].astype(str)
+        for row, previous in zip(pas.index[new_pitcher.to_numpy()], before_p[new_pitcher].to_numpy()):
+            rows = p.index[pa_key == pa_key[row]]
+            two = rows[(p.loc[rows, "strikes"] == 2).to_numpy() & (rows != row)]
+            if len(two):  # the reliever came in after the first two-strike pitch
+                p.loc[rows[rows <= two[0]], "pitcher"] = int(previous)
+        p.to_parquet(path, index=False)
+    return root
+
+
+def test_plate_appearances_charged_to_a_player_in_another_chunk_count_for_him(tiny_bundle, tiny_league, charged_league):
+    from hfm_runtime.identity import player_lines
+    from hfm_runtime.marcel import league_rates
+    from hfm_runtime.seasons import charged_rows
+    from hfm_runtime.store import PlayerStore
+
+    league = load_league(charged_league)
+    pitches, season = league.pitches, max(league.seasons)
+    # the test means something: picking rows by the pitcher column alone loses plate appearances
+    pitchers = pitches["pitcher"].unique()[:40]
+    by_column = player_lines(pitches[pitches["pitcher"].isin(pitchers)], "pitcher")
+    charged = player_lines(pitches[charged_rows(pitches, "pitcher", pitchers)], "pitcher")
+    lost = (charged[charged["player_id"].isin(pitchers)].groupby("player_id")["BF"].sum()
+            - by_column[by_column["player_id"].isin(pitchers)].groupby("player_id")["BF"].sum())
+    assert (lost > 0).sum() >= 5 and (lost >= 0).all()
+    scorer = Scorer(tiny_bundle)
+    whole = scorer.score(History.from_league(league), season)
+    plain = scorer.score(History.from_league(load_league(tiny_league)), season)
+    assert (whole["marcel_SO"].to_numpy() != plain["marcel_SO"].to_numpy()).any()  # the credits moved Marcel
+    got = score_league(Scorer(tiny_bundle), charged_league, chunk_players=7)
+    assert got["player_id"].tolist() == whole["player_id"].tolist()
+    numbers = [c for c in whole.columns if c.split("_")[0] in ("marcel", "model", "rate", "proj", "evidence")]
+    np.testing.assert_allclose(got[numbers].to_numpy(float), whole[numbers].to_numpy(float), atol=1e-6)
+    # a store of some players' rows (`only`) holds their lines alone, charged plate appearances included
+    rates = {pt: league_rates(History.from_league(league).lines(pt), pt) for pt in ("batter", "pitcher")}
+    some = [int(i) for i in lost.index[lost > 0][:3]]
+    store = PlayerStore.build(scorer, pitches[charged_rows(pitches, "pitcher", some)], league.players,
+                              league=rates, only=some)
+    assert sorted(store._lines["pitcher"]) == sorted(some)
+    as_of = pd.Timestamp(pitches["game_date"].max()) + pd.Timedelta(days=1)  # the store keeps the last games
+    mine = scorer.score(store, season, some, as_of=as_of)
+    want = scorer.score(History.from_league(league), season, some, as_of=as_of)
+    want = want.set_index(["player_id", "player_type"]).loc[[(i, "pitcher") for i in some]]
+    np.testing.assert_allclose(mine[["marcel_SO", "rate_SO"]].to_numpy(float),
+                               want[["marcel_SO", "rate_SO"]].to_numpy(float), atol=1e-6)

@@ -13,7 +13,8 @@ pitches; loading it whole and deriving its lines peaked at several times its siz
            in Marcel's window, `scoring.marcel_window_players`, as `Scorer.score`);
   pass 2   per player type, players in chunks of at most `chunk_pitches` pitches (their own rows,
            every season and level, counted in pass 1) and `chunk_players` players: every season's
-           rows where that type's player is in the chunk (read season by season) make the chunk's
+           rows that the chunk's players' lines need (their own, and the plate appearances charged
+           to them that another player finished: `seasons.charged_rows`; read season by season) make the chunk's
            `History` (with the league's rates, so Marcel regresses to the whole league, not to the
            chunk), scored with the same scorer (its Level-1 cache carries over) as of the league's
            opening day.
@@ -49,7 +50,7 @@ from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
 from hfm_runtime.scoring import History, Scorer, ScorerOptions, marcel_window_players, scored_as
-from hfm_runtime.seasons import season_lines
+from hfm_runtime.seasons import charged_rows, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_module
 from hfm_runtime.targets import PLAYER_TYPES
 
@@ -151,9 +152,9 @@ def _types(players: pd.DataFrame, lines: dict[str, pd.DataFrame], ids: list[int]
 
 
 def _rows(root: Path, season: int, pt: str, ids: np.ndarray) -> pd.DataFrame:
-    """One season's pitches (every level) where the `pt` is one of `ids`."""
+    """One season's pitches (every level) that the lines of the `pt`s `ids` need (`charged_rows`)."""
     pitches = load_league(root, seasons=[season]).pitches
-    return pitches[np.isin(pitches[pt].to_numpy(np.int64), ids)]
+    return pitches[charged_rows(pitches, pt, ids)]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -151,6 +151,25 @@ def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def charged_rows(pitches: pd.DataFrame, player_type: PlayerType, ids) -> np.ndarray:
+    """bool [N]: the rows the lines of the `player_type`s `ids` need, as the whole league's rows give
+    them: every pitch of each plate appearance in which one of them threw (or saw) a pitch or that
+    the scoring rules charge to him (`responsible_<type>`, `plate_appearances`: a walk charged to the
+    pitcher who left). Rows picked by the `pitcher` or `batter` column alone lose those charged plate
+    appearances, and a skill count that reads the pitch before (`two_strike`, `three_ball`: counted
+    once per plate appearance) would count again a pitcher who came in during a plate appearance.
+    The other players of those plate appearances get partial lines: score only `ids` from them."""
+    ids = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids, dtype=np.int64)
+    mine = np.isin(pitches[player_type].to_numpy(np.int64), ids)
+    charged = f"responsible_{player_type}"
+    if charged in pitches.columns:
+        mine |= np.isin(pitches[charged].to_numpy(np.float64, na_value=np.nan), ids)  # NaN matches no id
+    game, _ = pd.factorize(pitches["game_pk"].to_numpy(np.int64))
+    at_bat = pitches["at_bat_number"].to_numpy(np.int64)
+    pa = game.astype(np.int64) * (int(at_bat.max(initial=0)) + 1) + at_bat  # one key per plate appearance
+    return np.isin(pa, pa[mine])
+
+
 def _take(column: pd.Series, rows: np.ndarray):
     """The values at `rows` as an array of the column's dtype (an ExtensionArray keeps it)."""
     return _take_array(_array(column), rows)

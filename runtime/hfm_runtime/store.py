@@ -86,7 +86,7 @@ from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
-from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, season_age, season_lines
+from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
@@ -306,8 +306,11 @@ class PlayerStore:
                 lines = {pt: player_lines(rows, pt, shared) for pt in PLAYER_TYPES}
             else:  # their own rows on each side are all their lines need
                 only = np.asarray(list(players), dtype=np.int64)
-                sides = {pt: rows[np.isin(rows[pt].to_numpy(np.int64), only)] for pt in PLAYER_TYPES}
+                sides = {pt: rows[charged_rows(rows, pt, only)] for pt in PLAYER_TYPES}
                 lines = {pt: player_lines(side, pt) for pt, side in sides.items() if len(side)}
+                # a plate appearance charged to one of them brings the other player's row: not his line
+                lines = {pt: table[np.isin(table["player_id"].to_numpy(np.int64), only)].reset_index(drop=True)
+                         for pt, table in lines.items()}
             for pt, table in lines.items():
                 self._check_layout(pt, table)
             read: dict = {}  # both sides featurize rows of the same pitches: the frame is read once
