@@ -116,9 +116,9 @@ def test_wheel_scores_in_a_venv_without_torch(torch_free_venv, tiny_bundle: Path
     assert pd.read_fwf(io.StringIO(shown.stdout), skiprows=[0, 1, 2, 4]).shape[0] > 10
 
     # the store: built, saved, loaded warm, and scoring as the History path does, in this venv
-    history = run([score, "--bundle", tiny_bundle, "--league", tiny_league, "--format", "csv", "--as-of", "2099-01-01",
+    history = run([score, "--bundle", tiny_bundle, "--league", tiny_league, "--format", "csv", "--as-of", f"{season}-12-31",
                    "--season", season], cwd=tmp_path)
-    stored = [run([score, "--bundle", tiny_bundle, "--league", tiny_league, "--format", "csv", "--as-of", "2099-01-01",
+    stored = [run([score, "--bundle", tiny_bundle, "--league", tiny_league, "--format", "csv", "--as-of", f"{season}-12-31",
                    "--season", season, "--store", tmp_path / "state"], cwd=tmp_path) for _ in range(2)]
     assert "already held" in stored[1].stderr and stored[0].stdout == stored[1].stdout
     a, b = pd.read_csv(io.StringIO(stored[1].stdout)), pd.read_csv(io.StringIO(history.stdout))

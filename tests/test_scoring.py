@@ -170,6 +170,9 @@ def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
     (["--bundle", "/nonexistent/bundle"], "no such bundle folder"),
     (["--players", "12,abc"], "--players"),
     (["--league", "/nonexistent/league"], "no such league folder"),
+    (["--as-of", "2022-13-01"], "--as-of '2022-13-01': no such date"),
+    (["--as-of", "7.4.2022"], "--as-of '7.4.2022': expected a date as YYYY-MM-DD"),
+    (["--as-of", "2099-01-01"], "--as-of 2099-01-01 is after the"),
 ])
 def test_hfm_score_errors_are_one_line_exit_2(tiny_bundle, tiny_league, capsys, args, message):
     base = {"--bundle": str(tiny_bundle), "--league": str(tiny_league)}
@@ -201,3 +204,53 @@ def test_ranges_are_memoised_per_row_and_the_same_bits_alone_or_in_a_batch(tiny_
     again = scorer.score(history, season, [one])
     assert computed == []  # the same inputs: a lookup
     pd.testing.assert_frame_equal(again, alone)
+
+
+def test_the_default_date_of_a_season_the_data_does_not_hold_is_its_usual_opening_day():
+    from hfm_runtime.seasons import projection_date
+
+    openings = {2019: pd.Timestamp("2019-03-20"), 2020: pd.Timestamp("2020-07-23"), 2021: pd.Timestamp("2021-04-01")}
+    assert projection_date(openings, 2021) == pd.Timestamp("2021-04-01")  # held: the real one
+    # not held: the lower median of the days after January 1 (78, 90, 204): the 60-game 2020 does not pull it
+    assert projection_date(openings, 2022) == pd.Timestamp("2022-04-01")
+    assert projection_date({2020: openings[2020], 2021: openings[2021]}, 2022) == pd.Timestamp("2022-04-01")
+    assert projection_date({}, 2022) == pd.Timestamp("2022-01-01")
+
+
+def test_a_projection_past_the_data_is_as_of_its_usual_opening_day_with_a_store_too(tiny_bundle, tiny_league):
+    from hfm_runtime.store import PlayerStore
+
+    league = load_league(tiny_league)
+    history = History.from_league(league)
+    season = max(league.seasons) + 1
+    expected = projection_date_of(history, season)
+    scorer = Scorer(tiny_bundle)
+    table = scorer.score(history, season)
+    assert (pd.to_datetime(table["as_of_date"]) == expected).all() and expected.month in (3, 4)
+    assert (scorer.score(history, season, as_of=expected)["rate_SO"] == table["rate_SO"]).all()
+    store = PlayerStore.build(scorer, league.pitches, league.players)
+    assert (scorer.score(store, season)["rate_SO"].to_numpy() == table["rate_SO"].to_numpy()).all()
+
+
+def projection_date_of(history, season):
+    from hfm_runtime.seasons import projection_date
+
+    return projection_date(history.opening_days(), season)
+
+
+@pytest.mark.parametrize("as_of, message", [
+    ("2022-13-01", "no such date"), ("notadate", "YYYY-MM-DD"), ("", "YYYY-MM-DD"), ("7.4.2022", "YYYY-MM-DD"),
+    ("04/07/2022", "YYYY-MM-DD"), ("2023-04-07", "after the 2022 season"),
+])
+def test_an_as_of_date_in_another_form_or_after_the_season_is_refused(as_of, message):
+    from hfm_runtime.scoring import parse_as_of
+
+    with pytest.raises(HFMInputError, match=message):
+        parse_as_of(as_of, 2022)
+    assert parse_as_of(" 2022-04-07 ", 2022) == pd.Timestamp("2022-04-07")
+    assert parse_as_of(pd.Timestamp("2021-10-04 13:00"), 2022) == pd.Timestamp("2021-10-04")
+
+
+def test_the_api_refuses_a_two_digit_season(scorer, history):
+    with pytest.raises(HFMInputError, match="did you mean 2022"):
+        scorer.score(history, 22)

@@ -9,7 +9,8 @@ frames as CSV/Parquet; duplicate pitches dropped with a warning, regular season 
 Default: every player with an MLB line in the three seasons before the league's last season, projected
 into that last season as of its opening day (its first MLB game date), so the projections can be set
 against what happened. `--season` projects another season (one past the data projects the future, as of
-January 1); a season more than one past the data's last is refused unless `--allow-gap` (Marcel's window
+the data's usual opening day in that season, `seasons.projection_date`: the date the model was trained
+at; with `--store` too); a season more than one past the data's last is refused unless `--allow-gap` (Marcel's window
 would hold seasons the data does not have), and a two-digit one gets "did you mean 2025?". `--players`
 scores only the listed ids. Errors are one line on stderr, exit status 2.
 
@@ -79,7 +80,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--season", type=int, default=None, help="season to project (default: the data's last season)")
     p.add_argument("--allow-gap", action="store_true",
                    help="project a --season more than one past the data's last (Marcel then reads missing seasons)")
-    p.add_argument("--as-of", default=None, help="score as of this date (default: the season's opening day)")
+    p.add_argument("--as-of", default=None, help="score as of this date, YYYY-MM-DD (default: the season's opening "
+                   "day, estimated from the data's for a season it does not hold; with --store, in the store's "
+                   "last season, the day after its newest game)")
     p.add_argument("--players", default=None, help="comma-separated player ids (default: see above)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--show", choices=SHOW, default="adjustments",
@@ -112,12 +115,9 @@ def check_season(season: int | None, last: int | None = None, allow_gap: bool = 
     `allow_gap`: Marcel would read seasons the data does not hold and fall back to league rates."""
     if season is None:
         return
-    if 0 <= season < 100:
-        this_year = time.localtime().tm_year
-        century = 2000 if 2000 + season <= this_year + 1 else 1900
-        raise HFMInputError(f"--season {season}: a two-digit season; did you mean {century + season}?")
-    if season < 1000:
-        raise HFMInputError(f"--season {season}: not a four-digit year")
+    from hfm_runtime.scoring import season_year
+
+    season_year(season, "--season")
     if last is not None and season > last + MAX_GAP and not allow_gap:
         raise HFMInputError(
             f"--season {season}: the data's last season is {last}, so Marcel's window {season - 3}-{season - 1} "
@@ -199,7 +199,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     """The output of hfm-score for `args`; lines for stderr (the training data with --format csv/json,
     warnings) are appended to `notes`, which `main` prints only once the run succeeded, so that a
     failed run's stderr is its one error line."""
-    from hfm_runtime.scoring import Scorer, ScorerOptions
+    from hfm_runtime.scoring import Scorer, ScorerOptions, parse_as_of
 
     notes = [] if notes is None else notes
     if args.workers < 1:
@@ -207,6 +207,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     if args.rebuild and args.store is None:
         raise HFMInputError("--rebuild goes with --store")
     check_season(args.season)
+    parse_as_of(args.as_of, 9999, "--as-of")  # its form, before the (slower) loads; its year once the season is known
     bundle = _load_bundle(args.bundle)  # verify before the (slower) data load
     data_source = _data_source(args)
     warning = simulated_on_real_warning(bundle.manifest, data_source)
@@ -225,10 +226,12 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         from hfm_runtime.league import read_league_meta
         from hfm_runtime.league_scoring import score_league
 
-        check_season(args.season, max(int(x) for x in read_league_meta(chunked)["seasons"]), args.allow_gap)
+        last = max(int(x) for x in read_league_meta(chunked)["seasons"])
+        check_season(args.season, last, args.allow_gap)
+        as_of = parse_as_of(args.as_of, args.season if args.season is not None else last, "--as-of")
         with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
             start = time.perf_counter()
-            table = score_league(scorer, chunked, args.season, players, args.as_of, chunk_pitches=args.chunk_pitches,
+            table = score_league(scorer, chunked, args.season, players, as_of, chunk_pitches=args.chunk_pitches,
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
         if args.report is not None:
@@ -238,11 +241,11 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
-        source, as_of = history, args.as_of
+        source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
         if args.store is not None:
             source = _store(args, scorer, history)
-            if as_of is None and source.last_date is not None:
-                as_of = source.last_date + pd.Timedelta(days=1)
+            if as_of is None and source.last_date is not None and season <= source.last_date.year:
+                as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; a later season: its opening day
         if players is None and not Scorer.default_players(source, season):
             raise HFMInputError(
                 f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "

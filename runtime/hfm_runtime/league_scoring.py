@@ -9,22 +9,21 @@ pitches; loading it whole and deriving its lines peaked at several times its siz
            both types) and the players' first seasons; the season's pitches are then freed;
   then     the players table (birth dates imputed from every season, as `load_league` does), the
            league's Marcel rates per season (hfm_runtime.marcel.league_rates of all those lines), the
-           opening day (first MLB game of the season) and the players to score (default: an MLB line
+           projection date (the season's opening day, `seasons.projection_date`) and the players to score (default: an MLB line
            in Marcel's window, `scoring.marcel_window_players`, as `Scorer.score`);
   pass 2   per player type, players in chunks of at most `chunk_pitches` pitches (their own rows,
            every season and level, counted in pass 1) and `chunk_players` players: every season's
            rows that the chunk's players' lines need (their own, and the plate appearances charged
            to them that another player finished: `seasons.charged_rows`; read season by season) make the chunk's
            `History` (with the league's rates, so Marcel regresses to the whole league, not to the
-           chunk), scored with the same scorer (its Level-1 cache carries over) as of the league's
-           opening day.
+           chunk), scored with the same scorer (its Level-1 cache carries over) as of that date.
 
 Memory is bounded by one season's load plus one chunk's rows, not by the league; time grows by one
 pass over the season files per chunk. Chunks are cut by pitches, not players: a full-size league's
 pitchers throw 5-10 times the pitches a batter sees, so 400 pitchers held 4.6 million pitches where
 400 batters held 0.9 million. Scores agree with the whole-league call because each player's lines,
-profile, Marcel and context depend only on his own rows given the league rates and the opening day
-(tests/test_league_scoring.py checks it).
+profile, Marcel and context depend only on the rows `seasons.charged_rows` picks for him, given the
+league rates and the projection date (tests/test_league_scoring.py checks it).
 
     python -m hfm_runtime.league_scoring --bundle B --league L [--season Y] [--chunk-pitches N] --out F.csv
 
@@ -49,8 +48,9 @@ from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
-from hfm_runtime.scoring import History, Scorer, ScorerOptions, marcel_window_players, scored_as
-from hfm_runtime.seasons import charged_rows, season_lines
+from hfm_runtime.scoring import (History, Scorer, ScorerOptions, marcel_window_players, parse_as_of, scored_as,
+                                 season_year)
+from hfm_runtime.seasons import charged_rows, projection_date, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_module
 from hfm_runtime.targets import PLAYER_TYPES
 
@@ -74,7 +74,8 @@ def score_league(
         raise ValueError(f"chunk_players and chunk_pitches must be >= 1, got {chunk_players}, {chunk_pitches}")
     root = Path(league_dir)
     seasons = sorted(int(s) for s in read_league_meta(root)["seasons"])
-    season = max(seasons) if season is None else int(season)
+    season = max(seasons) if season is None else season_year(season)
+    as_of = parse_as_of(as_of, season)  # refused before the passes over the seasons
 
     parts: dict[str, list[pd.DataFrame]] = {pt: [] for pt in PLAYER_TYPES}
     firsts = []
@@ -91,7 +92,7 @@ def score_league(
         players = impute_birth_dates(players, pd.concat(firsts).groupby(level=0).min())
     by_season = {pt: season_lines(lines[pt], pt) for pt in PLAYER_TYPES}
     league = {pt: league_rates(by_season[pt], pt) for pt in PLAYER_TYPES}
-    as_of_date = opening_day(lines, season) if as_of is None else pd.Timestamp(as_of).normalize()
+    as_of_date = projection_date(opening_days(lines), season) if as_of is None else as_of
     wanted = marcel_window_players(by_season, season) if player_ids is None else sorted({int(i) for i in player_ids})
     if not wanted:
         raise HFMInputError(f"{root}: no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "
@@ -136,11 +137,11 @@ def league_pitches(league_dir: str | Path) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in sorted(Path(league_dir).glob("pitches/*/*.parquet")))
 
 
-def opening_day(lines: dict[str, pd.DataFrame], season: int) -> pd.Timestamp:
-    """The first MLB game date of `season` (as `History.opening_day`), else January 1 of it."""
-    dates = [g.loc[(g["season"] == season) & (g[LEVEL_COLUMN] == "MLB"), "game_date"] for g in lines.values()]
-    dates = pd.concat(dates)
-    return pd.Timestamp(dates.min()) if len(dates) else pd.Timestamp(f"{season}-01-01")
+def opening_days(lines: dict[str, pd.DataFrame]) -> dict[int, pd.Timestamp]:
+    """Season -> its first MLB game date in the player lines (as `History.opening_days`)."""
+    mlb = pd.concat([g.loc[g[LEVEL_COLUMN] == "MLB", ["season", "game_date"]] for g in lines.values()])
+    first = mlb.groupby("season")["game_date"].min()
+    return {int(season): pd.Timestamp(day).normalize() for season, day in first.items()}
 
 
 def _types(players: pd.DataFrame, lines: dict[str, pd.DataFrame], ids: list[int]) -> dict[int, tuple[str, ...]]:

@@ -10,7 +10,8 @@ by appending each day's pitches, saved to a folder between runs, and scored by t
 the rows as dicts without building a DataFrame.
 
 For a player projected into `season` as of `as_of` (default: the season's opening day, the first MLB
-game date in `history` for that season, or January 1 when the history holds none of it):
+game date in `history` for that season, or where the history holds none of it the history's usual
+opening day moved to that season: `seasons.projection_date`):
   marcel_<S>  Marcel's rate of stat S (hfm_runtime.marcel; seasons before `season` only)
   model_<S>   Graph 2's raw output: the residual on Marcel (target mode "residual") or an absolute rate;
               NaN where the model did not run
@@ -77,7 +78,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -99,7 +102,7 @@ from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.ridge import mixed
-from hfm_runtime.seasons import game_line_columns, plate_appearances, season_age, season_lines
+from hfm_runtime.seasons import game_line_columns, plate_appearances, projection_date, season_age, season_lines
 from hfm_runtime.skills import skill_line_columns, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
@@ -367,11 +370,13 @@ class History:
             ages[has_age] = np.asarray(season_age(births[has_age], season), dtype=np.float64)
         return ages
 
-    def opening_day(self, season: int) -> pd.Timestamp:
-        """The first MLB game date of `season` in the pitches, else January 1 of it."""
-        dates = self.pitches.loc[self.pitches[LEVEL_COLUMN] == "MLB", "game_date"]
-        dates = dates[pd.DatetimeIndex(dates).year == season]
-        return pd.Timestamp(dates.min()) if len(dates) else pd.Timestamp(f"{season}-01-01")
+    def opening_days(self) -> dict[int, pd.Timestamp]:
+        """Season -> its first MLB game date in the pitches."""
+        dates = pd.DatetimeIndex(self.pitches.loc[self.pitches[LEVEL_COLUMN] == "MLB", "game_date"])
+        if not len(dates):
+            return {}
+        first = pd.Series(dates.normalize()).groupby(dates.year).min()
+        return {int(season): pd.Timestamp(day) for season, day in first.items()}
 
 
 def scored_as(kind: Any, pitched: bool) -> tuple[PlayerType, ...]:
@@ -479,12 +484,53 @@ def blend(
     return rates, outside | still
 
 
+def season_year(season: Any, name: str = "season") -> int:
+    """`season` as a four-digit year, or one clear error naming `name` (a two-digit year gets "did you
+    mean 2025?")."""
+    try:
+        year = int(season)
+    except (TypeError, ValueError):
+        raise HFMInputError(f"{name} {season!r}: not a year") from None
+    if 0 <= year < 100:
+        century = 2000 if 2000 + year <= time.localtime().tm_year + 1 else 1900
+        raise HFMInputError(f"{name} {year}: a two-digit season; did you mean {century + year}?")
+    if year < 1000:
+        raise HFMInputError(f"{name} {year}: not a four-digit year")
+    return year
+
+
+def parse_as_of(as_of: Any, season: int, name: str = "as_of") -> pd.Timestamp | None:
+    """`as_of` (a Timestamp, date or "YYYY-MM-DD"; None stays None) as a day, or one clear error naming
+    `name`: a string in another form (04/07/2022 reads as April 7 or July 4 depending on who wrote
+    it), a date that does not exist, or one in a later year than `season` (its games would be read
+    as history of the season they belong to)."""
+    if as_of is None:
+        return None
+    if isinstance(as_of, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
+            raise HFMInputError(f"{name} {as_of!r}: expected a date as YYYY-MM-DD, e.g. {season}-04-01")
+        try:
+            day = pd.Timestamp(as_of.strip())
+        except ValueError:
+            raise HFMInputError(f"{name} {as_of!r}: no such date") from None
+    else:
+        try:
+            day = pd.Timestamp(as_of)
+        except (TypeError, ValueError):
+            raise HFMInputError(f"{name} {as_of!r}: not a date") from None
+    if pd.isna(day):
+        raise HFMInputError(f"{name} {as_of!r}: not a date")
+    if day.year > season:
+        raise HFMInputError(f"{name} {day.date()} is after the {season} season: a projection of {season} reads "
+                            f"games before its date, so give a date in {season} or before")
+    return day.normalize()
+
+
 def _before_opening_day(inputs: Any, season: int, as_of: pd.Timestamp) -> bool:
     """Whether no MLB game of `season` comes before `as_of`: the history's first one (its opening day)
-    is on or after it, or the history holds none (opening_day's January 1 fallback: no MLB season
-    opens on New Year's Day)."""
-    opening = inputs.opening_day(season)
-    return as_of <= opening or opening == pd.Timestamp(int(season), 1, 1)
+    is on or after it, or the history holds none."""
+    opening = inputs.opening_days().get(int(season))
+    return opening is None or as_of <= opening
 
 
 def input_warnings(pt: PlayerType, stat_features: np.ndarray, layout: ProfileConfig | None = None
@@ -627,8 +673,10 @@ class Scorer:
         self, source: History | Any, season: int, player_ids: Iterable[int] | None, as_of: str | pd.Timestamp | None,
     ) -> list[dict[str, Any]]:
         inputs = _HistoryInputs(self, source) if isinstance(source, History) else source.scoring_inputs(self)
-        season = int(season)
-        as_of_date = inputs.opening_day(season) if as_of is None else pd.Timestamp(as_of).normalize()
+        season = season_year(season)
+        as_of_date = parse_as_of(as_of, season)
+        if as_of_date is None:
+            as_of_date = projection_date(inputs.opening_days(), season)
         if player_ids is None:
             player_ids = inputs.default_players(season)
         types = inputs.player_type_of(player_ids)
@@ -910,8 +958,8 @@ class _HistoryInputs:
     def __init__(self, scorer: Scorer, history: History) -> None:
         self.scorer, self.history = scorer, history
 
-    def opening_day(self, season: int) -> pd.Timestamp:
-        return self.history.opening_day(season)
+    def opening_days(self) -> dict[int, pd.Timestamp]:
+        return self.history.opening_days()
 
     def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
         """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""

@@ -151,6 +151,22 @@ def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def projection_date(openings: Mapping[int, pd.Timestamp], season: int) -> pd.Timestamp:
+    """The date a projection of `season` is made as of when none is given: the season's opening day
+    (its first MLB game) where `openings` (season -> opening day, of the data) holds it; else the
+    data's usual opening day moved to `season` (the lower median of the held seasons' days after
+    January 1), since the model was trained as of real opening days (hfm_train.examples.as_of_rows)
+    and reads windows counted back from the date (a projection as of January 1 would read its
+    profile's late window from early May on); else, with no season held, January 1."""
+    season = int(season)
+    if season in openings:
+        return pd.Timestamp(openings[season])
+    if not openings:
+        return pd.Timestamp(season, 1, 1)
+    offsets = sorted((pd.Timestamp(day) - pd.Timestamp(int(year), 1, 1)).days for year, day in openings.items())
+    return pd.Timestamp(season, 1, 1) + pd.Timedelta(days=offsets[(len(offsets) - 1) // 2])
+
+
 def charged_rows(pitches: pd.DataFrame, player_type: PlayerType, ids) -> np.ndarray:
     """bool [N]: the rows the lines of the `player_type`s `ids` need, as the whole league's rows give
     them: every pitch of each plate appearance in which one of them threw (or saw) a pitch or that

@@ -773,9 +773,8 @@ class _StoreInputs:
     def __init__(self, store: PlayerStore, scorer: Scorer) -> None:
         self.store, self.scorer = store, scorer
 
-    def opening_day(self, season: int) -> pd.Timestamp:
-        day = self.store._opening.get(int(season))
-        return pd.Timestamp(f"{season}-01-01") if day is None else pd.Timestamp(np.datetime64(day, "D"))
+    def opening_days(self) -> dict[int, pd.Timestamp]:
+        return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in self.store._opening.items()}
 
     def default_players(self, season: int) -> list[int]:
         return self.store.default_players(season)
