@@ -184,4 +184,8 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
     # no register
     code, err = run_cli(hfm_train, ["hfm-train", "import", str(DATA / "2019"), "--out", str(tmp_path / "x")])
     assert code == 2 and "--register" in err
+    # a path that leads nowhere: said so, not "unknown file type"
+    code, err = run_cli(hfm_train, ["hfm-train", "import", str(tmp_path / "nope" / "2019eve.zip"), "--register",
+                                    str(REGISTER), "--out", str(tmp_path / "x")])
+    assert code == 2 and "2019eve.zip: no such file or folder" in err and "unknown file type" not in err
     assert not (tmp_path / "x").exists()

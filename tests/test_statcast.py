@@ -227,3 +227,15 @@ def test_broken_league_folder_is_a_clear_error(
     with pytest.raises(HFMInputError) as info:
         load_league(league)
     assert problem in str(info.value)
+
+
+def test_a_missing_path_says_so_before_its_type_and_a_retrosheet_zip_points_to_the_import(tmp_path: Path) -> None:
+    from hfm_runtime.league import load_league
+
+    with pytest.raises(HFMInputError, match="2019eve.zip: no such file$"):
+        load_pitches(tmp_path / "2019eve.zip")
+    (tmp_path / "2019eve.zip").write_bytes(b"PK")
+    with pytest.raises(HFMInputError, match="hfm-train import FILE --register"):
+        load_pitches(tmp_path / "2019eve.zip")
+    with pytest.raises(HFMInputError, match="a file, not a league folder.*hfm-train import"):
+        load_league(tmp_path / "2019eve.zip")

@@ -191,7 +191,8 @@ def _load_bundle(path: Path):
         if path == DEFAULT_BUNDLE:
             where += (f" (the default --bundle, {DEFAULT_BUNDLE}, is read from the current directory; run hfm-score "
                       "from the repository or give --bundle)")
-        raise HFMInputError(f"{where}; make one with `hfm-export`")
+        raise HFMInputError(f"{where}; make one with `hfm-export`, or name a packaged one: "
+                            f"{', '.join(sorted(PACKAGED_BUNDLES))}")
     return load_bundle(path)
 
 

@@ -123,8 +123,13 @@ def read_league_meta(path: str | Path) -> dict:
 
 
 def missing_league_message(root: Path) -> str:
-    """What a missing league folder's error says: where it looked, and both ways to make one."""
-    return (f"{Path(root).absolute()}: no such league folder (make one: `hfm-train simulate --out {root}` for a "
+    """What a missing league folder's error says: where it looked, and both ways to make one (for a
+    file given as the league, how to import it instead)."""
+    root = Path(root)
+    if root.is_file():
+        return (f"{root.absolute()}: a file, not a league folder (import it into one: `hfm-train import {root} "
+                f"[--register REGISTER.csv] --out LEAGUE`, then give LEAGUE)")
+    return (f"{root.absolute()}: no such league folder (make one: `hfm-train simulate --out {root}` for a "
             f"simulated league, or `hfm-train import FILES... --out {root}` for real Statcast/Retrosheet data)")
 
 

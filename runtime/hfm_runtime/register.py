@@ -70,7 +70,8 @@ def _read(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise HFMInputError(f"{path}: no such file")
     if not _is_table(path):
-        raise HFMInputError(f"{path}: unknown file type (expected .csv, .csv.gz or .parquet)")
+        raise HFMInputError(f"{path}: unknown file type for a register (expected the Chadwick register's .csv, "
+                            ".csv.gz or .parquet, e.g. chadwick_register_retro.csv)")
     try:
         if path.name.lower().endswith(".parquet"):
             from hfm_runtime.statcast import parquet_module

@@ -294,11 +294,13 @@ def read_pitch_chunks(
     adds up the rows read and left out. Chunks left with no rows are skipped; a file with no data
     rows at all is an error."""
     path = Path(path)
-    kind = _kind(path)
-    if kind is None:
-        raise HFMInputError(f"{path}: unknown file type (expected .csv, .csv.gz or .parquet)")
     if not path.is_file():
         raise HFMInputError(f"{path}: no such file")
+    kind = _kind(path)
+    if kind is None:
+        hint = (" (a Retrosheet season is imported first: hfm-train import FILE --register ... --out DIR, then "
+                "--league DIR)" if path.suffix.lower() in (".zip", ".evn", ".eva") else "")
+        raise HFMInputError(f"{path}: unknown file type (expected .csv, .csv.gz or .parquet){hint}")
     if path.stat().st_size == 0:
         raise HFMInputError(f"{path}: file is empty")
     counts = LoadCounts() if counts is None else counts

@@ -144,6 +144,10 @@ def import_statcast(
     out = Path(out)
     if not sources or not any(sources.values()):
         raise HFMInputError("no Statcast or Retrosheet files given")
+    for path in (Path(p) for paths in sources.values() for p in paths):
+        if not path.exists():  # before the format is guessed from a name that leads nowhere
+            raise HFMInputError(f"{path}: no such file or folder (Statcast .csv/.csv.gz/.parquet files, Retrosheet "
+                                "<YEAR>eve.zip files or their extracted folders)")
     retro = [Path(p) for paths in sources.values() for p in paths if retrosheet.is_retrosheet(p)]
     bad_level = [lv for lv, paths in sources.items() if lv != "MLB" and any(Path(p) in retro for p in paths)]
     if bad_level:

@@ -117,7 +117,8 @@ def league_report(path: str | Path, minimum: dict[str, int] = LEAGUE_MIN) -> dic
     score against the true talent table, pooled over seasons."""
     league = load_league(path, levels=["MLB"])
     if league.true_talent is None:
-        raise HFMInputError(f"{path}: true_talent.parquet is missing; nothing to score against")
+        raise HFMInputError(f"{path}: true_talent.parquet is missing (a simulated league's; an imported one has "
+                            "none), so there is nothing to score against: for real seasons give --lahman [--season Y]")
     if len(league.seasons) < 2:
         raise HFMInputError(f"{path}: Marcel needs at least two seasons, the league has {league.seasons}")
     pas = plate_appearances(league.pitches)
