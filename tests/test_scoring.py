@@ -215,6 +215,9 @@ def test_the_default_date_of_a_season_the_data_does_not_hold_is_its_usual_openin
     assert projection_date(openings, 2022) == pd.Timestamp("2022-04-01")
     assert projection_date({2020: openings[2020], 2021: openings[2021]}, 2022) == pd.Timestamp("2022-04-01")
     assert projection_date({}, 2022) == pd.Timestamp("2022-01-01")
+    # a data set whose only season starts in August (a partial Statcast file) stays in the opening window
+    assert projection_date({2021: pd.Timestamp("2021-08-01")}, 2022) == pd.Timestamp("2022-04-15")
+    assert projection_date({2024: pd.Timestamp("2024-03-20")}, 2025) == pd.Timestamp("2025-03-20")  # leap year
 
 
 def test_a_projection_past_the_data_is_as_of_its_usual_opening_day_with_a_store_too(tiny_bundle, tiny_league):
@@ -249,8 +252,30 @@ def test_an_as_of_date_in_another_form_or_after_the_season_is_refused(as_of, mes
         parse_as_of(as_of, 2022)
     assert parse_as_of(" 2022-04-07 ", 2022) == pd.Timestamp("2022-04-07")
     assert parse_as_of(pd.Timestamp("2021-10-04 13:00"), 2022) == pd.Timestamp("2021-10-04")
+    assert parse_as_of(pd.Timestamp("2021-10-04 23:00", tz="US/Eastern"), 2022) == pd.Timestamp("2021-10-04")
+    with pytest.raises(HFMInputError, match="not a date"):
+        parse_as_of(20220401, 2022)  # a number is no date (pandas would read it as nanoseconds after 1970)
+    with pytest.raises(HFMInputError, match=r"e\.g\. \d{4}-04-01"):
+        parse_as_of("7.4.2022", None)
 
 
 def test_the_api_refuses_a_two_digit_season(scorer, history):
     with pytest.raises(HFMInputError, match="did you mean 2022"):
         scorer.score(history, 22)
+
+
+def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_bundle, tiny_league, tmp_path, capsys):
+    league = load_league(tiny_league)
+    history = History.from_league(league)
+    last = max(league.seasons)
+    newest = pd.Timestamp(league.pitches["game_date"].max())
+    args = ["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--store", str(tmp_path / "state"), "--format", "csv"]
+    for season, date in ((last, newest + pd.Timedelta(days=1)), (last + 1, projection_date_of(history, last + 1))):
+        out = tmp_path / f"{season}.csv"
+        score_main([*args, "--season", str(season), "--out", str(out)])
+        assert (pd.to_datetime(pd.read_csv(out)["as_of_date"]) == date).all(), season
+    # an earlier season: as of its opening day, which a store keeping each player's last games no longer holds
+    with pytest.raises(SystemExit):
+        score_main([*args, "--season", str(last - 1), "--out", str(tmp_path / "earlier.csv")])
+    err = capsys.readouterr().err
+    assert f"as of {history.opening_days()[last - 1].date()}" in err and "no longer holds" in err, err

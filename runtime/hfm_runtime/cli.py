@@ -208,7 +208,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     if args.rebuild and args.store is None:
         raise HFMInputError("--rebuild goes with --store")
     check_season(args.season)
-    parse_as_of(args.as_of, 9999, "--as-of")  # its form, before the (slower) loads; its year once the season is known
+    parse_as_of(args.as_of, None, "--as-of")  # its form, before the (slower) loads; its year once the season is known
     bundle = _load_bundle(args.bundle)  # verify before the (slower) data load
     data_source = _data_source(args)
     warning = simulated_on_real_warning(bundle.manifest, data_source)
@@ -245,8 +245,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
         if args.store is not None:
             source = _store(args, scorer, history)
-            if as_of is None and source.last_date is not None and season <= source.last_date.year:
-                as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; a later season: its opening day
+            if as_of is None and source.last_date is not None and season == source.last_date.year:
+                as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; another season: its opening day
         if players is None and not Scorer.default_players(source, season):
             raise HFMInputError(
                 f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "

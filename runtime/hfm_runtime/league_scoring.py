@@ -15,8 +15,9 @@ pitches; loading it whole and deriving its lines peaked at several times its siz
            every season and level, counted in pass 1) and `chunk_players` players: every season's
            rows that the chunk's players' lines need (their own, and the plate appearances charged
            to them that another player finished: `seasons.charged_rows`; read season by season) make the chunk's
-           `History` (with the league's rates, so Marcel regresses to the whole league, not to the
-           chunk), scored with the same scorer (its Level-1 cache carries over) as of that date.
+           `History` (with the league's rates and opening days, so Marcel regresses to the whole
+           league, not to the chunk, and the opening-day mix sees the league's opening day), scored
+           with the same scorer (its Level-1 cache carries over) as of that date.
 
 Memory is bounded by one season's load plus one chunk's rows, not by the league; time grows by one
 pass over the season files per chunk. Chunks are cut by pitches, not players: a full-size league's
@@ -92,7 +93,8 @@ def score_league(
         players = impute_birth_dates(players, pd.concat(firsts).groupby(level=0).min())
     by_season = {pt: season_lines(lines[pt], pt) for pt in PLAYER_TYPES}
     league = {pt: league_rates(by_season[pt], pt) for pt in PLAYER_TYPES}
-    as_of_date = projection_date(opening_days(lines), season) if as_of is None else as_of
+    openings = opening_days(lines)  # the league's: each chunk's History reads them, not its own first games
+    as_of_date = projection_date(openings, season) if as_of is None else as_of
     wanted = marcel_window_players(by_season, season) if player_ids is None else sorted({int(i) for i in player_ids})
     if not wanted:
         raise HFMInputError(f"{root}: no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "
@@ -109,7 +111,7 @@ def score_league(
         for chunk in _chunks(ids, load, chunk_pitches, chunk_players):
             done += len(chunk)
             rows = pd.concat([_rows(root, s, pt, chunk) for s in seasons], ignore_index=True)
-            history = History(rows, players, league=league)
+            history = History(rows, players, league=league, openings=openings)
             table = scorer.score(history, season, chunk.tolist(), as_of_date)
             frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk
             log(f"scored {pt}s {done}/{len(ids)} ({len(rows):,} pitches in the chunk)")

@@ -76,6 +76,7 @@ A Scorer is thread-safe (one scorer may serve many threads, with the same result
 
 from __future__ import annotations
 
+import datetime
 import math
 import os
 import re
@@ -249,12 +250,15 @@ class History:
     league: optional per player type league rates by season (`hfm_runtime.marcel.league_rates` of the
     whole league's lines) for Marcel to regress toward; by default counted from this history's lines,
     so pass them when `pitches` hold only the players being scored.
+    openings: optional season -> opening day of the whole league (`opening_days`), for the same reason:
+    what the default date and the opening-day mix read; by default this history's first MLB games.
     """
 
     pitches: pd.DataFrame
     players: pd.DataFrame | None = None
     season_lines: Mapping[str, pd.DataFrame] | None = None
     league: Mapping[str, pd.DataFrame] | None = None
+    openings: Mapping[int, pd.Timestamp] | None = None
     _derived: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -371,7 +375,9 @@ class History:
         return ages
 
     def opening_days(self) -> dict[int, pd.Timestamp]:
-        """Season -> its first MLB game date in the pitches."""
+        """Season -> its first MLB game date in the pitches (or `openings`, where given)."""
+        if self.openings is not None:
+            return {int(season): pd.Timestamp(day) for season, day in self.openings.items()}
         dates = pd.DatetimeIndex(self.pitches.loc[self.pitches[LEVEL_COLUMN] == "MLB", "game_date"])
         if not len(dates):
             return {}
@@ -499,28 +505,31 @@ def season_year(season: Any, name: str = "season") -> int:
     return year
 
 
-def parse_as_of(as_of: Any, season: int, name: str = "as_of") -> pd.Timestamp | None:
-    """`as_of` (a Timestamp, date or "YYYY-MM-DD"; None stays None) as a day, or one clear error naming
-    `name`: a string in another form (04/07/2022 reads as April 7 or July 4 depending on who wrote
-    it), a date that does not exist, or one in a later year than `season` (its games would be read
-    as history of the season they belong to)."""
+def parse_as_of(as_of: Any, season: int | None, name: str = "as_of") -> pd.Timestamp | None:
+    """`as_of` (a "YYYY-MM-DD" string, a date, datetime, numpy datetime64 or Timestamp; None stays
+    None) as a day (time and time zone dropped), or one clear error naming `name`: a string in
+    another form (04/07/2022 reads as April 7 or July 4 depending on who wrote it), a number, a date
+    that does not exist, or (given `season`) one in a later year than `season` (its games would be
+    read as history of the season they belong to)."""
     if as_of is None:
         return None
+    example = f"e.g. {season if season is not None else time.localtime().tm_year}-04-01"
     if isinstance(as_of, str):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", as_of.strip()):
-            raise HFMInputError(f"{name} {as_of!r}: expected a date as YYYY-MM-DD, e.g. {season}-04-01")
+            raise HFMInputError(f"{name} {as_of!r}: expected a date as YYYY-MM-DD, {example}")
         try:
             day = pd.Timestamp(as_of.strip())
         except ValueError:
             raise HFMInputError(f"{name} {as_of!r}: no such date") from None
+    elif isinstance(as_of, (datetime.date, np.datetime64)):  # datetime and Timestamp are dates too
+        day = pd.Timestamp(as_of)
     else:
-        try:
-            day = pd.Timestamp(as_of)
-        except (TypeError, ValueError):
-            raise HFMInputError(f"{name} {as_of!r}: not a date") from None
+        raise HFMInputError(f"{name} {as_of!r}: not a date (give YYYY-MM-DD, {example})")
     if pd.isna(day):
         raise HFMInputError(f"{name} {as_of!r}: not a date")
-    if day.year > season:
+    if day.tzinfo is not None:
+        day = day.tz_localize(None)
+    if season is not None and day.year > season:
         raise HFMInputError(f"{name} {day.date()} is after the {season} season: a projection of {season} reads "
                             f"games before its date, so give a date in {season} or before")
     return day.normalize()

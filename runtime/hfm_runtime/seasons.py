@@ -151,20 +151,25 @@ def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+OPENING_WINDOW = ((3, 15), (4, 15))  # (month, day): where a usual opening day lies (every season 2000-2021 but 2020)
+
+
 def projection_date(openings: Mapping[int, pd.Timestamp], season: int) -> pd.Timestamp:
     """The date a projection of `season` is made as of when none is given: the season's opening day
     (its first MLB game) where `openings` (season -> opening day, of the data) holds it; else the
-    data's usual opening day moved to `season` (the lower median of the held seasons' days after
-    January 1), since the model was trained as of real opening days (hfm_train.examples.as_of_rows)
-    and reads windows counted back from the date (a projection as of January 1 would read its
-    profile's late window from early May on); else, with no season held, January 1."""
+    data's usual opening day moved to `season`: the lower median (month, day) of the held seasons'
+    opening days, kept inside OPENING_WINDOW (a data set that starts in August, or holds only the
+    60-game 2020, does not move it to summer); else, with no season held, January 1. The model was
+    trained as of real opening days (hfm_train.examples.as_of_rows) and reads windows counted back
+    from the date: a projection as of January 1 would read its profile's late window from early May."""
     season = int(season)
     if season in openings:
         return pd.Timestamp(openings[season])
     if not openings:
         return pd.Timestamp(season, 1, 1)
-    offsets = sorted((pd.Timestamp(day) - pd.Timestamp(int(year), 1, 1)).days for year, day in openings.items())
-    return pd.Timestamp(season, 1, 1) + pd.Timedelta(days=offsets[(len(offsets) - 1) // 2])
+    days = sorted((pd.Timestamp(day).month, pd.Timestamp(day).day) for day in openings.values())
+    month, day = min(max(days[(len(days) - 1) // 2], OPENING_WINDOW[0]), OPENING_WINDOW[1])
+    return pd.Timestamp(season, month, day)
 
 
 def charged_rows(pitches: pd.DataFrame, player_type: PlayerType, ids) -> np.ndarray:

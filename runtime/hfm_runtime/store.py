@@ -304,7 +304,7 @@ class PlayerStore:
             if players is None:
                 shared: dict = {}  # both sides read the same plate appearances and pitch skill counts
                 lines = {pt: player_lines(rows, pt, shared) for pt in PLAYER_TYPES}
-            else:  # their own rows on each side are all their lines need
+            else:  # the rows their lines need: their own, and the plate appearances charged to them
                 only = np.asarray(list(players), dtype=np.int64)
                 sides = {pt: rows[charged_rows(rows, pt, only)] for pt in PLAYER_TYPES}
                 lines = {pt: player_lines(side, pt) for pt, side in sides.items() if len(side)}

@@ -145,7 +145,7 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
         intervals["blend - sequence_ridge"] = paired_bootstrap(pred["blend"], pred["sequence_ridge"], truth, w, samples)
         for name, p in abl.items():
             intervals[f"{name} - blend"] = paired_bootstrap(p, pred["blend"], truth, w, samples)
-        draws = mean_cut_draws(pred, truth, w, samples)
+        draws = mean_cut_draws(pred, truth, w, samples, seed=test)  # each season its own stream: independent
         out["types"][pt] = {
             "players": int(len(ids)), "opportunities": float(w.sum()), "stats": stats,
             "rmse": {k: v.tolist() for k, v in rmse.items()}, "mean_cut_vs_marcel": cut,
@@ -185,8 +185,9 @@ def _marcel_hbp(season: pd.DataFrame, ids: np.ndarray, test: int, regression: fl
 
 def seasons_average(reports: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Per player type in every report: the mean cut against Marcel averaged over the reports (test
-    seasons), each name's point value and 90% interval, each season's resamples drawn on their own
-    (draw i of every season averaged: independent seasons, so the spread of the mean is right)."""
+    seasons), each name's point value and 90% interval: draw i of every season averaged (each season
+    resampled with its own random stream, seeded by its year, so the seasons' draws are independent
+    and the spread of the mean is right; one seed for all would draw nearly the same rows of each)."""
     out: dict[str, dict[str, Any]] = {}
     for pt in [pt for pt in reports[0]["types"] if all(pt in r["types"] for r in reports)]:
         types = [r["types"][pt] for r in reports]
