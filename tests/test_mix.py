@@ -172,11 +172,16 @@ def test_an_unknown_player_type_in_the_mix_is_refused():
         apply_override(RunConfig(), 'mix.player_types=["batters"]')
 
 
-def test_hfm_score_says_which_projections_are_mixed(mix_bundle: Path, tiny_bundle: Path):
-    from hfm_runtime.cli import mix_line
+def test_hfm_score_says_which_projections_are_mixed(mix_bundle: Path, tiny_bundle: Path, tiny_league: Path, capsys):
+    from hfm_runtime.cli import main, mix_line
 
     line = mix_line(load_bundle(mix_bundle))
     lam = json.loads((mix_bundle / "blend.json").read_text())["mix"]["batter"]
     assert line.startswith("opening-day projections of batters (lam SO ") and line.endswith("\n")
-    assert f"3B {lam['3B']:.1f})" in line and "pitchers" not in line
+    assert f"3B {lam['3B']:.1f})" in line and "pitchers" not in line and "includes it" in line
     assert mix_line(load_bundle(tiny_bundle)) == ""
+    # the printed table's second line says whether its rows hold the mix: at opening day yes, in season no
+    season = max(load_league(tiny_league).seasons)
+    for as_of, says in ((f"{season}-01-15", "includes it"), (f"{season}-08-01", "not in this table")):
+        main(["--bundle", str(mix_bundle), "--league", str(tiny_league), "--season", str(season), "--as-of", as_of])
+        assert says in capsys.readouterr().out.splitlines()[1], as_of

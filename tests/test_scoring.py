@@ -153,6 +153,19 @@ def test_pipeline_adapter_adjusts_the_pipelines_own_rates(scorer, history, tiny_
     assert out[1]["SO"] == 0.2 and out[1]["hfm_flag"] == "unknown_player"
     with pytest.raises(HFMInputError, match="record 0: field player_id"):
         PipelineAdapter(scorer, history, season).adjust_projections([{"SO": 0.2}])
+    adapter = PipelineAdapter(scorer, history, season)
+    # an unknown player with a pitcher's key and no type: taken as the record says, unadjusted
+    unknown = adapter.adjust_projections([{"player_id": 999_999_999, "SO": 0.2, "BF": 700}])[0]
+    assert unknown["SO"] == 0.2 and unknown["hfm_flag"] == "unknown_player" and unknown["hfm_counts"]["SO"] == 140
+    assert adapter.adjust_projections([{"player_id": float(batter), "SO": 0.2}])[0]["hfm_flag"] == "model"
+    for bad, message in (({"player_id": batter + 0.7, "SO": 0.2}, "player_id missing or not an integer"),
+                         ({"player_id": True, "SO": 0.2}, "player_id missing or not an integer"),
+                         ({"player_id": batter, "SO": True}, "field 'SO' is True"),
+                         ({"player_id": batter, "SO": 0.2, "PA": float("inf")}, "field 'PA' is inf")):
+        with pytest.raises(HFMInputError, match=message):
+            adapter.adjust_projections([bad])
+    with pytest.raises(HFMInputError, match="must be a list of dicts"):
+        adapter.adjust_projections({"player_id": batter, "SO": 0.2})
 
 
 def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
@@ -274,8 +287,15 @@ def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_b
         out = tmp_path / f"{season}.csv"
         score_main([*args, "--season", str(season), "--out", str(out)])
         assert (pd.to_datetime(pd.read_csv(out)["as_of_date"]) == date).all(), season
+        assert (tmp_path / "state" / "marcel.npz").stat().st_size > 100  # saved after scoring: the memo it filled
     # an earlier season: as of its opening day, which a store keeping each player's last games no longer holds
     with pytest.raises(SystemExit):
         score_main([*args, "--season", str(last - 1), "--out", str(tmp_path / "earlier.csv")])
     err = capsys.readouterr().err
     assert f"as of {history.opening_days()[last - 1].date()}" in err and "no longer holds" in err, err
+    # a folder of other files is refused before anything is built, and left as it was
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(SystemExit):
+        score_main([*args[:4], "--store", str(tmp_path / "mine"), "--format", "csv"])
+    assert "not a store" in capsys.readouterr().err and (tmp_path / "mine" / "notes.txt").read_text() == "keep me"

@@ -179,6 +179,16 @@ def test_save_and_load_round_trip(league, scorer, tmp_path, monkeypatch):
     ids, as_of = _ids(league), days[-1]
     store.save(tmp_path / "state")
     assert not list(tmp_path.glob(".state*")), "no temporary folder left behind"
+    # a folder of other files, or a file, is never replaced by a store (saving replaces a folder whole)
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    (tmp_path / "afile").write_text("keep me too")
+    for target in ("mine", "afile"):
+        with pytest.raises(HFMInputError, match="saving would replace whole"):
+            store.save(tmp_path / target)
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me" and (tmp_path / "afile").is_file()
+    (tmp_path / "empty").mkdir()
+    store.save(tmp_path / "empty")  # an empty folder is fine
     loaded = PlayerStore.load(tmp_path / "state", scorer)
     assert_same_scores(scorer.score(loaded, as_of.year, ids, as_of=as_of),
                        scorer.score(store, as_of.year, ids, as_of=as_of), exact=True)

@@ -29,8 +29,9 @@ hold every column). `--report FILE` also writes one self-contained HTML page of 
 `--store DIR` keeps the scoring state in DIR between runs (hfm_runtime.store): it is loaded (built from
 the data when DIR holds none, or with `--rebuild`), the data's games it does not hold yet are appended,
 the players table is taken from the league folder or --people (or, derived from --pitches, adds its
-new players), it is saved atomically, and players are scored from it, by default as of the day after
-its newest game. A nightly job: `hfm-score --store state/ --pitches today.csv --people players.csv`.
+new players), players are scored from it (by default, in its newest game's season, as of the day after
+that game; another season as without --store), and it is saved atomically with the Marcel memo the
+scores filled (a failed run saves nothing; DIR must be new, empty or a store). A nightly job: `hfm-score --store state/ --pitches today.csv --people players.csv`.
 A store made for another bundle (or altered) is refused: rebuild it from the whole history with
 `--rebuild` (the day's file alone would leave it with one day of games).
 `--workers N` runs the graphs in N processes (the results do not depend on N).
@@ -126,13 +127,19 @@ def check_season(season: int | None, last: int | None = None, allow_gap: bool = 
         )
 
 
-def mix_line(bundle) -> str:
+def mix_line(bundle, mixed: int | None = None) -> str:
     """A line (with its newline) naming the player types whose opening-day projections the bundle mixes
-    with its sequence-skill ridge (hfm_runtime.ridge) and their lam per stat; "" for a bundle without."""
+    with its sequence-skill ridge (hfm_runtime.ridge) and their lam per stat; "" for a bundle without.
+    mixed: how many rows of the table it heads the mix went into (Scorer.stats.mixed_rows); 0 says the
+    table is in season (no row mixed), None leaves that unsaid."""
     parts = [f"{pt}s (lam " + ", ".join(f"{s} {v:.1f}" for s, v in bundle.blend["mix"][pt].items()) + ")"
              for pt in bundle.ridges]
+    if not parts:
+        return ""
+    where = ("not in this table: its date comes after the season's first MLB game, and in-season projections "
+             "are not mixed" if mixed == 0 else "in brackets, the adjustment includes it")
     return ("opening-day projections of " + "; ".join(parts) + ": (1 - lam) x blend + lam x the bundle's "
-            "sequence-skill ridge (in brackets, the adjustment includes it)\n") if parts else ""
+            f"sequence-skill ridge ({where})\n")
 
 
 def training_data_line(manifest: dict) -> str:
@@ -208,7 +215,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     if args.rebuild and args.store is None:
         raise HFMInputError("--rebuild goes with --store")
     check_season(args.season)
-    parse_as_of(args.as_of, None, "--as-of")  # its form, before the (slower) loads; its year once the season is known
+    parse_as_of(args.as_of, args.season, "--as-of")  # before the (slower) loads; its year again once the season is known
     bundle = _load_bundle(args.bundle)  # verify before the (slower) data load
     data_source = _data_source(args)
     warning = simulated_on_real_warning(bundle.manifest, data_source)
@@ -235,9 +242,10 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             table = score_league(scorer, chunked, args.season, players, as_of, chunk_pitches=args.chunk_pitches,
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
+            mixed = scorer.stats.mixed_rows
         if args.report is not None:
             _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
-        return _render(args, table, bundle, elapsed)
+        return _render(args, table, bundle, elapsed, mixed)
     history, seasons = _history(args)
     check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
@@ -256,9 +264,12 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         start = time.perf_counter()
         table = scorer.score(source, season, players, as_of)
         elapsed = time.perf_counter() - start
+        mixed = scorer.stats.mixed_rows
+        if args.store is not None:
+            source.save(args.store)
     if args.report is not None:
         _write_report(args, table, bundle, {pt: history.lines(pt) for pt in PLAYER_TYPES}, notes)
-    return _render(args, table, bundle, elapsed)
+    return _render(args, table, bundle, elapsed, mixed)
 
 
 def _recent_lines(league_dir: Path, season: int) -> dict:
@@ -306,19 +317,21 @@ def _chunked_league(args: argparse.Namespace) -> Path | None:
     return root
 
 
-def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: float) -> str:
+def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: float, mixed: int | None = None) -> str:
     if args.format == "csv":
         return table.to_csv(index=False)
     if args.format == "json":
         return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
-    return (training_data_line(bundle.manifest) + "\n" + mix_line(bundle)
+    return (training_data_line(bundle.manifest) + "\n" + mix_line(bundle, mixed)
             + format_table(table, bundle.target_mode, elapsed, args.top, getattr(args, "show", "adjustments")))
 
 
 def _store(args: argparse.Namespace, scorer, history):
-    """Load (or build) the store, append the data's new games, take the players table, save it."""
-    from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch
+    """Load (or build) the store, append the data's new games, take the players table (`run` saves it
+    after scoring, so the Marcel memo the scores filled is saved with it; a failed run saves nothing)."""
+    from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch, check_store_folder
 
+    check_store_folder(args.store)  # before the build: a folder of other files is never replaced
     store = None
     if (args.store / STORE_FILE).is_file() and not args.rebuild:
         try:
@@ -333,7 +346,6 @@ def _store(args: argparse.Namespace, scorer, history):
         players = pd.concat([held, players[~players["player_id"].isin(held["player_id"])]], ignore_index=True)
     store.set_players(players)
     report = store.append(history.pitches)
-    store.save(args.store)
     print(f"store {args.store}: {report.games} new games appended ({report.skipped_games} already held), "
           f"{store.n_games} games through {store.last_date.date() if store.last_date is not None else '-'}",
           file=sys.stderr)

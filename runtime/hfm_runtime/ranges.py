@@ -314,7 +314,7 @@ def beta_ppf(q: np.ndarray, a: np.ndarray, b: np.ndarray, iterations: int = 60) 
         lo[idx] = np.where(f < 0, xi, lo[idx])
         hi[idx] = np.where(f >= 0, xi, hi[idx])
         pdf = np.exp((ai - 1.0) * np.log(xi) + (bi - 1.0) * np.log1p(-xi) - lb[idx])
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # a non-finite step bisects
             step = xi - f / pdf
         inside = np.isfinite(step) & (step > lo[idx]) & (step < hi[idx])
         x[idx] = np.where(done, xi, np.where(inside, step, 0.5 * (lo[idx] + hi[idx])))

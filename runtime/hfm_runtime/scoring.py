@@ -192,6 +192,7 @@ class CacheStats:
     misses: int = 0
     graph1_runs: int = 0  # Graph-1 session calls
     games_encoded: int = 0  # games that went through Graph 1
+    mixed_rows: int = 0  # rows whose rates include the opening-day mix with the bundle's ridge
 
 
 @dataclass(frozen=True)
@@ -742,6 +743,7 @@ class Scorer:
                 at = pending[0]
                 ridge = np.full((len(ids), len(stats)), np.nan)
                 ridge[at] = inputs.ridge(pt, ids[at], season, base.ages[at])
+                self.stats.mixed_rows += len(ids[at])
             return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
                                  max_z, notes, n_games, ridge)
         return finish
@@ -812,9 +814,9 @@ class Scorer:
 
     def _ranges(self, pt: PlayerType, rates: np.ndarray, evidence, opportunities) -> Ranges:
         """projection_ranges of the bundle's parameters, memoised per row: a row whose rates, evidence
-        and opportunities are the same to the bit gets the quantiles it got before (they are computed
-        elementwise, so a row alone or in a batch gets the same bits), and re-scoring an unchanged
-        player costs a lookup, not ~8 ms of Beta quantiles."""
+        and opportunities are the same to the bit gets the quantiles it got before, and re-scoring an
+        unchanged player costs a lookup, not ~8 ms of Beta quantiles. (A row computed alone or in
+        another batch can differ by about 1e-9: the count quantiles run per batch of rows.)"""
         params = self.bundle.range_params
         evidence, opportunities = (np.asarray(v, dtype=np.float64) for v in (evidence, opportunities))
         if not len(rates):
@@ -1123,19 +1125,28 @@ class PipelineAdapter:
     HFMInputError naming the record (its index and player_id): `player_id` missing or not an integer;
     `player_type` not "batter" or "pitcher", or a type HFM does not score a known player as (a
     batter-only player given as a pitcher); the other type's opportunity key (a pitcher with "PA" instead of "BF"); a rate
-    that is not a number in [0, 1], or opportunities that are not a number >= 0.
+    that is not a number in [0, 1], or opportunities that are not a finite number >= 0 (a bool is no
+    number; a `player_id` must be a whole number, 545361.0 but not 545361.7); records that are not a
+    list of dicts.
     """
 
     def __init__(self, scorer: Scorer, history: History | Any, season: int, as_of: str | pd.Timestamp | None = None):
         self.scorer, self.history, self.season, self.as_of = scorer, history, int(season), as_of
 
     def adjust_projections(self, records: list[dict]) -> list[dict]:
+        if isinstance(records, Mapping) or isinstance(records, (str, bytes)):
+            raise HFMInputError("adjust_projections: records must be a list of dicts (one per player), "
+                                f"got a {type(records).__name__}")
         ids = []
         for i, r in enumerate(records):
-            try:
-                ids.append(int(r["player_id"]))
-            except (KeyError, TypeError, ValueError):
-                raise HFMInputError(f"adjust_projections: record {i}: field player_id missing or not an integer") from None
+            if not isinstance(r, Mapping):
+                raise HFMInputError(f"adjust_projections: record {i}: a {type(r).__name__}, not a dict")
+            pid = r.get("player_id")
+            # an integer, or a float/string that is exactly one (545361.7 or True would name someone else)
+            if isinstance(pid, (bool, np.bool_)) or not _is_integral(pid):
+                raise HFMInputError(f"adjust_projections: record {i}: field player_id missing or not an integer "
+                                    f"({pid!r})")
+            ids.append(int(float(pid)))
         if not records:
             return []
         table = self.scorer.score_records(self.history, self.season, sorted(set(ids)), self.as_of)
@@ -1196,8 +1207,8 @@ def _record_type(record: Mapping[str, Any], rows: Mapping[str, Any], where: str)
             raise HFMInputError(f"{where}: field player_type is {given!r}, but HFM scores him as a "
                                 f"{' and a '.join(scored)} (players table, or who pitched)")
         pt = given
-    elif len(has) == 1 and has[0] in rows:
-        pt = has[0]
+    elif len(has) == 1 and (has[0] in rows or all(r["flag"] == "unknown_player" for r in rows.values())):
+        pt = has[0]  # the record's key; for a player HFM does not know, whatever type it only guessed
     else:
         pt = scored[0]  # batter first: a two-way player without a type or a key is adjusted as a batter
     other = [o for o in PLAYER_TYPES if o != pt and OPPORTUNITY[o] in record and record[OPPORTUNITY[o]] is not None]
@@ -1207,13 +1218,25 @@ def _record_type(record: Mapping[str, Any], rows: Mapping[str, Any], where: str)
     return pt
 
 
-def _number(record: Mapping[str, Any], key: str, where: str, low: float, high: float) -> float:
-    """record[key] as a float in [low, high], or HFMInputError naming the record and the field."""
+def _is_integral(value: Any) -> bool:
+    """An int, or a float or string holding a whole number."""
+    if isinstance(value, (int, np.integer)):
+        return True
     try:
-        value = float(record[key])
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(number) and number == int(number)
+
+
+def _number(record: Mapping[str, Any], key: str, where: str, low: float, high: float) -> float:
+    """record[key] as a finite float in [low, high] (a bool is no number), or HFMInputError naming the
+    record and the field."""
+    try:
+        value = math.nan if isinstance(record[key], (bool, np.bool_)) else float(record[key])
     except (TypeError, ValueError):
         value = math.nan
-    if not (low <= value <= high):
+    if not (low <= value <= high) or not math.isfinite(value):
         raise HFMInputError(f"{where}: field {key!r} is {record[key]!r}, not a number in "
                             f"[{low:g}, {'inf' if math.isinf(high) else f'{high:g}'}]")
     return value

@@ -97,6 +97,16 @@ _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player
 _LOAD_SLACK = 8  # game lines a loaded player's buffers have room for before they grow
 
 
+def check_store_folder(folder: str | Path) -> None:
+    """Refuse a folder `PlayerStore.save` must not replace: a file, or a folder holding anything but
+    a store (no STORE_FILE). Saving replaces the folder whole."""
+    folder = Path(folder)
+    if folder.is_file() or (folder.is_dir() and not (folder / STORE_FILE).is_file() and any(folder.iterdir())):
+        what = "a file" if folder.is_file() else f"a folder that is not a store (no {STORE_FILE})"
+        raise HFMInputError(f"{folder}: {what}, which saving would replace whole: save the store to a new or "
+                            "empty folder, or over a store")
+
+
 class StoreMismatch(HFMInputError):
     """A store that cannot serve this scorer or these pitches (another bundle, another line layout,
     another schema version, altered files)."""
@@ -576,8 +586,11 @@ class PlayerStore:
 
     # --- persistence -------------------------------------------------------------------------------
     def save(self, folder: str | Path) -> Path:
-        """Write the store to `folder` atomically (see the module docstring); return the folder."""
+        """Write the store to `folder` atomically (see the module docstring); return the folder. The
+        folder must be new, empty or a store (it holds STORE_FILE): saving replaces it whole, so
+        anything else in it would be lost."""
         folder = Path(folder)
+        check_store_folder(folder)
         with self._lock, atomic_dir(folder) as tmp:
             for pt in PLAYER_TYPES:
                 held = sorted(self._lines[pt].items())
@@ -913,7 +926,8 @@ class _StoreInputs:
                 raise HFMInputError(
                     f"store: {pt} {pid} as of {as_of.date()} needs games before {np.datetime64(int(c.day[0]), 'D')} "
                     f"that the store no longer holds (it keeps each player's last {s.keep[pt]} games): score as of a "
-                    "later date, or build the store with more keep_games")
+                    "later date, or build the store with more games kept (PlayerStore(..., StoreOptions(keep_games=N)); "
+                    "hfm-score keeps the bundle's max_games)")
         n = np.array([len(c.game_pk) for _, c in held], dtype=np.int64)
         days = _cat([c.day for _, c in held], np.int64).astype("datetime64[D]")
         n_pas = _cat([np.diff(c.offsets) for _, c in held], np.int64)
