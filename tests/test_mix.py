@@ -182,6 +182,6 @@ def test_hfm_score_says_which_projections_are_mixed(mix_bundle: Path, tiny_bundl
     assert mix_line(load_bundle(tiny_bundle)) == ""
     # the printed table's second line says whether its rows hold the mix: at opening day yes, in season no
     season = max(load_league(tiny_league).seasons)
-    for as_of, says in ((f"{season}-01-15", "includes it"), (f"{season}-08-01", "not in this table")):
+    for as_of, says in ((f"{season}-01-15", "includes it"), (f"{season}-08-01", "no row of this table holds it")):
         main(["--bundle", str(mix_bundle), "--league", str(tiny_league), "--season", str(season), "--as-of", as_of])
         assert says in capsys.readouterr().out.splitlines()[1], as_of

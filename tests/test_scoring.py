@@ -166,6 +166,10 @@ def test_pipeline_adapter_adjusts_the_pipelines_own_rates(scorer, history, tiny_
             adapter.adjust_projections([bad])
     with pytest.raises(HFMInputError, match="must be a list of dicts"):
         adapter.adjust_projections({"player_id": batter, "SO": 0.2})
+    assert len(adapter.adjust_projections(r for r in [{"player_id": batter, "SO": 0.2}])) == 1  # a generator
+    assert adapter.adjust_projections([{"player_id": str(batter), "SO": 0.2}])[0]["hfm_flag"] == "model"
+    big = adapter.adjust_projections([{"player_id": 2**53 + 1, "SO": 0.2}])[0]  # an id a float would round
+    assert big["player_id"] == 2**53 + 1 and big["hfm_flag"] == "unknown_player"
 
 
 def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
@@ -288,11 +292,15 @@ def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_b
         score_main([*args, "--season", str(season), "--out", str(out)])
         assert (pd.to_datetime(pd.read_csv(out)["as_of_date"]) == date).all(), season
         assert (tmp_path / "state" / "marcel.npz").stat().st_size > 100  # saved after scoring: the memo it filled
-    # an earlier season: as of its opening day, which a store keeping each player's last games no longer holds
+    # an earlier season: as of its opening day, which a store keeping each player's last games no longer holds;
+    # the run fails, but a new store's games are saved all the same (tomorrow's run appends only tomorrow's)
+    fresh = [*args[:4], "--store", str(tmp_path / "fresh"), "--format", "csv"]
+    capsys.readouterr()
     with pytest.raises(SystemExit):
-        score_main([*args, "--season", str(last - 1), "--out", str(tmp_path / "earlier.csv")])
+        score_main([*fresh, "--season", str(last - 1), "--out", str(tmp_path / "earlier.csv")])
     err = capsys.readouterr().err
     assert f"as of {history.opening_days()[last - 1].date()}" in err and "no longer holds" in err, err
+    assert len(err.strip().splitlines()) == 1 and (tmp_path / "fresh" / "store.json").is_file()
     # a folder of other files is refused before anything is built, and left as it was
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")

@@ -31,7 +31,8 @@ the data when DIR holds none, or with `--rebuild`), the data's games it does not
 the players table is taken from the league folder or --people (or, derived from --pitches, adds its
 new players), players are scored from it (by default, in its newest game's season, as of the day after
 that game; another season as without --store), and it is saved atomically with the Marcel memo the
-scores filled (a failed run saves nothing; DIR must be new, empty or a store). A nightly job: `hfm-score --store state/ --pitches today.csv --people players.csv`.
+scores filled (also when scoring fails, so the day's games are kept; DIR must be new, empty or a
+store). A nightly job: `hfm-score --store state/ --pitches today.csv --people players.csv`.
 A store made for another bundle (or altered) is refused: rebuild it from the whole history with
 `--rebuild` (the day's file alone would leave it with one day of games).
 `--workers N` runs the graphs in N processes (the results do not depend on N).
@@ -130,14 +131,14 @@ def check_season(season: int | None, last: int | None = None, allow_gap: bool = 
 def mix_line(bundle, mixed: int | None = None) -> str:
     """A line (with its newline) naming the player types whose opening-day projections the bundle mixes
     with its sequence-skill ridge (hfm_runtime.ridge) and their lam per stat; "" for a bundle without.
-    mixed: how many rows of the table it heads the mix went into (Scorer.stats.mixed_rows); 0 says the
-    table is in season (no row mixed), None leaves that unsaid."""
+    mixed: how many rows of the table it heads the mix went into (Scorer.stats.mixed_rows); 0 says no
+    row holds it, None leaves that unsaid."""
     parts = [f"{pt}s (lam " + ", ".join(f"{s} {v:.1f}" for s, v in bundle.blend["mix"][pt].items()) + ")"
              for pt in bundle.ridges]
     if not parts:
         return ""
-    where = ("not in this table: its date comes after the season's first MLB game, and in-season projections "
-             "are not mixed" if mixed == 0 else "in brackets, the adjustment includes it")
+    where = ("no row of this table holds it: it goes only into rows the model adjusts as of the season's "
+             "opening day or earlier" if mixed == 0 else "in brackets, the adjustment includes it")
     return ("opening-day projections of " + "; ".join(parts) + ": (1 - lam) x blend + lam x the bundle's "
             f"sequence-skill ridge ({where})\n")
 
@@ -252,21 +253,27 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
         if args.store is not None:
-            source = _store(args, scorer, history)
+            source, appended = _store(args, scorer, history)
             if as_of is None and source.last_date is not None and season == source.last_date.year:
                 as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; another season: its opening day
-        if players is None and not Scorer.default_players(source, season):
-            raise HFMInputError(
-                f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
-                f"holds {', '.join(map(str, seasons))}: project a later season (--season {max(seasons) + 1}) or "
-                "name --players"
-            )
-        start = time.perf_counter()
-        table = scorer.score(source, season, players, as_of)
+        try:
+            if players is None and not Scorer.default_players(source, season):
+                raise HFMInputError(
+                    f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
+                    f"holds {', '.join(map(str, seasons))}: project a later season (--season {max(seasons) + 1}) or "
+                    "name --players"
+                )
+            start = time.perf_counter()
+            table = scorer.score(source, season, players, as_of)
+        finally:  # the appended games are kept even when scoring fails (an append skips them next time)
+            if args.store is not None:
+                source.save(args.store)
         elapsed = time.perf_counter() - start
         mixed = scorer.stats.mixed_rows
         if args.store is not None:
-            source.save(args.store)
+            print(f"store {args.store}: {appended.games} new games appended ({appended.skipped_games} "
+                  f"already held), {source.n_games} games through "
+                  f"{source.last_date.date() if source.last_date is not None else '-'}", file=sys.stderr)
     if args.report is not None:
         _write_report(args, table, bundle, {pt: history.lines(pt) for pt in PLAYER_TYPES}, notes)
     return _render(args, table, bundle, elapsed, mixed)
@@ -328,10 +335,13 @@ def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: floa
 
 def _store(args: argparse.Namespace, scorer, history):
     """Load (or build) the store, append the data's new games, take the players table (`run` saves it
-    after scoring, so the Marcel memo the scores filled is saved with it; a failed run saves nothing)."""
+    after scoring, so the Marcel memo the scores filled is saved with it, and also when scoring fails,
+    so the day's games are kept)."""
+    from hfm_runtime.atomic import recover
     from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch, check_store_folder
 
-    check_store_folder(args.store)  # before the build: a folder of other files is never replaced
+    recover(args.store.resolve())  # a save killed midway: its previous store back in place first
+    check_store_folder(args.store.resolve())  # before the build: a folder of other files is never replaced
     store = None
     if (args.store / STORE_FILE).is_file() and not args.rebuild:
         try:
@@ -345,11 +355,7 @@ def _store(args: argparse.Namespace, scorer, history):
         held = store.players
         players = pd.concat([held, players[~players["player_id"].isin(held["player_id"])]], ignore_index=True)
     store.set_players(players)
-    report = store.append(history.pitches)
-    print(f"store {args.store}: {report.games} new games appended ({report.skipped_games} already held), "
-          f"{store.n_games} games through {store.last_date.date() if store.last_date is not None else '-'}",
-          file=sys.stderr)
-    return store
+    return store, store.append(history.pitches)  # `run` reports the append once the store is saved
 
 
 def _history(args: argparse.Namespace):

@@ -743,7 +743,8 @@ class Scorer:
                 at = pending[0]
                 ridge = np.full((len(ids), len(stats)), np.nan)
                 ridge[at] = inputs.ridge(pt, ids[at], season, base.ages[at])
-                self.stats.mixed_rows += len(ids[at])
+                with self._lock:
+                    self.stats.mixed_rows += len(ids[at])
             return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
                                  max_z, notes, n_games, ridge)
         return finish
@@ -1137,16 +1138,18 @@ class PipelineAdapter:
         if isinstance(records, Mapping) or isinstance(records, (str, bytes)):
             raise HFMInputError("adjust_projections: records must be a list of dicts (one per player), "
                                 f"got a {type(records).__name__}")
+        records = list(records)  # a generator is read once
         ids = []
         for i, r in enumerate(records):
             if not isinstance(r, Mapping):
                 raise HFMInputError(f"adjust_projections: record {i}: a {type(r).__name__}, not a dict")
             pid = r.get("player_id")
             # an integer, or a float/string that is exactly one (545361.7 or True would name someone else)
-            if isinstance(pid, (bool, np.bool_)) or not _is_integral(pid):
+            pid = _player_id(pid)
+            if pid is None:
                 raise HFMInputError(f"adjust_projections: record {i}: field player_id missing or not an integer "
-                                    f"({pid!r})")
-            ids.append(int(float(pid)))
+                                    f"({r.get('player_id')!r})")
+            ids.append(pid)
         if not records:
             return []
         table = self.scorer.score_records(self.history, self.season, sorted(set(ids)), self.as_of)
@@ -1218,15 +1221,24 @@ def _record_type(record: Mapping[str, Any], rows: Mapping[str, Any], where: str)
     return pt
 
 
-def _is_integral(value: Any) -> bool:
-    """An int, or a float or string holding a whole number."""
+def _player_id(value: Any) -> int | None:
+    """A record's player_id as an int64 id: an integer, or a float or string holding a whole number
+    exactly (not a bool: True is no id); None for anything else."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
     if isinstance(value, (int, np.integer)):
-        return True
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return False
-    return math.isfinite(number) and number == int(number)
+        number = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        number = int(value.strip())
+    else:
+        try:
+            real = float(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if not math.isfinite(real) or real != int(real) or abs(real) > 2**53:  # beyond 2^53 a float is not exact
+            return None
+        number = int(real)
+    return number if -(2**63) <= number < 2**63 else None
 
 
 def _number(record: Mapping[str, Any], key: str, where: str, low: float, high: float) -> float:
@@ -1234,7 +1246,7 @@ def _number(record: Mapping[str, Any], key: str, where: str, low: float, high: f
     record and the field."""
     try:
         value = math.nan if isinstance(record[key], (bool, np.bool_)) else float(record[key])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         value = math.nan
     if not (low <= value <= high) or not math.isfinite(value):
         raise HFMInputError(f"{where}: field {key!r} is {record[key]!r}, not a number in "

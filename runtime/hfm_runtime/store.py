@@ -589,7 +589,7 @@ class PlayerStore:
         """Write the store to `folder` atomically (see the module docstring); return the folder. The
         folder must be new, empty or a store (it holds STORE_FILE): saving replaces it whole, so
         anything else in it would be lost."""
-        folder = Path(folder)
+        folder = Path(folder).resolve()  # a link's target, and "." a folder with a name
         check_store_folder(folder)
         with self._lock, atomic_dir(folder) as tmp:
             for pt in PLAYER_TYPES:
