@@ -302,32 +302,38 @@ def test_store_readers_see_old_or_new_never_torn(tiny_bundle: Path, two_states, 
 # --- hfm_runtime.atomic itself ----------------------------------------------------------------------
 HOLDER = textwrap.dedent("""
     import fcntl, os, sys, time
-    fd = os.open(sys.argv[1], os.O_RDONLY)
-    fcntl.flock(fd, fcntl.LOCK_EX)
+    fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_SH)
     print("ready", flush=True)
     time.sleep(60)
 """)
 
 
-def test_recover_spares_a_live_writer_and_restores_what_a_killed_one_left(tmp_path: Path) -> None:
+def test_recover_spares_a_live_writer_and_others_folders_and_restores_what_a_killed_one_left(tmp_path: Path) -> None:
     from hfm_runtime.atomic import atomic_dir, recover
 
     dest = tmp_path / "out"
     with atomic_dir(dest) as tmp:
         (tmp / "x").write_text("1")
-    live, dead = tmp_path / ".out.tmp-live", tmp_path / ".out.tmp-dead"
-    live.mkdir(), dead.mkdir()
-    holder = _start(_python(HOLDER, live), stdout=subprocess.PIPE, text=True)  # a writer still at work
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the lock file goes with the last writer
+    left, aside = tmp_path / ".out.tmp-notes", tmp_path / ".out.old"
+    left.mkdir(), aside.mkdir()
+    assert recover(dest) == [] and left.is_dir() and aside.is_dir()  # no writer was killed: not ours
+    lock = tmp_path / ".out.lock"
+    holder = _start(_python(HOLDER, lock), stdout=subprocess.PIPE, text=True)  # a writer still at work
     try:
         _wait_ready(holder)
-        assert recover(dest) == [dead] and live.is_dir()
-        dest.rename(tmp_path / ".out.old")  # killed between the two renames of the fallback swap
-        assert recover(dest) == [tmp_path / ".out.old"] and (dest / "x").read_text() == "1"
-        with atomic_dir(dest) as tmp:
+        assert recover(dest) == [] and left.is_dir() and aside.is_dir()
+        with atomic_dir(dest) as tmp:  # a second writer beside it cleans nothing either
             (tmp / "x").write_text("2")
-        assert (dest / "x").read_text() == "2" and live.is_dir()
+        assert (dest / "x").read_text() == "2" and left.is_dir() and lock.is_file()
     finally:
         _kill(holder)
         holder.stdout.close()
-    recover(dest)
-    assert _leftovers(dest) == []
+    assert sorted(recover(dest)) == [aside, left] and not lock.exists()  # killed: its leftovers go
+    lock.touch()  # a writer killed between the two renames of the fallback swap
+    dest.rename(aside)
+    assert recover(dest, ours=lambda p: False) == [] and aside.is_dir()  # `ours` says it is not a copy
+    lock.touch()
+    assert recover(dest) == [aside] and (dest / "x").read_text() == "2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

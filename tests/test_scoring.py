@@ -170,6 +170,11 @@ def test_pipeline_adapter_adjusts_the_pipelines_own_rates(scorer, history, tiny_
     assert adapter.adjust_projections([{"player_id": str(batter), "SO": 0.2}])[0]["hfm_flag"] == "model"
     big = adapter.adjust_projections([{"player_id": 2**53 + 1, "SO": 0.2}])[0]  # an id a float would round
     assert big["player_id"] == 2**53 + 1 and big["hfm_flag"] == "unknown_player"
+    from hfm_runtime.scoring import _player_id
+    assert [_player_id(v) for v in (2**53 + 1, str(2**53 + 1), " +7 ", "-7")] == [2**53 + 1, 2**53 + 1, 7, -7]
+    for bad in ("+-5", "\u00b2", "7.0x", ""):  # one error naming the field, never a bare ValueError
+        with pytest.raises(HFMInputError, match="player_id missing or not an integer"):
+            adapter.adjust_projections([{"player_id": bad, "SO": 0.2}])
 
 
 def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
@@ -281,7 +286,11 @@ def test_the_api_refuses_a_two_digit_season(scorer, history):
         scorer.score(history, 22)
 
 
-def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_bundle, tiny_league, tmp_path, capsys):
+def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_bundle, tiny_league, tmp_path, capsys,
+                                                                          monkeypatch):
+    from hfm_runtime.atomic import recover
+    from hfm_runtime.store import is_store
+
     league = load_league(tiny_league)
     history = History.from_league(league)
     last = max(league.seasons)
@@ -307,3 +316,17 @@ def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_b
     with pytest.raises(SystemExit):
         score_main([*args[:4], "--store", str(tmp_path / "mine"), "--format", "csv"])
     assert "not a store" in capsys.readouterr().err and (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+    # folders named like a killed save's leftovers are the user's when no save of that name was killed
+    for name in (".mine.old", ".mine.tmp-notes", ".gone.old"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.txt").write_text("mine")
+    with pytest.raises(SystemExit):
+        score_main([*args[:4], "--store", str(tmp_path / "mine"), "--format", "csv"])
+    assert "not a store" in capsys.readouterr().err
+    assert recover(tmp_path / "gone", ours=is_store) == []  # as hfm-score --store gone would first call it
+    assert all((tmp_path / n / "a.txt").read_text() == "mine" for n in (".mine.old", ".mine.tmp-notes", ".gone.old"))
+    # nor is the current directory (or one above it) saved over: saving swaps the folder out
+    monkeypatch.chdir(tmp_path / "state")
+    with pytest.raises(SystemExit):
+        score_main([*args[:4], "--store", ".", "--format", "csv"])
+    assert "the current directory" in capsys.readouterr().err and (tmp_path / "state" / "store.json").is_file()

@@ -1228,8 +1228,8 @@ def _player_id(value: Any) -> int | None:
         return None
     if isinstance(value, (int, np.integer)):
         number = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
-        number = int(value.strip())
+    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+        number = int(value)
     else:
         try:
             real = float(value)

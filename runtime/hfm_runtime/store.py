@@ -97,14 +97,23 @@ _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player
 _LOAD_SLACK = 8  # game lines a loaded player's buffers have room for before they grow
 
 
+def is_store(folder: Path) -> bool:
+    """Whether `folder` holds a saved store (what hfm_runtime.atomic may restore or delete as ours)."""
+    return (folder / STORE_FILE).is_file()
+
+
 def check_store_folder(folder: str | Path) -> None:
-    """Refuse a folder `PlayerStore.save` must not replace: a file, or a folder holding anything but
-    a store (no STORE_FILE). Saving replaces the folder whole."""
+    """Refuse a folder `PlayerStore.save` must not replace: a file, a folder holding anything but a
+    store (no STORE_FILE), or the current directory or one above it (saving swaps the folder out, so
+    the process, and the shell that started it, would be left in a deleted folder)."""
     folder = Path(folder)
-    if folder.is_file() or (folder.is_dir() and not (folder / STORE_FILE).is_file() and any(folder.iterdir())):
+    if folder.is_file() or (folder.is_dir() and not is_store(folder) and any(folder.iterdir())):
         what = "a file" if folder.is_file() else f"a folder that is not a store (no {STORE_FILE})"
         raise HFMInputError(f"{folder}: {what}, which saving would replace whole: save the store to a new or "
                             "empty folder, or over a store")
+    if Path.cwd().resolve().is_relative_to(folder.resolve()):
+        raise HFMInputError(f"{folder}: the current directory or a folder above it, which saving would swap "
+                            "out (leaving you in a deleted folder): run from outside it")
 
 
 class StoreMismatch(HFMInputError):
@@ -589,9 +598,9 @@ class PlayerStore:
         """Write the store to `folder` atomically (see the module docstring); return the folder. The
         folder must be new, empty or a store (it holds STORE_FILE): saving replaces it whole, so
         anything else in it would be lost."""
-        folder = Path(folder).resolve()  # a link's target, and "." a folder with a name
+        folder = Path(folder).resolve()  # a link's target
         check_store_folder(folder)
-        with self._lock, atomic_dir(folder) as tmp:
+        with self._lock, atomic_dir(folder, ours=is_store) as tmp:
             for pt in PLAYER_TYPES:
                 held = sorted(self._lines[pt].items())
                 np.savez(tmp / f"lines_{pt}.npz",
