@@ -68,6 +68,8 @@ scale: $(STAMP)
 # paired intervals, correlations, ablations). The season-length correction's ablation (the model's
 # profile reading 2020's opportunities as played, not x 162/60; Marcel and the ridges keep it) is
 # 2021's only: 2019's seasons (2008-2018) hold no short season, so its run would be real_2019 again.
+# The same correction off everywhere (the ridges, so the batters' mix, and Marcel's playing time too)
+# is a run of benchmarks/studies/season_length_off.py, compared with real_2021 on its own page.
 # `hfm-train fit` on an imported league applies hfm_train.fit.REAL_DATA_SETTINGS (targets not
 # denoised: denoising cost accuracy on the selection seasons; the profile's late window on: it passed
 # a rule set before three seeds of 2018; the wide path alone, 0 fine-tuning epochs: where the deep
@@ -126,6 +128,9 @@ accuracy-real: real-league
 	      --ablation "Level 1 not pre-trained=$(RUNS)/real_$(y)_no_pretrain") \
 	    --ablation "season-length correction off=$(RUNS)/real_2021_no_season_length" \
 	    --out benchmarks/results/real_accuracy.md
+	$(BIN)/python benchmarks/studies/season_length_off.py fit $(FIT_2021) --name real_2021_no_season_length_all
+	$(BIN)/python benchmarks/studies/season_length_off.py compare $(RUNS)/real_2021 \
+	    $(RUNS)/real_2021_no_season_length_all > benchmarks/results/real_season_length_2021.txt
 
 # The same two test seasons with the 2009-2018 Statcast extract joined (docs/tracking-join.md), after
 # accuracy-real (its runs give the Level 1, which reads no tracking here, and the ablation without the
