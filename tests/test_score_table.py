@@ -262,7 +262,7 @@ def test_ages_by_source_in_the_score_table_and_marcel_statcast_agrees_with_hfm_s
     assert "ages: 29 exact, 1 birth year only, 1 imputed" in header, header
     score_main(["--bundle", str(tiny_bundle), *args, "--format", "csv"])
     scored = pd.read_csv(io.StringIO(capsys.readouterr().out)).set_index(["player_type", "player_id"])
-    by_id = scored.reset_index().set_index("player_id")
+    by_id = scored.droplevel("player_type")
     assert by_id.loc[devers, "age_source"] == "imputed" and by_id.loc[perez, "age_source"] == "birth_year"
     assert by_id.loc[devers, "age_imputed"] and by_id.loc[perez, "age_imputed"]
 

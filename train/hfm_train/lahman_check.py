@@ -86,7 +86,7 @@ def compare(ours: dict[str, pd.DataFrame], lahman: dict[str, pd.DataFrame]) -> d
     for side in ("batter", "pitcher"):
         a, b = ours[side], lahman[side]
         stats = list(b.columns)
-        both = a[stats].join(b[stats], how="outer", lsuffix="_hfm", rsuffix="_lahman").fillna(0).astype(np.int64)
+        both = a[stats].add_suffix("_hfm").join(b[stats].add_suffix("_lahman"), how="outer").fillna(0).astype(np.int64)
         equal = {s: both[f"{s}_hfm"].to_numpy() == both[f"{s}_lahman"].to_numpy() for s in stats}
         every = np.logical_and.reduce(list(equal.values()))
         report[side] = {
