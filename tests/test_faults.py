@@ -302,8 +302,10 @@ def test_store_readers_see_old_or_new_never_torn(tiny_bundle: Path, two_states, 
 # --- hfm_runtime.atomic itself ----------------------------------------------------------------------
 HOLDER = textwrap.dedent("""
     import fcntl, os, sys, time
-    fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+    fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_APPEND)
     fcntl.flock(fd, fcntl.LOCK_SH)
+    os.write(fd, b".out.tmp-live\\n")  # registered, then made: as atomic_dir does
+    os.mkdir(os.path.join(os.path.dirname(sys.argv[1]), ".out.tmp-live"))
     print("ready", flush=True)
     time.sleep(60)
 """)
@@ -312,28 +314,31 @@ HOLDER = textwrap.dedent("""
 def test_recover_spares_a_live_writer_and_others_folders_and_restores_what_a_killed_one_left(tmp_path: Path) -> None:
     from hfm_runtime.atomic import atomic_dir, recover
 
-    dest = tmp_path / "out"
+    dest, lock = tmp_path / "out", tmp_path / ".out.lock"
     with atomic_dir(dest) as tmp:
         (tmp / "x").write_text("1")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the lock file goes with the last writer
-    left, aside = tmp_path / ".out.tmp-notes", tmp_path / ".out.old"
-    left.mkdir(), aside.mkdir()
-    assert recover(dest) == [] and left.is_dir() and aside.is_dir()  # no writer was killed: not ours
-    lock = tmp_path / ".out.lock"
-    holder = _start(_python(HOLDER, lock), stdout=subprocess.PIPE, text=True)  # a writer still at work
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]  # the register goes with the last writer
+    notes, aside, dead, live = (tmp_path / f".out.{n}" for n in ("tmp-notes", "old", "tmp-dead", "tmp-live"))
+    notes.mkdir(), aside.mkdir()  # the user's, named like ours
+    assert recover(dest) == [] and notes.is_dir() and aside.is_dir()
+    dead.mkdir()
+    lock.write_text(".out.tmp-dead\n")  # a writer killed while it built .out.tmp-dead
+    holder = _start(_python(HOLDER, lock), stdout=subprocess.PIPE, text=True)  # and one still at work
     try:
         _wait_ready(holder)
-        assert recover(dest) == [] and left.is_dir() and aside.is_dir()
+        assert recover(dest) == [] and dead.is_dir() and live.is_dir()
         with atomic_dir(dest) as tmp:  # a second writer beside it cleans nothing either
             (tmp / "x").write_text("2")
-        assert (dest / "x").read_text() == "2" and left.is_dir() and lock.is_file()
+        assert (dest / "x").read_text() == "2" and dead.is_dir() and live.is_dir()
     finally:
         _kill(holder)
         holder.stdout.close()
-    assert sorted(recover(dest)) == [aside, left] and not lock.exists()  # killed: its leftovers go
-    lock.touch()  # a writer killed between the two renames of the fallback swap
+    assert sorted(recover(dest)) == [dead, live] and not lock.exists()  # no writer alive: what they registered
+    assert notes.is_dir() and aside.is_dir()  # never registered: never touched
+    shutil.rmtree(aside)
+    lock.write_text(".out.old\n")  # a writer killed between the two renames of the fallback swap
     dest.rename(aside)
     assert recover(dest, ours=lambda p: False) == [] and aside.is_dir()  # `ours` says it is not a copy
-    lock.touch()
+    lock.write_text(".out.old\n")
     assert recover(dest) == [aside] and (dest / "x").read_text() == "2"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.tmp-notes", "out"]

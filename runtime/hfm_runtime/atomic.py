@@ -1,20 +1,20 @@
 """Write a folder all at once: build it beside its destination, swap it into place when complete.
 
 Crash safety (a writer killed at any point, e.g. SIGKILL):
-- `dest` is never missing or partly written: the new folder is built in `.<name>.tmp-<random>` beside
-  it and exchanged with `dest` in one atomic `renameat2(RENAME_EXCHANGE)` (Linux); where that call
-  is not available, `dest` is renamed to `.<name>.old` and the new folder into place, and a writer
-  killed between the two renames leaves `.<name>.old`, which the next write (or `recover`) renames
-  back to `dest`.
-- Every writer holds a shared `flock` on the file `.<name>.lock` beside `dest` from before it makes
-  its temporary folder until the swap is done, and removes the file when it finishes with no other
-  writer at work; the lock dies with the process, so a killed writer leaves the file unlocked.
-  Leftovers are cleaned only under that file's exclusive lock, so only when no writer of `dest` is
-  alive: the next `atomic_dir` on the same destination, or `recover(dest)`, deletes a killed writer's
-  temporary folder and restores or deletes its `.<name>.old`, then removes the file. Where there is no
-  `.<name>.lock`, no writer was killed there and nothing is touched (a user's own `.<name>.old` is
-  not ours). On a system without `fcntl` nothing is locked, and only a `.<name>.old` left instead of
-  `dest` is put back.
+- `dest` is never partly written: the new folder is built in `.<name>.tmp-<random>` beside it and
+  exchanged with `dest` in one atomic `renameat2(RENAME_EXCHANGE)` (Linux), so `dest` is never
+  missing either; where that call is not available, `dest` is renamed to `.<name>.old` and the new
+  folder into place (one writer at a time; a reader between the two renames finds no `dest`), and
+  a writer killed between them leaves `.<name>.old`, which `recover` renames back to `dest`.
+- The file `.<name>.lock` beside `dest` is the writers' register: each writer holds a shared `flock`
+  on it while it works, and appends the name of each folder it is about to make (its temporary
+  folder, the fallback's `.<name>.old`) before making it. A writer that takes the lock alone (no
+  other writer alive: a killed one's lock died with it) deletes every registered folder still there
+  (restoring a `.<name>.old` if `dest` is missing), then the file: the next writer on its way in,
+  the last writer on its way out, and `recover(dest)`. So only folders a writer registered are ever
+  deleted, never a live writer's, and a folder of the user's named like ours is never touched; the
+  file stays only while a writer works or after one was killed. On a system without `fcntl` nothing
+  is locked or registered, and only a `.<name>.old` left instead of `dest` is put back.
 Readers of `dest` therefore see the old folder or the new one; one that opened the old folder may
 find its files deleted once the writer has swapped it out (hfm_runtime.store's loader reads through
 one directory handle and retries).
@@ -27,6 +27,7 @@ import ctypes.util
 import errno
 import glob
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -74,94 +75,139 @@ def _lock_path(dest: Path) -> Path:
     return dest.with_name(f".{dest.name}.lock")
 
 
-def _locked(dest: Path, mode: int, create: bool) -> tuple[int, bool] | None:
-    """An open descriptor of `.<name>.lock` holding the flock `mode`, and whether this call made the
-    file (then no killed writer left anything); None where the file is missing (and not `create`) or
-    a non-blocking lock is held by another process. A file that a finishing writer removed while we
-    waited for it is let go, and the one now at the path taken instead."""
+class _NoLocks(Exception):
+    """flock is not available here (e.g. a file system without it): write without the register."""
+
+
+def _locked(dest: Path, mode: int, create: bool) -> int | None:
+    """An open descriptor of `.<name>.lock` holding the flock `mode`; None where the file is missing
+    (and not `create`) or a non-blocking lock is held by another process. A file that a writer on
+    its way out removed while we waited for it is let go, and the one now at the path taken."""
     lock = _lock_path(dest)
     while True:
-        made = False
         try:
-            if create:
-                try:
-                    fd, made = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644), True
-                except FileExistsError:
-                    fd = os.open(lock, os.O_RDWR)
-            else:
-                fd = os.open(lock, os.O_RDWR)
+            fd = os.open(lock, os.O_RDWR | os.O_APPEND | (os.O_CREAT if create else 0), 0o644)
         except FileNotFoundError:
-            if create:
-                continue  # removed between the two opens
+            if create:  # the folder is gone, or a dangling link: nothing to retry
+                raise
             return None
         try:
             fcntl.flock(fd, mode)
-        except OSError:
+        except BlockingIOError:
             os.close(fd)
             return None
+        except OSError as exc:
+            os.close(fd)
+            raise _NoLocks(str(exc)) from exc
         if _current(fd, lock):
-            return fd, made
-        os.close(fd)
+            return fd
+        os.close(fd)  # removed meanwhile (at most once per writer's exit): open the new one
 
 
 def _current(fd: int, lock: Path) -> bool:
-    """Whether `fd` is still the file at `lock` (a finishing writer may have removed it)."""
+    """Whether `fd` is still the file at `lock` (a writer on its way out may have removed it)."""
     try:
         return os.path.samestat(os.fstat(fd), os.stat(lock))
     except FileNotFoundError:
         return False
 
 
-def _release(fd: int, dest: Path) -> None:
-    """Let go of the lock; remove the file when no other writer holds it."""
+def _register(fd: int, folder: Path) -> None:
+    os.write(fd, f"{folder.name}\n".encode())  # O_APPEND: one write, whole, whatever the other writers do
+
+
+def _registered(fd: int) -> list[str]:
+    """The names in the register, each once, in order."""
+    os.lseek(fd, 0, os.SEEK_SET)
+    text = b""
+    while chunk := os.read(fd, 1 << 16):
+        text += chunk
+    return list(dict.fromkeys(text.decode(errors="replace").splitlines()))
+
+
+def _clean(fd: int, dest: Path, ours: Callable[[Path], bool], remove: bool = True) -> list[Path]:
+    """Under the exclusive lock (no writer alive but us): delete each registered folder still there,
+    except a `.<name>.old` that `ours` does not recognise, which is restored when `dest` is missing;
+    then remove the register (`remove`) or empty it. Returns the paths deleted or restored."""
+    done = []
+    prefix = f".{dest.name}."
+    for name in _registered(fd):
+        if not name.startswith(prefix) or "/" in name or name in (".", ".."):
+            continue  # not a name a writer of `dest` registers
+        folder = dest.with_name(name)
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        if name == f"{prefix}old":
+            if not ours(folder):
+                continue
+            if not dest.exists():
+                folder.rename(dest)
+                done.append(folder)
+                continue
+        shutil.rmtree(folder, ignore_errors=True)
+        done.append(folder)
+    if remove:
+        os.unlink(_lock_path(dest))
+    else:
+        os.ftruncate(fd, 0)
+    return done
+
+
+def _release(fd: int, dest: Path, ours: Callable[[Path], bool]) -> None:
+    """Let go of the lock; the last writer out cleans what killed ones registered and removes the file."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a failed try drops our shared lock: fine, we are done
         if _current(fd, _lock_path(dest)):
-            os.unlink(_lock_path(dest))
+            _clean(fd, dest, ours)
     except OSError:
-        pass  # another writer holds it: the last one out removes it
+        pass  # another writer is at work: the last one out cleans
     finally:
         os.close(fd)
 
 
-def _clean(dest: Path, ours: Callable[[Path], bool]) -> list[Path]:
-    """Restore or delete `.<name>.old` (when `ours` says it is a copy of `dest`) and delete every
-    `.<name>.tmp-*` folder: only called under the exclusive lock, so no live writer owns them."""
-    done = []
-    old = dest.with_name(f".{dest.name}.old")
-    if old.is_dir() and not old.is_symlink() and ours(old):
-        if not dest.exists():
-            old.rename(dest)
-        else:
-            shutil.rmtree(old, ignore_errors=True)
-        done.append(old)
-    for tmp in dest.parent.glob(f".{glob.escape(dest.name)}.tmp-*"):
-        if tmp.is_dir() and not tmp.is_symlink():
-            shutil.rmtree(tmp, ignore_errors=True)
-            done.append(tmp)
-    return done
-
-
 def recover(dest: str | Path, ours: Callable[[Path], bool] = lambda old: True) -> list[Path]:
-    """Put right what killed writers of `dest` left, when no writer of it is alive: `.<name>.old`
-    renamed back when `dest` is missing (else deleted), and every `.<name>.tmp-*` folder deleted.
-    Nothing is touched where no writer was killed (no `.<name>.lock`), or while a writer is at work.
-    `ours(old)`: whether `.<name>.old` is a copy of `dest` (a store checks for its file). Returns the
-    paths deleted or restored."""
+    """Put right what killed writers of `dest` left, when no writer of it is alive: every registered
+    folder still there deleted, a `.<name>.old` restored when `dest` is missing. `ours(old)`: whether
+    `.<name>.old` is a copy of `dest` (a store checks for its file). Returns the paths deleted or
+    restored; nothing is touched while a writer works."""
     dest = Path(dest)
-    if fcntl is None:  # no locks: only the fallback swap's `.old`, when `dest` is missing
+    if fcntl is None:  # nothing registered: only the fallback swap's `.old`, when `dest` is missing
         old = dest.with_name(f".{dest.name}.old")
         if not dest.exists() and old.is_dir() and ours(old):
             old.rename(dest)
             return [old]
         return []
-    got = _locked(dest, fcntl.LOCK_EX | fcntl.LOCK_NB, create=False)
-    if got is None:
+    try:
+        fd = _locked(dest, fcntl.LOCK_EX | fcntl.LOCK_NB, create=False)
+    except _NoLocks:
+        return []
+    if fd is None:
         return []
     try:
-        return _clean(dest, ours)
+        return _clean(fd, dest, ours)
     finally:
-        _release(got[0], dest)
+        os.close(fd)
+
+
+def _enter(dest: Path, ours: Callable[[Path], bool]) -> int | None:
+    """Join the writers of `dest`: a descriptor holding the shared lock (None: no locks here)."""
+    if fcntl is None:
+        return None
+    try:
+        while True:
+            fd = _locked(dest, fcntl.LOCK_EX | fcntl.LOCK_NB, create=True)
+            if fd is not None:  # alone: what is registered, killed writers left
+                _clean(fd, dest, ours, remove=False)
+                fcntl.flock(fd, fcntl.LOCK_SH)  # not atomic: a writer leaving meanwhile may remove the file
+            else:
+                fd = _locked(dest, fcntl.LOCK_SH, create=True)
+                if fd is None:
+                    continue
+            if _current(fd, _lock_path(dest)):
+                return fd
+            os.close(fd)
+    except _NoLocks:
+        return None
 
 
 @contextmanager
@@ -173,39 +219,55 @@ def atomic_dir(dest: str | Path, ours: Callable[[Path], bool] = lambda old: True
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd = None
+    fd = _enter(dest, ours)
     try:
-        while fcntl is not None:
-            got = _locked(dest, fcntl.LOCK_EX | fcntl.LOCK_NB, create=True)
-            if got is not None:  # no other writer alive
-                fd, made = got
-                if not made:  # the file a killed writer left: so may be a folder
-                    _clean(dest, ours)
-                fcntl.flock(fd, fcntl.LOCK_SH)  # shared with later writers; no `recover` runs meanwhile
-            else:  # another writer is at work: what lies there may be its
-                got = _locked(dest, fcntl.LOCK_SH, create=True)
-                if got is None:
-                    continue
-                fd = got[0]
-            if _current(fd, _lock_path(dest)):
+        while True:
+            tmp = dest.with_name(f".{dest.name}.tmp-{secrets.token_hex(4)}")
+            if fd is not None:
+                _register(fd, tmp)
+            try:
+                tmp.mkdir()
                 break
-            os.close(fd)  # removed while the lock was converted: start again
-            fd = None
-        tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+            except FileExistsError:
+                continue
         try:
             yield tmp
+            _swap(tmp, dest, fd)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        if dest.exists() and _exchange(tmp, dest):
-            shutil.rmtree(tmp, ignore_errors=True)  # now the previous folder
+    finally:
+        if fd is not None:
+            _release(fd, dest, ours)
+
+
+def _swap(tmp: Path, dest: Path, fd: int | None) -> None:
+    if dest.exists() and _exchange(tmp, dest):
+        shutil.rmtree(tmp, ignore_errors=True)  # now the previous folder
+        return
+    if _RENAMEAT2 is not None:  # the exchange works here: `dest` was missing
+        try:
+            tmp.rename(dest)
             return
-        old = dest.with_name(f".{dest.name}.old")
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not _exchange(tmp, dest):
+                raise
+            shutil.rmtree(tmp, ignore_errors=True)  # another writer made `dest` meanwhile
+            return
+    # no exchange: two renames, one writer at a time (a record lock on the register, not its flock)
+    old = dest.with_name(f".{dest.name}.old")
+    if fd is not None:
+        _register(fd, old)
+        fcntl.lockf(fd, fcntl.LOCK_EX)
+    try:
+        if old.exists():  # a killed writer's (registered) goes; anything else is the user's
+            if fd is None or old.name not in _registered(fd):
+                raise FileExistsError(f"{old}: in the way of the swap into {dest}, and no writer's (move it)")
+            shutil.rmtree(old)
         if dest.exists():
-            shutil.rmtree(old, ignore_errors=True)
             dest.rename(old)
         tmp.rename(dest)
         shutil.rmtree(old, ignore_errors=True)
     finally:
         if fd is not None:
-            _release(fd, dest)
+            fcntl.lockf(fd, fcntl.LOCK_UN)
