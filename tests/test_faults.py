@@ -342,3 +342,22 @@ def test_recover_spares_a_live_writer_and_others_folders_and_restores_what_a_kil
     lock.write_text(".out.old\n")
     assert recover(dest) == [aside] and (dest / "x").read_text() == "2"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.tmp-notes", "out"]
+
+
+def test_the_two_rename_fallback_writes_and_never_replaces_a_users_old_folder(tmp_path: Path, monkeypatch) -> None:
+    """Where the file system refuses the exchange (NFS, vfat): the fallback's two renames, every time."""
+    import hfm_runtime.atomic as atomic
+
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    dest = tmp_path / "out"
+    for value in ("1", "2", "3"):
+        with atomic.atomic_dir(dest) as tmp:
+            (tmp / "x").write_text(value)
+        assert (dest / "x").read_text() == value and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    (tmp_path / ".out.old").mkdir()
+    (tmp_path / ".out.old" / "mine.txt").write_text("keep")
+    with pytest.raises(FileExistsError, match="no writer's"):
+        with atomic.atomic_dir(dest) as tmp:
+            (tmp / "x").write_text("4")
+    assert (dest / "x").read_text() == "3" and (tmp_path / ".out.old" / "mine.txt").read_text() == "keep"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".out.old", "out"]

@@ -3,21 +3,24 @@
 Crash safety (a writer killed at any point, e.g. SIGKILL):
 - `dest` is never partly written: the new folder is built in `.<name>.tmp-<random>` beside it and
   exchanged with `dest` in one atomic `renameat2(RENAME_EXCHANGE)` (Linux), so `dest` is never
-  missing either; where that call is not available, `dest` is renamed to `.<name>.old` and the new
-  folder into place (one writer at a time; a reader between the two renames finds no `dest`), and
-  a writer killed between them leaves `.<name>.old`, which `recover` renames back to `dest`.
+  missing either. Where the system or the file system refuses that call (an old kernel, NFS, vfat),
+  `dest` is renamed to `.<name>.old` and the new folder into place, one writer at a time (threads
+  and processes); a reader between the two renames finds no `dest`, and a writer killed between
+  them leaves `.<name>.old`, which `recover` renames back to `dest`. A `.<name>.old` that no writer
+  registered (the user's) is never replaced: that swap fails with an error naming it.
 - The file `.<name>.lock` beside `dest` is the writers' register: each writer holds a shared `flock`
   on it while it works, and appends the name of each folder it is about to make (its temporary
   folder, the fallback's `.<name>.old`) before making it. A writer that takes the lock alone (no
   other writer alive: a killed one's lock died with it) deletes every registered folder still there
-  (restoring a `.<name>.old` if `dest` is missing), then the file: the next writer on its way in,
-  the last writer on its way out, and `recover(dest)`. So only folders a writer registered are ever
-  deleted, never a live writer's, and a folder of the user's named like ours is never touched; the
-  file stays only while a writer works or after one was killed. On a system without `fcntl` nothing
-  is locked or registered, and only a `.<name>.old` left instead of `dest` is put back.
-Readers of `dest` therefore see the old folder or the new one; one that opened the old folder may
-find its files deleted once the writer has swapped it out (hfm_runtime.store's loader reads through
-one directory handle and retries).
+  (restoring a `.<name>.old` that `ours` accepts if `dest` is missing), then the file: the next
+  writer on its way in, the last writer on its way out, and `recover(dest)`. So only folders a
+  writer registered are ever deleted, never a live writer's, and a folder of the user's named like
+  ours is never touched; the file stays only while a writer works or after one was killed. Where
+  flock is refused (or there is no `fcntl`) nothing is locked or registered, and only a
+  `.<name>.old` left instead of `dest` is put back.
+Readers of `dest` therefore see the old folder or the new one (or, in the fallback's window, none);
+one that opened the old folder may find its files deleted once the writer has swapped it out
+(hfm_runtime.store's loader reads through one directory handle and retries).
 """
 
 from __future__ import annotations
@@ -29,6 +32,8 @@ import glob
 import os
 import secrets
 import shutil
+import struct
+import threading
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -113,7 +118,7 @@ def _current(fd: int, lock: Path) -> bool:
 
 
 def _register(fd: int, folder: Path) -> None:
-    os.write(fd, f"{folder.name}\n".encode())  # O_APPEND: one write, whole, whatever the other writers do
+    os.write(fd, os.fsencode(folder.name) + b"\n")  # O_APPEND: one write, whole, whatever the other writers do
 
 
 def _registered(fd: int) -> list[str]:
@@ -122,7 +127,7 @@ def _registered(fd: int) -> list[str]:
     text = b""
     while chunk := os.read(fd, 1 << 16):
         text += chunk
-    return list(dict.fromkeys(text.decode(errors="replace").splitlines()))
+    return list(dict.fromkeys(os.fsdecode(n) for n in text.split(b"\n") if n))
 
 
 def _clean(fd: int, dest: Path, ours: Callable[[Path], bool], remove: bool = True) -> list[Path]:
@@ -171,17 +176,20 @@ def recover(dest: str | Path, ours: Callable[[Path], bool] = lambda old: True) -
     `.<name>.old` is a copy of `dest` (a store checks for its file). Returns the paths deleted or
     restored; nothing is touched while a writer works."""
     dest = Path(dest)
-    if fcntl is None:  # nothing registered: only the fallback swap's `.old`, when `dest` is missing
+    fd = None
+    if fcntl is not None:
+        try:
+            fd = _locked(dest, fcntl.LOCK_EX | fcntl.LOCK_NB, create=dest.parent.is_dir())
+        except _NoLocks:
+            _unlink_empty(dest)
+        else:
+            if fd is None:
+                return []
+    if fd is None:  # nothing registered: only the fallback swap's `.old`, when `dest` is missing
         old = dest.with_name(f".{dest.name}.old")
         if not dest.exists() and old.is_dir() and ours(old):
             old.rename(dest)
             return [old]
-        return []
-    try:
-        fd = _locked(dest, fcntl.LOCK_EX | fcntl.LOCK_NB, create=False)
-    except _NoLocks:
-        return []
-    if fd is None:
         return []
     try:
         return _clean(fd, dest, ours)
@@ -197,8 +205,12 @@ def _enter(dest: Path, ours: Callable[[Path], bool]) -> int | None:
         while True:
             fd = _locked(dest, fcntl.LOCK_EX | fcntl.LOCK_NB, create=True)
             if fd is not None:  # alone: what is registered, killed writers left
-                _clean(fd, dest, ours, remove=False)
-                fcntl.flock(fd, fcntl.LOCK_SH)  # not atomic: a writer leaving meanwhile may remove the file
+                try:
+                    _clean(fd, dest, ours, remove=False)
+                    fcntl.flock(fd, fcntl.LOCK_SH)  # not atomic: a writer leaving meanwhile may remove the file
+                except BaseException:
+                    os.close(fd)  # else the exclusive lock would block every other writer
+                    raise
             else:
                 fd = _locked(dest, fcntl.LOCK_SH, create=True)
                 if fd is None:
@@ -207,7 +219,17 @@ def _enter(dest: Path, ours: Callable[[Path], bool]) -> int | None:
                 return fd
             os.close(fd)
     except _NoLocks:
+        _unlink_empty(dest)
         return None
+
+
+def _unlink_empty(dest: Path) -> None:
+    """Remove a register nobody could lock (flock refused here) and nobody wrote to."""
+    try:
+        if os.stat(_lock_path(dest)).st_size == 0:
+            os.unlink(_lock_path(dest))
+    except OSError:
+        pass
 
 
 @contextmanager
@@ -241,33 +263,45 @@ def atomic_dir(dest: str | Path, ours: Callable[[Path], bool] = lambda old: True
             _release(fd, dest, ours)
 
 
+_FALLBACK = threading.Lock()  # the fallback's swaps one at a time within this process
+
+
+def _swap_lock(fd: int, kind: int) -> None:
+    """Take (F_WRLCK) or drop (F_UNLCK) the fallback's swap lock, a record lock on the register."""
+    if hasattr(fcntl, "F_OFD_SETLKW"):  # held by this descriptor: another one's close does not drop it
+        fcntl.fcntl(fd, fcntl.F_OFD_SETLKW, struct.pack("hhqqi", kind, 0, 0, 0, 0))
+    else:
+        fcntl.lockf(fd, fcntl.LOCK_EX if kind == fcntl.F_WRLCK else fcntl.LOCK_UN)
+
+
 def _swap(tmp: Path, dest: Path, fd: int | None) -> None:
+    """Put the complete `tmp` in `dest`'s place (module docstring)."""
     if dest.exists() and _exchange(tmp, dest):
         shutil.rmtree(tmp, ignore_errors=True)  # now the previous folder
         return
-    if _RENAMEAT2 is not None:  # the exchange works here: `dest` was missing
-        try:
-            tmp.rename(dest)
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or not _exchange(tmp, dest):
-                raise
-            shutil.rmtree(tmp, ignore_errors=True)  # another writer made `dest` meanwhile
-            return
-    # no exchange: two renames, one writer at a time (a record lock on the register, not its flock)
+    # `dest` missing, or no exchange on this file system: one writer at a time (this process's threads
+    # by _FALLBACK, processes by a lock on the register's descriptor; an exchange needs no lock)
     old = dest.with_name(f".{dest.name}.old")
+    _FALLBACK.acquire()
     if fd is not None:
-        _register(fd, old)
-        fcntl.lockf(fd, fcntl.LOCK_EX)
+        _swap_lock(fd, fcntl.F_WRLCK)
     try:
-        if old.exists():  # a killed writer's (registered) goes; anything else is the user's
-            if fd is None or old.name not in _registered(fd):
-                raise FileExistsError(f"{old}: in the way of the swap into {dest}, and no writer's (move it)")
-            shutil.rmtree(old)
         if dest.exists():
+            if _exchange(tmp, dest):  # another writer made `dest` meanwhile
+                shutil.rmtree(tmp, ignore_errors=True)
+                return
+            if old.exists():  # a killed writer's (registered) goes; anything else is the user's
+                if fd is None or old.name not in _registered(fd):
+                    raise FileExistsError(f"{old}: in the way of the swap into {dest}, and no writer's (move it)")
+                shutil.rmtree(old)
+            if fd is not None:
+                _register(fd, old)
             dest.rename(old)
-        tmp.rename(dest)
-        shutil.rmtree(old, ignore_errors=True)
+            tmp.rename(dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(dest)
     finally:
         if fd is not None:
-            fcntl.lockf(fd, fcntl.LOCK_UN)
+            _swap_lock(fd, fcntl.F_UNLCK)
+        _FALLBACK.release()
