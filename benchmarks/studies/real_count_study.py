@@ -1,4 +1,4 @@
-"""Do strikeouts and walks split by count say more than their rates? (docs/real-data.md, "What was tried")
+"""Do strikeouts and walks split by count say more than their rates? (docs/real-data-tried.md)
 
     PYTHONPATH=benchmarks/studies python benchmarks/studies/real_count_study.py > benchmarks/results/real_count_study.txt
 

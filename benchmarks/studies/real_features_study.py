@@ -1,5 +1,5 @@
 """What else could a ridge on real seasons read: park factors, role, each season alone, boosting?
-(docs/real-data.md, "What was tried")
+(docs/real-data-tried.md)
 
     PYTHONPATH=benchmarks/studies python benchmarks/studies/real_features_study.py [--gbm]
         [--league artifacts/league_retro] [--seasons 2014,...,2018] > benchmarks/results/real_features_study.txt

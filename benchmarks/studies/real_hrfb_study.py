@@ -1,4 +1,4 @@
-"""Does a ridge on real seasons gain from home runs per fly ball? (docs/real-data.md, "What was tried")
+"""Does a ridge on real seasons gain from home runs per fly ball? (docs/real-data-tried.md)
 
     PYTHONPATH=benchmarks/studies python benchmarks/studies/real_hrfb_study.py > benchmarks/results/real_hrfb_study.txt
 

@@ -1,4 +1,4 @@
-"""Does the end of last season say more than the whole of it? (docs/real-data.md, "What was tried")
+"""Does the end of last season say more than the whole of it? (docs/real-data-tried.md)
 
     PYTHONPATH=benchmarks/studies python benchmarks/studies/real_late_study.py > benchmarks/results/real_late_study.txt
 

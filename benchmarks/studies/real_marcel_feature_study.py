@@ -1,4 +1,4 @@
-"""Does the product's sequence ridge gain from reading Marcel's own projection? (docs/real-data.md, "What was tried")
+"""Does the product's sequence ridge gain from reading Marcel's own projection? (docs/real-data-tried.md)
 
     PYTHONPATH=benchmarks/studies python benchmarks/studies/real_marcel_feature_study.py [--seasons 2014,...,2018]
 

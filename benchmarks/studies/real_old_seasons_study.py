@@ -1,4 +1,4 @@
-"""Do seasons older than Marcel's three help the product's ridge? (docs/real-data.md, "What was tried")
+"""Do seasons older than Marcel's three help the product's ridge? (docs/real-data-tried.md)
 
     PYTHONPATH=benchmarks/studies python benchmarks/studies/real_old_seasons_study.py [--seasons 2014,...,2018]
 

@@ -1,5 +1,5 @@
 """Is anything left in the pitchers' opening-day blend that a pitcher's usage last season shows?
-(docs/real-data.md "What was tried": role and injury signs in the residuals)
+(docs/real-data-tried.md: role and injury signs in the residuals)
 
     python benchmarks/studies/real_residual_study.py artifacts/runs/sel2017_old artifacts/runs/sel2018_old
 

@@ -1,4 +1,4 @@
-"""Which season aggregates help a ridge on real seasons? (docs/real-data.md, "What was tried")
+"""Which season aggregates help a ridge on real seasons? (docs/real-data-tried.md)
 
     python benchmarks/studies/real_ridge_study.py [--league artifacts/league_retro] [--seasons 2014,...,2018]
 

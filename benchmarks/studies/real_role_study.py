@@ -1,5 +1,5 @@
 """Does the team's own judgement of a player (where he bats, when he pitches) help a ridge on real
-seasons? (docs/real-data.md, "What was tried")
+seasons? (docs/real-data-tried.md)
 
     PYTHONPATH=benchmarks/studies python benchmarks/studies/real_role_study.py \
         --league artifacts/league_retro > benchmarks/results/real_role_study.txt

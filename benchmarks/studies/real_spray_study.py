@@ -1,5 +1,5 @@
 """Does where a ball in play goes (pull, opposite field, infield hits) help a ridge on real seasons?
-(docs/real-data.md, "What was tried")
+(docs/real-data-tried.md)
 
     PYTHONPATH=benchmarks/studies python benchmarks/studies/real_spray_study.py \
         --league artifacts/league_retro > benchmarks/results/real_spray_study.txt

@@ -1,5 +1,5 @@
 """Does averaging HFM's blend with the sequence-skill ridge beat either alone on real seasons?
-(docs/real-data.md, "What was tried")
+(docs/real-data-tried.md)
 
     python benchmarks/studies/real_stack_study.py artifacts/runs/sel2017_old artifacts/runs/sel2018_old
 

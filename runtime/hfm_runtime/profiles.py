@@ -105,7 +105,7 @@ class ProfileConfig:
     # identity, so the runtime builds the features the model was trained on (a file without it: True).
     season_length_correction: bool = True
     # The Marcel window's detail (an experiment of 2026-12-03, off by default: it paid on the selection
-    # seasons and not on the test seasons, docs/real-data.md "What was tried"): each of the window's
+    # seasons and not on the test seasons, docs/real-data-tried.md): each of the window's
     # three years' own shrunk rates and opportunities per game played (a starter's ~24 BF against a
     # reliever's ~4.5; a regular's ~4 PA against a bench player's ~2.5), appended to block 10 of
     # `feature_names`. Saved with the identity; a file without it reads as off.
@@ -128,7 +128,7 @@ class ProfileConfig:
     # season's rows to have them. Saved with the identity; a file without it reads as off. Pitchers:
     # no change.
     old_seasons: bool = False
-    # The end of last season (2026-12-04; docs/real-data.md "What was tried": its ridge gained 0.2-0.55
+    # The end of last season (2026-12-04; docs/real-data-tried.md: its ridge gained 0.2-0.55
     # point for pitchers on five groups of seasons, and the blend passed a rule set before three seeds
     # of 2018): the MLB games of the last LATE_DAYS days before the as-of date, appended after
     # everything else in `feature_names`. Off here (the simulated leagues never measured it); `hfm-train

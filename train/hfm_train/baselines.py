@@ -14,7 +14,7 @@ ACTUAL outcomes (never on the simulator's true talent):
                   * log opportunities per season (as full-season equivalents: targets.season_scale), the
                     AAA share of them, age and age squared
                   * with `RidgeConfig.window_detail` (an experiment, off by default, as the profile's:
-                    docs/real-data.md "What was tried"), each of the three seasons' own rates shrunk by the
+                    docs/real-data-tried.md), each of the three seasons' own rates shrunk by the
                     same priors, and log opportunities per game played, last season's and the weighted
                     window's (role: starter or reliever, regular or bench)
                   * skill rates (hfm_runtime.skills.TYPE_RATES: zone, zone-swing, chase, whiff and

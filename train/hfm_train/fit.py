@@ -534,7 +534,7 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 
 
 # What the real selection seasons chose against the dataclass defaults (which the simulated leagues
-# chose; docs/real-data.md "What was tried"): the windows' own outcomes as training targets (denoising
+# chose; docs/real-data-tried.md): the windows' own outcomes as training targets (denoising
 # them cost accuracy), the profile's late window (it passed a rule set before three seeds of 2018) and
 # the wide path alone (0 fine-tuning epochs: where the deep part passed its validation gate on 2016-2018
 # it lost on the test season; benchmarks/results/real_deep_gate.md), the pitchers' wide path fitted
