@@ -361,3 +361,18 @@ def test_the_two_rename_fallback_writes_and_never_replaces_a_users_old_folder(tm
             (tmp / "x").write_text("4")
     assert (dest / "x").read_text() == "3" and (tmp_path / ".out.old" / "mine.txt").read_text() == "keep"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.old", "out"]
+
+
+def test_a_reader_waits_out_the_fallback_window_but_not_a_folder_that_is_gone(tmp_path: Path) -> None:
+    import threading
+
+    from hfm_runtime.atomic import settled
+
+    dest, old, lock = tmp_path / "out", tmp_path / ".out.old", tmp_path / ".out.lock"
+    old.mkdir(), lock.touch()  # a writer between its two renames
+    threading.Timer(0.2, lambda: (tmp_path / ".out.tmp-new").rename(dest)).start()
+    (tmp_path / ".out.tmp-new").mkdir()
+    assert settled(dest, timeout=10.0)
+    shutil.rmtree(dest), lock.unlink()  # no writer: a missing folder is missing at once
+    start = time.monotonic()
+    assert not settled(dest, timeout=10.0) and time.monotonic() - start < 1.0

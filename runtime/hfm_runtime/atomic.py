@@ -18,9 +18,10 @@ Crash safety (a writer killed at any point, e.g. SIGKILL):
   ours is never touched; the file stays only while a writer works or after one was killed. Where
   flock is refused (or there is no `fcntl`) nothing is locked or registered, and only a
   `.<name>.old` left instead of `dest` is put back.
-Readers of `dest` therefore see the old folder or the new one (or, in the fallback's window, none);
-one that opened the old folder may find its files deleted once the writer has swapped it out
-(hfm_runtime.store's loader reads through one directory handle and retries).
+Readers of `dest` therefore see the old folder or the new one (in the fallback's window none:
+`settled` waits it out, as the store's loader and `hfm-score --store` do); one that opened the old
+folder may find its files deleted once the writer has swapped it out (hfm_runtime.store's loader
+reads through one directory handle and retries).
 """
 
 from __future__ import annotations
@@ -28,13 +29,12 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
-import glob
 import os
 import secrets
 import shutil
 import struct
 import threading
-import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -195,6 +195,18 @@ def recover(dest: str | Path, ours: Callable[[Path], bool] = lambda old: True) -
         return _clean(fd, dest, ours)
     finally:
         os.close(fd)
+
+
+def settled(dest: str | Path, timeout: float = 5.0) -> bool:
+    """Whether `dest` exists, after waiting (up to `timeout` seconds) while a writer is between the
+    fallback's two renames (`dest` missing, `.<name>.old` there, the register held); for readers,
+    which would otherwise take a store in that window for no store at all."""
+    dest = Path(dest)
+    old, lock = dest.with_name(f".{dest.name}.old"), _lock_path(dest)
+    end = time.monotonic() + timeout
+    while not dest.exists() and old.is_dir() and lock.exists() and time.monotonic() < end:
+        time.sleep(0.01)
+    return dest.exists()
 
 
 def _enter(dest: Path, ours: Callable[[Path], bool]) -> int | None:

@@ -337,10 +337,11 @@ def _store(args: argparse.Namespace, scorer, history):
     """Load (or build) the store, append the data's new games, take the players table (`run` saves it
     after scoring, so the Marcel memo the scores filled is saved with it, and also when scoring fails,
     so the day's games are kept)."""
-    from hfm_runtime.atomic import recover
+    from hfm_runtime.atomic import recover, settled
     from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch, check_store_folder, is_store
 
     recover(args.store.resolve(), ours=is_store)  # a save killed midway: its previous store back in place first
+    settled(args.store.resolve())  # a save between its two renames (no exchange here) is not "no store"
     check_store_folder(args.store.resolve())  # before the build: a folder of other files is never replaced
     store = None
     if (args.store / STORE_FILE).is_file() and not args.rebuild:

@@ -75,7 +75,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.atomic import atomic_dir, settled
 from hfm_runtime.bundle import bundle_fingerprint  # noqa: F401  (was defined here; importers keep working)
 from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError, read_json_object
@@ -720,7 +720,7 @@ def _read_snapshot(folder: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     """store.json (checked as `read_store_meta` checks it) and the bytes of every file it lists, each
     checked against its SHA-256, all read through one descriptor of the folder: one saved state, since
     a save never changes a folder in place (hfm_runtime.atomic builds a new one and swaps it in)."""
-    if not folder.is_dir():
+    if not settled(folder) or not folder.is_dir():
         raise StoreMismatch(f"{folder}: no such store folder")
     try:
         fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
