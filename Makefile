@@ -130,7 +130,11 @@ accuracy-real: real-league
 	    --out benchmarks/results/real_accuracy.md
 	$(BIN)/python benchmarks/studies/season_length_off.py fit $(FIT_2021) --name real_2021_no_season_length_all
 	$(BIN)/python benchmarks/studies/season_length_off.py compare $(RUNS)/real_2021 \
-	    $(RUNS)/real_2021_no_season_length_all > benchmarks/results/real_season_length_2021.txt
+	    $(RUNS)/real_2021_no_season_length_all > benchmarks/results/real_season_length_2021.txt.tmp
+	mv benchmarks/results/real_season_length_2021.txt.tmp benchmarks/results/real_season_length_2021.txt
+	$(BIN)/hfm-train real-report $(RUNS)/real_2021 \
+	    --ablation "season-length correction off everywhere=$(RUNS)/real_2021_no_season_length_all" \
+	    --out benchmarks/results/real_accuracy_2021_season_length.md
 
 # The same two test seasons with the 2009-2018 Statcast extract joined (docs/tracking-join.md), after
 # accuracy-real (its runs give the Level 1, which reads no tracking here, and the ablation without the

@@ -369,10 +369,15 @@ def test_a_reader_waits_out_the_fallback_window_but_not_a_folder_that_is_gone(tm
     from hfm_runtime.atomic import settled
 
     dest, old, lock = tmp_path / "out", tmp_path / ".out.old", tmp_path / ".out.lock"
-    old.mkdir(), lock.touch()  # a writer between its two renames
-    threading.Timer(0.2, lambda: (tmp_path / ".out.tmp-new").rename(dest)).start()
-    (tmp_path / ".out.tmp-new").mkdir()
-    assert settled(dest, timeout=10.0)
-    shutil.rmtree(dest), lock.unlink()  # no writer: a missing folder is missing at once
+    old.mkdir(), (tmp_path / ".out.tmp-new").mkdir()
+    holder = _start(_python(HOLDER, lock), stdout=subprocess.PIPE, text=True)  # a writer between its renames
+    try:
+        _wait_ready(holder)
+        threading.Timer(0.2, lambda: (tmp_path / ".out.tmp-new").rename(dest)).start()
+        assert settled(dest, timeout=10.0)
+    finally:
+        _kill(holder)
+        holder.stdout.close()
+    shutil.rmtree(dest)  # its writer killed: the register is there, unlocked, and nothing comes
     start = time.monotonic()
-    assert not settled(dest, timeout=10.0) and time.monotonic() - start < 1.0
+    assert lock.exists() and not settled(dest, timeout=10.0) and time.monotonic() - start < 1.0

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -30,14 +31,25 @@ import pandas as pd
 
 from hfm_runtime import targets
 from hfm_train.cli import main
+from hfm_train.fit import DEFAULT_RUNS
 from hfm_train.real_eval import METHODS, report_players, season_lines_of, weighted_rmse, wide_predictions
 
 SAMPLES = 2000
 
 
+MARKER = "season_games"  # written into the ablation run's config.json: the season lengths it counted
+
+
 def compare(on: Path, off: Path) -> None:
-    test = int(json.loads((on / "config.json").read_text())["seasons"]["test"][0])
-    lines = season_lines_of(Path(json.loads((on / "config.json").read_text())["league"]), range(test - 3, test + 1))
+    configs = {k: json.loads((run / "config.json").read_text()) for k, run in (("on", on), ("off", off))}
+    test = int(configs["on"]["seasons"]["test"][0])
+    if int(configs["off"]["seasons"]["test"][0]) != test:
+        sys.exit(f"{off}: its test season is not {on}'s {test}")
+    if configs["off"].get(MARKER) != {} or configs["on"].get(MARKER, None) == {}:
+        sys.exit(f"{off} must be a run of this script's `fit` (config.json {MARKER}: {{}}) and {on} not")
+    print(f"# {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: python benchmarks/studies/season_length_off.py "
+          f"compare {on} {off}")
+    lines = season_lines_of(Path(configs["on"]["league"]), range(test - 3, test + 1))
     runs = {"on": pd.read_csv(on / "test_predictions.csv"), "off": pd.read_csv(off / "test_predictions.csv")}
     print(f"test season {test}; mean cut against each run's Marcel, with the correction (on) and without (off)")
     for pt, opp in (("batter", "PA"), ("pitcher", "BF")):
@@ -66,9 +78,18 @@ def compare(on: Path, off: Path) -> None:
         print(f"Marcel's rates the same in both runs: {marcel_same}")
 
 
+def fit() -> None:
+    """`hfm-train` with SEASON_GAMES emptied; then the run's config.json records it (MARKER), since
+    its identity files still say the profile's switch was on."""
+    targets.SEASON_GAMES.clear()  # season_scale reads it at every call: 1.0 for every season
+    main()  # an error exits here
+    if "--name" in sys.argv:
+        config = DEFAULT_RUNS / sys.argv[sys.argv.index("--name") + 1] / "config.json"
+        config.write_text(json.dumps({**json.loads(config.read_text()), MARKER: {}}, indent=1) + "\n")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["compare"]:
         compare(Path(sys.argv[2]), Path(sys.argv[3]))
     else:
-        targets.SEASON_GAMES.clear()  # season_scale reads it at every call: 1.0 for every season
-        main()
+        fit()

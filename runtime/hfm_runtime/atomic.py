@@ -199,14 +199,33 @@ def recover(dest: str | Path, ours: Callable[[Path], bool] = lambda old: True) -
 
 def settled(dest: str | Path, timeout: float = 5.0) -> bool:
     """Whether `dest` exists, after waiting (up to `timeout` seconds) while a writer is between the
-    fallback's two renames (`dest` missing, `.<name>.old` there, the register held); for readers,
-    which would otherwise take a store in that window for no store at all."""
-    dest = Path(dest)
-    old, lock = dest.with_name(f".{dest.name}.old"), _lock_path(dest)
+    fallback's two renames (`dest` missing, `.<name>.old` there, the register locked by a live
+    writer); for readers, which would otherwise take a store in that window for no store at all."""
+    dest = Path(dest).absolute()  # "." has no name to put beside it
+    old = dest.with_name(f".{dest.name}.old")
     end = time.monotonic() + timeout
-    while not dest.exists() and old.is_dir() and lock.exists() and time.monotonic() < end:
+    while not dest.exists() and old.is_dir() and _writer_at_work(dest) and time.monotonic() < end:
         time.sleep(0.01)
     return dest.exists()
+
+
+def _writer_at_work(dest: Path) -> bool:
+    """Whether a live writer holds the register (a killed one's file is there, but unlocked)."""
+    if fcntl is None:
+        return False
+    try:
+        fd = os.open(_lock_path(dest), os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _enter(dest: Path, ours: Callable[[Path], bool]) -> int | None:
