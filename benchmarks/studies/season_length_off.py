@@ -35,8 +35,6 @@ from hfm_train.fit import DEFAULT_RUNS
 from hfm_train.real_eval import METHODS, report_players, season_lines_of, weighted_rmse, wide_predictions
 
 SAMPLES = 2000
-
-
 MARKER = "season_games"  # written into the ablation run's config.json: the season lengths it counted
 
 
@@ -70,7 +68,8 @@ def compare(on: Path, off: Path) -> None:
 
         print(f"\n{pt}s ({len(ids)} players)\n| method | on | off | off - on, 90% interval |\n|---|---|---|---|")
         every = np.arange(len(w))
-        for m, name in (("blend", "blend"), ("statcast_ridge", "sequence_ridge"), ("stat_ridge", "stat_ridge")):
+        for m in ("blend", "statcast_ridge", "stat_ridge"):
+            name = METHODS[m]
             diff = np.array([cut("off", m, r) - cut("on", m, r) for r in draws]) * 100
             lo, hi = np.percentile(diff, [5, 95])
             print(f"| {name} | {cut('on', m, every):+.2%} | {cut('off', m, every):+.2%} | [{lo:+.2f}, {hi:+.2f}] point |")

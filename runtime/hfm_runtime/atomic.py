@@ -137,7 +137,7 @@ def _clean(fd: int, dest: Path, ours: Callable[[Path], bool], remove: bool = Tru
     done = []
     prefix = f".{dest.name}."
     for name in _registered(fd):
-        if not name.startswith(prefix) or "/" in name or name in (".", ".."):
+        if not name.startswith(prefix) or "/" in name:
             continue  # not a name a writer of `dest` registers
         folder = dest.with_name(name)
         if not folder.is_dir() or folder.is_symlink():
@@ -313,11 +313,13 @@ def _swap(tmp: Path, dest: Path, fd: int | None) -> None:
     # `dest` missing, or no exchange on this file system: one writer at a time (this process's threads
     # by _FALLBACK, processes by a lock on the register's descriptor; an exchange needs no lock)
     old = dest.with_name(f".{dest.name}.old")
-    _FALLBACK.acquire()
-    if fd is not None:
-        _swap_lock(fd, fcntl.F_WRLCK)
-    try:
-        if dest.exists():
+    with _FALLBACK:
+        if fd is not None:
+            _swap_lock(fd, fcntl.F_WRLCK)
+        try:
+            if not dest.exists():
+                tmp.rename(dest)
+                return
             if _exchange(tmp, dest):  # another writer made `dest` meanwhile
                 shutil.rmtree(tmp, ignore_errors=True)
                 return
@@ -330,9 +332,6 @@ def _swap(tmp: Path, dest: Path, fd: int | None) -> None:
             dest.rename(old)
             tmp.rename(dest)
             shutil.rmtree(old, ignore_errors=True)
-        else:
-            tmp.rename(dest)
-    finally:
-        if fd is not None:
-            _swap_lock(fd, fcntl.F_UNLCK)
-        _FALLBACK.release()
+        finally:
+            if fd is not None:
+                _swap_lock(fd, fcntl.F_UNLCK)

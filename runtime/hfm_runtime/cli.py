@@ -340,9 +340,10 @@ def _store(args: argparse.Namespace, scorer, history):
     from hfm_runtime.atomic import recover, settled
     from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch, check_store_folder, is_store
 
-    recover(args.store.resolve(), ours=is_store)  # a save killed midway: its previous store back in place first
-    settled(args.store.resolve())  # a save between its two renames (no exchange here) is not "no store"
-    check_store_folder(args.store.resolve())  # before the build: a folder of other files is never replaced
+    folder = args.store.resolve()
+    recover(folder, ours=is_store)  # a save killed midway: its previous store back in place first
+    settled(folder)  # a save between its two renames (no exchange here) is not "no store"
+    check_store_folder(folder)  # before the build: a folder of other files is never replaced
     store = None
     if (args.store / STORE_FILE).is_file() and not args.rebuild:
         try:
