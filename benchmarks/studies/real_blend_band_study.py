@@ -13,11 +13,13 @@ it), the final adjustment a = center - marcel is scaled per stat by m in 0.0..2.
   global   one m per stat, chosen leave-one-season-out (a check: near 1 when w is right)
   bands    one m per stat and evidence band (Marcel's evidence, its weighted opportunities: thirds of
            the pooled rows), chosen leave-one-season-out
+  level    m = 1 plus a constant per stat: the blend's opportunity-weighted mean miss on every
+           out-of-fold row of the other seasons (the rows its w is chosen on, judged or not)
 
 Each held-out season is scored with m chosen on the other seasons' rows; rows judged as the report
 judges (>= 100 PA / BF in the season, an MLB line before it), opportunity-weighted RMSE per stat,
 the mean cut against Marcel, and a 90% paired bootstrap interval (players resampled, their seasons
-drawn together) of the bands' mean cut minus the blend's. Use a run whose test season is 2019 (its
+drawn together) of the bands' and the level's mean cut minus the blend's. Use a run whose test season is 2019 (its
 out-of-fold seasons are 2014-2018): a 2021 run's hold 2019.
 """
 
@@ -89,21 +91,26 @@ def study(run: Path, pt: str, samples: int) -> dict:
     bands = np.digitize(rows["marcel_evidence"], np.quantile(rows["marcel_evidence"], [1 / 3, 2 / 3]))
     season = rows["season"].to_numpy()
     judged = (n >= MIN_OPPORTUNITIES) & rows["history"].to_numpy()
-    glob, band = center.copy(), center.copy()
+    glob, band, level = center.copy(), center.copy(), center.copy()
     chosen = {}
     for y in np.unique(season):
         fit = (season != y) & judged  # choose on the other seasons' judged rows
         held = season == y
         m = best_m(adj[fit], marc[fit], truth[fit], n[fit])
         glob[held] = marc[held] + m * adj[held]
-        chosen[int(y)] = {"global": m.tolist()}
+        # the level: the mean miss of the blend on every out-of-fold row of the other seasons (the rows
+        # its w is chosen on, whoever goes on to play), added to every projection
+        every = season != y
+        c = (n[every, None] * (truth[every] - center[every])).sum(0) / n[every].sum()
+        level[held] = center[held] + c
+        chosen[int(y)] = {"global": m.tolist(), "level x1e-4": np.round(c * 1e4, 1).tolist()}
         for b in range(3):
             mb = best_m(adj[fit & (bands == b)], marc[fit & (bands == b)], truth[fit & (bands == b)], n[fit & (bands == b)])
             at = held & (bands == b)
             band[at] = marc[at] + mb * adj[at]
             chosen[int(y)][f"band{b}"] = mb.tolist()
     j = judged
-    methods = {"marcel": marc[j], "blend": center[j], "global": glob[j], "bands": band[j]}
+    methods = {"marcel": marc[j], "blend": center[j], "global": glob[j], "bands": band[j], "level": level[j]}
     t, w = truth[j], n[j]
     per = {k: rmse(v, t, w) for k, v in methods.items()}
     cut = {k: float(np.mean(1 - v / per["marcel"])) for k, v in per.items()}
@@ -111,17 +118,19 @@ def study(run: Path, pt: str, samples: int) -> dict:
     codes, uniq = pd.factorize(players)
     members = [np.flatnonzero(codes == i) for i in range(len(uniq))]
     rng = np.random.default_rng(0)
-    diff = np.empty(samples)
+    diff = {k: np.empty(samples) for k in ("bands", "level")}
     for i in range(samples):
         take = np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
         m0 = rmse(methods["marcel"][take], t[take], w[take])
-        diff[i] = (np.mean(1 - rmse(methods["bands"][take], t[take], w[take]) / m0)
-                   - np.mean(1 - rmse(methods["blend"][take], t[take], w[take]) / m0))
+        base = np.mean(1 - rmse(methods["blend"][take], t[take], w[take]) / m0)
+        for k in diff:
+            diff[k][i] = np.mean(1 - rmse(methods[k][take], t[take], w[take]) / m0) - base
     return {"rows": int(j.sum()), "seasons": sorted(int(s) for s in np.unique(season)),
             "band_edges": np.quantile(rows["marcel_evidence"], [1 / 3, 2 / 3]).round(1).tolist(),
             "cut": cut, "per_stat_cut": {k: dict(zip(stats, (100 * (1 - v / per["marcel"])).round(2).tolist()))
                                          for k, v in per.items()},
-            "bands - blend": [float(np.percentile(diff, q)) * 100 for q in (5, 50, 95)], "chosen": chosen}
+            **{f"{k} - blend": [float(np.percentile(d, q)) * 100 for q in (5, 50, 95)] for k, d in diff.items()},
+            "chosen": chosen}
 
 
 def main() -> None:
@@ -134,8 +143,9 @@ def main() -> None:
         print(f"{pt}: {r['rows']} judged out-of-fold rows, seasons {r['seasons']}, evidence band edges {r['band_edges']}")
         for k, v in r["cut"].items():
             print(f"  {k:7s} mean cut vs Marcel {100 * v:+.2f}%   per stat {r['per_stat_cut'][k]}")
-        lo, mid, hi = r["bands - blend"]
-        print(f"  bands - blend, mean cut: {mid:+.2f} point [{lo:+.2f}, {hi:+.2f}] (90%, players resampled)")
+        for k in ("bands", "level"):
+            lo, mid, hi = r[f"{k} - blend"]
+            print(f"  {k} - blend, mean cut: {mid:+.2f} point [{lo:+.2f}, {hi:+.2f}] (90%, players resampled)")
         for y, c in r["chosen"].items():
             print(f"  m chosen without {y}: " + "; ".join(f"{k} {v}" for k, v in c.items()))
 
