@@ -103,3 +103,4 @@ def test_fetch_without_pybaseball_says_how_to_install(tmp_path: Path, monkeypatc
     monkeypatch.setitem(sys.modules, "pybaseball.statcast", None)  # what a missing package looks like
     with pytest.raises(HFMInputError, match=r"pip install 'hfm\[fetch\]'"):
         fetch_statcast(dt.date(2020, 9, 1), dt.date(2020, 9, 2), tmp_path / "sc")
+    assert not (tmp_path / "sc").exists()  # nothing made before the refusal

@@ -60,3 +60,25 @@ def test_a_statcast_files_tracking_is_not_read(scorer):
     assert (a["flag"] == "model").any()
     rates = [c for c in a.columns if c.startswith(("rate_", "model_", "adj_"))]
     np.testing.assert_allclose(a[rates].to_numpy(np.float64), b[rates].to_numpy(np.float64), equal_nan=True)
+
+
+def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys):
+    """Marcel counts his league rates from the data given: one game's pitches (`hfm-score --pitches`,
+    `hfm-train marcel --statcast`) make a league of 87 plate appearances, and both say so; whole
+    seasons do not."""
+    from click.testing import CliRunner
+
+    from hfm_runtime.cli import main as score_main
+    from hfm_runtime.marcel import SEASON_PA, thin_league_note
+    from hfm_train.marcel_report import marcel_command
+
+    csv = DATA / "statcast-real" / "statcast_2020-09-03_game631614.csv"
+    register = DATA / "statcast-real" / "chadwick_register_game631614.csv"
+    score_main(["--bundle", "retrosheet", "--pitches", str(csv), "--register", str(register), "--season", "2021"])
+    err = capsys.readouterr().err
+    assert "warning: --pitches: Marcel's league rates" in err and "87 MLB plate appearances of 2020" in err
+    result = CliRunner().invoke(marcel_command, ["--statcast", str(csv), "--register", str(register)])
+    assert result.exit_code == 0 and "warning: --statcast: Marcel's league rates" in result.output
+    lines = pd.DataFrame({"season": [2019, 2020, 2020], "level": "MLB", "PA": [SEASON_PA, SEASON_PA * 0.2, 1000.0]})
+    assert "38,000 MLB plate appearances of 2020" in thin_league_note(lines, 2021, "x")
+    assert thin_league_note(lines[lines["season"] == 2019], 2021, "x") is None

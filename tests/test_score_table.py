@@ -270,7 +270,8 @@ def test_ages_by_source_in_the_score_table_and_marcel_statcast_agrees_with_hfm_s
     shown = runner.invoke(marcel_command, ["--statcast", str(real_statcast_csv), "--register",
                                            str(tmp_path / "register.csv"), "--season", "2021"])
     assert shown.exit_code == 0, shown.output
-    text = shown.output
+    assert "warning: --statcast: Marcel's league rates are counted from these pitches alone" in shown.output
+    text = "\n".join(line for line in shown.output.splitlines() if not line.startswith("warning:"))
     assert "Rafael Devers" not in text  # not in this register: no name
     assert "Xander Bogaerts" in text and "..." not in text  # names, and every row (no truncated frame)
     assert len([line for line in text.splitlines()[3:] if line.strip()]) == len(scored)
@@ -319,6 +320,23 @@ def test_totals_carry_the_playing_time_spread_and_a_bundle_without_one_holds_the
     for qn in q:
         np.testing.assert_array_equal(old[f"opportunities_{qn}"], old["opportunities"])
     assert (table["opportunities_p10"] < table["opportunities"]).any()
+    # the point totals: at Marcel's opportunities without a spread, at the spread's mean with one, which
+    # is the mean of the totals' mixture (its 20 levels round r_k n0, so to within half a count x rate)
+    np.testing.assert_array_equal(old["opportunities_mean"], old["opportunities"])
+    for s in TARGET_STATS["batter"]:
+        bat = old["player_type"] == "batter"
+        np.testing.assert_allclose(old.loc[bat, f"proj_{s}"], old.loc[bat, f"rate_{s}"] * old.loc[bat, "opportunities"])
+    assert (table["opportunities_mean"] < table["opportunities"]).any()
+    for pt in PLAYER_TYPES:
+        rows = table[table["player_type"] == pt]
+        n0 = rows["opportunities"].to_numpy(np.float64)
+        levels = scorer.bundle.range_params.playing_time.levels(pt, n0)
+        np.testing.assert_allclose(rows["opportunities_mean"], levels.mean(1) * n0)
+        mixture_mean = np.round(levels * n0[:, None]).mean(1)
+        for s in TARGET_STATS[pt]:
+            rate = rows[f"rate_{s}"].to_numpy(np.float64)
+            np.testing.assert_allclose(rows[f"proj_{s}"], rate * rows["opportunities_mean"])
+            assert (np.abs(rows[f"proj_{s}"].to_numpy() - rate * mixture_mean) <= 0.5 * rate + 1e-12).all()
     # the table's totals are the mixture over the bundle's spread (recomputed here for each type's rows)
     params = scorer.bundle.range_params
     for pt in PLAYER_TYPES:

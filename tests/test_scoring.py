@@ -40,12 +40,12 @@ def test_scores_equal_the_pytorch_model(scorer, history, tiny_torch_projection, 
     print(f"runtime vs torch: max |onnxruntime - torch| = {worst:.2e}")
     assert worst < TOLERANCE, worst
     got = table.set_index(["player_type", "player_id"])
-    # and the blend is marcel + w * residual, with projected counts from Marcel's opportunities
+    # and the blend is marcel + w * residual, with projected counts at the expected opportunities
     row = got.loc["batter"].iloc[0]
     w = scorer.bundle.blend_weights("batter")
     if scorer.bundle.target_mode == "residual":
         assert row["rate_SO"] == pytest.approx(np.clip(row["marcel_SO"] + w["SO"] * row["model_SO"], 0, 1))
-    assert row["proj_SO"] == pytest.approx(row["rate_SO"] * row["opportunities"])
+    assert row["proj_SO"] == pytest.approx(row["rate_SO"] * row["opportunities_mean"])
 
 
 def test_rescoring_after_one_new_game_encodes_only_that_game(tiny_bundle, history):

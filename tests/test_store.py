@@ -150,6 +150,51 @@ def test_append_is_incremental_and_skips_games_it_holds(league, scorer):
     assert store.append(day).games == 0
 
 
+def _as_retrosheet(day: pd.DataFrame) -> pd.DataFrame:
+    """The same games under Retrosheet-style ids (hfm_train.retrosheet.game_pk: >= 10**12)."""
+    from hfm_runtime.statcast import RETROSHEET_GAME_PK_MIN
+
+    out = day.copy()
+    out["game_pk"] = out["game_pk"].astype(np.int64) + RETROSHEET_GAME_PK_MIN
+    return out
+
+
+def test_a_game_held_from_the_other_source_is_skipped(league, scorer, tmp_path):
+    """Retrosheet's and Statcast's copies of a game (same date and home team, ids from both sides of
+    RETROSHEET_GAME_PK_MIN) are one game: the copy held first stays, in one append Statcast's wins, and
+    the keys survive a save; two games of one source on one date and park (a doubleheader) both count."""
+    p = league.pitches
+    days = _game_days(p, max(league.seasons))
+    before = p[p["game_date"] < days[-1]]
+    day = p[p["game_date"] == days[-1]]
+    n_games = day["game_pk"].nunique()
+    assert day["home_team"].notna().all()
+    ids = sorted(set(day["batter"]) | set(day["pitcher"]))
+    season, as_of = days[-1].year, days[-1] + pd.Timedelta(days=1)
+
+    retro_first = PlayerStore.build(scorer, before, league.players)
+    assert retro_first.append(_as_retrosheet(day)).games == n_games
+    want = scorer.score(retro_first, season, ids, as_of=as_of)
+    report = retro_first.append(day)  # Statcast's copy of games held from Retrosheet
+    assert (report.games, report.skipped_games, report.pitches) == (0, n_games, 0)
+    assert_same_scores(scorer.score(retro_first, season, ids, as_of=as_of), want, exact=True)
+    retro_first.save(tmp_path / "state")
+    loaded = PlayerStore.load(tmp_path / "state", scorer)
+    assert loaded.append(day).skipped_games == n_games
+
+    both = PlayerStore.build(scorer, before, league.players)
+    report = both.append(pd.concat([_as_retrosheet(day), day]))  # one append holding both copies
+    assert (report.games, report.skipped_games, report.pitches) == (n_games, n_games, len(day))
+    statcast_only = PlayerStore.build(scorer, p[p["game_date"] <= days[-1]], league.players)
+    assert_same_scores(scorer.score(both, season, ids, as_of=as_of),
+                       scorer.score(statcast_only, season, ids, as_of=as_of), exact=True)
+
+    # a second game at the same park that day from the same source is a game of its own
+    second = day[day["game_pk"] == day["game_pk"].iloc[0]].copy()
+    second["game_pk"] = int(p["game_pk"].max()) + 1
+    assert both.append(second).games == 1
+
+
 def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
     p = league.pitches
     days = _game_days(p, max(league.seasons))

@@ -18,7 +18,8 @@ Before the table: one line naming the data the bundle was trained on (the manife
 source, seasons and, for Retrosheet, its notice; "not recorded" for bundles exported before
 2026-12-02); with --format csv/json that line goes to stderr, so stdout stays machine-readable. A
 bundle trained on a simulated league that scores real data (a league folder whose league.json has a
-"source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr. The header line
+"source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr, and so do
+--pitches files too small to give Marcel his league rates (hfm_runtime.marcel.thin_league_note). The header line
 counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
 training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
 `--show ranges` / `--show totals` put each stat's 80% outcome interval / projected season total with
@@ -85,7 +86,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--as-of", default=None, help="score as of this date, YYYY-MM-DD (default: the season's opening "
                    "day, estimated from the data's for a season it does not hold; with --store, in the store's "
                    "last season, the day after its newest game)")
-    p.add_argument("--players", default=None, help="comma-separated player ids (default: see above)")
+    p.add_argument("--players", default=None, help="comma-separated player ids (default: everyone with an MLB line in "
+                                                     "the three seasons before --season, Marcel's window)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--show", choices=SHOW, default="adjustments",
                    help="table: per stat, the rate and the model's adjustment (adjustments), the rate and its 80%% "
@@ -250,6 +252,12 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     history, seasons = _history(args)
     check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
+    if args.pitches:  # a league folder holds whole seasons; files may hold a game or a team
+        from hfm_runtime.marcel import thin_league_note
+
+        note = thin_league_note(history.lines("batter"), season, "--pitches")
+        if note:
+            notes.append(note)
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
         if args.store is not None:
@@ -419,7 +427,8 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
                         "adjustment to Marcel",
          "ranges": "rates per opportunity (PA for batters, BF for pitchers); in brackets: the 80% interval of the "
                    "season's rate at the projected opportunities (opp)",
-         "totals": "projected season totals at the projected opportunities (opp); in brackets: their 80% interval",
+         "totals": "expected season totals at the expected opportunities (opp: Marcel's playing time x the "
+                   "playing-time spread's mean for his band); in brackets: their 80% interval",
          }[show] + "; age: y = birth year only, i = imputed",
     ]
     width = {"adjustments": 15, "ranges": 19, "totals": 15}[show]
@@ -435,7 +444,7 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
         age = "-" if pd.isna(r.age) else f"{r.age:.0f}" + {"birth_year": "y", "imputed": "i"}.get(r.age_source, "")
         row = (f"{r.player_id:>9} {str(r.name)[:22]:<22} {age:>4} {r.player_type:<7} {r.flag:<15} "
                f"{r.archetype if r.archetype >= 0 else '-':>4} {str(r.source or '-'):<7} {r.n_games:>5} "
-               f"{r.opportunities:>6.0f}")
+               f"{(r.opportunities_mean if show == 'totals' else r.opportunities):>6.0f}")
         for s in TABLE_STATS:
             rate, adj = getattr(r, f"rate_{s}"), getattr(r, f"adj_{s}")
             if np.isnan(rate):

@@ -194,6 +194,31 @@ def marcel(
     )
 
 
+# An MLB regular season has about 185,000 plate appearances (2000-2021: 180-192 thousand; 2020, 60
+# games, 66 thousand). Files holding under a quarter of that in a season give Marcel a league mean of a
+# few teams or games, toward which he regresses everyone.
+SEASON_PA = 185_000
+THIN_LEAGUE_SHARE = 0.25
+
+
+def thin_league_note(batter_lines: pd.DataFrame, season: int, where: str) -> str | None:
+    """A warning when Marcel's league rates for `season` would be counted from a small sample: the
+    MLB plate appearances of each season of the window in `batter_lines` (season lines of the batters
+    of the data given, `where` naming it); None when every window season with data holds at least
+    THIN_LEAGUE_SHARE of SEASON_PA."""
+    window = batter_lines["season"].isin(_window(season, MARCEL_CONFIGS["batter"])).to_numpy()
+    if LEVEL_COLUMN in batter_lines.columns:
+        window = window & (batter_lines[LEVEL_COLUMN] == MARCEL_LEVEL).to_numpy(dtype=bool, na_value=False)
+    pa = batter_lines[window].groupby("season")[OPPORTUNITY["batter"]].sum()
+    thin = pa[pa < THIN_LEAGUE_SHARE * SEASON_PA]
+    if thin.empty:
+        return None
+    held = ", ".join(f"{int(n):,} MLB plate appearances of {int(y)}" for y, n in thin.items())
+    return (f"warning: {where}: Marcel's league rates are counted from these pitches alone, and they hold "
+            f"only {held} (a season has about {SEASON_PA:,}): every player is regressed toward that small "
+            "sample; give whole seasons, or import a league and score it")
+
+
 def _window(season: int, config: MarcelConfig) -> list[int]:
     """The prior seasons Marcel reads, most recent first."""
     return [season - 1 - i for i in range(len(config.weights))]

@@ -15,7 +15,11 @@ player type and band of n0:
 What reads it (hfm_runtime.ranges): a season total is a beta-binomial count at each of the 20
 opportunity levels round(r_k n0), mixed with equal weights (the talent Beta independent of r), and
 the score table's `opportunities_<q>` are the quantiles of r n0 (`opportunity_quantiles`: the
-piecewise-linear quantile function through the 20 levels, held flat beyond the outer two).
+piecewise-linear quantile function through the 20 levels, held flat beyond the outer two) and its
+`opportunities_mean` is E[r] n0 (`mean_opportunities`), which `proj_<S>` multiplies the rate by: the
+mean of the season total, not Marcel's n0 (which for a player who barely played the two seasons
+before is several times what such players go on to get: E[r] 0.01-0.33 in the lowest two bands of the
+packaged real bundle).
 hfm_train.playing_time fits it on the training seasons' MLB lines; it travels in the bundle's
 blend.json under `ranges.playing_time` (to_json). Params without one (bundles exported before
 2026-12-03) hold the opportunities at the projection: the totals are those of today's rule.
@@ -69,6 +73,13 @@ class PlayingTimeSpread:
         """[N, N_LEVELS] the ratio levels r_k of each row's band (equally likely)."""
         ratio = np.asarray(self.ratio[player_type], dtype=np.float64)
         return ratio[self.band(player_type, opportunities)]
+
+    def mean_opportunities(self, player_type: PlayerType, opportunities: np.ndarray) -> np.ndarray:
+        """[N] the expected opportunities E[r] n0 (the mean of the band's 20 equally likely levels):
+        what a season total's point projection multiplies the rate by, so that it is the mean of the
+        totals' mixture (the talent independent of r)."""
+        n0 = np.asarray(opportunities, dtype=np.float64)
+        return self.levels(player_type, n0).mean(axis=1) * n0
 
     def opportunity_quantiles(self, player_type: PlayerType, opportunities: np.ndarray,
                               q: Sequence[float]) -> np.ndarray:

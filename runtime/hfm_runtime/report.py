@@ -161,7 +161,7 @@ def score_report(table: pd.DataFrame, recent: Mapping[str, pd.DataFrame] | None 
             players.append({
                 "i": base + i, "id": int(r["player_id"]), "name": str(r["name"] or f"#{r['player_id']}"),
                 "type": pt, "age": _num(r["age"], 1), "flag": str(r["flag"]), "basis": str(r["basis"]),
-                "arch": int(r["archetype"]), "opp": _num(r["opportunities"], 1), "ev": _num(r["evidence"], 1),
+                "arch": int(r["archetype"]), "opp": _num(r["opportunities"], 1), "opp_mean": _num(r["opportunities_mean"], 1), "ev": _num(r["evidence"], 1),
                 "rate": [_num(r[f"rate_{s}"]) for s in stats], "marcel": [_num(r[f"marcel_{s}"]) for s in stats],
                 "adj": [_num(r[f"adj_{s}"]) for s in stats],
                 "adj_sd": [_num(r[f"adj_{s}"] / d if d > 0 else 0.0, 3) for s, d in zip(stats, sd)],
@@ -236,7 +236,8 @@ function show(i) {
   selected = i; const p = P[i], t = T[p.type], S = t.stats, lg = t.league;
   document.querySelectorAll("#league tbody tr").forEach(tr => tr.classList.toggle("sel", +tr.dataset.i === i));
   document.getElementById("pname").textContent = `${p.name} (${p.type}, id ${p.id})`;
-  document.getElementById("pinfo").textContent = `age ${fmt(p.age, 0)}; projected ${fmt(p.opp, 0)} ${t.opportunity}; ` +
+  document.getElementById("pinfo").textContent = `age ${fmt(p.age, 0)}; projected ${fmt(p.opp, 0)} ${t.opportunity} (Marcel's rule; ${fmt(p.opp_mean, 0)} expected, ` +
+    `what the totals are at); ` +
     `flag ${p.flag}, Marcel rests on: ${p.basis}; evidence ${fmt(p.ev, 0)} weighted ${t.opportunity}`;
   const rel = (v, j) => v === null ? null : v / lg[j];
   const y = S.slice().reverse(), rj = S.map((_, j) => S.length - 1 - j);
@@ -272,7 +273,7 @@ function show(i) {
   document.getElementById("warn").innerHTML = p.warn.length ?
     "Flags: " + p.warn.map(w => `<span class="tag">${esc(w)}</span>`).join(" ") : "No input beyond 6 training SDs, no rate pulled into range.";
   document.getElementById("totals").innerHTML = "<tr><th class='l'></th>" + S.map(s => `<th>${s}</th>`).join("") + "</tr>" +
-    "<tr><td class='l'>projected total</td>" + p.total.map(x => `<td>${fmt(x[0], 0)}</td>`).join("") + "</tr>" +
+    "<tr><td class='l'>expected total</td>" + p.total.map(x => `<td>${fmt(x[0], 0)}</td>`).join("") + "</tr>" +
     "<tr><td class='l'>80% interval</td>" + p.total.map(x => `<td>${fmt(x[1], 0)}-${fmt(x[2], 0)}</td>`).join("") + "</tr>";
   document.getElementById("archh").textContent = p.arch >= 0 ? `Archetype ${p.arch}: the most similar players in it` :
     "No archetype (the model did not run): the most similar players of his type";

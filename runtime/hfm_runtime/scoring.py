@@ -24,8 +24,12 @@ opening day moved to that season: `seasons.projection_date`):
               rate from the player's lines of the seasons before, pulled into the plausible range
               the same way; adj_S is then that minus marcel_S
   rate_<S>    marcel_S + adj_S
-  proj_<S>    rate_S x Marcel's projected opportunities (`opportunities`: PA or BF for the full season,
-              `marcel.playing_time`: a short season's opportunities as full-season equivalents)
+  proj_<S>    rate_S x `opportunities_mean`: his expected season total
+  opportunities  Marcel's projected opportunities (PA or BF for the full season, `marcel.playing_time`:
+              a short season's opportunities as full-season equivalents)
+  opportunities_mean  the expected opportunities: `opportunities` x the mean of the playing-time
+              ratio of his type and band (hfm_runtime.playing_time) where the bundle has a spread,
+              else `opportunities`
   talent_<q>_<S>, outcome_<q>_<S>, total_<q>_<S>   quantiles q in p10, p25, p75, p90 (80% and 50%
               central intervals around rate_S) of his talent, of his outcome rate at `opportunities`
               and of his season total, with the playing-time spread where the bundle has one
@@ -116,7 +120,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "age_source",
     "age", "basis", "warnings", "archetype", "source", "n_games", "max_input_z", "opportunity", "opportunities",
     *(f"{kind}_{s}" for kind in ("marcel", "model", "adj", "rate", "proj") for s in ALL_STATS),
-    "evidence", *(f"opportunities_{q}" for q in QUANTILE_NAMES),
+    "evidence", "opportunities_mean", *(f"opportunities_{q}" for q in QUANTILE_NAMES),
     *(f"{kind}_{q}_{s}" for kind in RANGE_KINDS for q in QUANTILE_NAMES for s in ALL_STATS),
 )
 # No projected rate reaches 8x its league rate: the most extreme single MLB seasons relative to their
@@ -792,14 +796,17 @@ class Scorer:
         out["source"] = source
         out["n_games"] = n_games
         out["max_input_z"] = max_z
+        playing_time = self.bundle.range_params.playing_time
+        expected = (np.asarray(base.opportunities, dtype=np.float64) if playing_time is None
+                    else playing_time.mean_opportunities(pt, base.opportunities))
         for j, s in enumerate(stats):
             out[f"marcel_{s}"] = marcel_rates[:, j]
             out[f"model_{s}"] = model[:, j]
             out[f"adj_{s}"] = adj[:, j]
             out[f"rate_{s}"] = rates[:, j]
-            out[f"proj_{s}"] = rates[:, j] * base.opportunities
+            out[f"proj_{s}"] = rates[:, j] * expected
         out["evidence"] = base.evidence
-        playing_time = self.bundle.range_params.playing_time
+        out["opportunities_mean"] = expected
         opp_q = (np.repeat(base.opportunities[:, None], len(QUANTILES), axis=1) if playing_time is None
                  else playing_time.opportunity_quantiles(pt, base.opportunities, QUANTILES))
         for k, q in enumerate(QUANTILE_NAMES):

@@ -114,6 +114,10 @@ GAME_TYPES: dict[str, str] = {
 
 # Not a Statcast column: added by the loader from where the file came from (a real export is "MLB").
 LEVEL_COLUMN = "level"
+# Game ids of Retrosheet's games as hfm_train.retrosheet writes them (YYYYMMDD * 10**6 + ...): never an
+# MLBAM game_pk (below 10**6), so a row's game_pk says which source it came from. Where the two sources
+# hold the same game (same date and home team) under different ids, the Statcast rows are preferred.
+RETROSHEET_GAME_PK_MIN = 10**12
 LEVELS: tuple[str, ...] = ("MLB", "AAA")
 
 

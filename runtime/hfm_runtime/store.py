@@ -38,7 +38,10 @@ names him); the daily case, as of the day after the newest games, always works.
 
 `append(pitches)` (from `statcast.load_pitches`, any levels, a game's pitches all in one append): the
 games whose game_pk the store does not hold yet; games it holds are skipped and counted, so re-running
-a day changes nothing. The lines and Level-1 outputs are computed before the state changes: an append
+a day changes nothing. A game is held too when the store holds it from the other source under the
+other's id (a Retrosheet game and Statcast's rows of it: the same date and home team, game_pk at or
+above `statcast.RETROSHEET_GAME_PK_MIN` on one side only): the copy held first stays, and in one
+append Statcast's rows are taken over Retrosheet's, as `hfm-train import` does. The lines and Level-1 outputs are computed before the state changes: an append
 that fails leaves the store as it was (but for the line layout a type's first append records).
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint, the line layout,
@@ -87,7 +90,7 @@ from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
-from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
@@ -270,6 +273,8 @@ class PlayerStore:
         self._lines: dict[str, dict[int, _Lines]] = {pt: {} for pt in PLAYER_TYPES}
         self._context: dict[str, dict[int, _Context]] = {pt: {} for pt in PLAYER_TYPES}
         self._game_pks = np.zeros(0, np.int64)  # sorted
+        self._game_keys: dict[tuple[int, str], set[bool]] = {}  # (day, home team) -> sources held (True: Retrosheet)
+        self._sources_held: set[bool] = set()  # the union of those sets
         self._opening: dict[int, int] = {}  # season -> first MLB day
         self._first_season: dict[int, int] = {}  # player -> first season (either side, any level)
         self._pitched: set[int] = set()
@@ -315,6 +320,7 @@ class PlayerStore:
         pks = pitches["game_pk"].to_numpy(np.int64)
         with self._lock:
             held = np.isin(pks, self._game_pks)
+            held |= self._held_elsewhere(pitches, pks, ~held)
             skipped = len(np.unique(pks[held]))
             rows = pitches[~held] if held.any() else pitches
             if rows.empty:
@@ -472,8 +478,35 @@ class PlayerStore:
         return {(int(k.player_id[g]), int(k.game_pk[g])): (games.pa_emb[off[g]:off[g + 1]], games.pa_outcome[off[g]:off[g + 1]])
                 for g in range(len(games))}
 
+    def _held_elsewhere(self, pitches: pd.DataFrame, pks: np.ndarray, new: np.ndarray) -> np.ndarray:
+        """bool per row: its game is one the store holds from the other source, or a Retrosheet game
+        whose Statcast rows come in the same append (module docstring); rows without a home team are
+        never matched."""
+        out = np.zeros(len(pks), dtype=bool)
+        if "home_team" not in pitches.columns or not new.any():
+            return out
+        retro = pks >= RETROSHEET_GAME_PK_MIN
+        new_retro, new_statcast = bool((new & retro).any()), bool((new & ~retro).any())
+        held = self._sources_held
+        if not ((new_retro and (False in held or new_statcast)) or (new_statcast and True in held)):
+            return out  # one source on both sides: nothing to match (the daily case)
+        games = _games(pitches.iloc[np.flatnonzero(new)])
+        arriving = {(d, h) for pk, d, h in games if pk < RETROSHEET_GAME_PK_MIN}  # Statcast games of this append
+        drop = [pk for pk, d, h in games
+                if (pk < RETROSHEET_GAME_PK_MIN) in self._game_keys.get((d, h), ())
+                or (pk >= RETROSHEET_GAME_PK_MIN and (d, h) in arriving)]
+        if drop:
+            out[new] = np.isin(pks[new], np.asarray(drop, dtype=np.int64))
+        return out
+
+    def _hold_key(self, day: int, home: str, retrosheet: bool) -> None:
+        self._game_keys.setdefault((day, home), set()).add(retrosheet)
+        self._sources_held.add(retrosheet)
+
     def _add_games(self, rows: pd.DataFrame) -> None:
         self._game_pks = np.union1d(self._game_pks, rows["game_pk"].to_numpy(np.int64))
+        for pk, day, home in _games(rows):
+            self._hold_key(day, home, pk >= RETROSHEET_GAME_PK_MIN)
         day = _day(rows["game_date"])
         self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
         mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
@@ -624,7 +657,11 @@ class PlayerStore:
                          day=_cat([c.day for _, c in contexts], np.int64),
                          level=np.concatenate([c.level for _, c in contexts]).astype(str) if contexts else np.zeros(0, str))
             np.savez(tmp / "marcel.npz", **self._marcel_arrays())
+            keys = sorted((day, home, retro) for (day, home), sources in self._game_keys.items() for retro in sources)
             np.savez(tmp / "games.npz", game_pk=self._game_pks,
+                     key_day=np.array([k[0] for k in keys], dtype=np.int64),
+                     key_home=np.array([k[1] for k in keys], dtype=str),
+                     key_retrosheet=np.array([k[2] for k in keys], dtype=bool),
                      opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
                      first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
                      pitched=np.array(sorted(self._pitched), dtype=np.int64))
@@ -684,6 +721,9 @@ class PlayerStore:
                     store._context[pt] = _read_contexts(z)
             with np.load(io.BytesIO(files["games.npz"]), allow_pickle=False) as z:
                 store._game_pks = z["game_pk"].astype(np.int64)
+                if "key_day" in z:  # a store saved before 2026-12-05 has none: only its later games are matched
+                    for day, home, retro in zip(z["key_day"].tolist(), z["key_home"].tolist(), z["key_retrosheet"].tolist()):
+                        store._hold_key(int(day), str(home), bool(retro))
                 store._opening = {int(s): int(d) for s, d in z["opening"]}
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
                 store._pitched = set(z["pitched"].tolist())
@@ -956,6 +996,16 @@ class _StoreInputs:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+def _games(rows: pd.DataFrame) -> list[tuple[int, int, str]]:
+    """(game_pk, day, home team) of each game of `rows` with a home team (none without the column)."""
+    if "home_team" not in rows.columns or rows.empty:
+        return []
+    pks, first = np.unique(rows["game_pk"].to_numpy(np.int64), return_index=True)
+    home = rows["home_team"].to_numpy(dtype=object)[first]
+    days = _day(rows["game_date"].iloc[first])
+    return [(int(pk), int(d), str(h)) for pk, d, h in zip(pks, days, home) if pd.notna(h)]
+
+
 def _day(dates: pd.Series) -> np.ndarray:
     """Days since 1970 of a date column."""
     values = dates.to_numpy()

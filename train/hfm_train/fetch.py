@@ -70,6 +70,8 @@ def fetch_statcast(
 
     out = Path(out)
     store = out / WEEKS_DIR
+    if fetch_week is None:
+        _pybaseball_statcast()  # without pybaseball, fail before making the output folder
     store.mkdir(parents=True, exist_ok=True)
     fetch_week = fetch_week or pybaseball_week
     todo = weeks(start, end)
@@ -158,12 +160,16 @@ def _assemble(store: Path, out: Path, season: int) -> int | None:
 
 
 # --- pybaseball ------------------------------------------------------------------------------------
-def pybaseball_week(first: dt.date, last: dt.date) -> pd.DataFrame:
-    """pybaseball's `statcast(first, last)` (Savant asked day by day), its own progress bar silenced."""
+def _pybaseball_statcast():
     try:
-        statcast_module = importlib.import_module("pybaseball.statcast")
+        return importlib.import_module("pybaseball.statcast")
     except ImportError:
         raise HFMInputError("hfm-train fetch needs pybaseball: pip install 'hfm[fetch]'") from None
+
+
+def pybaseball_week(first: dt.date, last: dt.date) -> pd.DataFrame:
+    """pybaseball's `statcast(first, last)` (Savant asked day by day), its own progress bar silenced."""
+    statcast_module = _pybaseball_statcast()
     with _quiet_tqdm(statcast_module):
         return statcast_module.statcast(start_dt=first.isoformat(), end_dt=last.isoformat(), verbose=False,
                                         parallel=True)

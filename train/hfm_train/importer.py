@@ -314,7 +314,7 @@ def _spool(files: Mapping[str, list[Path]], spool: Path, config: ImportConfig, c
 def _bar(progress: bool, total: int, unit: str):
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=f" {unit}", disable=not progress, leave=False)
+    return tqdm(total=total, unit=f" {unit}", disable=not progress or not total, leave=False)  # no bar for nothing
 
 
 def parse_game_types(text: str) -> tuple[str, ...] | None:

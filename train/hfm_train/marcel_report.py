@@ -21,6 +21,7 @@ league rate Marcel itself regresses to (`hfm_runtime.marcel.league_prior`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -29,7 +30,7 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import load_league
-from hfm_runtime.marcel import league_prior, marcel
+from hfm_runtime.marcel import league_prior, marcel, thin_league_note
 from hfm_runtime.seasons import plate_appearances, season_age, season_lines
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
@@ -146,11 +147,13 @@ STATCAST_COLUMNS: tuple[str, ...] = ("player_id", "name", "player_type", "season
 
 def statcast_projection(
     paths: tuple[str, ...], season: int | None, register: str | Path | None = None, people: str | Path | None = None,
+    warn: Callable[[str], None] = lambda line: None,
 ) -> pd.DataFrame:
     """Marcel for every player with an MLB line in Marcel's window for `season` (default: the one
     after the files' last), from real Statcast exports read as `hfm-score --pitches` reads them (module
     docstring): one row per player and type he is scored as (STATCAST_COLUMNS, then one rate column
-    per stat of either type), batters then pitchers, each in player_id order."""
+    per stat of either type), batters then pitchers, each in player_id order. `warn` gets the warning
+    of files too small to give Marcel his league rates (hfm_runtime.marcel.thin_league_note)."""
     from hfm_runtime.scoring import History, marcel_window_players
 
     history = History.from_files(list(paths), people=people, register=register)
@@ -160,6 +163,9 @@ def statcast_projection(
     if not wanted:
         raise HFMInputError(f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); "
                             f"the files hold {', '.join(map(str, seasons))}")
+    note = thin_league_note(history.lines("batter"), season, "--statcast")
+    if note:
+        warn(note)
     types = history.player_type_of(wanted)
     players = history.players.drop_duplicates("player_id").set_index("player_id")
     frames = []
@@ -255,7 +261,8 @@ def marcel_command(
         tables = league_report(league_dir, minimum(LEAGUE_MIN))
         _print(f"Marcel vs true talent, {league_dir} (each MLB season from the ones before it)", tables)
     else:
-        projections = statcast_projection(tuple(str(p) for p in statcast), season, register, people)
+        projections = statcast_projection(tuple(str(p) for p in statcast), season, register, people,
+                                          warn=lambda line: click.echo(line, err=True))
         if out is not None:
             projections.to_csv(out, index=False)
             click.echo(f"wrote {len(projections)} projections to {out}")

@@ -10,7 +10,8 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
 
   game_pk        deterministic from Retrosheet's game id (home team, date, game number of the day):
                  YYYYMMDD * 10**6 + base-36 of the Retrosheet home team code * 10 + game number.
-                 Never an MLBAM game_pk (those are below 10**6), and it sorts by date.
+                 Never an MLBAM game_pk (those are below 10**6; the runtime tells the sources apart by
+                 hfm_runtime.statcast.RETROSHEET_GAME_PK_MIN), and it sorts by date.
   game_date      the game's date; home_team / away_team Statcast's team codes (TEAM_CODES)
   pitcher, batter  MLBAM ids (Chadwick register) of who threw and who stood at the plate
   responsible_pitcher, responsible_batter   on a plate appearance's last pitch: who is charged with it
