@@ -104,3 +104,14 @@ def test_fetch_without_pybaseball_says_how_to_install(tmp_path: Path, monkeypatc
     with pytest.raises(HFMInputError, match=r"pip install 'hfm\[fetch\]'"):
         fetch_statcast(dt.date(2020, 9, 1), dt.date(2020, 9, 2), tmp_path / "sc")
     assert not (tmp_path / "sc").exists()  # nothing made before the refusal
+
+
+def test_fetch_of_weeks_already_saved_needs_no_pybaseball(real_statcast_csv: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    frame = pd.read_csv(real_statcast_csv)
+    first = fetch_statcast(dt.date(2020, 9, 1), dt.date(2020, 9, 6), tmp_path / "sc", fetch_week=lambda a, b: frame)
+    monkeypatch.setitem(sys.modules, "pybaseball.statcast", None)
+    again = fetch_statcast(dt.date(2020, 9, 1), dt.date(2020, 9, 6), tmp_path / "sc")  # every week on disk
+    assert again.weeks_fetched == 0 and again.weeks_skipped == first.weeks_fetched > 0

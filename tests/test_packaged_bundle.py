@@ -62,10 +62,10 @@ def test_a_statcast_files_tracking_is_not_read(scorer):
     np.testing.assert_allclose(a[rates].to_numpy(np.float64), b[rates].to_numpy(np.float64), equal_nan=True)
 
 
-def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys):
+def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys, tmp_path):
     """Marcel counts his league rates from the data given: one game's pitches (`hfm-score --pitches`,
     `hfm-train marcel --statcast`) make a league of 87 plate appearances, and both say so; whole
-    seasons do not."""
+    seasons do not, and with --store the files are a day added to what the store holds: no warning."""
     from click.testing import CliRunner
 
     from hfm_runtime.cli import main as score_main
@@ -77,6 +77,9 @@ def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys):
     score_main(["--bundle", "retrosheet", "--pitches", str(csv), "--register", str(register), "--season", "2021"])
     err = capsys.readouterr().err
     assert "warning: --pitches: Marcel's league rates" in err and "87 MLB plate appearances of 2020" in err
+    score_main(["--bundle", "retrosheet", "--pitches", str(csv), "--register", str(register), "--season", "2021",
+                "--store", str(tmp_path / "state")])
+    assert "Marcel's league rates" not in capsys.readouterr().err
     result = CliRunner().invoke(marcel_command, ["--statcast", str(csv), "--register", str(register)])
     assert result.exit_code == 0 and "warning: --statcast: Marcel's league rates" in result.output
     lines = pd.DataFrame({"season": [2019, 2020, 2020], "level": "MLB", "PA": [SEASON_PA, SEASON_PA * 0.2, 1000.0]})

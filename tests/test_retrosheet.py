@@ -160,6 +160,22 @@ def test_statcast_is_preferred_for_a_game_both_hold(tmp_path, ids):
     assert meta["source"] == "statcast" and meta["retrosheet_games_replaced"] == 1
 
 
+def test_which_games_are_the_other_sources_copies():
+    """hfm_runtime.statcast.other_source_copies, which both the importer and the PlayerStore follow:
+    per date and park, Retrosheet's games that Statcast also has (as many as it has: a doubleheader
+    held in part keeps its other game), Statcast's that a store already holds from Retrosheet."""
+    from hfm_runtime.statcast import RETROSHEET_GAME_PK_MIN as R, other_source_copies
+
+    day, park = 18_000, "BOS"
+    retro1, retro2, sc1, sc2 = R + 1, R + 2, 631_614, 631_615
+    assert other_source_copies([(retro1, day, park), (sc1, day, park)]) == [retro1]
+    assert other_source_copies([(retro1, day, park), (retro2, day, park), (sc1, day, park)]) == [retro1]
+    assert other_source_copies([(retro1, day, park), (sc1, day + 1, park), (sc2, day, "NYY")]) == []
+    assert other_source_copies([(sc1, day, park), (sc2, day, park)], {(day, park): [0, 1]}) == [sc1]
+    assert other_source_copies([(retro1, day, park), (retro2, day, park)], {(day, park): [2, 0]}) == [retro1, retro2]
+    assert other_source_copies([(retro2, day, park)], {(day, park): [1, 1]}) == [retro2]
+
+
 def test_bad_input_is_one_clear_error(tmp_path, ids):
     season = tmp_path / "2019"
     shutil.copytree(DATA / "2019", season)

@@ -165,10 +165,11 @@ def test_a_game_held_from_the_other_source_is_skipped(league, scorer, tmp_path):
     the keys survive a save; two games of one source on one date and park (a doubleheader) both count."""
     p = league.pitches
     days = _game_days(p, max(league.seasons))
-    before = p[p["game_date"] < days[-1]]
-    day = p[p["game_date"] == days[-1]]
+    last = p["game_date"] == days[-1]
+    before = p[~last]
+    day = p[last & (p["level"] == "MLB")]  # Retrosheet has MLB games only
     n_games = day["game_pk"].nunique()
-    assert day["home_team"].notna().all()
+    assert n_games > 1 and day["home_team"].notna().all()
     ids = sorted(set(day["batter"]) | set(day["pitcher"]))
     season, as_of = days[-1].year, days[-1] + pd.Timedelta(days=1)
 
@@ -185,14 +186,27 @@ def test_a_game_held_from_the_other_source_is_skipped(league, scorer, tmp_path):
     both = PlayerStore.build(scorer, before, league.players)
     report = both.append(pd.concat([_as_retrosheet(day), day]))  # one append holding both copies
     assert (report.games, report.skipped_games, report.pitches) == (n_games, n_games, len(day))
-    statcast_only = PlayerStore.build(scorer, p[p["game_date"] <= days[-1]], league.players)
+    statcast_only = PlayerStore.build(scorer, pd.concat([before, day]), league.players)
     assert_same_scores(scorer.score(both, season, ids, as_of=as_of),
                        scorer.score(statcast_only, season, ids, as_of=as_of), exact=True)
 
     # a second game at the same park that day from the same source is a game of its own
-    second = day[day["game_pk"] == day["game_pk"].iloc[0]].copy()
+    game = day[day["game_pk"] == day["game_pk"].iloc[0]]
+    second = game.copy()
     second["game_pk"] = int(p["game_pk"].max()) + 1
     assert both.append(second).games == 1
+
+    # a doubleheader held in part: Statcast's game 1 held, Retrosheet brings games 1 and 2: game 2 is new
+    part = PlayerStore.build(scorer, before, league.players)
+    assert part.append(game).games == 1
+    first, other = _as_retrosheet(game), _as_retrosheet(game)
+    other["game_pk"] += 1
+    report = part.append(pd.concat([first, other]))
+    assert (report.games, report.skipped_games) == (1, 1) and int(other["game_pk"].iloc[0]) in part._game_pks
+    # only MLB games are matched (Retrosheet has no other level): an AAA game at that park that day is new
+    aaa = game.copy()
+    aaa["level"], aaa["game_pk"] = "AAA", int(p["game_pk"].max()) + 2
+    assert retro_first.append(aaa).games == 1
 
 
 def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):

@@ -252,7 +252,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     history, seasons = _history(args)
     check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
-    if args.pitches:  # a league folder holds whole seasons; files may hold a game or a team
+    if args.pitches and args.store is None:  # a league folder (or a store) holds whole seasons; files may hold a game
         from hfm_runtime.marcel import thin_league_note
 
         note = thin_league_note(history.lines("batter"), season, "--pitches")

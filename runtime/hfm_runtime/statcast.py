@@ -33,7 +33,7 @@ import importlib
 import os
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -116,8 +116,42 @@ GAME_TYPES: dict[str, str] = {
 LEVEL_COLUMN = "level"
 # Game ids of Retrosheet's games as hfm_train.retrosheet writes them (YYYYMMDD * 10**6 + ...): never an
 # MLBAM game_pk (below 10**6), so a row's game_pk says which source it came from. Where the two sources
-# hold the same game (same date and home team) under different ids, the Statcast rows are preferred.
+# hold the same game (same date and home team) under different ids, `hfm-train import` keeps Statcast's
+# rows, and a PlayerStore the copy it held first (hfm_runtime.store).
 RETROSHEET_GAME_PK_MIN = 10**12
+
+
+def game_keys(rows: pd.DataFrame) -> list[tuple[int, int, str]]:
+    """(game_pk, day since 1970, home team) of each MLB game of `rows` with a home team, in game_pk
+    order (none without the column): what a Retrosheet game and Statcast's copy of it share. A game's
+    first row speaks for it."""
+    if "home_team" not in rows.columns or rows.empty:
+        return []
+    pks, first = np.unique(rows["game_pk"].to_numpy(np.int64), return_index=True)
+    heads = rows.iloc[first]
+    home = heads["home_team"].to_numpy(dtype=object)
+    mlb = (heads[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB" if LEVEL_COLUMN in heads.columns
+           else np.ones(len(pks), dtype=bool))
+    days = pd.to_datetime(heads["game_date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    return [(int(pk), int(d), str(h)) for pk, d, h, m in zip(pks, days, home, mlb) if m and pd.notna(h)]
+
+
+def other_source_copies(games: Iterable[tuple[int, int, str]],
+                        held: Mapping[tuple[int, str], Sequence[int]] | None = None) -> list[int]:
+    """The game_pks of `games` (`game_keys`) that copy a game of the other source, given the games
+    `held` already per (day, home team) as [Statcast, Retrosheet] counts: per date and park, arriving
+    Statcast games copy the Retrosheet games held there, and arriving Retrosheet games copy the
+    Statcast games held or arriving there (Statcast's rows are preferred to Retrosheet's, but the copy
+    held first stays); at a doubleheader as many as the other source has, lowest game_pk first."""
+    arriving: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
+    for pk, day, home in sorted(games):
+        arriving.setdefault((day, home), ([], []))[pk >= RETROSHEET_GAME_PK_MIN].append(pk)
+    copies: list[int] = []
+    for key, (statcast, retrosheet) in arriving.items():
+        held_statcast, held_retrosheet = (held or {}).get(key, (0, 0))
+        copies += statcast[:held_retrosheet]
+        copies += retrosheet[:held_statcast + len(statcast) - min(len(statcast), held_retrosheet)]
+    return copies
 LEVELS: tuple[str, ...] = ("MLB", "AAA")
 
 

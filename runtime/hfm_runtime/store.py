@@ -38,10 +38,12 @@ names him); the daily case, as of the day after the newest games, always works.
 
 `append(pitches)` (from `statcast.load_pitches`, any levels, a game's pitches all in one append): the
 games whose game_pk the store does not hold yet; games it holds are skipped and counted, so re-running
-a day changes nothing. A game is held too when the store holds it from the other source under the
-other's id (a Retrosheet game and Statcast's rows of it: the same date and home team, game_pk at or
-above `statcast.RETROSHEET_GAME_PK_MIN` on one side only): the copy held first stays, and in one
-append Statcast's rows are taken over Retrosheet's, as `hfm-train import` does. The lines and Level-1 outputs are computed before the state changes: an append
+a day changes nothing. An MLB game is held too when the store holds it from the other source under
+the other's id (a Retrosheet game and Statcast's rows of it: the same date and home team, game_pk at
+or above `statcast.RETROSHEET_GAME_PK_MIN` on one side only; at a doubleheader as many games as the
+other source has there, lowest game_pk first): the copy held first stays, and in one append
+Statcast's rows are taken over Retrosheet's, as `hfm-train import` does. The lines and Level-1
+outputs are computed before the state changes: an append
 that fails leaves the store as it was (but for the line layout a type's first append records).
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint, the line layout,
@@ -90,7 +92,7 @@ from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
-from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN
+from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, game_keys, other_source_copies
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
@@ -273,8 +275,10 @@ class PlayerStore:
         self._lines: dict[str, dict[int, _Lines]] = {pt: {} for pt in PLAYER_TYPES}
         self._context: dict[str, dict[int, _Context]] = {pt: {} for pt in PLAYER_TYPES}
         self._game_pks = np.zeros(0, np.int64)  # sorted
-        self._game_keys: dict[tuple[int, str], set[bool]] = {}  # (day, home team) -> sources held (True: Retrosheet)
-        self._sources_held: set[bool] = set()  # the union of those sets
+        # (day, home team) -> [Statcast games, Retrosheet games] held there (MLB; hfm_runtime.statcast
+        # .RETROSHEET_GAME_PK_MIN tells the sources apart), and the sources held anywhere (True: Retrosheet)
+        self._game_keys: dict[tuple[int, str], list[int]] = {}
+        self._sources_held: set[bool] = set()
         self._opening: dict[int, int] = {}  # season -> first MLB day
         self._first_season: dict[int, int] = {}  # player -> first season (either side, any level)
         self._pitched: set[int] = set()
@@ -480,8 +484,8 @@ class PlayerStore:
 
     def _held_elsewhere(self, pitches: pd.DataFrame, pks: np.ndarray, new: np.ndarray) -> np.ndarray:
         """bool per row: its game is one the store holds from the other source, or a Retrosheet game
-        whose Statcast rows come in the same append (module docstring); rows without a home team are
-        never matched."""
+        whose Statcast rows come in the same append (module docstring; statcast.other_source_copies of
+        the MLB games with a home team: Retrosheet has no other level)."""
         out = np.zeros(len(pks), dtype=bool)
         if "home_team" not in pitches.columns or not new.any():
             return out
@@ -490,23 +494,22 @@ class PlayerStore:
         held = self._sources_held
         if not ((new_retro and (False in held or new_statcast)) or (new_statcast and True in held)):
             return out  # one source on both sides: nothing to match (the daily case)
-        games = _games(pitches.iloc[np.flatnonzero(new)])
-        arriving = {(d, h) for pk, d, h in games if pk < RETROSHEET_GAME_PK_MIN}  # Statcast games of this append
-        drop = [pk for pk, d, h in games
-                if (pk < RETROSHEET_GAME_PK_MIN) in self._game_keys.get((d, h), ())
-                or (pk >= RETROSHEET_GAME_PK_MIN and (d, h) in arriving)]
+        drop = other_source_copies(game_keys(pitches.iloc[np.flatnonzero(new)]), self._game_keys)
         if drop:
             out[new] = np.isin(pks[new], np.asarray(drop, dtype=np.int64))
         return out
 
-    def _hold_key(self, day: int, home: str, retrosheet: bool) -> None:
-        self._game_keys.setdefault((day, home), set()).add(retrosheet)
-        self._sources_held.add(retrosheet)
+    def _hold_key(self, day: int, home: str, statcast: int, retrosheet: int) -> None:
+        counts = self._game_keys.setdefault((day, home), [0, 0])
+        counts[0] += statcast
+        counts[1] += retrosheet
+        self._sources_held.update(r for r, n in ((False, statcast), (True, retrosheet)) if n)
 
     def _add_games(self, rows: pd.DataFrame) -> None:
         self._game_pks = np.union1d(self._game_pks, rows["game_pk"].to_numpy(np.int64))
-        for pk, day, home in _games(rows):
-            self._hold_key(day, home, pk >= RETROSHEET_GAME_PK_MIN)
+        for pk, day, home in game_keys(rows):
+            retro = pk >= RETROSHEET_GAME_PK_MIN
+            self._hold_key(day, home, int(not retro), int(retro))
         day = _day(rows["game_date"])
         self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
         mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
@@ -657,11 +660,11 @@ class PlayerStore:
                          day=_cat([c.day for _, c in contexts], np.int64),
                          level=np.concatenate([c.level for _, c in contexts]).astype(str) if contexts else np.zeros(0, str))
             np.savez(tmp / "marcel.npz", **self._marcel_arrays())
-            keys = sorted((day, home, retro) for (day, home), sources in self._game_keys.items() for retro in sources)
+            keys = sorted(self._game_keys.items())
             np.savez(tmp / "games.npz", game_pk=self._game_pks,
-                     key_day=np.array([k[0] for k in keys], dtype=np.int64),
-                     key_home=np.array([k[1] for k in keys], dtype=str),
-                     key_retrosheet=np.array([k[2] for k in keys], dtype=bool),
+                     key_day=np.array([k[0] for k, _ in keys], dtype=np.int64),
+                     key_home=np.array([k[1] for k, _ in keys], dtype=str),
+                     key_games=np.array([n for _, n in keys], dtype=np.int64).reshape(-1, 2),
                      opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
                      first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
                      pitched=np.array(sorted(self._pitched), dtype=np.int64))
@@ -721,9 +724,10 @@ class PlayerStore:
                     store._context[pt] = _read_contexts(z)
             with np.load(io.BytesIO(files["games.npz"]), allow_pickle=False) as z:
                 store._game_pks = z["game_pk"].astype(np.int64)
-                if "key_day" in z:  # a store saved before 2026-12-05 has none: only its later games are matched
-                    for day, home, retro in zip(z["key_day"].tolist(), z["key_home"].tolist(), z["key_retrosheet"].tolist()):
-                        store._hold_key(int(day), str(home), bool(retro))
+                if "key_games" in z:  # a store saved before 2026-12-05 has none: only its later games are matched
+                    for day, home, (statcast, retro) in zip(z["key_day"].tolist(), z["key_home"].tolist(),
+                                                            z["key_games"].tolist()):
+                        store._hold_key(int(day), str(home), int(statcast), int(retro))
                 store._opening = {int(s): int(d) for s, d in z["opening"]}
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
                 store._pitched = set(z["pitched"].tolist())
@@ -996,16 +1000,6 @@ class _StoreInputs:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-def _games(rows: pd.DataFrame) -> list[tuple[int, int, str]]:
-    """(game_pk, day, home team) of each game of `rows` with a home team (none without the column)."""
-    if "home_team" not in rows.columns or rows.empty:
-        return []
-    pks, first = np.unique(rows["game_pk"].to_numpy(np.int64), return_index=True)
-    home = rows["home_team"].to_numpy(dtype=object)[first]
-    days = _day(rows["game_date"].iloc[first])
-    return [(int(pk), int(d), str(h)) for pk, d, h in zip(pks, days, home) if pd.notna(h)]
-
-
 def _day(dates: pd.Series) -> np.ndarray:
     """Days since 1970 of a date column."""
     values = dates.to_numpy()

@@ -70,11 +70,11 @@ def fetch_statcast(
 
     out = Path(out)
     store = out / WEEKS_DIR
-    if fetch_week is None:
-        _pybaseball_statcast()  # without pybaseball, fail before making the output folder
+    todo = weeks(start, end)
+    if fetch_week is None and not (store.is_dir() and all(_covered(store, a, b) for a, b in todo)):
+        _pybaseball_statcast()  # a week to fetch and no pybaseball: fail before making the output folder
     store.mkdir(parents=True, exist_ok=True)
     fetch_week = fetch_week or pybaseball_week
-    todo = weeks(start, end)
     fetched = skipped = 0
     bar = tqdm(todo, unit=" weeks", disable=not progress, desc="statcast")
     for first, last in bar:

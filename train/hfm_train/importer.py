@@ -8,7 +8,8 @@ files (format detected: hfm_train.retrosheet.is_retrosheet) is parsed by hfm_tra
 pitch as a Statcast-shaped row, tracking columns empty), in `workers` processes, one season per
 process; `--register` (the Chadwick register with `key_retro` and `key_mlbam`) is then required.
 Statcast files and Retrosheet seasons may be mixed: where both hold a game (same date and home
-team), the Statcast rows are kept and the Retrosheet game is dropped (counted in league.json
+team; at a doubleheader as many games as Statcast has there, hfm_runtime.statcast.other_source_copies),
+the Statcast rows are kept and the Retrosheet game is dropped (counted in league.json
 "retrosheet_games_replaced").
 
 Sources: Baseball Savant CSV exports and pybaseball frames saved as CSV (the leading unnamed index
@@ -65,10 +66,13 @@ from hfm_runtime.register import read_register
 from hfm_runtime.statcast import (
     GAME_TYPES,
     REGULAR_SEASON,
+    RETROSHEET_GAME_PK_MIN,
     LoadCounts,
     drop_duplicate_pitches,
     expand_sources,
+    game_keys,
     load_pitches,
+    other_source_copies,
     read_pitch_chunks,
 )
 
@@ -241,21 +245,19 @@ def import_statcast(
 
 
 def _retrosheet_rows(pitches: pd.DataFrame) -> np.ndarray:
-    """Which rows came from Retrosheet: their game_pk is hfm_train.retrosheet.game_pk's (>= 10**12)."""
-    return pitches["game_pk"].to_numpy(np.int64) >= 10**12
+    """Which rows came from Retrosheet: their game_pk is hfm_train.retrosheet.game_pk's."""
+    return pitches["game_pk"].to_numpy(np.int64) >= RETROSHEET_GAME_PK_MIN
 
 
 def prefer_statcast(pitches: pd.DataFrame, from_retro: np.ndarray) -> tuple[pd.DataFrame, int]:
-    """Drop the Retrosheet games that Statcast rows also hold (same game_date and home_team), and
-    say how many were dropped."""
+    """Drop the Retrosheet games that Statcast rows also hold (same game_date and home_team; at a
+    doubleheader as many as Statcast has: hfm_runtime.statcast.other_source_copies), and say how many
+    were dropped."""
     if from_retro.all() or not from_retro.any():
         return pitches, 0
-    key = pitches["game_date"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object) + "|" + \
-        pitches["home_team"].to_numpy(dtype=object, na_value="")
-    statcast_games = set(key[~from_retro])
-    drop = from_retro & pd.Series(key).isin(statcast_games).to_numpy()
-    games = int(pd.unique(pitches["game_pk"].to_numpy()[drop]).size)
-    return pitches[~drop].reset_index(drop=True), games
+    copies = other_source_copies(game_keys(pitches))
+    drop = np.isin(pitches["game_pk"].to_numpy(np.int64), np.asarray(copies, dtype=np.int64))
+    return pitches[~drop].reset_index(drop=True), len(copies)
 
 
 def _spool_retrosheet(paths: list[Path], register: Mapping[str, int], spool: Path, config: ImportConfig,
