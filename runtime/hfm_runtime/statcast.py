@@ -128,12 +128,15 @@ def game_keys(rows: pd.DataFrame) -> list[tuple[int, int, str]]:
     if "home_team" not in rows.columns or rows.empty:
         return []
     pks, first = np.unique(rows["game_pk"].to_numpy(np.int64), return_index=True)
-    heads = rows.iloc[first]
-    home = heads["home_team"].to_numpy(dtype=object)
-    mlb = (heads[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB" if LEVEL_COLUMN in heads.columns
-           else np.ones(len(pks), dtype=bool))
-    days = pd.to_datetime(heads["game_date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
-    return [(int(pk), int(d), str(h)) for pk, d, h, m in zip(pks, days, home, mlb) if m and pd.notna(h)]
+    # the columns' values at those rows only, by position (a season holds ~2,400 games in ~700,000 rows)
+    home = np.asarray(rows["home_team"].array.take(first), dtype=object)
+    keep = pd.notna(home)
+    if LEVEL_COLUMN in rows.columns:
+        keep &= np.asarray(rows[LEVEL_COLUMN].array.take(first), dtype=object) == "MLB"
+    dates = rows["game_date"].to_numpy()
+    dates = (dates if dates.dtype.kind == "M" else pd.to_datetime(dates).to_numpy())[first]
+    days = dates.astype("datetime64[D]").astype(np.int64)
+    return list(zip(pks[keep].tolist(), days[keep].tolist(), home[keep].astype(str).tolist()))
 
 
 def other_source_copies(games: Iterable[tuple[int, int, str]],
