@@ -15,6 +15,8 @@ it), the final adjustment a = center - marcel is scaled per stat by m in 0.0..2.
            the pooled rows), chosen leave-one-season-out
   level    m = 1 plus a constant per stat: the blend's opportunity-weighted mean miss on every
            out-of-fold row of the other seasons (the rows its w is chosen on, judged or not)
+  level_judged  the same constant from the other seasons' judged rows only (a projection of the rate
+           of a player who goes on to play: the report's population)
 
 Each held-out season is scored with m chosen on the other seasons' rows; rows judged as the report
 judges (>= 100 PA / BF in the season, an MLB line before it), opportunity-weighted RMSE per stat,
@@ -91,7 +93,7 @@ def study(run: Path, pt: str, samples: int) -> dict:
     bands = np.digitize(rows["marcel_evidence"], np.quantile(rows["marcel_evidence"], [1 / 3, 2 / 3]))
     season = rows["season"].to_numpy()
     judged = (n >= MIN_OPPORTUNITIES) & rows["history"].to_numpy()
-    glob, band, level = center.copy(), center.copy(), center.copy()
+    glob, band, level, level_judged = center.copy(), center.copy(), center.copy(), center.copy()
     chosen = {}
     for y in np.unique(season):
         fit = (season != y) & judged  # choose on the other seasons' judged rows
@@ -103,14 +105,18 @@ def study(run: Path, pt: str, samples: int) -> dict:
         every = season != y
         c = (n[every, None] * (truth[every] - center[every])).sum(0) / n[every].sum()
         level[held] = center[held] + c
-        chosen[int(y)] = {"global": m.tolist(), "level x1e-4": np.round(c * 1e4, 1).tolist()}
+        cj = (n[fit, None] * (truth[fit] - center[fit])).sum(0) / n[fit].sum()
+        level_judged[held] = center[held] + cj
+        chosen[int(y)] = {"global": m.tolist(), "level x1e-4": np.round(c * 1e4, 1).tolist(),
+                          "level_judged x1e-4": np.round(cj * 1e4, 1).tolist()}
         for b in range(3):
             mb = best_m(adj[fit & (bands == b)], marc[fit & (bands == b)], truth[fit & (bands == b)], n[fit & (bands == b)])
             at = held & (bands == b)
             band[at] = marc[at] + mb * adj[at]
             chosen[int(y)][f"band{b}"] = mb.tolist()
     j = judged
-    methods = {"marcel": marc[j], "blend": center[j], "global": glob[j], "bands": band[j], "level": level[j]}
+    methods = {"marcel": marc[j], "blend": center[j], "global": glob[j], "bands": band[j], "level": level[j],
+               "level_judged": level_judged[j]}
     t, w = truth[j], n[j]
     per = {k: rmse(v, t, w) for k, v in methods.items()}
     cut = {k: float(np.mean(1 - v / per["marcel"])) for k, v in per.items()}
@@ -118,7 +124,7 @@ def study(run: Path, pt: str, samples: int) -> dict:
     codes, uniq = pd.factorize(players)
     members = [np.flatnonzero(codes == i) for i in range(len(uniq))]
     rng = np.random.default_rng(0)
-    diff = {k: np.empty(samples) for k in ("bands", "level")}
+    diff = {k: np.empty(samples) for k in ("bands", "level", "level_judged")}
     for i in range(samples):
         take = np.concatenate([members[k] for k in rng.integers(0, len(members), len(members))])
         m0 = rmse(methods["marcel"][take], t[take], w[take])
@@ -143,7 +149,7 @@ def main() -> None:
         print(f"{pt}: {r['rows']} judged out-of-fold rows, seasons {r['seasons']}, evidence band edges {r['band_edges']}")
         for k, v in r["cut"].items():
             print(f"  {k:7s} mean cut vs Marcel {100 * v:+.2f}%   per stat {r['per_stat_cut'][k]}")
-        for k in ("bands", "level"):
+        for k in ("bands", "level", "level_judged"):
             lo, mid, hi = r[f"{k} - blend"]
             print(f"  {k} - blend, mean cut: {mid:+.2f} point [{lo:+.2f}, {hi:+.2f}] (90%, players resampled)")
         for y, c in r["chosen"].items():
