@@ -130,17 +130,21 @@ def check_season(season: int | None, last: int | None = None, allow_gap: bool = 
         )
 
 
-def mix_line(bundle, mixed: int | None = None) -> str:
+def mix_line(bundle, mixed: int | None = None, show: str = "adjustments") -> str:
     """A line (with its newline) naming the player types whose opening-day projections the bundle mixes
     with its sequence-skill ridge (hfm_runtime.ridge) and their lam per stat; "" for a bundle without.
     mixed: how many rows of the table it heads the mix went into (Scorer.stats.mixed_rows); 0 says no
-    row holds it, None leaves that unsaid."""
+    row holds it, None leaves that unsaid. show: what the table's brackets hold (SHOW; "rows" for
+    csv/json, which have none)."""
     parts = [f"{pt}s (lam " + ", ".join(f"{s} {v:.1f}" for s, v in bundle.blend["mix"][pt].items()) + ")"
              for pt in bundle.ridges]
     if not parts:
         return ""
     where = ("no row of this table holds it: it goes only into rows the model adjusts as of the season's "
-             "opening day or earlier" if mixed == 0 else "in brackets, the adjustment includes it")
+             "opening day or earlier" if mixed == 0 else
+             {"adjustments": "in brackets, the adjustment includes it",
+              "ranges": "the rates and their intervals include it",
+              "totals": "the totals and their intervals include it"}.get(show, "rate_* and adj_* include it"))
     return ("opening-day projections of " + "; ".join(parts) + ": (1 - lam) x blend + lam x the bundle's "
             f"sequence-skill ridge ({where})\n")
 
@@ -248,7 +252,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             mixed = scorer.stats.mixed_rows
         if args.report is not None:
             _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
-        return _render(args, table, bundle, elapsed, mixed)
+        return _render(args, table, bundle, elapsed, mixed, notes)
     history, seasons = _history(args)
     check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
@@ -284,7 +288,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                   f"{source.last_date.date() if source.last_date is not None else '-'}", file=sys.stderr)
     if args.report is not None:
         _write_report(args, table, bundle, {pt: history.lines(pt) for pt in PLAYER_TYPES}, notes)
-    return _render(args, table, bundle, elapsed, mixed)
+    return _render(args, table, bundle, elapsed, mixed, notes)
 
 
 def _recent_lines(league_dir: Path, season: int) -> dict:
@@ -332,13 +336,18 @@ def _chunked_league(args: argparse.Namespace) -> Path | None:
     return root
 
 
-def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: float, mixed: int | None = None) -> str:
-    if args.format == "csv":
-        return table.to_csv(index=False)
-    if args.format == "json":
+def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: float, mixed: int | None,
+            notes: list[str]) -> str:
+    show = getattr(args, "show", "adjustments")
+    if args.format in ("csv", "json"):  # stdout stays machine-readable: the mix line goes to stderr
+        line = mix_line(bundle, mixed, "rows").rstrip("\n")
+        if line:
+            notes.append(line)
+        if args.format == "csv":
+            return table.to_csv(index=False)
         return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
-    return (training_data_line(bundle.manifest) + "\n" + mix_line(bundle, mixed)
-            + format_table(table, bundle.target_mode, elapsed, args.top, getattr(args, "show", "adjustments")))
+    return (training_data_line(bundle.manifest) + "\n" + mix_line(bundle, mixed, show)
+            + format_table(table, bundle.target_mode, elapsed, args.top, show))
 
 
 def _store(args: argparse.Namespace, scorer, history):
@@ -415,7 +424,7 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
     ages = table["age_source"].value_counts()
     fallbacks = ", ".join(f"{int(counts[f])} {f}" for f in counts.index if f != "model")
     lines = [
-        f"HFM projections for {season} as of {as_of} ({target_mode} model + Marcel): {len(table)} players, "
+        f"HFM projections for {season} as of {as_of} ({target_mode} model + Marcel): {_rows(table)}, "
         f"{int(counts.get('model', 0))} adjusted by the model, {int(table['fallback'].sum())} fallbacks"
         + (f" ({fallbacks})" if fallbacks else "")
         + f"; {int(warnings.str.contains('clipped:').sum())} with a rate pulled into the plausible range, "
@@ -460,6 +469,15 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
         notes = _notes(r.basis, r.flag, str(r.warnings or ""))
         lines.append(row + (f"  {notes}" if notes else ""))
     return "\n".join(lines) + "\n"
+
+
+def _rows(table: pd.DataFrame) -> str:
+    """The header's count: players, or rows and players where a two-way player has a row of each type
+    (the counts after it are of rows)."""
+    players = table["player_id"].nunique()
+    if players == len(table):
+        return f"{players} players"
+    return f"{len(table)} rows ({players} players: a two-way player has a row of each type)"
 
 
 def _notes(basis: str, flag: str, warnings: str) -> str:
