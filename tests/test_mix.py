@@ -185,3 +185,14 @@ def test_hfm_score_says_which_projections_are_mixed(mix_bundle: Path, tiny_bundl
     for as_of, says in ((f"{season}-01-15", "includes it"), (f"{season}-08-01", "no row of this table holds it")):
         main(["--bundle", str(mix_bundle), "--league", str(tiny_league), "--season", str(season), "--as-of", as_of])
         assert says in capsys.readouterr().out.splitlines()[1], as_of
+    # what the brackets hold, per --show; with csv the line goes to stderr and stdout stays the table
+    opening = f"{season}-01-15"
+    for show, says in (("ranges", "the rates and their intervals include it"),
+                       ("totals", "the totals and their intervals include it")):
+        main(["--bundle", str(mix_bundle), "--league", str(tiny_league), "--season", str(season), "--as-of", opening,
+              "--show", show])
+        assert says in capsys.readouterr().out.splitlines()[1], show
+    main(["--bundle", str(mix_bundle), "--league", str(tiny_league), "--season", str(season), "--as-of", opening,
+          "--format", "csv"])
+    out = capsys.readouterr()
+    assert out.out.startswith("player_id,") and "rate_* and adj_* include it" in out.err

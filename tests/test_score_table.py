@@ -350,3 +350,10 @@ def test_totals_carry_the_playing_time_spread_and_a_bundle_without_one_holds_the
         for j, s in enumerate(stats):
             np.testing.assert_allclose(rows[[f"total_{qn}_{s}" for qn in q]].to_numpy(), want.total[:, j, :], atol=1e-9)
             assert not np.allclose(rows[f"total_p90_{s}"].to_numpy(), old.loc[rows.index, f"total_p90_{s}"].to_numpy())
+
+
+def test_the_header_counts_rows_and_players_apart_for_a_two_way_player():
+    from hfm_runtime.cli import _rows
+
+    assert _rows(pd.DataFrame({"player_id": [1, 2, 3]})) == "3 players"
+    assert _rows(pd.DataFrame({"player_id": [1, 2, 2]})) == "3 rows (2 players: a two-way player has a row of each type)"
