@@ -195,4 +195,6 @@ def test_hfm_score_says_which_projections_are_mixed(mix_bundle: Path, tiny_bundl
     main(["--bundle", str(mix_bundle), "--league", str(tiny_league), "--season", str(season), "--as-of", opening,
           "--format", "csv"])
     out = capsys.readouterr()
-    assert out.out.startswith("player_id,") and "rate_* and adj_* include it" in out.err
+    assert out.out.startswith("player_id,") and "rate_*, adj_*, proj_* and range columns include it" in out.err
+    lines = out.err.splitlines()
+    assert lines[[i for i, x in enumerate(lines) if x.startswith("training data:")][0] + 1].startswith("opening-day")

@@ -65,7 +65,7 @@ def test_a_statcast_files_tracking_is_not_read(scorer):
 def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys, tmp_path):
     """Marcel counts his league rates from the data given: one game's pitches (`hfm-score --pitches`,
     `hfm-train marcel --statcast`) make a league of 87 plate appearances, and both say so; whole
-    seasons do not, and with --store the files are a day added to what the store holds: no warning."""
+    seasons do not; a store counts its own games, and says so when they are as few."""
     from click.testing import CliRunner
 
     from hfm_runtime.cli import main as score_main
@@ -79,7 +79,9 @@ def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys, tmp_path):
     assert "warning: --pitches: Marcel's league rates" in err and "87 MLB plate appearances of 2020" in err
     score_main(["--bundle", "retrosheet", "--pitches", str(csv), "--register", str(register), "--season", "2021",
                 "--store", str(tmp_path / "state")])
-    assert "Marcel's league rates" not in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "warning: --store: Marcel's league rates are counted from the store's games alone" in err
+    assert "87 MLB plate appearances of 2020" in err and "--pitches: Marcel" not in err
     result = CliRunner().invoke(marcel_command, ["--statcast", str(csv), "--register", str(register)])
     assert result.exit_code == 0 and "warning: --statcast: Marcel's league rates" in result.output
     lines = pd.DataFrame({"season": [2019, 2020, 2020], "level": "MLB", "PA": [SEASON_PA, SEASON_PA * 0.2, 1000.0]})

@@ -19,7 +19,8 @@ source, seasons and, for Retrosheet, its notice; "not recorded" for bundles expo
 2026-12-02); with --format csv/json that line goes to stderr, so stdout stays machine-readable. A
 bundle trained on a simulated league that scores real data (a league folder whose league.json has a
 "source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr, and so do
---pitches files too small to give Marcel his league rates (hfm_runtime.marcel.thin_league_note). The header line
+--pitches files (or a store's games) too small to give Marcel his league rates
+(hfm_runtime.marcel.thin_league_note). The header line
 counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
 training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
 `--show ranges` / `--show totals` put each stat's 80% outcome interval / projected season total with
@@ -144,7 +145,8 @@ def mix_line(bundle, mixed: int | None = None, show: str = "adjustments") -> str
              "opening day or earlier" if mixed == 0 else
              {"adjustments": "in brackets, the adjustment includes it",
               "ranges": "the rates and their intervals include it",
-              "totals": "the totals and their intervals include it"}.get(show, "rate_* and adj_* include it"))
+              "totals": "the totals and their intervals include it"}.get(
+                 show, "the rows' rate_*, adj_*, proj_* and range columns include it"))
     return ("opening-day projections of " + "; ".join(parts) + ": (1 - lam) x blend + lam x the bundle's "
             f"sequence-skill ridge ({where})\n")
 
@@ -268,6 +270,15 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             source, appended = _store(args, scorer, history)
             if as_of is None and source.last_date is not None and season == source.last_date.year:
                 as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; another season: its opening day
+            if args.pitches and source.league is None:  # Marcel counts the league from the store's games: a
+                # store made from --pitches files may hold a day (a league folder's store holds whole seasons)
+                from hfm_runtime.marcel import thin_league_note
+
+                window = source.lines("batter", lo_day=_day_number(season - 3), hi_day=_day_number(season),
+                                      columns=["PA"])
+                note = thin_league_note(window, season, "--store", "the store's games")
+                if note:
+                    notes.append(note)
         try:
             if players is None and not Scorer.default_players(source, season):
                 raise HFMInputError(
@@ -341,8 +352,9 @@ def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: floa
     show = getattr(args, "show", "adjustments")
     if args.format in ("csv", "json"):  # stdout stays machine-readable: the mix line goes to stderr
         line = mix_line(bundle, mixed, "rows").rstrip("\n")
-        if line:
-            notes.append(line)
+        training = training_data_line(bundle.manifest)
+        if line:  # right after the training-data line
+            notes.insert(notes.index(training) + 1 if training in notes else len(notes), line)
         if args.format == "csv":
             return table.to_csv(index=False)
         return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
@@ -469,6 +481,11 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
         notes = _notes(r.basis, r.flag, str(r.warnings or ""))
         lines.append(row + (f"  {notes}" if notes else ""))
     return "\n".join(lines) + "\n"
+
+
+def _day_number(season: int) -> int:
+    """Days since 1970 of January 1 of `season` (the store's day numbers)."""
+    return int((pd.Timestamp(season, 1, 1) - pd.Timestamp(1970, 1, 1)).days)
 
 
 def _rows(table: pd.DataFrame) -> str:

@@ -201,11 +201,11 @@ SEASON_PA = 185_000
 THIN_LEAGUE_SHARE = 0.25
 
 
-def thin_league_note(batter_lines: pd.DataFrame, season: int, where: str) -> str | None:
+def thin_league_note(batter_lines: pd.DataFrame, season: int, where: str, what: str = "these pitches") -> str | None:
     """A warning when Marcel's league rates for `season` would be counted from a small sample: the
-    MLB plate appearances of each season of the window in `batter_lines` (season lines of the batters
-    of the data given, `where` naming it); None when every window season with data holds at least
-    THIN_LEAGUE_SHARE of SEASON_PA."""
+    MLB plate appearances of each season of the window in `batter_lines` (season or game lines of the
+    batters of the data given: `what`, `where` naming the option); None when every window season with
+    data holds at least THIN_LEAGUE_SHARE of SEASON_PA."""
     window = batter_lines["season"].isin(_window(season, MARCEL_CONFIGS["batter"])).to_numpy()
     if LEVEL_COLUMN in batter_lines.columns:
         window = window & (batter_lines[LEVEL_COLUMN] == MARCEL_LEVEL).to_numpy(dtype=bool, na_value=False)
@@ -214,7 +214,7 @@ def thin_league_note(batter_lines: pd.DataFrame, season: int, where: str) -> str
     if thin.empty:
         return None
     held = ", ".join(f"{int(n):,} MLB plate appearances of {int(y)}" for y, n in thin.items())
-    return (f"warning: {where}: Marcel's league rates are counted from these pitches alone, and they hold "
+    return (f"warning: {where}: Marcel's league rates are counted from {what} alone, and they hold "
             f"only {held} (a season has about {SEASON_PA:,}): every player is regressed toward that small "
             "sample; give whole seasons, or import a league and score it")
 

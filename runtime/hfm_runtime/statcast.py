@@ -124,18 +124,27 @@ RETROSHEET_GAME_PK_MIN = 10**12
 def game_keys(rows: pd.DataFrame) -> list[tuple[int, int, str]]:
     """(game_pk, day since 1970, home team) of each MLB game of `rows` with a home team, in game_pk
     order (none without the column): what a Retrosheet game and Statcast's copy of it share. A game's
-    first row speaks for it."""
+    first row speaks for it (its first row with a home team where that one has none)."""
     if "home_team" not in rows.columns or rows.empty:
         return []
-    pks, first = np.unique(rows["game_pk"].to_numpy(np.int64), return_index=True)
+    pk_rows = rows["game_pk"].to_numpy(np.int64)
+    pks, first = np.unique(pk_rows, return_index=True)
     # the columns' values at those rows only, by position (a season holds ~2,400 games in ~700,000 rows)
     home = np.asarray(rows["home_team"].array.take(first), dtype=object)
-    keep = pd.notna(home)
+    missing = np.flatnonzero(pd.isna(home))
+    if len(missing):  # a game whose first row lacks it: its first row that has it
+        named = np.flatnonzero(rows["home_team"].notna().to_numpy())
+        named_pks, at = np.unique(pk_rows[named], return_index=True)
+        where = dict(zip(named_pks.tolist(), named[at].tolist()))
+        for i in missing:
+            if int(pks[i]) in where:
+                home[i] = rows["home_team"].iloc[where[int(pks[i])]]
+    keep = np.array([isinstance(h, str) for h in home], dtype=bool)
     if LEVEL_COLUMN in rows.columns:
-        keep &= np.asarray(rows[LEVEL_COLUMN].array.take(first), dtype=object) == "MLB"
-    dates = rows["game_date"].to_numpy()
-    dates = (dates if dates.dtype.kind == "M" else pd.to_datetime(dates).to_numpy())[first]
-    days = dates.astype("datetime64[D]").astype(np.int64)
+        levels = rows[LEVEL_COLUMN].array.take(first)
+        keep &= np.array([level == "MLB" if isinstance(level, str) else False for level in levels], dtype=bool)
+    dates = rows["game_date"].array.take(first)
+    days = pd.to_datetime(np.asarray(dates)).to_numpy().astype("datetime64[D]").astype(np.int64)
     return list(zip(pks[keep].tolist(), days[keep].tolist(), home[keep].astype(str).tolist()))
 
 
@@ -145,7 +154,10 @@ def other_source_copies(games: Iterable[tuple[int, int, str]],
     `held` already per (day, home team) as [Statcast, Retrosheet] counts: per date and park, arriving
     Statcast games copy the Retrosheet games held there, and arriving Retrosheet games copy the
     Statcast games held or arriving there (Statcast's rows are preferred to Retrosheet's, but the copy
-    held first stays); at a doubleheader as many as the other source has, lowest game_pk first."""
+    held first stays); at a doubleheader as many as the other source has, lowest game_pk first: right
+    when the other source's games are the day's first ones (a day's Statcast rows hold both games);
+    where one source holds only game 2 of a doubleheader the other holds whole, game 1 is taken for
+    its copy (nothing in a Statcast row numbers the day's games)."""
     arriving: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
     for pk, day, home in sorted(games):
         arriving.setdefault((day, home), ([], []))[pk >= RETROSHEET_GAME_PK_MIN].append(pk)
