@@ -141,8 +141,8 @@ def game_keys(rows: pd.DataFrame) -> list[tuple[int, int, str]]:
                 home[i] = rows["home_team"].iloc[where[int(pks[i])]]
     keep = np.array([isinstance(h, str) for h in home], dtype=bool)
     if LEVEL_COLUMN in rows.columns:
-        levels = rows[LEVEL_COLUMN].array.take(first)
-        keep &= np.array([level == "MLB" if isinstance(level, str) else False for level in levels], dtype=bool)
+        levels = np.asarray(rows[LEVEL_COLUMN].array.take(first), dtype=object)
+        keep &= np.array([isinstance(x, str) and x == "MLB" for x in levels], dtype=bool)  # a missing level is not
     dates = rows["game_date"].array.take(first)
     days = pd.to_datetime(np.asarray(dates)).to_numpy().astype("datetime64[D]").astype(np.int64)
     return list(zip(pks[keep].tolist(), days[keep].tolist(), home[keep].astype(str).tolist()))
