@@ -258,27 +258,14 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     history, seasons = _history(args)
     check_season(args.season, max(seasons), args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
-    if args.pitches and args.store is None:  # a league folder (or a store) holds whole seasons; files may hold a game
-        from hfm_runtime.marcel import thin_league_note
-
-        note = thin_league_note(history.lines("batter"), season, "--pitches")
-        if note:
-            notes.append(note)
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
         if args.store is not None:
             source, appended = _store(args, scorer, history)
             if as_of is None and source.last_date is not None and season == source.last_date.year:
                 as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; another season: its opening day
-            if args.pitches and source.league is None:  # Marcel counts the league from the store's games: a
-                # store made from --pitches files may hold a day (a league folder's store holds whole seasons)
-                from hfm_runtime.marcel import thin_league_note
-
-                window = source.lines("batter", lo_day=_day_number(season - 3), hi_day=_day_number(season),
-                                      columns=["PA"])
-                note = thin_league_note(window, season, "--store", "the store's games")
-                if note:
-                    notes.append(note)
+        if args.pitches and source.league is None:  # a league folder (and its store) holds whole seasons;
+            notes.extend(_thin_league(source, season, args.store is not None))  # files may hold a game
         try:
             if players is None and not Scorer.default_players(source, season):
                 raise HFMInputError(
@@ -483,9 +470,16 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
     return "\n".join(lines) + "\n"
 
 
-def _day_number(season: int) -> int:
-    """Days since 1970 of January 1 of `season` (the store's day numbers)."""
-    return int((pd.Timestamp(season, 1, 1) - pd.Timestamp(1970, 1, 1)).days)
+def _thin_league(source, season: int, store: bool) -> list[str]:
+    """hfm_runtime.marcel.thin_league_note of what Marcel counts his league rates from: the --pitches
+    files' lines, or the store's games of Marcel's window (days since 1970, the store's numbers)."""
+    from hfm_runtime.marcel import thin_league_note
+
+    if not store:
+        return [n for n in [thin_league_note(source.lines("batter"), season, "--pitches")] if n]
+    lo, hi = ((pd.Timestamp(y, 1, 1) - pd.Timestamp(1970, 1, 1)).days for y in (season - 3, season))
+    window = source.lines("batter", lo_day=lo, hi_day=hi, columns=["PA"])
+    return [n for n in [thin_league_note(window, season, "--store", "the store's games")] if n]
 
 
 def _rows(table: pd.DataFrame) -> str:

@@ -114,6 +114,7 @@ GAME_TYPES: dict[str, str] = {
 
 # Not a Statcast column: added by the loader from where the file came from (a real export is "MLB").
 LEVEL_COLUMN = "level"
+LEVELS: tuple[str, ...] = ("MLB", "AAA")
 # Game ids of Retrosheet's games as hfm_train.retrosheet writes them (YYYYMMDD * 10**6 + ...): never an
 # MLBAM game_pk (below 10**6), so a row's game_pk says which source it came from. Where the two sources
 # hold the same game (same date and home team) under different ids, `hfm-train import` keeps Statcast's
@@ -167,7 +168,6 @@ def other_source_copies(games: Iterable[tuple[int, int, str]],
         copies += statcast[:held_retrosheet]
         copies += retrosheet[:held_statcast + len(statcast) - min(len(statcast), held_retrosheet)]
     return copies
-LEVELS: tuple[str, ...] = ("MLB", "AAA")
 
 
 # --- loader ---------------------------------------------------------------------------------------

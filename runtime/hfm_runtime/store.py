@@ -503,13 +503,13 @@ class PlayerStore:
         counts = self._game_keys.setdefault((day, home), [0, 0])
         counts[0] += statcast
         counts[1] += retrosheet
+        self._sources_held.update(r for r, n in ((False, statcast), (True, retrosheet)) if n)
 
     def _add_games(self, rows: pd.DataFrame) -> None:
         self._game_pks = np.union1d(self._game_pks, rows["game_pk"].to_numpy(np.int64))
         for pk, day, home in game_keys(rows):
             retro = pk >= RETROSHEET_GAME_PK_MIN
             self._hold_key(day, home, int(not retro), int(retro))
-            self._sources_held.add(retro)
         day = _day(rows["game_date"])
         self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
         mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
@@ -728,7 +728,6 @@ class PlayerStore:
                     for day, home, (statcast, retro) in zip(z["key_day"].tolist(), z["key_home"].tolist(),
                                                             z["key_games"].tolist()):
                         store._hold_key(int(day), str(home), int(statcast), int(retro))
-                        store._sources_held.update(r for r, n in ((False, statcast), (True, retro)) if n)
                 store._opening = {int(s): int(d) for s, d in z["opening"]}
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
                 store._pitched = set(z["pitched"].tolist())
