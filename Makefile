@@ -111,6 +111,7 @@ accuracy-real: real-league
 	  $$fit --name real_$${y}_speed_off --level1-from $(RUNS)/real_$$y --set profile.speed_rates=false && \
 	  $$fit --name real_$${y}_putaway_off --level1-from $(RUNS)/real_$$y --set profile.putaway_rate=false && \
 	  $$fit --name real_$${y}_old_off --level1-from $(RUNS)/real_$$y --set profile.old_seasons=false && \
+	  $$fit --name real_$${y}_positions_off --level1-from $(RUNS)/real_$$y --set profile.positions=false && \
 	  $$fit --name real_$${y}_deep --level1-from $(RUNS)/real_$$y --set finetune.epochs=25 && \
 	  $$fit --name real_$${y}_no_pretrain --pretrain-epochs 0 || exit 1; \
 	done
@@ -122,6 +123,7 @@ accuracy-real: real-league
 	      --ablation "speed rates off=$(RUNS)/real_$(y)_speed_off" \
 	      --ablation "putaway rate off=$(RUNS)/real_$(y)_putaway_off" \
 	      --ablation "older seasons off=$(RUNS)/real_$(y)_old_off" \
+	      --ablation "fielding positions off=$(RUNS)/real_$(y)_positions_off" \
 	      --ablation "shrunk rates off=$(RUNS)/real_$(y)_unshrunk" \
 	      --ablation "targets denoised=$(RUNS)/real_$(y)_denoised" \
 	      --ablation "pitchers' plate appearances in the batter rows=$(RUNS)/real_$(y)_untyped" \

@@ -30,6 +30,7 @@ def make_pitches(rows: list[dict]) -> pd.DataFrame:
         "launch_angle": np.nan, "hit_distance_sc": np.nan, "estimated_woba_using_speedangle": np.nan,
         "delta_run_exp": 0.01, "bat_score": 0, "fld_score": 0, "home_team": "AAA", "away_team": "BBB",
         "game_type": "R", "responsible_batter": np.nan, "responsible_pitcher": np.nan, "hit_location": np.nan,
+        "batter_position": np.nan,
     }
     frame = pd.DataFrame([{**defaults, **r} for r in rows])
     return load_pitches(frame[list(STATCAST_COLUMNS)], level="MLB")

@@ -12,12 +12,13 @@ import pandas as pd
 import pytest
 
 from hfm_runtime.bundle import load_bundle, write_manifest
-from hfm_runtime.errors import BundleError
+from hfm_runtime.errors import BundleError, HFMInputError
 from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league
 from hfm_runtime.ridge import RidgeModel, mixed
 from hfm_runtime.scoring import History, Scorer, plausible_range
 from hfm_runtime.seasons import season_age
+from hfm_runtime.skills import POSITION_GAMES
 from hfm_runtime.store import PlayerStore
 from hfm_runtime.targets import TARGET_STATS
 from hfm_train.baselines import AggregateRidge, RidgeConfig, season_sums
@@ -61,6 +62,40 @@ def test_the_runtime_ridge_projects_what_the_fitted_one_does(tiny_league: Path):
         got = model.predict_lines(lines, ids, last, _ages(league, ids, last))
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
         assert np.isfinite(got).all()
+
+
+def test_the_ridge_reads_position_shares_and_an_unknown_window_as_the_league(tiny_league: Path):
+    """RidgeConfig.positions: a batter's share of his window's games at each position; a window with
+    no position on its rows (a file without them) gets the training rows' mean shares, never zeros;
+    the runtime's ridge (through its JSON) projects what the fitted one does."""
+    league = load_league(tiny_league)
+    last = max(league.seasons)
+    pitches = league.pitches.copy()
+    where = np.array([2.0, 3.0, 6.0, 8.0, 9.0, 10.0])  # C, 1B, SS, CF, RF, DH
+    pitches["batter_position"] = where[pitches["batter"].to_numpy() % len(where)]
+    lines = player_lines(pitches, "batter")
+    ids = np.array(sorted(lines.loc[lines["season"] == last - 1, "player_id"].unique())[:40])
+    unknown = ids[0]
+    lines.loc[lines["player_id"] == unknown, list(POSITION_GAMES)] = 0.0
+    sums = season_sums(lines[lines["season"] < last], "batter")
+    fitted = AggregateRidge("batter", RidgeConfig(positions=True)).fit(sums, league.players,
+                                                                       sorted(sums["season"].unique()))
+    X = fitted._features(sums, league.players, pd.DataFrame({"player_id": ids, "season": last}))
+    shares = X[list(POSITION_GAMES)]
+    for i, pid in enumerate(ids):
+        if pid == unknown:
+            assert shares.iloc[i].to_dict() == pytest.approx(fitted.position_league_)
+        else:
+            column = {2: "pos_c", 3: "pos_1b", 6: "pos_ss", 8: "pos_cf", 9: "pos_corner", 10: "pos_dh"}[int(where[pid % 6])]
+            assert shares.iloc[i][column] == 1.0 and shares.iloc[i].sum() == 1.0
+    assert sum(fitted.position_league_.values()) == pytest.approx(1.0) and fitted.position_league_["pos_2b"] == 0.0
+    model = RidgeModel.from_json(json.loads(json.dumps(fitted.to_model().to_json())))
+    got = model.predict_lines(lines, ids, last, _ages(league, ids, last))
+    np.testing.assert_allclose(got, fitted.predict(sums, league.players, ids, last), rtol=0, atol=1e-12)
+    without = AggregateRidge("batter", RidgeConfig()).fit(sums, league.players, sorted(sums["season"].unique()))
+    assert not np.allclose(got, without.predict(sums, league.players, ids, last))  # the shares are read
+    with pytest.raises(HFMInputError, match=r"missing column\(s\) pos_dh"):
+        model.predict_lines(lines.drop(columns="pos_dh"), ids, last, _ages(league, ids, last))
 
 
 def test_the_fit_chooses_lam_on_the_grid_and_evaluates_the_mix(mix_run: Path):

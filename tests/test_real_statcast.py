@@ -207,3 +207,20 @@ def test_real_world_bad_values(real_statcast_csv: Path, tmp_path: Path, column: 
     with pytest.raises(HFMInputError) as info:
         load_pitches(tmp_path / "bad.csv")
     assert f"bad.csv: column {column}: row 11 (CSV line 12)" in str(info.value) and problem in str(info.value)
+
+
+def test_batter_position_comes_from_the_fielders_of_his_team(real_statcast_csv: Path) -> None:
+    """Savant has no batter's position; the loader reads it off fielder_2 .. fielder_9 of the half
+    innings his team fields (one of the first nine batters named nowhere: the DH; a later one: a
+    pinch hitter), and leaves it unknown where those rows are not in the file."""
+    pitches = load_pitches(real_statcast_csv)
+    by = pitches.groupby("batter")["batter_position"].agg(["min", "max"])
+    assert (by["min"] == by["max"]).all() and by["min"].between(2, 11).all()
+    assert by.loc[502110, "min"] == 10  # J.D. Martinez, the DH: named by no fielder column, in the lineup
+    assert by.loc[642133, "min"] == 11  # named by none either, first up in the 9th: a pinch hitter
+    assert by.loc[646240, "min"] == 5 and by.loc[543877, "min"] == 2  # Devers at third, Vazquez catching
+    raw = raw_real(real_statcast_csv)
+    top = load_pitches(raw[raw["inning_topbot"] == "Top"])  # the away team bats; its fielding rows are gone
+    assert top["batter_position"].isna().all()
+    given = load_pitches(raw.assign(batter_position=4.0))  # a file's own column wins
+    assert (given["batter_position"] == 4.0).all()

@@ -205,3 +205,24 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
                                     str(REGISTER), "--out", str(tmp_path / "x")])
     assert code == 2 and "2019eve.zip: no such file or folder" in err and "unknown file type" not in err
     assert not (tmp_path / "x").exists()
+
+
+def test_batter_position_is_his_place_in_the_lineup(season_2019, ids):
+    """Each starter's first pitch seen carries the position of his `start` record (DH 10); a pinch
+    hitter bats at 11 (Retrosheet's numbering, kept: hfm_runtime.statcast)."""
+    pitches, _ = season_2019
+    assert pitches["batter_position"].between(1, 11).all()
+    starts = {}
+    for path in (DATA / "2019").glob("*.EV?"):
+        pk = None
+        for line in path.read_text(encoding="latin-1").splitlines():
+            rec = line.split(",")
+            if rec[0] == "id":
+                pk = game_pk(rec[1])
+            elif rec[0] == "start":
+                starts[(pk, ids[rec[1]])] = float(rec[-1])
+    first = pitches.groupby(["game_pk", "batter"], sort=False)["batter_position"].first()
+    assert len(starts) == 2 * 2 * 9  # two games, two teams, nine starters each (the pitcher bats: no DH in an NL park)
+    assert all(first[key] == pos for key, pos in starts.items() if key in first.index)
+    assert all(key in first.index for key in starts)  # every starter batted
+    assert (pitches["batter_position"] == 11).any()  # a pinch hitter

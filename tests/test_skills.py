@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from hfm_runtime.skills import (
-    DEFAULT_PRIOR_EVENTS, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, pitch_skill_counts, skill_lines,
+    DEFAULT_PRIOR_EVENTS, POSITION_GAMES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, pitch_skill_counts,
+    skill_lines,
     skill_priors, skill_rates, type_rates, with_skills,
 )
 
@@ -250,3 +251,27 @@ def test_skill_lines_sums_as_reduceat_over_the_sorted_rows_to_the_bit():
         for got in (skill_lines(frame, pt), skill_lines(frame, pt, pitch_skill_columns(frame))):
             np.testing.assert_array_equal(got[list(SKILL_COUNTS)].to_numpy(np.float64).view(np.int64),
                                           want.view(np.int64))
+
+
+def test_position_games_count_each_game_once_per_position():
+    """A batter's POSITION_GAMES: one per game at each position he batted from; a pinch hitter who
+    stays in to field counts at his position only; a game of pinch hitting alone is its own kind; a game
+    with no position on his rows is unknown (every count 0)."""
+    frame = pitches([
+        {"game_pk": 1, "batter": 10, "batter_position": 2.0},
+        {"game_pk": 1, "batter": 10, "batter_position": 2.0},  # his second plate appearance: still one game
+        {"game_pk": 1, "batter": 11, "batter_position": 11.0},  # pinch hit, then played first base
+        {"game_pk": 1, "batter": 11, "batter_position": 3.0},
+        {"game_pk": 2, "batter": 10, "batter_position": 11.0},  # a pinch hitter only
+        {"game_pk": 2, "batter": 11, "batter_position": 10.0},  # DH
+        {"game_pk": 2, "batter": 12, "batter_position": 7.0},
+        {"game_pk": 2, "batter": 13, "batter_position": np.nan},
+    ])
+    bat = skill_lines(frame, "batter").set_index(["player_id", "game_pk"])[list(POSITION_GAMES)]
+    assert bat.loc[(10, 1)].to_dict() == {**dict.fromkeys(POSITION_GAMES, 0.0), "pos_c": 1.0}
+    assert bat.loc[(11, 1)].to_dict() == {**dict.fromkeys(POSITION_GAMES, 0.0), "pos_1b": 1.0}
+    assert bat.loc[(10, 2), "pos_ph"] == 1 and bat.loc[(10, 2), "pos_dh"] == 0
+    assert bat.loc[(11, 2), "pos_dh"] == 1 and bat.loc[(11, 2), "pos_ph"] == 0 and bat.loc[(12, 2), "pos_corner"] == 1
+    assert (bat.loc[(13, 2)] == 0).all()
+    assert set(POSITION_GAMES).isdisjoint(skill_lines(frame, "pitcher").columns)  # batters' lines only
+    assert (skill_lines(frame.drop(columns="batter_position"), "batter")[list(POSITION_GAMES)] == 0).all().all()

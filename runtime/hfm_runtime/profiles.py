@@ -134,6 +134,12 @@ class ProfileConfig:
     # everything else in `feature_names`. Off here (the simulated leagues never measured it); `hfm-train
     # fit` turns it on for an imported league. Saved with the identity; a file without it reads as off.
     late_rates: bool = False
+    # A batter's fielding positions (2026-12-06, off by default; `hfm-train fit` turns it on for an
+    # imported league, docs/real-data-tried.md): the sequence ridge reads the window's share of games
+    # at each position (hfm_runtime.ridge.POSITION_SHARES), so the batters' opening-day mix with it
+    # does; the profile's own features do not (yet). Saved with the identity; a file without it
+    # reads as off.
+    positions: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]

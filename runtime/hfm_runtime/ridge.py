@@ -2,8 +2,8 @@
 
 hfm_train.baselines.AggregateRidge fits it (its module docstring says what the features are: the
 5/4/3-weighted outcome and skill rates of the three seasons before the projected one, shrunk, their
-sample sizes, the AAA share, age, and the switches of `RidgeConfig`); `RidgeModel` holds what the fit
-learned (the league and prior rates the features are shrunk toward, the standardiser, one linear map
+sample sizes, the AAA share, age, and the switches of `RidgeConfig`: with `positions`, a batter's
+share of the window's games at each fielding position); `RidgeModel` holds what the fit learned (the league and prior rates the features are shrunk toward, the standardiser, one linear map
 per target stat) and computes the same features and projections from a player's game or season lines.
 
 A bundle whose blend takes the ridge in (`blend.json` "mix": per player type and stat, lam) ships it
@@ -13,14 +13,14 @@ before the projected one, so it is applied only to projections as of opening day
 game of the season before the as-of date).
 
 Inputs: `season_sums` of the player's lines (one row per player, season and level: opportunities,
-target-stat counts, SKILL_COUNTS and `games`), his age in the projected season (NaN: the training
-rows' median age).
+target-stat counts, SKILL_COUNTS, a batter's POSITION_GAMES and `games`), his age in the projected
+season (NaN: the training rows' median age).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,12 +28,16 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.profiles import OLD_YEARS, shrink_weighted
-from hfm_runtime.skills import SKILL_COUNTS, skill_rates, type_rates
+from hfm_runtime.skills import POSITION_GAMES, SKILL_COUNTS, skill_rates, type_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 RIDGE_FILE = "ridge_{player_type}.json"
 # the line columns `season_sums` sums, per player type (besides the keys)
 RIDGE_COLUMNS: dict[str, tuple[str, ...]] = {pt: (OPPORTUNITY[pt], *TARGET_STATS[pt], *SKILL_COUNTS) for pt in TARGET_STATS}
+RIDGE_COLUMNS["batter"] += POSITION_GAMES
+# RidgeConfig.positions' features: the window's share of games at each position, as DH and as a
+# pinch hitter only (every one of skills.POSITION_GAMES)
+POSITION_SHARES: tuple[str, ...] = POSITION_GAMES
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class RidgeConfig:
     speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates
     putaway_rate: bool = False  # batters: skills.PUTAWAY_RATES after them
     old_seasons: bool = False  # batters: seasons t-4..t-6 shrunk
+    positions: bool = False  # batters: the window's shares of games by fielding position (POSITION_SHARES)
 
     @property
     def years(self) -> int:
@@ -79,6 +84,9 @@ class RidgeState:
     skill_league: Mapping[str, float]
     skill_prior: Mapping[str, float]
     median_age: float  # fills an unknown age
+    # with RidgeConfig.positions: each POSITION_SHARES share over the training rows' windows, for a
+    # window whose rows hold no position (a file without them: unknown, not "no position")
+    position_league: Mapping[str, float] = field(default_factory=dict)
 
 
 def ridge_features(player_type: PlayerType, config: RidgeConfig, state: RidgeState, sums: pd.DataFrame,
@@ -135,6 +143,14 @@ def ridge_features(player_type: PlayerType, config: RidgeConfig, state: RidgeSta
     if config.window_detail:
         games = weighted["games"].to_numpy()
         X["log_per_game"] = np.log1p(np.divide(wopp, games, out=np.zeros(n), where=games > 0))
+    if config.positions and pt == "batter":
+        if not all(c in weighted.columns for c in POSITION_SHARES):
+            raise HFMInputError("ridge: season sums lack the position games (skills.POSITION_GAMES), which "
+                                "RidgeConfig.positions reads")
+        games = sum(weighted[g].to_numpy() for g in POSITION_SHARES)
+        for g in POSITION_SHARES:
+            X[g] = np.divide(weighted[g].to_numpy(), games, out=np.full(n, state.position_league.get(g, 0.0)),
+                             where=games > 0)
     ages = np.asarray(ages, dtype=np.float64)
     X["age"], X["age2"] = ages, (ages - 28.0) ** 2
     if config.skills:

@@ -48,6 +48,16 @@ Definitions (a pitch with a missing field counts in no column that needs it):
                        fb_spin, brk_spin, brk_break, edge, pa_pitches): a window's spread, which sets
                        how far its mean is shrunk
 
+ Batters' lines only, where the rows say where he fielded (`batter_position`: Retrosheet's import,
+ Savant's fielder columns; not the simulator), one per game at most (POSITION_GAMES):
+  pos_c, pos_1b, pos_2b, pos_3b, pos_ss, pos_cf   games he batted while at that position at some pitch
+  pos_corner           the same at left or right field
+  pos_dh               games he batted as DH
+  pos_ph               games he batted only as a pinch hitter (a pinch hitter who then fields counts
+                       at that position)
+ A game without a position on his rows (a file without them) counts in none: unknown, which the
+ ridge's shares (hfm_runtime.ridge) tell from "no position" by their sum.
+
 `skill_priors` fits, per rate, how many league-average events to add to a window before dividing
 (empirical Bayes, as `profiles.prior_opportunities` does for outcome rates): a proportion's noise
 is p(1 - p) per event, a mean's is the pooled within-player variance from the squared sums. A rate
@@ -67,7 +77,7 @@ import pandas as pd
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
 from hfm_runtime.seasons import GAME_KEYS
-from hfm_runtime.statcast import LEVEL_COLUMN
+from hfm_runtime.statcast import DESIGNATED_HITTER, LEVEL_COLUMN, PINCH_HITTER
 from hfm_runtime.targets import PlayerType
 
 SWING_DESCRIPTIONS = frozenset({
@@ -160,6 +170,12 @@ SPEED_RATES: tuple[str, ...] = ("if_hit_rate", "gidp_rate")
 # share reaching two strikes times this, and the two regress by different amounts: docs/real-data.md).
 # ProfileConfig.putaway_rate / RidgeConfig.putaway_rate add it (batters only) to the 5/4/3 window.
 PUTAWAY_RATES: tuple[str, ...] = ("putaway_rate",)
+
+
+# the batters' games by fielding position (module docstring): name -> batter_position values
+POSITION_GROUPS: dict[str, tuple[int, ...]] = {"pos_c": (2,), "pos_1b": (3,), "pos_2b": (4,), "pos_3b": (5,),
+                                               "pos_ss": (6,), "pos_corner": (7, 9), "pos_cf": (8,)}
+POSITION_GAMES: tuple[str, ...] = (*POSITION_GROUPS, "pos_dh", "pos_ph")
 
 
 def type_rates(player_type: PlayerType, speed: bool = False, putaway: bool = False) -> tuple[str, ...]:
@@ -329,6 +345,28 @@ def skill_line_columns(pitches: pd.DataFrame, player_type: PlayerType,
         LEVEL_COLUMN: text_array(pitches[LEVEL_COLUMN])[first].astype(str),
     }
     out.update({c: sums[:, j] for j, c in enumerate(SKILL_COUNTS)})
+    if player_type == "batter":
+        out.update(_position_games(pitches, order, start))
+    return out
+
+
+def _position_games(pitches: pd.DataFrame, order: np.ndarray, start: np.ndarray) -> dict[str, np.ndarray]:
+    """POSITION_GAMES per (batter, game) group of `order[start[i]:start[i+1]]` (module docstring)."""
+    out = {c: np.zeros(len(start)) for c in POSITION_GAMES}
+    if "batter_position" not in pitches.columns or not len(order):
+        return out
+    pos = pitches["batter_position"].to_numpy(np.float64)[order]
+    if not np.isfinite(pos).any():  # a source without positions (the simulator's): every count 0
+        return out
+
+    def any_of(mask: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(mask.astype(np.int64), start) > 0
+    fielded = any_of((pos >= 1) & (pos <= 9))
+    for name, codes in POSITION_GROUPS.items():
+        out[name] = any_of(np.isin(pos, codes)).astype(np.float64)
+    dh = any_of(pos == DESIGNATED_HITTER)
+    out["pos_dh"] = dh.astype(np.float64)
+    out["pos_ph"] = (any_of(pos == PINCH_HITTER) & ~fielded & ~dh).astype(np.float64)
     return out
 
 

@@ -12,9 +12,11 @@ Columns. Every vintage since 2015 loads:
                     before Savant added it, e.g. a 2020 pybaseball frame) and the columns the
                     pipeline does not read, `hit_location` (the fielder who first touched a ball in
                     play; only the batters' speed rates read it: hfm_runtime.skills), and
-                    `responsible_batter` / `responsible_pitcher` (HFM's, not Savant's: see
-                    STATCAST_COLUMNS). Any other column (bat tracking, fielders, `des`, the
-                    unnamed index, ...) is ignored.
+                    `responsible_batter` / `responsible_pitcher` / `batter_position` (HFM's, not
+                    Savant's: see STATCAST_COLUMNS). Where `batter_position` is missing and the
+                    rows have Savant's `fielder_2` .. `fielder_9`, `load_pitches` fills it from them
+                    over all its rows (`with_batter_positions`) and drops them; any other column
+                    (bat tracking, `des`, the unnamed index, ...) is ignored.
 Values: `stand` and `p_throws` must be L or R; `game_pk`, `pitcher` and `batter` positive whole
 numbers. Unknown `description`, `events` and `pitch_type` codes load as they are (the featurizer
 maps codes it has not seen to <UNK>, hfm_runtime.seasons counts unknown events as a PA "OTHER").
@@ -89,12 +91,22 @@ STATCAST_COLUMNS: dict[str, str] = {
     # them; a Statcast file has neither, and every row counts for its own batter and pitcher).
     "responsible_batter": "float",
     "responsible_pitcher": "float",
+    # Not Savant's: the batter's fielding position when he batted, numbered as below.
+    # hfm_train.retrosheet writes it from the lineups; rows without it get it from their fielder_2
+    # .. fielder_9 columns (`with_batter_positions`); NaN where neither says.
+    "batter_position": "float",
 }
+# batter_position: 1 pitcher .. 9 right field (Retrosheet's and Savant's numbering),
+# DESIGNATED_HITTER, PINCH_HITTER (Retrosheet also has 12, a pinch runner, who never bats)
+DESIGNATED_HITTER, PINCH_HITTER = 10, 11
+# Savant's fielding team at the pitch, catcher .. right fielder (MLBAM ids): read only to derive
+# batter_position, never kept
+FIELDER_COLUMNS: tuple[str, ...] = tuple(f"fielder_{k}" for k in range(2, 10))
 
 # Absent in some vintages (delta_run_exp) or not read by the pipeline: loaded as missing when absent.
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "delta_run_exp", "type", "inning_topbot", "home_team", "away_team", "game_type",
-    "responsible_batter", "responsible_pitcher", "hit_location",
+    "responsible_batter", "responsible_pitcher", "hit_location", "batter_position",
 )
 REQUIRED_COLUMNS: tuple[str, ...] = tuple(c for c in STATCAST_COLUMNS if c not in OPTIONAL_COLUMNS)
 
@@ -250,7 +262,7 @@ def load_pitches(
             f"{name}: no rows of game_type {', '.join(game_types or [])} "
             f"(left out {counts.describe_left_out()}); pass game_types to keep them"
         )
-    pitches = _sorted(pitches)
+    pitches = with_batter_positions(_sorted(pitches))
     repeat = _repeats(pitches)
     counts.duplicates = int(repeat.sum())
     if duplicates == "drop" and counts.duplicates:
@@ -342,8 +354,8 @@ def read_pitch_chunks(
     counts: LoadCounts | None = None,
 ) -> Iterator[pd.DataFrame]:
     """One Statcast file as normalised frames (`normalise_pitches`; no `level`, not sorted, not
-    deduplicated) of at most `chunk_rows` rows read each (default: the whole file at once), so a
-    large file never sits in memory whole. Errors name the row within the file. `counts` (if given)
+    deduplicated, FIELDER_COLUMNS kept where the file has them) of at most `chunk_rows` rows read
+    each (default: the whole file at once), so a large file never sits in memory whole. Errors name the row within the file. `counts` (if given)
     adds up the rows read and left out. Chunks left with no rows are skipped; a file with no data
     rows at all is an error."""
     path = Path(path)
@@ -386,7 +398,7 @@ def _raw_chunks(path: Path, kind: str, chunk_rows: int | None) -> Iterator[pd.Da
     if kind == "csv":
         header = pd.read_csv(path, nrows=0).columns
         _check_columns(header, str(path))
-        wanted = [c for c in STATCAST_COLUMNS if c in set(header)]
+        wanted = [c for c in (*STATCAST_COLUMNS, *FIELDER_COLUMNS) if c in set(header)]
         if chunk_rows is None:
             yield pd.read_csv(path, usecols=wanted, low_memory=False)
         else:
@@ -395,7 +407,7 @@ def _raw_chunks(path: Path, kind: str, chunk_rows: int | None) -> Iterator[pd.Da
         file = parquet_module().ParquetFile(path)
         names = file.schema_arrow.names
         _check_columns(names, str(path))
-        wanted = [c for c in STATCAST_COLUMNS if c in set(names)]
+        wanted = [c for c in (*STATCAST_COLUMNS, *FIELDER_COLUMNS) if c in set(names)]
         if chunk_rows is None:
             yield file.read(columns=wanted).to_pandas()
         else:
@@ -432,8 +444,9 @@ def normalise_pitches(
     first_row: int = 0,
 ) -> pd.DataFrame:
     """Validate `raw` and return STATCAST_COLUMNS with normalised dtypes (see `load_pitches`), rows
-    of other game types left out, in `raw`'s order. Errors name `name`, the column and the row:
-    1-based, `first_row` + the position in `raw` (a chunk's first row within its file)."""
+    of other game types left out, in `raw`'s order; then FIELDER_COLUMNS where `raw` has all of them
+    (`load_pitches` turns them into batter_position: `with_batter_positions`). Errors name `name`,
+    the column and the row: 1-based, `first_row` + the position in `raw` (a chunk's first row within its file)."""
     _check_columns(raw.columns, name)
     if raw.empty and not allow_empty:
         raise HFMInputError(f"{name}: no rows")
@@ -506,12 +519,68 @@ def normalise_pitches(
                 if bad.any():
                     raise where(col, bad, f"is not one of {', '.join(HANDS)}")
             out[col] = text
+    if all(c in raw.columns for c in FIELDER_COLUMNS):  # kept for load_pitches' batter_position
+        for col in FIELDER_COLUMNS:
+            out[col] = _numeric(raw[col], col, where)
     frame = pd.DataFrame(out)
     if keep_level:
         frame[LEVEL_COLUMN] = _text(raw[LEVEL_COLUMN])
         if frame[LEVEL_COLUMN].isna().any():
             raise where(LEVEL_COLUMN, frame[LEVEL_COLUMN].isna().to_numpy(), "is missing (required)")
     return frame
+
+
+def with_batter_positions(pitches: pd.DataFrame) -> pd.DataFrame:
+    """`pitches` without FIELDER_COLUMNS, a missing batter_position filled from them first
+    (`batter_positions`, over every row at once: a game split between two files or chunks reads
+    the same as whole)."""
+    if not any(c in pitches.columns for c in FIELDER_COLUMNS):
+        return pitches
+    if all(c in pitches.columns for c in FIELDER_COLUMNS):
+        have = pitches["batter_position"].to_numpy(np.float64)
+        if np.isnan(have).any():
+            pitches = pitches.assign(batter_position=np.where(np.isnan(have), batter_positions(pitches), have))
+    return pitches.drop(columns=[c for c in FIELDER_COLUMNS if c in pitches.columns])
+
+
+def batter_positions(raw: pd.DataFrame) -> np.ndarray:
+    """float [N]: each row's batter_position from Savant's fielder_2 .. fielder_9 of the same rows:
+    where the batter fielded most in that game's other half-innings (his team in the field). Where
+    those rows are here and name him nowhere: DESIGNATED_HITTER if he was one of his team's first
+    nine batters of the game (the starting lineup), PINCH_HITTER otherwise. NaN where the rows of his
+    team in the field are not in `raw` (a file of his own plate appearances)."""
+    n = len(raw)
+    out = np.full(n, np.nan)
+    if n == 0:
+        return out
+    game = pd.to_numeric(raw["game_pk"], errors="coerce").to_numpy(np.float64)
+    batter = pd.to_numeric(raw["batter"], errors="coerce").to_numpy(np.float64)
+    half = pd.Series(_text(raw["inning_topbot"]) if "inning_topbot" in raw.columns else [None] * n)
+    top = half.str.lower().eq("top").to_numpy(bool)  # the away team bats
+    known = half.notna().to_numpy(bool) & np.isfinite(game) & np.isfinite(batter)
+    fielders = np.column_stack([pd.to_numeric(raw[c], errors="coerce").to_numpy(np.float64) for c in FIELDER_COLUMNS])
+    # (game, fielding side, fielder, position) of every fielder named; the home side (1) fields in a top half
+    side = np.where(top, 1.0, 0.0)
+    g, s, f = np.repeat(game, 8), np.repeat(side, 8), fielders.ravel()
+    pos = np.tile(np.arange(2, 10, dtype=np.float64), n)
+    ok = np.repeat(known, 8) & np.isfinite(f)
+    named = pd.DataFrame({"game": g[ok], "side": s[ok], "player": f[ok], "pos": pos[ok]})
+    most = (named.groupby(["game", "side", "player", "pos"]).size().rename("n").reset_index()
+            .sort_values(["n", "pos"], ascending=[False, True]).drop_duplicates(["game", "side", "player"]))
+    # a batter's side: the one that fields while the other bats
+    bat_side = np.where(top, 0.0, 1.0)
+    rows = pd.DataFrame({"game": game, "side": bat_side, "player": batter})
+    found = rows.merge(most, on=["game", "side", "player"], how="left")["pos"].to_numpy(np.float64)
+    sides = named[["game", "side"]].drop_duplicates().assign(seen=True)
+    seen = rows.merge(sides, on=["game", "side"], how="left")["seen"].eq(True).to_numpy(bool) & known
+    # the starting lineup: a side's first nine batters by their first plate appearance
+    at_bat = pd.to_numeric(raw["at_bat_number"], errors="coerce").to_numpy(np.float64)
+    first = rows.assign(ab=at_bat).groupby(["game", "side", "player"])["ab"].min().rename("first").reset_index()
+    first["order"] = first.groupby(["game", "side"])["first"].rank(method="first")
+    order = rows.merge(first, on=["game", "side", "player"], how="left")["order"].to_numpy(np.float64)
+    bench = np.where(order <= 9, float(DESIGNATED_HITTER), float(PINCH_HITTER))
+    out[seen] = np.where(np.isfinite(found[seen]), found[seen], bench[seen])
+    return out
 
 
 def _numeric(s: pd.Series, col: str, where) -> np.ndarray:

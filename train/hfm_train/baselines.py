@@ -33,6 +33,10 @@ ACTUAL outcomes (never on the simulator's true talent):
                   * with `RidgeConfig.old_seasons` (batters; likewise the profile's), the three seasons
                     before the window (t-4..t-6) together: each stat's rate shrunk by its prior and
                     log opportunities (full-season equivalents)
+                  * with `RidgeConfig.positions` (batters; likewise the profile's), the window's
+                    5/4/3-weighted share of games at C, 1B, 2B, 3B, SS, LF/RF, CF, DH and pinch
+                    hitter only (skills.POSITION_GAMES; the training rows' mean shares where the window
+                    holds no position)
   stat_ridge      the same regression on the outcome rates, opportunities, AAA share and age only
   statcast_ridge_denoised   statcast_ridge fitted on targets denoised by each season's own pitches
                   (hfm_train.denoise, cross-fitted by player): the same trick the model trains with,
@@ -58,7 +62,7 @@ from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.profiles import ProfileConfig, prior_opportunities
-from hfm_runtime.ridge import RidgeConfig, RidgeModel, RidgeState, ridge_features, season_sums
+from hfm_runtime.ridge import POSITION_SHARES, RidgeConfig, RidgeModel, RidgeState, ridge_features, season_sums
 from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
@@ -95,6 +99,12 @@ class AggregateRidge:
         if len(rows) < 20:
             raise HFMInputError(f"{pt} ridge baseline: only {len(rows)} training player-seasons in {seasons}")
         self.prior_k_ = prior_opportunities(mlb, pt)
+        self.position_league_ = {}
+        if self.config.positions and pt == "batter":  # the shares over the rows' windows, for an unknown window
+            shares = self._features(sums, players, rows)[list(POSITION_SHARES)].to_numpy()
+            shares = shares[shares.sum(axis=1) > 0]  # windows that hold a position (the rest read 0 here)
+            self.position_league_ = dict(zip(POSITION_SHARES, map(float, shares.mean(axis=0) if len(shares) else
+                                                                  np.zeros(len(POSITION_SHARES)))))
         X = self._features(sums, players, rows)
         self.median_age_ = float(np.nanmedian(X["age"]))
         X = X.fillna({"age": self.median_age_, "age2": 0.0})
@@ -138,7 +148,8 @@ class AggregateRidge:
         return ridge_features(self.player_type, self.config, self._state(), sums, ids, season, age)
 
     def _state(self) -> RidgeState:
-        return RidgeState(self.league_, self.prior_k_, self.skill_league_, self.skill_prior_, self.median_age_)
+        return RidgeState(self.league_, self.prior_k_, self.skill_league_, self.skill_prior_, self.median_age_,
+                          self.position_league_)
 
     def to_model(self) -> RidgeModel:
         """The fitted ridge as the runtime scores with it (hfm_runtime.ridge; the same projections)."""
@@ -149,9 +160,9 @@ class AggregateRidge:
 
 def sequence_ridge_config(profile: ProfileConfig) -> RidgeConfig:
     """The sequence-skill ridge (`statcast_ridge`) of a run: the extra skill rates its `profile` reads
-    (RidgeConfig.speed_rates, putaway_rate, old_seasons), so the bar and the model see the same."""
+    (RidgeConfig.speed_rates, putaway_rate, old_seasons, positions), so the bar and the model see the same."""
     return RidgeConfig(speed_rates=profile.speed_rates, putaway_rate=profile.putaway_rate,
-                       old_seasons=profile.old_seasons)
+                       old_seasons=profile.old_seasons, positions=profile.positions)
 
 
 def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType,

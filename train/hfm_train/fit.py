@@ -540,12 +540,13 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 # it lost on the test season; benchmarks/results/real_deep_gate.md), the pitchers' wide path fitted
 # on the in-season examples too (benchmarks/results/real_wide_kinds.md), and the batters' speed rates,
 # putaway rate and older seasons (benchmarks/results/real_speed_2017_2018.md, real_putaway_2017_2018.md,
-# real_old_seasons_2017_2018.md), and the batters' opening-day blend mixed with the sequence ridge
-# (real_mix_2017_2018.md).
+# real_old_seasons_2017_2018.md), the batters' opening-day blend mixed with the sequence ridge
+# (real_mix_2017_2018.md), and that ridge reading the batters' fielding positions
+# (real_position_study.txt).
 REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true", "finetune.epochs=0",
                                        'finetune.pitcher_wide_kinds=["start", "in_season"]', "profile.speed_rates=true",
                                        "profile.putaway_rate=true", "profile.old_seasons=true",
-                                       'mix.player_types=["batter"]')
+                                       'mix.player_types=["batter"]', "profile.positions=true")
 
 
 def real_data_defaults(config: RunConfig) -> RunConfig:

@@ -38,6 +38,8 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
   stand, p_throws  the batter's side (a switch hitter bats opposite the pitcher's hand; `badj`
                  records) and the pitcher's hand (`padj` records), from the season's rosters
   at_bat_number, pitch_number   plate appearances numbered through the game, pitches through each
+  batter_position  the batter's fielding position in his team's lineup at the pitch (1-9, 10 DH,
+                 11 pinch hitter: hfm_runtime.statcast's numbering)
   game_type "R", level "MLB"; every tracking column (pitch type, speeds, locations, spin, launch
                  data, xwOBA, run values) empty.
 
@@ -217,7 +219,7 @@ class _Columns:
     NAMES = ("game_pk", "game_date", "home_team", "away_team", "pitcher", "batter", "description", "type",
              "balls", "strikes", "events", "bb_type", "hit_location", "inning", "inning_topbot", "outs_when_up", "on_1b",
              "on_2b", "on_3b", "bat_score", "fld_score", "stand", "p_throws", "at_bat_number", "pitch_number",
-             *RESPONSIBLE_COLUMNS)
+             *RESPONSIBLE_COLUMNS, "batter_position")
 
     def __init__(self) -> None:
         self.values: dict[str, list] = {n: [] for n in self.NAMES}
@@ -351,7 +353,9 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             counts.placeholder_rows += 1
             emitted += 1
         if rows:
+            position = st.player_position(st.batting_team, ev.batter)  # 0: not in the lineup
             _add_rows(v, rows, _state(st, mlbam) | {
+                "batter_position": float(position) if position > 0 else np.nan,
                 "game_pk": pk, "game_date": date, "home_team": home_team, "away_team": away_team,
                 "pitcher": pitcher, "batter": batter, "stand": b_hand, "p_throws": p_hand, "at_bat_number": at_bat})
         if ends_pa:

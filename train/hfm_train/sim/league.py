@@ -250,6 +250,7 @@ class LeagueSimulator:
         df["game_type"] = np.full(n, "R", dtype=object)
         df["responsible_batter"] = df["responsible_pitcher"] = np.full(n, np.nan)  # every PA is its own
         df["hit_location"] = np.full(n, np.nan)  # no fielders simulated: infield-hit rates stay absent
+        df["batter_position"] = np.full(n, np.nan)  # nor positions: the ridge's position shares stay absent
         frame = pd.DataFrame(df)[list(STATCAST_COLUMNS)]
         frames = []
         for lvl in (MLB, AAA):
