@@ -94,7 +94,7 @@ def test_the_ridge_reads_position_shares_and_an_unknown_window_as_the_league(tin
     np.testing.assert_allclose(got, fitted.predict(sums, league.players, ids, last), rtol=0, atol=1e-12)
     without = AggregateRidge("batter", RidgeConfig()).fit(sums, league.players, sorted(sums["season"].unique()))
     assert not np.allclose(got, without.predict(sums, league.players, ids, last))  # the shares are read
-    with pytest.raises(HFMInputError, match=r"missing column\(s\) pos_dh"):
+    with pytest.raises(HFMInputError, match="lack the position games"):
         model.predict_lines(lines.drop(columns="pos_dh"), ids, last, _ages(league, ids, last))
 
 

@@ -224,3 +224,13 @@ def test_batter_position_comes_from_the_fielders_of_his_team(real_statcast_csv: 
     assert top["batter_position"].isna().all()
     given = load_pitches(raw.assign(batter_position=4.0))  # a file's own column wins
     assert (given["batter_position"] == 4.0).all()
+
+
+def test_a_pitcher_who_bats_is_at_position_one(real_statcast_csv: Path) -> None:
+    """Savant names the fielding team's pitcher in `pitcher`, not in a fielder column: a pitcher
+    batting (an NL park, a two-way player) is position 1, as Retrosheet writes him, not a DH."""
+    raw = raw_real(real_statcast_csv)
+    starter = int(raw.loc[raw["inning_topbot"] == "Top", "pitcher"].iloc[-1])  # the home team's first pitcher
+    home_dh = raw["batter"] == 502110  # J.D. Martinez bats for the home team
+    pitches = load_pitches(raw.assign(batter=raw["batter"].where(~home_dh, starter)))
+    assert (pitches.loc[pitches["batter"] == starter, "batter_position"] == 1).all()

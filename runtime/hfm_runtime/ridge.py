@@ -34,7 +34,7 @@ from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_sc
 RIDGE_FILE = "ridge_{player_type}.json"
 # the line columns `season_sums` sums, per player type (besides the keys)
 RIDGE_COLUMNS: dict[str, tuple[str, ...]] = {pt: (OPPORTUNITY[pt], *TARGET_STATS[pt], *SKILL_COUNTS) for pt in TARGET_STATS}
-RIDGE_COLUMNS["batter"] += POSITION_GAMES
+RIDGE_COLUMNS["batter"] += POSITION_GAMES  # summed where the lines have them (RidgeConfig.positions needs them)
 # RidgeConfig.positions' features: the window's share of games at each position, as DH and as a
 # pinch hitter only (every one of skills.POSITION_GAMES)
 POSITION_SHARES: tuple[str, ...] = POSITION_GAMES
@@ -64,9 +64,10 @@ class RidgeConfig:
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:
-    """Per (player_id, season, level): opportunities, target-stat counts and skill counts summed, and
-    `games` (game lines: one per game played)."""
-    cols = list(RIDGE_COLUMNS[player_type])
+    """Per (player_id, season, level): opportunities, target-stat counts and skill counts summed (a
+    batter's POSITION_GAMES too, where `lines` has them), and `games` (game lines: one per game
+    played)."""
+    cols = [c for c in RIDGE_COLUMNS[player_type] if c not in POSITION_GAMES or c in lines.columns]
     missing = [c for c in cols if c not in lines.columns]
     if missing:
         raise HFMInputError(f"game lines: missing column(s) {', '.join(missing)} (hfm_runtime.identity.player_lines)")

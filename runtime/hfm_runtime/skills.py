@@ -53,10 +53,12 @@ Definitions (a pitch with a missing field counts in no column that needs it):
   pos_c, pos_1b, pos_2b, pos_3b, pos_ss, pos_cf   games he batted while at that position at some pitch
   pos_corner           the same at left or right field
   pos_dh               games he batted as DH
-  pos_ph               games he batted only as a pinch hitter (a pinch hitter who then fields counts
-                       at that position)
+  pos_ph               games he batted only as a pinch hitter (one who then bats again from a fielding
+                       position counts at that position)
  A game without a position on his rows (a file without them) counts in none: unknown, which the
- ridge's shares (hfm_runtime.ridge) tell from "no position" by their sum.
+ ridge's shares (hfm_runtime.ridge) tell from "no position" by their sum. So does a game he batted
+ as the pitcher (1): batters' lines are of position players, whom such games do not describe.
+ Retrosheet's and Savant's positions differ in a few cases (`statcast.batter_positions`).
 
 `skill_priors` fits, per rate, how many league-average events to add to a window before dividing
 (empirical Bayes, as `profiles.prior_opportunities` does for outcome rates): a proportion's noise
@@ -313,7 +315,7 @@ def skill_lines(pitches: pd.DataFrame, player_type: PlayerType,
 def skill_line_columns(pitches: pd.DataFrame, player_type: PlayerType,
                        columns: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """`skill_lines` as a dict of numpy columns: one row per (player_id, game_pk) of `player_type`'s
-    side, the GAME_KEYS and SKILL_COUNTS.
+    side, the GAME_KEYS and SKILL_COUNTS (a batter's also POSITION_GAMES).
 
     columns: `pitch_skill_columns(pitches)` when the caller has them already (both sides of the same
     pitches read the same columns). Each count is summed per game with `np.add.reduceat` over the

@@ -97,7 +97,7 @@ STATCAST_COLUMNS: dict[str, str] = {
     "batter_position": "float",
 }
 # batter_position: 1 pitcher .. 9 right field (Retrosheet's and Savant's numbering),
-# DESIGNATED_HITTER, PINCH_HITTER (Retrosheet also has 12, a pinch runner, who never bats)
+# DESIGNATED_HITTER, PINCH_HITTER
 DESIGNATED_HITTER, PINCH_HITTER = 10, 11
 # Savant's fielding team at the pitch, catcher .. right fielder (MLBAM ids): read only to derive
 # batter_position, never kept
@@ -394,7 +394,7 @@ def read_pitch_chunks(
 
 
 def _raw_chunks(path: Path, kind: str, chunk_rows: int | None) -> Iterator[pd.DataFrame]:
-    """The file's STATCAST_COLUMNS as read (no conversion), `chunk_rows` rows at a time."""
+    """The file's STATCAST_COLUMNS and FIELDER_COLUMNS as read (no conversion), `chunk_rows` rows at a time."""
     if kind == "csv":
         header = pd.read_csv(path, nrows=0).columns
         _check_columns(header, str(path))
@@ -544,11 +544,17 @@ def with_batter_positions(pitches: pd.DataFrame) -> pd.DataFrame:
 
 
 def batter_positions(raw: pd.DataFrame) -> np.ndarray:
-    """float [N]: each row's batter_position from Savant's fielder_2 .. fielder_9 of the same rows:
-    where the batter fielded most in that game's other half-innings (his team in the field). Where
-    those rows are here and name him nowhere: DESIGNATED_HITTER if he was one of his team's first
-    nine batters of the game (the starting lineup), PINCH_HITTER otherwise. NaN where the rows of his
-    team in the field are not in `raw` (a file of his own plate appearances)."""
+    """float [N]: each row's batter_position from Savant's `pitcher` (1) and fielder_2 .. fielder_9 of
+    the same rows: where the batter fielded most in that game's other half-innings (his team in the
+    field). Where those rows are here and name him nowhere: DESIGNATED_HITTER if he was one of his
+    team's first nine batters of the game (the starting lineup), PINCH_HITTER otherwise. NaN where
+    the rows of his team in the field are not in `raw` (a file of his own plate appearances).
+
+    One position per batter and game, his most-played, where Retrosheet's import writes the lineup's
+    position at each plate appearance: a batter who moved in the field counts once here, at each
+    position he batted from there; a pinch hitter who stays in to field without batting again counts
+    at his new position here and as a pinch hitter there; a pinch hitter for the DH is a pinch
+    hitter here and a DH there (chadwickpy moves him into the DH's place)."""
     n = len(raw)
     out = np.full(n, np.nan)
     if n == 0:
@@ -558,12 +564,14 @@ def batter_positions(raw: pd.DataFrame) -> np.ndarray:
     half = pd.Series(_text(raw["inning_topbot"]) if "inning_topbot" in raw.columns else [None] * n)
     top = half.str.lower().eq("top").to_numpy(bool)  # the away team bats
     known = half.notna().to_numpy(bool) & np.isfinite(game) & np.isfinite(batter)
-    fielders = np.column_stack([pd.to_numeric(raw[c], errors="coerce").to_numpy(np.float64) for c in FIELDER_COLUMNS])
+    # the fielding team's pitcher (position 1: Savant's `pitcher`) and fielder_2 .. fielder_9
+    fielders = np.column_stack([pd.to_numeric(raw[c], errors="coerce").to_numpy(np.float64)
+                                for c in ("pitcher", *FIELDER_COLUMNS)])
     # (game, fielding side, fielder, position) of every fielder named; the home side (1) fields in a top half
     side = np.where(top, 1.0, 0.0)
-    g, s, f = np.repeat(game, 8), np.repeat(side, 8), fielders.ravel()
-    pos = np.tile(np.arange(2, 10, dtype=np.float64), n)
-    ok = np.repeat(known, 8) & np.isfinite(f)
+    g, s, f = np.repeat(game, 9), np.repeat(side, 9), fielders.ravel()
+    pos = np.tile(np.arange(1, 10, dtype=np.float64), n)
+    ok = np.repeat(known, 9) & np.isfinite(f)
     named = pd.DataFrame({"game": g[ok], "side": s[ok], "player": f[ok], "pos": pos[ok]})
     most = (named.groupby(["game", "side", "player", "pos"]).size().rename("n").reset_index()
             .sort_values(["n", "pos"], ascending=[False, True]).drop_duplicates(["game", "side", "player"]))
@@ -571,7 +579,9 @@ def batter_positions(raw: pd.DataFrame) -> np.ndarray:
     bat_side = np.where(top, 0.0, 1.0)
     rows = pd.DataFrame({"game": game, "side": bat_side, "player": batter})
     found = rows.merge(most, on=["game", "side", "player"], how="left")["pos"].to_numpy(np.float64)
-    sides = named[["game", "side"]].drop_duplicates().assign(seen=True)
+    # a side's fielding is known where a fielder column names someone (the pitcher alone says
+    # nothing: a file whose fielder columns are empty knows no positions)
+    sides = named.loc[named["pos"] >= 2, ["game", "side"]].drop_duplicates().assign(seen=True)
     seen = rows.merge(sides, on=["game", "side"], how="left")["seen"].eq(True).to_numpy(bool) & known
     # the starting lineup: a side's first nine batters by their first plate appearance
     at_bat = pd.to_numeric(raw["at_bat_number"], errors="coerce").to_numpy(np.float64)

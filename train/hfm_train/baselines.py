@@ -33,7 +33,7 @@ ACTUAL outcomes (never on the simulator's true talent):
                   * with `RidgeConfig.old_seasons` (batters; likewise the profile's), the three seasons
                     before the window (t-4..t-6) together: each stat's rate shrunk by its prior and
                     log opportunities (full-season equivalents)
-                  * with `RidgeConfig.positions` (batters; likewise the profile's), the window's
+                  * with `RidgeConfig.positions` (batters; on where the run's profile sets it), the window's
                     5/4/3-weighted share of games at C, 1B, 2B, 3B, SS, LF/RF, CF, DH and pinch
                     hitter only (skills.POSITION_GAMES; the training rows' mean shares where the window
                     holds no position)

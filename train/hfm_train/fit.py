@@ -87,6 +87,7 @@ from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
 from hfm_runtime.profiles import OLD_YEARS, ProfileConfig, extra_rates
 from hfm_runtime.ridge import RIDGE_FILE
+from hfm_runtime.skills import POSITION_GAMES
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 from . import distributed
@@ -315,6 +316,9 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     if missing:  # the features are then constant: say so rather than train on nothing
         log(f"warning: the profile reads {', '.join(missing)}, which the training seasons never measure "
             "(the speed rates: no ground ball with a fielder, a league imported before hit_location or simulated)")
+    if config.profile.positions and not lines["batter"].reindex(columns=list(POSITION_GAMES), fill_value=0.0).to_numpy().any():
+        log("warning: profile.positions: no batter game has a fielding position (a league imported before "
+            "batter_position, or simulated), so the ridge's position shares are constant: re-import the league")
     lap("fit identity")
 
     models, histories, blend, cv_report, card, tuned, tuned_cache, denoised = {}, {}, {}, {}, {}, {}, {}, {}

@@ -39,7 +39,10 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
                  records) and the pitcher's hand (`padj` records), from the season's rosters
   at_bat_number, pitch_number   plate appearances numbered through the game, pitches through each
   batter_position  the batter's fielding position in his team's lineup at the pitch (1-9, 10 DH,
-                 11 pinch hitter: hfm_runtime.statcast's numbering)
+                 11 pinch hitter: hfm_runtime.statcast's numbering; a pinch hitter for the DH is 10
+                 from his plate appearance on, as chadwickpy moves him into the DH's place). Empty
+                 where chadwickpy's lineup has no position for him: a pinch hitter or runner batting a
+                 second time in the same inning (59 rows of 2019)
   game_type "R", level "MLB"; every tracking column (pitch type, speeds, locations, spin, launch
                  data, xwOBA, run values) empty.
 
