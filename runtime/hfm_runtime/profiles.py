@@ -136,7 +136,7 @@ class ProfileConfig:
     late_rates: bool = False
     # A batter's fielding positions (2026-12-06, off by default; `hfm-train fit` turns it on for an
     # imported league, docs/real-data-tried.md): the sequence ridge reads the window's share of games
-    # at each position (hfm_runtime.ridge.POSITION_SHARES), so the batters' opening-day mix with it
+    # at each position (skills.POSITION_GAMES), so the batters' opening-day mix with it
     # does; the profile's own features do not (yet). Saved with the identity; a file without it
     # reads as off.
     positions: bool = False

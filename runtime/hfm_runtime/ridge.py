@@ -35,9 +35,6 @@ RIDGE_FILE = "ridge_{player_type}.json"
 # the line columns `season_sums` sums, per player type (besides the keys)
 RIDGE_COLUMNS: dict[str, tuple[str, ...]] = {pt: (OPPORTUNITY[pt], *TARGET_STATS[pt], *SKILL_COUNTS) for pt in TARGET_STATS}
 RIDGE_COLUMNS["batter"] += POSITION_GAMES  # summed where the lines have them (RidgeConfig.positions needs them)
-# RidgeConfig.positions' features: the window's share of games at each position, as DH and as a
-# pinch hitter only (every one of skills.POSITION_GAMES)
-POSITION_SHARES: tuple[str, ...] = POSITION_GAMES
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,7 @@ class RidgeConfig:
     speed_rates: bool = False  # batters: skills.SPEED_RATES beside the other skill rates
     putaway_rate: bool = False  # batters: skills.PUTAWAY_RATES after them
     old_seasons: bool = False  # batters: seasons t-4..t-6 shrunk
-    positions: bool = False  # batters: the window's shares of games by fielding position (POSITION_SHARES)
+    positions: bool = False  # batters: the window's share of games at each of skills.POSITION_GAMES
 
     @property
     def years(self) -> int:
@@ -85,7 +82,7 @@ class RidgeState:
     skill_league: Mapping[str, float]
     skill_prior: Mapping[str, float]
     median_age: float  # fills an unknown age
-    # with RidgeConfig.positions: each POSITION_SHARES share over the training rows' windows, for a
+    # with RidgeConfig.positions: each POSITION_GAMES share over the training rows' windows, for a
     # window whose rows hold no position (a file without them: unknown, not "no position")
     position_league: Mapping[str, float] = field(default_factory=dict)
 
@@ -145,11 +142,11 @@ def ridge_features(player_type: PlayerType, config: RidgeConfig, state: RidgeSta
         games = weighted["games"].to_numpy()
         X["log_per_game"] = np.log1p(np.divide(wopp, games, out=np.zeros(n), where=games > 0))
     if config.positions and pt == "batter":
-        if not all(c in weighted.columns for c in POSITION_SHARES):
+        if not all(c in weighted.columns for c in POSITION_GAMES):
             raise HFMInputError("ridge: season sums lack the position games (skills.POSITION_GAMES), which "
                                 "RidgeConfig.positions reads")
-        games = sum(weighted[g].to_numpy() for g in POSITION_SHARES)
-        for g in POSITION_SHARES:
+        games = sum(weighted[g].to_numpy() for g in POSITION_GAMES)
+        for g in POSITION_GAMES:
             X[g] = np.divide(weighted[g].to_numpy(), games, out=np.full(n, state.position_league.get(g, 0.0)),
                              where=games > 0)
     ages = np.asarray(ages, dtype=np.float64)

@@ -62,9 +62,9 @@ from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.profiles import ProfileConfig, prior_opportunities
-from hfm_runtime.ridge import POSITION_SHARES, RidgeConfig, RidgeModel, RidgeState, ridge_features, season_sums
+from hfm_runtime.ridge import RidgeConfig, RidgeModel, RidgeState, ridge_features, season_sums
 from hfm_runtime.seasons import season_age
-from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors
+from hfm_runtime.skills import POSITION_GAMES, SKILL_COUNTS, TYPE_RATES, skill_priors
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 from .denoise import denoise_rates
@@ -100,12 +100,13 @@ class AggregateRidge:
             raise HFMInputError(f"{pt} ridge baseline: only {len(rows)} training player-seasons in {seasons}")
         self.prior_k_ = prior_opportunities(mlb, pt)
         self.position_league_ = {}
-        if self.config.positions and pt == "batter":  # the shares over the rows' windows, for an unknown window
-            shares = self._features(sums, players, rows)[list(POSITION_SHARES)].to_numpy()
-            shares = shares[shares.sum(axis=1) > 0]  # windows that hold a position (the rest read 0 here)
-            self.position_league_ = dict(zip(POSITION_SHARES, map(float, shares.mean(axis=0) if len(shares) else
-                                                                  np.zeros(len(POSITION_SHARES)))))
         X = self._features(sums, players, rows)
+        if self.config.positions and pt == "batter":  # the shares over the rows' windows, for an unknown window
+            shares = X[list(POSITION_GAMES)].to_numpy()
+            known = shares.sum(axis=1) > 0  # windows that hold a position (the rest read 0 so far)
+            league = shares[known].mean(axis=0) if known.any() else np.zeros(len(POSITION_GAMES))
+            self.position_league_ = dict(zip(POSITION_GAMES, map(float, league)))
+            X.loc[~known, list(POSITION_GAMES)] = league  # as ridge_features fills them from the state
         self.median_age_ = float(np.nanmedian(X["age"]))
         X = X.fillna({"age": self.median_age_, "age2": 0.0})
         y, w = rows[stats].to_numpy(np.float64) / rows[[opp]].to_numpy(np.float64), rows[opp].to_numpy(np.float64)
