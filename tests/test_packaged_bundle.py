@@ -87,3 +87,38 @@ def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys, tmp_path):
     lines = pd.DataFrame({"season": [2019, 2020, 2020], "level": "MLB", "PA": [SEASON_PA, SEASON_PA * 0.2, 1000.0]})
     assert "38,000 MLB plate appearances of 2020" in thin_league_note(lines, 2021, "x")
     assert thin_league_note(lines[lines["season"] == 2019], 2021, "x") is None
+
+
+def test_data_without_fielding_positions_is_warned_of(capsys, tmp_path):
+    """The bundle's batter ridge reads where each batter fielded. A Savant file without its fielder
+    columns, a store built from it, and a league folder imported before the import wrote
+    `batter_position` (scored whole or in chunks) hold none, and hfm-score says so; the same data with
+    them does not."""
+    from hfm_runtime.cli import main as score_main
+
+    csv = DATA / "statcast-real" / "statcast_2020-09-03_game631614.csv"
+    register = DATA / "statcast-real" / "chadwick_register_game631614.csv"
+    frame = pd.read_csv(csv)
+    fielders = [f"fielder_{i}" for i in range(2, 10)]
+    assert set(fielders) <= set(frame.columns)
+    blank = tmp_path / "no_fielders.csv"
+    frame.drop(columns=fielders).to_csv(blank, index=False)
+    note = "warning: the bundle's batter ridge reads where each batter fielded"
+    for path, warned in ((csv, False), (blank, True)):
+        score_main(["--bundle", "retrosheet", "--pitches", str(path), "--register", str(register), "--season", "2021"])
+        assert (note in capsys.readouterr().err) is warned, path
+    score_main(["--bundle", "retrosheet", "--pitches", str(blank), "--register", str(register), "--season", "2021",
+                "--store", str(tmp_path / "state")])
+    assert note + ", and the store's games hold" in capsys.readouterr().err.replace("\n", " ")
+
+    league = tmp_path / "league"
+    import_statcast({"MLB": [DATA / "retrosheet" / "2019", DATA / "retrosheet" / "2020"]}, league,
+                    DATA / "retrosheet" / "chadwick_register_retro.csv")
+    for chunks in ([], ["--chunk-pitches", "1000"]):
+        score_main(["--bundle", "retrosheet", "--league", str(league), "--season", "2021", *chunks])
+        assert note not in capsys.readouterr().err, chunks
+    for f in (league / "pitches" / "MLB").glob("*.parquet"):  # as an import before 2026-12-06 wrote it
+        pd.read_parquet(f).drop(columns=["batter_position"]).to_parquet(f)
+    for chunks in ([], ["--chunk-pitches", "1000"]):
+        score_main(["--bundle", "retrosheet", "--league", str(league), "--season", "2021", *chunks])
+        assert note + ", and the league's pitches hold" in capsys.readouterr().err, chunks

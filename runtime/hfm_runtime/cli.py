@@ -20,7 +20,9 @@ source, seasons and, for Retrosheet, its notice; "not recorded" for bundles expo
 bundle trained on a simulated league that scores real data (a league folder whose league.json has a
 "source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr, and so do
 --pitches files (or a store's games) too small to give Marcel his league rates
-(hfm_runtime.marcel.thin_league_note). The header line
+(hfm_runtime.marcel.thin_league_note), and data without batters' fielding positions scored with a
+bundle whose batter ridge reads them (hfm_runtime.ridge.missing_positions_note: a league imported
+before 2026-12-06, Savant files without their fielder columns). The header line
 counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
 training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
 `--show ranges` / `--show totals` put each stat's 80% outcome interval / projected season total with
@@ -252,6 +254,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
+        notes.extend(_no_positions_in_league(bundle, chunked, int(table["season"].iloc[0])))
         if args.report is not None:
             _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
         return _render(args, table, bundle, elapsed, mixed, notes)
@@ -266,6 +269,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; another season: its opening day
         if args.pitches and source.league is None:  # a league folder (and its store) holds whole seasons;
             notes.extend(_thin_league(source, season, args.store is not None))  # files may hold a game
+        notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
         try:
             if players is None and not Scorer.default_players(source, season):
                 raise HFMInputError(
@@ -480,6 +484,50 @@ def _thin_league(source, season: int, store: bool) -> list[str]:
     lo, hi = ((pd.Timestamp(y, 1, 1) - pd.Timestamp(1970, 1, 1)).days for y in (season - 3, season))
     window = source.lines("batter", lo_day=lo, hi_day=hi, columns=["PA"])
     return [n for n in [thin_league_note(window, season, "--store", "the store's games")] if n]
+
+
+def _no_positions(bundle, source, season: int, store: bool, files: bool) -> list[str]:
+    """hfm_runtime.ridge.missing_positions_note of the batters' games of Marcel's window: the History's
+    (the --pitches `files`, or a league folder) or the store's."""
+    from hfm_runtime.ridge import missing_positions_note, position_games
+    from hfm_runtime.skills import POSITION_GAMES
+    from hfm_runtime.statcast import LEVEL_COLUMN
+
+    ridge = bundle.ridges.get("batter")
+    if ridge is None or not ridge.config.positions:
+        return []
+    if store:
+        lo, hi = ((pd.Timestamp(y, 1, 1) - pd.Timestamp(1970, 1, 1)).days for y in (season - 3, season))
+        window = source.lines("batter", lo_day=lo, hi_day=hi, columns=["PA", *POSITION_GAMES])
+        what = "the store's games"
+    else:
+        lines = source.game_lines("batter")
+        window = lines[lines["season"].between(season - 3, season - 1).to_numpy()]
+        what = "these pitches" if files else "the league's pitches"
+    if LEVEL_COLUMN in window.columns:
+        window = window[(window[LEVEL_COLUMN] == "MLB").to_numpy(dtype=bool, na_value=False)]
+    note = missing_positions_note(ridge, position_games(window), float((window["PA"] > 0).sum()), what)
+    return [note] if note else []
+
+
+def _no_positions_in_league(bundle, league_dir: Path, season: int) -> list[str]:
+    """missing_positions_note of a league folder scored in chunks, from its MLB pitch files of Marcel's
+    window: their `batter_position` column alone (a league imported before 2026-12-06 has none)."""
+    import pyarrow.parquet as pq
+
+    from hfm_runtime.ridge import missing_positions_note
+
+    ridge = bundle.ridges.get("batter")
+    if ridge is None or not ridge.config.positions:
+        return []
+    files = [f for f in (league_dir / "pitches" / "MLB" / f"{y}.parquet" for y in range(season - 3, season)) if f.is_file()]
+    rows = known = 0
+    for f in files:
+        rows += pq.read_metadata(f).num_rows
+        if "batter_position" in pq.read_schema(f).names:
+            known += int(pq.read_table(f, columns=["batter_position"]).column(0).drop_null().length())
+    note = missing_positions_note(ridge, known, rows, "the league's pitches")
+    return [note] if note else []
 
 
 def _rows(table: pd.DataFrame) -> str:

@@ -216,3 +216,23 @@ class RidgeModel:
 def mixed(blend: np.ndarray, ridge: np.ndarray, lam: np.ndarray) -> np.ndarray:
     """[N, S]: (1 - lam) * blend + lam * ridge per stat (lam [S]: a bundle's blend.json "mix")."""
     return (1 - lam[None, :]) * blend + lam[None, :] * ridge
+
+
+def missing_positions_note(ridge: RidgeModel | None, known_games: float, batter_games: float, what: str) -> str | None:
+    """A warning when `ridge` reads batters' fielding positions (RidgeConfig.positions) and the data it
+    scores from know none: `known_games` games with a position (POSITION_GAMES summed) among
+    `batter_games` batter games of Marcel's window in `what`. Every batter then gets the training
+    league's mean shares, as a player with no known position does, which costs the projections what
+    the positions were kept for. None when the ridge does not read them, or the window has no games."""
+    if ridge is None or not ridge.config.positions or batter_games <= 0 or known_games > 0:
+        return None
+    return (f"warning: the bundle's batter ridge reads where each batter fielded, and {what} hold no fielding "
+            "position in Marcel's window: every batter gets the league's mean shares. A league imported before "
+            "2026-12-06 lacks them (import it again); Savant files give them through their fielder_2..fielder_9 "
+            "columns")
+
+
+def position_games(lines: pd.DataFrame) -> float:
+    """POSITION_GAMES summed over batter game or season lines (0 where the columns are absent)."""
+    present = [c for c in POSITION_GAMES if c in lines.columns]
+    return float(lines[present].to_numpy(np.float64).sum()) if present else 0.0
