@@ -120,12 +120,13 @@ def test_fit_identity_on_tiny_league_and_build_identity(tiny_league, tmp_path):
     # the speed, putaway, older-season and late switches travel with the identity (a file without them
     # reads as off)
     fit_identity(lines, league.players, train, tmp_path / "speed", ArchetypeConfig(n_init=1),
-                 ProfileConfig(speed_rates=True, putaway_rate=True, old_seasons=True, late_rates=True))
+                 ProfileConfig(speed_rates=True, putaway_rate=True, old_seasons=True, late_rates=True, platoon=True))
     fast = IdentityModel.load(tmp_path / "speed" / IDENTITY_DIR, "batter")
     assert fast.config.old_seasons and "log_old_opp" in fast.scaler.feature_names
     assert fast.config.speed_rates and not model.config.speed_rates
     assert fast.config.putaway_rate and not model.config.putaway_rate
     assert fast.config.late_rates and not model.config.late_rates
+    assert fast.config.platoon and not model.config.platoon  # read by the run's ridge, not the profile
     assert "if_hit_rate" not in fast.skill_league  # the simulator records no fielder: never measured
     assert 0.2 < fast.skill_league["putaway_rate"] < 0.7  # strikeouts per two-strike PA, fitted with a prior
     assert fast.skill_prior["putaway_rate"] > 0

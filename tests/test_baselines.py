@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from pathlib import Path
 
 import numpy as np
@@ -189,3 +191,49 @@ def test_putaway_rate_divides_the_windows_strikeouts_by_its_two_strike_pas():
     assert X.loc[0, "skill_putaway_rate"] == pytest.approx(expected, rel=1e-9)
     assert X.loc[1, "skill_putaway_rate"] == pytest.approx(league) and X.loc[1, "log_n_putaway_rate"] == 0
     assert AggregateRidge("pitcher", RidgeConfig(putaway_rate=True))._rates() == TYPE_RATES["pitcher"]
+
+
+def test_platoon_share_is_the_windows_platoon_pas_per_pa_shrunk_after_the_putaway_rate():
+    """RidgeConfig.platoon (batters; off by default): skills.PLATOON_RATES in the 5/4/3 window, shrunk
+    like every skill rate, read last; a pitcher's ridge reads nothing more."""
+    rng = np.random.default_rng(5)
+    sums, players, _ = synthetic_sums(rng, n_players=60)
+    sums["pa_ended"] = sums["PA"]
+    sums["platoon_pa"] = (sums["PA"] * rng.uniform(0.3, 0.9, len(sums))).round()
+    history, seasons = sums[sums["season"] < 2022], list(range(2016, 2022))
+    rows = pd.DataFrame({"player_id": [0, 999], "season": [2022, 2022]})
+    ridge = AggregateRidge("batter", RidgeConfig(putaway_rate=True, platoon=True)).fit(history, players, seasons)
+    assert ridge._rates()[-2:] == ("putaway_rate", "platoon_share")
+    X = ridge._features(history, players, rows)
+    w = history[history["player_id"] == 0].set_index("season").reindex([2021, 2020, 2019]).fillna(0.0)
+    weights = np.array([5.0, 4.0, 3.0])
+    k, league = ridge.skill_prior_["platoon_share"] * 12, ridge.skill_league_["platoon_share"]
+    expected = (weights @ w["platoon_pa"].to_numpy() + k * league) / (weights @ w["pa_ended"].to_numpy() + k)
+    assert X.loc[0, "skill_platoon_share"] == pytest.approx(expected, rel=1e-9)
+    assert X.loc[1, "skill_platoon_share"] == pytest.approx(league) and 0.3 < league < 0.9
+    assert AggregateRidge("pitcher", RidgeConfig(platoon=True))._rates() == TYPE_RATES["pitcher"]
+    # the runtime's ridge, from its JSON, projects as the fit does
+    from hfm_runtime.ridge import RidgeModel
+
+    from hfm_runtime.seasons import season_age
+
+    model = RidgeModel.from_json(json.loads(json.dumps(ridge.to_model().to_json())), "test")
+    assert model.config.platoon
+    birth = players.drop_duplicates("player_id").set_index("player_id")["birth_date"].reindex([0])
+    ages = np.r_[np.asarray(season_age(birth.to_numpy(), np.array([2022])), float), np.nan]
+    np.testing.assert_allclose(model.predict(history, np.array([0, 999]), 2022, ages),
+                               ridge.predict(history, players, np.array([0, 999]), 2022), rtol=1e-10)
+
+
+def test_the_runs_sequence_ridge_reads_what_its_profile_switches_on():
+    """sequence_ridge_config carries every ridge switch of the profile, and a real league's fit turns
+    the batters' positions and platoon share on (hfm_train.fit.REAL_DATA_SETTINGS)."""
+    from hfm_runtime.profiles import ProfileConfig
+    from hfm_train.baselines import sequence_ridge_config
+    from hfm_train.fit import REAL_DATA_SETTINGS
+
+    on = ProfileConfig(speed_rates=True, putaway_rate=True, old_seasons=True, positions=True, platoon=True)
+    assert sequence_ridge_config(on) == RidgeConfig(speed_rates=True, putaway_rate=True, old_seasons=True,
+                                                    positions=True, platoon=True)
+    assert sequence_ridge_config(ProfileConfig()) == RidgeConfig()
+    assert {"profile.positions=true", "profile.platoon=true"} <= set(REAL_DATA_SETTINGS)

@@ -93,7 +93,7 @@ def test_data_without_fielding_positions_is_warned_of(capsys, tmp_path):
     """The bundle's batter ridge reads where each batter fielded. A Savant file without its fielder
     columns, a store built from it, and a league folder imported before the import wrote
     `batter_position` (scored whole or in chunks) hold none, and hfm-score says so; the same data with
-    them does not."""
+    them does not, and neither does a projection the ridge does not go into (in season)."""
     from hfm_runtime.cli import main as score_main
 
     csv = DATA / "statcast-real" / "statcast_2020-09-03_game631614.csv"
@@ -107,9 +107,10 @@ def test_data_without_fielding_positions_is_warned_of(capsys, tmp_path):
     for path, warned in ((csv, False), (blank, True)):
         score_main(["--bundle", "retrosheet", "--pitches", str(path), "--register", str(register), "--season", "2021"])
         assert (note in capsys.readouterr().err) is warned, path
-    score_main(["--bundle", "retrosheet", "--pitches", str(blank), "--register", str(register), "--season", "2021",
-                "--store", str(tmp_path / "state")])
-    assert note + ", and the store's games hold" in capsys.readouterr().err.replace("\n", " ")
+    for path, warned in ((csv, False), (blank, True)):
+        score_main(["--bundle", "retrosheet", "--pitches", str(path), "--register", str(register), "--season", "2021",
+                    "--store", str(tmp_path / f"state_{warned}")])
+        assert (note + ", and the store's games hold" in capsys.readouterr().err) is warned, path
 
     league = tmp_path / "league"
     import_statcast({"MLB": [DATA / "retrosheet" / "2019", DATA / "retrosheet" / "2020"]}, league,
@@ -122,3 +123,6 @@ def test_data_without_fielding_positions_is_warned_of(capsys, tmp_path):
     for chunks in ([], ["--chunk-pitches", "1000"]):
         score_main(["--bundle", "retrosheet", "--league", str(league), "--season", "2021", *chunks])
         assert note + ", and the league's pitches hold" in capsys.readouterr().err, chunks
+        score_main(["--bundle", "retrosheet", "--league", str(league), "--season", "2020", "--as-of", "2020-12-01",
+                    *chunks])  # in season: no row takes the ridge in
+        assert note not in capsys.readouterr().err, chunks

@@ -275,3 +275,20 @@ def test_position_games_count_each_game_once_per_position():
     assert (bat.loc[(13, 2)] == 0).all()
     assert set(POSITION_GAMES).isdisjoint(skill_lines(frame, "pitcher").columns)  # batters' lines only
     assert (skill_lines(frame.drop(columns="batter_position"), "batter")[list(POSITION_GAMES)] == 0).all().all()
+
+
+def test_platoon_pa_counts_plate_appearances_ended_with_the_batter_opposite_the_pitchers_hand():
+    """platoon_pa: a left-handed batter against a right-hander (or the reverse) has the platoon
+    advantage; a same-handed plate appearance does not; only a plate appearance's last pitch counts;
+    a row without a hand counts nothing, and so does a file without the columns."""
+    frame = pitches([
+        {"stand": "L", "p_throws": "R", "events": "single", "description": "hit_into_play"},
+        {"stand": "R", "p_throws": "R", "events": "strikeout", "description": "swinging_strike"},
+        {"stand": "R", "p_throws": "L", "events": None},  # not the last pitch: no plate appearance yet
+        {"stand": "R", "p_throws": "L", "events": "walk"},
+        {"stand": None, "p_throws": "L", "events": "walk"},
+    ])
+    c = counts(frame)
+    assert c["platoon_pa"].tolist() == [1, 0, 0, 1, 0] and c["pa_ended"].sum() == 4
+    assert counts(frame.drop(columns=["stand", "p_throws"]))["platoon_pa"].sum() == 0
+    assert SKILL_RATES["platoon_share"] == ("platoon_pa", "pa_ended")

@@ -12,11 +12,15 @@ rates, older seasons, positions; pitchers: `RidgeConfig()`):
                 (batters: against an opposite-handed pitcher, a switch hitter always; pitchers:
                 against a same-handed batter, a switch hitter never)
   seq_hand_x  + that share times log1p of the window's weighted opportunities too
+  seq_platoon the product's `RidgeConfig(platoon=True)`: the share as a skill rate
+              (skills.PLATOON_RATES: platoon_pa per pa_ended), shrunk by its empirical-Bayes prior,
+              with the log of its sample size, as built after the first three variants were measured
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -67,7 +71,9 @@ def main() -> None:
     for pt, config in (("batter", RidgeConfig(speed_rates=True, putaway_rate=True, old_seasons=True, positions=True)),
                        ("pitcher", RidgeConfig())):
         t = tables[pt]
+        built = replace(config, platoon=True)
         variants = {"seq": (lambda p: PlatoonRidge(p, config, None, False), 8),
+                    "seq_platoon": (lambda p: PlatoonRidge(p, built, None, False), 8),
                     "seq_hand": (lambda p: PlatoonRidge(p, config, t, False), 8),
                     "seq_hand_x": (lambda p: PlatoonRidge(p, config, t, True), 8)}
         parts = [project(lines, league.players, pt, T, variants) for T in seasons]

@@ -21,8 +21,9 @@ bundle trained on a simulated league that scores real data (a league folder whos
 "source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr, and so do
 --pitches files (or a store's games) too small to give Marcel his league rates
 (hfm_runtime.marcel.thin_league_note), and data without batters' fielding positions scored with a
-bundle whose batter ridge reads them (hfm_runtime.ridge.missing_positions_note: a league imported
-before 2026-12-06, Savant files without their fielder columns). The header line
+bundle whose batter ridge reads them, where a row's projection took the ridge in (as of opening day
+or earlier: hfm_runtime.ridge.missing_positions_note; a league imported before 2026-12-06, Savant
+files without their fielder columns). The header line
 counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
 training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
 `--show ranges` / `--show totals` put each stat's 80% outcome interval / projected season total with
@@ -254,7 +255,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
-        notes.extend(_no_positions_in_league(bundle, chunked, int(table["season"].iloc[0])))
+        if mixed:  # the ridge goes only into rows projected as of opening day or earlier
+            notes.extend(_no_positions_in_league(bundle, chunked, int(table["season"].iloc[0])))
         if args.report is not None:
             _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
         return _render(args, table, bundle, elapsed, mixed, notes)
@@ -269,7 +271,6 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; another season: its opening day
         if args.pitches and source.league is None:  # a league folder (and its store) holds whole seasons;
             notes.extend(_thin_league(source, season, args.store is not None))  # files may hold a game
-        notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
         try:
             if players is None and not Scorer.default_players(source, season):
                 raise HFMInputError(
@@ -284,6 +285,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 source.save(args.store)
         elapsed = time.perf_counter() - start
         mixed = scorer.stats.mixed_rows
+        if mixed:  # the ridge goes only into rows projected as of opening day or earlier
+            notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
         if args.store is not None:
             print(f"store {args.store}: {appended.games} new games appended ({appended.skipped_games} "
                   f"already held), {source.n_games} games through "

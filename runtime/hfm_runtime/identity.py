@@ -4,7 +4,7 @@ Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
                               written before it existed, reads as on; without window_detail,
-                              speed_rates, putaway_rate, old_seasons, late_rates or positions, as off, the
+                              speed_rates, putaway_rate, old_seasons, late_rates, positions or platoon, as off, the
                               default), league rates, career priors, skill league rates and priors,
                               MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
@@ -76,6 +76,7 @@ class IdentityModel:
                 "old_seasons": self.config.old_seasons,
                 "late_rates": self.config.late_rates,
                 "positions": self.config.positions,
+                "platoon": self.config.platoon,
             },
         }
         (directory / f"identity_{self.player_type}.json").write_text(json.dumps(meta, indent=2))
@@ -107,6 +108,7 @@ class IdentityModel:
                 old_seasons=_flag(meta["config"].get("old_seasons", False), "old_seasons"),
                 late_rates=_flag(meta["config"].get("late_rates", False), "late_rates"),
                 positions=_flag(meta["config"].get("positions", False), "positions"),
+                platoon=_flag(meta["config"].get("platoon", False), "platoon"),
             )
             if meta["feature_names"] != feature_names(player_type, config):
                 raise HFMInputError(f"{path}: feature_names differ from this runtime's profile layout")

@@ -140,6 +140,12 @@ class ProfileConfig:
     # does; the profile's own features do not (yet). Saved with the identity; a file without it
     # reads as off.
     positions: bool = False
+    # A batter's platoon share (2026-12-06, off by default; `hfm-train fit` turns it on for an imported
+    # league, benchmarks/results/real_platoon_2017_2018.md): the sequence ridge reads
+    # skills.PLATOON_RATES (plate appearances with the platoon advantage per plate appearance) after
+    # the putaway rate (RidgeConfig.platoon); the profile's own features do not. Saved with the
+    # identity; a file without it reads as off.
+    platoon: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]

@@ -49,6 +49,7 @@ class RidgeConfig:
     putaway_rate: bool = False  # batters: skills.PUTAWAY_RATES after them
     old_seasons: bool = False  # batters: seasons t-4..t-6 shrunk
     positions: bool = False  # batters: the window's share of games at each of skills.POSITION_GAMES
+    platoon: bool = False  # batters: skills.PLATOON_RATES after the putaway rate (on in fits of real leagues)
 
     @property
     def years(self) -> int:
@@ -57,7 +58,7 @@ class RidgeConfig:
 
     def rates(self, player_type: PlayerType) -> tuple[str, ...]:
         """The skill rates it reads."""
-        return type_rates(player_type, self.speed_rates, self.putaway_rate) if self.skills else ()
+        return type_rates(player_type, self.speed_rates, self.putaway_rate, self.platoon) if self.skills else ()
 
 
 def season_sums(lines: pd.DataFrame, player_type: PlayerType) -> pd.DataFrame:

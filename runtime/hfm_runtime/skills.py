@@ -38,8 +38,11 @@ Definitions (a pitch with a missing field counts in no column that needs it):
   ld, fly, pu          line drives, fly balls and popups among `bip`
   dp_chance            plate appearances ended with a runner on first and fewer than two outs (the
                        state before the last pitch); gidp: those ended in a ground-ball double play
+  platoon_pa           plate appearances ended with the batter on the other side from the pitcher's
+                       hand (`stand` != `p_throws`: the batter's platoon advantage; a switch hitter
+                       always has it); the same count on both sides' lines
  A "no_pitch" row (a plate appearance without a pitch sequence: hfm_train.retrosheet) counts in none
- of these but `pa_ended`, `dp_chance` and `gidp` (the plate appearance happened).
+ of these but `pa_ended`, `dp_chance`, `gidp` and `platoon_pa` (the plate appearance happened).
  Where the fielder is recorded (Retrosheet since the import writes `hit_location`, Savant's files;
  not the simulator):
   gb_fielded           ground balls with a `hit_location` (the fielder who first touched the ball);
@@ -107,6 +110,7 @@ SKILL_COUNTS: tuple[str, ...] = (
     "brk_break_sq", "edge_sq",
     "called", "foul", "pa_started", "first_strike", "two_strike", "three_ball", "pa_ended",
     "pa_pitches_sum", "pa_pitches_sq", "ld", "fly", "pu", "speed_n", "gb_fielded", "if_hit", "dp_chance", "gidp",
+    "platoon_pa",
 )
 # mean-type rates: their sum-of-squares column (every other rate is a proportion of events)
 MEAN_SQUARES: dict[str, str] = {
@@ -149,6 +153,7 @@ SKILL_RATES: dict[str, tuple[str, str]] = {
     "if_hit_rate": ("if_hit", "gb_fielded"),
     "gidp_rate": ("gidp", "dp_chance"),
     "putaway_rate": ("SO", "two_strike"),
+    "platoon_share": ("platoon_pa", "pa_ended"),
 }
 SEQUENCE_RATES: tuple[str, ...] = (  # what untracked pitch sequences allow (and swing, whiff, gb)
     "swing_rate", "whiff_rate", "called_rate", "foul_rate", "first_strike_rate", "two_strike_rate",
@@ -172,6 +177,10 @@ SPEED_RATES: tuple[str, ...] = ("if_hit_rate", "gidp_rate")
 # share reaching two strikes times this, and the two regress by different amounts: docs/real-data.md).
 # ProfileConfig.putaway_rate / RidgeConfig.putaway_rate add it (batters only) to the 5/4/3 window.
 PUTAWAY_RATES: tuple[str, ...] = ("putaway_rate",)
+# How often a batter had the platoon advantage (a platoon bat kept away from same-handed pitchers posts
+# rates that lean on it): RidgeConfig.platoon adds it (batters only) to the ridge's 5/4/3 window
+# (off by default, on in fits of real leagues: docs/real-data-tried.md).
+PLATOON_RATES: tuple[str, ...] = ("platoon_share",)
 
 
 # the batters' games by fielding position (module docstring): name -> batter_position values
@@ -180,11 +189,14 @@ POSITION_GROUPS: dict[str, tuple[int, ...]] = {"pos_c": (2,), "pos_1b": (3,), "p
 POSITION_GAMES: tuple[str, ...] = (*POSITION_GROUPS, "pos_dh", "pos_ph")
 
 
-def type_rates(player_type: PlayerType, speed: bool = False, putaway: bool = False) -> tuple[str, ...]:
-    """TYPE_RATES[player_type], then for a batter SPEED_RATES when `speed` and PUTAWAY_RATES when `putaway`."""
+def type_rates(player_type: PlayerType, speed: bool = False, putaway: bool = False,
+               platoon: bool = False) -> tuple[str, ...]:
+    """TYPE_RATES[player_type], then for a batter SPEED_RATES when `speed`, PUTAWAY_RATES when
+    `putaway` and PLATOON_RATES when `platoon`."""
     if player_type != "batter":
         return TYPE_RATES[player_type]
-    return TYPE_RATES[player_type] + (SPEED_RATES if speed else ()) + (PUTAWAY_RATES if putaway else ())
+    return (TYPE_RATES[player_type] + (SPEED_RATES if speed else ()) + (PUTAWAY_RATES if putaway else ())
+            + (PLATOON_RATES if platoon else ()))
 
 
 _COLUMNS = ("game_pk", "game_date", "batter", "pitcher", "description", "events", "bb_type", "pitch_type",
@@ -252,6 +264,13 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     fielder = num("hit_location") if "hit_location" in pitches.columns else np.full(len(pitches), np.nan)
     gb_fielded = gb & np.isfinite(fielder)
     dp_chance = ended & np.isfinite(num("on_1b")) & (num("outs_when_up") < 2)
+    # the batter on the other side from the pitcher's hand (a switch hitter's `stand` is the side he
+    # batted from, so always); without both columns, no plate appearance counts
+    if "stand" in pitches.columns and "p_throws" in pitches.columns:
+        stand, throws = text_array(pitches["stand"]), text_array(pitches["p_throws"])
+        platoon = pd.notna(stand) & pd.notna(throws) & (stand != throws)
+    else:
+        platoon = np.zeros(len(pitches), bool)
     columns = {
         "pitches": real,
         "located": located,
@@ -299,6 +318,7 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
         "if_hit": gb_fielded & (fielder <= 6) & member("events", frozenset({"single"})),
         "dp_chance": dp_chance,
         "gidp": dp_chance & member("events", frozenset({"grounded_into_double_play"})),
+        "platoon_pa": ended & platoon,
     }
     for rate, sq in MEAN_SQUARES.items():
         columns[sq] = columns[SKILL_RATES[rate][0]] ** 2

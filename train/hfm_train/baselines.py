@@ -29,7 +29,10 @@ ACTUAL outcomes (never on the simulator's true talent):
                     run's profile has it, as real leagues' fits do) also skills.SPEED_RATES: infield
                     hits per fielded ground ball and double plays per chance; with
                     `RidgeConfig.putaway_rate` (batters; likewise the profile's) also
-                    skills.PUTAWAY_RATES: strikeouts per plate appearance reaching two strikes
+                    skills.PUTAWAY_RATES: strikeouts per plate appearance reaching two strikes;
+                    with `RidgeConfig.platoon` (batters; likewise the profile's, on in fits of real
+                    leagues) also skills.PLATOON_RATES: plate appearances with the platoon advantage
+                    per plate appearance
                   * with `RidgeConfig.old_seasons` (batters; likewise the profile's), the three seasons
                     before the window (t-4..t-6) together: each stat's rate shrunk by its prior and
                     log opportunities (full-season equivalents)
@@ -161,9 +164,10 @@ class AggregateRidge:
 
 def sequence_ridge_config(profile: ProfileConfig) -> RidgeConfig:
     """The sequence-skill ridge (`statcast_ridge`) of a run: the extra skill rates its `profile` reads
-    (RidgeConfig.speed_rates, putaway_rate, old_seasons, positions), so the bar and the model see the same."""
+    (RidgeConfig.speed_rates, putaway_rate, old_seasons, positions, platoon), so the bar and the model see
+    the same."""
     return RidgeConfig(speed_rates=profile.speed_rates, putaway_rate=profile.putaway_rate,
-                       old_seasons=profile.old_seasons, positions=profile.positions)
+                       old_seasons=profile.old_seasons, positions=profile.positions, platoon=profile.platoon)
 
 
 def ridge_baselines(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType,

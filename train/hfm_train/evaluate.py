@@ -16,8 +16,9 @@ league average), `league_mean` (Marcel's league rates, what it gives a player wi
 ridge regressions on aggregates of the three prior seasons (and the three before them where the
 profile reads the older seasons), fitted on actual outcomes of the seasons
 before the test season; the last on those outcomes denoised as the model's are; the two that read
-skill rates add the batters' speed and putaway rates and older seasons when the run's profile does,
-`profile.speed_rates`, `profile.putaway_rate` and `profile.old_seasons`), `prev_true_talent`
+skill rates add the batters' speed and putaway rates, older seasons, fielding positions and platoon
+share when the run's profile does, `profile.speed_rates`, `profile.putaway_rate`,
+`profile.old_seasons`, `profile.positions` and `profile.platoon`), `prev_true_talent`
 (last season's true talent: the ceiling for anything reading only the past), `oracle` (the true
 talent itself).
 Intervals (`paired_bootstrap`): 90% paired bootstrap intervals, players resampled, of the RMSE
@@ -361,7 +362,8 @@ def baseline_projections(league, lines, pt: str, test: Examples, season: int,
                          profile: ProfileConfig = ProfileConfig(), fitted: dict | None = None
                          ) -> dict[str, np.ndarray]:
     """The baselines' projections of the test examples' players (hfm_train.baselines); the sequence
-    ridge reads the extra features (speed, putaway, older seasons) the model's `profile` reads.
+    ridge reads the extra features (speed, putaway, older seasons, positions, platoon share) the
+    model's `profile` switches on (baselines.sequence_ridge_config).
     `fitted`: filled with the fitted ridges by name."""
     ids = test.table["player_id"].to_numpy(np.int64)
     out = ridge_baselines(lines, league.players, pt, ids, season, profile, fitted)

@@ -16,7 +16,8 @@ pitches (hfm_train.denoise; the test season's are not; `denoise.true_talent`, a 
 on the simulator's true talent instead). `hfm-train fit` on an imported (real) league applies
 REAL_DATA_SETTINGS first (targets not denoised, the profile's late window and batters' speed and
 putaway rates and older seasons on, the wide path alone: 0 fine-tuning epochs, the pitchers' fitted on
-every kind of example, the batters' opening-day blend mixed with the sequence ridge: hfm_train.mix), as
+every kind of example, the batters' opening-day blend mixed with the sequence ridge: hfm_train.mix,
+that ridge reading the batters' fielding positions and platoon share), as
 the real selection seasons chose; the options and `--set` override them. The evaluation sets the
 model beside the baselines of hfm_train.baselines, fitted on the seasons before the test season.
 
@@ -546,11 +547,12 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 # putaway rate and older seasons (benchmarks/results/real_speed_2017_2018.md, real_putaway_2017_2018.md,
 # real_old_seasons_2017_2018.md), the batters' opening-day blend mixed with the sequence ridge
 # (real_mix_2017_2018.md), and that ridge reading the batters' fielding positions
-# (real_position_study.txt).
+# (real_position_study.txt) and platoon share (real_platoon_2017_2018.md).
 REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true", "finetune.epochs=0",
                                        'finetune.pitcher_wide_kinds=["start", "in_season"]', "profile.speed_rates=true",
                                        "profile.putaway_rate=true", "profile.old_seasons=true",
-                                       'mix.player_types=["batter"]', "profile.positions=true")
+                                       'mix.player_types=["batter"]', "profile.positions=true",
+                                       "profile.platoon=true")
 
 
 def real_data_defaults(config: RunConfig) -> RunConfig:
