@@ -174,6 +174,15 @@ def test_old_seasons_are_t4_to_t6_shrunk_and_read_by_batters_only():
     assert "log_old_opp" not in pitcher._features(pitchers, players, rows)
 
 
+def _window_skill(ridge: AggregateRidge, history: pd.DataFrame, rate: str, num: str, den: str) -> tuple[float, float]:
+    """(player 0's `rate` for 2022 as the ridge should read it: the 5/4/3-weighted `num` over `den` of
+    2019-2021, shrunk by 12 x the per-season prior events toward the league rate; that league rate)."""
+    w = history[history["player_id"] == 0].set_index("season").reindex([2021, 2020, 2019]).fillna(0.0)
+    weights = np.array([5.0, 4.0, 3.0])
+    k, league = ridge.skill_prior_[rate] * 12, ridge.skill_league_[rate]
+    return (weights @ w[num].to_numpy() + k * league) / (weights @ w[den].to_numpy() + k), league
+
+
 def test_putaway_rate_divides_the_windows_strikeouts_by_its_two_strike_pas():
     rng = np.random.default_rng(4)
     sums, players, _ = synthetic_sums(rng, n_players=60)
@@ -184,10 +193,7 @@ def test_putaway_rate_divides_the_windows_strikeouts_by_its_two_strike_pas():
     assert ridge._rates()[-1] == "putaway_rate" and "if_hit_rate" not in ridge._rates()
     X = ridge._features(history, players, rows)
     # player 0: the 5/4/3-weighted SO over two-strike PAs, shrunk by 12 x the per-season prior events
-    w = history[history["player_id"] == 0].set_index("season").reindex([2021, 2020, 2019]).fillna(0.0)
-    weights = np.array([5.0, 4.0, 3.0])
-    k, league = ridge.skill_prior_["putaway_rate"] * 12, ridge.skill_league_["putaway_rate"]
-    expected = (weights @ w["SO"].to_numpy() + k * league) / (weights @ w["two_strike"].to_numpy() + k)
+    expected, league = _window_skill(ridge, history, "putaway_rate", "SO", "two_strike")
     assert X.loc[0, "skill_putaway_rate"] == pytest.approx(expected, rel=1e-9)
     assert X.loc[1, "skill_putaway_rate"] == pytest.approx(league) and X.loc[1, "log_n_putaway_rate"] == 0
     assert AggregateRidge("pitcher", RidgeConfig(putaway_rate=True))._rates() == TYPE_RATES["pitcher"]
@@ -205,10 +211,7 @@ def test_platoon_share_is_the_windows_platoon_pas_per_pa_shrunk_after_the_putawa
     ridge = AggregateRidge("batter", RidgeConfig(putaway_rate=True, platoon=True)).fit(history, players, seasons)
     assert ridge._rates()[-2:] == ("putaway_rate", "platoon_share")
     X = ridge._features(history, players, rows)
-    w = history[history["player_id"] == 0].set_index("season").reindex([2021, 2020, 2019]).fillna(0.0)
-    weights = np.array([5.0, 4.0, 3.0])
-    k, league = ridge.skill_prior_["platoon_share"] * 12, ridge.skill_league_["platoon_share"]
-    expected = (weights @ w["platoon_pa"].to_numpy() + k * league) / (weights @ w["pa_ended"].to_numpy() + k)
+    expected, league = _window_skill(ridge, history, "platoon_share", "platoon_pa", "pa_ended")
     assert X.loc[0, "skill_platoon_share"] == pytest.approx(expected, rel=1e-9)
     assert X.loc[1, "skill_platoon_share"] == pytest.approx(league) and 0.3 < league < 0.9
     assert AggregateRidge("pitcher", RidgeConfig(platoon=True))._rates() == TYPE_RATES["pitcher"]
