@@ -484,9 +484,15 @@ def _thin_league(source, season: int, store: bool) -> list[str]:
 
     if not store:
         return [n for n in [thin_league_note(source.lines("batter"), season, "--pitches")] if n]
-    lo, hi = ((pd.Timestamp(y, 1, 1) - pd.Timestamp(1970, 1, 1)).days for y in (season - 3, season))
+    lo, hi = _window_days(season)
     window = source.lines("batter", lo_day=lo, hi_day=hi, columns=["PA"])
     return [n for n in [thin_league_note(window, season, "--store", "the store's games")] if n]
+
+
+def _window_days(season: int) -> tuple[int, int]:
+    """Marcel's window for `season` (its three seasons before) as [lo, hi) days since 1970, the store's numbers."""
+    lo, hi = ((pd.Timestamp(y, 1, 1) - pd.Timestamp(1970, 1, 1)).days for y in (season - 3, season))
+    return lo, hi
 
 
 def _no_positions(bundle, source, season: int, store: bool, files: bool) -> list[str]:
@@ -500,7 +506,7 @@ def _no_positions(bundle, source, season: int, store: bool, files: bool) -> list
     if ridge is None or not ridge.config.positions:
         return []
     if store:
-        lo, hi = ((pd.Timestamp(y, 1, 1) - pd.Timestamp(1970, 1, 1)).days for y in (season - 3, season))
+        lo, hi = _window_days(season)
         window = source.lines("batter", lo_day=lo, hi_day=hi, columns=["PA", *POSITION_GAMES])
         what = "the store's games"
     else:
