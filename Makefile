@@ -75,7 +75,7 @@ scale: $(STAMP)
 # a rule set before three seeds of 2018; the wide path alone, 0 fine-tuning epochs: where the deep
 # part passed its gate on 2016-2018 it lost on the test season; the pitchers' wide path fitted on the
 # in-season examples too; the batters' speed rates, putaway rate and older seasons on: each passed a
-# rule on 2017-2018, and so did their ridge's platoon share; docs/real-data.md). real_<y>_deep is the wide-path-alone choice's ablation:
+# rule on 2017-2018, and so did their ridge's platoon share and then the wide path's; docs/real-data.md). real_<y>_deep is the wide-path-alone choice's ablation:
 # Levels 1-3 trained and gated in as on a simulated league. Not run by CI.
 RETRO ?= ../shared/data/retrosheet
 REAL  := artifacts/league_retro
@@ -113,6 +113,7 @@ accuracy-real: real-league
 	  $$fit --name real_$${y}_old_off --level1-from $(RUNS)/real_$$y --set profile.old_seasons=false && \
 	  $$fit --name real_$${y}_positions_off --level1-from $(RUNS)/real_$$y --set profile.positions=false && \
 	  $$fit --name real_$${y}_platoon_off --level1-from $(RUNS)/real_$$y --set profile.platoon=false && \
+	  $$fit --name real_$${y}_wide_platoon_off --level1-from $(RUNS)/real_$$y --set profile.wide_platoon=false && \
 	  $$fit --name real_$${y}_deep --level1-from $(RUNS)/real_$$y --set finetune.epochs=25 && \
 	  $$fit --name real_$${y}_no_pretrain --pretrain-epochs 0 || exit 1; \
 	done
@@ -125,7 +126,8 @@ accuracy-real: real-league
 	      --ablation "putaway rate off=$(RUNS)/real_$(y)_putaway_off" \
 	      --ablation "older seasons off=$(RUNS)/real_$(y)_old_off" \
 	      --ablation "fielding positions off=$(RUNS)/real_$(y)_positions_off" \
-	      --ablation "platoon share off=$(RUNS)/real_$(y)_platoon_off" \
+	      --ablation "the ridge's platoon share off=$(RUNS)/real_$(y)_platoon_off" \
+	      --ablation "wide path's platoon share off=$(RUNS)/real_$(y)_wide_platoon_off" \
 	      --ablation "shrunk rates off=$(RUNS)/real_$(y)_unshrunk" \
 	      --ablation "targets denoised=$(RUNS)/real_$(y)_denoised" \
 	      --ablation "pitchers' plate appearances in the batter rows=$(RUNS)/real_$(y)_untyped" \

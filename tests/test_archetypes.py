@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -117,16 +119,27 @@ def test_fit_identity_on_tiny_league_and_build_identity(tiny_league, tmp_path):
         in_train = as_of["season"].isin(train).to_numpy()
         fit_rows = ident.profiles[in_train]["career_from"].ne("league").to_numpy()
         np.testing.assert_array_equal(ident.archetype[in_train][fit_rows], model.archetypes.labels_)
-    # the speed, putaway, older-season and late switches travel with the identity (a file without them
+    # the speed, putaway, older-season, late and platoon switches travel with the identity (a file without them
     # reads as off)
     fit_identity(lines, league.players, train, tmp_path / "speed", ArchetypeConfig(n_init=1),
-                 ProfileConfig(speed_rates=True, putaway_rate=True, old_seasons=True, late_rates=True, platoon=True))
+                 ProfileConfig(speed_rates=True, putaway_rate=True, old_seasons=True, late_rates=True, platoon=True,
+                               wide_platoon=True, wide_positions=True))
     fast = IdentityModel.load(tmp_path / "speed" / IDENTITY_DIR, "batter")
     assert fast.config.old_seasons and "log_old_opp" in fast.scaler.feature_names
     assert fast.config.speed_rates and not model.config.speed_rates
     assert fast.config.putaway_rate and not model.config.putaway_rate
     assert fast.config.late_rates and not model.config.late_rates
-    assert fast.config.platoon and not model.config.platoon  # read by the run's ridge, not the profile
+    assert fast.config.platoon and not model.config.platoon  # read by the run's ridge
+    assert fast.config.wide_platoon and "marcel_skill:platoon_share" in fast.scaler.feature_names  # ... and the profile
+    assert 0.3 < fast.skill_league["platoon_share"] < 0.8 and fast.skill_prior["platoon_share"] > 0
+    # the simulator records no fielding position: the training shares are empty, the features the fill (0)
+    assert fast.config.wide_positions and "marcel_pos:pos_ss" in fast.scaler.feature_names
+    assert fast.position_league == {} and IdentityModel.load(tmp_path / "speed" / IDENTITY_DIR, "pitcher").position_league == {}
+    # ... and a league's shares travel with the identity
+    shares = {"pos_ss": 0.25, "pos_dh": 0.75}
+    (tmp_path / "shares").mkdir()
+    dataclasses.replace(fast, position_league=shares).save(tmp_path / "shares")
+    assert IdentityModel.load(tmp_path / "shares", "batter").position_league == shares
     assert "if_hit_rate" not in fast.skill_league  # the simulator records no fielder: never measured
     assert 0.2 < fast.skill_league["putaway_rate"] < 0.7  # strikeouts per two-strike PA, fitted with a prior
     assert fast.skill_prior["putaway_rate"] > 0

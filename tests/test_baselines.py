@@ -230,7 +230,8 @@ def test_platoon_share_is_the_windows_platoon_pas_per_pa_shrunk_after_the_putawa
 
 def test_the_runs_sequence_ridge_reads_what_its_profile_switches_on():
     """sequence_ridge_config carries every ridge switch of the profile, and a real league's fit turns
-    the batters' positions and platoon share on (hfm_train.fit.REAL_DATA_SETTINGS)."""
+    the batters' positions and platoon share on, the wide path's platoon share too
+    (hfm_train.fit.REAL_DATA_SETTINGS)."""
     from hfm_runtime.profiles import ProfileConfig
     from hfm_train.baselines import sequence_ridge_config
     from hfm_train.fit import REAL_DATA_SETTINGS
@@ -239,4 +240,4 @@ def test_the_runs_sequence_ridge_reads_what_its_profile_switches_on():
     assert sequence_ridge_config(on) == RidgeConfig(speed_rates=True, putaway_rate=True, old_seasons=True,
                                                     positions=True, platoon=True)
     assert sequence_ridge_config(ProfileConfig()) == RidgeConfig()
-    assert {"profile.positions=true", "profile.platoon=true"} <= set(REAL_DATA_SETTINGS)
+    assert {"profile.positions=true", "profile.platoon=true", "profile.wide_platoon=true"} <= set(REAL_DATA_SETTINGS)

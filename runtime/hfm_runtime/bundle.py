@@ -120,7 +120,7 @@ def write_manifest(folder: str | Path, fields: Mapping[str, Any]) -> dict[str, A
 
 def stat_feature_layouts(player_type: str) -> list[list[str]]:
     """The `stat_features` layouts this runtime builds (profiles.layout_configs; a pitcher's
-    speed_rates, putaway_rate and old_seasons change nothing, so his come once)."""
+    speed_rates, putaway_rate, wide_platoon and old_seasons change nothing, so his come once)."""
     from hfm_runtime.profiles import feature_names, layout_configs
 
     layouts = [feature_names(player_type, config) for config in layout_configs()]

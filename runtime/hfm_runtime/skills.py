@@ -178,8 +178,9 @@ SPEED_RATES: tuple[str, ...] = ("if_hit_rate", "gidp_rate")
 # ProfileConfig.putaway_rate / RidgeConfig.putaway_rate add it (batters only) to the 5/4/3 window.
 PUTAWAY_RATES: tuple[str, ...] = ("putaway_rate",)
 # How often a batter had the platoon advantage (a platoon bat kept away from same-handed pitchers posts
-# rates that lean on it): RidgeConfig.platoon adds it (batters only) to the ridge's 5/4/3 window
-# (off by default, on in fits of real leagues: docs/real-data-tried.md).
+# rates that lean on it): RidgeConfig.platoon adds it (batters only) to the ridge's 5/4/3 window and
+# ProfileConfig.wide_platoon to the profile's (each off by default, on in fits of real leagues:
+# docs/real-data-tried.md).
 PLATOON_RATES: tuple[str, ...] = ("platoon_share",)
 
 

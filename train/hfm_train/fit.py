@@ -17,7 +17,8 @@ on the simulator's true talent instead). `hfm-train fit` on an imported (real) l
 REAL_DATA_SETTINGS first (targets not denoised, the profile's late window and batters' speed and
 putaway rates and older seasons on, the wide path alone: 0 fine-tuning epochs, the pitchers' fitted on
 every kind of example, the batters' opening-day blend mixed with the sequence ridge: hfm_train.mix,
-that ridge reading the batters' fielding positions and platoon share), as
+that ridge reading the batters' fielding positions and platoon share, the wide path the platoon share
+too), as
 the real selection seasons chose; the options and `--set` override them. The evaluation sets the
 model beside the baselines of hfm_train.baselines, fitted on the seasons before the test season.
 
@@ -316,7 +317,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     missing = [r for r in extra_rates("batter", config.profile) if r not in identity["batter"].skill_league]
     if missing:  # the features are then constant: say so rather than train on nothing
         log(f"warning: the profile reads {', '.join(missing)}, which the training seasons never measure "
-            "(the speed rates: no ground ball with a fielder, a league imported before hit_location or simulated)")
+            "(the speed rates: no ground ball with a fielder, a league imported before hit_location or simulated; "
+            "the platoon share: no plate appearance with both hands known)")
     if config.profile.positions and not lines["batter"].reindex(columns=list(POSITION_GAMES), fill_value=0.0).to_numpy().any():
         log("warning: profile.positions: no batter game has a fielding position (a league imported before "
             "batter_position, or simulated), so the ridge's position shares are constant: re-import the league")
@@ -547,12 +549,13 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
 # putaway rate and older seasons (benchmarks/results/real_speed_2017_2018.md, real_putaway_2017_2018.md,
 # real_old_seasons_2017_2018.md), the batters' opening-day blend mixed with the sequence ridge
 # (real_mix_2017_2018.md), and that ridge reading the batters' fielding positions
-# (real_position_study.txt) and platoon share (real_platoon_2017_2018.md).
+# (real_position_study.txt) and platoon share (real_platoon_2017_2018.md), and the wide path reading
+# the platoon share too (real_wide_platoon_2017_2018.md).
 REAL_DATA_SETTINGS: tuple[str, ...] = ("denoise.enabled=false", "profile.late_rates=true", "finetune.epochs=0",
                                        'finetune.pitcher_wide_kinds=["start", "in_season"]', "profile.speed_rates=true",
                                        "profile.putaway_rate=true", "profile.old_seasons=true",
                                        'mix.player_types=["batter"]', "profile.positions=true",
-                                       "profile.platoon=true")
+                                       "profile.platoon=true", "profile.wide_platoon=true")
 
 
 def real_data_defaults(config: RunConfig) -> RunConfig:
