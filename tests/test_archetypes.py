@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -123,7 +121,7 @@ def test_fit_identity_on_tiny_league_and_build_identity(tiny_league, tmp_path):
     # reads as off)
     fit_identity(lines, league.players, train, tmp_path / "speed", ArchetypeConfig(n_init=1),
                  ProfileConfig(speed_rates=True, putaway_rate=True, old_seasons=True, late_rates=True, platoon=True,
-                               wide_platoon=True, wide_positions=True))
+                               wide_platoon=True))
     fast = IdentityModel.load(tmp_path / "speed" / IDENTITY_DIR, "batter")
     assert fast.config.old_seasons and "log_old_opp" in fast.scaler.feature_names
     assert fast.config.speed_rates and not model.config.speed_rates
@@ -132,14 +130,6 @@ def test_fit_identity_on_tiny_league_and_build_identity(tiny_league, tmp_path):
     assert fast.config.platoon and not model.config.platoon  # read by the run's ridge
     assert fast.config.wide_platoon and "marcel_skill:platoon_share" in fast.scaler.feature_names  # ... and the profile
     assert 0.3 < fast.skill_league["platoon_share"] < 0.8 and fast.skill_prior["platoon_share"] > 0
-    # the simulator records no fielding position: the training shares are empty, the features the fill (0)
-    assert fast.config.wide_positions and "marcel_pos:pos_ss" in fast.scaler.feature_names
-    assert fast.position_league == {} and IdentityModel.load(tmp_path / "speed" / IDENTITY_DIR, "pitcher").position_league == {}
-    # ... and a league's shares travel with the identity
-    shares = {"pos_ss": 0.25, "pos_dh": 0.75}
-    (tmp_path / "shares").mkdir()
-    dataclasses.replace(fast, position_league=shares).save(tmp_path / "shares")
-    assert IdentityModel.load(tmp_path / "shares", "batter").position_league == shares
     assert "if_hit_rate" not in fast.skill_league  # the simulator records no fielder: never measured
     assert 0.2 < fast.skill_league["putaway_rate"] < 0.7  # strikeouts per two-strike PA, fitted with a prior
     assert fast.skill_prior["putaway_rate"] > 0

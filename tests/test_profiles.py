@@ -21,7 +21,6 @@ from hfm_runtime.profiles import (
     feature_names,
     layout_config,
     layout_configs,
-    position_shares,
     prior_opportunities,
     profile_records,
     wide_feature_names,
@@ -505,49 +504,6 @@ def test_wide_platoon_is_the_windows_platoon_share_shrunk_after_the_putaway_rate
     X_off = feature_matrix(build_profiles(lines, players_df([1, 2]), ao, "batter", league=LEAGUE,
                                           skill_league=skill_league, skill_prior=skill_prior), "batter")
     np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])
-
-
-def test_wide_positions_are_the_windows_weighted_shares_of_games_by_position():
-    """ProfileConfig.wide_positions (batters; off by default): the Marcel window's 5/4/3-weighted share
-    of games with a known position at each of skills.POSITION_GAMES, after the platoon share; a window
-    without a known position (no games, or lines without the columns) takes the training shares given
-    as `position_league`; pitchers' layouts do not change; off, the rest is bit-identical."""
-    from hfm_runtime.skills import POSITION_GAMES
-
-    config = ProfileConfig(wide_positions=True)
-    assert feature_names("pitcher", config) == feature_names("pitcher")
-    tail = [f"marcel_pos:{g}" for g in POSITION_GAMES]
-    assert feature_names("batter", config)[len(feature_names("batter")):] == tail
-    both = ProfileConfig(wide_platoon=True, wide_positions=True)
-    assert feature_names("batter", both)[-len(tail) - 2:-len(tail)] == ["marcel_skill:platoon_share",
-                                                                       "log_n:platoon_share"]
-    lines = pd.DataFrame([line(1, "2022-05-01"), line(1, "2022-05-02"), line(1, "2021-05-01"),
-                          line(1, "2018-05-01"), line(2, "2022-05-01")])
-    for g in POSITION_GAMES:
-        lines[g] = 0.0
-    lines.loc[0, "pos_ss"] = 1.0  # 2022 (weight 5): one game at short, one at second
-    lines.loc[1, "pos_2b"] = 1.0
-    lines.loc[2, "pos_dh"] = 1.0  # 2021 (weight 4): a DH game
-    lines.loc[3, "pos_c"] = 1.0  # 2018: before the window
-    league_shares = {g: 1.0 / len(POSITION_GAMES) for g in POSITION_GAMES}
-    ao = as_of([(1, "2023-04-01"), (2, "2023-04-01")])
-    X = feature_matrix(build_profiles(lines, players_df([1, 2]), ao, "batter", league=LEAGUE, config=config,
-                                      position_league=league_shares), "batter", config)
-    col = {n: i for i, n in enumerate(feature_names("batter", config))}
-    assert X[0, col["marcel_pos:pos_ss"]] == pytest.approx(5 / 14) and X[0, col["marcel_pos:pos_2b"]] == pytest.approx(5 / 14)
-    assert X[0, col["marcel_pos:pos_dh"]] == pytest.approx(4 / 14) and X[0, col["marcel_pos:pos_c"]] == 0
-    # player 2 batted in the window at no known position: the training shares
-    np.testing.assert_allclose(X[1, [col[t] for t in tail]], 1.0 / len(POSITION_GAMES), rtol=1e-6)
-    # lines without the position columns (a simulated league, Savant without fielders): the same
-    bare = feature_matrix(build_profiles(lines.drop(columns=list(POSITION_GAMES)), players_df([1, 2]), ao, "batter",
-                                         league=LEAGUE, config=config, position_league=league_shares), "batter", config)
-    np.testing.assert_allclose(bare[:, [col[t] for t in tail]], 1.0 / len(POSITION_GAMES), rtol=1e-6)
-    X_off = feature_matrix(build_profiles(lines, players_df([1, 2]), ao, "batter", league=LEAGUE), "batter")
-    np.testing.assert_array_equal(X_off, X[:, :X_off.shape[1]])
-    # the training shares: each column's share of the games with a known position
-    shares = position_shares(lines)
-    assert shares["pos_ss"] == pytest.approx(0.25) and shares["pos_c"] == pytest.approx(0.25)
-    assert position_shares(lines.drop(columns=list(POSITION_GAMES))) == {}
 
 
 def test_old_seasons_are_the_three_years_before_the_window_shrunk_and_only_for_batters():

@@ -4,10 +4,9 @@ Fitted state lives in a run folder's `identity/` subdirectory (written by
 `hfm_train.archetypes.fit_identity`), per player type:
   identity_<type>.json        profile config (ProfileConfig; a file without season_length_correction,
                               written before it existed, reads as on; without window_detail,
-                              speed_rates, putaway_rate, old_seasons, late_rates, positions, platoon,
-                              wide_platoon or wide_positions, as off, the default), league rates, career
-                              priors, skill league rates and priors, the training seasons' position
-                              shares (with wide_positions), MLE factors, feature layout and scaler
+                              speed_rates, putaway_rate, old_seasons, late_rates, positions, platoon
+                              or wide_platoon, as off, the default), league rates, career priors,
+                              skill league rates and priors, MLE factors, feature layout and scaler
   archetypes_<type>.npz/.json archetype centroids (hfm_runtime.archetypes)
 """
 
@@ -52,8 +51,6 @@ class IdentityModel:
     config: ProfileConfig = ProfileConfig()
     skill_league: dict[str, float] = field(default_factory=dict)  # skills.skill_priors on training seasons
     skill_prior: dict[str, float] = field(default_factory=dict)
-    # ProfileConfig.wide_positions: each POSITION_GAMES share on the training seasons (profiles.position_shares)
-    position_league: dict[str, float] = field(default_factory=dict)
 
     def save(self, directory: str | Path) -> None:
         """Write this player type's files into `directory` (use atomic_dir around the whole folder)."""
@@ -66,7 +63,6 @@ class IdentityModel:
             "prior_opportunities": self.prior_opportunities,
             "skill_league": self.skill_league,
             "skill_prior": self.skill_prior,
-            "position_league": self.position_league,
             "mle": self.mle.to_json() if self.mle is not None else None,
             "scaler": self.scaler.to_json(),
             "config": {
@@ -82,7 +78,6 @@ class IdentityModel:
                 "positions": self.config.positions,
                 "platoon": self.config.platoon,
                 "wide_platoon": self.config.wide_platoon,
-                "wide_positions": self.config.wide_positions,
             },
         }
         (directory / f"identity_{self.player_type}.json").write_text(json.dumps(meta, indent=2))
@@ -116,7 +111,6 @@ class IdentityModel:
                 positions=_flag(meta["config"].get("positions", False), "positions"),
                 platoon=_flag(meta["config"].get("platoon", False), "platoon"),
                 wide_platoon=_flag(meta["config"].get("wide_platoon", False), "wide_platoon"),
-                wide_positions=_flag(meta["config"].get("wide_positions", False), "wide_positions"),
             )
             if meta["feature_names"] != feature_names(player_type, config):
                 raise HFMInputError(f"{path}: feature_names differ from this runtime's profile layout")
@@ -130,7 +124,6 @@ class IdentityModel:
                 config=config,
                 skill_league={k: float(v) for k, v in meta["skill_league"].items()},
                 skill_prior={k: float(v) for k, v in meta["skill_prior"].items()},
-                position_league={k: float(v) for k, v in meta.get("position_league", {}).items()},
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise HFMInputError(f"{path}: missing or bad field ({exc})") from exc
@@ -212,7 +205,7 @@ def build_identity(
     columns = profile_columns(
         lines, players, as_of, player_type, mle=model.mle, league=model.league_rates,
         prior=model.prior_opportunities, skill_league=model.skill_league, skill_prior=model.skill_prior,
-        position_league=model.position_league, config=model.config,
+        config=model.config,
     )
     X = feature_matrix(columns, player_type, model.config)
     return Identity(

@@ -34,11 +34,9 @@ For each (player_id, as_of_date) the profile holds, from games strictly BEFORE t
   real leagues) also its putaway rate (`skills.PUTAWAY_RATES`: strikeouts per plate appearance that
   reached two strikes), shrunk alike; with `ProfileConfig.wide_platoon` (batters; off by default, on
   in fits of real leagues) also its platoon share (`skills.PLATOON_RATES`: plate appearances with the
-  platoon advantage per plate appearance), shrunk alike; with `ProfileConfig.wide_positions`
-  (batters; off by default) also its share of games at each fielding position (`skills.POSITION_GAMES`;
-  the training seasons' shares where no position is known); with `ProfileConfig.old_seasons` (batters; off by default, on
-  in fits of real leagues) also the three years before the window (`old_*`: each target stat's rate
-  shrunk by its prior, and the opportunities);
+  platoon advantage per plate appearance), shrunk alike; with `ProfileConfig.old_seasons` (batters;
+  off by default, on in fits of real leagues) also the three years before the window (`old_*`: each
+  target stat's rate shrunk by its prior, and the opportunities);
   with `ProfileConfig.late_rates` (off by default; on in fits of real leagues) also the late window:
   MLB games of the last LATE_DAYS days before the as-of date (at opening day, about the last two
   months of last season), its outcome rates shrunk by the same priors, whiff and swing rates shrunk by
@@ -69,7 +67,7 @@ import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import text_array
-from hfm_runtime.skills import PLATOON_RATES, POSITION_GAMES, PUTAWAY_RATES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, skill_rates
+from hfm_runtime.skills import PLATOON_RATES, PUTAWAY_RATES, SKILL_COUNTS, SKILL_RATES, SPEED_RATES, TYPE_RATES, skill_rates
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 HORIZONS: tuple[str, ...] = ("career", "3yr", "1yr", "30d")  # longest first: the fallback order
@@ -156,14 +154,6 @@ class ProfileConfig:
     # in `feature_names`, so Graph 2's wide path reads it (batters; pitchers: no change). Saved with
     # the identity; a file without it reads as off.
     wide_platoon: bool = False
-    # A batter's fielding positions in the profile's own features too (2026-12-06, an experiment, off
-    # by default; docs/real-data-tried.md): the Marcel window's share of games at each of
-    # skills.POSITION_GAMES (the sequence ridge's `positions` features), after the platoon share in
-    # `feature_names`, so Graph 2's wide path reads them. A window without a known position (no games,
-    # or lines without the position columns: a simulated league, Savant files without fielder_2..9)
-    # takes the training seasons' shares (IdentityModel.position_league). Batters only. Saved with the
-    # identity; a file without it reads as off.
-    wide_positions: bool = False
 
     def min_opp(self, horizon: str) -> int:
         return dict(self.min_opportunities)[horizon]
@@ -261,7 +251,6 @@ def profile_columns(
     prior: Mapping[str, float] | None = None,
     skill_league: Mapping[str, float] | None = None,
     skill_prior: Mapping[str, float] | None = None,
-    position_league: Mapping[str, float] | None = None,
     config: ProfileConfig = ProfileConfig(),
 ) -> dict[str, np.ndarray]:
     """Profiles for every row of `as_of` (columns player_id, as_of_date), as a dict of numpy columns
@@ -278,16 +267,13 @@ def profile_columns(
              missing from it use `config.career_prior_opportunities`.
     skill_league, skill_prior: per skill rate, the league rate and the prior events it is shrunk with
              (`skills.skill_priors` on training seasons); default: raw rates (k = 0).
-    position_league: with `config.wide_positions`, each POSITION_GAMES share on the training seasons
-             (`position_shares`), for a window without a known position; default 0.
 
     Returns per as-of row: player_id, as_of_date, age, hand, source, mlb_career_opp; per horizon h:
     `h_<stat>` rates, `h_opp`, `h_opp_eq` (full-season equivalents), `h_from`, `h_skill_<rate>` skill
     rates, `h_pitches`, `h_tracked`; and the Marcel window's `marcel_*` columns (with the late window's
-    `late_*` when `config.late_rates`, the older seasons' `old_shrunk_*` and `old_opp` when
-    `config.old_seasons`, and `marcel_pos_<g>` when `config.wide_positions`: `_marcel_window`).
-    Everything runs on numpy arrays read once from the inputs: on a one-player request pandas' fixed
-    cost per operation would dominate.
+    `late_*` when `config.late_rates`, and the older seasons' `old_shrunk_*` and `old_opp` when
+    `config.old_seasons`: `_marcel_window`). Everything runs on numpy arrays read once from the inputs:
+    on a one-player request pandas' fixed cost per operation would dominate.
     """
     stats = TARGET_STATS[player_type]
     opp_col = OPPORTUNITY[player_type]
@@ -295,8 +281,6 @@ def profile_columns(
     _require(as_of, ("player_id", "as_of_date"), "as_of")
     if league is None:
         league = league_rates(lines, player_type)
-    # a batter's games by position ride after the skill counts (zeros where the lines lack them)
-    positions = POSITION_GAMES if _positions_on(player_type, config) else ()
     cols = [opp_col, *stats, *SKILL_COUNTS]
 
     line_ids = np.asarray(lines["player_id"], dtype=np.int64)
@@ -308,10 +292,8 @@ def profile_columns(
     if config.season_length_correction:
         opp_eq = opp_eq * season_scale(_years(line_days.astype("datetime64[D]")))
     # then games played (one line per game) and the full-season equivalents: the last two columns
-    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols]
-                             + [lines[c].to_numpy(np.float64) if c in lines.columns else np.zeros(len(lines))
-                                for c in positions] + [np.ones(len(lines)), opp_eq])
-    cols = [*cols, *positions, "games", "opp_eq"]
+    counts = np.column_stack([lines[c].to_numpy(np.float64) for c in cols] + [np.ones(len(lines)), opp_eq])
+    cols = [*cols, "games", "opp_eq"]
     is_mlb = _equals(lines["level"], MLB)
     is_aaa = _equals(lines["level"], AAA) if mle is not None else np.zeros(len(lines), bool)
     aaa_counts = _translate(mle, counts[is_aaa], cols) if is_aaa.any() else counts[is_aaa]
@@ -382,8 +364,7 @@ def profile_columns(
         prev_rates, prev_from = rates, from_
     out.update(_marcel_window(line_ids, line_days, counts, lines["level"], code_of, code, dates, asof_day,
                               player_type, league_vec, prior_k, skill_league, skill_prior, config.window_detail,
-                              extra_rates(player_type, config), mlb_sums.get("late"), _old_on(player_type, config),
-                              (position_league or {}) if positions else None))
+                              extra_rates(player_type, config), mlb_sums.get("late"), _old_on(player_type, config)))
     return out
 
 
@@ -410,12 +391,10 @@ def _shrunk_own(sums: np.ndarray, n_stats: int, prior_k: np.ndarray, league: np.
 def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, asof_day, player_type,
                    league_vec, prior_k, skill_league, skill_prior, detail: bool = False,
                    extra: tuple[str, ...] = (), late: np.ndarray | None = None,
-                   old: bool = False, positions: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+                   old: bool = False) -> dict[str, np.ndarray]:
     """The `marcel` block: the three years before the as-of date weighted 5/4/3 (the most recent year
     first, as Marcel weighs seasons), MLB and AAA lines together, untranslated. `extra`: the skill
-    rates read beyond TYPE_RATES (`extra_rates`); `old`: also the three years before those (`_old_on`);
-    `positions` (`_positions_on`; the counts then hold POSITION_GAMES after SKILL_COUNTS): each
-    position's share of the weighted games with a known position, else the given training share.
+    rates read beyond TYPE_RATES (`extra_rates`); `old`: also the three years before those (`_old_on`).
 
     `marcel_shrunk_<stat>`: the weighted rate regressed toward the league rate by the stat's own
     empirical-Bayes prior `prior_k` (league-average opportunities, `prior_opportunities`) against the
@@ -470,13 +449,6 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
         out[f"marcel_skill_{r}"] = np.where(np.isfinite(skills[r]), skills[r], (skill_league or {}).get(r, 0.0))
         out[f"marcel_skill_{r}_n"] = skills[f"{r}_n"] / total
     out["marcel_eq"] = _equivalent(weighted[:, -1], opp)  # full-season equivalents per opportunity
-    if positions is not None:
-        start = n_stats + len(SKILL_COUNTS)
-        games = weighted[:, start:start + len(POSITION_GAMES)]
-        known = games.sum(1)
-        for j, g in enumerate(POSITION_GAMES):
-            out[f"marcel_pos_{g}"] = np.divide(games[:, j], known, out=np.full(len(known), positions.get(g, 0.0)),
-                                               where=known > 0)
     if old:  # the years before the window, shrunk as one year is
         before = sums[f"y{OLD_YEARS}"] - previous
         own = _shrunk_own(before, n_stats, prior_k, league_vec)
@@ -498,8 +470,8 @@ def _marcel_window(line_ids, line_days, counts, level, code_of, code, dates, aso
 
 def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig()) -> list[str]:
     """The `stat_features` layout, in column order (stable: the model and bundles depend on it). The
-    default layout (`window_detail`, `speed_rates`, `putaway_rate`, `wide_platoon`, `wide_positions`,
-    `old_seasons` and `late_rates` off) is a prefix of every other one.
+    default layout (`window_detail`, `speed_rates`, `putaway_rate`, `wide_platoon`, `old_seasons` and
+    `late_rates` off) is a prefix of every other one.
 
     1. `rate:<horizon>:<stat>`  for horizon in HORIZONS, stat in TARGET_STATS  (rate after fallback)
     2. `log_opp:<horizon>`      log1p of the horizon's own opportunities, as full-season equivalents
@@ -522,8 +494,7 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
        `marcel_skill:<rate>` and `log_n:<rate>` of each skills.SPEED_RATES rate; with
        `config.putaway_rate` (batters), then the same of skills.PUTAWAY_RATES; with
        `config.wide_platoon` (batters), then the same of skills.PLATOON_RATES; with
-       `config.wide_positions` (batters), then `marcel_pos:<g>` the window's share of games at each
-       skills.POSITION_GAMES; with `config.old_seasons` (batters), then `old_shrunk:<stat>` the rates of the three years before
+       `config.old_seasons` (batters), then `old_shrunk:<stat>` the rates of the three years before
        the window shrunk by the same priors and `log_old_opp` (log1p of their opportunities); with
        `config.late_rates`, last, `late_shrunk:<stat>`, `late_skill:<rate>` for rate in LATE_SKILLS
        and `log_late_opp` (log1p of the late window's plain opportunities)
@@ -546,19 +517,19 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
 
 def layout_configs() -> list[ProfileConfig]:
     """One ProfileConfig per `stat_features` layout this runtime builds (the layout-deciding fields
-    `window_detail`, `speed_rates`, `putaway_rate`, `old_seasons`, `late_rates`, `wide_platoon` and
-    `wide_positions`, each off or on), the default first."""
+    `window_detail`, `speed_rates`, `putaway_rate`, `old_seasons`, `late_rates` and `wide_platoon`,
+    each off or on), the default first."""
     return [ProfileConfig(window_detail=d, speed_rates=v, putaway_rate=k, old_seasons=o, late_rates=late,
-                          wide_platoon=p, wide_positions=f)
-            for f in (False, True) for p in (False, True) for late in (False, True) for d in (False, True)
-            for o in (False, True) for k in (False, True) for v in (False, True)]
+                          wide_platoon=p)
+            for p in (False, True) for late in (False, True) for d in (False, True) for o in (False, True)
+            for k in (False, True) for v in (False, True)]
 
 
 def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
     """The ProfileConfig whose `feature_names` layout has `width` columns (the layout-deciding fields
     only): for code handed a `stat_features` matrix without its identity's config. A pitcher's
-    `speed_rates`, `putaway_rate`, `wide_platoon`, `wide_positions` and `old_seasons` change nothing, so
-    his layouts come back with them off. Several layouts share a width (a batter's old seasons and putaway rate take as
+    `speed_rates`, `putaway_rate`, `wide_platoon` and `old_seasons` change nothing, so his layouts come
+    back with them off. Several layouts share a width (a batter's old seasons and putaway rate take as
     many columns as the late window; his putaway rate as many as his platoon share): those cannot be
     told apart, an error, and the caller passes the identity's config."""
     found = [config for config in layout_configs() if len(feature_names(player_type, config)) == width]
@@ -573,9 +544,9 @@ def layout_config(player_type: PlayerType, width: int) -> ProfileConfig:
 def _extra_groups(player_type: PlayerType, config: ProfileConfig) -> list[tuple[str, ...]]:
     """The Marcel window's skill rates beyond TYPE_RATES that a profile of `config` carries, a group per
     switch: a batter's SPEED_RATES with `speed_rates` on, then PUTAWAY_RATES with `putaway_rate` on,
-    then PLATOON_RATES with `wide_platoon` on; none for a pitcher (as `skills.type_rates`). Each group's rates and then their sample sizes sit
-    together in the layout, so turning the putaway rate on appends to the layout with the speed rates
-    alone."""
+    then PLATOON_RATES with `wide_platoon` on; none for a pitcher (as `skills.type_rates`). Each
+    group's rates and then their sample sizes sit together in the layout, so turning the putaway rate
+    on appends to the layout with the speed rates alone."""
     if player_type != "batter":
         return []
     return [group for group, on in ((SPEED_RATES, config.speed_rates), (PUTAWAY_RATES, config.putaway_rate),
@@ -585,20 +556,6 @@ def _extra_groups(player_type: PlayerType, config: ProfileConfig) -> list[tuple[
 def extra_rates(player_type: PlayerType, config: ProfileConfig) -> tuple[str, ...]:
     """The skill rates a profile of `config` reads beyond TYPE_RATES (`_extra_groups`, flat)."""
     return tuple(r for group in _extra_groups(player_type, config) for r in group)
-
-
-def _positions_on(player_type: PlayerType, config: ProfileConfig) -> bool:
-    """Whether `config.wide_positions` adds the window's position shares: a batter's only."""
-    return config.wide_positions and player_type == "batter"
-
-
-def position_shares(lines: pd.DataFrame) -> dict[str, float]:
-    """Each POSITION_GAMES column's share of the batter game lines' games with a known position
-    (IdentityModel.position_league); empty where the lines hold none."""
-    present = [g for g in POSITION_GAMES if g in lines.columns]
-    games = {g: float(lines[g].sum()) for g in present}
-    total = sum(games.values())
-    return {g: games.get(g, 0.0) / total for g in POSITION_GAMES} if total > 0 else {}
 
 
 def _old_on(player_type: PlayerType, config: ProfileConfig) -> bool:
@@ -615,8 +572,6 @@ def wide_feature_names(player_type: PlayerType, config: ProfileConfig = ProfileC
               "log_per_game:1", "log_per_game"] if config.window_detail else []
     for group in _extra_groups(player_type, config):
         detail += [*(f"marcel_skill:{r}" for r in group), *(f"log_n:{r}" for r in group)]
-    if _positions_on(player_type, config):
-        detail += [f"marcel_pos:{g}" for g in POSITION_GAMES]
     if _old_on(player_type, config):
         detail += [*(f"old_shrunk:{s}" for s in TARGET_STATS[player_type]), "log_old_opp"]
     if config.late_rates:
@@ -681,8 +636,6 @@ def feature_matrix(profiles: pd.DataFrame | Mapping[str, np.ndarray], player_typ
     for group in _extra_groups(player_type, config):
         blocks += [floats([f"marcel_skill_{r}" for r in group]),
                    np.log1p(floats([f"marcel_skill_{r}_n" for r in group]) * floats(["marcel_eq"]))]
-    if _positions_on(player_type, config):
-        blocks.append(floats([f"marcel_pos_{g}" for g in POSITION_GAMES]))
     if _old_on(player_type, config):
         blocks += [floats([f"old_shrunk_{s}" for s in stats]), np.log1p(floats(["old_opp"]))]
     if config.late_rates:

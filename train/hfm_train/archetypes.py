@@ -39,7 +39,6 @@ from hfm_runtime.profiles import (
     feature_matrix,
     feature_names,
     league_rates,
-    position_shares,
     prior_opportunities,
 )
 from hfm_runtime.skills import SKILL_COUNTS, skill_priors, type_rates
@@ -139,11 +138,10 @@ def fit_identity_type(
     skill_league, skill_prior = skill_priors(mlb_seasons, type_rates(player_type, profile_config.speed_rates,
                                                                      profile_config.putaway_rate,
                                                                      profile_config.wide_platoon))
-    position_league = position_shares(train[train["level"] == "MLB"]) if profile_config.wide_positions else {}
     as_of = season_end_as_of(train, train_seasons)
     profiles = build_profiles(
         train, players, as_of, player_type, mle=mle, league=league, prior=prior, skill_league=skill_league,
-        skill_prior=skill_prior, position_league=position_league, config=profile_config,
+        skill_prior=skill_prior, config=profile_config,
     )
     profiles["season"] = as_of["season"].to_numpy()
     X = feature_matrix(profiles, player_type, profile_config)
@@ -152,7 +150,7 @@ def fit_identity_type(
     fit_rows = (profiles["career_from"] != "league").to_numpy()
     archetypes = fit_archetypes(X[fit_rows][:, archetype_columns(player_type)], player_type, config)
     model = IdentityModel(player_type, league, prior, mle, scaler, archetypes, profile_config, skill_league,
-                          skill_prior, position_league if player_type == "batter" else {})
+                          skill_prior)
     return FittedIdentity(model, profiles, fit_rows)
 
 
@@ -248,8 +246,7 @@ def evaluate_mle_callups(
     first = first[first["season"] > after_season].reset_index(drop=True)
     prof = build_profiles(lines, players, first[["player_id", "as_of_date"]], pt, mle=model.mle,
                           league=model.league_rates, prior=model.prior_opportunities,
-                          skill_league=model.skill_league, skill_prior=model.skill_prior,
-                          position_league=model.position_league, config=model.config)
+                          skill_league=model.skill_league, skill_prior=model.skill_prior, config=model.config)
     keep = (prof["source"] == "mle").to_numpy() & (prof["career_opp"] >= min_aaa_opportunities).to_numpy()
     prof, first = prof[keep].reset_index(drop=True), first[keep].reset_index(drop=True)
     truth = first[["player_id", "season"]].merge(
