@@ -36,6 +36,11 @@ def season_arrays(base: Path, new: Path, player_type: str) -> tuple[int, dict[st
     ids = report_players(weight, lines[player_type], test, "PA" if player_type == "batter" else "BF")
     out = {c: first[c].loc[ids].to_numpy(np.float64) for c in ("actual", "marcel")}
     out["weight"] = weight.loc[ids].to_numpy(np.float64)
+    if int(json.loads((new / "config.json").read_text())["seasons"]["test"][0]) != test:
+        raise SystemExit(f"{base} and {new}: different test seasons")
+    marcel = wide_predictions(rows[new], stats, ("marcel",))["marcel"].reindex(ids).to_numpy(np.float64)
+    if not np.array_equal(marcel, out["marcel"]):  # a gain against Marcel means one Marcel for both
+        raise SystemExit(f"{base} and {new}: Marcel's rates differ")
     for name, run in (("base", base), ("new", new)):
         out[name] = wide_predictions(rows[run], stats, ("blend",))["blend"].loc[ids].to_numpy(np.float64)
     return test, out
