@@ -36,12 +36,13 @@ from hfm_runtime.profiles import (
     FeatureScaler,
     ProfileConfig,
     build_profiles,
+    extra_rates,
     feature_matrix,
     feature_names,
     league_rates,
     prior_opportunities,
 )
-from hfm_runtime.skills import SKILL_COUNTS, skill_priors, type_rates
+from hfm_runtime.skills import SKILL_COUNTS, TYPE_RATES, skill_priors
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 
@@ -135,9 +136,9 @@ def fit_identity_type(
     # the target stats beside the skill counts: skills.PUTAWAY_RATES reads SO
     mlb_seasons = train[train["level"] == "MLB"].groupby(["player_id", "season"])[
         [*TARGET_STATS[player_type], *SKILL_COUNTS]].sum()
-    skill_league, skill_prior = skill_priors(mlb_seasons, type_rates(player_type, profile_config.speed_rates,
-                                                                     profile_config.putaway_rate,
-                                                                     profile_config.wide_platoon))
+    # the rates the profile reads (profiles.extra_rates names its switches' groups: one place for them)
+    skill_league, skill_prior = skill_priors(mlb_seasons,
+                                             TYPE_RATES[player_type] + extra_rates(player_type, profile_config))
     as_of = season_end_as_of(train, train_seasons)
     profiles = build_profiles(
         train, players, as_of, player_type, mle=mle, league=league, prior=prior, skill_league=skill_league,
