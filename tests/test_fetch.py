@@ -28,6 +28,15 @@ def test_weeks_are_monday_to_sunday_within_a_year() -> None:
         weeks(dt.date(2020, 9, 2), dt.date(2020, 9, 1))
 
 
+def test_fetch_refuses_the_held_out_seasons(tmp_path: Path) -> None:
+    def never(first: dt.date, last: dt.date) -> pd.DataFrame:
+        raise AssertionError("nothing may be fetched")
+
+    with pytest.raises(HFMInputError, match=r"--end 2022-04-10: seasons after 2021 are held out of this project"):
+        fetch_statcast(dt.date(2021, 9, 27), dt.date(2022, 4, 10), tmp_path / "sc", fetch_week=never)
+    assert not (tmp_path / "sc").exists()
+
+
 def real_week(real_statcast_csv: Path, calls: list):
     """A fetcher holding only the real game: that week's frame, empty weeks elsewhere."""
     frame = pd.read_csv(real_statcast_csv, index_col=0, parse_dates=["game_date"])
@@ -101,7 +110,7 @@ def test_fetch_without_pybaseball_says_how_to_install(tmp_path: Path, monkeypatc
     import sys
 
     monkeypatch.setitem(sys.modules, "pybaseball.statcast", None)  # what a missing package looks like
-    with pytest.raises(HFMInputError, match=r"pip install 'hfm\[fetch\]'"):
+    with pytest.raises(HFMInputError, match=r"pip install -e '\.\[fetch\]' \(from the repository\)"):
         fetch_statcast(dt.date(2020, 9, 1), dt.date(2020, 9, 2), tmp_path / "sc")
     assert not (tmp_path / "sc").exists()  # nothing made before the refusal
 

@@ -189,6 +189,37 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
     events.write_text(text)
     with pytest.raises(HFMInputError, match=r"game ARI201908060: player 'lambj001' is not in the register"):
         parse_season(season, {k: v for k, v in ids.items() if k != "lambj001"})
+    # damage chadwickpy would read past without a word: each its own error, naming the file and the line or game
+    lines = text.splitlines(keepends=True)
+    play = next(i for i, line in enumerate(lines) if line.startswith("play,") and ",S8/G" in line)
+    cut_play = lines[play].split(",")
+    damaged = {
+        "an unknown record type": (text.replace("\nplay,", "\nbogus,1,2,3\nplay,", 1),
+                                   r"2019ARI\.EVN: line \d+: unknown record type 'bogus'"),
+        "a play line cut short": ("".join(lines[:play] + [",".join(cut_play[:4]) + "\n"] + lines[play + 1:]),
+                                  r"2019ARI\.EVN: line \d+: a play record with 4 fields, expected 7"),
+        "a file ending inside a game": ("".join(lines[:play + 1]),
+                                        r"2019ARI\.EVN: game ARI201908060: no data records after its plays"),
+        "an unknown pitch code": ("".join(lines[:play] + [",".join(cut_play[:5] + ["BZ" + cut_play[5]] + cut_play[6:])]
+                                          + lines[play + 1:]),
+                                  r"game ARI201908060: play 'S8/G[^']*': unknown pitch code\(s\) 'Z'"),
+    }
+    for what, (bad, message) in damaged.items():
+        events.write_text(bad)
+        with pytest.raises(HFMInputError, match=message):
+            parse_season(season, ids)
+    events.write_text(text)
+    # a zip whose data will not inflate (its bytes damaged, its length whole)
+    archive = tmp_path / "damaged" / "2019eve.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.write(events, events.name)
+    raw = bytearray(archive.read_bytes())
+    raw[100:150] = bytes(50)
+    archive.write_bytes(bytes(raw))
+    code, err = run_cli(hfm_train, ["hfm-train", "import", str(archive), "--register", str(REGISTER),
+                                    "--out", str(tmp_path / "x")])
+    assert code == 2 and "2019eve.zip: cannot read as a Retrosheet zip or folder" in err and "Traceback" not in err, err
     # a truncated zip
     archive = tmp_path / "2019eve.zip"
     with zipfile.ZipFile(archive, "w") as z:

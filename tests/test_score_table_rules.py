@@ -15,7 +15,7 @@ import click
 import numpy as np
 import pytest
 
-from hfm_runtime.cli import check_season, simulated_on_real_warning, training_data_line
+from hfm_runtime.cli import check_season, training_data_line, training_data_warning
 from hfm_runtime.errors import HFMInputError, print_error
 from hfm_runtime.scoring import RANGE_FACTOR, PipelineAdapter, blend, plausible_range
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
@@ -126,14 +126,19 @@ def test_check_season():
         check_season(99)
     with pytest.raises(HFMInputError, match="not a four-digit year"):
         check_season(202)
-    check_season(2022, last=2021)  # one past the data: the future, as of January 1
-    with pytest.raises(HFMInputError, match=r"--season 2023: the data's last season is 2021.*--season 2022.*--allow-gap"):
-        check_season(2023, last=2021)
-    check_season(2023, last=2021, allow_gap=True)
-    check_season(2019, last=2021)
+    held = [2019, 2020, 2021]
+    check_season(2022, held)  # one past the data: the future, as of January 1
+    with pytest.raises(HFMInputError, match=r"--season 2023: the data's last season is 2021, so Marcel's window "
+                                            r"2020-2022 holds only 2 of its 3 seasons.*--season 2022.*--allow-gap"):
+        check_season(2023, held)
+    # the seasons held are counted, not assumed: a file of 2019 alone holds 1 of 2018-2020
+    with pytest.raises(HFMInputError, match=r"--season 2021: .* window 2018-2020 holds only 1 of its 3 seasons"):
+        check_season(2021, [2019])
+    check_season(2023, held, allow_gap=True)
+    check_season(2019, held)
 
 
-def test_training_data_line_and_the_simulated_on_real_warning():
+def test_training_data_line_and_the_training_data_warning():
     assert training_data_line({}) == "training data: not recorded (bundle exported before 2026-12-02)"
     simulated = {"training_data": {"source": "simulated", "league": "artifacts/league", "seasons": [2018, 2019, 2020],
                                    "notice": None}}
@@ -143,11 +148,13 @@ def test_training_data_line_and_the_simulated_on_real_warning():
     assert training_data_line(retro) == f"training data: retrosheet+statcast, seasons 2001, 2003 (L); {notice}"
     retro["run"] = {"seasons": {"history": [2001], "train": [], "validation": [], "test": [2003]}}
     assert training_data_line(retro) == f"training data: retrosheet+statcast, seasons 2001, 2003, 2003 evaluated only (L); {notice}"
-    assert "trained on a simulated league" in simulated_on_real_warning(simulated, "statcast")
-    assert "trained on a simulated league" in simulated_on_real_warning(simulated, "statcast files")
-    assert simulated_on_real_warning(simulated, None) is None  # a simulated league scored
-    assert simulated_on_real_warning(retro, "statcast") is None
-    assert simulated_on_real_warning({}, "statcast") is None  # not recorded: nothing to say
+    assert "trained on a simulated league" in training_data_warning(simulated, "statcast")
+    assert "trained on a simulated league" in training_data_warning(simulated, "statcast files")
+    assert training_data_warning(simulated, None) is None  # a simulated league scored
+    assert training_data_warning(retro, "statcast") is None
+    assert "trained on real players (retrosheet+statcast) and scores a simulated league" in training_data_warning(retro, None)
+    assert training_data_warning({}, "statcast") is None  # not recorded: nothing to say
+    assert training_data_warning({}, None) is None
 
 
 # --- error lines --------------------------------------------------------------------------------------

@@ -310,6 +310,7 @@ def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_b
     err = capsys.readouterr().err
     assert f"as of {history.opening_days()[last - 1].date()}" in err and "no longer holds" in err, err
     assert len(err.strip().splitlines()) == 1 and (tmp_path / "fresh" / "store.json").is_file()
+    assert f"the store {tmp_path / 'fresh'} was saved all the same, with the " in err, err  # the error says so
     # a folder of other files is refused before anything is built, and left as it was
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")

@@ -52,6 +52,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -117,19 +118,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def check_season(season: int | None, last: int | None = None, allow_gap: bool = False) -> None:
+def check_season(season: int | None, seasons: Iterable[int] | None = None, allow_gap: bool = False) -> None:
     """Refuse a --season that cannot be what was meant: a two-digit year ("did you mean 2025?"), or
-    (with `last`, the data's last season) one more than MAX_GAP seasons past the data, unless
+    (with `seasons`, those the data holds) one more than MAX_GAP seasons past the data's last, unless
     `allow_gap`: Marcel would read seasons the data does not hold and fall back to league rates."""
     if season is None:
         return
     from hfm_runtime.scoring import season_year
 
     season_year(season, "--season")
+    held = {int(s) for s in seasons} if seasons is not None else set()
+    last = max(held) if held else None
     if last is not None and season > last + MAX_GAP and not allow_gap:
+        window = range(season - 3, season)
         raise HFMInputError(
             f"--season {season}: the data's last season is {last}, so Marcel's window {season - 3}-{season - 1} "
-            f"holds only {max(0, last - (season - 3) + 1)} of its 3 seasons (and no player has recent games): "
+            f"holds only {len(held.intersection(window))} of its 3 seasons (and no player has recent games): "
             f"project {last + 1} (--season {last + 1}), or give --allow-gap to project {season} anyway"
         )
 
@@ -176,17 +180,24 @@ def training_data_line(manifest: dict) -> str:
     return line
 
 
-def simulated_on_real_warning(manifest: dict, data_source: str | None) -> str | None:
-    """A warning when a bundle trained on a simulated league scores real data (`data_source`: the
-    scored league's league.json "source", "statcast files" for --pitches, None for a simulated
-    league); None otherwise, and None when the manifest does not say what it was trained on."""
+def training_data_warning(manifest: dict, data_source: str | None) -> str | None:
+    """A warning when a bundle scores data of the other kind than it was trained on: trained on a
+    simulated league and scoring real data, or trained on real players and scoring a simulated league
+    (`data_source`: the scored league's league.json "source", "statcast files" for --pitches, None for
+    a simulated league); None otherwise, and None when the manifest does not say what it was trained on."""
     data = manifest.get("training_data")
     trained_on = data.get("source") if isinstance(data, dict) else None
-    if trained_on != SIMULATED or not data_source or data_source == SIMULATED:
+    if trained_on is None:
         return None
-    return (f"warning: this bundle was trained on a simulated league and scores real data ({data_source}): its "
-            "adjustments were learned from simulated players and may not carry over; train on real data "
-            "(hfm-train import, then hfm-train fit --league) for real projections")
+    if trained_on == SIMULATED and data_source and data_source != SIMULATED:
+        return (f"warning: this bundle was trained on a simulated league and scores real data ({data_source}): its "
+                "adjustments were learned from simulated players and may not carry over; train on real data "
+                "(hfm-train import, then hfm-train fit --league) for real projections")
+    if trained_on != SIMULATED and data_source is None:
+        return (f"warning: this bundle was trained on real players ({trained_on}) and scores a simulated league: "
+                "its adjustments were learned from real players, and the simulated league lacks some of what it "
+                "reads (fielding positions, say); score a simulated league with a bundle trained on one (make demo)")
+    return None
 
 
 def _data_source(args: argparse.Namespace) -> str | None:
@@ -230,7 +241,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     parse_as_of(args.as_of, args.season, "--as-of")  # before the (slower) loads; its year again once the season is known
     bundle = _load_bundle(args.bundle)  # verify before the (slower) data load
     data_source = _data_source(args)
-    warning = simulated_on_real_warning(bundle.manifest, data_source)
+    warning = training_data_warning(bundle.manifest, data_source)
     if warning:
         notes.append(warning)
     if args.format != "table":
@@ -246,8 +257,9 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         from hfm_runtime.league import read_league_meta
         from hfm_runtime.league_scoring import score_league
 
-        last = max(int(x) for x in read_league_meta(chunked)["seasons"])
-        check_season(args.season, last, args.allow_gap)
+        held = [int(x) for x in read_league_meta(chunked)["seasons"]]
+        last = max(held)
+        check_season(args.season, held, args.allow_gap)
         as_of = parse_as_of(args.as_of, args.season if args.season is not None else last, "--as-of")
         with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
             start = time.perf_counter()
@@ -255,13 +267,14 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
-        if mixed:  # the ridge goes only into rows projected as of opening day or earlier
+        if mixed and data_source is not None:  # the ridge goes only into rows projected as of opening day or
+            # earlier; a simulated league has no positions, which the training-data warning has said
             notes.extend(_no_positions_in_league(bundle, chunked, int(table["season"].iloc[0])))
         if args.report is not None:
             _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
         return _render(args, table, bundle, elapsed, mixed, notes)
     history, seasons = _history(args)
-    check_season(args.season, max(seasons), args.allow_gap)
+    check_season(args.season, seasons, args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
@@ -280,12 +293,18 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 )
             start = time.perf_counter()
             table = scorer.score(source, season, players, as_of)
-        finally:  # the appended games are kept even when scoring fails (an append skips them next time)
+        except BaseException as exc:  # the appended games are kept even when scoring fails (an append skips them next time)
             if args.store is not None:
                 source.save(args.store)
+                if isinstance(exc, HFMInputError):
+                    raise HFMInputError(f"{exc} (the store {args.store} was saved all the same, with the "
+                                        f"{appended.games} games appended)") from None
+            raise
+        if args.store is not None:
+            source.save(args.store)
         elapsed = time.perf_counter() - start
         mixed = scorer.stats.mixed_rows
-        if mixed:  # the ridge goes only into rows projected as of opening day or earlier
+        if mixed and data_source is not None:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
         if args.store is not None:
             print(f"store {args.store}: {appended.games} new games appended ({appended.skipped_games} "
@@ -522,9 +541,8 @@ def _no_positions(bundle, source, season: int, store: bool, files: bool) -> list
 def _no_positions_in_league(bundle, league_dir: Path, season: int) -> list[str]:
     """missing_positions_note of a league folder scored in chunks, from its MLB pitch files of Marcel's
     window: their `batter_position` column alone (a league imported before 2026-12-06 has none)."""
-    import pyarrow.parquet as pq
-
     from hfm_runtime.ridge import missing_positions_note
+    from hfm_runtime.statcast import parquet_file
 
     ridge = bundle.ridges.get("batter")
     if ridge is None or not ridge.config.positions:
@@ -532,9 +550,10 @@ def _no_positions_in_league(bundle, league_dir: Path, season: int) -> list[str]:
     files = [f for f in (league_dir / "pitches" / "MLB" / f"{y}.parquet" for y in range(season - 3, season)) if f.is_file()]
     rows = known = 0
     for f in files:
-        rows += pq.read_metadata(f).num_rows
-        if "batter_position" in pq.read_schema(f).names:
-            known += int(pq.read_table(f, columns=["batter_position"]).column(0).drop_null().length())
+        file = parquet_file(f)
+        rows += file.metadata.num_rows
+        if "batter_position" in file.schema_arrow.names:
+            known += int(file.read(columns=["batter_position"]).column(0).drop_null().length())
     note = missing_positions_note(ridge, known, rows, "the league's pitches")
     return [note] if note else []
 

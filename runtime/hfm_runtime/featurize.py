@@ -238,7 +238,7 @@ class PitchFeaturizer:
     def fit_parts(self, parts: Iterable[pd.DataFrame], without: Iterable[str] = ()) -> PitchFeaturizer:
         """`fit` on several frames as on their concatenation `pd.concat(parts)` (the same vocabularies,
         mean and std), reading one part at a time: `parts` may be a generator loading one season each,
-        so only the parts' numerics (16 float64 per pitch) are held at once, never all their columns.
+        so only the parts' numerics (len(PITCH_NUMERICS) = 17 float64 per pitch) are held at once, never all their columns.
         `without`: INPUT_GROUPS read as missing even where the pitches carry them (a pitch path kept
         off tracking that only the identity's skill rates read: hfm_train.fit's `pitch_tracking`)."""
         without = list(without)

@@ -1,7 +1,8 @@
 """Read a league folder into DataFrames: the simulator's output and `hfm-train import`'s share it.
 
     <dir>/league.json          {"schema_version": 1, "seasons", "levels", ...}: the simulator adds
-                               "seed", "config", "summary"; an import "source": "statcast", what it
+                               "seed", "config", "summary"; an import "source" ("statcast", "retrosheet"
+                               or "retrosheet+statcast"), what it
                                read (hfm_train.importer) and "level_seasons" {level: [seasons]}
                                (without it every level has every season)
     <dir>/players.csv          player_id, name_first, name_last, birth_date, bats, throws, player_type

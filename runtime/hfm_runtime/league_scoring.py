@@ -52,7 +52,7 @@ from hfm_runtime.people import first_seasons, impute_birth_dates
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, marcel_window_players, parse_as_of, scored_as,
                                  season_year)
 from hfm_runtime.seasons import charged_rows, projection_date, season_lines
-from hfm_runtime.statcast import LEVEL_COLUMN, parquet_module
+from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
 from hfm_runtime.targets import PLAYER_TYPES
 
 DEFAULT_CHUNK_PLAYERS = 400
@@ -135,8 +135,7 @@ def _chunks(ids: np.ndarray, load: np.ndarray, max_pitches: int, max_players: in
 
 def league_pitches(league_dir: str | Path) -> int:
     """How many pitches a league folder holds (every level and season), from the Parquet footers."""
-    pq = parquet_module()
-    return sum(pq.ParquetFile(f).metadata.num_rows for f in sorted(Path(league_dir).glob("pitches/*/*.parquet")))
+    return sum(parquet_file(f).metadata.num_rows for f in sorted(Path(league_dir).glob("pitches/*/*.parquet")))
 
 
 def opening_days(lines: dict[str, pd.DataFrame]) -> dict[int, pd.Timestamp]:

@@ -484,7 +484,8 @@ def feature_names(player_type: PlayerType, config: ProfileConfig = ProfileConfig
     7. `log_mlb_career_opp`     log1p of MLB career opportunities (how much of the profile is MLB)
     8. `skill:<horizon>:<rate>` for horizon in HORIZONS, rate in skills.TYPE_RATES (shrunk skill rate)
     9. `log_pitches:<horizon>`, then `log_tracked:<horizon>`: log1p of the horizon's pitches and of its
-       balls in play with a launch speed (skills' `speed_n`: how much the skill rates rest on)
+       balls in play with a launch speed (skills' `speed_n`: how much the skill rates rest on; 0 where the
+       identity's skill rates read no tracking, so an untracked model sees a tracked file as untracked)
     10. the `marcel` block (`wide_feature_names`): `marcel:<stat>` 5/4/3-weighted outcome rates,
        `marcel_shrunk:<stat>` the same regressed by each stat's empirical-Bayes prior, `log_opp_year:<1|2|3>`, `marcel_aaa_share`, `age2` = (age - 28)^2, `marcel_skill:<rate>` shrunk
        5/4/3-weighted skill rates and `log_n:<rate>` log1p of their weighted sample (per weight unit);

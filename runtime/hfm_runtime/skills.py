@@ -13,7 +13,7 @@ Definitions (a pitch with a missing field counts in no column that needs it):
   swing        swings (SWING_DESCRIPTIONS);  whiff: swings that missed (WHIFF_DESCRIPTIONS; a foul tip
                ends like a swinging strike, so it counts as one)
   tracked      balls in play (description hit_into_play*) with a launch speed and angle
-  speed_n      balls in play with a launch speed, angle or not (the 2015-2018 extract joined to
+  speed_n      balls in play with a launch speed, angle or not (the 2009-2018 extract joined to
                Retrosheet seasons has speeds only: hfm_train.tracking_join)
   ls_sum       sum of launch speed (mph) over `speed_n`;  la_sum: of launch angle (deg) over `tracked`
   hard         speed_n with launch speed >= 95 mph;  sweet: tracked with launch angle in [8, 32] deg

@@ -9,9 +9,11 @@ Columns. Every vintage since 2015 loads:
                     outcome, the handedness and every field the featurizer reads that all vintages
                     carry. Their values may be missing (NaN) unless listed in REQUIRED_NON_NULL.
   OPTIONAL_COLUMNS  may be absent (then loaded as all-missing): `delta_run_exp` (not in exports
-                    before Savant added it, e.g. a 2020 pybaseball frame) and the columns the
-                    pipeline does not read, `hit_location` (the fielder who first touched a ball in
-                    play; only the batters' speed rates read it: hfm_runtime.skills), and
+                    before Savant added it, e.g. a 2020 pybaseball frame) and columns some files
+                    lack, each read where present: `type`, `inning_topbot`, `home_team` /
+                    `away_team` (a game held by both sources is found by its date and home team),
+                    `game_type`, `hit_location` (the fielder who first touched a ball in play; the
+                    batters' speed rates read it: hfm_runtime.skills), and
                     `responsible_batter` / `responsible_pitcher` / `batter_position` (HFM's, not
                     Savant's: see STATCAST_COLUMNS). Where `batter_position` is missing and the
                     rows have Savant's `fielder_2` .. `fielder_9`, `load_pitches` fills it from them
@@ -103,7 +105,8 @@ DESIGNATED_HITTER, PINCH_HITTER = 10, 11
 # batter_position, never kept
 FIELDER_COLUMNS: tuple[str, ...] = tuple(f"fielder_{k}" for k in range(2, 10))
 
-# Absent in some vintages (delta_run_exp) or not read by the pipeline: loaded as missing when absent.
+# Absent in some vintages (delta_run_exp) or in some files (OPTIONAL_COLUMNS in the module docstring): loaded as
+# missing when absent.
 OPTIONAL_COLUMNS: tuple[str, ...] = (
     "delta_run_exp", "type", "inning_topbot", "home_team", "away_team", "game_type",
     "responsible_batter", "responsible_pitcher", "hit_location", "batter_position",
@@ -413,6 +416,16 @@ def _raw_chunks(path: Path, kind: str, chunk_rows: int | None) -> Iterator[pd.Da
         else:
             for batch in file.iter_batches(batch_size=chunk_rows, columns=wanted):
                 yield batch.to_pandas()
+
+
+def parquet_file(path: str | Path):
+    """pyarrow's ParquetFile of `path`, a damaged file one HFMInputError naming it (pyarrow's errors
+    name no file)."""
+    try:
+        return parquet_module().ParquetFile(path)
+    except (ValueError, OSError) as exc:  # ArrowInvalid is a ValueError
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise HFMInputError(f"{path}: cannot read as PARQUET: {first_line}") from None
 
 
 def parquet_module():  # lazy: pyarrow is an optional dependency of the runtime

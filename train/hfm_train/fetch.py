@@ -1,7 +1,7 @@
 """`hfm-train fetch`: download Statcast through pybaseball into per-season Parquet files for `import`.
 
-    pip install 'hfm[fetch]'     # pybaseball
-    hfm-train fetch --start 2023-03-30 --end 2023-10-01 --out data/statcast
+    pip install -e '.[fetch]' (from the repository)     # pybaseball
+    hfm-train fetch --start 2021-04-01 --end 2021-10-03 --out data/statcast   # seasons after 2021: refused
     hfm-train import data/statcast --register people.csv --out artifacts/league_real
 
 The date range is cut into weeks (Monday to Sunday, clipped to the range; a week never spans two
@@ -68,6 +68,11 @@ def fetch_statcast(
     """Fetch [start, end] week by week into `out` and assemble the seasons touched (module docstring)."""
     from tqdm import tqdm
 
+    from hfm_train.lahman_check import LAST_SEASON
+
+    if end.year > LAST_SEASON:  # the project's independent check reads them: never fetched here
+        raise HFMInputError(f"--end {end}: seasons after {LAST_SEASON} are held out of this project "
+                            "(hfm_train.lahman_check.LAST_SEASON)")
     out = Path(out)
     store = out / WEEKS_DIR
     todo = weeks(start, end)
@@ -164,7 +169,7 @@ def _pybaseball_statcast():
     try:
         return importlib.import_module("pybaseball.statcast")
     except ImportError:
-        raise HFMInputError("hfm-train fetch needs pybaseball: pip install 'hfm[fetch]'") from None
+        raise HFMInputError("hfm-train fetch needs pybaseball: pip install -e '.[fetch]' (from the repository)") from None
 
 
 def pybaseball_week(first: dt.date, last: dt.date) -> pd.DataFrame:
@@ -207,7 +212,7 @@ def _date(text: str, flag: str) -> dt.date:
               help="Folder for statcast_<season>.parquet (and the .weeks/ it resumes from).")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
 def fetch_command(start: str, end: str, out: Path, no_progress: bool) -> None:
-    """Download Statcast pitches through pybaseball (optional extra: pip install 'hfm[fetch]'), resumable."""
+    """Download Statcast pitches through pybaseball (optional extra: pip install -e '.[fetch]' (from the repository)), resumable."""
     report = fetch_statcast(_date(start, "--start"), _date(end, "--end"), out, progress=not no_progress)
     click.echo(f"{report.weeks_fetched} week(s) fetched, {report.weeks_skipped} already there; "
                + ", ".join(f"{out / f'statcast_{s}.parquet'}: {n:,} rows" for s, n in report.seasons.items()))

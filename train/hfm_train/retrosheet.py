@@ -19,12 +19,12 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
                  replaced; a strikeout by a pinch hitter who came in with two strikes goes to the
                  batter replaced); empty elsewhere. hfm_runtime.seasons counts the plate appearance
                  for them, so season lines are the official ones.
-  description, type   from each pitch code (PITCH_CODES); markers (pickoff throws, runners going,
+  description, type   from each pitch code (PITCH_CODES; any other character is an error); markers (pickoff throws, runners going,
                  blocked pitches) and `N` (no pitch) are not pitches. A plate appearance with no
                  pitch sequence (an automatic intentional walk, a missing sequence) gets one row
                  with description "no_pitch", which no skill count reads as a pitch.
   balls, strikes  the count before the pitch, from the pitches before it
-  events         on the plate appearance's last pitch: Statcast's event name (EVENT_NAMES); a
+  events         on the plate appearance's last pitch: Statcast's event name (_BATTER_EVENTS, _event_name); a
                  plate appearance cut off by the inning's last out on the bases (a caught stealing,
                  a pickoff) gets that runner event, as Statcast writes it
   bb_type        on that pitch, from the hit-type modifier (/G ground_ball, /L line_drive, /F
@@ -48,8 +48,10 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
 
 Sources: Retrosheet's own `<YEAR>eve.zip` or a folder of its extracted files (event files
 `<YEAR><TEAM>.EV[AN]`, rosters `<TEAM><YEAR>.ROS`, the team list `TEAM<YEAR>`). Bad input is one
-HFMInputError naming the file and the game: an unreadable or truncated file, a play chadwickpy cannot
-parse at all (an unknown event code), an id missing from the register. A play Chadwick reads only in
+HFMInputError naming the file and the game or line: an unreadable, damaged or truncated file (a zip
+that will not inflate, an unknown record type, a play line with fields missing, a game with no
+`data` records after its plays), a play chadwickpy cannot parse at all (an unknown event code), an
+unknown pitch code, an id missing from the register. A play Chadwick reads only in
 part (notation its parser does not know inside a runner's advance, say) is kept as Chadwick reads it,
 as its own tools do, and listed in `ParseCounts.partly_parsed` (league.json, the import summary).
 """
@@ -58,6 +60,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -87,12 +90,14 @@ PITCH_CODES: dict[str, tuple[str, str, str]] = {
     "M": ("missed_bunt", "S", "s"),
     "Q": ("swinging_pitchout", "S", "s"),
     "L": ("foul_bunt", "S", "s"),
+    "O": ("bunt_foul_tip", "S", "s"),  # a strike in any count, as a foul tip
     "F": ("foul", "S", "f"),
     "R": ("foul_pitchout", "S", "f"),
     "X": ("hit_into_play", "X", ""),
     "Y": ("hit_into_play", "X", ""),  # put into play on a pitchout
     "U": ("unknown", "S", ""),
 }
+PITCH_MARKERS = frozenset("+*.123>N")  # pickoff throws, blocks, runners going, no pitch: not pitches
 NO_PITCH = "no_pitch"  # the description of a plate appearance's placeholder row (module docstring)
 BATTED_BALL = {"G": "ground_ball", "L": "line_drive", "F": "fly_ball", "P": "popup"}
 
@@ -179,7 +184,7 @@ class SeasonFiles:
             else:
                 with zipfile.ZipFile(self.path) as z:
                     self._files = {Path(n).name.upper(): z.read(n) for n in z.namelist() if not n.endswith("/")}
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:  # a truncated zip, say
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:  # a truncated or damaged zip
             raise HFMInputError(f"{self.path}: cannot read as a Retrosheet zip or folder: {exc}") from None
         years = {int(m.group(1)) for name in self._files if (m := _EVENT_FILE.match(name))}
         if len(years) != 1:
@@ -253,6 +258,7 @@ def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, regi
     from chadwickpy.book import scorebook_read
 
     where = f"{folder}/{name}"
+    _check_records(where, data or b"")
     try:
         games = scorebook_read(data or b"")
     except Exception as exc:  # chadwickpy raises plain exceptions on malformed records
@@ -267,6 +273,38 @@ def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, regi
         except HFMInputError as exc:
             raise HFMInputError(f"{where}: game {game.game_id}: {exc}") from None
         counts.games += 1
+
+
+# Retrosheet's record types, and the field count of those whose count is fixed
+_RECORDS = frozenset({"id", "version", "info", "start", "sub", "play", "com", "data", "badj", "padj", "ladj", "radj",
+                      "presadj"})
+_FIELDS = {"start": 6, "sub": 6, "play": 7}
+
+
+def _check_records(where: str, data: bytes) -> None:
+    """What chadwickpy reads past without a word, refused: a record type Retrosheet does not have (a
+    damaged file), a play, start or sub record with fields missing (a cut line), and a game with no
+    `data` records after its plays (every game of 2000-2021 has them: the file ends inside the game)."""
+    game, has_data = None, True
+    for number, line in enumerate(data.decode("latin-1").splitlines(), start=1):
+        if not line.strip():
+            continue
+        fields = line.split(",")
+        kind = fields[0]
+        if kind not in _RECORDS:
+            raise HFMInputError(f"{where}: line {number}: unknown record type {kind[:20]!r} (a damaged file?)")
+        if kind in _FIELDS and len(fields) != _FIELDS[kind]:
+            raise HFMInputError(f"{where}: line {number}: a {kind} record with {len(fields)} fields, expected "
+                                f"{_FIELDS[kind]} (a cut line?): {line[:60]!r}")
+        if kind == "id":
+            if not has_data:
+                break
+            game, has_data = fields[1] if len(fields) > 1 else "?", False
+        elif kind == "data":
+            has_data = True
+    if not has_data:
+        raise HFMInputError(f"{where}: game {game}: no data records after its plays: the file ends inside the "
+                            "game (truncated?)")
 
 
 def _hand(roster, player: str, kind: str) -> str:
@@ -336,6 +374,10 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             counts.unknown_hand["bats"] += 1
             b_hand = "R"
 
+        unknown = sorted({c for c in ev.pitches if c not in PITCH_CODES and c not in PITCH_MARKERS})
+        if unknown:
+            raise HFMInputError(f"play {ev.event_text!r}: unknown pitch code(s) {', '.join(map(repr, unknown))} "
+                                f"in {ev.pitches!r}")
         pitches = [c for c in ev.pitches if c in PITCH_CODES]
         ends_pa = batter_pa or (not is_np and gi.truncated_pa())
         rows = []  # (description, type, balls, strikes, pitch_number) of this line's own pitches
@@ -441,11 +483,14 @@ def _runner_event(d, runner_put_out) -> str:
 # --- the register ----------------------------------------------------------------------------------
 def retro_to_mlbam(register: pd.DataFrame | str | Path) -> dict[str, int]:
     """Retrosheet id -> MLBAM id from Chadwick register rows (`key_retro`, `key_mlbam`)."""
+    where = "register"
     if not isinstance(register, pd.DataFrame):
         from hfm_runtime.register import register_files
 
         frames = []
-        for path in register_files(register):
+        paths = register_files(register)
+        where = ", ".join(map(str, paths)) or str(register)
+        for path in paths:
             try:
                 frames.append(pd.read_csv(path, usecols=lambda c: c in ("key_retro", "key_mlbam"), dtype=object))
             except (ValueError, OSError, UnicodeDecodeError) as exc:
@@ -453,7 +498,7 @@ def retro_to_mlbam(register: pd.DataFrame | str | Path) -> dict[str, int]:
         register = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     missing = [c for c in ("key_retro", "key_mlbam") if c not in register.columns]
     if missing:
-        raise HFMInputError(f"register: missing column(s) {', '.join(missing)} (a Retrosheet import needs both)")
+        raise HFMInputError(f"{where}: missing column(s) {', '.join(missing)} (a Retrosheet import needs both)")
     rows = register[["key_retro", "key_mlbam"]].dropna()
     ids = pd.to_numeric(rows["key_mlbam"], errors="coerce")
     rows = rows[ids.notna() & (ids > 0)]
