@@ -181,10 +181,13 @@ def test_mixture_quantiles_match_a_monte_carlo_draw() -> None:
         draw = rng.binomial(n, rng.beta(a[0], b[0], size)) + rng.uniform(size=size) - 0.5
         want = np.quantile(draw, q)
         np.testing.assert_allclose(got, want, atol=max(0.02 * want[-1], 0.05))
-    # one level at 1: the beta-binomial at the projection (exactly, for the exact reading)
+    # one level at 1: the beta-binomial at the projection (for the exact reading, but for its PLATEAU_TOL
+    # nudge: exactly its quantiles at q - PLATEAU_TOL)
     a, b = np.array([20.0, 3.0]), np.array([80.0, 500.0])
     np.testing.assert_array_equal(R.mixture_ppf_exact(q, np.array([300.0, 611.0]), np.ones((2, 1)), a, b),
-                                  R.betabinom_ppf(q, np.array([300, 611]), a, b))
+                                  R.betabinom_ppf(q - R.PLATEAU_TOL, np.array([300, 611]), a, b))
+    np.testing.assert_allclose(R.mixture_ppf_exact(q, np.array([300.0, 611.0]), np.ones((2, 1)), a, b),
+                               R.betabinom_ppf(q, np.array([300, 611]), a, b), atol=1e-3)
     np.testing.assert_allclose(R.mixture_ppf(q, np.array([300.0, 611.0]), np.ones((2, 1)), a, b),
                                R.betabinom_ppf(q, np.array([300, 611]), a, b), atol=0.1)
 
@@ -286,3 +289,26 @@ def test_playing_time_travels_in_json_and_params_without_it_keep_the_old_totals(
     del data["playing_time"]["pitcher"]
     with pytest.raises(HFMInputError, match=r"field 'pitcher' missing"):
         R.RangeParams.from_json(data)
+
+
+def test_a_flat_cdf_is_read_at_its_left_edge_whatever_the_batch():
+    """A reliever who may start: 18 of the 20 playing-time levels at most 1.6 times his projection, 2 above
+    3.5 times, so the total's CDF is flat at 0.9 between the two groups and every count there is a root.
+    The full-size league's row whose 90% hits moved by 9.9 between a chunked and a whole-league run
+    (docs/scale.md, 2026-12-06): read at the plateau's left edge, alone, in any batch and on either path."""
+    levels = np.array([0.0, 0.0, 0.2047, 0.3026, 0.4262, 0.4684, 0.5003, 0.5508, 0.6295, 0.6706, 1.0575, 1.1202,
+                       1.2617, 1.3431, 1.3953, 1.4730, 1.5250, 1.5961, 3.5969, 3.8634])
+    n0, a, b = 619.8, 2420.18, 8150.75
+    q = np.array(R.QUANTILES)
+    alone = R.mixture_ppf(q, np.array([n0]), levels[None], np.array([a]), np.array([b]))[0]
+    exact = R.mixture_ppf_exact(q, np.array([n0]), levels[None], np.array([a]), np.array([b]))[0]
+    np.testing.assert_allclose(alone, exact, atol=0.05)
+    rng = np.random.default_rng(1)
+    for others in (3, 50, 400, 1200):
+        n0s = np.r_[n0, rng.uniform(300, 900, others)]
+        rows = np.vstack([levels, np.sort(rng.uniform(0, 4, (others, 20)), axis=1)])
+        aa = np.r_[a, rng.uniform(50, 3000, others)]
+        np.testing.assert_allclose(R.mixture_ppf(q, n0s, rows, aa, np.r_[b, aa[1:] * 3.5])[0], alone, atol=1e-6)
+    # the left edge: where the lower 18 components' hits run out (their highest's mean + 5 sd), not in the gap
+    top = round(levels[17] * n0) * a / (a + b)
+    assert top < alone[-1] < top + 5 * np.sqrt(top), alone

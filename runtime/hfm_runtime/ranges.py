@@ -49,7 +49,10 @@ Intervals are central: 50% = [p25, p75], 80% = [p10, p90] (QUANTILES).
   ~3 sd), gets the exact reading (`mixture_ppf_exact`: the mean of the 20 pmfs over 0..n, its cumulative
   sum read as `betabinom_ppf`'s). Against the exact reading, on tests/test_ranges.py's grid of 5,280
   realistic and extreme rows, every quantile is within 0.5 count or 1% of its value (the largest error
-  0.71 of that allowance, 99% of them within 0.06 count); on realistic rows within 0.05 count.
+  0.71 of that allowance, 99% of them within 0.06 count); on realistic rows within 0.05 count. Where the
+  mixture's CDF is flat at a quantile's level (a gap between its components at exactly j/20), both
+  readings give the plateau's left edge, the smallest count reaching it (PLATEAU_TOL), so a row's
+  quantiles do not depend on the rows scored beside it.
   Without a spread (params of bundles exported before 2026-12-03): the outcome quantiles in counts at
   the projected opportunities, as before. Clipped to [0, the largest opportunity level].
 """
@@ -389,6 +392,13 @@ def cell_quantiles(pmf: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 MIXTURE_BLOCK = 2_000_000  # pmf cells per block of `mixture_ppf` (~16 MB)
+# A mixture's CDF can be flat at exactly a quantile's level: 20 equally likely playing-time levels put
+# 18/20 = 0.9 between two components far apart (a reliever who may start), and every count between
+# them is a root. Float noise (the Edgeworth terms are float32) then picks one, differently for the
+# same row in another batch. Both readings solve for q - PLATEAU_TOL, so such a quantile is the
+# plateau's left edge, the smallest count reaching q, whatever the batch; elsewhere it moves by
+# PLATEAU_TOL / density (under 1e-3 count where the density is at least 1e-3 per count).
+PLATEAU_TOL = 1e-6
 
 
 def mixture_ppf_exact(q: np.ndarray, n0: np.ndarray, levels: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -397,8 +407,9 @@ def mixture_ppf_exact(q: np.ndarray, n0: np.ndarray, levels: np.ndarray, a: np.n
     hfm_runtime.playing_time; an opportunity level of 0 is a count of 0) with talent Beta(a, b): the
     mixture's pmf is the mean of its components' pmfs, and its quantiles are read off its cumulative sum
     exactly as `betabinom_ppf`'s. Rows go in blocks of similar size (at most MIXTURE_BLOCK pmf cells).
-    The reference `mixture_ppf` is checked against, and its path for rows its approximation does not fit."""
-    q = np.asarray(q, dtype=np.float64)
+    The reference `mixture_ppf` is checked against, and its path for rows its approximation does not fit.
+    A level where the mixture's CDF is flat is read at the plateau's left edge (PLATEAU_TOL)."""
+    q = np.maximum(np.asarray(q, dtype=np.float64) - PLATEAU_TOL, 0.0)
     levels = np.atleast_2d(np.asarray(levels, dtype=np.float64))
     n = np.maximum(np.rint(levels * np.asarray(n0, dtype=np.float64)[:, None]), 0).astype(np.int64)  # [N, K]
     a, b = (np.broadcast_to(np.asarray(v, dtype=np.float64), (len(n),)) for v in (a, b))
@@ -549,8 +560,10 @@ def mixture_ppf(q: np.ndarray, n0: np.ndarray, levels: np.ndarray, a: np.ndarray
     components (sum_k sd_k f_k(y) < GAP_CENTRAL: no component within ~3 sd, where the quantile turns on
     the components' far tails). Where the CDF is flat at a level (a point mass of 0 reaching it), the
     smallest quantile, as the exact reading. tests/test_ranges.py bounds the difference from
-    `mixture_ppf_exact` (module docstring)."""
-    q = np.asarray(q, dtype=np.float64)
+    `mixture_ppf_exact` (module docstring); a level where the CDF is flat, at the plateau's left edge
+    whichever path reads it (PLATEAU_TOL)."""
+    q_asked = np.asarray(q, dtype=np.float64)  # what `mixture_ppf_exact` is given: it nudges it itself
+    q = np.maximum(q_asked - PLATEAU_TOL, 0.0)
     levels = np.atleast_2d(np.asarray(levels, dtype=np.float64))
     n = np.maximum(np.rint(levels * np.asarray(n0, dtype=np.float64)[:, None]), 0).astype(np.int64)  # [N, K]
     levels = np.broadcast_to(levels, n.shape)  # one row of levels may serve every row
@@ -660,7 +673,7 @@ def mixture_ppf(q: np.ndarray, n0: np.ndarray, levels: np.ndarray, a: np.ndarray
     bad[pr[central < GAP_CENTRAL]] = True
     slow = np.flatnonzero(bad)
     if len(slow):
-        out[slow] = mixture_ppf_exact(q, np.asarray(n0, dtype=np.float64)[slow], levels[slow], a[slow, 0], b[slow, 0])
+        out[slow] = mixture_ppf_exact(q_asked, np.asarray(n0, dtype=np.float64)[slow], levels[slow], a[slow, 0], b[slow, 0])
     return out
 
 
