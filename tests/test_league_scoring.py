@@ -68,8 +68,26 @@ def test_hfm_score_chunks_a_league_of_more_pitches_than_the_budget(tiny_bundle, 
     assert "scored" not in out["whole"][1] and "scored pitchers" in out["chunked"][1]  # progress on stderr
     a, b = out["chunked"][0], out["whole"][0]
     assert a["player_id"].tolist() == b["player_id"].tolist() and (a["flag"] == b["flag"]).all()
-    numbers = [c for c in a.columns if c.split("_")[0] in ("marcel", "model", "rate", "proj")]
+    # the ranges too: a season total's quantile in a flat stretch of its CDF once moved with the batch
+    numbers = [c for c in a.columns if c.split("_")[0] in ("marcel", "model", "rate", "proj", "talent", "outcome", "total")]
+    assert any(c.startswith("total_p90_") for c in numbers)
     np.testing.assert_allclose(a[numbers].to_numpy(float), b[numbers].to_numpy(float), atol=1e-6)
+
+
+def test_hfm_score_names_a_damaged_league_file(tiny_bundle, tiny_league, tmp_path, capsys):
+    import shutil
+
+    from hfm_runtime.cli import main
+
+    league = tmp_path / "league"
+    shutil.copytree(tiny_league, league)
+    damaged = sorted(league.glob("pitches/MLB/*.parquet"))[0]
+    damaged.write_bytes(damaged.read_bytes()[:-100])  # cut short: no footer
+    for budget in ("20000", str(10**9)):  # chunked (the footers are counted first) and whole
+        with pytest.raises(SystemExit):
+            main(["--bundle", str(tiny_bundle), "--league", str(league), "--format", "csv", "--chunk-pitches", budget])
+        err = capsys.readouterr().err
+        assert f"{damaged}: cannot read as PARQUET" in err and "Traceback" not in err, err
 
 
 @pytest.fixture(scope="module")

@@ -194,20 +194,27 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
     play = next(i for i, line in enumerate(lines) if line.startswith("play,") and ",S8/G" in line)
     cut_play = lines[play].split(",")
     damaged = {
-        "an unknown record type": (text.replace("\nplay,", "\nbogus,1,2,3\nplay,", 1),
-                                   r"2019ARI\.EVN: line \d+: unknown record type 'bogus'"),
+        "a line that is no record": (text.replace("\nplay,", "\n\x00\xffgarbage\nplay,", 1),
+                                     r"2019ARI\.EVN: line \d+: not a Retrosheet record"),
         "a play line cut short": ("".join(lines[:play] + [",".join(cut_play[:4]) + "\n"] + lines[play + 1:]),
                                   r"2019ARI\.EVN: line \d+: a play record with 4 fields, expected 7"),
         "a file ending inside a game": ("".join(lines[:play + 1]),
                                         r"2019ARI\.EVN: game ARI201908060: no data records after its plays"),
-        "an unknown pitch code": ("".join(lines[:play] + [",".join(cut_play[:5] + ["BZ" + cut_play[5]] + cut_play[6:])]
-                                          + lines[play + 1:]),
-                                  r"game ARI201908060: play 'S8/G[^']*': unknown pitch code\(s\) 'Z'"),
     }
     for what, (bad, message) in damaged.items():
-        events.write_text(bad)
+        events.write_text(bad, encoding="latin-1")
         with pytest.raises(HFMInputError, match=message):
             parse_season(season, ids)
+    # what a later release may add (a record type, a pitch code) is read past and counted, with an example
+    events.write_text(text)
+    clean, clean_counts = parse_season(season, ids)
+    with_z = ",".join(cut_play[:5] + ["BZ" + cut_play[5]] + cut_play[6:])
+    events.write_text("".join(lines[:play] + ["bogus,1,2,3\n", with_z] + lines[play + 1:]))
+    frame, counts = parse_season(season, ids)
+    assert counts.other_records == {"bogus": 1} and counts.unknown_pitch_codes == {"Z": 1}
+    assert counts.unknown_pitch_examples["Z"].startswith("ARI201908060: BZ")
+    assert counts.pitches == clean_counts.pitches + 1  # the B, not the Z
+    assert counts.to_json()["unknown_pitch_codes"] == {"Z": 1}
     events.write_text(text)
     # a zip whose data will not inflate (its bytes damaged, its length whole)
     archive = tmp_path / "damaged" / "2019eve.zip"
@@ -236,6 +243,25 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
                                     str(REGISTER), "--out", str(tmp_path / "x")])
     assert code == 2 and "2019eve.zip: no such file or folder" in err and "unknown file type" not in err
     assert not (tmp_path / "x").exists()
+
+
+def test_a_foul_tip_on_a_bunt_is_a_pitch_and_a_strike(tmp_path, ids):
+    """Retrosheet's `O` (a foul tip on a bunt) is Statcast's bunt_foul_tip: a strike in any count, never dropped."""
+    season = tmp_path / "2019"
+    shutil.copytree(DATA / "2019", season)
+    events = season / "2019ARI.EVN"
+    text = events.read_text()
+    play = next(line for line in text.splitlines() if line.startswith("play,") and line.split(",")[5].startswith("C"))
+    fields = play.split(",")
+    events.write_text(text.replace(play, ",".join(fields[:5] + ["O" + fields[5][1:]] + fields[6:]), 1))
+    clean, _ = parse_season(DATA / "2019", ids)
+    frame, _ = parse_season(season, ids)
+    assert len(frame) == len(clean)
+    changed = np.flatnonzero(frame["description"].astype(str).to_numpy() != clean["description"].astype(str).to_numpy())
+    assert len(changed) == 1 and frame["description"].iloc[changed[0]] == "bunt_foul_tip"
+    assert clean["description"].iloc[changed[0]] == "called_strike" and frame["type"].iloc[changed[0]] == "S"
+    # the count after it moves as after the called strike it replaced
+    assert frame[["balls", "strikes"]].equals(clean[["balls", "strikes"]])
 
 
 def test_batter_position_is_his_place_in_the_lineup(season_2019, ids):

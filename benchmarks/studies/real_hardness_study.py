@@ -8,7 +8,7 @@ Retrosheet's hit-type modifiers carry a hardness mark: `/L+` a hard line drive, 
 ball (the event files' own coding; the import keeps the hit type as `bb_type` and drops the mark, so
 this study reads the event files directly). It is a crude exit velocity: contact quality, which
 tracking shows to predict home runs and hits on balls in play. How often scorers used it moves from
-season to season (hard line drives: about 3% of line drives in 2003, 26% in 2018, 31% in 2021), so
+season to season (hard line drives: about 3% of line drives in 2003, 26% in 2018), so
 each season's marks are read against that season's own league share.
 
 Per player-season (a batter's balls in play with a G/L/F/P hit type, bunts excluded; a pitcher's

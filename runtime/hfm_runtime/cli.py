@@ -18,12 +18,14 @@ Before the table: one line naming the data the bundle was trained on (the manife
 source, seasons and, for Retrosheet, its notice; "not recorded" for bundles exported before
 2026-12-02); with --format csv/json that line goes to stderr, so stdout stays machine-readable. A
 bundle trained on a simulated league that scores real data (a league folder whose league.json has a
-"source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr, and so do
+"source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr, and so does a
+bundle trained on real players that scores a simulated league (`training_data_warning`), and so do
 --pitches files (or a store's games) too small to give Marcel his league rates
 (hfm_runtime.marcel.thin_league_note), and data without batters' fielding positions scored with a
 bundle whose batter ridge reads them, where a row's projection took the ridge in (as of opening day
 or earlier: hfm_runtime.ridge.missing_positions_note; a league imported before 2026-12-06, Savant
-files without their fielder columns). The header line
+files without their fielder columns; not for a simulated league, which has none, where the
+training-data warning has said so). The header line
 counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
 training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
 `--show ranges` / `--show totals` put each stat's 80% outcome interval / projected season total with
@@ -44,7 +46,8 @@ A store made for another bundle (or altered) is refused: rebuild it from the who
 
 A league folder of more than `--chunk-pitches` pitches (default 1,000,000; a full-size league holds
 7.3 million) is scored season by season and in chunks of players (hfm_runtime.league_scoring), with
-the same table and progress on stderr, so memory stays bounded (whole: 8.1 GiB peak at full size).
+the same table and progress on stderr, so memory stays bounded (whole: 7.3 GiB peak at full size on
+2026-12-06, chunked 2.0 GiB: docs/scale.md).
 """
 
 from __future__ import annotations
@@ -244,6 +247,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     warning = training_data_warning(bundle.manifest, data_source)
     if warning:
         notes.append(warning)
+    said_simulated = warning is not None and data_source is None  # a real bundle on a simulated league
     if args.format != "table":
         notes.append(training_data_line(bundle.manifest))
     players = None
@@ -267,7 +271,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
-        if mixed and data_source is not None:  # the ridge goes only into rows projected as of opening day or
+        if mixed and not said_simulated:  # the ridge goes only into rows projected as of opening day or
             # earlier; a simulated league has no positions, which the training-data warning has said
             notes.extend(_no_positions_in_league(bundle, chunked, int(table["season"].iloc[0])))
         if args.report is not None:
@@ -296,15 +300,16 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         except BaseException as exc:  # the appended games are kept even when scoring fails (an append skips them next time)
             if args.store is not None:
                 source.save(args.store)
-                if isinstance(exc, HFMInputError):
-                    raise HFMInputError(f"{exc} (the store {args.store} was saved all the same, with the "
-                                        f"{appended.games} games appended)") from None
+                if isinstance(exc, HFMInputError):  # its own class kept (a BundleError stays one)
+                    games = f"{appended.games} game{'' if appended.games == 1 else 's'}"
+                    raise type(exc)(f"{exc} (the store {args.store} was saved all the same, with the {games} "
+                                    "appended)") from None
             raise
         if args.store is not None:
             source.save(args.store)
         elapsed = time.perf_counter() - start
         mixed = scorer.stats.mixed_rows
-        if mixed and data_source is not None:  # as above
+        if mixed and not said_simulated:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
         if args.store is not None:
             print(f"store {args.store}: {appended.games} new games appended ({appended.skipped_games} "

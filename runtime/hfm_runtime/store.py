@@ -47,7 +47,7 @@ outputs are computed before the state changes: an append
 that fails leaves the store as it was (but for the line layout a type's first append records).
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint and path, when it was
-created, the line layout, levels, keep_games, the last date, the number of games, SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, marcel.npz (the Marcel memo;
+saved, the line layout, levels, keep_games, the last date, the number of games, SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, marcel.npz (the Marcel memo;
 optional: a store saved without it loads with none), games.npz and players.json,
 atomically (hfm_runtime.atomic: a saver killed at any point leaves the previous store whole), no
 pickles. A load while another process saves the same folder reads the state before or after that

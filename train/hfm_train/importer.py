@@ -125,6 +125,10 @@ class ImportReport:
                          f"listed counts that differ from the pitches: {r.count_mismatch:,}; hands unknown (R assumed): "
                          f"{dict(r.unknown_hand) or 'none'}; plays Chadwick reads only in part (kept as it reads "
                          f"them): {len(r.partly_parsed)}" + "".join(f"\n    {p}" for p in r.partly_parsed[:10]))
+            if r.other_records or r.unknown_pitch_codes:  # read past, counted: what a later release may add
+                lines.append(f"  Retrosheet records of a type not read: {dict(r.other_records) or 'none'}; pitch codes "
+                             f"unknown (those pitches not written): {dict(r.unknown_pitch_codes) or 'none'}"
+                             + "".join(f"\n    {c!r}: {e}" for c, e in list(r.unknown_pitch_examples.items())[:10]))
             lines.append(f"  {retrosheet.NOTICE}")
         p = self.players
         source = p.get("age_source", {})  # hfm_runtime.people.AGE_SOURCES -> players

@@ -19,7 +19,8 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
                  replaced; a strikeout by a pinch hitter who came in with two strikes goes to the
                  batter replaced); empty elsewhere. hfm_runtime.seasons counts the plate appearance
                  for them, so season lines are the official ones.
-  description, type   from each pitch code (PITCH_CODES; any other character is an error); markers (pickoff throws, runners going,
+  description, type   from each pitch code (PITCH_CODES; any other character is counted and not written,
+                 ParseCounts.unknown_pitch_codes); markers (pickoff throws, runners going,
                  blocked pitches) and `N` (no pitch) are not pitches. A plate appearance with no
                  pitch sequence (an automatic intentional walk, a missing sequence) gets one row
                  with description "no_pitch", which no skill count reads as a pitch.
@@ -49,9 +50,11 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
 Sources: Retrosheet's own `<YEAR>eve.zip` or a folder of its extracted files (event files
 `<YEAR><TEAM>.EV[AN]`, rosters `<TEAM><YEAR>.ROS`, the team list `TEAM<YEAR>`). Bad input is one
 HFMInputError naming the file and the game or line: an unreadable, damaged or truncated file (a zip
-that will not inflate, an unknown record type, a play line with fields missing, a game with no
+that will not inflate, a line that is no record, a play line with fields missing, a game with no
 `data` records after its plays), a play chadwickpy cannot parse at all (an unknown event code), an
-unknown pitch code, an id missing from the register. A play Chadwick reads only in
+id missing from the register. A record type or a pitch code that Retrosheet's files of 2000-2021 do
+not have (a later release may add some) is read past and counted (`ParseCounts.other_records`,
+`unknown_pitch_codes`, with an example each; league.json and the import summary). A play Chadwick reads only in
 part (notation its parser does not know inside a runner's advance, say) is kept as Chadwick reads it,
 as its own tools do, and listed in `ParseCounts.partly_parsed` (league.json, the import summary).
 """
@@ -140,6 +143,11 @@ class ParseCounts:
     # plays Chadwick reads only in part (notation its parser does not know, e.g. a runner's "/RINT"):
     # kept as Chadwick reads them (event type, outs, batted-ball type), and listed
     partly_parsed: list = field(default_factory=list)
+    # what Retrosheet's spec of these seasons does not have, read past but counted: record types (a later
+    # release may add some) and pitch codes (the pitch is not written; one "game: play" example each)
+    other_records: Counter = field(default_factory=Counter)
+    unknown_pitch_codes: Counter = field(default_factory=Counter)
+    unknown_pitch_examples: dict = field(default_factory=dict)
 
     def add(self, other: ParseCounts) -> None:
         self.games += other.games
@@ -149,11 +157,17 @@ class ParseCounts:
         self.unknown_hand.update(other.unknown_hand)
         self.count_mismatch += other.count_mismatch
         self.partly_parsed += other.partly_parsed
+        self.other_records.update(other.other_records)
+        self.unknown_pitch_codes.update(other.unknown_pitch_codes)
+        for code, example in other.unknown_pitch_examples.items():
+            self.unknown_pitch_examples.setdefault(code, example)
 
     def to_json(self) -> dict:
         return {"games": self.games, "pitches": self.pitches, "plate_appearances": self.plate_appearances,
                 "placeholder_rows": self.placeholder_rows, "unknown_hand": dict(self.unknown_hand),
-                "count_mismatch": self.count_mismatch, "partly_parsed": list(self.partly_parsed)}
+                "count_mismatch": self.count_mismatch, "partly_parsed": list(self.partly_parsed),
+                "other_records": dict(self.other_records), "unknown_pitch_codes": dict(self.unknown_pitch_codes),
+                "unknown_pitch_examples": dict(self.unknown_pitch_examples)}
 
 
 # --- sources ---------------------------------------------------------------------------------------
@@ -258,7 +272,7 @@ def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, regi
     from chadwickpy.book import scorebook_read
 
     where = f"{folder}/{name}"
-    _check_records(where, data or b"")
+    _check_records(where, data or b"", counts)
     try:
         games = scorebook_read(data or b"")
     except Exception as exc:  # chadwickpy raises plain exceptions on malformed records
@@ -275,30 +289,38 @@ def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, regi
         counts.games += 1
 
 
-# Retrosheet's record types, and the field count of those whose count is fixed
+# Retrosheet's record types of 2000-2021 (another is counted: a later release may add some), and the
+# field count of those whose count is fixed
 _RECORDS = frozenset({"id", "version", "info", "start", "sub", "play", "com", "data", "badj", "padj", "ladj", "radj",
                       "presadj"})
 _FIELDS = {"start": 6, "sub": 6, "play": 7}
+_RECORD_TYPE = re.compile(r"^[a-z]+$")
 
 
-def _check_records(where: str, data: bytes) -> None:
-    """What chadwickpy reads past without a word, refused: a record type Retrosheet does not have (a
-    damaged file), a play, start or sub record with fields missing (a cut line), and a game with no
-    `data` records after its plays (every game of 2000-2021 has them: the file ends inside the game)."""
+def _check_records(where: str, data: bytes, counts: ParseCounts) -> None:
+    """What chadwickpy reads past without a word, refused: a line that is no record (no lowercase
+    record type: a damaged file), a play, start or sub record with fields missing (a cut line), and a
+    game with no `data` records after its plays (every game of 2000-2021 has them). A well-formed record
+    type the list does not know is counted in `counts.other_records`."""
     game, has_data = None, True
-    for number, line in enumerate(data.decode("latin-1").splitlines(), start=1):
+    for number, raw in enumerate(data.splitlines(), start=1):  # bytes: only \n, \r and \r\n end a line
+        line = raw.decode("latin-1")
         if not line.strip():
             continue
         fields = line.split(",")
         kind = fields[0]
         if kind not in _RECORDS:
-            raise HFMInputError(f"{where}: line {number}: unknown record type {kind[:20]!r} (a damaged file?)")
+            if not _RECORD_TYPE.match(kind):
+                raise HFMInputError(f"{where}: line {number}: not a Retrosheet record: {line[:40]!r} (a damaged file?)")
+            counts.other_records[kind] += 1
+            continue
         if kind in _FIELDS and len(fields) != _FIELDS[kind]:
             raise HFMInputError(f"{where}: line {number}: a {kind} record with {len(fields)} fields, expected "
                                 f"{_FIELDS[kind]} (a cut line?): {line[:60]!r}")
         if kind == "id":
             if not has_data:
-                break
+                raise HFMInputError(f"{where}: game {game}: no data records after its plays (line {number} starts "
+                                    "the next game: the file is cut or damaged there)")
             game, has_data = fields[1] if len(fields) > 1 else "?", False
         elif kind == "data":
             has_data = True
@@ -374,10 +396,10 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             counts.unknown_hand["bats"] += 1
             b_hand = "R"
 
-        unknown = sorted({c for c in ev.pitches if c not in PITCH_CODES and c not in PITCH_MARKERS})
-        if unknown:
-            raise HFMInputError(f"play {ev.event_text!r}: unknown pitch code(s) {', '.join(map(repr, unknown))} "
-                                f"in {ev.pitches!r}")
+        for c in ev.pitches:
+            if c not in PITCH_CODES and c not in PITCH_MARKERS:  # not written, counted (ParseCounts)
+                counts.unknown_pitch_codes[c] += 1
+                counts.unknown_pitch_examples.setdefault(c, f"{game.game_id}: {ev.pitches} {ev.event_text}")
         pitches = [c for c in ev.pitches if c in PITCH_CODES]
         ends_pa = batter_pa or (not is_np and gi.truncated_pa())
         rows = []  # (description, type, balls, strikes, pitch_number) of this line's own pitches
