@@ -103,6 +103,30 @@ def test_one_players_own_rows_with_the_league_rates_score_as_the_whole_league(sc
     assert not np.allclose(unregressed["marcel_SO"], whole["marcel_SO"])
 
 
+def test_a_history_reads_the_requested_players_lines_through_its_index(scorer, history, monkeypatch):
+    """rows_of: exactly the rows of the ids asked for, in their order in the table (ids unknown or
+    repeated change nothing); a warm call's profile and Marcel then read those rows, not the league's,
+    and score the same bits as when they read the whole league's (Marcel with the league's rates)."""
+    games = history.game_lines("batter")
+    ids = np.array([int(games["player_id"].iloc[-1]), int(games["player_id"].iloc[0]), 999_999_999,
+                    int(games["player_id"].iloc[0])])
+    got = history.rows_of("games", "batter", ids)
+    want = games[games["player_id"].isin(ids)]
+    pd.testing.assert_frame_equal(got, want)
+    assert len(history.rows_of("seasons", "pitcher", np.array([999_999_999]))) == 0
+    pd.testing.assert_frame_equal(history.league_rates("batter"), marcel_league_rates(history.lines("batter"), "batter"))
+    season = load_league_seasons(history)[-1]
+    pick = sorted(set(games["player_id"].iloc[::50].astype(int).tolist()))[:6]
+    sliced = scorer.score(history, season, pick)
+    # the whole tables, as before the index: the same bits
+    monkeypatch.setattr(History, "rows_of", lambda self, table, pt, ids: (
+        self.game_lines(pt) if table == "games" else self.lines(pt)))
+    whole = Scorer(scorer.bundle).score(history, season, pick)
+    numbers = [c for c in SCORE_COLUMNS if c.split("_")[0] in ("marcel", "model", "rate", "proj", "talent", "outcome",
+                                                             "total")]
+    np.testing.assert_array_equal(sliced[numbers].to_numpy(float), whole[numbers].to_numpy(float))
+
+
 def load_league_seasons(history: History) -> list[int]:
     return sorted(set(pd.DatetimeIndex(history.pitches["game_date"]).year.tolist()))
 

@@ -103,7 +103,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
-from hfm_runtime.marcel import MARCEL_CONFIGS, marcel
+from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.ridge import mixed
@@ -328,6 +328,31 @@ class History:
         if ("seasons", player_type) not in self._derived:
             self._derived[("seasons", player_type)] = season_lines(self.game_lines(player_type), player_type)
         return self._derived[("seasons", player_type)]
+
+    def rows_of(self, table: str, player_type: PlayerType, ids: np.ndarray) -> pd.DataFrame:
+        """The rows of `ids` in `game_lines` (table "games") or `lines` ("seasons") of a type, in their
+        order there, through an index by player built once: scoring a few players from a whole
+        league's History then reads their lines, not the league's (the profile's running sums, Marcel)."""
+        frame = self.game_lines(player_type) if table == "games" else self.lines(player_type)
+        key = ("index", table, player_type)
+        if key not in self._derived:
+            pid = frame["player_id"].to_numpy(np.int64)
+            order = np.argsort(pid, kind="stable")
+            self._derived[key] = (pid[order], order)
+        sorted_ids, order = self._derived[key]
+        ids = np.unique(np.asarray(ids, dtype=np.int64))
+        lo, hi = np.searchsorted(sorted_ids, ids, "left"), np.searchsorted(sorted_ids, ids, "right")
+        take = np.sort(np.concatenate([order[a:b] for a, b in zip(lo.tolist(), hi.tolist())] + [order[:0]]))
+        return frame.iloc[take]
+
+    def league_rates(self, player_type: PlayerType) -> pd.DataFrame:
+        """Marcel's per-season league rates: the `league` given, else counted once from this history's
+        season lines (marcel.league_rates)."""
+        if self.league is not None and player_type in self.league:
+            return self.league[player_type]
+        if ("league", player_type) not in self._derived:
+            self._derived[("league", player_type)] = league_rates(self.lines(player_type), player_type)
+        return self._derived[("league", player_type)]
 
     @cached_property
     def _players_by_id(self) -> pd.DataFrame:
@@ -1010,11 +1035,11 @@ class _HistoryInputs:
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         ages = self.history.ages(ids, season)
-        league = None if self.history.league is None else self.history.league.get(pt)
-        return marcel_rows(self.scorer.bundle, pt, ids, season, self.history.lines(pt), ages, league)
+        return marcel_rows(self.scorer.bundle, pt, ids, season, self.history.rows_of("seasons", pt, ids), ages,
+                           self.history.league_rates(pt))
 
     def identity(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp):
-        ident = build_identity(self.history.game_lines(pt), self.history.players,
+        ident = build_identity(self.history.rows_of("games", pt, ids), self.history.players,
                                pd.DataFrame({"player_id": ids, "as_of_date": as_of}), pt, self.scorer.bundle.identity[pt])
         return IdentityInputs(ident.stat_features, ident.archetype, ident.source)
 
