@@ -117,7 +117,7 @@ def test_a_history_reads_the_requested_players_lines_through_its_index(scorer, h
     pd.testing.assert_frame_equal(history.league_rates("batter"), marcel_league_rates(history.lines("batter"), "batter"))
     season = load_league_seasons(history)[-1]
     pick = sorted(set(games["player_id"].iloc[::50].astype(int).tolist()))[:6]
-    sliced = scorer.score(history, season, pick)
+    sliced = Scorer(scorer.bundle).score(history, season, pick)  # fresh scorers: no memo from other tests
     # the whole tables, as before the index: the same bits
     monkeypatch.setattr(History, "rows_of", lambda self, table, pt, ids: (
         self.game_lines(pt) if table == "games" else self.lines(pt)))
