@@ -996,8 +996,9 @@ class Scorer:
 
 
 class _HistoryInputs:
-    """What `Scorer._start_type` reads, derived from a `History`'s raw rows at every call (Level-1
-    outputs through the scorer's LRU cache)."""
+    """What `Scorer._start_type` reads, derived from a `History` at every call: the requested players'
+    game and season lines (sliced through `History.rows_of`; the tables themselves and the league's
+    Marcel rates are derived once per History), Level-1 outputs through the scorer's LRU cache."""
 
     def __init__(self, scorer: Scorer, history: History) -> None:
         self.scorer, self.history = scorer, history
