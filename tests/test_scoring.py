@@ -105,8 +105,10 @@ def test_one_players_own_rows_with_the_league_rates_score_as_the_whole_league(sc
 
 def test_a_history_reads_the_requested_players_lines_through_its_index(scorer, history, monkeypatch):
     """rows_of: exactly the rows of the ids asked for, in their order in the table (ids unknown or
-    repeated change nothing); a warm call's profile and Marcel then read those rows, not the league's,
-    and score the same bits as when they read the whole league's (Marcel with the league's rates)."""
+    repeated change nothing), rebuilt for a table swapped in; a warm call's profile and Marcel then read
+    those rows, not the league's, and score as when they read the whole league's: Marcel to the bit,
+    the profile to the last bits of its columns that are not whole numbers (its running sums no longer
+    run through the other players' lines), within the store comparisons' 1e-6."""
     games = history.game_lines("batter")
     ids = np.array([int(games["player_id"].iloc[-1]), int(games["player_id"].iloc[0]), 999_999_999,
                     int(games["player_id"].iloc[0])])
@@ -124,7 +126,16 @@ def test_a_history_reads_the_requested_players_lines_through_its_index(scorer, h
     whole = Scorer(scorer.bundle).score(history, season, pick)
     numbers = [c for c in SCORE_COLUMNS if c.split("_")[0] in ("marcel", "model", "rate", "proj", "talent", "outcome",
                                                              "total")]
-    np.testing.assert_array_equal(sliced[numbers].to_numpy(float), whole[numbers].to_numpy(float))
+    np.testing.assert_allclose(sliced[numbers].to_numpy(float), whole[numbers].to_numpy(float), rtol=0, atol=1e-6)
+    monkeypatch.undo()
+    # a season-lines table swapped in after the index was built: the index follows it
+    lines = history.lines("pitcher")
+    swapped = History(history.pitches, history.players, season_lines={"pitcher": lines})
+    first = int(lines["player_id"].iloc[0])
+    assert (swapped.rows_of("seasons", "pitcher", np.array([first]))["player_id"] == first).all()
+    swapped.season_lines["pitcher"] = lines.iloc[::-1].reset_index(drop=True)
+    again = swapped.rows_of("seasons", "pitcher", np.array([first]))
+    assert len(again) and (again["player_id"] == first).all()
 
 
 def load_league_seasons(history: History) -> list[int]:

@@ -331,15 +331,18 @@ class History:
 
     def rows_of(self, table: str, player_type: PlayerType, ids: np.ndarray) -> pd.DataFrame:
         """The rows of `ids` in `game_lines` (table "games") or `lines` ("seasons") of a type, in their
-        order there, through an index by player built once: scoring a few players from a whole
-        league's History then reads their lines, not the league's (the profile's running sums, Marcel)."""
+        order there, through an index by player built once per table: scoring a few players from a
+        whole league's History then reads their lines, not the league's (the profile's running sums,
+        Marcel). The profile then sums each player's own lines only, as a store does, so a column that
+        is not a whole number (launch-speed sums, 2020's season length, AAA translations) no longer
+        moves in its last bits with the other players the History holds."""
         frame = self.game_lines(player_type) if table == "games" else self.lines(player_type)
         key = ("index", table, player_type)
-        if key not in self._derived:
+        if key not in self._derived or self._derived[key][0] is not frame:  # built for this very table
             pid = frame["player_id"].to_numpy(np.int64)
             order = np.argsort(pid, kind="stable")
-            self._derived[key] = (pid[order], order)
-        sorted_ids, order = self._derived[key]
+            self._derived[key] = (frame, pid[order], order)
+        _, sorted_ids, order = self._derived[key]
         ids = np.unique(np.asarray(ids, dtype=np.int64))
         lo, hi = np.searchsorted(sorted_ids, ids, "left"), np.searchsorted(sorted_ids, ids, "right")
         take = np.sort(np.concatenate([order[a:b] for a, b in zip(lo.tolist(), hi.tolist())] + [order[:0]]))
@@ -348,11 +351,12 @@ class History:
     def league_rates(self, player_type: PlayerType) -> pd.DataFrame:
         """Marcel's per-season league rates: the `league` given, else counted once from this history's
         season lines (marcel.league_rates)."""
-        if self.league is not None and player_type in self.league:
+        if self.league is not None and self.league.get(player_type) is not None:
             return self.league[player_type]
-        if ("league", player_type) not in self._derived:
-            self._derived[("league", player_type)] = league_rates(self.lines(player_type), player_type)
-        return self._derived[("league", player_type)]
+        lines, key = self.lines(player_type), ("league", player_type)
+        if key not in self._derived or self._derived[key][0] is not lines:
+            self._derived[key] = (lines, league_rates(lines, player_type))
+        return self._derived[key][1]
 
     @cached_property
     def _players_by_id(self) -> pd.DataFrame:
@@ -408,11 +412,11 @@ class History:
         """Season -> its first MLB game date in the pitches (or `openings`, where given)."""
         if self.openings is not None:
             return {int(season): pd.Timestamp(day) for season, day in self.openings.items()}
-        dates = pd.DatetimeIndex(self.pitches.loc[self.pitches[LEVEL_COLUMN] == "MLB", "game_date"])
-        if not len(dates):
-            return {}
-        first = pd.Series(dates.normalize()).groupby(dates.year).min()
-        return {int(season): pd.Timestamp(day) for season, day in first.items()}
+        if "openings" not in self._derived:  # a scan of every pitch (tens of ms on a season): once
+            dates = pd.DatetimeIndex(self.pitches.loc[self.pitches[LEVEL_COLUMN] == "MLB", "game_date"])
+            first = pd.Series(dates.normalize()).groupby(dates.year).min() if len(dates) else pd.Series(dtype=object)
+            self._derived["openings"] = {int(season): pd.Timestamp(day) for season, day in first.items()}
+        return dict(self._derived["openings"])
 
 
 def scored_as(kind: Any, pitched: bool) -> tuple[PlayerType, ...]:
