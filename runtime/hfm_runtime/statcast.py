@@ -407,7 +407,7 @@ def _raw_chunks(path: Path, kind: str, chunk_rows: int | None) -> Iterator[pd.Da
         else:
             yield from pd.read_csv(path, usecols=wanted, chunksize=chunk_rows, low_memory=False)
     else:
-        file = parquet_module().ParquetFile(path)
+        file = parquet_file(path)
         names = file.schema_arrow.names
         _check_columns(names, str(path))
         wanted = [c for c in (*STATCAST_COLUMNS, *FIELDER_COLUMNS) if c in set(names)]
