@@ -46,6 +46,21 @@ def test_real_game_imports_with_names_birth_dates_and_hands(
     assert (players["player_type"] == "pitcher").sum() == 10
 
 
+def test_import_reports_rows_with_an_impossible_count(real_statcast_csv: Path, tmp_path: Path) -> None:
+    raw = pd.read_csv(real_statcast_csv, index_col=0).reset_index(drop=True)
+    raw.loc[[10, 11], "balls"] = 5
+    raw.to_csv(tmp_path / "bad.csv")
+    for rows in (None, 11):  # a chunk boundary between the two rows: counted across chunks
+        report = import_statcast({"MLB": [tmp_path / "bad.csv"]}, tmp_path / f"league{rows}",
+                                 config=ImportConfig(chunk_rows=rows))
+        meta = json.loads((tmp_path / f"league{rows}" / "league.json").read_text())
+        assert meta["pitches"] == {"MLB": {"2020": 334}}
+        assert meta["impossible_counts_dropped"] == {"rows": 2, "ending_a_plate_appearance": 0,
+                                                     "first": f"{tmp_path / 'bad.csv'}: row 11 (CSV line 12): balls 5, strikes "
+                                                              f"{raw.loc[10, 'strikes']}"}
+        assert "2 pitch rows with a count no pitch is thrown in" in report.summary()
+
+
 def test_missing_birth_dates_are_imputed_and_flagged(
     real_statcast_csv: Path, real_register_csv: Path, tmp_path: Path
 ) -> None:

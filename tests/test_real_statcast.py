@@ -168,6 +168,28 @@ def test_overlapping_downloads_are_deduplicated_with_a_count(real_statcast_csv: 
         assert len(load_pitches(tmp_path, duplicates="keep")) == len(raw) + 50
 
 
+def test_rows_with_an_impossible_count_are_dropped_counted_and_named(real_statcast_csv: Path, tmp_path: Path) -> None:
+    # Savant's exports hold a few such rows (pybaseball issue #419): four balls and more before a pitch
+    raw = raw_real(real_statcast_csv).reset_index(drop=True)
+    ends = raw["events"].notna().to_numpy()
+    first, other = np.flatnonzero(~ends)[[3, 30]]  # mid-plate-appearance pitches
+    last = int(np.flatnonzero(ends)[5])  # a plate appearance's last pitch
+    bad = raw.copy()
+    bad.loc[first, "balls"], bad.loc[last, "strikes"], bad.loc[other, "balls"] = 4, 3, -1
+    bad.to_csv(tmp_path / "bad.csv")
+    with pytest.warns(StatcastWarning, match=rf"3 pitch rows with a count no pitch is thrown in .* dropped, 1 of them "
+                                             rf"ending a plate appearance .*first: .*bad.csv: row {first + 1} "
+                                             rf"\(CSV line {first + 2}\): balls 4, strikes"):
+        pitches = load_pitches(tmp_path / "bad.csv")
+    assert first < min(last, other)
+    clean = load_pitches(raw.drop(index=[first, last, other]))
+    pd.testing.assert_frame_equal(pitches, clean)
+    assert pitches["balls"].between(0, 3).all() and pitches["strikes"].between(0, 2).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_pitches(real_statcast_csv)  # the real game has none
+
+
 def test_doubleheader_is_two_games(real_statcast_csv: Path) -> None:
     raw = raw_real(real_statcast_csv)
     nightcap = raw.assign(game_pk=GAME_PK + 1)  # same day, same teams, its own game_pk

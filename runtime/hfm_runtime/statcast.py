@@ -28,7 +28,9 @@ Rows. `game_type` selects the games: regular season ("R") only by default; `game
 W World Series). A row with no game_type (or a source without the column) counts as regular season.
 Rows repeating a (game_pk, at_bat_number, pitch_number) key, as overlapping downloads give, are
 counted in a `StatcastWarning` and dropped (the first kept) by `hfm-train import`, `hfm-score`,
-`load_league` and `load_pitches(..., duplicates="drop")`.
+`load_league` and `load_pitches(..., duplicates="drop")`. Rows whose count before the pitch is past
+3 balls or 2 strikes (IMPOSSIBLE_COUNT: a few of Savant's rows are) are dropped wherever rows load,
+counted (LoadCounts) and named in a `StatcastWarning` and `hfm-train import`'s report.
 """
 
 from __future__ import annotations
@@ -121,6 +123,12 @@ ID_COLUMNS: tuple[str, ...] = ("game_pk", "pitcher", "batter")  # positive whole
 HANDS: tuple[str, ...] = ("L", "R")  # the values of `stand` and `p_throws`
 MAX_ID = 2**53  # ids travel through float64 in places: keep them exact
 
+# The count before a pitch is 0-3 balls and 0-2 strikes. Savant's exports hold a few rows past that
+# (pybaseball issue #419: rows of one 2015 game with four balls and more, no pitch that was thrown):
+# they are dropped and counted (LoadCounts), never read as a count.
+MAX_BALLS, MAX_STRIKES = 3, 2
+IMPOSSIBLE_COUNT = f"balls outside 0-{MAX_BALLS} or strikes outside 0-{MAX_STRIKES} before the pitch"
+
 REGULAR_SEASON: tuple[str, ...] = ("R",)
 GAME_TYPES: dict[str, str] = {
     "R": "regular season", "S": "spring training", "E": "exhibition", "A": "all-star game",
@@ -212,14 +220,31 @@ class LoadCounts:
     rows: int = 0  # data rows read
     other_game_types: Counter = field(default_factory=Counter)  # game_type -> rows left out
     duplicates: int = 0  # rows dropped for repeating a (game_pk, at_bat_number, pitch_number)
+    # rows dropped for a count no pitch is thrown in (IMPOSSIBLE_COUNT), how many of them carried the
+    # plate appearance's `events`, and where the first was (file and row)
+    impossible_counts: int = 0
+    impossible_events: int = 0
+    impossible_example: str = ""
 
     def add(self, other: LoadCounts) -> None:
         self.rows += other.rows
         self.other_game_types.update(other.other_game_types)
         self.duplicates += other.duplicates
+        self.impossible_counts += other.impossible_counts
+        self.impossible_events += other.impossible_events
+        self.impossible_example = self.impossible_example or other.impossible_example
 
     def describe_left_out(self) -> str:
         return ", ".join(f"{n} of game_type {t}" for t, n in sorted(self.other_game_types.items()))
+
+    def describe_impossible(self) -> str:
+        """One line on the rows dropped for an impossible count ("" when none)."""
+        if not self.impossible_counts:
+            return ""
+        n, k = self.impossible_counts, self.impossible_events
+        return (f"{n:,} pitch row{'' if n == 1 else 's'} with a count no pitch is thrown in ({IMPOSSIBLE_COUNT}) "
+                f"dropped, {k:,} of them ending a plate appearance (its outcome is then not counted); "
+                f"first: {self.impossible_example}")
 
 
 def load_pitches(
@@ -237,7 +262,8 @@ def load_pitches(
     `game_types`: the game_type codes kept (default regular season; None keeps every row).
     `duplicates`: rows repeating a (game_pk, at_bat_number, pitch_number) key (overlapping downloads)
     are "drop"ped (the default; the first is kept) with a `StatcastWarning` counting them, or kept
-    with that warning ("warn"), or kept silently ("keep").
+    with that warning ("warn"), or kept silently ("keep"). Rows with an impossible count
+    (IMPOSSIBLE_COUNT) are always dropped, with a `StatcastWarning` counting them and naming the first.
 
     Returns exactly STATCAST_COLUMNS plus `level`, with normalised dtypes: "int" columns in
     REQUIRED_NON_NULL as int64, other "int" and all "float" columns as float64 (NaN = missing),
@@ -273,6 +299,8 @@ def load_pitches(
     if counts.duplicates and duplicates != "keep":
         warnings.warn(duplicates_message(name, counts.duplicates, dropped=duplicates == "drop"),
                       StatcastWarning, stacklevel=2)
+    if counts.impossible_counts:
+        warnings.warn(f"{name}: {counts.describe_impossible()}", StatcastWarning, stacklevel=2)
     return pitches
 
 
@@ -540,6 +568,16 @@ def normalise_pitches(
         frame[LEVEL_COLUMN] = _text(raw[LEVEL_COLUMN])
         if frame[LEVEL_COLUMN].isna().any():
             raise where(LEVEL_COLUMN, frame[LEVEL_COLUMN].isna().to_numpy(), "is missing (required)")
+    balls, strikes = frame["balls"].to_numpy(), frame["strikes"].to_numpy()
+    impossible = (balls < 0) | (balls > MAX_BALLS) | (strikes < 0) | (strikes > MAX_STRIKES)
+    if impossible.any():
+        i = int(np.flatnonzero(impossible)[0])
+        n = int(row_of[i])
+        counts.impossible_counts += int(impossible.sum())
+        counts.impossible_events += int(frame["events"][impossible].notna().sum())
+        counts.impossible_example = counts.impossible_example or (
+            f"{name}: row {n + 1}{f' (CSV line {n + 2})' if csv else ''}: balls {balls[i]}, strikes {strikes[i]}")
+        frame = frame[~impossible].reset_index(drop=True)
     return frame
 
 

@@ -31,6 +31,7 @@ true_talent.parquet:
                                     "retrosheet+statcast", "seasons", "levels", "level_seasons",
                                     "season_sources" {season: [sources]}, "game_types", "files",
                                     "pitches", "rows_read", "left_out", "duplicates_dropped",
+                                    "impossible_counts_dropped" (statcast.IMPOSSIBLE_COUNT),
                                     "register", "players"; with Retrosheet also "retrosheet" (its
                                     files, what the parse met, and the notice every derived work
                                     must carry) and "retrosheet_games_replaced"}
@@ -117,6 +118,8 @@ class ImportReport:
         if self.counts.rows or self.retrosheet is None:
             lines.append(f"  Statcast rows read {self.counts.rows:,}; left out: {left or 'none'}; "
                          f"duplicate pitches dropped: {self.counts.duplicates:,}")
+            if self.counts.impossible_counts:
+                lines.append(f"  {self.counts.describe_impossible()}")
         if self.retrosheet is not None:
             r = self.retrosheet
             lines.append(f"  Retrosheet: {r.games:,} games, {r.plate_appearances:,} plate appearances, {r.pitches:,} "
@@ -236,6 +239,8 @@ def import_statcast(
             "rows_read": counts.rows,
             "left_out": dict(sorted(counts.other_game_types.items())),
             "duplicates_dropped": counts.duplicates,
+            "impossible_counts_dropped": {"rows": counts.impossible_counts, "ending_a_plate_appearance":
+                                          counts.impossible_events, "first": counts.impossible_example or None},
             "register": None if register is None or isinstance(register, pd.DataFrame) else str(register),
             "players": player_counts,
         }
