@@ -321,6 +321,23 @@ def test_the_api_refuses_a_two_digit_season(scorer, history):
         scorer.score(history, 22)
 
 
+def test_hfm_score_store_counts_the_seasons_it_holds(tiny_bundle, tiny_league, tmp_path, capsys):
+    # the files of one run may be one old season's; the store holds the later ones (the gap rule reads both)
+    league = load_league(tiny_league)
+    first, last = min(league.seasons), max(league.seasons)
+    assert last - first > 1
+    store = ["--bundle", str(tiny_bundle), "--store", str(tmp_path / "state"), "--format", "csv"]
+    score_main([*store, "--league", str(tiny_league), "--out", str(tmp_path / "a.csv")])
+    old_file = [str(tiny_league / "pitches" / "MLB" / f"{first}.parquet")]
+    score_main([*store, "--pitches", *old_file, "--season", str(last + 1), "--out", str(tmp_path / "b.csv")])
+    assert (pd.read_csv(tmp_path / "b.csv")["season"] == last + 1).all()
+    capsys.readouterr()
+    with pytest.raises(SystemExit):  # past the store's last season too: refused, the store saved
+        score_main([*store, "--pitches", *old_file, "--season", str(last + 2), "--out", str(tmp_path / "c.csv")])
+    err = capsys.readouterr().err
+    assert f"the data's last season is {last}" in err and "was saved all the same" in err, err
+
+
 def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_bundle, tiny_league, tmp_path, capsys,
                                                                           monkeypatch):
     from hfm_runtime.atomic import recover

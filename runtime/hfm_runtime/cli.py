@@ -278,7 +278,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
         return _render(args, table, bundle, elapsed, mixed, notes)
     history, seasons = _history(args)
-    check_season(args.season, seasons, args.allow_gap)
+    if args.store is None:  # a store may hold later seasons than the files: checked once it is open
+        check_season(args.season, seasons, args.allow_gap)
     season = args.season if args.season is not None else max(seasons)
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
@@ -289,6 +290,9 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if args.pitches and source.league is None:  # a league folder (and its store) holds whole seasons;
             notes.extend(_thin_league(source, season, args.store is not None))  # files may hold a game
         try:
+            if args.store is not None:
+                seasons = sorted(set(seasons) | set(source.seasons()))
+                check_season(args.season, seasons, args.allow_gap)
             if players is None and not Scorer.default_players(source, season):
                 raise HFMInputError(
                     f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
