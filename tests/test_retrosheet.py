@@ -216,6 +216,17 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
     assert counts.pitches == clean_counts.pitches + 1  # the B, not the Z
     assert counts.to_json()["unknown_pitch_codes"] == {"Z": 1}
     events.write_text(text)
+    # a plate appearance over two play lines (a steal between pitches): the later line repeats the sequence,
+    # and its unknown code is counted once
+    split = tmp_path / "2020"
+    shutil.copytree(DATA / "2020", split)
+    boston = split / "2020BOS.EVA"
+    original = boston.read_text(encoding="latin-1")
+    assert "play,2,1,dalbb001,01,C>B,SB2\n" in original and "play,2,1,dalbb001,22,C>B.S*BS,K\n" in original
+    boston.write_text(original.replace("dalbb001,01,C>B,SB2", "dalbb001,01,CZ>B,SB2")
+                      .replace("dalbb001,22,C>B.S*BS,K", "dalbb001,22,CZ>B.S*BS,K"), encoding="latin-1")
+    _, split_counts = parse_season(split, ids)
+    assert split_counts.unknown_pitch_codes == {"Z": 1}
     # a zip whose data will not inflate (its bytes damaged, its length whole)
     archive = tmp_path / "damaged" / "2019eve.zip"
     archive.parent.mkdir()

@@ -365,7 +365,7 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
     gi = GameIter(game)
     at_bat = 0
     in_pa = False  # the previous play line left its plate appearance open
-    emitted = 0  # pitches already written for the open plate appearance
+    emitted = seen = 0  # pitches already written, sequence characters read, for the open plate appearance
     last_half = None
     while gi.event is not None:
         ev, st = gi.event, gi.state
@@ -374,7 +374,7 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             in_pa, last_half = False, half
         if not in_pa:
             at_bat += 1
-            emitted = 0
+            emitted = seen = 0  # pitches written and sequence characters read in this plate appearance
         is_np = ev.event_text == "NP"
         d = gi.data
         if not is_np and not gi.parse_ok:
@@ -396,10 +396,11 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             counts.unknown_hand["bats"] += 1
             b_hand = "R"
 
-        for c in ev.pitches:
+        for c in ev.pitches[seen:]:  # a later line of the plate appearance repeats the earlier's sequence
             if c not in PITCH_CODES and c not in PITCH_MARKERS:  # not written, counted (ParseCounts)
                 counts.unknown_pitch_codes[c] += 1
                 counts.unknown_pitch_examples.setdefault(c, f"{game.game_id}: {ev.pitches} {ev.event_text}")
+        seen = max(seen, len(ev.pitches))
         pitches = [c for c in ev.pitches if c in PITCH_CODES]
         ends_pa = batter_pa or (not is_np and gi.truncated_pa())
         rows = []  # (description, type, balls, strikes, pitch_number) of this line's own pitches
