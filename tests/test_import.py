@@ -46,7 +46,7 @@ def test_real_game_imports_with_names_birth_dates_and_hands(
     assert (players["player_type"] == "pitcher").sum() == 10
 
 
-def test_import_reports_rows_with_an_impossible_count(real_statcast_csv: Path, tmp_path: Path) -> None:
+def test_import_reports_impossible_counts_and_games_on_two_dates(real_statcast_csv: Path, tmp_path: Path) -> None:
     raw = pd.read_csv(real_statcast_csv, index_col=0).reset_index(drop=True)
     raw.loc[[10, 11], "balls"] = 5
     raw.to_csv(tmp_path / "bad.csv")
@@ -59,6 +59,14 @@ def test_import_reports_rows_with_an_impossible_count(real_statcast_csv: Path, t
                                                      "first": f"{tmp_path / 'bad.csv'}: row 11 (CSV line 12): balls 5, strikes "
                                                               f"{raw.loc[10, 'strikes']}"}
         assert "2 pitch rows with a count no pitch is thrown in" in report.summary()
+        assert meta["games_on_two_dates"] == {"games": 0, "first": None}
+    raw.loc[raw["inning"] >= 6, "game_date"] = "2020-09-04"  # a game resumed the next day
+    raw.to_csv(tmp_path / "resumed.csv")
+    report = import_statcast({"MLB": [tmp_path / "resumed.csv"]}, tmp_path / "resumed")
+    meta = json.loads((tmp_path / "resumed" / "league.json").read_text())
+    assert meta["games_on_two_dates"] == {"games": 1, "first": "game_pk 631614, 2020-09-03 to 2020-09-04"}
+    assert "1 game (one game_pk) with rows on more than one date" in report.summary()
+    assert (load_league(tmp_path / "resumed").pitches["game_date"] == pd.Timestamp("2020-09-03")).all()
 
 
 def test_missing_birth_dates_are_imputed_and_flagged(

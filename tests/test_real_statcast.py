@@ -190,6 +190,19 @@ def test_rows_with_an_impossible_count_are_dropped_counted_and_named(real_statca
         load_pitches(real_statcast_csv)  # the real game has none
 
 
+def test_a_game_on_two_dates_takes_its_first(real_statcast_csv: Path) -> None:
+    # Savant dates a resumed game by the day it began; rows of one game_pk on two dates would be two games
+    raw = raw_real(real_statcast_csv)
+    late = raw["inning"] >= 6
+    resumed = raw.assign(game_date=np.where(late, "2020-09-04", raw["game_date"]))
+    with pytest.warns(StatcastWarning, match=r"1 game \(one game_pk\) with rows on more than one date: each dated "
+                                             r"by its first.*game_pk 631614, 2020-09-03 to 2020-09-04"):
+        pitches = load_pitches(resumed)
+    pd.testing.assert_frame_equal(pitches, load_pitches(raw))
+    games = game_lines(plate_appearances(pitches), "batter")
+    assert games.groupby("player_id").size().max() == 1
+
+
 def test_doubleheader_is_two_games(real_statcast_csv: Path) -> None:
     raw = raw_real(real_statcast_csv)
     nightcap = raw.assign(game_pk=GAME_PK + 1)  # same day, same teams, its own game_pk

@@ -30,7 +30,8 @@ Rows repeating a (game_pk, at_bat_number, pitch_number) key, as overlapping down
 counted in a `StatcastWarning` and dropped (the first kept) by `hfm-train import`, `hfm-score`,
 `load_league` and `load_pitches(..., duplicates="drop")`. Rows whose count before the pitch is past
 3 balls or 2 strikes (IMPOSSIBLE_COUNT: a few of Savant's rows are) are dropped wherever rows load,
-counted (LoadCounts) and named in a `StatcastWarning` and `hfm-train import`'s report.
+counted (LoadCounts) and named in a `StatcastWarning` and `hfm-train import`'s report; so is a game
+whose rows carry more than one date, which takes its first (`one_date_per_game`).
 """
 
 from __future__ import annotations
@@ -225,6 +226,9 @@ class LoadCounts:
     impossible_counts: int = 0
     impossible_events: int = 0
     impossible_example: str = ""
+    # games whose rows carried more than one date, moved to their first (`one_date_per_game`), and the first
+    split_games: int = 0
+    split_example: str = ""
 
     def add(self, other: LoadCounts) -> None:
         self.rows += other.rows
@@ -233,6 +237,8 @@ class LoadCounts:
         self.impossible_counts += other.impossible_counts
         self.impossible_events += other.impossible_events
         self.impossible_example = self.impossible_example or other.impossible_example
+        self.split_games += other.split_games
+        self.split_example = self.split_example or other.split_example
 
     def describe_left_out(self) -> str:
         return ", ".join(f"{n} of game_type {t}" for t, n in sorted(self.other_game_types.items()))
@@ -246,12 +252,21 @@ class LoadCounts:
                 f"dropped, {k:,} of them ending a plate appearance (its outcome is then not counted); "
                 f"first: {self.impossible_example}")
 
+    def describe_split(self) -> str:
+        """One line on the games moved to one date ("" when none)."""
+        if not self.split_games:
+            return ""
+        n = self.split_games
+        return (f"{n:,} game{'' if n == 1 else 's'} (one game_pk) with rows on more than one date: each dated by its "
+                f"first, as Savant dates a resumed game; first: {self.split_example}")
+
 
 def load_pitches(
     source: PitchSource,
     level: str | None = "MLB",
     game_types: GameTypes = REGULAR_SEASON,
     duplicates: Duplicates = "drop",
+    counts: LoadCounts | None = None,
 ) -> pd.DataFrame:
     """Load and validate Statcast pitch events.
 
@@ -263,7 +278,9 @@ def load_pitches(
     `duplicates`: rows repeating a (game_pk, at_bat_number, pitch_number) key (overlapping downloads)
     are "drop"ped (the default; the first is kept) with a `StatcastWarning` counting them, or kept
     with that warning ("warn"), or kept silently ("keep"). Rows with an impossible count
-    (IMPOSSIBLE_COUNT) are always dropped, with a `StatcastWarning` counting them and naming the first.
+    (IMPOSSIBLE_COUNT) are always dropped, and a game whose rows carry several dates is dated by its
+    first (`one_date_per_game`), each with a `StatcastWarning` counting them and naming the first.
+    `counts` (if given) adds up what the load met.
 
     Returns exactly STATCAST_COLUMNS plus `level`, with normalised dtypes: "int" columns in
     REQUIRED_NON_NULL as int64, other "int" and all "float" columns as float64 (NaN = missing),
@@ -276,7 +293,7 @@ def load_pitches(
     """
     if duplicates not in ("drop", "warn", "keep"):
         raise HFMInputError(f"duplicates must be 'drop', 'warn' or 'keep', got {duplicates!r}")
-    counts = LoadCounts()
+    given, counts = counts, LoadCounts()
     if isinstance(source, Mapping):  # {level: source}: several levels, sorted once
         parts = [_load_unsorted(part, lvl, game_types, counts) for lvl, part in source.items()]
         if not parts:
@@ -291,7 +308,7 @@ def load_pitches(
             f"{name}: no rows of game_type {', '.join(game_types or [])} "
             f"(left out {counts.describe_left_out()}); pass game_types to keep them"
         )
-    pitches = with_batter_positions(_sorted(pitches))
+    pitches, counts.split_games, counts.split_example = one_date_per_game(with_batter_positions(_sorted(pitches)))
     repeat = _repeats(pitches)
     counts.duplicates = int(repeat.sum())
     if duplicates == "drop" and counts.duplicates:
@@ -299,8 +316,11 @@ def load_pitches(
     if counts.duplicates and duplicates != "keep":
         warnings.warn(duplicates_message(name, counts.duplicates, dropped=duplicates == "drop"),
                       StatcastWarning, stacklevel=2)
-    if counts.impossible_counts:
-        warnings.warn(f"{name}: {counts.describe_impossible()}", StatcastWarning, stacklevel=2)
+    for line in (counts.describe_impossible(), counts.describe_split()):
+        if line:
+            warnings.warn(f"{name}: {line}", StatcastWarning, stacklevel=2)
+    if given is not None:
+        given.add(counts)
     return pitches
 
 
@@ -704,6 +724,28 @@ def drop_duplicate_pitches(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     if not repeat.any():
         return pitches, 0
     return pitches[~repeat].reset_index(drop=True), int(repeat.sum())
+
+
+def one_date_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int, str]:
+    """Pitches sorted by game_pk with every game's rows on the game's first date, how many games that
+    moved, and the first of them. Savant dates a suspended game's resumption by the day it began
+    (pybaseball issue #361); rows of one game on two dates would make it two games of each player's
+    game lines, and an as-of date would cut it in two."""
+    if pitches.empty:
+        return pitches, 0, ""
+    pk = pitches["game_pk"].to_numpy(np.int64)
+    day = pitches["game_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, pk[1:] != pk[:-1]])
+    first, last = np.minimum.reduceat(day, starts), np.maximum.reduceat(day, starts)
+    split = np.flatnonzero(first != last)
+    if not len(split):
+        return pitches, 0, ""
+    sizes = np.diff(np.r_[starts, len(pk)])
+    pitches = pitches.copy()
+    pitches["game_date"] = np.repeat(first, sizes).astype("datetime64[D]").astype("datetime64[ns]")
+    i = split[0]
+    dates = np.array([first[i], last[i]]).astype("datetime64[D]")
+    return pitches, len(split), f"game_pk {pk[starts[i]]}, {dates[0]} to {dates[1]}"
 
 
 def _repeats(pitches: pd.DataFrame) -> np.ndarray:

@@ -32,6 +32,7 @@ true_talent.parquet:
                                     "season_sources" {season: [sources]}, "game_types", "files",
                                     "pitches", "rows_read", "left_out", "duplicates_dropped",
                                     "impossible_counts_dropped" (statcast.IMPOSSIBLE_COUNT),
+                                    "games_on_two_dates" (statcast.one_date_per_game),
                                     "register", "players"; with Retrosheet also "retrosheet" (its
                                     files, what the parse met, and the notice every derived work
                                     must carry) and "retrosheet_games_replaced"}
@@ -50,6 +51,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -69,6 +71,7 @@ from hfm_runtime.statcast import (
     REGULAR_SEASON,
     RETROSHEET_GAME_PK_MIN,
     LoadCounts,
+    StatcastWarning,
     drop_duplicate_pitches,
     expand_sources,
     game_keys,
@@ -118,8 +121,9 @@ class ImportReport:
         if self.counts.rows or self.retrosheet is None:
             lines.append(f"  Statcast rows read {self.counts.rows:,}; left out: {left or 'none'}; "
                          f"duplicate pitches dropped: {self.counts.duplicates:,}")
-            if self.counts.impossible_counts:
-                lines.append(f"  {self.counts.describe_impossible()}")
+            for line in (self.counts.describe_impossible(), self.counts.describe_split()):
+                if line:
+                    lines.append(f"  {line}")
         if self.retrosheet is not None:
             r = self.retrosheet
             lines.append(f"  Retrosheet: {r.games:,} games, {r.plate_appearances:,} plate appearances, {r.pitches:,} "
@@ -192,7 +196,12 @@ def import_statcast(
                                 f"(left out {counts.describe_left_out()}); see --game-types")
         bar = _bar(progress, len(parts), "seasons")
         for (level, season), paths in sorted(parts.items()):
-            pitches = load_pitches(paths, level=level, game_types=None, duplicates="keep")
+            met = LoadCounts()  # the parts were read and counted in pass 1: only what the whole season shows
+            with warnings.catch_warnings():  # reported in the summary instead
+                warnings.simplefilter("ignore", StatcastWarning)
+                pitches = load_pitches(paths, level=level, game_types=None, duplicates="keep", counts=met)
+            counts.split_games += met.split_games
+            counts.split_example = counts.split_example or met.split_example
             from_retro = np.zeros(len(pitches), bool)
             if any(p.name.startswith(RETRO_PART) for p in paths):
                 from_retro = _retrosheet_rows(pitches)
@@ -241,6 +250,7 @@ def import_statcast(
             "duplicates_dropped": counts.duplicates,
             "impossible_counts_dropped": {"rows": counts.impossible_counts, "ending_a_plate_appearance":
                                           counts.impossible_events, "first": counts.impossible_example or None},
+            "games_on_two_dates": {"games": counts.split_games, "first": counts.split_example or None},
             "register": None if register is None or isinstance(register, pd.DataFrame) else str(register),
             "players": player_counts,
         }
