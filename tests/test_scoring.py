@@ -316,6 +316,30 @@ def test_an_as_of_date_in_another_form_or_after_the_season_is_refused(as_of, mes
         parse_as_of("7.4.2022", None)
 
 
+def test_an_as_of_before_games_of_a_season_read_whole_is_refused(scorer, history, tiny_league):
+    # projecting last + 1 reads season `last` whole (Marcel, the profile): an as-of inside it would let the
+    # context games stop there while Marcel read on (a walkthrough found Marcel reading a whole season)
+    from hfm_runtime.league_scoring import score_league
+    from hfm_runtime.store import PlayerStore
+
+    days = pd.DatetimeIndex(history.pitches["game_date"])
+    last = int(days.year.max())
+    season_days = days[days.year == last].sort_values()
+    mid, end = season_days[len(season_days) // 2], season_days[-1]
+    message = rf"as_of {mid.date()} comes before games of {last} \(the data's last before {last + 1}: {end.date()}\).*--season {last}"
+    store = PlayerStore(scorer, history.players)
+    store.append(history.pitches)
+    for source in (history, store):
+        with pytest.raises(HFMInputError, match=message):
+            scorer.score(source, last + 1, as_of=mid)
+    with pytest.raises(HFMInputError, match=message):
+        score_league(scorer, tiny_league, last + 1, as_of=mid)
+    after = end + pd.Timedelta(days=1)  # the season over: what it reads is what came before the date
+    table = scorer.score(history, last + 1, as_of=after)
+    pd.testing.assert_frame_equal(scorer.score(store, last + 1, as_of=after), table, rtol=1e-6, atol=1e-9)
+    assert len(scorer.score(history, last, as_of=mid))  # the same date for its own season: in-season
+
+
 def test_the_api_refuses_a_two_digit_season(scorer, history):
     with pytest.raises(HFMInputError, match="did you mean 2022"):
         scorer.score(history, 22)

@@ -569,6 +569,17 @@ def parse_as_of(as_of: Any, season: int | None, name: str = "as_of") -> pd.Times
     return day.normalize()
 
 
+def check_as_of_after(as_of: pd.Timestamp, season: int, last: pd.Timestamp | None) -> None:
+    """Refuse an as-of date before `season` that comes before games the data holds before it (`last`: the
+    newest): a projection of `season` reads the seasons before it whole (Marcel's, the profile's), so
+    games after that date would be read by one part and not by the other."""
+    if last is not None and as_of <= last:
+        raise HFMInputError(
+            f"as_of {as_of.date()} comes before games of {as_of.year} (the data's last before {season}: "
+            f"{last.date()}), which a projection of {season} reads whole (Marcel's seasons, the profile): give a "
+            f"date after {last.date()}, or project {as_of.year} as of {as_of.date()} (--season {as_of.year})")
+
+
 def _before_opening_day(inputs: Any, season: int, as_of: pd.Timestamp) -> bool:
     """Whether no MLB game of `season` comes before `as_of`: the history's first one (its opening day)
     is on or after it, or the history holds none."""
@@ -720,6 +731,8 @@ class Scorer:
         as_of_date = parse_as_of(as_of, season)
         if as_of_date is None:
             as_of_date = projection_date(inputs.opening_days(), season)
+        elif as_of_date.year < season:
+            check_as_of_after(as_of_date, season, inputs.last_day_before(season))
         if player_ids is None:
             player_ids = inputs.default_players(season)
         types = inputs.player_type_of(player_ids)
@@ -1009,6 +1022,12 @@ class _HistoryInputs:
 
     def opening_days(self) -> dict[int, pd.Timestamp]:
         return self.history.opening_days()
+
+    def last_day_before(self, season: int) -> pd.Timestamp | None:
+        """The newest game date of the history before `season` (any level), None without one."""
+        days = self.history.pitches["game_date"].to_numpy()
+        days = days[days < np.datetime64(f"{int(season)}-01-01")]
+        return pd.Timestamp(days.max()) if len(days) else None
 
     def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
         """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""

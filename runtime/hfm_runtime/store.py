@@ -554,6 +554,13 @@ class PlayerStore:
     def n_games(self) -> int:
         return len(self._game_pks)
 
+    def last_day_before(self, season: int) -> pd.Timestamp | None:
+        """The newest game date held before `season` (any level), None without one."""
+        cut = _jan1(season)
+        days = [d[d < cut] for d in (seg.day[: seg.n] for h in self._lines.values() for seg in h.values())]
+        days = [d for d in days if len(d)]
+        return pd.Timestamp(np.datetime64(int(max(d.max() for d in days)), "D")) if days else None
+
     def seasons(self) -> list[int]:
         """Seasons with games held (any level)."""
         days = [seg.day[: seg.n] for d in self._lines.values() for seg in d.values()]
@@ -841,6 +848,9 @@ class _StoreInputs:
 
     def opening_days(self) -> dict[int, pd.Timestamp]:
         return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in self.store._opening.items()}
+
+    def last_day_before(self, season: int) -> pd.Timestamp | None:
+        return self.store.last_day_before(season)
 
     def default_players(self, season: int) -> list[int]:
         return self.store.default_players(season)
