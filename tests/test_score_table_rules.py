@@ -15,7 +15,7 @@ import click
 import numpy as np
 import pytest
 
-from hfm_runtime.cli import check_season, training_data_line, training_data_warning
+from hfm_runtime.cli import _window_start_note, check_season, training_data_line, training_data_warning
 from hfm_runtime.errors import HFMInputError, print_error
 from hfm_runtime.scoring import RANGE_FACTOR, PipelineAdapter, blend, plausible_range
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
@@ -136,6 +136,25 @@ def test_check_season():
         check_season(2021, [2019])
     check_season(2023, held, allow_gap=True)
     check_season(2019, held)
+
+
+def test_a_league_beginning_inside_the_seasons_read_is_noted():
+    # a walkthrough imported 2019-2021 and scored 2021: 2018 missing from Marcel's window, and nothing said
+    def bundle(old: bool) -> SimpleNamespace:
+        return SimpleNamespace(identity={pt: SimpleNamespace(config=SimpleNamespace(old_seasons=old and pt == "batter"))
+                                         for pt in PLAYER_TYPES})
+
+    held = [2019, 2020, 2021]
+    assert _window_start_note(bundle(False), held, 2022) == []  # 2019-2021: all of Marcel's
+    (note,) = _window_start_note(bundle(False), held, 2021)
+    assert note.startswith("note: the data begins in 2019, inside the seasons a projection of 2021 reads "
+                           "(2018-2020: Marcel's three seasons): games before 2019 are not read"), note
+    (note,) = _window_start_note(bundle(True), held, 2022)  # the profile's older seasons reach 2016
+    assert "(2016-2021: Marcel's three seasons and the profile's three before them)" in note
+    assert "import the seasons from 2016" in note
+    (note,) = _window_start_note(bundle(False), held, 2018)
+    assert "after the seasons a projection of 2018 reads (2015-2017" in note and "the league's rates" in note
+    assert _window_start_note(bundle(True), list(range(2000, 2022)), 2022) == []
 
 
 def test_training_data_line_and_the_training_data_warning():

@@ -360,6 +360,11 @@ def test_hfm_score_store_counts_the_seasons_it_holds(tiny_bundle, tiny_league, t
         score_main([*store, "--pitches", *old_file, "--season", str(last + 2), "--out", str(tmp_path / "c.csv")])
     err = capsys.readouterr().err
     assert f"the data's last season is {last}" in err and "was saved all the same" in err, err
+    # a season whose window begins before the data: said, with the seasons it misses
+    score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--season", str(first + 1),
+                "--format", "csv", "--out", str(tmp_path / "d.csv")])
+    err = capsys.readouterr().err
+    assert f"note: the data begins in {first}, inside the seasons a projection of {first + 1} reads" in err, err
 
 
 def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_bundle, tiny_league, tmp_path, capsys,

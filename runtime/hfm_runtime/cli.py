@@ -264,6 +264,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         held = [int(x) for x in read_league_meta(chunked)["seasons"]]
         last = max(held)
         check_season(args.season, held, args.allow_gap)
+        notes.extend(_window_start_note(bundle, held, args.season if args.season is not None else last))
         as_of = parse_as_of(args.as_of, args.season if args.season is not None else last, "--as-of")
         with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
             start = time.perf_counter()
@@ -293,6 +294,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             if args.store is not None:
                 seasons = sorted(set(seasons) | set(source.seasons()))
                 check_season(args.season, seasons, args.allow_gap)
+            notes.extend(_window_start_note(bundle, seasons, season))
             if players is None and not Scorer.default_players(source, season):
                 raise HFMInputError(
                     f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
@@ -503,6 +505,28 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
         notes = _notes(r.basis, r.flag, str(r.warnings or ""))
         lines.append(row + (f"  {notes}" if notes else ""))
     return "\n".join(lines) + "\n"
+
+
+def _window_start_note(bundle, seasons, season: int) -> list[str]:
+    """A note when the data begins inside (or after) the seasons a projection of `season` reads: what
+    came before its first season is read as no record (a league imported from 2019 and scored for 2021
+    reads no 2018: a walkthrough found a batter's strikeout rate .136 off so, and nothing said why)."""
+    from hfm_runtime.profiles import OLD_YEARS
+
+    held = [int(s) for s in seasons]
+    if not held:
+        return []
+    back = OLD_YEARS if any(model.config.old_seasons for model in bundle.identity.values()) else 3
+    first, lo = min(held), season - back
+    if first <= lo:
+        return []
+    reads = f"{lo}-{season - 1}: Marcel's three seasons" + (" and the profile's three before them" if back > 3 else "")
+    if first >= season:
+        return [f"note: the data begins in {first}, after the seasons a projection of {season} reads ({reads}): "
+                "every player is projected as if he had no record (the league's rates)"]
+    return [f"note: the data begins in {first}, inside the seasons a projection of {season} reads ({reads}): games "
+            f"before {first} are not read, so players with a longer record are projected from less of it (import "
+            f"the seasons from {lo} to read them)"]
 
 
 def _thin_league(source, season: int, store: bool) -> list[str]:
