@@ -195,7 +195,8 @@ def training_data_warning(manifest: dict, data_source: str | None) -> str | None
     if trained_on == SIMULATED and data_source and data_source != SIMULATED:
         return (f"warning: this bundle was trained on a simulated league and scores real data ({data_source}): its "
                 "adjustments were learned from simulated players and may not carry over; train on real data "
-                "(hfm-train import, then hfm-train fit --league) for real projections")
+                "(hfm-train import, hfm-train fit --league, hfm-export, then --bundle) for real projections, or "
+                "use --bundle retrosheet (trained on real MLB seasons)")
     if trained_on != SIMULATED and data_source is None:
         return (f"warning: this bundle was trained on real players ({trained_on}) and scores a simulated league: "
                 "its adjustments were learned from real players, and the simulated league lacks some of what it "

@@ -456,6 +456,9 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         shutil.copy(cache_path, tmp / "pa_cache.npz")
     shutil.rmtree(work, ignore_errors=True)
     log(f"run folder -> {run_dir}  (total {sum(timings.values()):.0f} s)")
+    bundle = "artifacts/bundle" if config.name == "default" else f"artifacts/bundle_{config.name}"
+    log(f"next (hfm-score reads a bundle, not a run): hfm-export {run_dir} --out {bundle}, then hfm-score --bundle "
+        f"{bundle} --league {config.league}")
     return run_dir
 
 
