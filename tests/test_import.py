@@ -69,6 +69,24 @@ def test_import_reports_impossible_counts_and_games_on_two_dates(real_statcast_c
     assert (load_league(tmp_path / "resumed").pitches["game_date"] == pd.Timestamp("2020-09-03")).all()
 
 
+def test_import_names_players_the_register_lacks_and_columns_it_lacks(
+    real_statcast_csv: Path, real_register_csv: Path, tmp_path: Path
+) -> None:
+    register = pd.read_csv(real_register_csv)
+    register[register["key_mlbam"] != DEVERS].drop(columns="birth_day").to_csv(tmp_path / "reg.csv", index=False)
+    from hfm_train.cli import main as train_main
+
+    code, err = run_cli(train_main, ["hfm-train", "import", str(real_statcast_csv), "--register",
+                                     str(tmp_path / "reg.csv"), "--out", str(tmp_path / "league"), "--no-progress"])
+    assert code == 0 and "warning: " in err and "reg.csv: no column(s) birth_day" in err, err
+    assert "from the year only" in err
+    with pytest.warns(UserWarning, match="no column"):
+        report = import_statcast({"MLB": [real_statcast_csv]}, tmp_path / "again", tmp_path / "reg.csv")
+    assert f"not in the register (no name or birth date): 1 players, e.g. MLBAM ids {DEVERS}" in report.summary()
+    meta = json.loads((tmp_path / "league" / "league.json").read_text())
+    assert meta["players"]["not_in_register"] == {"players": 1, "first": [DEVERS]}
+
+
 def test_missing_birth_dates_are_imputed_and_flagged(
     real_statcast_csv: Path, real_register_csv: Path, tmp_path: Path
 ) -> None:
@@ -221,7 +239,7 @@ def test_import_cli_errors_leave_the_old_folder(real_statcast_csv: Path, tmp_pat
 
 
 def test_register_reader_rules(real_register_csv: Path, tmp_path: Path) -> None:
-    from hfm_runtime.register import read_register
+    from hfm_runtime.register import RegisterWarning, read_register
 
     raw = pd.read_csv(real_register_csv)
     raw.loc[0, "birth_day"] = 31
@@ -232,7 +250,10 @@ def test_register_reader_rules(real_register_csv: Path, tmp_path: Path) -> None:
     first = reg.loc[int(raw.loc[0, "key_mlbam"])]
     assert not first["birth_date_complete"] and first["birth_date"].year == int(raw.loc[0, "birth_year"])
     assert reg["birth_date_complete"].sum() == len(raw) - 1
-    names_only = read_register(pybaseball_style)
+    with pytest.warns(RegisterWarning, match=r"no column\(s\) birth_year, birth_month, birth_day \(the Chadwick "
+                                             r"register's are .*\): no birth dates \(every age imputed\); birth dates "
+                                             r"from the year only"):
+        names_only = read_register(pybaseball_style)
     assert len(names_only) == len(raw) and names_only["birth_date"].isna().all()
     raw = raw.astype({"birth_month": object})
     raw.loc[3, "birth_month"] = "May"

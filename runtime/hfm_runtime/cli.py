@@ -626,15 +626,17 @@ def main(argv: list[str] | None = None) -> None:
 def _main(args: argparse.Namespace) -> None:
     import warnings
 
+    from hfm_runtime.register import RegisterWarning
     from hfm_runtime.statcast import StatcastWarning
 
     try:
         notes: list[str] = []
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StatcastWarning)
+            warnings.simplefilter("always", RegisterWarning)
             text = run(args, notes)
         for w in caught:
-            if issubclass(w.category, StatcastWarning):
+            if issubclass(w.category, (StatcastWarning, RegisterWarning)):
                 print(f"warning: {w.message}", file=sys.stderr)
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)

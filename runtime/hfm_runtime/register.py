@@ -6,12 +6,15 @@ Read in the columns the register itself (`people-*.csv` of chadwickbureau/regist
 (empty, or -1 as pybaseball fills it) are skipped; an id listed twice counts by its first row.
 A birth date is complete when year, month and day are all given and form a real date. With the year
 only, it is taken as July 1 of that year (the middle of baseball's age year) and marked incomplete,
-so the players table flags the age as imputed.
+so the players table flags the age as imputed. A file without one of the optional columns is read,
+with a `RegisterWarning` naming the columns and what their absence costs (hfm-score and hfm-train
+import print it).
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +27,18 @@ REGISTER_ID = "key_mlbam"
 REGISTER_COLUMNS: tuple[str, ...] = (
     REGISTER_ID, "name_first", "name_last", "birth_year", "birth_month", "birth_day",
 )
+# what each optional column's absence costs (RegisterWarning)
+MISSING_COST: dict[str, str] = {
+    "name_first": "no first names", "name_last": "no last names",
+    "birth_year": "no birth dates (every age imputed)", "birth_month": "birth dates from the year only (July 1)",
+    "birth_day": "birth dates from the year only (July 1)",
+}
+
+
+class RegisterWarning(UserWarning):
+    """A register read without some of its optional columns; the message names them and the cost."""
+
+
 # what read_register returns
 REGISTER_FIELDS: tuple[str, ...] = ("player_id", "name_first", "name_last", "birth_date", "birth_date_complete")
 
@@ -92,6 +107,11 @@ def _read(path: Path) -> pd.DataFrame:
 def _normalise(raw: pd.DataFrame, name: str) -> pd.DataFrame:
     if REGISTER_ID not in raw.columns:
         raise HFMInputError(f"{name}: missing column(s) {REGISTER_ID}")
+    absent = [c for c in REGISTER_COLUMNS[1:] if c not in raw.columns]
+    if absent:
+        costs = list(dict.fromkeys(MISSING_COST[c] for c in absent))
+        warnings.warn(f"{name}: no column(s) {', '.join(absent)} (the Chadwick register's are "
+                      f"{', '.join(REGISTER_COLUMNS)}): {'; '.join(costs)}", RegisterWarning, stacklevel=3)
     raw = raw.reset_index(drop=True)
 
     def number(col: str, low: float, high: float) -> np.ndarray:

@@ -65,7 +65,7 @@ from hfm_runtime.atomic import atomic_dir
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, write_players
 from hfm_runtime.people import PlayerTally, RoleConfig, build_players
-from hfm_runtime.register import read_register
+from hfm_runtime.register import RegisterWarning, read_register
 from hfm_runtime.statcast import (
     GAME_TYPES,
     REGULAR_SEASON,
@@ -143,6 +143,10 @@ class ImportReport:
                 f"from the birth year only (July 1 assumed), {source.get('imputed', 0):,} imputed (no birth data)")
         lines.append(f"  players {p['total']:,}: {p['batter']:,} batters, {p['pitcher']:,} pitchers, "
                      f"{p['two_way']:,} two-way; ages: {ages}")
+        missing = p.get("not_in_register")
+        if missing and missing["players"]:
+            lines.append(f"  not in the register (no name or birth date): {missing['players']:,} players, e.g. MLBAM "
+                         f"ids {', '.join(map(str, missing['first']))}")
         return "\n".join(lines)
 
 
@@ -231,6 +235,9 @@ def import_statcast(
         player_counts = {"total": len(players), "batter": kinds.get("batter", 0), "pitcher": kinds.get("pitcher", 0),
                          "two_way": kinds.get("two_way", 0), "age_imputed": int(players["age_imputed"].sum()),
                          "age_source": {k: int(n) for k, n in players["age_source"].value_counts().items()}}
+        if people is not None:  # who the register does not name (no name, no birth date): counted, the first listed
+            unknown = np.setdiff1d(players["player_id"].to_numpy(np.int64), people["player_id"].to_numpy(np.int64))
+            player_counts["not_in_register"] = {"players": len(unknown), "first": unknown[:10].tolist()}
         levels = sorted(written, key=lambda lv: (lv != "MLB", lv != "AAA", lv))  # MLB, AAA, then the rest
         seasons = sorted({s for per in written.values() for s in per})
         written = {lv: dict(sorted(written[lv].items())) for lv in levels}
@@ -384,7 +391,14 @@ def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str,
     config = ImportConfig(game_types=parse_game_types(game_types), chunk_rows=chunk_rows, workers=workers)
     from tqdm import tqdm
 
-    report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", RegisterWarning)
+        report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)
+    for w in caught:
+        if issubclass(w.category, RegisterWarning):
+            click.echo(f"warning: {w.message}", err=True)
+        else:
+            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     click.echo(report.summary())
     click.echo(f"next: hfm-train fit --league {out}   (real data has no true talent: the evaluation scores "
                "against actual outcomes only; its true-talent rows and the oracle stay empty)")
