@@ -343,6 +343,13 @@ def test_an_as_of_before_games_of_a_season_read_whole_is_refused(scorer, history
 def test_the_api_refuses_a_two_digit_season(scorer, history):
     with pytest.raises(HFMInputError, match="did you mean 2022"):
         scorer.score(history, 22)
+    with pytest.raises(HFMInputError, match="season 0: not a four-digit year"):
+        scorer.score(history, 0)
+    # nobody to score says why (a walkthrough got "no players to score" alone)
+    with pytest.raises(HFMInputError, match=r"nobody has an MLB line in 2087-2089 \(Marcel's window for 2090\)"):
+        scorer.score(history, 2090)
+    with pytest.raises(HFMInputError, match="player_ids is empty"):
+        scorer.score(history, 2022, [])
 
 
 def test_hfm_score_store_counts_the_seasons_it_holds(tiny_bundle, tiny_league, tmp_path, capsys):
@@ -365,6 +372,13 @@ def test_hfm_score_store_counts_the_seasons_it_holds(tiny_bundle, tiny_league, t
                 "--format", "csv", "--out", str(tmp_path / "d.csv")])
     err = capsys.readouterr().err
     assert f"note: the data begins in {first}, inside the seasons a projection of {first + 1} reads" in err, err
+    # an id the data does not know: its row, and a note naming it
+    known = int(league.players["player_id"].iloc[0])
+    score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--players", f"{known},999999999",
+                "--format", "csv", "--out", str(tmp_path / "e.csv")])
+    err = capsys.readouterr().err
+    assert "note: 1 player id not in the data's players table (999999999): projected at the league's rates" in err, err
+    assert pd.read_csv(tmp_path / "e.csv").set_index("player_id").loc[999999999, "flag"] == "unknown_player"
 
 
 def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_bundle, tiny_league, tmp_path, capsys,

@@ -276,6 +276,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if mixed and not said_simulated:  # the ridge goes only into rows projected as of opening day or
             # earlier; a simulated league has no positions, which the training-data warning has said
             notes.extend(_no_positions_in_league(bundle, chunked, int(table["season"].iloc[0])))
+        notes.extend(_unknown_players_note(table))
         if args.report is not None:
             _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
         return _render(args, table, bundle, elapsed, mixed, notes)
@@ -322,6 +323,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             print(f"store {args.store}: {appended.games} new games appended ({appended.skipped_games} "
                   f"already held), {source.n_games} games through "
                   f"{source.last_date.date() if source.last_date is not None else '-'}", file=sys.stderr)
+    notes.extend(_unknown_players_note(table))
     if args.report is not None:
         _write_report(args, table, bundle, {pt: history.lines(pt) for pt in PLAYER_TYPES}, notes)
     return _render(args, table, bundle, elapsed, mixed, notes)
@@ -506,6 +508,17 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
         notes = _notes(r.basis, r.flag, str(r.warnings or ""))
         lines.append(row + (f"  {notes}" if notes else ""))
     return "\n".join(lines) + "\n"
+
+
+def _unknown_players_note(table: pd.DataFrame) -> list[str]:
+    """A note naming the --players ids the data does not know (their rows: the league's rates, flag
+    unknown_player), so a mistyped id is not read as a projection."""
+    unknown = table.loc[table["flag"] == "unknown_player", "player_id"].astype(int).tolist()
+    if not unknown:
+        return []
+    shown = ", ".join(map(str, unknown[:10])) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+    return [f"note: {len(unknown)} player id{'' if len(unknown) == 1 else 's'} not in the data's players table "
+            f"({shown}): projected at the league's rates, with no age (flag unknown_player); check the ids"]
 
 
 def _window_start_note(bundle, seasons, season: int) -> list[str]:

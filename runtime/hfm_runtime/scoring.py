@@ -531,7 +531,7 @@ def season_year(season: Any, name: str = "season") -> int:
         year = int(season)
     except (TypeError, ValueError):
         raise HFMInputError(f"{name} {season!r}: not a year") from None
-    if 0 <= year < 100:
+    if 1 <= year < 100:
         century = 2000 if 2000 + year <= time.localtime().tm_year + 1 else 1900
         raise HFMInputError(f"{name} {year}: a two-digit season; did you mean {century + year}?")
     if year < 1000:
@@ -733,7 +733,8 @@ class Scorer:
             as_of_date = projection_date(inputs.opening_days(), season)
         elif as_of_date.year < season:
             check_as_of_after(as_of_date, season, inputs.last_day_before(season))
-        if player_ids is None:
+        named = player_ids is not None
+        if not named:
             player_ids = inputs.default_players(season)
         types = inputs.player_type_of(player_ids)
         started = []  # each type's Graph-2 batches are queued before the next type's inputs are read
@@ -742,7 +743,10 @@ class Scorer:
             if len(ids):
                 started.append(self._start_type(inputs, pt, ids, season, as_of_date))
         if not started:
-            raise HFMInputError("score: no players to score")
+            raise HFMInputError("score: no players to score: player_ids is empty" if named else
+                                f"score: no players to score: nobody has an MLB line in {season - 3}-{season - 1} "
+                                f"(Marcel's window for {season}) in this data; project an earlier season, or name "
+                                "player_ids")
         return [finish() for finish in started]
 
     def _start_type(self, inputs: Any, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp):
