@@ -167,6 +167,12 @@ def test_empty_and_unreadable_files(pitches: pd.DataFrame, tmp_path: Path) -> No
         assert name in str(info.value) and problem in str(info.value)
     with pytest.raises(HFMInputError, match="no Statcast files"):
         load_pitches([])
+    # a Retrosheet season given as Statcast: said how it comes in, file or folder
+    (tmp_path / "2019eve").mkdir()
+    (tmp_path / "2019eve" / "2019ARI.EVN").write_text("id,ARI201904010\n")
+    for given in (tmp_path / "2019eve", tmp_path / "2019eve" / "2019ARI.EVN"):
+        with pytest.raises(HFMInputError, match=r"a Retrosheet season is imported first: hfm-train import"):
+            load_pitches(given)
 
 
 # --- league folder ---------------------------------------------------------------------------------

@@ -204,6 +204,10 @@ SORT_KEYS: tuple[str, ...] = ("game_pk", "at_bat_number", "pitch_number")
 CSV_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip")
 PARQUET_SUFFIXES: tuple[str, ...] = (".parquet", ".pq")
 
+# what an error on a Retrosheet file or folder given as Statcast adds
+RETROSHEET_HINT = (" (a Retrosheet season is imported first: hfm-train import FILE --register ... --out DIR, then "
+                   "--league DIR)")
+
 PathLike = str | os.PathLike
 PitchSource = PathLike | pd.DataFrame | Sequence[PathLike] | Mapping[str, object]
 GameTypes = Sequence[str] | None
@@ -370,7 +374,9 @@ def expand_sources(source: PathLike | Sequence[PathLike]) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.is_file() and _kind(p) is not None)
             if not found:
-                raise HFMInputError(f"{path}: folder holds no .csv, .csv.gz or .parquet files")
+                events = any(p.suffix.lower() in (".evn", ".eva") for p in path.iterdir())
+                raise HFMInputError(f"{path}: folder holds no .csv, .csv.gz or .parquet files"
+                                    + (RETROSHEET_HINT if events else ""))
             paths.extend(found)
         else:
             paths.append(path)
@@ -414,8 +420,7 @@ def read_pitch_chunks(
         raise HFMInputError(f"{path}: no such file")
     kind = _kind(path)
     if kind is None:
-        hint = (" (a Retrosheet season is imported first: hfm-train import FILE --register ... --out DIR, then "
-                "--league DIR)" if path.suffix.lower() in (".zip", ".evn", ".eva") else "")
+        hint = RETROSHEET_HINT if path.suffix.lower() in (".zip", ".evn", ".eva") else ""
         raise HFMInputError(f"{path}: unknown file type (expected .csv, .csv.gz or .parquet){hint}")
     if path.stat().st_size == 0:
         raise HFMInputError(f"{path}: file is empty")
