@@ -221,6 +221,9 @@ def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
     score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--format", "json", "--out", str(out)])
     records = json.loads(out.read_text())
     assert records and {"player_id", "rate_SO", "flag"} <= set(records[0])
+    csv_out = tmp_path / "proj.csv"
+    score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--format", "csv", "--out", str(csv_out)])
+    assert records[0]["as_of_date"] == pd.read_csv(csv_out)["as_of_date"].iloc[0]  # the same date text in both
 
 
 @pytest.mark.parametrize("args, message", [

@@ -384,7 +384,8 @@ def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: floa
             notes.insert(notes.index(training) + 1 if training in notes else len(notes), line)
         if args.format == "csv":
             return table.to_csv(index=False)
-        return table.to_json(orient="records", date_format="iso", indent=1) + "\n"
+        dates = {c: table[c].dt.strftime("%Y-%m-%d") for c in table.columns if pd.api.types.is_datetime64_any_dtype(table[c])}
+        return table.assign(**dates).to_json(orient="records", indent=1) + "\n"  # dates as the CSV writes them
     return (training_data_line(bundle.manifest) + "\n" + mix_line(bundle, mixed, show)
             + format_table(table, bundle.target_mode, elapsed, args.top, show))
 

@@ -305,7 +305,8 @@ def _spool_retrosheet(paths: list[Path], register: Mapping[str, int], spool: Pat
         frame.to_parquet(part, index=False)
         parts[("MLB", season)] = [part]
         parsed.add(season_counts)
-        log(f"parsed {path}: {season_counts.games:,} games, {season_counts.pitches:,} pitches")
+        log(f"parsed {path}: {season_counts.games:,} games, {season_counts.pitches:,} pitches and "
+            f"{season_counts.placeholder_rows:,} no_pitch rows (plate appearances without a pitch sequence)")
         bar.update(1)
     bar.close()
     return parts

@@ -344,7 +344,8 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             raise HFMInputError("a play without a player id")
         found = register.get(retro_id)
         if found is None:
-            raise HFMInputError(f"player {retro_id!r} is not in the register (key_retro -> key_mlbam)")
+            raise HFMInputError(f"player {retro_id!r} is not in the register with an MLBAM id (no row with key_retro "
+                                f"{retro_id!r}, or its key_mlbam empty)")
         return found
 
     pk = game_pk(game.game_id)
