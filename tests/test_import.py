@@ -226,7 +226,7 @@ def test_import_cli_errors_leave_the_old_folder(real_statcast_csv: Path, tmp_pat
     cases = {
         (str(tmp_path / "bad.csv"),): "bad.csv: column inning: row 41 (CSV line 42): 'ninth' is not a number",
         (str(real_statcast_csv), "--game-types", "X"): "--game-types: 'X'",
-        (str(real_statcast_csv), "--game-types", "S"): "no rows of game_type S (left out 336 of game_type R)",
+        (str(real_statcast_csv), "--game-types", "S"): "no rows of game_type S (left out 336 of game_type R; see --game-types)",
         (str(real_statcast_csv), "--level", "../x", str(real_statcast_csv)): "is not a level name",
         (str(tmp_path / "nothing.csv"),): "nothing.csv: no such file",
         (str(real_statcast_csv), "--register", str(tmp_path / "bad.csv")): "bad.csv: missing column(s) key_mlbam",

@@ -188,6 +188,9 @@ def test_rows_with_an_impossible_count_are_dropped_counted_and_named(real_statca
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_pitches(real_statcast_csv)  # the real game has none
+    with pytest.raises(HFMInputError, match=r"<DataFrame>: no rows of game_type R \(336 pitch rows with a count no "
+                                            r"pitch is thrown in"):
+        load_pitches(raw.assign(balls=4))  # every row dropped: the error says why
 
 
 def test_a_game_on_two_dates_takes_its_first(real_statcast_csv: Path) -> None:

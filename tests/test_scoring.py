@@ -329,7 +329,8 @@ def test_an_as_of_before_games_of_a_season_read_whole_is_refused(scorer, history
     last = int(days.year.max())
     season_days = days[days.year == last].sort_values()
     mid, end = season_days[len(season_days) // 2], season_days[-1]
-    message = rf"as_of {mid.date()} comes before games of {last} \(the data's last before {last + 1}: {end.date()}\).*--season {last}"
+    message = (rf"as_of {mid.date()} comes before games the data holds \(through {end.date()}, its last before "
+               rf"{last + 1}\).*--season {last}")
     store = PlayerStore(scorer, history.players)
     store.append(history.pitches)
     for source in (history, store):

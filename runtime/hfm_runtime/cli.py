@@ -281,8 +281,13 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
         return _render(args, table, bundle, elapsed, mixed, notes)
     history, seasons = _history(args)
-    if args.store is None:  # a store may hold later seasons than the files: checked once it is open
+    try:
         check_season(args.season, seasons, args.allow_gap)
+        gap_checked = True
+    except HFMInputError:
+        if args.store is None:
+            raise
+        gap_checked = False  # the store may hold later seasons than the files: checked once it is open
     season = args.season if args.season is not None else max(seasons)
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
@@ -295,7 +300,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         try:
             if args.store is not None:
                 seasons = sorted(set(seasons) | set(source.seasons()))
-                check_season(args.season, seasons, args.allow_gap)
+                if not gap_checked:
+                    check_season(args.season, seasons, args.allow_gap)
             notes.extend(_window_start_note(bundle, seasons, season))
             if players is None and not Scorer.default_players(source, season):
                 raise HFMInputError(
@@ -649,9 +655,12 @@ def _main(args: argparse.Namespace) -> None:
             warnings.simplefilter("always", StatcastWarning)
             warnings.simplefilter("always", RegisterWarning)
             text = run(args, notes)
+        said = set()  # a chunked league reloads its seasons per chunk: each warning once
         for w in caught:
             if issubclass(w.category, (StatcastWarning, RegisterWarning)):
-                print(f"warning: {w.message}", file=sys.stderr)
+                if str(w.message) not in said:
+                    print(f"warning: {w.message}", file=sys.stderr)
+                said.add(str(w.message))
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         for line in notes:

@@ -111,7 +111,7 @@ def _normalise(raw: pd.DataFrame, name: str) -> pd.DataFrame:
     if absent:
         costs = list(dict.fromkeys(MISSING_COST[c] for c in absent))
         warnings.warn(f"{name}: no column(s) {', '.join(absent)} (the Chadwick register's are "
-                      f"{', '.join(REGISTER_COLUMNS)}): {'; '.join(costs)}", RegisterWarning, stacklevel=3)
+                      f"{', '.join(REGISTER_COLUMNS)}): {'; '.join(costs)}", RegisterWarning, stacklevel=2)
     raw = raw.reset_index(drop=True)
 
     def number(col: str, low: float, high: float) -> np.ndarray:

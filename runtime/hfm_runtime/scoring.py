@@ -408,6 +408,17 @@ class History:
             ages[has_age] = np.asarray(season_age(births[has_age], season), dtype=np.float64)
         return ages
 
+    def last_day_before(self, season: int) -> pd.Timestamp | None:
+        """The newest game date before `season` (any level), None without one: the pitches' game days,
+        sorted once per pitches table."""
+        key = "days"
+        if key not in self._derived or self._derived[key][0] is not self.pitches:
+            days = np.unique(self.pitches["game_date"].to_numpy().astype("datetime64[D]"))
+            self._derived[key] = (self.pitches, days)
+        days = self._derived[key][1]
+        at = int(np.searchsorted(days, np.datetime64(f"{int(season)}-01-01", "D")))
+        return pd.Timestamp(days[at - 1]) if at else None
+
     def opening_days(self) -> dict[int, pd.Timestamp]:
         """Season -> its first MLB game date in the pitches (or `openings`, where given)."""
         if self.openings is not None:
@@ -574,10 +585,12 @@ def check_as_of_after(as_of: pd.Timestamp, season: int, last: pd.Timestamp | Non
     newest): a projection of `season` reads the seasons before it whole (Marcel's, the profile's), so
     games after that date would be read by one part and not by the other."""
     if last is not None and as_of <= last:
+        own = (f", or project {as_of.year} as of {as_of.date()} (--season {as_of.year})"
+               if as_of.year == last.year else "")
         raise HFMInputError(
-            f"as_of {as_of.date()} comes before games of {as_of.year} (the data's last before {season}: "
-            f"{last.date()}), which a projection of {season} reads whole (Marcel's seasons, the profile): give a "
-            f"date after {last.date()}, or project {as_of.year} as of {as_of.date()} (--season {as_of.year})")
+            f"as_of {as_of.date()} comes before games the data holds (through {last.date()}, its last before "
+            f"{season}) of seasons a projection of {season} reads whole (Marcel's, the profile's): give a date "
+            f"after {last.date()}{own}")
 
 
 def _before_opening_day(inputs: Any, season: int, as_of: pd.Timestamp) -> bool:
@@ -1028,10 +1041,7 @@ class _HistoryInputs:
         return self.history.opening_days()
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
-        """The newest game date of the history before `season` (any level), None without one."""
-        days = self.history.pitches["game_date"].to_numpy()
-        days = days[days < np.datetime64(f"{int(season)}-01-01")]
-        return pd.Timestamp(days.max()) if len(days) else None
+        return self.history.last_day_before(season)
 
     def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
         """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""

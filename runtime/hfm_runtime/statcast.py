@@ -28,8 +28,8 @@ Rows. `game_type` selects the games: regular season ("R") only by default; `game
 W World Series). A row with no game_type (or a source without the column) counts as regular season.
 Rows repeating a (game_pk, at_bat_number, pitch_number) key, as overlapping downloads give, are
 counted in a `StatcastWarning` and dropped (the first kept) by `hfm-train import`, `hfm-score`,
-`load_league` and `load_pitches(..., duplicates="drop")`. Rows whose count before the pitch is past
-3 balls or 2 strikes (IMPOSSIBLE_COUNT: a few of Savant's rows are) are dropped wherever rows load,
+`load_league` and `load_pitches(..., duplicates="drop")`. Rows whose count before the pitch is outside
+0-3 balls or 0-2 strikes (IMPOSSIBLE_COUNT: a few of Savant's rows are) are dropped wherever rows load,
 counted (LoadCounts) and named in a `StatcastWarning` and `hfm-train import`'s report; so is a game
 whose rows carry more than one date, which takes its first (`one_date_per_game`).
 """
@@ -247,6 +247,14 @@ class LoadCounts:
     def describe_left_out(self) -> str:
         return ", ".join(f"{n} of game_type {t}" for t, n in sorted(self.other_game_types.items()))
 
+    def describe_none_kept(self, game_types: GameTypes, hint: str = "pass game_types to keep them") -> str:
+        """Why no row was kept: the game types left out (`hint` says how to keep them), the impossible
+        counts dropped."""
+        kept = f" of game_type {', '.join(game_types)}" if game_types else ""
+        why = [f"left out {self.describe_left_out()}; {hint}"] if self.other_game_types else []
+        why += [self.describe_impossible()] if self.impossible_counts else []
+        return f"no rows{kept}" + (f" ({'; '.join(why)})" if why else "")
+
     def describe_impossible(self) -> str:
         """One line on the rows dropped for an impossible count ("" when none)."""
         if not self.impossible_counts:
@@ -308,10 +316,7 @@ def load_pitches(
         pitches = _load_unsorted(source, level, game_types, counts)
         name = _describe(source)
     if pitches.empty:
-        raise HFMInputError(
-            f"{name}: no rows of game_type {', '.join(game_types or [])} "
-            f"(left out {counts.describe_left_out()}); pass game_types to keep them"
-        )
+        raise HFMInputError(f"{name}: {counts.describe_none_kept(game_types)}")
     pitches, counts.split_games, counts.split_example = one_date_per_game(with_batter_positions(_sorted(pitches)))
     repeat = _repeats(pitches)
     counts.duplicates = int(repeat.sum())
@@ -510,7 +515,8 @@ def normalise_pitches(
     first_row: int = 0,
 ) -> pd.DataFrame:
     """Validate `raw` and return STATCAST_COLUMNS with normalised dtypes (see `load_pitches`), rows
-    of other game types left out, in `raw`'s order; then FIELDER_COLUMNS where `raw` has all of them
+    of other game types and rows with an impossible count (IMPOSSIBLE_COUNT; counted in `counts`) left
+    out, in `raw`'s order; then FIELDER_COLUMNS where `raw` has all of them
     (`load_pitches` turns them into batter_position: `with_batter_positions`). Errors name `name`,
     the column and the row: 1-based, `first_row` + the position in `raw` (a chunk's first row within its file)."""
     _check_columns(raw.columns, name)
@@ -746,8 +752,7 @@ def one_date_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int, str]:
     if not len(split):
         return pitches, 0, ""
     sizes = np.diff(np.r_[starts, len(pk)])
-    pitches = pitches.copy()
-    pitches["game_date"] = np.repeat(first, sizes).astype("datetime64[D]").astype("datetime64[ns]")
+    pitches = pitches.assign(game_date=np.repeat(first, sizes).astype("datetime64[D]").astype("datetime64[ns]"))
     i = split[0]
     dates = np.array([first[i], last[i]]).astype("datetime64[D]")
     return pitches, len(split), f"game_pk {pk[starts[i]]}, {dates[0]} to {dates[1]}"

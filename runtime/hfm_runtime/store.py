@@ -557,7 +557,10 @@ class PlayerStore:
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         """The newest game date held before `season` (any level), None without one."""
         cut = _jan1(season)
-        days = [d[d < cut] for d in (seg.day[: seg.n] for h in self._lines.values() for seg in h.values())]
+        if self._last_day is None or self._last_day < cut:  # the serving case: every game held is before it
+            return self.last_date
+        with self._lock:
+            days = [d[d < cut] for d in (seg.day[: seg.n] for h in self._lines.values() for seg in h.values())]
         days = [d for d in days if len(d)]
         return pd.Timestamp(np.datetime64(int(max(d.max() for d in days)), "D")) if days else None
 

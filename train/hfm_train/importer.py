@@ -196,8 +196,7 @@ def import_statcast(
         if not parts:
             names = [str(p) for paths in files.values() for p in paths]
             shown = ", ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
-            raise HFMInputError(f"{shown}: no rows of game_type {', '.join(config.game_types or [])} "
-                                f"(left out {counts.describe_left_out()}); see --game-types")
+            raise HFMInputError(f"{shown}: {counts.describe_none_kept(config.game_types, 'see --game-types')}")
         bar = _bar(progress, len(parts), "seasons")
         for (level, season), paths in sorted(parts.items()):
             met = LoadCounts()  # the parts were read and counted in pass 1: only what the whole season shows
@@ -392,14 +391,17 @@ def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str,
     config = ImportConfig(game_types=parse_game_types(game_types), chunk_rows=chunk_rows, workers=workers)
     from tqdm import tqdm
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", RegisterWarning)
-        report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)
-    for w in caught:
-        if issubclass(w.category, RegisterWarning):
-            click.echo(f"warning: {w.message}", err=True)
-        else:
-            warnings.showwarning(w.message, w.category, w.filename, w.lineno)
+    caught: list = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RegisterWarning)
+            report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)
+    finally:  # said also when the import then fails
+        for w in caught:
+            if issubclass(w.category, RegisterWarning):
+                click.echo(f"warning: {w.message}", err=True)
+            else:
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     click.echo(report.summary())
     click.echo(f"next: hfm-train fit --league {out}   (real data has no true talent: the evaluation scores "
                "against actual outcomes only; its true-talent rows and the oracle stay empty)")
