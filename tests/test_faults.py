@@ -151,6 +151,30 @@ def test_fit_killed_at_random_points_resumes(tiny_league: Path, tiny_run: Path, 
     assert not work.exists() and _leftovers(run) == []
 
 
+def test_resume_refuses_a_work_folder_started_with_other_settings(tiny_league: Path, tmp_path: Path) -> None:
+    # a walkthrough resumed a real league's work folder with --league of a simulated one: Level 1 reused, no word
+    from dataclasses import replace
+
+    from hfm_runtime.errors import HFMInputError
+    from hfm_train.fit import STARTED_WITH, RunConfig, _check_resumable, _resume_settings, fit_run
+
+    runs = tmp_path / "runs"
+    work = runs / ".r.work"
+    (work / "level1").mkdir(parents=True)
+    (work / "level1" / "level1.pt").write_bytes(b"a checkpoint")
+    started = RunConfig.tiny(name="r", league=str(tiny_league), last_season=2021)
+    with pytest.raises(HFMInputError, match="does not say which settings it was started with"):
+        fit_run(started, runs, resume=True, progress=False)
+    (work / STARTED_WITH).write_text(json.dumps(_resume_settings(started)))
+    other = replace(started, league=str(tmp_path / "elsewhere"), last_season=2020)
+    with pytest.raises(HFMInputError, match=r"started with other settings \(last_season, league differ\)"):
+        fit_run(other, runs, resume=True, progress=False)
+    assert (work / "level1" / "level1.pt").read_bytes() == b"a checkpoint"  # refused before touching it
+    _check_resumable(work, replace(started, threads=1, device="auto"))  # where and how fast: free to change
+    relative = replace(started, league=os.path.relpath(tiny_league))  # the same folder named another way
+    _check_resumable(work, relative)
+
+
 def _check_run(run: Path) -> None:
     import torch
 

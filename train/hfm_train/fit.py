@@ -57,7 +57,9 @@ Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomi
                           .to_arrays), so `hfm-train evaluate` needs no re-encoding; zeros, not written
                           out, for a fit that reads none (0 fine-tuning epochs: hfm_train.pa_cache)
 Work in progress (Level 1 checkpoint, PA cache, fine-tuning checkpoints) lives in
-`artifacts/runs/.<name>.work/` and is removed after success; `--resume` continues from it.
+`artifacts/runs/.<name>.work/` and is removed after success; `--resume` continues from it, and only
+from a folder started with the same settings (its `started_with.json`: everything but the run's name,
+threads and device; another league or season split is refused, naming what differs).
 
 Scale: the league is read one season at a time (hfm_train.league_stream: no frame of every pitch),
 pre-training reads the table's fit-season rows in place, and the table is dropped once the PA cache
@@ -83,7 +85,7 @@ import pandas as pd
 import torch
 
 from hfm_runtime.atomic import atomic_dir
-from hfm_runtime.errors import HFMInputError
+from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
@@ -249,6 +251,36 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
         return _fit_run(config, Path(runs_dir), resume, progress, log, session)
 
 
+STARTED_WITH = "started_with.json"  # in the work folder: the settings the fit it holds began with
+RESUME_FREE = ("name", "threads", "device", "progress")  # what a resumed fit may change: where and how it runs
+
+
+def _resume_settings(config: RunConfig) -> dict:
+    """The settings a work folder's checkpoints depend on (RESUME_FREE left out, the league's path resolved)."""
+    def strip(value):
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k not in RESUME_FREE}
+        return [strip(v) for v in value] if isinstance(value, (list, tuple)) else value
+
+    settings = strip(json.loads(json.dumps(config.to_json(), default=str)))
+    settings["league"] = str(Path(config.league).resolve())
+    return settings
+
+
+def _check_resumable(work: Path, config: RunConfig) -> None:
+    """Refuse to resume from a work folder started with other settings (another league, another split
+    of the seasons, another Level 1...): its checkpoints would be reused as if they were this fit's."""
+    stamp = work / STARTED_WITH
+    if not stamp.is_file():
+        raise HFMInputError(f"--resume: {work} does not say which settings it was started with (a folder from an "
+                            "older version or another tool): run without --resume to start over")
+    before, now = read_json_object(stamp), _resume_settings(config)
+    differ = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+    if differ:
+        raise HFMInputError(f"--resume: {work} was started with other settings ({', '.join(differ)} differ): run "
+                            "without --resume to start over, or resume with the settings it began with")
+
+
 def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, log,
              session: distributed.Session) -> Path:
     torch.set_num_threads(config.threads)
@@ -256,7 +288,13 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     work = runs_dir / (f".{config.name}.work" + (f".rank{session.rank}" if session.rank else ""))
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
+    elif work.is_dir() and any(p.name != f"{STARTED_WITH}.tmp" for p in work.iterdir()):  # not a cut first write
+        _check_resumable(work, config)
     work.mkdir(parents=True, exist_ok=True)
+    stamp = work / STARTED_WITH
+    if not stamp.is_file():  # written whole before any stage, so a resumed fit can tell what it continues
+        (work / f"{STARTED_WITH}.tmp").write_text(json.dumps(_resume_settings(config), indent=1))
+        (work / f"{STARTED_WITH}.tmp").replace(stamp)
     clock = StageClock(log=log)
     lap = clock.lap
     log(f"device: {session.device}" + (f", {session.world_size} processes (torchrun)" if session.distributed else ""))
