@@ -206,6 +206,49 @@ def test_lahman_comparison_counts_a_one_sided_player_season_as_a_mismatch():
     assert report["pitcher"]["all_equal"] == 1.0 and report["batter"]["n"] == 2
 
 
+def test_real_report_and_calibration_refuse_what_they_cannot_judge(tiny_run, tiny_league, tmp_path):
+    # a walkthrough got a simulated run reported as a real season, a season counted twice, NaNs on the wrong
+    # league, and no way past a moved league folder
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from hfm_train.calibration import calibrate_run
+    from hfm_train.real_eval import real_report_command
+
+    runner = CliRunner()
+    result = runner.invoke(real_report_command, [str(tiny_run)])
+    assert result.exit_code == 2 and "trained on a simulated league" in result.output, result.output
+    league = tmp_path / "league"  # the tiny league passed off as an imported one, then moved
+    shutil.copytree(tiny_league, league)
+    meta = json.loads((league / "league.json").read_text())
+    (league / "league.json").write_text(json.dumps({**meta, "source": "statcast"}))
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "league": str(league)}))
+    result = runner.invoke(real_report_command, [str(run), str(run)])
+    assert result.exit_code == 2 and f"both test {config['seasons']['test'][0]}" in result.output, result.output
+    moved = tmp_path / "moved"
+    league.rename(moved)
+    for call in (lambda: report_run(run, samples=20, min_opportunities=20), lambda: calibrate_run(run)):
+        with pytest.raises(HFMInputError, match=r"no league folder there .*give --league with where it is now"):
+            call()
+    result = runner.invoke(real_report_command, [str(run), "--league", str(moved)])
+    assert result.exit_code == 0 and "mean cut" in result.output, result.output
+    assert calibrate_run(run, moved)["types"]
+    other = tmp_path / "other"  # a league without the run's test season: nothing to judge, said so
+    shutil.copytree(moved, other)
+    test = config["seasons"]["test"][0]
+    meta = json.loads((other / "league.json").read_text())
+    (other / "league.json").write_text(json.dumps({**meta, "seasons": [y for y in meta["seasons"] if y != test],
+                                                   "level_seasons": {lv: [y for y in v if y != test] for lv, v in
+                                                                     meta.get("level_seasons", {}).items()}}))
+    with pytest.raises(HFMInputError, match=r"none of the run's .* test batters has an MLB opportunity"):
+        calibrate_run(run, other)
+
+
 def test_real_report_on_a_finished_run(tiny_run):
     report = report_run(tiny_run, samples=50, min_opportunities=20)
     for pt, t in report["types"].items():

@@ -446,7 +446,7 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
     "marcel" (always fitted here from Marcel's projections of the training and validation seasons).
     talent: "own" (the talent interval's own k' and D' where the params have them) or "outcome" (the
     outcome's k and D for the talent interval too: the rule before talent parameters, for comparison)."""
-    from .league_stream import league_lines, league_seasons
+    from .league_stream import league_lines, league_seasons, run_league
 
     run_dir = Path(run_dir)
     for rel in ("config.json", "blend.json", "test_predictions.csv"):
@@ -456,7 +456,7 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
     split, run = meta["seasons"], meta["run"]
     blend = json.loads((run_dir / "blend.json").read_text())
     test_season = int(split["test"][0])
-    path = league_dir or meta["league"]
+    path = run_league(run_dir, meta, league_dir)
     start = time.perf_counter()
     league, lines = league_lines(path, league_seasons(path, run.get("last_season"), run.get("first_season")))
     fit_seasons = sorted(int(s) for s in split["train"] + split["validation"])
@@ -501,6 +501,9 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         evidence = m.loc[ids, "evidence"].to_numpy(np.float64)
         n, counts = outcomes(lines[pt], pt, test_season, ids)
         keep = n >= 1
+        if not keep.any():  # nothing to judge: not the league the run was trained on, or cut before its test season
+            raise HFMInputError(f"{path}: none of the run's {len(ids)} test {pt}s has an MLB opportunity in "
+                                f"{test_season} there: is it the league {run_dir} was trained on ({meta['league']})?")
         prior, scale, inv_drift = params.arrays(pt)
         _, t_scale, t_inv = params.arrays(pt, "talent")  # = (scale, inv_drift) without talent parameters
         b_prior, b_scale, b_inv = baseline.arrays(pt)

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PERSPECTIVES, GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.identity import player_lines
 from hfm_runtime.league import League, load_league, read_league_meta, read_players
@@ -49,6 +50,17 @@ class LeagueData:
     featurizer: PitchFeaturizer
     table: GameTable
     lines: dict[str, pd.DataFrame]  # player type -> player_lines(league, type)
+
+
+def run_league(run_dir: Path, config: dict, given: str | Path | None = None) -> Path:
+    """The league folder a finished run reads for a report: `given` (a --league), else the one its
+    config.json names, which must still be there (a moved league is named, with the option that fixes it)."""
+    path = Path(given if given is not None else config["league"])
+    if not (path / "league.json").is_file():
+        where = "--league" if given is not None else f"{run_dir / 'config.json'}'s \"league\""
+        raise HFMInputError(f"{path}: no league folder there ({where}); if the league moved, give --league with "
+                            "where it is now")
+    return path
 
 
 def league_seasons(path: str | Path, last_season: int | None = None, first_season: int | None = None) -> list[int]:

@@ -37,7 +37,10 @@ import click
 import numpy as np
 import pandas as pd
 
+from hfm_runtime.league import read_league_meta
+
 from .evaluate import paired_bootstrap, weighted_rmse
+from .league_stream import run_league
 
 MIN_OPPORTUNITIES = 100
 METHODS: dict[str, str] = {  # column of test_predictions.csv -> the report's name
@@ -104,9 +107,10 @@ def _interval(draws: np.ndarray) -> list[float]:
 
 
 def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_OPPORTUNITIES,
-               ablation_runs: dict[str, Path] | None = None) -> dict[str, Any]:
+               ablation_runs: dict[str, Path] | None = None, league: Path | None = None) -> dict[str, Any]:
     """The report's numbers for one run (module docstring); `ablation_runs`: label -> a retrained
-    run of the same test season, whose blend is compared with this run's."""
+    run of the same test season, whose blend is compared with this run's; `league`: the league folder
+    when it is no longer where the run's config says."""
     config = json.loads((run_dir / "config.json").read_text())
     test = int(config["seasons"]["test"][0])
     retrained = {}
@@ -116,7 +120,7 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
             raise click.UsageError(f"--ablation {label}={other}: its test season {theirs['seasons']['test'][0]} "
                                    f"is not {run_dir}'s {test}")
         retrained[label] = pd.read_csv(other / "test_predictions.csv")
-    league_dir = Path(config["league"])
+    league_dir = run_league(run_dir, config, league)
     lines = season_lines_of(league_dir, [test - 3, test - 2, test - 1, test])
     preds = pd.read_csv(run_dir / "test_predictions.csv")
     out: dict[str, Any] = {"run": str(run_dir), "test_season": test, "min_opportunities": min_opportunities,
@@ -260,10 +264,26 @@ def format_report(reports: list[dict[str, Any]]) -> str:
 @click.option("--out", type=click.Path(path_type=Path), default=None, help="Also write the markdown (and .json) here.")
 @click.option("--ablation", "ablations", multiple=True, metavar="LABEL=RUN",
               help="A retrained ablation run, set beside the run of the same test season (repeatable).")
-def real_report_command(runs: tuple[Path, ...], out: Path | None, ablations: tuple[str, ...]) -> None:
+@click.option("--league", type=click.Path(path_type=Path), default=None,
+              help="The league folder, where it is no longer where the runs' config.json says.")
+def real_report_command(runs: tuple[Path, ...], out: Path | None, ablations: tuple[str, ...],
+                        league: Path | None) -> None:
     """Report finished runs on real seasons: RMSE, intervals, correlations (module docstring)."""
     by_run: dict[Path, dict[str, Path]] = {run: {} for run in runs}
-    tests = {json.loads((run / "config.json").read_text())["seasons"]["test"][0]: run for run in runs}
+    tests: dict[int, Path] = {}
+    for run in runs:
+        if not (run / "config.json").is_file() or not (run / "test_predictions.csv").is_file():
+            raise click.UsageError(f"{run}: not a finished training run (no config.json or test_predictions.csv)")
+        config = json.loads((run / "config.json").read_text())
+        if read_league_meta(run_league(run, config, league)).get("source", "simulated") == "simulated":
+            raise click.UsageError(f"{run}: trained on a simulated league; real-report judges runs on real seasons (a "
+                                   "simulated run is judged against true talent by its fit's own evaluation and "
+                                   "`hfm-train compare`)")
+        test = config["seasons"]["test"][0]
+        if test in tests:  # the mean over test seasons would count it twice
+            raise click.UsageError(f"{tests[test]} and {run} both test {test}: give one run per test season (set a "
+                                   "second beside the first with --ablation LABEL=RUN)")
+        tests[test] = run
     for item in ablations:
         label, sep, path = item.partition("=")
         if not sep or not (Path(path) / "config.json").is_file():
@@ -272,7 +292,7 @@ def real_report_command(runs: tuple[Path, ...], out: Path | None, ablations: tup
         if test not in tests:
             raise click.UsageError(f"--ablation {item!r}: no run given with its test season {test}")
         by_run[tests[test]][label] = Path(path)
-    reports = [report_run(run, ablation_runs=by_run[run]) for run in runs]
+    reports = [report_run(run, ablation_runs=by_run[run], league=league) for run in runs]
     text = format_report(reports)
     click.echo(text)
     if out is not None:
