@@ -26,6 +26,29 @@ def test_history_only_seasons_are_never_targets():
         split_seasons(list(range(2015, 2021)), 3, (2020,))
 
 
+def test_season_flags_name_what_the_league_lacks():
+    # a walkthrough's --last-season 2021 on a 2010-2019 league tested 2019 without a word
+    from hfm_train.fit import RunConfig, _years, kept_seasons
+
+    held = list(range(2010, 2020))
+    assert kept_seasons(held, RunConfig(first_season=2008, last_season=2019)) == held  # before the league: nothing cut
+    assert kept_seasons(held, RunConfig(first_season=2012, history_only=(2015,))) == held[2:]
+    for flags, message in [
+        ({"last_season": 2021}, r"--last-season 2021: the league holds 2010-2019"),
+        ({"last_season": 2005}, r"--last-season 2005: the league holds 2010-2019"),
+        ({"first_season": 2019, "last_season": 2015}, r"--first-season 2019 is after --last-season 2015"),
+        ({"first_season": 2025}, r"--first-season 2025: the league holds 2010-2019"),
+        ({"history_only": (2005,)}, r"--history-only 2005: not among the seasons kept \(2010-2019\)"),
+        ({"history_only": (2019,)}, r"--history-only 2019: the last season kept is the test season"),
+    ]:
+        with pytest.raises(HFMInputError, match=message):
+            kept_seasons(held, RunConfig(**flags))
+    with pytest.raises(HFMInputError, match=r"the seasons kept are 2016-2019 \(4\): a fit needs 3 history"):
+        split_seasons(held[6:], 3)
+    with pytest.raises(HFMInputError, match=r"--history-only 'abc': expected years"):
+        _years("abc", "--history-only")
+
+
 def test_a_short_season_counts_as_full_season_equivalents():
     """2020's 60 games: a player's 200 PA read as 540 in the sample-size features, his rates unchanged."""
     assert season_scale([2019, 2020]).tolist() == [1.0, 162 / 60]

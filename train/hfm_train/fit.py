@@ -103,7 +103,7 @@ from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
 from .mix import MixConfig, choose_mix
 from .model.level1 import Level1Config
-from .league_stream import league_seasons, prepare_league
+from .league_stream import prepare_league
 from .pa_cache import encode_games, is_zero_cache, load_pa_cache, save_pa_cache, zero_pa_cache
 from .pretrain import PretrainConfig, load_encoder, pretrain
 from .stages import StageClock
@@ -170,6 +170,30 @@ class RunConfig:
         ), **overrides)
 
 
+def kept_seasons(held: list[int], config: RunConfig) -> list[int]:
+    """The league's seasons `config`'s --first-season and --last-season keep, or one error naming the
+    flag that asks for what the league does not hold (a --last-season past its end would test another
+    season than the one asked for; a --history-only season outside them would be ignored)."""
+    held = sorted(int(s) for s in held)
+    span = f"{held[0]}-{held[-1]}" if held else "no seasons"
+    first, last = config.first_season, config.last_season
+    if first is not None and last is not None and first > last:
+        raise HFMInputError(f"--first-season {first} is after --last-season {last}")
+    if last is not None and last not in held:
+        raise HFMInputError(f"--last-season {last}: the league holds {span} (the last season kept is the test "
+                            "season)")
+    kept = [s for s in held if (last is None or s <= last) and (first is None or s >= first)]
+    if not kept:
+        raise HFMInputError(f"--first-season {first}: the league holds {span}")
+    outside = [s for s in config.history_only if s not in kept]
+    if outside:
+        raise HFMInputError(f"--history-only {outside[0]}: not among the seasons kept ({kept[0]}-{kept[-1]})")
+    if kept[-1] in config.history_only:
+        raise HFMInputError(f"--history-only {kept[-1]}: the last season kept is the test season, never history only "
+                            f"(give --last-season {kept[-1] - 1} to test the season before it)")
+    return kept
+
+
 def split_seasons(seasons: list[int], history_seasons: int, history_only: tuple[int, ...] = ()
                   ) -> dict[str, list[int]]:
     """history: the first `history_seasons` and every `history_only` season; of the others, the last
@@ -178,8 +202,11 @@ def split_seasons(seasons: list[int], history_seasons: int, history_only: tuple[
     targets = [s for s in seasons[history_seasons:] if s not in history_only]
     if len(targets) < 3 or seasons[-1] in history_only:
         raise HFMInputError(
-            f"league has seasons {seasons}: need {history_seasons} history + 1 train + 1 validation + 1 test"
+            f"the seasons kept are {f'{seasons[0]}-{seasons[-1]}' if seasons else 'none'} ({len(seasons)}): a fit "
+            f"needs {history_seasons} history "
+            f"(--history-seasons) + 1 train + 1 validation + 1 test season"
             + (f" besides the history-only {list(history_only)}" if history_only else "")
+            + " (import more seasons, or give --history-seasons fewer)"
         )
     return {"history": [s for s in seasons if s not in targets], "train": targets[:-2],
             "validation": [targets[-2]], "test": [targets[-1]]}
@@ -251,6 +278,14 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
         return _fit_run(config, Path(runs_dir), resume, progress, log, session)
 
 
+def _years(text: str, flag: str) -> tuple[int, ...]:
+    """A comma-separated list of years, or one error naming the flag."""
+    try:
+        return tuple(int(x) for x in text.split(",") if x.strip())
+    except ValueError:
+        raise HFMInputError(f"{flag} {text!r}: expected years separated by commas, e.g. 2020") from None
+
+
 STARTED_WITH = "started_with.json"  # in the work folder: the settings the fit it holds began with
 RESUME_FREE = ("name", "threads", "device", "progress")  # what a resumed fit may change: where and how it runs
 
@@ -301,7 +336,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
 
     league_dir = Path(config.league)
     _ensure_league(league_dir, log)
-    split = split_seasons(league_seasons(league_dir, config.last_season, config.first_season),
+    split = split_seasons(kept_seasons(read_league_meta(league_dir)["seasons"], config),
                           config.history_seasons, config.history_only)
     # featurizer, Level 1 and identity: seasons before validation only (a history-only season after it
     # feeds context and profiles, not these fits)
@@ -558,7 +593,7 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
         click.echo(f"real league: {', '.join(REAL_DATA_SETTINGS)} (what real seasons chose; options and --set "
                    "override)")
     config = replace(config, name=name, league=str(league), last_season=last_season, first_season=first_season,
-                     history_only=tuple(int(x) for x in history_only.split(",") if x.strip()),
+                     history_only=_years(history_only, "--history-only"),
                      history_seasons=config.history_seasons if history_seasons is None else history_seasons,
                      level1_from=str(level1_from) if level1_from else None, target_mode=target_mode,
                      pitch_tracking=not no_pitch_tracking,
