@@ -180,3 +180,22 @@ def test_reads_context_follows_the_head_and_scoring_follows_it(tiny_run: Path, t
         pd.testing.assert_frame_equal(got, want)
         assert (got["flag"] == "model").sum() > 10 and full.stats.games_encoded > 0
         assert (fast.stats.games_encoded > 0) == any(bundle.reads_context(pt) for pt in PLAYER_TYPES)
+
+
+def test_a_damaged_run_file_is_one_error_naming_it(tiny_run: Path, tmp_path: Path) -> None:
+    # a walkthrough exported a run whose batter/model.pt was cut short: torch's traceback, exit 1
+    import shutil
+
+    from hfm_export.export import export_run
+    from hfm_runtime.errors import HFMInputError
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    model = run / "batter" / "model.pt"
+    model.write_bytes(model.read_bytes()[:200])
+    with pytest.raises(HFMInputError, match=r"batter/model\.pt: cannot read as a PyTorch file .*fit the run again"):
+        export_run(run, tmp_path / "bundle")
+    model.unlink()
+    with pytest.raises(HFMInputError, match=r"batter/model\.pt: missing"):
+        export_run(run, tmp_path / "bundle")
+    assert not (tmp_path / "bundle").exists()

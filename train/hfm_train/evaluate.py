@@ -68,6 +68,7 @@ from .finetune import FinetuneConfig, finetune, predict
 from .league_stream import league_lines, league_seasons
 from .model.hfm import GameProjectionModel, ModelConfig
 from .pa_cache import load_pa_cache
+from .pretrain import read_torch_file
 
 BLEND_GRID = np.round(np.arange(0.0, 1.0001, 0.1), 1)
 CONTEXT_SHRINK = 200.0
@@ -386,7 +387,7 @@ def load_model(run_dir: str | Path, player_type: str) -> GameProjectionModel:
     d = Path(run_dir) / player_type
     meta = json.loads((d / "model.json").read_text())
     model = GameProjectionModel(ModelConfig.from_json(meta["model_config"]))
-    model.load_state_dict(torch.load(d / "model.pt", weights_only=True))
+    model.load_state_dict(read_torch_file(d / "model.pt"))
     return model.eval()
 
 

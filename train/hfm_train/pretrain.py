@@ -34,9 +34,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pickle
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -44,6 +46,7 @@ from torch import nn
 from torch.nn import functional as F
 from tqdm.auto import tqdm
 
+from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PITCH_CATEGORICALS, PITCH_NUMERICS, GameTable
 from hfm_train import distributed
 from hfm_train.model.level1 import Level1Config, PitchEncoder
@@ -245,9 +248,22 @@ def _pretrain(games: GameRows, config: PretrainConfig, out_dir: Path, resume: bo
     return encoder, state["history"]
 
 
+def read_torch_file(path: str | Path) -> Any:
+    """torch.load of a run's file (weights only), or one error naming it: a missing or damaged file (a
+    copy cut short) raised torch's own traceback."""
+    path = Path(path)
+    if not path.is_file():
+        raise HFMInputError(f"{path}: missing (not a finished training run?)")
+    try:
+        return torch.load(path, weights_only=True)
+    except (RuntimeError, EOFError, OSError, ValueError, pickle.UnpicklingError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise HFMInputError(f"{path}: cannot read as a PyTorch file ({first}): fit the run again") from None
+
+
 def load_encoder(path: str | Path) -> PitchEncoder:
     """The encoder `pretrain` saved (`level1.pt`), in eval mode."""
-    saved = torch.load(Path(path), weights_only=True)
+    saved = read_torch_file(path)
     encoder = PitchEncoder(Level1Config.from_json(saved["config"]))
     encoder.load_state_dict(saved["state"])
     return encoder.eval()
