@@ -325,6 +325,7 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         shutil.rmtree(work, ignore_errors=True)
     elif work.is_dir() and any(p.name != f"{STARTED_WITH}.tmp" for p in work.iterdir()):  # not a cut first write
         _check_resumable(work, config)
+        log(f"resuming from {work} (started with the same settings): its finished stages are reused")
     work.mkdir(parents=True, exist_ok=True)
     stamp = work / STARTED_WITH
     if not stamp.is_file():  # written whole before any stage, so a resumed fit can tell what it continues

@@ -403,6 +403,7 @@ def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str,
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     click.echo(report.summary())
-    click.echo(f"next: hfm-train fit --league {out}   (real data has no true talent: the evaluation scores "
-               "against actual outcomes only; its true-talent rows and the oracle stay empty)")
+    click.echo(f"next: hfm-train fit --league {out} [--history-seasons 6 --last-season Y]   (with enough seasons, "
+               "the history real fits use and the season to test: docs/real-data.md; real data has no true talent: "
+               "the evaluation scores against actual outcomes only, its true-talent rows and the oracle stay empty)")
 
