@@ -257,6 +257,6 @@ def test_hfm_score_outside_the_repository_names_the_bundle_path_it_looked_for(tm
 def test_a_run_folder_given_as_a_bundle_says_to_export_it(tmp_path):
     from hfm_runtime.cli import _load_bundle
 
-    (tmp_path / "blend.json").write_text("{}")  # what a run folder holds and a bundle folder's manifest lacks
+    (tmp_path / "test_predictions.csv").write_text("player_id\n")  # a run folder holds it, a bundle never
     with pytest.raises(HFMInputError, match=r"a training run folder, not a bundle: export it first \(hfm-export"):
         _load_bundle(tmp_path)

@@ -227,7 +227,7 @@ def _load_bundle(path: Path):
                       "from the repository or give --bundle)")
         raise HFMInputError(f"{where}; make one with `hfm-export`, or name a packaged one: "
                             f"{', '.join(sorted(PACKAGED_BUNDLES))}")
-    if path.is_dir() and not (path / "manifest.json").exists() and (path / "blend.json").is_file():
+    if path.is_dir() and not (path / "manifest.json").exists() and (path / "test_predictions.csv").is_file():
         raise HFMInputError(f"{path}: a training run folder, not a bundle: export it first (hfm-export {path} --out "
                             "DIR), then --bundle DIR")
     return load_bundle(path)
