@@ -129,7 +129,7 @@ class ImportReport:
             lines.append(f"  Retrosheet: {r.games:,} games, {r.plate_appearances:,} plate appearances, {r.pitches:,} "
                          f"pitches; {r.placeholder_rows:,} plate appearances without a pitch sequence (one no_pitch "
                          f"row each); {self.replaced:,} game{'' if self.replaced == 1 else 's'} replaced by Statcast's; "
-                         f"listed counts that differ from the pitches: {r.count_mismatch:,}; hands unknown (R assumed): "
+                         f"listed counts that differ from the pitches: {r.count_mismatch:,}; play rows with a hand unknown (R assumed): "
                          f"{dict(r.unknown_hand) or 'none'}; plays Chadwick reads only in part (kept as it reads "
                          f"them): {len(r.partly_parsed)}" + "".join(f"\n    {p}" for p in r.partly_parsed[:10]))
             if r.other_records or r.unknown_pitch_codes:  # read past, counted: what a later release may add
