@@ -258,8 +258,9 @@ def test_real_report_and_calibration_refuse_what_they_cannot_judge(tiny_run, tin
     for call in (lambda: report_run(run, samples=20, min_opportunities=20), lambda: calibrate_run(run)):
         with pytest.raises(HFMInputError, match=r"no league folder there .*give --league with where it is now"):
             call()
-    result = runner.invoke(real_report_command, [str(run), "--league", str(moved)])
-    assert result.exit_code == 0 and "mean cut" in result.output, result.output
+    result = runner.invoke(real_report_command, [str(run), "--league", str(moved)])  # the tiny league's short seasons
+    assert result.exit_code == 2 and "with at least 100 PA" in result.output and "too few" in result.output
+    assert report_run(run, samples=20, min_opportunities=20, league=moved)["types"]
     assert calibrate_run(run, moved)["types"]
     other = tmp_path / "other"  # a league without the run's test season: nothing to judge, said so
     shutil.copytree(moved, other)

@@ -132,6 +132,9 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
         wide = wide_predictions(rows, stats, [*METHODS, *ABLATIONS, "actual", "weight"])
         weight = wide["weight"].iloc[:, 0]
         ids = report_players(weight, season, test, opp, min_opportunities)
+        if len(ids) < 3:  # no RMSE, interval or correlation to give
+            raise click.UsageError(f"{run_dir}: {len(ids)} {pt}s with at least {min_opportunities} {opp} in {test} and "
+                                   "an MLB line before it: too few to report")
         w = weight.loc[ids].to_numpy(np.float64)
         truth = wide["actual"].loc[ids].to_numpy(np.float64)
         pred = {name: wide[col].loc[ids].to_numpy(np.float64) for col, name in METHODS.items() if col in wide}
@@ -169,12 +172,19 @@ def _correlation(pt: str, ids: np.ndarray, stats: list[str], pred: dict[str, np.
     actual = season[season["season"] == test].set_index("player_id").loc[ids]
     if pt == "pitcher":
         truth = (actual["SO"] / actual["BF"]).to_numpy(np.float64)
-        return {name: float(np.corrcoef(p[:, stats.index("SO")], truth)[0, 1]) for name, p in pred.items()}
+        return {name: _pearson(p[:, stats.index("SO")], truth) for name, p in pred.items()}
     on_base = (actual["H"] + actual["BB"] + actual["HBP"]).to_numpy(np.float64)
     truth = on_base / (actual["AB"] + actual["BB"] + actual["HBP"] + actual["SF"]).to_numpy(np.float64)
     hbp = _marcel_hbp(season, ids, test)
-    return {name: float(np.corrcoef(p[:, stats.index("H")] + p[:, stats.index("BB")] + hbp, truth)[0, 1])
-            for name, p in pred.items()}
+    return {name: _pearson(p[:, stats.index("H")] + p[:, stats.index("BB")] + hbp, truth) for name, p in pred.items()}
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    """Pearson r, NaN where it has no value (fewer than 3 players, or one side constant), without numpy's
+    warnings (a small league's report would print them)."""
+    if len(x) < 3 or np.std(x) == 0 or np.std(y) == 0:
+        return float("nan")
+    return float(np.corrcoef(x, y)[0, 1])
 
 
 def _marcel_hbp(season: pd.DataFrame, ids: np.ndarray, test: int, regression: float = 1200.0) -> np.ndarray:
