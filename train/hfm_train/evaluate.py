@@ -344,7 +344,10 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
         lines.append(table.to_string(float_format=lambda v: f"{v:.4f}"))
         if not known:
             lines.append("no true talent in this league: RMSE/correlation against true talent, the oracle and "
-                         "prev_true_talent are skipped; every figure is against actual outcomes")
+                         "prev_true_talent are skipped; every figure is against actual outcomes, over every test "
+                         "player of the run (`hfm-train real-report RUN` judges those with >= 100 PA / BF and MLB "
+                         "history, with intervals: the figures docs/real-data.md quotes; its sequence_ridge is "
+                         "statcast_ridge here)")
         for against, per in r.get("mean_cut_vs_marcel", {}).items():
             shown = [m for m in SUMMARY_METHODS if m in per]
             lines.append(f"mean RMSE cut vs Marcel, against {against}: " + ", ".join(f"{m} {per[m]:+.1%}" for m in shown))
