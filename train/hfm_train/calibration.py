@@ -531,6 +531,9 @@ def format_report(report: Mapping[str, Any], command: str = "") -> str:
     lines = [f"Run `{report['run']}`, test season {report['test_season']}; range parameters: {report['params_source']}."]
     if command:
         lines.append(f"Command: `{command}` ({report.get('date', 'undated')}, {report['seconds']} s).")
+    lines.append(f"Rows: HFM (the run's blend and range parameters) and baseline (Marcel's projection with Marcel's own "
+                 "regression variance, RangeParams.default), over the run's test players (its examples' "
+                 "minimum of MLB opportunities in the season: 10 by default).")
     for pt, r in report["types"].items():
         stats = list(r["stats"])
         truth = "talent_cover_80" in next(iter(r["stats"].values()))["hfm"]
