@@ -169,10 +169,21 @@ def test_resume_refuses_a_work_folder_started_with_other_settings(tiny_league: P
     other = replace(started, league=str(tmp_path / "elsewhere"), last_season=2020)
     with pytest.raises(HFMInputError, match=r"started with other settings \(last_season, league differ\)"):
         fit_run(other, runs, resume=True, progress=False)
+    deeper = replace(started, finetune=replace(started.finetune, epochs=7), history_only=(2019, 2018))
+    with pytest.raises(HFMInputError, match=r"\(finetune\.epochs, history_only differ\)"):  # the field named
+        _check_resumable(work, deeper)
+    # a fit refused before its first stage leaves only its settings: a corrected resume is not blocked by them
+    refused = runs / ".s.work"
+    with pytest.raises(HFMInputError, match="--last-season 2030"):
+        fit_run(replace(started, name="s", last_season=2030), runs, resume=True, progress=False)
+    assert [p.name for p in refused.iterdir()] == [STARTED_WITH]
+    _check_resumable(refused, replace(started, name="s", last_season=2030))  # what it holds: the refused fit's
     assert (work / "level1" / "level1.pt").read_bytes() == b"a checkpoint"  # refused before touching it
     _check_resumable(work, replace(started, threads=1, device="auto"))  # where and how fast: free to change
     relative = replace(started, league=os.path.relpath(tiny_league))  # the same folder named another way
     _check_resumable(work, relative)
+    (work / STARTED_WITH).write_text(json.dumps(_resume_settings(replace(started, history_only=(2018, 2019)))))
+    _check_resumable(work, replace(started, history_only=(2019, 2018)))  # nor does the order of the seasons
 
 
 def _check_run(run: Path) -> None:

@@ -65,7 +65,7 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 from .baselines import previous_true_talent, ridge_baselines
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, finetune, predict
-from .league_stream import league_lines, league_seasons
+from .league_stream import league_lines, league_seasons, run_league
 from .model.hfm import GameProjectionModel, ModelConfig
 from .pa_cache import load_pa_cache
 from .pretrain import read_torch_file
@@ -404,7 +404,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
     meta = json.loads((run_dir / "config.json").read_text())
     run = meta["run"]
     split = meta["seasons"]
-    path = league_dir or meta["league"]  # read a season at a time (hfm_train.league_stream)
+    path = run_league(run_dir, meta, league_dir)  # read a season at a time (hfm_train.league_stream)
     league, all_lines = league_lines(path, league_seasons(path, run.get("last_season"), run.get("first_season")))
     games = load_pa_cache(run_dir / "pa_cache.npz")
     blend = json.loads((run_dir / "blend.json").read_text())

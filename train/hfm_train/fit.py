@@ -298,8 +298,18 @@ def _resume_settings(config: RunConfig) -> dict:
         return [strip(v) for v in value] if isinstance(value, (list, tuple)) else value
 
     settings = strip(json.loads(json.dumps(config.to_json(), default=str)))
-    settings["league"] = str(Path(config.league).resolve())
+    settings["league"] = str(Path(config.league).resolve())  # the same folder named another way is the same
+    settings["level1_from"] = str(Path(config.level1_from).resolve()) if config.level1_from else None
+    settings["history_only"] = sorted(config.history_only)
     return settings
+
+
+def _differing(before: Any, now: Any, prefix: str = "") -> list[str]:
+    """The dotted names of the settings that differ between two `_resume_settings`."""
+    if isinstance(before, dict) and isinstance(now, dict):
+        return [name for k in sorted(set(before) | set(now))
+                for name in _differing(before.get(k), now.get(k), f"{prefix}{k}.")]
+    return [] if before == now else [prefix.rstrip(".")]
 
 
 def _check_resumable(work: Path, config: RunConfig) -> None:
@@ -309,8 +319,7 @@ def _check_resumable(work: Path, config: RunConfig) -> None:
     if not stamp.is_file():
         raise HFMInputError(f"--resume: {work} does not say which settings it was started with (a folder from an "
                             "older version or another tool): run without --resume to start over")
-    before, now = read_json_object(stamp), _resume_settings(config)
-    differ = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+    differ = _differing(read_json_object(stamp), _resume_settings(config))
     if differ:
         raise HFMInputError(f"--resume: {work} was started with other settings ({', '.join(differ)} differ): run "
                             "without --resume to start over, or resume with the settings it began with")
@@ -323,14 +332,13 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     work = runs_dir / (f".{config.name}.work" + (f".rank{session.rank}" if session.rank else ""))
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
-    elif work.is_dir() and any(p.name != f"{STARTED_WITH}.tmp" for p in work.iterdir()):  # not a cut first write
-        _check_resumable(work, config)
+    elif work.is_dir() and any(p.name not in (STARTED_WITH, f"{STARTED_WITH}.tmp") for p in work.iterdir()):
+        _check_resumable(work, config)  # something to reuse (a fit refused before its first stage left none)
         log(f"resuming from {work} (started with the same settings): its finished stages are reused")
     work.mkdir(parents=True, exist_ok=True)
-    stamp = work / STARTED_WITH
-    if not stamp.is_file():  # written whole before any stage, so a resumed fit can tell what it continues
-        (work / f"{STARTED_WITH}.tmp").write_text(json.dumps(_resume_settings(config), indent=1))
-        (work / f"{STARTED_WITH}.tmp").replace(stamp)
+    # written whole before any stage (the same settings where a resume was checked): what a resumed fit continues
+    (work / f"{STARTED_WITH}.tmp").write_text(json.dumps(_resume_settings(config), indent=1))
+    (work / f"{STARTED_WITH}.tmp").replace(work / STARTED_WITH)
     clock = StageClock(log=log)
     lap = clock.lap
     log(f"device: {session.device}" + (f", {session.world_size} processes (torchrun)" if session.distributed else ""))
