@@ -49,8 +49,8 @@ from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
-from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, marcel_window_players, parse_as_of,
-                                 scored_as, season_year)
+from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, last_day_before,
+                                 marcel_window_players, parse_as_of, scored_as, season_year)
 from hfm_runtime.seasons import charged_rows, projection_date, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
 from hfm_runtime.targets import PLAYER_TYPES
@@ -97,8 +97,7 @@ def score_league(
     as_of_date = projection_date(openings, season) if as_of is None else as_of
     if as_of is not None and as_of.year < season:  # against the league's games, not a chunk's
         days = np.concatenate([lines[pt]["game_date"].to_numpy() for pt in PLAYER_TYPES])
-        days = days[days < np.datetime64(f"{season}-01-01")]
-        check_as_of_after(as_of, season, pd.Timestamp(days.max()) if len(days) else None)
+        check_as_of_after(as_of, season, last_day_before(days, season))
     wanted = marcel_window_players(by_season, season) if player_ids is None else sorted({int(i) for i in player_ids})
     if not wanted:
         raise HFMInputError(f"{root}: no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "

@@ -410,14 +410,11 @@ class History:
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         """The newest game date before `season` (any level), None without one: the pitches' game days,
-        sorted once per pitches table."""
+        found once per pitches table."""
         key = "days"
-        if key not in self._derived or self._derived[key][0] is not self.pitches:
-            days = np.unique(self.pitches["game_date"].to_numpy().astype("datetime64[D]"))
-            self._derived[key] = (self.pitches, days)
-        days = self._derived[key][1]
-        at = int(np.searchsorted(days, np.datetime64(f"{int(season)}-01-01", "D")))
-        return pd.Timestamp(days[at - 1]) if at else None
+        if key not in self._derived or self._derived[key][0] is not self.pitches:  # ~2,400 a season, not every pitch
+            self._derived[key] = (self.pitches, np.unique(self.pitches["game_date"].to_numpy().astype("datetime64[D]")))
+        return last_day_before(self._derived[key][1], season)
 
     def opening_days(self) -> dict[int, pd.Timestamp]:
         """Season -> its first MLB game date in the pitches (or `openings`, where given)."""
@@ -578,6 +575,13 @@ def parse_as_of(as_of: Any, season: int | None, name: str = "as_of") -> pd.Times
         raise HFMInputError(f"{name} {day.date()} is after the {season} season: a projection of {season} reads "
                             f"games before its date, so give a date in {season} or before")
     return day.normalize()
+
+
+def last_day_before(days: np.ndarray, season: int) -> pd.Timestamp | None:
+    """The newest of game `days` (datetime64, any unit) before `season`, None without one."""
+    days = np.asarray(days).astype("datetime64[D]")
+    days = days[days < np.datetime64(f"{int(season)}-01-01", "D")]
+    return pd.Timestamp(days.max()) if len(days) else None
 
 
 def check_as_of_after(as_of: pd.Timestamp, season: int, last: pd.Timestamp | None) -> None:
