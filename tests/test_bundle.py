@@ -94,6 +94,20 @@ def test_other_schema_version_is_refused(bundle_copy: Path):
         load_bundle(bundle_copy)
 
 
+def test_a_schema_1_bundle_still_loads(bundle_copy: Path):
+    """Schema 2 (2026-12-06) only adds the playing-time spread's opportunity model; a bundle exported
+    before keeps loading, its spread banded by Marcel's projection."""
+    data = json.loads((bundle_copy / "blend.json").read_text())
+    for pt in ("batter", "pitcher"):
+        data["ranges"]["playing_time"][pt].pop("model")
+    (bundle_copy / "blend.json").write_text(json.dumps(data))
+    manifest = json.loads((bundle_copy / MANIFEST).read_text())
+    write_manifest(bundle_copy, {k: v for k, v in manifest.items() if k not in ("format", "schema_version", "files")})
+    edit_manifest(bundle_copy, lambda m: m.update(schema_version=1))
+    spread = load_bundle(bundle_copy).range_params.playing_time
+    assert spread is not None and spread.model is None
+
+
 def test_other_feature_layout_is_refused(bundle_copy: Path):
     edit_manifest(bundle_copy, lambda m: m["feature_layout"]["stat_features"]["batter"].reverse())
     with pytest.raises(BundleError, match="feature layout 'stat_features' of batters is not one this runtime builds"):

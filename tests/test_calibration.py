@@ -16,11 +16,12 @@ from hfm_runtime.errors import BundleError, HFMInputError
 from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.playing_time import GRID
 from hfm_runtime.ranges import RangeParams, beta_shape, talent_variance
+from hfm_runtime.targets import TARGET_STATS
 from hfm_train.calibration import (
     MAX_PRIOR, RANGE_ROWS, calibrate_run, fit_prior, fit_scale, fit_talent_scale, fit_type_from_rows, format_report,
     talent_coverage,
 )
-from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, playing_time_rows
+from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
 
 
 def test_prior_and_scale_are_recovered_from_lines_made_with_them() -> None:
@@ -190,44 +191,73 @@ def test_the_run_fits_ranges_the_bundle_carries_and_the_calibration_reads(tiny_r
 
 def test_playing_time_rows_take_the_score_tables_players_and_count_a_season_not_played_as_0() -> None:
     """Rows for a season: everyone with an MLB line in the three seasons before, typed by the players
-    table; Marcel's projection from the two seasons before; the actual opportunities, 0 when absent."""
-    batting = pd.DataFrame({"player_id": [1, 1, 2, 3, 1], "season": [2016, 2017, 2015, 2013, 2018],
-                            "level": "MLB", "PA": [600, 500, 300, 100, 450]})
-    pitching = pd.DataFrame({"player_id": [9, 9], "season": [2017, 2018], "level": "MLB", "BF": [700, 650]})
+    table; Marcel's projection from the two seasons before, the window's opportunities as full-season
+    equivalents (2020 x 162/60), the age from the birth date and Marcel's rates; the actual
+    opportunities, 0 when absent."""
+    stats = {"SO": 100, "BB": 50, "HR": 20, "H": 140, "2B": 30, "3B": 3}
+    batting = pd.DataFrame({"player_id": [1, 1, 2, 3, 1], "season": [2018, 2019, 2018, 2017, 2021],
+                            "level": "MLB", "PA": [600, 500, 300, 100, 450], **stats})
+    pitching = pd.DataFrame({"player_id": [9, 9], "season": [2020, 2021], "level": "MLB", "BF": [700, 650],
+                             "SO": 150, "BB": 50, "HR": 20, "H": 150})
     players = pd.DataFrame({"player_id": [1, 2, 3, 9], "player_type": ["batter", "batter", "batter", "pitcher"],
-                            "birth_date": pd.NaT})
-    rows = playing_time_rows({"batter": batting, "pitcher": pitching}, players, [2018])
+                            "birth_date": pd.to_datetime(["1990-03-01", None, None, None])})
+    rows = playing_time_rows({"batter": batting, "pitcher": pitching}, players, [2021])
     b = rows["batter"].set_index("player_id")
     assert list(b.index) == [1, 2]  # 3's only line is outside the window; 9 is a pitcher
-    assert b.loc[1, "projected"] == pytest.approx(0.5 * 500 + 0.1 * 600 + MARCEL_CONFIGS["batter"].playing_time_base)
-    assert b.loc[1, "actual"] == 450 and b.loc[2, "actual"] == 0.0  # 2 did not play in 2018
-    assert list(rows["pitcher"]["player_id"]) == [9] and rows["pitcher"]["actual"].iloc[0] == 650
+    assert b.loc[1, "projected"] == pytest.approx(0.5 * 0 + 0.1 * 500 + MARCEL_CONFIGS["batter"].playing_time_base)
+    assert list(b.loc[1, ["opp_1", "opp_2", "opp_3"]]) == [0.0, 500.0, 600.0]
+    assert b.loc[1, "age"] == 31 and np.isnan(b.loc[2, "age"])
+    assert 0.15 < b.loc[1, "m_SO"] < 0.2 and set(c for c in b.columns if c.startswith("m_")) == {f"m_{s}" for s in stats}
+    assert b.loc[1, "actual"] == 450 and b.loc[2, "actual"] == 0.0  # 2 did not play in 2021
+    p = rows["pitcher"].set_index("player_id")
+    assert list(p.index) == [9] and p.loc[9, "actual"] == 650 and p.loc[9, "opp_1"] == pytest.approx(700 * 162 / 60)
+    # 2020's 60 games count as a full season in the window
+    assert p.loc[9, "projected"] == pytest.approx(0.5 * 700 * 162 / 60 + MARCEL_CONFIGS["pitcher"].playing_time_base)
 
 
-def test_playing_time_fit_recovers_the_ratio_quantiles_per_band() -> None:
-    """Rows drawn with a known ratio distribution per band (players at Marcel's base mostly do not play;
-    the others around 1): the fitted bands' quantiles are the draws' own, bands of equal rows above
-    the base, and too few rows for a type is an error naming it."""
-    rng = np.random.default_rng(2)
+def _playing_time_frames(rng: np.random.Generator, size: int = 3000) -> dict[str, pd.DataFrame]:
+    """Rows drawn from a known playing-time law: a player's expected opportunities follow last season's
+    (more than Marcel's half) and fall past 28; one in ten does not play."""
     frames = {}
     for pt in ("batter", "pitcher"):
-        base = MARCEL_CONFIGS[pt].playing_time_base
-        size = 3000
-        projected = np.where(rng.uniform(size=size) < 0.2, base, rng.uniform(base + 20, 700, size))
-        at_base = projected == base
-        ratio = np.where(at_base, np.where(rng.uniform(size=size) < 0.9, 0.0, rng.uniform(0, 2, size)),
-                         np.where(rng.uniform(size=size) < 0.1, 0.0, rng.gamma(8.0, 1 / 8.0, size)))
-        frames[pt] = pd.DataFrame({"season": 2018, "player_id": np.arange(size), "projected": projected,
-                                   "actual": ratio * projected})
-    spread = fit_playing_time(frames, PlayingTimeConfig(bands=3))
+        window = rng.choice([0.0, 1.0], (size, 3), p=[0.3, 0.7]) * rng.uniform(50, 700, (size, 3))
+        age = rng.uniform(22, 38, size)
+        mean = np.maximum(0.8 * window[:, 0] + 0.2 * window[:, 1] - 25.0 * np.maximum(age - 28, 0) + 40, 0.0)
+        actual = np.where(rng.uniform(size=size) < 0.1, 0.0, mean * rng.gamma(8.0, 1 / 8.0, size))
+        frame = pd.DataFrame({"season": 2018, "player_id": np.arange(size),
+                              "projected": 0.5 * window[:, 0] + 0.1 * window[:, 1] + MARCEL_CONFIGS[pt].playing_time_base,
+                              "opp_1": window[:, 0], "opp_2": window[:, 1], "opp_3": window[:, 2], "age": age,
+                              "actual": actual, "mean": mean})
+        for stat in TARGET_STATS[pt]:
+            frame[f"m_{stat}"] = rng.uniform(0.01, 0.3, size)
+        frames[pt] = frame
+    return frames
+
+
+def test_playing_time_fit_learns_the_expected_opportunities_and_the_ratio_quantiles_per_band() -> None:
+    """Rows drawn with a known law: the fitted base follows the expected opportunities (age included),
+    the bands hold equal rows of that base and their ratio quantiles are the rows' own; the spread's
+    mean opportunities on fresh rows come closer to the truth than Marcel's projection; too few rows
+    for a type is an error naming it."""
+    rng = np.random.default_rng(2)
+    frames = _playing_time_frames(rng)
+    spread = fit_playing_time(frames, PlayingTimeConfig(bands=5))
+    fresh = _playing_time_frames(rng, 2000)
     for pt, frame in frames.items():
-        projected = frame["projected"].to_numpy()
-        ratio = frame["actual"].to_numpy() / projected
-        assert len(spread.edges[pt]) == 3 and spread.edges[pt][0] == pytest.approx(MARCEL_CONFIGS[pt].playing_time_base + 0.25)
-        band = spread.band(pt, projected)
-        assert abs((band == 0).mean() - 0.2) < 0.03 and np.ptp(np.bincount(band)[1:]) <= 2  # equal rows above the base
-        np.testing.assert_allclose(spread.ratio[pt][0], np.quantile(ratio[band == 0], GRID))
-        assert spread.ratio[pt][0][16] == 0.0 and spread.ratio[pt][2][0] == 0.0 and spread.ratio[pt][2][10] > 0.8
+        base = spread.model[pt].predict(inputs_of(frame, pt))
+        assert np.corrcoef(base, frame["mean"])[0, 1] > 0.95
+        band = spread.band(pt, base)
+        assert len(spread.edges[pt]) == 4 and np.ptp(np.bincount(band)) <= 2  # equal rows
+        ratio = frame["actual"].to_numpy() / base
+        for b in range(5):
+            np.testing.assert_allclose(spread.ratio[pt][b], np.maximum.accumulate(np.quantile(ratio[band == b], GRID)))
         assert sum(spread.rows[pt]) == len(frame)
+        test = fresh[pt]
+        n0 = test["projected"].to_numpy()
+        expected = spread.mean_opportunities(pt, n0, inputs_of(test, pt))
+        truth = 0.9 * test["mean"].to_numpy()  # one in ten does not play
+        assert np.abs(expected - truth).mean() < 0.5 * np.abs(n0 - truth).mean()
+        old, young = test["age"].to_numpy() > 35, test["age"].to_numpy() < 27
+        assert expected[old].mean() < expected[young].mean()  # Marcel's projection does not see age
     with pytest.raises(HFMInputError, match="10 pitcher rows, fewer than min_rows 30"):
         fit_playing_time({"batter": frames["batter"], "pitcher": frames["pitcher"].head(10)})

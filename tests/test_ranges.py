@@ -13,7 +13,7 @@ from hfm_runtime import ranges as R
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel, playing_time
 from hfm_runtime.playing_time import GRID as PT_GRID
-from hfm_runtime.playing_time import PlayingTimeSpread
+from hfm_runtime.playing_time import OpportunityModel, PlayingTimeInputs, PlayingTimeSpread, model_inputs
 
 
 def test_beta_and_beta_binomial_agree_with_scipy() -> None:
@@ -261,6 +261,54 @@ def test_totals_with_a_playing_time_spread_cover_draws_from_the_model() -> None:
     np.testing.assert_allclose(table.total[:, 0, :], np.clip(mixed, 0, None), atol=1e-12)
     # the outcome rate stays at the projection
     np.testing.assert_array_equal(table.outcome, R.projection_ranges(center, evidence, n0, prior, scale).outcome)
+
+
+def _model(width: int, slope: float = 0.8) -> OpportunityModel:
+    """m = 300 + slope x (last season's opportunities - 300) (the first input; the rest weigh nothing)."""
+    return OpportunityModel(mean=(300.0,) + (0.0,) * (width - 1), scale=(1.0,) * width,
+                            coef=(slope,) + (0.0,) * (width - 1), intercept=300.0, age_fill=27.0, floor=10.0)
+
+
+def test_a_spread_with_an_opportunity_model_bands_its_base_and_gives_levels_as_ratios_to_marcels() -> None:
+    """With a model, the band and the levels follow its base m (levels r_k m / n0, so the totals'
+    mixture and the opportunity quantiles are r_k m whatever n0 is); it needs the rows' inputs, travels
+    in JSON, and a bad or missing model field is an error naming it."""
+    inputs = {pt: PlayingTimeInputs(np.array([[600.0, 500.0, 0.0], [0.0, 650.0, 600.0], [0.0, 0.0, 0.0]]),
+                                    np.array([27.0, np.nan, 35.0]), np.full((3, n), 0.1))
+              for pt, n in (("batter", 6), ("pitcher", 4))}
+    width = {pt: model_inputs(i, 27.0).shape[1] for pt, i in inputs.items()}
+    assert width == {"batter": 24, "pitcher": 20}
+    ratio = tuple(tuple(0.0 if k < 4 else 0.1 * k for k in range(20)) for _ in range(2))
+    spread = PlayingTimeSpread({pt: (250.0,) for pt in width}, {pt: ratio for pt in width},
+                               model={pt: _model(w) for pt, w in width.items()})
+    n0 = np.array([550.0, 265.0, 200.0])
+    base = spread.base("batter", n0, inputs["batter"])
+    np.testing.assert_allclose(base, [540.0, 60.0, 60.0])
+    assert list(spread.band("batter", base)) == [1, 0, 0]
+    levels = spread.levels("batter", n0, inputs["batter"])
+    np.testing.assert_allclose(levels * n0[:, None], np.asarray(ratio)[[1, 0, 0]] * base[:, None])
+    np.testing.assert_allclose(spread.mean_opportunities("batter", n0, inputs["batter"]),
+                               np.asarray(ratio).mean(1)[[1, 0, 0]] * base)
+    np.testing.assert_allclose(spread.opportunity_quantiles("batter", n0, R.QUANTILES, inputs["batter"]),
+                               np.interp(R.QUANTILES, PT_GRID, ratio[0])[None, :] * base[:, None])
+    with pytest.raises(HFMInputError, match="needs each row's inputs"):
+        spread.levels("batter", n0)
+    with pytest.raises(HFMInputError, match="reads 24 inputs, these rows give 20"):
+        spread.levels("batter", n0, inputs["pitcher"])
+    back = PlayingTimeSpread.from_json(spread.to_json())
+    assert back == spread
+    data = spread.to_json()
+    del data["pitcher"]["model"]
+    with pytest.raises(HFMInputError, match="field 'pitcher.model' missing"):
+        PlayingTimeSpread.from_json(data)
+    data = spread.to_json()
+    data["batter"]["model"]["coef"][2] = "x"
+    with pytest.raises(HFMInputError, match=r"field 'batter.model.coef' holds 'x'"):
+        PlayingTimeSpread.from_json(data)
+    data = spread.to_json()
+    data["batter"]["model"]["coef"] = data["batter"]["model"]["coef"][:-1]
+    with pytest.raises(HFMInputError, match=r"batter.model: model fields"):
+        PlayingTimeSpread.from_json(data)
 
 
 def test_playing_time_travels_in_json_and_params_without_it_keep_the_old_totals() -> None:

@@ -19,6 +19,7 @@ from hfm_runtime.cli import main as score_main
 from hfm_runtime.league import load_league
 from hfm_runtime.profiles import feature_names
 from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer, plausible_range
+from hfm_runtime import scoring
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 pytestmark = pytest.mark.slow  # uses the tiny trained run's bundle
@@ -327,10 +328,18 @@ def test_totals_carry_the_playing_time_spread_and_a_bundle_without_one_holds_the
         bat = old["player_type"] == "batter"
         np.testing.assert_allclose(old.loc[bat, f"proj_{s}"], old.loc[bat, f"rate_{s}"] * old.loc[bat, "opportunities"])
     assert (table["opportunities_mean"] < table["opportunities"]).any()
+    spread = scorer.bundle.range_params.playing_time
+    assert spread.model is not None  # the fit gives the spread an opportunity model: levels need its inputs
+
+    def inputs(rows: pd.DataFrame, pt: str):
+        marcel = scoring._HistoryInputs(scorer, history).marcel(pt, rows["player_id"].to_numpy(np.int64), season)
+        np.testing.assert_array_equal(marcel.opportunities, rows["opportunities"].to_numpy(np.float64))
+        return marcel.playing_time_inputs
+
     for pt in PLAYER_TYPES:
         rows = table[table["player_type"] == pt]
         n0 = rows["opportunities"].to_numpy(np.float64)
-        levels = scorer.bundle.range_params.playing_time.levels(pt, n0)
+        levels = spread.levels(pt, n0, inputs(rows, pt))
         np.testing.assert_allclose(rows["opportunities_mean"], levels.mean(1) * n0)
         mixture_mean = np.round(levels * n0[:, None]).mean(1)
         for s in TARGET_STATS[pt]:
@@ -346,7 +355,7 @@ def test_totals_carry_the_playing_time_spread_and_a_bundle_without_one_holds_the
         want = projection_ranges(rows[[f"rate_{s}" for s in stats]].to_numpy(np.float64),
                                  rows["evidence"].to_numpy(np.float64), opp, *params.arrays(pt),
                                  talent=params.arrays(pt, "talent") if params.has_talent(pt) else None,
-                                 playing_time=params.playing_time.levels(pt, opp))
+                                 playing_time=params.playing_time.levels(pt, opp, inputs(rows, pt)))
         for j, s in enumerate(stats):
             np.testing.assert_allclose(rows[[f"total_{qn}_{s}" for qn in q]].to_numpy(), want.total[:, j, :], atol=1e-9)
             assert not np.allclose(rows[f"total_p90_{s}"].to_numpy(), old.loc[rows.index, f"total_p90_{s}"].to_numpy())

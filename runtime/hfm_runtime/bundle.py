@@ -59,7 +59,10 @@ from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.ridge import RIDGE_FILE, RidgeModel
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
-BUNDLE_SCHEMA_VERSION = 1
+# 2 (2026-12-06): the playing-time spread may hold an opportunity model (hfm_runtime.playing_time), whose
+# ratios a runtime reading version 1 would apply to Marcel's opportunities; this runtime reads both
+BUNDLE_SCHEMA_VERSION = 2
+READABLE_SCHEMA_VERSIONS = (1, 2)
 BUNDLE_FORMAT = "hfm-bundle"
 MANIFEST = "manifest.json"
 MODEL_CARD = "model_card.json"
@@ -135,10 +138,11 @@ def verify_bundle(folder: str | Path, expected_layout: Mapping[str, Any] | None 
     manifest = read_json(root / MANIFEST)
     if manifest.get("format") != BUNDLE_FORMAT:
         raise BundleError(f"{root / MANIFEST}: field 'format' is {manifest.get('format')!r}, not {BUNDLE_FORMAT!r}")
-    if manifest.get("schema_version") != BUNDLE_SCHEMA_VERSION:
+    if manifest.get("schema_version") not in READABLE_SCHEMA_VERSIONS:
         raise BundleError(
             f"{root / MANIFEST}: field 'schema_version' is {manifest.get('schema_version')!r}, this runtime "
-            f"reads bundles of schema version {BUNDLE_SCHEMA_VERSION} (re-export the run with this version)"
+            f"reads bundles of schema version {' or '.join(map(str, READABLE_SCHEMA_VERSIONS))} (re-export the "
+            "run with this version)"
         )
     files = manifest.get("files")
     if not isinstance(files, dict) or not files:

@@ -134,7 +134,9 @@ def marcel(
     Returns, indexed by player_id: the opportunity column ("PA"/"BF": `playing_time`), one rate per
     TARGET_STATS name, `n_seasons`, `no_history`, `reliability` (weight of the player's own record),
     `evidence` (his 5/4/3-weighted opportunities over the mean weight: the sample the regression
-    weighs against `regression / mean weight` of league average; hfm_runtime.ranges) and `age`.
+    weighs against `regression / mean weight` of league average; hfm_runtime.ranges), `age` and
+    `opp_1`, `opp_2`, `opp_3`: each window season's MLB opportunities as full-season equivalents, the
+    most recent first (what hfm_runtime.playing_time's opportunity model reads).
     """
     config = config or MARCEL_CONFIGS[player_type]
     opp, stats = OPPORTUNITY[player_type], list(TARGET_STATS[player_type])
@@ -180,9 +182,11 @@ def marcel(
     rates = np.where(improving[None, :], rates * factor[:, None], rates / factor[:, None])
 
     n_seasons = (o > 0).sum(1)
+    full_season = season_scale(window)
     return pd.DataFrame(
         {
             opp: playing_time(o[:, 0], o[:, 1], season, config),
+            **{f"opp_{k + 1}": o[:, k] * full_season[k] for k in range(len(window))},
             **{k: rates[:, j] for j, k in enumerate(stats)},
             "n_seasons": n_seasons.astype(np.int64),
             "no_history": n_seasons == 0,

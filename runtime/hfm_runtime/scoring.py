@@ -106,6 +106,7 @@ from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
+from hfm_runtime.playing_time import PlayingTimeInputs
 from hfm_runtime.ridge import mixed
 from hfm_runtime.seasons import game_line_columns, plate_appearances, projection_date, season_age, season_lines
 from hfm_runtime.skills import skill_line_columns, with_skills
@@ -468,11 +469,17 @@ class MarcelRows:
     league_rate: np.ndarray  # bool [N]: no MLB lines at all in the window: the bundle's league rates
     ages: np.ndarray  # float64 [N]: the age in the season Marcel adjusted by (NaN: none)
     evidence: np.ndarray  # float64 [N]: Marcel's weighted record in opportunities (0: none; hfm_runtime.ranges)
+    window: np.ndarray  # float64 [N, 3]: MLB opportunities of the three seasons before, full-season equivalents
 
     def take(self, at: np.ndarray) -> MarcelRows:
         """These rows at positions `at`."""
         return MarcelRows(self.rates[at], self.opportunities[at], self.no_history[at], self.league_rate[at],
-                          self.ages[at], self.evidence[at])
+                          self.ages[at], self.evidence[at], self.window[at])
+
+    @property
+    def playing_time_inputs(self) -> PlayingTimeInputs:
+        """What the playing-time spread's opportunity model reads (hfm_runtime.playing_time)."""
+        return PlayingTimeInputs(self.window, self.ages, self.rates)
 
     @property
     def basis(self) -> np.ndarray:
@@ -497,12 +504,13 @@ def marcel_rows(
             rates=np.tile(np.array([rates[s] for s in stats], dtype=np.float64), (n, 1)),
             opportunities=np.full(n, MARCEL_CONFIGS[pt].playing_time_base, dtype=np.float64),
             no_history=np.ones(n, bool), league_rate=np.ones(n, bool), ages=np.asarray(ages, np.float64),
-            evidence=np.zeros(n),
+            evidence=np.zeros(n), window=np.zeros((n, 3)),
         )
     return MarcelRows(
         rates=base[stats].to_numpy(np.float64), opportunities=base[OPPORTUNITY[pt]].to_numpy(np.float64),
         no_history=base["no_history"].to_numpy(bool), league_rate=np.zeros(n, bool),
         ages=np.asarray(ages, np.float64), evidence=base["evidence"].to_numpy(np.float64),
+        window=base[["opp_1", "opp_2", "opp_3"]].to_numpy(np.float64),
     )
 
 
@@ -860,8 +868,9 @@ class Scorer:
         out["n_games"] = n_games
         out["max_input_z"] = max_z
         playing_time = self.bundle.range_params.playing_time
+        pt_inputs = base.playing_time_inputs
         expected = (np.asarray(base.opportunities, dtype=np.float64) if playing_time is None
-                    else playing_time.mean_opportunities(pt, base.opportunities))
+                    else playing_time.mean_opportunities(pt, base.opportunities, pt_inputs))
         for j, s in enumerate(stats):
             out[f"marcel_{s}"] = marcel_rates[:, j]
             out[f"model_{s}"] = model[:, j]
@@ -871,10 +880,10 @@ class Scorer:
         out["evidence"] = base.evidence
         out["opportunities_mean"] = expected
         opp_q = (np.repeat(base.opportunities[:, None], len(QUANTILES), axis=1) if playing_time is None
-                 else playing_time.opportunity_quantiles(pt, base.opportunities, QUANTILES))
+                 else playing_time.opportunity_quantiles(pt, base.opportunities, QUANTILES, pt_inputs))
         for k, q in enumerate(QUANTILE_NAMES):
             out[f"opportunities_{q}"] = opp_q[:, k]
-        spread = self._ranges(pt, rates, base.evidence, base.opportunities)
+        spread = self._ranges(pt, rates, base.evidence, base.opportunities, pt_inputs)
         for kind in RANGE_KINDS:
             values = getattr(spread, kind)
             for j, s in enumerate(stats):
@@ -883,25 +892,25 @@ class Scorer:
         nan = np.full(len(ids), np.nan)
         return {c: out.get(c, nan) for c in SCORE_COLUMNS}  # NaN: the other type's stats
 
-    def _ranges(self, pt: PlayerType, rates: np.ndarray, evidence, opportunities) -> Ranges:
-        """projection_ranges of the bundle's parameters, memoised per row: a row whose rates, evidence
-        and opportunities are the same to the bit gets the quantiles it got before, and re-scoring an
-        unchanged player costs a lookup, not ~8 ms of Beta quantiles. (A row computed alone or in
-        another batch can differ by about 1e-9: the count quantiles run per batch of rows.)"""
+    def _ranges(self, pt: PlayerType, rates: np.ndarray, evidence, opportunities,
+                inputs: PlayingTimeInputs) -> Ranges:
+        """projection_ranges of the bundle's parameters, memoised per row: a row whose rates, evidence,
+        opportunities and playing-time levels are the same to the bit gets the quantiles it got before,
+        and re-scoring an unchanged player costs a lookup, not ~8 ms of Beta quantiles. (A row computed
+        alone or in another batch can differ by about 1e-9: the count quantiles run per batch of rows.)"""
         params = self.bundle.range_params
         evidence, opportunities = (np.asarray(v, dtype=np.float64) for v in (evidence, opportunities))
         if not len(rates):
             return projection_ranges(rates, evidence, opportunities, *params.arrays(pt))
-
-        def levels(rows: np.ndarray) -> np.ndarray | None:
-            return None if params.playing_time is None else params.playing_time.levels(pt, rows)
-        keys = [row.tobytes() for row in np.column_stack([rates, evidence, opportunities]).astype(np.float64)]
+        levels = None if params.playing_time is None else params.playing_time.levels(pt, opportunities, inputs)
+        key_columns = [rates, evidence, opportunities] + ([] if levels is None else [levels])
+        keys = [row.tobytes() for row in np.column_stack(key_columns).astype(np.float64)]
         memo = self._ranges_memo.setdefault(pt, {})
         missing = [i for i, key in enumerate(keys) if key not in memo]
         if missing:
             fresh = projection_ranges(rates[missing], evidence[missing], opportunities[missing], *params.arrays(pt),
                                       talent=params.arrays(pt, "talent") if params.has_talent(pt) else None,
-                                      playing_time=levels(opportunities[missing]))
+                                      playing_time=None if levels is None else levels[missing])
             if len(memo) + len(missing) > RANGES_MEMO_ROWS:
                 memo.clear()
             for r, i in enumerate(missing):

@@ -96,7 +96,8 @@ from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, game_keys
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
-STORE_SCHEMA_VERSION = 3  # 2 (2026-12-06): batters' lines gained skills.POSITION_GAMES; 3: skills' platoon_pa
+STORE_SCHEMA_VERSION = 4  # 2 (2026-12-06): batters' lines gained skills.POSITION_GAMES; 3: skills' platoon_pa;
+# 4: Marcel's rows keep the window's opportunities (MarcelRows.window, the playing-time model's input)
 STORE_FILE = "store.json"
 _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player type
 _LOAD_SLACK = 8  # game lines a loaded player's buffers have room for before they grow

@@ -21,9 +21,10 @@ Fitting (`fit_range_params`, run by `hfm-train fit`; hfm_runtime.ranges has the 
               the talent error under a season's binomial noise. Without true talent (real leagues)
               none is fitted and the talent interval uses (k_S, D_S). The rows are saved in the run
               folder (RANGE_ROWS) and `fit_from_rows` refits from them.
-  playing     the playing-time spread (hfm_train.playing_time: actual / Marcel-projected opportunities,
-  time        0 for a season not played, per type and band of the projection) from the MLB lines of
-              the same seasons (`fit_season_playing_time`; None with fewer than min_rows rows a type).
+  playing     the playing-time spread (hfm_train.playing_time: actual opportunities, 0 for a season not
+  time        played, over a ridge's expected opportunities from Marcel's window, age and rates, per type
+              and band of that base) from the MLB lines of the same seasons (`fit_season_playing_time`;
+              None with fewer than min_rows rows a type).
 The test season is never read here.
 
 The check (`calibrate_run`, the `calibration` command) on a run's test season, per player type and
@@ -61,16 +62,15 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.marcel import marcel
 from hfm_runtime.ranges import (
     LEVELS, QUANTILES, RangeParams, beta_ppf, beta_shape, betabinom_ppf, betainc, covered, default_prior,
     interval_score, mixture_ppf, outcome_intervals, talent_variance,
 )
 from hfm_runtime.playing_time import PlayingTimeSpread
-from hfm_runtime.seasons import season_age, season_lines
+from hfm_runtime.seasons import season_lines
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
-from .playing_time import describe, fit_playing_time_from_lines, playing_time_rows
+from .playing_time import describe, fit_playing_time_from_lines, inputs_of, marcel_of, playing_time_rows
 
 MIN_OPPORTUNITIES = {"batter": 100, "pitcher": 100}  # season lines the talent variance is measured on
 MIN_LINES = 30  # fewer such lines: R_S is Marcel's (hfm_runtime.ranges.default_prior)
@@ -160,21 +160,6 @@ def fit_scale(center: np.ndarray, evidence: np.ndarray, n: np.ndarray, count: np
     return k, drift, {f"{level:g}": v for level, v in cover.items()}
 
 
-def marcel_evidence(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, season: int,
-                    ids: np.ndarray) -> pd.DataFrame:
-    """Marcel of `ids` for `season` (its rates, `evidence`, PA/BF) from the lines of the seasons before."""
-    table = season_lines(lines, player_type) if "game_pk" in lines.columns else lines
-    table = table[table["season"] < season]
-    births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"]
-    uniq = np.unique(np.asarray(ids, dtype=np.int64))
-    known = births.reindex(uniq)
-    ages = np.full(len(uniq), np.nan)
-    ok = known.notna().to_numpy()
-    if ok.any():
-        ages[ok] = np.asarray(season_age(known.to_numpy()[ok], season), dtype=np.float64)
-    return marcel(table, pd.Series(ages, index=uniq), season, player_type, player_ids=uniq)
-
-
 def outcomes(lines: pd.DataFrame, player_type: PlayerType, season: int, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """([N] MLB opportunities, [N, S] counts) of `ids` in `season` (0 where he has no line)."""
     opp = OPPORTUNITY[player_type]
@@ -235,7 +220,7 @@ def fit_rows(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType
             continue
         else:
             ids = np.asarray(projections[season][0], dtype=np.int64)
-        m = marcel_evidence(lines, players, player_type, season, ids)
+        m = marcel_of(lines, players, player_type, season, ids)
         opp, count = outcomes(lines, player_type, season, ids)
         keep = opp >= 10
         center = m.loc[ids, stats].to_numpy(np.float64) if projections is None else np.asarray(projections[season][1])
@@ -402,7 +387,7 @@ def _totals_table(params: RangeParams, pt: PlayerType, lines: Mapping[str, pd.Da
     stats = list(TARGET_STATS[pt])
     season_table = {t: mlb_season_lines(lines[t], t) for t in PLAYER_TYPES}
     ids = playing_time_rows(season_table, players, [season])[pt]["player_id"].to_numpy(np.int64)
-    m = marcel_evidence(lines[pt], players, pt, season, ids)
+    m = marcel_of(lines[pt], players, pt, season, ids)
     n0, evidence = m.loc[ids, OPPORTUNITY[pt]].to_numpy(np.float64), m.loc[ids, "evidence"].to_numpy(np.float64)
     center = np.array(m.loc[ids, stats].to_numpy(np.float64))  # a copy: the blend's rates go in
     projected = blend.reindex(ids).to_numpy(np.float64)
@@ -410,8 +395,9 @@ def _totals_table(params: RangeParams, pt: PlayerType, lines: Mapping[str, pd.Da
     center[has_blend] = projected[has_blend]
     n, counts = outcomes(lines[pt], pt, season, ids)
     played = n > 0
-    levels = params.playing_time.levels(pt, n0)
-    opp_q = params.playing_time.opportunity_quantiles(pt, n0, QUANTILES)
+    inputs = inputs_of(m.loc[ids], pt)
+    levels = params.playing_time.levels(pt, n0, inputs)
+    opp_q = params.playing_time.opportunity_quantiles(pt, n0, QUANTILES, inputs)
     prior, scale, inv_drift = params.arrays(pt)
     q = np.array(QUANTILES)
     out: dict[str, Any] = {"n_players": int(len(ids)), "n_blend": int(has_blend.sum()), "n_no_play": int((~played).sum()),
@@ -497,7 +483,7 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
         wide = {c: rows.pivot_table(index="player_id", columns="stat", values=c, aggfunc="first", dropna=False)
                 .reindex(columns=stats) for c in ("blend", "marcel", "true_talent")}  # true_talent: NaN on real data
         ids = wide["blend"].index.to_numpy(np.int64)
-        m = marcel_evidence(lines[pt], league.players, pt, test_season, ids)
+        m = marcel_of(lines[pt], league.players, pt, test_season, ids)
         evidence = m.loc[ids, "evidence"].to_numpy(np.float64)
         n, counts = outcomes(lines[pt], pt, test_season, ids)
         keep = n >= 1

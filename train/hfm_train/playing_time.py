@@ -3,16 +3,22 @@
 Rows (`playing_time_rows`): for each season t asked for, the players the score table scores by
 default for t (hfm_runtime.scoring: everyone with an MLB line of either type in t-3..t-1, as the
 type(s) the players table gives him, else a pitcher if he ever pitched in these lines), with his
-Marcel projection of t's opportunities (`marcel.playing_time` from t-1 and t-2) and his actual MLB
-opportunities in t as full-season equivalents (`targets.season_scale`: 0 when he did not play).
-Only seasons t-3..t of the lines passed are read; the caller passes the training and validation
-seasons, never the test season.
+Marcel projection of t's opportunities (`marcel.playing_time` from t-1 and t-2), the opportunity
+model's inputs (`opp_1..3`: t-1..t-3's MLB opportunities as full-season equivalents, `age` in t from
+the players table's birth date, NaN where unknown, and Marcel's rates `m_<stat>`: `marcel_of`) and
+his actual MLB opportunities in t as full-season equivalents (`targets.season_scale`: 0 when he did
+not play). Only seasons t-3..t of the lines passed are read; the caller passes the training and
+validation seasons, never the test season.
 
-Fit (`fit_playing_time`), per player type: band 0 holds the projections at Marcel's base (no MLB
-opportunities in the two seasons before), the rest is cut into `bands` bands of equal rows by the
-projection (fewer where a band would hold under `min_rows` rows; band 0 joins band 1 when it is that
-small); in each band the ratio actual / projected's quantiles at hfm_runtime.playing_time.GRID
-(numpy's linear interpolation between order statistics).
+Fit (`fit_playing_time`), per player type: a ridge (`alpha` on standardised inputs) of the actual
+opportunities on hfm_runtime.playing_time.model_inputs gives each row's base m (at least `floor`);
+the rows are cut into `bands` bands of equal rows by m (fewer where a band would hold under
+`min_rows` rows), and in each band the ratio actual / m's quantiles at hfm_runtime.playing_time.GRID
+(numpy's linear interpolation between order statistics). Chosen on the real selection seasons
+2014-2018 (benchmarks/studies/real_playing_time_study.py --grid, docs/ranges.md): 10 bands and alpha
+100 gave the lowest CRPS of the season's opportunities among 4, 6 and 10 bands and alpha 1 and 100 (the
+RMSE of the expected opportunities the same to 1%); the inputs without age or without Marcel's rates
+did worse.
 """
 
 from __future__ import annotations
@@ -25,93 +31,136 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.marcel import MARCEL_CONFIGS, playing_time
-from hfm_runtime.playing_time import GRID, PlayingTimeSpread
+from hfm_runtime.marcel import marcel
+from hfm_runtime.playing_time import GRID, OpportunityModel, PlayingTimeInputs, PlayingTimeSpread, model_inputs
 from hfm_runtime.scoring import scored_as
-from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, season_scale
+from hfm_runtime.seasons import season_age, season_lines
+from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType, season_scale
 
-BASE_MARGIN = 0.25  # opportunities above Marcel's base still counted as "at the base" (no record)
+WINDOW = ("opp_1", "opp_2", "opp_3")
 
 
 @dataclass(frozen=True)
 class PlayingTimeConfig:
-    bands: int = 3  # bands above the base band, of equal rows
+    bands: int = 10  # bands of equal rows by the model's base m
     min_rows: int = 30  # fewest rows a band is fitted on
+    alpha: float = 100.0  # the opportunity model's ridge penalty (standardised inputs)
+    floor: float = 10.0  # the least base m (opportunities): ratios of a base near 0 would run wild
 
     def __post_init__(self) -> None:
-        if self.bands < 1 or self.min_rows < 2:
-            raise HFMInputError(f"PlayingTimeConfig: bands {self.bands} (>= 1), min_rows {self.min_rows} (>= 2)")
+        if self.bands < 1 or self.min_rows < 2 or not self.alpha >= 0 or not self.floor > 0:
+            raise HFMInputError(f"PlayingTimeConfig: bands {self.bands} (>= 1), min_rows {self.min_rows} (>= 2), "
+                                f"alpha {self.alpha} (>= 0), floor {self.floor} (> 0)")
 
 
-def playing_time_rows(season_lines: Mapping[str, pd.DataFrame], players: pd.DataFrame,
+def marcel_of(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, season: int,
+              ids: np.ndarray) -> pd.DataFrame:
+    """Marcel of `ids` for `season` (hfm_runtime.marcel.marcel's frame: rates, `evidence`, PA/BF, the
+    window's `opp_1..3`, `age`) from the game or season lines of the seasons before, each age from the
+    players table's birth date (NaN where unknown)."""
+    table = season_lines(lines, player_type) if "game_pk" in lines.columns else lines
+    table = table[table["season"] < season]
+    births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"]
+    uniq = np.unique(np.asarray(ids, dtype=np.int64))
+    known = births.reindex(uniq)
+    ages = np.full(len(uniq), np.nan)
+    ok = known.notna().to_numpy()
+    if ok.any():
+        ages[ok] = np.asarray(season_age(known.to_numpy()[ok], season), dtype=np.float64)
+    return marcel(table, pd.Series(ages, index=uniq), season, player_type, player_ids=uniq)
+
+
+def inputs_of(frame: pd.DataFrame, player_type: PlayerType) -> PlayingTimeInputs:
+    """The opportunity model's inputs of `playing_time_rows`' rows (or a Marcel frame: `m_` absent)."""
+    stats = [f"m_{s}" if f"m_{s}" in frame.columns else s for s in TARGET_STATS[player_type]]
+    return PlayingTimeInputs(frame[list(WINDOW)].to_numpy(np.float64), frame["age"].to_numpy(np.float64),
+                             frame[stats].to_numpy(np.float64))
+
+
+def playing_time_rows(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame,
                       seasons: list[int]) -> dict[str, pd.DataFrame]:
-    """Per player type, a frame of (season, player_id, projected, actual) (module docstring).
-    season_lines: per type, MLB season lines (player_id, season, PA/BF; hfm_train.calibration.mlb_season_lines)."""
+    """Per player type, a frame of (season, player_id, projected, opp_1..3, age, m_<stat>..., actual)
+    (module docstring). lines: per type, MLB season lines (hfm_train.calibration.mlb_season_lines)."""
     kind = (players.drop_duplicates("player_id").set_index("player_id")["player_type"]
             if "player_type" in players.columns else pd.Series(dtype=object))
-    pitched = set(season_lines["pitcher"]["player_id"].tolist()) if "pitcher" in season_lines else set()
-    per = {pt: season_lines[pt].groupby(["player_id", "season"])[OPPORTUNITY[pt]].sum() for pt in PLAYER_TYPES}
+    pitched = set(lines["pitcher"]["player_id"].tolist()) if "pitcher" in lines else set()
+    per = {pt: lines[pt].groupby(["player_id", "season"])[OPPORTUNITY[pt]].sum() for pt in PLAYER_TYPES}
     out: dict[str, list[pd.DataFrame]] = {pt: [] for pt in PLAYER_TYPES}
     for season in seasons:
         window: set[int] = set()
         for pt in PLAYER_TYPES:
-            lines = season_lines[pt]
-            window.update(lines.loc[lines["season"].between(season - 3, season - 1), "player_id"].tolist())
+            mlb = lines[pt]
+            window.update(mlb.loc[mlb["season"].between(season - 3, season - 1), "player_id"].tolist())
         for pt in PLAYER_TYPES:
             ids = np.array(sorted(i for i in window if pt in scored_as(kind.get(i), i in pitched)), dtype=np.int64)
+            if not len(ids):
+                continue
+            key = pd.MultiIndex.from_arrays([ids, np.full(len(ids), season)])
+            actual = per[pt].reindex(key).fillna(0.0).to_numpy(np.float64) * float(season_scale([season])[0])
+            m = marcel_of(lines[pt][lines[pt]["season"].between(season - 3, season - 1)], players, pt, season, ids)
+            m = m.reindex(ids)  # a player scored as this type with no line of it: Marcel's zero row
+            out[pt].append(pd.DataFrame({
+                "season": int(season), "player_id": ids, "projected": m[OPPORTUNITY[pt]].to_numpy(np.float64),
+                **{c: m[c].to_numpy(np.float64) for c in WINDOW}, "age": m["age"].to_numpy(np.float64),
+                **{f"m_{s}": m[s].to_numpy(np.float64) for s in TARGET_STATS[pt]}, "actual": actual}))
+    columns = {pt: ["season", "player_id", "projected", *WINDOW, "age", *(f"m_{s}" for s in TARGET_STATS[pt]), "actual"]
+               for pt in PLAYER_TYPES}
+    return {pt: (pd.concat(f, ignore_index=True) if f else pd.DataFrame(columns=columns[pt])) for pt, f in out.items()}
 
-            def opp(s: int) -> np.ndarray:
-                key = pd.MultiIndex.from_arrays([ids, np.full(len(ids), s)])
-                return per[pt].reindex(key).fillna(0.0).to_numpy(np.float64)
 
-            projected = playing_time(opp(season - 1), opp(season - 2), season, MARCEL_CONFIGS[pt])
-            actual = opp(season) * float(season_scale([season])[0])
-            out[pt].append(pd.DataFrame({"season": int(season), "player_id": ids, "projected": projected,
-                                         "actual": actual}))
-    return {pt: (pd.concat(f, ignore_index=True) if f else
-                 pd.DataFrame(columns=["season", "player_id", "projected", "actual"])) for pt, f in out.items()}
+def fit_opportunity_model(frame: pd.DataFrame, player_type: PlayerType, config: PlayingTimeConfig) -> OpportunityModel:
+    """The ridge of the actual opportunities on model_inputs (module docstring), in closed form."""
+    ages = frame["age"].to_numpy(np.float64)
+    age_fill = float(np.nanmedian(ages)) if np.isfinite(ages).any() else 27.0
+    x = model_inputs(inputs_of(frame, player_type), age_fill)
+    y = frame["actual"].to_numpy(np.float64)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)  # an input constant over the rows: its coefficient stays 0
+    z = (x - mean) / scale
+    coef = np.linalg.solve(z.T @ z + config.alpha * np.eye(z.shape[1]), z.T @ (y - y.mean()))
+    return OpportunityModel(tuple(float(v) for v in mean), tuple(float(v) for v in scale),
+                            tuple(float(v) for v in coef), float(y.mean()), age_fill, config.floor)
 
 
 def fit_playing_time(rows: Mapping[str, pd.DataFrame], config: PlayingTimeConfig = PlayingTimeConfig(),
                      source: str = "fitted") -> PlayingTimeSpread:
     """The spread of both types from their rows (`playing_time_rows`; module docstring). HFMInputError
     naming the type when it has fewer than `min_rows` rows."""
-    edges, ratio, counts = {}, {}, {}
+    edges, ratio, counts, models = {}, {}, {}, {}
     for pt in PLAYER_TYPES:
         frame = rows.get(pt)
         if frame is None or len(frame) < config.min_rows:
             raise HFMInputError(f"playing time: {0 if frame is None else len(frame)} {pt} rows, "
                                 f"fewer than min_rows {config.min_rows}")
-        projected = frame["projected"].to_numpy(np.float64)
-        r = frame["actual"].to_numpy(np.float64) / projected
-        base = MARCEL_CONFIGS[pt].playing_time_base + BASE_MARGIN
-        above = projected[projected > base]
-        n_bands = max(1, min(config.bands, len(above) // config.min_rows))
-        cuts = [float(c) for c in np.quantile(above, np.arange(1, n_bands) / n_bands)] if len(above) else []
-        cuts = sorted(set(c for c in cuts if c > base))
-        bounds = ([base] if (projected <= base).sum() >= config.min_rows and len(above) >= config.min_rows else []) + cuts
-        band = np.searchsorted(np.asarray(bounds), projected, side="right")
+        models[pt] = fit_opportunity_model(frame, pt, config)
+        base = models[pt].predict(inputs_of(frame, pt))
+        r = frame["actual"].to_numpy(np.float64) / base
+        n_bands = max(1, min(config.bands, len(base) // config.min_rows))
+        cuts = np.unique(np.quantile(base, np.arange(1, n_bands) / n_bands))
+        bounds = [float(c) for c in cuts if c > base.min()]  # a cut at the floor would leave band 0 empty
+        band = np.searchsorted(np.asarray(bounds), base, side="right")
         edges[pt] = tuple(bounds)
         ratio[pt] = tuple(tuple(float(v) for v in np.maximum.accumulate(np.quantile(r[band == b], GRID)))
                           for b in range(len(bounds) + 1))
         counts[pt] = tuple(int((band == b).sum()) for b in range(len(bounds) + 1))
-    return PlayingTimeSpread(edges, ratio, source, counts)
+    return PlayingTimeSpread(edges, ratio, source, counts, models)
 
 
-def fit_playing_time_from_lines(season_lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],
+def fit_playing_time_from_lines(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],
                                 config: PlayingTimeConfig = PlayingTimeConfig()) -> PlayingTimeSpread | None:
     """`fit_playing_time` of `playing_time_rows` of `seasons`, its source line saying so; None where a
     type has fewer than `config.min_rows` rows (the totals then hold the opportunities at the projection)."""
-    rows = playing_time_rows(season_lines, players, seasons)
+    rows = playing_time_rows(lines, players, seasons)
     if min(len(r) for r in rows.values()) < config.min_rows:
         return None
-    source = (f"fitted on seasons {min(seasons)}-{max(seasons)}: actual / Marcel-projected MLB opportunities of "
-              f"the players with an MLB line in the three seasons before, per type and band of the projection")
+    source = (f"fitted on seasons {min(seasons)}-{max(seasons)}: actual MLB opportunities of the players with an "
+              f"MLB line in the three seasons before around a ridge's expected opportunities (Marcel's window, "
+              f"age and rates), per type and band of that base")
     return fit_playing_time(rows, config, source)
 
 
 def describe(spread: PlayingTimeSpread) -> dict[str, Any]:
-    """A short summary per type and band (rows, bounds, share at 0, median and 10/90% ratio) for reports."""
+    """A short summary per type and band (rows, bounds of the base m, median and 10/90% ratio) for reports."""
     out: dict[str, Any] = {}
     for pt in PLAYER_TYPES:
         bounds, rows = (None, *spread.edges[pt], None), (spread.rows or {}).get(pt)
