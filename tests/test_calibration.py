@@ -21,7 +21,7 @@ from hfm_train.calibration import (
     MAX_PRIOR, RANGE_ROWS, calibrate_run, fit_prior, fit_scale, fit_talent_scale, fit_type_from_rows, format_report,
     talent_coverage,
 )
-from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
+from hfm_train.playing_time import PlayingTimeConfig, _band_bounds, fit_playing_time, inputs_of, playing_time_rows
 
 
 def test_prior_and_scale_are_recovered_from_lines_made_with_them() -> None:
@@ -232,6 +232,20 @@ def _playing_time_frames(rng: np.random.Generator, size: int = 3000) -> dict[str
             frame[f"m_{stat}"] = rng.uniform(0.01, 0.3, size)
         frames[pt] = frame
     return frames
+
+
+def test_playing_time_bands_merge_a_band_that_ties_leave_too_small() -> None:
+    """Many rows at one base (the model's floor, a tie above it) would leave a band empty or under
+    min_rows between interpolated cuts: such a band joins its smaller neighbour."""
+    rng = np.random.default_rng(4)
+    base = np.concatenate([np.full(400, 10.0), np.full(310, 250.0), rng.uniform(11, 600, 290)])
+    config = PlayingTimeConfig(bands=10, min_rows=30)
+    bounds = _band_bounds(base, config)
+    counts = np.bincount(np.searchsorted(np.asarray(bounds), base, side="right"), minlength=len(bounds) + 1)
+    assert (counts >= 30).all() and counts.sum() == len(base) and len(bounds) >= 3
+    assert (np.diff(bounds) > 0).all()
+    with pytest.raises(HFMInputError, match=r"alpha 0.0 \(> 0\)"):
+        PlayingTimeConfig(alpha=0.0)
 
 
 def test_playing_time_fit_learns_the_expected_opportunities_and_the_ratio_quantiles_per_band() -> None:

@@ -303,12 +303,17 @@ def test_a_spread_with_an_opportunity_model_bands_its_base_and_gives_levels_as_r
         PlayingTimeSpread.from_json(data)
     data = spread.to_json()
     data["batter"]["model"]["coef"][2] = "x"
-    with pytest.raises(HFMInputError, match=r"field 'batter.model.coef' holds 'x'"):
+    with pytest.raises(HFMInputError, match=r"^ranges.playing_time: field 'batter.model.coef' holds 'x'"):
         PlayingTimeSpread.from_json(data)
     data = spread.to_json()
     data["batter"]["model"]["coef"] = data["batter"]["model"]["coef"][:-1]
-    with pytest.raises(HFMInputError, match=r"batter.model: model fields"):
+    with pytest.raises(HFMInputError, match=r"^ranges.playing_time: batter.model: model fields"):
         PlayingTimeSpread.from_json(data)
+    data = spread.to_json()
+    data["batter"]["model"], data["pitcher"]["model"] = data["pitcher"]["model"], data["batter"]["model"]
+    with pytest.raises(HFMInputError, match="field 'batter.model' reads 20 inputs, a batter's are 24"):
+        PlayingTimeSpread.from_json(data)
+    assert spread.levels("batter", np.zeros(0), inputs["batter"].take(np.zeros(0, dtype=np.int64))).shape == (0, 20)
 
 
 def test_playing_time_travels_in_json_and_params_without_it_keep_the_old_totals() -> None:

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.targets import PLAYER_TYPES, PlayerType
+from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
 
 N_LEVELS = 20
 GRID: tuple[float, ...] = tuple((k + 0.5) / N_LEVELS for k in range(N_LEVELS))
@@ -75,11 +75,17 @@ def model_inputs(inputs: PlayingTimeInputs, age_fill: float) -> np.ndarray:
     window = np.asarray(inputs.window, dtype=np.float64).reshape(-1, 3)
     age = np.asarray(inputs.ages, dtype=np.float64)
     age = np.where(np.isfinite(age), age, age_fill)
-    rates = np.asarray(inputs.rates, dtype=np.float64).reshape(len(window), -1)
+    rates = np.asarray(inputs.rates, dtype=np.float64)
+    rates = rates if rates.ndim == 2 else rates.reshape(len(window), -1)
     o1, o2 = window[:, 0], window[:, 1]
     past = np.maximum(age - AGE_KNEE, 0.0)
     return np.column_stack([window, np.sqrt(np.maximum(window, 0.0)), o1 == 0, (o1 == 0) & (o2 == 0),
                             age, past, past * o1 / 100, past * o2 / 100, rates, rates * o1[:, None] / 100])
+
+
+def n_model_inputs(player_type: PlayerType) -> int:
+    """The width of `model_inputs` for a type: 12 + 2 x its number of target stats."""
+    return 12 + 2 * len(TARGET_STATS[player_type])
 
 
 @dataclass(frozen=True)
@@ -139,8 +145,12 @@ class PlayingTimeSpread:
                                     "non-negative number in non-decreasing order")
             if not (np.isfinite(edges).all() and (np.diff(edges) > 0).all()):
                 raise HFMInputError(f"playing_time: field '{pt}.edges' is not ascending finite numbers")
-            if self.model is not None and pt not in self.model:
-                raise HFMInputError(f"playing_time: field 'model.{pt}' missing")
+            if self.model is not None:
+                if pt not in self.model:
+                    raise HFMInputError(f"playing_time: field '{pt}.model' missing")
+                if len(self.model[pt].coef) != n_model_inputs(pt):
+                    raise HFMInputError(f"playing_time: field '{pt}.model' reads {len(self.model[pt].coef)} inputs, "
+                                        f"a {pt}'s are {n_model_inputs(pt)} (model_inputs)")
 
     def base(self, player_type: PlayerType, opportunities: np.ndarray,
              inputs: PlayingTimeInputs | None = None) -> np.ndarray:
@@ -228,12 +238,12 @@ class PlayingTimeSpread:
 def _model(value: Any, where: str, field: str) -> OpportunityModel:
     if not isinstance(value, Mapping):
         raise HFMInputError(f"{where}: field '{field}' is not an object")
+    lists = [tuple(_number(v, where, f"{field}.{k}") for v in _list(value.get(k), where, f"{field}.{k}"))
+             for k in ("mean", "scale", "coef")]
+    numbers = [_number(value.get(k), where, f"{field}.{k}") for k in ("intercept", "age_fill", "floor")]
     try:
-        return OpportunityModel(
-            *(tuple(_number(v, where, f"{field}.{k}") for v in _list(value.get(k), where, f"{field}.{k}"))
-              for k in ("mean", "scale", "coef")),
-            *(_number(value.get(k), where, f"{field}.{k}") for k in ("intercept", "age_fill", "floor")))
-    except HFMInputError as err:
+        return OpportunityModel(*lists, *numbers)
+    except HFMInputError as err:  # names the fields, not where they are
         raise HFMInputError(f"{where}: {field}: {str(err).removeprefix('playing_time: ')}") from None
 
 

@@ -38,10 +38,10 @@ Intervals are central: 50% = [p25, p75], 80% = [p10, p90] (QUANTILES).
   then "covered" by the fraction of its cell [x - 1/2, x + 1/2] inside the interval (`covered`): the
   expected coverage of the randomised PIT, deterministic.
 - totals: the season total's quantiles in counts, with the playing-time spread (hfm_runtime.playing_time,
-  `RangeParams.playing_time`): the season's opportunities N = r n0 around the projection n0, r one of
-  20 equally likely levels of its type's and band's fitted distribution (0 for a season not played);
-  the total is the equal-weight mixture of the beta-binomial counts at round(r_k n0), talent independent
-  of r, and its quantiles those of the mixture's X + U - 1/2. `mixture_ppf` solves mean_k F_k(y) = q by
+  `RangeParams.playing_time`): the season's opportunities N, one of 20 equally likely levels of its
+  type's and band's fitted distribution (0 for a season not played), passed here as ratios r_k to the
+  projection n0 (`PlayingTimeSpread.levels`); the total is the equal-weight mixture of the
+  beta-binomial counts at round(r_k n0), talent independent of r, and its quantiles those of the mixture's X + U - 1/2. `mixture_ppf` solves mean_k F_k(y) = q by
   safeguarded Newton steps, each component's CDF F_k of X + U - 1/2 read from its second-order Edgeworth
   expansion (its exact first four cumulants) where it is close to normal (sd >= 2, |skewness| <= 0.8,
   |excess kurtosis| <= 1, a, b >= 5) and from its exact pmf (a table over its small counts) elsewhere; a
@@ -97,7 +97,7 @@ class RangeParams:
     # talent interval uses `scale` and `drift` (the rule before talent parameters existed)
     talent_scale: Mapping[str, Mapping[str, float]] | None = None
     talent_drift: Mapping[str, Mapping[str, float | None]] | None = None
-    # the season's opportunities around the projection (hfm_runtime.playing_time); None: the totals hold
+    # the season's opportunities (hfm_runtime.playing_time); None: the totals hold
     # them at the projection (the rule before it, and every bundle exported before 2026-12-03)
     playing_time: PlayingTimeSpread | None = None
 

@@ -27,9 +27,9 @@ opening day moved to that season: `seasons.projection_date`):
   proj_<S>    rate_S x `opportunities_mean`: his expected season total
   opportunities  Marcel's projected opportunities (PA or BF for the full season, `marcel.playing_time`:
               a short season's opportunities as full-season equivalents)
-  opportunities_mean  the expected opportunities: `opportunities` x the mean of the playing-time
-              ratio of his type and band (hfm_runtime.playing_time) where the bundle has a spread,
-              else `opportunities`
+  opportunities_mean  the expected opportunities: the mean of the playing-time spread's 20 levels
+              r_k m (hfm_runtime.playing_time: m its opportunity model's base, or `opportunities`
+              for a spread without one) where the bundle has a spread, else `opportunities`
   talent_<q>_<S>, outcome_<q>_<S>, total_<q>_<S>   quantiles q in p10, p25, p75, p90 (80% and 50%
               central intervals around rate_S) of his talent, of his outcome rate at `opportunities`
               and of his season total, with the playing-time spread where the bundle has one

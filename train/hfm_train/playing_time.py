@@ -12,9 +12,10 @@ validation seasons, never the test season.
 
 Fit (`fit_playing_time`), per player type: a ridge (`alpha` on standardised inputs) of the actual
 opportunities on hfm_runtime.playing_time.model_inputs gives each row's base m (at least `floor`);
-the rows are cut into `bands` bands of equal rows by m (fewer where a band would hold under
-`min_rows` rows), and in each band the ratio actual / m's quantiles at hfm_runtime.playing_time.GRID
-(numpy's linear interpolation between order statistics). Chosen on the real selection seasons
+the rows are cut into `bands` bands of equal rows by m (a band left with fewer than `min_rows` rows,
+as where many rows share m's floor, merged into its smaller neighbour), and in each band the ratio
+actual / m's quantiles at hfm_runtime.playing_time.GRID (numpy's linear interpolation between order
+statistics). Chosen on the real selection seasons
 2014-2018 (benchmarks/studies/real_playing_time_study.py --grid, docs/ranges.md): 10 bands and alpha
 100 gave the lowest CRPS of the season's opportunities among 4, 6 and 10 bands and alpha 1 and 100 (the
 RMSE of the expected opportunities the same to 1%); the inputs without age or without Marcel's rates
@@ -48,9 +49,9 @@ class PlayingTimeConfig:
     floor: float = 10.0  # the least base m (opportunities): ratios of a base near 0 would run wild
 
     def __post_init__(self) -> None:
-        if self.bands < 1 or self.min_rows < 2 or not self.alpha >= 0 or not self.floor > 0:
+        if self.bands < 1 or self.min_rows < 2 or not self.alpha > 0 or not self.floor > 0:
             raise HFMInputError(f"PlayingTimeConfig: bands {self.bands} (>= 1), min_rows {self.min_rows} (>= 2), "
-                                f"alpha {self.alpha} (>= 0), floor {self.floor} (> 0)")
+                                f"alpha {self.alpha} (> 0), floor {self.floor} (> 0)")
 
 
 def marcel_of(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, season: int,
@@ -122,6 +123,24 @@ def fit_opportunity_model(frame: pd.DataFrame, player_type: PlayerType, config: 
                             tuple(float(v) for v in coef), float(y.mean()), age_fill, config.floor)
 
 
+def _band_bounds(base: np.ndarray, config: PlayingTimeConfig) -> list[float]:
+    """Lower bounds of bands 1.. of equal rows by the base (`bands` of them), a band left with fewer
+    than `min_rows` rows (many rows at one base: the floor, a tie) merged into its smaller neighbour."""
+    n_bands = max(1, min(config.bands, len(base) // config.min_rows))
+    bounds = sorted(set(float(c) for c in np.quantile(base, np.arange(1, n_bands) / n_bands)))
+    while bounds:
+        counts = np.bincount(np.searchsorted(np.asarray(bounds), base, side="right"), minlength=len(bounds) + 1)
+        small = int(np.argmin(counts))
+        if counts[small] >= config.min_rows:
+            break
+        # band b lies between bounds[b - 1] and bounds[b]: drop the bound to its smaller neighbour
+        if small == 0 or (small < len(bounds) and counts[small + 1] < counts[small - 1]):
+            del bounds[small]
+        else:
+            del bounds[small - 1]
+    return bounds
+
+
 def fit_playing_time(rows: Mapping[str, pd.DataFrame], config: PlayingTimeConfig = PlayingTimeConfig(),
                      source: str = "fitted") -> PlayingTimeSpread:
     """The spread of both types from their rows (`playing_time_rows`; module docstring). HFMInputError
@@ -135,9 +154,7 @@ def fit_playing_time(rows: Mapping[str, pd.DataFrame], config: PlayingTimeConfig
         models[pt] = fit_opportunity_model(frame, pt, config)
         base = models[pt].predict(inputs_of(frame, pt))
         r = frame["actual"].to_numpy(np.float64) / base
-        n_bands = max(1, min(config.bands, len(base) // config.min_rows))
-        cuts = np.unique(np.quantile(base, np.arange(1, n_bands) / n_bands))
-        bounds = [float(c) for c in cuts if c > base.min()]  # a cut at the floor would leave band 0 empty
+        bounds = _band_bounds(base, config)
         band = np.searchsorted(np.asarray(bounds), base, side="right")
         edges[pt] = tuple(bounds)
         ratio[pt] = tuple(tuple(float(v) for v in np.maximum.accumulate(np.quantile(r[band == b], GRID)))
