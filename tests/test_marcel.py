@@ -95,6 +95,8 @@ def test_pitchers_regress_with_their_constant_and_age_the_other_way() -> None:
     assert proj.loc[8, "SO"] == pytest.approx(so8)
     assert proj.loc[7, "BF"] == pytest.approx(0.5 * 400 + config.playing_time_base)
     assert list(proj.columns[:5]) == ["BF", *TARGET_STATS["pitcher"]]
+    # the window's opportunities (full-season equivalents, the newest first), last: the playing-time model's
+    assert list(proj.columns[-3:]) == ["opp_1", "opp_2", "opp_3"] and proj.loc[7, "opp_1"] == 400 and proj.loc[7, "opp_2"] == 0
 
 
 def test_bad_input_is_a_clear_error() -> None:

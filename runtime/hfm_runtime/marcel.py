@@ -186,13 +186,13 @@ def marcel(
     return pd.DataFrame(
         {
             opp: playing_time(o[:, 0], o[:, 1], season, config),
-            **{f"opp_{k + 1}": o[:, k] * full_season[k] for k in range(len(window))},
             **{k: rates[:, j] for j, k in enumerate(stats)},
             "n_seasons": n_seasons.astype(np.int64),
             "no_history": n_seasons == 0,
             "reliability": weighted_opp / (weighted_opp + config.regression),
             "evidence": weighted_opp / w.mean(),
             "age": age,
+            **{f"opp_{k + 1}": o[:, k] * full_season[k] for k in range(len(window))},
         },
         index=ids,
     )
