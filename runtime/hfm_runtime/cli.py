@@ -485,8 +485,8 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
                         "adjustment to Marcel",
          "ranges": "rates per opportunity (PA for batters, BF for pitchers); in brackets: the 80% interval of the "
                    "season's rate at the projected opportunities (opp)",
-         "totals": "expected season totals at the expected opportunities (opp: Marcel's playing time x the "
-                   "playing-time spread's mean for his band); in brackets: their 80% interval",
+         "totals": "expected season totals at the expected opportunities (opp: the mean of the bundle's "
+                   "playing-time spread for him, opportunities_mean); in brackets: their 80% interval",
          }[show] + "; age: y = birth year only, i = imputed",
     ]
     width = {"adjustments": 15, "ranges": 19, "totals": 15}[show]
