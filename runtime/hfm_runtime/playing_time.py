@@ -103,9 +103,10 @@ class OpportunityModel:
     def __post_init__(self) -> None:
         sizes = {len(self.mean), len(self.scale), len(self.coef)}
         values = np.array([*self.mean, *self.scale, *self.coef, self.intercept, self.age_fill, self.floor], float)
-        if len(sizes) != 1 or not np.isfinite(values).all() or min(self.scale) <= 0 or self.floor <= 0:
-            raise HFMInputError("playing_time: model fields 'mean', 'scale', 'coef' are not finite lists of one "
-                                "length (scale > 0), or 'intercept', 'age_fill', 'floor' not finite (floor > 0)")
+        if len(sizes) != 1 or not self.coef or not np.isfinite(values).all() or min(self.scale) <= 0 \
+                or self.floor <= 0:
+            raise HFMInputError("playing_time: model fields 'mean', 'scale', 'coef' are not non-empty finite lists "
+                                "of one length (scale > 0), or 'intercept', 'age_fill', 'floor' not finite (floor > 0)")
 
     def predict(self, inputs: PlayingTimeInputs) -> np.ndarray:
         x = model_inputs(inputs, self.age_fill)
