@@ -171,27 +171,29 @@ class PlayingTimeSpread:
         return np.searchsorted(edges, np.asarray(base, dtype=np.float64), side="right")
 
     def levels(self, player_type: PlayerType, opportunities: np.ndarray,
-               inputs: PlayingTimeInputs | None = None) -> np.ndarray:
+               inputs: PlayingTimeInputs | None = None, *, m: np.ndarray | None = None) -> np.ndarray:
         """[N, N_LEVELS] the equally likely opportunity levels of each row as ratios to Marcel's n0
-        (`opportunities`): r_k m / n0, r_k the levels of m's band."""
+        (`opportunities`): r_k m / n0, r_k the levels of m's band. m: `base`'s result where the caller
+        has it (the scorer reads levels, mean and quantiles of one base), else computed from `inputs`."""
         n0 = np.asarray(opportunities, dtype=np.float64)
-        m = self.base(player_type, n0, inputs)
+        m = self.base(player_type, n0, inputs) if m is None else m
         ratio = np.asarray(self.ratio[player_type], dtype=np.float64)
         out = ratio[self.band(player_type, m)]
         return out if self.model is None else out * (m / n0)[:, None]
 
     def mean_opportunities(self, player_type: PlayerType, opportunities: np.ndarray,
-                           inputs: PlayingTimeInputs | None = None) -> np.ndarray:
+                           inputs: PlayingTimeInputs | None = None, *, m: np.ndarray | None = None) -> np.ndarray:
         """[N] the expected opportunities E[r] m (the mean of the 20 equally likely levels): what a
         season total's point projection multiplies the rate by, so that it is the mean of the totals'
         mixture (the talent independent of r)."""
         n0 = np.asarray(opportunities, dtype=np.float64)
-        return self.levels(player_type, n0, inputs).mean(axis=1) * n0
+        return self.levels(player_type, n0, inputs, m=m).mean(axis=1) * n0
 
     def opportunity_quantiles(self, player_type: PlayerType, opportunities: np.ndarray,
-                              q: Sequence[float], inputs: PlayingTimeInputs | None = None) -> np.ndarray:
+                              q: Sequence[float], inputs: PlayingTimeInputs | None = None, *,
+                              m: np.ndarray | None = None) -> np.ndarray:
         """[N, len(q)] quantiles of r m (module docstring)."""
-        m = self.base(player_type, opportunities, inputs)
+        m = self.base(player_type, opportunities, inputs) if m is None else m
         per_band = np.array([np.interp(np.asarray(q, dtype=np.float64), GRID, band)
                              for band in self.ratio[player_type]])  # [bands, len(q)]: a few bands, many rows
         return per_band[self.band(player_type, m)] * m[:, None]

@@ -868,9 +868,14 @@ class Scorer:
         out["n_games"] = n_games
         out["max_input_z"] = max_z
         playing_time = self.bundle.range_params.playing_time
-        pt_inputs = base.playing_time_inputs
-        expected = (np.asarray(base.opportunities, dtype=np.float64) if playing_time is None
-                    else playing_time.mean_opportunities(pt, base.opportunities, pt_inputs))
+        n0 = np.asarray(base.opportunities, dtype=np.float64)
+        if playing_time is None:
+            expected, opp_q, levels = n0, np.repeat(n0[:, None], len(QUANTILES), axis=1), None
+        else:  # the opportunity model's base once, for the levels, their mean and quantiles
+            m = playing_time.base(pt, n0, base.playing_time_inputs)
+            levels = playing_time.levels(pt, n0, m=m)
+            expected = playing_time.mean_opportunities(pt, n0, m=m)
+            opp_q = playing_time.opportunity_quantiles(pt, n0, QUANTILES, m=m)
         for j, s in enumerate(stats):
             out[f"marcel_{s}"] = marcel_rates[:, j]
             out[f"model_{s}"] = model[:, j]
@@ -879,11 +884,9 @@ class Scorer:
             out[f"proj_{s}"] = rates[:, j] * expected
         out["evidence"] = base.evidence
         out["opportunities_mean"] = expected
-        opp_q = (np.repeat(base.opportunities[:, None], len(QUANTILES), axis=1) if playing_time is None
-                 else playing_time.opportunity_quantiles(pt, base.opportunities, QUANTILES, pt_inputs))
         for k, q in enumerate(QUANTILE_NAMES):
             out[f"opportunities_{q}"] = opp_q[:, k]
-        spread = self._ranges(pt, rates, base.evidence, base.opportunities, pt_inputs)
+        spread = self._ranges(pt, rates, base.evidence, n0, levels)
         for kind in RANGE_KINDS:
             values = getattr(spread, kind)
             for j, s in enumerate(stats):
@@ -893,16 +896,16 @@ class Scorer:
         return {c: out.get(c, nan) for c in SCORE_COLUMNS}  # NaN: the other type's stats
 
     def _ranges(self, pt: PlayerType, rates: np.ndarray, evidence, opportunities,
-                inputs: PlayingTimeInputs) -> Ranges:
+                levels: np.ndarray | None) -> Ranges:
         """projection_ranges of the bundle's parameters, memoised per row: a row whose rates, evidence,
         opportunities and playing-time levels are the same to the bit gets the quantiles it got before,
         and re-scoring an unchanged player costs a lookup, not ~8 ms of Beta quantiles. (A row computed
-        alone or in another batch can differ by about 1e-9: the count quantiles run per batch of rows.)"""
+        alone or in another batch can differ by about 1e-9: the count quantiles run per batch of rows.)
+        levels: the rows' playing-time levels (PlayingTimeSpread.levels), None without a spread."""
         params = self.bundle.range_params
         evidence, opportunities = (np.asarray(v, dtype=np.float64) for v in (evidence, opportunities))
         if not len(rates):
             return projection_ranges(rates, evidence, opportunities, *params.arrays(pt))
-        levels = None if params.playing_time is None else params.playing_time.levels(pt, opportunities, inputs)
         key_columns = [rates, evidence, opportunities] + ([] if levels is None else [levels])
         keys = [row.tobytes() for row in np.column_stack(key_columns).astype(np.float64)]
         memo = self._ranges_memo.setdefault(pt, {})

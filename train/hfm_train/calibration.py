@@ -395,9 +395,9 @@ def _totals_table(params: RangeParams, pt: PlayerType, lines: Mapping[str, pd.Da
     center[has_blend] = projected[has_blend]
     n, counts = outcomes(lines[pt], pt, season, ids)
     played = n > 0
-    inputs = inputs_of(m.loc[ids], pt)
-    levels = params.playing_time.levels(pt, n0, inputs)
-    opp_q = params.playing_time.opportunity_quantiles(pt, n0, QUANTILES, inputs)
+    base = params.playing_time.base(pt, n0, inputs_of(m.loc[ids], pt))
+    levels = params.playing_time.levels(pt, n0, m=base)
+    opp_q = params.playing_time.opportunity_quantiles(pt, n0, QUANTILES, m=base)
     prior, scale, inv_drift = params.arrays(pt)
     q = np.array(QUANTILES)
     out: dict[str, Any] = {"n_players": int(len(ids)), "n_blend": int(has_blend.sum()), "n_no_play": int((~played).sum()),
