@@ -184,32 +184,6 @@ def test_the_pitchers_wide_path_can_be_fitted_on_other_kinds_of_examples():
     assert wide_weight("batter", pitcher_wide_kinds=every) == wide_weight("batter")  # batters keep wide_kinds
 
 
-def test_the_pitchers_wide_path_can_weigh_recent_seasons_more():
-    """FinetuneConfig.pitcher_wide_decay: each season before the newest multiplies a pitcher row's weight
-    by it (the league's level drifts); the batters' wide path and decay 1.0 weigh every season alike."""
-    ex, games = synthetic(120, seed=8)
-    ex.table["season"] = np.where(np.arange(120) < 60, 2018, 2020)
-    ex.rates[:60, 0] = ex.rates[:60, 0].mean()  # the oldest season's strikeout rate says nothing
-
-    def wide_weight(player_type: str, **config) -> float:
-        fields = {f: getattr(ex, f) for f in ex.__dataclass_fields__}
-        n = len(TARGET_STATS[player_type])
-        for f in ("rates", "marcel", "true_talent"):
-            fields[f] = fields[f][:, :n]
-        fields["context_counts"] = fields["context_counts"][:, :n + 1]
-        typed, (col, _) = with_profile_features(Examples(**{**fields, "player_type": player_type}), seed=8)
-        cfg = FinetuneConfig(**{**CONFIG.__dict__, "wide": True, "epochs": 0, **config})
-        model = finetune(typed, None, games, 1, cfg, mode="absolute", progress=False, log=lambda s: None).model
-        return float(model.wide.weight[0, col])
-
-    flat = wide_weight("pitcher")
-    assert wide_weight("pitcher", pitcher_wide_decay=1.0) == flat
-    assert wide_weight("pitcher", pitcher_wide_decay=0.5) > flat + 0.03  # the flat season two back weighs 1/4
-    assert wide_weight("batter", pitcher_wide_decay=0.5) == wide_weight("batter")
-    with pytest.raises(ValueError, match="pitcher_wide_decay"):
-        wide_weight("pitcher", pitcher_wide_decay=0.0)
-
-
 def test_the_deep_part_must_beat_the_wide_path_significantly():
     rng = np.random.default_rng(5)
     players = np.repeat(np.arange(50), 3)  # three examples per player: they count as one

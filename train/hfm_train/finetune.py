@@ -67,9 +67,6 @@ class FinetuneConfig:
     wide_kinds: tuple[str, ...] = ("start",)  # examples the wide path is fitted on (an opening-day reading)
     # the pitchers' own, where they differ (real leagues: every kind; benchmarks/results/real_wide_kinds.md)
     pitcher_wide_kinds: tuple[str, ...] | None = None
-    # The pitchers' wide-path rows weighted by this per season before the newest it is fitted on (1.0:
-    # every season alike); the league's strikeout level drifts (benchmarks/studies/real_age_study.py)
-    pitcher_wide_decay: float = 1.0
     refit: bool = True  # final model: retrain on train + validation for the early-stopped epoch count
     # An epoch replaces the wide path alone only when it beats it by this many standard errors; 0: when
     # its validation loss is lower at all; None: the wide path alone is no candidate (the deep part is
@@ -156,17 +153,15 @@ def build_model(examples: Examples, games: GameEmbeddings, n_archetypes: int, co
         if examples.player_type == "pitcher" and config.pitcher_wide_kinds is not None:
             kinds = config.pitcher_wide_kinds
         rows = examples.table["kind"].isin(kinds).to_numpy() if "kind" in examples.table else None
-        decay = config.pitcher_wide_decay if examples.player_type == "pitcher" else 1.0
         model.wide_alphas_ = fit_wide(model, examples if rows is None or rows.all() else examples.take(rows), mode,
-                                      config.wide_alphas, config.wide_exclude, decay)
+                                      config.wide_alphas, config.wide_exclude)
     return model
 
 
 def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, alphas: Sequence[float],
-             exclude: Sequence[str] = (), decay: float = 1.0) -> dict[str, float]:
+             exclude: Sequence[str] = ()) -> dict[str, float]:
     """Set and freeze the wide path: per stat, RidgeCV (generalised CV over `alphas`, weights = the
-    examples' opportunities, times `decay` ** (seasons before the newest of `examples`), scaled to mean
-    1) of the standardised target on the Marcel-window stat
+    examples' opportunities scaled to mean 1) of the standardised target on the Marcel-window stat
     features (hfm_runtime.profiles.wide_feature_names, less those starting with an `exclude` prefix)
     standardised on these examples; the other features get weight 0. Returns the penalty chosen per
     stat. (Folds grouped by player chose other penalties on real seasons, up to 1,800 times larger for
@@ -183,13 +178,7 @@ def fit_wide(model: GameProjectionModel, examples: Examples, mode: TargetMode, a
     mu, sd = X.mean(0), X.std(0)
     sd = np.where(sd > 0, sd, 1.0)
     z = (examples.targets(mode) - model.target_mean.numpy()) / model.target_scale.numpy()
-    if not 0.0 < decay <= 1.0:
-        raise ValueError(f"finetune.pitcher_wide_decay: {decay} is not in (0, 1]")
-    w = examples.weight.astype(np.float64)
-    if decay != 1.0:
-        season = examples.table["season"].to_numpy(np.int64)
-        w = w * decay ** (season.max() - season)
-    w = w / w.mean()
+    w = examples.weight / examples.weight.mean()
     weight, bias = np.zeros((z.shape[1], len(names))), np.zeros(z.shape[1])
     chosen = {}
     for j in range(z.shape[1]):
