@@ -35,6 +35,15 @@ def test_it_loads_and_names_its_training_data():
     assert data["input_groups"] == [] and max(data["seasons"]) <= 2021
 
 
+def test_a_data_folder_of_the_same_name_does_not_hide_it(tmp_path, monkeypatch):
+    """`--bundle retrosheet` from a folder holding a `retrosheet/` data folder (a likely place to work
+    from) still means the packaged bundle; a bundle folder of that name would be read instead."""
+    (tmp_path / "retrosheet").mkdir()
+    (tmp_path / "retrosheet" / "2019eve.zip").write_bytes(b"")
+    monkeypatch.chdir(tmp_path)
+    assert load_bundle("retrosheet").manifest["training_data"]["source"] == "retrosheet"
+
+
 def test_scores_real_players_from_retrosheet(tmp_path, scorer):
     import_statcast({"MLB": [DATA / "retrosheet" / "2019", DATA / "retrosheet" / "2020"]}, tmp_path / "league",
                     DATA / "retrosheet" / "chadwick_register_retro.csv")
@@ -82,6 +91,11 @@ def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "warning: --store: Marcel's league rates are counted from the store's games alone" in err
     assert "87 MLB plate appearances of 2020" in err and "--pitches: Marcel" not in err
+    import_statcast({"MLB": [csv]}, tmp_path / "league", register)  # a league of that one game says so too
+    score_main(["--bundle", "retrosheet", "--league", str(tmp_path / "league"), "--season", "2021"])
+    err = capsys.readouterr().err
+    assert "warning: --league: Marcel's league rates are counted from this league's games alone" in err
+    assert "87 MLB plate appearances of 2020" in err and "import whole seasons into it" in err
     result = CliRunner().invoke(marcel_command, ["--statcast", str(csv), "--register", str(register)])
     assert result.exit_code == 0 and "warning: --statcast: Marcel's league rates" in result.output
     lines = pd.DataFrame({"season": [2019, 2020, 2020], "level": "MLB", "PA": [SEASON_PA, SEASON_PA * 0.2, 1000.0]})

@@ -207,6 +207,40 @@ def test_hfm_score_refuses_a_season_past_the_data_unless_allowed(tiny_bundle, ti
     assert (table["season"] == last + 2).all()
 
 
+def test_hfm_score_refuses_a_top_below_one(tiny_bundle, tiny_league, capsys):
+    for top in ("0", "-3"):  # pandas' head(-3) would print all but the last three
+        with pytest.raises(SystemExit) as exit_info:
+            score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--top", top])
+        err = capsys.readouterr().err
+        assert exit_info.value.code == 2 and err == f"error: --top must be at least 1, got {top}\n", err
+
+
+def score_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` with every other column format_table reads (the stats' rates left blank)."""
+    from hfm_runtime.cli import TABLE_STATS
+
+    out = rows.assign(season=2019, as_of_date=pd.Timestamp("2019-03-20"), flag="model", warnings="",
+                      age_source="exact", fallback=False, age=30.0, archetype=0, source="MLB", n_games=30,
+                      basis="own")
+    for s in TABLE_STATS:
+        out[f"rate_{s}"] = np.nan
+        out[f"adj_{s}"] = np.nan
+    return out
+
+
+def test_top_ranks_by_the_opportunities_it_shows():
+    """--show totals prints the playing-time spread's mean as opp, so --top ranks by it (a walkthrough
+    found the top three pitchers ranked by Marcel's opportunities under that column)."""
+    from hfm_runtime.cli import format_table
+
+    rows = pd.DataFrame({"player_id": [1, 2, 3], "name": ["a", "b", "c"], "player_type": "pitcher",
+                         "opportunities": [700.0, 600.0, 500.0], "opportunities_mean": [500.0, 600.0, 700.0]})
+    table = format_table(score_rows(rows), "residual", 0.1, top=1, show="totals")
+    assert [line.split()[0] for line in table.splitlines()[4:]] == ["3"]
+    table = format_table(score_rows(rows), "residual", 0.1, top=1, show="adjustments")
+    assert [line.split()[0] for line in table.splitlines()[4:]] == ["1"]
+
+
 def with_training_data(tiny_bundle: Path, folder: Path, training_data: dict | None) -> Path:
     """A copy of the tiny bundle whose manifest records `training_data` (what hfm-export writes), or
     does not record it (None: a bundle exported before 2026-12-02)."""
@@ -365,4 +399,5 @@ def test_the_header_counts_rows_and_players_apart_for_a_two_way_player():
     from hfm_runtime.cli import _rows
 
     assert _rows(pd.DataFrame({"player_id": [1, 2, 3]})) == "3 players"
+    assert _rows(pd.DataFrame({"player_id": [1]})) == "1 player"
     assert _rows(pd.DataFrame({"player_id": [1, 2, 2]})) == "3 rows (2 players: a two-way player has a row of each type)"

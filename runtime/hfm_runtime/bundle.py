@@ -317,9 +317,10 @@ def packaged_bundle(name: str) -> Path:
 
 def load_bundle(path: str | Path) -> Bundle:
     """Verify a bundle folder (see the module docstring) and load its plain-file parts. A bare name
-    of PACKAGED_BUNDLES that is not a folder here means the packaged bundle of that name."""
+    of PACKAGED_BUNDLES means the packaged bundle of that name unless a bundle (a folder with a
+    manifest) of that name is here (a data folder called `retrosheet/` is not one)."""
     root = Path(path)
-    if not root.is_dir() and str(path) in PACKAGED_BUNDLES:
+    if str(path) in PACKAGED_BUNDLES and not (root / MANIFEST).is_file():
         root = packaged_bundle(str(path))
     manifest = verify_bundle(root, runtime_layout())
     if manifest.get("target_mode") not in ("absolute", "residual"):

@@ -242,6 +242,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     notes = [] if notes is None else notes
     if args.workers < 1:
         raise HFMInputError(f"--workers must be at least 1, got {args.workers}")
+    if args.top is not None and args.top < 1:
+        raise HFMInputError(f"--top must be at least 1, got {args.top}")
     if args.rebuild and args.store is None:
         raise HFMInputError("--rebuild goes with --store")
     check_season(args.season)
@@ -298,8 +300,9 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             source, appended = _store(args, scorer, history)
             if as_of is None and source.last_date is not None and season == source.last_date.year:
                 as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; another season: its opening day
-        if args.pitches and source.league is None:  # a league folder (and its store) holds whole seasons;
-            notes.extend(_thin_league(source, season, args.store is not None))  # files may hold a game
+        # files, and a league imported from them, may hold a game (a simulated league is its own whole league)
+        if source.league is None and (args.pitches or data_source is not None):
+            notes.extend(_thin_league(source, season, args.store is not None, "--pitches" if args.pitches else "--league"))
         try:
             if args.store is not None:
                 seasons = sorted(set(seasons) | set(source.seasons()))
@@ -307,10 +310,13 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                     check_season(args.season, seasons, args.allow_gap)
             notes.extend(_window_start_note(bundle, seasons, season))
             if players is None and not Scorer.default_players(source, season):
+                later = (f"project a later season (--season {max(seasons) + 1}) or name --players"
+                         if max(seasons) + 1 != season else "name --players")
+                level = (f" (its --pitches files were read as --level {args.level}, not MLB)"
+                         if args.pitches and args.level != "MLB" else "")
                 raise HFMInputError(
                     f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
-                    f"holds {', '.join(map(str, seasons))}: project a later season (--season {max(seasons) + 1}) or "
-                    "name --players"
+                    f"holds {', '.join(map(str, seasons))}{level}: {later}"
                 )
             start = time.perf_counter()
             table = scorer.score(source, season, players, as_of)
@@ -474,7 +480,7 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
     fallbacks = ", ".join(f"{int(counts[f])} {f}" for f in counts.index if f != "model")
     lines = [
         f"HFM projections for {season} as of {as_of} ({target_mode} model + Marcel): {_rows(table)}, "
-        f"{int(counts.get('model', 0))} adjusted by the model, {int(table['fallback'].sum())} fallbacks"
+        f"{int(counts.get('model', 0))} adjusted by the model, {_count(int(table['fallback'].sum()), 'fallback')}"
         + (f" ({fallbacks})" if fallbacks else "")
         + f"; {int(warnings.str.contains('clipped:').sum())} with a rate pulled into the plausible range, "
         f"{int(warnings.str.contains('input_z:').sum())} with inputs beyond {INPUT_Z_LIMIT:g} SD of training; "
@@ -496,7 +502,8 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
     lines += [header, "-" * len(header)]
     if top is not None:
         lines[1] += f"; the {top} of each type with the most projected opportunities"
-        table = (table.sort_values(["player_type", "opportunities"], ascending=[True, False], kind="stable")
+        shown = "opportunities_mean" if show == "totals" else "opportunities"  # rank by the opp column shown
+        table = (table.sort_values(["player_type", shown], ascending=[True, False], kind="stable")
                  .groupby("player_type", sort=False).head(top))
     for r in table.itertuples(index=False):
         age = "-" if pd.isna(r.age) else f"{r.age:.0f}" + {"birth_year": "y", "imputed": "i"}.get(r.age_source, "")
@@ -553,13 +560,15 @@ def _window_start_note(bundle, seasons, season: int) -> list[str]:
             f"the seasons from {lo} to read them)"]
 
 
-def _thin_league(source, season: int, store: bool) -> list[str]:
+def _thin_league(source, season: int, store: bool, where: str = "--pitches") -> list[str]:
     """hfm_runtime.marcel.thin_league_note of what Marcel counts his league rates from: the --pitches
-    files' lines, or the store's games of Marcel's window (days since 1970, the store's numbers)."""
+    files' (or an imported --league's) lines, or the store's games of Marcel's window (days since 1970,
+    the store's numbers)."""
     from hfm_runtime.marcel import thin_league_note
 
     if not store:
-        return [n for n in [thin_league_note(source.lines("batter"), season, "--pitches")] if n]
+        what = "these pitches" if where == "--pitches" else "this league's games"
+        return [n for n in [thin_league_note(source.lines("batter"), season, where, what)] if n]
     lo, hi = _window_days(season)
     window = source.lines("batter", lo_day=lo, hi_day=hi, columns=["PA"])
     return [n for n in [thin_league_note(window, season, "--store", "the store's games")] if n]
@@ -615,12 +624,16 @@ def _no_positions_in_league(bundle, league_dir: Path, season: int) -> list[str]:
     return [note] if note else []
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _rows(table: pd.DataFrame) -> str:
     """The header's count: players, or rows and players where a two-way player has a row of each type
     (the counts after it are of rows)."""
     players = table["player_id"].nunique()
     if players == len(table):
-        return f"{players} players"
+        return _count(players, "player")
     return f"{len(table)} rows ({players} players: a two-way player has a row of each type)"
 
 
