@@ -193,6 +193,33 @@ def test_inputs_far_outside_the_training_range_are_flagged_and_counted(tiny_bund
     assert f"{flagged} with inputs beyond 6 SD of training" in header and flagged >= len(batters)
 
 
+def test_a_bundle_whose_rates_read_no_context_flags_only_the_wide_paths_inputs(tiny_bundle, tiny_wide_bundle, history):
+    """A feature the rates do not read (a last-30-days count, outside the wide path) is not flagged by a
+    bundle whose rates read no context, however far out; the same feature is by one that reads it, and
+    a wide-path feature (age) is by both (a walkthrough found in-season 30-day counts flagged on 15% of
+    real rows, the scaler having seen them only as zero)."""
+    from hfm_runtime.profiles import wide_feature_names
+    from hfm_runtime.scoring import INDICATOR_PREFIXES
+
+    last = seasons_of(history)[-1]
+    names = feature_names("batter")
+    outside = next(n for n in names if n not in wide_feature_names("batter") and not n.startswith(INDICATOR_PREFIXES))
+    flagged = {}
+    for path in (tiny_bundle, tiny_wide_bundle):
+        scorer = Scorer(path)
+        scaler = scorer.bundle.identity["batter"].scaler
+        scaler.mean_, scaler.scale_ = scaler.mean_.copy(), scaler.scale_.copy()
+        for name in ("age", outside):
+            scaler.mean_[names.index(name)], scaler.scale_[names.index(name)] = -1e3, 1.0
+        table = scorer.score(history, last)
+        batters = table[(table["player_type"] == "batter") & (table["flag"] == "model")]
+        assert len(batters)
+        flagged[path] = {name: batters["warnings"].str.split(";").map(lambda w, n=name: f"input_z:{n}" in w).all()
+                         for name in ("age", outside)}
+    assert flagged[tiny_bundle] == {"age": True, outside: True}
+    assert flagged[tiny_wide_bundle] == {"age": True, outside: False}
+
+
 def test_hfm_score_refuses_a_season_past_the_data_unless_allowed(tiny_bundle, tiny_league, capsys):
     last = max(load_league(tiny_league).seasons)
     base = ["--bundle", str(tiny_bundle), "--league", str(tiny_league)]
@@ -239,6 +266,20 @@ def test_top_ranks_by_the_opportunities_it_shows():
     assert [line.split()[0] for line in table.splitlines()[4:]] == ["3"]
     table = format_table(score_rows(rows), "residual", 0.1, top=1, show="adjustments")
     assert [line.split()[0] for line in table.splitlines()[4:]] == ["1"]
+
+
+def test_an_in_season_projection_says_its_totals_leave_out_the_games_played(tiny_bundle, tiny_league, capsys):
+    league = load_league(tiny_league)
+    last = max(league.seasons)
+    dates = pd.to_datetime(league.pitches["game_date"])
+    opening = dates[dates.dt.year == last].min()
+    base = ["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--season", str(last), "--top", "1"]
+    score_main(base)
+    assert "projected in season" not in capsys.readouterr().err
+    score_main([*base, "--as-of", str((opening + pd.Timedelta(days=20)).date())])
+    err = capsys.readouterr().err
+    assert f"note: projected in season ({(opening + pd.Timedelta(days=20)).date()}, after {last}'s first game" in err
+    assert "do not count the games already played" in err
 
 
 def with_training_data(tiny_bundle: Path, folder: Path, training_data: dict | None) -> Path:

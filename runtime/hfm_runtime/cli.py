@@ -331,6 +331,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if args.store is not None:
             source.save(args.store)
         elapsed = time.perf_counter() - start
+        notes.extend(_in_season_note(source.opening_days().get(season), as_of, season))
         mixed = scorer.stats.mixed_rows
         if mixed and not said_simulated:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
@@ -622,6 +623,19 @@ def _no_positions_in_league(bundle, league_dir: Path, season: int) -> list[str]:
             known += int(file.read(columns=["batter_position"]).column(0).drop_null().length())
     note = missing_positions_note(ridge, known, rows, "the league's pitches")
     return [note] if note else []
+
+
+def _in_season_note(opening: pd.Timestamp | None, as_of: pd.Timestamp | None, season: int) -> list[str]:
+    """A note when the projection is made in season (after the season's first game in the data): the
+    rates are then for the rest of the season, while the playing time and the season totals stay the
+    opening-day projection and leave out what was already recorded (a walkthrough found a pitcher with
+    170 strikeouts by July given a season total of 242 [67-362])."""
+    if opening is None or as_of is None or as_of <= opening:
+        return []
+    return [f"note: projected in season ({as_of.date()}, after {season}'s first game on {opening.date()}): the rates "
+            "are for the rest of the season, but opp, opportunities_* and the season totals (proj_*, total_*) are "
+            "the opening-day playing-time projection for the whole season and do not count the games already "
+            "played (docs/score-table.md)"]
 
 
 def _count(n: int, noun: str) -> str:

@@ -66,8 +66,10 @@ still outside (Marcel itself outside, or w_S > 1), or a mixed one (the opening-d
 ridge), is pulled in the same way and flagged the same. A clipped rate is never shown without its
 warning. Inputs: the model's standardised profile features
 (the bundle's FeatureScaler) with |z| > INPUT_Z_LIMIT (continuous features only: 0/1 indicators are
-in range by construction) add "input_z:<feature>" to `warnings`, and `max_input_z` holds the largest
-|z|. `warnings` is ";"-joined, "" when there is nothing to say.
+in range by construction; and only those the rates read: a type whose rates read no context reads the
+wide path's features alone, `profiles.wide_feature_names`, so a last-30-days count that the scaler saw
+only as zero flags nothing it does not move) add "input_z:<feature>" to `warnings`, and `max_input_z`
+holds the largest |z|. `warnings` is ";"-joined, "" when there is nothing to say.
 
 Ages: `age` is his age in `season` as Marcel and the identity profile use it; `age_source` says where
 it comes from ("exact", "birth_year", "imputed": hfm_runtime.people; "none" for a player not in the
@@ -104,7 +106,7 @@ from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel
-from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config
+from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config, wide_feature_names
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.playing_time import PlayingTimeInputs
 from hfm_runtime.ridge import mixed
@@ -612,13 +614,16 @@ def _before_opening_day(inputs: Any, season: int, as_of: pd.Timestamp) -> bool:
     return opening is None or as_of <= opening
 
 
-def input_warnings(pt: PlayerType, stat_features: np.ndarray, layout: ProfileConfig | None = None
-                   ) -> tuple[np.ndarray, list[list[str]]]:
+def input_warnings(pt: PlayerType, stat_features: np.ndarray, layout: ProfileConfig | None = None,
+                   wide_only: bool = False) -> tuple[np.ndarray, list[list[str]]]:
     """(max |z| over the continuous features, per row; the features beyond INPUT_Z_LIMIT, per row,
     largest first) of standardised identity features [N, F] (profiles.feature_names layout of
-    `layout`, the identity's config; None: found by width)."""
-    names = np.array(feature_names(pt, layout or layout_config(pt, np.shape(stat_features)[1])))
-    continuous = np.array([not n.startswith(INDICATOR_PREFIXES) for n in names])
+    `layout`, the identity's config; None: found by width); `wide_only`: of the wide path's features
+    alone (what a bundle whose rates read no context reads)."""
+    layout = layout or layout_config(pt, np.shape(stat_features)[1])
+    names = np.array(feature_names(pt, layout))
+    read = set(wide_feature_names(pt, layout)) if wide_only else set(names)
+    continuous = np.array([not n.startswith(INDICATOR_PREFIXES) and n in read for n in names])
     z = np.abs(np.asarray(stat_features, dtype=np.float64)[:, continuous])
     z = np.where(np.isfinite(z), z, np.inf)  # a NaN or infinite input is as far out as it gets
     names = names[continuous]
@@ -803,7 +808,8 @@ class Scorer:
                 pending = at, self._graph2_memo(inputs, pt, ids[at], games, index[rows], ident.stat_features,
                                                 ident.archetype, later=True)
                 archetype[at], source[at] = ident.archetype, ident.source
-                worst, beyond = input_warnings(pt, ident.stat_features, self.bundle.identity[pt].config)
+                worst, beyond = input_warnings(pt, ident.stat_features, self.bundle.identity[pt].config,
+                                               wide_only=not self.bundle.reads_context(pt))
                 max_z[at] = worst
                 for i, features in zip(at.tolist(), beyond):
                     notes[i].extend(f"input_z:{f}" for f in features)
