@@ -1219,8 +1219,9 @@ class PipelineAdapter:
     `player_type` not "batter" or "pitcher", or a type HFM does not score a known player as (a
     batter-only player given as a pitcher); the other type's opportunity key (a pitcher with "PA" instead of "BF"); a rate
     that is not a number in [0, 1], or opportunities that are not a finite number >= 0 (a bool is no
-    number; a `player_id` must be a whole number, 545361.0 but not 545361.7); records that are not a
-    list of dicts.
+    number; a `player_id` must be a whole number, 545361.0 but not 545361.7); a record with none of
+    its type's rates (a misnamed key such as "so" or "K" would otherwise come back untouched, as if HFM
+    had nothing to say); records that are not a list of dicts.
     """
 
     def __init__(self, scorer: Scorer, history: History | Any, season: int, as_of: str | pd.Timestamp | None = None):
@@ -1258,6 +1259,11 @@ class PipelineAdapter:
             opportunities = None
             if r.get(OPPORTUNITY[pt]) is not None:
                 opportunities = _number(r, OPPORTUNITY[pt], where, 0.0, math.inf)
+            if all(r.get(s) is None for s in TARGET_STATS[pt]):  # nothing to adjust: a misnamed key, not a no-op
+                near = [k for k in r if isinstance(k, str) and k.upper() in TARGET_STATS[pt] and k not in TARGET_STATS[pt]]
+                raise HFMInputError(f"{where}: no rate to adjust: a {pt} record holds its rates under "
+                                    f"{', '.join(TARGET_STATS[pt])} (case-sensitive), and this one has none"
+                                    + (f" (found {', '.join(map(repr, near))})" if near else ""))
             low, high = ranges[pt]
             new = dict(r)
             adjustment, counts, clipped = {}, {}, []
