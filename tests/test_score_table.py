@@ -276,10 +276,11 @@ def test_an_in_season_projection_says_its_totals_leave_out_the_games_played(tiny
     base = ["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--season", str(last), "--top", "1"]
     score_main(base)
     assert "projected in season" not in capsys.readouterr().err
-    score_main([*base, "--as-of", str((opening + pd.Timedelta(days=20)).date())])
-    err = capsys.readouterr().err
-    assert f"note: projected in season ({(opening + pd.Timedelta(days=20)).date()}, after {last}'s first game" in err
-    assert "do not count the games already played" in err
+    for chunks in ([], ["--chunk-pitches", "1000"]):  # the History path, and a league scored in chunks
+        score_main([*base, "--as-of", str((opening + pd.Timedelta(days=20)).date()), *chunks])
+        err = capsys.readouterr().err
+        assert f"note: projected in season ({(opening + pd.Timedelta(days=20)).date()}, after {last}'s first game" in err
+        assert "do not count the games already played" in err
 
 
 def with_training_data(tiny_bundle: Path, folder: Path, training_data: dict | None) -> Path:

@@ -278,6 +278,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
+        notes.extend(_in_season_note(_league_opening_day(chunked, int(table["season"].iloc[0])), as_of,
+                                     int(table["season"].iloc[0])))
         if mixed and not said_simulated:  # the ridge goes only into rows projected as of opening day or
             # earlier; a simulated league has no positions, which the training-data warning has said
             notes.extend(_no_positions_in_league(bundle, chunked, int(table["season"].iloc[0])))
@@ -623,6 +625,15 @@ def _no_positions_in_league(bundle, league_dir: Path, season: int) -> list[str]:
             known += int(file.read(columns=["batter_position"]).column(0).drop_null().length())
     note = missing_positions_note(ridge, known, rows, "the league's pitches")
     return [note] if note else []
+
+
+def _league_opening_day(league_dir: Path, season: int) -> pd.Timestamp | None:
+    """The first MLB game date of `season` in a league folder (one column of one file), None without it."""
+    path = Path(league_dir) / "pitches" / "MLB" / f"{season}.parquet"
+    if not path.is_file():
+        return None
+    days = pd.to_datetime(pd.read_parquet(path, columns=["game_date"])["game_date"])
+    return None if days.empty else days.min().normalize()
 
 
 def _in_season_note(opening: pd.Timestamp | None, as_of: pd.Timestamp | None, season: int) -> list[str]:

@@ -163,7 +163,7 @@ def read_players(path: str | Path) -> pd.DataFrame:
     bool, the other columns as object (None where empty). Rules: see the module docstring."""
     path = Path(path)
     if not path.is_file():
-        raise HFMInputError(f"{path}: missing" + (" (every league folder holds one: import or simulate the league "
+        raise HFMInputError(f"{path}: no such file" + (" (every league folder holds one: import or simulate the league "
                                                   "again)" if path.name == "players.csv" else ""))
     try:
         players = pd.read_csv(path, dtype=object, keep_default_na=False, na_values=[""])
