@@ -95,12 +95,25 @@ def test_a_file_too_small_for_a_league_mean_is_warned_of(capsys, tmp_path):
     score_main(["--bundle", "retrosheet", "--league", str(tmp_path / "league"), "--season", "2021"])
     err = capsys.readouterr().err
     assert "warning: --league: Marcel's league rates are counted from this league's games alone" in err
-    assert "87 MLB plate appearances of 2020" in err and "import whole seasons into it" in err
+    assert "87 MLB plate appearances of 2020" in err and "import the league again with whole seasons" in err
     result = CliRunner().invoke(marcel_command, ["--statcast", str(csv), "--register", str(register)])
     assert result.exit_code == 0 and "warning: --statcast: Marcel's league rates" in result.output
     lines = pd.DataFrame({"season": [2019, 2020, 2020], "level": "MLB", "PA": [SEASON_PA, SEASON_PA * 0.2, 1000.0]})
     assert "38,000 MLB plate appearances of 2020" in thin_league_note(lines, 2021, "x")
     assert thin_league_note(lines[lines["season"] == 2019], 2021, "x") is None
+
+
+def test_files_read_as_another_level_are_named_when_no_player_has_an_mlb_line(capsys):
+    from hfm_runtime.cli import main as score_main
+
+    csv = DATA / "statcast-real" / "statcast_2020-09-03_game631614.csv"
+    register = DATA / "statcast-real" / "chadwick_register_game631614.csv"
+    with pytest.raises(SystemExit) as exit_info:
+        score_main(["--bundle", "retrosheet", "--pitches", str(csv), "--register", str(register), "--season", "2021",
+                    "--level", "AAA"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "(its --pitches files were read as --level AAA, not MLB)" in err, err
+    assert "read them as --level MLB" in err and "--season 2021" not in err  # never the season asked
 
 
 def test_data_without_fielding_positions_is_warned_of(capsys, tmp_path):

@@ -268,7 +268,7 @@ def test_top_ranks_by_the_opportunities_it_shows():
     assert [line.split()[0] for line in table.splitlines()[4:]] == ["1"]
 
 
-def test_an_in_season_projection_says_its_totals_leave_out_the_games_played(tiny_bundle, tiny_league, capsys):
+def test_an_in_season_projection_says_its_totals_leave_out_the_games_played(tiny_bundle, tiny_league, capsys, tmp_path):
     league = load_league(tiny_league)
     last = max(league.seasons)
     dates = pd.to_datetime(league.pitches["game_date"])
@@ -276,11 +276,14 @@ def test_an_in_season_projection_says_its_totals_leave_out_the_games_played(tiny
     base = ["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--season", str(last), "--top", "1"]
     score_main(base)
     assert "projected in season" not in capsys.readouterr().err
-    for chunks in ([], ["--chunk-pitches", "1000"]):  # the History path, and a league scored in chunks
-        score_main([*base, "--as-of", str((opening + pd.Timedelta(days=20)).date()), *chunks])
+    day = str((opening + pd.Timedelta(days=20)).date())
+    for how in ([], ["--chunk-pitches", "1000"]):  # the History path, and a league scored in chunks
+        score_main([*base, "--as-of", day, *how])
         err = capsys.readouterr().err
-        assert f"note: projected in season ({(opening + pd.Timedelta(days=20)).date()}, after {last}'s first game" in err
+        assert f"note: projected in season ({day}, after {last}'s first game" in err, how
         assert "do not count the games already played" in err
+    score_main([*base, "--store", str(tmp_path / "state")])  # a store's default date: the day after its last game
+    assert "note: projected in season" in capsys.readouterr().err
 
 
 def with_training_data(tiny_bundle: Path, folder: Path, training_data: dict | None) -> Path:

@@ -112,11 +112,13 @@ def test_adapter_refuses_a_record_that_does_not_fit_the_player_type():
         adapter.adjust_projections([{"player_id": 1, "SO": 1.5}])
     with pytest.raises(HFMInputError, match=r"record 0 \(player_id 1\): field 'PA' is -3"):
         adapter.adjust_projections([{"player_id": 1, "SO": 0.2, "PA": -3}])
-    for record, found in (({"player_id": 1, "so": 0.2, "PA": 600}, "(found 'so')"), ({"player_id": 1, "K": 0.2}, ""),
-                          ({"player_id": 1, "SO": None, "PA": 600}, "")):
-        with pytest.raises(HFMInputError, match="no rate to adjust") as err:  # never returned untouched
+    for record, message in (({"player_id": 1, "so": 0.2, "PA": 600}, "record 0 (player_id 1): field 'so': a batter"),
+                            ({"player_id": 1, "SO": 0.2, "bb": 0.08}, "record 0 (player_id 1): field 'bb': a batter"),
+                            ({"player_id": 1, "K": 0.2}, "record 0 (player_id 1): no rate to adjust: a batter"),
+                            ({"player_id": 1, "SO": None, "PA": 600}, "record 0 (player_id 1): no rate to adjust")):
+        with pytest.raises(HFMInputError) as err:  # never returned untouched
             adapter.adjust_projections([record])
-        assert found in str(err.value) and "record 0 (player_id 1)" in str(err.value)
+        assert message in str(err.value) and "(case-sensitive)" in str(err.value), err.value
     # a two-way player: the opportunity key picks his row, as does player_type; neither: the batter's
     two_way = adapter.adjust_projections([{"player_id": 3, "SO": 0.2, "BF": 500}, {"player_id": 3, "SO": 0.2},
                                           {"player_id": 3, "player_type": "pitcher", "SO": 0.2}])

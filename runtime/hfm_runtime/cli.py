@@ -20,12 +20,15 @@ source, seasons and, for Retrosheet, its notice; "not recorded" for bundles expo
 bundle trained on a simulated league that scores real data (a league folder whose league.json has a
 "source" such as statcast or retrosheet, or --pitches files) gets a warning on stderr, and so does a
 bundle trained on real players that scores a simulated league (`training_data_warning`), and so do
---pitches files (or a store's games) too small to give Marcel his league rates
+--pitches files (or a store's games, or an imported league folder's; a league scored in chunks
+holds over a million pitches and is not checked) too small to give Marcel his league rates
 (hfm_runtime.marcel.thin_league_note), and data without batters' fielding positions scored with a
 bundle whose batter ridge reads them, where a row's projection took the ridge in (as of opening day
 or earlier: hfm_runtime.ridge.missing_positions_note; a league imported before 2026-12-06, Savant
 files without their fielder columns; not for a simulated league, which has none, where the
-training-data warning has said so). The header line
+training-data warning has said so). A projection made in season (an as-of date after the season's
+first MLB game) gets a note that its playing time and season totals are the opening-day projection
+of the whole season and leave out the games already played (docs/score-table.md). The header line
 counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
 training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
 `--show ranges` / `--show totals` put each stat's 80% outcome interval / projected season total with
@@ -312,10 +315,11 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                     check_season(args.season, seasons, args.allow_gap)
             notes.extend(_window_start_note(bundle, seasons, season))
             if players is None and not Scorer.default_players(source, season):
-                later = (f"project a later season (--season {max(seasons) + 1}) or name --players"
+                other_level = bool(args.pitches) and args.level != "MLB"
+                later = ("read them as --level MLB if they are major-league games, or name --players" if other_level
+                         else f"project a later season (--season {max(seasons) + 1}) or name --players"
                          if max(seasons) + 1 != season else "name --players")
-                level = (f" (its --pitches files were read as --level {args.level}, not MLB)"
-                         if args.pitches and args.level != "MLB" else "")
+                level = f" (its --pitches files were read as --level {args.level}, not MLB)" if other_level else ""
                 raise HFMInputError(
                     f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
                     f"holds {', '.join(map(str, seasons))}{level}: {later}"
@@ -333,7 +337,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if args.store is not None:
             source.save(args.store)
         elapsed = time.perf_counter() - start
-        notes.extend(_in_season_note(source.opening_days().get(season), as_of, season))
+        notes.extend(_in_season_note(source.opening_days().get(season), as_of, season))  # a History's or a store's
         mixed = scorer.stats.mixed_rows
         if mixed and not said_simulated:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
@@ -632,7 +636,9 @@ def _league_opening_day(league_dir: Path, season: int) -> pd.Timestamp | None:
     path = Path(league_dir) / "pitches" / "MLB" / f"{season}.parquet"
     if not path.is_file():
         return None
-    days = pd.to_datetime(pd.read_parquet(path, columns=["game_date"])["game_date"])
+    from hfm_runtime.statcast import parquet_module
+
+    days = pd.to_datetime(parquet_module().read_table(path, columns=["game_date"]).column(0).to_pandas())
     return None if days.empty else days.min().normalize()
 
 

@@ -220,7 +220,7 @@ def thin_league_note(batter_lines: pd.DataFrame, season: int, where: str, what: 
     held = ", ".join(f"{int(n):,} MLB plate appearances of {int(y)}" for y, n in thin.items())
     return (f"warning: {where}: Marcel's league rates are counted from {what} alone, and they hold "
             f"only {held} (a season has about {SEASON_PA:,}): every player is regressed toward that small "
-            "sample; " + ("import whole seasons into it" if where == "--league" else
+            "sample; " + ("import the league again with whole seasons" if where == "--league" else
                           "give whole seasons, or import a league and score it"))
 
 

@@ -616,10 +616,11 @@ def _before_opening_day(inputs: Any, season: int, as_of: pd.Timestamp) -> bool:
 
 def input_warnings(pt: PlayerType, stat_features: np.ndarray, layout: ProfileConfig | None = None,
                    wide_only: bool = False) -> tuple[np.ndarray, list[list[str]]]:
-    """(max |z| over the continuous features, per row; the features beyond INPUT_Z_LIMIT, per row,
+    """(max |z| over the continuous features checked, per row; those beyond INPUT_Z_LIMIT, per row,
     largest first) of standardised identity features [N, F] (profiles.feature_names layout of
-    `layout`, the identity's config; None: found by width); `wide_only`: of the wide path's features
-    alone (what a bundle whose rates read no context reads)."""
+    `layout`, the identity's config; None: found by width). Checked: every continuous feature, or with
+    `wide_only` the wide path's alone (what a bundle whose rates read no context reads; a wide path
+    fitted with some of them excluded is still checked on all, the harmless direction)."""
     layout = layout or layout_config(pt, np.shape(stat_features)[1])
     names = np.array(feature_names(pt, layout))
     read = set(wide_feature_names(pt, layout)) if wide_only else set(names)
@@ -1220,8 +1221,8 @@ class PipelineAdapter:
     batter-only player given as a pitcher); the other type's opportunity key (a pitcher with "PA" instead of "BF"); a rate
     that is not a number in [0, 1], or opportunities that are not a finite number >= 0 (a bool is no
     number; a `player_id` must be a whole number, 545361.0 but not 545361.7); a record with none of
-    its type's rates (a misnamed key such as "so" or "K" would otherwise come back untouched, as if HFM
-    had nothing to say); records that are not a list of dicts.
+    its type's rates, or a key that is one of them but for its case ("so"): a misnamed rate would
+    otherwise come back untouched, as if HFM had nothing to say; records that are not a list of dicts.
     """
 
     def __init__(self, scorer: Scorer, history: History | Any, season: int, as_of: str | pd.Timestamp | None = None):
@@ -1259,11 +1260,12 @@ class PipelineAdapter:
             opportunities = None
             if r.get(OPPORTUNITY[pt]) is not None:
                 opportunities = _number(r, OPPORTUNITY[pt], where, 0.0, math.inf)
-            if all(r.get(s) is None for s in TARGET_STATS[pt]):  # nothing to adjust: a misnamed key, not a no-op
-                near = [k for k in r if isinstance(k, str) and k.upper() in TARGET_STATS[pt] and k not in TARGET_STATS[pt]]
-                raise HFMInputError(f"{where}: no rate to adjust: a {pt} record holds its rates under "
-                                    f"{', '.join(TARGET_STATS[pt])} (case-sensitive), and this one has none"
-                                    + (f" (found {', '.join(map(repr, near))})" if near else ""))
+            # a misnamed rate would come back untouched, as if HFM had nothing to say: refuse it
+            near = [k for k in r if isinstance(k, str) and k.upper() in TARGET_STATS[pt] and k not in TARGET_STATS[pt]]
+            if near or all(r.get(s) is None for s in TARGET_STATS[pt]):
+                raise HFMInputError(f"{where}: " + (f"field {', '.join(map(repr, near))}: " if near else "no rate to adjust: ")
+                                    + f"a {pt} record holds its rates under {', '.join(TARGET_STATS[pt])} "
+                                    "(case-sensitive)" + ("" if near else ", and this one has none"))
             low, high = ranges[pt]
             new = dict(r)
             adjustment, counts, clipped = {}, {}, []

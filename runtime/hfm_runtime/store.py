@@ -555,6 +555,10 @@ class PlayerStore:
     def n_games(self) -> int:
         return len(self._game_pks)
 
+    def opening_days(self) -> dict[int, pd.Timestamp]:
+        """Season -> its first MLB game date among the store's games (as `History.opening_days`)."""
+        return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in self._opening.items()}
+
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         """The newest game date held before `season` (any level), None without one."""
         cut = _jan1(season)
@@ -851,7 +855,7 @@ class _StoreInputs:
         self.store, self.scorer = store, scorer
 
     def opening_days(self) -> dict[int, pd.Timestamp]:
-        return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in self.store._opening.items()}
+        return self.store.opening_days()
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         return self.store.last_day_before(season)
