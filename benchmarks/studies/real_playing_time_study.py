@@ -22,7 +22,8 @@ PA / 500+ BF in the three before, Marcel's projection under 420 / 450, under 30 
 bootstrap interval (players resampled, 2,000 draws) of the CRPS difference model - marcel_bands.
 Selection seasons 2014-2018 by default (only seasons up to 2018 are read); `--test`: 2019 (fitted on
 2014-2018) and 2021 (fitted on 2016-2019, the 60-game 2020 skipped as a season judged or fitted);
-`--grid`: the model with 4, 6 and 10 bands and alpha 1 and 100 as well (the choice of its settings).
+`--grid`: the model with 4, 6 and 10 bands and alpha 1 and 100 as well (the choice of its settings);
+`--bands 15,20`: the model with those numbers of bands too (the top band's spread, 2026-12-06 evening).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ def main() -> None:
     parser.add_argument("--league", default="artifacts/league_retro")
     parser.add_argument("--test", action="store_true", help="judge 2019 and 2021 (after the choice)")
     parser.add_argument("--grid", action="store_true", help="also the model with 4 and 6 bands, alpha 1 and 100")
+    parser.add_argument("--bands", default="", help="also the model with these numbers of bands (comma-separated)")
     args = parser.parse_args()
     judged = {2019: [2014, 2015, 2016, 2017, 2018], 2021: [2016, 2017, 2018, 2019]} if args.test else {
         t: list(range(t - 5, t)) for t in range(2014, 2019)}
@@ -93,6 +95,9 @@ def main() -> None:
             for alpha in (1.0, 100.0):
                 variants[f"model, {bands} bands, alpha {alpha:g}"] = ""
                 configs[f"model, {bands} bands, alpha {alpha:g}"] = PlayingTimeConfig(bands=bands, alpha=alpha)
+    for bands in (int(b) for b in args.bands.split(",") if b.strip()):
+        variants[f"model, {bands} bands"] = ""
+        configs[f"model, {bands} bands"] = PlayingTimeConfig(bands=bands)
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
         frame = rows[pt]
@@ -140,6 +145,11 @@ def main() -> None:
             print(f"- {name} - marcel_bands, mean over the seasons: CRPS {point:+.2f} [{np.quantile(draws, 0.05):+.2f}, "
                   f"{np.quantile(draws, 0.95):+.2f}] (90% interval); RMSE of E[N] {rmse:.1f} against {rmse0:.1f} "
                   f"({rmse / rmse0 - 1:+.1%})")
+            if name.endswith(" bands"):  # a --bands variant against the product's model, paired
+                diffs = [o["crps"] - b["crps"] for o, b in zip(pooled[name], pooled["model"])]
+                draws = [np.mean([d[rng.integers(0, len(d), len(d))].mean() for d in diffs]) for _ in range(2000)]
+                print(f"  - {name} - model: CRPS {np.mean([d.mean() for d in diffs]):+.2f} "
+                      f"[{np.quantile(draws, 0.05):+.2f}, {np.quantile(draws, 0.95):+.2f}]")
     print(f"\n({time.perf_counter() - start:.0f} s in all)")
 
 
