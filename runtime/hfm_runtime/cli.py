@@ -281,14 +281,14 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
-        notes.extend(_in_season_note(_league_opening_day(chunked, int(table["season"].iloc[0])), as_of,
-                                     int(table["season"].iloc[0])))
+        scored = int(table["season"].iloc[0])
+        notes.extend(_in_season_note(_league_opening_day(chunked, scored), as_of, scored))
         if mixed and not said_simulated:  # the ridge goes only into rows projected as of opening day or
             # earlier; a simulated league has no positions, which the training-data warning has said
-            notes.extend(_no_positions_in_league(bundle, chunked, int(table["season"].iloc[0])))
+            notes.extend(_no_positions_in_league(bundle, chunked, scored))
         notes.extend(_unknown_players_note(table))
         if args.report is not None:
-            _write_report(args, table, bundle, _recent_lines(chunked, int(table["season"].iloc[0])), notes)
+            _write_report(args, table, bundle, _recent_lines(chunked, scored), notes)
         return _render(args, table, bundle, elapsed, mixed, notes)
     history, seasons = _history(args)
     try:
@@ -315,15 +315,16 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                     check_season(args.season, seasons, args.allow_gap)
             notes.extend(_window_start_note(bundle, seasons, season))
             if players is None and not Scorer.default_players(source, season):
-                other_level = bool(args.pitches) and args.level != "MLB"
-                later = ("read them as --level MLB if they are major-league games, or name --players" if other_level
-                         else f"project a later season (--season {max(seasons) + 1}) or name --players"
-                         if max(seasons) + 1 != season else "name --players")
-                level = f" (its --pitches files were read as --level {args.level}, not MLB)" if other_level else ""
-                raise HFMInputError(
-                    f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for {season}); the data "
-                    f"holds {', '.join(map(str, seasons))}{level}: {later}"
-                )
+                held = f"the data holds {', '.join(map(str, seasons))}"
+                if args.pitches and args.level != "MLB":
+                    advice = (f"{held} (its --pitches files were read as --level {args.level}, not MLB): read them "
+                              "as --level MLB if they are major-league games, or name --players")
+                elif max(seasons) + 1 != season:
+                    advice = f"{held}: project a later season (--season {max(seasons) + 1}) or name --players"
+                else:
+                    advice = f"{held}: name --players"
+                raise HFMInputError(f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "
+                                    f"{season}); {advice}")
             start = time.perf_counter()
             table = scorer.score(source, season, players, as_of)
         except BaseException as exc:  # the appended games are kept even when scoring fails (an append skips them next time)
