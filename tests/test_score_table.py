@@ -268,7 +268,7 @@ def test_top_ranks_by_the_opportunities_it_shows():
     assert [line.split()[0] for line in table.splitlines()[4:]] == ["1"]
 
 
-def test_an_in_season_projection_says_its_totals_leave_out_the_games_played(tiny_bundle, tiny_league, capsys, tmp_path):
+def test_an_in_season_projection_notes_its_totals_count_the_games_played(tiny_bundle, tiny_league, capsys, tmp_path):
     league = load_league(tiny_league)
     last = max(league.seasons)
     dates = pd.to_datetime(league.pitches["game_date"])
@@ -281,9 +281,81 @@ def test_an_in_season_projection_says_its_totals_leave_out_the_games_played(tiny
         score_main([*base, "--as-of", day, *how])
         err = capsys.readouterr().err
         assert f"note: projected in season ({day}, after {last}'s first game" in err, how
-        assert "do not count the games already played" in err
+        assert "what each player recorded before that date plus the rest of the season's" in err
     score_main([*base, "--store", str(tmp_path / "state")])  # a store's default date: the day after its last game
     assert "note: projected in season" in capsys.readouterr().err
+
+
+def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_league, tmp_path):
+    """In season, proj_<S>, total_* and opportunities_* are what each player recorded before the as-of
+    date plus the rest of the season's (hfm_runtime.playing_time.SeasonToDate); the History, the chunked
+    league and a store agree; after the season's last game the rest is 0 and the totals are the season's
+    own counts."""
+    from hfm_runtime.league_scoring import score_league
+    from hfm_runtime.playing_time import SeasonToDate, season_elapsed
+    from hfm_runtime.seasons import plate_appearances
+    from hfm_runtime.store import PlayerStore
+
+    league = load_league(tiny_league)
+    last = max(league.seasons)
+    history = History.from_league(league)
+    scorer = Scorer(tiny_bundle)
+    p = league.pitches
+    days = pd.to_datetime(p.loc[(p["level"] == "MLB") & (pd.to_datetime(p["game_date"]).dt.year == last), "game_date"])
+    opening, final = days.min(), days.max()
+    as_of = opening + (final - opening) / 2
+    as_of = as_of.normalize()
+    table = scorer.score(history, last, as_of=as_of)
+    at_opening = scorer.score(history, last)
+    assert (at_opening["opportunities_to_date"] == 0).all()
+    pas = plate_appearances(p)
+    pas = pas[(pas["level"] == "MLB") & (pd.to_datetime(pas["game_date"]) < as_of)
+              & (pd.to_datetime(pas["game_date"]) >= opening)]
+    for pt, who, opp in (("batter", "batter", "PA"), ("pitcher", "pitcher", "BF")):
+        rows = table[table["player_type"] == pt].set_index("player_id")
+        counted = pas.groupby(who)["PA"].sum().reindex(rows.index, fill_value=0)
+        assert (rows["opportunities_to_date"].to_numpy() == counted.to_numpy()).all(), pt
+        played = rows[rows["opportunities_to_date"] > 0]
+        assert len(played) > 5
+        so = pas.groupby(who)["SO"].sum().reindex(played.index, fill_value=0).to_numpy()
+        rest = played["opportunities_mean"] - played["opportunities_to_date"]
+        assert (rest >= 0).all() and (rest.to_numpy() < played["opportunities_mean"].to_numpy()).any()
+        np.testing.assert_allclose(played["proj_SO"], so + played["rate_SO"] * rest, rtol=1e-12)
+        assert (played["total_p10_SO"].to_numpy() >= so - 1e-9).all()  # never below what he has
+        for q in ("p10", "p25", "p75", "p90"):
+            assert (played[f"opportunities_{q}"] >= played["opportunities_to_date"] - 1e-9).all()
+    # the rest's base, by hand for one player who has played
+    row = table[(table["player_type"] == "batter") & (table["opportunities_to_date"] > 0)].iloc[0]
+    e, share = season_elapsed(opening, as_of, last)
+    assert 0 < e < 1
+    full = at_opening.set_index(["player_type", "player_id"]).loc[("batter", row["player_id"]), "opportunities_mean"]
+    recent = pas.loc[(pas["batter"] == row["player_id"])
+                     & (pd.to_datetime(pas["game_date"]) >= as_of - pd.Timedelta(days=30)), "PA"].sum()
+    expected = SeasonToDate(np.array([row["opportunities_to_date"]]), np.array([float(recent)]), np.zeros((1, 0)), e,
+                            share, 162).rest_base(np.array([full]))
+    assert row["opportunities_mean"] - row["opportunities_to_date"] == pytest.approx(expected[0], rel=1e-12)
+    # the chunked league and a store give the same rows
+    chunked = score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7)
+    numbers = ["opportunities_to_date", "opportunities_mean", "proj_SO", "proj_HR", "total_p90_SO"]
+    key = ["player_type", "player_id"]
+    pd.testing.assert_frame_equal(chunked.sort_values(key)[key + numbers].reset_index(drop=True),
+                                  table.sort_values(key)[key + numbers].reset_index(drop=True), rtol=1e-9)
+    store = PlayerStore.build(scorer, p[pd.to_datetime(p["game_date"]) < as_of], league.players)  # the daily case
+    stored = scorer.score(store, last, as_of=as_of)
+    pd.testing.assert_frame_equal(stored[key + numbers].reset_index(drop=True), table[key + numbers].reset_index(drop=True),
+                                  rtol=1e-9)
+    # after the season (the rule's calendar: DAYS_PER_GAME x 162 days from opening day, 185 days; the
+    # simulator's seasons span 179): the rest is 0, the totals are the season's counts
+    after = scorer.score(history, last, as_of=opening + pd.Timedelta(days=186))
+    assert final < opening + pd.Timedelta(days=186)
+    whole = plate_appearances(p)
+    whole = whole[(whole["level"] == "MLB") & (pd.to_datetime(whole["game_date"]).dt.year == last)]
+    bat = after[after["player_type"] == "batter"].set_index("player_id")
+    hr = whole.groupby("batter")["HR"].sum().reindex(bat.index, fill_value=0)
+    np.testing.assert_array_equal(bat["proj_HR"].to_numpy(), hr.to_numpy())
+    for q in ("p10", "p90"):
+        np.testing.assert_array_equal(bat[f"total_{q}_HR"].to_numpy(), hr.to_numpy())
+    np.testing.assert_array_equal(bat["opportunities_mean"], bat["opportunities_to_date"])
 
 
 def with_training_data(tiny_bundle: Path, folder: Path, training_data: dict | None) -> Path:

@@ -645,15 +645,15 @@ def _league_opening_day(league_dir: Path, season: int) -> pd.Timestamp | None:
 
 def _in_season_note(opening: pd.Timestamp | None, as_of: pd.Timestamp | None, season: int) -> list[str]:
     """A note when the projection is made in season (after the season's first game in the data): the
-    rates are then for the rest of the season, while the playing time and the season totals stay the
-    opening-day projection and leave out what was already recorded (a walkthrough found a pitcher with
-    170 strikeouts by July given a season total of 242 [67-362])."""
+    rates are then for the rest of the season, and the season totals count what was already recorded
+    (before 2026-12-06 night they did not, and said so: a walkthrough had found Pete Alonso as of
+    2019-07-01 given 74 PA and 4 HR with 355 PA and 28 HR already played)."""
     if opening is None or as_of is None or as_of <= opening:
         return []
     return [f"note: projected in season ({as_of.date()}, after {season}'s first game on {opening.date()}): the rates "
-            "are for the rest of the season, but opp, opportunities_* and the season totals (proj_*, total_*) are "
-            "the opening-day playing-time projection for the whole season and do not count the games already "
-            "played (docs/score-table.md)"]
+            "are for the rest of the season; opp, opportunities_* and the season totals (proj_*, total_*) are what "
+            "each player recorded before that date plus the rest of the season's, its playing time from his pace "
+            "so far and his opening-day projection (docs/score-table.md)"]
 
 
 def _count(n: int, noun: str) -> str:

@@ -26,6 +26,13 @@ score table's `opportunities_<q>` are the quantiles of r m (`opportunity_quantil
 piecewise-linear quantile function through the 20 levels, held flat beyond the outer two) and its
 `opportunities_mean` is E[r] m (`mean_opportunities`), which `proj_<S>` multiplies the rate by: the
 mean of the season total. A spread with a model needs each row's `PlayingTimeInputs`.
+
+In season (an as-of date after the season's opening day) a season total is what the player recorded
+before that date (`SeasonToDate`: opportunities and counts) plus the rest of the season's: its base
+`SeasonToDate.rest_base` (the rest's share of the opening-day expectation, moved toward his pace so far
+as the season goes on) and its levels `SeasonToDate.levels` (the ratio levels of the band of that
+base's full-season pace, over their mean, to the power REST_SPREAD), a rule whose constants were
+measured on the real seasons (docs/ranges.md).
 hfm_train.playing_time fits it on the training seasons' MLB lines; it travels in the bundle's
 blend.json under `ranges.playing_time` (to_json). Params without one (bundles exported before
 2026-12-03) hold the opportunities at the projection: the totals are those of today's rule.
@@ -39,15 +46,25 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
+from hfm_runtime.targets import FULL_SEASON_GAMES, PLAYER_TYPES, SEASON_GAMES, TARGET_STATS, PlayerType
 
 N_LEVELS = 20
 GRID: tuple[float, ...] = tuple((k + 0.5) / N_LEVELS for k in range(N_LEVELS))
 
 
 AGE_KNEE = 28.0  # past it, age enters the model's inputs with slopes of its own (playing time falls with age)
+
+# The rest of the season (`SeasonToDate`), a rule with constants measured on the real seasons 2001-2018
+# (benchmarks/studies/real_rest_of_season_study.py, docs/ranges.md): k and the recent weight chosen
+# on 2010-2013 among 0.05-1 and 0-1, judged on 2014-2018.
+DAYS_PER_GAME = 1.1437  # calendar days per team game: each full season's first to last day over 162
+REST_K = 0.2  # the pace's weight is e / (e + REST_K): 0.45 a month in, 0.71 at mid-season
+RECENT_DAYS = 30  # the recent pace: opportunities in the days before the as-of date
+REST_SPREAD = 0.8  # the rest's levels: its band's ratio levels over their mean, to this power (`rest_levels`)
+RECENT_WEIGHT = 0.75  # the pace trusted: (1 - RECENT_WEIGHT) the season's + RECENT_WEIGHT the recent days'
 
 
 @dataclass(frozen=True)
@@ -66,6 +83,93 @@ class PlayingTimeInputs:
 
     def take(self, at: np.ndarray) -> PlayingTimeInputs:
         return PlayingTimeInputs(self.window[at], self.ages[at], self.rates[at])
+
+
+@dataclass(frozen=True)
+class SeasonToDate:
+    """What N players recorded in MLB games of the projected season before the as-of date, and how much
+    of the season that is. An in-season score table's totals are these counts plus the rest of the
+    season's: its rate times `rest_base`'s opportunities (hfm_runtime.scoring).
+
+    opportunities  [N] PA or BF so far
+    recent         [N] of them in the RECENT_DAYS days before the as-of date
+    counts         [N, S] the counts of TARGET_STATS[type] so far, in order
+    elapsed        e, the share of the season gone (`season_elapsed`)
+    recent_share   the share of the season the recent days are (at most e)
+    games          the season's team games (targets.SEASON_GAMES; 162 for a full season)
+    """
+
+    opportunities: np.ndarray
+    recent: np.ndarray
+    counts: np.ndarray
+    elapsed: float
+    recent_share: float
+    games: int
+
+    def rest_base(self, expected: np.ndarray, k: float = REST_K, recent_weight: float = RECENT_WEIGHT) -> np.ndarray:
+        """[N] the rest of the season's expected opportunities: (1 - e) (w pace + (1 - w) full), full the
+        opening-day expected opportunities of the whole season (`expected`, full-season equivalents, as
+        `mean_opportunities` gives them) scaled to the season's games, pace the season so far carried on
+        (the season's (1 - recent_weight) and the recent days' recent_weight, each per share of the
+        season), w = e / (e + k). Before any of the season (e = 0): the opening day's; after it (e = 1): 0.
+        Why: on 2014-2018, pooled over as-of dates from May 1 to September 1, the RMSE of the rest's
+        opportunities falls from 80.4 (the opening day's, prorated) or 70.8 (the pace alone) to 63.0 for
+        batters, and from 91.6 or 82.5 to 71.7 for pitchers (docs/ranges.md)."""
+        e = self.elapsed
+        full = np.asarray(expected, dtype=np.float64) * (self.games / FULL_SEASON_GAMES)
+        if e <= 0.0:
+            return full
+        pace = (1.0 - recent_weight) * self.opportunities / e
+        if self.recent_share > 0:
+            pace = pace + recent_weight * self.recent / self.recent_share
+        else:
+            pace = pace + recent_weight * self.opportunities / e
+        w = e / (e + k)
+        return (1.0 - e) * (w * pace + (1.0 - w) * full)
+
+
+    def levels(self, spread: PlayingTimeSpread | None, player_type: PlayerType, rest: np.ndarray) -> np.ndarray:
+        """[N, K] the rest of the season's equally likely opportunity levels as ratios to its base `rest`
+        (`rest_base`): the ratio levels of the spread's band of the rest's full-season pace rest / (1 - e)
+        (a player seen playing every day is in a regular's band, whatever his opening-day base was), over
+        their mean, to the power REST_SPREAD (`rest_levels`). One level of 1 without a spread."""
+        rest = np.asarray(rest, dtype=np.float64)
+        if spread is None:
+            return np.ones((len(rest), 1))
+        pace = rest / max(1.0 - self.elapsed, 1e-9)  # e = 1: the rest is 0, whatever its levels
+        return rest_levels(np.asarray(spread.ratio[player_type], dtype=np.float64)[spread.band(player_type, pace)])
+
+
+def season_elapsed(opening: Any, as_of: Any, season: int) -> tuple[float, float]:
+    """(e, the recent days' share) of `season` as of `as_of`: the calendar days since its opening day
+    over DAYS_PER_GAME x its team games, in [0, 1] (0.003-0.015 ahead of the league's share of games
+    played as of the 1st of May to September, 2014-2021: a season opened abroad a week early, as
+    2019's in Tokyo, counts from that game); the recent share is
+    min(RECENT_DAYS, those days) over the same."""
+    games = SEASON_GAMES.get(int(season), FULL_SEASON_GAMES)
+    days = max(0, (pd.Timestamp(as_of) - pd.Timestamp(opening)).days)
+    span = DAYS_PER_GAME * games
+    return min(1.0, days / span), min(1.0, min(RECENT_DAYS, days) / span)
+
+
+def rest_levels(levels: np.ndarray, spread: float = REST_SPREAD) -> np.ndarray:
+    """[N, N_LEVELS] ratio levels per row over their mean, raised to `spread` and over their mean again:
+    the rest of the season's levels (`SeasonToDate.levels`). A power keeps a level of 0 (he does not
+    play again) at 0 and draws the others in: the rest of a season, its first part seen, scatters
+    less than a whole one."""
+    levels = np.asarray(levels, dtype=np.float64)
+    mean = levels.mean(axis=1, keepdims=True)
+    r = np.where(mean > 0, levels / np.where(mean > 0, mean, 1.0), 1.0) ** spread
+    return r / r.mean(axis=1, keepdims=True)
+
+
+def level_quantiles(levels: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """[N, len(q)] the quantiles of each row's N_LEVELS equally likely levels (non-decreasing, at GRID):
+    the piecewise-linear quantile function through them, flat beyond the outer two (as
+    `opportunity_quantiles`)."""
+    levels = np.atleast_2d(np.asarray(levels, dtype=np.float64))
+    return np.stack([np.interp(np.asarray(q, dtype=np.float64), GRID, row) for row in levels]) if len(levels) \
+        else np.zeros((0, len(q)))
 
 
 def model_inputs(inputs: PlayingTimeInputs, age_fill: float) -> np.ndarray:

@@ -24,15 +24,20 @@ opening day moved to that season: `seasons.projection_date`):
               rate from the player's lines of the seasons before, pulled into the plausible range
               the same way; adj_S is then that minus marcel_S
   rate_<S>    marcel_S + adj_S
-  proj_<S>    rate_S x `opportunities_mean`: his expected season total
+  proj_<S>    rate_S x `opportunities_mean`: his expected season total; in season (an as_of after
+              the season's opening day) what he recorded before as_of plus rate_S x the rest of the
+              season's expected opportunities (hfm_runtime.playing_time.SeasonToDate)
+  opportunities_to_date  his MLB PA or BF of the season before as_of (0 as of opening day)
   opportunities  Marcel's projected opportunities (PA or BF for the full season, `marcel.playing_time`:
               a short season's opportunities as full-season equivalents)
   opportunities_mean  the expected opportunities: the mean of the playing-time spread's 20 levels
               r_k m (hfm_runtime.playing_time: m its opportunity model's base, or `opportunities`
               for a spread without one) where the bundle has a spread, else `opportunities`
+              (in season: opportunities_to_date plus the rest of the season's)
   talent_<q>_<S>, outcome_<q>_<S>, total_<q>_<S>   quantiles q in p10, p25, p75, p90 (80% and 50%
               central intervals around rate_S) of his talent, of his outcome rate at `opportunities`
-              and of his season total, with the playing-time spread where the bundle has one
+              (in season: at the rest of the season's expected opportunities) and of his season total
+              (in season: his counts so far plus the rest's), with the playing-time spread where the bundle has one
               (hfm_runtime.ranges; `evidence`: Marcel's weighted record they rest on; the spread's
               parameters: the bundle's blend.json "ranges", else Marcel's regression variance)
   opportunities_<q>  the same quantiles of his season's opportunities (hfm_runtime.playing_time; all
@@ -108,12 +113,12 @@ from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config, wide_feature_names
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
-from hfm_runtime.playing_time import PlayingTimeInputs
+from hfm_runtime.playing_time import RECENT_DAYS, PlayingTimeInputs, SeasonToDate, level_quantiles, season_elapsed
 from hfm_runtime.ridge import mixed
 from hfm_runtime.seasons import game_line_columns, plate_appearances, projection_date, season_age, season_lines
 from hfm_runtime.skills import skill_line_columns, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
-from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
+from hfm_runtime.targets import FULL_SEASON_GAMES, OPPORTUNITY, PLAYER_TYPES, SEASON_GAMES, TARGET_STATS, PlayerType
 
 ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
 FLAGS: tuple[str, ...] = ("model", "no_recent_games", "no_history", "unknown_player", "league_rate")
@@ -123,7 +128,7 @@ SCORE_COLUMNS: tuple[str, ...] = (
     "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "age_source",
     "age", "basis", "warnings", "archetype", "source", "n_games", "max_input_z", "opportunity", "opportunities",
     *(f"{kind}_{s}" for kind in ("marcel", "model", "adj", "rate", "proj") for s in ALL_STATS),
-    "evidence", "opportunities_mean", *(f"opportunities_{q}" for q in QUANTILE_NAMES),
+    "evidence", "opportunities_to_date", "opportunities_mean", *(f"opportunities_{q}" for q in QUANTILE_NAMES),
     *(f"{kind}_{q}_{s}" for kind in RANGE_KINDS for q in QUANTILE_NAMES for s in ALL_STATS),
 )
 # No projected rate reaches 8x its league rate: the most extreme single MLB seasons relative to their
@@ -516,6 +521,29 @@ def marcel_rows(
     )
 
 
+def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
+                   opening: pd.Timestamp) -> SeasonToDate:
+    """What `ids` recorded in MLB games of `season` before `as_of` (hfm_runtime.playing_time.SeasonToDate),
+    summed from game `lines` (player_lines' layout: player_id, game_date, season, level, the type's
+    opportunities and counts; other players' and seasons' rows are left out here)."""
+    opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
+    days = lines["game_date"].to_numpy().astype("datetime64[D]")
+    end = np.datetime64(as_of.date(), "D")
+    keep = ((lines["season"].to_numpy() == season) & (days < end) & np.isin(lines["player_id"].to_numpy(), ids))
+    if LEVEL_COLUMN in lines.columns:
+        keep &= lines[LEVEL_COLUMN].to_numpy() == "MLB"
+    elapsed, recent_share = season_elapsed(opening, as_of, season)
+    at = np.searchsorted(ids, lines["player_id"].to_numpy()[keep])  # ids sorted, every kept row's id among them
+    recent = days[keep] >= end - np.timedelta64(RECENT_DAYS, "D")
+    values = lines[[opp, *stats]].to_numpy(np.float64)[keep]
+    sums = np.zeros((len(ids), 1 + len(stats)))
+    np.add.at(sums, at, values)
+    lately = np.zeros(len(ids))
+    np.add.at(lately, at[recent], values[recent, 0])
+    return SeasonToDate(sums[:, 0], lately, sums[:, 1:], elapsed, recent_share,
+                        SEASON_GAMES.get(int(season), FULL_SEASON_GAMES))
+
+
 def plausible_range(bundle: Bundle, pt: PlayerType) -> tuple[np.ndarray, np.ndarray]:
     """(low, high) per stat of TARGET_STATS[pt]: [0, min(1, RANGE_FACTOR x the bundle's league rate)]
     (the training seasons' MLB rate, hfm_runtime.identity's `league_rates`; see RANGE_FACTOR)."""
@@ -827,16 +855,20 @@ class Scorer:
                 ridge[at] = inputs.ridge(pt, ids[at], season, base.ages[at])
                 with self._lock:
                     self.stats.mixed_rows += len(ids[at])
+            opening = inputs.opening_days().get(int(season))
+            to_date = (None if opening is None or as_of <= opening else  # in season: what he has recorded
+                       inputs.season_to_date(pt, ids, int(season), as_of, opening))
             return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
-                                 max_z, notes, n_games, ridge)
+                                 max_z, notes, n_games, ridge, to_date)
         return finish
 
     def _columns(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp, names: np.ndarray,
                  known: np.ndarray, base: MarcelRows, age_source: np.ndarray, model: np.ndarray, archetype: np.ndarray,
                  source: np.ndarray, max_z: np.ndarray, notes: list[list[str]], n_games: np.ndarray,
-                 ridge: np.ndarray | None = None) -> dict[str, Any]:
+                 ridge: np.ndarray | None = None, to_date: SeasonToDate | None = None) -> dict[str, Any]:
         """The score table's columns of one type from Marcel, the model's raw output and its inputs
-        (`ridge`: the opening-day mix's ridge projections, NaN where the model did not run)."""
+        (`ridge`: the opening-day mix's ridge projections, NaN where the model did not run; `to_date`:
+        in season, what each player has recorded, and the totals are that plus the rest of the season's)."""
         stats = list(TARGET_STATS[pt])
         out: dict[str, Any] = {"player_id": ids, "name": names, "player_type": pt, "season": season,
                                "as_of_date": as_of, "opportunity": OPPORTUNITY[pt], "opportunities": base.opportunities}
@@ -883,22 +915,30 @@ class Scorer:
             levels = playing_time.levels(pt, n0, m=m)
             expected = playing_time.mean_opportunities(pt, n0, m=m)
             opp_q = playing_time.opportunity_quantiles(pt, n0, QUANTILES, m=m)
+        done, counts = np.zeros(len(ids)), np.zeros((len(ids), len(stats)))
+        if to_date is not None:  # in season: recorded so far + the rest of the season at the rates
+            done, counts = to_date.opportunities, to_date.counts
+            n0 = expected = to_date.rest_base(expected)
+            levels = to_date.levels(playing_time, pt, n0)  # ratios to the rest's base (a rest of 0: a count of 0)
+            opp_q = level_quantiles(levels, QUANTILES) * n0[:, None] if levels.shape[1] > 1 else \
+                np.repeat(n0[:, None], len(QUANTILES), axis=1)
         for j, s in enumerate(stats):
             out[f"marcel_{s}"] = marcel_rates[:, j]
             out[f"model_{s}"] = model[:, j]
             out[f"adj_{s}"] = adj[:, j]
             out[f"rate_{s}"] = rates[:, j]
-            out[f"proj_{s}"] = rates[:, j] * expected
+            out[f"proj_{s}"] = counts[:, j] + rates[:, j] * expected
         out["evidence"] = base.evidence
-        out["opportunities_mean"] = expected
+        out["opportunities_to_date"] = done
+        out["opportunities_mean"] = done + expected
         for k, q in enumerate(QUANTILE_NAMES):
-            out[f"opportunities_{q}"] = opp_q[:, k]
+            out[f"opportunities_{q}"] = done + opp_q[:, k]
         spread = self._ranges(pt, rates, base.evidence, n0, levels)
         for kind in RANGE_KINDS:
             values = getattr(spread, kind)
             for j, s in enumerate(stats):
                 for k, q in enumerate(QUANTILE_NAMES):
-                    out[f"{kind}_{q}_{s}"] = values[:, j, k]
+                    out[f"{kind}_{q}_{s}"] = values[:, j, k] + (counts[:, j] if kind == "total" else 0.0)
         nan = np.full(len(ids), np.nan)
         return {c: out.get(c, nan) for c in SCORE_COLUMNS}  # NaN: the other type's stats
 
@@ -1093,6 +1133,10 @@ class _HistoryInputs:
         else:
             names = np.full(len(ids), "", dtype=object)
         return known, names
+
+    def season_to_date(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
+                       opening: pd.Timestamp) -> SeasonToDate:
+        return season_to_date(self.history.rows_of("games", pt, ids), pt, ids, season, as_of, opening)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         ages = self.history.ages(ids, season)

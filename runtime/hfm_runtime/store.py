@@ -90,10 +90,11 @@ from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
-from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
+from hfm_runtime.playing_time import SeasonToDate
+from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as, season_to_date
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, game_keys, other_source_copies
-from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS, PlayerType
+from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
 STORE_SCHEMA_VERSION = 4  # 2 (2026-12-06): batters' lines gained skills.POSITION_GAMES; 3: skills' platoon_pa;
@@ -899,6 +900,12 @@ class _StoreInputs:
         if not len(self.store._ids):
             return np.full(len(ids), NO_AGE, dtype=object)
         return np.where(known, self.store._age_source[at], NO_AGE).astype(object)
+
+    def season_to_date(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
+                       opening: pd.Timestamp) -> SeasonToDate:
+        lines = self.store.lines(pt, ids, _jan1(season), _day(pd.Series([as_of]))[0],
+                                 columns=[OPPORTUNITY[pt], *TARGET_STATS[pt]])
+        return season_to_date(lines, pt, ids, season, as_of, opening)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         table_ids, rows = self._marcel_table(pt, int(season), ids)

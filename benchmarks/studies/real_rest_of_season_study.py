@@ -1,0 +1,250 @@
+"""How much will a player still play this season, given how much he has played? (docs/ranges.md)
+
+    PYTHONPATH=benchmarks/studies python benchmarks/studies/real_rest_of_season_study.py \
+        > benchmarks/results/real_rest_of_season_study.txt
+
+An in-season score table projects the rest of the season's rates; its season totals need the rest
+of the season's opportunities R (PA / BF in MLB from the as-of date to the season's end) on top of
+what the player has already recorded (O, before the as-of date). For each judged season t and as-of
+date D (May 1 .. September 1) and the players the score table scores by default (an MLB line in
+t-3..t-1), the ways to project R, with e the share of the season gone by D:
+
+  prorate     (1 - e) E[N]: the opening-day expected opportunities of the whole season (the product's
+              playing-time spread, hfm_train.playing_time, fitted on the five seasons before t) for
+              the part of the season left
+  pace        (1 - e) O / e: his season so far, carried on
+  blend k, recent a   hfm_runtime.playing_time.SeasonToDate.rest_base: (1 - e) (w pace + (1 - w) E[N]),
+              w = e / (e + k), the pace (1 - a) the season's and a the last 30 days' (a player on the
+              injured list or sent down plays nothing lately); k and a chosen on 2010-2013 (one pair
+              for both types: each type's best was the same), judged on 2014-2018
+
+e is read off the calendar (hfm_runtime.playing_time.season_elapsed): (D - opening day) /
+(DAYS_PER_GAME x 162), the days per team game measured here on the full seasons 2001-2018 (their
+first to last regular-season day); the league's share of games played by D, the truth, is printed
+beside it.
+
+Judged: RMSE of R; for the spread around the rule's base b (20 equally likely levels, as the score
+table's), the CRPS and 80% coverage of R with (i) the opening-day spread's levels of the player's band
+over their mean, times b, (ii) those to the power c (hfm_runtime.playing_time.rest_levels), (iii) the
+levels of the spread's band of b's full-season pace b / (1 - e), to the power c (the runtime's,
+SeasonToDate.levels: a player seen playing every day is scattered as a regular, whatever his
+opening-day base), c chosen for each on 2010-2013 by CRPS, (iv) ratio quantiles R / b fitted per
+band of b on the in-season rows of the five seasons before t (a fitted spread, which a bundle would
+have to carry; not built); and the season totals of strikeouts and home runs: the score table's before 2026-12-06 night
+(Marcel's opening-day rate x E[N], the whole season, nothing recorded counted) against O's counts
+plus the same rate x b. Only seasons up to 2018 are read (`--test`, after the choice: 2019 and 2021,
+fitted on the seasons before, 2020 skipped as a season judged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.playing_time import (DAYS_PER_GAME, GRID, RECENT_DAYS, RECENT_WEIGHT, REST_K, REST_SPREAD,
+                                      SeasonToDate, rest_levels,
+                                      season_elapsed)
+from hfm_runtime.targets import OPPORTUNITY, SEASON_GAMES, TARGET_STATS
+from hfm_train.calibration import mlb_season_lines
+from hfm_train.league_stream import league_lines
+from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
+from real_playing_time_study import _both, judge
+
+MONTHS = (5, 6, 7, 8, 9)  # as of the 1st
+KS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
+RECENT = (0.0, 0.25, 0.5, 0.75, 1.0)
+SHRINK = (0.5, 0.6, 0.65, 0.7, 0.8, 0.9, 1.0)
+B_BANDS = 10  # bands of equal rows of b for the in-season ratio quantiles
+
+
+def season_spans(games: pd.DataFrame) -> pd.DataFrame:
+    """Per season: opening day, last day (MLB game dates)."""
+    g = games.groupby("season")["game_date"]
+    return pd.DataFrame({"opening": g.min(), "last": g.max()})
+
+
+def in_season_rows(rows: pd.DataFrame, mlb: pd.DataFrame, games: pd.DataFrame, spans: pd.DataFrame, opp: str,
+                   stats: list[str]) -> pd.DataFrame:
+    """rows (playing_time_rows of one type) x MONTHS: to-date O and counts, last-30-day opportunities,
+    rest R, the calendar's and the games' e."""
+    out = []
+    for season, part in rows.groupby("season"):
+        lines = mlb[mlb["season"] == season]
+        season_games = games[games["season"] == season]
+        opening = spans.loc[season, "opening"]
+        total = lines.groupby("player_id")[[opp, *stats]].sum()
+        for month in MONTHS:
+            day = pd.Timestamp(year=int(season), month=month, day=1)
+            before = lines[lines["game_date"] < day]
+            recent = before[before["game_date"] >= day - pd.Timedelta(days=RECENT_DAYS)]
+            done = before.groupby("player_id")[[opp, *stats]].sum()
+            lately = recent.groupby("player_id")[opp].sum()
+            ids = part["player_id"].to_numpy()
+            frame = part.copy()
+            frame["month"] = month
+            frame["opening"] = opening
+            frame["e_cal"] = season_elapsed(opening, day, int(season))[0]
+            frame["e_games"] = float((season_games["game_date"] < day).mean())
+            frame["O"] = done[opp].reindex(ids).fillna(0.0).to_numpy()
+            frame["recent"] = lately.reindex(ids).fillna(0.0).to_numpy()
+            frame["R"] = total[opp].reindex(ids).fillna(0.0).to_numpy() - frame["O"].to_numpy()
+            for s in stats:
+                frame[f"done_{s}"] = done[s].reindex(ids).fillna(0.0).to_numpy()
+                frame[f"all_{s}"] = total[s].reindex(ids).fillna(0.0).to_numpy()
+            out.append(frame)
+    return pd.concat(out, ignore_index=True)
+
+
+def rest_base(frame: pd.DataFrame, k: float | None, a: float, full: np.ndarray) -> np.ndarray:
+    """hfm_runtime.playing_time.SeasonToDate.rest_base of every (season, as-of) group of `frame`; k None:
+    the pace alone, k inf: the opening day's alone (prorated)."""
+    out = np.zeros(len(frame))
+    for (season, month), at in frame.groupby(["season", "month"]).indices.items():
+        part = frame.iloc[at]
+        elapsed, share = season_elapsed(part["opening"].iloc[0], pd.Timestamp(year=int(season), month=int(month), day=1),
+                                        int(season))
+        to_date = SeasonToDate(part["O"].to_numpy(np.float64), part["recent"].to_numpy(np.float64),
+                               np.zeros((len(part), 0)), elapsed, share, SEASON_GAMES.get(int(season), 162))
+        out[at] = to_date.rest_base(full[at], k=1e-12 if k is None else 1e300 if np.isinf(k) else k, recent_weight=a)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--league", default="artifacts/league_retro")
+    parser.add_argument("--test", action="store_true", help="judge 2019 and 2021 (after the choice)")
+    args = parser.parse_args()
+    choose = [2010, 2011, 2012, 2013]
+    judged = [2019, 2021] if args.test else [2014, 2015, 2016, 2017, 2018]
+    fit_of = {t: [s for s in range(t - 6, t) if s != 2020][-5:] for t in choose + judged}
+    seasons = sorted({s for t in choose + judged for s in (*fit_of[t], t)})
+    start = time.perf_counter()
+    league, game_lines = league_lines(args.league, list(range(2001, max(seasons) + 1)))
+    lines = {pt: mlb_season_lines(game_lines[pt], pt) for pt in game_lines}
+    mlb = {pt: g[g["level"] == "MLB"].assign(game_date=lambda f: pd.to_datetime(f["game_date"]))
+           for pt, g in game_lines.items()}
+    del game_lines
+    games = mlb["pitcher"].drop_duplicates("game_pk")[["game_pk", "season", "game_date"]]
+    spans = season_spans(games)
+    full = spans[[s not in (2020,) for s in spans.index] & (spans.index <= 2018)]
+    days_per_game = float((((full["last"] - full["opening"]).dt.days + 1) / 162).mean())
+    print(f"# {args.league}: choose k on {choose}, judge {judged} ({time.perf_counter() - start:.0f} s to read)")
+    print(f"# days per team game, full seasons 2001-2018: {days_per_game:.4f} (the runtime's DAYS_PER_GAME {DAYS_PER_GAME}) "
+          f"(season spans {((full['last'] - full['opening']).dt.days + 1).min()}-"
+          f"{((full['last'] - full['opening']).dt.days + 1).max()} days)")
+    rows = playing_time_rows(lines, league.players, seasons)
+    rng = np.random.default_rng(0)
+    for pt in ("batter", "pitcher"):
+        opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
+        frames, spreads = {}, {}
+        for t in choose + judged:
+            train = rows[pt][rows[pt]["season"].isin(fit_of[t])]
+            spreads[t] = fit_playing_time(_both(rows, pt, train, fit_of[t]), PlayingTimeConfig())
+        table = in_season_rows(rows[pt][rows[pt]["season"].isin(seasons)], mlb[pt], games, spans, opp, stats)
+        full_mean = np.zeros(len(table))
+        full_levels = np.zeros((len(table), len(GRID)))
+        for t in seasons:
+            at = (table["season"] == t).to_numpy()
+            if not at.any():
+                continue
+            spread = spreads.get(t) or spreads[min(spreads, key=lambda s: abs(s - t))]
+            n0 = table.loc[at, "projected"].to_numpy(np.float64)
+            lv = spread.levels(pt, n0, inputs_of(table[at], pt)) * n0[:, None]
+            full_levels[at], full_mean[at] = lv, lv.mean(axis=1)
+        table["full"] = full_mean
+        print(f"\n## {pt}s\n")
+        print("e by the calendar against the games' share, mean over seasons: " + ", ".join(
+            f"{m}/1 {table.loc[table['month'] == m, 'e_cal'].mean():.3f} / {table.loc[table['month'] == m, 'e_games'].mean():.3f}"
+            for m in MONTHS))
+        pick = table["season"].isin(choose).to_numpy()
+        variants = {"prorate": (np.inf, 0.0), "pace": (None, 0.0)}
+        scores = {}
+        for k in KS:
+            for a in RECENT:
+                variants[f"blend {k:g}, recent {a:g}"] = (k, a)
+        for name, (k, a) in variants.items():
+            b = rest_base(table, k, a, full_mean)
+            scores[name] = np.sqrt(((b - table["R"].to_numpy())[pick] ** 2).mean())
+        best = min((n for n in variants if n.startswith("blend")), key=scores.get)
+        print(f"\nRMSE of R on the choice seasons {choose} (all as-of months pooled): " + "; ".join(
+            f"{n} {scores[n]:.1f}" for n in ["prorate", "pace", *[n for n in variants if n.startswith("blend")]]))
+        product = f"blend {REST_K:g}, recent {RECENT_WEIGHT:g}"
+        print(f"\nbest on the choice seasons: **{best}**; the runtime's rule (one for both types): **{product}**")
+        best = product
+        judge_at = table["season"].isin(judged).to_numpy()
+        print("\n| as of | players | R mean | RMSE R: prorate | pace | chosen | season total RMSE SO: today | "
+              "to date + rest | HR: today | to date + rest |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        bases = {n: rest_base(table, *variants[n], full_mean) for n in ("prorate", "pace", best)}
+        rate = {s: table[f"m_{s}"].to_numpy() for s in stats}
+        for month in (*MONTHS, None):
+            at = judge_at & ((table["month"] == month).to_numpy() if month else True)
+            r = table["R"].to_numpy()[at]
+            cells = [f"{np.sqrt(((bases[n][at] - r) ** 2).mean()):.1f}" for n in ("prorate", "pace", best)]
+            tot = []
+            for s in ("SO", "HR"):
+                actual = table[f"all_{s}"].to_numpy()[at]
+                today = rate[s][at] * full_mean[at]
+                new = table[f"done_{s}"].to_numpy()[at] + rate[s][at] * bases[best][at]
+                tot += [f"{np.sqrt(((today - actual) ** 2).mean()):.1f}", f"{np.sqrt(((new - actual) ** 2).mean()):.1f}"]
+            label = f"{month}/1" if month else "all"
+            print(f"| {label} | {at.sum()} | {r.mean():.1f} | " + " | ".join(cells + tot) + " |")
+        # the spread around b
+        b = bases[best]
+        e = table["e_cal"].to_numpy()
+        ratio_full = full_levels / np.maximum(full_mean, 1e-9)[:, None]  # the opening-day levels / their mean
+        # the spread's band of the opening-day base m (the player's levels at opening day), or of the
+        # rule's full-season pace b / (1 - e) (a player seen playing every day is a regular's band)
+        ratio_pace = np.zeros_like(ratio_full)  # the band's levels over their mean (power 1)
+        runtime = np.zeros_like(ratio_full)  # SeasonToDate.levels, the runtime's (power REST_SPREAD)
+        for (t, month), at in table.groupby(["season", "month"]).indices.items():
+            spread = spreads.get(t) or spreads[min(spreads, key=lambda s: abs(s - t))]
+            to_date = SeasonToDate(np.zeros(len(at)), np.zeros(len(at)), np.zeros((len(at), 0)), float(e[at][0]), 0.0, 162)
+            ratio_pace[at] = rest_levels(np.asarray(spread.ratio[pt])[spread.band(pt, b[at] / (1 - e[at][0]))], 1.0)
+            runtime[at] = to_date.levels(spread, pt, b[at])
+        assert np.allclose(runtime, rest_levels(ratio_pace, REST_SPREAD), rtol=1e-12)
+        chosen = {}
+        for label, ratios in (("opening-day band", ratio_full), ("band of b / (1 - e)", ratio_pace)):
+            crps_c = {c: judge(rest_levels(ratios, c)[pick] * b[pick, None], table["R"].to_numpy()[pick])["crps"].mean()
+                      for c in SHRINK}
+            chosen[label] = min(crps_c, key=crps_c.get)
+            print(f"\nCRPS of R on the choice seasons, the {label}'s levels over their mean to the power c: " + "; ".join(
+                f"c {c:g} {v:.2f}" for c, v in crps_c.items()) + f" (best c {chosen[label]:g})")
+        print(f"(the runtime's, SeasonToDate.levels: the band of b / (1 - e), c {REST_SPREAD:g})")
+        by_b = np.zeros((len(table), len(GRID)))
+        for t in judged + choose:
+            at_t = (table["season"] == t).to_numpy()
+            train = table["season"].isin(fit_of[t]).to_numpy()
+            edges = np.quantile(b[train], np.arange(1, B_BANDS) / B_BANDS)
+            band_b = np.searchsorted(edges, b, side="right")
+            for band in range(B_BANDS):
+                tr = train & (band_b == band)
+                q = np.maximum.accumulate(np.quantile(table["R"].to_numpy()[tr] / np.maximum(b[tr], 1.0), GRID))
+                by_b[at_t & (band_b == band)] = q
+        print("\n| as of | spread | CRPS R | 80% covered |")
+        print("|---|---|---|---|")
+        outs = {}
+        for name, ratios in (("opening-day levels x b", ratio_full),
+                             (f"opening-day levels to the power {chosen['opening-day band']:g}",
+                              rest_levels(ratio_full, chosen["opening-day band"])),
+                             (f"the runtime's: band of b / (1 - e), to the power {REST_SPREAD:g}", runtime),
+                             (f"in-season ratios by {B_BANDS} bands of b x b", by_b)):
+            levels = ratios * (np.maximum(b, 1.0) if ratios is by_b else b)[:, None]
+            outs[name] = judge(levels[judge_at], table["R"].to_numpy()[judge_at])
+            for month in MONTHS:
+                m = (table["month"].to_numpy()[judge_at] == month)
+                print(f"| {month}/1 | {name} | {outs[name]['crps'][m].mean():.1f} | {outs[name]['cover'][m].mean():.1%} |")
+            print(f"| all | {name} | {outs[name]['crps'].mean():.1f} | {outs[name]['cover'].mean():.1%} |")
+        for name in list(outs)[1:]:
+            d = outs[name]["crps"] - outs["opening-day levels x b"]["crps"]
+            draws = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
+            print(f"\n{name} - opening-day levels x b, CRPS: {d.mean():+.2f} [{np.quantile(draws, 0.05):+.2f}, "
+                  f"{np.quantile(draws, 0.95):+.2f}] (90%, player-dates resampled)")
+    print(f"\n({time.perf_counter() - start:.0f} s in all)")
+
+
+if __name__ == "__main__":
+    main()
