@@ -344,6 +344,14 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     stored = scorer.score(store, last, as_of=as_of)
     pd.testing.assert_frame_equal(stored[key + numbers].reset_index(drop=True), table[key + numbers].reset_index(drop=True),
                                   rtol=1e-9)
+    # in season the default players include everyone with an MLB game of the season before as_of, on
+    # every path: a player whose first MLB games come this season (a rookie) is scored without naming him
+    window = set(Scorer.default_players(history, last))
+    so_far = set(pas["batter"]) | set(pas["pitcher"])
+    rookies = so_far - window
+    assert rookies and set(table["player_id"]) == window | so_far
+    assert set(chunked["player_id"]) == set(stored["player_id"]) == window | so_far
+    assert set(at_opening["player_id"]) == window
     # after the season (the rule's calendar: DAYS_PER_GAME x 162 days from opening day, 185 days; the
     # simulator's seasons span 179): the rest is 0, the totals are the season's counts
     after = scorer.score(history, last, as_of=opening + pd.Timedelta(days=186))

@@ -98,7 +98,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    "day, estimated from the data's for a season it does not hold; with --store, in the store's "
                    "last season, the day after its newest game)")
     p.add_argument("--players", default=None, help="comma-separated player ids (default: everyone with an MLB line in "
-                                                     "the three seasons before --season, Marcel's window)")
+                                                     "the three seasons before --season, Marcel's window, and, in season, an MLB "
+                                                     "game of --season before --as-of)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--show", choices=SHOW, default="adjustments",
                    help="table: per stat, the rate and the model's adjustment (adjustments), the rate and its 80%% "
@@ -314,7 +315,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 if not gap_checked:
                     check_season(args.season, seasons, args.allow_gap)
             notes.extend(_window_start_note(bundle, seasons, season))
-            if players is None and not Scorer.default_players(source, season):
+            if players is None and not Scorer.default_players(source, season, as_of):
                 held = f"the data holds {', '.join(map(str, seasons))}"
                 if args.pitches and args.level != "MLB":
                     advice = (f"{held} (its --pitches files were read as --level {args.level}, not MLB): read them "

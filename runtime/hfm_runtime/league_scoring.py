@@ -10,7 +10,8 @@ pitches; loading it whole and deriving its lines peaked at several times its siz
   then     the players table (birth dates imputed from every season, as `load_league` does), the
            league's Marcel rates per season (hfm_runtime.marcel.league_rates of all those lines), the
            projection date (the season's opening day, `seasons.projection_date`) and the players to score (default: an MLB line
-           in Marcel's window, `scoring.marcel_window_players`, as `Scorer.score`);
+           in Marcel's window, `scoring.marcel_window_players`, or in season one of the season before
+           the as-of date, `scoring.season_so_far_players`, as `Scorer.score`);
   pass 2   per player type, players in chunks of at most `chunk_pitches` pitches (their own rows,
            every season and level, counted in pass 1) and `chunk_players` players: every season's
            rows that the chunk's players' lines need (their own, and the plate appearances charged
@@ -50,7 +51,8 @@ from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, last_day_before,
-                                 marcel_window_players, parse_as_of, scored_as, season_year)
+                                 marcel_window_players, parse_as_of, scored_as, season_so_far_players,
+                                 season_year)
 from hfm_runtime.seasons import charged_rows, projection_date, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
 from hfm_runtime.targets import PLAYER_TYPES
@@ -98,7 +100,8 @@ def score_league(
     if as_of is not None and as_of.year < season:  # against the league's games, not a chunk's
         days = np.concatenate([lines[pt]["game_date"].to_numpy() for pt in PLAYER_TYPES])
         check_as_of_after(as_of, season, last_day_before(days, season))
-    wanted = marcel_window_players(by_season, season) if player_ids is None else sorted({int(i) for i in player_ids})
+    wanted = (sorted(set(marcel_window_players(by_season, season)) | season_so_far_players(lines, season, as_of_date))
+              if player_ids is None else sorted({int(i) for i in player_ids}))
     if not wanted:
         raise HFMInputError(f"{root}: no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "
                             f"{season}): project another season or name the players")

@@ -457,6 +457,23 @@ def marcel_window_players(season_lines: Mapping[str, pd.DataFrame], season: int)
     return sorted(ids)
 
 
+def season_so_far_players(game_lines: Mapping[str, pd.DataFrame], season: int, as_of: pd.Timestamp | None) -> set[int]:
+    """Everyone with an MLB game line (`game_lines`: per player type, with game_date) of `season` before
+    `as_of` (none without one): in season, the rookies and returning players whom Marcel's window
+    does not hold are scored by default too."""
+    ids: set[int] = set()
+    if as_of is None:
+        return ids
+    end = np.datetime64(as_of.date(), "D")
+    for lines in game_lines.values():
+        days = lines["game_date"].to_numpy().astype("datetime64[D]")
+        keep = (days >= np.datetime64(f"{int(season)}-01-01", "D")) & (days < end)
+        if LEVEL_COLUMN in lines.columns:
+            keep &= lines[LEVEL_COLUMN].to_numpy() == "MLB"
+        ids.update(int(i) for i in np.unique(lines["player_id"].to_numpy()[keep]))
+    return ids
+
+
 @dataclass(frozen=True)
 class IdentityInputs:
     """What the score needs of `identity.build_identity`'s result, per player in request order."""
@@ -702,7 +719,8 @@ class Scorer:
         order; a two-way player has a row of each type.
 
         source: a `History`, or a `hfm_runtime.store.PlayerStore` built for this scorer's bundle.
-        player_ids: who to score (default: every player with an MLB line in Marcel's window).
+        player_ids: who to score (default: every player with an MLB line in Marcel's window, and in
+        season everyone with an MLB game of `season` before `as_of`: `default_players`).
         """
         frames = [pd.DataFrame(columns) for columns in self._score_columns(source, season, player_ids, as_of)]
         return pd.concat(frames, ignore_index=True)  # each frame has SCORE_COLUMNS, in order
@@ -725,11 +743,16 @@ class Scorer:
         return out
 
     @staticmethod
-    def default_players(source: History | Any, season: int) -> list[int]:
-        """Everyone with an MLB line in the seasons Marcel reads for `season` (season-3..season-1)."""
+    def default_players(source: History | Any, season: int, as_of: Any = None) -> list[int]:
+        """Everyone with an MLB line in the seasons Marcel reads for `season` (season-3..season-1) and,
+        given an `as_of` in `season`, everyone with an MLB game of `season` before it (a rookie called
+        up in May is scored in July)."""
+        as_of = parse_as_of(as_of, season)
         if not isinstance(source, History):
-            return source.default_players(season)
-        return marcel_window_players({pt: source.lines(pt) for pt in PLAYER_TYPES}, season)
+            return source.default_players(season, as_of)
+        window = marcel_window_players({pt: source.lines(pt) for pt in PLAYER_TYPES}, season)
+        so_far = season_so_far_players({pt: source.game_lines(pt) for pt in PLAYER_TYPES}, season, as_of)
+        return sorted(set(window) | so_far)
 
     def encode(self, table: GameTable) -> GameEmbeddings:
         """Level 1 (Graph 1) on every game of `table`, in table order, as ragged PA embeddings.
@@ -794,7 +817,7 @@ class Scorer:
             check_as_of_after(as_of_date, season, inputs.last_day_before(season))
         named = player_ids is not None
         if not named:
-            player_ids = inputs.default_players(season)
+            player_ids = inputs.default_players(season, as_of_date)
         types = inputs.player_type_of(player_ids)
         started = []  # each type's Graph-2 batches are queued before the next type's inputs are read
         for pt in PLAYER_TYPES:
@@ -1114,8 +1137,8 @@ class _HistoryInputs:
         keep = (years < season) & (years >= season - model.config.years) & np.isin(lines["player_id"].to_numpy(), ids)
         return model.predict_lines(lines[keep], ids, season, ages)
 
-    def default_players(self, season: int) -> list[int]:
-        return Scorer.default_players(self.history, season)
+    def default_players(self, season: int, as_of: pd.Timestamp | None = None) -> list[int]:
+        return Scorer.default_players(self.history, season, as_of)
 
     def player_type_of(self, ids: Iterable[int]) -> dict[int, tuple[PlayerType, ...]]:
         return self.history.player_type_of(ids)

@@ -632,16 +632,18 @@ class PlayerStore:
             _check_width(pt, self.scorer.level1_width(pt), scorer, "store")
         return _StoreInputs(self, scorer)
 
-    def default_players(self, season: int) -> list[int]:
-        """Everyone with an MLB line in the seasons Marcel reads for `season` (as Scorer.default_players)."""
+    def default_players(self, season: int, as_of: pd.Timestamp | None = None) -> list[int]:
+        """Everyone with an MLB line in the seasons Marcel reads for `season` and, given `as_of`, in
+        `season` before it (as Scorer.default_players)."""
         ids: set[int] = set()
         with self._lock:
             mlb = self._levels.index("MLB") if "MLB" in self._levels else -1
             for pt in PLAYER_TYPES:
-                lo, hi = _jan1(season - len(MARCEL_CONFIGS[pt].weights)), _jan1(season)
+                spans = [(_jan1(season - len(MARCEL_CONFIGS[pt].weights)), _jan1(season))]
+                if as_of is not None:
+                    spans.append((_jan1(season), int(np.datetime64(as_of.date(), "D").astype(np.int64))))
                 for pid, seg in self._lines[pt].items():
-                    r = seg.rows(lo, hi)
-                    if np.any(seg.level[r] == mlb):
+                    if any(np.any(seg.level[seg.rows(lo, hi)] == mlb) for lo, hi in spans):
                         ids.add(pid)
         return sorted(ids)
 
@@ -861,8 +863,8 @@ class _StoreInputs:
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         return self.store.last_day_before(season)
 
-    def default_players(self, season: int) -> list[int]:
-        return self.store.default_players(season)
+    def default_players(self, season: int, as_of: pd.Timestamp | None = None) -> list[int]:
+        return self.store.default_players(season, as_of)
 
     def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
         """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""
