@@ -352,10 +352,10 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     assert rookies and set(table["player_id"]) == window | so_far
     assert set(chunked["player_id"]) == set(stored["player_id"]) == window | so_far
     assert set(at_opening["player_id"]) == window
-    # after the season (the rule's calendar: DAYS_PER_GAME x 162 days from opening day, 185 days; the
-    # simulator's seasons span 179): the rest is 0, the totals are the season's counts
-    after = scorer.score(history, last, as_of=opening + pd.Timedelta(days=186))
-    assert final < opening + pd.Timedelta(days=186)
+    # after the season (the rule's calendar: the longest of FULL_SEASON_DAYS, 189 days from the start;
+    # the simulator's seasons span 179): the rest is 0, the totals are the season's counts
+    after = scorer.score(history, last, as_of=opening + pd.Timedelta(days=189))
+    assert final < opening + pd.Timedelta(days=189)
     whole = plate_appearances(p)
     whole = whole[(whole["level"] == "MLB") & (pd.to_datetime(whole["game_date"]).dt.year == last)]
     bat = after[after["player_type"] == "batter"].set_index("player_id")

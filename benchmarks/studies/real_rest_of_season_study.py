@@ -18,17 +18,19 @@ t-3..t-1), the ways to project R, with e the share of the season gone by D:
               injured list or sent down plays nothing lately); k and a chosen on 2010-2013 (one pair
               for both types: each type's best was the same), judged on 2014-2018
 
-e is read off the calendar (hfm_runtime.playing_time.season_elapsed): (D - opening day) /
-(DAYS_PER_GAME x 162), the days per team game measured here on the full seasons 2001-2018 (their
-first to last regular-season day); the league's share of games played by D, the truth, is printed
-beside it.
+e is read off the calendar (hfm_runtime.playing_time.season_elapsed): the days since the season's
+start (its first day of at least four MLB games, `season_starts`: not a series abroad a week early)
+over the length of a full season 2001-2018 (FULL_SEASON_DAYS, measured here from the same starts),
+averaged over those lengths; the league's share of games played by D, the truth, is printed beside
+it.
 
 Judged: RMSE of R; for the spread around the rule's base b (20 equally likely levels, as the score
 table's), the CRPS and 80% coverage of R with (i) the opening-day spread's levels of the player's band
 over their mean, times b, (ii) those to the power c (hfm_runtime.playing_time.rest_levels), (iii) the
 levels of the spread's band of b's full-season pace b / (1 - e), to the power c (the runtime's,
 SeasonToDate.levels: a player seen playing every day is scattered as a regular, whatever his
-opening-day base), c chosen for each on 2010-2013 by CRPS, (iv) ratio quantiles R / b fitted per
+opening-day base; each level held to (1 - e) x the most opportunities of a 2001-2018 season, 778 PA
+and 1,071 BF), c chosen for each on 2010-2013 by CRPS (before that hold), (iv) ratio quantiles R / b fitted per
 band of b on the in-season rows of the five seasons before t (a fitted spread, which a bundle would
 have to carry; not built); and the season totals of strikeouts and home runs: the score table's before 2026-12-06 night
 (Marcel's opening-day rate x E[N], the whole season, nothing recorded counted) against O's counts
@@ -44,8 +46,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.playing_time import (DAYS_PER_GAME, GRID, RECENT_DAYS, RECENT_WEIGHT, REST_K, REST_SPREAD,
-                                      SeasonToDate, rest_levels,
+from hfm_runtime.playing_time import (FULL_SEASON_DAYS, GRID, MOST_OPPORTUNITIES, RECENT_DAYS, RECENT_WEIGHT, REST_K, REST_SPREAD,
+                                      SeasonToDate, rest_levels, season_starts,
                                       season_elapsed)
 from hfm_runtime.targets import OPPORTUNITY, SEASON_GAMES, TARGET_STATS
 from hfm_train.calibration import mlb_season_lines
@@ -61,9 +63,10 @@ B_BANDS = 10  # bands of equal rows of b for the in-season ratio quantiles
 
 
 def season_spans(games: pd.DataFrame) -> pd.DataFrame:
-    """Per season: opening day, last day (MLB game dates)."""
-    g = games.groupby("season")["game_date"]
-    return pd.DataFrame({"opening": g.min(), "last": g.max()})
+    """Per season: its start (season_starts), its last MLB game date."""
+    starts = season_starts(games["game_date"].to_numpy(), games["game_pk"].to_numpy())
+    last = games.groupby("season")["game_date"].max()
+    return pd.DataFrame({"opening": pd.Series(starts).reindex(last.index), "last": last})
 
 
 def in_season_rows(rows: pd.DataFrame, mlb: pd.DataFrame, games: pd.DataFrame, spans: pd.DataFrame, opp: str,
@@ -130,11 +133,10 @@ def main() -> None:
     games = mlb["pitcher"].drop_duplicates("game_pk")[["game_pk", "season", "game_date"]]
     spans = season_spans(games)
     full = spans[[s not in (2020,) for s in spans.index] & (spans.index <= 2018)]
-    days_per_game = float((((full["last"] - full["opening"]).dt.days + 1) / 162).mean())
+    lengths = tuple(int(v) for v in (full["last"] - full["opening"]).dt.days + 1)
     print(f"# {args.league}: choose k on {choose}, judge {judged} ({time.perf_counter() - start:.0f} s to read)")
-    print(f"# days per team game, full seasons 2001-2018: {days_per_game:.4f} (the runtime's DAYS_PER_GAME {DAYS_PER_GAME}) "
-          f"(season spans {((full['last'] - full['opening']).dt.days + 1).min()}-"
-          f"{((full['last'] - full['opening']).dt.days + 1).max()} days)")
+    print(f"# full seasons 2001-2018 from their starts to their last games, days: {lengths} "
+          f"(the runtime's FULL_SEASON_DAYS: {'the same' if lengths == FULL_SEASON_DAYS else FULL_SEASON_DAYS})")
     rows = playing_time_rows(lines, league.players, seasons)
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
@@ -205,7 +207,12 @@ def main() -> None:
             to_date = SeasonToDate(np.zeros(len(at)), np.zeros(len(at)), np.zeros((len(at), 0)), float(e[at][0]), 0.0, 162)
             ratio_pace[at] = rest_levels(np.asarray(spread.ratio[pt])[spread.band(pt, b[at] / (1 - e[at][0]))], 1.0)
             runtime[at] = to_date.levels(spread, pt, b[at])
-        assert np.allclose(runtime, rest_levels(ratio_pace, REST_SPREAD), rtol=1e-12)
+        uncapped = rest_levels(ratio_pace, REST_SPREAD)
+        held = runtime < uncapped - 1e-12  # the runtime's hold at the most opportunities of a season
+        assert np.allclose(runtime[~held], uncapped[~held], rtol=1e-12)
+        print(f"\nlevels held to (1 - e) x {MOST_OPPORTUNITIES[pt]:.0f} (the runtime's): {held.any(axis=1).mean():.2%} of "
+              f"the player-dates, {held.mean():.3%} of their levels; the base's mean level "
+              f"{runtime.mean(axis=1).mean():.4f}")
         chosen = {}
         for label, ratios in (("opening-day band", ratio_full), ("band of b / (1 - e)", ratio_pace)):
             crps_c = {c: judge(rest_levels(ratios, c)[pick] * b[pick, None], table["R"].to_numpy()[pick])["crps"].mean()

@@ -50,6 +50,7 @@ from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
+from hfm_runtime.playing_time import season_starts
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, last_day_before,
                                  marcel_window_players, parse_as_of, scored_as, season_so_far_players,
                                  season_year)
@@ -96,6 +97,8 @@ def score_league(
     by_season = {pt: season_lines(lines[pt], pt) for pt in PLAYER_TYPES}
     league = {pt: league_rates(by_season[pt], pt) for pt in PLAYER_TYPES}
     openings = opening_days(lines)  # the league's: each chunk's History reads them, not its own first games
+    mlb = lines["pitcher"][lines["pitcher"][LEVEL_COLUMN] == "MLB"]
+    starts = season_starts(mlb["game_date"].to_numpy(), mlb["game_pk"].to_numpy())  # likewise
     as_of_date = projection_date(openings, season) if as_of is None else as_of
     if as_of is not None and as_of.year < season:  # against the league's games, not a chunk's
         days = np.concatenate([lines[pt]["game_date"].to_numpy() for pt in PLAYER_TYPES])
@@ -117,7 +120,7 @@ def score_league(
         for chunk in _chunks(ids, load, chunk_pitches, chunk_players):
             done += len(chunk)
             rows = pd.concat([_rows(root, s, pt, chunk) for s in seasons], ignore_index=True)
-            history = History(rows, players, league=league, openings=openings)
+            history = History(rows, players, league=league, openings=openings, starts=starts)
             table = scorer.score(history, season, chunk.tolist(), as_of_date)
             frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk
             log(f"scored {pt}s {done}/{len(ids)} ({len(rows):,} pitches in the chunk)")

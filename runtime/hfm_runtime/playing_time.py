@@ -60,7 +60,13 @@ AGE_KNEE = 28.0  # past it, age enters the model's inputs with slopes of its own
 # The rest of the season (`SeasonToDate`), a rule with constants measured on the real seasons 2001-2018
 # (benchmarks/studies/real_rest_of_season_study.py, docs/ranges.md): k and the recent weight chosen
 # on 2010-2013 among 0.05-1 and 0-1, judged on 2014-2018.
-DAYS_PER_GAME = 1.1437  # calendar days per team game: each full season's first to last day over 162
+# The full seasons 2001-2018 in days, from the season's start (`season_starts`) to its last game: e's
+# calendar (`season_elapsed`); a 60-game season's scaled by 60/162
+FULL_SEASON_DAYS = (189, 182, 182, 182, 182, 182, 183, 184, 184, 182, 182, 182, 183, 182, 182, 182, 182, 187)
+START_GAMES = 4  # a season starts on its first day of at least this many MLB games (not a series abroad)
+# The most MLB opportunities of any player-season 2001-2018 (Jimmy Rollins' 778 PA in 2007, 1,071 BF in
+# 2003): what the rest of a season at that pace can hold, at most (`SeasonToDate.levels`)
+MOST_OPPORTUNITIES = {"batter": 778.0, "pitcher": 1071.0}
 REST_K = 0.2  # the pace's weight is e / (e + REST_K): 0.45 a month in, 0.71 at mid-season
 RECENT_DAYS = 30  # the recent pace: opportunities in the days before the as-of date
 REST_SPREAD = 0.8  # the rest's levels: its band's ratio levels over their mean, to this power (`rest_levels`)
@@ -106,6 +112,13 @@ class SeasonToDate:
     recent_share: float
     games: int
 
+    @classmethod
+    def at(cls, opportunities: np.ndarray, recent: np.ndarray, counts: np.ndarray, season: int, start: Any,
+           as_of: Any) -> SeasonToDate:
+        """These sums of `season` as of `as_of`, its share gone counted from its `start` (`season_elapsed`)."""
+        elapsed, recent_share = season_elapsed(start, as_of, season)
+        return cls(opportunities, recent, counts, elapsed, recent_share, SEASON_GAMES.get(int(season), FULL_SEASON_GAMES))
+
     def rest_base(self, expected: np.ndarray, k: float = REST_K, recent_weight: float = RECENT_WEIGHT) -> np.ndarray:
         """[N] the rest of the season's expected opportunities: (1 - e) (w pace + (1 - w) full), full the
         opening-day expected opportunities of the whole season (`expected`, full-season equivalents, as
@@ -113,8 +126,8 @@ class SeasonToDate:
         (the season's (1 - recent_weight) and the recent days' recent_weight, each per share of the
         season), w = e / (e + k). Before any of the season (e = 0): the opening day's; after it (e = 1): 0.
         Why: on 2014-2018, pooled over as-of dates from May 1 to September 1, the RMSE of the rest's
-        opportunities falls from 80.4 (the opening day's, prorated) or 70.8 (the pace alone) to 63.0 for
-        batters, and from 91.6 or 82.5 to 71.7 for pitchers (docs/ranges.md)."""
+        opportunities falls from 80.3 (the opening day's, prorated) or 72.0 (the pace alone) to 63.0 for
+        batters, and from 91.8 or 84.1 to 71.8 for pitchers (docs/ranges.md)."""
         e = self.elapsed
         full = np.asarray(expected, dtype=np.float64) * (self.games / FULL_SEASON_GAMES)
         if e <= 0.0:
@@ -132,24 +145,55 @@ class SeasonToDate:
         """[N, K] the rest of the season's equally likely opportunity levels as ratios to its base `rest`
         (`rest_base`): the ratio levels of the spread's band of the rest's full-season pace rest / (1 - e)
         (a player seen playing every day is in a regular's band, whatever his opening-day base was), over
-        their mean, to the power REST_SPREAD (`rest_levels`). One level of 1 without a spread."""
+        their mean, to the power REST_SPREAD (`rest_levels`), each held to what the rest of the season
+        holds at the most any player had (MOST_OPPORTUNITIES x (1 - e)); their mean is then at most 1.
+        One level of 1 without a spread."""
         rest = np.asarray(rest, dtype=np.float64)
         if spread is None:
             return np.ones((len(rest), 1))
-        pace = rest / max(1.0 - self.elapsed, 1e-9)  # e = 1: the rest is 0, whatever its levels
-        return rest_levels(np.asarray(spread.ratio[player_type], dtype=np.float64)[spread.band(player_type, pace)])
+        # as full-season equivalents, as the bands are (a 60-game season's pace x 162/60); e = 1: the rest
+        # is 0, whatever its levels
+        left = max(1.0 - self.elapsed, 1e-9)
+        pace = rest / left * (FULL_SEASON_GAMES / self.games)
+        levels = rest_levels(np.asarray(spread.ratio[player_type], dtype=np.float64)[spread.band(player_type, pace)])
+        most = MOST_OPPORTUNITIES[player_type] * left * (self.games / FULL_SEASON_GAMES)
+        return np.minimum(levels, (most / np.maximum(rest, 1e-9))[:, None])
 
 
-def season_elapsed(opening: Any, as_of: Any, season: int) -> tuple[float, float]:
-    """(e, the recent days' share) of `season` as of `as_of`: the calendar days since its opening day
-    over DAYS_PER_GAME x its team games, in [0, 1] (0.003-0.015 ahead of the league's share of games
-    played as of the 1st of May to September, 2014-2021: a season opened abroad a week early, as
-    2019's in Tokyo, counts from that game); the recent share is
-    min(RECENT_DAYS, those days) over the same."""
+def season_elapsed(start: Any, as_of: Any, season: int) -> tuple[float, float]:
+    """(e, the recent days' share) of `season` as of `as_of`, from the calendar days d since its start
+    (`season_starts`): the season lasts L days, one of FULL_SEASON_DAYS (scaled by its team games over
+    162), and e is 1 minus the expected share left, mean over L of max(0, L - d) / L: d / 183.0 until
+    the shortest season's end, 1 at the longest's (a season whose end the data cannot know is not
+    declared over early). The recent share is min(RECENT_DAYS, d) times the mean of 1 / L."""
     games = SEASON_GAMES.get(int(season), FULL_SEASON_GAMES)
-    days = max(0, (pd.Timestamp(as_of) - pd.Timestamp(opening)).days)
-    span = DAYS_PER_GAME * games
-    return min(1.0, days / span), min(1.0, min(RECENT_DAYS, days) / span)
+    days = max(0, (pd.Timestamp(as_of) - pd.Timestamp(start)).days)
+    spans = np.asarray(FULL_SEASON_DAYS, dtype=np.float64) * (games / FULL_SEASON_GAMES)
+    elapsed = 1.0 - float(np.mean(np.maximum(0.0, spans - days) / spans))
+    return elapsed, min(1.0, min(RECENT_DAYS, days) * float(np.mean(1.0 / spans)))
+
+
+def season_starts(days: np.ndarray, game_pk: np.ndarray) -> dict[int, pd.Timestamp]:
+    """Season -> its start: the first day with at least START_GAMES of these MLB games (`days` and
+    `game_pk` per row, any unit of datetime64; a game's rows counted once), else its first day. A
+    season opened abroad a week early (Tokyo 2000, 2004, 2008, 2012, 2019; Sydney 2014) starts at its
+    home opening day: counted from the first game, the seasons 2001-2018 spanned 182-191 days, from
+    their starts 182-189."""
+    days = np.asarray(days).astype("datetime64[D]")
+    pairs = np.unique(np.stack([days.astype(np.int64), np.asarray(game_pk, dtype=np.int64)]), axis=1)
+    return season_starts_of_counts(*np.unique(pairs[0], return_counts=True))
+
+
+def season_starts_of_counts(day: np.ndarray, count: np.ndarray) -> dict[int, pd.Timestamp]:
+    """`season_starts` from the MLB games per day (`day`: days since 1970, ascending; `count`: games)."""
+    day, count = np.asarray(day, dtype=np.int64), np.asarray(count, dtype=np.int64)
+    seasons = day.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    out: dict[int, pd.Timestamp] = {}
+    for season in np.unique(seasons).tolist():
+        here = seasons == season
+        full = day[here][count[here] >= START_GAMES]
+        out[int(season)] = pd.Timestamp(np.datetime64(int(full[0] if len(full) else day[here][0]), "D"))
+    return out
 
 
 def rest_levels(levels: np.ndarray, spread: float = REST_SPREAD) -> np.ndarray:

@@ -36,7 +36,7 @@ opening day moved to that season: `seasons.projection_date`):
               (in season: opportunities_to_date plus the rest of the season's)
   talent_<q>_<S>, outcome_<q>_<S>, total_<q>_<S>   quantiles q in p10, p25, p75, p90 (80% and 50%
               central intervals around rate_S) of his talent, of his outcome rate at `opportunities`
-              (in season: at the rest of the season's expected opportunities) and of his season total
+              (in season too) and of his season total
               (in season: his counts so far plus the rest's), with the playing-time spread where the bundle has one
               (hfm_runtime.ranges; `evidence`: Marcel's weighted record they rest on; the spread's
               parameters: the bundle's blend.json "ranges", else Marcel's regression variance)
@@ -113,12 +113,12 @@ from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config, wide_feature_names
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
-from hfm_runtime.playing_time import RECENT_DAYS, PlayingTimeInputs, SeasonToDate, level_quantiles, season_elapsed
+from hfm_runtime.playing_time import RECENT_DAYS, PlayingTimeInputs, SeasonToDate, level_quantiles, season_starts
 from hfm_runtime.ridge import mixed
 from hfm_runtime.seasons import game_line_columns, plate_appearances, projection_date, season_age, season_lines
 from hfm_runtime.skills import skill_line_columns, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
-from hfm_runtime.targets import FULL_SEASON_GAMES, OPPORTUNITY, PLAYER_TYPES, SEASON_GAMES, TARGET_STATS, PlayerType
+from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
 FLAGS: tuple[str, ...] = ("model", "no_recent_games", "no_history", "unknown_player", "league_rate")
@@ -265,6 +265,8 @@ class History:
     so pass them when `pitches` hold only the players being scored.
     openings: optional season -> opening day of the whole league (`opening_days`), for the same reason:
     what the default date and the opening-day mix read; by default this history's first MLB games.
+    starts: optional season -> its start for the whole league (`season_starts`), likewise: an in-season
+    table's calendar; by default from this history's MLB games.
     """
 
     pitches: pd.DataFrame
@@ -272,6 +274,7 @@ class History:
     season_lines: Mapping[str, pd.DataFrame] | None = None
     league: Mapping[str, pd.DataFrame] | None = None
     openings: Mapping[int, pd.Timestamp] | None = None
+    starts: Mapping[int, pd.Timestamp] | None = None
     _derived: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -434,6 +437,17 @@ class History:
             self._derived["openings"] = {int(season): pd.Timestamp(day) for season, day in first.items()}
         return dict(self._derived["openings"])
 
+    def season_starts(self) -> dict[int, pd.Timestamp]:
+        """Season -> its start (hfm_runtime.playing_time.season_starts of the MLB games; or `starts`,
+        where given): where an in-season table's calendar counts from."""
+        if self.starts is not None:
+            return {int(season): pd.Timestamp(day) for season, day in self.starts.items()}
+        if "starts" not in self._derived:
+            mlb = self.pitches[LEVEL_COLUMN].to_numpy() == "MLB"
+            self._derived["starts"] = season_starts(self.pitches["game_date"].to_numpy()[mlb],
+                                                    self.pitches["game_pk"].to_numpy()[mlb])
+        return dict(self._derived["starts"])
+
 
 def scored_as(kind: Any, pitched: bool) -> tuple[PlayerType, ...]:
     """The types a player is scored as: both for a players-table `player_type` "two_way", that type
@@ -539,7 +553,7 @@ def marcel_rows(
 
 
 def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
-                   opening: pd.Timestamp) -> SeasonToDate:
+                   start: pd.Timestamp) -> SeasonToDate:
     """What `ids` recorded in MLB games of `season` before `as_of` (hfm_runtime.playing_time.SeasonToDate),
     summed from game `lines` (player_lines' layout: player_id, game_date, season, level, the type's
     opportunities and counts; other players' and seasons' rows are left out here)."""
@@ -549,7 +563,6 @@ def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season:
     keep = ((lines["season"].to_numpy() == season) & (days < end) & np.isin(lines["player_id"].to_numpy(), ids))
     if LEVEL_COLUMN in lines.columns:
         keep &= lines[LEVEL_COLUMN].to_numpy() == "MLB"
-    elapsed, recent_share = season_elapsed(opening, as_of, season)
     at = np.searchsorted(ids, lines["player_id"].to_numpy()[keep])  # ids sorted, every kept row's id among them
     recent = days[keep] >= end - np.timedelta64(RECENT_DAYS, "D")
     values = lines[[opp, *stats]].to_numpy(np.float64)[keep]
@@ -557,8 +570,7 @@ def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season:
     np.add.at(sums, at, values)
     lately = np.zeros(len(ids))
     np.add.at(lately, at[recent], values[recent, 0])
-    return SeasonToDate(sums[:, 0], lately, sums[:, 1:], elapsed, recent_share,
-                        SEASON_GAMES.get(int(season), FULL_SEASON_GAMES))
+    return SeasonToDate.at(sums[:, 0], lately, sums[:, 1:], season, start, as_of)
 
 
 def plausible_range(bundle: Bundle, pt: PlayerType) -> tuple[np.ndarray, np.ndarray]:
@@ -880,7 +892,8 @@ class Scorer:
                     self.stats.mixed_rows += len(ids[at])
             opening = inputs.opening_days().get(int(season))
             to_date = (None if opening is None or as_of <= opening else  # in season: what he has recorded
-                       inputs.season_to_date(pt, ids, int(season), as_of, opening))
+                       inputs.season_to_date(pt, ids, int(season), as_of,
+                                             inputs.season_starts().get(int(season), opening)))
             return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
                                  max_z, notes, n_games, ridge, to_date)
         return finish
@@ -941,10 +954,14 @@ class Scorer:
         done, counts = np.zeros(len(ids)), np.zeros((len(ids), len(stats)))
         if to_date is not None:  # in season: recorded so far + the rest of the season at the rates
             done, counts = to_date.opportunities, to_date.counts
-            n0 = expected = to_date.rest_base(expected)
-            levels = to_date.levels(playing_time, pt, n0)  # ratios to the rest's base (a rest of 0: a count of 0)
-            opp_q = level_quantiles(levels, QUANTILES) * n0[:, None] if levels.shape[1] > 1 else \
-                np.repeat(n0[:, None], len(QUANTILES), axis=1)
+            rest_base = to_date.rest_base(expected)
+            rest = to_date.levels(playing_time, pt, rest_base)  # ratios to it (a rest of 0: a count of 0)
+            expected = rest_base * rest.mean(axis=1)
+            opp_q = level_quantiles(rest, QUANTILES) * rest_base[:, None] if rest.shape[1] > 1 else \
+                np.repeat(expected[:, None], len(QUANTILES), axis=1)
+            # as ratios to Marcel's n0, which the outcome's rate stays at (a rest that rounds to 0 PA would
+            # leave it anywhere in [0, 1]); n0 > 0 (Marcel adds a base)
+            levels = rest * (rest_base / np.maximum(n0, 1.0))[:, None]
         for j, s in enumerate(stats):
             out[f"marcel_{s}"] = marcel_rates[:, j]
             out[f"model_{s}"] = model[:, j]
@@ -971,7 +988,9 @@ class Scorer:
         opportunities and playing-time levels are the same to the bit gets the quantiles it got before,
         and re-scoring an unchanged player costs a lookup, not ~8 ms of Beta quantiles. (A row computed
         alone or in another batch can differ by about 1e-9: the count quantiles run per batch of rows.)
-        levels: the rows' playing-time levels (PlayingTimeSpread.levels), None without a spread."""
+        levels: the rows' playing-time levels as ratios to `opportunities` (PlayingTimeSpread.levels; in
+        season the rest of the season's, SeasonToDate.levels, a single column without a spread), None
+        at opening day without a spread."""
         params = self.bundle.range_params
         evidence, opportunities = (np.asarray(v, dtype=np.float64) for v in (evidence, opportunities))
         if not len(rates):
@@ -1157,9 +1176,12 @@ class _HistoryInputs:
             names = np.full(len(ids), "", dtype=object)
         return known, names
 
+    def season_starts(self) -> dict[int, pd.Timestamp]:
+        return self.history.season_starts()
+
     def season_to_date(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
-                       opening: pd.Timestamp) -> SeasonToDate:
-        return season_to_date(self.history.rows_of("games", pt, ids), pt, ids, season, as_of, opening)
+                       start: pd.Timestamp) -> SeasonToDate:
+        return season_to_date(self.history.rows_of("games", pt, ids), pt, ids, season, as_of, start)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         ages = self.history.ages(ids, season)

@@ -90,8 +90,8 @@ from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
-from hfm_runtime.playing_time import SeasonToDate
-from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as, season_to_date
+from hfm_runtime.playing_time import RECENT_DAYS, SeasonToDate, season_starts_of_counts
+from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, game_keys, other_source_copies
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
@@ -282,6 +282,7 @@ class PlayerStore:
         self._game_keys: dict[tuple[int, str], list[int]] = {}
         self._sources_held: set[bool] = set()
         self._opening: dict[int, int] = {}  # season -> first MLB day
+        self._mlb_games: dict[int, int] = {}  # day -> MLB games held (playing_time.season_starts)
         self._first_season: dict[int, int] = {}  # player -> first season (either side, any level)
         self._pitched: set[int] = set()
         self._last_day: int | None = None
@@ -521,6 +522,9 @@ class PlayerStore:
             first = np.flatnonzero(np.r_[True, seasons[1:] != seasons[:-1]])  # each season's first MLB day
             for season, d in zip(seasons[first].tolist(), days[first].tolist()):
                 self._opening[season] = min(d, self._opening.get(season, d))
+            pairs = np.unique(np.stack([day[mlb], rows["game_pk"].to_numpy(np.int64)[mlb]]), axis=1)
+            for d, n in zip(*np.unique(pairs[0], return_counts=True)):
+                self._mlb_games[int(d)] = self._mlb_games.get(int(d), 0) + int(n)
 
     def _impute(self, force: bool = False) -> None:
         """The players table as History holds it: birth dates imputed from each player's first season
@@ -559,6 +563,14 @@ class PlayerStore:
     def opening_days(self) -> dict[int, pd.Timestamp]:
         """Season -> its first MLB game date among the store's games (as `History.opening_days`)."""
         return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in self._opening.items()}
+
+    def season_starts(self) -> dict[int, pd.Timestamp]:
+        """Season -> its start among the store's MLB games (as `History.season_starts`); a store saved
+        before 2026-12-06 night kept no games per day: its opening days."""
+        if not self._mlb_games:
+            return self.opening_days()
+        days = sorted(self._mlb_games)
+        return season_starts_of_counts(np.array(days), np.array([self._mlb_games[d] for d in days]))
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         """The newest game date held before `season` (any level), None without one."""
@@ -624,6 +636,34 @@ class PlayerStore:
             frame[c] = values[j].astype(np.int64) if kind == "int" else values[j]
         return pd.DataFrame(frame)
 
+    def season_sums(self, pt: PlayerType, ids: Iterable[int], season: int,
+                    as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(opportunities, those in the RECENT_DAYS days before `as_of`, the TARGET_STATS counts [N, S]) of
+        `ids`' MLB games of `season` before `as_of` (hfm_runtime.playing_time.SeasonToDate's sums)."""
+        ids = [int(i) for i in ids]
+        names = [OPPORTUNITY[pt], *TARGET_STATS[pt]]
+        sums, recent = np.zeros((len(ids), len(names))), np.zeros(len(ids))
+        lo, hi = _jan1(season), int(np.datetime64(as_of.date(), "D").astype(np.int64))
+        with self._lock:
+            layout = [c for c, _ in self._layout.get(pt, [])]
+            if not layout:
+                return sums[:, 0], recent, sums[:, 1:]
+            columns = [layout.index(c) for c in names]
+            mlb = self._levels.index("MLB") if "MLB" in self._levels else -1
+            held = self._lines[pt]
+            for i, pid in enumerate(ids):
+                seg = held.get(pid)
+                if seg is None:
+                    continue
+                r = seg.rows(lo, hi)
+                keep = seg.level[r] == mlb
+                if not keep.any():
+                    continue
+                values = seg.values[columns, r][:, keep]
+                sums[i] = values.sum(axis=1)
+                recent[i] = values[0, seg.day[r][keep] >= hi - RECENT_DAYS].sum()
+        return sums[:, 0], recent, sums[:, 1:]
+
     def scoring_inputs(self, scorer: Scorer) -> _StoreInputs:
         if scorer.bundle is not self.bundle and bundle_fingerprint(scorer.bundle) != self.fingerprint:
             raise StoreMismatch(f"store: built for bundle {self.fingerprint[:12]}, the scorer's bundle "
@@ -684,6 +724,7 @@ class PlayerStore:
                      key_home=np.array([k[1] for k, _ in keys], dtype=str),
                      key_games=np.array([n for _, n in keys], dtype=np.int64).reshape(-1, 2),
                      opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
+                     mlb_games=np.array(sorted(self._mlb_games.items()), dtype=np.int64).reshape(-1, 2),
                      first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
                      pitched=np.array(sorted(self._pitched), dtype=np.int64))
             (tmp / "players.json").write_text(json.dumps({
@@ -747,6 +788,8 @@ class PlayerStore:
                                                             z["key_games"].tolist()):
                         store._hold_key(int(day), str(home), int(statcast), int(retro))
                 store._opening = {int(s): int(d) for s, d in z["opening"]}
+                if "mlb_games" in z:  # a store saved before 2026-12-06 night has none (season_starts)
+                    store._mlb_games = {int(d): int(n) for d, n in z["mlb_games"]}
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
                 store._pitched = set(z["pitched"].tolist())
         except (KeyError, TypeError, ValueError, OSError) as exc:
@@ -860,6 +903,9 @@ class _StoreInputs:
     def opening_days(self) -> dict[int, pd.Timestamp]:
         return self.store.opening_days()
 
+    def season_starts(self) -> dict[int, pd.Timestamp]:
+        return self.store.season_starts()
+
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         return self.store.last_day_before(season)
 
@@ -904,10 +950,10 @@ class _StoreInputs:
         return np.where(known, self.store._age_source[at], NO_AGE).astype(object)
 
     def season_to_date(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
-                       opening: pd.Timestamp) -> SeasonToDate:
-        lines = self.store.lines(pt, ids, _jan1(season), _day(pd.Series([as_of]))[0],
-                                 columns=[OPPORTUNITY[pt], *TARGET_STATS[pt]])
-        return season_to_date(lines, pt, ids, season, as_of, opening)
+                       start: pd.Timestamp) -> SeasonToDate:
+        """As scoring.season_to_date of the players' lines, summed from the store's buffers in place:
+        framing the lines costs a warm call about a millisecond."""
+        return SeasonToDate.at(*self.store.season_sums(pt, ids, season, as_of), season, start, as_of)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         table_ids, rows = self._marcel_table(pt, int(season), ids)

@@ -1,0 +1,83 @@
+"""The in-season rule of hfm_runtime.playing_time: the season's start and share gone, the rest of the
+season's opportunities and their levels (docs/score-table.md, "In season"). Numbers worked by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hfm_runtime.playing_time import (FULL_SEASON_DAYS, GRID, N_LEVELS, PlayingTimeSpread, SeasonToDate,
+                                      level_quantiles, rest_levels, season_elapsed, season_starts)
+
+
+def test_a_season_starts_on_its_first_full_day_not_a_series_abroad():
+    days = ["2019-03-20", "2019-03-20", "2019-03-21"] + ["2019-03-28"] * 15 + ["2018-03-29"] * 13 + ["2017-04-02"] * 3
+    pks = [1, 1, 2, *range(10, 25), *range(30, 43), 50, 51, 52]  # game 1's two rows count once
+    starts = season_starts(np.array(days, dtype="datetime64[D]"), np.array(pks))
+    assert starts == {2019: pd.Timestamp("2019-03-28"), 2018: pd.Timestamp("2018-03-29"),
+                      2017: pd.Timestamp("2017-04-02")}  # 2017: never 4 games a day here, its first day
+
+
+def test_the_share_gone_is_read_off_the_calendar_and_ends_with_the_longest_season():
+    lengths = np.asarray(FULL_SEASON_DAYS, float)
+    assert season_elapsed("2019-03-28", "2019-03-28", 2019)[0] == 0.0
+    e, share = season_elapsed("2019-03-28", "2019-06-27", 2019)  # 91 days
+    assert e == pytest.approx(91 * np.mean(1 / lengths)) and e == pytest.approx(91 / 183.0, abs=1e-4)
+    assert share == pytest.approx(30 * np.mean(1 / lengths))
+    late = season_elapsed("2019-03-28", pd.Timestamp("2019-03-28") + pd.Timedelta(days=186), 2019)[0]
+    assert 0.99 < late < 1.0  # the 189-day season of 2001 is still going
+    assert season_elapsed("2019-03-28", pd.Timestamp("2019-03-28") + pd.Timedelta(days=189), 2019)[0] == 1.0
+    # a 60-game season: the same calendar scaled by 60/162
+    assert season_elapsed("2020-07-24", "2020-08-23", 2020)[0] == pytest.approx(30 * np.mean(162 / (60 * lengths)))
+
+
+def test_the_rest_of_the_season_blends_his_pace_with_the_opening_days_expectation():
+    # half the season gone; 300 PA so far, 60 in the last 30 days, which are 0.15 of the season
+    to_date = SeasonToDate(np.array([300.0, 0.0]), np.array([60.0, 0.0]), np.zeros((2, 0)), 0.5, 0.15, 162)
+    full = np.array([500.0, 400.0])
+    pace = 0.25 * 300 / 0.5 + 0.75 * 60 / 0.15  # the season's and the last 30 days'
+    w = 0.5 / (0.5 + 0.2)
+    np.testing.assert_allclose(to_date.rest_base(full), [0.5 * (w * pace + (1 - w) * 500), 0.5 * (1 - w) * 400])
+    # nothing gone: the opening day's; all gone: nothing
+    assert SeasonToDate(np.zeros(1), np.zeros(1), np.zeros((1, 0)), 0.0, 0.0, 162).rest_base(full[:1])[0] == 500
+    assert SeasonToDate(np.ones(1), np.ones(1), np.zeros((1, 0)), 1.0, 0.2, 162).rest_base(full[:1])[0] == 0
+    # a 60-game season: the opening day's full-season equivalents scaled to its games
+    short = SeasonToDate(np.zeros(1), np.zeros(1), np.zeros((1, 0)), 0.0, 0.0, 60)
+    assert short.rest_base(full[:1])[0] == pytest.approx(500 * 60 / 162)
+
+
+def spread() -> PlayingTimeSpread:
+    """Two bands split at 300: a part-timer's (mostly 0, a long tail) and a regular's (tight)."""
+    low = np.r_[np.zeros(10), np.linspace(0.5, 4.0, 10)]
+    high = np.linspace(0.8, 1.1, N_LEVELS)
+    return PlayingTimeSpread({pt: (300.0,) for pt in ("batter", "pitcher")},
+                             {pt: (tuple(low), tuple(high)) for pt in ("batter", "pitcher")})
+
+
+def test_the_rests_levels_come_from_the_band_of_his_full_season_pace():
+    bands = spread()
+    low, high = (np.asarray(b) for b in bands.ratio["batter"])
+    mid = SeasonToDate(np.zeros(2), np.zeros(2), np.zeros((2, 0)), 0.5, 0.15, 162)
+    # a rest of 100 at mid-season is a 200 pace (the part-timers' band), of 200 a 400 pace (the regulars')
+    got = mid.levels(bands, "batter", np.array([100.0, 200.0]))
+    np.testing.assert_allclose(got, rest_levels(np.stack([low, high])))
+    np.testing.assert_allclose(got.mean(axis=1), 1.0)
+    assert got[0, 0] == 0 and got[0, -1] > 3 and np.ptp(got[1]) < 0.4
+    # the power draws the levels toward their mean and keeps a 0 at 0
+    assert np.ptp(got[1]) < np.ptp(high / high.mean())
+    # a 60-game season: a rest of 100 at mid-season is a 200 pace of 60 games, 540 of 162: a regular
+    short = SeasonToDate(np.zeros(1), np.zeros(1), np.zeros((1, 0)), 0.5, 0.4, 60)
+    np.testing.assert_allclose(short.levels(bands, "batter", np.array([100.0])), rest_levels(high[None, :]))
+    assert mid.levels(None, "batter", np.array([100.0, 5.0])).tolist() == [[1.0], [1.0]]  # no spread
+    # no level holds more than the rest of the season at the most any player had: 778 PA x (1 - e)
+    capped = mid.levels(bands, "batter", np.array([380.0]))
+    assert capped.max() * 380 == pytest.approx(778 * 0.5) and capped.mean() < 1
+    np.testing.assert_allclose(capped, np.minimum(rest_levels(high[None, :]), 389 / 380))
+
+
+def test_level_quantiles_interpolate_between_the_equally_likely_levels():
+    levels = np.linspace(0.0, 1.9, N_LEVELS)[None, :]
+    q = level_quantiles(levels, [0.1, 0.5, 0.9])
+    np.testing.assert_allclose(q[0], np.interp([0.1, 0.5, 0.9], GRID, levels[0]))
+    assert q[0, 1] == pytest.approx(0.95)
