@@ -501,7 +501,8 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
          "ranges": "rates per opportunity (PA for batters, BF for pitchers); in brackets: the 80% interval of the "
                    "season's rate at the projected opportunities (opp)",
          "totals": "expected season totals at the expected opportunities (opp: the mean of the bundle's "
-                   "playing-time spread for him, opportunities_mean); in brackets: their 80% interval",
+                   "playing-time spread for him, opportunities_mean; in season what he recorded plus the "
+                   "rest of the season's); in brackets: their 80% interval",
          }[show] + "; age: y = birth year only, i = imputed",
     ]
     width = {"adjustments": 15, "ranges": 19, "totals": 15}[show]

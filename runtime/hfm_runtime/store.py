@@ -283,6 +283,7 @@ class PlayerStore:
         self._sources_held: set[bool] = set()
         self._opening: dict[int, int] = {}  # season -> first MLB day
         self._mlb_games: dict[int, int] = {}  # day -> MLB games held (playing_time.season_starts)
+        self._starts: dict[int, pd.Timestamp] | None = None  # season_starts of them, until a game is added
         self._first_season: dict[int, int] = {}  # player -> first season (either side, any level)
         self._pitched: set[int] = set()
         self._last_day: int | None = None
@@ -525,6 +526,7 @@ class PlayerStore:
             pairs = np.unique(np.stack([day[mlb], rows["game_pk"].to_numpy(np.int64)[mlb]]), axis=1)
             for d, n in zip(*np.unique(pairs[0], return_counts=True)):
                 self._mlb_games[int(d)] = self._mlb_games.get(int(d), 0) + int(n)
+            self._starts = None
 
     def _impute(self, force: bool = False) -> None:
         """The players table as History holds it: birth dates imputed from each player's first season
@@ -569,8 +571,10 @@ class PlayerStore:
         before 2026-12-06 night kept no games per day: its opening days."""
         if not self._mlb_games:
             return self.opening_days()
-        days = sorted(self._mlb_games)
-        return season_starts_of_counts(np.array(days), np.array([self._mlb_games[d] for d in days]))
+        if self._starts is None:  # counted once per state: a warm call reads it (about a millisecond)
+            days = sorted(self._mlb_games)
+            self._starts = season_starts_of_counts(np.array(days), np.array([self._mlb_games[d] for d in days]))
+        return dict(self._starts)
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         """The newest game date held before `season` (any level), None without one."""
