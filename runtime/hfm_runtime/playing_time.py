@@ -27,15 +27,16 @@ piecewise-linear quantile function through the 20 levels, held flat beyond the o
 `opportunities_mean` is E[r] m (`mean_opportunities`), which `proj_<S>` multiplies the rate by: the
 mean of the season total. A spread with a model needs each row's `PlayingTimeInputs`.
 
+hfm_train.playing_time fits it on the training seasons' MLB lines; it travels in the bundle's
+blend.json under `ranges.playing_time` (to_json). Params without one (bundles exported before
+2026-12-03) hold the opportunities at the projection: the totals are those of today's rule.
+
 In season (an as-of date after the season's opening day) a season total is what the player recorded
 before that date (`SeasonToDate`: opportunities and counts) plus the rest of the season's: its base
 `SeasonToDate.rest_base` (the rest's share of the opening-day expectation, moved toward his pace so far
 as the season goes on) and its levels `SeasonToDate.levels` (the ratio levels of the band of that
 base's full-season pace, over their mean, to the power REST_SPREAD), a rule whose constants were
 measured on the real seasons (docs/ranges.md).
-hfm_train.playing_time fits it on the training seasons' MLB lines; it travels in the bundle's
-blend.json under `ranges.playing_time` (to_json). Params without one (bundles exported before
-2026-12-03) hold the opportunities at the projection: the totals are those of today's rule.
 """
 
 from __future__ import annotations
@@ -132,14 +133,10 @@ class SeasonToDate:
         full = np.asarray(expected, dtype=np.float64) * (self.games / FULL_SEASON_GAMES)
         if e <= 0.0:
             return full
-        pace = (1.0 - recent_weight) * self.opportunities / e
-        if self.recent_share > 0:
-            pace = pace + recent_weight * self.recent / self.recent_share
-        else:
-            pace = pace + recent_weight * self.opportunities / e
+        # recent_share > 0 whenever e > 0 (both count the days since the start)
+        pace = (1.0 - recent_weight) * self.opportunities / e + recent_weight * self.recent / self.recent_share
         w = e / (e + k)
         return (1.0 - e) * (w * pace + (1.0 - w) * full)
-
 
     def levels(self, spread: PlayingTimeSpread | None, player_type: PlayerType, rest: np.ndarray) -> np.ndarray:
         """[N, K] the rest of the season's equally likely opportunity levels as ratios to its base `rest`
