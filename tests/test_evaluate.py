@@ -171,3 +171,26 @@ def test_in_season_evaluation_writes_its_own_card(tiny_run, tmp_path):
     per_player = preds[preds["stat"] == "SO"].groupby(["player_type", "player_id"]).size()
     assert per_player.max() > 1  # several as-of dates per player
     assert card["evaluation"]["batter"]["n_players"] == len(per_player["batter"])  # players, not rows
+
+    # the fair in-season bar: Marcel with the season so far counted, one row checked by hand
+    assert "blend - marcel_to_date" in card["evaluation"]["batter"]["intervals"]
+    from hfm_runtime.marcel import marcel
+    from hfm_runtime.seasons import season_age, season_lines
+    from hfm_train.league_stream import league_lines, league_seasons
+
+    season = card["seasons"]["test"]
+    path = json.loads((run / "config.json").read_text())["league"]
+    league, lines = league_lines(path, league_seasons(path))
+    batters = lines["batter"]
+    so = preds[(preds["stat"] == "SO") & (preds["player_type"] == "batter")]
+    row = so[so["marcel_to_date"] != so["marcel"]].iloc[0]
+    mlb = batters[(batters["level"] == "MLB") & (batters["season"] == season)]
+    before = mlb[pd.to_datetime(mlb["game_date"]) < pd.Timestamp(row["as_of_date"])]
+    done = before.groupby("player_id")[["PA", "SO", "BB", "HR", "H", "2B", "3B"]].sum()
+    league_now = done.drop(columns="PA").sum() / done["PA"].sum()
+    birth = league.players.drop_duplicates("player_id").set_index("player_id").loc[row["player_id"], "birth_date"]
+    ages = pd.Series([float(season_age(birth, season))], index=[row["player_id"]])
+    direct = marcel(season_lines(batters, "batter"), ages, season, "batter", player_ids=[row["player_id"]],
+                    to_date=done, to_date_league=league_now)
+    assert row["marcel_to_date"] == pytest.approx(direct.loc[row["player_id"], "SO"])
+    assert (so["marcel_to_date"] != so["marcel"]).mean() > 0.5  # most as-of dates follow games played

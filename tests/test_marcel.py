@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel
+from hfm_runtime.marcel import MARCEL_CONFIGS, TO_DATE_WEIGHT, league_rates, marcel
 from hfm_runtime.targets import TARGET_STATS
 
 BATTING = ["player_id", "season", "level", "PA", "SO", "HR", "BB", "H", "2B", "3B"]
@@ -70,6 +70,30 @@ def test_batters_hand_computed() -> None:
     assert proj.loc[[4, 5], "PA"].tolist() == [200, 200]
     assert proj.n_seasons.tolist() == [3, 1, 2, 0, 0]
     assert proj.no_history.tolist() == [False, False, False, True, True]
+
+
+def test_in_season_the_season_so_far_is_the_newest_season_of_the_window() -> None:
+    stats = list(TARGET_STATS["batter"])
+    so_far = pd.DataFrame({"PA": [200.0, 50.0], **{s: [0.0, 0.0] for s in stats}}, index=[1, 5])
+    so_far.loc[1, ["SO", "HR"]], so_far.loc[5, ["SO", "HR"]] = [60.0, 12.0], [20.0, 1.0]
+    league_now = pd.Series({s: 0.05 for s in stats} | {"SO": 0.25, "HR": 0.04})
+    proj = marcel(batting_lines(), AGES, 2024, "batter", player_ids=[1, 3, 5], to_date=so_far,
+                  to_date_league=league_now)
+    w0 = TO_DATE_WEIGHT
+    # player 1: three seasons and 200 PA so far; lg_p weighs the season so far's league rate too
+    wpa = 5 * 600 + 4 * 500 + 3 * 400
+    lg_so = (5 * 600 * LG_SO[2023] + 4 * 500 * LG_SO[2022] + 3 * 400 * LG_SO[2021] + w0 * 200 * 0.25) / (wpa + w0 * 200)
+    so = (5 * 120 + 4 * 100 + 3 * 80 + w0 * 60 + 1200 * lg_so) / (wpa + w0 * 200 + 1200) / 0.994
+    assert proj.loc[1, "SO"] == pytest.approx(so)
+    assert proj.loc[1, "reliability"] == pytest.approx((wpa + w0 * 200) / (wpa + w0 * 200 + 1200))
+    assert proj.loc[1, "PA"] == pytest.approx(0.5 * 600 + 0.1 * 500 + 200)  # the opening day's playing time
+    # player 3: nothing so far, so the opening day's projection
+    assert proj.loc[3, "SO"] == pytest.approx(marcel(batting_lines(), AGES, 2024, "batter", player_ids=[3]).loc[3, "SO"])
+    # player 5: no history, 50 PA so far regressed toward this season's league rate alone
+    hr = (w0 * 1 + 1200 * 0.04) / (w0 * 50 + 1200)
+    assert proj.loc[5, "HR"] == pytest.approx(hr) and proj.loc[5, "n_seasons"] == 0
+    with pytest.raises(HFMInputError, match="to_date_league"):
+        marcel(batting_lines(), AGES, 2024, "batter", player_ids=[1], to_date=so_far)
 
 
 def test_default_players_are_those_with_mlb_history() -> None:

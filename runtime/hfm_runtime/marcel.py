@@ -9,6 +9,12 @@ counts x_i, weights w = 5/4/3) and league rates lg_i (all MLB players of that ty
     opportunities = 0.5 * o_1 + 0.1 * o_2 + base   (o_i as full-season equivalents: `playing_time`)
     evidence = sum w_i o_i / mean(w)                 (the weighted record in opportunities: hfm_runtime.ranges)
 
+In season (`to_date`): the season so far is one more season of the window, the most recent, with
+weight w_0 = TO_DATE_WEIGHT (its counts x_0 and opportunities o_0 before the as-of date, its league
+rate lg_0 over the same days), in both sums and in lg_p; the age adjustment, the playing time and the
+window are the opening day's. "Marcel with the season so far counted": the fair baseline of a
+rest-of-season projection (benchmarks/studies/real_marcel_to_date_study.py chose w_0 on 2010-2013).
+
 Constants and why:
 - Batters: R = 1200 PA, base = 200 PA, as Tango's Marcel.
 - Pitchers: Tango weights pitchers 3/2/1 and regresses with 134 IP. A batter faced is a plate
@@ -43,6 +49,7 @@ from hfm_runtime.statcast import LEVEL_COLUMN
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType, season_scale
 
 MARCEL_LEVEL = "MLB"
+TO_DATE_WEIGHT = 8.0  # the season so far's weight beside 5/4/3: chosen on 2010-2013 (real_marcel_to_date_study.py)
 
 
 @dataclass(frozen=True)
@@ -122,6 +129,9 @@ def marcel(
     player_ids: Iterable[int] | None = None,
     config: MarcelConfig | None = None,
     league: pd.DataFrame | None = None,
+    to_date: pd.DataFrame | None = None,
+    to_date_league: pd.Series | None = None,
+    to_date_weight: float = TO_DATE_WEIGHT,
 ) -> pd.DataFrame:
     """Project `season` from the season lines of the seasons before it.
 
@@ -131,6 +141,9 @@ def marcel(
     league: per-season league rates (index season, a column per stat, as `league_rates` returns) to
         regress toward; default: counted from `lines`. Pass the whole league's when `lines` hold only
         some players, or Marcel regresses them toward themselves.
+    to_date: in season, each player's MLB opportunities and counts of `season` before the as-of date
+        (index player_id, the opportunity column and the stats; a player missing has none), with
+        `to_date_league`, the league's rates over the same days (module docstring).
     Returns, indexed by player_id: the opportunity column ("PA"/"BF": `playing_time`), one rate per
     TARGET_STATS name, `n_seasons`, `no_history`, `reliability` (weight of the player's own record),
     `evidence` (his 5/4/3-weighted opportunities over the mean weight: the sample the regression
@@ -174,6 +187,21 @@ def marcel(
         lg_player = np.einsum("ps,sk->pk", wo, np.nan_to_num(lg)) / weighted_opp[:, None]
     lg_player = np.where(weighted_opp[:, None] > 0, lg_player, lg_plain[None, :])
     weighted_x = np.einsum("s,psk->pk", w, x)
+    if to_date is not None:
+        if to_date_league is None:
+            raise HFMInputError("marcel: to_date needs to_date_league, the league's rates over the same days")
+        now = to_date.reindex(ids).fillna(0.0)
+        o0 = np.maximum(now[opp].to_numpy(np.float64), 0.0)
+        x0 = np.where(o0[:, None] > 0, now[stats].to_numpy(np.float64), 0.0)
+        lg0 = to_date_league.reindex(stats).to_numpy(np.float64)
+        if np.isnan(lg0).any() and (o0 > 0).any():
+            raise HFMInputError(f"marcel: to_date_league lacks a rate for {', '.join(stats)}")
+        lg_sum = np.where(weighted_opp[:, None] > 0, lg_player * weighted_opp[:, None], 0.0)
+        weighted_opp = weighted_opp + to_date_weight * o0
+        weighted_x = weighted_x + to_date_weight * x0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            lg_now = (lg_sum + to_date_weight * o0[:, None] * np.nan_to_num(lg0)[None, :]) / weighted_opp[:, None]
+        lg_player = np.where(weighted_opp[:, None] > 0, lg_now, lg_plain[None, :])
     rates = (weighted_x + config.regression * lg_player) / (weighted_opp + config.regression)[:, None]
 
     age = _ages(ages, ids)

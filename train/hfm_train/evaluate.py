@@ -20,10 +20,13 @@ skill rates add the batters' speed and putaway rates, older seasons, fielding po
 share when the run's profile does, `profile.speed_rates`, `profile.putaway_rate`,
 `profile.old_seasons`, `profile.positions` and `profile.platoon`), `prev_true_talent`
 (last season's true talent: the ceiling for anything reading only the past), `oracle` (the true
-talent itself).
+talent itself); in season (`evaluate --kind in_season`) also `marcel_to_date` (hfm_train.baselines:
+Marcel with the season so far counted, the fair bar of a rest-of-season projection, which the
+opening-day `marcel` every cut is still measured against is not).
 Intervals (`paired_bootstrap`): 90% paired bootstrap intervals, players resampled, of the RMSE
 difference between two methods per stat, against true talent and against actual outcomes:
-blend - statcast_ridge, blend - marcel, blend - stat_ridge, blend - statcast_ridge_denoised, and each
+blend - statcast_ridge, blend - marcel, blend - marcel_to_date (in season), blend - stat_ridge,
+blend - statcast_ridge_denoised, and each
 ablation - blend (positive: the ablated part helps).
 Ablations (blend, same test season): stat features zeroed, pitch context masked out (no games),
 archetype fixed to 0, skill rates (every `skill:`/`marcel_skill:` column and their sample sizes) at
@@ -62,7 +65,7 @@ from hfm_runtime.profiles import ProfileConfig
 from hfm_runtime.ridge import mixed
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
-from .baselines import previous_true_talent, ridge_baselines
+from .baselines import marcel_to_date, previous_true_talent, ridge_baselines
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, finetune, predict
 from .league_stream import league_lines, league_seasons, run_league
@@ -176,9 +179,11 @@ def _ablations(test: Examples) -> dict[str, Callable[[dict[str, torch.Tensor]], 
 
 BOOTSTRAP_SAMPLES = 2000
 # the methods whose mean cut vs Marcel the printed summaries show (format_table, compare_runs)
-SUMMARY_METHODS = ("blend", "model", "statcast_ridge", "statcast_ridge_denoised", "stat_ridge", "prev_true_talent")
+SUMMARY_METHODS = ("blend", "model", "statcast_ridge", "statcast_ridge_denoised", "stat_ridge", "prev_true_talent",
+                   "marcel_to_date")
 INTERVALS: tuple[tuple[str, str], ...] = (
-    ("blend", "statcast_ridge"), ("blend", "marcel"), ("blend", "stat_ridge"), ("blend", "statcast_ridge_denoised"),
+    ("blend", "statcast_ridge"), ("blend", "marcel"), ("blend", "marcel_to_date"), ("blend", "stat_ridge"),
+    ("blend", "statcast_ridge_denoised"),
     ("blend:no_pitch_context", "blend"), ("blend:no_stat_features", "blend"), ("blend:fixed_archetype", "blend"),
     ("blend:no_skill_rates", "blend"), ("blend:no_ridge_mix", "blend"),
 )
@@ -351,6 +356,11 @@ def format_table(card: Mapping[str, Any], test_season: int | None = None) -> str
         for against, per in r.get("mean_cut_vs_marcel", {}).items():
             shown = [m for m in SUMMARY_METHODS if m in per]
             lines.append(f"mean RMSE cut vs Marcel, against {against}: " + ", ".join(f"{m} {per[m]:+.1%}" for m in shown))
+        if "marcel_to_date" in r["metrics"]:  # in season: the fair bar
+            fair = np.array([r["metrics"]["marcel_to_date"][s]["rmse_actual"] for s in stats])
+            lines.append("mean RMSE cut vs Marcel to date (the season so far counted), against actual: " + ", ".join(
+                f"{m} {np.mean(1 - np.array([r['metrics'][m][s]['rmse_actual'] for s in stats]) / fair):+.1%}"
+                for m in ("blend", "model", "statcast_ridge", "stat_ridge") if m in r["metrics"]))
         wins = beats_marcel({pt: r})[pt]
         verdict = {s: "yes" if v else ("= (w=0)" if r["blend_weights"][s] == 0 else "NO") for s, v in wins.items()}
         lines.append("blend beats Marcel (rmse vs actual): " + ", ".join(f"{s} {v}" for s, v in verdict.items()))
@@ -422,9 +432,11 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
         league_rates = np.array([identity.league_rates[s] for s in TARGET_STATS[pt]])
         # the mix with the sequence ridge is an opening-day projection's (hfm_train.mix)
         lam = blend.get("mix", {}).get(pt) if kind == "start" else None
+        baselines = baseline_projections(league, lines, pt, test, split["test"][0], identity.config)
+        if kind == "in_season":  # the fair bar of a rest-of-season projection counts the season so far
+            baselines["marcel_to_date"] = marcel_to_date(lines, league.players, pt, test.table)
         card[pt] = evaluate_type(model, test, type_games, w, league_rates, run["finetune"]["max_pas"],
-                                 baseline_projections(league, lines, pt, test, split["test"][0],
-                                                      identity.config),
+                                 baselines,
                                  None if lam is None else np.array([lam[s] for s in TARGET_STATS[pt]]))
     return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
             "kind": kind, "blend": blend, "evaluation": card}
