@@ -1,0 +1,122 @@
+"""How often do an in-season table's season-total intervals hold the season's actual totals?
+
+    hfm-export artifacts/runs/real_2019 --out /tmp/hfm/b2019
+    python benchmarks/studies/real_in_season_totals.py /tmp/hfm/b2019 --season 2019 \
+        > benchmarks/results/real_in_season_totals_2019.txt
+
+The product path end to end: a bundle exported from a run that never saw `--season` (`real_2019`,
+`real_2021`: fitted on the seasons before), a History of the league's seasons `season`-6 .. `season`,
+and `Scorer.score` as of the season's opening day and the 1st of May .. September, every player the
+table scores by default (in season also everyone with an MLB game of the season before the date).
+For each row and stat, the season's actual MLB total (0 for a player who did not play on) against the
+row's `total_p10` .. `total_p90`: the cell-credited coverage (hfm_runtime.ranges.covered, as
+`hfm-train calibration` counts it) of the 50% and 80% intervals. The table holds a quantile at 0
+where the mixture's (of X + U - 1/2) lies in [-1/2, 0), so for a count of 0 the credit is only
+bounded: a lower quantile of 0 read as 0 (the least) and as -1/2 (the most); for a count of 1 or more
+the clip changes nothing, and the coverage over those rows alone is exact ("count >= 1"). Beside them
+the 80% interval's mean width, the RMSE of `proj_<S>`, and the share of actual opportunities inside
+the opportunities' own 80% interval (`opportunities_p10` .. `p90`, ends included, as `hfm-train
+calibration` counts it). Players who had already played their last game of the season are in (their
+rest is 0, which the interval must allow). A second table takes the players who did play after the
+date, with an MLB line in the three seasons before or without one (called up this season): how often
+their season's opportunities fell above `opportunities_p90` or below `opportunities_p10` (10% each
+when calibrated), and their mean rest of the season, actual against expected
+(`opportunities_mean - opportunities_to_date`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+from hfm_runtime.bundle import load_bundle
+from hfm_runtime.league import load_league
+from hfm_runtime.ranges import covered
+from hfm_runtime.scoring import History, Scorer
+from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
+
+MONTHS = (5, 6, 7, 8, 9)
+
+
+def actual_totals(history_lines: pd.DataFrame, pt: str, season: int) -> pd.DataFrame:
+    """Per player: his MLB opportunities and counts of `season` (game lines of the type)."""
+    lines = history_lines[(history_lines["season"] == season) & (history_lines["level"] == "MLB")]
+    return lines.groupby("player_id")[[OPPORTUNITY[pt], *TARGET_STATS[pt]]].sum()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("bundle")
+    parser.add_argument("--league", default="artifacts/league_retro")
+    parser.add_argument("--season", type=int, required=True)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    league = load_league(args.league, seasons=range(args.season - 6, args.season + 1))
+    history = History.from_league(league)
+    scorer = Scorer(load_bundle(args.bundle))
+    opening = history.opening_days()[args.season]
+    dates = [opening] + [pd.Timestamp(year=args.season, month=m, day=1) for m in MONTHS]
+    print(f"# {args.bundle} on {args.league} {args.season - 6}-{args.season}, as of {', '.join(str(d.date()) for d in dates)} "
+          f"({time.perf_counter() - start:.0f} s to load)")
+    tables = {d: scorer.score(history, season=args.season, as_of=d) for d in dates}
+    print(f"# scored in {time.perf_counter() - start:.0f} s")
+    for pt in ("batter", "pitcher"):
+        opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
+        truth = actual_totals(history.game_lines(pt), pt, args.season)
+        print(f"\n## {pt}s\n")
+        print("Each stat: the 80% interval's coverage, bounds over all rows (exact over count >= 1); the 50%'s "
+              "the same; the 80% width; the RMSE of proj.\n")
+        print("| as of | rows | did not play on | opportunities 80% | " + " | ".join(stats) + " |")
+        print("|---|---|---|---|" + "---|" * len(stats))
+        for d, table in tables.items():
+            t = table[table["player_type"] == pt]
+            ids = t["player_id"].to_numpy()
+            actual = truth.reindex(ids).fillna(0.0)
+            n = actual[opp].to_numpy()
+            opp_cover = ((n >= t["opportunities_p10"].to_numpy()) & (n <= t["opportunities_p90"].to_numpy())).mean()
+            rest_none = (n <= t["opportunities_to_date"].to_numpy()).mean()
+            cells = []
+            for s in stats:
+                y = actual[s].to_numpy()
+                some = y >= 1
+                text = []
+                for lo_q, hi_q in (("p10", "p90"), ("p25", "p75")):
+                    q_lo, q_hi = t[f"total_{lo_q}_{s}"].to_numpy(np.float64), t[f"total_{hi_q}_{s}"].to_numpy(np.float64)
+                    least, most = covered(y, q_lo, q_hi), covered(y, np.where(q_lo <= 0, -0.5, q_lo), q_hi)
+                    text.append(f"{100 * least.mean():.1f}-{100 * most.mean():.1f} ({100 * least[some].mean():.1f})")
+                width = (t[f"total_p90_{s}"] - t[f"total_p10_{s}"]).mean()
+                rmse = np.sqrt(((t[f"proj_{s}"].to_numpy() - y) ** 2).mean())
+                cells.append(f"{text[0]}; {text[1]}; {width:.1f}; {rmse:.1f}")
+            label = "opening day" if d == opening else f"{d.month}/1"
+            print(f"| {label} | {len(t)} | {rest_none:.1%} | {opp_cover:.1%} | " + " | ".join(cells) + " |")
+        print("\nPlayers who played after the date: opportunities above p90 / below p10, mean rest actual / expected\n")
+        print("| as of | with MLB history: players | above / below | rest | called up this season: players | "
+              "above / below | rest |")
+        print("|---|---|---|---|---|---|---|")
+        window = set(history.game_lines(pt).query(f"level == 'MLB' and {args.season - 3} <= season < {args.season}")
+                     ["player_id"].tolist())
+        for d, table in tables.items():
+            t = table[table["player_type"] == pt]
+            n = truth.reindex(t["player_id"].to_numpy())[opp].fillna(0.0).to_numpy()
+            done = t["opportunities_to_date"].to_numpy()
+            on = n > done
+            known = t["player_id"].isin(window).to_numpy()
+            cells = []
+            for group in (on & known, on & ~known):
+                if not group.any():
+                    cells += ["0", "-", "-"]
+                    continue
+                above = (n > t["opportunities_p90"].to_numpy())[group].mean()
+                below = (n < t["opportunities_p10"].to_numpy())[group].mean()
+                rest = (t["opportunities_mean"].to_numpy() - done)[group].mean()
+                cells += [f"{group.sum()}", f"{above:.1%} / {below:.1%}", f"{(n - done)[group].mean():.0f} / {rest:.0f}"]
+            label = "opening day" if d == opening else f"{d.month}/1"
+            print(f"| {label} | " + " | ".join(cells) + " |")
+    print(f"\n# {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
