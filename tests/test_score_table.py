@@ -324,16 +324,27 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
         assert (played["total_p10_SO"].to_numpy() >= so - 1e-9).all()  # never below what he has
         for q in ("p10", "p25", "p75", "p90"):
             assert (played[f"opportunities_{q}"] >= played["opportunities_to_date"] - 1e-9).all()
-    # the rest's base, by hand for one player who has played
-    row = table[(table["player_type"] == "batter") & (table["opportunities_to_date"] > 0)].iloc[0]
+    # the rest's base, by hand for a batter with an MLB record and one called up this season (his pace
+    # from his first game; k_new)
     e, share = season_elapsed(opening, as_of, last)
     assert 0 < e < 1
-    full = at_opening.set_index(["player_type", "player_id"]).loc[("batter", row["player_id"]), "opportunities_mean"]
-    recent = pas.loc[(pas["batter"] == row["player_id"])
-                     & (pd.to_datetime(pas["game_date"]) >= as_of - pd.Timedelta(days=30)), "PA"].sum()
-    expected = SeasonToDate(np.array([row["opportunities_to_date"]]), np.array([float(recent)]), np.zeros((1, 0)), e,
-                            share, 162).rest_base(np.array([full]))
-    assert row["opportunities_mean"] - row["opportunities_to_date"] == pytest.approx(expected[0], rel=1e-12)
+    window = set(Scorer.default_players(history, last))
+    batters = table[(table["player_type"] == "batter") & (table["opportunities_to_date"] > 0)]
+    veteran = batters[batters["player_id"].isin(window)].iloc[0]
+    rookie = batters[~batters["player_id"].isin(window)].iloc[0]
+    for row, new in ((veteran, False), (rookie, True)):
+        mine = pas[pas["batter"] == row["player_id"]]
+        full = (at_opening.set_index(["player_type", "player_id"])["opportunities_mean"].get(("batter", row["player_id"]))
+                if not new else scorer.score(history, last, player_ids=[row["player_id"]])
+                .query("player_type == 'batter'")["opportunities_mean"].iloc[0])
+        recent = mine.loc[pd.to_datetime(mine["game_date"]) >= as_of - pd.Timedelta(days=30), "PA"].sum()
+        first = np.array([pd.to_datetime(mine["game_date"]).min().to_datetime64()], dtype="datetime64[D]")
+        to_date = SeasonToDate.at(np.array([row["opportunities_to_date"]]), np.array([float(recent)]), np.zeros((1, 0)),
+                                  last, opening, as_of, first)
+        if new:
+            assert to_date.played[0] < e  # his pace counts from his first game
+        expected = to_date.rest_base(np.array([full]), new=np.array([new]))
+        assert row["opportunities_mean"] - row["opportunities_to_date"] == pytest.approx(expected[0], rel=1e-12)
     # the chunked league and a store give the same rows
     chunked = score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7)
     numbers = ["opportunities_to_date", "opportunities_mean", "proj_SO", "proj_HR", "total_p90_SO"]
@@ -346,7 +357,6 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
                                   rtol=1e-9)
     # in season the default players include everyone with an MLB game of the season before as_of, on
     # every path: a player whose first MLB games come this season (a rookie) is scored without naming him
-    window = set(Scorer.default_players(history, last))
     so_far = set(pas["batter"]) | set(pas["pitcher"])
     rookies = so_far - window
     assert rookies and set(table["player_id"]) == window | so_far

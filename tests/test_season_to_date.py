@@ -47,6 +47,41 @@ def test_the_rest_of_the_season_blends_his_pace_with_the_opening_days_expectatio
     assert short.rest_base(full[:1])[0] == pytest.approx(500 * 60 / 162)
 
 
+def test_a_player_called_up_is_on_pace_from_his_first_game():
+    # 2019 from March 28; as of 2019-06-27 (91 days); a batter up since June 7 (71 days in): 60 PA, 45
+    # of them in the last 30 days; a veteran with no first game given; one with no game at all
+    lengths = np.asarray(FULL_SEASON_DAYS, float)
+    first = np.array(["2019-06-07", "NaT", "NaT"], dtype="datetime64[D]")
+    to_date = SeasonToDate.at(np.array([60.0, 300.0, 0.0]), np.array([45.0, 90.0, 0.0]), np.zeros((3, 0)), 2019,
+                              "2019-03-28", "2019-06-27", first)
+    e, share = season_elapsed("2019-03-28", "2019-06-27", 2019)
+    up = (91 - 71) * np.mean(1 / lengths)  # 20 days up, as a share of the season (all before its shortest end)
+    np.testing.assert_allclose(to_date.played, [up, e, e])
+    np.testing.assert_allclose(to_date.recent_played, [20 * np.mean(1 / lengths), share, share])
+    full = np.array([60.0, 500.0, 400.0])
+    pace = 0.25 * 60 / up + 0.75 * 45 / up  # both from his first game
+    w_new = up / (up + 0.1)  # REST_K_NEW for a player with no MLB record
+    vet = 0.25 * 300 / e + 0.75 * 90 / share
+    w = e / (e + 0.2)
+    np.testing.assert_allclose(to_date.rest_base(full, new=np.array([True, False, False])),
+                               [(1 - e) * (w_new * pace + (1 - w_new) * 60), (1 - e) * (w * vet + (1 - w) * 500),
+                                (1 - e) * (1 - w) * 400])
+    # a player with an MLB record (or none marked new) is on pace from the season's start, with REST_K,
+    # whatever his first game, and so is anyone without a first game given
+    old = (1 - e) * (w * (0.25 * 60 / e + 0.75 * 45 / share) + (1 - w) * 60)
+    assert to_date.rest_base(full)[0] == pytest.approx(old)
+    assert to_date.rest_base(full, new=np.array([False, False, False]))[0] == pytest.approx(old)
+    plain = SeasonToDate.at(np.array([60.0]), np.array([45.0]), np.zeros((1, 0)), 2019, "2019-03-28", "2019-06-27")
+    assert plain.rest_base(full[:1])[0] == pytest.approx(old)
+    w_no_first = e / (e + 0.1)
+    assert plain.rest_base(full[:1], new=np.array([True]))[0] == pytest.approx(
+        (1 - e) * (w_no_first * (0.25 * 60 / e + 0.75 * 45 / share) + (1 - w_no_first) * 60))
+    # a game abroad before the season's start counts from the start
+    abroad = SeasonToDate.at(np.ones(1), np.ones(1), np.zeros((1, 0)), 2019, "2019-03-28", "2019-06-27",
+                             np.array(["2019-03-20"], dtype="datetime64[D]"))
+    assert abroad.played[0] == pytest.approx(e) and abroad.recent_played[0] == pytest.approx(share)
+
+
 def spread() -> PlayingTimeSpread:
     """Two bands split at 300: a part-timer's (mostly 0, a long tail) and a regular's (tight)."""
     low = np.r_[np.zeros(10), np.linspace(0.5, 4.0, 10)]

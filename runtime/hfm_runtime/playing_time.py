@@ -69,6 +69,10 @@ START_GAMES = 4  # a season starts on its first day of at least this many MLB ga
 # 2003): what the rest of a season at that pace can hold, at most (`SeasonToDate.levels`)
 MOST_OPPORTUNITIES = {"batter": 778.0, "pitcher": 1071.0}
 REST_K = 0.2  # the pace's weight is e / (e + REST_K): 0.45 a month in, 0.71 at mid-season
+# ... for a player with no MLB line in the three seasons before (called up this season): his opening
+# day's expectation is a player's with no record (most of whom never play), so his pace counts sooner;
+# chosen on 2010-2013 among 0.05-0.2 (benchmarks/studies/real_callup_rest_study.py)
+REST_K_NEW = 0.1
 RECENT_DAYS = 30  # the recent pace: opportunities in the days before the as-of date
 REST_SPREAD = 0.8  # the rest's levels: its band's ratio levels over their mean, to this power (`rest_levels`)
 RECENT_WEIGHT = 0.75  # the pace trusted: (1 - RECENT_WEIGHT) the season's + RECENT_WEIGHT the recent days'
@@ -104,6 +108,10 @@ class SeasonToDate:
     elapsed        e, the share of the season gone (`season_elapsed`)
     recent_share   the share of the season the recent days are (at most e)
     games          the season's team games (targets.SEASON_GAMES; 162 for a full season)
+    played         [N] the share of the season since each player's first MLB game of it (at most e; e
+                   for a player with none; None: e for all): a player called up is on pace per share
+                   he has been up (`rest_base`)
+    recent_played  [N] the recent days' share since that game (at most recent_share; None: recent_share)
     """
 
     opportunities: np.ndarray
@@ -112,30 +120,62 @@ class SeasonToDate:
     elapsed: float
     recent_share: float
     games: int
+    played: np.ndarray | None = None
+    recent_played: np.ndarray | None = None
 
     @classmethod
     def at(cls, opportunities: np.ndarray, recent: np.ndarray, counts: np.ndarray, season: int, start: Any,
-           as_of: Any) -> SeasonToDate:
-        """These sums of `season` as of `as_of`, its share gone counted from its `start` (`season_elapsed`)."""
+           as_of: Any, first: np.ndarray | None = None) -> SeasonToDate:
+        """These sums of `season` as of `as_of`, its share gone counted from its `start` (`season_elapsed`);
+        `first`: [N] each player's first MLB game of the season before `as_of` (datetime64[D], NaT for none)."""
         elapsed, recent_share = season_elapsed(start, as_of, season)
-        return cls(opportunities, recent, counts, elapsed, recent_share, SEASON_GAMES.get(int(season), FULL_SEASON_GAMES))
+        games = SEASON_GAMES.get(int(season), FULL_SEASON_GAMES)
+        if first is None:
+            return cls(opportunities, recent, counts, elapsed, recent_share, games)
+        first = np.asarray(first, dtype="datetime64[D]")
+        begin, end = np.datetime64(pd.Timestamp(start).date(), "D"), np.datetime64(pd.Timestamp(as_of).date(), "D")
+        known = ~np.isnat(first)
+        since = np.where(known, np.maximum(first, begin), begin)  # a game abroad before the start counts from it
+        spans = _season_spans(games)
+        # e(as_of) - e(first): the share of the season (mean over its lengths) between the two days
+        d0 = ((since - begin).astype(np.int64)).astype(np.float64)
+        d1 = float((end - begin).astype(np.int64))
+        played = np.mean((np.minimum(d1, spans[:, None]) - np.minimum(d0, spans[:, None])) / spans[:, None], axis=0)
+        recent_played = np.minimum(recent_share, np.minimum(RECENT_DAYS, d1 - d0) * float(np.mean(1.0 / spans)))
+        played = np.where(known & (played > 0), played, elapsed)
+        recent_played = np.where(known & (recent_played > 0), recent_played, recent_share)
+        return cls(opportunities, recent, counts, elapsed, recent_share, games, played, recent_played)
 
-    def rest_base(self, expected: np.ndarray, k: float = REST_K, recent_weight: float = RECENT_WEIGHT) -> np.ndarray:
+    def rest_base(self, expected: np.ndarray, new: np.ndarray | None = None, k: float = REST_K,
+                  recent_weight: float = RECENT_WEIGHT, k_new: float = REST_K_NEW) -> np.ndarray:
         """[N] the rest of the season's expected opportunities: (1 - e) (w pace + (1 - w) full), full the
         opening-day expected opportunities of the whole season (`expected`, full-season equivalents, as
         `mean_opportunities` gives them) scaled to the season's games, pace the season so far carried on
-        (the season's (1 - recent_weight) and the recent days' recent_weight, each per share of the
-        season), w = e / (e + k). Before any of the season (e = 0): the opening day's; after it (e = 1): 0.
+        (the season's (1 - recent_weight) and the recent days' recent_weight, each per share p of the
+        season), w = p / (p + k). p = e and k = `k`, but for the players `new` marks (no MLB line in the
+        three seasons before): p their share since their first MLB game of the season (`played`: a
+        player called up in June is on pace from June) and k = `k_new` (their opening day's expectation
+        is a player's with no record, most of whom never play). Before any of the season (e = 0): the
+        opening day's; after it (e = 1): 0.
         Why: on 2014-2018, pooled over as-of dates from May 1 to September 1, the RMSE of the rest's
         opportunities falls from 80.3 (the opening day's, prorated) or 72.0 (the pace alone) to 63.0 for
-        batters, and from 91.8 or 84.1 to 71.8 for pitchers (docs/ranges.md)."""
+        batters, and from 91.8 or 84.1 to 71.8 for pitchers (docs/ranges.md); for the players called up,
+        from 81.0 to 74.5 (batters) and from 85.3 to 79.0 (pitchers) against the rule before 2026-12-07
+        (the pace from the season's start, k 0.2: benchmarks/studies/real_callup_rest_study.py)."""
         e = self.elapsed
         full = np.asarray(expected, dtype=np.float64) * (self.games / FULL_SEASON_GAMES)
         if e <= 0.0:
             return full
-        # recent_share > 0 whenever e > 0 (both count the days since the start)
-        pace = (1.0 - recent_weight) * self.opportunities / e + recent_weight * self.recent / self.recent_share
-        w = e / (e + k)
+        # both shares > 0 whenever e > 0 (they count the days since the start, or since his first game)
+        played, recent_played = e, self.recent_share
+        if new is not None:
+            new = np.asarray(new, dtype=bool)
+            k = np.where(new, k_new, k)
+            if self.played is not None:
+                played = np.where(new, self.played, e)
+                recent_played = np.where(new, self.recent_played, self.recent_share)
+        pace = (1.0 - recent_weight) * self.opportunities / played + recent_weight * self.recent / recent_played
+        w = played / (played + k)
         return (1.0 - e) * (w * pace + (1.0 - w) * full)
 
     def levels(self, spread: PlayingTimeSpread | None, player_type: PlayerType, rest: np.ndarray) -> np.ndarray:
@@ -163,11 +203,24 @@ def season_elapsed(start: Any, as_of: Any, season: int) -> tuple[float, float]:
     162), and e is 1 minus the expected share left, mean over L of max(0, L - d) / L: d / 183.0 until
     the shortest season's end, 1 at the longest's (a season whose end the data cannot know is not
     declared over early). The recent share is min(RECENT_DAYS, d) times the mean of 1 / L."""
-    games = SEASON_GAMES.get(int(season), FULL_SEASON_GAMES)
     days = max(0, (pd.Timestamp(as_of) - pd.Timestamp(start)).days)
-    spans = np.asarray(FULL_SEASON_DAYS, dtype=np.float64) * (games / FULL_SEASON_GAMES)
+    spans = _season_spans(SEASON_GAMES.get(int(season), FULL_SEASON_GAMES))
     elapsed = 1.0 - float(np.mean(np.maximum(0.0, spans - days) / spans))
     return elapsed, min(1.0, min(RECENT_DAYS, days) * float(np.mean(1.0 / spans)))
+
+
+NO_DAY = np.iinfo(np.int64).max  # no game: the start of a running minimum over days since 1970
+
+
+def first_days(days: np.ndarray) -> np.ndarray:
+    """Days since 1970 (NO_DAY where none) as datetime64[D] (NaT where none): SeasonToDate.at's `first`."""
+    days = np.asarray(days, dtype=np.int64)
+    return np.where(days == NO_DAY, np.datetime64("NaT", "D"), days.astype("datetime64[D]"))
+
+
+def _season_spans(games: int) -> np.ndarray:
+    """A season's possible lengths in days: FULL_SEASON_DAYS scaled by its team games over 162."""
+    return np.asarray(FULL_SEASON_DAYS, dtype=np.float64) * (games / FULL_SEASON_GAMES)
 
 
 def season_starts(days: np.ndarray, game_pk: np.ndarray) -> dict[int, pd.Timestamp]:

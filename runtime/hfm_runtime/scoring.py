@@ -113,7 +113,8 @@ from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config, wide_feature_names
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
-from hfm_runtime.playing_time import RECENT_DAYS, PlayingTimeInputs, SeasonToDate, level_quantiles, season_starts
+from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, PlayingTimeInputs, SeasonToDate, first_days, level_quantiles,
+                                      season_starts)
 from hfm_runtime.ridge import mixed
 from hfm_runtime.seasons import game_line_columns, plate_appearances, projection_date, season_age, season_lines
 from hfm_runtime.skills import skill_line_columns, with_skills
@@ -555,7 +556,7 @@ def marcel_rows(
 def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
                    start: pd.Timestamp) -> SeasonToDate:
     """What `ids` recorded in MLB games of `season` before `as_of` (hfm_runtime.playing_time.SeasonToDate),
-    summed from game `lines` (player_lines' layout: player_id, game_date, season, level, the type's
+    and the day of each one's first such game, summed from game `lines` (player_lines' layout: player_id, game_date, season, level, the type's
     opportunities and counts; other players' and seasons' rows are left out here)."""
     opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
     days = lines["game_date"].to_numpy().astype("datetime64[D]")
@@ -570,7 +571,9 @@ def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season:
     np.add.at(sums, at, values)
     lately = np.zeros(len(ids))
     np.add.at(lately, at[recent], values[recent, 0])
-    return SeasonToDate.at(sums[:, 0], lately, sums[:, 1:], season, start, as_of)
+    first = np.full(len(ids), NO_DAY)
+    np.minimum.at(first, at, days[keep].astype(np.int64))
+    return SeasonToDate.at(sums[:, 0], lately, sums[:, 1:], season, start, as_of, first_days(first))
 
 
 def plausible_range(bundle: Bundle, pt: PlayerType) -> tuple[np.ndarray, np.ndarray]:
@@ -954,7 +957,7 @@ class Scorer:
         done, counts = np.zeros(len(ids)), np.zeros((len(ids), len(stats)))
         if to_date is not None:  # in season: recorded so far + the rest of the season at the rates
             done, counts = to_date.opportunities, to_date.counts
-            rest_base = to_date.rest_base(expected)
+            rest_base = to_date.rest_base(expected, new=base.no_history)  # called up this season: his pace sooner
             rest = to_date.levels(playing_time, pt, rest_base)  # ratios to it (a rest of 0: a count of 0)
             expected = rest_base * rest.mean(axis=1)
             opp_q = level_quantiles(rest, QUANTILES) * rest_base[:, None] if rest.shape[1] > 1 else \

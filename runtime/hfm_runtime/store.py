@@ -90,7 +90,7 @@ from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
-from hfm_runtime.playing_time import RECENT_DAYS, SeasonToDate, season_starts_of_counts
+from hfm_runtime.playing_time import NO_DAY, RECENT_DAYS, SeasonToDate, first_days, season_starts_of_counts
 from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, game_keys, other_source_copies
@@ -641,17 +641,18 @@ class PlayerStore:
         return pd.DataFrame(frame)
 
     def season_sums(self, pt: PlayerType, ids: Iterable[int], season: int,
-                    as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(opportunities, those in the RECENT_DAYS days before `as_of`, the TARGET_STATS counts [N, S]) of
-        `ids`' MLB games of `season` before `as_of` (hfm_runtime.playing_time.SeasonToDate's sums)."""
+                    as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(opportunities, those in the RECENT_DAYS days before `as_of`, the TARGET_STATS counts [N, S], the
+        day of the first such game, datetime64[D] or NaT) of `ids`' MLB games of `season` before `as_of`
+        (hfm_runtime.playing_time.SeasonToDate's sums)."""
         ids = [int(i) for i in ids]
         names = [OPPORTUNITY[pt], *TARGET_STATS[pt]]
-        sums, recent = np.zeros((len(ids), len(names))), np.zeros(len(ids))
+        sums, recent, first = np.zeros((len(ids), len(names))), np.zeros(len(ids)), np.full(len(ids), NO_DAY)
         lo, hi = _jan1(season), int(np.datetime64(as_of.date(), "D").astype(np.int64))
         with self._lock:
             layout = [c for c, _ in self._layout.get(pt, [])]
             if not layout:
-                return sums[:, 0], recent, sums[:, 1:]
+                return sums[:, 0], recent, sums[:, 1:], first_days(first)
             columns = [layout.index(c) for c in names]
             mlb = self._levels.index("MLB") if "MLB" in self._levels else -1
             held = self._lines[pt]
@@ -663,10 +664,11 @@ class PlayerStore:
                 keep = seg.level[r] == mlb
                 if not keep.any():
                     continue
-                values = seg.values[columns, r][:, keep]
+                values, days = seg.values[columns, r][:, keep], seg.day[r][keep]
                 sums[i] = values.sum(axis=1)
-                recent[i] = values[0, seg.day[r][keep] >= hi - RECENT_DAYS].sum()
-        return sums[:, 0], recent, sums[:, 1:]
+                recent[i] = values[0, days >= hi - RECENT_DAYS].sum()
+                first[i] = days.min()
+        return sums[:, 0], recent, sums[:, 1:], first_days(first)
 
     def scoring_inputs(self, scorer: Scorer) -> _StoreInputs:
         if scorer.bundle is not self.bundle and bundle_fingerprint(scorer.bundle) != self.fingerprint:
@@ -957,7 +959,8 @@ class _StoreInputs:
                        start: pd.Timestamp) -> SeasonToDate:
         """As scoring.season_to_date of the players' lines, summed from the store's buffers in place:
         framing the lines costs a warm call about a millisecond."""
-        return SeasonToDate.at(*self.store.season_sums(pt, ids, season, as_of), season, start, as_of)
+        opportunities, recent, counts, first = self.store.season_sums(pt, ids, season, as_of)
+        return SeasonToDate.at(opportunities, recent, counts, season, start, as_of, first)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         table_ids, rows = self._marcel_table(pt, int(season), ids)
