@@ -76,6 +76,20 @@ def test_a_player_called_up_is_on_pace_from_his_first_game():
     w_no_first = e / (e + 0.1)
     assert plain.rest_base(full[:1], new=np.array([True]))[0] == pytest.approx(
         (1 - e) * (w_no_first * (0.25 * 60 / e + 0.75 * 45 / share) + (1 - w_no_first) * 60))
+    # a player marked new who has not played keeps the rule (nothing measured him)
+    none = SeasonToDate.at(np.zeros(1), np.zeros(1), np.zeros((1, 0)), 2019, "2019-03-28", "2019-06-27",
+                           np.array(["NaT"], dtype="datetime64[D]"))
+    assert none.rest_base(np.array([400.0]), new=np.array([True]))[0] == pytest.approx((1 - e) * (1 - w) * 400)
+    # near the end the calendar's lengths part: up 20 days to day 185, past the shortest seasons' ends
+    late = SeasonToDate.at(np.ones(1), np.ones(1), np.zeros((1, 0)), 2019, "2019-03-28",
+                           pd.Timestamp("2019-03-28") + pd.Timedelta(days=185),
+                           np.array([np.datetime64("2019-03-28") + 165], dtype="datetime64[D]"))
+    expected = np.mean((np.minimum(185, lengths) - np.minimum(165, lengths)) / lengths)
+    assert late.played[0] == pytest.approx(expected) and expected < 20 * np.mean(1 / lengths)
+    # a 60-game season: the same calendar scaled by 60/162
+    short = SeasonToDate.at(np.ones(1), np.ones(1), np.zeros((1, 0)), 2020, "2020-07-24", "2020-08-23",
+                            np.array(["2020-08-13"], dtype="datetime64[D]"))
+    assert short.played[0] == pytest.approx(10 * np.mean(162 / (60 * lengths)))
     # a game abroad before the season's start counts from the start
     abroad = SeasonToDate.at(np.ones(1), np.ones(1), np.zeros((1, 0)), 2019, "2019-03-28", "2019-06-27",
                              np.array(["2019-03-20"], dtype="datetime64[D]"))

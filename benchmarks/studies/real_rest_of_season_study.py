@@ -34,7 +34,8 @@ and 1,071 BF), c chosen for each on 2010-2013 by CRPS (before that hold), (iv) r
 band of b on the in-season rows of the five seasons before t (a fitted spread, which a bundle would
 have to carry; not built); and the season totals of strikeouts and home runs: the score table's before 2026-12-06 night
 (Marcel's opening-day rate x E[N], the whole season, nothing recorded counted) against O's counts
-plus the same rate x b. Only seasons up to 2018 are read (`--test`, after the choice: 2019 and 2021,
+plus the same rate x b; the power c by as-of month (added 2026-12-07: does the rest of a season want a
+wider spread late? the CRPS says no). Only seasons up to 2018 are read (`--test`, after the choice: 2019 and 2021,
 fitted on the seasons before, 2020 skipped as a season judged).
 """
 
@@ -221,6 +222,20 @@ def main() -> None:
             print(f"\nCRPS of R on the choice seasons, the {label}'s levels over their mean to the power c: " + "; ".join(
                 f"c {c:g} {v:.2f}" for c, v in crps_c.items()) + f" (best c {chosen[label]:g})")
         print(f"(the runtime's, SeasonToDate.levels: the band of b / (1 - e), c {REST_SPREAD:g})")
+        # Does the rest want a wider spread late in the season (2026-12-07: the product's in-season totals
+        # under-cover by September, real_in_season_totals.py)? c by as-of month: the choice seasons'
+        # CRPS, the judged seasons' 80% coverage of R over all players and over those who played on
+        r_all = table["R"].to_numpy()
+        most = (MOST_OPPORTUNITIES[pt] * (1 - e))[:, None]
+        print("\n| as of | c | CRPS, choice seasons | 80% covered, judged | ... of those who played on |")
+        print("|---|---|---|---|---|")
+        for month in MONTHS:
+            m = (table["month"] == month).to_numpy()
+            for c in (0.8, 1.0, 1.25, 1.5):
+                j = judge(np.minimum(rest_levels(ratio_pace, c) * b[:, None], most), r_all)
+                on = judge_at & m & (r_all > 0)
+                print(f"| {month}/1 | {c:g} | {j['crps'][pick & m].mean():.2f} | {j['cover'][judge_at & m].mean():.1%} | "
+                      f"{j['cover'][on].mean():.1%} |")
         by_b = np.zeros((len(table), len(GRID)))
         for t in judged + choose:
             at_t = (table["season"] == t).to_numpy()

@@ -146,7 +146,8 @@ def marcel(
         `to_date_league`, the league's rates over the same days (module docstring).
     Returns, indexed by player_id: the opportunity column ("PA"/"BF": `playing_time`), one rate per
     TARGET_STATS name, `n_seasons`, `no_history`, `reliability` (weight of the player's own record),
-    `evidence` (his 5/4/3-weighted opportunities over the mean weight: the sample the regression
+    `evidence` (his 5/4/3-weighted opportunities, with `to_date` the season so far's at its weight too,
+    over the mean weight: the sample the regression
     weighs against `regression / mean weight` of league average; hfm_runtime.ranges), `age` and
     `opp_1`, `opp_2`, `opp_3`: each window season's MLB opportunities as full-season equivalents, the
     most recent first (what hfm_runtime.playing_time's opportunity model reads).

@@ -153,9 +153,9 @@ class SeasonToDate:
         `mean_opportunities` gives them) scaled to the season's games, pace the season so far carried on
         (the season's (1 - recent_weight) and the recent days' recent_weight, each per share p of the
         season), w = p / (p + k). p = e and k = `k`, but for the players `new` marks (no MLB line in the
-        three seasons before): p their share since their first MLB game of the season (`played`: a
-        player called up in June is on pace from June) and k = `k_new` (their opening day's expectation
-        is a player's with no record, most of whom never play). Before any of the season (e = 0): the
+        three seasons before) once they have played this season: p their share since their first MLB
+        game of the season (`played`: a player called up in June is on pace from June) and k = `k_new`
+        (their opening day's expectation is a player's with no record, most of whom never play). Before any of the season (e = 0): the
         opening day's; after it (e = 1): 0.
         Why: on 2014-2018, pooled over as-of dates from May 1 to September 1, the RMSE of the rest's
         opportunities falls from 80.3 (the opening day's, prorated) or 72.0 (the pace alone) to 63.0 for
@@ -168,8 +168,8 @@ class SeasonToDate:
             return full
         # both shares > 0 whenever e > 0 (they count the days since the start, or since his first game)
         played, recent_played = e, self.recent_share
-        if new is not None:
-            new = np.asarray(new, dtype=bool)
+        if new is not None:  # only once he has played: a player named who has not is the rule's as before
+            new = np.asarray(new, dtype=bool) & (np.asarray(self.opportunities) > 0)
             k = np.where(new, k_new, k)
             if self.played is not None:
                 played = np.where(new, self.played, e)
