@@ -30,7 +30,6 @@ best.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
@@ -39,11 +38,9 @@ import pandas as pd
 from hfm_runtime.playing_time import GRID, RECENT_WEIGHT, REST_K, REST_K_NEW, SeasonToDate
 from hfm_runtime.scoring import scored_as
 from hfm_runtime.targets import OPPORTUNITY, SEASON_GAMES, TARGET_STATS
-from hfm_train.calibration import mlb_season_lines
-from hfm_train.league_stream import league_lines
 from hfm_train.playing_time import PlayingTimeConfig, WINDOW, fit_playing_time, inputs_of, marcel_of, playing_time_rows
 from real_playing_time_study import _both, judge
-from real_rest_of_season_study import MONTHS, in_season_rows, season_spans
+from real_rest_of_season_study import MONTHS, command_line, in_season_rows, load_seasons
 
 KS = (0.02, 0.05, 0.075, 0.1, 0.15, 0.2)  # k_new
 
@@ -95,22 +92,11 @@ def levels_of(table: pd.DataFrame, b: np.ndarray, spreads: dict, pt: str) -> np.
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--league", default="artifacts/league_retro")
-    parser.add_argument("--test", action="store_true", help="judge 2019 and 2021 (after the choice)")
-    args = parser.parse_args()
-    choose = [2010, 2011, 2012, 2013]
-    judged = [2019, 2021] if args.test else [2014, 2015, 2016, 2017, 2018]
+    args, choose, judged = command_line(__doc__.splitlines()[0])
     fit_of = {t: [s for s in range(t - 6, t) if s != 2020][-5:] for t in choose + judged}
     seasons = sorted({s for t in choose + judged for s in (*fit_of[t], t)})
     start = time.perf_counter()
-    league, game_lines = league_lines(args.league, list(range(min(seasons) - 3, max(seasons) + 1)))
-    lines = {pt: mlb_season_lines(game_lines[pt], pt) for pt in game_lines}
-    mlb = {pt: g[g["level"] == "MLB"].assign(game_date=lambda f: pd.to_datetime(f["game_date"]))
-           for pt, g in game_lines.items()}
-    del game_lines
-    games = mlb["pitcher"].drop_duplicates("game_pk")[["game_pk", "season", "game_date"]]
-    spans = season_spans(games)
+    league, lines, mlb, games, spans = load_seasons(args.league, min(seasons) - 3, max(seasons))
     rows = playing_time_rows(lines, league.players, seasons)
     print(f"# {args.league}: choose on {choose}, judge {judged}; the runtime's k {REST_K:g}, for a player called up "
           f"{REST_K_NEW:g}, recent weight {RECENT_WEIGHT:g} ({time.perf_counter() - start:.0f} s to read)")

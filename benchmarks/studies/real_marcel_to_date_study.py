@@ -22,7 +22,6 @@ Intervals: 90%, players resampled (each player's rows together), 1000 draws.
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
@@ -33,6 +32,7 @@ from hfm_runtime.seasons import season_age
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from hfm_train.calibration import mlb_season_lines
 from hfm_train.league_stream import league_lines
+from real_rest_of_season_study import command_line
 
 MONTHS = (5, 6, 7, 8, 9)  # as of the 1st
 GRID = (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 16.0)
@@ -116,12 +116,7 @@ def interval(frame: pd.DataFrame, stats: list[str], key: str, other: str, rng: n
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--league", default="artifacts/league_retro")
-    parser.add_argument("--test", action="store_true", help="judge 2019 and 2021 (after the choice)")
-    args = parser.parse_args()
-    choose = [2010, 2011, 2012, 2013]
-    judged = [2019, 2021] if args.test else [2014, 2015, 2016, 2017, 2018]
+    args, choose, judged = command_line(__doc__.splitlines()[0])
     start = time.perf_counter()
     league, game_lines = league_lines(args.league, list(range(min(choose) - 3, max(judged) + 1)))
     births = league.players.drop_duplicates("player_id").set_index("player_id")["birth_date"]

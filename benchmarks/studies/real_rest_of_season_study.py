@@ -116,23 +116,33 @@ def rest_base(frame: pd.DataFrame, k: float | None, a: float, full: np.ndarray) 
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def command_line(description: str) -> tuple[argparse.Namespace, list[int], list[int]]:
+    """The in-season studies' command line (--league, --test): (args, the choice seasons 2010-2013, the
+    judged ones: 2014-2018, or with --test 2019 and 2021)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--league", default="artifacts/league_retro")
     parser.add_argument("--test", action="store_true", help="judge 2019 and 2021 (after the choice)")
     args = parser.parse_args()
-    choose = [2010, 2011, 2012, 2013]
-    judged = [2019, 2021] if args.test else [2014, 2015, 2016, 2017, 2018]
-    fit_of = {t: [s for s in range(t - 6, t) if s != 2020][-5:] for t in choose + judged}
-    seasons = sorted({s for t in choose + judged for s in (*fit_of[t], t)})
-    start = time.perf_counter()
-    league, game_lines = league_lines(args.league, list(range(2001, max(seasons) + 1)))
+    return args, [2010, 2011, 2012, 2013], ([2019, 2021] if args.test else [2014, 2015, 2016, 2017, 2018])
+
+
+def load_seasons(league_dir: str, first: int, last: int):
+    """(league, MLB season lines per type, MLB game lines per type with dates, the MLB games, their
+    season_spans) of seasons first..last."""
+    league, game_lines = league_lines(league_dir, list(range(first, last + 1)))
     lines = {pt: mlb_season_lines(game_lines[pt], pt) for pt in game_lines}
     mlb = {pt: g[g["level"] == "MLB"].assign(game_date=lambda f: pd.to_datetime(f["game_date"]))
            for pt, g in game_lines.items()}
-    del game_lines
     games = mlb["pitcher"].drop_duplicates("game_pk")[["game_pk", "season", "game_date"]]
-    spans = season_spans(games)
+    return league, lines, mlb, games, season_spans(games)
+
+
+def main() -> None:
+    args, choose, judged = command_line(__doc__.splitlines()[0])
+    fit_of = {t: [s for s in range(t - 6, t) if s != 2020][-5:] for t in choose + judged}
+    seasons = sorted({s for t in choose + judged for s in (*fit_of[t], t)})
+    start = time.perf_counter()
+    league, lines, mlb, games, spans = load_seasons(args.league, 2001, max(seasons))
     full = spans[[s not in (2020,) for s in spans.index] & (spans.index <= 2018)]
     lengths = tuple(int(v) for v in (full["last"] - full["opening"]).dt.days + 1)
     print(f"# {args.league}: choose k on {choose}, judge {judged} ({time.perf_counter() - start:.0f} s to read)")
