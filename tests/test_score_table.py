@@ -291,6 +291,7 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     date plus the rest of the season's (hfm_runtime.playing_time.SeasonToDate); the History, the chunked
     league and a store agree; after the season's last game the rest is 0 and the totals are the season's
     own counts."""
+    from hfm_runtime.errors import HFMInputError
     from hfm_runtime.league_scoring import score_league
     from hfm_runtime.playing_time import SeasonToDate, season_elapsed
     from hfm_runtime.seasons import plate_appearances
@@ -345,6 +346,21 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
             assert to_date.played[0] < e  # his pace counts from his first game
         expected = to_date.rest_base(np.array([full]), new=np.array([new]))
         assert row["opportunities_mean"] - row["opportunities_to_date"] == pytest.approx(expected[0], rel=1e-12)
+    # the season's last scheduled day given: its own length (the veteran's rest by hand)
+    end = final + pd.Timedelta(days=3)
+    ended = scorer.score(history, last, as_of=as_of, season_end=end).set_index(["player_type", "player_id"])
+    row = ended.loc[("batter", veteran["player_id"])]
+    mine = pas[pas["batter"] == veteran["player_id"]]
+    recent = mine.loc[pd.to_datetime(mine["game_date"]) >= as_of - pd.Timedelta(days=30), "PA"].sum()
+    full = at_opening.set_index(["player_type", "player_id"]).loc[("batter", veteran["player_id"]), "opportunities_mean"]
+    own = SeasonToDate.at(np.array([row["opportunities_to_date"]]), np.array([float(recent)]), np.zeros((1, 0)), last,
+                          opening, as_of, None, end)
+    assert own.elapsed == pytest.approx((as_of - opening).days / ((end - opening).days + 1))
+    assert row["opportunities_mean"] - row["opportunities_to_date"] == pytest.approx(
+        own.rest_base(np.array([full]))[0], rel=1e-12)
+    assert row["opportunities_mean"] != veteran["opportunities_mean"]
+    with pytest.raises(HFMInputError, match="season_end"):
+        scorer.score(history, last, as_of=as_of, season_end=f"{last - 1}-10-01")
     # the chunked league and a store give the same rows
     chunked = score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7)
     numbers = ["opportunities_to_date", "opportunities_mean", "proj_SO", "proj_HR", "total_p90_SO"]
@@ -355,6 +371,10 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     stored = scorer.score(store, last, as_of=as_of)
     pd.testing.assert_frame_equal(stored[key + numbers].reset_index(drop=True), table[key + numbers].reset_index(drop=True),
                                   rtol=1e-9)
+    for other in (scorer.score(store, last, as_of=as_of, season_end=end),
+                  score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7, season_end=end)):
+        pd.testing.assert_frame_equal(other.sort_values(key)[key + numbers].reset_index(drop=True),
+                                      ended.reset_index().sort_values(key)[key + numbers].reset_index(drop=True), rtol=1e-9)
     # in season the default players include everyone with an MLB game of the season before as_of, on
     # every path: a player whose first MLB games come this season (a rookie) is scored without naming him
     so_far = set(pas["batter"]) | set(pas["pitcher"])

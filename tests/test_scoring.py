@@ -233,6 +233,7 @@ def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
     (["--as-of", "2022-13-01"], "--as-of '2022-13-01': no such date"),
     (["--as-of", "7.4.2022"], "--as-of '7.4.2022': expected a date as YYYY-MM-DD"),
     (["--as-of", "2099-01-01"], "--as-of 2099-01-01 is after the"),
+    (["--season-end", "2022-09-31"], "--season-end '2022-09-31': no such date"),
 ])
 def test_hfm_score_errors_are_one_line_exit_2(tiny_bundle, tiny_league, capsys, args, message):
     base = {"--bundle": str(tiny_bundle), "--league": str(tiny_league)}

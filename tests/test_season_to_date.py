@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hfm_runtime.errors import HFMInputError
 from hfm_runtime.playing_time import (FULL_SEASON_DAYS, GRID, N_LEVELS, PlayingTimeSpread, SeasonToDate,
                                       level_quantiles, rest_levels, season_elapsed, season_starts)
 
@@ -94,6 +95,21 @@ def test_a_player_called_up_is_on_pace_from_his_first_game():
     abroad = SeasonToDate.at(np.ones(1), np.ones(1), np.zeros((1, 0)), 2019, "2019-03-28", "2019-06-27",
                              np.array(["2019-03-20"], dtype="datetime64[D]"))
     assert abroad.played[0] == pytest.approx(e) and abroad.recent_played[0] == pytest.approx(share)
+
+
+def test_a_season_end_from_the_schedule_gives_the_season_its_own_length():
+    # 2018 from March 29 to its last scheduled day, October 1: 187 days; as of September 1 (156 days in)
+    e, share = season_elapsed("2018-03-29", "2018-09-01", 2018, "2018-10-01")
+    assert e == pytest.approx(156 / 187) and share == pytest.approx(30 / 187)
+    assert season_elapsed("2018-03-29", "2018-09-01", 2018)[0] == pytest.approx(156 * np.mean(1 / np.asarray(FULL_SEASON_DAYS, float)))
+    assert season_elapsed("2018-03-29", "2018-10-05", 2018, "2018-10-01")[0] == 1.0  # over
+    # a player up since June 1 (64 days in): his share since then on the same calendar
+    to_date = SeasonToDate.at(np.ones(1), np.ones(1), np.zeros((1, 0)), 2018, "2018-03-29", "2018-09-01",
+                              np.array(["2018-06-01"], dtype="datetime64[D]"), "2018-10-01")
+    assert to_date.elapsed == pytest.approx(156 / 187)
+    assert to_date.played[0] == pytest.approx((156 - 64) / 187) and to_date.recent_played[0] == pytest.approx(30 / 187)
+    with pytest.raises(HFMInputError, match="before the season's start"):
+        season_elapsed("2018-03-29", "2018-09-01", 2018, "2018-03-01")
 
 
 def spread() -> PlayingTimeSpread:

@@ -21,7 +21,12 @@ rest is 0, which the interval must allow). A second table takes the players who 
 date, with an MLB line in the three seasons before or without one (called up this season): how often
 their season's opportunities fell above `opportunities_p90` or below `opportunities_p10` (10% each
 when calibrated), and their mean rest of the season, actual against expected
-(`opportunities_mean - opportunities_to_date`).
+(`opportunities_mean - opportunities_to_date`). `--season-end` (2026-12-07): the same with the
+season's last scheduled day given to `Scorer.score`, read off the league's last MLB game of the
+season (what the published schedule says before the season, but for a game rained out at the end).
+
+    python benchmarks/studies/real_in_season_totals.py /tmp/hfm/b2019 --season 2019 --season-end \
+        > benchmarks/results/real_in_season_totals_2019_end.txt
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ def main() -> None:
     parser.add_argument("bundle")
     parser.add_argument("--league", default="artifacts/league_retro")
     parser.add_argument("--season", type=int, required=True)
+    parser.add_argument("--season-end", action="store_true",
+                        help="score with the season's last scheduled day (Scorer.score's season_end), read off the "
+                             "league's last MLB game of the season, as the published schedule gives it")
     args = parser.parse_args()
     start = time.perf_counter()
     league = load_league(args.league, seasons=range(args.season - 6, args.season + 1))
@@ -61,7 +69,13 @@ def main() -> None:
     dates = [opening] + [pd.Timestamp(year=args.season, month=m, day=1) for m in MONTHS]
     print(f"# {args.bundle} on {args.league} {args.season - 6}-{args.season}, as of {', '.join(str(d.date()) for d in dates)} "
           f"({time.perf_counter() - start:.0f} s to load)")
-    tables = {d: scorer.score(history, season=args.season, as_of=d) for d in dates}
+    end = None
+    if args.season_end:
+        mlb = history.pitches.loc[history.pitches["level"] == "MLB", "game_date"]
+        days = pd.to_datetime(mlb)
+        end = days[days.dt.year == args.season].max().normalize()
+        print(f"# season_end {end.date()} (the league's last MLB game of {args.season})")
+    tables = {d: scorer.score(history, season=args.season, as_of=d, season_end=end) for d in dates}
     print(f"# scored in {time.perf_counter() - start:.0f} s")
     for pt in ("batter", "pitcher"):
         opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])

@@ -97,6 +97,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--as-of", default=None, help="score as of this date, YYYY-MM-DD (default: the season's opening "
                    "day, estimated from the data's for a season it does not hold; with --store, in the store's "
                    "last season, the day after its newest game)")
+    p.add_argument("--season-end", default=None, help="in season: the season's last scheduled day, YYYY-MM-DD (the "
+                   "published schedule); the rest of the season's playing time then reads the season's own length, "
+                   "not the 2001-2018 seasons' average of about 183 days")
     p.add_argument("--players", default=None, help="comma-separated player ids (default: everyone with an MLB line in "
                                                      "the three seasons before --season, Marcel's window, and, in season, an MLB "
                                                      "game of --season before --as-of)")
@@ -252,6 +255,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         raise HFMInputError("--rebuild goes with --store")
     check_season(args.season)
     parse_as_of(args.as_of, args.season, "--as-of")  # before the (slower) loads; its year again once the season is known
+    parse_as_of(args.season_end, args.season, "--season-end")
     bundle = _load_bundle(args.bundle)  # verify before the (slower) data load
     data_source = _data_source(args)
     warning = training_data_warning(bundle.manifest, data_source)
@@ -279,6 +283,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
             start = time.perf_counter()
             table = score_league(scorer, chunked, args.season, players, as_of, chunk_pitches=args.chunk_pitches,
+                                 season_end=args.season_end,
                                  log=lambda line: print(line, file=sys.stderr, flush=True))
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
@@ -327,7 +332,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 raise HFMInputError(f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "
                                     f"{season}); {advice}")
             start = time.perf_counter()
-            table = scorer.score(source, season, players, as_of)
+            table = scorer.score(source, season, players, as_of, args.season_end)
         except BaseException as exc:  # the appended games are kept even when scoring fails (an append skips them next time)
             if args.store is not None:
                 source.save(args.store)

@@ -71,9 +71,10 @@ def score_league(
     chunk_players: int = DEFAULT_CHUNK_PLAYERS,
     log: Callable[[str], None] = lambda line: None,
     chunk_pitches: int = DEFAULT_CHUNK_PITCHES,
+    season_end: str | pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """`scorer.score` of the league at `league_dir` (module docstring); `season` defaults to the
-    league's last season, as `hfm-score` does."""
+    league's last season, as `hfm-score` does; `season_end` as `Scorer.score`'s."""
     if chunk_players < 1 or chunk_pitches < 1:
         raise ValueError(f"chunk_players and chunk_pitches must be >= 1, got {chunk_players}, {chunk_pitches}")
     root = Path(league_dir)
@@ -121,7 +122,7 @@ def score_league(
             done += len(chunk)
             rows = pd.concat([_rows(root, s, pt, chunk) for s in seasons], ignore_index=True)
             history = History(rows, players, league=league, openings=openings, starts=starts)
-            table = scorer.score(history, season, chunk.tolist(), as_of_date)
+            table = scorer.score(history, season, chunk.tolist(), as_of_date, season_end)
             frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk
             log(f"scored {pt}s {done}/{len(ids)} ({len(rows):,} pitches in the chunk)")
             del rows, history

@@ -125,21 +125,22 @@ class SeasonToDate:
 
     @classmethod
     def at(cls, opportunities: np.ndarray, recent: np.ndarray, counts: np.ndarray, season: int, start: Any,
-           as_of: Any, first: np.ndarray | None = None) -> SeasonToDate:
-        """These sums of `season` as of `as_of`, its share gone counted from its `start` (`season_elapsed`);
-        `first`: [N] each player's first MLB game of the season before `as_of` (datetime64[D], NaT for none)."""
-        elapsed, recent_share = season_elapsed(start, as_of, season)
+           as_of: Any, first: np.ndarray | None = None, end: Any = None) -> SeasonToDate:
+        """These sums of `season` as of `as_of`, its share gone counted from its `start` (`season_elapsed`;
+        `end`: the season's last scheduled day, where known); `first`: [N] each player's first MLB game
+        of the season before `as_of` (datetime64[D], NaT for none)."""
+        elapsed, recent_share = season_elapsed(start, as_of, season, end)
         games = SEASON_GAMES.get(int(season), FULL_SEASON_GAMES)
         if first is None:
             return cls(opportunities, recent, counts, elapsed, recent_share, games)
         first = np.asarray(first, dtype="datetime64[D]")
-        begin, end = np.datetime64(pd.Timestamp(start).date(), "D"), np.datetime64(pd.Timestamp(as_of).date(), "D")
+        begin, day = np.datetime64(pd.Timestamp(start).date(), "D"), np.datetime64(pd.Timestamp(as_of).date(), "D")
         known = ~np.isnat(first)
         since = np.where(known, np.maximum(first, begin), begin)  # a game abroad before the start counts from it
-        spans = _season_spans(games)
+        spans = _season_spans(games, start, end)
         # e(as_of) - e(first): the share of the season (mean over its lengths) between the two days
         d0 = ((since - begin).astype(np.int64)).astype(np.float64)
-        d1 = float((end - begin).astype(np.int64))
+        d1 = float((day - begin).astype(np.int64))
         played = np.mean((np.minimum(d1, spans[:, None]) - np.minimum(d0, spans[:, None])) / spans[:, None], axis=0)
         recent_played = np.minimum(recent_share, np.minimum(RECENT_DAYS, d1 - d0) * float(np.mean(1.0 / spans)))
         played = np.where(known & (played > 0), played, elapsed)
@@ -197,14 +198,17 @@ class SeasonToDate:
         return np.minimum(levels, (most / np.maximum(rest, 1e-9))[:, None])
 
 
-def season_elapsed(start: Any, as_of: Any, season: int) -> tuple[float, float]:
+def season_elapsed(start: Any, as_of: Any, season: int, end: Any = None) -> tuple[float, float]:
     """(e, the recent days' share) of `season` as of `as_of`, from the calendar days d since its start
     (`season_starts`): the season lasts L days, one of FULL_SEASON_DAYS (scaled by its team games over
     162), and e is 1 minus the expected share left, mean over L of max(0, L - d) / L: d / 183.0 until
     the shortest season's end, 1 at the longest's (a season whose end the data cannot know is not
-    declared over early). The recent share is min(RECENT_DAYS, d) times the mean of 1 / L."""
+    declared over early). Given `end`, the season's last scheduled day (the published schedule), L is
+    its own length from the start instead: the seasons since 2018 lasted 186-187 days, and the average
+    left the rest of 2018 as of September 1 7% short (docs/ranges.md). The recent share is
+    min(RECENT_DAYS, d) times the mean of 1 / L."""
     days = max(0, (pd.Timestamp(as_of) - pd.Timestamp(start)).days)
-    spans = _season_spans(SEASON_GAMES.get(int(season), FULL_SEASON_GAMES))
+    spans = _season_spans(SEASON_GAMES.get(int(season), FULL_SEASON_GAMES), start, end)
     elapsed = 1.0 - float(np.mean(np.maximum(0.0, spans - days) / spans))
     return elapsed, min(1.0, min(RECENT_DAYS, days) * float(np.mean(1.0 / spans)))
 
@@ -218,8 +222,15 @@ def first_days(days: np.ndarray) -> np.ndarray:
     return np.where(days == NO_DAY, np.datetime64("NaT", "D"), days.astype("datetime64[D]"))
 
 
-def _season_spans(games: int) -> np.ndarray:
-    """A season's possible lengths in days: FULL_SEASON_DAYS scaled by its team games over 162."""
+def _season_spans(games: int, start: Any = None, end: Any = None) -> np.ndarray:
+    """A season's possible lengths in days: FULL_SEASON_DAYS scaled by its team games over 162, or the
+    one from `start` to its last scheduled day `end` (both days counted) where that is given."""
+    if end is not None:
+        days = (pd.Timestamp(end).normalize() - pd.Timestamp(start).normalize()).days + 1
+        if days < 1:
+            raise HFMInputError(f"season end {pd.Timestamp(end).date()} is before the season's start "
+                                f"{pd.Timestamp(start).date()}")
+        return np.array([float(days)])
     return np.asarray(FULL_SEASON_DAYS, dtype=np.float64) * (games / FULL_SEASON_GAMES)
 
 

@@ -554,10 +554,11 @@ def marcel_rows(
 
 
 def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
-                   start: pd.Timestamp) -> SeasonToDate:
+                   start: pd.Timestamp, season_end: pd.Timestamp | None = None) -> SeasonToDate:
     """What `ids` recorded in MLB games of `season` before `as_of` (hfm_runtime.playing_time.SeasonToDate),
     and the day of each one's first such game, summed from game `lines` (player_lines' layout: player_id, game_date, season, level, the type's
-    opportunities and counts; other players' and seasons' rows are left out here)."""
+    opportunities and counts; other players' and seasons' rows are left out here); `season_end`: the
+    season's last scheduled day, where known (Scorer.score)."""
     opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
     days = lines["game_date"].to_numpy().astype("datetime64[D]")
     end = np.datetime64(as_of.date(), "D")
@@ -573,7 +574,7 @@ def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season:
     np.add.at(lately, at[recent], values[recent, 0])
     first = np.full(len(ids), NO_DAY)
     np.minimum.at(first, at, days[keep].astype(np.int64))
-    return SeasonToDate.at(sums[:, 0], lately, sums[:, 1:], season, start, as_of, first_days(first))
+    return SeasonToDate.at(sums[:, 0], lately, sums[:, 1:], season, start, as_of, first_days(first), season_end)
 
 
 def plausible_range(bundle: Bundle, pt: PlayerType) -> tuple[np.ndarray, np.ndarray]:
@@ -729,6 +730,7 @@ class Scorer:
         season: int,
         player_ids: Iterable[int] | None = None,
         as_of: str | pd.Timestamp | None = None,
+        season_end: str | pd.Timestamp | None = None,
     ) -> pd.DataFrame:
         """One row per player and type (SCORE_COLUMNS), batters then pitchers, each in player_id
         order; a two-way player has a row of each type.
@@ -736,8 +738,12 @@ class Scorer:
         source: a `History`, or a `hfm_runtime.store.PlayerStore` built for this scorer's bundle.
         player_ids: who to score (default: every player with an MLB line in Marcel's window, and in
         season everyone with an MLB game of `season` before `as_of`: `default_players`).
+        season_end: in season, the season's last scheduled day (the published schedule): the rest of
+        the season's playing time reads the season's own length instead of the 2001-2018 average
+        (hfm_runtime.playing_time.season_elapsed).
         """
-        frames = [pd.DataFrame(columns) for columns in self._score_columns(source, season, player_ids, as_of)]
+        frames = [pd.DataFrame(columns)
+                  for columns in self._score_columns(source, season, player_ids, as_of, season_end)]
         return pd.concat(frames, ignore_index=True)  # each frame has SCORE_COLUMNS, in order
 
     def score_records(
@@ -746,12 +752,13 @@ class Scorer:
         season: int,
         player_ids: Iterable[int] | None = None,
         as_of: str | pd.Timestamp | None = None,
+        season_end: str | pd.Timestamp | None = None,
     ) -> list[dict[str, Any]]:
         """`score` as a list of dicts (one per row, keys SCORE_COLUMNS, values as `score`'s cells), without
         building a DataFrame: what a pipeline scoring a few players at a time reads (a one-row frame
         costs about as much as Graph 2)."""
         out = []
-        for columns in self._score_columns(source, season, player_ids, as_of):
+        for columns in self._score_columns(source, season, player_ids, as_of, season_end):
             values = [columns[c].tolist() if isinstance(columns[c], np.ndarray) else [columns[c]] * len(columns["flag"])
                       for c in SCORE_COLUMNS]
             out.extend(dict(zip(SCORE_COLUMNS, row)) for row in zip(*values))
@@ -822,10 +829,14 @@ class Scorer:
     # --- one call ----------------------------------------------------------------------------------
     def _score_columns(
         self, source: History | Any, season: int, player_ids: Iterable[int] | None, as_of: str | pd.Timestamp | None,
+        season_end: str | pd.Timestamp | None = None,
     ) -> list[dict[str, Any]]:
         inputs = _HistoryInputs(self, source) if isinstance(source, History) else source.scoring_inputs(self)
         season = season_year(season)
         as_of_date = parse_as_of(as_of, season)
+        end = parse_as_of(season_end, season, "season_end")
+        if end is not None and end.year != season:
+            raise HFMInputError(f"season_end {end.date()}: not a day of the projected season {season}")
         if as_of_date is None:
             as_of_date = projection_date(inputs.opening_days(), season)
         elif as_of_date.year < season:
@@ -838,7 +849,7 @@ class Scorer:
         for pt in PLAYER_TYPES:
             ids = np.array(sorted({i for i, t in types.items() if pt in t}), dtype=np.int64)
             if len(ids):
-                started.append(self._start_type(inputs, pt, ids, season, as_of_date))
+                started.append(self._start_type(inputs, pt, ids, season, as_of_date, end))
         if not started:
             raise HFMInputError("score: no players to score: player_ids is empty" if named else
                                 f"score: no players to score: nobody has an MLB line in {season - 3}-{season - 1} "
@@ -846,7 +857,8 @@ class Scorer:
                                 "player_ids")
         return [finish() for finish in started]
 
-    def _start_type(self, inputs: Any, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp):
+    def _start_type(self, inputs: Any, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
+                    end: pd.Timestamp | None = None):
         """The score table's columns for `ids` (sorted) of one player type, from any scoring inputs
         (`_HistoryInputs` or a store's: Marcel, identity, context games, Graph 2, blend), in two steps:
         this call reads the graph's inputs (context games, identity) and queues the Graph-2 batches on
@@ -896,7 +908,7 @@ class Scorer:
             opening = inputs.opening_days().get(int(season))
             to_date = (None if opening is None or as_of <= opening else  # in season: what he has recorded
                        inputs.season_to_date(pt, ids, int(season), as_of,
-                                             inputs.season_starts().get(int(season), opening)))
+                                             inputs.season_starts().get(int(season), opening), end))
             return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
                                  max_z, notes, n_games, ridge, to_date)
         return finish
@@ -1183,8 +1195,8 @@ class _HistoryInputs:
         return self.history.season_starts()
 
     def season_to_date(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
-                       start: pd.Timestamp) -> SeasonToDate:
-        return season_to_date(self.history.rows_of("games", pt, ids), pt, ids, season, as_of, start)
+                       start: pd.Timestamp, end: pd.Timestamp | None = None) -> SeasonToDate:
+        return season_to_date(self.history.rows_of("games", pt, ids), pt, ids, season, as_of, start, end)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         ages = self.history.ages(ids, season)

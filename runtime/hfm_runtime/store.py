@@ -956,11 +956,11 @@ class _StoreInputs:
         return np.where(known, self.store._age_source[at], NO_AGE).astype(object)
 
     def season_to_date(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
-                       start: pd.Timestamp) -> SeasonToDate:
+                       start: pd.Timestamp, end: pd.Timestamp | None = None) -> SeasonToDate:
         """As scoring.season_to_date of the players' lines, summed from the store's buffers in place:
         framing the lines costs a warm call about a millisecond."""
         opportunities, recent, counts, first = self.store.season_sums(pt, ids, season, as_of)
-        return SeasonToDate.at(opportunities, recent, counts, season, start, as_of, first)
+        return SeasonToDate.at(opportunities, recent, counts, season, start, as_of, first, end)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         table_ids, rows = self._marcel_table(pt, int(season), ids)
