@@ -184,11 +184,9 @@ def marcel(
     lg = league.to_numpy(dtype=np.float64)  # [seasons, stats], NaN where the league has no data
     wo = o * w  # a season with no league data has no player data either, so no NaN leaks in
     weighted_opp = wo.sum(1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lg_player = np.einsum("ps,sk->pk", wo, np.nan_to_num(lg)) / weighted_opp[:, None]
-    lg_player = np.where(weighted_opp[:, None] > 0, lg_player, lg_plain[None, :])
+    lg_sum = np.einsum("ps,sk->pk", wo, np.nan_to_num(lg))  # sum w_i o_i lg_i
     weighted_x = np.einsum("s,psk->pk", w, x)
-    if to_date is not None:
+    if to_date is not None:  # the season so far: one more season of the window (module docstring)
         if to_date_league is None:
             raise HFMInputError("marcel: to_date needs to_date_league, the league's rates over the same days")
         now = to_date.reindex(ids).fillna(0.0)
@@ -197,12 +195,12 @@ def marcel(
         lg0 = to_date_league.reindex(stats).to_numpy(np.float64)
         if np.isnan(lg0).any() and (o0 > 0).any():
             raise HFMInputError(f"marcel: to_date_league lacks a rate for {', '.join(stats)}")
-        lg_sum = np.where(weighted_opp[:, None] > 0, lg_player * weighted_opp[:, None], 0.0)
         weighted_opp = weighted_opp + to_date_weight * o0
         weighted_x = weighted_x + to_date_weight * x0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            lg_now = (lg_sum + to_date_weight * o0[:, None] * np.nan_to_num(lg0)[None, :]) / weighted_opp[:, None]
-        lg_player = np.where(weighted_opp[:, None] > 0, lg_now, lg_plain[None, :])
+        lg_sum = lg_sum + to_date_weight * o0[:, None] * np.nan_to_num(lg0)[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lg_player = lg_sum / weighted_opp[:, None]
+    lg_player = np.where(weighted_opp[:, None] > 0, lg_player, lg_plain[None, :])
     rates = (weighted_x + config.regression * lg_player) / (weighted_opp + config.regression)[:, None]
 
     age = _ages(ages, ids)

@@ -138,11 +138,10 @@ class SeasonToDate:
         known = ~np.isnat(first)
         since = np.where(known, np.maximum(first, begin), begin)  # a game abroad before the start counts from it
         spans = _season_spans(games, start, end)
-        # e(as_of) - e(first): the share of the season (mean over its lengths) between the two days
         d0 = ((since - begin).astype(np.int64)).astype(np.float64)
         d1 = float((day - begin).astype(np.int64))
-        played = np.mean((np.minimum(d1, spans[:, None]) - np.minimum(d0, spans[:, None])) / spans[:, None], axis=0)
-        recent_played = np.minimum(recent_share, np.minimum(RECENT_DAYS, d1 - d0) * float(np.mean(1.0 / spans)))
+        played = elapsed - _share_gone(d0, spans)  # e(as_of) - e(first), on the same calendar
+        recent_played = np.minimum(recent_share, _recent_share(d1 - d0, spans))
         played = np.where(known & (played > 0), played, elapsed)
         recent_played = np.where(known & (recent_played > 0), recent_played, recent_share)
         return cls(opportunities, recent, counts, elapsed, recent_share, games, played, recent_played)
@@ -156,8 +155,8 @@ class SeasonToDate:
         season), w = p / (p + k). p = e and k = `k`, but for the players `new` marks (no MLB line in the
         three seasons before) once they have played this season: p their share since their first MLB
         game of the season (`played`: a player called up in June is on pace from June) and k = `k_new`
-        (their opening day's expectation is a player's with no record, most of whom never play). Before any of the season (e = 0): the
-        opening day's; after it (e = 1): 0.
+        (their opening day's expectation is a player's with no record, most of whom never play). Before
+        any of the season (e = 0): the opening day's; after it (e = 1): 0.
         Why: on 2014-2018, pooled over as-of dates from May 1 to September 1, the RMSE of the rest's
         opportunities falls from 80.3 (the opening day's, prorated) or 72.0 (the pace alone) to 63.0 for
         batters, and from 91.8 or 84.1 to 71.8 for pitchers (docs/ranges.md); for the players called up,
@@ -209,8 +208,19 @@ def season_elapsed(start: Any, as_of: Any, season: int, end: Any = None) -> tupl
     min(RECENT_DAYS, d) times the mean of 1 / L."""
     days = max(0, (pd.Timestamp(as_of) - pd.Timestamp(start)).days)
     spans = _season_spans(SEASON_GAMES.get(int(season), FULL_SEASON_GAMES), start, end)
-    elapsed = 1.0 - float(np.mean(np.maximum(0.0, spans - days) / spans))
-    return elapsed, min(1.0, min(RECENT_DAYS, days) * float(np.mean(1.0 / spans)))
+    return float(_share_gone(days, spans)), min(1.0, float(_recent_share(days, spans)))
+
+
+def _share_gone(days: Any, spans: np.ndarray) -> np.ndarray:
+    """The share of a season gone `days` (scalar or [N]) after its start: mean over its possible lengths
+    L of min(d, L) / L (`season_elapsed`)."""
+    d = np.asarray(days, dtype=np.float64)
+    return np.mean(np.minimum(d[..., None], spans) / spans, axis=-1)
+
+
+def _recent_share(days: Any, spans: np.ndarray) -> np.ndarray:
+    """The share of the season the last min(RECENT_DAYS, days) days are: that times the mean of 1 / L."""
+    return np.minimum(RECENT_DAYS, np.asarray(days, dtype=np.float64)) * float(np.mean(1.0 / spans))
 
 
 NO_DAY = np.iinfo(np.int64).max  # no game: the start of a running minimum over days since 1970

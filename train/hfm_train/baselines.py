@@ -64,7 +64,6 @@ from sklearn.linear_model import RidgeCV
 from sklearn.preprocessing import StandardScaler
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.marcel import marcel
 from hfm_runtime.profiles import ProfileConfig, prior_opportunities
 from hfm_runtime.ridge import RidgeConfig, RidgeModel, RidgeState, ridge_features, season_sums
 from hfm_runtime.seasons import season_age, season_lines
@@ -73,6 +72,7 @@ from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 from .denoise import denoise_rates
 from .examples import typed_players
+from .playing_time import marcel_of
 
 __all__ = ["AggregateRidge", "BASELINES", "RidgeConfig", "previous_true_talent", "ridge_baselines", "season_sums",
            "sequence_ridge_config"]
@@ -211,10 +211,9 @@ def marcel_to_date(lines: pd.DataFrame, players: pd.DataFrame, player_type: Play
     as_of_date): his MLB lines of the season before the as-of date, and the league's rates over the
     same days (module docstring). lines: game lines of the type, any levels."""
     opp, stats = OPPORTUNITY[player_type], list(TARGET_STATS[player_type])
-    by_season = season_lines(lines, player_type)
+    by_season = season_lines(lines, player_type)  # once, not per as-of date
     mlb = lines[lines["level"] == "MLB"] if "level" in lines.columns else lines
     day = pd.to_datetime(mlb["game_date"]).to_numpy().astype("datetime64[D]")
-    births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"]
     out = np.full((len(table), len(stats)), np.nan)
     as_of = pd.to_datetime(table["as_of_date"]).to_numpy().astype("datetime64[D]")
     for (season, date), idx in table.assign(_d=as_of).groupby(["season", "_d"]).indices.items():
@@ -223,9 +222,6 @@ def marcel_to_date(lines: pd.DataFrame, players: pd.DataFrame, player_type: Play
         totals = before[[opp, *stats]].sum()
         league_now = totals[stats] / totals[opp] if totals[opp] > 0 else pd.Series(np.nan, index=stats)
         ids = table["player_id"].to_numpy()[idx]
-        uniq = np.unique(ids)
-        ages = pd.Series(np.asarray(season_age(births.reindex(uniq).to_numpy(), int(season)), dtype=float), index=uniq)
-        proj = marcel(by_season, ages, int(season), player_type, player_ids=uniq, to_date=done,
-                      to_date_league=league_now)
+        proj = marcel_of(by_season, players, player_type, int(season), ids, to_date=done, to_date_league=league_now)
         out[idx] = proj.loc[ids, stats].to_numpy(np.float64)
     return out

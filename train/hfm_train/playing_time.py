@@ -55,10 +55,10 @@ class PlayingTimeConfig:
 
 
 def marcel_of(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, season: int,
-              ids: np.ndarray) -> pd.DataFrame:
+              ids: np.ndarray, **options: Any) -> pd.DataFrame:
     """Marcel of `ids` for `season` (hfm_runtime.marcel.marcel's frame: rates, `evidence`, PA/BF, the
     window's `opp_1..3`, `age`) from the game or season lines of the seasons before, each age from the
-    players table's birth date (NaN where unknown)."""
+    players table's birth date (NaN where unknown); `options`: marcel's (to_date, to_date_league)."""
     table = season_lines(lines, player_type) if "game_pk" in lines.columns else lines
     table = table[table["season"] < season]
     births = players.drop_duplicates("player_id").set_index("player_id")["birth_date"]
@@ -68,7 +68,7 @@ def marcel_of(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerTyp
     ok = known.notna().to_numpy()
     if ok.any():
         ages[ok] = np.asarray(season_age(known.to_numpy()[ok], season), dtype=np.float64)
-    return marcel(table, pd.Series(ages, index=uniq), season, player_type, player_ids=uniq)
+    return marcel(table, pd.Series(ages, index=uniq), season, player_type, player_ids=uniq, **options)
 
 
 def inputs_of(frame: pd.DataFrame, player_type: PlayerType) -> PlayingTimeInputs:
