@@ -259,6 +259,15 @@ def test_totals_with_a_playing_time_spread_cover_draws_from_the_model() -> None:
         assert R.covered(count, fixed[:, lo], fixed[:, hi]).mean() < level - 0.15, level
     table = R.projection_ranges(center, evidence, n0, prior, scale, playing_time=levels)
     np.testing.assert_allclose(table.total[:, 0, :], np.clip(mixed, 0, None), atol=1e-12)
+    # clip=False (what a calibration check reads): the mixture's own quantiles, some below 0 here; the
+    # covered share of the clipped table is lower (a count of 0 gets only the half cell above 0)
+    raw = R.projection_ranges(center, evidence, n0, prior, scale, playing_time=levels, clip=False)
+    np.testing.assert_allclose(raw.total[:, 0, :], mixed, atol=1e-12)
+    assert (raw.total < 0).any()
+    shown = R.covered(count, table.total[:, 0, 0], table.total[:, 0, 3]).mean()
+    assert shown < R.covered(count, raw.total[:, 0, 0], raw.total[:, 0, 3]).mean() - 0.01
+    np.testing.assert_array_equal(raw.talent, table.talent)
+    np.testing.assert_array_equal(raw.outcome, table.outcome)
     # the outcome rate stays at the projection
     np.testing.assert_array_equal(table.outcome, R.projection_ranges(center, evidence, n0, prior, scale).outcome)
 

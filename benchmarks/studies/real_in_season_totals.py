@@ -10,11 +10,15 @@ and `Scorer.score` as of the season's opening day and the 1st of May .. Septembe
 table scores by default (in season also everyone with an MLB game of the season before the date).
 For each row and stat, the season's actual MLB total (0 for a player who did not play on) against the
 row's `total_p10` .. `total_p90`: the cell-credited coverage (hfm_runtime.ranges.covered, as
-`hfm-train calibration` counts it) of the 50% and 80% intervals. The table holds a quantile at 0
-where the mixture's (of X + U - 1/2) lies in [-1/2, 0), so for a count of 0 the credit is only
-bounded: a lower quantile of 0 read as 0 (the least) and as -1/2 (the most); for a count of 1 or more
-the clip changes nothing, and the coverage over those rows alone is exact ("count >= 1"). Beside them
-the 80% interval's mean width, the RMSE of `proj_<S>`, and the share of actual opportunities inside
+`hfm-train calibration` counts it) of the 50% and 80% intervals. The table holds a total's quantile
+at the count recorded so far (0 at opening day) where the mixture's (of X + U - 1/2) lies half a count
+below it, which hides where in that count's cell the quantile lies; so the study scores a second time
+with the quantiles as the mixture has them (hfm_runtime.ranges.projection_ranges' clip=False), and that
+coverage is exact over every row ("exact"). Beside it the table's own cells read as they are (the
+least credit; until 2026-12-07 this study printed that and a bound that treated only a quantile at 0
+as -1/2, and called the rows with a count of 1 or more exact: in season they are not, the recorded
+count being the floor). Beside them the 80% interval's mean width, the RMSE of `proj_<S>`, and the
+share of actual opportunities inside
 the opportunities' own 80% interval (`opportunities_p10` .. `p90`, ends included, as `hfm-train
 calibration` counts it). Players who had already played their last game of the season are in (their
 rest is 0, which the interval must allow). A second table takes the players who did play after the
@@ -37,9 +41,10 @@ import time
 import numpy as np
 import pandas as pd
 
+import hfm_runtime.scoring
 from hfm_runtime.bundle import load_bundle
 from hfm_runtime.league import load_league
-from hfm_runtime.ranges import covered
+from hfm_runtime.ranges import covered, projection_ranges
 from hfm_runtime.scoring import History, Scorer
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 
@@ -76,13 +81,17 @@ def main() -> None:
         end = days[days.dt.year == args.season].max().normalize()
         print(f"# season_end {end.date()} (the league's last MLB game of {args.season})")
     tables = {d: scorer.score(history, season=args.season, as_of=d, season_end=end) for d in dates}
+    # the same rows with the totals' quantiles as the mixture has them (not held at the count recorded)
+    hfm_runtime.scoring.projection_ranges = lambda *a, **k: projection_ranges(*a, **k, clip=False)
+    exact = {d: Scorer(scorer.bundle).score(history, season=args.season, as_of=d, season_end=end) for d in dates}
+    hfm_runtime.scoring.projection_ranges = projection_ranges
     print(f"# scored in {time.perf_counter() - start:.0f} s")
     for pt in ("batter", "pitcher"):
         opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
         truth = actual_totals(history.game_lines(pt), pt, args.season)
         print(f"\n## {pt}s\n")
-        print("Each stat: the 80% interval's coverage, bounds over all rows (exact over count >= 1); the 50%'s "
-              "the same; the 80% width; the RMSE of proj.\n")
+        print("Each stat: the 80% interval's coverage, exact (the table's cells as they are); the 50%'s the same; "
+              "the 80% width; the RMSE of proj.\n")
         print("| as of | rows | did not play on | opportunities 80% | " + " | ".join(stats) + " |")
         print("|---|---|---|---|" + "---|" * len(stats))
         for d, table in tables.items():
@@ -93,14 +102,15 @@ def main() -> None:
             opp_cover = ((n >= t["opportunities_p10"].to_numpy()) & (n <= t["opportunities_p90"].to_numpy())).mean()
             rest_none = (n <= t["opportunities_to_date"].to_numpy()).mean()
             cells = []
+            x = exact[d][exact[d]["player_type"] == pt]
+            assert (x["player_id"].to_numpy() == ids).all()
             for s in stats:
                 y = actual[s].to_numpy()
-                some = y >= 1
                 text = []
                 for lo_q, hi_q in (("p10", "p90"), ("p25", "p75")):
-                    q_lo, q_hi = t[f"total_{lo_q}_{s}"].to_numpy(np.float64), t[f"total_{hi_q}_{s}"].to_numpy(np.float64)
-                    least, most = covered(y, q_lo, q_hi), covered(y, np.where(q_lo <= 0, -0.5, q_lo), q_hi)
-                    text.append(f"{100 * least.mean():.1f}-{100 * most.mean():.1f} ({100 * least[some].mean():.1f})")
+                    shown = covered(y, t[f"total_{lo_q}_{s}"].to_numpy(np.float64), t[f"total_{hi_q}_{s}"].to_numpy(np.float64))
+                    true = covered(y, x[f"total_{lo_q}_{s}"].to_numpy(np.float64), x[f"total_{hi_q}_{s}"].to_numpy(np.float64))
+                    text.append(f"{100 * true.mean():.1f} ({100 * shown.mean():.1f})")
                 width = (t[f"total_p90_{s}"] - t[f"total_p10_{s}"]).mean()
                 rmse = np.sqrt(((t[f"proj_{s}"].to_numpy() - y) ** 2).mean())
                 cells.append(f"{text[0]}; {text[1]}; {width:.1f}; {rmse:.1f}")

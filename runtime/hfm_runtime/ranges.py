@@ -690,7 +690,7 @@ class Ranges:
 def projection_ranges(
     center: np.ndarray, evidence: np.ndarray, opportunities: np.ndarray, prior: np.ndarray, scale: np.ndarray,
     inverse_drift: np.ndarray | float = 0.0, talent: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-    playing_time: np.ndarray | None = None,
+    playing_time: np.ndarray | None = None, clip: bool = True,
 ) -> Ranges:
     """Talent, outcome-rate and total quantiles of N players (one type) from the central rates
     [N, S], Marcel's evidence [N], the projected opportunities [N] and (R_S, k_S, 1 / D_S) [S] each.
@@ -698,7 +698,10 @@ def projection_ranges(
     the talent interval is the outcome's Beta.
     playing_time: [N, K] each row's equally likely ratios of actual to projected opportunities
     (PlayingTimeSpread.levels): the totals are the mixture over them (`mixture_ppf`); None: the totals are
-    the outcome's counts at the projected opportunities. The outcome rate is at the projection either way."""
+    the outcome's counts at the projected opportunities. The outcome rate is at the projection either way.
+    clip False: the totals are the quantiles of X + U - 1/2 as they are, not held to [0, the largest
+    count possible] (what a calibration check reads: the score table clips them, and a total's p10 at 0,
+    or in season at the count recorded, hides where in that count's unit cell the quantile lies)."""
     center = np.atleast_2d(np.asarray(center, dtype=np.float64))
     n_rows, n_stats = center.shape
     if n_rows == 0:
@@ -716,14 +719,16 @@ def projection_ranges(
     total = np.empty((n_rows, n_stats, len(q)))
     for j in range(n_stats):
         total[:, j, :] = betabinom_ppf(q, n, a[:, j], b[:, j])
-    total = np.clip(total, 0.0, n[:, None, None])
-    outcome = total / n[:, None, None]
+    outcome = np.clip(total, 0.0, n[:, None, None]) / n[:, None, None]
+    if clip:
+        total = np.clip(total, 0.0, n[:, None, None])
     if playing_time is not None:
         levels = np.atleast_2d(np.asarray(playing_time, dtype=np.float64))
         n0 = np.asarray(opportunities, dtype=np.float64)
         top = np.maximum(np.rint(levels * n0[:, None]).max(axis=1), 0.0)
         total = np.stack([mixture_ppf(q, n0, levels, a[:, j], b[:, j]) for j in range(n_stats)], axis=1)
-        total = np.clip(total, 0.0, top[:, None, None])
+        if clip:
+            total = np.clip(total, 0.0, top[:, None, None])
     return Ranges(talent=talent_q, outcome=outcome, total=total, talent_sd=np.sqrt(talent_var))
 
 
