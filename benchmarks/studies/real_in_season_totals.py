@@ -23,9 +23,10 @@ the opportunities' own 80% interval (`opportunities_p10` .. `p90`, ends included
 calibration` counts it). Players who had already played their last game of the season are in (their
 rest is 0, which the interval must allow). A second table takes the players who did play after the
 date, with an MLB line in the three seasons before or without one (called up this season): how often
-their season's opportunities fell above `opportunities_p90` or below `opportunities_p10` (10% each
-when calibrated), and their mean rest of the season, actual against expected
-(`opportunities_mean - opportunities_to_date`). `--season-end` (2026-12-07): the same with the
+their season's opportunities fell above `opportunities_p90` or below `opportunities_p10`, and their
+mean rest of the season, actual against expected (`opportunities_mean - opportunities_to_date`): a
+group chosen by the outcome (they played on), so more than 10% above the top is expected even of a
+calibrated spread; it compares seasons and rules, and the first table is the calibration check. `--season-end` (2026-12-07): the same with the
 season's last scheduled day given to `Scorer.score`, read off the league's last MLB game of the
 season (what the published schedule says before the season, but for a game rained out at the end).
 
