@@ -284,6 +284,15 @@ def test_an_in_season_projection_notes_its_totals_count_the_games_played(tiny_bu
         assert "what each player recorded before that date plus the rest of the season's" in err
     score_main([*base, "--store", str(tmp_path / "state")])  # a store's default date: the day after its last game
     assert "note: projected in season" in capsys.readouterr().err
+    # --season-end at opening day is not read, and a date in a season the data holds no game of before it
+    # is an opening-day projection: both said
+    score_main([*base, "--season-end", f"{last}-10-01"])
+    err = capsys.readouterr().err
+    assert "--season-end is read in season only" in err and "projected in season" not in err
+    score_main([*base[:-4], "--season", str(last + 1), "--top", "1", "--as-of", f"{last + 1}-06-01"])
+    err = capsys.readouterr().err
+    assert f"the data holds no {last + 1} MLB game before {last + 1}-06-01: projected as of opening day" in err
+    assert "--season-end" not in err
 
 
 def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_league, tmp_path):
@@ -361,6 +370,22 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     assert row["opportunities_mean"] != veteran["opportunities_mean"]
     with pytest.raises(HFMInputError, match="season_end"):
         scorer.score(history, last, as_of=as_of, season_end=f"{last - 1}-10-01")
+    # a schedule's end before a game the data holds (a mistyped month would end the season early and set
+    # every rest to 0): refused on every path; after the as-of date, or on the last game's own day, it is fine
+    held = days[days < as_of].max().normalize()
+    early = held - pd.Timedelta(days=1)
+    assert early >= opening
+    for path in ("history", "store", "chunked"):
+        with pytest.raises(HFMInputError, match=rf"season_end \(--season-end\) {early.date()} comes before a {last} MLB "
+                                                rf"game the data holds \({held.date()}"):
+            if path == "history":
+                scorer.score(history, last, as_of=as_of, season_end=early)
+            elif path == "store":
+                scorer.score(PlayerStore.build(scorer, p[pd.to_datetime(p["game_date"]) < as_of], league.players), last,
+                             as_of=as_of, season_end=early)
+            else:
+                score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7, season_end=early)
+    assert len(scorer.score(history, last, as_of=as_of, season_end=held))
     # the chunked league and a store give the same rows
     chunked = score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7)
     numbers = ["opportunities_to_date", "opportunities_mean", "proj_SO", "proj_HR", "total_p90_SO"]

@@ -97,6 +97,34 @@ def test_a_player_called_up_is_on_pace_from_his_first_game():
     assert abroad.played[0] == pytest.approx(e) and abroad.recent_played[0] == pytest.approx(share)
 
 
+def test_games_before_the_seasons_start_count_in_the_totals_not_in_the_pace():
+    """A series abroad a week before the home openers (Tokyo 2019: Seattle and Oakland on March 20-21):
+    its plate appearances are the player's but not of the days the pace counts from the start, so a
+    walkthrough found Mitch Haniger's expected playing time up 75 PA a day after the start, 53 of them
+    from Tokyo. Summed on the History path and on a store, and by hand."""
+    from hfm_runtime.scoring import season_to_date
+
+    # two batters: one with 11 PA in Tokyo and 5 at home, one with 5 at home; as of 2019-03-30
+    lines = pd.DataFrame({
+        "player_id": [1, 1, 1, 2], "game_date": pd.to_datetime(["2019-03-20", "2019-03-21", "2019-03-28", "2019-03-28"]),
+        "season": 2019, "level": "MLB", "PA": [5, 6, 5, 5], "SO": [1, 2, 1, 1], "BB": 0, "HR": 0, "H": 1, "2B": 0,
+        "3B": 0})
+    start, as_of = pd.Timestamp("2019-03-28"), pd.Timestamp("2019-03-30")
+    to_date = season_to_date(lines, "batter", np.array([1, 2]), 2019, as_of, start)
+    np.testing.assert_array_equal(to_date.opportunities, [16, 5])  # the totals keep Tokyo
+    np.testing.assert_array_equal(to_date.early, [11, 0])
+    np.testing.assert_array_equal(to_date.recent, [5, 5])  # the last 30 days since the start only
+    np.testing.assert_array_equal(to_date.counts[:, 0], [4, 1])
+    full = np.array([600.0, 600.0])
+    base = to_date.rest_base(full)
+    assert base[0] == pytest.approx(base[1])  # the same games since the start: the same rest
+    e, share = to_date.elapsed, to_date.recent_share
+    pace = 0.25 * 5 / e + 0.75 * 5 / share
+    assert base[0] == pytest.approx((1 - e) * (e / (e + 0.2) * pace + (1 - e / (e + 0.2)) * 600))
+    without = SeasonToDate(to_date.opportunities, to_date.recent, to_date.counts, e, share, 162)
+    assert without.rest_base(full)[0] > base[0] + 10  # as it was: Tokyo's 11 PA over two days' share
+
+
 def test_a_season_end_from_the_schedule_gives_the_season_its_own_length():
     # 2018 from March 29 to its last scheduled day, October 1: 187 days; as of September 1 (156 days in)
     e, share = season_elapsed("2018-03-29", "2018-09-01", 2018, "2018-10-01")

@@ -94,6 +94,37 @@ def test_store_scores_equal_a_history_of_the_same_pitches(league, scorer):
     assert store.last_date == late[-1] and store.n_games == p["game_pk"].nunique()
 
 
+def test_a_series_abroad_before_the_seasons_start_scores_alike_on_both_paths(league, scorer, monkeypatch):
+    """One game of the last season moved a week before its opening day (as Tokyo 2019 was): both paths
+    count it in the season so far and leave it out of the pace (its day has too few games to start the
+    season: the tiny league plays two a day, so a start here needs two); the store's sums equal the
+    History's, and so do the scores as of ten days in."""
+    from hfm_runtime import playing_time
+    from hfm_runtime.scoring import season_to_date
+
+    monkeypatch.setattr(playing_time, "START_GAMES", 2)
+    p = league.pitches.copy()
+    last = max(league.seasons)
+    opening = min(_game_days(p, last))
+    moved = p.loc[p["game_date"] == opening, "game_pk"].iloc[0]
+    p.loc[p["game_pk"] == moved, "game_date"] = opening - pd.Timedelta(days=7)
+    history = History(p, league.players)
+    start = history.season_starts()[last]
+    assert start > opening - pd.Timedelta(days=7)
+    as_of = start + pd.Timedelta(days=10)
+    store = PlayerStore.build(scorer, p[p["game_date"] < as_of], league.players)
+    assert store.season_starts()[last] == start
+    abroad = sorted(set(p.loc[p["game_pk"] == moved, "batter"].astype(int)))
+    sums = store.season_sums("batter", abroad, last, as_of, start)
+    want = season_to_date(history.game_lines("batter"), "batter", np.array(abroad), last, as_of, start)
+    np.testing.assert_array_equal(sums[0], want.opportunities)
+    np.testing.assert_array_equal(sums[1], want.recent)
+    np.testing.assert_array_equal(sums[4], want.early)
+    assert (want.early > 0).all() and (want.early < want.opportunities).any()
+    ids = _ids(league)
+    assert_same_scores(scorer.score(store, last, ids, as_of=as_of), Scorer(scorer.bundle).score(history, last, ids, as_of=as_of))
+
+
 def test_a_store_for_a_bundle_that_reads_no_context_scores_as_the_whole_path(league, tiny_wide_bundle, tmp_path):
     """For a bundle whose rates read no context (zero heads on Levels 2-3) the store keeps no Level-1
     outputs (no plate appearances: nothing featurized, no Graph 1 run) and scores, after a cold build and a day appended, exactly as

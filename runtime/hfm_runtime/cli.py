@@ -288,7 +288,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
         scored = int(table["season"].iloc[0])
-        notes.extend(_in_season_note(_league_opening_day(chunked, scored), as_of, scored))
+        notes.extend(_in_season_note(_league_opening_day(chunked, scored), as_of, scored, args.season_end))
         if mixed and not said_simulated:  # the ridge goes only into rows projected as of opening day or
             # earlier; a simulated league has no positions, which the training-data warning has said
             notes.extend(_no_positions_in_league(bundle, chunked, scored))
@@ -344,7 +344,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if args.store is not None:
             source.save(args.store)
         elapsed = time.perf_counter() - start
-        notes.extend(_in_season_note(source.opening_days().get(season), as_of, season))  # a History's or a store's
+        notes.extend(_in_season_note(source.opening_days().get(season), as_of, season,  # a History's or a store's
+                                     args.season_end))
         mixed = scorer.stats.mixed_rows
         if mixed and not said_simulated:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
@@ -650,17 +651,29 @@ def _league_opening_day(league_dir: Path, season: int) -> pd.Timestamp | None:
     return None if days.empty else days.min().normalize()
 
 
-def _in_season_note(opening: pd.Timestamp | None, as_of: pd.Timestamp | None, season: int) -> list[str]:
+def _in_season_note(opening: pd.Timestamp | None, as_of: pd.Timestamp | None, season: int,
+                    season_end: str | None = None) -> list[str]:
     """A note when the projection is made in season (after the season's first game in the data): the
     rates are then for the rest of the season, and the season totals count what was already recorded
     (before 2026-12-06 night they did not, and said so: a walkthrough had found Pete Alonso as of
-    2019-07-01 given 74 PA and 4 HR with 355 PA and 28 HR already played)."""
-    if opening is None or as_of is None or as_of <= opening:
-        return []
-    return [f"note: projected in season ({as_of.date()}, after {season}'s first game on {opening.date()}): the rates "
-            "are for the rest of the season; opp, opportunities_* and the season totals (proj_*, total_*) are what "
-            "each player recorded before that date plus the rest of the season's, its playing time from his pace "
-            "so far and his opening-day projection (docs/score-table.md)"]
+    2019-07-01 given 74 PA and 4 HR with 355 PA and 28 HR already played). Otherwise, a note when a
+    date in the season was asked for but the data holds no MLB game of it before that date (the table
+    is then an opening-day projection: a walkthrough on 2026-12-07 got 2022's whole-season figures as of
+    2022-06-01 without a word), and when --season-end was given but not read (it is read in season only)."""
+    if opening is not None and as_of is not None and as_of > opening:
+        return [f"note: projected in season ({as_of.date()}, after {season}'s first game on {opening.date()}): the "
+                "rates are for the rest of the season; opportunities_*, the season totals (proj_*, total_*) and, "
+                "with --show totals, opp are what each player recorded before that date plus the rest of the "
+                "season's, its playing time from his pace so far and his opening-day projection; elsewhere opp is "
+                "Marcel's whole-season opportunities, at which the outcome_* intervals are read (docs/score-table.md)"]
+    out = []
+    if opening is None and as_of is not None and as_of.year == season:
+        out.append(f"note: the data holds no {season} MLB game before {as_of.date()}: projected as of opening day "
+                   "(whole-season rates and totals)")
+    if season_end is not None:
+        out.append("note: --season-end is read in season only (an as-of date after the season's first game in "
+                   "the data); this projection is as of opening day and does not use it")
+    return out
 
 
 def _count(n: int, noun: str) -> str:

@@ -112,6 +112,9 @@ class SeasonToDate:
                    for a player with none; None: e for all): a player called up is on pace per share
                    he has been up (`rest_base`)
     recent_played  [N] the recent days' share since that game (at most recent_share; None: recent_share)
+    early          [N] of `opportunities` those in games before the season's start (a series abroad a
+                   week before the home openers: Tokyo 2019), counted in the totals and not in the pace,
+                   whose shares count from the start (None: none); `recent` holds none of them
     """
 
     opportunities: np.ndarray
@@ -122,17 +125,20 @@ class SeasonToDate:
     games: int
     played: np.ndarray | None = None
     recent_played: np.ndarray | None = None
+    early: np.ndarray | None = None
 
     @classmethod
     def at(cls, opportunities: np.ndarray, recent: np.ndarray, counts: np.ndarray, season: int, start: Any,
-           as_of: Any, first: np.ndarray | None = None, end: Any = None) -> SeasonToDate:
+           as_of: Any, first: np.ndarray | None = None, end: Any = None,
+           early: np.ndarray | None = None) -> SeasonToDate:
         """These sums of `season` as of `as_of`, its share gone counted from its `start` (`season_elapsed`;
         `end`: the season's last scheduled day, where known); `first`: [N] each player's first MLB game
-        of the season before `as_of` (datetime64[D], NaT for none)."""
+        of the season before `as_of` (datetime64[D], NaT for none); `early`: [N] his opportunities before
+        `start` (None: none)."""
         elapsed, recent_share = season_elapsed(start, as_of, season, end)
         games = SEASON_GAMES.get(int(season), FULL_SEASON_GAMES)
         if first is None:
-            return cls(opportunities, recent, counts, elapsed, recent_share, games)
+            return cls(opportunities, recent, counts, elapsed, recent_share, games, early=early)
         first = np.asarray(first, dtype="datetime64[D]")
         begin, day = np.datetime64(pd.Timestamp(start).date(), "D"), np.datetime64(pd.Timestamp(as_of).date(), "D")
         known = ~np.isnat(first)
@@ -144,7 +150,7 @@ class SeasonToDate:
         recent_played = np.minimum(recent_share, _recent_share(d1 - d0, spans))
         played = np.where(known & (played > 0), played, elapsed)
         recent_played = np.where(known & (recent_played > 0), recent_played, recent_share)
-        return cls(opportunities, recent, counts, elapsed, recent_share, games, played, recent_played)
+        return cls(opportunities, recent, counts, elapsed, recent_share, games, played, recent_played, early)
 
     def rest_base(self, expected: np.ndarray, new: np.ndarray | None = None, k: float = REST_K,
                   recent_weight: float = RECENT_WEIGHT, k_new: float = REST_K_NEW) -> np.ndarray:
@@ -152,7 +158,7 @@ class SeasonToDate:
         opening-day expected opportunities of the whole season (`expected`, full-season equivalents, as
         `mean_opportunities` gives them) scaled to the season's games, pace the season so far carried on
         (the season's (1 - recent_weight) and the recent days' recent_weight, each per share p of the
-        season), w = p / (p + k). p = e and k = `k`, but for the players `new` marks (no MLB line in the
+        season; games before the season's start, `early`, left out of it), w = p / (p + k). p = e and k = `k`, but for the players `new` marks (no MLB line in the
         three seasons before) once they have played this season: p their share since their first MLB
         game of the season (`played`: a player called up in June is on pace from June) and k = `k_new`
         (their opening day's expectation is a player's with no record, most of whom never play). Before
@@ -174,7 +180,8 @@ class SeasonToDate:
             if self.played is not None:
                 played = np.where(new, self.played, e)
                 recent_played = np.where(new, self.recent_played, self.recent_share)
-        pace = (1.0 - recent_weight) * self.opportunities / played + recent_weight * self.recent / recent_played
+        since_start = self.opportunities if self.early is None else self.opportunities - self.early
+        pace = (1.0 - recent_weight) * since_start / played + recent_weight * self.recent / recent_played
         w = played / (played + k)
         return (1.0 - e) * (w * pace + (1.0 - w) * full)
 

@@ -438,6 +438,14 @@ class History:
             self._derived["openings"] = {int(season): pd.Timestamp(day) for season, day in first.items()}
         return dict(self._derived["openings"])
 
+    def last_mlb_day(self, season: int, before: pd.Timestamp) -> pd.Timestamp | None:
+        """The newest day of `season` with an MLB game in the pitches before `before`, None without one
+        (the MLB game days found once)."""
+        if "mlb_days" not in self._derived:
+            mlb = self.pitches[LEVEL_COLUMN].to_numpy() == "MLB"
+            self._derived["mlb_days"] = np.unique(self.pitches["game_date"].to_numpy()[mlb].astype("datetime64[D]"))
+        return last_day_in(self._derived["mlb_days"], season, before)
+
     def season_starts(self) -> dict[int, pd.Timestamp]:
         """Season -> its start (hfm_runtime.playing_time.season_starts of the MLB games; or `starts`,
         where given): where an in-season table's calendar counts from."""
@@ -556,7 +564,8 @@ def marcel_rows(
 def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp,
                    start: pd.Timestamp, season_end: pd.Timestamp | None = None) -> SeasonToDate:
     """What `ids` recorded in MLB games of `season` before `as_of` (hfm_runtime.playing_time.SeasonToDate),
-    and the day of each one's first such game, summed from game `lines` (player_lines' layout: player_id, game_date, season, level, the type's
+    the day of each one's first such game and his opportunities before the season's `start`, summed
+    from game `lines` (player_lines' layout: player_id, game_date, season, level, the type's
     opportunities and counts; other players' and seasons' rows are left out here); `season_end`: the
     season's last scheduled day, where known (Scorer.score)."""
     opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
@@ -566,15 +575,18 @@ def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season:
     if LEVEL_COLUMN in lines.columns:
         keep &= lines[LEVEL_COLUMN].to_numpy() == "MLB"
     at = np.searchsorted(ids, lines["player_id"].to_numpy()[keep])  # ids sorted, every kept row's id among them
-    recent = days[keep] >= end - np.timedelta64(RECENT_DAYS, "D")
+    before = days[keep] < np.datetime64(start.date(), "D")  # a series abroad before the season's start
+    recent = (days[keep] >= end - np.timedelta64(RECENT_DAYS, "D")) & ~before
     values = lines[[opp, *stats]].to_numpy(np.float64)[keep]
     sums = np.zeros((len(ids), 1 + len(stats)))
     np.add.at(sums, at, values)
-    lately = np.zeros(len(ids))
+    lately, early = np.zeros(len(ids)), np.zeros(len(ids))
     np.add.at(lately, at[recent], values[recent, 0])
+    np.add.at(early, at[before], values[before, 0])
     first = np.full(len(ids), NO_DAY)
     np.minimum.at(first, at, days[keep].astype(np.int64))
-    return SeasonToDate.at(sums[:, 0], lately, sums[:, 1:], season, start, as_of, first_days(first), season_end)
+    return SeasonToDate.at(sums[:, 0], lately, sums[:, 1:], season, start, as_of, first_days(first), season_end,
+                           early)
 
 
 def plausible_range(bundle: Bundle, pt: PlayerType) -> tuple[np.ndarray, np.ndarray]:
@@ -653,6 +665,23 @@ def last_day_before(days: np.ndarray, season: int) -> pd.Timestamp | None:
     days = np.asarray(days).astype("datetime64[D]")
     days = days[days < np.datetime64(f"{int(season)}-01-01", "D")]
     return pd.Timestamp(days.max()) if len(days) else None
+
+
+def last_day_in(days: np.ndarray, season: int, before: pd.Timestamp) -> pd.Timestamp | None:
+    """The newest of game `days` (datetime64, any unit) in `season` and before `before`, None without one."""
+    days = np.asarray(days).astype("datetime64[D]")
+    days = days[(days >= np.datetime64(f"{int(season)}-01-01", "D")) & (days < np.datetime64(before.date(), "D"))]
+    return pd.Timestamp(days.max()) if len(days) else None
+
+
+def check_season_end(end: pd.Timestamp | None, season: int, as_of: pd.Timestamp, last: pd.Timestamp | None) -> None:
+    """Refuse a season's last scheduled day `end` that comes before a game of the season the data holds
+    before the as-of date (`last`: the newest): a mistyped schedule would declare the season over and
+    set every player's rest of it to 0."""
+    if end is not None and last is not None and end < last:
+        raise HFMInputError(f"season_end (--season-end) {end.date()} comes before a {season} MLB game the data holds "
+                            f"({last.date()}, before the as-of date {as_of.date()}): give the last day of {season}'s "
+                            "schedule")
 
 
 def check_as_of_after(as_of: pd.Timestamp, season: int, last: pd.Timestamp | None) -> None:
@@ -841,6 +870,8 @@ class Scorer:
             as_of_date = projection_date(inputs.opening_days(), season)
         elif as_of_date.year < season:
             check_as_of_after(as_of_date, season, inputs.last_day_before(season))
+        if end is not None:
+            check_season_end(end, season, as_of_date, inputs.last_mlb_day(season, as_of_date))
         named = player_ids is not None
         if not named:
             player_ids = inputs.default_players(season, as_of_date)
@@ -905,10 +936,11 @@ class Scorer:
                 ridge[at] = inputs.ridge(pt, ids[at], season, base.ages[at])
                 with self._lock:
                     self.stats.mixed_rows += len(ids[at])
-            opening = inputs.opening_days().get(int(season))
-            to_date = (None if opening is None or as_of <= opening else  # in season: what he has recorded
-                       inputs.season_to_date(pt, ids, int(season), as_of,
-                                             inputs.season_starts().get(int(season), opening), end))
+            to_date = None
+            if not _before_opening_day(inputs, season, as_of):  # in season: what he has recorded
+                opening = inputs.opening_days()[int(season)]
+                to_date = inputs.season_to_date(pt, ids, int(season), as_of,
+                                                inputs.season_starts().get(int(season), opening), end)
             return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
                                  max_z, notes, n_games, ridge, to_date)
         return finish
@@ -1162,6 +1194,9 @@ class _HistoryInputs:
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         return self.history.last_day_before(season)
+
+    def last_mlb_day(self, season: int, before: pd.Timestamp) -> pd.Timestamp | None:
+        return self.history.last_mlb_day(season, before)
 
     def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
         """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""

@@ -91,7 +91,7 @@ from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.playing_time import NO_DAY, RECENT_DAYS, SeasonToDate, first_days, season_starts_of_counts
-from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, marcel_rows, scored_as
+from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, game_keys, other_source_copies
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
@@ -640,19 +640,22 @@ class PlayerStore:
             frame[c] = values[j].astype(np.int64) if kind == "int" else values[j]
         return pd.DataFrame(frame)
 
-    def season_sums(self, pt: PlayerType, ids: Iterable[int], season: int,
-                    as_of: pd.Timestamp) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(opportunities, those in the RECENT_DAYS days before `as_of`, the TARGET_STATS counts [N, S], the
-        day of the first such game, datetime64[D] or NaT) of `ids`' MLB games of `season` before `as_of`
-        (hfm_runtime.playing_time.SeasonToDate's sums)."""
+    def season_sums(self, pt: PlayerType, ids: Iterable[int], season: int, as_of: pd.Timestamp,
+                    start: pd.Timestamp | None = None) -> tuple[np.ndarray, ...]:
+        """(opportunities, those in the RECENT_DAYS days before `as_of` and from `start` on, the
+        TARGET_STATS counts [N, S], the day of the first such game, datetime64[D] or NaT, the opportunities
+        before `start`: a series abroad) of `ids`' MLB games of `season` before `as_of`
+        (hfm_runtime.playing_time.SeasonToDate's sums; `start` None: the season's first day)."""
         ids = [int(i) for i in ids]
         names = [OPPORTUNITY[pt], *TARGET_STATS[pt]]
         sums, recent, first = np.zeros((len(ids), len(names))), np.zeros(len(ids)), np.full(len(ids), NO_DAY)
+        early = np.zeros(len(ids))
         lo, hi = _jan1(season), int(np.datetime64(as_of.date(), "D").astype(np.int64))
+        begin = lo if start is None else int(np.datetime64(start.date(), "D").astype(np.int64))
         with self._lock:
             layout = [c for c, _ in self._layout.get(pt, [])]
             if not layout:
-                return sums[:, 0], recent, sums[:, 1:], first_days(first)
+                return sums[:, 0], recent, sums[:, 1:], first_days(first), early
             columns = [layout.index(c) for c in names]
             mlb = self._levels.index("MLB") if "MLB" in self._levels else -1
             held = self._lines[pt]
@@ -666,9 +669,10 @@ class PlayerStore:
                     continue
                 values, days = seg.values[columns, r][:, keep], seg.day[r][keep]
                 sums[i] = values.sum(axis=1)
-                recent[i] = values[0, days >= hi - RECENT_DAYS].sum()
+                recent[i] = values[0, (days >= hi - RECENT_DAYS) & (days >= begin)].sum()
+                early[i] = values[0, days < begin].sum()
                 first[i] = days.min()
-        return sums[:, 0], recent, sums[:, 1:], first_days(first)
+        return sums[:, 0], recent, sums[:, 1:], first_days(first), early
 
     def scoring_inputs(self, scorer: Scorer) -> _StoreInputs:
         if scorer.bundle is not self.bundle and bundle_fingerprint(scorer.bundle) != self.fingerprint:
@@ -915,6 +919,11 @@ class _StoreInputs:
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         return self.store.last_day_before(season)
 
+    def last_mlb_day(self, season: int, before: pd.Timestamp) -> pd.Timestamp | None:
+        """The newest day of `season` with an MLB game held before `before` (None as well for a store saved
+        before 2026-12-06 night, which kept no games per day)."""
+        return last_day_in(np.array(list(self.store._mlb_games), dtype=np.int64).astype("datetime64[D]"), season, before)
+
     def default_players(self, season: int, as_of: pd.Timestamp | None = None) -> list[int]:
         return self.store.default_players(season, as_of)
 
@@ -959,8 +968,8 @@ class _StoreInputs:
                        start: pd.Timestamp, end: pd.Timestamp | None = None) -> SeasonToDate:
         """As scoring.season_to_date of the players' lines, summed from the store's buffers in place:
         framing the lines costs a warm call about a millisecond."""
-        opportunities, recent, counts, first = self.store.season_sums(pt, ids, season, as_of)
-        return SeasonToDate.at(opportunities, recent, counts, season, start, as_of, first, end)
+        opportunities, recent, counts, first, early = self.store.season_sums(pt, ids, season, as_of, start)
+        return SeasonToDate.at(opportunities, recent, counts, season, start, as_of, first, end, early)
 
     def marcel(self, pt: PlayerType, ids: np.ndarray, season: int) -> MarcelRows:
         table_ids, rows = self._marcel_table(pt, int(season), ids)
