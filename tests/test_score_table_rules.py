@@ -142,7 +142,12 @@ def test_check_season():
     with pytest.raises(HFMInputError, match=r"--season 2021: .* window 2018-2020 holds only 1 of its 3 seasons"):
         check_season(2021, [2019])
     check_season(2023, held, allow_gap=True)
-    check_season(2019, held)
+    check_season(2019, held)  # the first season held: in season, its games so far
+    # before the data's first season: nothing of it or its window (a three-year-old Mike Trout for 1995)
+    with pytest.raises(HFMInputError, match=r"--season 2018: the data's first season is 2019, so it holds none of "
+                                            r"Marcel's window 2015-2017 nor the season itself.*2019 to 2022.*--allow-gap"):
+        check_season(2018, held)
+    check_season(2018, held, allow_gap=True)
 
 
 def test_a_league_beginning_inside_the_seasons_read_is_noted():

@@ -130,8 +130,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def check_season(season: int | None, seasons: Iterable[int] | None = None, allow_gap: bool = False) -> None:
     """Refuse a --season that cannot be what was meant: a two-digit year ("did you mean 2025?"), or
-    (with `seasons`, those the data holds) one more than MAX_GAP seasons past the data's last, unless
-    `allow_gap`: Marcel would read seasons the data does not hold and fall back to league rates."""
+    (with `seasons`, those the data holds) one more than MAX_GAP seasons past the data's last, or one
+    before its first (a walkthrough projected a three-year-old Mike Trout for 1995 from 2000-2021's
+    data), unless `allow_gap`: Marcel would read seasons the data does not hold and fall back to league
+    rates."""
     if season is None:
         return
     from hfm_runtime.scoring import season_year
@@ -139,6 +141,11 @@ def check_season(season: int | None, seasons: Iterable[int] | None = None, allow
     season_year(season, "--season")
     held = {int(s) for s in seasons} if seasons is not None else set()
     last = max(held) if held else None
+    if held and season < min(held) and not allow_gap:
+        raise HFMInputError(
+            f"--season {season}: the data's first season is {min(held)}, so it holds none of Marcel's window "
+            f"{season - 3}-{season - 1} nor the season itself: project a season the data reaches ({min(held)} "
+            f"to {last + 1}), or give --allow-gap to project {season} anyway")
     if last is not None and season > last + MAX_GAP and not allow_gap:
         window = range(season - 3, season)
         raise HFMInputError(
