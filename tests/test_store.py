@@ -249,9 +249,23 @@ def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
     day = p[p["game_date"] == days[-2]]
     with pytest.raises(HFMInputError, match="release_speed"):  # a column the skill counts read
         store.append(day.drop(columns=["release_speed"]))
+    # rows no store should take (a walkthrough's): a missing player id, a date that is none, a game whose
+    # plate appearances never end (its events all missing: the real day would then be skipped as held)
+    for bad, match in ((day.assign(batter=np.nan), r"column batter: row 1 of the new games is missing"),
+                       (day.assign(pitcher=pd.NA), r"column pitcher: row 1 of the new games is missing"),
+                       (day.assign(game_date="not a date"), r"column game_date: not dates"),
+                       (day.assign(events=np.nan), rf"game {int(day['game_pk'].min())} has no ended plate appearance")):
+        with pytest.raises(HFMInputError, match=match):
+            store.append(bad)
     assert store.n_games == games
     assert_same_scores(scorer.score(store, as_of.year, ids, as_of=as_of), before, exact=True)
+    # the day twice in one frame: its repeated pitches dropped and counted, scored as the day once
+    twice = PlayerStore.build(scorer, p[p["game_date"] < days[-2]], league.players)
+    report = twice.append(pd.concat([day, day]))
+    assert (report.games, report.duplicates, report.pitches) == (day["game_pk"].nunique(), len(day), len(day))
     assert store.append(day).games == day["game_pk"].nunique()  # and the same day appends cleanly after
+    assert store.append(day).duplicates == 0
+    assert_same_scores(scorer.score(twice, as_of.year, ids, as_of=as_of), scorer.score(store, as_of.year, ids, as_of=as_of))
 
 
 def test_scoring_before_the_kept_games_is_refused_with_the_player_named(league, scorer):

@@ -40,7 +40,7 @@ from hfm_runtime.scoring import scored_as
 from hfm_runtime.targets import OPPORTUNITY, SEASON_GAMES, TARGET_STATS
 from hfm_train.playing_time import PlayingTimeConfig, WINDOW, fit_playing_time, inputs_of, marcel_of, playing_time_rows
 from real_playing_time_study import _both, judge
-from real_rest_of_season_study import MONTHS, command_line, in_season_rows, load_seasons
+from real_rest_of_season_study import MONTHS, command_line, in_season_rows, load_seasons, study_seasons
 
 KS = (0.02, 0.05, 0.075, 0.1, 0.15, 0.2)  # k_new
 
@@ -93,8 +93,7 @@ def levels_of(table: pd.DataFrame, b: np.ndarray, spreads: dict, pt: str) -> np.
 
 def main() -> None:
     args, choose, judged = command_line(__doc__.splitlines()[0])
-    fit_of = {t: [s for s in range(t - 6, t) if s != 2020][-5:] for t in choose + judged}
-    seasons = sorted({s for t in choose + judged for s in (*fit_of[t], t)})
+    fit_of, seasons = study_seasons(choose, judged)
     start = time.perf_counter()
     league, lines, mlb, games, spans = load_seasons(args.league, min(seasons) - 3, max(seasons))
     rows = playing_time_rows(lines, league.players, seasons)

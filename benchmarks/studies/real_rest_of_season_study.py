@@ -126,6 +126,18 @@ def command_line(description: str) -> tuple[argparse.Namespace, list[int], list[
     return args, [2010, 2011, 2012, 2013], ([2019, 2021] if args.test else [2014, 2015, 2016, 2017, 2018])
 
 
+def mean_interval(d: np.ndarray, rng: np.random.Generator, draws: int = 2000) -> tuple[float, float, float]:
+    """(mean, 5th, 95th percentile) of `d`'s mean over `draws` resamples of its rows (a paired 90% interval)."""
+    means = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(draws)]
+    return float(d.mean()), float(np.quantile(means, 0.05)), float(np.quantile(means, 0.95))
+
+
+def study_seasons(choose: list[int], judged: list[int]) -> tuple[dict[int, list[int]], list[int]]:
+    """(each choice or judged season's five fit seasons before it, 2020 skipped; every season read)."""
+    fit_of = {t: [s for s in range(t - 6, t) if s != 2020][-5:] for t in choose + judged}
+    return fit_of, sorted({s for t in choose + judged for s in (*fit_of[t], t)})
+
+
 def load_seasons(league_dir: str, first: int, last: int):
     """(league, MLB season lines per type, MLB game lines per type with dates, the MLB games, their
     season_spans) of seasons first..last."""
@@ -139,8 +151,7 @@ def load_seasons(league_dir: str, first: int, last: int):
 
 def main() -> None:
     args, choose, judged = command_line(__doc__.splitlines()[0])
-    fit_of = {t: [s for s in range(t - 6, t) if s != 2020][-5:] for t in choose + judged}
-    seasons = sorted({s for t in choose + judged for s in (*fit_of[t], t)})
+    fit_of, seasons = study_seasons(choose, judged)
     start = time.perf_counter()
     league, lines, mlb, games, spans = load_seasons(args.league, 2001, max(seasons))
     full = spans[[s not in (2020,) for s in spans.index] & (spans.index <= 2018)]
@@ -271,10 +282,9 @@ def main() -> None:
                 print(f"| {month}/1 | {name} | {outs[name]['crps'][m].mean():.1f} | {outs[name]['cover'][m].mean():.1%} |")
             print(f"| all | {name} | {outs[name]['crps'].mean():.1f} | {outs[name]['cover'].mean():.1%} |")
         for name in list(outs)[1:]:
-            d = outs[name]["crps"] - outs["opening-day levels x b"]["crps"]
-            draws = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
-            print(f"\n{name} - opening-day levels x b, CRPS: {d.mean():+.2f} [{np.quantile(draws, 0.05):+.2f}, "
-                  f"{np.quantile(draws, 0.95):+.2f}] (90%, player-dates resampled)")
+            mean, lo, hi = mean_interval(outs[name]["crps"] - outs["opening-day levels x b"]["crps"], rng)
+            print(f"\n{name} - opening-day levels x b, CRPS: {mean:+.2f} [{lo:+.2f}, {hi:+.2f}] (90%, player-dates "
+                  "resampled)")
     print(f"\n({time.perf_counter() - start:.0f} s in all)")
 
 

@@ -44,7 +44,7 @@ from hfm_runtime.targets import OPPORTUNITY, SEASON_GAMES, TARGET_STATS
 from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
 from real_callup_rest_study import callup_rows
 from real_playing_time_study import _both, judge
-from real_rest_of_season_study import MONTHS, command_line, in_season_rows, load_seasons
+from real_rest_of_season_study import MONTHS, command_line, in_season_rows, load_seasons, mean_interval, study_seasons
 
 SHRINK = (0.6, 0.8, 1.0, 1.2)
 GAP_BINS = ((1, 3), (4, 10), (11, 30), (31, 10_000))  # days since the last MLB game of the season
@@ -81,8 +81,7 @@ def stop_levels(levels: np.ndarray, stop: np.ndarray, c: float) -> np.ndarray:
 
 def main() -> None:
     args, choose, judged = command_line(__doc__.splitlines()[0])
-    fit_of = {t: [s for s in range(t - 6, t) if s != 2020][-5:] for t in choose + judged}
-    seasons = sorted({s for t in choose + judged for s in (*fit_of[t], t)})
+    fit_of, seasons = study_seasons(choose, judged)
     start = time.perf_counter()
     league, lines, mlb, games, spans = load_seasons(args.league, min(seasons) - 3, max(seasons))
     rows = playing_time_rows(lines, league.players, seasons)
@@ -178,10 +177,8 @@ def main() -> None:
                      f"{tails[n][0][at].mean():.1%} / {tails[n][1][at].mean():.1%}" for n in variants]
             print(f"| {name} | {at.sum()} | " + " | ".join(cells) + " |")
         names = list(variants)
-        d = (out[names[1]]["crps"] - out[names[0]]["crps"])[judge_at]
-        draws = [d[rng.integers(0, len(d), len(d))].mean() for _ in range(2000)]
-        print(f"\nCRPS, stop levels minus the runtime's: {d.mean():+.3f} [{np.quantile(draws, 0.05):+.3f}, "
-              f"{np.quantile(draws, 0.95):+.3f}] (90%, player-dates resampled)")
+        mean, lo, hi = mean_interval((out[names[1]]["crps"] - out[names[0]]["crps"])[judge_at], rng)
+        print(f"\nCRPS, stop levels minus the runtime's: {mean:+.3f} [{lo:+.3f}, {hi:+.3f}] (90%, player-dates resampled)")
     print(f"\n# {time.perf_counter() - start:.0f} s")
 
 

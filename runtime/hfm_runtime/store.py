@@ -38,7 +38,12 @@ names him); the daily case, as of the day after the newest games, always works.
 
 `append(pitches)` (from `statcast.load_pitches`, any levels, a game's pitches all in one append): the
 games whose game_pk the store does not hold yet; games it holds are skipped and counted, so re-running
-a day changes nothing. An MLB game is held too when the store holds it from the other source under
+a day changes nothing. So a game is taken in once: append finished games only (a game appended half
+played stays so; build the store again to mend it). The new rows are checked before anything
+changes (since 2026-12-07, a walkthrough's findings): a missing game_pk, game_date, batter or pitcher,
+or a date that is not one, is refused naming the column and row, as is a game with no ended plate
+appearance (no `events`: not a game's pitches, or not yet); a pitch repeated (game_pk, at_bat_number,
+pitch_number) is dropped and counted (`AppendReport.duplicates`), as `load_pitches` does. An MLB game is held too when the store holds it from the other source under
 the other's id (a Retrosheet game and Statcast's rows of it: the same date and home team, game_pk at
 or above `statcast.RETROSHEET_GAME_PK_MIN` on one side only; at a doubleheader as many games as the
 other source has there, lowest game_pk first): the copy held first stays, and in one append
@@ -93,7 +98,8 @@ from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.playing_time import NO_DAY, RECENT_DAYS, SeasonToDate, first_days, season_starts_of_counts
 from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, marcel_rows, scored_as
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
-from hfm_runtime.statcast import LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, game_keys, other_source_copies
+from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, drop_duplicate_pitches, game_keys,
+                                  other_source_copies)
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
@@ -142,6 +148,7 @@ class AppendReport:
     skipped_games: int  # games the store already held (left out)
     pitches: int  # pitches of the new games
     games_encoded: int  # player-games taken into the Level-1 state (via Graph 1 if their type reads context)
+    duplicates: int = 0  # rows of the new games dropped for repeating a pitch (game_pk, at_bat_number, pitch_number)
 
 
 # --- per-player state ------------------------------------------------------------------------------
@@ -333,6 +340,7 @@ class PlayerStore:
             rows = pitches[~held] if held.any() else pitches
             if rows.empty:
                 return AppendReport(0, skipped, 0, 0)
+            rows, duplicates = _checked_new_rows(rows)
             self._no_rows = rows.iloc[:0]  # for the line layout of a type no append has brought yet
             if players is None:
                 shared: dict = {}  # both sides read the same plate appearances and pitch skill counts
@@ -362,7 +370,7 @@ class PlayerStore:
                     for pid in np.unique(lines[pt]["player_id"].to_numpy(np.int64)).tolist():
                         memo.pop(pid, None)
             self._impute()
-            return AppendReport(len(np.unique(pks[~held])), skipped, len(rows), encoded)
+            return AppendReport(len(np.unique(pks[~held])), skipped, len(rows), encoded, duplicates)
 
     def _check_layout(self, pt: PlayerType, lines: pd.DataFrame) -> None:
         layout = [(c, "int" if t == np.int64 else "float") for c, t in lines.dtypes.items() if c not in GAME_KEYS]
@@ -1089,6 +1097,29 @@ class _StoreInputs:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The new games' rows of an append, checked before the state changes (module docstring), without
+    repeated pitches; and how many rows were dropped for repeating one. A walkthrough appended rows with
+    no batter (held as player -9223372036854775808), a day whose events were all missing (the real day
+    was then skipped as held) and a day twice in one frame (counted twice)."""
+    for col in ("game_pk", "game_date", "batter", "pitcher"):
+        missing = rows[col].isna().to_numpy()
+        if missing.any():
+            raise HFMInputError(f"pitches: column {col}: row {int(np.flatnonzero(missing)[0]) + 1} of the new games is "
+                                "missing (required; statcast.load_pitches checks every column)")
+    try:
+        _day(rows["game_date"])
+    except (ValueError, TypeError) as err:
+        raise HFMInputError(f"pitches: column game_date: not dates ({err}); statcast.load_pitches reads them") from None
+    ended = rows["events"].notna().groupby(rows["game_pk"].to_numpy(np.int64)).any()
+    if not ended.all():
+        pk = int(ended.index[~ended.to_numpy()][0])
+        raise HFMInputError(f"pitches: game {pk} has no ended plate appearance (its 'events' are all missing): a store "
+                            "takes a game in once, so append finished games only")
+    deduplicated, dropped = drop_duplicate_pitches(rows)
+    return (deduplicated, dropped) if dropped else (rows, 0)  # the rows as given where none repeats
+
+
 def _day(dates: pd.Series) -> np.ndarray:
     """Days since 1970 of a date column."""
     values = dates.to_numpy()
