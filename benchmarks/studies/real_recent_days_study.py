@@ -72,7 +72,7 @@ def main() -> None:
             judged_rmse = np.sqrt(sq[~pick].mean())
             draws = []
             for _ in range(1000):
-                i = rng.integers(0, len(d), len(d))
+                i = rng.integers(0, int((~pick).sum()), int((~pick).sum()))
                 draws.append(np.sqrt(sq[~pick][i].mean()) - np.sqrt(base_sq[~pick][i].mean()))
             cell = "-" if days == 30 else (f"{judged_rmse - np.sqrt(base_sq[~pick].mean()):+.2f} "
                                            f"[{np.quantile(draws, 0.05):+.2f}, {np.quantile(draws, 0.95):+.2f}]")
