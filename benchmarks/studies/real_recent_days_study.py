@@ -9,7 +9,7 @@ or sent down plays nothing lately). k and a were chosen on 2010-2013 with the wi
 (real_rest_of_season_study.py); the window itself was never asked. A starting pitcher's last 30 days
 hold five or six starts by the phase of his rotation, so his in-season totals swing by about 10% from
 one day to the next (a walkthrough: Gerrit Cole's expected BF 742 -> 815 -> 747 in June 2019). Here
-the window D in 15, 20, 30, 45 and 60 days, (k, a) chosen for each D on 2010-2013 among the
+the window D in 7, 10, 15, 20, 30, 45 and 60 days, (k, a) chosen for each D on 2010-2013 among the
 rule's grid (real_rest_of_season_study.KS, RECENT), for the players the opening-day table scores (an
 MLB line in the three seasons before) as of the 1st of May .. September; judged by the RMSE of the
 rest's opportunities on 2014-2018 (the runtime's window is kept unless another wins on both types in
@@ -31,7 +31,7 @@ from real_playing_time_study import _both
 from real_rest_of_season_study import (KS, RECENT, command_line, in_season_rows, load_seasons, rest_base,
                                        study_seasons)
 
-WINDOWS = (15, 20, 30, 45, 60)
+WINDOWS = (7, 10, 15, 20, 30, 45, 60)
 
 
 def main() -> None:
