@@ -38,9 +38,9 @@ import pandas as pd
 from hfm_runtime.playing_time import GRID, RECENT_WEIGHT, REST_K, REST_K_NEW, SeasonToDate
 from hfm_runtime.scoring import scored_as
 from hfm_runtime.targets import OPPORTUNITY, SEASON_GAMES, TARGET_STATS
-from hfm_train.playing_time import PlayingTimeConfig, WINDOW, fit_playing_time, inputs_of, marcel_of, playing_time_rows
+from hfm_train.playing_time import PlayingTimeConfig, WINDOW, fit_playing_time, marcel_of
 from real_playing_time_study import _both, judge
-from real_rest_of_season_study import MONTHS, command_line, in_season_rows, load_seasons, study_seasons
+from real_rest_of_season_study import MONTHS, in_season_rows, opening_expectation, study_data
 
 KS = (0.02, 0.05, 0.075, 0.1, 0.15, 0.2)  # k_new
 
@@ -92,11 +92,8 @@ def levels_of(table: pd.DataFrame, b: np.ndarray, spreads: dict, pt: str) -> np.
 
 
 def main() -> None:
-    args, choose, judged = command_line(__doc__.splitlines()[0])
-    fit_of, seasons = study_seasons(choose, judged)
-    start = time.perf_counter()
-    league, lines, mlb, games, spans = load_seasons(args.league, min(seasons) - 3, max(seasons))
-    rows = playing_time_rows(lines, league.players, seasons)
+    args, choose, judged, fit_of, seasons, start, league, lines, mlb, games, spans, rows = study_data(
+        __doc__.splitlines()[0])
     print(f"# {args.league}: choose on {choose}, judge {judged}; the runtime's k {REST_K:g}, for a player called up "
           f"{REST_K_NEW:g}, recent weight {RECENT_WEIGHT:g} ({time.perf_counter() - start:.0f} s to read)")
     data = {}
@@ -109,11 +106,7 @@ def main() -> None:
         first = mlb[pt].groupby(["player_id", "season"])["game_date"].min()
         table["first"] = first.reindex(pd.MultiIndex.from_frame(table[["player_id", "season"]])).to_numpy()
         table["new"] = True
-        full = np.zeros(len(table))
-        for t in choose + judged:
-            at = (table["season"] == t).to_numpy()
-            n0 = table.loc[at, "projected"].to_numpy(np.float64)
-            full[at] = spreads[t].levels(pt, n0, inputs_of(table[at], pt)).mean(axis=1) * n0
+        full = opening_expectation(table, spreads, pt, choose + judged)
         pick = table["season"].isin(choose).to_numpy()
         scores = {k: np.sqrt(((bases(table, full, True, k) - table["R"].to_numpy())[pick] ** 2).mean()) for k in KS}
         data[pt] = table, full, spreads, scores

@@ -26,20 +26,16 @@ import numpy as np
 import hfm_runtime.playing_time as playing_time
 import real_rest_of_season_study as ros
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
-from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
+from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time
 from real_playing_time_study import _both
-from real_rest_of_season_study import (KS, RECENT, command_line, in_season_rows, load_seasons, rest_base,
-                                       study_seasons)
+from real_rest_of_season_study import KS, RECENT, in_season_rows, opening_expectation, rest_base, study_data
 
 WINDOWS = (7, 10, 15, 20, 30, 45, 60)
 
 
 def main() -> None:
-    args, choose, judged = command_line(__doc__.splitlines()[0])
-    fit_of, seasons = study_seasons(choose, judged)
-    start = time.perf_counter()
-    league, lines, mlb, games, spans = load_seasons(args.league, 2001, max(seasons))
-    rows = playing_time_rows(lines, league.players, seasons)
+    args, choose, judged, fit_of, seasons, start, league, lines, mlb, games, spans, rows = study_data(
+        __doc__.splitlines()[0], first=2001)
     print(f"# {args.league}: choose on {choose}, judge {judged} ({time.perf_counter() - start:.0f} s to read)")
     rng = np.random.default_rng(0)
     runtime_days = playing_time.RECENT_DAYS
@@ -51,11 +47,7 @@ def main() -> None:
         for days in WINDOWS:  # the study's rows and the runtime's recent share both read the window
             ros.RECENT_DAYS = playing_time.RECENT_DAYS = days
             table = in_season_rows(rows[pt][rows[pt]["season"].isin(choose + judged)], mlb[pt], games, spans, opp, stats)
-            full = np.zeros(len(table))
-            for t in choose + judged:
-                at = (table["season"] == t).to_numpy()
-                n0 = table.loc[at, "projected"].to_numpy(np.float64)
-                full[at] = spreads[t].levels(pt, n0, inputs_of(table[at], pt)).mean(axis=1) * n0
+            full = opening_expectation(table, spreads, pt, choose + judged)
             pick = table["season"].isin(choose).to_numpy()
             r = table["R"].to_numpy()
             scores = {(k, a): np.sqrt(((rest_base(table, k, a, full) - r)[pick] ** 2).mean()) for k in KS for a in RECENT}

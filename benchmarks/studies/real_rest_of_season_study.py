@@ -138,6 +138,31 @@ def study_seasons(choose: list[int], judged: list[int]) -> tuple[dict[int, list[
     return fit_of, sorted({s for t in choose + judged for s in (*fit_of[t], t)})
 
 
+def opening_expectation(table: pd.DataFrame, spreads: dict, pt: str, seasons: list[int]) -> np.ndarray:
+    """[N] each row's opening-day expected opportunities of the whole season: the mean of its season's
+    playing-time spread's levels (fitted on the seasons before) times Marcel's projection."""
+    full = np.zeros(len(table))
+    for t in seasons:
+        at = (table["season"] == t).to_numpy()
+        n0 = table.loc[at, "projected"].to_numpy(np.float64)
+        full[at] = spreads[t].levels(pt, n0, inputs_of(table[at], pt)).mean(axis=1) * n0
+    return full
+
+
+def study_data(description: str, first: int | None = None):
+    """The in-season studies' start: (args, the choice seasons, the judged ones, each one's fit seasons,
+    every season read, the clock's start, and load_seasons' league, lines, mlb, games, spans, with
+    playing_time_rows of every season read); `first`: the first season loaded (default three before the
+    first read, Marcel's window)."""
+    args, choose, judged = command_line(description)
+    fit_of, seasons = study_seasons(choose, judged)
+    start = time.perf_counter()
+    league, lines, mlb, games, spans = load_seasons(args.league, min(seasons) - 3 if first is None else first,
+                                                    max(seasons))
+    rows = playing_time_rows(lines, league.players, seasons)
+    return args, choose, judged, fit_of, seasons, start, league, lines, mlb, games, spans, rows
+
+
 def load_seasons(league_dir: str, first: int, last: int):
     """(league, MLB season lines per type, MLB game lines per type with dates, the MLB games, their
     season_spans) of seasons first..last."""

@@ -41,10 +41,10 @@ from sklearn.linear_model import LogisticRegression
 
 from hfm_runtime.playing_time import GRID, SeasonToDate, rest_levels
 from hfm_runtime.targets import OPPORTUNITY, SEASON_GAMES, TARGET_STATS
-from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
+from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time
 from real_callup_rest_study import callup_rows
 from real_playing_time_study import _both, judge
-from real_rest_of_season_study import MONTHS, command_line, in_season_rows, load_seasons, mean_interval, study_seasons
+from real_rest_of_season_study import MONTHS, in_season_rows, mean_interval, opening_expectation, study_data
 
 SHRINK = (0.6, 0.8, 1.0, 1.2)
 GAP_BINS = ((1, 3), (4, 10), (11, 30), (31, 10_000))  # days since the last MLB game of the season
@@ -80,11 +80,8 @@ def stop_levels(levels: np.ndarray, stop: np.ndarray, c: float) -> np.ndarray:
 
 
 def main() -> None:
-    args, choose, judged = command_line(__doc__.splitlines()[0])
-    fit_of, seasons = study_seasons(choose, judged)
-    start = time.perf_counter()
-    league, lines, mlb, games, spans = load_seasons(args.league, min(seasons) - 3, max(seasons))
-    rows = playing_time_rows(lines, league.players, seasons)
+    args, choose, judged, fit_of, seasons, start, league, lines, mlb, games, spans, rows = study_data(
+        __doc__.splitlines()[0])
     print(f"# {args.league}: choose on {choose}, judge {judged} ({time.perf_counter() - start:.0f} s to read)")
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
@@ -114,10 +111,7 @@ def main() -> None:
         since = np.where(played, last, table["opening"].to_numpy().astype("datetime64[ns]"))
         gap = np.maximum((day.to_numpy() - since).astype("timedelta64[D]").astype(np.int64), 1)
         base, ratio = np.zeros(len(table)), np.zeros((len(table), len(GRID)))
-        for t in choose + judged:
-            at = (table["season"] == t).to_numpy()
-            n0 = table.loc[at, "projected"].to_numpy(np.float64)
-            table.loc[at, "full"] = spreads[t].levels(pt, n0, inputs_of(table[at], pt)).mean(axis=1) * n0
+        table["full"] = opening_expectation(table, spreads, pt, choose + judged)
         for (season, month), at in table.groupby(["season", "month"]).indices.items():
             part = table.iloc[at]
             to_date = SeasonToDate.at(part["O"].to_numpy(np.float64), part["recent"].to_numpy(np.float64),
