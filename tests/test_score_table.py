@@ -293,6 +293,8 @@ def test_an_in_season_projection_notes_its_totals_count_the_games_played(tiny_bu
     err = capsys.readouterr().err
     assert f"the data holds no {last + 1} MLB game before {last + 1}-06-01: projected as of opening day" in err
     assert "--season-end" not in err
+    score_main([*base[:-4], "--season", str(last + 1), "--top", "1", "--as-of", f"{last + 1}-02-15"])
+    assert "the data holds no" not in capsys.readouterr().err  # a date before the usual opening day: nothing odd
 
 
 def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_league, tmp_path):
@@ -385,6 +387,12 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
                              as_of=as_of, season_end=early)
             else:
                 score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7, season_end=early)
+    # a named player whose last game came before the end: the league's games are read, not his chunk's
+    gone = pas.groupby("batter")["game_date"].max()
+    gone = gone[pd.to_datetime(gone) < early]
+    assert len(gone)
+    with pytest.raises(HFMInputError, match="comes before a"):
+        score_league(scorer, tiny_league, last, [int(gone.index[0])], as_of=as_of, season_end=early)
     assert len(scorer.score(history, last, as_of=as_of, season_end=held))
     # the chunked league and a store give the same rows
     chunked = score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7)

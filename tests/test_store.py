@@ -263,8 +263,18 @@ def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
     twice = PlayerStore.build(scorer, p[p["game_date"] < days[-2]], league.players)
     report = twice.append(pd.concat([day, day]))
     assert (report.games, report.duplicates, report.pitches) == (day["game_pk"].nunique(), len(day), len(day))
-    assert store.append(day).games == day["game_pk"].nunique()  # and the same day appends cleanly after
-    assert store.append(day).duplicates == 0
+    # a frame without a column the checks read, and a nullable game_pk with a missing value: one clean error
+    with pytest.raises(HFMInputError, match=r"missing column\(s\) events"):
+        store.append(day.drop(columns=["events"]))
+    nullable = day.assign(game_pk=day["game_pk"].astype("Int64"))
+    nullable.loc[nullable.index[3], "game_pk"] = pd.NA
+    with pytest.raises(HFMInputError, match=r"column game_pk: row 4 of the new games is missing"):
+        store.append(nullable)
+    assert store.n_games == games
+    report = store.append(day)  # and the same day appends cleanly after, none of its pitches repeated
+    assert (report.games, report.duplicates) == (day["game_pk"].nunique(), 0)
+    # the MLB games per day, counted again from the pitchers' lines as a store saved without them is
+    assert store._games_per_day() == store._mlb_games
     assert_same_scores(scorer.score(twice, as_of.year, ids, as_of=as_of), scorer.score(store, as_of.year, ids, as_of=as_of))
 
 

@@ -295,7 +295,10 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
         scored = int(table["season"].iloc[0])
-        notes.extend(_in_season_note(_league_opening_day(chunked, scored), as_of, scored, args.season_end))
+        opening = _league_opening_day(chunked, scored)
+        openings = {scored: opening} if opening is not None else {  # the usual opening day, for the note
+            s: d for s in held if (d := _league_opening_day(chunked, s)) is not None}
+        notes.extend(_in_season_note(openings, as_of, scored, args.season_end))
         if mixed and not said_simulated:  # the ridge goes only into rows projected as of opening day or
             # earlier; a simulated league has no positions, which the training-data warning has said
             notes.extend(_no_positions_in_league(bundle, chunked, scored))
@@ -351,8 +354,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if args.store is not None:
             source.save(args.store)
         elapsed = time.perf_counter() - start
-        notes.extend(_in_season_note(source.opening_days().get(season), as_of, season,  # a History's or a store's
-                                     args.season_end))
+        notes.extend(_in_season_note(source.opening_days(), as_of, season, args.season_end))  # a History's or a store's
         mixed = scorer.stats.mixed_rows
         if mixed and not said_simulated:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
@@ -658,15 +660,19 @@ def _league_opening_day(league_dir: Path, season: int) -> pd.Timestamp | None:
     return None if days.empty else days.min().normalize()
 
 
-def _in_season_note(opening: pd.Timestamp | None, as_of: pd.Timestamp | None, season: int,
+def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | None, season: int,
                     season_end: str | None = None) -> list[str]:
     """A note when the projection is made in season (after the season's first game in the data): the
     rates are then for the rest of the season, and the season totals count what was already recorded
     (before 2026-12-06 night they did not, and said so: a walkthrough had found Pete Alonso as of
     2019-07-01 given 74 PA and 4 HR with 355 PA and 28 HR already played). Otherwise, a note when a
-    date in the season was asked for but the data holds no MLB game of it before that date (the table
-    is then an opening-day projection: a walkthrough on 2026-12-07 got 2022's whole-season figures as of
-    2022-06-01 without a word), and when --season-end was given but not read (it is read in season only)."""
+    date after the data's usual opening day (seasons.projection_date of `openings`, season -> first MLB
+    game) was asked for in a season the data holds no MLB game of (the table is then an opening-day
+    projection: a walkthrough on 2026-12-07 got 2022's whole-season figures as of 2022-06-01 without a
+    word), and when --season-end was given but not read (it is read in season only)."""
+    from hfm_runtime.seasons import projection_date
+
+    opening = openings.get(season)
     if opening is not None and as_of is not None and as_of > opening:
         return [f"note: projected in season ({as_of.date()}, after {season}'s first game on {opening.date()}): the "
                 "rates are for the rest of the season; opportunities_*, the season totals (proj_*, total_*) and, "
@@ -674,7 +680,7 @@ def _in_season_note(opening: pd.Timestamp | None, as_of: pd.Timestamp | None, se
                 "season's, its playing time from his pace so far and his opening-day projection; elsewhere opp is "
                 "Marcel's whole-season opportunities, at which the outcome_* intervals are read (docs/score-table.md)"]
     out = []
-    if opening is None and as_of is not None and as_of.year == season:
+    if opening is None and as_of is not None and as_of.year == season and as_of > projection_date(openings, season):
         out.append(f"note: the data holds no {season} MLB game before {as_of.date()}: projected as of opening day "
                    "(whole-season rates and totals)")
     if season_end is not None:

@@ -51,8 +51,8 @@ from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
 from hfm_runtime.playing_time import season_starts
-from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, last_day_before,
-                                 marcel_window_players, parse_as_of, scored_as, season_so_far_players,
+from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, check_season_end, last_day_before,
+                                 last_day_in, marcel_window_players, parse_as_of, scored_as, season_so_far_players,
                                  season_year)
 from hfm_runtime.seasons import charged_rows, projection_date, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
@@ -104,6 +104,9 @@ def score_league(
     if as_of is not None and as_of.year < season:  # against the league's games, not a chunk's
         days = np.concatenate([lines[pt]["game_date"].to_numpy() for pt in PLAYER_TYPES])
         check_as_of_after(as_of, season, last_day_before(days, season))
+    end = parse_as_of(season_end, season, "season_end")
+    if end is not None:  # likewise: a chunk of named players may hold none of the games after the end
+        check_season_end(end, season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date))
     wanted = (sorted(set(marcel_window_players(by_season, season)) | season_so_far_players(lines, season, as_of_date))
               if player_ids is None else sorted({int(i) for i in player_ids}))
     if not wanted:

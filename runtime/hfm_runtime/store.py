@@ -332,6 +332,10 @@ class PlayerStore:
         """
         if LEVEL_COLUMN not in pitches.columns:
             raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
+        missing = [c for c in APPEND_KEYS if c not in pitches.columns]
+        if missing:
+            raise HFMInputError(f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)")
+        _refuse_missing(pitches, "game_pk")  # before it is read as int64 (a nullable column's NA would not be)
         pks = pitches["game_pk"].to_numpy(np.int64)
         with self._lock:
             held = np.isin(pks, self._game_pks)
@@ -574,9 +578,23 @@ class PlayerStore:
         """Season -> its first MLB game date among the store's games (as `History.opening_days`)."""
         return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in self._opening.items()}
 
+    def _games_per_day(self) -> dict[int, int]:
+        """Day -> MLB games among the pitchers' lines held (every game has a pitcher's line on each side)."""
+        if "MLB" not in self._levels:
+            return {}
+        mlb = self._levels.index("MLB")
+        segs = [seg for seg in self._lines.get("pitcher", {}).values() if seg.n]
+        if not segs:
+            return {}
+        day = np.concatenate([seg.day[: seg.n] for seg in segs])
+        pk = np.concatenate([seg.game_pk[: seg.n] for seg in segs])
+        at = np.concatenate([seg.level[: seg.n] for seg in segs]) == mlb
+        days, counts = np.unique(np.unique(np.stack([day[at], pk[at]]), axis=1)[0], return_counts=True)
+        return {int(d): int(n) for d, n in zip(days, counts)}
+
     def season_starts(self) -> dict[int, pd.Timestamp]:
         """Season -> its start among the store's MLB games (as `History.season_starts`); a store saved
-        before 2026-12-06 night kept no games per day: its opening days."""
+        before 2026-12-06 night kept no games per day: counted again on load from its pitchers' lines."""
         if not self._mlb_games:
             return self.opening_days()
         if self._starts is None:  # counted once per state: a warm call reads it (about a millisecond)
@@ -808,6 +826,8 @@ class PlayerStore:
                 store._opening = {int(s): int(d) for s, d in z["opening"]}
                 if "mlb_games" in z:  # a store saved before 2026-12-06 night has none (season_starts)
                     store._mlb_games = {int(d): int(n) for d, n in z["mlb_games"]}
+                else:  # counted again from its pitchers' MLB lines (an append would otherwise hold its day alone)
+                    store._mlb_games = store._games_per_day()
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
                 store._pitched = set(z["pitched"].tolist())
         except (KeyError, TypeError, ValueError, OSError) as exc:
@@ -928,8 +948,7 @@ class _StoreInputs:
         return self.store.last_day_before(season)
 
     def last_mlb_day(self, season: int, before: pd.Timestamp) -> pd.Timestamp | None:
-        """The newest day of `season` with an MLB game held before `before` (None as well for a store saved
-        before 2026-12-06 night, which kept no games per day)."""
+        """The newest day of `season` with an MLB game held before `before`, None without one."""
         return last_day_in(np.array(list(self.store._mlb_games), dtype=np.int64).astype("datetime64[D]"), season, before)
 
     def default_players(self, season: int, as_of: pd.Timestamp | None = None) -> list[int]:
@@ -1097,16 +1116,23 @@ class _StoreInputs:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+APPEND_KEYS = ("game_pk", "game_date", "batter", "pitcher", "events", "at_bat_number", "pitch_number")
+
+
+def _refuse_missing(rows: pd.DataFrame, col: str) -> None:
+    missing = rows[col].isna().to_numpy()
+    if missing.any():
+        raise HFMInputError(f"pitches: column {col}: row {int(np.flatnonzero(missing)[0]) + 1} of the new games is "
+                            "missing (required; statcast.load_pitches checks every column)")
+
+
 def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The new games' rows of an append, checked before the state changes (module docstring), without
     repeated pitches; and how many rows were dropped for repeating one. A walkthrough appended rows with
     no batter (held as player -9223372036854775808), a day whose events were all missing (the real day
     was then skipped as held) and a day twice in one frame (counted twice)."""
-    for col in ("game_pk", "game_date", "batter", "pitcher"):
-        missing = rows[col].isna().to_numpy()
-        if missing.any():
-            raise HFMInputError(f"pitches: column {col}: row {int(np.flatnonzero(missing)[0]) + 1} of the new games is "
-                                "missing (required; statcast.load_pitches checks every column)")
+    for col in ("game_date", "batter", "pitcher"):
+        _refuse_missing(rows, col)
     try:
         _day(rows["game_date"])
     except (ValueError, TypeError) as err:
