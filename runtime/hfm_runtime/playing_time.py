@@ -158,8 +158,9 @@ class SeasonToDate:
         opening-day expected opportunities of the whole season (`expected`, full-season equivalents, as
         `mean_opportunities` gives them) scaled to the season's games, pace the season so far carried on
         (the season's (1 - recent_weight) and the recent days' recent_weight, each per share p of the
-        season; games before the season's start, `early`, left out of it), w = p / (p + k). p = e and k = `k`, but for the players `new` marks (no MLB line in the
-        three seasons before) once they have played this season: p their share since their first MLB
+        season; games before the season's start, `early`, left out of it), w = p / (p + k). p = e and
+        k = `k`, but for the players `new` marks (no MLB line in the three seasons before) once they
+        have played this season: p their share since their first MLB
         game of the season (`played`: a player called up in June is on pace from June) and k = `k_new`
         (their opening day's expectation is a player's with no record, most of whom never play). Before
         any of the season (e = 0): the opening day's; after it (e = 1): 0.

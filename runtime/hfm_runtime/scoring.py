@@ -432,19 +432,24 @@ class History:
         """Season -> its first MLB game date in the pitches (or `openings`, where given)."""
         if self.openings is not None:
             return {int(season): pd.Timestamp(day) for season, day in self.openings.items()}
-        if "openings" not in self._derived:  # a scan of every pitch (tens of ms on a season): once
-            dates = pd.DatetimeIndex(self.pitches.loc[self.pitches[LEVEL_COLUMN] == "MLB", "game_date"])
-            first = pd.Series(dates.normalize()).groupby(dates.year).min() if len(dates) else pd.Series(dtype=object)
-            self._derived["openings"] = {int(season): pd.Timestamp(day) for season, day in first.items()}
+        if "openings" not in self._derived:
+            days = self._mlb_days()  # ascending: each season's first is its opening day
+            years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+            seasons, first = np.unique(years, return_index=True)
+            self._derived["openings"] = {int(s): pd.Timestamp(days[i]) for s, i in zip(seasons, first)}
         return dict(self._derived["openings"])
 
-    def last_mlb_day(self, season: int, before: pd.Timestamp) -> pd.Timestamp | None:
-        """The newest day of `season` with an MLB game in the pitches before `before`, None without one
-        (the MLB game days found once)."""
+    def _mlb_days(self) -> np.ndarray:
+        """The days with an MLB game in the pitches, ascending (datetime64[D]): a scan of every pitch (tens
+        of ms on a season), once."""
         if "mlb_days" not in self._derived:
             mlb = self.pitches[LEVEL_COLUMN].to_numpy() == "MLB"
             self._derived["mlb_days"] = np.unique(self.pitches["game_date"].to_numpy()[mlb].astype("datetime64[D]"))
-        return last_day_in(self._derived["mlb_days"], season, before)
+        return self._derived["mlb_days"]
+
+    def last_mlb_day(self, season: int, before: pd.Timestamp) -> pd.Timestamp | None:
+        """The newest day of `season` with an MLB game in the pitches before `before`, None without one."""
+        return last_day_in(self._mlb_days(), season, before)
 
     def season_starts(self) -> dict[int, pd.Timestamp]:
         """Season -> its start (hfm_runtime.playing_time.season_starts of the MLB games; or `starts`,
