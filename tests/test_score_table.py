@@ -304,7 +304,7 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     own counts."""
     from hfm_runtime.errors import HFMInputError
     from hfm_runtime.league_scoring import score_league
-    from hfm_runtime.playing_time import SeasonToDate, season_elapsed
+    from hfm_runtime.playing_time import RECENT_DAYS, SeasonToDate, season_elapsed
     from hfm_runtime.seasons import plate_appearances
     from hfm_runtime.store import PlayerStore
 
@@ -349,7 +349,7 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
         full = (at_opening.set_index(["player_type", "player_id"])["opportunities_mean"].get(("batter", row["player_id"]))
                 if not new else scorer.score(history, last, player_ids=[row["player_id"]])
                 .query("player_type == 'batter'")["opportunities_mean"].iloc[0])
-        recent = mine.loc[pd.to_datetime(mine["game_date"]) >= as_of - pd.Timedelta(days=30), "PA"].sum()
+        recent = mine.loc[pd.to_datetime(mine["game_date"]) >= as_of - pd.Timedelta(days=RECENT_DAYS), "PA"].sum()
         first = np.array([pd.to_datetime(mine["game_date"]).min().to_datetime64()], dtype="datetime64[D]")
         to_date = SeasonToDate.at(np.array([row["opportunities_to_date"]]), np.array([float(recent)]), np.zeros((1, 0)),
                                   last, opening, as_of, first)
@@ -362,7 +362,7 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     ended = scorer.score(history, last, as_of=as_of, season_end=end).set_index(["player_type", "player_id"])
     row = ended.loc[("batter", veteran["player_id"])]
     mine = pas[pas["batter"] == veteran["player_id"]]
-    recent = mine.loc[pd.to_datetime(mine["game_date"]) >= as_of - pd.Timedelta(days=30), "PA"].sum()
+    recent = mine.loc[pd.to_datetime(mine["game_date"]) >= as_of - pd.Timedelta(days=RECENT_DAYS), "PA"].sum()
     full = at_opening.set_index(["player_type", "player_id"]).loc[("batter", veteran["player_id"]), "opportunities_mean"]
     own = SeasonToDate.at(np.array([row["opportunities_to_date"]]), np.array([float(recent)]), np.zeros((1, 0)), last,
                           opening, as_of, None, end)

@@ -25,7 +25,7 @@ def test_the_share_gone_is_read_off_the_calendar_and_ends_with_the_longest_seaso
     assert season_elapsed("2019-03-28", "2019-03-28", 2019)[0] == 0.0
     e, share = season_elapsed("2019-03-28", "2019-06-27", 2019)  # 91 days
     assert e == pytest.approx(91 * np.mean(1 / lengths)) and e == pytest.approx(91 / 183.0, abs=1e-4)
-    assert share == pytest.approx(30 * np.mean(1 / lengths))
+    assert share == pytest.approx(20 * np.mean(1 / lengths))  # RECENT_DAYS
     late = season_elapsed("2019-03-28", pd.Timestamp("2019-03-28") + pd.Timedelta(days=186), 2019)[0]
     assert 0.99 < late < 1.0  # the 189-day season of 2001 is still going
     assert season_elapsed("2019-03-28", pd.Timestamp("2019-03-28") + pd.Timedelta(days=189), 2019)[0] == 1.0
@@ -34,10 +34,10 @@ def test_the_share_gone_is_read_off_the_calendar_and_ends_with_the_longest_seaso
 
 
 def test_the_rest_of_the_season_blends_his_pace_with_the_opening_days_expectation():
-    # half the season gone; 300 PA so far, 60 in the last 30 days, which are 0.15 of the season
-    to_date = SeasonToDate(np.array([300.0, 0.0]), np.array([60.0, 0.0]), np.zeros((2, 0)), 0.5, 0.15, 162)
+    # half the season gone; 300 PA so far, 60 in the last 20 days (RECENT_DAYS), about 0.11 of the season
+    to_date = SeasonToDate(np.array([300.0, 0.0]), np.array([60.0, 0.0]), np.zeros((2, 0)), 0.5, 0.11, 162)
     full = np.array([500.0, 400.0])
-    pace = 0.25 * 300 / 0.5 + 0.75 * 60 / 0.15  # the season's and the last 30 days'
+    pace = 0.5 * 300 / 0.5 + 0.5 * 60 / 0.11  # the season's and the last 20 days'
     w = 0.5 / (0.5 + 0.2)
     np.testing.assert_allclose(to_date.rest_base(full), [0.5 * (w * pace + (1 - w) * 500), 0.5 * (1 - w) * 400])
     # nothing gone: the opening day's; all gone: nothing
@@ -50,7 +50,7 @@ def test_the_rest_of_the_season_blends_his_pace_with_the_opening_days_expectatio
 
 def test_a_player_called_up_is_on_pace_from_his_first_game():
     # 2019 from March 28; as of 2019-06-27 (91 days); a batter up since June 7 (71 days in): 60 PA, 45
-    # of them in the last 30 days; a veteran with no first game given; one with no game at all
+    # of them in the last 20 days (RECENT_DAYS); a veteran with no first game given; one with no game at all
     lengths = np.asarray(FULL_SEASON_DAYS, float)
     first = np.array(["2019-06-07", "NaT", "NaT"], dtype="datetime64[D]")
     to_date = SeasonToDate.at(np.array([60.0, 300.0, 0.0]), np.array([45.0, 90.0, 0.0]), np.zeros((3, 0)), 2019,
@@ -60,23 +60,23 @@ def test_a_player_called_up_is_on_pace_from_his_first_game():
     np.testing.assert_allclose(to_date.played, [up, e, e])
     np.testing.assert_allclose(to_date.recent_played, [20 * np.mean(1 / lengths), share, share])
     full = np.array([60.0, 500.0, 400.0])
-    pace = 0.25 * 60 / up + 0.75 * 45 / up  # both from his first game
+    pace = 0.5 * 60 / up + 0.5 * 45 / up  # both from his first game
     w_new = up / (up + 0.1)  # REST_K_NEW for a player with no MLB record
-    vet = 0.25 * 300 / e + 0.75 * 90 / share
+    vet = 0.5 * 300 / e + 0.5 * 90 / share
     w = e / (e + 0.2)
     np.testing.assert_allclose(to_date.rest_base(full, new=np.array([True, False, False])),
                                [(1 - e) * (w_new * pace + (1 - w_new) * 60), (1 - e) * (w * vet + (1 - w) * 500),
                                 (1 - e) * (1 - w) * 400])
     # a player with an MLB record (or none marked new) is on pace from the season's start, with REST_K,
     # whatever his first game, and so is anyone without a first game given
-    old = (1 - e) * (w * (0.25 * 60 / e + 0.75 * 45 / share) + (1 - w) * 60)
+    old = (1 - e) * (w * (0.5 * 60 / e + 0.5 * 45 / share) + (1 - w) * 60)
     assert to_date.rest_base(full)[0] == pytest.approx(old)
     assert to_date.rest_base(full, new=np.array([False, False, False]))[0] == pytest.approx(old)
     plain = SeasonToDate.at(np.array([60.0]), np.array([45.0]), np.zeros((1, 0)), 2019, "2019-03-28", "2019-06-27")
     assert plain.rest_base(full[:1])[0] == pytest.approx(old)
     w_no_first = e / (e + 0.1)
     assert plain.rest_base(full[:1], new=np.array([True]))[0] == pytest.approx(
-        (1 - e) * (w_no_first * (0.25 * 60 / e + 0.75 * 45 / share) + (1 - w_no_first) * 60))
+        (1 - e) * (w_no_first * (0.5 * 60 / e + 0.5 * 45 / share) + (1 - w_no_first) * 60))
     # a player marked new who has not played keeps the rule (nothing measured him)
     none = SeasonToDate.at(np.zeros(1), np.zeros(1), np.zeros((1, 0)), 2019, "2019-03-28", "2019-06-27",
                            np.array(["NaT"], dtype="datetime64[D]"))
@@ -113,13 +113,13 @@ def test_games_before_the_seasons_start_count_in_the_totals_not_in_the_pace():
     to_date = season_to_date(lines, "batter", np.array([1, 2]), 2019, as_of, start)
     np.testing.assert_array_equal(to_date.opportunities, [16, 5])  # the totals keep Tokyo
     np.testing.assert_array_equal(to_date.early, [11, 0])
-    np.testing.assert_array_equal(to_date.recent, [5, 5])  # the last 30 days since the start only
+    np.testing.assert_array_equal(to_date.recent, [5, 5])  # the recent days since the start only
     np.testing.assert_array_equal(to_date.counts[:, 0], [4, 1])
     full = np.array([600.0, 600.0])
     base = to_date.rest_base(full)
     assert base[0] == pytest.approx(base[1])  # the same games since the start: the same rest
     e, share = to_date.elapsed, to_date.recent_share
-    pace = 0.25 * 5 / e + 0.75 * 5 / share
+    pace = 0.5 * 5 / e + 0.5 * 5 / share
     assert base[0] == pytest.approx((1 - e) * (e / (e + 0.2) * pace + (1 - e / (e + 0.2)) * 600))
     without = SeasonToDate(to_date.opportunities, to_date.recent, to_date.counts, e, share, 162)
     assert without.rest_base(full)[0] > base[0] + 10  # as it was: Tokyo's 11 PA over two days' share
@@ -128,14 +128,14 @@ def test_games_before_the_seasons_start_count_in_the_totals_not_in_the_pace():
 def test_a_season_end_from_the_schedule_gives_the_season_its_own_length():
     # 2018 from March 29 to its last scheduled day, October 1: 187 days; as of September 1 (156 days in)
     e, share = season_elapsed("2018-03-29", "2018-09-01", 2018, "2018-10-01")
-    assert e == pytest.approx(156 / 187) and share == pytest.approx(30 / 187)
+    assert e == pytest.approx(156 / 187) and share == pytest.approx(20 / 187)
     assert season_elapsed("2018-03-29", "2018-09-01", 2018)[0] == pytest.approx(156 * np.mean(1 / np.asarray(FULL_SEASON_DAYS, float)))
     assert season_elapsed("2018-03-29", "2018-10-05", 2018, "2018-10-01")[0] == 1.0  # over
     # a player up since June 1 (64 days in): his share since then on the same calendar
     to_date = SeasonToDate.at(np.ones(1), np.ones(1), np.zeros((1, 0)), 2018, "2018-03-29", "2018-09-01",
                               np.array(["2018-06-01"], dtype="datetime64[D]"), "2018-10-01")
     assert to_date.elapsed == pytest.approx(156 / 187)
-    assert to_date.played[0] == pytest.approx((156 - 64) / 187) and to_date.recent_played[0] == pytest.approx(30 / 187)
+    assert to_date.played[0] == pytest.approx((156 - 64) / 187) and to_date.recent_played[0] == pytest.approx(20 / 187)
     with pytest.raises(HFMInputError, match="before the season's start"):
         season_elapsed("2018-03-29", "2018-09-01", 2018, "2018-03-01")
 

@@ -25,7 +25,8 @@ the 80% interval's coverage of R, all rows and those who played after the date, 
 its top. The players with an MLB record keep the rule from the season's start: from their first game
 it tied on 2014-2018 (RMSE 62.9 against 63.0 for batters, 72.1 against 71.8 for pitchers, in a first
 version of this study). A first look on the same seasons also tried the recent weight: 0.75 stayed
-best.
+best (with the 30-day recent window of the time; the runtime's 20 days at 0.5 since 2026-12-07 were
+chosen by real_recent_days_study.py, and this study re-run with them keeps k_new 0.1).
 """
 
 from __future__ import annotations

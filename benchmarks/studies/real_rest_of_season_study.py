@@ -14,7 +14,7 @@ t-3..t-1), the ways to project R, with e the share of the season gone by D:
               the part of the season left
   pace        (1 - e) O / e: his season so far, carried on
   blend k, recent a   hfm_runtime.playing_time.SeasonToDate.rest_base: (1 - e) (w pace + (1 - w) E[N]),
-              w = e / (e + k), the pace (1 - a) the season's and a the last 30 days' (a player on the
+              w = e / (e + k), the pace (1 - a) the season's and a the last RECENT_DAYS' (a player on the
               injured list or sent down plays nothing lately); k and a chosen on 2010-2013 (one pair
               for both types: each type's best was the same), judged on 2014-2018
 
@@ -71,17 +71,17 @@ def season_spans(games: pd.DataFrame) -> pd.DataFrame:
 
 
 def in_season_rows(rows: pd.DataFrame, mlb: pd.DataFrame, games: pd.DataFrame, spans: pd.DataFrame, opp: str,
-                   stats: list[str]) -> pd.DataFrame:
-    """rows (playing_time_rows of one type) x MONTHS: to-date O and counts, last-30-day opportunities,
-    rest R, the calendar's and the games' e."""
+                   stats: list[str], months: tuple[int, ...] = MONTHS, day_of_month: int = 1) -> pd.DataFrame:
+    """rows (playing_time_rows of one type) x `months`, as of each month's `day_of_month`: to-date O and
+    counts, the last RECENT_DAYS days' opportunities, rest R, the calendar's and the games' e."""
     out = []
     for season, part in rows.groupby("season"):
         lines = mlb[mlb["season"] == season]
         season_games = games[games["season"] == season]
         opening = spans.loc[season, "opening"]
         total = lines.groupby("player_id")[[opp, *stats]].sum()
-        for month in MONTHS:
-            day = pd.Timestamp(year=int(season), month=month, day=1)
+        for month in months:
+            day = pd.Timestamp(year=int(season), month=month, day=day_of_month)
             before = lines[lines["game_date"] < day]
             recent = before[before["game_date"] >= day - pd.Timedelta(days=RECENT_DAYS)]
             done = before.groupby("player_id")[[opp, *stats]].sum()
@@ -89,6 +89,7 @@ def in_season_rows(rows: pd.DataFrame, mlb: pd.DataFrame, games: pd.DataFrame, s
             ids = part["player_id"].to_numpy()
             frame = part.copy()
             frame["month"] = month
+            frame["day"] = day_of_month
             frame["opening"] = opening
             frame["e_cal"] = season_elapsed(opening, day, int(season))[0]
             frame["e_games"] = float((season_games["game_date"] < day).mean())
@@ -108,8 +109,8 @@ def rest_base(frame: pd.DataFrame, k: float | None, a: float, full: np.ndarray) 
     out = np.zeros(len(frame))
     for (season, month), at in frame.groupby(["season", "month"]).indices.items():
         part = frame.iloc[at]
-        elapsed, share = season_elapsed(part["opening"].iloc[0], pd.Timestamp(year=int(season), month=int(month), day=1),
-                                        int(season))
+        as_of = pd.Timestamp(year=int(season), month=int(month), day=int(part["day"].iloc[0]))
+        elapsed, share = season_elapsed(part["opening"].iloc[0], as_of, int(season))
         to_date = SeasonToDate(part["O"].to_numpy(np.float64), part["recent"].to_numpy(np.float64),
                                np.zeros((len(part), 0)), elapsed, share, SEASON_GAMES.get(int(season), 162))
         out[at] = to_date.rest_base(full[at], k=1e-12 if k is None else 1e300 if np.isinf(k) else k, recent_weight=a)

@@ -73,9 +73,13 @@ REST_K = 0.2  # the pace's weight is e / (e + REST_K): 0.45 a month in, 0.71 at 
 # day's expectation is a player's with no record (most of whom never play), so his pace counts sooner;
 # chosen on 2010-2013 among 0.05-0.2 (benchmarks/studies/real_callup_rest_study.py)
 REST_K_NEW = 0.1
-RECENT_DAYS = 30  # the recent pace: opportunities in the days before the as-of date
+# The recent pace: opportunities in the days before the as-of date, and its weight in the pace. 20 days
+# at 0.5 (30 at 0.75 until 2026-12-07): chosen on 2010-2013 among 7-60 days, each with its own k and
+# weight, as the least RMSE of the rest for both types whose day-to-day swing of the season's total
+# (a starter's rotation) is no larger than 30 days' (benchmarks/studies/real_recent_days_study.py)
+RECENT_DAYS = 20
 REST_SPREAD = 0.8  # the rest's levels: its band's ratio levels over their mean, to this power (`rest_levels`)
-RECENT_WEIGHT = 0.75  # the pace trusted: (1 - RECENT_WEIGHT) the season's + RECENT_WEIGHT the recent days'
+RECENT_WEIGHT = 0.5  # the pace trusted: (1 - RECENT_WEIGHT) the season's + RECENT_WEIGHT the recent days'
 
 
 @dataclass(frozen=True)
@@ -165,9 +169,9 @@ class SeasonToDate:
         (their opening day's expectation is a player's with no record, most of whom never play). Before
         any of the season (e = 0): the opening day's; after it (e = 1): 0.
         Why: on 2014-2018, pooled over as-of dates from May 1 to September 1, the RMSE of the rest's
-        opportunities falls from 80.3 (the opening day's, prorated) or 72.0 (the pace alone) to 63.0 for
-        batters, and from 91.8 or 84.1 to 71.8 for pitchers (docs/ranges.md); for the players called up,
-        from 81.0 to 74.5 (batters) and from 85.3 to 79.0 (pitchers) against the rule before 2026-12-07
+        opportunities falls from 80.3 (the opening day's, prorated) or 72.0 (the pace alone) to 62.4 for
+        batters, and from 91.8 or 84.1 to 71.3 for pitchers (docs/ranges.md); for the players called up,
+        from 81.1 to 74.4 (batters) and from 84.9 to 78.3 (pitchers) against the rule before 2026-12-07
         (the pace from the season's start, k 0.2: benchmarks/studies/real_callup_rest_study.py)."""
         e = self.elapsed
         full = np.asarray(expected, dtype=np.float64) * (self.games / FULL_SEASON_GAMES)
