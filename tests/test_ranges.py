@@ -13,7 +13,7 @@ from hfm_runtime import ranges as R
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel, playing_time
 from hfm_runtime.playing_time import GRID as PT_GRID
-from hfm_runtime.playing_time import OpportunityModel, PlayingTimeInputs, PlayingTimeSpread, model_inputs
+from hfm_runtime.playing_time import MOST_OPPORTUNITIES, OpportunityModel, PlayingTimeInputs, PlayingTimeSpread, model_inputs
 
 
 def test_beta_and_beta_binomial_agree_with_scipy() -> None:
@@ -295,11 +295,16 @@ def test_a_spread_with_an_opportunity_model_bands_its_base_and_gives_levels_as_r
     np.testing.assert_allclose(base, [540.0, 60.0, 60.0])
     assert list(spread.band("batter", base)) == [1, 0, 0]
     levels = spread.levels("batter", n0, inputs["batter"])
-    np.testing.assert_allclose(levels * n0[:, None], np.asarray(ratio)[[1, 0, 0]] * base[:, None])
-    np.testing.assert_allclose(spread.mean_opportunities("batter", n0, inputs["batter"]),
-                               np.asarray(ratio).mean(1)[[1, 0, 0]] * base)
+    # every level held at the most opportunities a season had: 1.9 x 540 = 1,026 PA becomes 778
+    unheld = np.asarray(ratio)[[1, 0, 0]] * base[:, None]
+    held = np.minimum(unheld, MOST_OPPORTUNITIES["batter"])
+    assert (held < unheld).sum() == 5 and held.max() == 778.0
+    np.testing.assert_allclose(levels * n0[:, None], held)
+    np.testing.assert_allclose(spread.mean_opportunities("batter", n0, inputs["batter"]), held.mean(1))
     np.testing.assert_allclose(spread.opportunity_quantiles("batter", n0, R.QUANTILES, inputs["batter"]),
-                               np.interp(R.QUANTILES, PT_GRID, ratio[0])[None, :] * base[:, None])
+                               np.minimum(np.interp(R.QUANTILES, PT_GRID, ratio[0])[None, :] * base[:, None],
+                                          MOST_OPPORTUNITIES["batter"]))
+    assert spread.opportunity_quantiles("batter", n0, R.QUANTILES, inputs["batter"])[0, -1] == 778.0
     with pytest.raises(HFMInputError, match="needs each row's inputs"):
         spread.levels("batter", n0)
     with pytest.raises(HFMInputError, match="reads 24 inputs, these rows give 20"):

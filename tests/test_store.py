@@ -268,7 +268,7 @@ def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
         store.append(day.drop(columns=["events"]))
     nullable = day.assign(game_pk=day["game_pk"].astype("Int64"))
     nullable.loc[nullable.index[3], "game_pk"] = pd.NA
-    with pytest.raises(HFMInputError, match=r"column game_pk: row 4 of the new games is missing"):
+    with pytest.raises(HFMInputError, match=r"column game_pk: row 4 of the frame given is missing"):
         store.append(nullable)
     assert store.n_games == games
     report = store.append(day)  # and the same day appends cleanly after, none of its pitches repeated

@@ -14,6 +14,8 @@ default (an MLB line in the three seasons before; hfm_train.playing_time.playing
                 opportunities on Marcel's window (each season's opportunities), age and Marcel's
                 rates gives a base m; the ratio actual / m's quantiles per band of m (10 bands)
   model, no age / no rates   the same model without those inputs (the ablations)
+  model, not held   the model's levels r_k m as they were before 2026-12-07, not held at the most
+                opportunities of a season 2001-2018 (MOST_OPPORTUNITIES; the runtime's since then)
 
 Per season judged: the RMSE of the expected opportunities (the score table's `opportunities_mean`)
 against the actual, the CRPS of the 20 equally likely levels (the spread's whole distribution), the
@@ -88,7 +90,8 @@ def main() -> None:
     del game_lines
     print(f"# {args.league}, seasons judged {sorted(judged)} ({time.perf_counter() - start:.0f} s to read)")
     rows = playing_time_rows(lines, league.players, seasons)
-    variants = {"marcel_bands": None, "model": "", "model, no age": "age", "model, no rates": "rates"}
+    variants = {"marcel_bands": None, "model": "", "model, no age": "age", "model, no rates": "rates",
+                "model, not held": "unheld"}
     configs = {name: PlayingTimeConfig() for name in variants}
     if args.grid:
         for bands in (4, 6, 10):
@@ -119,12 +122,15 @@ def main() -> None:
                     levels = np.asarray(ratio)[np.searchsorted(np.asarray(edges), n0, side="right")] * n0[:, None]
                 else:
                     fit_frame, judge_frame = train, test
-                    if how:  # drop an input group by holding it constant
+                    if how in ("age", "rates"):  # drop an input group by holding it constant
                         fit_frame, judge_frame = (f.assign(**({"age": 27.0} if how == "age" else
                                                               {c: 0.0 for c in f.columns if c.startswith("m_")}))
                                                   for f in (train, test))
                     spread = fit_playing_time(_both(rows, pt, fit_frame, fit_seasons), configs[name])
                     levels = spread.levels(pt, n0, inputs_of(judge_frame, pt)) * n0[:, None]
+                    if how == "unheld":  # the levels before 2026-12-07: r_k m, not held at the most a season had
+                        m = spread.base(pt, n0, inputs_of(judge_frame, pt))
+                        levels = np.asarray(spread.ratio[pt])[spread.band(pt, m)] * m[:, None]
                 out = judge(levels, y)
                 pooled[name].append(out)
                 mean = levels.mean(axis=1)
@@ -145,7 +151,7 @@ def main() -> None:
             print(f"- {name} - marcel_bands, mean over the seasons: CRPS {point:+.2f} [{np.quantile(draws, 0.05):+.2f}, "
                   f"{np.quantile(draws, 0.95):+.2f}] (90% interval); RMSE of E[N] {rmse:.1f} against {rmse0:.1f} "
                   f"({rmse / rmse0 - 1:+.1%})")
-            if name.endswith(" bands"):  # a --bands variant against the product's model, paired
+            if name.endswith(" bands") or name == "model, not held":  # against the product's model, paired
                 diffs = [o["crps"] - b["crps"] for o, b in zip(pooled[name], pooled["model"])]
                 draws = [np.mean([d[rng.integers(0, len(d), len(d))].mean() for d in diffs]) for _ in range(2000)]
                 print(f"  - {name} - model: CRPS {np.mean([d.mean() for d in diffs]):+.2f} "

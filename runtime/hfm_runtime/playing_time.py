@@ -25,7 +25,10 @@ with or without a model (hfm_runtime.ranges): a season total is a beta-binomial 
 score table's `opportunities_<q>` are the quantiles of r m (`opportunity_quantiles`: the
 piecewise-linear quantile function through the 20 levels, held flat beyond the outer two) and its
 `opportunities_mean` is E[r] m (`mean_opportunities`), which `proj_<S>` multiplies the rate by: the
-mean of the season total. A spread with a model needs each row's `PlayingTimeInputs`.
+mean of the season total. A spread with a model needs each row's `PlayingTimeInputs`. Every level r_k m
+is held at the most opportunities of any season 2001-2018 (MOST_OPPORTUNITIES: 778 PA, 1,071 BF; since
+2026-12-07, as the in-season levels already were): a band's ratio times a regular's base put the
+packaged bundle's 90th percentile at 816 PA (Mookie Betts) and 1,075 BF, more than anyone has had.
 
 hfm_train.playing_time fits it on the training seasons' MLB lines; it travels in the bundle's
 blend.json under `ranges.playing_time` (to_json). Params without one (bundles exported before
@@ -169,8 +172,8 @@ class SeasonToDate:
         (their opening day's expectation is a player's with no record, most of whom never play). Before
         any of the season (e = 0): the opening day's; after it (e = 1): 0.
         Why: on 2014-2018, pooled over as-of dates from May 1 to September 1, the RMSE of the rest's
-        opportunities falls from 80.3 (the opening day's, prorated) or 72.0 (the pace alone) to 62.4 for
-        batters, and from 91.8 or 84.1 to 71.3 for pitchers (docs/ranges.md); for the players called up,
+        opportunities falls from 80.2 (the opening day's, prorated) or 72.0 (the pace alone) to 62.4 for
+        batters, and from 91.7 or 84.1 to 71.2 for pitchers (docs/ranges.md); for the players called up,
         from 81.1 to 74.4 (batters) and from 84.9 to 78.3 (pitchers) against the rule before 2026-12-07
         (the pace from the season's start, k 0.2: benchmarks/studies/real_callup_rest_study.py)."""
         e = self.elapsed
@@ -410,7 +413,8 @@ class PlayingTimeSpread:
         m = self.base(player_type, n0, inputs) if m is None else m
         ratio = np.asarray(self.ratio[player_type], dtype=np.float64)
         out = ratio[self.band(player_type, m)]
-        return out if self.model is None else out * (m / n0)[:, None]
+        out = out if self.model is None else out * (m / n0)[:, None]
+        return np.minimum(out, (MOST_OPPORTUNITIES[player_type] / n0)[:, None])  # held at the most a season had
 
     def mean_opportunities(self, player_type: PlayerType, opportunities: np.ndarray,
                            inputs: PlayingTimeInputs | None = None, *, m: np.ndarray | None = None) -> np.ndarray:
@@ -423,11 +427,11 @@ class PlayingTimeSpread:
     def opportunity_quantiles(self, player_type: PlayerType, opportunities: np.ndarray,
                               q: Sequence[float], inputs: PlayingTimeInputs | None = None, *,
                               m: np.ndarray | None = None) -> np.ndarray:
-        """[N, len(q)] quantiles of r m (module docstring)."""
+        """[N, len(q)] quantiles of r m, held at MOST_OPPORTUNITIES (module docstring)."""
         m = self.base(player_type, opportunities, inputs) if m is None else m
         per_band = np.array([np.interp(np.asarray(q, dtype=np.float64), GRID, band)
                              for band in self.ratio[player_type]])  # [bands, len(q)]: a few bands, many rows
-        return per_band[self.band(player_type, m)] * m[:, None]
+        return np.minimum(per_band[self.band(player_type, m)] * m[:, None], MOST_OPPORTUNITIES[player_type])
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"grid": list(GRID), "source": self.source}

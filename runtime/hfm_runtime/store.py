@@ -335,7 +335,8 @@ class PlayerStore:
         missing = [c for c in APPEND_KEYS if c not in pitches.columns]
         if missing:
             raise HFMInputError(f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)")
-        _refuse_missing(pitches, "game_pk")  # before it is read as int64 (a nullable column's NA would not be)
+        # before it is read as int64 (a nullable column's NA would not be); every row given, held games too
+        _refuse_missing(pitches, "game_pk", "of the frame given")
         pks = pitches["game_pk"].to_numpy(np.int64)
         with self._lock:
             held = np.isin(pks, self._game_pks)
@@ -1119,10 +1120,10 @@ class _StoreInputs:
 APPEND_KEYS = ("game_pk", "game_date", "batter", "pitcher", "events", "at_bat_number", "pitch_number")
 
 
-def _refuse_missing(rows: pd.DataFrame, col: str) -> None:
+def _refuse_missing(rows: pd.DataFrame, col: str, where: str = "of the new games") -> None:
     missing = rows[col].isna().to_numpy()
     if missing.any():
-        raise HFMInputError(f"pitches: column {col}: row {int(np.flatnonzero(missing)[0]) + 1} of the new games is "
+        raise HFMInputError(f"pitches: column {col}: row {int(np.flatnonzero(missing)[0]) + 1} {where} is "
                             "missing (required; statcast.load_pitches checks every column)")
 
 
