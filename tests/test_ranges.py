@@ -13,7 +13,8 @@ from hfm_runtime import ranges as R
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.marcel import MARCEL_CONFIGS, marcel, playing_time
 from hfm_runtime.playing_time import GRID as PT_GRID
-from hfm_runtime.playing_time import MOST_OPPORTUNITIES, OpportunityModel, PlayingTimeInputs, PlayingTimeSpread, model_inputs
+from hfm_runtime.playing_time import (MOST_OPPORTUNITIES, OpportunityModel, PlayingTimeInputs, PlayingTimeSpread,
+                                      level_quantiles, model_inputs)
 
 
 def test_beta_and_beta_binomial_agree_with_scipy() -> None:
@@ -301,10 +302,19 @@ def test_a_spread_with_an_opportunity_model_bands_its_base_and_gives_levels_as_r
     assert (held < unheld).sum() == 5 and held.max() == 778.0
     np.testing.assert_allclose(levels * n0[:, None], held)
     np.testing.assert_allclose(spread.mean_opportunities("batter", n0, inputs["batter"]), held.mean(1))
-    np.testing.assert_allclose(spread.opportunity_quantiles("batter", n0, R.QUANTILES, inputs["batter"]),
-                               np.minimum(np.interp(R.QUANTILES, PT_GRID, ratio[0])[None, :] * base[:, None],
-                                          MOST_OPPORTUNITIES["batter"]))
-    assert spread.opportunity_quantiles("batter", n0, R.QUANTILES, inputs["batter"])[0, -1] == 778.0
+    # the quantiles are those of the held levels (the line through them), not the unheld ones cut at 778
+    quantiles = spread.opportunity_quantiles("batter", n0, R.QUANTILES, inputs["batter"])
+    np.testing.assert_allclose(quantiles, level_quantiles(held, R.QUANTILES))
+    cut = np.minimum(np.interp(R.QUANTILES, PT_GRID, ratio[1]) * base[0], MOST_OPPORTUNITIES["batter"])
+    assert (quantiles[0] < cut - 1).any() and quantiles[0, -1] == 778.0
+    np.testing.assert_allclose(quantiles[1:], np.interp(R.QUANTILES, PT_GRID, ratio[0])[None, :] * base[1:, None])
+    # a spread without a model (a schema-1 bundle's bands of n0) is held the same way
+    bands = PlayingTimeSpread({pt: (250.0,) for pt in width}, {pt: ratio for pt in width})
+    n0 = np.array([600.0, 100.0])
+    held = np.minimum(np.asarray(ratio)[[1, 0]] * n0[:, None], MOST_OPPORTUNITIES["batter"])
+    assert held[0].max() == 778.0 and (held[1] == np.asarray(ratio[0]) * 100).all()
+    np.testing.assert_allclose(bands.levels("batter", n0) * n0[:, None], held)
+    np.testing.assert_allclose(bands.opportunity_quantiles("batter", n0, R.QUANTILES), level_quantiles(held, R.QUANTILES))
     with pytest.raises(HFMInputError, match="needs each row's inputs"):
         spread.levels("batter", n0)
     with pytest.raises(HFMInputError, match="reads 24 inputs, these rows give 20"):

@@ -9,7 +9,8 @@ on the five seasons before the season it is judged on, over the players the scor
 default (an MLB line in the three seasons before; hfm_train.playing_time.playing_time_rows):
 
   marcel_bands  the rule before 2026-12-06: the ratio actual / Marcel's projection n0, its 20
-                quantiles per band of n0 (a band at Marcel's base, three of equal rows above)
+                quantiles per band of n0 (a band at Marcel's base, three of equal rows above); its
+                levels held at MOST_OPPORTUNITIES as the runtime holds a schema-1 bundle's since 2026-12-07
   model         hfm_train.playing_time.fit_playing_time as the product fits it: a ridge of the actual
                 opportunities on Marcel's window (each season's opportunities), age and Marcel's
                 rates gives a base m; the ratio actual / m's quantiles per band of m (10 bands)
@@ -37,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.marcel import MARCEL_CONFIGS
-from hfm_runtime.playing_time import GRID, PlayingTimeSpread
+from hfm_runtime.playing_time import GRID, MOST_OPPORTUNITIES, PlayingTimeSpread
 from hfm_train.calibration import mlb_season_lines
 from hfm_train.league_stream import league_lines
 from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
@@ -120,6 +121,7 @@ def main() -> None:
                 if how is None:
                     edges, ratio = marcel_bands(train, pt)
                     levels = np.asarray(ratio)[np.searchsorted(np.asarray(edges), n0, side="right")] * n0[:, None]
+                    levels = np.minimum(levels, MOST_OPPORTUNITIES[pt])  # held, as the runtime holds them
                 else:
                     fit_frame, judge_frame = train, test
                     if how in ("age", "rates"):  # drop an input group by holding it constant

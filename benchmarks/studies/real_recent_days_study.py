@@ -57,13 +57,14 @@ def runtime_levels(table, spreads: dict, pt: str, b: np.ndarray) -> np.ndarray:
 def daily_swing(rows, mlb, games, spans, opp: str, stats: list[str], spreads: dict, pt: str, seasons: tuple[int, ...],
                 k: float, a: float) -> np.ndarray:
     """[players] (most - least) / mean of the expected season total of opportunities as of June 1..6."""
-    totals = []
+    totals, played = [], None
     for day in SWING_DAYS:
         table = in_season_rows(rows, mlb, games, spans, opp, stats, months=(6,), day_of_month=day)
         full = opening_expectation(table, spreads, pt, list(seasons))
         totals.append(table["O"].to_numpy() + rest_base(table, k, a, full))
+        if played is None:  # by June 1 (the rows of every day are the same players, in the same order)
+            played = table["O"].to_numpy() > 0
     totals = np.array(totals)
-    played = table["O"].to_numpy() > 0  # the rows of every day are the same players, in the same order
     mean = totals.mean(axis=0)
     return ((totals.max(axis=0) - totals.min(axis=0)) / np.maximum(mean, 1e-9))[played & (mean > 0)]
 

@@ -79,7 +79,7 @@ REST_K_NEW = 0.1
 # The recent pace: opportunities in the days before the as-of date, and its weight in the pace. 20 days
 # at 0.5 (30 at 0.75 until 2026-12-07): chosen on 2010-2013 among 7-60 days, each with its own k and
 # weight, as the least RMSE of the rest for both types whose day-to-day swing of the season's total
-# (a starter's rotation) is no larger than 30 days' (benchmarks/studies/real_recent_days_study.py)
+# (a starter's rotation) is at most 0.5 point above 30 days' (benchmarks/studies/real_recent_days_study.py)
 RECENT_DAYS = 20
 REST_SPREAD = 0.8  # the rest's levels: its band's ratio levels over their mean, to this power (`rest_levels`)
 RECENT_WEIGHT = 0.5  # the pace trusted: (1 - RECENT_WEIGHT) the season's + RECENT_WEIGHT the recent days'
@@ -414,7 +414,8 @@ class PlayingTimeSpread:
         ratio = np.asarray(self.ratio[player_type], dtype=np.float64)
         out = ratio[self.band(player_type, m)]
         out = out if self.model is None else out * (m / n0)[:, None]
-        return np.minimum(out, (MOST_OPPORTUNITIES[player_type] / n0)[:, None])  # held at the most a season had
+        # held at the most a season had (n0 > 0: Marcel adds a base; guarded all the same)
+        return np.minimum(out, (MOST_OPPORTUNITIES[player_type] / np.maximum(n0, 1e-9))[:, None])
 
     def mean_opportunities(self, player_type: PlayerType, opportunities: np.ndarray,
                            inputs: PlayingTimeInputs | None = None, *, m: np.ndarray | None = None) -> np.ndarray:
@@ -427,11 +428,19 @@ class PlayingTimeSpread:
     def opportunity_quantiles(self, player_type: PlayerType, opportunities: np.ndarray,
                               q: Sequence[float], inputs: PlayingTimeInputs | None = None, *,
                               m: np.ndarray | None = None) -> np.ndarray:
-        """[N, len(q)] quantiles of r m, held at MOST_OPPORTUNITIES (module docstring)."""
+        """[N, len(q)] quantiles of r m, its levels held at MOST_OPPORTUNITIES (module docstring): the
+        quantile function through the held levels, as `level_quantiles` gives it."""
         m = self.base(player_type, opportunities, inputs) if m is None else m
+        ratio = np.asarray(self.ratio[player_type], dtype=np.float64)
         per_band = np.array([np.interp(np.asarray(q, dtype=np.float64), GRID, band)
-                             for band in self.ratio[player_type]])  # [bands, len(q)]: a few bands, many rows
-        return np.minimum(per_band[self.band(player_type, m)] * m[:, None], MOST_OPPORTUNITIES[player_type])
+                             for band in ratio])  # [bands, len(q)]: a few bands, many rows
+        band = self.band(player_type, m)
+        out = per_band[band] * m[:, None]
+        most = MOST_OPPORTUNITIES[player_type]
+        held = ratio[band, -1] * m > most  # rows with a level above the hold: through their held levels
+        if held.any():
+            out[held] = level_quantiles(np.minimum(ratio[band[held]] * m[held, None], most), q)
+        return out
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"grid": list(GRID), "source": self.source}
