@@ -284,6 +284,14 @@ def test_an_in_season_projection_notes_its_totals_count_the_games_played(tiny_bu
         assert "what each player recorded before that date plus the rest of the season's" in err
     score_main([*base, "--store", str(tmp_path / "state")])  # a store's default date: the day after its last game
     assert "note: projected in season" in capsys.readouterr().err
+    # a date after the season's end (given): nothing left to play, and the note says the totals are recorded
+    final = dates[dates.dt.year == last].max()
+    after = str((final + pd.Timedelta(days=1)).date())
+    for how in ([], ["--chunk-pitches", "1000"]):
+        score_main([*base, "--as-of", after, "--season-end", str(final.date()), *how])
+        err = capsys.readouterr().err
+        assert f"note: projected as of {after}, after {last}'s end by the calendar" in err, how
+        assert "projected in season" not in err
     # --season-end at opening day is not read, and a date in a season the data holds no game of before it
     # is an opening-day projection: both said
     score_main([*base, "--season-end", f"{last}-10-01"])

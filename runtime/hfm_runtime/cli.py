@@ -298,7 +298,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         opening = _league_opening_day(chunked, scored)
         openings = {scored: opening} if opening is not None else {  # the usual opening day, for the note
             s: d for s in held if (d := _league_opening_day(chunked, s)) is not None}
-        notes.extend(_in_season_note(openings, as_of, scored, args.season_end))
+        notes.extend(_in_season_note(openings, as_of, scored, args.season_end, table))
         if mixed and not said_simulated:  # the ridge goes only into rows projected as of opening day or
             # earlier; a simulated league has no positions, which the training-data warning has said
             notes.extend(_no_positions_in_league(bundle, chunked, scored))
@@ -354,7 +354,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if args.store is not None:
             source.save(args.store)
         elapsed = time.perf_counter() - start
-        notes.extend(_in_season_note(source.opening_days(), as_of, season, args.season_end))  # a History's or a store's
+        notes.extend(_in_season_note(source.opening_days(), as_of, season, args.season_end, table))  # a History's or a store's
         mixed = scorer.stats.mixed_rows
         if mixed and not said_simulated:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
@@ -661,7 +661,7 @@ def _league_opening_day(league_dir: Path, season: int) -> pd.Timestamp | None:
 
 
 def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | None, season: int,
-                    season_end: str | None = None) -> list[str]:
+                    season_end: str | None = None, table: pd.DataFrame | None = None) -> list[str]:
     """A note when the projection is made in season (after the season's first game in the data): the
     rates are then for the rest of the season, and the season totals count what was already recorded
     (before 2026-12-06 night they did not, and said so: a walkthrough had found Pete Alonso as of
@@ -669,11 +669,19 @@ def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | Non
     date after the data's usual opening day (seasons.projection_date of `openings`, season -> first MLB
     game) was asked for in a season the data holds no MLB game of (the table is then an opening-day
     projection: a walkthrough on 2026-12-07 got 2022's whole-season figures as of 2022-06-01 without a
-    word), and when --season-end was given but not read (it is read in season only)."""
+    word), and when --season-end was given but not read (it is read in season only). In season with
+    no player given any of the season left (the scored `table`'s rest is 0 for all: the date is past
+    the season's end, or the longest season's), the note says the totals are the recorded ones (a
+    walkthrough on 2026-12-07 found the rest-of-season note on a table as of a day after the season)."""
     from hfm_runtime.seasons import projection_date
 
     opening = openings.get(season)
     if opening is not None and as_of is not None and as_of > opening:
+        if table is not None and len(table) and np.allclose(table["opportunities_mean"], table["opportunities_to_date"]):
+            return [f"note: projected as of {as_of.date()}, after {season}'s end by the calendar (the season's end "
+                    "given, or past the longest season): no player has any of the season left, so the season "
+                    "totals (proj_*, total_*) and opportunities_* are what each player recorded, and the rates are "
+                    "for games no longer to come (docs/score-table.md)"]
         return [f"note: projected in season ({as_of.date()}, after {season}'s first game on {opening.date()}): the "
                 "rates are for the rest of the season; opportunities_*, the season totals (proj_*, total_*) and, "
                 "with --show totals, opp are what each player recorded before that date plus the rest of the "
