@@ -436,10 +436,10 @@ class PlayingTimeSpread:
                              for band in ratio])  # [bands, len(q)]: a few bands, many rows
         band = self.band(player_type, m)
         out = per_band[band] * m[:, None]
-        most = MOST_OPPORTUNITIES[player_type]
-        held = ratio[band, -1] * m > most  # rows with a level above the hold: through their held levels
+        held = ratio[band, -1] * m > MOST_OPPORTUNITIES[player_type]  # a level above the hold: its held levels'
         if held.any():
-            out[held] = level_quantiles(np.minimum(ratio[band[held]] * m[held, None], most), q)
+            n0 = np.asarray(opportunities, dtype=np.float64)[held]
+            out[held] = level_quantiles(self.levels(player_type, n0, m=m[held]) * n0[:, None], q)
         return out
 
     def to_json(self) -> dict[str, Any]:
