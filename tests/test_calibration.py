@@ -266,6 +266,7 @@ def test_playing_time_fit_learns_the_expected_opportunities_and_the_ratio_quanti
         for b in range(5):
             np.testing.assert_allclose(spread.ratio[pt][b], np.maximum.accumulate(np.quantile(ratio[band == b], GRID)))
         assert sum(spread.rows[pt]) == len(frame)
+        assert spread.most[pt] == frame["actual"].max()  # the hold: the most a fit row had
         test = fresh[pt]
         n0 = test["projected"].to_numpy()
         expected = spread.mean_opportunities(pt, n0, inputs_of(test, pt))
@@ -275,3 +276,13 @@ def test_playing_time_fit_learns_the_expected_opportunities_and_the_ratio_quanti
         assert expected[old].mean() < expected[young].mean()  # Marcel's projection does not see age
     with pytest.raises(HFMInputError, match="10 pitcher rows, fewer than min_rows 30"):
         fit_playing_time({"batter": frames["batter"], "pitcher": frames["pitcher"].head(10)})
+    # the hold is the most of the last five fit seasons: a heavier workload a sixth season back is not read
+    old = {pt: f.assign(season=2012, actual=f["actual"] + 300.0) for pt, f in frames.items()}
+    five = {pt: f.assign(season=2014 + np.arange(len(f)) % 5) for pt, f in frames.items()}  # 2014-2018
+    six = {pt: pd.concat([old[pt], five[pt]]) for pt in frames}
+    assert fit_playing_time(six, PlayingTimeConfig(bands=5)).most == {pt: frames[pt]["actual"].max() for pt in frames}
+    assert fit_playing_time(six, PlayingTimeConfig(bands=5, most_seasons=6)).most == {
+        pt: old[pt]["actual"].max() for pt in frames}
+    # seasons, not years: with 2013-2016 and 2018 held (2017 left out), the last five reach 2013
+    gap = {pt: pd.concat([old[pt].assign(season=2013), five[pt].replace({"season": {2017: 2016}})]) for pt in frames}
+    assert fit_playing_time(gap, PlayingTimeConfig(bands=5)).most == {pt: old[pt]["actual"].max() for pt in frames}

@@ -13,6 +13,7 @@ import pytest
 from hfm_runtime.bundle import load_bundle, packaged_bundle
 from hfm_runtime.featurize import INPUT_GROUPS
 from hfm_runtime.people import players_from_pitches
+from hfm_runtime.playing_time import MOST_OPPORTUNITIES, PlayingTimeSpread
 from hfm_runtime.register import read_register
 from hfm_runtime.scoring import History, Scorer, ScorerOptions
 from hfm_runtime.statcast import load_pitches
@@ -33,6 +34,9 @@ def test_it_loads_and_names_its_training_data():
     data = bundle.manifest["training_data"]
     assert data["source"] == "retrosheet" and "www.retrosheet.org" in data["notice"]
     assert data["input_groups"] == [] and max(data["seasons"]) <= 2021
+    # its playing-time levels hold at its last five fit seasons' most (2015-2019), not 2003's workloads
+    spread = PlayingTimeSpread.from_json(bundle.blend["ranges"]["playing_time"])
+    assert spread.most is not None and spread.hold("pitcher") < MOST_OPPORTUNITIES["pitcher"] - 100
 
 
 def test_a_data_folder_of_the_same_name_does_not_hide_it(tmp_path, monkeypatch):
@@ -53,6 +57,9 @@ def test_scores_real_players_from_retrosheet(tmp_path, scorer):
     assert len(table) > 50 and (table["flag"] == "model").any()
     for pt, rows in table[table["flag"] == "model"].groupby("player_type"):
         assert np.isfinite(rows[[f"rate_{s}" for s in TARGET_STATS[pt]]].to_numpy(np.float64)).all()
+    hold = PlayingTimeSpread.from_json(scorer.bundle.blend["ranges"]["playing_time"]).hold
+    for pt, rows in table.groupby("player_type"):
+        assert (rows["opportunities_p90"] <= hold(pt) + 1e-9).all()
 
 
 def test_a_statcast_files_tracking_is_not_read(scorer):

@@ -340,6 +340,42 @@ def test_a_spread_with_an_opportunity_model_bands_its_base_and_gives_levels_as_r
     assert spread.levels("batter", np.zeros(0), inputs["batter"].take(np.zeros(0, dtype=np.int64))).shape == (0, 20)
 
 
+def test_a_spread_that_records_its_fit_seasons_most_holds_every_level_there() -> None:
+    """`most` (the fit rows' most opportunities per type) replaces the 2001-2018 constant as the hold of
+    the levels, their mean and their quantiles; it travels in JSON, and a bad or one-sided field is an
+    error naming it."""
+    ratio = tuple(tuple(0.0 if k < 4 else 0.1 * k for k in range(20)) for _ in range(2))
+    types = ("batter", "pitcher")
+    era = PlayingTimeSpread({pt: (250.0,) for pt in types}, {pt: ratio for pt in types},
+                            most={"batter": 700.0, "pitcher": 951.0})
+    old = PlayingTimeSpread({pt: (250.0,) for pt in types}, {pt: ratio for pt in types})
+    assert era.hold("batter") == 700.0 and era.hold("pitcher") == 951.0
+    assert old.hold("batter") == MOST_OPPORTUNITIES["batter"]
+    n0 = np.array([600.0, 100.0, 380.0])  # 380: a top level of 722, between the two holds
+    unheld = np.asarray(ratio)[[1, 0, 1]] * n0[:, None]
+    for spread, most in ((era, 700.0), (old, 778.0)):
+        held = np.minimum(unheld, most)
+        assert held[0].max() == most
+        np.testing.assert_allclose(spread.levels("batter", n0) * n0[:, None], held)
+        np.testing.assert_allclose(spread.mean_opportunities("batter", n0), held.mean(1))
+        np.testing.assert_allclose(spread.opportunity_quantiles("batter", n0, R.QUANTILES),
+                                   level_quantiles(held, R.QUANTILES))
+    assert (era.mean_opportunities("batter", n0) < old.mean_opportunities("batter", n0)).tolist() == [True, False, True]
+    assert era.opportunity_quantiles("batter", n0, R.QUANTILES)[2, -1] < unheld[2].max() - 1  # held there only by 700
+    assert PlayingTimeSpread.from_json(era.to_json()) == era and "most" not in old.to_json()["batter"]
+    data = era.to_json()
+    del data["pitcher"]["most"]
+    with pytest.raises(HFMInputError, match="field 'pitcher.most' missing"):
+        PlayingTimeSpread.from_json(data)
+    data = era.to_json()
+    data["batter"]["most"] = 0
+    with pytest.raises(HFMInputError, match=r"^ranges.playing_time: field 'batter.most' missing or not a number above 0"):
+        PlayingTimeSpread.from_json(data)
+    data["batter"]["most"] = "lots"
+    with pytest.raises(HFMInputError, match="field 'batter.most' holds 'lots', not a number"):
+        PlayingTimeSpread.from_json(data)
+
+
 def test_playing_time_travels_in_json_and_params_without_it_keep_the_old_totals() -> None:
     default = R.RangeParams.default()
     assert default.playing_time is None and "playing_time" not in default.to_json()

@@ -167,6 +167,13 @@ def test_the_rests_levels_come_from_the_band_of_his_full_season_pace():
     capped = mid.levels(bands, "batter", np.array([380.0]))
     assert capped.max() * 380 == pytest.approx(778 * 0.5) and capped.mean() < 1
     np.testing.assert_allclose(capped, np.minimum(rest_levels(high[None, :]), 389 / 380))
+    # a spread that records its fit seasons' most holds there instead: 700 PA, 600 BF x (1 - e)
+    era = PlayingTimeSpread(bands.edges, bands.ratio, most={"batter": 700.0, "pitcher": 600.0})
+    np.testing.assert_allclose(mid.levels(era, "batter", np.array([380.0])),
+                               np.minimum(rest_levels(high[None, :]), 350 / 380))
+    np.testing.assert_allclose(mid.levels(era, "pitcher", np.array([380.0])),
+                               np.minimum(rest_levels(high[None, :]), 300 / 380))
+    assert mid.levels(era, "pitcher", np.array([380.0])).max() < mid.levels(bands, "pitcher", np.array([380.0])).max()
 
 
 def test_level_quantiles_interpolate_between_the_equally_likely_levels():

@@ -13,13 +13,16 @@ default (an MLB line in the three seasons before; hfm_train.playing_time.playing
                 levels held at MOST_OPPORTUNITIES as the runtime holds a schema-1 bundle's since 2026-12-07
   model         hfm_train.playing_time.fit_playing_time as the product fits it: a ridge of the actual
                 opportunities on Marcel's window (each season's opportunities), age and Marcel's
-                rates gives a base m; the ratio actual / m's quantiles per band of m (10 bands)
+                rates gives a base m; the ratio actual / m's quantiles per band of m (10 bands); its
+                levels held at the most actual opportunities of its fit rows (of the last five fit
+                seasons, all of them here: an era's workloads:
+                pitchers faced up to 1,071 BF in 2003, 951 at the most in 2015-2021; since 2026-12-07
+                evening)
   model, no age / no rates   the same model without those inputs (the ablations)
-  model, not held   the model's levels r_k m as they were before 2026-12-07, not held at the most
-                opportunities of a season 2001-2018 (MOST_OPPORTUNITIES; the runtime's since then)
-  model, held at the fit seasons' most   held instead at the most actual opportunities of the seasons
-                the spread is fitted on (an era's workloads: pitchers faced up to 1,071 BF in 2003, 951
-                at the most in 2015-2021); not built, a study (2026-12-07)
+  model, not held   the model's levels r_k m as they were before 2026-12-07, not held at all
+  model, held at 2001-2018's most   held at the most opportunities of any season 2001-2018
+                (MOST_OPPORTUNITIES: the runtime's hold from the morning of 2026-12-07 to its evening,
+                and still that of a spread that records no most of its own)
 
 Per season judged: the RMSE of the expected opportunities (the score table's `opportunities_mean`)
 against the actual, the CRPS of the 20 equally likely levels (the spread's whole distribution), the
@@ -95,7 +98,7 @@ def main() -> None:
     print(f"# {args.league}, seasons judged {sorted(judged)} ({time.perf_counter() - start:.0f} s to read)")
     rows = playing_time_rows(lines, league.players, seasons)
     variants = {"marcel_bands": None, "model": "", "model, no age": "age", "model, no rates": "rates",
-                "model, not held": "unheld", "model, held at the fit seasons' most": "era"}
+                "model, not held": "unheld", "model, held at 2001-2018's most": "constant"}
     configs = {name: PlayingTimeConfig() for name in variants}
     if args.grid:
         for bands in (4, 6, 10):
@@ -133,11 +136,11 @@ def main() -> None:
                                                   for f in (train, test))
                     spread = fit_playing_time(_both(rows, pt, fit_frame, fit_seasons), configs[name])
                     levels = spread.levels(pt, n0, inputs_of(judge_frame, pt)) * n0[:, None]
-                    if how in ("unheld", "era"):  # the levels before 2026-12-07: r_k m, not held at the most a season had
+                    if how in ("unheld", "constant"):  # the levels before 2026-12-07: r_k m, not held
                         m = spread.base(pt, n0, inputs_of(judge_frame, pt))
                         levels = np.asarray(spread.ratio[pt])[spread.band(pt, m)] * m[:, None]
-                    if how == "era":  # held at the most of the seasons the spread was fitted on (an era's workloads)
-                        levels = np.minimum(levels, train["actual"].max())
+                    if how == "constant":  # held at the most of any season 2001-2018 (a spread without `most`)
+                        levels = np.minimum(levels, MOST_OPPORTUNITIES[pt])
                 out = judge(levels, y)
                 pooled[name].append(out)
                 mean = levels.mean(axis=1)
@@ -150,11 +153,9 @@ def main() -> None:
         for name in variants:
             if name == "marcel_bands":
                 continue
-            # the era variant (added later) draws from its own generator: every other interval as before
-            r = np.random.default_rng(1) if variants[name] == "era" else rng
             diffs = [o["crps"] - b["crps"] for o, b in zip(pooled[name], base)]
             point = np.mean([d.mean() for d in diffs])
-            draws = [np.mean([d[r.integers(0, len(d), len(d))].mean() for d in diffs]) for _ in range(2000)]
+            draws = [np.mean([d[rng.integers(0, len(d), len(d))].mean() for d in diffs]) for _ in range(2000)]
             rmse = np.mean([np.sqrt(o["sq"].mean()) for o in pooled[name]])
             rmse0 = np.mean([np.sqrt(b["sq"].mean()) for b in base])
             print(f"- {name} - marcel_bands, mean over the seasons: CRPS {point:+.2f} [{np.quantile(draws, 0.05):+.2f}, "
@@ -163,7 +164,7 @@ def main() -> None:
             if name.endswith(" bands") or name.startswith("model, not held") or name.startswith("model, held at"):
                 # against the product's model, paired
                 diffs = [o["crps"] - b["crps"] for o, b in zip(pooled[name], pooled["model"])]
-                draws = [np.mean([d[r.integers(0, len(d), len(d))].mean() for d in diffs]) for _ in range(2000)]
+                draws = [np.mean([d[rng.integers(0, len(d), len(d))].mean() for d in diffs]) for _ in range(2000)]
                 print(f"  - {name} - model: CRPS {np.mean([d.mean() for d in diffs]):+.2f} "
                       f"[{np.quantile(draws, 0.05):+.2f}, {np.quantile(draws, 0.95):+.2f}]")
     print(f"\n({time.perf_counter() - start:.0f} s in all)")

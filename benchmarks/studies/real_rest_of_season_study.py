@@ -29,8 +29,8 @@ table's), the CRPS and 80% coverage of R with (i) the opening-day spread's level
 over their mean, times b, (ii) those to the power c (hfm_runtime.playing_time.rest_levels), (iii) the
 levels of the spread's band of b's full-season pace b / (1 - e), to the power c (the runtime's,
 SeasonToDate.levels: a player seen playing every day is scattered as a regular, whatever his
-opening-day base; each level held to (1 - e) x the most opportunities of a 2001-2018 season, 778 PA
-and 1,071 BF), c chosen for each on 2010-2013 by CRPS (before that hold), (iv) ratio quantiles R / b fitted per
+opening-day base; each level held to (1 - e) x the most opportunities of a fit row of the spread, its
+`hold`, since 2026-12-07 evening: 778 PA and 1,071 BF, 2001-2018's most, that morning), c chosen for each on 2010-2013 by CRPS (before that hold), (iv) ratio quantiles R / b fitted per
 band of b on the in-season rows of the five seasons before t (a fitted spread, which a bundle would
 have to carry; not built); and the season totals of strikeouts and home runs: the score table's before 2026-12-06 night
 (Marcel's opening-day rate x E[N], the whole season, nothing recorded counted) against O's counts
@@ -47,7 +47,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.playing_time import (FULL_SEASON_DAYS, GRID, MOST_OPPORTUNITIES, RECENT_DAYS, RECENT_WEIGHT, REST_K, REST_SPREAD,
+from hfm_runtime.playing_time import (FULL_SEASON_DAYS, GRID, RECENT_DAYS, RECENT_WEIGHT, REST_K, REST_SPREAD,
                                       SeasonToDate, rest_levels, season_starts,
                                       season_elapsed)
 from hfm_runtime.targets import OPPORTUNITY, SEASON_GAMES, TARGET_STATS
@@ -250,15 +250,18 @@ def main() -> None:
         # rule's full-season pace b / (1 - e) (a player seen playing every day is a regular's band)
         ratio_pace = np.zeros_like(ratio_full)  # the band's levels over their mean (power 1)
         runtime = np.zeros_like(ratio_full)  # SeasonToDate.levels, the runtime's (power REST_SPREAD)
+        hold = np.zeros(len(table))  # each row's spread's hold (the most of its fit rows)
         for (t, month), at in table.groupby(["season", "month"]).indices.items():
             spread = spreads.get(t) or spreads[min(spreads, key=lambda s: abs(s - t))]
             to_date = SeasonToDate(np.zeros(len(at)), np.zeros(len(at)), np.zeros((len(at), 0)), float(e[at][0]), 0.0, 162)
             ratio_pace[at] = rest_levels(np.asarray(spread.ratio[pt])[spread.band(pt, b[at] / (1 - e[at][0]))], 1.0)
             runtime[at] = to_date.levels(spread, pt, b[at])
+            hold[at] = spread.hold(pt)
         uncapped = rest_levels(ratio_pace, REST_SPREAD)
         held = runtime < uncapped - 1e-12  # the runtime's hold at the most opportunities of a season
         assert np.allclose(runtime[~held], uncapped[~held], rtol=1e-12)
-        print(f"\nlevels held to (1 - e) x {MOST_OPPORTUNITIES[pt]:.0f} (the runtime's): {held.any(axis=1).mean():.2%} of "
+        print(f"\nlevels held to (1 - e) x the fit seasons' most ({hold.min():.0f}-{hold.max():.0f}; the runtime's): "
+              f"{held.any(axis=1).mean():.2%} of "
               f"the player-dates, {held.mean():.3%} of their levels; the base's mean level "
               f"{runtime.mean(axis=1).mean():.4f}")
         chosen = {}
@@ -273,7 +276,7 @@ def main() -> None:
         # under-cover by September, real_in_season_totals.py)? c by as-of month: the choice seasons'
         # CRPS, the judged seasons' 80% coverage of R over all players and over those who played on
         r_all = table["R"].to_numpy()
-        most = (MOST_OPPORTUNITIES[pt] * (1 - e))[:, None]
+        most = (hold * (1 - e))[:, None]
         print("\n| as of | c | CRPS, choice seasons | 80% covered, judged | ... of those who played on |")
         print("|---|---|---|---|---|")
         for month in MONTHS:

@@ -26,9 +26,14 @@ score table's `opportunities_<q>` are the quantiles of r m (`opportunity_quantil
 piecewise-linear quantile function through the 20 levels, held flat beyond the outer two) and its
 `opportunities_mean` is E[r] m (`mean_opportunities`), which `proj_<S>` multiplies the rate by: the
 mean of the season total. A spread with a model needs each row's `PlayingTimeInputs`. Every level r_k m
-is held at the most opportunities of any season 2001-2018 (MOST_OPPORTUNITIES: 778 PA, 1,071 BF; since
-2026-12-07, as the in-season levels already were): a band's ratio times a regular's base put the
-packaged bundle's 90th percentile at 816 PA (Mookie Betts) and 1,075 BF, more than anyone has had.
+is held at the most opportunities (full-season equivalents) of a fit row (a player the table scores by
+default) in the last five seasons the spread was fitted on (`most`, per type, since 2026-12-07 evening;
+`hold`): a band's ratio times a regular's base put the packaged bundle's
+90th percentile at 816 PA (Mookie Betts) and 1,075 BF, more than anyone has had. A spread without
+`most` (fitted before) holds at the most of any season 2001-2018 (MOST_OPPORTUNITIES: 778 PA, 1,071
+BF, 2003's workloads; pitchers faced at most 951 in 2015-2021). On the real seasons the fit seasons'
+most cut the CRPS of the season's opportunities against the 2001-2018 constant by 0.09 PA / 0.07 BF
+(2014-2018) and 0.12 / 0.05 (2019 + 2021) (benchmarks/studies/real_playing_time_study.py, docs/ranges.md).
 
 hfm_train.playing_time fits it on the training seasons' MLB lines; it travels in the bundle's
 blend.json under `ranges.playing_time` (to_json). Params without one (bundles exported before
@@ -69,7 +74,7 @@ AGE_KNEE = 28.0  # past it, age enters the model's inputs with slopes of its own
 FULL_SEASON_DAYS = (189, 182, 182, 182, 182, 182, 183, 184, 184, 182, 182, 182, 183, 182, 182, 182, 182, 187)
 START_GAMES = 4  # a season starts on its first day of at least this many MLB games (not a series abroad)
 # The most MLB opportunities of any player-season 2001-2018 (Jimmy Rollins' 778 PA in 2007, 1,071 BF in
-# 2003): what the rest of a season at that pace can hold, at most (`SeasonToDate.levels`)
+# 2003): the hold of a spread fitted before 2026-12-07 evening, which records no `most` of its own
 MOST_OPPORTUNITIES = {"batter": 778.0, "pitcher": 1071.0}
 REST_K = 0.2  # the pace's weight is e / (e + REST_K): 0.45 a month in, 0.71 at mid-season
 # ... for a player with no MLB line in the three seasons before (called up this season): his opening
@@ -198,7 +203,7 @@ class SeasonToDate:
         (`rest_base`): the ratio levels of the spread's band of the rest's full-season pace rest / (1 - e)
         (a player seen playing every day is in a regular's band, whatever his opening-day base was), over
         their mean, to the power REST_SPREAD (`rest_levels`), each held to what the rest of the season
-        holds at the most any player had (MOST_OPPORTUNITIES x (1 - e)); their mean is then at most 1.
+        holds at the most any player had (the spread's `hold` x (1 - e)); their mean is then at most 1.
         One level of 1 without a spread."""
         rest = np.asarray(rest, dtype=np.float64)
         if spread is None:
@@ -208,7 +213,7 @@ class SeasonToDate:
         left = max(1.0 - self.elapsed, 1e-9)
         pace = rest / left * (FULL_SEASON_GAMES / self.games)
         levels = rest_levels(np.asarray(spread.ratio[player_type], dtype=np.float64)[spread.band(player_type, pace)])
-        most = MOST_OPPORTUNITIES[player_type] * left * (self.games / FULL_SEASON_GAMES)
+        most = spread.hold(player_type) * left * (self.games / FULL_SEASON_GAMES)
         return np.minimum(levels, (most / np.maximum(rest, 1e-9))[:, None])
 
 
@@ -366,6 +371,9 @@ class PlayingTimeSpread:
     source: str = "recorded"
     rows: Mapping[str, tuple[int, ...]] | None = None  # fit rows per band (reporting only)
     model: Mapping[str, OpportunityModel] | None = None  # the base m per type; None: m = Marcel's n0
+    # the most opportunities (full-season equivalents) of a fit row of the last five fit seasons per type:
+    # every level's hold (`hold`); None (fitted before 2026-12-07 evening): MOST_OPPORTUNITIES
+    most: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
         for pt in PLAYER_TYPES:
@@ -386,6 +394,13 @@ class PlayingTimeSpread:
                 if len(self.model[pt].coef) != n_model_inputs(pt):
                     raise HFMInputError(f"playing_time: field '{pt}.model' reads {len(self.model[pt].coef)} inputs, "
                                         f"a {pt}'s are {n_model_inputs(pt)} (model_inputs)")
+            if self.most is not None and not (pt in self.most and math.isfinite(self.most[pt]) and self.most[pt] > 0):
+                raise HFMInputError(f"playing_time: field '{pt}.most' missing or not a number above 0")
+
+    def hold(self, player_type: PlayerType) -> float:
+        """The most opportunities a level may reach (module docstring): the fit seasons' most, or
+        MOST_OPPORTUNITIES for a spread that records none."""
+        return MOST_OPPORTUNITIES[player_type] if self.most is None else float(self.most[player_type])
 
     def base(self, player_type: PlayerType, opportunities: np.ndarray,
              inputs: PlayingTimeInputs | None = None) -> np.ndarray:
@@ -415,7 +430,7 @@ class PlayingTimeSpread:
         out = ratio[self.band(player_type, m)]
         out = out if self.model is None else out * (m / n0)[:, None]
         # held at the most a season had (n0 > 0: Marcel adds a base; guarded all the same)
-        return np.minimum(out, (MOST_OPPORTUNITIES[player_type] / np.maximum(n0, 1e-9))[:, None])
+        return np.minimum(out, (self.hold(player_type) / np.maximum(n0, 1e-9))[:, None])
 
     def mean_opportunities(self, player_type: PlayerType, opportunities: np.ndarray,
                            inputs: PlayingTimeInputs | None = None, *, m: np.ndarray | None = None) -> np.ndarray:
@@ -428,7 +443,7 @@ class PlayingTimeSpread:
     def opportunity_quantiles(self, player_type: PlayerType, opportunities: np.ndarray,
                               q: Sequence[float], inputs: PlayingTimeInputs | None = None, *,
                               m: np.ndarray | None = None) -> np.ndarray:
-        """[N, len(q)] quantiles of r m, its levels held at MOST_OPPORTUNITIES (module docstring): the
+        """[N, len(q)] quantiles of r m, its levels held at `hold` (module docstring): the
         quantile function through the held levels, as `level_quantiles` gives it."""
         m = self.base(player_type, opportunities, inputs) if m is None else m
         ratio = np.asarray(self.ratio[player_type], dtype=np.float64)
@@ -436,7 +451,7 @@ class PlayingTimeSpread:
                              for band in ratio])  # [bands, len(q)]: a few bands, many rows
         band = self.band(player_type, m)
         out = per_band[band] * m[:, None]
-        held = ratio[band, -1] * m > MOST_OPPORTUNITIES[player_type]  # a level above the hold: its held levels'
+        held = ratio[band, -1] * m > self.hold(player_type)  # a level above the hold: its held levels'
         if held.any():
             n0 = np.asarray(opportunities, dtype=np.float64)[held]
             out[held] = level_quantiles(self.levels(player_type, n0, m=m[held]) * n0[:, None], q)
@@ -451,6 +466,8 @@ class PlayingTimeSpread:
                 out[pt]["rows"] = [int(n) for n in self.rows[pt]]
             if self.model is not None:
                 out[pt]["model"] = self.model[pt].to_json()
+            if self.most is not None:
+                out[pt]["most"] = float(self.most[pt])
         return out
 
     @classmethod
@@ -461,7 +478,7 @@ class PlayingTimeSpread:
         grid = data.get("grid")
         if not isinstance(grid, list) or len(grid) != N_LEVELS or not np.allclose(grid, GRID):
             raise HFMInputError(f"{where}: field 'grid' is {grid!r}, not the {N_LEVELS} mid-bin levels {list(GRID)}")
-        edges, ratio, rows, model = {}, {}, {}, {}
+        edges, ratio, rows, model, most = {}, {}, {}, {}, {}
         for pt in PLAYER_TYPES:
             block = data.get(pt)
             if not isinstance(block, Mapping):
@@ -473,11 +490,14 @@ class PlayingTimeSpread:
                 rows[pt] = tuple(int(_number(v, where, f"{pt}.rows")) for v in _list(block["rows"], where, f"{pt}.rows"))
             if "model" in block:
                 model[pt] = _model(block["model"], where, f"{pt}.model")
-        if model and len(model) != len(PLAYER_TYPES):
-            raise HFMInputError(f"{where}: field '{next(pt for pt in PLAYER_TYPES if pt not in model)}.model' missing "
-                                "(the other type has one)")
+            if "most" in block:
+                most[pt] = _number(block["most"], where, f"{pt}.most")
+        for field, got in (("model", model), ("most", most)):
+            if got and len(got) != len(PLAYER_TYPES):
+                raise HFMInputError(f"{where}: field '{next(pt for pt in PLAYER_TYPES if pt not in got)}.{field}' "
+                                    "missing (the other type has one)")
         try:
-            return cls(edges, ratio, str(data.get("source", "recorded")), rows or None, model or None)
+            return cls(edges, ratio, str(data.get("source", "recorded")), rows or None, model or None, most or None)
         except HFMInputError as err:
             raise HFMInputError(f"{where}: {str(err).removeprefix('playing_time: ')}") from None
 

@@ -15,7 +15,9 @@ opportunities on hfm_runtime.playing_time.model_inputs gives each row's base m (
 the rows are cut into `bands` bands of equal rows by m (a band left with fewer than `min_rows` rows,
 as where many rows share m's floor, merged into its smaller neighbour), and in each band the ratio
 actual / m's quantiles at hfm_runtime.playing_time.GRID (numpy's linear interpolation between order
-statistics). Chosen on the real selection seasons
+statistics). Every level is held at the most actual opportunities (full-season equivalents) of a fit
+row of the type in the last `most_seasons` seasons the rows hold (`most`: the era's workloads, since
+2026-12-07 evening; a spread fitted on 2006-2019 would otherwise hold pitchers at 2000s workloads). Chosen on the real selection seasons
 2014-2018 (benchmarks/studies/real_playing_time_study.py --grid, docs/ranges.md): 10 bands and alpha
 100 gave the lowest CRPS of the season's opportunities among 4, 6 and 10 bands and alpha 1 and 100 (the
 RMSE of the expected opportunities the same to 1%); the inputs without age or without Marcel's rates
@@ -47,11 +49,13 @@ class PlayingTimeConfig:
     min_rows: int = 30  # fewest rows a band is fitted on
     alpha: float = 100.0  # the opportunity model's ridge penalty (standardised inputs)
     floor: float = 10.0  # the least base m (opportunities): ratios of a base near 0 would run wild
+    most_seasons: int = 5  # the hold: the most of the last this many fit seasons (the study's fit window)
 
     def __post_init__(self) -> None:
-        if self.bands < 1 or self.min_rows < 2 or not self.alpha > 0 or not self.floor > 0:
+        if self.bands < 1 or self.min_rows < 2 or not self.alpha > 0 or not self.floor > 0 or self.most_seasons < 1:
             raise HFMInputError(f"PlayingTimeConfig: bands {self.bands} (>= 1), min_rows {self.min_rows} (>= 2), "
-                                f"alpha {self.alpha} (> 0), floor {self.floor} (> 0)")
+                                f"alpha {self.alpha} (> 0), floor {self.floor} (> 0), most_seasons "
+                                f"{self.most_seasons} (>= 1)")
 
 
 def marcel_of(lines: pd.DataFrame, players: pd.DataFrame, player_type: PlayerType, season: int,
@@ -145,7 +149,7 @@ def fit_playing_time(rows: Mapping[str, pd.DataFrame], config: PlayingTimeConfig
                      source: str = "fitted") -> PlayingTimeSpread:
     """The spread of both types from their rows (`playing_time_rows`; module docstring). HFMInputError
     naming the type when it has fewer than `min_rows` rows."""
-    edges, ratio, counts, models = {}, {}, {}, {}
+    edges, ratio, counts, models, most = {}, {}, {}, {}, {}
     for pt in PLAYER_TYPES:
         frame = rows.get(pt)
         if frame is None or len(frame) < config.min_rows:
@@ -160,7 +164,11 @@ def fit_playing_time(rows: Mapping[str, pd.DataFrame], config: PlayingTimeConfig
         ratio[pt] = tuple(tuple(float(v) for v in np.maximum.accumulate(np.quantile(r[band == b], GRID)))
                           for b in range(len(bounds) + 1))
         counts[pt] = tuple(int((band == b).sum()) for b in range(len(bounds) + 1))
-    return PlayingTimeSpread(edges, ratio, source, counts, models)
+        # the last most_seasons seasons the rows hold (a gap, as 2020 left out, is not one of them); the
+        # floor: rows that all sat out still hold somewhere
+        recent = frame["season"].isin(np.sort(frame["season"].unique())[-config.most_seasons:])
+        most[pt] = max(float(frame.loc[recent, "actual"].max()), config.floor)
+    return PlayingTimeSpread(edges, ratio, source, counts, models, most)
 
 
 def fit_playing_time_from_lines(lines: Mapping[str, pd.DataFrame], players: pd.DataFrame, seasons: list[int],
