@@ -15,7 +15,7 @@ rounds after the timed ones):
                       the whole league, as of the day after his last game: state current (his last
                       Graph-2 result reused: his inputs have not changed)
   player warm, Graph 2 run   the same with his Graph-2 result dropped first (inputs new to the memo)
-  player cold         a store built from his own raw rows (his side, the league's Marcel rates), scored
+  player cold         a store built from his own raw rows (his side, the league's Marcel rates and counts per day), scored
   daily update        a 15-game day of the season (the last one; else the busiest day) appended to the
                       store of everything before it (loaded from disk, untimed), then everyone who
                       played that day re-scored as of the next day. The store as the evening's run
@@ -49,6 +49,7 @@ from benchlib.stages import Stages, medians_ms
 
 scoring = pytest.importorskip("hfm_runtime.scoring")
 from hfm_runtime.marcel import league_rates as marcel_league_rates  # noqa: E402
+from hfm_runtime.scoring import league_days  # noqa: E402
 from hfm_runtime.statcast import LEVEL_COLUMN  # noqa: E402
 from hfm_runtime.store import PlayerStore  # noqa: E402
 
@@ -146,9 +147,10 @@ def test_real_player(benchmark, scorer, real_league, whole_store, season, player
     else:
         own = p[p[SIDE[player]] == pid]
         rates = {pt: marcel_league_rates(whole_store.lines(pt), pt) for pt in ("batter", "pitcher")}
+        days = {pt: league_days(whole_store.lines(pt), pt) for pt in ("batter", "pitcher")}  # Marcel to date's
 
         def run():
-            source[0] = PlayerStore.build(scorer, own, real_league.players, league=rates, only=[pid])
+            source[0] = PlayerStore.build(scorer, own, real_league.players, league=rates, only=[pid], league_days=days)
             return score()
         rounds = 5
     rows = run()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.marcel import MARCEL_CONFIGS, TO_DATE_WEIGHT, league_rates, marcel
+from hfm_runtime.marcel import MARCEL_CONFIGS, TO_DATE_WEIGHT, league_rates, marcel, season_so_far
 from hfm_runtime.targets import TARGET_STATS
 
 BATTING = ["player_id", "season", "level", "PA", "SO", "HR", "BB", "H", "2B", "3B"]
@@ -94,6 +95,15 @@ def test_in_season_the_season_so_far_is_the_newest_season_of_the_window() -> Non
     assert proj.loc[5, "HR"] == pytest.approx(hr) and proj.loc[5, "n_seasons"] == 0
     with pytest.raises(HFMInputError, match="to_date_league"):
         marcel(batting_lines(), AGES, 2024, "batter", player_ids=[1], to_date=so_far)
+    # the opening day's sums and the season so far give the same rates, to the bit (what the score
+    # table's marcel_to_date_<S> reads, without the window's lines)
+    base = marcel(batting_lines(), AGES, 2024, "batter", player_ids=[1, 3, 5])
+    assert base.loc[1, "weighted_opportunities"] == wpa and base.loc[5, "weighted_opportunities"] == 0
+    now = so_far.reindex([1, 3, 5]).fillna(0.0)
+    again = season_so_far("batter", base["weighted_opportunities"].to_numpy(), base[[f"weighted_{s}" for s in stats]].to_numpy(),
+                          base[[f"prior_{s}" for s in stats]].to_numpy(), base["age"].to_numpy(), now["PA"].to_numpy(),
+                          now[stats].to_numpy(), league_now[stats].to_numpy())
+    np.testing.assert_array_equal(again, proj[stats].to_numpy())
 
 
 def test_default_players_are_those_with_mlb_history() -> None:
@@ -120,7 +130,7 @@ def test_pitchers_regress_with_their_constant_and_age_the_other_way() -> None:
     assert proj.loc[7, "BF"] == pytest.approx(0.5 * 400 + config.playing_time_base)
     assert list(proj.columns[:5]) == ["BF", *TARGET_STATS["pitcher"]]
     # the window's opportunities (full-season equivalents, the newest first), last: the playing-time model's
-    assert list(proj.columns[-3:]) == ["opp_1", "opp_2", "opp_3"] and proj.loc[7, "opp_1"] == 400 and proj.loc[7, "opp_2"] == 0
+    assert [c for c in proj.columns if c.startswith("opp_")] == ["opp_1", "opp_2", "opp_3"] and proj.loc[7, "opp_1"] == 400 and proj.loc[7, "opp_2"] == 0
 
 
 def test_bad_input_is_a_clear_error() -> None:

@@ -121,6 +121,18 @@ def test_every_path_says_what_produced_its_rates(scorer, history):
     assert (adjusted["flag"], adjusted["fallback"], adjusted["basis"]) == ("model", False, "bundle")
     assert adjusted["n_games"] > 0
     assert any(adjusted[f"rate_{s}"] != adjusted[f"marcel_{s}"] for s in TARGET_STATS["batter"])
+    # ... and Marcel to date: the bundle's rates take his season so far, the league's so far as the prior
+    from hfm_runtime.marcel import MARCEL_CONFIGS, TO_DATE_WEIGHT
+
+    mine = history.game_lines("batter")
+    day = mine["game_date"].to_numpy().astype("datetime64[D]")
+    mlb = (mine["level"] == "MLB").to_numpy() & (mine["season"] == first).to_numpy() & (day < np.datetime64(f"{first}-07-01"))
+    so_far, his = mine[mlb], mine[mlb & (mine["player_id"] == veteran).to_numpy()]
+    r = MARCEL_CONFIGS["batter"].regression
+    for s in TARGET_STATS["batter"]:
+        lg = so_far[s].sum() / so_far["PA"].sum()
+        want = (TO_DATE_WEIGHT * his[s].sum() + r * lg) / (TO_DATE_WEIGHT * his["PA"].sum() + r)
+        assert adjusted[f"marcel_to_date_{s}"] == pytest.approx(want, rel=1e-12)
     tables = [scorer.score(history, last, [veteran, 999_999_999]), scorer.score(no_games, last, [veteran]),
               scorer.score(history, first, [veteran]), scorer.score(history, first, [veteran], as_of=f"{first}-07-01")]
     if len(newcomers):  # no MLB line of his in the window: Marcel is the league's rate
@@ -344,6 +356,23 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
         assert (played["total_p10_SO"].to_numpy() >= so - 1e-9).all()  # never below what he has
         for q in ("p10", "p25", "p75", "p90"):
             assert (played[f"opportunities_{q}"] >= played["opportunities_to_date"] - 1e-9).all()
+    # Marcel with the season so far counted: the evaluation's baseline (hfm_train.baselines), every
+    # player, both types; the opening day's Marcel as of opening day
+    from hfm_train.baselines import marcel_to_date
+
+    for pt in ("batter", "pitcher"):
+        rows = table[table["player_type"] == pt]
+        stats = list(TARGET_STATS[pt])
+        want = marcel_to_date(history.game_lines(pt), league.players, pt, rows)
+        got = rows[[f"marcel_to_date_{s}" for s in stats]].to_numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+        opening_day = rows[[f"marcel_{s}" for s in stats]].to_numpy()
+        played = (rows["opportunities_to_date"] > 0).to_numpy()
+        assert (np.abs(got - opening_day).max(axis=1) > 1e-6)[played].all()  # his season so far counts
+        np.testing.assert_allclose(got[~played], opening_day[~played], rtol=1e-12)  # none: the opening day's
+        opening_rows = at_opening[at_opening["player_type"] == pt]
+        np.testing.assert_array_equal(opening_rows[[f"marcel_to_date_{s}" for s in stats]].to_numpy(),
+                                      opening_rows[[f"marcel_{s}" for s in stats]].to_numpy())
     # the rest's base, by hand for a batter with an MLB record and one called up this season (his pace
     # from his first game; k_new)
     e, share = season_elapsed(opening, as_of, last)
@@ -404,7 +433,8 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     assert len(scorer.score(history, last, as_of=as_of, season_end=held))
     # the chunked league and a store give the same rows
     chunked = score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7)
-    numbers = ["opportunities_to_date", "opportunities_mean", "proj_SO", "proj_HR", "total_p90_SO"]
+    numbers = ["opportunities_to_date", "opportunities_mean", "proj_SO", "proj_HR", "total_p90_SO",
+               "marcel_to_date_SO", "marcel_to_date_HR"]
     key = ["player_type", "player_id"]
     pd.testing.assert_frame_equal(chunked.sort_values(key)[key + numbers].reset_index(drop=True),
                                   table.sort_values(key)[key + numbers].reset_index(drop=True), rtol=1e-9)

@@ -17,9 +17,9 @@ from hfm_runtime.cli import main as score_main
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import load_league
 from hfm_runtime.marcel import league_rates as marcel_league_rates
-from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer, ScorerOptions
+from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer, ScorerOptions, league_days, league_to_date
 from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch
-from hfm_runtime.targets import PLAYER_TYPES
+from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS
 
 pytestmark = pytest.mark.slow  # uses the tiny trained run's bundle
 TOLERANCE = 1e-6
@@ -151,19 +151,28 @@ def test_a_store_for_a_bundle_that_reads_no_context_scores_as_the_whole_path(lea
         full.score(store, days[-1].year, as_of=days[-1])
 
 
-def test_a_store_of_one_players_rows_with_league_rates_scores_as_the_whole_league(league, scorer):
+def test_a_store_of_one_players_rows_with_league_rates_scores_as_the_whole_league(league, scorer, tmp_path):
     p = league.pitches
     season = max(league.seasons)
     whole = History(p, league.players)
     batter = int(p.loc[(p["level"] == "MLB") & (p["game_date"].dt.year == season - 1), "batter"].value_counts().index[0])
     as_of = _game_days(p, season)[5]
     rates = {pt: marcel_league_rates(whole.lines(pt), pt) for pt in PLAYER_TYPES}
+    days = {pt: league_days(whole.game_lines(pt), pt) for pt in PLAYER_TYPES}  # Marcel to date's league
     own = PlayerStore.build(scorer, p[(p["batter"] == batter) & (p["game_date"] < as_of)], league.players, league=rates,
-                            only=[batter])  # his side only: the pitchers he faced get no partial games
+                            only=[batter], league_days=days)  # his side only: the pitchers he faced get no partial games
     got = scorer.score(own, season, [batter], as_of=as_of)
     want = Scorer(scorer.bundle).score(whole, season, [batter], as_of=as_of)
     assert got["flag"].iloc[0] == "model"
     assert_same_scores(got, want)
+    # without them, Marcel to date regresses toward his own games: the league's rate is not his
+    alone = PlayerStore.build(scorer, p[(p["batter"] == batter) & (p["game_date"] < as_of)], league.players,
+                              league=rates, only=[batter])
+    assert scorer.score(alone, season, [batter], as_of=as_of)["marcel_to_date_SO"].iloc[0] != got["marcel_to_date_SO"].iloc[0]
+    # saved and read back, the given days and the store's own stay apart: the same scores
+    alone.save(tmp_path / "alone"), own.save(tmp_path / "own")
+    assert_same_scores(scorer.score(PlayerStore.load(tmp_path / "own", scorer), season, [batter], as_of=as_of), got,
+                       exact=True)
 
 
 def test_append_is_incremental_and_skips_games_it_holds(league, scorer):
@@ -275,6 +284,12 @@ def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
     assert (report.games, report.duplicates) == (day["game_pk"].nunique(), 0)
     # the MLB games per day, counted again from the pitchers' lines as a store saved without them is
     assert store._games_per_day() == store._mlb_games
+    # ... and the league's counts per day, summed again from the lines held as a store saved without them is
+    for pt in PLAYER_TYPES:
+        again = league_days(store.lines(pt, None, columns=[OPPORTUNITY[pt], *TARGET_STATS[pt]]), pt)
+        for day in days[-3:]:
+            pd.testing.assert_series_equal(league_to_date(again, pt, day.year, day),
+                                           league_to_date(store._own_days[pt], pt, day.year, day))
     assert_same_scores(scorer.score(twice, as_of.year, ids, as_of=as_of), scorer.score(store, as_of.year, ids, as_of=as_of))
 
 

@@ -16,8 +16,9 @@ pitches; loading it whole and deriving its lines peaked at several times its siz
            every season and level, counted in pass 1) and `chunk_players` players: every season's
            rows that the chunk's players' lines need (their own, and the plate appearances charged
            to them that another player finished: `seasons.charged_rows`; read season by season) make the chunk's
-           `History` (with the league's rates and opening days, so Marcel regresses to the whole
-           league, not to the chunk, and the opening-day mix sees the league's opening day), scored
+           `History` (with the league's rates, its counts per day and opening days, so Marcel, to date
+           too, regresses to the whole league, not to the chunk, and the opening-day mix sees the
+           league's opening day), scored
            with the same scorer (its Level-1 cache carries over) as of that date.
 
 Memory is bounded by one season's load plus one chunk's rows, not by the league; time grows by one
@@ -52,8 +53,8 @@ from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
 from hfm_runtime.playing_time import season_starts
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, check_season_end, last_day_before,
-                                 last_day_in, marcel_window_players, parse_as_of, scored_as, season_so_far_players,
-                                 season_year)
+                                 last_day_in, league_days, marcel_window_players, parse_as_of, scored_as,
+                                 season_so_far_players, season_year)
 from hfm_runtime.seasons import charged_rows, projection_date, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
 from hfm_runtime.targets import PLAYER_TYPES
@@ -97,6 +98,7 @@ def score_league(
         players = impute_birth_dates(players, pd.concat(firsts).groupby(level=0).min())
     by_season = {pt: season_lines(lines[pt], pt) for pt in PLAYER_TYPES}
     league = {pt: league_rates(by_season[pt], pt) for pt in PLAYER_TYPES}
+    days = {pt: league_days(lines[pt], pt) for pt in PLAYER_TYPES}  # Marcel to date's league rates, likewise
     openings = opening_days(lines)  # the league's: each chunk's History reads them, not its own first games
     mlb = lines["pitcher"][lines["pitcher"][LEVEL_COLUMN] == "MLB"]
     starts = season_starts(mlb["game_date"].to_numpy(), mlb["game_pk"].to_numpy())  # likewise
@@ -124,7 +126,7 @@ def score_league(
         for chunk in _chunks(ids, load, chunk_pitches, chunk_players):
             done += len(chunk)
             rows = pd.concat([_rows(root, s, pt, chunk) for s in seasons], ignore_index=True)
-            history = History(rows, players, league=league, openings=openings, starts=starts)
+            history = History(rows, players, league=league, openings=openings, starts=starts, league_days=days)
             table = scorer.score(history, season, chunk.tolist(), as_of_date, season_end)
             frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk
             log(f"scored {pt}s {done}/{len(ids)} ({len(rows):,} pitches in the chunk)")

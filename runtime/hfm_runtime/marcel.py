@@ -14,6 +14,9 @@ weight w_0 = TO_DATE_WEIGHT (its counts x_0 and opportunities o_0 before the as-
 rate lg_0 over the same days), in both sums and in lg_p; the age adjustment, the playing time and the
 window are the opening day's. "Marcel with the season so far counted": the fair baseline of a
 rest-of-season projection (benchmarks/studies/real_marcel_to_date_study.py chose w_0 on 2010-2013).
+`season_so_far` computes the rates from the window's sums (sum w_i o_i, sum w_i x_i, lg_p), which
+`marcel` returns, so Marcel to date needs no line of the window again (the score table's
+`marcel_to_date_<S>`, hfm_runtime.scoring).
 
 Constants and why:
 - Batters: R = 1200 PA, base = 200 PA, as Tango's Marcel.
@@ -150,7 +153,10 @@ def marcel(
     over the mean weight: the sample the regression
     weighs against `regression / mean weight` of league average; hfm_runtime.ranges), `age` and
     `opp_1`, `opp_2`, `opp_3`: each window season's MLB opportunities as full-season equivalents, the
-    most recent first (what hfm_runtime.playing_time's opportunity model reads).
+    most recent first (what hfm_runtime.playing_time's opportunity model reads), and the window's sums
+    the rates come from (`season_so_far`): `weighted_opportunities` (sum w_i o_i), `weighted_<stat>`
+    (sum w_i x_i) and `prior_<stat>` (lg_p, the league rate he regresses toward), the season so far not
+    in them.
     """
     config = config or MARCEL_CONFIGS[player_type]
     opp, stats = OPPORTUNITY[player_type], list(TARGET_STATS[player_type])
@@ -181,32 +187,26 @@ def marcel(
     x[o <= 0] = 0.0  # counts without opportunities (a blank Lahman BFP) are not evidence
 
     w = np.asarray(config.weights, dtype=np.float64)
-    lg = league.to_numpy(dtype=np.float64)  # [seasons, stats], NaN where the league has no data
+    # [seasons, stats], NaN where the league has no data; C order, whatever the frame's layout (a store's
+    # rates read back from disk): einsum's order of summation, so the last bit, follows the layout
+    lg = np.ascontiguousarray(league.to_numpy(dtype=np.float64))
     wo = o * w  # a season with no league data has no player data either, so no NaN leaks in
     weighted_opp = wo.sum(1)
     lg_sum = np.einsum("ps,sk->pk", wo, np.nan_to_num(lg))  # sum w_i o_i lg_i
     weighted_x = np.einsum("s,psk->pk", w, x)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prior = lg_sum / weighted_opp[:, None]
+    prior = np.where(weighted_opp[:, None] > 0, prior, lg_plain[None, :])  # the league rate he regresses to
+    age = _ages(ages, ids)
+    o0, x0, lg0 = np.zeros(len(ids)), np.zeros((len(ids), len(stats))), np.zeros(len(stats))
     if to_date is not None:  # the season so far: one more season of the window (module docstring)
         if to_date_league is None:
             raise HFMInputError("marcel: to_date needs to_date_league, the league's rates over the same days")
         now = to_date.reindex(ids).fillna(0.0)
-        o0 = np.maximum(now[opp].to_numpy(np.float64), 0.0)
-        x0 = np.where(o0[:, None] > 0, now[stats].to_numpy(np.float64), 0.0)
+        o0, x0 = now[opp].to_numpy(np.float64), now[stats].to_numpy(np.float64)
         lg0 = to_date_league.reindex(stats).to_numpy(np.float64)
-        if np.isnan(lg0).any() and (o0 > 0).any():
-            raise HFMInputError(f"marcel: to_date_league lacks a rate for {', '.join(stats)}")
-        weighted_opp = weighted_opp + to_date_weight * o0
-        weighted_x = weighted_x + to_date_weight * x0
-        lg_sum = lg_sum + to_date_weight * o0[:, None] * np.nan_to_num(lg0)[None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        lg_player = lg_sum / weighted_opp[:, None]
-    lg_player = np.where(weighted_opp[:, None] > 0, lg_player, lg_plain[None, :])
-    rates = (weighted_x + config.regression * lg_player) / (weighted_opp + config.regression)[:, None]
-
-    age = _ages(ages, ids)
-    factor = age_factor(age, config)
-    improving = np.array([k in config.improving for k in stats])
-    rates = np.where(improving[None, :], rates * factor[:, None], rates / factor[:, None])
+    rates = season_so_far(player_type, weighted_opp, weighted_x, prior, age, o0, x0, lg0, config, to_date_weight)
+    record = weighted_opp + to_date_weight * np.maximum(o0, 0.0)  # his whole record, the season so far in it
 
     n_seasons = (o > 0).sum(1)
     full_season = season_scale(window)
@@ -216,13 +216,45 @@ def marcel(
             **{k: rates[:, j] for j, k in enumerate(stats)},
             "n_seasons": n_seasons.astype(np.int64),
             "no_history": n_seasons == 0,
-            "reliability": weighted_opp / (weighted_opp + config.regression),
-            "evidence": weighted_opp / w.mean(),
+            "reliability": record / (record + config.regression),
+            "evidence": record / w.mean(),
             "age": age,
             **{f"opp_{k + 1}": o[:, k] * full_season[k] for k in range(len(window))},
+            "weighted_opportunities": weighted_opp,
+            **{f"weighted_{k}": weighted_x[:, j] for j, k in enumerate(stats)},
+            **{f"prior_{k}": prior[:, j] for j, k in enumerate(stats)},
         },
         index=ids,
     )
+
+
+def season_so_far(player_type: PlayerType, weighted_opp: np.ndarray, weighted_x: np.ndarray, prior: np.ndarray,
+                  ages: np.ndarray, o0: np.ndarray, x0: np.ndarray, lg0: np.ndarray, config: MarcelConfig | None = None,
+                  to_date_weight: float = TO_DATE_WEIGHT, age_adjusted: np.ndarray | None = None) -> np.ndarray:
+    """[N, S] Marcel's rates from his window's sums, with the season so far counted (module docstring):
+    `weighted_opp` [N] sum w_i o_i, `weighted_x` [N, S] sum w_i x_i, `prior` [N, S] the league rate they
+    regress toward (`marcel`'s `prior_<stat>`), `ages` [N], and the season so far's opportunities `o0`
+    [N], counts `x0` [N, S] and league rates `lg0` [S] (zeros: none, the opening day's Marcel). `marcel`
+    computes its rates here, so a caller holding its sums (hfm_runtime.scoring's MarcelRows) gets Marcel
+    to date to the bit without the window's lines. age_adjusted: [N] False where the rates take no age
+    adjustment (the bundle's league rates standing in for Marcel); default all True."""
+    config = config or MARCEL_CONFIGS[player_type]
+    stats = list(TARGET_STATS[player_type])
+    o0 = np.maximum(np.asarray(o0, dtype=np.float64), 0.0)
+    x0 = np.where(o0[:, None] > 0, np.asarray(x0, dtype=np.float64), 0.0)  # counts without opportunities: none
+    lg0 = np.asarray(lg0, dtype=np.float64)
+    if np.isnan(lg0).any() and (o0 > 0).any():
+        raise HFMInputError(f"marcel: to_date_league lacks a rate for {', '.join(stats)}")
+    opp = weighted_opp + to_date_weight * o0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lg = (prior * weighted_opp[:, None] + to_date_weight * o0[:, None] * np.nan_to_num(lg0)[None, :]) / opp[:, None]
+    lg = np.where((o0 > 0)[:, None], lg, prior)  # no game so far: the prior as it was, to the bit
+    rates = (weighted_x + to_date_weight * x0 + config.regression * lg) / (opp + config.regression)[:, None]
+    factor = age_factor(ages, config)
+    if age_adjusted is not None:
+        factor = np.where(age_adjusted, factor, 1.0)
+    improving = np.array([k in config.improving for k in stats])
+    return np.where(improving[None, :], rates * factor[:, None], rates / factor[:, None])
 
 
 # An MLB regular season has about 185,000 plate appearances (2000-2021: 180-192 thousand; 2020, 60

@@ -12,7 +12,12 @@ the rows as dicts without building a DataFrame.
 For a player projected into `season` as of `as_of` (default: the season's opening day, the first MLB
 game date in `history` for that season, or where the history holds none of it the history's usual
 opening day moved to that season: `seasons.projection_date`):
-  marcel_<S>  Marcel's rate of stat S (hfm_runtime.marcel; seasons before `season` only)
+  marcel_<S>  Marcel's rate of stat S (hfm_runtime.marcel; seasons before `season` only): the opening
+              day's, which rate_<S> builds on in season too
+  marcel_to_date_<S>  Marcel with the season so far counted (hfm_runtime.marcel's `to_date`: his MLB
+              games of `season` before as_of one more season of the window, the league's rates over
+              the same days its league rate; since 2026-12-07): an in-season projection's fair
+              baseline; as of opening day or earlier, marcel_<S>
   model_<S>   Graph 2's raw output: the residual on Marcel (target mode "residual") or an absolute rate;
               NaN where the model did not run
   adj_<S>     the adjustment applied: w_S * (m_S - marcel_S), m_S the model's own rate (marcel_S +
@@ -110,7 +115,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
-from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel
+from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel, season_so_far
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config, wide_feature_names
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, PlayingTimeInputs, SeasonToDate, first_days, level_quantiles,
@@ -128,7 +133,7 @@ NO_AGE = "none"  # age_source of a player not in the players table
 SCORE_COLUMNS: tuple[str, ...] = (
     "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "age_source",
     "age", "basis", "warnings", "archetype", "source", "n_games", "max_input_z", "opportunity", "opportunities",
-    *(f"{kind}_{s}" for kind in ("marcel", "model", "adj", "rate", "proj") for s in ALL_STATS),
+    *(f"{kind}_{s}" for kind in ("marcel", "marcel_to_date", "model", "adj", "rate", "proj") for s in ALL_STATS),
     "evidence", "opportunities_to_date", "opportunities_mean", *(f"opportunities_{q}" for q in QUANTILE_NAMES),
     *(f"{kind}_{q}_{s}" for kind in RANGE_KINDS for q in QUANTILE_NAMES for s in ALL_STATS),
 )
@@ -268,6 +273,8 @@ class History:
     what the default date and the opening-day mix read; by default this history's first MLB games.
     starts: optional season -> its start for the whole league (`season_starts`), likewise: an in-season
     table's calendar; by default from this history's MLB games.
+    league_days: optional per player type the whole league's MLB counts per day (`league_days`), likewise:
+    what Marcel to date's league rates over the season so far read; by default this history's.
     """
 
     pitches: pd.DataFrame
@@ -276,6 +283,7 @@ class History:
     league: Mapping[str, pd.DataFrame] | None = None
     openings: Mapping[int, pd.Timestamp] | None = None
     starts: Mapping[int, pd.Timestamp] | None = None
+    league_days: Mapping[str, pd.DataFrame] | None = None
     _derived: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -369,6 +377,17 @@ class History:
         if key not in self._derived or self._derived[key][0] is not lines:
             self._derived[key] = (lines, league_rates(lines, player_type))
         return self._derived[key][1]
+
+    def league_to_date(self, player_type: PlayerType, season: int, as_of: pd.Timestamp) -> pd.Series:
+        """The league's MLB rates of `season` before `as_of` (`league_to_date`): from `league_days`
+        given, else counted once from this history's game lines."""
+        days = None if self.league_days is None else self.league_days.get(player_type)
+        if days is None:
+            lines, key = self.game_lines(player_type), ("league_days", player_type)
+            if key not in self._derived or self._derived[key][0] is not lines:
+                self._derived[key] = (lines, league_days(lines, player_type))
+            days = self._derived[key][1]
+        return league_to_date(days, player_type, season, as_of)
 
     @cached_property
     def _players_by_id(self) -> pd.DataFrame:
@@ -522,11 +541,16 @@ class MarcelRows:
     ages: np.ndarray  # float64 [N]: the age in the season Marcel adjusted by (NaN: none)
     evidence: np.ndarray  # float64 [N]: Marcel's weighted record in opportunities (0: none; hfm_runtime.ranges)
     window: np.ndarray  # float64 [N, 3]: MLB opportunities of the three seasons before, full-season equivalents
+    # the window's sums the rates come from (marcel.season_so_far: Marcel to date without the lines)
+    weighted_opp: np.ndarray  # float64 [N]: sum w_i o_i
+    weighted: np.ndarray  # float64 [N, S]: sum w_i x_i
+    prior: np.ndarray  # float64 [N, S]: the league rate he regresses toward
 
     def take(self, at: np.ndarray) -> MarcelRows:
         """These rows at positions `at`."""
         return MarcelRows(self.rates[at], self.opportunities[at], self.no_history[at], self.league_rate[at],
-                          self.ages[at], self.evidence[at], self.window[at])
+                          self.ages[at], self.evidence[at], self.window[at], self.weighted_opp[at], self.weighted[at],
+                          self.prior[at])
 
     @property
     def playing_time_inputs(self) -> PlayingTimeInputs:
@@ -551,18 +575,21 @@ def marcel_rows(
     try:
         base = marcel(lines, pd.Series(ages, index=ids), season, pt, player_ids=ids, league=league)
     except HFMInputError:  # no MLB lines at all in the window: the bundle's league rates
-        rates = bundle.identity[pt].league_rates
+        rates = np.tile(np.array([bundle.identity[pt].league_rates[s] for s in stats], dtype=np.float64), (n, 1))
         return MarcelRows(
-            rates=np.tile(np.array([rates[s] for s in stats], dtype=np.float64), (n, 1)),
-            opportunities=np.full(n, MARCEL_CONFIGS[pt].playing_time_base, dtype=np.float64),
+            rates=rates, opportunities=np.full(n, MARCEL_CONFIGS[pt].playing_time_base, dtype=np.float64),
             no_history=np.ones(n, bool), league_rate=np.ones(n, bool), ages=np.asarray(ages, np.float64),
-            evidence=np.zeros(n), window=np.zeros((n, 3)),
+            evidence=np.zeros(n), window=np.zeros((n, 3)), weighted_opp=np.zeros(n), weighted=np.zeros_like(rates),
+            prior=rates.copy(),
         )
     return MarcelRows(
         rates=base[stats].to_numpy(np.float64), opportunities=base[OPPORTUNITY[pt]].to_numpy(np.float64),
         no_history=base["no_history"].to_numpy(bool), league_rate=np.zeros(n, bool),
         ages=np.asarray(ages, np.float64), evidence=base["evidence"].to_numpy(np.float64),
         window=base[["opp_1", "opp_2", "opp_3"]].to_numpy(np.float64),
+        weighted_opp=base["weighted_opportunities"].to_numpy(np.float64),
+        weighted=base[[f"weighted_{s}" for s in stats]].to_numpy(np.float64),
+        prior=base[[f"prior_{s}" for s in stats]].to_numpy(np.float64),
     )
 
 
@@ -592,6 +619,41 @@ def season_to_date(lines: pd.DataFrame, pt: PlayerType, ids: np.ndarray, season:
     np.minimum.at(first, at, days[keep].astype(np.int64))
     return SeasonToDate.at(sums[:, 0], lately, sums[:, 1:], season, start, as_of, first_days(first), season_end,
                            early)
+
+
+def league_days(lines: pd.DataFrame, pt: PlayerType) -> pd.DataFrame:
+    """The MLB opportunities and TARGET_STATS counts of game `lines` (player_lines' layout, any players
+    and levels) summed per season and day: what `league_to_date` reads (columns season, day, and the
+    counts; one row per day with an MLB game)."""
+    opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
+    mlb = lines if LEVEL_COLUMN not in lines.columns else lines[lines[LEVEL_COLUMN].to_numpy() == "MLB"]
+    keys = [mlb["season"].to_numpy(np.int64), mlb["game_date"].to_numpy().astype("datetime64[D]")]
+    out = mlb[[opp, *stats]].groupby(keys).sum()
+    return out.rename_axis(["season", "day"]).reset_index()
+
+
+def league_to_date(days: pd.DataFrame, pt: PlayerType, season: int, as_of: pd.Timestamp) -> pd.Series:
+    """The league's rates of TARGET_STATS[pt] over `season`'s MLB games before `as_of`, from the per-day
+    sums `days` (`league_days`): Marcel to date's league rate (hfm_runtime.marcel's `to_date_league`);
+    NaN where the season has no game before `as_of`."""
+    opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
+    day = days["day"].to_numpy().astype("datetime64[D]")
+    keep = (days["season"].to_numpy() == season) & (day < np.datetime64(as_of.date(), "D"))
+    totals = days[[opp, *stats]].to_numpy(np.float64)[keep].sum(axis=0)
+    return pd.Series(totals[1:] / totals[0] if totals[0] > 0 else np.nan, index=stats)
+
+
+def marcel_to_date_rates(pt: PlayerType, base: MarcelRows, to_date: SeasonToDate, league_now: pd.Series) -> np.ndarray:
+    """[N, S] Marcel with the season so far counted (hfm_runtime.marcel's `to_date`) from the opening
+    day's Marcel `base` (its window's sums, marcel.season_so_far), what each recorded so far (`to_date`)
+    and the league's rates over the same days (`league_now`, `league_to_date`): the same numbers as
+    `marcel.marcel(..., to_date=...)`, to the bit, with no line read. Where the window holds no MLB
+    line of anyone (`base` is the bundle's league rates, not age-adjusted), those rates take the season
+    so far the same way."""
+    stats = list(TARGET_STATS[pt])
+    lg0 = (league_now if list(league_now.index) == stats else league_now.reindex(stats)).to_numpy(np.float64)
+    return season_so_far(pt, base.weighted_opp, base.weighted, base.prior, base.ages, to_date.opportunities,
+                         to_date.counts, lg0, age_adjusted=~base.league_rate)
 
 
 def plausible_range(bundle: Bundle, pt: PlayerType) -> tuple[np.ndarray, np.ndarray]:
@@ -941,22 +1003,25 @@ class Scorer:
                 ridge[at] = inputs.ridge(pt, ids[at], season, base.ages[at])
                 with self._lock:
                     self.stats.mixed_rows += len(ids[at])
-            to_date = None
+            to_date, now = None, None
             if not _before_opening_day(inputs, season, as_of):  # in season: what he has recorded
                 opening = inputs.opening_days()[int(season)]
                 to_date = inputs.season_to_date(pt, ids, int(season), as_of,
                                                 inputs.season_starts().get(int(season), opening), end)
+                now = marcel_to_date_rates(pt, base, to_date, inputs.league_to_date(pt, int(season), as_of))
             return self._columns(pt, ids, season, as_of, names, known, base, age_source, model, archetype, source,
-                                 max_z, notes, n_games, ridge, to_date)
+                                 max_z, notes, n_games, ridge, to_date, now)
         return finish
 
     def _columns(self, pt: PlayerType, ids: np.ndarray, season: int, as_of: pd.Timestamp, names: np.ndarray,
                  known: np.ndarray, base: MarcelRows, age_source: np.ndarray, model: np.ndarray, archetype: np.ndarray,
                  source: np.ndarray, max_z: np.ndarray, notes: list[list[str]], n_games: np.ndarray,
-                 ridge: np.ndarray | None = None, to_date: SeasonToDate | None = None) -> dict[str, Any]:
+                 ridge: np.ndarray | None = None, to_date: SeasonToDate | None = None,
+                 now: np.ndarray | None = None) -> dict[str, Any]:
         """The score table's columns of one type from Marcel, the model's raw output and its inputs
         (`ridge`: the opening-day mix's ridge projections, NaN where the model did not run; `to_date`:
-        in season, what each player has recorded, and the totals are that plus the rest of the season's)."""
+        in season, what each player has recorded, and the totals are that plus the rest of the season's;
+        `now`: in season, Marcel with the season so far, `marcel_to_date_rates`)."""
         stats = list(TARGET_STATS[pt])
         out: dict[str, Any] = {"player_id": ids, "name": names, "player_type": pt, "season": season,
                                "as_of_date": as_of, "opportunity": OPPORTUNITY[pt], "opportunities": base.opportunities}
@@ -1016,6 +1081,7 @@ class Scorer:
             levels = rest * (rest_base / np.maximum(n0, 1.0))[:, None]
         for j, s in enumerate(stats):
             out[f"marcel_{s}"] = marcel_rates[:, j]
+            out[f"marcel_to_date_{s}"] = marcel_rates[:, j] if now is None else now[:, j]
             out[f"model_{s}"] = model[:, j]
             out[f"adj_{s}"] = adj[:, j]
             out[f"rate_{s}"] = rates[:, j]
@@ -1242,6 +1308,9 @@ class _HistoryInputs:
         ages = self.history.ages(ids, season)
         return marcel_rows(self.scorer.bundle, pt, ids, season, self.history.rows_of("seasons", pt, ids), ages,
                            self.history.league_rates(pt))
+
+    def league_to_date(self, pt: PlayerType, season: int, as_of: pd.Timestamp) -> pd.Series:
+        return self.history.league_to_date(pt, season, as_of)
 
     def identity(self, pt: PlayerType, ids: np.ndarray, as_of: pd.Timestamp):
         ident = build_identity(self.history.rows_of("games", pt, ids), self.history.players,

@@ -31,6 +31,10 @@ What it holds, per player type (every appended pitch is seen from both sides):
 - the players table (missing birth dates imputed as History does), optional per-season league rates
   for Marcel (History's `league`), each season's first MLB date, each player's first season, and the
   game_pks it holds.
+- the league's MLB counts per day (`scoring.league_days`, since 2026-12-07 evening): summed from the
+  lines appended (a store of some players' rows: theirs alone, as a History of their rows counts
+  them), beside any given at build (History's `league_days`: give them for such a store), which are
+  read for the days they hold: Marcel to date's league rates (`league_to_date`).
 
 Scoring as of a date needs each player's context games before it: a player with more than
 keep_games games can be scored only as of dates after enough of his kept games (an HFMInputError
@@ -53,7 +57,8 @@ that fails leaves the store as it was (but for the line layout a type's first ap
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint and path, when it was
 saved, the line layout, levels, keep_games, the last date, the number of games, SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, marcel.npz (the Marcel memo;
-optional: a store saved without it loads with none), games.npz and players.json,
+optional: a store saved without it loads with none), games.npz (with the league's counts per day; a
+store saved before 2026-12-07 evening has them summed again from its lines) and players.json,
 atomically (hfm_runtime.atomic: a saver killed at any point leaves the previous store whole), no
 pickles. A load while another process saves the same folder reads the state before or after that
 save, whole, never a mix (one folder handle, every file checked against store.json; a read the save
@@ -96,7 +101,8 @@ from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.playing_time import NO_DAY, RECENT_DAYS, SeasonToDate, first_days, season_starts_of_counts
-from hfm_runtime.scoring import NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, marcel_rows, scored_as
+from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, league_days, league_to_date,
+                                 marcel_rows, scored_as)
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
 from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, drop_duplicate_pitches, game_keys,
                                   other_source_copies)
@@ -265,10 +271,14 @@ class PlayerStore:
     players: the players table (players.csv rows, as History takes them).
     league: optional per player type Marcel league rates by season (`marcel.league_rates` of the whole
     league's season lines), as History's `league`: pass them when the store holds only some players.
+    league_days: optional per player type the whole league's MLB counts per day (`scoring.league_days`),
+    as History's, likewise: Marcel to date's league rates read them for the days they hold, and the
+    sums of the lines the store holds for the days after.
     """
 
     def __init__(self, scorer: Scorer, players: pd.DataFrame, options: StoreOptions = StoreOptions(),
-                 league: Mapping[str, pd.DataFrame] | None = None) -> None:
+                 league: Mapping[str, pd.DataFrame] | None = None,
+                 league_days: Mapping[str, pd.DataFrame] | None = None) -> None:
         self.scorer = scorer
         self.bundle = scorer.bundle
         self.fingerprint = bundle_fingerprint(scorer.bundle)
@@ -297,6 +307,12 @@ class PlayerStore:
         self._no_rows: pd.DataFrame | None = None
         # (type, season) -> (player ids, sorted; their Marcel rows; the window's league rates by season)
         self._marcel: dict[tuple[str, int], tuple[np.ndarray, MarcelRows, pd.DataFrame]] = {}
+        # per type, the league's MLB counts per (season, day) (scoring.league_days): given, and summed from
+        # every game appended (`league_to_date` reads the given ones for the days they hold)
+        self._given_days = {pt: _days_frame(None if league_days is None else league_days.get(pt), pt)
+                            for pt in PLAYER_TYPES}
+        self._own_days = {pt: _days_frame(None, pt) for pt in PLAYER_TYPES}
+        self._league_now: dict[tuple[str, int, int], pd.Series] = {}  # league_to_date's, until an append
         self._identity: dict[tuple[str, int], dict[int, tuple[np.ndarray, int, Any]]] = {}
         self._graph2: dict[str, dict[int, tuple[tuple, np.ndarray]]] = {pt: {} for pt in PLAYER_TYPES}
         self.set_players(players)
@@ -304,10 +320,10 @@ class PlayerStore:
     @classmethod
     def build(cls, scorer: Scorer, pitches: pd.DataFrame, players: pd.DataFrame,
               options: StoreOptions = StoreOptions(), league: Mapping[str, pd.DataFrame] | None = None,
-              only: Iterable[int] | None = None) -> PlayerStore:
+              only: Iterable[int] | None = None, league_days: Mapping[str, pd.DataFrame] | None = None) -> PlayerStore:
         """A store of `pitches` (every level, `statcast.load_pitches`) and the players table, cold from
         raw rows; `only`: as `append`'s players."""
-        store = cls(scorer, players, options, league)
+        store = cls(scorer, players, options, league, league_days)
         store.append(pitches, only)
         return store
 
@@ -370,6 +386,10 @@ class PlayerStore:
             first_day = int(_day(rows["game_date"]).min())
             seasons = {int(s) for table in lines.values() for s in np.unique(table["season"].to_numpy(np.int64))}
             self._marcel = {k: v for k, v in self._marcel.items() if not any(k[1] - 3 <= s < k[1] for s in seasons)}
+            for pt, table in lines.items():  # the lines taken in (a store of some players: theirs alone)
+                self._own_days[pt] = pd.concat([self._own_days[pt], _days_frame(league_days(table, pt), pt)],
+                                               ignore_index=True)
+            self._league_now = {}
             for (pt, day), memo in self._identity.items():  # profiles as of later days read the new games
                 if day > first_day and pt in lines:
                     for pid in np.unique(lines[pt]["player_id"].to_numpy(np.int64)).tolist():
@@ -701,6 +721,19 @@ class PlayerStore:
                 first[i] = days.min()
         return sums[:, 0], recent, sums[:, 1:], first_days(first), early
 
+    def league_to_date(self, pt: PlayerType, season: int, as_of: pd.Timestamp) -> pd.Series:
+        """The league's MLB rates of `season` before `as_of` (scoring.league_to_date, what Marcel to date
+        regresses toward): the given league days for the days they hold, the store's own for the rest."""
+        key = (pt, int(season), int(np.datetime64(as_of.date(), "D").astype(np.int64)))
+        with self._lock:
+            if key not in self._league_now:  # a warm score reads it, not the days
+                given, own = self._given_days[pt], self._own_days[pt]
+                if len(given):
+                    held = pd.MultiIndex.from_frame(given[["season", "day"]])
+                    own = own[~pd.MultiIndex.from_frame(own[["season", "day"]]).isin(held)]
+                self._league_now[key] = league_to_date(pd.concat([given, own]), pt, int(season), as_of)
+            return self._league_now[key]
+
     def scoring_inputs(self, scorer: Scorer) -> _StoreInputs:
         if scorer.bundle is not self.bundle and bundle_fingerprint(scorer.bundle) != self.fingerprint:
             raise StoreMismatch(f"store: built for bundle {self.fingerprint[:12]}, the scorer's bundle "
@@ -763,7 +796,9 @@ class PlayerStore:
                      opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
                      mlb_games=np.array(sorted(self._mlb_games.items()), dtype=np.int64).reshape(-1, 2),
                      first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
-                     pitched=np.array(sorted(self._pitched), dtype=np.int64))
+                     pitched=np.array(sorted(self._pitched), dtype=np.int64),
+                     **{f"{kind}_days_{pt}": _days_array(frames[pt], pt) for kind, frames in
+                        (("given", self._given_days), ("own", self._own_days)) for pt in PLAYER_TYPES})
             (tmp / "players.json").write_text(json.dumps({
                 "players": _table_to_json(self._raw_players),
                 "league": None if self.league is None else {
@@ -831,6 +866,13 @@ class PlayerStore:
                     store._mlb_games = store._games_per_day()
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
                 store._pitched = set(z["pitched"].tolist())
+                for pt in PLAYER_TYPES:
+                    if f"own_days_{pt}" in z:
+                        store._given_days[pt] = _days_from_array(z[f"given_days_{pt}"], pt)
+                        store._own_days[pt] = _days_from_array(z[f"own_days_{pt}"], pt)
+                    elif pt in store._layout:  # saved before 2026-12-07 evening: summed again from its lines
+                        store._own_days[pt] = league_days(store.lines(pt, None, columns=[OPPORTUNITY[pt],
+                                                                                         *TARGET_STATS[pt]]), pt)
         except (KeyError, TypeError, ValueError, OSError) as exc:
             raise StoreMismatch(f"{folder}: unreadable store ({type(exc).__name__}: {exc})") from None
         days = [int(seg.day[seg.n - 1]) for d in store._lines.values() for seg in d.values() if seg.n]
@@ -1003,6 +1045,9 @@ class _StoreInputs:
         table_ids, rows = self._marcel_table(pt, int(season), ids)
         at = np.searchsorted(table_ids, ids)
         return rows.take(at)
+
+    def league_to_date(self, pt: PlayerType, season: int, as_of: pd.Timestamp) -> pd.Series:
+        return self.store.league_to_date(pt, season, as_of)
 
     def _marcel_table(self, pt: PlayerType, season: int, ids: np.ndarray) -> tuple[np.ndarray, MarcelRows]:
         """Marcel as a History computes it (`seasons.season_lines` of the window's game lines, then
@@ -1192,6 +1237,8 @@ def _read_marcel(z: Mapping[str, np.ndarray]) -> dict[tuple[str, int], tuple[np.
         if name.endswith("_ids"):
             pt, season, _ = name.split("_", 2)
             key = f"{pt}_{season}_"
+            if any(key + f.name not in z for f in fields(MarcelRows)):  # saved before the window's sums: computed again
+                continue
             rows = MarcelRows(**{f.name: z[key + f.name] for f in fields(MarcelRows)})
             league = pd.DataFrame(z[key + "league"], columns=list(TARGET_STATS[pt]),
                                   index=pd.Index(z[key + "league_season"], name="season"))
@@ -1256,3 +1303,28 @@ def _table_from_json(obj: Mapping[str, Any]) -> pd.DataFrame:
         else:
             out[name] = pd.Series(values, dtype=object)
     return pd.DataFrame(out)
+
+
+def _days_frame(days: pd.DataFrame | None, pt: PlayerType) -> pd.DataFrame:
+    """League counts per (season, day) in scoring.league_days' columns, one dtype each (float64 counts);
+    a day may hold several rows (appended twice: league_to_date sums them all)."""
+    columns = [OPPORTUNITY[pt], *TARGET_STATS[pt]]
+    days = days if days is not None else pd.DataFrame({"season": [], "day": [], **{c: [] for c in columns}})
+    return pd.DataFrame({"season": days["season"].to_numpy(np.int64),
+                         "day": days["day"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
+                         **{c: days[c].to_numpy(np.float64) for c in columns}})
+
+
+def _days_array(days: pd.DataFrame, pt: PlayerType) -> np.ndarray:
+    """[rows, 2 + counts] float64: season, day (days since 1970), the counts (`_days_from_array`)."""
+    day = days["day"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    return np.column_stack([days["season"].to_numpy(np.float64), day.astype(np.float64),
+                            days[[OPPORTUNITY[pt], *TARGET_STATS[pt]]].to_numpy(np.float64)]).reshape(-1, 3 + len(TARGET_STATS[pt]))
+
+
+def _days_from_array(values: np.ndarray, pt: PlayerType) -> pd.DataFrame:
+    values = np.asarray(values, np.float64).reshape(-1, 3 + len(TARGET_STATS[pt]))
+    return _days_frame(pd.DataFrame({"season": values[:, 0].astype(np.int64),
+                                     "day": values[:, 1].astype(np.int64).astype("datetime64[D]"),
+                                     **{c: values[:, 2 + j] for j, c in enumerate([OPPORTUNITY[pt], *TARGET_STATS[pt]])}}),
+                       pt)

@@ -66,6 +66,7 @@ from sklearn.preprocessing import StandardScaler
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.profiles import ProfileConfig, prior_opportunities
 from hfm_runtime.ridge import RidgeConfig, RidgeModel, RidgeState, ridge_features, season_sums
+from hfm_runtime.scoring import league_days, league_to_date
 from hfm_runtime.seasons import season_age, season_lines
 from hfm_runtime.skills import POSITION_GAMES, SKILL_COUNTS, TYPE_RATES, skill_priors
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
@@ -212,6 +213,7 @@ def marcel_to_date(lines: pd.DataFrame, players: pd.DataFrame, player_type: Play
     same days (module docstring). lines: game lines of the type, any levels."""
     opp, stats = OPPORTUNITY[player_type], list(TARGET_STATS[player_type])
     by_season = season_lines(lines, player_type)  # once, not per as-of date
+    days = league_days(lines, player_type)
     mlb = lines[lines["level"] == "MLB"] if "level" in lines.columns else lines
     day = pd.to_datetime(mlb["game_date"]).to_numpy().astype("datetime64[D]")
     out = np.full((len(table), len(stats)), np.nan)
@@ -219,8 +221,7 @@ def marcel_to_date(lines: pd.DataFrame, players: pd.DataFrame, player_type: Play
     for (season, date), idx in table.assign(_d=as_of).groupby(["season", "_d"]).indices.items():
         before = mlb[(mlb["season"] == season).to_numpy() & (day < np.datetime64(date, "D"))]
         done = before.groupby("player_id")[[opp, *stats]].sum()
-        totals = before[[opp, *stats]].sum()
-        league_now = totals[stats] / totals[opp] if totals[opp] > 0 else pd.Series(np.nan, index=stats)
+        league_now = league_to_date(days, player_type, int(season), pd.Timestamp(date))
         ids = table["player_id"].to_numpy()[idx]
         proj = marcel_of(by_season, players, player_type, int(season), ids, to_date=done, to_date_league=league_now)
         out[idx] = proj.loc[ids, stats].to_numpy(np.float64)
