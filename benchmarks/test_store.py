@@ -38,6 +38,7 @@ from hfm_runtime.marcel import league_rates as marcel_league_rates
 scoring = pytest.importorskip("hfm_runtime.scoring")
 store_module = pytest.importorskip("hfm_runtime.store")
 PlayerStore = store_module.PlayerStore
+league_days = scoring.league_days
 STAGE_ROUNDS = 10
 
 
@@ -71,6 +72,12 @@ def marcel_rates(whole_history) -> dict:
     return {pt: marcel_league_rates(whole_history.lines(pt), pt) for pt in ("batter", "pitcher")}
 
 
+@pytest.fixture(scope="module")
+def day_counts(whole_history) -> dict:
+    """The league's counts per day (Marcel to date's league rates), as a store of one player's rows needs."""
+    return {pt: league_days(whole_history.game_lines(pt), pt) for pt in ("batter", "pitcher")}
+
+
 def _newest_game(league, req) -> pd.DataFrame:
     """Every pitch of the player's newest game (both sides: what a day's file holds of that game)."""
     return league.pitches[league.pitches["game_pk"] == req.newest_game]
@@ -82,7 +89,7 @@ def _record_stages(benchmark, stages: dict[str, float]) -> None:
 
 @pytest.mark.parametrize("phase", ["cold", "warm", "warm+1"])
 @pytest.mark.parametrize("player", ["batter", "pitcher"])
-def test_store_player(benchmark, scorer, league, league_store, marcel_rates, requests, tmp_path_factory,
+def test_store_player(benchmark, scorer, league, league_store, marcel_rates, day_counts, requests, tmp_path_factory,
                       player, phase) -> None:
     req = requests[player]
     pid, pt = req.player.player_id, req.player.player_type
@@ -98,7 +105,8 @@ def test_store_player(benchmark, scorer, league, league_store, marcel_rates, req
         own = league.pitches[league.pitches[SIDE[pt]] == pid]
 
         def run():
-            source[0] = PlayerStore.build(scorer, own, league.players, league=marcel_rates, only=[pid])
+            source[0] = PlayerStore.build(scorer, own, league.players, league=marcel_rates, only=[pid],
+                                          league_days=day_counts)
             return score()
     elif phase == "warm":
         run = score

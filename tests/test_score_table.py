@@ -133,6 +133,15 @@ def test_every_path_says_what_produced_its_rates(scorer, history):
         lg = so_far[s].sum() / so_far["PA"].sum()
         want = (TO_DATE_WEIGHT * his[s].sum() + r * lg) / (TO_DATE_WEIGHT * his["PA"].sum() + r)
         assert adjusted[f"marcel_to_date_{s}"] == pytest.approx(want, rel=1e-12)
+    # a day after that season's opening day, the players with no game yet keep the bundle's rates exactly
+    season_one = history.game_lines("batter")
+    named = season_one.loc[season_one["season"] == first, "player_id"].unique().tolist()  # not yet played too
+    day_two = scorer.score(history, first, named, as_of=history.opening_days()[first] + pd.Timedelta(days=1))
+    idle = day_two[(day_two["opportunities_to_date"] == 0) & (day_two["basis"] == "bundle")]
+    assert len(idle) and (day_two["opportunities_to_date"] > 0).any()
+    for pt, rows in idle.groupby("player_type"):
+        np.testing.assert_array_equal(rows[[f"marcel_to_date_{s}" for s in TARGET_STATS[pt]]].to_numpy(),
+                                      rows[[f"marcel_{s}" for s in TARGET_STATS[pt]]].to_numpy())
     tables = [scorer.score(history, last, [veteran, 999_999_999]), scorer.score(no_games, last, [veteran]),
               scorer.score(history, first, [veteran]), scorer.score(history, first, [veteran], as_of=f"{first}-07-01")]
     if len(newcomers):  # no MLB line of his in the window: Marcel is the league's rate
@@ -370,9 +379,6 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
         played = (rows["opportunities_to_date"] > 0).to_numpy()
         assert (np.abs(got - opening_day).max(axis=1) > 1e-6)[played].all()  # his season so far counts
         np.testing.assert_allclose(got[~played], opening_day[~played], rtol=1e-12)  # none: the opening day's
-        opening_rows = at_opening[at_opening["player_type"] == pt]
-        np.testing.assert_array_equal(opening_rows[[f"marcel_to_date_{s}" for s in stats]].to_numpy(),
-                                      opening_rows[[f"marcel_{s}" for s in stats]].to_numpy())
     # the rest's base, by hand for a batter with an MLB record and one called up this season (his pace
     # from his first game; k_new)
     e, share = season_elapsed(opening, as_of, last)

@@ -18,6 +18,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import load_league
 from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer, ScorerOptions, league_days, league_to_date
+from hfm_runtime.seasons import charged_rows
 from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS
 
@@ -168,11 +169,17 @@ def test_a_store_of_one_players_rows_with_league_rates_scores_as_the_whole_leagu
     # without them, Marcel to date regresses toward his own games: the league's rate is not his
     alone = PlayerStore.build(scorer, p[(p["batter"] == batter) & (p["game_date"] < as_of)], league.players,
                               league=rates, only=[batter])
-    assert scorer.score(alone, season, [batter], as_of=as_of)["marcel_to_date_SO"].iloc[0] != got["marcel_to_date_SO"].iloc[0]
+    mine = scorer.score(alone, season, [batter], as_of=as_of)
+    assert mine["marcel_to_date_SO"].iloc[0] != got["marcel_to_date_SO"].iloc[0]
     # saved and read back, the given days and the store's own stay apart: the same scores
     alone.save(tmp_path / "alone"), own.save(tmp_path / "own")
-    assert_same_scores(scorer.score(PlayerStore.load(tmp_path / "own", scorer), season, [batter], as_of=as_of), got,
-                       exact=True)
+    for folder, want in (("own", got), ("alone", mine)):
+        assert_same_scores(scorer.score(PlayerStore.load(tmp_path / folder, scorer), season, [batter], as_of=as_of), want,
+                           exact=True)
+    # a History of his rows with the league's days given scores as the store does
+    rows = p[charged_rows(p, "batter", [batter]) & (p["game_date"] < as_of)]
+    assert_same_scores(Scorer(scorer.bundle).score(History(rows, league.players, league=rates, league_days=days), season,
+                                                   [batter], as_of=as_of), got)
 
 
 def test_append_is_incremental_and_skips_games_it_holds(league, scorer):

@@ -104,8 +104,8 @@ def score_league(
     starts = season_starts(mlb["game_date"].to_numpy(), mlb["game_pk"].to_numpy())  # likewise
     as_of_date = projection_date(openings, season) if as_of is None else as_of
     if as_of is not None and as_of.year < season:  # against the league's games, not a chunk's
-        days = np.concatenate([lines[pt]["game_date"].to_numpy() for pt in PLAYER_TYPES])
-        check_as_of_after(as_of, season, last_day_before(days, season))
+        dates = np.concatenate([lines[pt]["game_date"].to_numpy() for pt in PLAYER_TYPES])
+        check_as_of_after(as_of, season, last_day_before(dates, season))
     end = parse_as_of(season_end, season, "season_end")
     if end is not None:  # likewise: a chunk of named players may hold none of the games after the end
         check_season_end(end, season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date))

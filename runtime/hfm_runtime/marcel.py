@@ -155,8 +155,8 @@ def marcel(
     `opp_1`, `opp_2`, `opp_3`: each window season's MLB opportunities as full-season equivalents, the
     most recent first (what hfm_runtime.playing_time's opportunity model reads), and the window's sums
     the rates come from (`season_so_far`): `weighted_opportunities` (sum w_i o_i), `weighted_<stat>`
-    (sum w_i x_i) and `prior_<stat>` (lg_p, the league rate he regresses toward), the season so far not
-    in them.
+    (sum w_i x_i) and `prior_<stat>` (the league rate he regresses toward: lg_p, or the window's league
+    rates for a player with no record), the season so far not in them.
     """
     config = config or MARCEL_CONFIGS[player_type]
     opp, stats = OPPORTUNITY[player_type], list(TARGET_STATS[player_type])

@@ -17,7 +17,8 @@ opening day moved to that season: `seasons.projection_date`):
   marcel_to_date_<S>  Marcel with the season so far counted (hfm_runtime.marcel's `to_date`: his MLB
               games of `season` before as_of one more season of the window, the league's rates over
               the same days its league rate; since 2026-12-07): an in-season projection's fair
-              baseline; as of opening day or earlier, marcel_<S>
+              baseline; marcel_<S> for a player with no game of the season before as_of (every
+              player as of opening day or earlier)
   model_<S>   Graph 2's raw output: the residual on Marcel (target mode "residual") or an absolute rate;
               NaN where the model did not run
   adj_<S>     the adjustment applied: w_S * (m_S - marcel_S), m_S the model's own rate (marcel_S +
@@ -379,15 +380,13 @@ class History:
         return self._derived[key][1]
 
     def league_to_date(self, player_type: PlayerType, season: int, as_of: pd.Timestamp) -> pd.Series:
-        """The league's MLB rates of `season` before `as_of` (`league_to_date`): from `league_days`
-        given, else counted once from this history's game lines."""
-        days = None if self.league_days is None else self.league_days.get(player_type)
-        if days is None:
-            lines, key = self.game_lines(player_type), ("league_days", player_type)
-            if key not in self._derived or self._derived[key][0] is not lines:
-                self._derived[key] = (lines, league_days(lines, player_type))
-            days = self._derived[key][1]
-        return league_to_date(days, player_type, season, as_of)
+        """The league's MLB rates of `season` before `as_of` (`league_to_date`): the `league_days` given
+        for the days they hold, this history's own game lines (counted once) for the rest."""
+        lines, key = self.game_lines(player_type), ("league_days", player_type)
+        if key not in self._derived or self._derived[key][0] is not lines:
+            given = None if self.league_days is None else self.league_days.get(player_type)
+            self._derived[key] = (lines, merged_days(given, league_days(lines, player_type)))
+        return league_to_date(self._derived[key][1], player_type, season, as_of)
 
     @cached_property
     def _players_by_id(self) -> pd.DataFrame:
@@ -632,6 +631,16 @@ def league_days(lines: pd.DataFrame, pt: PlayerType) -> pd.DataFrame:
     return out.rename_axis(["season", "day"]).reset_index()
 
 
+def merged_days(given: pd.DataFrame | None, own: pd.DataFrame) -> pd.DataFrame:
+    """League counts per day (`league_days`): the `given` ones (the whole league's) for the days they
+    hold, `own` (the rows at hand: a History's or a store's) for the days they do not."""
+    if given is None or not len(given):
+        return own
+    held = pd.MultiIndex.from_arrays([given["season"].to_numpy(np.int64), given["day"].to_numpy().astype("datetime64[D]")])
+    mine = pd.MultiIndex.from_arrays([own["season"].to_numpy(np.int64), own["day"].to_numpy().astype("datetime64[D]")])
+    return pd.concat([given, own[~mine.isin(held)]], ignore_index=True)
+
+
 def league_to_date(days: pd.DataFrame, pt: PlayerType, season: int, as_of: pd.Timestamp) -> pd.Series:
     """The league's rates of TARGET_STATS[pt] over `season`'s MLB games before `as_of`, from the per-day
     sums `days` (`league_days`): Marcel to date's league rate (hfm_runtime.marcel's `to_date_league`);
@@ -648,12 +657,15 @@ def marcel_to_date_rates(pt: PlayerType, base: MarcelRows, to_date: SeasonToDate
     day's Marcel `base` (its window's sums, marcel.season_so_far), what each recorded so far (`to_date`)
     and the league's rates over the same days (`league_now`, `league_to_date`): the same numbers as
     `marcel.marcel(..., to_date=...)`, to the bit, with no line read. Where the window holds no MLB
-    line of anyone (`base` is the bundle's league rates, not age-adjusted), those rates take the season
-    so far the same way."""
+    line of anyone (`base` is the bundle's league rates, not age-adjusted), a player who has played
+    is his season so far regressed toward the league's rates so far, with no age adjustment, as
+    Marcel of a player with no record; one who has not keeps the bundle's rates."""
     stats = list(TARGET_STATS[pt])
     lg0 = (league_now if list(league_now.index) == stats else league_now.reindex(stats)).to_numpy(np.float64)
-    return season_so_far(pt, base.weighted_opp, base.weighted, base.prior, base.ages, to_date.opportunities,
-                         to_date.counts, lg0, age_adjusted=~base.league_rate)
+    now = season_so_far(pt, base.weighted_opp, base.weighted, base.prior, base.ages, to_date.opportunities,
+                        to_date.counts, lg0, age_adjusted=~base.league_rate)
+    # no game so far: the opening day's rates themselves (R r / R can miss r by a bit for the bundle's)
+    return np.where((np.asarray(to_date.opportunities) > 0)[:, None], now, base.rates)
 
 
 def plausible_range(bundle: Bundle, pt: PlayerType) -> tuple[np.ndarray, np.ndarray]:

@@ -58,7 +58,9 @@ that fails leaves the store as it was (but for the line layout a type's first ap
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint and path, when it was
 saved, the line layout, levels, keep_games, the last date, the number of games, SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, marcel.npz (the Marcel memo;
 optional: a store saved without it loads with none), games.npz (with the league's counts per day; a
-store saved before 2026-12-07 evening has them summed again from its lines) and players.json,
+store saved before 2026-12-07 evening has them summed again from its lines, so one of some players'
+rows then regresses Marcel to date toward those players: build it again with `league_days`) and
+players.json,
 atomically (hfm_runtime.atomic: a saver killed at any point leaves the previous store whole), no
 pickles. A load while another process saves the same folder reads the state before or after that
 save, whole, never a mix (one folder handle, every file checked against store.json; a read the save
@@ -102,7 +104,7 @@ from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.playing_time import NO_DAY, RECENT_DAYS, SeasonToDate, first_days, season_starts_of_counts
 from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, league_days, league_to_date,
-                                 marcel_rows, scored_as)
+                                 marcel_rows, merged_days, scored_as)
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
 from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, drop_duplicate_pitches, game_keys,
                                   other_source_copies)
@@ -377,6 +379,8 @@ class PlayerStore:
                 self._check_layout(pt, table)
             read: dict = {}  # both sides featurize rows of the same pitches: the frame is read once
             plans = {pt: self._plan_context(pt, table, rows, read) for pt, table in lines.items()}  # Graph 1
+            # the lines taken in, summed per day (a store of some players: theirs alone)
+            new_days = {pt: _days_frame(league_days(table, pt), pt) for pt, table in lines.items()}
             # nothing above changed the state (but a first line layout): a failed append leaves it as it was
             encoded = 0
             for pt, table in lines.items():
@@ -386,9 +390,8 @@ class PlayerStore:
             first_day = int(_day(rows["game_date"]).min())
             seasons = {int(s) for table in lines.values() for s in np.unique(table["season"].to_numpy(np.int64))}
             self._marcel = {k: v for k, v in self._marcel.items() if not any(k[1] - 3 <= s < k[1] for s in seasons)}
-            for pt, table in lines.items():  # the lines taken in (a store of some players: theirs alone)
-                self._own_days[pt] = pd.concat([self._own_days[pt], _days_frame(league_days(table, pt), pt)],
-                                               ignore_index=True)
+            for pt, frame in new_days.items():
+                self._own_days[pt] = pd.concat([self._own_days[pt], frame], ignore_index=True)
             self._league_now = {}
             for (pt, day), memo in self._identity.items():  # profiles as of later days read the new games
                 if day > first_day and pt in lines:
@@ -727,11 +730,8 @@ class PlayerStore:
         key = (pt, int(season), int(np.datetime64(as_of.date(), "D").astype(np.int64)))
         with self._lock:
             if key not in self._league_now:  # a warm score reads it, not the days
-                given, own = self._given_days[pt], self._own_days[pt]
-                if len(given):
-                    held = pd.MultiIndex.from_frame(given[["season", "day"]])
-                    own = own[~pd.MultiIndex.from_frame(own[["season", "day"]]).isin(held)]
-                self._league_now[key] = league_to_date(pd.concat([given, own]), pt, int(season), as_of)
+                days = merged_days(self._given_days[pt], self._own_days[pt])
+                self._league_now[key] = league_to_date(days, pt, int(season), as_of)
             return self._league_now[key]
 
     def scoring_inputs(self, scorer: Scorer) -> _StoreInputs:
