@@ -275,7 +275,8 @@ class History:
     starts: optional season -> its start for the whole league (`season_starts`), likewise: an in-season
     table's calendar; by default from this history's MLB games.
     league_days: optional per player type the whole league's MLB counts per day (`league_days`), likewise:
-    what Marcel to date's league rates over the season so far read; by default this history's.
+    what Marcel to date's league rates over the season so far read, for the days they hold; this
+    history's own game lines for the rest.
     """
 
     pitches: pd.DataFrame
