@@ -871,8 +871,8 @@ class PlayerStore:
                         store._given_days[pt] = _days_from_array(z[f"given_days_{pt}"], pt)
                         store._own_days[pt] = _days_from_array(z[f"own_days_{pt}"], pt)
                     elif pt in store._layout:  # saved before 2026-12-07 evening: summed again from its lines
-                        store._own_days[pt] = league_days(store.lines(pt, None, columns=[OPPORTUNITY[pt],
-                                                                                         *TARGET_STATS[pt]]), pt)
+                        held = store.lines(pt, None, columns=[OPPORTUNITY[pt], *TARGET_STATS[pt]])
+                        store._own_days[pt] = _days_frame(league_days(held, pt), pt)
         except (KeyError, TypeError, ValueError, OSError) as exc:
             raise StoreMismatch(f"{folder}: unreadable store ({type(exc).__name__}: {exc})") from None
         days = [int(seg.day[seg.n - 1]) for d in store._lines.values() for seg in d.values() if seg.n]
@@ -1305,26 +1305,25 @@ def _table_from_json(obj: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _days_frame(days: pd.DataFrame | None, pt: PlayerType) -> pd.DataFrame:
+def _days_frame(days: pd.DataFrame | Mapping[str, Any] | None, pt: PlayerType) -> pd.DataFrame:
     """League counts per (season, day) in scoring.league_days' columns, one dtype each (float64 counts);
     a day may hold several rows (appended twice: league_to_date sums them all)."""
     columns = [OPPORTUNITY[pt], *TARGET_STATS[pt]]
-    days = days if days is not None else pd.DataFrame({"season": [], "day": [], **{c: [] for c in columns}})
-    return pd.DataFrame({"season": days["season"].to_numpy(np.int64),
-                         "day": days["day"].to_numpy().astype("datetime64[D]").astype("datetime64[s]"),
-                         **{c: days[c].to_numpy(np.float64) for c in columns}})
+    days = days if days is not None else {"season": [], "day": [], **{c: [] for c in columns}}
+    return pd.DataFrame({"season": np.asarray(days["season"]).astype(np.int64),
+                         "day": np.asarray(days["day"]).astype("datetime64[D]").astype("datetime64[s]"),
+                         **{c: np.asarray(days[c], dtype=np.float64) for c in columns}})
 
 
 def _days_array(days: pd.DataFrame, pt: PlayerType) -> np.ndarray:
     """[rows, 2 + counts] float64: season, day (days since 1970), the counts (`_days_from_array`)."""
     day = days["day"].to_numpy().astype("datetime64[D]").astype(np.int64)
     return np.column_stack([days["season"].to_numpy(np.float64), day.astype(np.float64),
-                            days[[OPPORTUNITY[pt], *TARGET_STATS[pt]]].to_numpy(np.float64)]).reshape(-1, 3 + len(TARGET_STATS[pt]))
+                            days[[OPPORTUNITY[pt], *TARGET_STATS[pt]]].to_numpy(np.float64)])
 
 
 def _days_from_array(values: np.ndarray, pt: PlayerType) -> pd.DataFrame:
     values = np.asarray(values, np.float64).reshape(-1, 3 + len(TARGET_STATS[pt]))
-    return _days_frame(pd.DataFrame({"season": values[:, 0].astype(np.int64),
-                                     "day": values[:, 1].astype(np.int64).astype("datetime64[D]"),
-                                     **{c: values[:, 2 + j] for j, c in enumerate([OPPORTUNITY[pt], *TARGET_STATS[pt]])}}),
-                       pt)
+    columns = [OPPORTUNITY[pt], *TARGET_STATS[pt]]
+    return _days_frame({"season": values[:, 0], "day": values[:, 1].astype(np.int64).astype("datetime64[D]"),
+                        **{c: values[:, 2 + j] for j, c in enumerate(columns)}}, pt)
