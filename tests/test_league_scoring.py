@@ -49,6 +49,23 @@ def test_chunked_scoring_of_named_players_and_dates(tiny_bundle, tiny_league):
         score_league(scorer, tiny_league, chunk_players=0)
 
 
+def test_the_module_command_scores_in_season_too(tiny_bundle, tiny_league, tmp_path, capsys):
+    """`python -m hfm_runtime.league_scoring` takes --as-of and --season-end as hfm-score does (a
+    walkthrough found it could project only as of opening day)."""
+    from hfm_runtime.league_scoring import main
+
+    league = load_league(tiny_league)
+    season = max(league.seasons)
+    out = tmp_path / "table.csv"
+    main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--as-of", f"{season}-06-01",
+          "--season-end", f"{season}-10-01", "--out", str(out)])
+    got = pd.read_csv(out)
+    want = Scorer(tiny_bundle).score(History.from_league(league), season, as_of=f"{season}-06-01",
+                                     season_end=f"{season}-10-01")
+    assert (got["as_of_date"] == f"{season}-06-01").all() and (got["opportunities_to_date"] > 0).any()
+    np.testing.assert_allclose(got["proj_SO"].to_numpy(float), want["proj_SO"].to_numpy(float), rtol=1e-6)
+
+
 def test_chunks_respect_both_budgets():
     ids, load = np.arange(6), np.array([5, 5, 20, 1, 1, 1])
     assert [c.tolist() for c in _chunks(ids, load, 10, 100)] == [[0, 1], [2], [3, 4, 5]]  # 20 > 10: alone

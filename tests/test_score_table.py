@@ -251,8 +251,25 @@ def test_hfm_score_refuses_a_season_past_the_data_unless_allowed(tiny_bundle, ti
         assert exit_info.value.code == 2 and err.startswith("error: ") and message in err, err
         assert len(err.splitlines()) == 1
     score_main([*base, "--season", str(last + 2), "--allow-gap", "--format", "csv"])
-    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    captured = capsys.readouterr()
+    table = pd.read_csv(io.StringIO(captured.out))
     assert (table["season"] == last + 2).all()
+    assert "SeasonGapWarning" not in captured.err  # asked for: not warned again
+    # the Python API warns where the command refuses (and not for the season after the data's last)
+    import warnings
+
+    from hfm_runtime.scoring import SeasonGapWarning
+
+    league = load_league(tiny_league)
+    history, scorer = History.from_league(league), Scorer(tiny_bundle)
+    some = Scorer.default_players(history, last + 1)[:3]
+    for season in (last + 5, min(league.seasons) - 1):
+        with pytest.warns(SeasonGapWarning, match=rf"score: season {season} lies outside this data's MLB seasons"):
+            scorer.score(history, season, some)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SeasonGapWarning)
+        scorer.score(history, last + 1, some)
+        scorer.score(history, last, some)
 
 
 def test_hfm_score_refuses_a_top_below_one(tiny_bundle, tiny_league, capsys):
@@ -287,6 +304,10 @@ def test_top_ranks_by_the_opportunities_it_shows():
     assert [line.split()[0] for line in table.splitlines()[4:]] == ["3"]
     table = format_table(score_rows(rows), "residual", 0.1, top=1, show="adjustments")
     assert [line.split()[0] for line in table.splitlines()[4:]] == ["1"]
+    # a row with no profile source (the model did not run) shows "-", as None or as the NaN a join leaves
+    for missing in (None, np.nan):
+        table = format_table(score_rows(rows).assign(source=missing), "residual", 0.1, top=1)
+        assert table.splitlines()[4].split()[6] == "-" and "nan" not in table.splitlines()[4]
 
 
 def test_an_in_season_projection_notes_its_totals_count_the_games_played(tiny_bundle, tiny_league, capsys, tmp_path):
@@ -301,8 +322,12 @@ def test_an_in_season_projection_notes_its_totals_count_the_games_played(tiny_bu
     for how in ([], ["--chunk-pitches", "1000"]):  # the History path, and a league scored in chunks
         score_main([*base, "--as-of", day, *how])
         err = capsys.readouterr().err
-        assert f"note: projected in season ({day}, after {last}'s first game" in err, how
+        assert f"note: projected in season ({day}, after {last}'s opening day" in err, how
         assert "what each player recorded before that date plus the rest of the season's" in err
+        assert "no --season-end given" in err, how
+        score_main([*base, "--as-of", day, "--season-end", f"{last}-09-30", *how])
+        err = capsys.readouterr().err
+        assert "note: projected in season" in err and "--season-end" not in err, how
     score_main([*base, "--store", str(tmp_path / "state")])  # a store's default date: the day after its last game
     assert "note: projected in season" in capsys.readouterr().err
     # a date after the season's end (given): nothing left to play, and the note says the totals are recorded
@@ -379,6 +404,29 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
         played = (rows["opportunities_to_date"] > 0).to_numpy()
         assert (np.abs(got - opening_day).max(axis=1) > 1e-6)[played].all()  # his season so far counts
         np.testing.assert_allclose(got[~played], opening_day[~played], rtol=1e-12)  # none: the opening day's
+        # the ranges read Marcel to date's evidence: the season so far at weight 8 beside 5/4/3 (mean 4),
+        # so a player who has played gets a narrower talent interval than his opening day's
+        # (a player not in the opening day's table has no MLB line in the window: no evidence then)
+        before = (at_opening[at_opening["player_type"] == pt].set_index("player_id")["evidence"]
+                  .reindex(rows["player_id"], fill_value=0.0).to_numpy())
+        np.testing.assert_allclose(rows["evidence"], before + 2.0 * rows["opportunities_to_date"], rtol=1e-12)
+        width = (rows[f"talent_p90_{stats[0]}"] - rows[f"talent_p10_{stats[0]}"]).to_numpy()
+        from hfm_runtime.ranges import talent_variance
+        prior, scale, inverse = scorer.bundle.range_params.arrays(pt, "talent")
+        wider = talent_variance(rows[[f"rate_{s}" for s in stats]].to_numpy(), before,
+                                prior, scale, inverse)[:, 0]
+        narrower = talent_variance(rows[[f"rate_{s}" for s in stats]].to_numpy(), rows["evidence"].to_numpy(),
+                                   prior, scale, inverse)[:, 0]
+        assert (narrower < wider)[played].all() and np.array_equal(narrower[~played], wider[~played])
+        from hfm_runtime.ranges import beta_ppf, beta_shape
+        m = rows[f"rate_{stats[0]}"].to_numpy()
+        for var, check in ((narrower, np.testing.assert_allclose), (wider, None)):
+            a, b = beta_shape(m, var)
+            expect = beta_ppf(np.array([0.9]), a[:, None], b[:, None])[:, 0] - beta_ppf(np.array([0.1]), a[:, None], b[:, None])[:, 0]
+            if check is not None:  # the table's talent interval is the narrower one's
+                check(width, expect, rtol=1e-6, atol=1e-9)
+            else:
+                assert (width < expect - 1e-9)[played].all()
     # the rest's base, by hand for a batter with an MLB record and one called up this season (his pace
     # from his first game; k_new)
     e, share = season_elapsed(opening, as_of, last)
@@ -415,6 +463,9 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     assert row["opportunities_mean"] != veteran["opportunities_mean"]
     with pytest.raises(HFMInputError, match="season_end"):
         scorer.score(history, last, as_of=as_of, season_end=f"{last - 1}-10-01")
+    with pytest.raises(HFMInputError, match=rf"season_end {last + 1}-09-29 is after the {last} season: give the last "
+                                            rf"scheduled day of {last}'s regular season"):
+        scorer.score(history, last, as_of=as_of, season_end=f"{last + 1}-09-29")
     # a schedule's end before a game the data holds (a mistyped month would end the season early and set
     # every rest to 0): refused on every path; after the as-of date, or on the last game's own day, it is fine
     held = days[days < as_of].max().normalize()

@@ -351,7 +351,10 @@ def test_the_api_refuses_a_two_digit_season(scorer, history):
     with pytest.raises(HFMInputError, match="season 0: not a four-digit year"):
         scorer.score(history, 0)
     # nobody to score says why (a walkthrough got "no players to score" alone)
-    with pytest.raises(HFMInputError, match=r"nobody has an MLB line in 2087-2089 \(Marcel's window for 2090\)"):
+    from hfm_runtime.scoring import SeasonGapWarning
+
+    with pytest.raises(HFMInputError, match=r"nobody has an MLB line in 2087-2089 \(Marcel's window for 2090\)"), \
+            pytest.warns(SeasonGapWarning):
         scorer.score(history, 2090)
     with pytest.raises(HFMInputError, match="player_ids is empty"):
         scorer.score(history, 2022, [])

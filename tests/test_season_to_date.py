@@ -16,8 +16,44 @@ def test_a_season_starts_on_its_first_full_day_not_a_series_abroad():
     days = ["2019-03-20", "2019-03-20", "2019-03-21"] + ["2019-03-28"] * 15 + ["2018-03-29"] * 13 + ["2017-04-02"] * 3
     pks = [1, 1, 2, *range(10, 25), *range(30, 43), 50, 51, 52]  # game 1's two rows count once
     starts = season_starts(np.array(days, dtype="datetime64[D]"), np.array(pks))
-    assert starts == {2019: pd.Timestamp("2019-03-28"), 2018: pd.Timestamp("2018-03-29"),
-                      2017: pd.Timestamp("2017-04-02")}  # 2017: never 4 games a day here, its first day
+    # 2017: never 4 games a day here while other seasons have such days: not started yet (left out)
+    assert starts == {2019: pd.Timestamp("2019-03-28"), 2018: pd.Timestamp("2018-03-29")}
+    # a player's own games (never 4 a day in any season): each season from its first day
+    own = season_starts(np.array(["2019-03-20", "2019-03-29", "2017-04-02"], dtype="datetime64[D]"), np.array([1, 2, 3]))
+    assert own == {2019: pd.Timestamp("2019-03-20"), 2017: pd.Timestamp("2017-04-02")}
+
+
+def test_a_series_abroad_does_not_end_the_opening_day():
+    """As of the home opening day after a series abroad (Tokyo 2019), every player is projected as of
+    opening day (the mix, whole-season totals), in season from the day after."""
+    from hfm_runtime.scoring import _before_opening_day
+    from hfm_runtime.seasons import last_opening_day, projection_date
+
+    openings = {2019: pd.Timestamp("2019-03-20"), 2018: pd.Timestamp("2018-03-29")}
+    starts = {2019: pd.Timestamp("2019-03-28"), 2018: pd.Timestamp("2018-03-29")}
+    assert last_opening_day(openings, starts, 2019) == pd.Timestamp("2019-03-28")
+    assert last_opening_day(openings, {}, 2019) == pd.Timestamp("2019-03-20")  # no start known: the first game
+    assert last_opening_day(openings, starts, 2020) is None
+    assert projection_date(openings, 2019) == pd.Timestamp("2019-03-20")  # the default date: its first game
+
+    class Inputs:  # what the scorer's rule reads of a History or a store
+        def opening_days(self):
+            return openings
+
+        def season_starts(self):
+            return starts
+
+    for day, opening_day in (("2019-03-20", True), ("2019-03-25", True), ("2019-03-28", True), ("2019-03-29", False),
+                             ("2018-03-29", True), ("2018-03-30", False), ("2020-06-01", True)):
+        assert _before_opening_day(Inputs(), pd.Timestamp(day).year, pd.Timestamp(day)) == opening_day, day
+    # the morning of the home opening day, as a daily pipeline has it: the games abroad held and no full
+    # day yet, so 2019 has not started (a review found its start taken as the first game abroad then)
+    held = ["2019-03-20", "2019-03-21"] + ["2018-03-29"] * 13
+    starts = season_starts(np.array(held, dtype="datetime64[D]"), np.array([1, 2, *range(30, 43)]))
+    assert starts == {2018: pd.Timestamp("2018-03-29")}
+    assert last_opening_day(openings, starts, 2019) == pd.Timestamp("2019-12-31")
+    for day in ("2019-03-28", "2019-03-29"):
+        assert _before_opening_day(Inputs(), 2019, pd.Timestamp(day)), day
 
 
 def test_the_share_gone_is_read_off_the_calendar_and_ends_with_the_longest_season():

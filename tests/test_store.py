@@ -270,7 +270,13 @@ def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
     for bad, match in ((day.assign(batter=np.nan), r"column batter: row 1 of the new games is missing"),
                        (day.assign(pitcher=pd.NA), r"column pitcher: row 1 of the new games is missing"),
                        (day.assign(game_date="not a date"), r"column game_date: not dates"),
-                       (day.assign(events=np.nan), rf"game {int(day['game_pk'].min())} has no ended plate appearance")):
+                       (day.assign(events=np.nan), rf"game {int(day['game_pk'].min())} has no ended plate appearance"),
+                       # ids that are not whole numbers (a walkthrough's text ids got numpy's bare ValueError)
+                       (day.assign(batter="abc"), r"column batter: row 1 of the new games is 'abc', not a whole-number id"),
+                       (day.assign(pitcher=day["pitcher"] + 0.5), r"column pitcher: row 1 of the new games is \d+\.5"),
+                       (day.assign(game_pk="x"), r"column game_pk: row 1 of the frame given is 'x'"),
+                       (day.assign(batter=day["batter"].astype(str) + ".0"), r"column batter: row 1 .* is '\d+\.0'"),
+                       (day.assign(pitcher=True), r"column pitcher: row 1 of the new games is True")):
         with pytest.raises(HFMInputError, match=match):
             store.append(bad)
     assert store.n_games == games

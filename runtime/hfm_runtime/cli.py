@@ -27,8 +27,9 @@ bundle whose batter ridge reads them, where a row's projection took the ridge in
 or earlier: hfm_runtime.ridge.missing_positions_note; a league imported before 2026-12-06, Savant
 files without their fielder columns; not for a simulated league, which has none, where the
 training-data warning has said so). A projection made in season (an as-of date after the season's
-first MLB game) gets a note that its playing time and season totals are the opening-day projection
-of the whole season and leave out the games already played (docs/score-table.md). The header line
+opening day, `seasons.last_opening_day`: the home opening day, not a series abroad) gets a note that
+its rates are the rest of the season's and its totals what each player recorded plus the rest's, and
+one asking for --season-end where it was not given (docs/score-table.md). The header line
 counts the fallbacks, the rows with a rate pulled into the plausible range or inputs far outside the
 training range (hfm_runtime.scoring), and the ages by source. Every column: docs/score-table.md.
 `--show ranges` / `--show totals` put each stat's 80% outcome interval / projected season total with
@@ -69,7 +70,6 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 TABLE_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
 DEFAULT_BUNDLE = Path("artifacts/bundle")
-MAX_GAP = 1  # seasons past the data's last that --season may project without --allow-gap
 SHOW: tuple[str, ...] = ("adjustments", "ranges", "totals")  # what --format table shows per stat
 SIMULATED = "simulated"  # the manifest's training_data.source of a bundle trained on a simulated league
 
@@ -130,13 +130,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def check_season(season: int | None, seasons: Iterable[int] | None = None, allow_gap: bool = False) -> None:
     """Refuse a --season that cannot be what was meant: a two-digit year ("did you mean 2025?"), or
-    (with `seasons`, those the data holds) one more than MAX_GAP seasons past the data's last, or one
+    (with `seasons`, those the data holds) one more than MAX_SEASON_GAP seasons past the data's last, or one
     before its first (a walkthrough projected a three-year-old Mike Trout for 1995 from 2000-2021's
     data), unless `allow_gap`: Marcel would read seasons the data does not hold and fall back to league
     rates."""
     if season is None:
         return
     from hfm_runtime.scoring import season_year
+    from hfm_runtime.seasons import MAX_SEASON_GAP
 
     season_year(season, "--season")
     held = {int(s) for s in seasons} if seasons is not None else set()
@@ -146,7 +147,7 @@ def check_season(season: int | None, seasons: Iterable[int] | None = None, allow
             f"--season {season}: the data's first season is {min(held)}, so it holds none of Marcel's window "
             f"{season - 3}-{season - 1} nor the season itself: project a season the data reaches ({min(held)} "
             f"to {last + 1}), or give --allow-gap to project {season} anyway")
-    if last is not None and season > last + MAX_GAP and not allow_gap:
+    if last is not None and season > last + MAX_SEASON_GAP and not allow_gap:
         window = range(season - 3, season)
         raise HFMInputError(
             f"--season {season}: the data's last season is {last}, so Marcel's window {season - 3}-{season - 1} "
@@ -295,10 +296,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             elapsed = time.perf_counter() - start
             mixed = scorer.stats.mixed_rows
         scored = int(table["season"].iloc[0])
-        opening = _league_opening_day(chunked, scored)
-        openings = {scored: opening} if opening is not None else {  # the usual opening day, for the note
-            s: d for s in held if (d := _league_opening_day(chunked, s)) is not None}
-        notes.extend(_in_season_note(openings, as_of, scored, args.season_end, table))
+        openings, starts = _league_opening_days(chunked, held)  # as score_league reads them, for the note
+        notes.extend(_in_season_note(openings, as_of, scored, args.season_end, table, starts))
         if mixed and not said_simulated:  # the ridge goes only into rows projected as of opening day or
             # earlier; a simulated league has no positions, which the training-data warning has said
             notes.extend(_no_positions_in_league(bundle, chunked, scored))
@@ -354,7 +353,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if args.store is not None:
             source.save(args.store)
         elapsed = time.perf_counter() - start
-        notes.extend(_in_season_note(source.opening_days(), as_of, season, args.season_end, table))  # a History's or a store's
+        notes.extend(_in_season_note(source.opening_days(), as_of, season, args.season_end, table,
+                                     source.season_starts()))  # a History's or a store's
         mixed = scorer.stats.mixed_rows
         if mixed and not said_simulated:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
@@ -532,8 +532,9 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
                  .groupby("player_type", sort=False).head(top))
     for r in table.itertuples(index=False):
         age = "-" if pd.isna(r.age) else f"{r.age:.0f}" + {"birth_year": "y", "imputed": "i"}.get(r.age_source, "")
+        src = r.source if isinstance(r.source, str) and r.source else "-"  # None, or NaN once frames are joined
         row = (f"{r.player_id:>9} {str(r.name)[:22]:<22} {age:>4} {r.player_type:<7} {r.flag:<15} "
-               f"{r.archetype if r.archetype >= 0 else '-':>4} {str(r.source or '-'):<7} {r.n_games:>5} "
+               f"{r.archetype if r.archetype >= 0 else '-':>4} {src:<7} {r.n_games:>5} "
                f"{(r.opportunities_mean if show == 'totals' else r.opportunities):>6.0f}")
         for s in TABLE_STATS:
             rate, adj = getattr(r, f"rate_{s}"), getattr(r, f"adj_{s}")
@@ -649,20 +650,37 @@ def _no_positions_in_league(bundle, league_dir: Path, season: int) -> list[str]:
     return [note] if note else []
 
 
-def _league_opening_day(league_dir: Path, season: int) -> pd.Timestamp | None:
-    """The first MLB game date of `season` in a league folder (one column of one file), None without it."""
-    path = Path(league_dir) / "pitches" / "MLB" / f"{season}.parquet"
-    if not path.is_file():
-        return None
+def _league_opening_days(league_dir: Path, seasons: Iterable[int]) -> tuple[dict[int, pd.Timestamp],
+                                                                                dict[int, pd.Timestamp]]:
+    """(season -> its first MLB game date, season -> its start: playing_time.season_starts) of the
+    `seasons` a league folder holds, from two columns of each season's MLB file (the starts over them
+    all: a season without a full day is not started where another has one)."""
+    from hfm_runtime.playing_time import games_per_day, season_starts_of_counts
     from hfm_runtime.statcast import parquet_module
 
-    days = pd.to_datetime(parquet_module().read_table(path, columns=["game_date"]).column(0).to_pandas())
-    return None if days.empty else days.min().normalize()
+    openings, days, counts = {}, [], []
+    for season in seasons:
+        path = Path(league_dir) / "pitches" / "MLB" / f"{season}.parquet"
+        if not path.is_file():
+            continue
+        table = parquet_module().read_table(path, columns=["game_date", "game_pk"]).to_pandas()
+        if table.empty:
+            continue
+        day = pd.to_datetime(table["game_date"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+        d, n = games_per_day(day, table["game_pk"].to_numpy())
+        openings[int(season)] = pd.Timestamp(np.datetime64(int(d[0]), "D"))
+        days.append(d)
+        counts.append(n)
+    if not days:
+        return openings, {}
+    return openings, season_starts_of_counts(np.concatenate(days), np.concatenate(counts))
 
 
 def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | None, season: int,
-                    season_end: str | None = None, table: pd.DataFrame | None = None) -> list[str]:
-    """A note when the projection is made in season (after the season's first game in the data): the
+                    season_end: str | None = None, table: pd.DataFrame | None = None,
+                    starts: dict[int, pd.Timestamp] | None = None) -> list[str]:
+    """A note when the projection is made in season (after the season's opening day in the data,
+    `seasons.last_opening_day` of its first games `openings` and its `starts`): the
     rates are then for the rest of the season, and the season totals count what was already recorded
     (before 2026-12-06 night they did not, and said so: a walkthrough had found Pete Alonso as of
     2019-07-01 given 74 PA and 4 HR with 355 PA and 28 HR already played). Otherwise, a note when a
@@ -672,27 +690,33 @@ def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | Non
     word), and when --season-end was given but not read (it is read in season only). In season with
     no player given any of the season left (the scored `table`'s rest is 0 for all: the date is past
     the season's end, or the longest season's), the note says the totals are the recorded ones (a
-    walkthrough on 2026-12-07 found the rest-of-season note on a table as of a day after the season)."""
-    from hfm_runtime.seasons import projection_date
+    walkthrough on 2026-12-07 found the rest-of-season note on a table as of a day after the season). In
+    season without `season_end`, a second note asks for it (the calendar's average is then read)."""
+    from hfm_runtime.seasons import last_opening_day, projection_date
 
-    opening = openings.get(season)
+    opening = last_opening_day(openings, starts or {}, season)
     if opening is not None and as_of is not None and as_of > opening:
         if table is not None and len(table) and np.allclose(table["opportunities_mean"], table["opportunities_to_date"]):
             return [f"note: projected as of {as_of.date()}, after {season}'s end by the calendar (the season's end "
                     "given, or past the longest season): no player has any of the season left, so the season "
                     "totals (proj_*, total_*) and opportunities_* are what each player recorded, and the rates are "
                     "for games no longer to come (docs/score-table.md)"]
-        return [f"note: projected in season ({as_of.date()}, after {season}'s first game on {opening.date()}): the "
-                "rates are for the rest of the season; opportunities_*, the season totals (proj_*, total_*) and, "
-                "with --show totals, opp are what each player recorded before that date plus the rest of the "
-                "season's, its playing time from his pace so far and his opening-day projection; elsewhere opp is "
-                "Marcel's whole-season opportunities, at which the outcome_* intervals are read (docs/score-table.md)"]
+        notes = [f"note: projected in season ({as_of.date()}, after {season}'s opening day, {opening.date()}): the "
+                 "rates are for the rest of the season; opportunities_*, the season totals (proj_*, total_*) and, "
+                 "with --show totals, opp are what each player recorded before that date plus the rest of the "
+                 "season's, its playing time from his pace so far and his opening-day projection; elsewhere opp is "
+                 "Marcel's whole-season opportunities, at which the outcome_* intervals are read (docs/score-table.md)"]
+        if season_end is None:  # the calendar's average left the rest of 2019 and 2021 8-11% short by Sept 1
+            notes.append("note: no --season-end given, so the season is taken to last the 2001-2018 average (about "
+                         "183 days from its start); give the schedule's last day: with the average, the rest of 2019 "
+                         "and 2021 (186 days each) came out 8-11% short as of September 1 (docs/ranges.md)")
+        return notes
     out = []
     if opening is None and as_of is not None and as_of.year == season and as_of > projection_date(openings, season):
         out.append(f"note: the data holds no {season} MLB game before {as_of.date()}: projected as of opening day "
                    "(whole-season rates and totals)")
     if season_end is not None:
-        out.append("note: --season-end is read in season only (an as-of date after the season's first game in "
+        out.append("note: --season-end is read in season only (an as-of date after the season's opening day in "
                    "the data); this projection is as of opening day and does not use it")
     return out
 
@@ -736,6 +760,7 @@ def _main(args: argparse.Namespace) -> None:
     import warnings
 
     from hfm_runtime.register import RegisterWarning
+    from hfm_runtime.scoring import SeasonGapWarning
     from hfm_runtime.statcast import StatcastWarning
 
     try:
@@ -743,6 +768,7 @@ def _main(args: argparse.Namespace) -> None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StatcastWarning)
             warnings.simplefilter("always", RegisterWarning)
+            warnings.simplefilter("ignore", SeasonGapWarning)  # run() refused it, or --allow-gap asked for it
             text = run(args, notes)
         said = set()  # a chunked league reloads its seasons per chunk: each warning once
         for w in caught:

@@ -28,7 +28,8 @@ pitchers throw 5-10 times the pitches a batter sees, so 400 pitchers held 4.6 mi
 profile, Marcel and context depend only on the rows `seasons.charged_rows` picks for him, given the
 league rates and the projection date (tests/test_league_scoring.py checks it).
 
-    python -m hfm_runtime.league_scoring --bundle B --league L [--season Y] [--chunk-pitches N] --out F.csv
+    python -m hfm_runtime.league_scoring --bundle B --league L [--season Y] [--as-of D [--season-end E]] \
+        [--chunk-pitches N] --out F.csv
 
 writes the table as CSV (what `hfm-score --format csv` writes for the whole league); `hfm-score
 --league` takes this path by itself for a league of more than `chunk_pitches` pitches
@@ -179,6 +180,9 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--bundle", type=Path, required=True)
     p.add_argument("--league", type=Path, required=True)
     p.add_argument("--season", type=int, default=None)
+    p.add_argument("--as-of", default=None, help="YYYY-MM-DD: project as of this date (default: the season's "
+                   "opening day; in season the rates are the rest of the season's, as hfm-score's)")
+    p.add_argument("--season-end", default=None, help="in season: the season's last scheduled day, YYYY-MM-DD")
     p.add_argument("--chunk-players", type=int, default=DEFAULT_CHUNK_PLAYERS)
     p.add_argument("--chunk-pitches", type=int, default=DEFAULT_CHUNK_PITCHES)
     p.add_argument("--threads", type=int, default=1, help="cores the graphs use (ScorerOptions.threads)")
@@ -187,8 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     try:
         scorer = Scorer(args.bundle, ScorerOptions(threads=args.threads))
-        table = score_league(scorer, args.league, args.season, chunk_players=args.chunk_players,
-                             chunk_pitches=args.chunk_pitches, log=lambda line: print(line, flush=True))
+        table = score_league(scorer, args.league, args.season, as_of=args.as_of, chunk_players=args.chunk_players,
+                             chunk_pitches=args.chunk_pitches, season_end=args.season_end,
+                             log=lambda line: print(line, flush=True))
     except HFMInputError as exc:
         print_error(exc)
         sys.exit(2)

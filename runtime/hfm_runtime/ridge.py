@@ -9,8 +9,8 @@ per target stat) and computes the same features and projections from a player's 
 A bundle whose blend takes the ridge in (`blend.json` "mix": per player type and stat, lam) ships it
 as `ridge_<type>.json` (`to_json`); the scorer's opening-day projection for a player the model
 adjusts is then (1 - lam) * blend + lam * ridge (hfm_runtime.scoring). The ridge reads only seasons
-before the projected one, so it is applied only to projections as of opening day or earlier (no MLB
-game of the season before the as-of date).
+before the projected one, so it is applied only to projections as of opening day or earlier (an
+as-of date on or before the season's home opening day, `seasons.last_opening_day`).
 
 Inputs: `season_sums` of the player's lines (one row per player, season and level: opportunities,
 target-stat counts, SKILL_COUNTS, a batter's POSITION_GAMES and `games`), his age in the projected

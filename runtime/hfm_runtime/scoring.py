@@ -44,8 +44,9 @@ opening day moved to that season: `seasons.projection_date`):
               central intervals around rate_S) of his talent, of his outcome rate at `opportunities`
               (in season too) and of his season total
               (in season: his counts so far plus the rest's), with the playing-time spread where the bundle has one
-              (hfm_runtime.ranges; `evidence`: Marcel's weighted record they rest on; the spread's
-              parameters: the bundle's blend.json "ranges", else Marcel's regression variance)
+              (hfm_runtime.ranges; `evidence`: Marcel's weighted record they rest on, in season Marcel
+              to date's, the season so far at its weight beside 5/4/3, so they narrow as it goes on; the
+              spread's parameters: the bundle's blend.json "ranges", else Marcel's regression variance)
   opportunities_<q>  the same quantiles of his season's opportunities (hfm_runtime.playing_time; all
               equal to `opportunities` for a bundle without a playing-time spread)
 The model sees the player's up to `max_games` most recent games (his perspective, any level) strictly
@@ -99,6 +100,7 @@ import os
 import re
 import threading
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -116,13 +118,14 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
-from hfm_runtime.marcel import MARCEL_CONFIGS, league_rates, marcel, season_so_far
+from hfm_runtime.marcel import MARCEL_CONFIGS, TO_DATE_WEIGHT, league_rates, marcel, season_so_far
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config, wide_feature_names
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, PlayingTimeInputs, SeasonToDate, first_days, level_quantiles,
                                       season_starts)
 from hfm_runtime.ridge import mixed
-from hfm_runtime.seasons import game_line_columns, plate_appearances, projection_date, season_age, season_lines
+from hfm_runtime.seasons import (MAX_SEASON_GAP, game_line_columns, group_sum, last_opening_day, plate_appearances,
+                                 projection_date, season_age, season_lines)
 from hfm_runtime.skills import skill_line_columns, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
@@ -149,6 +152,13 @@ RANGES_MEMO_ROWS = 50_000  # rows of quantiles Scorer._ranges keeps per player t
 # rare category without anything being out of range).
 INPUT_Z_LIMIT = 6.0
 INDICATOR_PREFIXES: tuple[str, ...] = ("filled:", "hand:", "source:")
+
+
+class SeasonGapWarning(UserWarning):
+    """`score` of a season more than MAX_SEASON_GAP past the data's last MLB season, or before its first:
+    Marcel's window holds at most part of it, so the rows rest on league rates and old games (`hfm-score`
+    refuses such a --season without --allow-gap; a walkthrough on 2026-12-07 got a 2030 table from the
+    Python API, every row a model row, without a word)."""
 
 
 @dataclass(frozen=True)
@@ -475,6 +485,8 @@ class History:
         where given): where an in-season table's calendar counts from."""
         if self.starts is not None:
             return {int(season): pd.Timestamp(day) for season, day in self.starts.items()}
+        if self.openings is not None:  # the league's first games given, not its starts: not this history's
+            return self.opening_days()  # own (some players' games would move the opening-day switch)
         if "starts" not in self._derived:
             mlb = self.pitches[LEVEL_COLUMN].to_numpy() == "MLB"
             self._derived["starts"] = season_starts(self.pitches["game_date"].to_numpy()[mlb],
@@ -627,9 +639,9 @@ def league_days(lines: pd.DataFrame, pt: PlayerType) -> pd.DataFrame:
     counts; one row per day with an MLB game)."""
     opp, stats = OPPORTUNITY[pt], list(TARGET_STATS[pt])
     mlb = lines if LEVEL_COLUMN not in lines.columns else lines[lines[LEVEL_COLUMN].to_numpy() == "MLB"]
-    keys = [mlb["season"].to_numpy(np.int64), mlb["game_date"].to_numpy().astype("datetime64[D]")]
-    out = mlb[[opp, *stats]].groupby(keys).sum()
-    return out.rename_axis(["season", "day"]).reset_index()
+    columns = {"season": mlb["season"].to_numpy(np.int64), "day": mlb["game_date"].to_numpy().astype("datetime64[D]"),
+               **{c: mlb[c] for c in (opp, *stats)}}
+    return pd.DataFrame(group_sum(columns, ["season", "day"]))
 
 
 def merged_days(given: pd.DataFrame | None, own: pd.DataFrame) -> pd.DataFrame:
@@ -637,9 +649,11 @@ def merged_days(given: pd.DataFrame | None, own: pd.DataFrame) -> pd.DataFrame:
     hold, `own` (the rows at hand: a History's or a store's) for the days they do not."""
     if given is None or not len(given):
         return own
-    held = pd.MultiIndex.from_arrays([given["season"].to_numpy(np.int64), given["day"].to_numpy().astype("datetime64[D]")])
-    mine = pd.MultiIndex.from_arrays([own["season"].to_numpy(np.int64), own["day"].to_numpy().astype("datetime64[D]")])
-    return pd.concat([given, own[~mine.isin(held)]], ignore_index=True)
+    def keys(days: pd.DataFrame) -> np.ndarray:  # (season, day) as one integer: days since 1970 < 1e6
+        day = days["day"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        return days["season"].to_numpy(np.int64) * 1_000_000 + day
+
+    return pd.concat([given, own[~np.isin(keys(own), keys(given))]], ignore_index=True)
 
 
 def league_to_date(days: pd.DataFrame, pt: PlayerType, season: int, as_of: pd.Timestamp) -> pd.Series:
@@ -735,6 +749,9 @@ def parse_as_of(as_of: Any, season: int | None, name: str = "as_of") -> pd.Times
     if day.tzinfo is not None:
         day = day.tz_localize(None)
     if season is not None and day.year > season:
+        if name.lstrip("-").replace("-", "_") == "season_end":  # not an as-of date: the season's own last day
+            raise HFMInputError(f"{name} {day.date()} is after the {season} season: give the last scheduled day "
+                                f"of {season}'s regular season (YYYY-MM-DD, in {season})")
         raise HFMInputError(f"{name} {day.date()} is after the {season} season: a projection of {season} reads "
                             f"games before its date, so give a date in {season} or before")
     return day.normalize()
@@ -778,10 +795,11 @@ def check_as_of_after(as_of: pd.Timestamp, season: int, last: pd.Timestamp | Non
 
 
 def _before_opening_day(inputs: Any, season: int, as_of: pd.Timestamp) -> bool:
-    """Whether no MLB game of `season` comes before `as_of`: the history's first one (its opening day)
-    is on or after it, or the history holds none."""
-    opening = inputs.opening_days().get(int(season))
-    return opening is None or as_of <= opening
+    """Whether `as_of` is an opening-day projection of `season`: on or before its last opening day
+    (`seasons.last_opening_day`: the home opening day, after a series abroad), or the data holds none
+    of the season."""
+    last = last_opening_day(inputs.opening_days(), inputs.season_starts(), season)
+    return last is None or as_of <= last
 
 
 def input_warnings(pt: PlayerType, stat_features: np.ndarray, layout: ProfileConfig | None = None,
@@ -942,6 +960,12 @@ class Scorer:
     ) -> list[dict[str, Any]]:
         inputs = _HistoryInputs(self, source) if isinstance(source, History) else source.scoring_inputs(self)
         season = season_year(season)
+        held = inputs.opening_days()  # the MLB seasons the data holds
+        if held and not min(held) <= season <= max(held) + MAX_SEASON_GAP:
+            window = len(set(held) & set(range(season - 3, season)))
+            warnings.warn(f"score: season {season} lies outside this data's MLB seasons ({min(held)}-{max(held)}): "
+                          f"Marcel's window {season - 3}-{season - 1} holds {window} of its 3 seasons, so the rows "
+                          "rest on league rates and old games", SeasonGapWarning, stacklevel=3)
         as_of_date = parse_as_of(as_of, season)
         end = parse_as_of(season_end, season, "season_end")
         if end is not None and end.year != season:
@@ -1099,12 +1123,16 @@ class Scorer:
             out[f"adj_{s}"] = adj[:, j]
             out[f"rate_{s}"] = rates[:, j]
             out[f"proj_{s}"] = counts[:, j] + rates[:, j] * expected
-        out["evidence"] = base.evidence
+        # in season the ranges read Marcel to date's evidence: the season so far at its weight beside
+        # 5/4/3, so talent_* narrows as the season goes on (the best of c = 0-4 in E + c d on 2018, and
+        # on 2019 and 2021: benchmarks/studies/real_in_season_talent_study.py, docs/ranges.md)
+        evidence = base.evidence + TO_DATE_WEIGHT * done / np.mean(MARCEL_CONFIGS[pt].weights)
+        out["evidence"] = evidence
         out["opportunities_to_date"] = done
         out["opportunities_mean"] = done + expected
         for k, q in enumerate(QUANTILE_NAMES):
             out[f"opportunities_{q}"] = done + opp_q[:, k]
-        spread = self._ranges(pt, rates, base.evidence, n0, levels)
+        spread = self._ranges(pt, rates, evidence, n0, levels)
         for kind in RANGE_KINDS:
             values = getattr(spread, kind)
             for j, s in enumerate(stats):

@@ -151,6 +151,9 @@ def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+# Seasons past the data's last MLB season a projection may be of without a word (hfm-score refuses more
+# without --allow-gap; Scorer.score warns, hfm_runtime.scoring.SeasonGapWarning)
+MAX_SEASON_GAP = 1
 OPENING_WINDOW = ((3, 15), (4, 15))  # (month, day): where a usual opening day lies (every season 2000-2021 but 2020)
 
 
@@ -160,8 +163,11 @@ def projection_date(openings: Mapping[int, pd.Timestamp], season: int) -> pd.Tim
     data's usual opening day moved to `season`: the lower median (month, day) of the held seasons'
     opening days, kept inside OPENING_WINDOW (a data set that starts in August, or holds only the
     60-game 2020, does not move it to summer); else, with no season held, January 1. The model was
-    trained as of real opening days (hfm_train.examples.as_of_rows) and reads windows counted back
-    from the date: a projection as of January 1 would read its profile's late window from early May."""
+    trained as of real opening days (hfm_train.examples.as_of_rows: each season's first game) and reads
+    windows counted back from the date: a projection as of January 1 would read its profile's late
+    window from early May. (The first games, not the home opening days of `last_opening_day`: MLB
+    opens most seasons with one to three games the evening before the full slate, so the home opening
+    days would move the usual day by about one, 2022's from 2000-2021 from March 31 to April 2.)"""
     season = int(season)
     if season in openings:
         return pd.Timestamp(openings[season])
@@ -170,6 +176,27 @@ def projection_date(openings: Mapping[int, pd.Timestamp], season: int) -> pd.Tim
     days = sorted((pd.Timestamp(day).month, pd.Timestamp(day).day) for day in openings.values())
     month, day = min(max(days[(len(days) - 1) // 2], OPENING_WINDOW[0]), OPENING_WINDOW[1])
     return pd.Timestamp(season, month, day)
+
+
+def last_opening_day(openings: Mapping[int, pd.Timestamp], starts: Mapping[int, pd.Timestamp],
+                     season: int) -> pd.Timestamp | None:
+    """The last day a projection of `season` is an opening-day one (whole-season rates and totals, the
+    opening-day mix): its start (`starts`, hfm_runtime.playing_time.season_starts: its first day of
+    several MLB games, the home opening day) or its first game (`openings`), the later of the two;
+    None where the data holds none of it; December 31 where `starts` leaves it out (games held, none
+    of them a full day: not started yet, `playing_time.season_starts`), its first game where `starts`
+    is empty. A series abroad a week before the home openers (Tokyo,
+    March 20-21, 2019) is then not the season's opening: as of March 28, 2019, everyone is projected as
+    of opening day; from the day after, in season (a walkthrough on 2026-12-07 found every batter
+    losing the opening-day mix as of March 28 to the two games in Tokyo). Likewise the evening's one to
+    three games before most seasons' full slate (2017: April 2, then April 3)."""
+    season = int(season)
+    if season not in openings:
+        return None
+    first = pd.Timestamp(openings[season])
+    if season not in starts:  # no starts known: the first game; else not started yet, so every day of it
+        return first if not starts else max(first, pd.Timestamp(season, 12, 31))
+    return max(first, pd.Timestamp(starts[season]))
 
 
 def charged_rows(pitches: pd.DataFrame, player_type: PlayerType, ids) -> np.ndarray:

@@ -102,7 +102,8 @@ from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
-from hfm_runtime.playing_time import NO_DAY, RECENT_DAYS, SeasonToDate, first_days, season_starts_of_counts
+from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, SeasonToDate, first_days, games_per_day,
+                                     season_starts_of_counts)
 from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, league_days, league_to_date,
                                  marcel_rows, merged_days, scored_as)
 from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
@@ -355,6 +356,7 @@ class PlayerStore:
             raise HFMInputError(f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)")
         # before it is read as int64 (a nullable column's NA would not be); every row given, held games too
         _refuse_missing(pitches, "game_pk", "of the frame given")
+        _refuse_not_integer(pitches, "game_pk", "of the frame given")
         pks = pitches["game_pk"].to_numpy(np.int64)
         with self._lock:
             held = np.isin(pks, self._game_pks)
@@ -391,7 +393,8 @@ class PlayerStore:
             seasons = {int(s) for table in lines.values() for s in np.unique(table["season"].to_numpy(np.int64))}
             self._marcel = {k: v for k, v in self._marcel.items() if not any(k[1] - 3 <= s < k[1] for s in seasons)}
             for pt, frame in new_days.items():
-                self._own_days[pt] = pd.concat([self._own_days[pt], frame], ignore_index=True)
+                before = self._own_days[pt]
+                self._own_days[pt] = frame if before.empty else pd.concat([before, frame], ignore_index=True)
             self._league_now = {}
             for (pt, day), memo in self._identity.items():  # profiles as of later days read the new games
                 if day > first_day and pt in lines:
@@ -547,9 +550,11 @@ class PlayerStore:
 
     def _add_games(self, rows: pd.DataFrame) -> None:
         self._game_pks = np.union1d(self._game_pks, rows["game_pk"].to_numpy(np.int64))
+        held: dict[tuple[int, str], list[int]] = {}  # counted first: one _hold_key per (day, home team)
         for pk, day, home in game_keys(rows):
-            retro = pk >= RETROSHEET_GAME_PK_MIN
-            self._hold_key(day, home, int(not retro), int(retro))
+            held.setdefault((day, home), [0, 0])[int(pk >= RETROSHEET_GAME_PK_MIN)] += 1
+        for (day, home), (statcast, retrosheet) in held.items():
+            self._hold_key(day, home, statcast, retrosheet)
         day = _day(rows["game_date"])
         self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
         mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
@@ -559,8 +564,7 @@ class PlayerStore:
             first = np.flatnonzero(np.r_[True, seasons[1:] != seasons[:-1]])  # each season's first MLB day
             for season, d in zip(seasons[first].tolist(), days[first].tolist()):
                 self._opening[season] = min(d, self._opening.get(season, d))
-            pairs = np.unique(np.stack([day[mlb], rows["game_pk"].to_numpy(np.int64)[mlb]]), axis=1)
-            for d, n in zip(*np.unique(pairs[0], return_counts=True)):
+            for d, n in zip(*games_per_day(day[mlb], rows["game_pk"].to_numpy(np.int64)[mlb])):
                 self._mlb_games[int(d)] = self._mlb_games.get(int(d), 0) + int(n)
             self._starts = None
 
@@ -613,7 +617,7 @@ class PlayerStore:
         day = np.concatenate([seg.day[: seg.n] for seg in segs])
         pk = np.concatenate([seg.game_pk[: seg.n] for seg in segs])
         at = np.concatenate([seg.level[: seg.n] for seg in segs]) == mlb
-        days, counts = np.unique(np.unique(np.stack([day[at], pk[at]]), axis=1)[0], return_counts=True)
+        days, counts = games_per_day(day[at], pk[at])
         return {int(d): int(n) for d, n in zip(days, counts)}
 
     def season_starts(self) -> dict[int, pd.Timestamp]:
@@ -1172,6 +1176,40 @@ def _refuse_missing(rows: pd.DataFrame, col: str, where: str = "of the new games
                             "missing (required; statcast.load_pitches checks every column)")
 
 
+def _refuse_not_integer(rows: pd.DataFrame, col: str, where: str = "of the new games") -> None:
+    """An id column (batter, pitcher, game_pk) whose values are not whole numbers: one error naming the
+    column and row (a walkthrough's text ids got numpy's bare "invalid literal for int()"). Integer
+    columns pass at once; floats must be whole; text must read as an integer ("600152", not
+    "600152.0", which the int64 read later refuses); booleans are refused."""
+    values = rows[col]
+    kind = getattr(values.dtype, "kind", "O")
+    if kind in "iu":
+        return
+    present = values.notna().to_numpy()  # a missing id is _refuse_missing's to name
+    if kind == "b":
+        bad = present
+    elif kind == "f":
+        numbers = values.to_numpy(np.float64, na_value=np.nan)
+        bad = present & (~np.isfinite(numbers) | (numbers != np.round(numbers)))
+    else:
+        def whole(v: Any) -> bool:
+            if isinstance(v, (bool, np.bool_)):
+                return False
+            if isinstance(v, (int, np.integer)):
+                return True
+            if isinstance(v, (float, np.floating)):
+                return bool(np.isfinite(v) and v == round(v))
+            return isinstance(v, str) and v.strip().lstrip("+-").isdigit()
+
+        bad = present & ~np.fromiter((whole(v) for v in values.astype(object)), bool, len(values))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        shown = values.iloc[row]
+        shown = shown.item() if isinstance(shown, np.generic) else shown
+        raise HFMInputError(f"pitches: column {col}: row {row + 1} {where} is {shown!r}, not a whole-number "
+                            "id (MLBAM ids and game_pk are integers; statcast.load_pitches checks every column)")
+
+
 def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The new games' rows of an append, checked before the state changes (module docstring), without
     repeated pitches; and how many rows were dropped for repeating one. A walkthrough appended rows with
@@ -1179,6 +1217,8 @@ def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     was then skipped as held) and a day twice in one frame (counted twice)."""
     for col in ("game_date", "batter", "pitcher"):
         _refuse_missing(rows, col)
+    for col in ("batter", "pitcher"):
+        _refuse_not_integer(rows, col)
     try:
         _day(rows["game_date"])
     except (ValueError, TypeError) as err:
