@@ -136,7 +136,28 @@ def marcel(
     to_date_league: pd.Series | None = None,
     to_date_weight: float = TO_DATE_WEIGHT,
 ) -> pd.DataFrame:
-    """Project `season` from the season lines of the seasons before it.
+    """Project `season` from the season lines of the seasons before it: `marcel_columns`, framed."""
+    ids, columns = marcel_columns(lines, ages, season, player_type, player_ids, config, league, to_date,
+                                  to_date_league, to_date_weight)
+    return pd.DataFrame(columns, index=ids)
+
+
+def marcel_columns(
+    lines: pd.DataFrame,
+    ages: pd.Series | Mapping[int, float] | None,
+    season: int,
+    player_type: PlayerType,
+    player_ids: Iterable[int] | None = None,
+    config: MarcelConfig | None = None,
+    league: pd.DataFrame | None = None,
+    to_date: pd.DataFrame | None = None,
+    to_date_league: pd.Series | None = None,
+    to_date_weight: float = TO_DATE_WEIGHT,
+) -> tuple[pd.Index, dict[str, np.ndarray]]:
+    """(player ids, column -> [N] array): `marcel`'s table as a dict of columns, for a caller that reads
+    a few of them (the scorer: framing and reading back some thirty columns cost about 2 ms a cold call).
+
+    Project `season` from the season lines of the seasons before it.
 
     lines: season lines of one player type (hfm_runtime.seasons.season_lines or lahman), any levels.
     ages: player_id -> age in `season` (seasons.season_age); missing ages get no age adjustment.
@@ -210,22 +231,19 @@ def marcel(
 
     n_seasons = (o > 0).sum(1)
     full_season = season_scale(window)
-    return pd.DataFrame(
-        {
-            opp: playing_time(o[:, 0], o[:, 1], season, config),
-            **{k: rates[:, j] for j, k in enumerate(stats)},
-            "n_seasons": n_seasons.astype(np.int64),
-            "no_history": n_seasons == 0,
-            "reliability": record / (record + config.regression),
-            "evidence": record / w.mean(),
-            "age": age,
-            **{f"opp_{k + 1}": o[:, k] * full_season[k] for k in range(len(window))},
-            "weighted_opportunities": weighted_opp,
-            **{f"weighted_{k}": weighted_x[:, j] for j, k in enumerate(stats)},
-            **{f"prior_{k}": prior[:, j] for j, k in enumerate(stats)},
-        },
-        index=ids,
-    )
+    return ids, {
+        opp: playing_time(o[:, 0], o[:, 1], season, config),
+        **{k: rates[:, j] for j, k in enumerate(stats)},
+        "n_seasons": n_seasons.astype(np.int64),
+        "no_history": n_seasons == 0,
+        "reliability": record / (record + config.regression),
+        "evidence": record / w.mean(),
+        "age": age,
+        **{f"opp_{k + 1}": o[:, k] * full_season[k] for k in range(len(window))},
+        "weighted_opportunities": weighted_opp,
+        **{f"weighted_{k}": weighted_x[:, j] for j, k in enumerate(stats)},
+        **{f"prior_{k}": prior[:, j] for j, k in enumerate(stats)},
+    }
 
 
 def season_so_far(player_type: PlayerType, weighted_opp: np.ndarray, weighted_x: np.ndarray, prior: np.ndarray,

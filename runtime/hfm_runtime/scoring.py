@@ -118,7 +118,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import GameKeys, GameTable, PitchFeaturizer
 from hfm_runtime.graphpool import GRAPH1_KEY, GraphPool, open_session  # noqa: F401  (re-exported)
 from hfm_runtime.identity import build_identity
-from hfm_runtime.marcel import MARCEL_CONFIGS, TO_DATE_WEIGHT, league_rates, marcel, season_so_far
+from hfm_runtime.marcel import MARCEL_CONFIGS, TO_DATE_WEIGHT, league_rates, marcel_columns, season_so_far
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config, wide_feature_names
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
 from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, PlayingTimeInputs, SeasonToDate, first_days, level_quantiles,
@@ -585,7 +585,7 @@ def marcel_rows(
     stats = list(TARGET_STATS[pt])
     n = len(ids)
     try:
-        base = marcel(lines, pd.Series(ages, index=ids), season, pt, player_ids=ids, league=league)
+        _, base = marcel_columns(lines, pd.Series(ages, index=ids), season, pt, player_ids=ids, league=league)
     except HFMInputError:  # no MLB lines at all in the window: the bundle's league rates
         rates = np.tile(np.array([bundle.identity[pt].league_rates[s] for s in stats], dtype=np.float64), (n, 1))
         return MarcelRows(
@@ -594,14 +594,16 @@ def marcel_rows(
             evidence=np.zeros(n), window=np.zeros((n, 3)), weighted_opp=np.zeros(n), weighted=np.zeros_like(rates),
             prior=rates.copy(),
         )
+    def stack(names: list[str]) -> np.ndarray:
+        return np.column_stack([np.asarray(base[c], dtype=np.float64) for c in names]).reshape(n, len(names))
+
     return MarcelRows(
-        rates=base[stats].to_numpy(np.float64), opportunities=base[OPPORTUNITY[pt]].to_numpy(np.float64),
-        no_history=base["no_history"].to_numpy(bool), league_rate=np.zeros(n, bool),
-        ages=np.asarray(ages, np.float64), evidence=base["evidence"].to_numpy(np.float64),
-        window=base[["opp_1", "opp_2", "opp_3"]].to_numpy(np.float64),
-        weighted_opp=base["weighted_opportunities"].to_numpy(np.float64),
-        weighted=base[[f"weighted_{s}" for s in stats]].to_numpy(np.float64),
-        prior=base[[f"prior_{s}" for s in stats]].to_numpy(np.float64),
+        rates=stack(stats), opportunities=np.asarray(base[OPPORTUNITY[pt]], dtype=np.float64),
+        no_history=np.asarray(base["no_history"], dtype=bool), league_rate=np.zeros(n, bool),
+        ages=np.asarray(ages, np.float64), evidence=np.asarray(base["evidence"], dtype=np.float64),
+        window=stack(["opp_1", "opp_2", "opp_3"]),
+        weighted_opp=np.asarray(base["weighted_opportunities"], dtype=np.float64),
+        weighted=stack([f"weighted_{s}" for s in stats]), prior=stack([f"prior_{s}" for s in stats]),
     )
 
 

@@ -550,11 +550,12 @@ class PlayerStore:
 
     def _add_games(self, rows: pd.DataFrame) -> None:
         self._game_pks = np.union1d(self._game_pks, rows["game_pk"].to_numpy(np.int64))
-        held: dict[tuple[int, str], list[int]] = {}  # counted first: one _hold_key per (day, home team)
-        for pk, day, home in game_keys(rows):
-            held.setdefault((day, home), [0, 0])[int(pk >= RETROSHEET_GAME_PK_MIN)] += 1
-        for (day, home), (statcast, retrosheet) in held.items():
-            self._hold_key(day, home, statcast, retrosheet)
+        keys, sources = self._game_keys, set()
+        for pk, day, home in game_keys(rows):  # _hold_key's counts, its sources noted once below
+            retro = pk >= RETROSHEET_GAME_PK_MIN
+            keys.setdefault((day, home), [0, 0])[int(retro)] += 1
+            sources.add(retro)
+        self._sources_held.update(sources)
         day = _day(rows["game_date"])
         self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
         mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
