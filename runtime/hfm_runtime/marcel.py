@@ -42,6 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,21 +125,10 @@ def league_prior(
     return pd.Series(w @ league.to_numpy()[known] / w.sum(), index=league.columns, name=season)
 
 
-def marcel(
-    lines: pd.DataFrame,
-    ages: pd.Series | Mapping[int, float] | None,
-    season: int,
-    player_type: PlayerType,
-    player_ids: Iterable[int] | None = None,
-    config: MarcelConfig | None = None,
-    league: pd.DataFrame | None = None,
-    to_date: pd.DataFrame | None = None,
-    to_date_league: pd.Series | None = None,
-    to_date_weight: float = TO_DATE_WEIGHT,
-) -> pd.DataFrame:
-    """Project `season` from the season lines of the seasons before it: `marcel_columns`, framed."""
-    ids, columns = marcel_columns(lines, ages, season, player_type, player_ids, config, league, to_date,
-                                  to_date_league, to_date_weight)
+def marcel(*args: Any, **kwargs: Any) -> pd.DataFrame:
+    """Project `season` from the season lines of the seasons before it: `marcel_columns` (its arguments
+    and columns) as a table indexed by player_id."""
+    ids, columns = marcel_columns(*args, **kwargs)
     return pd.DataFrame(columns, index=ids)
 
 
