@@ -15,7 +15,8 @@ rounds after the timed ones):
                       the whole league, as of the day after his last game: state current (his last
                       Graph-2 result reused: his inputs have not changed)
   player warm, Graph 2 run   the same with his Graph-2 result dropped first (inputs new to the memo)
-  player cold         a store built from his own raw rows (his side, the league's Marcel rates and counts per day), scored
+  player cold         a store built from his own raw rows (his side, the league's Marcel rates, counts per day,
+                      opening days and starts), scored
   daily update        a 15-game day of the season (the last one; else the busiest day) appended to the
                       store of everything before it (loaded from disk, untimed), then everyone who
                       played that day re-scored as of the next day. The store as the evening's run
@@ -148,9 +149,11 @@ def test_real_player(benchmark, scorer, real_league, whole_store, season, player
         own = p[p[SIDE[player]] == pid]
         rates = {pt: marcel_league_rates(whole_store.lines(pt), pt) for pt in ("batter", "pitcher")}
         days = {pt: league_days(whole_store.lines(pt), pt) for pt in ("batter", "pitcher")}  # Marcel to date's
+        calendar = {"openings": whole_store.opening_days(), "starts": whole_store.season_starts()}  # the league's
 
         def run():
-            source[0] = PlayerStore.build(scorer, own, real_league.players, league=rates, only=[pid], league_days=days)
+            source[0] = PlayerStore.build(scorer, own, real_league.players, league=rates, only=[pid], league_days=days,
+                                          **calendar)
             return score()
         rounds = 5
     rows = run()

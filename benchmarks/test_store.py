@@ -3,7 +3,8 @@ one store (or History) holding the whole default league, one player asked for. 2
 
 Per player (table "store_player"; the busiest batter and pitcher over their last 30 games, as of the day
 after their last game):
-  store cold        a store built from his own raw rows (his side only, the league's Marcel rates), then
+  store cold        a store built from his own raw rows (his side only, the league's Marcel rates, counts per
+                    day, opening days and starts), then
                     scored: plate appearances, lines, Level 1 on his games, Marcel, identity, Graph 2
   store warm        the league's store, current: his state is read, Graph 2 runs (the day's identity
                     inputs already computed: the daily update's first request computes everyone's)
@@ -89,8 +90,8 @@ def _record_stages(benchmark, stages: dict[str, float]) -> None:
 
 @pytest.mark.parametrize("phase", ["cold", "warm", "warm+1"])
 @pytest.mark.parametrize("player", ["batter", "pitcher"])
-def test_store_player(benchmark, scorer, league, league_store, marcel_rates, day_counts, requests, tmp_path_factory,
-                      player, phase) -> None:
+def test_store_player(benchmark, scorer, league, league_store, marcel_rates, day_counts, whole_history, requests,
+                      tmp_path_factory, player, phase) -> None:
     req = requests[player]
     pid, pt = req.player.player_id, req.player.player_type
     as_of = pd.Timestamp(req.as_of)
@@ -106,7 +107,8 @@ def test_store_player(benchmark, scorer, league, league_store, marcel_rates, day
 
         def run():
             source[0] = PlayerStore.build(scorer, own, league.players, league=marcel_rates, only=[pid],
-                                          league_days=day_counts)
+                                          league_days=day_counts, openings=whole_history.opening_days(),
+                                          starts=whole_history.season_starts())
             return score()
     elif phase == "warm":
         run = score

@@ -182,6 +182,35 @@ def test_a_store_of_one_players_rows_with_league_rates_scores_as_the_whole_leagu
                                                    [batter], as_of=as_of), got)
 
 
+def test_a_store_of_one_players_rows_reads_the_leagues_opening_days_where_given(league, scorer, tmp_path):
+    """A store of the rows of a player whose season began after the league's counts its calendar from
+    the league's start when given `openings` and `starts` (as a History takes them), not from his first
+    game (a review of 2026-12-07: 161 expected PA where the league's calendar gives 126); kept on save."""
+    p = league.pitches
+    season = max(league.seasons)
+    whole = History(p, league.players)
+    days = _game_days(p, season)
+    as_of = days[len(days) * 2 // 3]
+    mlb = p[(p["level"] == "MLB") & (p["game_date"].dt.year == season) & (p["game_date"] < as_of)]
+    first = mlb.groupby("batter")["game_date"].min()
+    batter = int(first[first > days[len(days) // 3]].index[0])  # began a third of the way in
+    rates = {pt: marcel_league_rates(whole.lines(pt), pt) for pt in PLAYER_TYPES}
+    counts = {pt: league_days(whole.game_lines(pt), pt) for pt in PLAYER_TYPES}
+    rows = p[charged_rows(p, "batter", [batter]) & (p["game_date"] < as_of)]
+    want = Scorer(scorer.bundle).score(whole, season, [batter], as_of=as_of)
+    given = PlayerStore.build(scorer, rows, league.players, league=rates, only=[batter], league_days=counts,
+                              openings=whole.opening_days(), starts=whole.season_starts())
+    assert_same_scores(scorer.score(given, season, [batter], as_of=as_of), want)
+    own = PlayerStore.build(scorer, rows, league.players, league=rates, only=[batter], league_days=counts)
+    assert own.season_starts()[season] == first[batter].normalize() > whole.season_starts()[season]
+    mine = scorer.score(own, season, [batter], as_of=as_of)
+    assert mine["opportunities_mean"].iloc[0] != want["opportunities_mean"].iloc[0]  # his own calendar
+    given.save(tmp_path / "given")
+    assert_same_scores(scorer.score(PlayerStore.load(tmp_path / "given", scorer), season, [batter], as_of=as_of), want)
+    with pytest.raises(HFMInputError, match=rf"openings\[{season}\] is 'June', not a date of {season}"):
+        PlayerStore(scorer, league.players, openings={season: "June"})
+
+
 def test_append_is_incremental_and_skips_games_it_holds(league, scorer):
     p = league.pitches
     days = _game_days(p, max(league.seasons))

@@ -35,6 +35,9 @@ What it holds, per player type (every appended pitch is seen from both sides):
   lines appended (a store of some players' rows: theirs alone, as a History of their rows counts
   them), beside any given at build (History's `league_days`: give them for such a store), which are
   read for the days they hold: Marcel to date's league rates (`league_to_date`).
+- the league's first MLB game and start of each season, where given at build (History's `openings`
+  and `starts`, since 2026-12-07 evening: give them for a store of some players' rows, whose own
+  games would move the opening-day switch and the in-season calendar): read for the seasons they hold.
 
 Scoring as of a date needs each player's context games before it: a player with more than
 keep_games games can be scored only as of dates after enough of his kept games (an HFMInputError
@@ -57,7 +60,8 @@ that fails leaves the store as it was (but for the line layout a type's first ap
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint and path, when it was
 saved, the line layout, levels, keep_games, the last date, the number of games, SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, marcel.npz (the Marcel memo;
-optional: a store saved without it loads with none), games.npz (with the league's counts per day; a
+optional: a store saved without it loads with none), games.npz (with the league's counts per day and
+the given opening days and starts, none for a store saved before 2026-12-07 evening; a
 store saved before 2026-12-07 evening has them summed again from its lines, so one of some players'
 rows then regresses Marcel to date toward those players: build it again with `league_days`) and
 players.json,
@@ -277,11 +281,18 @@ class PlayerStore:
     league_days: optional per player type the whole league's MLB counts per day (`scoring.league_days`),
     as History's, likewise: Marcel to date's league rates read them for the days they hold, and the
     sums of the lines the store holds for the days after.
+    openings, starts: optional season -> the whole league's first MLB game and its start
+    (`History.opening_days`, `History.season_starts`), as History's, likewise: for the seasons they
+    hold they stand in for the store's own (a store of one player's rows would otherwise open his
+    season at his first game: a review of 2026-12-07 found a batter whose first game came on April 22,
+    2019 given 161 expected PA as of July 1 where the league's calendar gives 126); given `openings`
+    without `starts`, the league's first games stand in for its starts too.
     """
 
     def __init__(self, scorer: Scorer, players: pd.DataFrame, options: StoreOptions = StoreOptions(),
                  league: Mapping[str, pd.DataFrame] | None = None,
-                 league_days: Mapping[str, pd.DataFrame] | None = None) -> None:
+                 league_days: Mapping[str, pd.DataFrame] | None = None,
+                 openings: Mapping[int, Any] | None = None, starts: Mapping[int, Any] | None = None) -> None:
         self.scorer = scorer
         self.bundle = scorer.bundle
         self.fingerprint = bundle_fingerprint(scorer.bundle)
@@ -316,6 +327,9 @@ class PlayerStore:
                             for pt in PLAYER_TYPES}
         self._own_days = {pt: _days_frame(None, pt) for pt in PLAYER_TYPES}
         self._league_now: dict[tuple[str, int, int], pd.Series] = {}  # league_to_date's, until an append
+        # season -> day (since 1970) of the league's first game and start, where given (opening_days)
+        self._given_openings = _season_days(openings, "openings")
+        self._given_starts = _season_days(starts, "starts")
         self._identity: dict[tuple[str, int], dict[int, tuple[np.ndarray, int, Any]]] = {}
         self._graph2: dict[str, dict[int, tuple[tuple, np.ndarray]]] = {pt: {} for pt in PLAYER_TYPES}
         self.set_players(players)
@@ -323,10 +337,11 @@ class PlayerStore:
     @classmethod
     def build(cls, scorer: Scorer, pitches: pd.DataFrame, players: pd.DataFrame,
               options: StoreOptions = StoreOptions(), league: Mapping[str, pd.DataFrame] | None = None,
-              only: Iterable[int] | None = None, league_days: Mapping[str, pd.DataFrame] | None = None) -> PlayerStore:
+              only: Iterable[int] | None = None, league_days: Mapping[str, pd.DataFrame] | None = None,
+              openings: Mapping[int, Any] | None = None, starts: Mapping[int, Any] | None = None) -> PlayerStore:
         """A store of `pitches` (every level, `statcast.load_pitches`) and the players table, cold from
         raw rows; `only`: as `append`'s players."""
-        store = cls(scorer, players, options, league, league_days)
+        store = cls(scorer, players, options, league, league_days, openings, starts)
         store.append(pitches, only)
         return store
 
@@ -604,8 +619,10 @@ class PlayerStore:
         return len(self._game_pks)
 
     def opening_days(self) -> dict[int, pd.Timestamp]:
-        """Season -> its first MLB game date among the store's games (as `History.opening_days`)."""
-        return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in self._opening.items()}
+        """Season -> its first MLB game date among the store's games (as `History.opening_days`), the
+        league's where given (`openings`)."""
+        days = {**self._opening, **self._given_openings}
+        return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in days.items()}
 
     def _games_per_day(self) -> dict[int, int]:
         """Day -> MLB games among the pitchers' lines held (every game has a pitcher's line on each side)."""
@@ -622,14 +639,20 @@ class PlayerStore:
         return {int(d): int(n) for d, n in zip(days, counts)}
 
     def season_starts(self) -> dict[int, pd.Timestamp]:
-        """Season -> its start among the store's MLB games (as `History.season_starts`); a store saved
-        before 2026-12-06 night kept no games per day: counted again on load from its pitchers' lines."""
+        """Season -> its start among the store's MLB games (as `History.season_starts`); the league's
+        where given (`starts`, else for the seasons of the given `openings` their first games); a store
+        saved before 2026-12-06 night kept no games per day: counted again on load from its pitchers'
+        lines."""
         if not self._mlb_games:
-            return self.opening_days()
-        if self._starts is None:  # counted once per state: a warm call reads it (about a millisecond)
-            days = sorted(self._mlb_games)
-            self._starts = season_starts_of_counts(np.array(days), np.array([self._mlb_games[d] for d in days]))
-        return dict(self._starts)
+            own = self.opening_days()
+        else:
+            if self._starts is None:  # counted once per state: a warm call reads it (about a millisecond)
+                days = sorted(self._mlb_games)
+                self._starts = season_starts_of_counts(np.array(days), np.array([self._mlb_games[d] for d in days]))
+            own = dict(self._starts)
+        given = {season: pd.Timestamp(np.datetime64(day, "D"))
+                 for season, day in {**self._given_openings, **self._given_starts}.items()}
+        return {**own, **given}
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         """The newest game date held before `season` (any level), None without one."""
@@ -799,6 +822,8 @@ class PlayerStore:
                      key_home=np.array([k[1] for k, _ in keys], dtype=str),
                      key_games=np.array([n for _, n in keys], dtype=np.int64).reshape(-1, 2),
                      opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
+                     given_openings=np.array(sorted(self._given_openings.items()), dtype=np.int64).reshape(-1, 2),
+                     given_starts=np.array(sorted(self._given_starts.items()), dtype=np.int64).reshape(-1, 2),
                      mlb_games=np.array(sorted(self._mlb_games.items()), dtype=np.int64).reshape(-1, 2),
                      first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
                      pitched=np.array(sorted(self._pitched), dtype=np.int64),
@@ -865,6 +890,9 @@ class PlayerStore:
                                                             z["key_games"].tolist()):
                         store._hold_key(int(day), str(home), int(statcast), int(retro))
                 store._opening = {int(s): int(d) for s, d in z["opening"]}
+                if "given_openings" in z:  # a store saved before 2026-12-07 evening was given none
+                    store._given_openings = {int(s): int(d) for s, d in z["given_openings"]}
+                    store._given_starts = {int(s): int(d) for s, d in z["given_starts"]}
                 if "mlb_games" in z:  # a store saved before 2026-12-06 night has none (season_starts)
                     store._mlb_games = {int(d): int(n) for d, n in z["mlb_games"]}
                 else:  # counted again from its pitchers' MLB lines (an append would otherwise hold its day alone)
@@ -1239,6 +1267,21 @@ def _day(dates: pd.Series) -> np.ndarray:
     if values.dtype.kind != "M":
         values = pd.to_datetime(dates).to_numpy()
     return values.astype("datetime64[D]").astype(np.int64)
+
+
+def _season_days(days: Mapping[int, Any] | None, name: str) -> dict[int, int]:
+    """Season -> day since 1970 of a given `openings` / `starts` mapping (dates in any form), or one
+    clear error naming it."""
+    out: dict[int, int] = {}
+    for season, day in (days or {}).items():
+        try:
+            stamp = pd.Timestamp(day)
+        except (TypeError, ValueError):
+            stamp = pd.NaT
+        if pd.isna(stamp) or stamp.year != int(season):
+            raise HFMInputError(f"PlayerStore: {name}[{season}] is {day!r}, not a date of {season}")
+        out[int(season)] = int(np.datetime64(stamp.date(), "D").astype(np.int64))
+    return out
 
 
 def _jan1(season: int) -> int:
