@@ -104,11 +104,11 @@ def test_store_player(benchmark, scorer, league, league_store, marcel_rates, day
     setup = None
     if phase == "cold":
         own = league.pitches[league.pitches[SIDE[pt]] == pid]
+        calendar = {"openings": whole_history.opening_days(), "starts": whole_history.season_starts()}  # the league's
 
         def run():
             source[0] = PlayerStore.build(scorer, own, league.players, league=marcel_rates, only=[pid],
-                                          league_days=day_counts, openings=whole_history.opening_days(),
-                                          starts=whole_history.season_starts())
+                                          league_days=day_counts, **calendar)
             return score()
     elif phase == "warm":
         run = score

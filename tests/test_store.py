@@ -207,8 +207,19 @@ def test_a_store_of_one_players_rows_reads_the_leagues_opening_days_where_given(
     assert mine["opportunities_mean"].iloc[0] != want["opportunities_mean"].iloc[0]  # his own calendar
     given.save(tmp_path / "given")
     assert_same_scores(scorer.score(PlayerStore.load(tmp_path / "given", scorer), season, [batter], as_of=as_of), want)
-    with pytest.raises(HFMInputError, match=rf"openings\[{season}\] is 'June', not a date of {season}"):
-        PlayerStore(scorer, league.players, openings={season: "June"})
+    for bad in ({season: "June"}, {season: f"{season - 1}-06-01"}, {"x": f"{season}-04-01"}, None):
+        with pytest.raises(HFMInputError, match=r"openings\[.*\] is .*, not a date of that season"):
+            PlayerStore(scorer, league.players, openings=bad if bad is not None else {season + 0.5: f"{season}-04-01"})
+    # the league's starts given without a season of its openings: not started (as a History reads it),
+    # until the store holds a full day of it; without starts, the first games stand in
+    opening = pd.Timestamp(f"{season}-03-20")
+    not_yet = PlayerStore(scorer, league.players, openings={season: opening}, starts={})
+    assert season not in not_yet.season_starts()
+    assert not_yet.season_starts() == History(p.iloc[:0], league.players, openings={season: opening},
+                                              starts={}).season_starts()
+    assert PlayerStore(scorer, league.players, openings={season: opening}).season_starts() == {season: opening}
+    not_yet._mlb_games = {int(np.datetime64("%d-04-01" % season, "D").astype(np.int64)): 8}  # a full day held since
+    assert not_yet.season_starts()[season] == pd.Timestamp(f"{season}-04-01")
 
 
 def test_append_is_incremental_and_skips_games_it_holds(league, scorer):

@@ -106,7 +106,7 @@ from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.people import age_sources, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
-from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, SeasonToDate, first_days, games_per_day,
+from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, START_GAMES, SeasonToDate, first_days, games_per_day,
                                      season_starts_of_counts)
 from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, league_days, league_to_date,
                                  marcel_rows, merged_days, scored_as)
@@ -286,7 +286,9 @@ class PlayerStore:
     hold they stand in for the store's own (a store of one player's rows would otherwise open his
     season at his first game: a review of 2026-12-07 found a batter whose first game came on April 22,
     2019 given 161 expected PA as of July 1 where the league's calendar gives 126); given `openings`
-    without `starts`, the league's first games stand in for its starts too.
+    without `starts`, the league's first games stand in for its starts too; a season of the given
+    `openings` that the given `starts` leave out has not started (its home openers were still to come)
+    until the store holds a full day of it (`season_starts`).
     """
 
     def __init__(self, scorer: Scorer, players: pd.DataFrame, options: StoreOptions = StoreOptions(),
@@ -330,6 +332,7 @@ class PlayerStore:
         # season -> day (since 1970) of the league's first game and start, where given (opening_days)
         self._given_openings = _season_days(openings, "openings")
         self._given_starts = _season_days(starts, "starts")
+        self._starts_given = starts is not None
         self._identity: dict[tuple[str, int], dict[int, tuple[np.ndarray, int, Any]]] = {}
         self._graph2: dict[str, dict[int, tuple[tuple, np.ndarray]]] = {pt: {} for pt in PLAYER_TYPES}
         self.set_players(players)
@@ -639,10 +642,12 @@ class PlayerStore:
         return {int(d): int(n) for d, n in zip(days, counts)}
 
     def season_starts(self) -> dict[int, pd.Timestamp]:
-        """Season -> its start among the store's MLB games (as `History.season_starts`); the league's
-        where given (`starts`, else for the seasons of the given `openings` their first games); a store
-        saved before 2026-12-06 night kept no games per day: counted again on load from its pitchers'
-        lines."""
+        """Season -> its start among the store's MLB games (as `History.season_starts`); a store saved
+        before 2026-12-06 night kept no games per day: counted again on load from its pitchers' lines.
+        The league's where given: `starts`, and a season of the given `openings` that they leave out
+        has not started (seasons.last_opening_day) unless the store's own games since hold a full day
+        of it; given `openings` without `starts`, their first games stand in for the starts (as a
+        History's)."""
         if not self._mlb_games:
             own = self.opening_days()
         else:
@@ -650,9 +655,18 @@ class PlayerStore:
                 days = sorted(self._mlb_games)
                 self._starts = season_starts_of_counts(np.array(days), np.array([self._mlb_games[d] for d in days]))
             own = dict(self._starts)
-        given = {season: pd.Timestamp(np.datetime64(day, "D"))
-                 for season, day in {**self._given_openings, **self._given_starts}.items()}
-        return {**own, **given}
+
+        def stamps(days: dict[int, int]) -> dict[int, pd.Timestamp]:
+            return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in days.items()}
+
+        if not self._starts_given:
+            return {**own, **stamps(self._given_openings)}
+        out = {**own, **stamps(self._given_starts)}
+        full = {int(np.datetime64(d, "D").astype("datetime64[Y]").astype(np.int64)) + 1970
+                for d, n in self._mlb_games.items() if n >= START_GAMES}
+        for season in set(self._given_openings) - set(self._given_starts) - full:
+            out.pop(season, None)  # not started by the league's calendar given, nor by a full day held since
+        return out
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
         """The newest game date held before `season` (any level), None without one."""
@@ -824,6 +838,7 @@ class PlayerStore:
                      opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
                      given_openings=np.array(sorted(self._given_openings.items()), dtype=np.int64).reshape(-1, 2),
                      given_starts=np.array(sorted(self._given_starts.items()), dtype=np.int64).reshape(-1, 2),
+                     starts_given=np.array(self._starts_given),
                      mlb_games=np.array(sorted(self._mlb_games.items()), dtype=np.int64).reshape(-1, 2),
                      first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
                      pitched=np.array(sorted(self._pitched), dtype=np.int64),
@@ -893,6 +908,7 @@ class PlayerStore:
                 if "given_openings" in z:  # a store saved before 2026-12-07 evening was given none
                     store._given_openings = {int(s): int(d) for s, d in z["given_openings"]}
                     store._given_starts = {int(s): int(d) for s, d in z["given_starts"]}
+                    store._starts_given = bool(z["starts_given"])
                 if "mlb_games" in z:  # a store saved before 2026-12-06 night has none (season_starts)
                     store._mlb_games = {int(d): int(n) for d, n in z["mlb_games"]}
                 else:  # counted again from its pitchers' MLB lines (an append would otherwise hold its day alone)
@@ -1273,14 +1289,15 @@ def _season_days(days: Mapping[int, Any] | None, name: str) -> dict[int, int]:
     """Season -> day since 1970 of a given `openings` / `starts` mapping (dates in any form), or one
     clear error naming it."""
     out: dict[int, int] = {}
-    for season, day in (days or {}).items():
+    for season, day in ({} if days is None else days).items():
         try:
-            stamp = pd.Timestamp(day)
+            year = int(season)
+            stamp = pd.Timestamp(day) if year == season else pd.NaT  # a key 2019.7 is no season
         except (TypeError, ValueError):
-            stamp = pd.NaT
-        if pd.isna(stamp) or stamp.year != int(season):
-            raise HFMInputError(f"PlayerStore: {name}[{season}] is {day!r}, not a date of {season}")
-        out[int(season)] = int(np.datetime64(stamp.date(), "D").astype(np.int64))
+            year, stamp = None, pd.NaT
+        if pd.isna(stamp) or stamp.year != year:
+            raise HFMInputError(f"PlayerStore: {name}[{season!r}] is {day!r}, not a date of that season")
+        out[year] = int(np.datetime64(stamp.date(), "D").astype(np.int64))
     return out
 
 
