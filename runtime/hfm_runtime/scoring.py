@@ -1035,15 +1035,16 @@ class Scorer:
             age_source = inputs.age_source(ids)
             if pending is not None:
                 model[pending[0]] = pending[1]()
+            opening_day = _before_opening_day(inputs, season, as_of)  # else in season
             ridge = None  # the opening-day mix's ridge (hfm_runtime.ridge), where the model ran
-            if pending is not None and pt in self.bundle.ridges and _before_opening_day(inputs, season, as_of):
+            if pending is not None and pt in self.bundle.ridges and opening_day:
                 at = pending[0]
                 ridge = np.full((len(ids), len(stats)), np.nan)
                 ridge[at] = inputs.ridge(pt, ids[at], season, base.ages[at])
                 with self._lock:
                     self.stats.mixed_rows += len(ids[at])
             to_date, now = None, None
-            if not _before_opening_day(inputs, season, as_of):  # in season: what he has recorded
+            if not opening_day:  # in season: what he has recorded
                 opening = inputs.opening_days()[int(season)]
                 to_date = inputs.season_to_date(pt, ids, int(season), as_of,
                                                 inputs.season_starts().get(int(season), opening), end)

@@ -662,10 +662,12 @@ class PlayerStore:
         if not self._starts_given:
             return {**own, **stamps(self._given_openings)}
         out = {**own, **stamps(self._given_starts)}
-        full = {int(np.datetime64(d, "D").astype("datetime64[Y]").astype(np.int64)) + 1970
-                for d, n in self._mlb_games.items() if n >= START_GAMES}
-        for season in set(self._given_openings) - set(self._given_starts) - full:
-            out.pop(season, None)  # not started by the league's calendar given, nor by a full day held since
+        unstarted = set(self._given_openings) - set(self._given_starts)
+        if unstarted:  # not started by the league's calendar given, nor by a full day held since
+            full = {int(np.datetime64(d, "D").astype("datetime64[Y]").astype(np.int64)) + 1970
+                    for d, n in self._mlb_games.items() if n >= START_GAMES}
+            for season in unstarted - full:
+                out.pop(season, None)
         return out
 
     def last_day_before(self, season: int) -> pd.Timestamp | None:
