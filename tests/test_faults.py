@@ -166,18 +166,27 @@ def test_resume_refuses_a_work_folder_started_with_other_settings(tiny_league: P
     with pytest.raises(HFMInputError, match="does not say which settings it was started with"):
         fit_run(started, runs, resume=True, progress=False)
     (work / STARTED_WITH).write_text(json.dumps(_resume_settings(started)))
-    other = replace(started, league=str(tmp_path / "elsewhere"), last_season=2020)
-    with pytest.raises(HFMInputError, match=r"started with other settings \(last_season, league differ\)"):
+    shutil.copytree(tiny_league, tmp_path / "elsewhere")  # another league folder (a copy: it must exist)
+    other = replace(started, league=str(tmp_path / "elsewhere"), seed=started.seed + 1)
+    with pytest.raises(HFMInputError, match=r"started with other settings \(league, seed differ\)"):
         fit_run(other, runs, resume=True, progress=False)
     deeper = replace(started, finetune=replace(started.finetune, epochs=7), history_only=(2019, 2018))
     with pytest.raises(HFMInputError, match=r"\(finetune\.epochs, history_only differ\)"):  # the field named
         _check_resumable(work, deeper)
-    # a fit refused before its first stage leaves only its settings: a corrected resume is not blocked by them
-    refused = runs / ".s.work"
+    # a fit refused for its seasons leaves no work folder (a walkthrough found one left behind)
     with pytest.raises(HFMInputError, match="--last-season 2030"):
-        fit_run(replace(started, name="s", last_season=2030), runs, resume=True, progress=False)
+        fit_run(replace(started, name="s", last_season=2030), runs, resume=False, progress=False)
+    assert not (runs / ".s.work").exists()
+    # one refused once its settings are written (here by hand) leaves only them: a corrected resume is not
+    # blocked by them
+    refused = runs / ".q.work"
+    refused.mkdir()
+    (refused / STARTED_WITH).write_text(json.dumps(_resume_settings(replace(started, name="q", last_season=2030))))
+    _check_resumable(refused, replace(started, name="q", last_season=2030))  # what it holds: the refused fit's
+    fit_run_refused = replace(started, name="q", last_season=2030)
+    with pytest.raises(HFMInputError, match="--last-season 2030"):
+        fit_run(fit_run_refused, runs, resume=True, progress=False)
     assert [p.name for p in refused.iterdir()] == [STARTED_WITH]
-    _check_resumable(refused, replace(started, name="s", last_season=2030))  # what it holds: the refused fit's
     assert (work / "level1" / "level1.pt").read_bytes() == b"a checkpoint"  # refused before touching it
     _check_resumable(work, replace(started, threads=1, device="auto"))  # where and how fast: free to change
     relative = replace(started, league=os.path.relpath(tiny_league))  # the same folder named another way

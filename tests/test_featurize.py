@@ -10,7 +10,8 @@ import pytest
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import (
-    INPUT_GROUPS, MASKS, PA_OUTCOMES, PITCH_CATEGORICALS, PITCH_NUMERICS, GameKeys, PitchFeaturizer,
+    INPUT_GROUPS, MASKS, PA_OUTCOMES, PITCH_CATEGORICALS, PITCH_NUMERICS, GameKeys, PitchFeaturizer, text_array,
+    text_codes,
 )
 from hfm_runtime.league import load_league
 from hfm_runtime.seasons import plate_appearances
@@ -250,3 +251,27 @@ def test_without_features_the_games_pas_and_outcomes_are_the_same(pitches):
         assert bare.cat.shape == full.cat.shape and not bare.cat[:, :-1].any()
         np.testing.assert_array_equal(bare.cat[:, -1], full.cat[:, -1])
         assert bare.num.shape == full.num.shape and not bare.num.any()
+
+
+def test_text_codes_is_factorize_of_the_text_on_every_storage() -> None:
+    """Arrow's dictionary encoding (pyarrow-backed text, one chunk or several) and pandas' factorize
+    (object and python-string columns) give the same codes, -1 where missing, and distinct values."""
+    pytest.importorskip("pyarrow")
+    values = ["ball", None, "foul", "ball", "", "hit_into_play", None, "foul"]
+    arrow = pd.Series(values, dtype=pd.StringDtype("pyarrow"))
+    chunked = pd.concat([arrow.iloc[:3], arrow.iloc[3:]], ignore_index=True)
+    assert chunked.array.__arrow_array__().num_chunks == 2
+    expected = (np.array([0, -1, 1, 0, 2, 3, -1, 1]), ["ball", "foul", "", "hit_into_play"])
+    for series in (arrow, chunked, arrow.iloc[2:], pd.Series(values, dtype=object),
+                   pd.Series(values, dtype=pd.StringDtype("python"))):
+        codes, uniques = text_codes(series)
+        start = len(values) - len(series)
+        want_codes, want_uniques = pd.factorize(text_array(series))
+        assert codes.dtype == np.int64 and uniques.dtype == object
+        np.testing.assert_array_equal(codes, want_codes)
+        assert list(uniques) == list(want_uniques)
+        if start == 0:
+            np.testing.assert_array_equal(codes, expected[0])
+            assert list(uniques) == expected[1]
+    empty_codes, empty_uniques = text_codes(arrow.iloc[:0])
+    assert len(empty_codes) == 0 and len(empty_uniques) == 0

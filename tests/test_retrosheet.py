@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
+import textwrap
+import time
 import zipfile
 from pathlib import Path
 
@@ -148,6 +152,22 @@ def test_import_writes_a_league_with_the_notice(tmp_path):
     assert league.players["name_last"].notna().all() and not league.players["age_imputed"].any()
     kinds = set(league.players["player_type"])
     assert {"batter", "pitcher"} <= kinds
+    # a folder of Retrosheet's season zips, beside the register and a README: those seasons, the same league
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    for season in ("2019", "2020"):
+        with zipfile.ZipFile(downloads / f"{season}eve.zip", "w") as z:
+            for f in (DATA / season).iterdir():
+                z.write(f, f.name)
+    shutil.copy(REGISTER, downloads)
+    (downloads / "README.md").write_text("notes\n")
+    again = tmp_path / "again"
+    code, err = run_cli(hfm_train, ["hfm-train", "import", str(downloads), "--register", str(REGISTER), "--out",
+                                    str(again), "--no-progress", "--workers", "2"])
+    assert code == 0, err
+    for season in (2019, 2020):
+        pd.testing.assert_frame_equal(pd.read_parquet(again / "pitches" / "MLB" / f"{season}.parquet"),
+                                      pd.read_parquet(out / "pitches" / "MLB" / f"{season}.parquet"))
 
 
 def test_statcast_is_preferred_for_a_game_both_hold(tmp_path, ids):
@@ -200,11 +220,35 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
                                   r"2019ARI\.EVN: line \d+: a play record with 4 fields, expected 7"),
         "a file ending inside a game": ("".join(lines[:play + 1]),
                                         r"2019ARI\.EVN: game ARI201908060: no data records after its plays"),
+        # a field out of range: chadwickpy reads "x" as -1 (an inning of -1 was written) or indexes past a
+        # two-team table (a traceback)
+        "an inning that is no number": ("".join(lines[:play] + [",".join(["play", "x"] + cut_play[2:])] + lines[play + 1:]),
+                                        r"2019ARI\.EVN: line \d+: a play record whose inning is 'x', not one of 1-99"),
+        "a half-inning past 1": ("".join(lines[:play] + [",".join(cut_play[:2] + ["5"] + cut_play[3:])] + lines[play + 1:]),
+                                 r"2019ARI\.EVN: line \d+: a play record whose team is '5', not one of 0-1"),
+        "a fielding position that is no number": (
+            text.replace(next(line for line in lines if line.startswith("start,")),
+                         next(line for line in lines if line.startswith("start,")).rsplit(",", 1)[0] + ",x\n", 1),
+            r"2019ARI\.EVN: line \d+: a start record whose fielding position is 'x', not one of 1-12"),
     }
     for what, (bad, message) in damaged.items():
         events.write_text(bad, encoding="latin-1")
         with pytest.raises(HFMInputError, match=message):
             parse_season(season, ids)
+    # the team list or a roster missing (every player's hand comes from them), or a team the list lacks
+    events.write_text(text)
+    team_list = (season / "TEAM2019").read_text()
+    for name in ("TEAM2019", "COL2019.ROS"):
+        kept = (season / name).read_bytes()
+        (season / name).unlink()
+        with pytest.raises(HFMInputError, match=rf"2019: no {name.replace('.', '[.]')} \((the team list|a team's roster)"):
+            parse_season(season, ids)
+        (season / name).write_bytes(kept)
+    (season / "TEAM2019").write_text("".join(line for line in team_list.splitlines(keepends=True)
+                                             if not line.startswith("COL,")))
+    with pytest.raises(HFMInputError, match=r"2019ARI\.EVN: game ARI\d+: team 'COL' is not in the season's team"):
+        parse_season(season, ids)
+    (season / "TEAM2019").write_text(team_list)
     # what a later release may add (a record type, a pitch code) is read past and counted, with an example
     events.write_text(text)
     clean, clean_counts = parse_season(season, ids)
@@ -249,6 +293,17 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
     # no register
     code, err = run_cli(hfm_train, ["hfm-train", "import", str(DATA / "2019"), "--out", str(tmp_path / "x")])
     assert code == 2 and "--register" in err
+    # a register that maps one Retrosheet id to two MLBAM ids: which one a play means cannot be known
+    register = pd.read_csv(REGISTER, dtype=object)
+    twice = pd.concat([register, register.iloc[[0]].assign(key_mlbam="999999")], ignore_index=True)
+    twice.to_csv(tmp_path / "twice.csv", index=False)
+    key = register["key_retro"].iloc[0]
+    with pytest.raises(HFMInputError, match=rf"twice\.csv: key_retro '{key}' has more than one key_mlbam \(\d+, 999999\)"):
+        retro_to_mlbam(tmp_path / "twice.csv")
+    # game types: Retrosheet's event files are the regular season's, which --game-types S would leave out
+    code, err = run_cli(hfm_train, ["hfm-train", "import", str(DATA / "2019"), "--register", str(REGISTER),
+                                    "--game-types", "S", "--out", str(tmp_path / "x")])
+    assert code == 2 and "regular-season games only (game type R), which --game-types S leaves out" in err, err
     # a path that leads nowhere: said so, not "unknown file type"
     code, err = run_cli(hfm_train, ["hfm-train", "import", str(tmp_path / "nope" / "2019eve.zip"), "--register",
                                     str(REGISTER), "--out", str(tmp_path / "x")])
@@ -294,3 +349,39 @@ def test_batter_position_is_his_place_in_the_lineup(season_2019, ids):
     assert all(first[key] == pos for key, pos in starts.items() if key in first.index)
     assert all(key in first.index for key in starts)  # every starter batted
     assert (pitches["batter_position"] == 11).any()  # a pinch hitter
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_parse_workers_exit_when_the_import_is_killed(tmp_path):
+    """A killed import runs none of its cleanup: its idle parse workers notice it gone and exit, rather
+    than wait for work forever."""
+    script = tmp_path / "parent.py"
+    script.write_text(textwrap.dedent("""
+        import multiprocessing, os, time
+        from concurrent.futures import ProcessPoolExecutor
+        from functools import partial
+        from hfm_train.retrosheet import _exit_with_parent
+        pool = ProcessPoolExecutor(2, initializer=partial(_exit_with_parent, 0.05))
+        [f.result() for f in [pool.submit(time.sleep, 0.2) for _ in range(2)]]
+        print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+        time.sleep(60)
+    """))
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert workers
+    parent.kill()
+    parent.wait()
+
+    def alive(pid: int) -> bool:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+
+    deadline = time.monotonic() + 15
+    while any(map(alive, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in workers if alive(pid)]
+    for pid in left:  # never leave them behind, even when the test fails
+        subprocess.run(["kill", "-9", str(pid)], check=False)
+    assert not left

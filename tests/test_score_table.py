@@ -294,16 +294,18 @@ def score_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_top_ranks_by_the_opportunities_it_shows():
-    """--show totals prints the playing-time spread's mean as opp, so --top ranks by it (a walkthrough
-    found the top three pitchers ranked by Marcel's opportunities under that column)."""
+    """opp is the expected opportunities (in season: recorded plus the rest's), so --top ranks by them (a
+    walkthrough found the top three pitchers ranked by Marcel's opportunities under that column, and in
+    season a pitcher with none recorded among the top two by his opening-day 546); with --show ranges it
+    is Marcel's, the opportunities their outcome interval is read at."""
     from hfm_runtime.cli import format_table
 
     rows = pd.DataFrame({"player_id": [1, 2, 3], "name": ["a", "b", "c"], "player_type": "pitcher",
                          "opportunities": [700.0, 600.0, 500.0], "opportunities_mean": [500.0, 600.0, 700.0]})
-    table = format_table(score_rows(rows), "residual", 0.1, top=1, show="totals")
-    assert [line.split()[0] for line in table.splitlines()[4:]] == ["3"]
-    table = format_table(score_rows(rows), "residual", 0.1, top=1, show="adjustments")
-    assert [line.split()[0] for line in table.splitlines()[4:]] == ["1"]
+    for show, first, opp in (("totals", "3", "700"), ("adjustments", "3", "700"), ("ranges", "1", "700")):
+        table = format_table(score_rows(rows), "residual", 0.1, top=1, show=show)
+        assert [line.split()[0] for line in table.splitlines()[4:]] == [first], show
+        assert table.splitlines()[4].split()[8] == opp
     # a row with no profile source (the model did not run) shows "-", as None or as the NaN a join leaves
     for missing in (None, np.nan):
         table = format_table(score_rows(rows).assign(source=missing), "residual", 0.1, top=1)
@@ -488,6 +490,10 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     with pytest.raises(HFMInputError, match="comes before a"):
         score_league(scorer, tiny_league, last, [int(gone.index[0])], as_of=as_of, season_end=early)
     assert len(scorer.score(history, last, as_of=as_of, season_end=held))
+    # a schedule's end far past any season's (a walkthrough's December 31 gave Mike Trout 834 PA): refused
+    with pytest.raises(HFMInputError, match=rf"season_end \(--season-end\) {last}-12-31 is \d+ days after {last}'s "
+                                            r"start \(.*\); the longest season of 2001-2018 lasted 189"):
+        scorer.score(history, last, as_of=as_of, season_end=f"{last}-12-31")
     # the chunked league and a store give the same rows
     chunked = score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7)
     numbers = ["opportunities_to_date", "opportunities_mean", "proj_SO", "proj_HR", "total_p90_SO",

@@ -92,14 +92,37 @@ def test_csv_gzip_parquet_list_and_folder_agree(pitches: pd.DataFrame, tmp_path:
 
 def test_spreadsheet_dates_and_unknown_codes(pitches: pd.DataFrame) -> None:
     raw = pitches.astype({"game_date": object, "pitch_type": object})
-    raw.loc[0, "game_date"] = "4/2/2024"
+    raw.loc[raw["game_pk"] == raw["game_pk"].iloc[0], "game_date"] = "4/22/2024"  # a whole game's
     raw.loc[1, "pitch_type"] = "ZZ-never-seen"
     raw.loc[2, "pitch_type"] = ""  # empty text counts as missing
     raw["home_team"] = 147  # a code read as a number stays text
     out = load_pitches(raw)
-    assert pd.Timestamp("2024-04-02") in set(out.game_date)
+    assert pd.Timestamp("2024-04-22") in set(out.game_date)
     assert "ZZ-never-seen" in set(out.pitch_type) and out.pitch_type.isna().sum() == 1
     assert (out.home_team == "147").all()
+
+
+@pytest.mark.parametrize("dates, expected", [
+    (["4/22/2024", "4/2/2024"], ["2024-04-22", "2024-04-02"]),  # month-first: 22 cannot be a month
+    (["22.04.2024", "02.04.2024"], ["2024-04-22", "2024-04-02"]),  # day-first: the whole column
+    (["3/3/24", "April 22, 2024"], ["2024-03-03", "2024-04-22"]),  # the same either way; a month by name
+])
+def test_day_and_month_numbers_are_read_in_the_order_the_column_shows(pitches, dates, expected) -> None:
+    raw = pitches.groupby("game_pk").head(1).astype({"game_date": object})  # one row of each game
+    raw["game_date"] = dates
+    out = load_pitches(raw)
+    assert sorted(out.game_date) == sorted(pd.to_datetime(expected))
+
+
+@pytest.mark.parametrize("dates, row, problem", [
+    (["03/09/2020", "03/09/2020"], 1, "could be read day-first or month-first"),  # March 9 or September 3?
+    (["2020-09-03", "04/13/2020", "13/04/2020"], 2, "is month-first where other rows are day-first"),
+])
+def test_dates_whose_day_and_month_cannot_be_told_apart_are_refused(pitches, dates, row, problem) -> None:
+    raw = pitches.iloc[: len(dates)].astype({"game_date": object})
+    raw["game_date"] = dates
+    with pytest.raises(HFMInputError, match=f"column game_date: row {row}: '{dates[row - 1]}' {problem}"):
+        load_pitches(raw)
 
 
 def error_for(frame: pd.DataFrame, path: Path) -> str:

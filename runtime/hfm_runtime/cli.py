@@ -512,7 +512,8 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
         f"{int(ages.get('imputed', 0))} imputed" + (f", {int(ages['none'])} unknown" if ages.get("none") else "")
         + f"; scored in {elapsed:.2f} s",
         {"adjustments": "rates per opportunity (PA for batters, BF for pitchers); in brackets: the model's "
-                        "adjustment to Marcel",
+                        "adjustment to Marcel; opp: his expected opportunities (opportunities_mean; in season "
+                        "what he recorded plus the rest of the season's)",
          "ranges": "rates per opportunity (PA for batters, BF for pitchers); in brackets: the 80% interval of the "
                    "season's rate at the projected opportunities (opp)",
          "totals": "expected season totals at the expected opportunities (opp: the mean of the bundle's "
@@ -525,17 +526,20 @@ def format_table(table: pd.DataFrame, target_mode: str, elapsed: float, top: int
               f"{'games':>5} {'opp':>6}")
     header += "".join(f" {s:>{width}}" for s in TABLE_STATS) + "  notes"
     lines += [header, "-" * len(header)]
+    # opp: his expected opportunities (in season what he recorded plus the rest's), but with the ranges
+    # Marcel's whole-season opportunities, the ones their outcome interval is read at; --top ranks by it
+    opp = "opportunities" if show == "ranges" else "opportunities_mean"
     if top is not None:
-        lines[1] += f"; the {top} of each type with the most projected opportunities"
-        shown = "opportunities_mean" if show == "totals" else "opportunities"  # rank by the opp column shown
-        table = (table.sort_values(["player_type", shown], ascending=[True, False], kind="stable")
+        lines[1] += f"; the {top} of each type with the most {'projected' if show == 'ranges' else 'expected'} " \
+                    "opportunities (opp)"
+        table = (table.sort_values(["player_type", opp], ascending=[True, False], kind="stable")
                  .groupby("player_type", sort=False).head(top))
     for r in table.itertuples(index=False):
         age = "-" if pd.isna(r.age) else f"{r.age:.0f}" + {"birth_year": "y", "imputed": "i"}.get(r.age_source, "")
         src = r.source if isinstance(r.source, str) and r.source else "-"  # None, or NaN once frames are joined
         row = (f"{r.player_id:>9} {str(r.name)[:22]:<22} {age:>4} {r.player_type:<7} {r.flag:<15} "
                f"{r.archetype if r.archetype >= 0 else '-':>4} {src:<7} {r.n_games:>5} "
-               f"{(r.opportunities_mean if show == 'totals' else r.opportunities):>6.0f}")
+               f"{getattr(r, opp):>6.0f}")
         for s in TABLE_STATS:
             rate, adj = getattr(r, f"rate_{s}"), getattr(r, f"adj_{s}")
             if np.isnan(rate):
@@ -702,10 +706,10 @@ def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | Non
                     "totals (proj_*, total_*) and opportunities_* are what each player recorded, and the rates are "
                     "for games no longer to come (docs/score-table.md)"]
         notes = [f"note: projected in season ({as_of.date()}, after {season}'s opening day, {opening.date()}): the "
-                 "rates are for the rest of the season; opportunities_*, the season totals (proj_*, total_*) and, "
-                 "with --show totals, opp are what each player recorded before that date plus the rest of the "
-                 "season's, its playing time from his pace so far and his opening-day projection; elsewhere opp is "
-                 "Marcel's whole-season opportunities, at which the outcome_* intervals are read (docs/score-table.md)"]
+                 "rates are for the rest of the season; opportunities_*, the season totals (proj_*, total_*) and "
+                 "opp are what each player recorded before that date plus the rest of the season's, its playing "
+                 "time from his pace so far and his opening-day projection; with --show ranges opp is Marcel's "
+                 "whole-season opportunities, at which the outcome_* intervals are read (docs/score-table.md)"]
         if season_end is None:  # the calendar's average left the rest of 2019 and 2021 8-11% short by Sept 1
             notes.append("note: no --season-end given, so the season is taken to last the 2001-2018 average (about "
                          "183 days from its start); give the schedule's last day: with the average, the rest of 2019 "

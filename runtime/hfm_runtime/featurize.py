@@ -441,6 +441,22 @@ def text_array(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=object, na_value=None)
 
 
+def text_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """`pd.factorize(text_array(values))`: (int64 code per row, -1 where missing; object array of the
+    distinct values, in order of first appearance). A pyarrow-backed string column is dictionary-encoded
+    in Arrow without reading its strings out (~4x cheaper: the store's cold build factorizes five)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        arrow = values.array.__arrow_array__()
+        if hasattr(arrow, "combine_chunks"):  # a ChunkedArray: one dictionary for all its rows
+            arrow = arrow.combine_chunks()
+        encoded = arrow.dictionary_encode()
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+    codes, uniques = pd.factorize(text_array(values))
+    return codes.astype(np.int64), np.asarray(uniques, dtype=object)
+
+
 def read_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
     """The columns the featurizer reads, as numpy arrays: text as object (None = missing), ids as
     int64, game_date as datetime64[D], everything else float64 (NaN = missing)."""

@@ -121,8 +121,8 @@ from hfm_runtime.identity import build_identity
 from hfm_runtime.marcel import MARCEL_CONFIGS, TO_DATE_WEIGHT, league_rates, marcel_columns, season_so_far
 from hfm_runtime.profiles import ProfileConfig, feature_names, layout_config, wide_feature_names
 from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, projection_ranges
-from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, PlayingTimeInputs, SeasonToDate, first_days, level_quantiles,
-                                      season_starts)
+from hfm_runtime.playing_time import (FULL_SEASON_DAYS, NO_DAY, RECENT_DAYS, PlayingTimeInputs, SeasonToDate, first_days,
+                                      level_quantiles, season_starts)
 from hfm_runtime.ridge import mixed
 from hfm_runtime.seasons import (MAX_SEASON_GAP, game_line_columns, group_sum, last_opening_day, plate_appearances,
                                  projection_date, season_age, season_lines)
@@ -134,6 +134,7 @@ ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s 
 FLAGS: tuple[str, ...] = ("model", "no_recent_games", "no_history", "unknown_player", "league_rate")
 MARCEL_BASES: tuple[str, ...] = ("player", "league", "bundle")
 NO_AGE = "none"  # age_source of a player not in the players table
+SEASON_END_SLACK_DAYS = 14  # check_season_end: how far past the longest season a schedule may end (a late start)
 SCORE_COLUMNS: tuple[str, ...] = (
     "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed", "age_source",
     "age", "basis", "warnings", "archetype", "source", "n_games", "max_input_z", "opportunity", "opportunities",
@@ -773,14 +774,24 @@ def last_day_in(days: np.ndarray, season: int, before: pd.Timestamp) -> pd.Times
     return pd.Timestamp(days.max()) if len(days) else None
 
 
-def check_season_end(end: pd.Timestamp | None, season: int, as_of: pd.Timestamp, last: pd.Timestamp | None) -> None:
+def check_season_end(end: pd.Timestamp | None, season: int, as_of: pd.Timestamp, last: pd.Timestamp | None,
+                     start: pd.Timestamp | None = None) -> None:
     """Refuse a season's last scheduled day `end` that comes before a game of the season the data holds
     before the as-of date (`last`: the newest): a mistyped schedule would declare the season over and
-    set every player's rest of it to 0."""
-    if end is not None and last is not None and end < last:
+    set every player's rest of it to 0. Refuse one more than SEASON_END_SLACK_DAYS past the longest
+    season of 2001-2018 (FULL_SEASON_DAYS) from the season's `start`, where the data holds it: a
+    walkthrough's 2019-12-31 gave Mike Trout 834 PA."""
+    if end is None:
+        return
+    if last is not None and end < last:
         raise HFMInputError(f"season_end (--season-end) {end.date()} comes before a {season} MLB game the data holds "
                             f"({last.date()}, before the as-of date {as_of.date()}): give the last day of {season}'s "
                             "schedule")
+    longest = max(FULL_SEASON_DAYS)
+    if start is not None and (end - start).days > longest + SEASON_END_SLACK_DAYS:
+        raise HFMInputError(f"season_end (--season-end) {end.date()} is {(end - start).days} days after {season}'s start "
+                            f"({start.date()}); the longest season of 2001-2018 lasted {longest}: give the last day of "
+                            f"{season}'s schedule")
 
 
 def check_as_of_after(as_of: pd.Timestamp, season: int, last: pd.Timestamp | None) -> None:
@@ -977,7 +988,8 @@ class Scorer:
         elif as_of_date.year < season:
             check_as_of_after(as_of_date, season, inputs.last_day_before(season))
         if end is not None:
-            check_season_end(end, season, as_of_date, inputs.last_mlb_day(season, as_of_date))
+            check_season_end(end, season, as_of_date, inputs.last_mlb_day(season, as_of_date),
+                             last_opening_day(inputs.opening_days(), inputs.season_starts(), season))
         named = player_ids is not None
         if not named:
             player_ids = inputs.default_players(season, as_of_date)

@@ -80,7 +80,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.featurize import text_array
+from hfm_runtime.featurize import text_array, text_codes
 from hfm_runtime.seasons import GAME_KEYS
 from hfm_runtime.statcast import DESIGNATED_HITTER, LEVEL_COLUMN, PINCH_HITTER
 from hfm_runtime.targets import PlayerType
@@ -226,7 +226,7 @@ def pitch_skill_columns(pitches: pd.DataFrame) -> dict[str, np.ndarray]:
 
     def member(c: str, codes: frozenset[str]) -> np.ndarray:
         if c not in factorized:
-            factorized[c] = pd.factorize(text_array(pitches[c]))  # -1 where missing
+            factorized[c] = text_codes(pitches[c])  # -1 where missing
         index, uniques = factorized[c]
         return np.append([u in codes for u in uniques], False).astype(bool)[index]
 

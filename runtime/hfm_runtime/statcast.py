@@ -700,16 +700,54 @@ def _dates(s: pd.Series, col: str, where) -> pd.Series:
     if s.dtype == object:  # datetime.date objects (a pybaseball frame's dates, say) or mixed values
         s = s.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
     parsed = pd.to_datetime(s, errors="coerce", format="ISO8601")
-    retry = s.notna() & parsed.isna()
-    if retry.any():  # e.g. 4/1/2024 from a spreadsheet; slower, so only for what ISO 8601 missed
-        parsed = parsed.astype("datetime64[ns]")
-        parsed[retry] = pd.to_datetime(s[retry], errors="coerce", format="mixed")
+    retry = (s.notna() & parsed.isna()).to_numpy()
+    if retry.any():  # e.g. 4/22/2024 from a spreadsheet; slower, so only for what ISO 8601 missed
+        parsed = parsed.astype("datetime64[ns]").to_numpy().copy()
+        numeric = np.zeros(len(s), bool)
+        numeric[retry] = _numeric_dates(s[retry], col, where, retry, parsed)
+        rest = retry & ~numeric  # "April 22, 2024", "2024/04/22": no day and month to confuse
+        if rest.any():
+            parsed[rest] = pd.to_datetime(s[rest], errors="coerce", format="mixed").to_numpy()
+        parsed = pd.Series(parsed, index=s.index)
         bad = (s.notna() & parsed.isna()).to_numpy()
         if bad.any():
             raise where(col, bad, "is not a date")
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_localize(None)
     return parsed.dt.normalize().astype("datetime64[ns]")
+
+
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\s*$"
+
+
+def _numeric_dates(text: pd.Series, col: str, where, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """Dates written as day and month numbers (4/22/2024, 22.04.2024), read into `out` at `rows`; which
+    number is the month is read from the column: one above 12 in the first place makes the column
+    day-first, in the second month-first. A column where neither shows (03/09/2020: March 9 or
+    September 3?) is refused rather than guessed. Returns which of `text` were such dates."""
+    parts = text.astype(str).str.extract(_NUMERIC_DATE)
+    numeric = parts[0].notna().to_numpy()
+    if not numeric.any():
+        return numeric
+    first, second, year = (parts[i][numeric].astype(np.int64).to_numpy() for i in range(3))
+    at = np.flatnonzero(rows)[numeric]  # their positions in the column
+
+    def error(bad: np.ndarray, problem: str) -> HFMInputError:
+        mask = np.zeros(len(rows), bool)
+        mask[at[bad]] = True
+        return where(col, mask, problem)
+
+    day_first, month_first = first > 12, second > 12
+    if day_first.any() and month_first.any():
+        raise error(month_first, "is month-first where other rows are day-first: write dates as YYYY-MM-DD")
+    if not (day_first.any() or month_first.any()) and (first != second).any():
+        raise error(first != second, "could be read day-first or month-first, and no date in the column tells "
+                                     "which: write dates as YYYY-MM-DD")
+    month, day = (second, first) if day_first.any() else (first, second)
+    year = np.where(year < 100, year + 2000, year)
+    iso = pd.Series([f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(year, month, day)])
+    out[at] = pd.to_datetime(iso, errors="coerce", format="%Y-%m-%d").to_numpy()
+    return numeric
 
 
 def _text(s: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:

@@ -3,8 +3,9 @@
     hfm-train import data/statcast/ [--level AAA data/aaa/]... [--register people.csv] --out artifacts/league_real
     hfm-train import 2000eve.zip ... 2021eve.zip --register chadwick_register_retro.csv --out artifacts/league_retro
 
-Retrosheet: a positional source that is Retrosheet's `<YEAR>eve.zip` or a folder of its extracted
-files (format detected: hfm_train.retrosheet.is_retrosheet) is parsed by hfm_train.retrosheet (every
+Retrosheet: a positional source that is Retrosheet's `<YEAR>eve.zip`, a folder of them (its
+`<YEAR>eve.zip` files are read, nothing else in it), or a folder of one season's extracted files
+(format detected: hfm_train.retrosheet.is_retrosheet) is parsed by hfm_train.retrosheet (every
 pitch as a Statcast-shaped row, tracking columns empty), in `workers` processes, one season per
 process; `--register` (the Chadwick register with `key_retro` and `key_mlbam`) is then required.
 Statcast files and Retrosheet seasons may be mixed: where both hold a game (same date and home
@@ -168,6 +169,8 @@ def import_statcast(
         if not path.exists():  # before the format is guessed from a name that leads nowhere
             raise HFMInputError(f"{path}: no such file or folder (Statcast .csv/.csv.gz/.parquet files, Retrosheet "
                                 "<YEAR>eve.zip files or their extracted folders)")
+    # a folder of Retrosheet's season zips (as Retrosheet's downloads leave them): those zips
+    sources = {level: [z for p in paths for z in (retrosheet.season_zips(p) or [p])] for level, paths in sources.items()}
     retro = [Path(p) for paths in sources.values() for p in paths if retrosheet.is_retrosheet(p)]
     bad_level = [lv for lv, paths in sources.items() if lv != "MLB" and any(Path(p) in retro for p in paths)]
     if bad_level:
@@ -177,6 +180,9 @@ def import_statcast(
     for level in files:
         if not isinstance(level, str) or not level or "/" in level or level.startswith("."):
             raise HFMInputError(f"--level: {level!r} is not a level name such as AAA")
+    if retro and config.game_types is not None and "R" not in config.game_types:
+        raise HFMInputError(f"{retro[0]}: Retrosheet's event files hold regular-season games only (game type R), "
+                            f"which --game-types {','.join(config.game_types)} leaves out")
     if retro and register is None:
         raise HFMInputError("Retrosheet files need --register (the Chadwick register with key_retro and key_mlbam) "
                             "to map Retrosheet ids to MLBAM ids")

@@ -47,12 +47,14 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
   game_type "R", level "MLB"; every tracking column (pitch type, speeds, locations, spin, launch
                  data, xwOBA, run values) empty.
 
-Sources: Retrosheet's own `<YEAR>eve.zip` or a folder of its extracted files (event files
-`<YEAR><TEAM>.EV[AN]`, rosters `<TEAM><YEAR>.ROS`, the team list `TEAM<YEAR>`). Bad input is one
+Sources: Retrosheet's own `<YEAR>eve.zip` (a folder of them: `season_zips`) or a folder of its
+extracted files (event files `<YEAR><TEAM>.EV[AN]`, rosters `<TEAM><YEAR>.ROS`, the team list
+`TEAM<YEAR>`). Bad input is one
 HFMInputError naming the file and the game or line: an unreadable, damaged or truncated file (a zip
-that will not inflate, a line that is no record, a play line with fields missing, a game with no
-`data` records after its plays), a play chadwickpy cannot parse at all (an unknown event code), an
-id missing from the register. A record type or a pitch code that Retrosheet's files of 2000-2021 do
+that will not inflate, a line that is no record, a play line with fields missing or a numeric field
+out of range, a game with no `data` records after its plays), a season without its team list or a
+team's roster (where every player's hand comes from), a play chadwickpy cannot parse at all (an
+unknown event code), an id missing from the register or given two MLBAM ids there. A record type or a pitch code that Retrosheet's files of 2000-2021 do
 not have (a later release may add some) is read past and counted (`ParseCounts.other_records`,
 `unknown_pitch_codes`, with an example each; league.json and the import summary). A play Chadwick reads only in
 part (notation its parser does not know inside a runner's advance, say) is kept as Chadwick reads it,
@@ -179,6 +181,15 @@ def is_retrosheet(path: str | Path) -> bool:
     return path.is_dir() and any(_EVENT_FILE.match(p.name) for p in path.iterdir())
 
 
+def season_zips(path: str | Path) -> list[Path]:
+    """The `<YEAR>eve.zip` files a folder holds, by name (none for a file, or a folder without them):
+    a folder of them is read as those seasons, whatever else it holds (a register, a README)."""
+    path = Path(path)
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.iterdir() if p.is_file() and _ZIP_NAME.match(p.name))
+
+
 def _zip_has_events(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
@@ -222,10 +233,8 @@ def parse_season(path: str | Path, register: Mapping[str, int]) -> tuple[pd.Data
     from chadwickpy.tools.tools import read_rosters
 
     files = SeasonFiles(path)
-    team_file = files.get(f"TEAM{files.season}")
-    rosters = None
-    if team_file is not None:
-        rosters = read_rosters(team_file, str(files.season), files.get)
+    rosters = read_rosters(_required(files, f"TEAM{files.season}"), str(files.season),
+                           lambda name: _required(files, name))
     counts = ParseCounts()
     columns = _Columns()
     for name in files.event_files():
@@ -233,6 +242,17 @@ def parse_season(path: str | Path, register: Mapping[str, int]) -> tuple[pd.Data
     frame = columns.frame()
     counts.pitches = int((frame["description"] != NO_PITCH).sum())
     return frame, counts
+
+
+def _required(files: SeasonFiles, name: str) -> bytes:
+    """A season's team list or a team's roster: every player's batting and throwing hand comes from the
+    rosters, so a missing one would make its players right-handed without a word (Chadwick reads past it)."""
+    data = files.get(name)
+    if data is None:
+        what = "the team list" if name.upper().startswith("TEAM") else "a team's roster, named in the team list"
+        raise HFMInputError(f"{files.path}: no {name} ({what}; the players' hands come from the rosters): pass "
+                            "Retrosheet's whole <YEAR>eve.zip or every file extracted from it")
+    return data
 
 
 class _Columns:
@@ -280,8 +300,11 @@ def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, regi
     if not games:
         raise HFMInputError(f"{where}: no games (empty or truncated file)")
     for game in games:
-        visitors = rosters.roster_find(game.info_lookup("visteam")) if rosters is not None else None
-        home = rosters.roster_find(game.info_lookup("hometeam")) if rosters is not None else None
+        visitors, home = (rosters.roster_find(game.info_lookup(side)) for side in ("visteam", "hometeam"))
+        if visitors is None or home is None:
+            team = game.info_lookup("visteam" if visitors is None else "hometeam")
+            raise HFMInputError(f"{where}: game {game.game_id}: team {team!r} is not in the season's team list "
+                                "(its roster, where the players' hands come from, is unknown)")
         try:
             _parse_game(game, visitors, home, register, columns, counts)
         except HFMInputError as exc:
@@ -295,11 +318,17 @@ _RECORDS = frozenset({"id", "version", "info", "start", "sub", "play", "com", "d
                       "presadj"})
 _FIELDS = {"start": 6, "sub": 6, "play": 7}
 _RECORD_TYPE = re.compile(r"^[a-z]+$")
+# the numeric fields of those records: field index -> (name, the values Retrosheet's spec allows)
+_LINEUP = {3: ("team", {"0", "1"}), 4: ("batting order", {str(i) for i in range(10)}),
+           5: ("fielding position", {str(i) for i in range(1, 13)})}
+_VALUES = {"play": {1: ("inning", {str(i) for i in range(1, 100)}), 2: ("team", {"0", "1"})},
+           "start": _LINEUP, "sub": _LINEUP}
 
 
 def _check_records(where: str, data: bytes, counts: ParseCounts) -> None:
     """What chadwickpy reads past without a word, refused: a line that is no record (no lowercase
-    record type: a damaged file), a play, start or sub record with fields missing (a cut line), and a
+    record type: a damaged file), a play, start or sub record with fields missing (a cut line) or a
+    numeric field out of Retrosheet's range (inning, team, batting order, fielding position), and a
     game with no `data` records after its plays (every game of 2000-2021 has them). A well-formed record
     type the list does not know is counted in `counts.other_records`."""
     game, has_data = None, True
@@ -317,6 +346,10 @@ def _check_records(where: str, data: bytes, counts: ParseCounts) -> None:
         if kind in _FIELDS and len(fields) != _FIELDS[kind]:
             raise HFMInputError(f"{where}: line {number}: a {kind} record with {len(fields)} fields, expected "
                                 f"{_FIELDS[kind]} (a cut line?): {line[:60]!r}")
+        for at, (name, allowed) in _VALUES.get(kind, {}).items():
+            if fields[at].strip() not in allowed:  # chadwickpy would read it as -1 or crash on it
+                raise HFMInputError(f"{where}: line {number}: a {kind} record whose {name} is {fields[at]!r}, not "
+                                    f"one of {min(allowed, key=int)}-{max(allowed, key=int)}: {line[:60]!r}")
         if kind == "id":
             if not has_data:
                 raise HFMInputError(f"{where}: game {game}: no data records after its plays (line {number} starts "
@@ -526,7 +559,14 @@ def retro_to_mlbam(register: pd.DataFrame | str | Path) -> dict[str, int]:
     rows = register[["key_retro", "key_mlbam"]].dropna()
     ids = pd.to_numeric(rows["key_mlbam"], errors="coerce")
     rows = rows[ids.notna() & (ids > 0)]
-    return dict(zip(rows["key_retro"].astype(str), ids[rows.index].astype(np.int64).tolist()))
+    keys, mlbam = rows["key_retro"].astype(str).str.strip(), ids[rows.index].astype(np.int64)
+    clash = pd.DataFrame({"key": keys, "id": mlbam}).drop_duplicates()
+    clash = clash[clash["key"].duplicated(keep=False)]
+    if len(clash):  # which one a play means cannot be known: its pitches would go to whichever row came last
+        key = clash["key"].iloc[0]
+        raise HFMInputError(f"{where}: key_retro {key!r} has more than one key_mlbam "
+                            f"({', '.join(map(str, clash.loc[clash['key'] == key, 'id']))}): keep one row for it")
+    return dict(zip(keys, mlbam.tolist()))
 
 
 def season_of(path: str | Path) -> int:
@@ -545,10 +585,28 @@ def iter_seasons(paths: list[Path], register: Mapping[str, int], workers: int = 
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent) as pool:
         futures = [(path, pool.submit(parse_season, path, register)) for path in paths]
         while futures:
             path, future = futures.pop(0)  # dropped once taken: a finished season is not held twice
             frame, counts = future.result()
             del future
             yield path, frame, counts
+
+
+def _exit_with_parent(every: float = 1.0) -> None:
+    """In each worker: a thread that ends the process once the process that started it is gone (then
+    it is re-parented). An import killed (SIGTERM, SIGKILL) runs none of its cleanup, and its idle
+    workers would otherwise wait for work forever."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
