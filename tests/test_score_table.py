@@ -494,6 +494,9 @@ def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_
     with pytest.raises(HFMInputError, match=rf"season_end \(--season-end\) {last}-12-31 is \d+ days after {last}'s "
                                             r"start \(.*\); the longest season of 2001-2018 lasted 189"):
         scorer.score(history, last, as_of=as_of, season_end=f"{last}-12-31")
+    with pytest.raises(HFMInputError, match=rf"{last}-12-31 is \d+ days after"):  # before any chunk is read
+        score_league(scorer, tiny_league, last, as_of=as_of, season_end=f"{last}-12-31", chunk_players=7,
+                     log=lambda line: line.startswith("scored") and pytest.fail(f"a chunk was scored: {line}"))
     # the chunked league and a store give the same rows
     chunked = score_league(scorer, tiny_league, last, as_of=as_of, chunk_players=7)
     numbers = ["opportunities_to_date", "opportunities_mean", "proj_SO", "proj_HR", "total_p90_SO",

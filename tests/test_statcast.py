@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.statcast import LEVEL_COLUMN, STATCAST_COLUMNS, TEXT_DTYPE, StatcastWarning, load_pitches
+from hfm_runtime.statcast import (LEVEL_COLUMN, STATCAST_COLUMNS, TEXT_DTYPE, StatcastWarning, load_pitches,
+                                   read_pitch_chunks)
 
 
 def make_pitches(plate_appearances: list[tuple]) -> pd.DataFrame:
@@ -106,6 +107,8 @@ def test_spreadsheet_dates_and_unknown_codes(pitches: pd.DataFrame) -> None:
     (["4/22/2024", "4/2/2024"], ["2024-04-22", "2024-04-02"]),  # month-first: 22 cannot be a month
     (["22.04.2024", "02.04.2024"], ["2024-04-22", "2024-04-02"]),  # day-first: the whole column
     (["3/3/24", "April 22, 2024"], ["2024-03-03", "2024-04-22"]),  # the same either way; a month by name
+    (["22/04/2024 0:00", "03/09/2024 13:05"], ["2024-04-22", "2024-09-03"]),  # a spreadsheet's time of day
+    (["4/22/99", "4/2/01"], ["1999-04-22", "2001-04-02"]),  # two-digit years as strptime's %y reads them
 ])
 def test_day_and_month_numbers_are_read_in_the_order_the_column_shows(pitches, dates, expected) -> None:
     raw = pitches.groupby("game_pk").head(1).astype({"game_date": object})  # one row of each game
@@ -116,13 +119,45 @@ def test_day_and_month_numbers_are_read_in_the_order_the_column_shows(pitches, d
 
 @pytest.mark.parametrize("dates, row, problem", [
     (["03/09/2020", "03/09/2020"], 1, "could be read day-first or month-first"),  # March 9 or September 3?
-    (["2020-09-03", "04/13/2020", "13/04/2020"], 2, "is month-first where other rows are day-first"),
+    (["2020-09-03", "04/13/2020", "13/04/2020"], 3, "is day-first where other rows are month-first"),
+    (["4/22/2024 0:00", "22/04/2024 0:00"], 2, "is day-first where other rows are month-first"),  # a time too
 ])
 def test_dates_whose_day_and_month_cannot_be_told_apart_are_refused(pitches, dates, row, problem) -> None:
     raw = pitches.iloc[: len(dates)].astype({"game_date": object})
     raw["game_date"] = dates
     with pytest.raises(HFMInputError, match=f"column game_date: row {row}: '{dates[row - 1]}' {problem}"):
         load_pitches(raw)
+
+
+@pytest.mark.parametrize("date", ["4/22/2999", "April 22, 2999", "22.04.1500", "2999-04-22", "13/13/2024"])
+def test_a_date_out_of_range_is_refused_not_wrapped_around(pitches, date) -> None:
+    """Years past 2262 do not fit pandas' nanoseconds: they once wrapped around to 1830 without a word."""
+    raw = pitches.astype({"game_date": object})
+    raw.loc[raw.index[3], "game_date"] = date
+    with pytest.raises(HFMInputError, match=f"column game_date: row 4: '{date}' is not a date"):
+        load_pitches(raw)
+
+
+def test_a_file_read_in_chunks_takes_its_date_order_from_the_whole_file(pitches, tmp_path) -> None:
+    """A chunk of days 1-12 alone cannot tell the order; the file's other dates can (a review found the
+    tail chunk of a month-first file refused, and a file mixing the orders across chunks accepted)."""
+    raw = pitches.astype({"game_date": object})
+    first = (raw["game_pk"] == raw["game_pk"].iloc[0]).to_numpy()
+    raw = pd.concat([raw[first], raw[~first]], ignore_index=True)  # one game, then the other
+    first = np.sort(first)[::-1]
+    for dates, expected in ((("9/28/2023", "10/1/2023"), ("2023-09-28", "2023-10-01")),  # month-first
+                            (("28.09.2023", "01.10.2023"), ("2023-09-28", "2023-10-01"))):  # day-first
+        raw["game_date"] = np.where(first, dates[0], dates[1])
+        write_csv(raw, tmp_path / "dates.csv")
+        chunks = list(read_pitch_chunks(tmp_path / "dates.csv", chunk_rows=int(first.sum())))
+        assert len(chunks) > 1  # chunks holding only the second game: 10/1 alone cannot tell
+        assert sorted(set(pd.concat(chunks)["game_date"])) == list(pd.to_datetime(expected))
+    raw["game_date"] = np.where(first, "4/22/2024", "22/04/2024")  # each chunk one order: the file both
+    write_csv(raw, tmp_path / "dates.csv")
+    row = int(first.sum()) + 1
+    with pytest.raises(HFMInputError, match=rf"dates\.csv: column game_date: row {row} \(CSV line {row + 1}\): "
+                                            "'22/04/2024' is day-first where other rows are month-first"):
+        list(read_pitch_chunks(tmp_path / "dates.csv", chunk_rows=int(first.sum())))
 
 
 def error_for(frame: pd.DataFrame, path: Path) -> str:

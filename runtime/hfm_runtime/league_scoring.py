@@ -56,7 +56,7 @@ from hfm_runtime.playing_time import season_starts
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, check_season_end, last_day_before,
                                  last_day_in, league_days, marcel_window_players, parse_as_of, scored_as,
                                  season_so_far_players, season_year)
-from hfm_runtime.seasons import charged_rows, projection_date, season_lines
+from hfm_runtime.seasons import charged_rows, last_opening_day, projection_date, season_lines
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
 from hfm_runtime.targets import PLAYER_TYPES
 
@@ -109,7 +109,8 @@ def score_league(
         check_as_of_after(as_of, season, last_day_before(dates, season))
     end = parse_as_of(season_end, season, "season_end")
     if end is not None:  # likewise: a chunk of named players may hold none of the games after the end
-        check_season_end(end, season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date))
+        check_season_end(end, season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date),
+                         last_opening_day(openings, starts, season))
     wanted = (sorted(set(marcel_window_players(by_season, season)) | season_so_far_players(lines, season, as_of_date))
               if player_ids is None else sorted({int(i) for i in player_ids}))
     if not wanted:

@@ -431,6 +431,7 @@ def read_pitch_chunks(
         raise HFMInputError(f"{path}: file is empty")
     counts = LoadCounts() if counts is None else counts
     raws = _raw_chunks(path, kind, chunk_rows)
+    order = DateOrder(str(path), kind == "csv", lambda col: _read_column(path, kind, col))
     read = 0
     while True:
         try:
@@ -446,7 +447,7 @@ def read_pitch_chunks(
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise HFMInputError(f"{path}: cannot read as {kind.upper()}: {first_line}") from None
         frame = normalise_pitches(raw, str(path), csv=kind == "csv", game_types=game_types, counts=counts,
-                                  allow_empty=True, first_row=read)
+                                  allow_empty=True, first_row=read, date_order=order)
         read += len(raw)
         if len(frame):
             yield frame
@@ -474,6 +475,13 @@ def _raw_chunks(path: Path, kind: str, chunk_rows: int | None) -> Iterator[pd.Da
         else:
             for batch in file.iter_batches(batch_size=chunk_rows, columns=wanted):
                 yield batch.to_pandas()
+
+
+def _read_column(path: Path, kind: str, col: str) -> pd.Series:
+    """One column of a file as read (the date order's scan of the whole file: DateOrder)."""
+    if kind == "csv":
+        return pd.read_csv(path, usecols=[col], dtype=str)[col]
+    return parquet_file(path).read(columns=[col]).column(0).to_pandas()
 
 
 def parquet_file(path: str | Path):
@@ -513,6 +521,7 @@ def normalise_pitches(
     counts: LoadCounts | None = None,
     allow_empty: bool = False,
     first_row: int = 0,
+    date_order: DateOrder | None = None,
 ) -> pd.DataFrame:
     """Validate `raw` and return STATCAST_COLUMNS with normalised dtypes (see `load_pitches`), rows
     of other game types and rows with an impossible count (IMPOSSIBLE_COUNT; counted in `counts`) left
@@ -576,7 +585,7 @@ def normalise_pitches(
                     values = values.astype(np.int64)
             out[col] = values
         elif kind == "date":
-            dates = _dates(s, col, where)
+            dates = _dates(s, col, where, date_order)
             if col in REQUIRED_NON_NULL and dates.isna().any():
                 raise where(col, dates.isna().to_numpy(), "is missing (required)")
             out[col] = dates.to_numpy()
@@ -690,63 +699,121 @@ def _numeric(s: pd.Series, col: str, where) -> np.ndarray:
     return values.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _dates(s: pd.Series, col: str, where) -> pd.Series:
+def _dates(s: pd.Series, col: str, where, order: DateOrder | None = None) -> pd.Series:
+    """A date column as datetime64[ns] days (docs/statcast-import.md, "Columns"): dates, ISO 8601 text, day-and-month numbers (`_numeric_dates`; `order` decides their order for a
+    file read in chunks), or other text pandas reads ("April 22, 2024"). A value that is no date, or
+    one outside years MIN_YEAR-MAX_YEAR, is an error naming its row."""
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         s = s.dt.tz_localize(None)
     if pd.api.types.is_datetime64_any_dtype(s):
-        return s.dt.normalize().astype("datetime64[ns]")
-    if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+        out = s.to_numpy().astype("datetime64[s]")
+    elif pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         raise where(col, s.notna().to_numpy(), "is not a date")
-    if s.dtype == object:  # datetime.date objects (a pybaseball frame's dates, say) or mixed values
-        s = s.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
-    parsed = pd.to_datetime(s, errors="coerce", format="ISO8601")
-    retry = (s.notna() & parsed.isna()).to_numpy()
-    if retry.any():  # e.g. 4/22/2024 from a spreadsheet; slower, so only for what ISO 8601 missed
-        parsed = parsed.astype("datetime64[ns]").to_numpy().copy()
-        numeric = np.zeros(len(s), bool)
-        numeric[retry] = _numeric_dates(s[retry], col, where, retry, parsed)
-        rest = retry & ~numeric  # "April 22, 2024", "2024/04/22": no day and month to confuse
-        if rest.any():
-            parsed[rest] = pd.to_datetime(s[rest], errors="coerce", format="mixed").to_numpy()
-        parsed = pd.Series(parsed, index=s.index)
-        bad = (s.notna() & parsed.isna()).to_numpy()
-        if bad.any():
-            raise where(col, bad, "is not a date")
+    else:
+        if s.dtype == object:  # datetime.date objects (a pybaseball frame's dates, say) or mixed values
+            s = s.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
+        out = _seconds(pd.to_datetime(s, errors="coerce", format="ISO8601"))
+        retry = s.notna().to_numpy() & np.isnat(out)
+        if retry.any():  # e.g. 4/22/2024 from a spreadsheet; slower, so only for what ISO 8601 missed
+            numeric = np.zeros(len(s), bool)
+            numeric[retry] = _numeric_dates(s[retry], col, where, retry, out, order)
+            rest = retry & ~numeric  # "April 22, 2024", "2024/04/22": no day and month to confuse
+            if rest.any():
+                out[rest] = _seconds(pd.to_datetime(s[rest], errors="coerce", format="mixed"))
+    # seconds, not nanoseconds, until the years are checked: a year past 2262 would wrap around silently
+    year = np.where(np.isnat(out), MIN_YEAR, out.astype("datetime64[Y]").astype(np.int64) + 1970)
+    bad = s.notna().to_numpy() & (np.isnat(out) | (year < MIN_YEAR) | (year > MAX_YEAR))
+    if bad.any():
+        raise where(col, bad, "is not a date")
+    return pd.Series(out.astype("datetime64[D]").astype("datetime64[ns]"), index=s.index)
+
+
+MIN_YEAR, MAX_YEAR = 1871, 2200  # the first professional league's season; far enough ahead
+
+
+def _seconds(parsed: pd.Series) -> np.ndarray:
+    """pd.to_datetime's result as datetime64[s] (naive; NaT where it read none)."""
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         parsed = parsed.dt.tz_localize(None)
-    return parsed.dt.normalize().astype("datetime64[ns]")
+    if not pd.api.types.is_datetime64_any_dtype(parsed):  # mixed time zones leave objects: none read
+        return np.full(len(parsed), np.datetime64("NaT"), "datetime64[s]")
+    return parsed.to_numpy().astype("datetime64[s]")
 
 
-_NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})\s*$"
+# day and month numbers, then the year (2 or 4 digits), and a time of day the date is read without
+_NUMERIC_DATE = (r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})"
+                 r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?\s*$")
+_AMBIGUOUS = "could be read day-first or month-first, and no date in the {} tells which: write dates as YYYY-MM-DD"
 
 
-def _numeric_dates(text: pd.Series, col: str, where, rows: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """Dates written as day and month numbers (4/22/2024, 22.04.2024), read into `out` at `rows`; which
-    number is the month is read from the column: one above 12 in the first place makes the column
-    day-first, in the second month-first. A column where neither shows (03/09/2020: March 9 or
-    September 3?) is refused rather than guessed. Returns which of `text` were such dates."""
-    parts = text.astype(str).str.extract(_NUMERIC_DATE)
+def _date_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(which values are day-and-month dates, their first number, second number, year)."""
+    parts = values.astype(str).str.extract(_NUMERIC_DATE)
     numeric = parts[0].notna().to_numpy()
+    first, second, year = (parts[i][numeric].astype(np.int64).to_numpy() for i in range(3))
+    year = np.where(year < 100, np.where(year < 69, 2000, 1900) + year, year)  # strptime's %y: 69-99 -> 19xx
+    return numeric, first, second, year
+
+
+def _day_first(first: np.ndarray, second: np.ndarray, fail, where: str) -> bool:
+    """Whether day-and-month dates with these numbers are day-first: one above 12 in the first place
+    says so, in the second month-first; `fail(i, problem)` is the error for the i-th where both orders
+    appear, or neither shows and the two readings differ (03/09/2020: March 9 or September 3?). A row
+    with both above 12 is no date either way (left to "is not a date")."""
+    possible = ~((first > 12) & (second > 12))
+    day, month = (first > 12) & possible, (second > 12) & possible
+    if day.any() and month.any():
+        at = max(int(np.argmax(day)), int(np.argmax(month)))  # the first of the order seen second
+        seen = "month-first where other rows are day-first" if month[at] else "day-first where other rows are month-first"
+        raise fail(at, f"is {seen}: write dates as YYYY-MM-DD")
+    if not (day.any() or month.any()) and (first != second).any():
+        raise fail(int(np.argmax(first != second)), _AMBIGUOUS.format(where))
+    return bool(day.any())
+
+
+class DateOrder:
+    """Which order one file's day-and-month dates are in, decided once from its whole date column
+    (read on first need, `read_column`): a file read in chunks would otherwise be read in one order
+    in one chunk and in the other, or refused as ambiguous, in a chunk of days 1-12."""
+
+    def __init__(self, name: str, csv: bool, read_column) -> None:
+        self.name, self.csv, self._read = name, csv, read_column
+        self._day_first: bool | None = None
+
+    def day_first(self, col: str) -> bool:
+        if self._day_first is None:
+            values = self._read(col).reset_index(drop=True)
+            numeric, first, second, _ = _date_numbers(values.dropna())
+            rows = np.flatnonzero(values.notna().to_numpy())[numeric]  # their rows in the file
+
+            def fail(i: int, problem: str) -> HFMInputError:
+                n = int(rows[i])
+                row = f"row {n + 1} (CSV line {n + 2})" if self.csv else f"row {n + 1}"
+                return HFMInputError(f"{self.name}: column {col}: {row}: {values.iloc[n]!r} {problem}")
+
+            self._day_first = _day_first(first, second, fail, "file")
+        return self._day_first
+
+
+def _numeric_dates(text: pd.Series, col: str, where, rows: np.ndarray, out: np.ndarray,
+                   order: DateOrder | None = None) -> np.ndarray:
+    """Dates written as day and month numbers (4/22/2024, 22.04.2024, "22/04/2024 0:00"), read into
+    `out` at `rows`; which number is the month is read from the column (`_day_first`), or from the
+    whole file (`order`). Returns which of `text` were such dates."""
+    numeric, first, second, year = _date_numbers(text)
     if not numeric.any():
         return numeric
-    first, second, year = (parts[i][numeric].astype(np.int64).to_numpy() for i in range(3))
     at = np.flatnonzero(rows)[numeric]  # their positions in the column
 
-    def error(bad: np.ndarray, problem: str) -> HFMInputError:
+    def fail(i: int, problem: str) -> HFMInputError:
         mask = np.zeros(len(rows), bool)
-        mask[at[bad]] = True
+        mask[at[i]] = True
         return where(col, mask, problem)
 
-    day_first, month_first = first > 12, second > 12
-    if day_first.any() and month_first.any():
-        raise error(month_first, "is month-first where other rows are day-first: write dates as YYYY-MM-DD")
-    if not (day_first.any() or month_first.any()) and (first != second).any():
-        raise error(first != second, "could be read day-first or month-first, and no date in the column tells "
-                                     "which: write dates as YYYY-MM-DD")
-    month, day = (second, first) if day_first.any() else (first, second)
-    year = np.where(year < 100, year + 2000, year)
+    day_first = order.day_first(col) if order is not None else _day_first(first, second, fail, "column")
+    month, day = (second, first) if day_first else (first, second)
     iso = pd.Series([f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(year, month, day)])
-    out[at] = pd.to_datetime(iso, errors="coerce", format="%Y-%m-%d").to_numpy()
+    out[at] = _seconds(pd.to_datetime(iso, errors="coerce", format="%Y-%m-%d"))
     return numeric
 
 

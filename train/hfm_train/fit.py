@@ -330,6 +330,10 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     work = runs_dir / (f".{config.name}.work" + (f".rank{session.rank}" if session.rank else ""))
+    # before the league is prepared (a missing default league is simulated): a refused resume costs nothing
+    if resume and work.is_dir() and any(p.name not in (STARTED_WITH, f"{STARTED_WITH}.tmp") for p in work.iterdir()):
+        _check_resumable(work, config)  # something to reuse (a fit refused before its first stage left none)
+        log(f"resuming from {work} (started with the same settings): its finished stages are reused")
     clock = StageClock(log=log)
     lap = clock.lap
     log(f"device: {session.device}" + (f", {session.world_size} processes (torchrun)" if session.distributed else ""))
@@ -344,9 +348,6 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     # the work folder only once the league and its seasons are known good: a refused fit leaves none
     if not resume:
         shutil.rmtree(work, ignore_errors=True)
-    elif work.is_dir() and any(p.name not in (STARTED_WITH, f"{STARTED_WITH}.tmp") for p in work.iterdir()):
-        _check_resumable(work, config)  # something to reuse (a fit refused before its first stage left none)
-        log(f"resuming from {work} (started with the same settings): its finished stages are reused")
     work.mkdir(parents=True, exist_ok=True)
     # written whole before any stage (the same settings where a resume was checked): what a resumed fit continues
     (work / f"{STARTED_WITH}.tmp").write_text(json.dumps(_resume_settings(config), indent=1))
