@@ -424,3 +424,45 @@ def test_a_reader_waits_out_the_fallback_window_but_not_a_folder_that_is_gone(tm
     shutil.rmtree(dest)  # its writer killed: the register is there, unlocked, and nothing comes
     start = time.monotonic()
     assert lock.exists() and not settled(dest, timeout=10.0) and time.monotonic() - start < 1.0
+
+
+def test_writers_refuse_a_folder_that_is_not_theirs(tiny_run: Path, tiny_league: Path, tmp_path: Path) -> None:
+    """Every writer replaces its folder whole: a folder holding something else (a user's notes, the run
+    being exported, the runs folder itself) is refused before any work, and kept as it was (a
+    walkthrough lost a run to `hfm-export RUN --out RUN` and every run to `hfm-train fit --name ""`)."""
+    from dataclasses import replace
+
+    from hfm_export.export import export_run
+    from hfm_runtime.errors import HFMInputError
+    from hfm_train.fit import RunConfig, fit_run
+    from hfm_train.importer import import_statcast
+    from hfm_train.sim.league import simulate_league
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "mine.txt").write_text("keep me")
+    run = tmp_path / "runs" / "r"
+    shutil.copytree(tiny_run, run)
+    before = fingerprint(run)
+    for out, kind in ((notes, "bundle"), (run, "bundle")):
+        with pytest.raises(HFMInputError, match=f"a folder that is not a {kind}, which writing would replace whole"):
+            export_run(run, out)
+    with pytest.raises(HFMInputError, match="a folder that is not a league"):
+        import_statcast({"MLB": [tiny_league / "pitches" / "MLB"]}, notes)
+    with pytest.raises(HFMInputError, match="a folder that is not a league"):
+        simulate_league(None, notes)
+    config = RunConfig.tiny(name="r", league=str(tiny_league))
+    for name in ("", ".", "..", "a/b", ".hidden"):
+        with pytest.raises(HFMInputError, match="a run name must be a plain folder name"):
+            fit_run(replace(config, name=name), tmp_path / "runs", progress=False)
+    with pytest.raises(HFMInputError, match="a folder that is not a run"):
+        fit_run(replace(config, name="notes"), tmp_path, progress=False)
+    for field, value, flag in (("threads", 0, "--threads"), ("history_seasons", -1, "--history-seasons"),
+                               ("cv_seasons", 0, "--cv-seasons")):
+        with pytest.raises(HFMInputError, match=f"{flag} must be at least 1"):
+            fit_run(replace(config, **{field: value}), tmp_path / "runs", progress=False)
+    with pytest.raises(HFMInputError, match="--train-kinds 'bogus'"):
+        fit_run(replace(config, examples=replace(config.examples, train_kinds=("bogus",))), tmp_path / "runs",
+                progress=False)
+    assert (notes / "mine.txt").read_text() == "keep me" and fingerprint(run) == before
+    assert sorted(p.name for p in (tmp_path / "runs").iterdir()) == ["r"]

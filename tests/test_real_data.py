@@ -250,7 +250,8 @@ def test_real_report_and_calibration_refuse_what_they_cannot_judge(tiny_run, tin
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run)
     config = json.loads((run / "config.json").read_text())
-    (run / "config.json").write_text(json.dumps({**config, "league": str(league)}))
+    (run / "config.json").write_text(json.dumps({**config, "league": str(league), "training_data": {
+        **config["training_data"], "source": "statcast"}}))  # and the run trained on it
     result = runner.invoke(real_report_command, [str(run), str(run)])
     assert result.exit_code == 2 and f"both test {config['seasons']['test'][0]}" in result.output, result.output
     moved = tmp_path / "moved"
@@ -262,14 +263,24 @@ def test_real_report_and_calibration_refuse_what_they_cannot_judge(tiny_run, tin
     assert result.exit_code == 2 and "with at least 100 PA" in result.output and "too few" in result.output
     assert report_run(run, samples=20, min_opportunities=20, league=moved)["types"]
     assert calibrate_run(run, moved)["types"]
-    other = tmp_path / "other"  # a league without the run's test season: nothing to judge, said so
+    # another league than the run's (more seasons in its window, or another source): refused, not reported
+    wider = tmp_path / "wider"
+    shutil.copytree(moved, wider)
+    meta = json.loads((wider / "league.json").read_text())
+    (wider / "league.json").write_text(json.dumps({**meta, "seasons": [min(meta["seasons"]) - 1, *meta["seasons"]]}))
+    for call in (lambda: report_run(run, samples=20, min_opportunities=20, league=wider),
+                 lambda: calibrate_run(run, wider)):
+        with pytest.raises(HFMInputError, match=r"wider: statcast, seasons .* \(5\) in the run's window, where .* was "
+                                                r"trained on statcast, seasons .* \(4\): give the league it was trained on"):
+            call()
+    other = tmp_path / "other"  # a league without the run's test season: another league, said so
     shutil.copytree(moved, other)
     test = config["seasons"]["test"][0]
     meta = json.loads((other / "league.json").read_text())
     (other / "league.json").write_text(json.dumps({**meta, "seasons": [y for y in meta["seasons"] if y != test],
                                                    "level_seasons": {lv: [y for y in v if y != test] for lv, v in
                                                                      meta.get("level_seasons", {}).items()}}))
-    with pytest.raises(HFMInputError, match=r"none of the run's .* test batters has an MLB opportunity"):
+    with pytest.raises(HFMInputError, match=r"seasons .* \(3\) in the run's window, .* give the league it was"):
         calibrate_run(run, other)
 
 
@@ -298,6 +309,34 @@ def test_real_report_on_a_finished_run(tiny_run):
     for pt, t in report["types"].items():  # two copies of one season average to it, draw for draw
         assert average[pt]["mean_cut"]["blend"] == pytest.approx(t["mean_cut_vs_marcel"]["blend"])
         assert average[pt]["interval"]["blend"] == pytest.approx(t["mean_cut_interval"]["blend"])
+
+
+def test_reports_of_a_run_on_retrosheet_data_carry_its_notice(tiny_run, tmp_path):
+    """Every work derived from Retrosheet's files carries its notice: the real-data report, the
+    calibration report and the evaluation's HTML page, read from the run's training data (a walkthrough
+    found none of the three carried it)."""
+    import json
+    import shutil
+
+    from hfm_train.calibration import calibrate_run
+    from hfm_train.calibration import format_report as calibration_report
+    from hfm_train.retrosheet import NOTICE
+    from hfm_train.run_report import run_report
+
+    simulated = report_run(tiny_run, samples=20, min_opportunities=20)
+    assert simulated["notice"] is None and "retrosheet.org" not in format_report([simulated])
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    config = json.loads((run / "config.json").read_text())
+    config["training_data"] = {**config["training_data"], "notice": NOTICE}
+    (run / "config.json").write_text(json.dumps(config))
+    real = report_run(run, samples=20, min_opportunities=20, league=config["league"])
+    assert real["notice"] == NOTICE and format_report([real, real]).startswith(f"> {NOTICE}\n\n###")
+    calibration = calibrate_run(run)
+    assert calibration_report(calibration).startswith(f"> {NOTICE}\n") and "retrosheet.org" not in \
+        calibration_report(calibrate_run(tiny_run))
+    card = json.loads((run / "model_card.json").read_text())
+    assert "www.retrosheet.org" in run_report(card, None, "t", NOTICE) and "retrosheet.org" not in run_report(card, None, "t")
 
 
 def test_mean_cut_draws_resample_players_for_every_method_alike():

@@ -161,10 +161,11 @@ def test_import_writes_a_league_with_the_notice(tmp_path):
                 z.write(f, f.name)
     shutil.copy(REGISTER, downloads)
     (downloads / "README.md").write_text("notes\n")
+    (downloads / "statcast_2019.csv.bz2").write_bytes(b"")  # named as not read, as any Statcast-like file
     again, said = tmp_path / "again", []
     import_statcast({"MLB": [downloads]}, again, REGISTER, ImportConfig(workers=2), log=said.append)
-    assert f"{downloads}: read as its Retrosheet seasons (<YEAR>eve.zip); not read: chadwick_register_retro.csv" \
-        " (name Statcast files on their own)" in said
+    assert f"{downloads}: read as its Retrosheet seasons (<YEAR>eve.zip); not read: chadwick_register_retro.csv, " \
+        "statcast_2019.csv.bz2 (name Statcast files on their own)" in said
     for season in (2019, 2020):
         pd.testing.assert_frame_equal(pd.read_parquet(again / "pitches" / "MLB" / f"{season}.parquet"),
                                       pd.read_parquet(out / "pitches" / "MLB" / f"{season}.parquet"))

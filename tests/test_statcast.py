@@ -129,6 +129,40 @@ def test_dates_whose_day_and_month_cannot_be_told_apart_are_refused(pitches, dat
         load_pitches(raw)
 
 
+def test_odd_but_readable_dates(pitches) -> None:
+    """Several UTC offsets (pandas refuses them together), an offset after a day-first date and time,
+    and a missing date as NaT in an object column: read at the wall-clock date, or said to be missing."""
+    games = pitches.groupby("game_pk").head(1).astype({"game_date": object})
+    for dates, expected in ((["2024-04-22T21:05:00-04:00", "2024-03-22T19:05:00-05:00"], ["2024-04-22", "2024-03-22"]),
+                            (["22/04/2024 13:05:00+02:00", "03/09/2024 13:05:00+02:00"], ["2024-04-22", "2024-09-03"])):
+        out = load_pitches(games.assign(game_date=dates))
+        assert sorted(out.game_date) == sorted(pd.to_datetime(expected)), dates
+    with pytest.raises(HFMInputError, match="column game_date: row 2: is missing"):
+        load_pitches(games.assign(game_date=[pd.Timestamp("2024-04-22"), pd.NaT]))
+
+
+def test_a_damaged_file_met_by_the_date_scan_is_one_clear_error(pitches, tmp_path) -> None:
+    """The date order's scan reads the whole file's dates: damage past the chunks read so far is the
+    reader's usual error, not a traceback (a review found an EOFError of a cut .csv.gz)."""
+    import gzip
+
+    raw = pitches.astype({"game_date": object}).assign(game_date="4/22/2024")
+    rows = raw.to_csv(index=False).encode().split(b"\n", 1)
+    data = rows[0] + b"\n" + rows[1] * 5000  # 50,000 rows: the first chunks read before the cut is met
+    (tmp_path / "cut.csv.gz").write_bytes(gzip.compress(data)[:-30])
+    with pytest.raises(HFMInputError, match=r"cut\.csv\.gz: cannot read as CSV"):
+        list(read_pitch_chunks(tmp_path / "cut.csv.gz", chunk_rows=2))
+
+
+def test_a_chunk_of_blank_dates_is_missing_not_a_crash(pitches, tmp_path) -> None:
+    """A CSV chunk whose dates are all blank is read as numbers: it is "missing", as any blank date."""
+    raw = pitches.astype({"game_date": object})
+    raw.loc[raw.index[4:], "game_date"] = None
+    write_csv(raw, tmp_path / "blank.csv")
+    with pytest.raises(HFMInputError, match=r"column game_date: row 5 \(CSV line 6\): is missing \(required\)"):
+        list(read_pitch_chunks(tmp_path / "blank.csv", chunk_rows=4))
+
+
 @pytest.mark.parametrize("date", ["4/22/2999", "April 22, 2999", "22.04.1500", "2999-04-22", "13/13/2024"])
 def test_a_date_out_of_range_is_refused_not_wrapped_around(pitches, date) -> None:
     """Years past 2262 do not fit pandas' nanoseconds: they once wrapped around to 1830 without a word."""

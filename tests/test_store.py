@@ -366,7 +366,7 @@ def test_save_and_load_round_trip(league, scorer, tmp_path, monkeypatch):
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
     (tmp_path / "afile").write_text("keep me too")
     for target in ("mine", "afile"):
-        with pytest.raises(HFMInputError, match="saving would replace whole"):
+        with pytest.raises(HFMInputError, match="writing would replace whole"):
             store.save(tmp_path / target)
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me" and (tmp_path / "afile").is_file()
     (tmp_path / "empty").mkdir()

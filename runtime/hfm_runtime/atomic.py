@@ -263,6 +263,23 @@ def _unlink_empty(dest: Path) -> None:
         pass
 
 
+def check_replaceable(dest: str | Path, is_ours: Callable[[Path], bool], kind: str) -> None:
+    """Refuse a `dest` that `atomic_dir` must not replace (it swaps the folder out whole): a file, a
+    folder holding anything but a `kind` (`is_ours` false: a user's notes, a run folder given as a
+    bundle's, a runs folder given as a run's), or the current directory or one above it (the process,
+    and the shell that started it, would be left in a deleted folder). Call it before the work."""
+    from hfm_runtime.errors import HFMInputError
+
+    dest = Path(dest)
+    if dest.is_file() or (dest.is_dir() and not is_ours(dest) and any(dest.iterdir())):
+        what = "a file" if dest.is_file() else f"a folder that is not a {kind}"
+        raise HFMInputError(f"{dest}: {what}, which writing would replace whole (everything in it lost): write "
+                            f"the {kind} to a new or empty folder, or over a {kind}")
+    if Path.cwd().resolve().is_relative_to(dest.resolve()):
+        raise HFMInputError(f"{dest}: the current directory or a folder above it, which writing would swap out "
+                            "(leaving you in a deleted folder): run from outside it")
+
+
 @contextmanager
 def atomic_dir(dest: str | Path, ours: Callable[[Path], bool] = lambda old: True) -> Iterator[Path]:
     """Yield an empty temporary folder; on success it replaces `dest`, on error it is deleted.

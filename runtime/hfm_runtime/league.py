@@ -115,6 +115,11 @@ def load_league(
     )
 
 
+def is_league(folder: Path) -> bool:
+    """Whether `folder` holds a league (its league.json): what a league writer may replace."""
+    return (Path(folder) / "league.json").is_file()
+
+
 def read_league_meta(path: str | Path) -> dict:
     """A league folder's validated league.json (seasons, levels, ...), without reading any pitches."""
     root = Path(path)

@@ -440,12 +440,8 @@ def read_pitch_chunks(
             break
         except HFMInputError:
             raise
-        except pd.errors.EmptyDataError:
-            raise HFMInputError(f"{path}: file is empty") from None
-        except (ValueError, TypeError, OSError, EOFError, UnicodeDecodeError) as exc:
-            # parser, arrow and gzip errors (pandas' ParserError is a ValueError)
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise HFMInputError(f"{path}: cannot read as {kind.upper()}: {first_line}") from None
+        except _READ_ERRORS as exc:
+            raise _read_error(path, kind, exc) from None
         frame = normalise_pitches(raw, str(path), csv=kind == "csv", game_types=game_types, counts=counts,
                                   allow_empty=True, first_row=read, date_order=order)
         read += len(raw)
@@ -477,11 +473,25 @@ def _raw_chunks(path: Path, kind: str, chunk_rows: int | None) -> Iterator[pd.Da
                 yield batch.to_pandas()
 
 
+# parser, arrow and gzip errors (pandas' ParserError and EmptyDataError are ValueErrors)
+_READ_ERRORS = (ValueError, TypeError, OSError, EOFError, UnicodeDecodeError)
+
+
+def _read_error(path: Path, kind: str, exc: Exception) -> HFMInputError:
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return HFMInputError(f"{path}: file is empty")
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return HFMInputError(f"{path}: cannot read as {kind.upper()}: {first_line}")
+
+
 def _read_column(path: Path, kind: str, col: str) -> pd.Series:
     """One column of a file as read (the date order's scan of the whole file: DateOrder)."""
-    if kind == "csv":
-        return pd.read_csv(path, usecols=[col], dtype=str)[col]
-    return parquet_file(path).read(columns=[col]).column(0).to_pandas()
+    try:
+        if kind == "csv":
+            return pd.read_csv(path, usecols=[col], dtype=str)[col]
+        return parquet_file(path).read(columns=[col]).column(0).to_pandas()
+    except _READ_ERRORS as exc:  # a file damaged past the chunks read so far
+        raise _read_error(path, kind, exc) from None
 
 
 def parquet_file(path: str | Path):
@@ -543,7 +553,7 @@ def normalise_pitches(
         row = f"row {n + 1} (CSV line {n + 2})" if csv else f"row {n + 1}"
         value = raw[col].iloc[i]
         value = value.item() if isinstance(value, np.generic) else value
-        missing = value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+        missing = value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))  # NaN, NA, NaT
         shown = "" if missing else f" {value!r}"
         return HFMInputError(f"{name}: column {col}: {row}:{shown} {problem}")
 
@@ -708,18 +718,20 @@ def _dates(s: pd.Series, col: str, where, order: DateOrder | None = None) -> pd.
     if pd.api.types.is_datetime64_any_dtype(s):
         out = s.to_numpy().astype("datetime64[s]")
     elif pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
-        raise where(col, s.notna().to_numpy(), "is not a date")
+        if s.notna().any():
+            raise where(col, s.notna().to_numpy(), "is not a date")
+        out = np.full(len(s), np.datetime64("NaT"), "datetime64[s]")  # a chunk of blank dates read as floats
     else:
         if s.dtype == object:  # datetime.date objects (a pybaseball frame's dates, say) or mixed values
-            s = s.map(lambda v: v.isoformat() if hasattr(v, "isoformat") else v)
-        out = _seconds(pd.to_datetime(s, errors="coerce", format="ISO8601"))
+            s = s.map(lambda v: None if v is pd.NaT else v.isoformat() if hasattr(v, "isoformat") else v)
+        out = _seconds(_to_datetime(s, "ISO8601"))
         retry = s.notna().to_numpy() & np.isnat(out)
         if retry.any():  # e.g. 4/22/2024 from a spreadsheet; slower, so only for what ISO 8601 missed
             numeric = np.zeros(len(s), bool)
             numeric[retry] = _numeric_dates(s[retry], col, where, retry, out, order)
             rest = retry & ~numeric  # "April 22, 2024", "2024/04/22": no day and month to confuse
             if rest.any():
-                out[rest] = _seconds(pd.to_datetime(s[rest], errors="coerce", format="mixed"))
+                out[rest] = _seconds(_to_datetime(s[rest], "mixed"))
     # seconds, not nanoseconds, until the years are checked: a year past 2262 would wrap around silently
     year = np.where(np.isnat(out), MIN_YEAR, out.astype("datetime64[Y]").astype(np.int64) + 1970)
     bad = s.notna().to_numpy() & (np.isnat(out) | (year < MIN_YEAR) | (year > MAX_YEAR))
@@ -729,6 +741,19 @@ def _dates(s: pd.Series, col: str, where, order: DateOrder | None = None) -> pd.
 
 
 MIN_YEAR, MAX_YEAR = 1871, 2200  # the first professional league's season; far enough ahead
+
+
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})"  # a UTC offset after a time of day
+
+
+def _to_datetime(s: pd.Series, format: str) -> pd.Series:
+    """pd.to_datetime, missing where it reads no date; text with several UTC offsets (which pandas
+    refuses) read at each value's own wall-clock time, the offsets dropped."""
+    try:
+        return pd.to_datetime(s, errors="coerce", format=format)
+    except ValueError:  # "Mixed timezones detected"
+        local = s.astype(str).str.replace(rf"(\d){_OFFSET}\s*$", r"\1", regex=True)
+        return pd.to_datetime(local, errors="coerce", format=format)
 
 
 def _seconds(parsed: pd.Series) -> np.ndarray:
@@ -742,17 +767,21 @@ def _seconds(parsed: pd.Series) -> np.ndarray:
 
 # day and month numbers, then the year (2 or 4 digits), and a time of day the date is read without
 _NUMERIC_DATE = (r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})"
-                 r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)?\s*$")
+                 rf"(?:[ T]+\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?\s*{_OFFSET}?)?\s*$")
 _AMBIGUOUS = "could be read day-first or month-first, and no date in the {} tells which: write dates as YYYY-MM-DD"
 
 
-def _date_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(which values are day-and-month dates, their first number, second number, year)."""
-    parts = values.astype(str).str.extract(_NUMERIC_DATE)
+def _date_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of the distinct `values` (no missing ones), in order of first appearance: (each value's index among
+    them; which are day-and-month dates; their first number, second number and year; the position of
+    each one's first appearance). A season holds a few hundred distinct dates in 700,000 rows."""
+    codes, uniques = pd.factorize(values.astype(str))
+    parts = pd.Series(uniques, dtype=object).str.extract(_NUMERIC_DATE)
     numeric = parts[0].notna().to_numpy()
     first, second, year = (parts[i][numeric].astype(np.int64).to_numpy() for i in range(3))
     year = np.where(year < 100, np.where(year < 69, 2000, 1900) + year, year)  # strptime's %y: 69-99 -> 19xx
-    return numeric, first, second, year
+    seen = np.unique(codes, return_index=True)[1]  # codes count up in order of appearance
+    return codes, numeric, np.stack([first, second, year]), seen
 
 
 def _day_first(first: np.ndarray, second: np.ndarray, fail, where: str) -> bool:
@@ -774,7 +803,9 @@ def _day_first(first: np.ndarray, second: np.ndarray, fail, where: str) -> bool:
 class DateOrder:
     """Which order one file's day-and-month dates are in, decided once from its whole date column
     (read on first need, `read_column`): a file read in chunks would otherwise be read in one order
-    in one chunk and in the other, or refused as ambiguous, in a chunk of days 1-12."""
+    in one chunk and in the other, or refused as ambiguous, in a chunk of days 1-12. Every row counts,
+    of any game type (one file has one date format), where a DataFrame's order is read from the rows
+    its game types keep."""
 
     def __init__(self, name: str, csv: bool, read_column) -> None:
         self.name, self.csv, self._read = name, csv, read_column
@@ -783,8 +814,8 @@ class DateOrder:
     def day_first(self, col: str) -> bool:
         if self._day_first is None:
             values = self._read(col).reset_index(drop=True)
-            numeric, first, second, _ = _date_numbers(values.dropna())
-            rows = np.flatnonzero(values.notna().to_numpy())[numeric]  # their rows in the file
+            _, numeric, (first, second, _), seen = _date_numbers(values.dropna())
+            rows = np.flatnonzero(values.notna().to_numpy())[seen[numeric]]  # each one's first row in the file
 
             def fail(i: int, problem: str) -> HFMInputError:
                 n = int(rows[i])
@@ -800,21 +831,24 @@ def _numeric_dates(text: pd.Series, col: str, where, rows: np.ndarray, out: np.n
     """Dates written as day and month numbers (4/22/2024, 22.04.2024, "22/04/2024 0:00"), read into
     `out` at `rows`; which number is the month is read from the column (`_day_first`), or from the
     whole file (`order`). Returns which of `text` were such dates."""
-    numeric, first, second, year = _date_numbers(text)
+    codes, numeric, (first, second, year), seen = _date_numbers(text)
     if not numeric.any():
-        return numeric
-    at = np.flatnonzero(rows)[numeric]  # their positions in the column
+        return numeric[codes]
+    positions = np.flatnonzero(rows)  # text's positions in the column
 
-    def fail(i: int, problem: str) -> HFMInputError:
+    def fail(i: int, problem: str) -> HFMInputError:  # the i-th distinct date, at its first row
         mask = np.zeros(len(rows), bool)
-        mask[at[i]] = True
+        mask[positions[seen[numeric][i]]] = True
         return where(col, mask, problem)
 
     day_first = order.day_first(col) if order is not None else _day_first(first, second, fail, "column")
     month, day = (second, first) if day_first else (first, second)
+    dates = np.full(len(numeric), np.datetime64("NaT"), "datetime64[s]")  # per distinct value
     iso = pd.Series([f"{y:04d}-{m:02d}-{d:02d}" for y, m, d in zip(year, month, day)])
-    out[at] = _seconds(pd.to_datetime(iso, errors="coerce", format="%Y-%m-%d"))
-    return numeric
+    dates[numeric] = _seconds(pd.to_datetime(iso, errors="coerce", format="%Y-%m-%d"))
+    rows_numeric = numeric[codes]
+    out[positions[rows_numeric]] = dates[codes[rows_numeric]]
+    return rows_numeric
 
 
 def _text(s: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:

@@ -96,7 +96,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.atomic import atomic_dir, settled
+from hfm_runtime.atomic import atomic_dir, check_replaceable, settled
 from hfm_runtime.bundle import bundle_fingerprint  # noqa: F401  (was defined here; importers keep working)
 from hfm_runtime.context import GameEmbeddings
 from hfm_runtime.errors import HFMInputError, read_json_object
@@ -132,14 +132,7 @@ def check_store_folder(folder: str | Path) -> None:
     """Refuse a folder `PlayerStore.save` must not replace: a file, a folder holding anything but a
     store (no STORE_FILE), or the current directory or one above it (saving swaps the folder out, so
     the process, and the shell that started it, would be left in a deleted folder)."""
-    folder = Path(folder)
-    if folder.is_file() or (folder.is_dir() and not is_store(folder) and any(folder.iterdir())):
-        what = "a file" if folder.is_file() else f"a folder that is not a store (no {STORE_FILE})"
-        raise HFMInputError(f"{folder}: {what}, which saving would replace whole: save the store to a new or "
-                            "empty folder, or over a store")
-    if Path.cwd().resolve().is_relative_to(folder.resolve()):
-        raise HFMInputError(f"{folder}: the current directory or a folder above it, which saving would swap "
-                            "out (leaving you in a deleted folder): run from outside it")
+    check_replaceable(folder, is_store, "store")
 
 
 class StoreMismatch(HFMInputError):

@@ -474,6 +474,7 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
     baseline = RangeParams.default()
     predictions = pd.read_csv(run_dir / "test_predictions.csv")
     report: dict[str, Any] = {"run": str(run_dir), "test_season": test_season, "params_source": how,
+                              "notice": (meta.get("training_data") or {}).get("notice"),
                               "params": params.to_json(), "fit": fitted, "types": {}}
     for pt in PLAYER_TYPES:
         rows = predictions[predictions["player_type"] == pt]
@@ -514,7 +515,8 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
 
 def format_report(report: Mapping[str, Any], command: str = "") -> str:
     """The report as markdown tables: coverage per type and stat, then interval scores vs the baseline."""
-    lines = [f"Run `{report['run']}`, test season {report['test_season']}; range parameters: {report['params_source']}."]
+    lines = [f"> {report['notice']}", ""] if report.get("notice") else []  # the data's notice (Retrosheet's)
+    lines.append(f"Run `{report['run']}`, test season {report['test_season']}; range parameters: {report['params_source']}.")
     if command:
         lines.append(f"Command: `{command}` ({report.get('date', 'undated')}, {report['seconds']} s).")
     lines.append(f"Rows: HFM (the run's blend and range parameters) and baseline (Marcel's projection with Marcel's own "

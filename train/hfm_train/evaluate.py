@@ -476,7 +476,9 @@ def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str, report: 
         with open(run_dir / f"model_card{'' if kind == 'start' else f'_{kind}'}.json") as f:
             written = json.load(f)
         calibration = calibrate_run(run_dir, league_dir) if kind == "start" else None
-        text = run_report(written, calibration, f"HFM run {run_dir.name}: evaluation on {card['seasons']['test']}")
+        notice = (json.loads((run_dir / "config.json").read_text()).get("training_data") or {}).get("notice")
+        text = run_report(written, calibration, f"HFM run {run_dir.name}: evaluation on {card['seasons']['test']}",
+                          notice)
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(text, encoding="utf-8")
         click.echo(f"report {report}: {len(text.encode()) / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s")

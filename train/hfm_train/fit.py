@@ -84,7 +84,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.atomic import atomic_dir, check_replaceable
 from hfm_runtime.errors import HFMInputError, read_json_object
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
@@ -325,8 +325,30 @@ def _check_resumable(work: Path, config: RunConfig) -> None:
                             "without --resume to start over, or resume with the settings it began with")
 
 
+def check_run_config(config: RunConfig, runs_dir: Path) -> None:
+    """What would fail late, or lose data, refused before any work: a run name that is no folder name
+    (a walkthrough's `--name ""` made the run folder the runs folder, and the fit replaced every run
+    in it), a run folder that is not a run, threads, seasons and example kinds out of range."""
+    name = config.name
+    if not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
+        raise HFMInputError(f"--name {name!r}: a run name must be a plain folder name (no '/', not starting with '.')")
+    check_replaceable(runs_dir / name, lambda folder: (folder / "config.json").is_file(), "run")
+    if config.threads < 1:
+        raise HFMInputError(f"--threads must be at least 1, got {config.threads}")
+    if config.history_seasons < 1:
+        raise HFMInputError(f"--history-seasons must be at least 1 (Marcel and the profiles of the first training "
+                            f"season read the seasons before it), got {config.history_seasons}")
+    if config.cv_seasons is not None and config.cv_seasons < 1:
+        raise HFMInputError(f"--cv-seasons must be at least 1 (leave it out for every season), got {config.cv_seasons}")
+    unknown = [k for k in config.examples.train_kinds if k not in ("start", "in_season")]
+    if unknown or not config.examples.train_kinds:
+        raise HFMInputError(f"--train-kinds {','.join(config.examples.train_kinds)!r}: expected 'start' and/or "
+                            "'in_season'")
+
+
 def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, log,
              session: distributed.Session) -> Path:
+    check_run_config(config, runs_dir)
     torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     work = runs_dir / (f".{config.name}.work" + (f".rank{session.rank}" if session.rank else ""))

@@ -62,13 +62,15 @@ import click
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.atomic import atomic_dir, check_replaceable
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, write_players
+from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, is_league, write_players
 from hfm_runtime.people import PlayerTally, RoleConfig, build_players
 from hfm_runtime.register import RegisterWarning, read_register
 from hfm_runtime.statcast import (
+    CSV_SUFFIXES,
     GAME_TYPES,
+    PARQUET_SUFFIXES,
     REGULAR_SEASON,
     RETROSHEET_GAME_PK_MIN,
     LoadCounts,
@@ -163,6 +165,7 @@ def import_statcast(
     `out` (module docstring)."""
     start = time.perf_counter()
     out = Path(out)
+    check_replaceable(out, is_league, "league")  # before the work: the import replaces it whole
     if not sources or not any(sources.values()):
         raise HFMInputError("no Statcast or Retrosheet files given")
     for path in (Path(p) for paths in sources.values() for p in paths):
@@ -173,7 +176,7 @@ def import_statcast(
     # Statcast-like files beside them (a register, say) named as not read
     for folder in {Path(p) for paths in sources.values() for p in paths if retrosheet.season_zips(p)}:
         others = [f.name for f in sorted(folder.iterdir()) if f.is_file() and f.name.lower().endswith(
-            (".csv", ".csv.gz", ".parquet"))]
+            CSV_SUFFIXES + PARQUET_SUFFIXES)]  # what expand_sources would read as Statcast files
         if others:
             log(f"{folder}: read as its Retrosheet seasons (<YEAR>eve.zip); not read: {', '.join(others[:5])}"
                 + (f" and {len(others) - 5} more" if len(others) > 5 else "") + " (name Statcast files on their own)")

@@ -124,6 +124,7 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
     lines = season_lines_of(league_dir, [test - 3, test - 2, test - 1, test])
     preds = pd.read_csv(run_dir / "test_predictions.csv")
     out: dict[str, Any] = {"run": str(run_dir), "test_season": test, "min_opportunities": min_opportunities,
+                           "notice": (config.get("training_data") or {}).get("notice"),
                            "types": {}}
     for pt, rows in preds.groupby("player_type", sort=False):
         opp = "PA" if pt == "batter" else "BF"
@@ -228,8 +229,10 @@ def _mean_cut_lines(point: dict[str, float], interval: dict[str, list[float]]) -
 
 
 def format_report(reports: list[dict[str, Any]]) -> str:
-    """Markdown tables of `report_run` results (and, for several, their seasons' average)."""
-    out = []
+    """Markdown tables of `report_run` results (and, for several, their seasons' average), under the
+    notice of the data they were trained on (Retrosheet's: every work derived from it carries it)."""
+    notices = list(dict.fromkeys(r.get("notice") for r in reports if r.get("notice")))
+    out = [f"> {notice}\n" for notice in notices]
     if len(reports) > 1:
         for pt, avg in seasons_average(reports).items():
             out.append(f"### {pt}s, the mean cut over the test seasons {', '.join(str(s) for s in avg['seasons'])}\n")

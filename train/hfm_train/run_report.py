@@ -35,7 +35,8 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
                                        for i, c in enumerate(r)) + "</tr>" for r in rows) + "</table>")
 
 
-def run_report(card: Mapping[str, Any], calibration: Mapping[str, Any] | None, title: str) -> str:
+def run_report(card: Mapping[str, Any], calibration: Mapping[str, Any] | None, title: str,
+               notice: str | None = None) -> str:
     """The HTML page (module docstring) from an evaluation card (`evaluate_run`) and a calibration
     report (`hfm_train.calibration.calibrate_run`, or None to leave that section out)."""
     figs: list[dict] = []
@@ -113,6 +114,8 @@ def run_report(card: Mapping[str, Any], calibration: Mapping[str, Any] | None, t
             parts.append(_table(["", *stats], rows))
         parts.append("</section>")
     note = ("" if calibration else "<p class='note'>Calibration left out.</p>")
+    if notice:  # the training data's (Retrosheet's: every work derived from it carries it)
+        note = f"<p class='note'>{html.escape(notice)}</p>" + note
     body = note + "".join(parts)
     script = ("DATA.figs.forEach((f, k) => Plotly.newPlot('fig' + k, f.data, f.layout, "
               "{displayModeBar: false, responsive: true}));")

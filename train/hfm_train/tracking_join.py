@@ -66,7 +66,7 @@ import click
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.atomic import atomic_dir, check_replaceable
 from hfm_runtime.errors import HFMInputError
 
 EXTRACT_COLUMNS = ("player_name", "batter_name", "game_date", "at_bat_number", "pitch_type",
@@ -313,9 +313,10 @@ def join_league(league: Path, extract: Path, out: Path, progress: bool = False,
     import pyarrow.parquet as pq
     from tqdm import tqdm
 
-    from hfm_runtime.league import read_league_meta, read_players
+    from hfm_runtime.league import is_league, read_league_meta, read_players
 
     meta = read_league_meta(league)
+    check_replaceable(out, is_league, "league")  # the joined league replaces it whole
     players = read_players(league / "players.csv")
     names = pd.Series((players["name_first"].fillna("") + " " + players["name_last"].fillna(""))
                       .map(normalise_name).to_numpy(), index=players["player_id"].to_numpy())

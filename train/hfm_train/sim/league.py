@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hfm_runtime.atomic import atomic_dir
+from hfm_runtime.atomic import atomic_dir, check_replaceable
+from hfm_runtime.league import is_league
 from hfm_runtime.statcast import LEVELS, STATCAST_COLUMNS
 from hfm_runtime.targets import TARGET_STATS
 
@@ -30,6 +31,7 @@ LINEAR_WEIGHTS = np.array([-.27, .31, .33, -.26, .47, .77, 1.04, 1.40])  # runs,
 def simulate_league(config: LeagueConfig, out: str | Path) -> Path:
     """Simulate `config` and write the league folder (league_layout contract) atomically at `out`."""
     out = Path(out)
+    check_replaceable(out, is_league, "league")  # the league replaces it whole
     with atomic_dir(out) as tmp:
         LeagueSimulator(config).run(tmp)
     return out
