@@ -60,7 +60,8 @@ class ExampleConfig:
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_games <= MAX_CONTEXT_GAMES:
-            raise HFMInputError(f"ExampleConfig.max_games must be in 1..{MAX_CONTEXT_GAMES}, got {self.max_games}")
+            raise HFMInputError(f"ExampleConfig.max_games (--context-games) must be in 1..{MAX_CONTEXT_GAMES}, got "
+                                f"{self.max_games}")
         if self.window not in ("rest_of_season", "next_games", "next_season"):
             raise HFMInputError(f"ExampleConfig.window: unknown window {self.window!r}")
 
