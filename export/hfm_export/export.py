@@ -185,7 +185,8 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
         missing = [s for s in TARGET_STATS[pt] if s not in inputs.blend_weights.get(pt, {})]
         if missing:
             raise HFMInputError(f"blend weights for {pt}: missing stat(s) {', '.join(missing)}")
-    _check_out(out)
+    # new, empty or a bundle: the bundle replaces it whole (a walkthrough's --out the run deleted the run)
+    check_replaceable(out, lambda folder: (folder / B.MANIFEST).is_file(), "bundle")
     level1 = inputs.level1.eval()
     cfg1 = level1.config
     diffs: dict[str, dict[str, float]] = {}
@@ -368,12 +369,6 @@ def read_run(run_dir: str | Path) -> ExportInputs:
 
 def export_run(run_dir: str | Path, out: str | Path, tolerance: float = TOLERANCE, opset: int = OPSET) -> dict:
     """`hfm-export`: training run folder -> bundle folder; returns the manifest."""
-    _check_out(out)  # before the run is read: a walkthrough's --out the run itself deleted the run
     return export_bundle(read_run(run_dir), out, tolerance, opset)
-
-
-def _check_out(out: str | Path) -> None:
-    """`out` must be new, empty or a bundle: the bundle replaces it whole."""
-    check_replaceable(out, lambda folder: (folder / B.MANIFEST).is_file(), "bundle")
 
 

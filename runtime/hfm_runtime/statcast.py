@@ -710,9 +710,10 @@ def _numeric(s: pd.Series, col: str, where) -> np.ndarray:
 
 
 def _dates(s: pd.Series, col: str, where, order: DateOrder | None = None) -> pd.Series:
-    """A date column as datetime64[ns] days (docs/statcast-import.md, "Columns"): dates, ISO 8601 text, day-and-month numbers (`_numeric_dates`; `order` decides their order for a
-    file read in chunks), or other text pandas reads ("April 22, 2024"). A value that is no date, or
-    one outside years MIN_YEAR-MAX_YEAR, is an error naming its row."""
+    """A date column as datetime64[ns] days (docs/statcast-import.md, "Columns"): dates, ISO 8601
+    text, day-and-month numbers (`_numeric_dates`; `order` decides their order for a file read in
+    chunks), or other text pandas reads ("April 22, 2024"). A value that is no date, or one outside
+    years MIN_YEAR-MAX_YEAR, is an error naming its row."""
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         s = s.dt.tz_localize(None)
     if pd.api.types.is_datetime64_any_dtype(s):

@@ -432,7 +432,7 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
     "marcel" (always fitted here from Marcel's projections of the training and validation seasons).
     talent: "own" (the talent interval's own k' and D' where the params have them) or "outcome" (the
     outcome's k and D for the talent interval too: the rule before talent parameters, for comparison)."""
-    from .league_stream import league_lines, league_seasons, run_league
+    from .league_stream import league_lines, league_seasons, run_league, run_notice
 
     run_dir = Path(run_dir)
     for rel in ("config.json", "blend.json", "test_predictions.csv"):
@@ -474,7 +474,7 @@ def calibrate_run(run_dir: str | Path, league_dir: str | Path | None = None, sca
     baseline = RangeParams.default()
     predictions = pd.read_csv(run_dir / "test_predictions.csv")
     report: dict[str, Any] = {"run": str(run_dir), "test_season": test_season, "params_source": how,
-                              "notice": (meta.get("training_data") or {}).get("notice"),
+                              "notice": run_notice(meta),
                               "params": params.to_json(), "fit": fitted, "types": {}}
     for pt in PLAYER_TYPES:
         rows = predictions[predictions["player_type"] == pt]

@@ -68,7 +68,7 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 from .baselines import marcel_to_date, previous_true_talent, ridge_baselines
 from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, finetune, predict
-from .league_stream import league_lines, league_seasons, run_league
+from .league_stream import league_lines, league_seasons, run_league, run_notice
 from .model.hfm import GameProjectionModel, ModelConfig
 from .pa_cache import load_pa_cache
 from .pretrain import read_torch_file
@@ -476,9 +476,8 @@ def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str, report: 
         with open(run_dir / f"model_card{'' if kind == 'start' else f'_{kind}'}.json") as f:
             written = json.load(f)
         calibration = calibrate_run(run_dir, league_dir) if kind == "start" else None
-        notice = (json.loads((run_dir / "config.json").read_text()).get("training_data") or {}).get("notice")
         text = run_report(written, calibration, f"HFM run {run_dir.name}: evaluation on {card['seasons']['test']}",
-                          notice)
+                          run_notice(json.loads((run_dir / "config.json").read_text())))
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_text(text, encoding="utf-8")
         click.echo(f"report {report}: {len(text.encode()) / 1e6:.1f} MB in {time.perf_counter() - start:.1f} s")

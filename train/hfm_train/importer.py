@@ -174,13 +174,14 @@ def import_statcast(
                                 "<YEAR>eve.zip files or their extracted folders)")
     # a folder of Retrosheet's season zips (as Retrosheet's downloads leave them): those zips, and the
     # Statcast-like files beside them (a register, say) named as not read
-    for folder in {Path(p) for paths in sources.values() for p in paths if retrosheet.season_zips(p)}:
+    zips = {Path(p): retrosheet.season_zips(p) for paths in sources.values() for p in paths}
+    for folder in (folder for folder, found in zips.items() if found):
         others = [f.name for f in sorted(folder.iterdir()) if f.is_file() and f.name.lower().endswith(
             CSV_SUFFIXES + PARQUET_SUFFIXES)]  # what expand_sources would read as Statcast files
         if others:
             log(f"{folder}: read as its Retrosheet seasons (<YEAR>eve.zip); not read: {', '.join(others[:5])}"
                 + (f" and {len(others) - 5} more" if len(others) > 5 else "") + " (name Statcast files on their own)")
-    sources = {level: [z for p in paths for z in (retrosheet.season_zips(p) or [p])] for level, paths in sources.items()}
+    sources = {level: [z for p in paths for z in (zips[Path(p)] or [p])] for level, paths in sources.items()}
     retro = [Path(p) for paths in sources.values() for p in paths if retrosheet.is_retrosheet(p)]
     bad_level = [lv for lv, paths in sources.items() if lv != "MLB" and any(Path(p) in retro for p in paths)]
     if bad_level:

@@ -74,6 +74,12 @@ def run_league(run_dir: Path, config: dict, given: str | Path | None = None) -> 
     return path
 
 
+def run_notice(config: dict) -> str | None:
+    """The notice of the data a run was trained on (its config.json's training data: Retrosheet's), which
+    every report derived from it carries; None for other data and runs that did not record it."""
+    return (config.get("training_data") or {}).get("notice")
+
+
 def _span(seasons: list[int]) -> str:
     seasons = sorted(int(s) for s in seasons)
     return f"{seasons[0]}-{seasons[-1]} ({len(seasons)})" if seasons else "none"

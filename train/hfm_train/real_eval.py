@@ -40,7 +40,7 @@ import pandas as pd
 from hfm_runtime.league import read_league_meta
 
 from .evaluate import paired_bootstrap, weighted_rmse
-from .league_stream import run_league
+from .league_stream import run_league, run_notice
 
 MIN_OPPORTUNITIES = 100
 METHODS: dict[str, str] = {  # column of test_predictions.csv -> the report's name
@@ -124,7 +124,7 @@ def report_run(run_dir: Path, samples: int = 2000, min_opportunities: int = MIN_
     lines = season_lines_of(league_dir, [test - 3, test - 2, test - 1, test])
     preds = pd.read_csv(run_dir / "test_predictions.csv")
     out: dict[str, Any] = {"run": str(run_dir), "test_season": test, "min_opportunities": min_opportunities,
-                           "notice": (config.get("training_data") or {}).get("notice"),
+                           "notice": run_notice(config),
                            "types": {}}
     for pt, rows in preds.groupby("player_type", sort=False):
         opp = "PA" if pt == "batter" else "BF"

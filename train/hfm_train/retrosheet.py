@@ -49,16 +49,17 @@ module only walks it and writes what it says in Statcast's columns (hfm_runtime.
 
 Sources: Retrosheet's own `<YEAR>eve.zip` (a folder of them: `season_zips`) or a folder of its
 extracted files (event files `<YEAR><TEAM>.EV[AN]`, rosters `<TEAM><YEAR>.ROS`, the team list
-`TEAM<YEAR>`). Bad input is one
-HFMInputError naming the file and the game or line: an unreadable, damaged or truncated file (a zip
-that will not inflate, a line that is no record, a play line with fields missing or a numeric field
-out of range, a game with no `data` records after its plays), a season without its team list or a
-team's roster (where every player's hand comes from), a play chadwickpy cannot parse at all (an
-unknown event code), an id missing from the register or given two MLBAM ids there. A record type or a pitch code that Retrosheet's files of 2000-2021 do
-not have (a later release may add some) is read past and counted (`ParseCounts.other_records`,
-`unknown_pitch_codes`, with an example each; league.json and the import summary). A play Chadwick reads only in
-part (notation its parser does not know inside a runner's advance, say) is kept as Chadwick reads it,
-as its own tools do, and listed in `ParseCounts.partly_parsed` (league.json, the import summary).
+`TEAM<YEAR>`). Bad input is one HFMInputError naming the file and the game or line: an unreadable,
+damaged or truncated file (a zip that will not inflate, a line that is no record, a play line with
+fields missing or a numeric field out of range, a game with no `data` records after its plays), a
+season without its team list or a team's roster (where every player's hand comes from), a play
+chadwickpy cannot parse at all (an unknown event code), an id missing from the register or given two
+MLBAM ids there. A record type or a pitch code that Retrosheet's files of 2000-2021 do not have (a
+later release may add some) is read past and counted (`ParseCounts.other_records`,
+`unknown_pitch_codes`, with an example each; league.json and the import summary). A play Chadwick
+reads only in part (notation its parser does not know inside a runner's advance, say) is kept as
+Chadwick reads it, as its own tools do, and listed in `ParseCounts.partly_parsed` (league.json, the
+import summary).
 """
 
 from __future__ import annotations
