@@ -13,13 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from benchlib import THREADS
+from benchlib import SETUP, THREADS
 from benchlib.summary import render
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-SETUP: dict[str, str] = {}  # what was measured, written into the JSON report and the summary
 
 
 def _artifact(env: str, default: str, builder: str) -> Path:

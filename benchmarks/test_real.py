@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchlib import THREADS
+from benchlib import SETUP, THREADS
 from benchlib.daily import daily_update
 from benchlib.players import SIDE, busiest_player
 from benchlib.stages import Stages, medians_ms
@@ -53,6 +53,7 @@ from hfm_runtime.marcel import league_rates as marcel_league_rates  # noqa: E402
 from hfm_runtime.scoring import league_days  # noqa: E402
 from hfm_runtime.statcast import LEVEL_COLUMN  # noqa: E402
 from hfm_runtime.store import PlayerStore  # noqa: E402
+from hfm_train.league_stream import data_notice  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY_GAMES = 15
@@ -66,6 +67,8 @@ def real_league():
     path = Path(os.environ.get("HFM_BENCH_REAL_LEAGUE", ROOT / "artifacts/league_retro_bench"))
     if not path.exists():
         pytest.skip(f"{path} is missing: `make bench-real` imports it (or set HFM_BENCH_REAL_LEAGUE)")
+    if data_notice(path):  # Retrosheet's: the summary of timings on its seasons carries it
+        SETUP["notice"] = data_notice(path)
     return load_league(path)
 
 

@@ -339,6 +339,40 @@ def test_reports_of_a_run_on_retrosheet_data_carry_its_notice(tiny_run, tmp_path
     assert "www.retrosheet.org" in run_report(card, None, "t", NOTICE) and "retrosheet.org" not in run_report(card, None, "t")
 
 
+def test_studies_and_real_benchmarks_print_the_notice_of_their_data(tiny_run, tmp_path, capsys, monkeypatch):
+    """The studies under benchmarks/studies and `make bench-real`'s summary are works derived from the
+    leagues and runs they read: they print Retrosheet's notice first (they did not before 2026-12-07)."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    from hfm_train.league_stream import data_notice
+    from hfm_train.retrosheet import NOTICE
+
+    league = tmp_path / "league"
+    league.mkdir()
+    (league / "league.json").write_text(json.dumps({"schema_version": 1, "source": "retrosheet", "seasons": [2019],
+                                                    "levels": ["MLB"], "retrosheet": {"notice": NOTICE}}))
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run, ignore=shutil.ignore_patterns("*.pt", "*.npz", "*.onnx"))
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "training_data": {**config["training_data"], "notice": NOTICE}}))
+    assert data_notice(league) == NOTICE and data_notice(run) == NOTICE and data_notice(tiny_run) is None
+    root = Path(__file__).resolve().parent.parent / "benchmarks"
+    for folder in (root, root / "studies"):
+        monkeypatch.syspath_prepend(str(folder))
+    from benchlib.summary import render
+    from real_ridge_study import print_notice
+
+    print_notice(tiny_run)
+    assert capsys.readouterr().out == ""
+    print_notice(league, run, tiny_run, None)  # one notice, however many of the paths carry it
+    assert capsys.readouterr().out == f"> {NOTICE}\n\n"
+    summary = render({"benchmarks": [], "hfm_setup": {"notice": NOTICE, "bundle": "b"}})
+    assert summary.startswith(f"> {NOTICE}\n\n# Benchmark summary") and "- bundle: b" in summary
+    assert "- notice" not in summary and "retrosheet.org" not in render({"benchmarks": [], "hfm_setup": {}})
+
+
 def test_mean_cut_draws_resample_players_for_every_method_alike():
     rng = np.random.default_rng(1)
     truth = rng.uniform(0.1, 0.3, (200, 3))

@@ -73,4 +73,5 @@ def test_run_report_renders(tiny_run: Path, tmp_path: Path) -> None:
     dom, errors = render(out, tmp_path)
     assert errors == [], errors
     assert "coverage of the outcome intervals" in dom and "RMSE cut vs Marcel" in dom
+    assert "'history'" not in dom and "/ test " in dom  # the season split in words, not a dict's repr
     assert dom.count('class="main-svg"') >= 6

@@ -53,7 +53,10 @@ def render(data: dict) -> str:
         "Ratios are computed within this run.",
         "",
     ]
-    for key, value in data.get("hfm_setup", {}).items():
+    setup = dict(data.get("hfm_setup", {}))
+    if setup.get("notice"):  # the data's (Retrosheet's), first, as every derived work carries it
+        out = [f"> {setup.pop('notice')}", "", *out]
+    for key, value in setup.items():
         out.append(f"- {key}: {value}")
     out.append("")
     out += (_real(benches) + _latency(benches) + _store(benches) + _throughput(benches) + _resources(benches) + _limits(benches)

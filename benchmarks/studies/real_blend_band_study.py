@@ -38,6 +38,7 @@ from hfm_runtime.marcel import marcel
 from hfm_runtime.seasons import season_age, season_lines
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from hfm_train.league_stream import league_lines
+from real_ridge_study import print_notice  # the studies beside this one
 
 GRID = np.round(np.arange(0.0, 2.0001, 0.1), 1)
 MIN_OPPORTUNITIES = 100
@@ -144,6 +145,7 @@ def main() -> None:
     parser.add_argument("run", type=Path)
     parser.add_argument("--samples", type=int, default=2000)
     args = parser.parse_args()
+    print_notice(args.run)
     for pt in ("batter", "pitcher"):
         r = study(args.run, pt, args.samples)
         print(f"{pt}: {r['rows']} judged out-of-fold rows, seasons {r['seasons']}, evidence band edges {r['band_edges']}")

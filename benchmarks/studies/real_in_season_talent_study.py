@@ -42,6 +42,7 @@ from hfm_runtime.ranges import beta_shape, covered, outcome_intervals, talent_va
 from hfm_runtime.scoring import History, Scorer
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from real_in_season_totals import MONTHS, actual_totals
+from real_ridge_study import print_notice  # the studies beside this one
 
 GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
 IN_SEASON = TO_DATE_WEIGHT / float(np.mean(MARCEL_CONFIGS["batter"].weights))  # what the table adds: c = 2
@@ -104,6 +105,7 @@ def main() -> None:
     parser.add_argument("--season", type=int, required=True)
     parser.add_argument("--test", action="store_true", help="a test season's run (after the choice)")
     args = parser.parse_args()
+    print_notice(args.league)
     start = time.perf_counter()
     league = load_league(args.league, seasons=range(args.season - 6, args.season + 1))
     history = History.from_league(league)

@@ -48,6 +48,7 @@ from hfm_runtime.league import load_league
 from hfm_runtime.ranges import covered, projection_ranges
 from hfm_runtime.scoring import History, Scorer
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
+from real_ridge_study import print_notice  # the studies beside this one
 
 MONTHS = (5, 6, 7, 8, 9)
 
@@ -67,6 +68,7 @@ def main() -> None:
                         help="score with the season's last scheduled day (Scorer.score's season_end), read off the "
                              "league's last MLB game of the season, as the published schedule gives it")
     args = parser.parse_args()
+    print_notice(args.league)
     start = time.perf_counter()
     league = load_league(args.league, seasons=range(args.season - 6, args.season + 1))
     history = History.from_league(league)

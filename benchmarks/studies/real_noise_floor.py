@@ -41,6 +41,7 @@ import pandas as pd
 
 from hfm_train.evaluate import weighted_rmse
 from hfm_train.real_eval import report_players, season_lines_of, wide_predictions
+from real_ridge_study import print_notice  # the studies beside this one
 
 METHODS = {"blend": "blend", "statcast_ridge": "sequence_ridge", "marcel": "marcel"}
 
@@ -112,7 +113,9 @@ def report(run: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("runs", type=Path, nargs="+")
-    for run in parser.parse_args().runs:
+    runs = parser.parse_args().runs
+    print_notice(*runs)
+    for run in runs:
         report(run)
 
 

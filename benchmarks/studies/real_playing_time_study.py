@@ -48,6 +48,7 @@ from hfm_runtime.playing_time import GRID, MOST_OPPORTUNITIES, PlayingTimeSpread
 from hfm_train.calibration import mlb_season_lines
 from hfm_train.league_stream import league_lines
 from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
+from real_ridge_study import print_notice  # the studies beside this one
 
 REGULAR = {"batter": (450.0, 420.0), "pitcher": (500.0, 450.0)}  # a past season at least, Marcel's projection under
 
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--grid", action="store_true", help="also the model with 4 and 6 bands, alpha 1 and 100")
     parser.add_argument("--bands", default="", help="also the model with these numbers of bands (comma-separated)")
     args = parser.parse_args()
+    print_notice(args.league)
     judged = {2019: [2014, 2015, 2016, 2017, 2018], 2021: [2016, 2017, 2018, 2019]} if args.test else {
         t: list(range(t - 5, t)) for t in range(2014, 2019)}
     seasons = sorted({s for t, fit in judged.items() for s in (*fit, t)})

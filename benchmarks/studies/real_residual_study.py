@@ -35,6 +35,7 @@ import pandas as pd
 
 from hfm_runtime.league import load_league
 from hfm_train.real_eval import report_players, season_lines_of
+from real_ridge_study import print_notice  # the studies beside this one
 
 FEATURES = ("start", "pitches_g", "bf_g", "first", "last", "longest_gap", "late_pitches_g", "late_start",
             "start_change", "bf_change", "games")
@@ -100,6 +101,7 @@ def main() -> None:
     parser.add_argument("runs", nargs="+", type=Path, help="Runs whose test season is a selection season.")
     parser.add_argument("--league", default="artifacts/league_retro")
     args = parser.parse_args()
+    print_notice(args.league, *args.runs)
     frames = []
     for run in args.runs:
         rows = pd.read_csv(run / "test_predictions.csv")

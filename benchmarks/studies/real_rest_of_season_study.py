@@ -55,6 +55,7 @@ from hfm_train.calibration import mlb_season_lines
 from hfm_train.league_stream import league_lines
 from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
 from real_playing_time_study import _both, judge
+from real_ridge_study import print_notice  # the studies beside this one
 
 MONTHS = (5, 6, 7, 8, 9)  # as of the 1st
 KS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0)
@@ -124,6 +125,7 @@ def command_line(description: str) -> tuple[argparse.Namespace, list[int], list[
     parser.add_argument("--league", default="artifacts/league_retro")
     parser.add_argument("--test", action="store_true", help="judge 2019 and 2021 (after the choice)")
     args = parser.parse_args()
+    print_notice(args.league)
     return args, [2010, 2011, 2012, 2013], ([2019, 2021] if args.test else [2014, 2015, 2016, 2017, 2018])
 
 

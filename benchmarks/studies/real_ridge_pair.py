@@ -19,6 +19,7 @@ import pandas as pd
 
 from hfm_train.evaluate import paired_bootstrap
 from hfm_train.real_eval import report_players, season_lines_of, wide_predictions
+from real_ridge_study import print_notice  # the studies beside this one
 
 
 def main() -> None:
@@ -27,6 +28,7 @@ def main() -> None:
     parser.add_argument("second", type=Path)
     parser.add_argument("--column", default="statcast_ridge")
     args = parser.parse_args()
+    print_notice(args.first, args.second)
     config = json.loads((args.first / "config.json").read_text())
     test = int(config["seasons"]["test"][0])
     lines = season_lines_of(Path(config["league"]), [test - 3, test - 2, test - 1, test])

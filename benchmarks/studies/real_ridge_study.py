@@ -33,7 +33,7 @@ from hfm_runtime.seasons import season_age
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from hfm_train.baselines import AggregateRidge, RidgeConfig, season_sums
 from hfm_train.examples import typed_players
-from hfm_train.league_stream import league_lines
+from hfm_train.league_stream import data_notice, league_lines
 
 LAST_SELECTION_SEASON = 2018
 
@@ -139,11 +139,19 @@ def report(parts, pt, seasons, rng, reference="seq_eb") -> None:
               + f"   [{lo:+.2f}, {hi:+.2f}]%", flush=True)
 
 
+def print_notice(*paths) -> None:
+    """Print the notice of the data behind `paths` (leagues or runs; Retrosheet's) first: a study's
+    output is a work derived from them and carries it."""
+    for notice in dict.fromkeys(filter(None, (data_notice(p) for p in paths if p is not None))):
+        print(f"> {notice}\n")
+
+
 def selection_args(parser: argparse.ArgumentParser) -> tuple[argparse.Namespace, list[int]]:
     """Parse `parser` plus --league and --seasons (selection seasons only: a later one is an error)."""
     parser.add_argument("--league", default="artifacts/league_retro")
     parser.add_argument("--seasons", default="2014,2015,2016,2017,2018")
     args = parser.parse_args()
+    print_notice(args.league)
     seasons = [int(s) for s in args.seasons.split(",")]
     if max(seasons) > LAST_SELECTION_SEASON:
         parser.error(f"selection seasons only (<= {LAST_SELECTION_SEASON}): later ones are test seasons")

@@ -22,12 +22,14 @@ from hfm_runtime.playing_time import RECENT_DAYS, RECENT_WEIGHT, REST_K, SeasonT
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS
 from hfm_train.playing_time import PlayingTimeConfig, fit_playing_time, inputs_of, playing_time_rows
 from real_playing_time_study import _both
+from real_ridge_study import print_notice
 from real_rest_of_season_study import in_season_rows, load_seasons
 
 SEASONS = (2016, 2017, 2018)
 
 
 def main() -> None:
+    print_notice("artifacts/league_retro")
     league, lines, mlb, games, spans = load_seasons("artifacts/league_retro", min(SEASONS) - 8, max(SEASONS))
     rows = playing_time_rows(lines, league.players, list(range(min(SEASONS) - 5, max(SEASONS) + 1)))
     print("| type | season | length, days | as of | players who played on | e: rule / own | rest / base: rule "

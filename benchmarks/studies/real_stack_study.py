@@ -38,6 +38,7 @@ from hfm_train.evaluate import paired_bootstrap, weighted_rmse
 from hfm_train.league_stream import league_lines
 from hfm_train.mix import choose_mix
 from hfm_train.real_eval import report_players, wide_predictions
+from real_ridge_study import print_notice  # the studies beside this one
 
 def study(run: Path, samples: int) -> dict:
     config = json.loads((run / "config.json").read_text())
@@ -86,6 +87,7 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=2000)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    print_notice(*args.runs)
     results = [study(run, args.samples) for run in args.runs]
     for res in results:
         for pt in ("batter", "pitcher"):

@@ -26,6 +26,7 @@ from hfm_runtime.playing_time import PlayingTimeSpread
 from hfm_train.calibration import fit_season_playing_time
 from hfm_train.playing_time import PlayingTimeConfig
 from hfm_train.league_stream import league_lines, league_seasons, run_league
+from real_ridge_study import print_notice  # the studies beside this one
 
 
 def main() -> None:
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("run")
     parser.add_argument("--league", default=None, help="league folder (default: the one the run was trained on)")
     args = parser.parse_args()
+    print_notice(args.run, args.league)
     run = Path(args.run)
     meta = json.loads((run / "config.json").read_text())
     blend = json.loads((run / "blend.json").read_text())

@@ -22,6 +22,7 @@ import pandas as pd
 
 from hfm_train.evaluate import weighted_rmse
 from hfm_train.real_eval import report_players, season_lines_of, wide_predictions
+from real_ridge_study import print_notice  # the studies beside this one
 
 
 def season_arrays(base: Path, new: Path, player_type: str) -> tuple[int, dict[str, np.ndarray]]:
@@ -58,6 +59,7 @@ def main() -> None:
     parser.add_argument("--pair", nargs=2, action="append", required=True, metavar=("BASE", "NEW"), type=Path)
     parser.add_argument("--samples", type=int, default=2000)
     args = parser.parse_args()
+    print_notice(*(run for pair in args.pair for run in pair))
     rng = np.random.default_rng(0)
     for pt in ("batter", "pitcher"):
         seasons = [season_arrays(base, new, pt) for base, new in args.pair]

@@ -23,6 +23,7 @@ import pandas as pd
 
 from hfm_train.evaluate import weighted_rmse
 from hfm_train.real_eval import report_players, season_lines_of, wide_predictions
+from real_ridge_study import print_notice  # the studies beside this one
 
 
 def study(pairs: list[tuple[Path, Path]], samples: int = 2000, seed: int = 0) -> dict:
@@ -68,6 +69,7 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=2000)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
+    print_notice(*(run for pair in args.pair for run in pair))
     res = study([tuple(p) for p in args.pair], args.samples)
     for pt, r in res["types"].items():
         print(f"\n{pt}s, test {res['test']} ({r['players']} players), {len(args.pair)} seeds")

@@ -580,7 +580,8 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
 @click.option("--window", type=click.Choice(["rest_of_season", "next_games", "next_season"]),
               default="rest_of_season", show_default=True, help="Target window.")
 @click.option("--context-games", type=int, default=30, show_default=True, help="Context length T (<= 50).")
-@click.option("--epochs", type=int, default=None, help="Fine-tuning epochs (default: FinetuneConfig's).")
+@click.option("--epochs", type=int, default=None, help="Fine-tuning epochs of the deep part (default: FinetuneConfig's on a simulated league, 0 on "
+              "an imported one: the wide path alone, REAL_DATA_SETTINGS).")
 @click.option("--pretrain-epochs", type=int, default=None, help="Level 1 pre-training epochs.")
 @click.option("--unfreeze-epochs", default="", help="Comma-separated fine-tuning epochs (1-based) at which Level 1 "
               "layer groups unfreeze, top group first, e.g. '3,5' (default: Level 1 stays frozen).")

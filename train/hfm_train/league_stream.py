@@ -27,6 +27,7 @@ The `League` returned has `pitches=None`: nothing after this stage reads pitches
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -78,6 +79,17 @@ def run_notice(config: dict) -> str | None:
     """The notice of the data a run was trained on (its config.json's training data: Retrosheet's), which
     every report derived from it carries; None for other data and runs that did not record it."""
     return (config.get("training_data") or {}).get("notice")
+
+
+def data_notice(path: str | Path) -> str | None:
+    """The notice a work derived from `path` carries: a league folder's (league.json: its Retrosheet
+    seasons') or a run folder's (config.json's training data); None where it has none."""
+    root = Path(path)
+    if (root / "config.json").is_file():
+        return run_notice(json.loads((root / "config.json").read_text()))
+    if (root / "league.json").is_file():
+        return (read_league_meta(root).get("retrosheet") or {}).get("notice")
+    return None
 
 
 def _span(seasons: list[int]) -> str:

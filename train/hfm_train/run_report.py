@@ -28,6 +28,21 @@ def _fig(data: list[dict], layout: dict) -> dict:
     return {"data": data, "layout": {**base, **layout}}
 
 
+def _season_split(seasons: dict) -> str:
+    """'history 2008-2013, train 2014-2017, validation 2018, test 2019' from the card's split."""
+    def span(v) -> str:
+        v = sorted(v) if isinstance(v, list) else [v]
+        if not v:
+            return "none"
+        runs, start = [], v[0]
+        for a, b in zip(v, [*v[1:], None]):
+            if b != a + 1:  # a run of consecutive seasons ends at a
+                runs.append(str(start) if start == a else f"{start}-{a}")
+                start = b
+        return ", ".join(runs)
+    return " / ".join(f"{part} {span(v)}" for part, v in seasons.items())
+
+
 def _table(head: list[str], rows: list[list[str]]) -> str:
     return ("<table><tr>" + "".join(f"<th class='l'>{html.escape(h)}</th>" if i == 0 else f"<th>{html.escape(h)}</th>"
                                     for i, h in enumerate(head)) + "</tr>"
@@ -119,6 +134,6 @@ def run_report(card: Mapping[str, Any], calibration: Mapping[str, Any] | None, t
     body = note + "".join(parts)
     script = ("DATA.figs.forEach((f, k) => Plotly.newPlot('fig' + k, f.data, f.layout, "
               "{displayModeBar: false, responsive: true}));")
-    subtitle = (f"target mode {card.get('target_mode')}; seasons {card.get('seasons')}"
+    subtitle = (f"target mode {card.get('target_mode')}; seasons {_season_split(card.get('seasons') or {})}"
                 + (f"; range parameters: {calibration['params_source']}" if calibration else ""))
     return page(title, subtitle, body, {"figs": figs}, script)
