@@ -1,5 +1,5 @@
 """A retrained ablation over several training seeds: is the difference larger than what a refit moves?
-(docs/real-data.md, "How much does a refit alone move these numbers?")
+(docs/real-data-history.md, "How much does a refit alone move these numbers?")
 
     python benchmarks/studies/seed_ablation.py --pair BASE_RUN ABLATION_RUN [--pair ...] [--json OUT]
 
