@@ -368,3 +368,33 @@ def test_train_export_and_score_on_an_imported_league(
     assert set(late["player_id"]) == real_ids and (late["n_games"] >= 1).all()
     assert list(late.columns)[:8] == [
         "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed"]
+
+
+def test_events_names_statcast_does_not_use_are_counted_and_warned_of(
+    real_statcast_csv: Path, real_register_csv: Path, tmp_path: Path
+) -> None:
+    """'Strikeout' for 'strikeout' (a hand-edited file): each such plate appearance counts with no
+    outcome, as before, but the import, a History and a store's append now say so (a walkthrough's
+    Chavis projected at 0 strikeouts, the league's rate being 0, without a word)."""
+    import warnings
+
+    from hfm_runtime.scoring import History
+    from hfm_runtime.statcast import StatcastWarning
+
+    raw = pd.read_csv(real_statcast_csv)
+    strikeouts = int((raw["events"] == "strikeout").sum())
+    raw["events"] = raw["events"].replace({"strikeout": "Strikeout"})
+    raw.to_csv(tmp_path / "edited.csv", index=False)
+    report = import_statcast({"MLB": [tmp_path / "edited.csv"]}, tmp_path / "league", real_register_csv)
+    assert strikeouts > 0 and report.unknown_events == {"Strikeout": strikeouts}
+    assert f"{strikeouts} plate appearances end in an `events` name Statcast does not use ('Strikeout' " \
+           f"({strikeouts}))" in report.summary()
+    assert json.loads((tmp_path / "league" / "league.json").read_text())["unknown_events"] == {"Strikeout": strikeouts}
+    pitches = load_league(tmp_path / "league").pitches
+    with pytest.warns(StatcastWarning, match="'Strikeout'"):
+        History(pitches)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", StatcastWarning)
+        History(load_pitches(real_statcast_csv))  # the file as Savant wrote it: nothing to say
+    clean = import_statcast({"MLB": [real_statcast_csv]}, tmp_path / "clean", real_register_csv)
+    assert clean.unknown_events == {} and "does not use" not in clean.summary()

@@ -35,6 +35,20 @@ def test_chunked_league_scores_equal_the_whole_league(tiny_bundle, tiny_league, 
             assert (pd.Series(a).astype(str) == pd.Series(b).astype(str)).all(), col
 
 
+def test_an_earlier_season_scored_in_chunks_equals_the_whole_league(tiny_bundle, tiny_league):
+    """Projecting a season before the league's last reads no later season's pitches in its chunks
+    (2x faster for 2010 from 2000-2021) and scores as the History of the whole league does."""
+    league = load_league(tiny_league)
+    season = sorted(league.seasons)[-2]
+    scorer = Scorer(tiny_bundle)
+    want = scorer.score(History.from_league(league), season)
+    got = score_league(scorer, tiny_league, season, chunk_players=9)
+    assert len(got) == len(want) > 0 and got["player_id"].tolist() == want["player_id"].tolist()
+    for col in ("rate_SO", "rate_BB", "marcel_SO", "proj_H", "opportunities_mean"):
+        np.testing.assert_allclose(got[col].to_numpy(float), want[col].to_numpy(float), atol=1e-6, err_msg=col)
+    assert (got["flag"] == want["flag"]).all() and (got["archetype"] == want["archetype"]).all()
+
+
 def test_chunked_scoring_of_named_players_and_dates(tiny_bundle, tiny_league):
     league = load_league(tiny_league)
     season = max(league.seasons)

@@ -264,6 +264,20 @@ def test_batter_position_comes_from_the_fielders_of_his_team(real_statcast_csv: 
     assert (given["batter_position"] == 4.0).all()
 
 
+def test_repeated_rows_do_not_vote_on_positions(real_statcast_csv: Path) -> None:
+    """50 rows of the game given twice (overlapping downloads) are dropped as duplicates, and do not
+    count twice before that: a walkthrough saw Jonathan Villar (542340) move from second base to
+    shortstop, and his projection with him."""
+    raw = raw_real(real_statcast_csv)
+    want = load_pitches(raw)
+    with pytest.warns(UserWarning, match="50 duplicate pitch row"):
+        got = load_pitches(pd.concat([raw, raw.iloc[:50]]))
+    pd.testing.assert_frame_equal(got, want)
+    kept = load_pitches(pd.concat([raw, raw.iloc[:50]]), duplicates="keep")
+    position = want.groupby("batter")["batter_position"].first()
+    assert (kept.groupby("batter")["batter_position"].first() == position).all() and position[542340] == 4
+
+
 def test_a_pitcher_who_bats_is_at_position_one(real_statcast_csv: Path) -> None:
     """Savant names the fielding team's pitcher in `pitcher`, not in a fielder column: a pitcher
     batting (an NL park, a two-way player) is position 1, as Retrosheet writes him, not a DH."""
@@ -272,3 +286,12 @@ def test_a_pitcher_who_bats_is_at_position_one(real_statcast_csv: Path) -> None:
     home_dh = raw["batter"] == 502110  # J.D. Martinez bats for the home team
     pitches = load_pitches(raw.assign(batter=raw["batter"].where(~home_dh, starter)))
     assert (pitches.loc[pitches["batter"] == starter, "batter_position"] == 1).all()
+
+
+@pytest.mark.parametrize("level", ["mlb", "MLB ", " AAA", "Aaa", ""])
+def test_a_level_name_that_would_count_no_game_as_mlb_is_refused(real_statcast_csv: Path, level: str) -> None:
+    """load_pitches(level="mlb") loaded every game as a level no season line reads as major-league:
+    Marcel then read none of the data, and every player came back at the bundle's league rates."""
+    with pytest.raises(HFMInputError, match="level"):
+        load_pitches(real_statcast_csv, level=level)
+    assert (load_pitches(real_statcast_csv, level="AA")["level"] == "AA").all()  # other levels keep their name

@@ -170,6 +170,29 @@ def test_fallbacks_are_flagged_never_raised(scorer, history):
     assert early["rate_SO"] == pytest.approx(scorer.bundle.identity["batter"].league_rates["SO"])
 
 
+def test_a_players_table_read_as_text_scores_as_the_typed_one(scorer, history, tiny_league):
+    """A players.csv read with dtype=str: before 2026-12-07 its text ids matched no pitch's int id and
+    every row fell back to the league's rates (flag unknown_player) without a word; the store converted
+    them. Both now convert them, and refuse an id or a date that is none, naming the row."""
+    from hfm_runtime.store import PlayerStore
+
+    season = max(load_league_seasons(history))
+    text = pd.read_csv(tiny_league / "players.csv", dtype=str)
+    want = scorer.score(history, season)
+    got = scorer.score(History(history.pitches, text), season)
+    assert (want["flag"] == "model").any() and got["flag"].tolist() == want["flag"].tolist()
+    np.testing.assert_allclose(got["rate_SO"].to_numpy(float), want["rate_SO"].to_numpy(float), atol=1e-9)
+    assert (got["age"].to_numpy(float) == want["age"].to_numpy(float)).all()
+    for col, value, message in (("player_id", "x12", "column player_id: row 3: 'x12' is not an integer id"),
+                                ("birth_date", "1990-13-45", "column birth_date: row 3: '1990-13-45' is not a")):
+        bad = text.copy()
+        bad.loc[2, col] = value
+        with pytest.raises(HFMInputError, match=message):
+            History(history.pitches, bad)
+        with pytest.raises(HFMInputError, match=message):
+            PlayerStore.build(scorer, history.pitches, bad)
+
+
 def test_pipeline_adapter_adjusts_the_pipelines_own_rates(scorer, history, tiny_torch_projection):
     season, ref = tiny_torch_projection
     batter = int(ref.loc["batter"].index[0])
@@ -234,6 +257,8 @@ def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
     (["--as-of", "7.4.2022"], "--as-of '7.4.2022': expected a date as YYYY-MM-DD"),
     (["--as-of", "2099-01-01"], "--as-of 2099-01-01 is after the"),
     (["--season-end", "2022-09-31"], "--season-end '2022-09-31': no such date"),
+    # the first season (2018) has no window: the first that has one, not the data's last + 1 (2025 on the demo)
+    (["--season", "2018"], "project a later season (--season 2019), a day inside this one (--as-of) or name"),
 ])
 def test_hfm_score_errors_are_one_line_exit_2(tiny_bundle, tiny_league, capsys, args, message):
     base = {"--bundle": str(tiny_bundle), "--league": str(tiny_league)}

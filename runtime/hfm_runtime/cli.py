@@ -334,8 +334,10 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 if args.pitches and args.level != "MLB":
                     advice = (f"{held} (its --pitches files were read as --level {args.level}, not MLB): read them "
                               "as --level MLB if they are major-league games, or name --players")
-                elif max(seasons) + 1 != season:
-                    advice = f"{held}: project a later season (--season {max(seasons) + 1}) or name --players"
+                elif any(s + 1 > season for s in seasons):  # the first later season whose window holds data
+                    later = min(s + 1 for s in seasons if s + 1 > season)
+                    inside = ", a day inside this one (--as-of)" if season in seasons else ""
+                    advice = f"{held}: project a later season (--season {later}){inside} or name --players"
                 else:
                     advice = f"{held}: name --players"
                 raise HFMInputError(f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "

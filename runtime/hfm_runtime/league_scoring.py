@@ -41,6 +41,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -56,8 +58,9 @@ from hfm_runtime.playing_time import season_starts
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, check_season_end, last_day_before,
                                  last_day_in, league_days, marcel_window_players, parse_as_of, scored_as,
                                  season_so_far_players, season_year)
-from hfm_runtime.seasons import charged_rows, last_opening_day, projection_date, season_lines
-from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
+from hfm_runtime.seasons import (charged_rows, last_opening_day, projection_date, season_lines, unknown_events,
+                                 unknown_events_note)
+from hfm_runtime.statcast import LEVEL_COLUMN, StatcastWarning, parquet_file
 from hfm_runtime.targets import PLAYER_TYPES
 
 DEFAULT_CHUNK_PLAYERS = 400
@@ -86,13 +89,17 @@ def score_league(
 
     parts: dict[str, list[pd.DataFrame]] = {pt: [] for pt in PLAYER_TYPES}
     firsts = []
+    unknown: Counter = Counter()  # events names no season line reads: warned once here, not per chunk
     for s in seasons:
         pitches = load_league(root, seasons=[s]).pitches
         for pt in PLAYER_TYPES:
             parts[pt].append(player_lines(pitches, pt))
         firsts.append(first_seasons(pitches))
+        unknown.update(unknown_events(pitches["events"]))
         log(f"lines {s}: {len(pitches):,} pitches")
         del pitches
+    if unknown:
+        warnings.warn(f"{root}: {unknown_events_note(dict(unknown.most_common()))}", StatcastWarning, stacklevel=2)
     lines = {pt: pd.concat(parts.pop(pt), ignore_index=True) for pt in PLAYER_TYPES}
     players = read_players(root / "players.csv")
     if players["birth_date"].isna().any():  # as load_league does, from every season's first appearances
@@ -120,6 +127,9 @@ def score_league(
     own_pitches = {pt: lines[pt].groupby("player_id")["pitches"].sum() for pt in PLAYER_TYPES}
     del lines, by_season
 
+    # a chunk's History needs no season after the projected one (nothing after the as-of date is read;
+    # what the later seasons tell the whole league, its birth-date imputation, was taken above)
+    needed = [s for s in seasons if s <= max(season, as_of_date.year)]
     frames = []
     for pt in PLAYER_TYPES:
         ids = np.array([i for i in wanted if pt in types[i]], dtype=np.int64)
@@ -127,8 +137,10 @@ def score_league(
         done = 0
         for chunk in _chunks(ids, load, chunk_pitches, chunk_players):
             done += len(chunk)
-            rows = pd.concat([_rows(root, s, pt, chunk) for s in seasons], ignore_index=True)
-            history = History(rows, players, league=league, openings=openings, starts=starts, league_days=days)
+            rows = pd.concat([_rows(root, s, pt, chunk) for s in needed], ignore_index=True)
+            with warnings.catch_warnings():  # its events were read above
+                warnings.simplefilter("ignore", StatcastWarning)
+                history = History(rows, players, league=league, openings=openings, starts=starts, league_days=days)
             table = scorer.score(history, season, chunk.tolist(), as_of_date, season_end)
             frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk
             log(f"scored {pt}s {done}/{len(ids)} ({len(rows):,} pitches in the chunk)")

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from hfm_runtime.errors import HFMInputError
 from hfm_runtime.seasons import season_age
 
 PLAYER_TYPES_TABLE: tuple[str, ...] = ("batter", "pitcher", "two_way")
@@ -164,6 +165,43 @@ def players_from_pitches(
     tally = PlayerTally()
     tally.add(pitches)
     return build_players(tally.table(), register, config)
+
+
+def checked_players(players: pd.DataFrame) -> pd.DataFrame:
+    """A players table given from Python (History, PlayerStore) with `player_id` as int64 and
+    `birth_date` as datetime64[ns], converted where it holds them as text (a CSV read with dtype=str):
+    an id kept as text would match no pitch's int id, and every player would fall back to the league's
+    rates unnoticed. An id that is no integer, or a date that is no date, is an error naming its row;
+    a table already typed is returned as it is."""
+    if not isinstance(players, pd.DataFrame):
+        raise HFMInputError("players: expected a players table (players.csv rows, e.g. league.read_players or "
+                            f"people.players_from_pitches), got {type(players).__name__}")
+    missing = [c for c in ("player_id", "birth_date") if c not in players.columns]
+    if missing:
+        raise HFMInputError(f"players: missing column(s) {', '.join(missing)}")
+    ids, born = players["player_id"], players["birth_date"]
+    if ids.dtype == np.int64 and born.dtype == "datetime64[ns]":
+        return players
+
+    def fail(col: str, bad: np.ndarray, problem: str) -> HFMInputError:
+        i = int(np.flatnonzero(bad)[0])
+        return HFMInputError(f"players: column {col}: row {i + 1}: {players[col].iloc[i]!r} {problem}")
+
+    players = players.copy()
+    if ids.dtype != np.int64:
+        number = pd.to_numeric(ids, errors="coerce").to_numpy(float)
+        bad = ~np.isfinite(number) | (number != np.round(number))
+        if bad.any():
+            raise fail("player_id", bad, "is not an integer id")
+        players["player_id"] = number.astype(np.int64)
+    if born.dtype != "datetime64[ns]":
+        dates = pd.to_datetime(born, errors="coerce", format="ISO8601") if born.dtype == object else \
+            pd.to_datetime(born, errors="coerce")
+        bad = (born.notna() & dates.isna()).to_numpy()
+        if bad.any():
+            raise fail("birth_date", bad, "is not a YYYY-MM-DD date (or empty)")
+        players["birth_date"] = dates.astype("datetime64[ns]")
+    return players
 
 
 def first_seasons(pitches: pd.DataFrame) -> pd.Series:

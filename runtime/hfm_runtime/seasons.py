@@ -5,7 +5,8 @@ Marcel, the stat profiles and the model's targets read these, so they all see on
 A plate appearance ends on the pitch whose `events` is set. Events that end an at-bat without a
 plate appearance (caught stealing, pickoffs, `truncated_pa`, ...) keep a row with PA = 0 so that the
 outs they record still count for the pitcher; an event this module does not know counts as a PA with
-outcome OTHER (and nothing else), so new Statcast codes never crash a season.
+outcome OTHER (and nothing else), so new Statcast codes never crash a season; `unknown_events` names
+them for the warnings of a History, a store's append and the import.
 """
 
 from __future__ import annotations
@@ -101,6 +102,31 @@ def _event_table() -> tuple[pd.Index, np.ndarray, np.ndarray]:
 
 _EVENTS, _OUTCOMES, _COUNTS = _event_table()
 _OUTCOME_ARRAY = pd.array(_OUTCOMES, dtype=TEXT_DTYPE)  # taken per PA: cheaper than converting strings
+
+
+def unknown_events(events: pd.Series) -> dict[str, int]:
+    """Rows per `events` name this module does not know (each counts as a plate appearance with
+    outcome OTHER), most first: what a warning names, since a file whose names are all unknown (say
+    'Strikeout' for 'strikeout') would otherwise project every player toward a league of no outcomes."""
+    codes, names = pd.factorize(_array(events))
+    names = np.asarray(names, dtype=object)
+    unknown = np.flatnonzero((_EVENTS.get_indexer(names) < 0) & (names != ""))
+    if not len(unknown):
+        return {}
+    rows = np.bincount(codes[codes >= 0], minlength=len(names))[unknown]
+    order = np.argsort(-rows, kind="stable")
+    return {str(names[unknown[i]]): int(rows[i]) for i in order}
+
+
+def unknown_events_note(unknown: Mapping[str, int]) -> str:
+    """One line on `unknown_events`' result ("" when none)."""
+    if not unknown:
+        return ""
+    n = sum(unknown.values())
+    shown = ", ".join(f"{name!r} ({rows:,})" for name, rows in list(unknown.items())[:5])
+    return (f"{n:,} plate appearance{'' if n == 1 else 's'} end{'s' if n == 1 else ''} in an `events` name Statcast "
+            f"does not use ({shown}{', ...' if len(unknown) > 5 else ''}): each counts as a plate appearance "
+            "with no outcome (Statcast's names are lower case: strikeout, walk, single, field_out, ...)")
 
 
 def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:

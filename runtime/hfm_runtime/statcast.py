@@ -21,7 +21,8 @@ Columns. Every vintage since 2015 loads:
                     (bat tracking, `des`, the unnamed index, ...) is ignored.
 Values: `stand` and `p_throws` must be L or R; `game_pk`, `pitcher` and `batter` positive whole
 numbers. Unknown `description`, `events` and `pitch_type` codes load as they are (the featurizer
-maps codes it has not seen to <UNK>, hfm_runtime.seasons counts unknown events as a PA "OTHER").
+maps codes it has not seen to <UNK>, hfm_runtime.seasons counts unknown events as a PA "OTHER", of
+which a History, a store's append and the import warn, by name: seasons.unknown_events).
 
 Rows. `game_type` selects the games: regular season ("R") only by default; `game_types` keeps others
 (Savant: S spring, E exhibition, A all-star, F wild card, D division series, L league championship,
@@ -317,8 +318,11 @@ def load_pitches(
         name = _describe(source)
     if pitches.empty:
         raise HFMInputError(f"{name}: {counts.describe_none_kept(game_types)}")
-    pitches, counts.split_games, counts.split_example = one_date_per_game(with_batter_positions(_sorted(pitches)))
+    pitches = _sorted(pitches)
     repeat = _repeats(pitches)
+    # positions from each pitch once: a repeated part of a game would outvote the rest (a walkthrough
+    # saw a second baseman become a shortstop from 50 repeated rows, dropped as duplicates after)
+    pitches, counts.split_games, counts.split_example = one_date_per_game(with_batter_positions(pitches, ~repeat))
     counts.duplicates = int(repeat.sum())
     if duplicates == "drop" and counts.duplicates:
         pitches = pitches[~repeat].reset_index(drop=True)
@@ -350,10 +354,21 @@ def _describe(source: object) -> str:
     return "pitches"
 
 
+def check_level(level: object) -> None:
+    """A level name as the league and Marcel read it: 'MLB' exactly for major-league games ('mlb' or
+    'MLB ' would count no game as MLB, and Marcel would read none of the data), other levels (AAA, ...)
+    named without spaces around."""
+    if not isinstance(level, str) or not level or level != level.strip():
+        raise HFMInputError(f"level must be a non-empty name such as 'MLB' or 'AAA', got {level!r}")
+    if level.upper() in LEVELS and level != level.upper():
+        raise HFMInputError(f"level {level!r}: level names are upper case ({level.upper()!r}; "
+                            f"Marcel and the profiles read {LEVELS[0]!r} games as major-league ones)")
+
+
 def _load_unsorted(source: PitchSource, level: str | None, game_types: GameTypes,
                    counts: LoadCounts) -> pd.DataFrame:
-    if level is not None and (not isinstance(level, str) or not level):
-        raise HFMInputError(f"level must be a non-empty string such as 'MLB', got {level!r}")
+    if level is not None:
+        check_level(level)
     if isinstance(source, pd.DataFrame):
         frames = [normalise_pitches(source, "<DataFrame>", keep_level=level is None,
                                     game_types=game_types, counts=counts)]
@@ -631,25 +646,26 @@ def normalise_pitches(
     return frame
 
 
-def with_batter_positions(pitches: pd.DataFrame) -> pd.DataFrame:
+def with_batter_positions(pitches: pd.DataFrame, counted: np.ndarray | None = None) -> pd.DataFrame:
     """`pitches` without FIELDER_COLUMNS, a missing batter_position filled from them first
     (`batter_positions`, over every row at once: a game split between two files or chunks reads
-    the same as whole)."""
+    the same as whole; `counted`: the rows whose fielders count, default all)."""
     if not any(c in pitches.columns for c in FIELDER_COLUMNS):
         return pitches
     if all(c in pitches.columns for c in FIELDER_COLUMNS):
         have = pitches["batter_position"].to_numpy(np.float64)
         if np.isnan(have).any():
-            pitches = pitches.assign(batter_position=np.where(np.isnan(have), batter_positions(pitches), have))
+            pitches = pitches.assign(batter_position=np.where(np.isnan(have), batter_positions(pitches, counted), have))
     return pitches.drop(columns=[c for c in FIELDER_COLUMNS if c in pitches.columns])
 
 
-def batter_positions(raw: pd.DataFrame) -> np.ndarray:
+def batter_positions(raw: pd.DataFrame, counted: np.ndarray | None = None) -> np.ndarray:
     """float [N]: each row's batter_position from Savant's `pitcher` (1) and fielder_2 .. fielder_9 of
-    the same rows: where the batter fielded most in that game's other half-innings (his team in the
-    field). Where those rows are here and name him nowhere: DESIGNATED_HITTER if he was one of his
-    team's first nine batters of the game (the starting lineup), PINCH_HITTER otherwise. NaN where
-    the rows of his team in the field are not in `raw` (a file of his own plate appearances).
+    the rows `counted` (bool [N], default all; load_pitches leaves out rows repeating a pitch): where
+    the batter fielded most in that game's other half-innings (his team in the field). Where those
+    rows are here and name him nowhere: DESIGNATED_HITTER if he was one of his team's first nine
+    batters of the game (the starting lineup), PINCH_HITTER otherwise. NaN where the rows of his team
+    in the field are not in `raw` (a file of his own plate appearances).
 
     One position per batter and game, his most-played, where Retrosheet's import writes the lineup's
     position at each plate appearance: a batter who moved in the field counts once here, at each
@@ -672,7 +688,7 @@ def batter_positions(raw: pd.DataFrame) -> np.ndarray:
     side = np.where(top, 1.0, 0.0)
     g, s, f = np.repeat(game, 9), np.repeat(side, 9), fielders.ravel()
     pos = np.tile(np.arange(1, 10, dtype=np.float64), n)
-    ok = np.repeat(known, 9) & np.isfinite(f)
+    ok = np.repeat(known if counted is None else known & counted, 9) & np.isfinite(f)
     named = pd.DataFrame({"game": g[ok], "side": s[ok], "player": f[ok], "pos": pos[ok]})
     most = (named.groupby(["game", "side", "player", "pos"]).size().rename("n").reset_index()
             .sort_values(["n", "pos"], ascending=[False, True]).drop_duplicates(["game", "side", "player"]))

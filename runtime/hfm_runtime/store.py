@@ -87,6 +87,7 @@ import json
 import os
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
@@ -104,15 +105,16 @@ from hfm_runtime.featurize import GameKeys, read_columns
 from hfm_runtime.identity import build_identity, player_lines
 from hfm_runtime.marcel import MARCEL_CONFIGS
 from hfm_runtime.marcel import league_rates as marcel_league_rates
-from hfm_runtime.people import age_sources, impute_birth_dates
+from hfm_runtime.people import age_sources, checked_players, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, START_GAMES, SeasonToDate, first_days, games_per_day,
                                      season_starts_of_counts)
 from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, league_days, league_to_date,
                                  marcel_rows, merged_days, scored_as)
-from hfm_runtime.seasons import GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines
-from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, drop_duplicate_pitches, game_keys,
-                                  other_source_copies)
+from hfm_runtime.seasons import (GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines, unknown_events,
+                                 unknown_events_note)
+from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, StatcastWarning, drop_duplicate_pitches,
+                                  game_keys, other_source_copies)
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
@@ -343,12 +345,7 @@ class PlayerStore:
 
     def set_players(self, players: pd.DataFrame) -> None:
         """Replace the players table (players.csv rows; missing birth dates are imputed as History does)."""
-        if not isinstance(players, pd.DataFrame):
-            raise HFMInputError("PlayerStore: players must be a players table (players.csv rows, e.g. "
-                                "league.read_players or people.players_from_pitches)")
-        missing = [c for c in ("player_id", "birth_date") if c not in players.columns]
-        if missing:
-            raise HFMInputError(f"players: missing column(s) {', '.join(missing)}")
+        players = checked_players(players)
         with self._lock:
             self._raw_players = players.copy()
             self._impute(force=True)
@@ -1268,6 +1265,9 @@ def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         pk = int(ended.index[~ended.to_numpy()][0])
         raise HFMInputError(f"pitches: game {pk} has no ended plate appearance (its 'events' are all missing): a store "
                             "takes a game in once, so append finished games only")
+    note = unknown_events_note(unknown_events(rows["events"]))
+    if note:
+        warnings.warn(f"pitches appended: {note}", StatcastWarning, stacklevel=3)
     deduplicated, dropped = drop_duplicate_pitches(rows)
     return (deduplicated, dropped) if dropped else (rows, 0)  # the rows as given where none repeats
 

@@ -67,6 +67,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, is_league, write_players
 from hfm_runtime.people import PlayerTally, RoleConfig, build_players
 from hfm_runtime.register import RegisterWarning, read_register
+from hfm_runtime.seasons import unknown_events, unknown_events_note
 from hfm_runtime.statcast import (
     CSV_SUFFIXES,
     GAME_TYPES,
@@ -75,6 +76,7 @@ from hfm_runtime.statcast import (
     RETROSHEET_GAME_PK_MIN,
     LoadCounts,
     StatcastWarning,
+    check_level,
     drop_duplicate_pitches,
     expand_sources,
     game_keys,
@@ -109,6 +111,7 @@ class ImportReport:
     seconds: float
     retrosheet: retrosheet.ParseCounts | None = None
     replaced: int = 0  # Retrosheet games dropped for Statcast's rows of the same game
+    unknown_events: dict[str, int] = field(default_factory=dict)  # seasons.unknown_events of every row written
 
     @property
     def total_pitches(self) -> int:
@@ -124,7 +127,8 @@ class ImportReport:
         if self.counts.rows or self.retrosheet is None:
             lines.append(f"  Statcast rows read {self.counts.rows:,}; left out: {left or 'none'}; "
                          f"duplicate pitches dropped: {self.counts.duplicates:,}")
-            for line in (self.counts.describe_impossible(), self.counts.describe_split()):
+            for line in (self.counts.describe_impossible(), self.counts.describe_split(),
+                         unknown_events_note(self.unknown_events)):
                 if line:
                     lines.append(f"  {line}")
         if self.retrosheet is not None:
@@ -191,6 +195,7 @@ def import_statcast(
     for level in files:
         if not isinstance(level, str) or not level or "/" in level or level.startswith("."):
             raise HFMInputError(f"--level: {level!r} is not a level name such as AAA")
+        check_level(level)
     if retro and config.game_types is not None and "R" not in config.game_types:
         raise HFMInputError(f"{retro[0]}: Retrosheet's event files hold regular-season games only (game type R), "
                             f"which --game-types {','.join(config.game_types)} leaves out")
@@ -204,6 +209,7 @@ def import_statcast(
     written: dict[str, dict[int, int]] = {}
     sources_of: dict[int, set[str]] = {}
     replaced = 0
+    odd_events: Counter = Counter()  # events names the season lines do not know (seasons.unknown_events)
     tally = PlayerTally()
     with atomic_dir(out) as tmp:
         spool = tmp / ".spool"
@@ -232,6 +238,7 @@ def import_statcast(
                 (["retrosheet"] if from_retro.any() else []) + (["statcast"] if (~from_retro).any() else []))
             pitches, dropped = drop_duplicate_pitches(pitches)
             counts.duplicates += dropped
+            odd_events.update(unknown_events(pitches["events"]))
             target = tmp / "pitches" / level / f"{season}.parquet"
             target.parent.mkdir(parents=True, exist_ok=True)
             pitches.to_parquet(target, index=False)
@@ -274,6 +281,7 @@ def import_statcast(
             "impossible_counts_dropped": {"rows": counts.impossible_counts, "ending_a_plate_appearance":
                                           counts.impossible_events, "first": counts.impossible_example or None},
             "games_on_two_dates": {"games": counts.split_games, "first": counts.split_example or None},
+            "unknown_events": dict(odd_events.most_common()),
             "register": None if register is None or isinstance(register, pd.DataFrame) else str(register),
             "players": player_counts,
         }
@@ -284,7 +292,8 @@ def import_statcast(
         (tmp / "league.json").write_text(json.dumps(meta, indent=2))
     return ImportReport(out=out, files={lv: [str(p) for p in ps] for lv, ps in files.items()}, pitches=written,
                         counts=counts, players=player_counts, seconds=time.perf_counter() - start,
-                        retrosheet=parsed if retro else None, replaced=replaced)
+                        retrosheet=parsed if retro else None, replaced=replaced,
+                        unknown_events=dict(odd_events.most_common()))
 
 
 def _retrosheet_rows(pitches: pd.DataFrame) -> np.ndarray:
