@@ -370,7 +370,7 @@ def test_train_export_and_score_on_an_imported_league(
         "player_id", "name", "player_type", "season", "as_of_date", "flag", "fallback", "age_imputed"]
 
 
-def test_events_names_statcast_does_not_use_are_counted_and_warned_of(
+def test_events_names_hfm_does_not_know_are_counted_and_warned_of(
     real_statcast_csv: Path, real_register_csv: Path, tmp_path: Path
 ) -> None:
     """'Strikeout' for 'strikeout' (a hand-edited file): each such plate appearance counts with no
@@ -387,14 +387,17 @@ def test_events_names_statcast_does_not_use_are_counted_and_warned_of(
     raw.to_csv(tmp_path / "edited.csv", index=False)
     report = import_statcast({"MLB": [tmp_path / "edited.csv"]}, tmp_path / "league", real_register_csv)
     assert strikeouts > 0 and report.unknown_events == {"Strikeout": strikeouts}
-    assert f"{strikeouts} plate appearances end in an `events` name Statcast does not use ('Strikeout' " \
+    assert f"{strikeouts} plate appearances end in an `events` name HFM does not know ('Strikeout' " \
            f"({strikeouts}))" in report.summary()
     assert json.loads((tmp_path / "league" / "league.json").read_text())["unknown_events"] == {"Strikeout": strikeouts}
     pitches = load_league(tmp_path / "league").pitches
     with pytest.warns(StatcastWarning, match="'Strikeout'"):
         History(pitches)
+    with pytest.warns(StatcastWarning, match="'Strikeout'") as said:  # where the caller is, not the library
+        History.from_files(tmp_path / "edited.csv", register=real_register_csv)
+    assert [w.filename for w in said] == [__file__]
     with warnings.catch_warnings():
         warnings.simplefilter("error", StatcastWarning)
         History(load_pitches(real_statcast_csv))  # the file as Savant wrote it: nothing to say
     clean = import_statcast({"MLB": [real_statcast_csv]}, tmp_path / "clean", real_register_csv)
-    assert clean.unknown_events == {} and "does not use" not in clean.summary()
+    assert clean.unknown_events == {} and "does not know" not in clean.summary()

@@ -8,7 +8,7 @@ import pytest
 
 from hfm_runtime.league import load_league
 from hfm_runtime.league_scoring import _chunks, league_pitches, score_league
-from hfm_runtime.scoring import History, Scorer
+from hfm_runtime.scoring import History, Scorer, SeasonGapWarning
 
 
 @pytest.fixture(scope="module")
@@ -191,3 +191,30 @@ def test_plate_appearances_charged_to_a_player_in_another_chunk_count_for_him(ti
     want = want.set_index(["player_id", "player_type"]).loc[[(i, "pitcher") for i in some]]
     np.testing.assert_allclose(mine[["marcel_SO", "rate_SO"]].to_numpy(float),
                                want[["marcel_SO", "rate_SO"]].to_numpy(float), atol=1e-6)
+
+
+def test_chunked_scoring_before_the_data_and_of_a_player_the_table_does_not_type(tiny_bundle, tiny_league, tmp_path):
+    """What the chunks' season cut must not change (a review found both): a season before the league's
+    first (no season to read: a traceback) and a player missing from players.csv who pitched only after
+    the projected season (the rows say whether he pitched: his row was dropped)."""
+    import shutil
+
+    league = load_league(tiny_league)
+    seasons = sorted(league.seasons)
+    scorer = Scorer(tiny_bundle)
+    veteran = int(league.players["player_id"].iloc[0])
+    with pytest.warns(SeasonGapWarning, match="lies outside this data's MLB seasons"):
+        early = score_league(scorer, tiny_league, seasons[0] - 1, [veteran], chunk_players=5)
+    assert early["flag"].tolist() == ["league_rate"]
+    pitchers = league.pitches.groupby("pitcher")["game_date"].min()
+    late = int(pitchers[pitchers.dt.year == seasons[-1]].index[0])  # pitched first in the last season
+    copy = tmp_path / "league"
+    shutil.copytree(tiny_league, copy)
+    players = pd.read_csv(copy / "players.csv")
+    players[players["player_id"] != late].to_csv(copy / "players.csv", index=False)
+    season, ids = seasons[-2], [late, veteran]
+    want = scorer.score(History.from_league(load_league(copy)), season, ids)
+    got = score_league(scorer, copy, season, ids, chunk_players=5)
+    assert sorted(zip(got["player_id"], got["player_type"], got["flag"])) == \
+        sorted(zip(want["player_id"], want["player_type"], want["flag"]))
+    assert (late, "pitcher", "unknown_player") in set(zip(got["player_id"], got["player_type"], got["flag"]))

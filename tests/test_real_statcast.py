@@ -288,10 +288,30 @@ def test_a_pitcher_who_bats_is_at_position_one(real_statcast_csv: Path) -> None:
     assert (pitches.loc[pitches["batter"] == starter, "batter_position"] == 1).all()
 
 
-@pytest.mark.parametrize("level", ["mlb", "MLB ", " AAA", "Aaa", ""])
+@pytest.mark.parametrize("level", ["mlb", "MLB ", " AAA", "Mlb", ""])
 def test_a_level_name_that_would_count_no_game_as_mlb_is_refused(real_statcast_csv: Path, level: str) -> None:
     """load_pitches(level="mlb") loaded every game as a level no season line reads as major-league:
     Marcel then read none of the data, and every player came back at the bundle's league rates."""
     with pytest.raises(HFMInputError, match="level"):
         load_pitches(real_statcast_csv, level=level)
     assert (load_pitches(real_statcast_csv, level="AA")["level"] == "AA").all()  # other levels keep their name
+
+
+def test_a_players_table_from_python_is_typed_as_read_players_types_it() -> None:
+    """people.checked_players: text ids and ISO dates converted (a str column too, whose dates pandas
+    would otherwise read in the order its first value suggests), a time zone dropped, and a date or id
+    that is none refused naming the row."""
+    from hfm_runtime.people import checked_players
+
+    typed = pd.DataFrame({"player_id": np.array([1, 2], np.int64),
+                          "birth_date": pd.to_datetime(["1995-03-01", None]).astype("datetime64[ns]")})
+    assert checked_players(typed) is typed  # nothing to convert: not copied
+    for born in (pd.Series(["1995-03-01", None], dtype="str"), pd.Series(["1995-03-01", None], dtype=object),
+                 typed["birth_date"].dt.tz_localize("UTC"), typed["birth_date"].astype("datetime64[s]")):
+        got = checked_players(pd.DataFrame({"player_id": pd.Series(["1", "2"], dtype="str"), "birth_date": born}))
+        pd.testing.assert_frame_equal(got, typed)
+    with pytest.raises(HFMInputError, match=r"column birth_date: row 1: '01/03/1995' is not a YYYY-MM-DD"):
+        checked_players(pd.DataFrame({"player_id": [1, 2], "birth_date": pd.Series(["01/03/1995", "1995-03-01"],
+                                                                                   dtype="str")}))
+    with pytest.raises(HFMInputError, match=r"column player_id: row 2: '2.5' is not an integer id"):
+        checked_players(pd.DataFrame({"player_id": ["1", "2.5"], "birth_date": [None, None]}))

@@ -193,6 +193,22 @@ def test_a_players_table_read_as_text_scores_as_the_typed_one(scorer, history, t
             PlayerStore.build(scorer, history.pitches, bad)
 
 
+def test_hfm_score_says_once_which_events_it_does_not_know(tiny_bundle, real_statcast_csv, real_register_csv,
+                                                           tmp_path):
+    """A file whose strikeouts are written 'Strikeout': the History of the files and the store's append
+    each see them, and the command prints one warning (a review saw two, worded differently)."""
+    from clitools import run_cli
+
+    raw = pd.read_csv(real_statcast_csv)
+    raw["events"] = raw["events"].replace({"strikeout": "Strikeout"})
+    raw.to_csv(tmp_path / "edited.csv", index=False)
+    code, err = run_cli(score_main, ["hfm-score", "--bundle", str(tiny_bundle), "--pitches", str(tmp_path / "edited.csv"),
+                               "--register", str(real_register_csv), "--store", str(tmp_path / "store"),
+                               "--season", "2021"])
+    assert code == 0, err
+    assert err.count("`events` name HFM does not know ('Strikeout' (22))") == 1, err
+
+
 def test_pipeline_adapter_adjusts_the_pipelines_own_rates(scorer, history, tiny_torch_projection):
     season, ref = tiny_torch_projection
     batter = int(ref.loc["batter"].index[0])

@@ -338,6 +338,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                     later = min(s + 1 for s in seasons if s + 1 > season)
                     inside = ", a day inside this one (--as-of)" if season in seasons else ""
                     advice = f"{held}: project a later season (--season {later}){inside} or name --players"
+                elif season > max(seasons) + 1:  # --allow-gap asked past the data: the season after it has a window
+                    advice = f"{held}: project --season {max(seasons) + 1} or name --players"
                 else:
                     advice = f"{held}: name --players"
                 raise HFMInputError(f"no player has an MLB line in {season - 3}-{season - 1} (Marcel's window for "
@@ -767,6 +769,7 @@ def _main(args: argparse.Namespace) -> None:
 
     from hfm_runtime.register import RegisterWarning
     from hfm_runtime.scoring import SeasonGapWarning
+    from hfm_runtime.seasons import UnknownEventsWarning
     from hfm_runtime.statcast import StatcastWarning
 
     try:
@@ -779,9 +782,11 @@ def _main(args: argparse.Namespace) -> None:
         said = set()  # a chunked league reloads its seasons per chunk: each warning once
         for w in caught:
             if issubclass(w.category, (StatcastWarning, RegisterWarning)):
-                if str(w.message) not in said:
+                # the unknown events: the first, the whole data's (a store's append or a report's rows repeat a part)
+                key = "unknown events" if issubclass(w.category, UnknownEventsWarning) else str(w.message)
+                if key not in said:
                     print(f"warning: {w.message}", file=sys.stderr)
-                said.add(str(w.message))
+                said.add(key)
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
         for line in notes:

@@ -58,9 +58,9 @@ from hfm_runtime.playing_time import season_starts
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, check_season_end, last_day_before,
                                  last_day_in, league_days, marcel_window_players, parse_as_of, scored_as,
                                  season_so_far_players, season_year)
-from hfm_runtime.seasons import (charged_rows, last_opening_day, projection_date, season_lines, unknown_events,
-                                 unknown_events_note)
-from hfm_runtime.statcast import LEVEL_COLUMN, StatcastWarning, parquet_file
+from hfm_runtime.seasons import (UnknownEventsWarning, charged_rows, last_opening_day, projection_date, season_lines,
+                                 unknown_events, warn_unknown_events)
+from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
 from hfm_runtime.targets import PLAYER_TYPES
 
 DEFAULT_CHUNK_PLAYERS = 400
@@ -98,8 +98,7 @@ def score_league(
         unknown.update(unknown_events(pitches["events"]))
         log(f"lines {s}: {len(pitches):,} pitches")
         del pitches
-    if unknown:
-        warnings.warn(f"{root}: {unknown_events_note(dict(unknown.most_common()))}", StatcastWarning, stacklevel=2)
+    warn_unknown_events(dict(unknown.most_common()), str(root))
     lines = {pt: pd.concat(parts.pop(pt), ignore_index=True) for pt in PLAYER_TYPES}
     players = read_players(root / "players.csv")
     if players["birth_date"].isna().any():  # as load_league does, from every season's first appearances
@@ -128,8 +127,12 @@ def score_league(
     del lines, by_season
 
     # a chunk's History needs no season after the projected one (nothing after the as-of date is read;
-    # what the later seasons tell the whole league, its birth-date imputation, was taken above)
-    needed = [s for s in seasons if s <= max(season, as_of_date.year)]
+    # what the later seasons tell the whole league, its birth-date imputation, was taken above), but for
+    # a player the players table gives no type (the rows say whether he pitched: every season's) and a
+    # season before the data (no season at all)
+    needed = [s for s in seasons if s <= max(season, as_of_date.year)] or seasons
+    typed = set(players.loc[players["player_type"].notna(), "player_id"].tolist()) \
+        if "player_type" in players.columns else set()
     frames = []
     for pt in PLAYER_TYPES:
         ids = np.array([i for i in wanted if pt in types[i]], dtype=np.int64)
@@ -137,9 +140,10 @@ def score_league(
         done = 0
         for chunk in _chunks(ids, load, chunk_pitches, chunk_players):
             done += len(chunk)
-            rows = pd.concat([_rows(root, s, pt, chunk) for s in needed], ignore_index=True)
+            read = needed if typed.issuperset(chunk.tolist()) else seasons
+            rows = pd.concat([_rows(root, s, pt, chunk) for s in read], ignore_index=True)
             with warnings.catch_warnings():  # its events were read above
-                warnings.simplefilter("ignore", StatcastWarning)
+                warnings.simplefilter("ignore", UnknownEventsWarning)
                 history = History(rows, players, league=league, openings=openings, starts=starts, league_days=days)
             table = scorer.score(history, season, chunk.tolist(), as_of_date, season_end)
             frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk

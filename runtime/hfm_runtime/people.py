@@ -195,8 +195,12 @@ def checked_players(players: pd.DataFrame) -> pd.DataFrame:
             raise fail("player_id", bad, "is not an integer id")
         players["player_id"] = number.astype(np.int64)
     if born.dtype != "datetime64[ns]":
-        dates = pd.to_datetime(born, errors="coerce", format="ISO8601") if born.dtype == object else \
-            pd.to_datetime(born, errors="coerce")
+        if isinstance(born.dtype, pd.DatetimeTZDtype):  # a day of birth, wherever it was written down
+            dates = born.dt.tz_localize(None)
+        elif born.dtype.kind == "M":
+            dates = born
+        else:  # text as read_players reads it (pandas would guess the order of 01/03/1995 from the first value)
+            dates = pd.to_datetime(born, errors="coerce", format="ISO8601")
         bad = (born.notna() & dates.isna()).to_numpy()
         if bad.any():
             raise fail("birth_date", bad, "is not a YYYY-MM-DD date (or empty)")

@@ -125,9 +125,9 @@ from hfm_runtime.playing_time import (FULL_SEASON_DAYS, NO_DAY, RECENT_DAYS, Pla
                                       level_quantiles, season_starts)
 from hfm_runtime.ridge import mixed
 from hfm_runtime.seasons import (MAX_SEASON_GAP, game_line_columns, group_sum, last_opening_day, plate_appearances,
-                                 projection_date, season_age, season_lines, unknown_events, unknown_events_note)
+                                 projection_date, season_age, season_lines, unknown_events, warn_unknown_events)
 from hfm_runtime.skills import skill_line_columns, with_skills
-from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, StatcastWarning, load_pitches
+from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
@@ -338,9 +338,8 @@ class History:
         from hfm_runtime.people import checked_players
 
         object.__setattr__(self, "players", checked_players(self.players))  # ids as text would match no pitch
-        note = unknown_events_note(unknown_events(self.pitches["events"])) if "events" in self.pitches.columns else ""
-        if note:
-            warnings.warn(f"pitches: {note}", StatcastWarning, stacklevel=3)
+        if "events" in self.pitches.columns:
+            warn_unknown_events(unknown_events(self.pitches["events"]))
         if self.players["birth_date"].isna().any():
             from hfm_runtime.people import first_seasons, impute_birth_dates
 

@@ -11,6 +11,9 @@ them for the warnings of a History, a store's append and the import.
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -19,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.errors import HFMInputError
-from hfm_runtime.statcast import LEVEL_COLUMN, TEXT_DTYPE
+from hfm_runtime.statcast import LEVEL_COLUMN, TEXT_DTYPE, StatcastWarning
 from hfm_runtime.targets import OPPORTUNITY, PA_OUTCOMES, TARGET_STATS, PlayerType
 
 # Counts kept per plate appearance; `outs` are outs recorded on the play (the pitcher's).
@@ -101,6 +104,7 @@ def _event_table() -> tuple[pd.Index, np.ndarray, np.ndarray]:
 
 
 _EVENTS, _OUTCOMES, _COUNTS = _event_table()
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep  # warn_unknown_events' frames to skip
 _OUTCOME_ARRAY = pd.array(_OUTCOMES, dtype=TEXT_DTYPE)  # taken per PA: cheaper than converting strings
 
 
@@ -124,9 +128,32 @@ def unknown_events_note(unknown: Mapping[str, int]) -> str:
         return ""
     n = sum(unknown.values())
     shown = ", ".join(f"{name!r} ({rows:,})" for name, rows in list(unknown.items())[:5])
-    return (f"{n:,} plate appearance{'' if n == 1 else 's'} end{'s' if n == 1 else ''} in an `events` name Statcast "
-            f"does not use ({shown}{', ...' if len(unknown) > 5 else ''}): each counts as a plate appearance "
+    return (f"{n:,} plate appearance{'' if n == 1 else 's'} end{'s' if n == 1 else ''} in an `events` name HFM "
+            f"does not know ({shown}{', ...' if len(unknown) > 5 else ''}): each counts as a plate appearance "
             "with no outcome (Statcast's names are lower case: strikeout, walk, single, field_out, ...)")
+
+
+def _inside(frame) -> bool:
+    """Is `frame` this package's code: a module of it, or the __init__ a dataclass of it generated?"""
+    name = frame.f_code.co_filename
+    return name.startswith(_PACKAGE) or (name.startswith("<") and frame.f_code.co_name == "__init__" and
+                                         type(frame.f_locals.get("self")).__module__.startswith("hfm_runtime"))
+
+
+class UnknownEventsWarning(StatcastWarning):
+    """Plate appearances ending in an `events` name HFM does not know (`unknown_events_note` says
+    which); `hfm-score` prints the first only, the whole data's."""
+
+
+def warn_unknown_events(unknown: Mapping[str, int], where: str = "pitches") -> None:
+    """Warn of `unknown_events`' result (nothing when empty), at the first caller outside this
+    package: History.from_league, a store's build and the chunked league scoring call it from inside."""
+    if not unknown:
+        return
+    frame, level = sys._getframe(1), 2
+    while frame is not None and _inside(frame):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(f"{where}: {unknown_events_note(unknown)}", UnknownEventsWarning, stacklevel=level)
 
 
 def plate_appearances(pitches: pd.DataFrame) -> pd.DataFrame:

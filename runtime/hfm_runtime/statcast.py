@@ -357,12 +357,13 @@ def _describe(source: object) -> str:
 def check_level(level: object) -> None:
     """A level name as the league and Marcel read it: 'MLB' exactly for major-league games ('mlb' or
     'MLB ' would count no game as MLB, and Marcel would read none of the data), other levels (AAA, ...)
-    named without spaces around."""
+    named without spaces around (a league folder imported with another level's lower-case name still
+    loads: its games are not major-league ones either way)."""
     if not isinstance(level, str) or not level or level != level.strip():
         raise HFMInputError(f"level must be a non-empty name such as 'MLB' or 'AAA', got {level!r}")
-    if level.upper() in LEVELS and level != level.upper():
-        raise HFMInputError(f"level {level!r}: level names are upper case ({level.upper()!r}; "
-                            f"Marcel and the profiles read {LEVELS[0]!r} games as major-league ones)")
+    if level.upper() == LEVELS[0] and level != LEVELS[0]:
+        raise HFMInputError(f"level {level!r}: major-league games are level {LEVELS[0]!r} exactly (Marcel and the "
+                            "profiles read no other level as major-league)")
 
 
 def _load_unsorted(source: PitchSource, level: str | None, game_types: GameTypes,

@@ -87,7 +87,6 @@ import json
 import os
 import threading
 import time
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
@@ -112,9 +111,9 @@ from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, START_GAMES, SeasonTo
 from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, league_days, league_to_date,
                                  marcel_rows, merged_days, scored_as)
 from hfm_runtime.seasons import (GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines, unknown_events,
-                                 unknown_events_note)
-from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, StatcastWarning, drop_duplicate_pitches,
-                                  game_keys, other_source_copies)
+                                 warn_unknown_events)
+from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, drop_duplicate_pitches, game_keys,
+                                  other_source_copies)
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
@@ -1265,10 +1264,8 @@ def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         pk = int(ended.index[~ended.to_numpy()][0])
         raise HFMInputError(f"pitches: game {pk} has no ended plate appearance (its 'events' are all missing): a store "
                             "takes a game in once, so append finished games only")
-    note = unknown_events_note(unknown_events(rows["events"]))
-    if note:
-        warnings.warn(f"pitches appended: {note}", StatcastWarning, stacklevel=3)
     deduplicated, dropped = drop_duplicate_pitches(rows)
+    warn_unknown_events(unknown_events(deduplicated["events"]))  # as History words it: hfm-score prints one
     return (deduplicated, dropped) if dropped else (rows, 0)  # the rows as given where none repeats
 
 

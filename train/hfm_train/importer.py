@@ -71,6 +71,7 @@ from hfm_runtime.seasons import unknown_events, unknown_events_note
 from hfm_runtime.statcast import (
     CSV_SUFFIXES,
     GAME_TYPES,
+    LEVELS,
     PARQUET_SUFFIXES,
     REGULAR_SEASON,
     RETROSHEET_GAME_PK_MIN,
@@ -196,6 +197,8 @@ def import_statcast(
         if not isinstance(level, str) or not level or "/" in level or level.startswith("."):
             raise HFMInputError(f"--level: {level!r} is not a level name such as AAA")
         check_level(level)
+        if level.upper() in LEVELS and level != level.upper():  # new leagues name the known levels as HFM does
+            raise HFMInputError(f"--level {level}: write it {level.upper()!r}")
     if retro and config.game_types is not None and "R" not in config.game_types:
         raise HFMInputError(f"{retro[0]}: Retrosheet's event files hold regular-season games only (game type R), "
                             f"which --game-types {','.join(config.game_types)} leaves out")

@@ -29,11 +29,14 @@ def _fig(data: list[dict], layout: dict) -> dict:
 
 
 def _season_split(seasons: dict) -> str:
-    """'history 2008-2013, train 2014-2017, validation 2018, test 2019' from the card's split."""
+    """'history 2008-2013 / train 2014-2017 / validation 2018 / test 2019' from the card's split."""
     def span(v) -> str:
-        v = sorted(v) if isinstance(v, list) else [v]
+        v = list(v) if isinstance(v, (list, tuple)) else ([] if v is None else [v])
         if not v:
             return "none"
+        if not all(isinstance(s, int) for s in v):  # not the split a card holds: shown as it is
+            return ", ".join(map(str, v))
+        v = sorted(v)
         runs, start = [], v[0]
         for a, b in zip(v, [*v[1:], None]):
             if b != a + 1:  # a run of consecutive seasons ends at a
