@@ -315,3 +315,35 @@ def test_a_players_table_from_python_is_typed_as_read_players_types_it() -> None
                                                                                    dtype="str")}))
     with pytest.raises(HFMInputError, match=r"column player_id: row 2: '2.5' is not an integer id"):
         checked_players(pd.DataFrame({"player_id": ["1", "2.5"], "birth_date": [None, None]}))
+
+
+def test_rows_that_did_not_come_through_load_pitches_are_refused(real_statcast_csv: Path) -> None:
+    """A raw pybaseball frame given a `level` by hand: its text dates made scoring fail on a comparison,
+    and its fielder columns never became batter_position (the store took it and moved 21 batters' rates)."""
+    from hfm_runtime.scoring import History
+
+    raw = pd.read_csv(real_statcast_csv).assign(level="MLB")
+    with pytest.raises(HFMInputError, match=r"column game_date holds .*, not dates: load the rows with"):
+        History(raw)
+    with pytest.raises(HFMInputError, match=r"Savant columns fielder_2, .* present .*load the rows with"):
+        History(raw.assign(game_date=pd.to_datetime(raw["game_date"])))
+    History(load_pitches(real_statcast_csv))  # as load_pitches returns them: taken
+
+
+def test_scoring_in_season_from_a_few_players_games_is_warned_of(real_statcast_csv: Path) -> None:
+    """In season the season's start and its league rates so far come from the data: a file of one
+    player's games made the season begin on his debut and regressed him toward himself (a walkthrough).
+    hfm-score now says so where the days since the start hold fewer than START_GAMES games each."""
+    from hfm_runtime.cli import _thin_season_note
+    from hfm_runtime.scoring import History
+
+    game = load_pitches(real_statcast_csv)
+    day = pd.Timestamp("2020-09-04")
+    note = _thin_season_note(History(game), 2020, day, "--pitches")
+    assert len(note) == 1 and "the season's start (2020-09-03)" in note[0] and "1 MLB game on 1 day" in note[0]
+    # five games that day: a league's slate (teams renamed so each is its own game), and no note
+    slate = pd.concat([game.assign(game_pk=game["game_pk"] + k, home_team=f"H{k}", away_team=f"A{k}",
+                                   batter=game["batter"] + 10_000_000 * k, pitcher=game["pitcher"] + 10_000_000 * k)
+                       for k in range(5)], ignore_index=True)
+    assert _thin_season_note(History(slate), 2020, day, "--pitches") == []
+    assert _thin_season_note(History(game), 2020, pd.Timestamp("2020-09-03"), "--pitches") == []  # not in season

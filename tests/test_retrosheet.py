@@ -181,6 +181,35 @@ def test_statcast_is_preferred_for_a_game_both_hold(tmp_path, ids):
     assert meta["source"] == "statcast" and meta["retrosheet_games_replaced"] == 1
 
 
+def test_a_batters_own_statcast_rows_do_not_take_the_game_from_everyone_else(tmp_path, ids):
+    """A statcast_batter() file holds one batter's pitches of a game Retrosheet holds whole: before
+    2026-12-07 its rows replaced the game, and 20 batters and 10 pitchers lost it (a walkthrough).
+    Now Retrosheet's whole game is kept, counted; Statcast rows without a home team are refused in a
+    season Retrosheet's games are in (their games cannot be found: they counted twice); and the
+    Python API (load_pitches of both, as `hfm-score --pitches` reads them) keeps one copy too."""
+    from hfm_runtime.statcast import StatcastWarning, load_pitches
+
+    raw = pd.read_csv(STATCAST_GAME)
+    devers = raw[raw["batter"] == 646240]
+    devers.to_csv(tmp_path / "devers.csv", index=False)
+    whole = import_statcast({"MLB": [DATA / "2020"]}, tmp_path / "retro", REGISTER)
+    part = import_statcast({"MLB": [DATA / "2020", tmp_path / "devers.csv"]}, tmp_path / "part", REGISTER)
+    assert (whole.replaced, part.replaced, part.partial) == (0, 0, 1)
+    assert "1 Statcast game held in part left out: Retrosheet's whole copy kept" in part.summary()
+    assert json.loads((tmp_path / "part" / "league.json").read_text())["statcast_games_in_part"] == 1
+    pd.testing.assert_frame_equal(load_league(tmp_path / "part").pitches, load_league(tmp_path / "retro").pitches)
+    raw.drop(columns="home_team").to_csv(tmp_path / "no_home.csv", index=False)
+    with pytest.raises(HFMInputError, match=r"season 2020: Statcast rows without home_team in 2020.*counts twice"):
+        import_statcast({"MLB": [DATA / "2020", tmp_path / "no_home.csv"]}, tmp_path / "no_home", REGISTER)
+    retro_rows = tmp_path / "retro" / "pitches" / "MLB" / "2020.parquet"
+    with pytest.warns(StatcastWarning, match="1 kept as Statcast's, 0 as Retrosheet's"):
+        both = load_pitches([retro_rows, STATCAST_GAME])
+    assert both["game_pk"].unique().tolist() == [631614]
+    with pytest.warns(StatcastWarning, match="0 kept as Statcast's, 1 as Retrosheet's"):
+        kept = load_pitches([retro_rows, tmp_path / "devers.csv"])
+    pd.testing.assert_frame_equal(kept, load_pitches(retro_rows))
+
+
 def test_which_games_are_the_other_sources_copies():
     """hfm_runtime.statcast.other_source_copies, which both the importer and the PlayerStore follow:
     per date and park, Retrosheet's games that Statcast also has (as many as it has: a doubleheader

@@ -323,6 +323,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         # files, and a league imported from them, may hold a game (a simulated league is its own whole league)
         if source.league is None and (args.pitches or data_source is not None):
             notes.extend(_thin_league(source, season, args.store is not None, "--pitches" if args.pitches else "--league"))
+            if args.store is None and as_of is not None:
+                notes.extend(_thin_season_note(source, season, as_of, "--pitches" if args.pitches else "--league"))
         try:
             if args.store is not None:
                 seasons = sorted(set(seasons) | set(source.seasons()))
@@ -606,6 +608,31 @@ def _thin_league(source, season: int, store: bool, where: str = "--pitches") -> 
     lo, hi = _window_days(season)
     window = source.lines("batter", lo_day=lo, hi_day=hi, columns=["PA"])
     return [n for n in [thin_league_note(window, season, "--store", "the store's games")] if n]
+
+
+def _thin_season_note(history, season: int, as_of: pd.Timestamp, where: str) -> list[str]:
+    """A warning when scoring in season from files that hold a few players' games: the season's start,
+    its league rates so far (Marcel to date) and the rest of its playing time are read off these pitches,
+    so a player's own games would make the season begin on his debut and regress him toward himself (a
+    walkthrough's file of one rookie's games). Thin: fewer than playing_time.START_GAMES MLB games a day
+    (a whole league plays about 15) on the days with games from the season's start to `as_of`."""
+    from hfm_runtime.playing_time import START_GAMES
+    from hfm_runtime.seasons import last_opening_day
+    from hfm_runtime.statcast import LEVEL_COLUMN
+
+    start = last_opening_day(history.opening_days(), history.season_starts(), season)
+    if start is None or as_of <= start:  # not in season: the opening day's projection reads no season so far
+        return []
+    lines = history.game_lines("batter")
+    mlb = lines[(lines["season"] == season).to_numpy() & (lines[LEVEL_COLUMN] == "MLB").to_numpy(dtype=bool, na_value=False)
+                & (lines["game_date"] >= start).to_numpy() & (lines["game_date"] < as_of).to_numpy()]
+    games, days = mlb["game_pk"].nunique(), mlb["game_date"].nunique()
+    if not days or games >= START_GAMES * days:
+        return []
+    return [f"warning: {where}: in season, the season's start ({start.date()}), its league rates so far and the "
+            f"rest of its playing time come from these pitches alone: {games:,} MLB game{'' if games == 1 else 's'} "
+            f"on {days:,} day{'' if days == 1 else 's'} since (a whole league plays about 15 a day); give the whole "
+            "season's games, or import a league and score it"]
 
 
 def _window_days(season: int) -> tuple[int, int]:

@@ -127,7 +127,7 @@ from hfm_runtime.ridge import mixed
 from hfm_runtime.seasons import (MAX_SEASON_GAP, game_line_columns, group_sum, last_opening_day, plate_appearances,
                                  projection_date, season_age, season_lines, unknown_events, warn_unknown_events)
 from hfm_runtime.skills import skill_line_columns, with_skills
-from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, load_pitches
+from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, check_loaded, load_pitches
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
@@ -331,6 +331,7 @@ class History:
     def __post_init__(self) -> None:
         if LEVEL_COLUMN not in self.pitches.columns:
             raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
+        check_loaded(self.pitches)
         if self.players is None:
             from hfm_runtime.people import players_from_pitches
 

@@ -195,6 +195,49 @@ def other_source_copies(games: Iterable[tuple[int, int, str]],
     return copies
 
 
+WHOLE_COPY = 0.9  # a Statcast game with fewer plate appearances than this share of Retrosheet's copy is a part
+
+
+@dataclass(frozen=True)
+class CopiesDropped:
+    """What `one_copy_per_game` dropped: Retrosheet games whose whole Statcast copy was kept, Statcast
+    games held in part (a statcast_batter() file) whose Retrosheet copy was kept whole, and whether
+    Statcast rows without a home team shared a season with Retrosheet's games (they cannot be matched)."""
+
+    replaced: int = 0
+    partial: int = 0
+    unmatched_season: int | None = None
+
+
+def one_copy_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, CopiesDropped]:
+    """`pitches` with one copy of each MLB game that both sources hold (same date and home team,
+    `other_source_copies`): Statcast's where it holds the game whole (at least WHOLE_COPY of the plate
+    appearances of Retrosheet's copy), else Retrosheet's (a file of one batter's or one pitcher's
+    pitches would otherwise take the game from everyone else in it)."""
+    pks = pitches["game_pk"].to_numpy(np.int64)
+    retro = pks >= RETROSHEET_GAME_PK_MIN
+    if retro.all() or not retro.any():
+        return pitches, CopiesDropped()
+    keys = game_keys(pitches)
+    named = {pk for pk, _, _ in keys}
+    seasons = pd.DatetimeIndex(pitches["game_date"]).year.to_numpy()
+    unnamed = np.flatnonzero(~retro & ~np.isin(pks, np.fromiter(named, np.int64, len(named))))
+    shared = sorted(set(seasons[unnamed].tolist()) & set(seasons[retro].tolist())) if len(unnamed) else []
+    by_place: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
+    for pk, day, home in sorted(keys):
+        by_place.setdefault((day, home), ([], []))[pk >= RETROSHEET_GAME_PK_MIN].append(pk)
+    pairs = [(s, r) for statcast, retrosheet in by_place.values() for s, r in zip(statcast, retrosheet)]
+    if not pairs:
+        return pitches, CopiesDropped(unmatched_season=shared[0] if shared else None)
+    ended = pitches["events"].notna().to_numpy()
+    plate_appearances = pd.Series(pks[ended]).value_counts()
+    drop = [r if plate_appearances.get(s, 0) >= WHOLE_COPY * plate_appearances.get(r, 0) else s for s, r in pairs]
+    partial = sum(1 for (s, _), d in zip(pairs, drop) if d == s)
+    kept = ~np.isin(pks, np.asarray(drop, dtype=np.int64))
+    return (pitches[kept].reset_index(drop=True),
+            CopiesDropped(len(drop) - partial, partial, shared[0] if shared else None))
+
+
 # --- loader ---------------------------------------------------------------------------------------
 # pandas' own text dtype (NaN = missing) where this pandas has it (2.3+), else plain objects.
 try:
@@ -234,6 +277,11 @@ class LoadCounts:
     # games whose rows carried more than one date, moved to their first (`one_date_per_game`), and the first
     split_games: int = 0
     split_example: str = ""
+    # games both sources hold (`one_copy_per_game`): Retrosheet's dropped for Statcast's whole copy, and
+    # Statcast's dropped for being a part of the game; a season where Statcast rows had no home team
+    copies_replaced: int = 0
+    copies_partial: int = 0
+    unmatched_season: int | None = None
 
     def add(self, other: LoadCounts) -> None:
         self.rows += other.rows
@@ -244,6 +292,9 @@ class LoadCounts:
         self.impossible_example = self.impossible_example or other.impossible_example
         self.split_games += other.split_games
         self.split_example = self.split_example or other.split_example
+        self.copies_replaced += other.copies_replaced
+        self.copies_partial += other.copies_partial
+        self.unmatched_season = self.unmatched_season or other.unmatched_season
 
     def describe_left_out(self) -> str:
         return ", ".join(f"{n} of game_type {t}" for t, n in sorted(self.other_game_types.items()))
@@ -264,6 +315,19 @@ class LoadCounts:
         return (f"{n:,} pitch row{'' if n == 1 else 's'} with a count no pitch is thrown in ({IMPOSSIBLE_COUNT}) "
                 f"dropped, {k:,} of them ending a plate appearance (its outcome is then not counted); "
                 f"first: {self.impossible_example}")
+
+    def describe_copies(self) -> str:
+        """One line on the games both sources held ("" when none)."""
+        said = []
+        if self.copies_replaced or self.copies_partial:
+            said.append(f"games held by both Retrosheet's and Statcast's rows (same date and home team): "
+                        f"{self.copies_replaced:,} kept as Statcast's, {self.copies_partial:,} as Retrosheet's "
+                        "(Statcast's rows held only part of the game: a batter's or a pitcher's own pitches)")
+        if self.unmatched_season is not None:
+            said.append(f"Statcast rows without home_team in {self.unmatched_season}, a season Retrosheet's games "
+                        "are in too: a game both hold cannot be found and counts twice (Savant's files have "
+                        "home_team)")
+        return "; ".join(said)
 
     def describe_split(self) -> str:
         """One line on the games moved to one date ("" when none)."""
@@ -329,7 +393,10 @@ def load_pitches(
     if counts.duplicates and duplicates != "keep":
         warnings.warn(duplicates_message(name, counts.duplicates, dropped=duplicates == "drop"),
                       StatcastWarning, stacklevel=2)
-    for line in (counts.describe_impossible(), counts.describe_split()):
+    pitches, copies = one_copy_per_game(pitches)  # Retrosheet's and Statcast's rows of one game: one copy
+    counts.copies_replaced, counts.copies_partial = copies.replaced, copies.partial
+    counts.unmatched_season = copies.unmatched_season
+    for line in (counts.describe_impossible(), counts.describe_split(), counts.describe_copies()):
         if line:
             warnings.warn(f"{name}: {line}", StatcastWarning, stacklevel=2)
     if given is not None:
@@ -352,6 +419,20 @@ def _describe(source: object) -> str:
         names = [str(s) for s in source]
         return ", ".join(names[:3]) + (f" (and {len(names) - 3} more)" if len(names) > 3 else "")
     return "pitches"
+
+
+def check_loaded(pitches: pd.DataFrame) -> None:
+    """Refuse rows that did not come through `load_pitches` (a raw pybaseball frame given a `level`
+    column by hand): its dates would be text (scoring then failed on a comparison) and Savant's
+    fielder_2 .. fielder_9 would never become `batter_position` (the batters' ridge then read no
+    position, and moved their rates without a word)."""
+    fix = "load the rows with hfm_runtime.statcast.load_pitches"
+    if "game_date" in pitches.columns and pitches["game_date"].dtype.kind != "M":
+        raise HFMInputError(f"pitches: column game_date holds {pitches['game_date'].dtype}, not dates: {fix}")
+    raw = [c for c in FIELDER_COLUMNS if c in pitches.columns]
+    if raw or "batter_position" not in pitches.columns:
+        raise HFMInputError(f"pitches: {'Savant columns ' + ', '.join(raw) + ' present' if raw else 'no batter_position'}"
+                            f" (where each batter fielded, read from fielder_2 .. fielder_9): {fix}")
 
 
 def check_level(level: object) -> None:

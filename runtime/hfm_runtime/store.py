@@ -112,8 +112,8 @@ from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, las
                                  marcel_rows, merged_days, scored_as)
 from hfm_runtime.seasons import (GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines, unknown_events,
                                  warn_unknown_events)
-from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, drop_duplicate_pitches, game_keys,
-                                  other_source_copies)
+from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, check_loaded, drop_duplicate_pitches,
+                                  game_keys, other_source_copies)
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
@@ -358,6 +358,7 @@ class PlayerStore:
         """
         if LEVEL_COLUMN not in pitches.columns:
             raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
+        check_loaded(pitches)
         missing = [c for c in APPEND_KEYS if c not in pitches.columns]
         if missing:
             raise HFMInputError(f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)")

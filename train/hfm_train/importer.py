@@ -9,9 +9,11 @@ Retrosheet: a positional source that is Retrosheet's `<YEAR>eve.zip`, a folder o
 pitch as a Statcast-shaped row, tracking columns empty), in `workers` processes, one season per
 process; `--register` (the Chadwick register with `key_retro` and `key_mlbam`) is then required.
 Statcast files and Retrosheet seasons may be mixed: where both hold a game (same date and home
-team; at a doubleheader as many games as Statcast has there, hfm_runtime.statcast.other_source_copies),
+team; at a doubleheader as many games as Statcast has there, hfm_runtime.statcast.one_copy_per_game),
 the Statcast rows are kept and the Retrosheet game is dropped (counted in league.json
-"retrosheet_games_replaced").
+"retrosheet_games_replaced"), unless Statcast's rows hold only part of the game (a batter's or a
+pitcher's own pitches: Retrosheet's whole game is kept, "statcast_games_in_part"). A season holding
+both sources whose Statcast rows have no home_team is refused (its shared games would count twice).
 
 Sources: Baseball Savant CSV exports and pybaseball frames saved as CSV (the leading unnamed index
 column is ignored) or Parquet (`hfm-train fetch` writes those), as files or folders (a folder's
@@ -80,9 +82,7 @@ from hfm_runtime.statcast import (
     check_level,
     drop_duplicate_pitches,
     expand_sources,
-    game_keys,
     load_pitches,
-    other_source_copies,
     read_pitch_chunks,
 )
 
@@ -112,6 +112,7 @@ class ImportReport:
     seconds: float
     retrosheet: retrosheet.ParseCounts | None = None
     replaced: int = 0  # Retrosheet games dropped for Statcast's rows of the same game
+    partial: int = 0  # Statcast games dropped for holding only part of a game Retrosheet holds whole
     unknown_events: dict[str, int] = field(default_factory=dict)  # seasons.unknown_events of every row written
 
     @property
@@ -136,8 +137,10 @@ class ImportReport:
             r = self.retrosheet
             lines.append(f"  Retrosheet: {r.games:,} games, {r.plate_appearances:,} plate appearances, {r.pitches:,} "
                          f"pitches; {r.placeholder_rows:,} plate appearances without a pitch sequence (one no_pitch "
-                         f"row each); {self.replaced:,} game{'' if self.replaced == 1 else 's'} replaced by Statcast's; "
-                         f"listed counts that differ from the pitches: {r.count_mismatch:,}; play rows with a hand unknown (R assumed): "
+                         f"row each); {self.replaced:,} game{'' if self.replaced == 1 else 's'} replaced by Statcast's"
+                         + (f" ({self.partial:,} Statcast game{'' if self.partial == 1 else 's'} held in part left "
+                            "out: Retrosheet's whole copy kept)" if self.partial else "")
+                         + f"; listed counts that differ from the pitches: {r.count_mismatch:,}; play rows with a hand unknown (R assumed): "
                          f"{dict(r.unknown_hand) or 'none'}; plays Chadwick reads only in part (kept as it reads "
                          f"them): {len(r.partly_parsed)}" + "".join(f"\n    {p}" for p in r.partly_parsed[:10]))
             if r.other_records or r.unknown_pitch_codes:  # read past, counted: what a later release may add
@@ -211,7 +214,7 @@ def import_statcast(
     parsed = retrosheet.ParseCounts()
     written: dict[str, dict[int, int]] = {}
     sources_of: dict[int, set[str]] = {}
-    replaced = 0
+    replaced = partial = 0  # games both sources hold: kept as Statcast's / as Retrosheet's
     odd_events: Counter = Counter()  # events names the season lines do not know (seasons.unknown_events)
     tally = PlayerTally()
     with atomic_dir(out) as tmp:
@@ -231,12 +234,12 @@ def import_statcast(
                 pitches = load_pitches(paths, level=level, game_types=None, duplicates="keep", counts=met)
             counts.split_games += met.split_games
             counts.split_example = counts.split_example or met.split_example
-            from_retro = np.zeros(len(pitches), bool)
-            if any(p.name.startswith(RETRO_PART) for p in paths):
-                from_retro = _retrosheet_rows(pitches)
-                pitches, dropped_games = prefer_statcast(pitches, from_retro)
-                replaced += dropped_games
-                from_retro = _retrosheet_rows(pitches)
+            if met.unmatched_season is not None:  # a game both sources hold would count twice
+                raise HFMInputError(f"season {season}: {met.describe_copies()}; add the column to the Statcast "
+                                    "files, or import that season from one source")
+            replaced += met.copies_replaced  # load_pitches kept one copy of each game both sources hold
+            partial += met.copies_partial
+            from_retro = _retrosheet_rows(pitches)
             sources_of.setdefault(season, set()).update(
                 (["retrosheet"] if from_retro.any() else []) + (["statcast"] if (~from_retro).any() else []))
             pitches, dropped = drop_duplicate_pitches(pitches)
@@ -292,27 +295,17 @@ def import_statcast(
             meta["retrosheet"] = {"files": [str(p) for p in retro], "parse": parsed.to_json(),
                                   "notice": retrosheet.NOTICE}
             meta["retrosheet_games_replaced"] = replaced
+            meta["statcast_games_in_part"] = partial
         (tmp / "league.json").write_text(json.dumps(meta, indent=2))
     return ImportReport(out=out, files={lv: [str(p) for p in ps] for lv, ps in files.items()}, pitches=written,
                         counts=counts, players=player_counts, seconds=time.perf_counter() - start,
-                        retrosheet=parsed if retro else None, replaced=replaced,
+                        retrosheet=parsed if retro else None, replaced=replaced, partial=partial,
                         unknown_events=dict(odd_events.most_common()))
 
 
 def _retrosheet_rows(pitches: pd.DataFrame) -> np.ndarray:
     """Which rows came from Retrosheet: their game_pk is hfm_train.retrosheet.game_pk's."""
     return pitches["game_pk"].to_numpy(np.int64) >= RETROSHEET_GAME_PK_MIN
-
-
-def prefer_statcast(pitches: pd.DataFrame, from_retro: np.ndarray) -> tuple[pd.DataFrame, int]:
-    """Drop the Retrosheet games that Statcast rows also hold (same game_date and home_team; at a
-    doubleheader as many as Statcast has: hfm_runtime.statcast.other_source_copies), and say how many
-    were dropped."""
-    if from_retro.all() or not from_retro.any():
-        return pitches, 0
-    copies = other_source_copies(game_keys(pitches))
-    drop = np.isin(pitches["game_pk"].to_numpy(np.int64), np.asarray(copies, dtype=np.int64))
-    return pitches[~drop].reset_index(drop=True), len(copies)
 
 
 def _spool_retrosheet(paths: list[Path], register: Mapping[str, int], spool: Path, config: ImportConfig,
