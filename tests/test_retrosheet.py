@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -198,6 +199,13 @@ def test_a_batters_own_statcast_rows_do_not_take_the_game_from_everyone_else(tmp
     assert "1 Statcast game held in part left out: Retrosheet's whole copy kept" in part.summary()
     assert json.loads((tmp_path / "part" / "league.json").read_text())["statcast_games_in_part"] == 1
     pd.testing.assert_frame_equal(load_league(tmp_path / "part").pitches, load_league(tmp_path / "retro").pitches)
+    # one team's pitches in two overlapping downloads: repeated rows do not make a half look whole
+    half = raw[raw["inning_topbot"] == "Top"]
+    for name in ("aug15_sep05.csv", "sep01_sep10.csv"):
+        half.to_csv(tmp_path / name, index=False)
+    halves = import_statcast({"MLB": [DATA / "2020", tmp_path / "aug15_sep05.csv", tmp_path / "sep01_sep10.csv"]},
+                             tmp_path / "halves", REGISTER)
+    assert (halves.replaced, halves.partial) == (0, 1)
     raw.drop(columns="home_team").to_csv(tmp_path / "no_home.csv", index=False)
     with pytest.raises(HFMInputError, match=r"season 2020: Statcast rows without home_team in 2020.*counts twice"):
         import_statcast({"MLB": [DATA / "2020", tmp_path / "no_home.csv"]}, tmp_path / "no_home", REGISTER)
@@ -208,6 +216,36 @@ def test_a_batters_own_statcast_rows_do_not_take_the_game_from_everyone_else(tmp
     with pytest.warns(StatcastWarning, match="0 kept as Statcast's, 1 as Retrosheet's"):
         kept = load_pitches([retro_rows, tmp_path / "devers.csv"])
     pd.testing.assert_frame_equal(kept, load_pitches(retro_rows))
+    with warnings.catch_warnings():  # AAA rows beside Retrosheet's MLB season: nothing to match, nothing to say
+        warnings.simplefilter("error", StatcastWarning)
+        assert len(load_pitches({"MLB": retro_rows, "AAA": STATCAST_GAME})) == len(kept) + len(raw)
+
+
+def test_a_doubleheader_pairs_each_statcast_game_with_the_retrosheet_game_it_copies(tmp_path, ids):
+    """statcast.one_copy_per_game pairs the games of one date and park by the plate appearances they
+    share, not by game_pk order (a review: a makeup game's MLBAM id may be the lower, and the two games'
+    sizes then judged each Statcast copy a part of the wrong game). Repeated rows count once."""
+    from hfm_runtime.statcast import one_copy_per_game
+
+    import_statcast({"MLB": [DATA / "2020"]}, tmp_path / "retro", REGISTER)
+    retro = pd.read_parquet(tmp_path / "retro" / "pitches" / "MLB" / "2020.parquet")
+    statcast = load_pitches(STATCAST_GAME)
+
+    def other(game: pd.DataFrame, pk_shift: int) -> pd.DataFrame:  # the day's other game: other players
+        return game.assign(game_pk=game["game_pk"] + pk_shift, batter=game["batter"] + 5_000_000,
+                           pitcher=game["pitcher"] + 5_000_000).iloc[: len(game) * 3 // 4]  # and shorter
+    # Statcast's game 2 has the lower game_pk; both of Retrosheet's are whole in Statcast
+    frame = pd.concat([retro, other(retro, 1), statcast, other(statcast, -1), statcast.iloc[:40]],
+                      ignore_index=True)
+    kept, dropped = one_copy_per_game(frame)
+    assert (dropped.replaced, dropped.partial) == (2, 0)
+    assert sorted(kept["game_pk"].unique().tolist()) == [631613, 631614]
+    # Statcast's game 2 a part only (one half-inning): Retrosheet's game 2 kept whole, game 1 Statcast's
+    part = other(statcast, -1)
+    kept, dropped = one_copy_per_game(pd.concat([retro, other(retro, 1), statcast, part.iloc[:20]],
+                                                ignore_index=True))
+    assert (dropped.replaced, dropped.partial) == (1, 1)
+    assert sorted(kept["game_pk"].unique().tolist()) == [631614, int(retro["game_pk"].iloc[0]) + 1]
 
 
 def test_which_games_are_the_other_sources_copies():

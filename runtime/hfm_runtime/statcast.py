@@ -195,14 +195,15 @@ def other_source_copies(games: Iterable[tuple[int, int, str]],
     return copies
 
 
-WHOLE_COPY = 0.9  # a Statcast game with fewer plate appearances than this share of Retrosheet's copy is a part
+WHOLE_COPY = 0.9  # a Statcast game holding fewer of the Retrosheet copy's plate appearances is a part of it
 
 
 @dataclass(frozen=True)
 class CopiesDropped:
     """What `one_copy_per_game` dropped: Retrosheet games whose whole Statcast copy was kept, Statcast
-    games held in part (a statcast_batter() file) whose Retrosheet copy was kept whole, and whether
-    Statcast rows without a home team shared a season with Retrosheet's games (they cannot be matched)."""
+    games held in part (a statcast_batter() file) whose Retrosheet copy was kept whole, and a season
+    where MLB Statcast rows without a home team shared a season with Retrosheet's games (they cannot
+    be matched)."""
 
     replaced: int = 0
     partial: int = 0
@@ -210,29 +211,53 @@ class CopiesDropped:
 
 
 def one_copy_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, CopiesDropped]:
-    """`pitches` with one copy of each MLB game that both sources hold (same date and home team,
-    `other_source_copies`): Statcast's where it holds the game whole (at least WHOLE_COPY of the plate
-    appearances of Retrosheet's copy), else Retrosheet's (a file of one batter's or one pitcher's
-    pitches would otherwise take the game from everyone else in it)."""
+    """`pitches` with one copy of each MLB game both sources hold. Candidates share a date and a home
+    team (`game_keys`); each Statcast game there is the copy of the Retrosheet game with which it shares
+    the most plate appearances (batter, pitcher, inning: both sources carry MLBAM ids), none if it
+    shares none (a doubleheader's other game). Statcast's copy is kept where it holds at least
+    WHOLE_COPY of the Retrosheet game's plate appearances, else Retrosheet's (a file of one batter's or
+    one pitcher's pitches would otherwise take the game from everyone else in it). Repeated rows count
+    once."""
     pks = pitches["game_pk"].to_numpy(np.int64)
     retro = pks >= RETROSHEET_GAME_PK_MIN
     if retro.all() or not retro.any():
         return pitches, CopiesDropped()
     keys = game_keys(pitches)
-    named = {pk for pk, _, _ in keys}
+    named = np.fromiter((pk for pk, _, _ in keys), np.int64, len(keys))
+    mlb = (pitches[LEVEL_COLUMN] == "MLB").to_numpy(dtype=bool, na_value=False) if LEVEL_COLUMN in pitches.columns \
+        else np.ones(len(pks), bool)
     seasons = pd.DatetimeIndex(pitches["game_date"]).year.to_numpy()
-    unnamed = np.flatnonzero(~retro & ~np.isin(pks, np.fromiter(named, np.int64, len(named))))
-    shared = sorted(set(seasons[unnamed].tolist()) & set(seasons[retro].tolist())) if len(unnamed) else []
+    unnamed = ~retro & mlb & ~np.isin(pks, named)
+    shared = sorted(set(seasons[unnamed].tolist()) & set(seasons[retro].tolist())) if unnamed.any() else []
     by_place: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
-    for pk, day, home in sorted(keys):
+    for pk, day, home in keys:
         by_place.setdefault((day, home), ([], []))[pk >= RETROSHEET_GAME_PK_MIN].append(pk)
-    pairs = [(s, r) for statcast, retrosheet in by_place.values() for s, r in zip(statcast, retrosheet)]
-    if not pairs:
+    places = [(st, rs) for st, rs in by_place.values() if st and rs]
+    if not places:
         return pitches, CopiesDropped(unmatched_season=shared[0] if shared else None)
-    ended = pitches["events"].notna().to_numpy()
-    plate_appearances = pd.Series(pks[ended]).value_counts()
-    drop = [r if plate_appearances.get(s, 0) >= WHOLE_COPY * plate_appearances.get(r, 0) else s for s, r in pairs]
-    partial = sum(1 for (s, _), d in zip(pairs, drop) if d == s)
+    both = np.isin(pks, np.fromiter((pk for st, rs in places for pk in st + rs), np.int64))
+    ended = both & pitches["events"].notna().to_numpy()
+    plays = pd.DataFrame({"pk": pks[ended], "batter": pitches["batter"].to_numpy()[ended],
+                          "pitcher": pitches["pitcher"].to_numpy()[ended],
+                          "inning": pitches["inning"].to_numpy()[ended]}).drop_duplicates()
+    sets = {pk: set(zip(g["batter"].tolist(), g["pitcher"].tolist(), g["inning"].tolist()))
+            for pk, g in plays.groupby("pk")}
+    drop, partial = [], 0
+    for statcast, retrosheet in places:
+        free = list(retrosheet)
+        for s in statcast:
+            own = sets.get(s, set())
+            shares = [len(own & sets.get(r, set())) for r in free]
+            if not shares or max(shares) == 0:
+                continue  # no plate appearance in common: another game of the day
+            r = free.pop(int(np.argmax(shares)))
+            if max(shares) >= WHOLE_COPY * len(sets.get(r, ())):
+                drop.append(r)
+            else:
+                drop.append(s)
+                partial += 1
+    if not drop:
+        return pitches, CopiesDropped(unmatched_season=shared[0] if shared else None)
     kept = ~np.isin(pks, np.asarray(drop, dtype=np.int64))
     return (pitches[kept].reset_index(drop=True),
             CopiesDropped(len(drop) - partial, partial, shared[0] if shared else None))
@@ -427,7 +452,9 @@ def check_loaded(pitches: pd.DataFrame) -> None:
     fielder_2 .. fielder_9 would never become `batter_position` (the batters' ridge then read no
     position, and moved their rates without a word)."""
     fix = "load the rows with hfm_runtime.statcast.load_pitches"
-    if "game_date" in pitches.columns and pitches["game_date"].dtype.kind != "M":
+    dates = pitches["game_date"] if "game_date" in pitches.columns else None
+    if dates is not None and dates.dtype.kind != "M" and not (  # Timestamps in an object column (a concat's) read as dates
+            dates.dtype == object and len(dates) and isinstance(dates.iloc[0], pd.Timestamp)):
         raise HFMInputError(f"pitches: column game_date holds {pitches['game_date'].dtype}, not dates: {fix}")
     raw = [c for c in FIELDER_COLUMNS if c in pitches.columns]
     if raw or "batter_position" not in pitches.columns:
