@@ -347,3 +347,9 @@ def test_scoring_in_season_from_a_few_players_games_is_warned_of(real_statcast_c
                        for k in range(5)], ignore_index=True)
     assert _thin_season_note(History(slate), 2020, day, "--pitches") == []
     assert _thin_season_note(History(game), 2020, pd.Timestamp("2020-09-03"), "--pitches") == []  # not in season
+
+
+def test_a_register_among_the_pitch_files_is_named_as_one(real_statcast_csv: Path, real_register_csv: Path) -> None:
+    """A download folder holds the register beside the pitches: it was refused with 32 missing columns."""
+    with pytest.raises(HFMInputError, match=r"chadwick_register_game631614.csv: a Chadwick register .*--register"):
+        load_pitches([real_statcast_csv, real_register_csv])

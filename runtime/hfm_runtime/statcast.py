@@ -638,6 +638,9 @@ def parquet_module():  # lazy: pyarrow is an optional dependency of the runtime
 def _check_columns(columns: Sequence[str], name: str) -> None:
     names = [str(c) for c in columns]
     missing = [c for c in REQUIRED_COLUMNS if c not in set(names)]
+    if missing and {"key_mlbam", "name_last"} <= set(names):  # a register among the pitch files (a download folder)
+        raise HFMInputError(f"{name}: a Chadwick register (key_mlbam, name_last), not Statcast pitches: give it with "
+                            "--register, and the pitch files alone")
     if missing:
         raise HFMInputError(f"{name}: missing column(s) {', '.join(missing)}")
     twice = [c for c in STATCAST_COLUMNS if names.count(c) > 1]
