@@ -229,12 +229,13 @@ def one_copy_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, CopiesDroppe
     seasons = pd.DatetimeIndex(pitches["game_date"]).year.to_numpy()
     unnamed = ~retro & mlb & ~np.isin(pks, named)
     shared = sorted(set(seasons[unnamed].tolist()) & set(seasons[retro].tolist())) if unnamed.any() else []
+    unmatched = shared[0] if shared else None
     by_place: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
     for pk, day, home in keys:
         by_place.setdefault((day, home), ([], []))[pk >= RETROSHEET_GAME_PK_MIN].append(pk)
     places = [(st, rs) for st, rs in by_place.values() if st and rs]
     if not places:
-        return pitches, CopiesDropped(unmatched_season=shared[0] if shared else None)
+        return pitches, CopiesDropped(unmatched_season=unmatched)
     both = np.isin(pks, np.fromiter((pk for st, rs in places for pk in st + rs), np.int64))
     ended = both & pitches["events"].notna().to_numpy()
     plays = pd.DataFrame({"pk": pks[ended], "batter": pitches["batter"].to_numpy()[ended],
@@ -248,19 +249,20 @@ def one_copy_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, CopiesDroppe
         for s in statcast:
             own = sets.get(s, set())
             shares = [len(own & sets.get(r, set())) for r in free]
-            if not shares or max(shares) == 0:
+            best = max(shares, default=0)
+            if best == 0:
                 continue  # no plate appearance in common: another game of the day
-            r = free.pop(int(np.argmax(shares)))
-            if max(shares) >= WHOLE_COPY * len(sets.get(r, ())):
+            r = free.pop(shares.index(best))
+            if best >= WHOLE_COPY * len(sets.get(r, ())):
                 drop.append(r)
             else:
                 drop.append(s)
                 partial += 1
     if not drop:
-        return pitches, CopiesDropped(unmatched_season=shared[0] if shared else None)
+        return pitches, CopiesDropped(unmatched_season=unmatched)
     kept = ~np.isin(pks, np.asarray(drop, dtype=np.int64))
     return (pitches[kept].reset_index(drop=True),
-            CopiesDropped(len(drop) - partial, partial, shared[0] if shared else None))
+            CopiesDropped(len(drop) - partial, partial, unmatched))
 
 
 # --- loader ---------------------------------------------------------------------------------------
@@ -455,7 +457,7 @@ def check_loaded(pitches: pd.DataFrame) -> None:
     dates = pitches["game_date"] if "game_date" in pitches.columns else None
     if dates is not None and dates.dtype.kind != "M" and not (  # Timestamps in an object column (a concat's) read as dates
             dates.dtype == object and len(dates) and isinstance(dates.iloc[0], pd.Timestamp)):
-        raise HFMInputError(f"pitches: column game_date holds {pitches['game_date'].dtype}, not dates: {fix}")
+        raise HFMInputError(f"pitches: column game_date holds {dates.dtype}, not dates: {fix}")
     raw = [c for c in FIELDER_COLUMNS if c in pitches.columns]
     if raw or "batter_position" not in pitches.columns:
         raise HFMInputError(f"pitches: {'Savant columns ' + ', '.join(raw) + ' present' if raw else 'no batter_position'}"
