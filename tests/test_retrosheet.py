@@ -88,7 +88,7 @@ def test_rows_are_statcast_shaped(season_2019):
     assert pitches["pitch_type"].isna().all()
     # every PA ends on exactly one pitch with an event; counts start at 0-0 and stay in range
     for (_, ab), pa in pitches.groupby(["game_pk", "at_bat_number"]):
-        assert pa["events"].notna().sum() <= 1 and pa["events"].iloc[-1] is not None or pa["events"].notna().sum() == 0
+        assert pa["events"].notna().sum() == 1 and pd.notna(pa["events"].iloc[-1])
         assert pa["pitch_number"].tolist() == list(range(1, len(pa) + 1))
         assert (pa["balls"].iloc[0], pa["strikes"].iloc[0]) == (0, 0) or pa["description"].iloc[0] == "no_pitch"
     assert pitches["balls"].between(0, 3).all() and pitches["strikes"].between(0, 2).all()
@@ -249,19 +249,21 @@ def test_a_doubleheader_pairs_each_statcast_game_with_the_retrosheet_game_it_cop
 
 
 def test_which_games_are_the_other_sources_copies():
-    """hfm_runtime.statcast.other_source_copies, which both the importer and the PlayerStore follow:
-    per date and park, Retrosheet's games that Statcast also has (as many as it has: a doubleheader
-    held in part keeps its other game), Statcast's that a store already holds from Retrosheet."""
-    from hfm_runtime.statcast import RETROSHEET_GAME_PK_MIN as R, other_source_copies
+    """hfm_runtime.statcast.pair_copies, which the import, load_pitches and the PlayerStore follow: on
+    one date and park each Statcast game is paired with the Retrosheet game it shares the most plate
+    appearances with (each Retrosheet game once, whatever the game_pk order), whole where it holds at
+    least WHOLE_COPY of them; a game that shares none is another game."""
+    from hfm_runtime.statcast import RETROSHEET_GAME_PK_MIN as R, WHOLE_COPY, pair_copies
 
-    day, park = 18_000, "BOS"
-    retro1, retro2, sc1, sc2 = R + 1, R + 2, 631_614, 631_615
-    assert other_source_copies([(retro1, day, park), (sc1, day, park)]) == [retro1]
-    assert other_source_copies([(retro1, day, park), (retro2, day, park), (sc1, day, park)]) == [retro1]
-    assert other_source_copies([(retro1, day, park), (sc1, day + 1, park), (sc2, day, "NYY")]) == []
-    assert other_source_copies([(sc1, day, park), (sc2, day, park)], {(day, park): [0, 1]}) == [sc1]
-    assert other_source_copies([(retro1, day, park), (retro2, day, park)], {(day, park): [2, 0]}) == [retro1, retro2]
-    assert other_source_copies([(retro2, day, park)], {(day, park): [1, 1]}) == [retro2]
+    game1, game2 = np.arange(0, 80, dtype=np.uint64), np.arange(100, 160, dtype=np.uint64)
+    assert WHOLE_COPY == 0.9
+    plays = {R + 1: game1, R + 2: game2, 631_614: game2, 631_615: game1[:72], 631_616: game1[:71],
+             631_617: np.arange(500, 510, dtype=np.uint64)}
+    # the lower Statcast id copies game 2; 72 of game 1's 80 plate appearances is whole, 71 a part
+    assert pair_copies([631_614, 631_615], [R + 1, R + 2], plays) == [(631_614, R + 2, True), (631_615, R + 1, True)]
+    assert pair_copies([631_616], [R + 2, R + 1], plays) == [(631_616, R + 1, False)]
+    assert pair_copies([631_617], [R + 1, R + 2], plays) == []
+    assert pair_copies([631_615, 631_616], [R + 1], plays) == [(631_615, R + 1, True)]  # game 1 paired once
 
 
 def test_bad_input_is_one_clear_error(tmp_path, ids):

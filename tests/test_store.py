@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import threading
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from hfm_runtime.league import load_league
 from hfm_runtime.marcel import league_rates as marcel_league_rates
 from hfm_runtime.scoring import SCORE_COLUMNS, History, Scorer, ScorerOptions, league_days, league_to_date
 from hfm_runtime.seasons import charged_rows
+from hfm_runtime.statcast import RETROSHEET_GAME_PK_MIN
 from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS
 
@@ -239,8 +241,6 @@ def test_append_is_incremental_and_skips_games_it_holds(league, scorer):
 
 def _as_retrosheet(day: pd.DataFrame) -> pd.DataFrame:
     """The same games under Retrosheet-style ids (hfm_train.retrosheet.game_pk: >= 10**12)."""
-    from hfm_runtime.statcast import RETROSHEET_GAME_PK_MIN
-
     out = day.copy()
     out["game_pk"] = out["game_pk"].astype(np.int64) + RETROSHEET_GAME_PK_MIN
     return out
@@ -296,6 +296,50 @@ def test_a_game_held_from_the_other_source_is_skipped(league, scorer, tmp_path):
     assert retro_first.append(aaa).games == 1
 
 
+def test_a_part_of_a_game_never_stands_for_the_whole(league, scorer, tmp_path):
+    """Statcast's rows of one batter's plate appearances (a statcast_batter() file) are a part of the
+    game, not its copy (statcast.pair_copies, WHOLE_COPY): in one append with Retrosheet's whole game,
+    Retrosheet's is taken; a part arriving after Retrosheet's game is skipped; Retrosheet's game arriving
+    after a part is refused, naming the game, and the store is left as it was (before: skipped in
+    silence, leaving everyone else in the game without a line), after a save and load too."""
+    p = league.pitches
+    days = _game_days(p, max(league.seasons))
+    last = p["game_date"] == days[-1]
+    before, day = p[~last], p[last & (p["level"] == "MLB")]
+    game = day[day["game_pk"] == day["game_pk"].iloc[0]]
+    batter = int(game.loc[game["events"].notna(), "batter"].iloc[0])
+    part = game[game["batter"] == batter]
+    assert 0 < part["events"].notna().sum() < 0.9 * game["events"].notna().sum()
+    ids = sorted(set(game["batter"]) | set(game["pitcher"]))
+    season, as_of = days[-1].year, days[-1] + pd.Timedelta(days=1)
+    retro_only = PlayerStore.build(scorer, pd.concat([before, _as_retrosheet(game)]), league.players)
+    want = scorer.score(retro_only, season, ids, as_of=as_of)
+
+    both = PlayerStore.build(scorer, before, league.players)
+    report = both.append(pd.concat([part, _as_retrosheet(game)]))
+    assert (report.games, report.skipped_games, report.pitches) == (1, 1, len(game))
+    assert_same_scores(scorer.score(both, season, ids, as_of=as_of), want, exact=True)
+    assert both.append(part).skipped_games == 1  # the part after the whole game: skipped
+    assert_same_scores(scorer.score(both, season, ids, as_of=as_of), want, exact=True)
+
+    part_first = PlayerStore.build(scorer, before, league.players)
+    assert part_first.append(part).games == 1
+    held = scorer.score(part_first, season, ids, as_of=as_of)
+    n_plays = int(game["events"].notna().sum())
+    refused = rf"game {int(game['game_pk'].iloc[0]) + RETROSHEET_GAME_PK_MIN} \({days[-1].date()} at " \
+              rf"{game['home_team'].iloc[0]}\): the store holds {int(part['events'].notna().sum())} of its {n_plays} "
+    with pytest.raises(HFMInputError, match=refused):
+        part_first.append(_as_retrosheet(day))
+    assert part_first.n_games == before["game_pk"].nunique() + 1
+    assert_same_scores(scorer.score(part_first, season, ids, as_of=as_of), held, exact=True)
+    part_first.save(tmp_path / "state")
+    with pytest.raises(HFMInputError, match=refused):
+        PlayerStore.load(tmp_path / "state", scorer).append(_as_retrosheet(game))
+    # the day's other games are taken once that game is left out
+    others = day[day["game_pk"] != game["game_pk"].iloc[0]]
+    assert part_first.append(_as_retrosheet(others)).games == others["game_pk"].nunique()
+
+
 def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
     p = league.pitches
     days = _game_days(p, max(league.seasons))
@@ -335,9 +379,12 @@ def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
     assert store.n_games == games
     report = store.append(day)  # and the same day appends cleanly after, none of its pitches repeated
     assert (report.games, report.duplicates) == (day["game_pk"].nunique(), 0)
-    # the MLB games per day, counted again from the pitchers' lines as a store saved without them is
-    assert store._games_per_day() == store._mlb_games
-    # ... and the league's counts per day, summed again from the lines held as a store saved without them is
+    # the MLB games per day, counted as games were appended, are those of the pitchers' lines held
+    mlb = store._levels.index("MLB")
+    pitched = {(int(seg.game_pk[i]), int(seg.day[i])) for seg in store._lines["pitcher"].values()
+               for i in range(seg.n) if seg.level[i] == mlb}
+    assert store._mlb_games == dict(Counter(day for _, day in pitched))
+    # ... and the league's counts per day, summed as lines were appended, are those of the lines held
     for pt in PLAYER_TYPES:
         again = league_days(store.lines(pt, None, columns=[OPPORTUNITY[pt], *TARGET_STATS[pt]]), pt)
         for day in days[-3:]:

@@ -142,8 +142,8 @@ LEVEL_COLUMN = "level"
 LEVELS: tuple[str, ...] = ("MLB", "AAA")
 # Game ids of Retrosheet's games as hfm_train.retrosheet writes them (YYYYMMDD * 10**6 + ...): never an
 # MLBAM game_pk (below 10**6), so a row's game_pk says which source it came from. Where the two sources
-# hold the same game (same date and home team) under different ids, `hfm-train import` keeps Statcast's
-# rows, and a PlayerStore the copy it held first (hfm_runtime.store).
+# hold the same game (same date and home team) under different ids, one copy is kept: Statcast's where
+# it is whole (`one_copy_per_game`; a PlayerStore the same way, hfm_runtime.store).
 RETROSHEET_GAME_PK_MIN = 10**12
 
 
@@ -174,28 +174,55 @@ def game_keys(rows: pd.DataFrame) -> list[tuple[int, int, str]]:
     return list(zip(pks[keep].tolist(), days[keep].tolist(), home[keep].astype(str).tolist()))
 
 
-def other_source_copies(games: Iterable[tuple[int, int, str]],
-                        held: Mapping[tuple[int, str], Sequence[int]] | None = None) -> list[int]:
-    """The game_pks of `games` (`game_keys`) that copy a game of the other source, given the games
-    `held` already per (day, home team) as [Statcast, Retrosheet] counts: per date and park, arriving
-    Statcast games copy the Retrosheet games held there, and arriving Retrosheet games copy the
-    Statcast games held or arriving there (Statcast's rows are preferred to Retrosheet's, but the copy
-    held first stays); at a doubleheader as many as the other source has, lowest game_pk first: right
-    when the other source's games are the day's first ones (a day's Statcast rows hold both games);
-    where one source holds only game 2 of a doubleheader the other holds whole, game 1 is taken for
-    its copy (nothing in a Statcast row numbers the day's games)."""
-    arriving: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
-    for pk, day, home in sorted(games):
-        arriving.setdefault((day, home), ([], []))[pk >= RETROSHEET_GAME_PK_MIN].append(pk)
-    copies: list[int] = []
-    for key, (statcast, retrosheet) in arriving.items():
-        held_statcast, held_retrosheet = (held or {}).get(key, (0, 0))
-        copies += statcast[:held_retrosheet]
-        copies += retrosheet[:held_statcast + len(statcast) - min(len(statcast), held_retrosheet)]
-    return copies
-
-
 WHOLE_COPY = 0.9  # a Statcast game holding fewer of the Retrosheet copy's plate appearances is a part of it
+_NO_PLAYS = np.zeros(0, np.uint64)
+_MIXERS = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
+
+
+def play_keys(rows: pd.DataFrame) -> dict[int, np.ndarray]:
+    """game_pk -> its ended plate appearances as sorted unique hashes of (batter, pitcher, inning):
+    what two copies of a game share (both sources carry MLBAM ids). Repeated rows count once."""
+    ended = rows["events"].notna().to_numpy()
+    if not ended.any():
+        return {}
+    hashed = np.zeros(int(ended.sum()), np.uint64)
+    for column, odd in zip(("batter", "pitcher", "inning"), _MIXERS):  # ids are whole numbers below 2**53
+        value = np.nan_to_num(np.asarray(rows[column].to_numpy()[ended], np.float64), nan=-1.0)
+        hashed ^= value.astype(np.int64).view(np.uint64) * odd  # wraps around: a multiplicative hash
+    pk = rows["game_pk"].to_numpy(np.int64)[ended]
+    order = np.lexsort((hashed, pk))
+    pk, hashed = pk[order], hashed[order]
+    first = np.r_[True, (pk[1:] != pk[:-1]) | (hashed[1:] != hashed[:-1])]
+    pk, hashed = pk[first], hashed[first]
+    starts = np.flatnonzero(np.r_[True, pk[1:] != pk[:-1]])
+    ends = np.r_[starts[1:], len(pk)].tolist()
+    return {game: hashed[a:b] for game, a, b in zip(pk[starts].tolist(), starts.tolist(), ends)}
+
+
+def pair_copies(statcast: Sequence[int], retrosheet: Sequence[int],
+                plays: Mapping[int, np.ndarray]) -> list[tuple[int, int, bool]]:
+    """The copies among one date and park's games (`game_keys`): (Statcast game_pk, Retrosheet game_pk,
+    whole) for each Statcast game that shares a plate appearance (`play_keys`) with a Retrosheet game,
+    paired with the one it shares the most with (each Retrosheet game once; none for a doubleheader's
+    other game); whole: it holds at least WHOLE_COPY of that game's plate appearances (a file of one
+    batter's or one pitcher's pitches is a part)."""
+    free, pairs = list(retrosheet), []
+    for s in statcast:
+        own = plays.get(s, _NO_PLAYS)
+        shares = [len(np.intersect1d(own, plays.get(r, _NO_PLAYS), assume_unique=True)) for r in free]
+        best = max(shares, default=0)
+        if best:
+            r = free.pop(shares.index(best))
+            pairs.append((s, r, best >= WHOLE_COPY * len(plays.get(r, _NO_PLAYS))))
+    return pairs
+
+
+def places(keys: Iterable[tuple[int, int, str]]) -> dict[tuple[int, str], tuple[list[int], list[int]]]:
+    """(day, home team) -> ([its Statcast game_pks], [its Retrosheet game_pks]), of `game_keys`."""
+    out: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
+    for pk, day, home in keys:
+        out.setdefault((day, home), ([], []))[pk >= RETROSHEET_GAME_PK_MIN].append(pk)
+    return out
 
 
 @dataclass(frozen=True)
@@ -211,13 +238,9 @@ class CopiesDropped:
 
 
 def one_copy_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, CopiesDropped]:
-    """`pitches` with one copy of each MLB game both sources hold. Candidates share a date and a home
-    team (`game_keys`); each Statcast game there is the copy of the Retrosheet game with which it shares
-    the most plate appearances (batter, pitcher, inning: both sources carry MLBAM ids), none if it
-    shares none (a doubleheader's other game). Statcast's copy is kept where it holds at least
-    WHOLE_COPY of the Retrosheet game's plate appearances, else Retrosheet's (a file of one batter's or
-    one pitcher's pitches would otherwise take the game from everyone else in it). Repeated rows count
-    once."""
+    """`pitches` with one copy of each MLB game both sources hold (`pair_copies` on each date and
+    park's games): Statcast's where it is whole, else Retrosheet's (a file of one batter's or one
+    pitcher's pitches would otherwise take the game from everyone else in it)."""
     pks = pitches["game_pk"].to_numpy(np.int64)
     retro = pks >= RETROSHEET_GAME_PK_MIN
     if retro.all() or not retro.any():
@@ -230,34 +253,15 @@ def one_copy_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, CopiesDroppe
     unnamed = ~retro & mlb & ~np.isin(pks, named)
     shared = sorted(set(seasons[unnamed].tolist()) & set(seasons[retro].tolist())) if unnamed.any() else []
     unmatched = shared[0] if shared else None
-    by_place: dict[tuple[int, str], tuple[list[int], list[int]]] = {}
-    for pk, day, home in keys:
-        by_place.setdefault((day, home), ([], []))[pk >= RETROSHEET_GAME_PK_MIN].append(pk)
-    places = [(st, rs) for st, rs in by_place.values() if st and rs]
-    if not places:
+    both = [(st, rs) for st, rs in places(keys).values() if st and rs]
+    if not both:
         return pitches, CopiesDropped(unmatched_season=unmatched)
-    both = np.isin(pks, np.fromiter((pk for st, rs in places for pk in st + rs), np.int64))
-    ended = both & pitches["events"].notna().to_numpy()
-    plays = pd.DataFrame({"pk": pks[ended], "batter": pitches["batter"].to_numpy()[ended],
-                          "pitcher": pitches["pitcher"].to_numpy()[ended],
-                          "inning": pitches["inning"].to_numpy()[ended]}).drop_duplicates()
-    sets = {pk: set(zip(g["batter"].tolist(), g["pitcher"].tolist(), g["inning"].tolist()))
-            for pk, g in plays.groupby("pk")}
+    plays = play_keys(pitches[np.isin(pks, np.fromiter((pk for st, rs in both for pk in st + rs), np.int64))])
     drop, partial = [], 0
-    for statcast, retrosheet in places:
-        free = list(retrosheet)
-        for s in statcast:
-            own = sets.get(s, set())
-            shares = [len(own & sets.get(r, set())) for r in free]
-            best = max(shares, default=0)
-            if best == 0:
-                continue  # no plate appearance in common: another game of the day
-            r = free.pop(shares.index(best))
-            if best >= WHOLE_COPY * len(sets.get(r, ())):
-                drop.append(r)
-            else:
-                drop.append(s)
-                partial += 1
+    for statcast, retrosheet in both:
+        for s, r, whole in pair_copies(statcast, retrosheet, plays):
+            drop.append(r if whole else s)
+            partial += not whole
     if not drop:
         return pitches, CopiesDropped(unmatched_season=unmatched)
     kept = ~np.isin(pks, np.asarray(drop, dtype=np.int64))

@@ -52,19 +52,21 @@ or a date that is not one, is refused naming the column and row, as is a game wi
 appearance (no `events`: not a game's pitches, or not yet); a pitch repeated (game_pk, at_bat_number,
 pitch_number) is dropped and counted (`AppendReport.duplicates`), as `load_pitches` does. An MLB game is held too when the store holds it from the other source under
 the other's id (a Retrosheet game and Statcast's rows of it: the same date and home team, game_pk at
-or above `statcast.RETROSHEET_GAME_PK_MIN` on one side only; at a doubleheader as many games as the
-other source has there, lowest game_pk first): the copy held first stays, and in one append
-Statcast's rows are taken over Retrosheet's, as `hfm-train import` does. The lines and Level-1
+or above `statcast.RETROSHEET_GAME_PK_MIN` on one side only, paired by the plate appearances they
+share, `statcast.pair_copies`): the copy held first stays, and in one append Statcast's rows are
+taken over Retrosheet's where they hold the whole game, as `hfm-train import` does (since 2026-12-07,
+night). A Retrosheet game whose copy the store holds from Statcast in part only (a statcast_batter()
+file appended before) is refused, naming the game: the store cannot take back the part it holds, and
+skipping the whole game would leave everyone else in it without a line (before, it was skipped in
+silence). So each held MLB game keeps its plate appearances' keys (`statcast.play_keys`). The lines and Level-1
 outputs are computed before the state changes: an append
 that fails leaves the store as it was (but for the line layout a type's first append records).
 
 `save(folder)` writes store.json (format, schema version, the bundle's fingerprint and path, when it was
 saved, the line layout, levels, keep_games, the last date, the number of games, SHA-256 of every other file), lines_<type>.npz, context_<type>.npz, marcel.npz (the Marcel memo;
-optional: a store saved without it loads with none), games.npz (with the league's counts per day and
-the given opening days and starts, none for a store saved before 2026-12-07 evening; a
-store saved before 2026-12-07 evening has them summed again from its lines, so one of some players'
-rows then regresses Marcel to date toward those players: build it again with `league_days`) and
-players.json,
+optional: a store saved without it loads with none), games.npz (the games held, each MLB game's date,
+home team and plate appearances' keys, the league's counts per day, the given opening days and
+starts) and players.json,
 atomically (hfm_runtime.atomic: a saver killed at any point leaves the previous store whole), no
 pickles. A load while another process saves the same folder reads the state before or after that
 save, whole, never a mix (one folder handle, every file checked against store.json; a read the save
@@ -113,12 +115,13 @@ from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, las
 from hfm_runtime.seasons import (GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines, unknown_events,
                                  warn_unknown_events)
 from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, check_loaded, drop_duplicate_pitches,
-                                  game_keys, other_source_copies)
+                                  game_keys, pair_copies, places, play_keys)
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
-STORE_SCHEMA_VERSION = 4  # 2 (2026-12-06): batters' lines gained skills.POSITION_GAMES; 3: skills' platoon_pa;
-# 4: Marcel's rows keep the window's opportunities (MarcelRows.window, the playing-time model's input)
+STORE_SCHEMA_VERSION = 5  # 2 (2026-12-06): batters' lines gained skills.POSITION_GAMES; 3: skills' platoon_pa;
+# 4: Marcel's rows keep the window's opportunities (MarcelRows.window, the playing-time model's input);
+# 5 (2026-12-07, night): each MLB game's plate-appearance keys (the other source's copies: statcast.pair_copies)
 STORE_FILE = "store.json"
 _IDENTITY_DAYS = 4  # as-of days whose identity inputs stay memoised, per player type
 _LOAD_SLACK = 8  # game lines a loaded player's buffers have room for before they grow
@@ -304,9 +307,11 @@ class PlayerStore:
         self._lines: dict[str, dict[int, _Lines]] = {pt: {} for pt in PLAYER_TYPES}
         self._context: dict[str, dict[int, _Context]] = {pt: {} for pt in PLAYER_TYPES}
         self._game_pks = np.zeros(0, np.int64)  # sorted
-        # (day, home team) -> [Statcast games, Retrosheet games] held there (MLB; hfm_runtime.statcast
-        # .RETROSHEET_GAME_PK_MIN tells the sources apart), and the sources held anywhere (True: Retrosheet)
+        # (day, home team) -> the MLB games held there (hfm_runtime.statcast.RETROSHEET_GAME_PK_MIN tells
+        # the sources apart), each one's plate appearances (statcast.play_keys), and the sources held
+        # anywhere (True: Retrosheet)
         self._game_keys: dict[tuple[int, str], list[int]] = {}
+        self._plays: dict[int, np.ndarray] = {}
         self._sources_held: set[bool] = set()
         self._opening: dict[int, int] = {}  # season -> first MLB day
         self._mlb_games: dict[int, int] = {}  # day -> MLB games held (playing_time.season_starts)
@@ -534,9 +539,9 @@ class PlayerStore:
                 for g in range(len(games))}
 
     def _held_elsewhere(self, pitches: pd.DataFrame, pks: np.ndarray, new: np.ndarray) -> np.ndarray:
-        """bool per row: its game is one the store holds from the other source, or a Retrosheet game
-        whose Statcast rows come in the same append (module docstring; statcast.other_source_copies of
-        the MLB games with a home team: Retrosheet has no other level)."""
+        """bool per row: its game is one the store holds from the other source, or the other copy of a
+        game whose two sources' rows come in the same append (module docstring; statcast.pair_copies
+        on each date and park's MLB games with a home team: Retrosheet has no other level)."""
         out = np.zeros(len(pks), dtype=bool)
         if "home_team" not in pitches.columns or not new.any():
             return out
@@ -545,25 +550,50 @@ class PlayerStore:
         held = self._sources_held
         if not ((new_retro and (False in held or new_statcast)) or (new_statcast and True in held)):
             return out  # one source on both sides: nothing to match (the daily case)
-        drop = other_source_copies(game_keys(pitches.iloc[np.flatnonzero(new)]), self._game_keys)
+        arriving = pitches.iloc[np.flatnonzero(new)]
+        shared = {}
+        for place, (statcast, retrosheet) in places(game_keys(arriving)).items():
+            held_here = self._game_keys.get(place, [])
+            statcast = [pk for pk in held_here if pk < RETROSHEET_GAME_PK_MIN] + statcast
+            retrosheet = [pk for pk in held_here if pk >= RETROSHEET_GAME_PK_MIN] + retrosheet
+            if statcast and retrosheet:
+                shared[place] = (statcast, retrosheet)
+        if not shared:
+            return out
+        arriving_pks = {pk for st, rs in shared.values() for pk in st + rs if pk not in self._plays}
+        plays = {**self._plays, **play_keys(arriving[np.isin(pks[new], np.fromiter(arriving_pks, np.int64))])}
+        drop, parts = [], []
+        for (day, home), (statcast, retrosheet) in shared.items():
+            for s, r, whole in pair_copies(statcast, retrosheet, plays):
+                if s in self._plays and r in self._plays:
+                    continue  # both held: settled when the second came
+                if s not in self._plays and r not in self._plays:
+                    drop.append(r if whole else s)  # both arriving: as the import
+                elif r not in self._plays and whole:
+                    drop.append(r)  # the copy held first stays
+                elif r not in self._plays:
+                    parts.append(f"game {r} ({_date(day)} at {home}): the store holds {len(plays[s])} of its "
+                                 f"{len(plays[r])} plate appearances, from Statcast's game {s}")
+                else:
+                    drop.append(s)
+        if parts:
+            raise HFMInputError("pitches: Retrosheet's copy of a game the store holds in part from Statcast "
+                                "(a file of some players' pitches, appended before) cannot replace it: "
+                                + "; ".join(parts[:3]) + (f"; and {len(parts) - 3} more" if len(parts) > 3 else "")
+                                + ". Leave these games out, or build the store again from whole games' rows")
         if drop:
             out[new] = np.isin(pks[new], np.asarray(drop, dtype=np.int64))
         return out
 
-    def _hold_key(self, day: int, home: str, statcast: int, retrosheet: int) -> None:
-        counts = self._game_keys.setdefault((day, home), [0, 0])
-        counts[0] += statcast
-        counts[1] += retrosheet
-        self._sources_held.update(r for r, n in ((False, statcast), (True, retrosheet)) if n)
-
     def _add_games(self, rows: pd.DataFrame) -> None:
         self._game_pks = np.union1d(self._game_pks, rows["game_pk"].to_numpy(np.int64))
-        keys, sources = self._game_keys, set()
-        for pk, day, home in game_keys(rows):  # _hold_key's counts, its sources noted once below
-            retro = pk >= RETROSHEET_GAME_PK_MIN
-            keys.setdefault((day, home), [0, 0])[int(retro)] += 1
-            sources.add(retro)
-        self._sources_held.update(sources)
+        keys = game_keys(rows)
+        for pk, day, home in keys:
+            self._game_keys.setdefault((day, home), []).append(pk)
+            self._sources_held.add(pk >= RETROSHEET_GAME_PK_MIN)
+        if keys:
+            self._plays.update(play_keys(rows[np.isin(rows["game_pk"].to_numpy(np.int64),
+                                                      np.fromiter((pk for pk, _, _ in keys), np.int64))]))
         day = _day(rows["game_date"])
         self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
         mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
@@ -617,23 +647,8 @@ class PlayerStore:
         days = {**self._opening, **self._given_openings}
         return {season: pd.Timestamp(np.datetime64(day, "D")) for season, day in days.items()}
 
-    def _games_per_day(self) -> dict[int, int]:
-        """Day -> MLB games among the pitchers' lines held (every game has a pitcher's line on each side)."""
-        if "MLB" not in self._levels:
-            return {}
-        mlb = self._levels.index("MLB")
-        segs = [seg for seg in self._lines.get("pitcher", {}).values() if seg.n]
-        if not segs:
-            return {}
-        day = np.concatenate([seg.day[: seg.n] for seg in segs])
-        pk = np.concatenate([seg.game_pk[: seg.n] for seg in segs])
-        at = np.concatenate([seg.level[: seg.n] for seg in segs]) == mlb
-        days, counts = games_per_day(day[at], pk[at])
-        return {int(d): int(n) for d, n in zip(days, counts)}
-
     def season_starts(self) -> dict[int, pd.Timestamp]:
-        """Season -> its start among the store's MLB games (as `History.season_starts`); a store saved
-        before 2026-12-06 night kept no games per day: counted again on load from its pitchers' lines.
+        """Season -> its start among the store's MLB games (as `History.season_starts`).
         The league's where given: `starts`, and a season of the given `openings` that they leave out
         has not started (seasons.last_opening_day) unless the store's own games since hold a full day
         of it; given `openings` without `starts`, their first games stand in for the starts (as a
@@ -822,11 +837,14 @@ class PlayerStore:
                          day=_cat([c.day for _, c in contexts], np.int64),
                          level=np.concatenate([c.level for _, c in contexts]).astype(str) if contexts else np.zeros(0, str))
             np.savez(tmp / "marcel.npz", **self._marcel_arrays())
-            keys = sorted(self._game_keys.items())
+            keys = [(pk, day, home) for (day, home), pks in sorted(self._game_keys.items()) for pk in pks]
+            plays = [self._plays.get(pk, np.zeros(0, np.uint64)) for pk, _, _ in keys]
             np.savez(tmp / "games.npz", game_pk=self._game_pks,
-                     key_day=np.array([k[0] for k, _ in keys], dtype=np.int64),
-                     key_home=np.array([k[1] for k, _ in keys], dtype=str),
-                     key_games=np.array([n for _, n in keys], dtype=np.int64).reshape(-1, 2),
+                     key_pk=np.array([k[0] for k in keys], dtype=np.int64),
+                     key_day=np.array([k[1] for k in keys], dtype=np.int64),
+                     key_home=np.array([k[2] for k in keys], dtype=str),
+                     key_plays=np.array([len(x) for x in plays], dtype=np.int64),
+                     plays=_cat(plays, np.uint64),
                      opening=np.array(sorted(self._opening.items()), dtype=np.int64).reshape(-1, 2),
                      given_openings=np.array(sorted(self._given_openings.items()), dtype=np.int64).reshape(-1, 2),
                      given_starts=np.array(sorted(self._given_starts.items()), dtype=np.int64).reshape(-1, 2),
@@ -892,28 +910,22 @@ class PlayerStore:
                     store._context[pt] = _read_contexts(z)
             with np.load(io.BytesIO(files["games.npz"]), allow_pickle=False) as z:
                 store._game_pks = z["game_pk"].astype(np.int64)
-                if "key_games" in z:  # a store saved before 2026-12-05 has none: only its later games are matched
-                    for day, home, (statcast, retro) in zip(z["key_day"].tolist(), z["key_home"].tolist(),
-                                                            z["key_games"].tolist()):
-                        store._hold_key(int(day), str(home), int(statcast), int(retro))
+                plays = np.split(z["plays"], np.cumsum(z["key_plays"])[:-1]) if len(z["key_plays"]) else []
+                for pk, day, home, keys in zip(z["key_pk"].tolist(), z["key_day"].tolist(), z["key_home"].tolist(),
+                                               plays):
+                    store._game_keys.setdefault((int(day), str(home)), []).append(int(pk))
+                    store._sources_held.add(pk >= RETROSHEET_GAME_PK_MIN)
+                    store._plays[int(pk)] = keys
                 store._opening = {int(s): int(d) for s, d in z["opening"]}
-                if "given_openings" in z:  # a store saved before 2026-12-07 evening was given none
-                    store._given_openings = {int(s): int(d) for s, d in z["given_openings"]}
-                    store._given_starts = {int(s): int(d) for s, d in z["given_starts"]}
-                    store._starts_given = bool(z["starts_given"])
-                if "mlb_games" in z:  # a store saved before 2026-12-06 night has none (season_starts)
-                    store._mlb_games = {int(d): int(n) for d, n in z["mlb_games"]}
-                else:  # counted again from its pitchers' MLB lines (an append would otherwise hold its day alone)
-                    store._mlb_games = store._games_per_day()
+                store._given_openings = {int(s): int(d) for s, d in z["given_openings"]}
+                store._given_starts = {int(s): int(d) for s, d in z["given_starts"]}
+                store._starts_given = bool(z["starts_given"])
+                store._mlb_games = {int(d): int(n) for d, n in z["mlb_games"]}
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
                 store._pitched = set(z["pitched"].tolist())
                 for pt in PLAYER_TYPES:
-                    if f"own_days_{pt}" in z:
-                        store._given_days[pt] = _days_from_array(z[f"given_days_{pt}"], pt)
-                        store._own_days[pt] = _days_from_array(z[f"own_days_{pt}"], pt)
-                    elif pt in store._layout:  # saved before 2026-12-07 evening: summed again from its lines
-                        held = store.lines(pt, None, columns=[OPPORTUNITY[pt], *TARGET_STATS[pt]])
-                        store._own_days[pt] = _days_frame(league_days(held, pt), pt)
+                    store._given_days[pt] = _days_from_array(z[f"given_days_{pt}"], pt)
+                    store._own_days[pt] = _days_from_array(z[f"own_days_{pt}"], pt)
         except (KeyError, TypeError, ValueError, OSError) as exc:
             raise StoreMismatch(f"{folder}: unreadable store ({type(exc).__name__}: {exc})") from None
         days = [int(seg.day[seg.n - 1]) for d in store._lines.values() for seg in d.values() if seg.n]
@@ -1302,6 +1314,11 @@ def _concat_marcel(parts: list[MarcelRows]) -> MarcelRows:
     return MarcelRows(**{f.name: np.concatenate([getattr(r, f.name) for r in parts]) for f in fields(MarcelRows)})
 
 
+def _date(day: int) -> str:
+    """A day since 1970 as an ISO date."""
+    return str(np.datetime64(int(day), "D"))
+
+
 def _cat(arrays: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(arrays).astype(dtype) if arrays else np.zeros(0, dtype)
 
@@ -1331,8 +1348,6 @@ def _read_marcel(z: Mapping[str, np.ndarray]) -> dict[tuple[str, int], tuple[np.
         if name.endswith("_ids"):
             pt, season, _ = name.split("_", 2)
             key = f"{pt}_{season}_"
-            if any(key + f.name not in z for f in fields(MarcelRows)):  # saved before the window's sums: computed again
-                continue
             rows = MarcelRows(**{f.name: z[key + f.name] for f in fields(MarcelRows)})
             league = pd.DataFrame(z[key + "league"], columns=list(TARGET_STATS[pt]),
                                   index=pd.Index(z[key + "league_season"], name="season"))
