@@ -90,15 +90,18 @@ def test_finetune_is_deterministic_and_resumes(tmp_path):
     b = finetune(train, val, games, 1, cfg, **quiet).model.state_dict()
     for k in a:
         torch.testing.assert_close(a[k], b[k], rtol=0, atol=0)
-    # interrupted after 2 epochs, then resumed: the same as running 4 epochs straight
+    # interrupted after 1 epoch, then resumed: the same as running 3 epochs straight
     ckpt = tmp_path / "ft.pt"
     half = FinetuneConfig(**{**cfg.__dict__, "epochs": 1})
     finetune(train, val, games, 1, half, checkpoint=ckpt, **quiet)
     state = torch.load(ckpt, weights_only=False)
     state["config"]["epochs"] = 3  # the same run, told to go on
+    state["history"][0]["read_back"] = True  # a run that trained again from scratch would not carry it
     torch.save(state, ckpt)
-    c = finetune(train, val, games, 1, cfg, checkpoint=ckpt, resume=True, **quiet)
-    assert [h["epoch"] for h in c.history] == [1, 2, 3]
+    logs: list[str] = []
+    c = finetune(train, val, games, 1, cfg, checkpoint=ckpt, resume=True, progress=False, log=logs.append)
+    assert [h["epoch"] for h in c.history] == [1, 2, 3] and c.history[0].get("read_back") is True
+    assert any(line.startswith(f"resumed batter fine-tuning from {ckpt} at epoch 1") for line in logs)
     for k in a:
         torch.testing.assert_close(a[k], c.model.state_dict()[k])
 

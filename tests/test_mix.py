@@ -15,7 +15,7 @@ from hfm_runtime.bundle import load_bundle, write_manifest
 from hfm_runtime.errors import BundleError, HFMInputError
 from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league
-from hfm_runtime.ridge import RidgeModel, mixed
+from hfm_runtime.ridge import RidgeModel
 from hfm_runtime.scoring import History, Scorer, plausible_range
 from hfm_runtime.seasons import season_age
 from hfm_runtime.skills import POSITION_GAMES
@@ -145,7 +145,7 @@ def test_the_scorer_mixes_opening_day_projections_only(mix_bundle: Path, tiny_le
         blended = np.clip(marcel + w * (own - marcel), low, high)
         ids = rows["player_id"].to_numpy(np.int64)
         ridge = bundle.ridges["batter"].predict_lines(history.game_lines("batter"), ids, season, rows["age"].to_numpy())
-        return blended, np.clip(np.where(lam > 0, mixed(blended, ridge, lam), blended), low, high)
+        return blended, np.clip(np.where(lam > 0, (1 - lam) * blended + lam * ridge, blended), low, high)
 
     blended, want = mixed_rates(rows)
     np.testing.assert_allclose(rows[[f"rate_{s}" for s in stats]].to_numpy(), want, rtol=0, atol=1e-9)

@@ -63,7 +63,8 @@ def test_scores_real_players_from_retrosheet(tmp_path, scorer):
 
 
 def test_a_statcast_files_tracking_is_not_read(scorer):
-    """The same real game with and without its tracking columns scores the same."""
+    """The same real game with and without its tracking columns scores the same, and the bundle's
+    featurizer (fitted on Retrosheet seasons: no tracking input group) gives the same pitch inputs."""
     csv = DATA / "statcast-real" / "statcast_2020-09-03_game631614.csv"
     pitches = load_pitches(csv)
     blank = pitches.copy()
@@ -74,6 +75,10 @@ def test_a_statcast_files_tracking_is_not_read(scorer):
     a = scorer.score(History(pitches, players), season=2021)
     b = scorer.score(History(blank, players), season=2021)
     assert (a["flag"] == "model").any()
+    assert not scorer.featurizer.input_groups_
+    with_tracking, without = scorer.featurizer.transform(pitches), scorer.featurizer.transform(blank)
+    np.testing.assert_array_equal(with_tracking.num, without.num)
+    np.testing.assert_array_equal(with_tracking.cat, without.cat)
     rates = [c for c in a.columns if c.startswith(("rate_", "model_", "adj_"))]
     np.testing.assert_allclose(a[rates].to_numpy(np.float64), b[rates].to_numpy(np.float64), equal_nan=True)
 

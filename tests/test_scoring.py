@@ -13,7 +13,7 @@ from hfm_runtime.cli import main as score_main
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.league import load_league
 from hfm_runtime.marcel import league_rates as marcel_league_rates
-from hfm_runtime.scoring import SCORE_COLUMNS, History, PipelineAdapter, Scorer, ScorerOptions
+from hfm_runtime.scoring import SCORE_COLUMNS, History, PipelineAdapter, Scorer, ScorerOptions, plausible_range
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 pytestmark = pytest.mark.slow  # uses the tiny trained run and its bundle
@@ -40,11 +40,17 @@ def test_scores_equal_the_pytorch_model(scorer, history, tiny_torch_projection, 
     print(f"runtime vs torch: max |onnxruntime - torch| = {worst:.2e}")
     assert worst < TOLERANCE, worst
     got = table.set_index(["player_type", "player_id"])
-    # and the blend is marcel + w * residual, with projected counts at the expected opportunities
-    row = got.loc["batter"].iloc[0]
+    # and the blend is marcel + w * (the model's own rate - marcel), each pulled into the plausible
+    # range, with projected counts at the expected opportunities
+    batters = got.loc["batter"]
+    row = batters[batters["flag"] == "model"].iloc[0]
     w = scorer.bundle.blend_weights("batter")
-    if scorer.bundle.target_mode == "residual":
-        assert row["rate_SO"] == pytest.approx(np.clip(row["marcel_SO"] + w["SO"] * row["model_SO"], 0, 1))
+    assert w["SO"] > 0
+    low, high = plausible_range(scorer.bundle, "batter")
+    low, high = low[0], high[0]  # SO comes first
+    own = row["model_SO"] + (row["marcel_SO"] if scorer.bundle.target_mode == "residual" else 0.0)
+    blended = row["marcel_SO"] + w["SO"] * (np.clip(own, low, high) - row["marcel_SO"])
+    assert row["rate_SO"] == pytest.approx(np.clip(blended, low, high))
     assert row["proj_SO"] == pytest.approx(row["rate_SO"] * row["opportunities_mean"])
 
 
