@@ -276,11 +276,13 @@ def test_one_player_calls_match_the_many_player_call():
         pd.testing.assert_frame_equal(one, many.iloc[[i]].reset_index(drop=True), check_exact=False, rtol=1e-12)
         np.testing.assert_array_equal(feature_matrix(one, "batter"), feature_matrix(many, "batter")[[i]])
 
-        d = row.as_of_date[0]
+        # the windows on his MLB lines alone (every row above blends in AAA lines, source "blended")
+        d, mlb = row.as_of_date[0], own[own.level == "MLB"]
+        alone = build_profiles(mlb, players, row, "batter", **kw)
+        assert alone.loc[0, "source"] == "mlb"
         for h, start in (("3yr", d - pd.DateOffset(years=3)), ("1yr", d - pd.DateOffset(years=1))):
-            g = naive_sums(own[own.level == "MLB"], row.player_id[0], d.normalize(), start.normalize())
-            if one.loc[0, "source"] == "mlb":
-                assert one.loc[0, f"{h}_opp"] == g.PA.sum()
+            g = naive_sums(mlb, row.player_id[0], d.normalize(), start.normalize())
+            assert alone.loc[0, f"{h}_opp"] == g.PA.sum()
 
 
 def test_feature_matrix_reads_a_table_or_its_columns_alike():

@@ -26,9 +26,12 @@ from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS
 
 pytestmark = pytest.mark.slow  # uses the tiny trained run's bundle
 TOLERANCE = 1e-6
-NUMBERS = [c for c in SCORE_COLUMNS if c in ("opportunities", "age", "max_input_z") or c.split("_")[0] in ("marcel", "model", "adj", "rate", "proj")]
 LABELS = ["player_id", "name", "player_type", "season", "flag", "fallback", "age_imputed", "age_source", "basis",
-          "warnings", "archetype", "source", "n_games"]
+          "warnings", "archetype", "source", "n_games", "opportunity"]
+NUMBERS = [c for c in SCORE_COLUMNS if c not in LABELS and c != "as_of_date"]  # every other column: none left out
+# quantiles of counts, computed per batch of rows and memoised per row by the Scorer (Scorer._ranges): a
+# row first computed in another batch may differ by about 1e-9, so these compare to that, never exactly
+BATCHED = [c for c in NUMBERS if c.split("_")[0] in ("talent", "outcome", "total")]
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +62,10 @@ def assert_same_scores(got: pd.DataFrame, want: pd.DataFrame, exact: bool = Fals
     assert (pd.to_datetime(got["as_of_date"]) == pd.to_datetime(want["as_of_date"])).all()
     a, b = got[NUMBERS].to_numpy(np.float64), want[NUMBERS].to_numpy(np.float64)
     assert (np.isnan(a) == np.isnan(b)).all()
+    batched = np.isin(NUMBERS, BATCHED)
     if exact:
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a[:, ~batched], b[:, ~batched])
+        np.testing.assert_allclose(a[:, batched], b[:, batched], rtol=1e-9, atol=0)
     else:
         np.testing.assert_allclose(a, b, rtol=0, atol=TOLERANCE)
 
@@ -624,7 +629,7 @@ def test_graph2_memo_reuses_a_result_only_for_the_same_inputs(league, scorer, mo
     assert sum(ran) == 0
     store.append(p[p["game_date"] == days[-1]])
     got = scorer.score(store, as_of.year, ids, as_of=as_of)
-    assert 0 < sum(ran) < int((got["flag"] == "model").sum()) + model_rows
+    assert 0 < sum(ran) < int((got["flag"] == "model").sum())  # not everyone: the memo kept the others
     played = set(p.loc[p["game_date"] == days[-1], "batter"]) | set(p.loc[p["game_date"] == days[-1], "pitcher"])
     assert sum(ran) >= len(played & set(got.loc[got["flag"] == "model", "player_id"]))
     fresh = PlayerStore.build(scorer, p, league.players)
