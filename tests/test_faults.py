@@ -167,7 +167,7 @@ def test_resume_refuses_a_work_folder_started_with_other_settings(tiny_league: P
         fit_run(started, runs, resume=True, progress=False)
     (work / STARTED_WITH).write_text(json.dumps(_resume_settings(started)))
     other = replace(started, league=str(tmp_path / "elsewhere"), last_season=2020)  # refused before it is read
-    with pytest.raises(HFMInputError, match=r"started with other settings \(last_season, league differ\)"):
+    with pytest.raises(HFMInputError, match=r"started with other settings \(last_season, league, league_contents differ\)"):
         fit_run(other, runs, resume=True, progress=False)
     deeper = replace(started, finetune=replace(started.finetune, epochs=7), history_only=(2019, 2018))
     with pytest.raises(HFMInputError, match=r"\(finetune\.epochs, history_only differ\)"):  # the field named
@@ -192,6 +192,19 @@ def test_resume_refuses_a_work_folder_started_with_other_settings(tiny_league: P
     _check_resumable(work, relative)
     (work / STARTED_WITH).write_text(json.dumps(_resume_settings(replace(started, history_only=(2018, 2019)))))
     _check_resumable(work, replace(started, history_only=(2019, 2018)))  # nor does the order of the seasons
+    # the same folder, other contents (a walkthrough simulated another league in its place: the fit reused
+    # the first league's Level 1 and PA cache): refused, naming the file
+    import pandas as pd
+
+    copy = tmp_path / "league_copy"
+    shutil.copytree(tiny_league, copy)
+    (work / STARTED_WITH).write_text(json.dumps(_resume_settings(replace(started, league=str(copy)))))
+    _check_resumable(work, replace(started, league=str(copy)))
+    season_file = sorted((copy / "pitches").rglob("*.parquet"))[0]
+    pd.read_parquet(season_file).iloc[:-10].to_parquet(season_file)
+    with pytest.raises(HFMInputError, match=rf"league_contents\.pitch_file_bytes\.pitches/{season_file.parent.name}/"
+                                            rf"{season_file.stem}\.parquet differ"):
+        _check_resumable(work, replace(started, league=str(copy)))
 
 
 def _check_run(run: Path) -> None:

@@ -28,7 +28,7 @@ def test_history_only_seasons_are_never_targets():
 
 def test_season_flags_name_what_the_league_lacks():
     # a walkthrough's --last-season 2021 on a 2010-2019 league tested 2019 without a word
-    from hfm_train.fit import RunConfig, _years, kept_seasons
+    from hfm_train.fit import RunConfig, _whole_numbers, kept_seasons
 
     held = list(range(2010, 2020))
     assert kept_seasons(held, RunConfig(first_season=2008, last_season=2019)) == held  # before the league: nothing cut
@@ -45,8 +45,8 @@ def test_season_flags_name_what_the_league_lacks():
             kept_seasons(held, RunConfig(**flags))
     with pytest.raises(HFMInputError, match=r"the seasons kept are 2016-2019 \(4\): a fit needs 3 history"):
         split_seasons(held[6:], 3)
-    with pytest.raises(HFMInputError, match=r"--history-only 'abc': expected years"):
-        _years("abc", "--history-only")
+    with pytest.raises(HFMInputError, match=r"--history-only 'abc': expected whole numbers"):
+        _whole_numbers("abc", "--history-only")
 
 
 def test_a_short_season_counts_as_full_season_equivalents():

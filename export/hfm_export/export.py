@@ -237,6 +237,7 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
             _write_json(tmp / RIDGE_FILE.format(player_type=pt), RidgeModel.from_json(ridge, RIDGE_FILE.format(player_type=pt)).to_json())
         _write_json(tmp / B.MODEL_CARD, inputs.model_card)
         _copy_identity(inputs.identity_dir, tmp / IDENTITY_DIR)
+        _check_identity_fits(tmp / IDENTITY_DIR, graphs, inputs.identity_dir)
         manifest = B.write_manifest(tmp, {
             "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "target_mode": inputs.target_mode,
@@ -270,6 +271,19 @@ def _copy_identity(src: Path, dst: Path) -> None:
         with np.load(dst / f"archetypes_{pt}.npz", allow_pickle=False) as data:  # object arrays refuse here
             for key in data.files:
                 data[key]
+
+
+def _check_identity_fits(folder: Path, graphs: dict[str, Any], source: Path) -> None:
+    """Refuse an identity its model was not trained with (a walkthrough's `hfm-train archetypes --out RUN`
+    refitted 16 archetypes under a model of 3, and archetype ids out of range were clamped in silence)."""
+    for pt in PLAYER_TYPES:
+        names = json.loads((folder / f"identity_{pt}.json").read_text())["feature_names"]
+        k = json.loads((folder / f"archetypes_{pt}.json").read_text())["n_archetypes"]
+        want = graphs[pt]["n_archetypes"], graphs[pt]["n_stat_features"]
+        if (k, len(names)) != want:
+            raise HFMInputError(f"{source}: the {pt} identity has {k} archetypes and {len(names)} stat features, "
+                                f"the {pt} model was trained with {want[0]} and {want[1]} (an identity fitted "
+                                "after the model): fit the run again")
 
 
 def runtime_requirements(graphs: list[Path]) -> dict[str, Any]:

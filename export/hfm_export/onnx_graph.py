@@ -22,6 +22,9 @@ import torch
 from torch import nn
 
 OPSET = 18
+# the opsets that export and verify (a walkthrough, 2026-12-07: from 23 torch writes an Attention op whose
+# mask ONNX Runtime refuses; below 17 there is no LayerNormalization)
+MIN_OPSET, MAX_OPSET = 17, 22
 TOLERANCE = 1e-4  # max |onnxruntime - torch| over every output element, per comparison case
 
 

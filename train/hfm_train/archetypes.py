@@ -311,9 +311,17 @@ def archetypes_command(
     """Fit MLE, feature scaler and archetypes on a league's training seasons; report on them."""
     from hfm_runtime.league import load_league
 
+    if run_dir.exists() and not run_dir.is_dir():
+        raise HFMInputError(f"--out {run_dir}: a file; give a folder")
+    if (run_dir / "config.json").is_file():  # a run's identity belongs to its model (k archetypes, its features)
+        raise HFMInputError(f"--out {run_dir}: a run folder; its identity is the one its model was trained with "
+                            "(replacing it would change the run's projections): give another --out")
     league = load_league(league_dir)
     seasons = sorted(league.seasons)
-    train = [int(s) for s in train_seasons.split(",")] if train_seasons else seasons[:-1] or seasons
+    try:
+        train = [int(s) for s in train_seasons.split(",")] if train_seasons else seasons[:-1] or seasons
+    except ValueError:
+        raise HFMInputError(f"--train-seasons {train_seasons!r}: expected seasons separated by commas") from None
     lines = {pt: player_lines(league, pt) for pt in PLAYER_TYPES}
     fitted = fit_identity(lines, league.players, train, run_dir, ArchetypeConfig(seed=seed))
     tables = {}

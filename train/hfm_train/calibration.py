@@ -586,6 +586,8 @@ def calibration_command(run_dir: Path, league_dir: Path | None, scale_from: str,
     """Coverage and interval scores of a run's 50%/80% ranges on its test season, against Marcel's."""
     if not run_dir.is_dir():
         raise HFMInputError(f"{run_dir}: no such run folder")
+    if out is not None and out.is_dir():
+        raise HFMInputError(f"--out {out}: a folder; give the markdown file to write")
     import datetime
     import sys
 

@@ -35,7 +35,7 @@ class LazyGroup(click.Group):
         return sorted(COMMANDS)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0].startswith("-") and args[0] != "--help":
+        if args and args[0].startswith("-") and args[0] not in ("--help", "-h"):
             args = ["fit", *args]  # `hfm-train --epochs 5` means `hfm-train fit --epochs 5`
         return super().parse_args(ctx, args)
 
@@ -46,7 +46,7 @@ class LazyGroup(click.Group):
         return getattr(importlib.import_module(module), attr)
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True)
+@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Train HFM. With no subcommand: `fit` on the default simulated league."""

@@ -448,8 +448,9 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
 @click.option("--league", "league_dir", type=click.Path(path_type=Path), default=None,
               help="League folder (default: the one the run was trained on).")
 @click.option("--kind", type=click.Choice(["start", "in_season"]), default="start", show_default=True,
-              help="As-of dates: opening day, or every 10th game of each player (rest-of-season targets; "
-                   "written to model_card_in_season.json, players resampled as wholes in the intervals).")
+              help="As-of dates: opening day, or every N-th game of each player, N the run's "
+                   "examples.every_games (rest-of-season targets; written to model_card_in_season.json, players "
+                   "resampled as wholes in the intervals).")
 @click.option("--report", "report", type=click.Path(path_type=Path), default=None,
               help="Also write one self-contained HTML page: RMSE against every baseline with intervals, the "
                    "ranges' calibration, the ablations (hfm_train.run_report; opens offline).")
@@ -457,6 +458,8 @@ def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str, report: 
     """Re-evaluate a run on its test season; rewrites <run>/model_card.json and test_predictions.csv
     (model_card_in_season.json, test_predictions_in_season.csv with --kind in_season; written beside
     them first, then renamed over them) and prints the table; --report also writes the HTML page."""
+    if report is not None and report.is_dir():  # refused before the evaluation, not after it
+        raise HFMInputError(f"--report {report}: a folder; give the HTML file to write")
     card = evaluate_run(run_dir, league_dir, kind)
     click.echo(format_table(card["evaluation"], card["seasons"]["test"]))
     tmp = run_dir / ".evaluate.tmp"
@@ -499,6 +502,10 @@ def compare_runs(runs: list[Path], against: Path | None = None, method: str = "b
         if against is None:
             continue
         mine, theirs = (pd.read_csv(p / "test_predictions.csv") for p in (run, against))
+        keys = ("player_type", "player_id", "as_of_date", "stat", "actual", "true_talent", "weight")
+        methods = [c for c in mine.columns if c not in keys and c in theirs.columns]
+        if method not in methods:
+            raise HFMInputError(f"--method {method!r}: one of the projections both runs hold: {', '.join(methods)}")
         both = mine.merge(theirs, on=["player_type", "player_id", "stat"], suffixes=("", "_against"))
         for pt, rows in both.groupby("player_type", sort=False):
             stats = list(dict.fromkeys(rows["stat"]))

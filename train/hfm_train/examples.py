@@ -12,8 +12,8 @@ ablation, takes every player):
   identity      his stat profile as of that date (hfm_runtime.identity.build_identity);
   Marcel        Marcel's projection of season s (prior seasons only, so never a peek at s);
   target        his MLB rates of TARGET_STATS over the window that starts at the as-of date:
-                "rest_of_season" | "next_games" (his next `next_games` MLB games) | "next_season"
-                (all his MLB games of s+1), weighted by the window's opportunities (PA / BF);
+                "rest_of_season" | "next_games" (his next `next_games` MLB games), weighted by the
+                window's opportunities (PA / BF);
                 absolute, or the residual on Marcel (`Examples.targets(mode)`).
 Targets are MLB rates only: Marcel and the true talent are MLB-equivalent, so are the projections.
 The window's Statcast skill counts are kept beside its rates (`window_skills`): hfm_train.denoise
@@ -42,7 +42,7 @@ from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
 from .model.hfm import TargetMode
 
-Window = Literal["rest_of_season", "next_games", "next_season"]
+Window = Literal["rest_of_season", "next_games"]
 MAX_CONTEXT_GAMES = 50
 
 
@@ -62,7 +62,7 @@ class ExampleConfig:
         if not 1 <= self.max_games <= MAX_CONTEXT_GAMES:
             raise HFMInputError(f"ExampleConfig.max_games (--context-games) must be in 1..{MAX_CONTEXT_GAMES}, got "
                                 f"{self.max_games}")
-        if self.window not in ("rest_of_season", "next_games", "next_season"):
+        if self.window not in ("rest_of_season", "next_games"):
             raise HFMInputError(f"ExampleConfig.window: unknown window {self.window!r}")
 
 
@@ -162,12 +162,9 @@ def window_counts(mlb_lines: pd.DataFrame, table: pd.DataFrame, player_type: Pla
         g = by_player.get(pid)
         if g is None:
             continue
-        if config.window == "next_season":
-            sel = g[g["season"] == season + 1]
-        else:
-            sel = g[(g["season"] == season) & (g["game_date"] >= as_of)]
-            if config.window == "next_games":
-                sel = sel.iloc[: config.next_games]
+        sel = g[(g["season"] == season) & (g["game_date"] >= as_of)]
+        if config.window == "next_games":
+            sel = sel.iloc[: config.next_games]
         out[i] = sel[cols].to_numpy(np.float64).sum(0)
     return out
 

@@ -23,7 +23,8 @@ the real selection seasons chose; the options and `--set` override them. The eva
 model beside the baselines of hfm_train.baselines, fitted on the seasons before the test season.
 
 Run folder `artifacts/runs/<name>/` (written at once by hfm_runtime.atomic.atomic_dir; plain files):
-  config.json             RunConfig (every sub-config), the season split, the league path, timings
+  config.json             RunConfig (every sub-config), the season split, the league path and what tells its
+                          contents apart (league_stream.league_contents: reports refuse another league), timings
   featurizer.json         fitted PitchFeaturizer (hfm_runtime.featurize.PitchFeaturizer.from_json)
   level1.pt               Level 1: {"config": Level1Config json, "state": state_dict} (pretrain.load_encoder)
   pretrain_history.json   Level 1 pre-training metrics per epoch
@@ -103,7 +104,7 @@ from .examples import ExampleConfig, Examples, TargetMode, build_examples
 from .finetune import FinetuneConfig, Level1InLoop, finetune
 from .mix import MixConfig, choose_mix
 from .model.level1 import Level1Config
-from .league_stream import prepare_league
+from .league_stream import league_contents, prepare_league
 from .pa_cache import encode_games, is_zero_cache, load_pa_cache, save_pa_cache, zero_pa_cache
 from .pretrain import PretrainConfig, load_encoder, pretrain
 from .stages import StageClock
@@ -278,12 +279,12 @@ def fit_run(config: RunConfig = RunConfig(), runs_dir: str | Path = DEFAULT_RUNS
         return _fit_run(config, Path(runs_dir), resume, progress, log, session)
 
 
-def _years(text: str, flag: str) -> tuple[int, ...]:
-    """A comma-separated list of years, or one error naming the flag."""
+def _whole_numbers(text: str, flag: str, example: str = "2020") -> tuple[int, ...]:
+    """A comma-separated list of whole numbers (years, epochs), or one error naming the flag."""
     try:
         return tuple(int(x) for x in text.split(",") if x.strip())
     except ValueError:
-        raise HFMInputError(f"{flag} {text!r}: expected years separated by commas, e.g. 2020") from None
+        raise HFMInputError(f"{flag} {text!r}: expected whole numbers separated by commas, e.g. {example}") from None
 
 
 STARTED_WITH = "started_with.json"  # in the work folder: the settings the fit it holds began with
@@ -299,6 +300,9 @@ def _resume_settings(config: RunConfig) -> dict:
 
     settings = strip(json.loads(json.dumps(config.to_json(), default=str)))
     settings["league"] = str(Path(config.league).resolve())  # the same folder named another way is the same
+    # and the same contents: a league simulated or imported again in its place would otherwise have its
+    # games read through the other league's Level 1 and PA cache (a walkthrough's)
+    settings["league_contents"] = league_contents(config.league)
     settings["level1_from"] = str(Path(config.level1_from).resolve()) if config.level1_from else None
     settings["history_only"] = sorted(config.history_only)
     return settings
@@ -332,6 +336,8 @@ def check_run_config(config: RunConfig, runs_dir: Path) -> None:
     name = config.name
     if not name or name in (".", "..") or "/" in name or "\\" in name or name.startswith("."):
         raise HFMInputError(f"--name {name!r}: a run name must be a plain folder name (no '/', not starting with '.')")
+    if runs_dir.exists() and not runs_dir.is_dir():
+        raise HFMInputError(f"--runs-dir {runs_dir}: a file; give a folder")
     check_replaceable(runs_dir / name, lambda folder: (folder / "config.json").is_file(), "run")
     if config.threads < 1:
         raise HFMInputError(f"--threads must be at least 1, got {config.threads}")
@@ -344,6 +350,32 @@ def check_run_config(config: RunConfig, runs_dir: Path) -> None:
     if unknown or not config.examples.train_kinds:
         raise HFMInputError(f"--train-kinds {','.join(config.examples.train_kinds)!r}: expected 'start' and/or "
                             "'in_season'")
+    ft, pre, ex = config.finetune, config.pretrain, config.examples
+    # numbers a typo in --set would otherwise carry past the pre-training, to fail there or train nothing
+    for name, value, least in (("finetune.epochs (--epochs)", ft.epochs, 0), ("pretrain.epochs (--pretrain-epochs)",
+                               pre.epochs, 0), ("finetune.batch_size", ft.batch_size, 1),
+                               ("pretrain.batch_pitches", pre.batch_pitches, 1), ("finetune.patience", ft.patience, 1),
+                               ("pretrain.patience", pre.patience, 1), ("examples.every_games", ex.every_games, 1),
+                               ("examples.next_games", ex.next_games, 1), ("--seed", config.seed, 0),
+                               ("finetune.d_model", ft.d_model, 1), ("finetune.n_heads", ft.n_heads, 1),
+                               ("finetune.n_layers", ft.n_layers, 1)):
+        if value < least:
+            raise HFMInputError(f"{name} must be at least {least}, got {value}")
+    if ft.d_model % ft.n_heads:
+        raise HFMInputError(f"finetune.d_model ({ft.d_model}) must be a multiple of finetune.n_heads ({ft.n_heads})")
+    for name, value in (("finetune.lr", ft.lr), ("pretrain.lr", pre.lr)):
+        if not value > 0:
+            raise HFMInputError(f"{name} must be above 0, got {value}")
+    if any(e < 0 for e in ft.unfreeze_epochs):
+        given = ",".join(str(e + 1) for e in ft.unfreeze_epochs)
+        raise HFMInputError(f"--unfreeze-epochs counts epochs from 1, got {given}")
+    if ft.wide:  # the wide path is fitted on these kinds of example only (finetune.wide_kinds)
+        for pt in PLAYER_TYPES:
+            kinds = ft.pitcher_wide_kinds if pt == "pitcher" and ft.pitcher_wide_kinds is not None else ft.wide_kinds
+            if not set(kinds) & set(ex.train_kinds):
+                raise HFMInputError(f"--train-kinds {','.join(ex.train_kinds)}: the {pt}s' wide path is fitted on "
+                                    f"{','.join(kinds)} examples, which it leaves out: give --train-kinds "
+                                    f"{','.join(dict.fromkeys((*ex.train_kinds, *kinds)))}")
 
 
 def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, log,
@@ -356,6 +388,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     if resume and work.is_dir() and any(p.name not in (STARTED_WITH, f"{STARTED_WITH}.tmp") for p in work.iterdir()):
         _check_resumable(work, config)  # something to reuse (a fit refused before its first stage left none)
         log(f"resuming from {work} (started with the same settings): its finished stages are reused")
+    elif resume:
+        log(f"--resume: no finished stage in {work} to reuse: starting from the beginning")
     clock = StageClock(log=log)
     lap = clock.lap
     log(f"device: {session.device}" + (f", {session.world_size} processes (torchrun)" if session.distributed else ""))
@@ -383,8 +417,13 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         log(f"warning: profile.old_seasons reads the {OLD_YEARS} seasons before each target season, and the first "
             f"training season ({split['train'][0]}) has {loaded_before} loaded before it: its rows see fewer "
             f"(--history-seasons {OLD_YEARS} gives every training row all of them)")
-    data = prepare_league(league_dir, sorted(sum(split.values(), [])), fit_seasons, lap, log,
-                          pitch_tracking=config.pitch_tracking)
+    try:
+        data = prepare_league(league_dir, sorted(sum(split.values(), [])), fit_seasons, lap, log,
+                              pitch_tracking=config.pitch_tracking)
+    except HFMInputError:
+        if not resume:  # refused for its input: no stage has run, so no work folder is left behind
+            shutil.rmtree(work, ignore_errors=True)
+        raise
     league, featurizer, table, lines = data.league, data.featurizer, data.table, data.lines
     del data
 
@@ -534,7 +573,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     with atomic_dir(run_dir) as tmp:
         (tmp / "config.json").write_text(json.dumps({
             "run": config.to_json(), "seasons": split, "league": str(config.league),
-            "league_meta": league.meta.get("config"), "training_data": training_data(league, split, featurizer),
+            "league_meta": league.meta.get("config"), "league_contents": league_contents(league_dir),
+            "training_data": training_data(league, split, featurizer),
             "timings_s": timings, "stages": clock.records,
             "device": str(session.device), "world_size": session.world_size,
             "torch": torch.__version__}, indent=2, default=str))
@@ -577,9 +617,10 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
 @click.option("--name", default="default", show_default=True, help="Run name: artifacts/runs/<name>.")
 @click.option("--runs-dir", type=click.Path(path_type=Path), default=DEFAULT_RUNS, show_default=True)
 @click.option("--target-mode", type=click.Choice(["residual", "absolute"]), default="absolute", show_default=True)
-@click.option("--window", type=click.Choice(["rest_of_season", "next_games", "next_season"]),
+@click.option("--window", type=click.Choice(["rest_of_season", "next_games"]),
               default="rest_of_season", show_default=True, help="Target window.")
-@click.option("--context-games", type=int, default=30, show_default=True, help="Context length T (<= 50).")
+@click.option("--context-games", type=int, default=None,
+              help="Context length T (<= 50; default 30, 10 with --tiny).")
 @click.option("--epochs", type=int, default=None, help="Fine-tuning epochs of the deep part (default: FinetuneConfig's on a simulated league, 0 on "
               "an imported one: the wide path alone, REAL_DATA_SETTINGS).")
 @click.option("--pretrain-epochs", type=int, default=None, help="Level 1 pre-training epochs.")
@@ -613,7 +654,7 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
               help="Cross-validate the blend weights and ranges on only the last N train/validation seasons "
                    "(default: every one).")
 @click.option("--no-progress", is_flag=True, help="No progress bars.")
-def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, window: str, context_games: int,
+def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, window: str, context_games: int | None,
                 epochs: int | None, pretrain_epochs: int | None, unfreeze_epochs: str, train_kinds: str,
                 no_wide: bool, level1_from: Path | None, no_pitch_tracking: bool, last_season: int | None, first_season: int | None,
                 history_only: str, history_seasons: int | None, overrides: tuple[str, ...],
@@ -627,24 +668,26 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
         click.echo(f"real league: {', '.join(REAL_DATA_SETTINGS)} (what real seasons chose; options and --set "
                    "override)")
     config = replace(config, name=name, league=str(league), last_season=last_season, first_season=first_season,
-                     history_only=_years(history_only, "--history-only"),
+                     history_only=_whole_numbers(history_only, "--history-only"),
                      history_seasons=config.history_seasons if history_seasons is None else history_seasons,
                      level1_from=str(level1_from) if level1_from else None, target_mode=target_mode,
                      pitch_tracking=not no_pitch_tracking,
                      cv_seasons=cv_seasons, seed=seed, threads=threads, device=distributed.check_device_name(device),
-                     examples=replace(config.examples, window=window, max_games=context_games,
+                     examples=replace(config.examples, window=window,
+                                      max_games=config.examples.max_games if context_games is None else context_games,
                                       train_kinds=tuple(k.strip() for k in train_kinds.split(",") if k.strip())),
                      finetune=replace(config.finetune, wide=not no_wide))
     if epochs is not None:
         config = replace(config, finetune=replace(config.finetune, epochs=epochs))
     if unfreeze_epochs:
-        at = tuple(int(e) - 1 for e in unfreeze_epochs.split(","))  # FinetuneConfig counts from 0
+        # FinetuneConfig counts from 0
+        at = tuple(e - 1 for e in _whole_numbers(unfreeze_epochs, "--unfreeze-epochs", "3,5"))
         config = replace(config, finetune=replace(config.finetune, unfreeze_epochs=at))
     if pretrain_epochs is not None:
         config = replace(config, pretrain=replace(config.pretrain, epochs=pretrain_epochs))
     for item in overrides:
         config = apply_override(config, item)
-    if config.finetune.epochs == 0 and not config.finetune.wide:
+    if config.finetune.epochs <= 0 and not config.finetune.wide:
         raise click.UsageError("no wide path and no fine-tuning epochs: nothing would train (a real league "
                                "fine-tunes 0 epochs by default, the wide path alone: give --epochs N)")
     fit_run(config, runs_dir, resume=resume, progress=not no_progress)
@@ -702,13 +745,27 @@ def apply_override(config: RunConfig, item: str) -> RunConfig:
     except json.JSONDecodeError:
         value = raw
     value = tuple(value) if isinstance(value, list) else value
-    if isinstance(getattr(chain[-1], path[-1]), bool) and not isinstance(value, bool):
+    current, number = getattr(chain[-1], path[-1]), (int, float)
+    if isinstance(current, bool) and not isinstance(value, bool):
         # a switch: "off" or "0" would otherwise be stored as a string or number that reads as on
         raise HFMInputError(f"--set {item!r}: {key.strip()} is a switch, give true or false")
-    if isinstance(getattr(chain[-1], path[-1]), tuple) and not isinstance(value, tuple):
+    if isinstance(current, tuple) and not isinstance(value, tuple):
         # a string a shell stripped of its quotes ([a] for ["a"]) would become a tuple of characters
         raise HFMInputError(f"--set {item!r}: {key.strip()} is a list, give a JSON list such as "
                             f"'{key.strip()}=[\"a\", \"b\"]'")
-    for holder, name in zip(reversed(chain), reversed(path), strict=True):
-        value = replace(holder, **{name: value})
+    # a number's type checked now: a text or a fraction would otherwise fail after the pre-training
+    optional = value is None and "None" in str(chain[-1].__dataclass_fields__[path[-1]].type)  # e.g. =null
+    if optional:
+        pass
+    elif isinstance(current, int) and not isinstance(current, bool) and (
+            isinstance(value, bool) or not isinstance(value, int)):
+        raise HFMInputError(f"--set {item!r}: {key.strip()} is a whole number, e.g. {current}")
+    elif isinstance(current, float) and (isinstance(value, bool) or not isinstance(value, number)):
+        raise HFMInputError(f"--set {item!r}: {key.strip()} is a number, e.g. {current}")
+    value = float(value) if isinstance(current, float) and not optional else value
+    try:
+        for holder, name in zip(reversed(chain), reversed(path), strict=True):
+            value = replace(holder, **{name: value})
+    except (ValueError, TypeError) as exc:  # a config's own check (e.g. d_model a multiple of n_heads)
+        raise HFMInputError(f"--set {item!r}: {exc}") from None
     return value

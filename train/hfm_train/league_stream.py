@@ -27,10 +27,12 @@ The `League` returned has `pitches=None`: nothing after this stage reads pitches
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,6 +55,36 @@ class LeagueData:
     lines: dict[str, pd.DataFrame]  # player type -> player_lines(league, type)
 
 
+def league_contents(path: str | Path) -> dict[str, Any] | None:
+    """What tells one league folder's contents from another's without reading a pitch: the SHA-256 of
+    league.json and players.csv, and each pitch file's size by its path in the folder (a league copied
+    or moved keeps them; another simulation or import changes them); None where no league is."""
+    path = Path(path)
+    if not (path / "league.json").is_file():
+        return None
+    digest = {name: hashlib.sha256((path / name).read_bytes()).hexdigest() if (path / name).is_file() else None
+              for name in ("league.json", "players.csv")}
+    sizes = {p.relative_to(path).as_posix(): p.stat().st_size for p in sorted((path / "pitches").rglob("*.parquet"))}
+    return {"sha256": digest, "pitch_file_bytes": sizes}
+
+
+def _other_contents(path: Path, config: dict) -> str | None:
+    """Why the league at `path` is not the one the run was fitted on, where the run recorded it
+    (`league_contents`, since 2026-12-07 night): a pitch file of one of its seasons with another size
+    (or none), or a simulated league's other settings; None where nothing says so. A season added to
+    the league since, or players.csv grown with it, is no difference."""
+    meta = read_league_meta(path)
+    if config.get("league_meta") is not None and meta.get("config") is not None \
+            and meta.get("config") != config["league_meta"]:
+        return "its simulation settings differ from the run's league's"
+    recorded = (config.get("league_contents") or {}).get("pitch_file_bytes") or {}
+    seasons = {str(s) for s in (config.get("training_data") or {}).get("seasons") or []}
+    for name, size in recorded.items():
+        if Path(name).stem in seasons and ((path / name).stat().st_size if (path / name).is_file() else None) != size:
+            return f"its {name} is not the one the run read"
+    return None
+
+
 def run_league(run_dir: Path, config: dict, given: str | Path | None = None) -> Path:
     """The league folder a finished run reads for a report: `given` (a --league), else the one its
     config.json names, which must still be there (a moved league is named, with the option that fixes it)."""
@@ -72,6 +104,11 @@ def run_league(run_dir: Path, config: dict, given: str | Path | None = None) -> 
             raise HFMInputError(f"--league {path}: {source}, seasons {_span(seasons)} in the run's window, where "
                                 f"{run_dir} was trained on {trained.get('source')}, seasons {_span(trained['seasons'])}: "
                                 "give the league it was trained on (moved or copied)")
+    other = _other_contents(path, config)
+    if other:  # a league simulated or imported again in its place, or another league given
+        where = f"--league {path}" if given is not None else f"{path} ({run_dir / 'config.json'}'s \"league\")"
+        raise HFMInputError(f"{where}: not the league {run_dir} was trained on ({other}): give that league "
+                            "(moved or copied), or fit the run again")
     return path
 
 
@@ -148,6 +185,13 @@ def league_lines(path: str | Path, seasons: list[int], each: Callable[[pd.DataFr
         del league, pitches
     lines = {pt: concat_lines(parts.pop(pt)) for pt in PLAYER_TYPES}
     players = read_players(path / "players.csv")
+    for pt, table in lines.items():  # every profile needs his row (age, hand): say so now, not after pre-training
+        missing = ~table["player_id"].isin(players["player_id"]).to_numpy()
+        if missing.any():
+            first = table[missing].iloc[0]
+            raise HFMInputError(f"{path / 'players.csv'}: no row for {pt} {int(first['player_id'])} (in "
+                                f"pitches/{first['level']}/{int(first['season'])}.parquet), nor for "
+                                f"{table.loc[missing, 'player_id'].nunique() - 1} other player(s) of the pitches")
     if players["birth_date"].isna().any():  # as load_league does, from every season's first appearances
         players = impute_birth_dates(players, pd.concat(firsts).groupby(level=0).min())
     return replace(head, players=players, seasons=sorted(seasons)), lines

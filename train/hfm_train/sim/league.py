@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +30,13 @@ SCOUT_SD = 0.35                 # how noisily teams see talent when setting rost
 LINEAR_WEIGHTS = np.array([-.27, .31, .33, -.26, .47, .77, 1.04, 1.40])  # runs, by M.PA_OUTCOMES
 
 
-def simulate_league(config: LeagueConfig, out: str | Path) -> Path:
-    """Simulate `config` and write the league folder (league_layout contract) atomically at `out`."""
+def simulate_league(config: LeagueConfig, out: str | Path, log: Callable[[str], object] | None = None) -> Path:
+    """Simulate `config` and write the league folder (league_layout contract) atomically at `out`;
+    `log` gets a line as each season is done (progress)."""
     out = Path(out)
     check_replaceable(out, is_league, "league")  # the league replaces it whole
     with atomic_dir(out) as tmp:
-        LeagueSimulator(config).run(tmp)
+        LeagueSimulator(config).run(tmp, log)
     return out
 
 
@@ -149,9 +152,10 @@ class LeagueSimulator:
         return int(retire.sum())
 
     # ---- seasons ------------------------------------------------------------------------------
-    def run(self, out: Path) -> None:
+    def run(self, out: Path, log: Callable[[str], object] | None = None) -> None:
         cfg = self.config
         talent_frames = []
+        start = time.perf_counter()
         for s, season in enumerate(cfg.seasons):
             if s > 0:
                 retired = self._turnover(season - 1)
@@ -168,6 +172,9 @@ class LeagueSimulator:
             talent_frames.append(self._true_talent(season, sim, days_at))
             self.stats["seasons"].append({"season": season, "promotions": moves, "retired": retired,
                                           "MLB_pitches": len(frames[0]), "AAA_pitches": len(frames[1])})
+            if log is not None:
+                log(f"season {season} ({s + 1}/{cfg.n_seasons}): {len(frames[0]):,} MLB and {len(frames[1]):,} AAA "
+                    f"pitches, {time.perf_counter() - start:.0f} s so far")
         pd.concat(talent_frames, ignore_index=True).to_parquet(out / "true_talent.parquet", index=False)
         self._write_players(out / "players.csv")
         meta = {"schema_version": 1, "seed": cfg.seed, "seasons": cfg.seasons, "levels": list(LEVELS),
