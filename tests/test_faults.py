@@ -202,7 +202,7 @@ def test_resume_refuses_a_work_folder_started_with_other_settings(tiny_league: P
     _check_resumable(work, replace(started, league=str(copy)))
     season_file = sorted((copy / "pitches").rglob("*.parquet"))[0]
     pd.read_parquet(season_file).iloc[:-10].to_parquet(season_file)
-    with pytest.raises(HFMInputError, match=rf"league_contents\.pitch_file_bytes\.pitches/{season_file.parent.name}/"
+    with pytest.raises(HFMInputError, match=rf"league_contents\.pitch_file_rows\.pitches/{season_file.parent.name}/"
                                             rf"{season_file.stem}\.parquet differ"):
         _check_resumable(work, replace(started, league=str(copy)))
 

@@ -260,6 +260,12 @@ def test_which_games_are_the_other_sources_copies():
     assert pair_copies([631_616], [R + 2, R + 1], plays) == [(631_616, R + 1, False)]
     assert pair_copies([631_617], [R + 1, R + 2], plays) == []
     assert pair_copies([631_615, 631_616], [R + 1], plays) == [(631_615, R + 1, True)]  # game 1 paired once
+    # a doubleheader's games share a plate appearance (a reliever facing the same batter in both): no pair
+    # with the other game, whichever game the day's list gives first (a review: game 2 was held twice)
+    shared = np.append(game2, game1[0])
+    plays = {R + 1: game1, R + 2: shared, 700: game1, 600: shared}
+    assert pair_copies([600], [R + 1], plays) == [] and pair_copies([700], [R + 2], plays) == []
+    assert pair_copies([700, 600], [R + 2, R + 1], plays) == [(700, R + 1, True), (600, R + 2, True)]
 
 
 def test_bad_input_is_one_clear_error(tmp_path, ids):

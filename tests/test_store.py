@@ -301,6 +301,47 @@ def test_a_game_held_from_the_other_source_is_skipped(league, scorer, tmp_path):
     assert retro_first.append(aaa).games == 1
 
 
+def test_a_doubleheader_held_from_both_sources_keeps_each_game_once(league, scorer):
+    """Two games of one date and park that share a plate appearance (a reliever facing the same batter in
+    both: 117 of 628 doubleheaders of 2000-2021) are not copies of each other: with Statcast's game 1 and
+    Retrosheet's game 2 held, Statcast's game 2 is skipped (a review: it was taken, game 2 held twice),
+    and Retrosheet's game 1 arriving after Statcast's game 2 alone is a game of its own, not a refusal."""
+    p = league.pitches
+    days = _game_days(p, max(league.seasons))
+    last = p["game_date"] == days[-1]
+    before, day = p[~last], p[last & (p["level"] == "MLB")]
+    pks = day["game_pk"].unique()
+    one = day[day["game_pk"] == pks[0]]
+    two = day[day["game_pk"] == pks[1]].assign(home_team=one["home_team"].iloc[0])  # the same park
+    ended = two.index[two["events"].notna()][0]
+    at = two["at_bat_number"] == two.loc[ended, "at_bat_number"]
+    first = one[one["events"].notna()].iloc[0]
+    two.loc[at, ["batter", "pitcher", "inning"]] = first[["batter", "pitcher", "inning"]].to_numpy()
+    store = PlayerStore.build(scorer, pd.concat([before, one, _as_retrosheet(two)]), league.players)
+    report = store.append(two)
+    assert (report.games, report.skipped_games) == (0, 1)
+    other = PlayerStore.build(scorer, pd.concat([before, two]), league.players)
+    assert other.append(_as_retrosheet(one)).games == 1
+
+
+def test_a_store_of_some_players_refuses_anyone_else(league, scorer, tmp_path):
+    """A store built of some players' rows (append's `players`) holds no line of anyone else, who read as
+    having no history (a walkthrough's Mookie Betts: the league's rates, flagged no_history): refused,
+    naming him, after a save and load too."""
+    p = league.pitches
+    season = max(league.seasons)
+    batters = p.loc[(p["level"] == "MLB") & (p["game_date"].dt.year == season - 1), "batter"].value_counts().index
+    mine, other = int(batters[0]), int(batters[1])
+    as_of = _game_days(p, season)[-1] + pd.Timedelta(days=1)  # the store keeps his last games
+    store = PlayerStore.build(scorer, p[p["batter"] == mine], league.players, only=[mine])
+    assert scorer.score(store, season, [mine], as_of=as_of)["flag"].iloc[0] == "model"
+    with pytest.raises(HFMInputError, match=rf"holds the lines of 1 player\(s\) only .*, not of {other}"):
+        scorer.score(store, season, [mine, other], as_of=as_of)
+    store.save(tmp_path / "s")
+    with pytest.raises(HFMInputError, match=rf"not of {other}"):
+        scorer.score(PlayerStore.load(tmp_path / "s", scorer), season, [other], as_of=as_of)
+
+
 def test_a_part_of_a_game_never_stands_for_the_whole(league, scorer, tmp_path):
     """Statcast's rows of one batter's plate appearances (a statcast_batter() file) are a part of the
     game, not its copy (statcast.pair_copies, WHOLE_COPY): in one append with Retrosheet's whole game,

@@ -129,3 +129,7 @@ def test_a_report_refuses_a_league_with_other_contents(tiny_run, tiny_league, tm
     with pytest.raises(HFMInputError, match=rf"not the league .* was trained on \(its pitches/MLB/{season}\.parquet "
                                             r"is not the one the run read\)"):
         run_league(tiny_run, config, copy)
+    # the league the run names, simulated again in its place with other settings
+    moved = {**config, "league": str(copy), "league_meta": {**config["league_meta"], "seed": -1}}
+    with pytest.raises(HFMInputError, match=r"\(its simulation settings differ from the run's league's\)"):
+        run_league(tiny_run, moved)

@@ -28,7 +28,7 @@ def cli(run_dir: Path, out: Path, tolerance: float, opset: int) -> None:
 
     if not MIN_OPSET <= opset <= MAX_OPSET:
         raise HFMInputError(f"--opset must be in {MIN_OPSET}..{MAX_OPSET}, got {opset}")
-    if tolerance <= 0:  # checked before the export, not after it
+    if not tolerance > 0:  # checked before the export, not after it (nan too)
         raise HFMInputError(f"--tolerance must be above 0, got {tolerance}")
     start = time.perf_counter()
     manifest = export_run(run_dir, out, tolerance, opset)

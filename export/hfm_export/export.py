@@ -185,6 +185,7 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
         missing = [s for s in TARGET_STATS[pt] if s not in inputs.blend_weights.get(pt, {})]
         if missing:
             raise HFMInputError(f"blend weights for {pt}: missing stat(s) {', '.join(missing)}")
+    _check_identity_fits(inputs)  # before the export's minutes, not after them
     # new, empty or a bundle: the bundle replaces it whole (a walkthrough's --out the run deleted the run)
     check_replaceable(out, lambda folder: (folder / B.MANIFEST).is_file(), "bundle")
     level1 = inputs.level1.eval()
@@ -237,7 +238,6 @@ def export_bundle(inputs: ExportInputs, out: str | Path, tolerance: float = TOLE
             _write_json(tmp / RIDGE_FILE.format(player_type=pt), RidgeModel.from_json(ridge, RIDGE_FILE.format(player_type=pt)).to_json())
         _write_json(tmp / B.MODEL_CARD, inputs.model_card)
         _copy_identity(inputs.identity_dir, tmp / IDENTITY_DIR)
-        _check_identity_fits(tmp / IDENTITY_DIR, graphs, inputs.identity_dir)
         manifest = B.write_manifest(tmp, {
             "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "target_mode": inputs.target_mode,
@@ -273,15 +273,21 @@ def _copy_identity(src: Path, dst: Path) -> None:
                 data[key]
 
 
-def _check_identity_fits(folder: Path, graphs: dict[str, Any], source: Path) -> None:
+def _check_identity_fits(inputs: ExportInputs) -> None:
     """Refuse an identity its model was not trained with (a walkthrough's `hfm-train archetypes --out RUN`
-    refitted 16 archetypes under a model of 3, and archetype ids out of range were clamped in silence)."""
+    refitted 16 archetypes under a model of 3, and archetype ids out of range were clamped in silence).
+    A missing file is left to _copy_identity, which names it."""
+    folder = Path(inputs.identity_dir)
     for pt in PLAYER_TYPES:
-        names = json.loads((folder / f"identity_{pt}.json").read_text())["feature_names"]
-        k = json.loads((folder / f"archetypes_{pt}.json").read_text())["n_archetypes"]
-        want = graphs[pt]["n_archetypes"], graphs[pt]["n_stat_features"]
+        paths = folder / f"identity_{pt}.json", folder / f"archetypes_{pt}.json"
+        if not all(p.is_file() for p in paths):
+            continue
+        names = read_json_object(paths[0]).get("feature_names") or []
+        k = read_json_object(paths[1]).get("n_archetypes")
+        cfg = inputs.models[pt].config.identity
+        want = int(cfg.n_archetypes), int(cfg.n_stat_features)
         if (k, len(names)) != want:
-            raise HFMInputError(f"{source}: the {pt} identity has {k} archetypes and {len(names)} stat features, "
+            raise HFMInputError(f"{folder}: the {pt} identity has {k} archetypes and {len(names)} stat features, "
                                 f"the {pt} model was trained with {want[0]} and {want[1]} (an identity fitted "
                                 "after the model): fit the run again")
 

@@ -317,6 +317,8 @@ class PlayerStore:
         self._mlb_games: dict[int, int] = {}  # day -> MLB games held (playing_time.season_starts)
         self._starts: dict[int, pd.Timestamp] | None = None  # season_starts of them, until a game is added
         self._first_season: dict[int, int] = {}  # player -> first season (either side, any level)
+        # the players a store of some players' rows holds (append's `players`); None: every player's
+        self._only: set[int] | None = None
         self._pitched: set[int] = set()
         self._last_day: int | None = None
         self._no_rows: pd.DataFrame | None = None
@@ -359,7 +361,9 @@ class PlayerStore:
         """Take in the games of `pitches` the store does not hold yet (see the module docstring).
 
         players: take only these players' lines and games (a store of some players, e.g. one
-        player's own rows with the league's Marcel rates); the games count as held all the same.
+        player's own rows with the league's Marcel rates); the games count as held all the same, and
+        the store then scores these players only (anyone else would read as having no history: a
+        walkthrough's Mookie Betts got the league's rates, flagged no_history; refused, naming him).
         """
         if LEVEL_COLUMN not in pitches.columns:
             raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
@@ -402,6 +406,8 @@ class PlayerStore:
                 self._add_lines(pt, table)
                 encoded += self._commit_context(pt, plans[pt])
             self._add_games(rows)
+            if players is not None:
+                self._only = (self._only or set()) | set(only.tolist())
             first_day = int(_day(rows["game_date"]).min())
             seasons = {int(s) for table in lines.values() for s in np.unique(table["season"].to_numpy(np.int64))}
             self._marcel = {k: v for k, v in self._marcel.items() if not any(k[1] - 3 <= s < k[1] for s in seasons)}
@@ -693,11 +699,12 @@ class PlayerStore:
         return np.unique(np.concatenate(days).astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970).tolist()
 
     def nbytes(self) -> dict[str, int]:
-        """Bytes of numpy data held: game lines, Level-1 outputs, the game index."""
+        """Bytes of numpy data held: game lines, Level-1 outputs, the game index (with each MLB game's
+        plate-appearance keys, about 30 MiB for 22 seasons)."""
         return {
             "lines": sum(seg.nbytes() for d in self._lines.values() for seg in d.values()),
             "level1": sum(c.nbytes() for d in self._context.values() for c in d.values()),
-            "index": self._game_pks.nbytes,
+            "index": self._game_pks.nbytes + sum(keys.nbytes for keys in self._plays.values()),
         }
 
     def lines(self, pt: PlayerType, ids: Iterable[int] | None = None, lo_day: int | None = None,
@@ -852,6 +859,8 @@ class PlayerStore:
                      mlb_games=np.array(sorted(self._mlb_games.items()), dtype=np.int64).reshape(-1, 2),
                      first_season=np.array(sorted(self._first_season.items()), dtype=np.int64).reshape(-1, 2),
                      pitched=np.array(sorted(self._pitched), dtype=np.int64),
+                     has_only=np.array(self._only is not None),
+                     only=np.array(sorted(self._only or ()), dtype=np.int64),
                      **{f"{kind}_days_{pt}": _days_array(frames[pt], pt) for kind, frames in
                         (("given", self._given_days), ("own", self._own_days)) for pt in PLAYER_TYPES})
             (tmp / "players.json").write_text(json.dumps({
@@ -923,6 +932,7 @@ class PlayerStore:
                 store._mlb_games = {int(d): int(n) for d, n in z["mlb_games"]}
                 store._first_season = {int(p): int(s) for p, s in z["first_season"]}
                 store._pitched = set(z["pitched"].tolist())
+                store._only = set(z["only"].tolist()) if bool(z["has_only"]) else None
                 for pt in PLAYER_TYPES:
                     store._given_days[pt] = _days_from_array(z[f"given_days_{pt}"], pt)
                     store._own_days[pt] = _days_from_array(z[f"own_days_{pt}"], pt)
@@ -1066,8 +1076,16 @@ class _StoreInputs:
         return at, known_ids[at] == ids
 
     def player_type_of(self, player_ids: Iterable[int]) -> dict[int, tuple[PlayerType, ...]]:
-        """As History.player_type_of: the players table's player_type, else whether he pitched."""
+        """As History.player_type_of: the players table's player_type, else whether he pitched. A store
+        of some players' rows refuses anyone else (his lines are not in it)."""
         ids = np.array([int(i) for i in player_ids], dtype=np.int64)
+        only = self.store._only
+        if only is not None and not set(ids.tolist()) <= only:
+            others = sorted(set(ids.tolist()) - only)
+            raise HFMInputError(f"store: it holds the lines of {len(only)} player(s) only (appended with players=...), "
+                                f"not of {others[0]}" + (f" and {len(others) - 1} other(s) asked for" if len(others) > 1
+                                                         else "") + ": build a store of their rows, or of every "
+                                "player's (append without players=)")
         at, known = self._rows(ids)
         types = self.store._types
         return {pid: scored_as(types[row] if found and types is not None else None, pid in self.store._pitched)

@@ -313,9 +313,10 @@ def archetypes_command(
 
     if run_dir.exists() and not run_dir.is_dir():
         raise HFMInputError(f"--out {run_dir}: a file; give a folder")
-    if (run_dir / "config.json").is_file():  # a run's identity belongs to its model (k archetypes, its features)
-        raise HFMInputError(f"--out {run_dir}: a run folder; its identity is the one its model was trained with "
-                            "(replacing it would change the run's projections): give another --out")
+    for marker, kind in (("config.json", "a run folder"), ("manifest.json", "a bundle folder")):
+        if (run_dir / marker).is_file():  # its identity belongs to its model (k archetypes, its features)
+            raise HFMInputError(f"--out {run_dir}: {kind}; its identity is the one its model was trained with "
+                                "(replacing it would change its projections): give another --out")
     league = load_league(league_dir)
     seasons = sorted(league.seasons)
     try:

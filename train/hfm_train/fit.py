@@ -746,19 +746,19 @@ def apply_override(config: RunConfig, item: str) -> RunConfig:
         value = raw
     value = tuple(value) if isinstance(value, list) else value
     current, number = getattr(chain[-1], path[-1]), (int, float)
-    if isinstance(current, bool) and not isinstance(value, bool):
-        # a switch: "off" or "0" would otherwise be stored as a string or number that reads as on
-        raise HFMInputError(f"--set {item!r}: {key.strip()} is a switch, give true or false")
-    if isinstance(current, tuple) and not isinstance(value, tuple):
-        # a string a shell stripped of its quotes ([a] for ["a"]) would become a tuple of characters
-        raise HFMInputError(f"--set {item!r}: {key.strip()} is a list, give a JSON list such as "
-                            f"'{key.strip()}=[\"a\", \"b\"]'")
-    # a number's type checked now: a text or a fraction would otherwise fail after the pre-training
     optional = value is None and "None" in str(chain[-1].__dataclass_fields__[path[-1]].type)  # e.g. =null
     if optional:
         pass
+    elif isinstance(current, bool) and not isinstance(value, bool):
+        # a switch: "off" or "0" would otherwise be stored as a string or number that reads as on
+        raise HFMInputError(f"--set {item!r}: {key.strip()} is a switch, give true or false")
+    elif isinstance(current, tuple) and not isinstance(value, tuple):
+        # a string a shell stripped of its quotes ([a] for ["a"]) would become a tuple of characters
+        raise HFMInputError(f"--set {item!r}: {key.strip()} is a list, give a JSON list such as "
+                            f"'{key.strip()}=[\"a\", \"b\"]'")
     elif isinstance(current, int) and not isinstance(current, bool) and (
             isinstance(value, bool) or not isinstance(value, int)):
+        # a number's type checked now: a text or a fraction would otherwise fail after the pre-training
         raise HFMInputError(f"--set {item!r}: {key.strip()} is a whole number, e.g. {current}")
     elif isinstance(current, float) and (isinstance(value, bool) or not isinstance(value, number)):
         raise HFMInputError(f"--set {item!r}: {key.strip()} is a number, e.g. {current}")

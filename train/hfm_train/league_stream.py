@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from hfm_runtime.errors import HFMInputError
 from hfm_runtime.featurize import PERSPECTIVES, GameKeys, GameTable, PitchFeaturizer
@@ -57,15 +58,25 @@ class LeagueData:
 
 def league_contents(path: str | Path) -> dict[str, Any] | None:
     """What tells one league folder's contents from another's without reading a pitch: the SHA-256 of
-    league.json and players.csv, and each pitch file's size by its path in the folder (a league copied
-    or moved keeps them; another simulation or import changes them); None where no league is."""
+    league.json and players.csv, and each pitch file's rows (its Parquet footer) by its path in the
+    folder (a league copied, moved or written again from the same data keeps them; another simulation
+    or import changes them); None where no league is."""
     path = Path(path)
     if not (path / "league.json").is_file():
         return None
     digest = {name: hashlib.sha256((path / name).read_bytes()).hexdigest() if (path / name).is_file() else None
               for name in ("league.json", "players.csv")}
-    sizes = {p.relative_to(path).as_posix(): p.stat().st_size for p in sorted((path / "pitches").rglob("*.parquet"))}
-    return {"sha256": digest, "pitch_file_bytes": sizes}
+    rows = {p.relative_to(path).as_posix(): _rows_of(p) for p in sorted((path / "pitches").rglob("*.parquet"))}
+    return {"sha256": digest, "pitch_file_rows": rows}
+
+
+def _rows_of(path: Path) -> int | None:
+    """A Parquet file's rows from its footer; None where it has none (a damaged file: whoever reads it
+    names it)."""
+    try:
+        return pq.read_metadata(path).num_rows
+    except (OSError, ValueError):
+        return None
 
 
 def _other_contents(path: Path, config: dict) -> str | None:
@@ -77,10 +88,10 @@ def _other_contents(path: Path, config: dict) -> str | None:
     if config.get("league_meta") is not None and meta.get("config") is not None \
             and meta.get("config") != config["league_meta"]:
         return "its simulation settings differ from the run's league's"
-    recorded = (config.get("league_contents") or {}).get("pitch_file_bytes") or {}
+    recorded = (config.get("league_contents") or {}).get("pitch_file_rows") or {}
     seasons = {str(s) for s in (config.get("training_data") or {}).get("seasons") or []}
-    for name, size in recorded.items():
-        if Path(name).stem in seasons and ((path / name).stat().st_size if (path / name).is_file() else None) != size:
+    for name, rows in recorded.items():
+        if Path(name).stem in seasons and (_rows_of(path / name) if (path / name).is_file() else None) != rows:
             return f"its {name} is not the one the run read"
     return None
 
