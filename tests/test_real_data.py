@@ -445,3 +445,16 @@ def test_fit_on_a_real_league_takes_the_real_data_settings(tiny_league, tmp_path
     assert simulated.finetune.epochs > 0
     refused = CliRunner().invoke(fit.fit_command, ["--league", str(real["retrosheet"]), "--tiny", "--no-wide"])
     assert refused.exit_code != 0 and "nothing would train" in refused.output and len(seen) == 4
+    # the batters' older seasons need 6 history seasons besides train, validation and test: a league of
+    # fewer leaves them out (a walkthrough's 6 seasons: near-constant in training, far out at scoring)
+    # unless --set asks for them
+    assert len(meta["seasons"]) < 9 and not retrosheet.profile.old_seasons
+    assert "profile.old_seasons off" in CliRunner().invoke(fit.fit_command, ["--league", str(real["retrosheet"]),
+                                                                             "--tiny"]).output
+    kept = CliRunner().invoke(fit.fit_command, ["--league", str(real["retrosheet"]), "--tiny",
+                                                "--set", "profile.old_seasons=true"])
+    assert kept.exit_code == 0 and seen[-1].profile.old_seasons
+    many = {**meta, "source": "retrosheet", "seasons": list(range(2000, 2010))}
+    (real["retrosheet"] / "league.json").write_text(json.dumps(many))
+    assert CliRunner().invoke(fit.fit_command, ["--league", str(real["retrosheet"]), "--tiny"]).exit_code == 0
+    assert seen[-1].profile.old_seasons  # 10 seasons: on, as REAL_DATA_SETTINGS says

@@ -269,8 +269,13 @@ def test_which_games_are_the_other_sources_copies():
 
 
 def test_bad_input_is_one_clear_error(tmp_path, ids):
+    from hfm_train.importer import _spool_retrosheet
+
     season = tmp_path / "2019"
     shutil.copytree(DATA / "2019", season)
+    # one season given twice: both named (a walkthrough's zip and its extracted copy)
+    with pytest.raises(HFMInputError, match=rf"Retrosheet season 2019 given twice: {DATA / '2019'} and {season}"):
+        _spool_retrosheet([DATA / "2019", season], ids, tmp_path / "spool", None, None, print, False)
     events = season / "2019ARI.EVN"
     text = events.read_text()
     # an unknown event code

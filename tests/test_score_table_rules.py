@@ -188,6 +188,17 @@ def test_training_data_line_and_the_training_data_warning():
     assert training_data_warning({}, None) is None
 
 
+def test_a_season_the_bundle_trained_on_is_said_to_be_in_sample():
+    """A walkthrough scored 2019 with the packaged bundle (trained through 2019) without a word."""
+    from hfm_runtime.cli import _in_sample_note
+
+    manifest = {"run": {"seasons": {"history": [2000, 2020], "train": [2006, 2007], "validation": [2019],
+                                    "test": [2021]}}}
+    assert "2019's outcomes trained this bundle (its target seasons 2006-2019)" in _in_sample_note(manifest, 2019)[0]
+    assert _in_sample_note(manifest, 2006) and not _in_sample_note(manifest, 2021)  # the test season: evaluated
+    assert not _in_sample_note(manifest, 2020) and not _in_sample_note(manifest, 2022) and not _in_sample_note({}, 2019)
+
+
 # --- error lines --------------------------------------------------------------------------------------
 def run_train_cli(command: click.Command) -> tuple[int, str]:
     from hfm_train.cli import run_click

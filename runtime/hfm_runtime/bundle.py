@@ -371,3 +371,25 @@ def load_bundle(path: str | Path) -> Bundle:
         identity=identity,
         ridges=ridges,
     )
+
+
+def training_data_line(manifest: dict) -> str:
+    """What the bundle was trained on, in one line (the manifest's `training_data`, written by
+    hfm-export from 2026-12-02: source, league, seasons, notice; the run's test season, never trained on)."""
+    if "training_data" not in manifest:
+        return "training data: not recorded (bundle exported before 2026-12-02)"
+    data = manifest["training_data"]
+    if not isinstance(data, dict):
+        return "training data: not recorded (the run did not say)"
+    seasons = sorted({int(x) for x in data.get("seasons") or [] if str(x).strip().isdigit()})
+    span = ("seasons " + (f"{min(seasons)}-{max(seasons)}" if len(seasons) > 1 and seasons == list(
+        range(min(seasons), max(seasons) + 1)) else ", ".join(map(str, seasons)))) if seasons else "seasons not recorded"
+    line = f"training data: {data.get('source') or 'source not recorded'}, {span}"
+    test = ((manifest.get("run") or {}).get("seasons") or {}).get("test") or []
+    if test:  # the run's test season is read (its opening-day evaluation) but never trained on
+        line += f", {', '.join(map(str, test))} evaluated only"
+    if data.get("league"):
+        line += f" ({data['league']})"
+    if data.get("notice"):
+        line += f"; {data['notice']}"
+    return line

@@ -65,6 +65,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hfm_runtime.bundle import training_data_line  # noqa: F401  (here before; importers keep working)
 from hfm_runtime.errors import HFMInputError, print_error, tracked_stderr
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
@@ -176,28 +177,6 @@ def mix_line(bundle, mixed: int | None = None, show: str = "adjustments") -> str
             f"sequence-skill ridge ({where})\n")
 
 
-def training_data_line(manifest: dict) -> str:
-    """What the bundle was trained on, in one line (the manifest's `training_data`, written by
-    hfm-export from 2026-12-02: source, league, seasons, notice; the run's test season, never trained on)."""
-    if "training_data" not in manifest:
-        return "training data: not recorded (bundle exported before 2026-12-02)"
-    data = manifest["training_data"]
-    if not isinstance(data, dict):
-        return "training data: not recorded (the run did not say)"
-    seasons = sorted({int(x) for x in data.get("seasons") or [] if str(x).strip().isdigit()})
-    span = ("seasons " + (f"{min(seasons)}-{max(seasons)}" if len(seasons) > 1 and seasons == list(
-        range(min(seasons), max(seasons) + 1)) else ", ".join(map(str, seasons)))) if seasons else "seasons not recorded"
-    line = f"training data: {data.get('source') or 'source not recorded'}, {span}"
-    test = ((manifest.get("run") or {}).get("seasons") or {}).get("test") or []
-    if test:  # the run's test season is read (its opening-day evaluation) but never trained on
-        line += f", {', '.join(map(str, test))} evaluated only"
-    if data.get("league"):
-        line += f" ({data['league']})"
-    if data.get("notice"):
-        line += f"; {data['notice']}"
-    return line
-
-
 def training_data_warning(manifest: dict, data_source: str | None) -> str | None:
     """A warning when a bundle scores data of the other kind than it was trained on: trained on a
     simulated league and scoring real data, or trained on real players and scoring a simulated league
@@ -287,6 +266,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         last = max(held)
         check_season(args.season, held, args.allow_gap)
         notes.extend(_window_start_note(bundle, held, args.season if args.season is not None else last))
+        notes.extend(_in_sample_note(bundle.manifest, args.season if args.season is not None else last))
         as_of = parse_as_of(args.as_of, args.season if args.season is not None else last, "--as-of")
         with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
             start = time.perf_counter()
@@ -331,6 +311,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 if not gap_checked:
                     check_season(args.season, seasons, args.allow_gap)
             notes.extend(_window_start_note(bundle, seasons, season))
+            notes.extend(_in_sample_note(bundle.manifest, season))
             if players is None and not Scorer.default_players(source, season, as_of):
                 held = f"the data holds {', '.join(map(str, seasons))}"
                 if args.pitches and args.level != "MLB":
@@ -572,6 +553,18 @@ def _unknown_players_note(table: pd.DataFrame) -> list[str]:
     shown = ", ".join(map(str, unknown[:10])) + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
     return [f"note: {len(unknown)} player id{'' if len(unknown) == 1 else 's'} not in the data's players table "
             f"({shown}): projected at the league's rates, with no age (flag unknown_player); check the ids"]
+
+
+def _in_sample_note(manifest: dict, season: int) -> list[str]:
+    """A note when `season`'s outcomes trained the bundle (its run's training or validation seasons):
+    its projections are in-sample, so they look better than a new season's would (a walkthrough scored
+    2019 with the packaged bundle, trained through 2019, without a word)."""
+    split = (manifest.get("run") or {}).get("seasons") or {}
+    trained = sorted({int(s) for part in ("train", "validation") for s in split.get(part) or []})
+    if season not in trained:
+        return []
+    return [f"note: {season}'s outcomes trained this bundle (its target seasons {trained[0]}-{trained[-1]}): these "
+            "projections are in-sample, better than a new season's would be; judge a bundle on a season after them"]
 
 
 def _window_start_note(bundle, seasons, season: int) -> list[str]:

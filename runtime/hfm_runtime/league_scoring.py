@@ -49,6 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hfm_runtime.bundle import training_data_line
 from hfm_runtime.errors import HFMInputError, print_error
 from hfm_runtime.identity import player_lines
 from hfm_runtime.league import load_league, read_league_meta, read_players
@@ -208,6 +209,11 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     try:
         scorer = Scorer(args.bundle, ScorerOptions(threads=args.threads))
+        print(training_data_line(scorer.bundle.manifest), flush=True)
+        notice = ((read_league_meta(args.league).get("retrosheet") or {}).get("notice")
+                  if (args.league / "league.json").is_file() else None)
+        if notice:  # the data scored carries its notice, as hfm-score prints it
+            print(f"data: {notice}", flush=True)
         table = score_league(scorer, args.league, args.season, as_of=args.as_of, chunk_players=args.chunk_players,
                              chunk_pitches=args.chunk_pitches, season_end=args.season_end,
                              log=lambda line: print(line, flush=True))

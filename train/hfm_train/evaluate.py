@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -404,10 +405,12 @@ def load_model(run_dir: str | Path, player_type: str) -> GameProjectionModel:
     return model.eval()
 
 
-def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind: str = "start") -> dict[str, Any]:
+def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind: str = "start",
+                 log: Callable[[str], object] = lambda line: None) -> dict[str, Any]:
     """Re-run the test-season evaluation of a finished run (the `evaluate` command); returns the card.
     kind: the test examples' as-of dates, "start" (opening day, as `fit` evaluates) or "in_season"
-    (every `every_games`-th game of each player, target the rest of the season)."""
+    (every `every_games`-th game of each player, target the rest of the season). `log`: a line per step
+    (progress: minutes on a real league)."""
     run_dir = Path(run_dir)
     if not (run_dir / "config.json").is_file():
         raise HFMInputError(f"{run_dir}: not a run folder (no config.json)")
@@ -415,6 +418,8 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
     run = meta["run"]
     split = meta["seasons"]
     path = run_league(run_dir, meta, league_dir)  # read a season at a time (hfm_train.league_stream)
+    start = time.perf_counter()
+    log(f"reading {path}'s seasons")
     league, all_lines = league_lines(path, league_seasons(path, run.get("last_season"), run.get("first_season")))
     games = load_pa_cache(run_dir / "pa_cache.npz")
     blend = json.loads((run_dir / "blend.json").read_text())
@@ -426,6 +431,7 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
         own = run_dir / pt / "pa_cache.npz"  # a type with its own fine-tuned Level 1
         type_games = load_pa_cache(own) if own.is_file() else games
         lines = all_lines[pt]
+        log(f"{pt}s: the test season's examples, baselines and projections ({time.perf_counter() - start:.0f} s so far)")
         test = build_examples(pt, split["test"], lines, league.players, identity, type_games,
                               ex_config, league.true_talent, kinds=(kind,))
         w = np.array([blend[pt][s] for s in TARGET_STATS[pt]])
@@ -439,7 +445,8 @@ def evaluate_run(run_dir: str | Path, league_dir: str | Path | None = None, kind
                                  baselines,
                                  None if lam is None else np.array([lam[s] for s in TARGET_STATS[pt]]))
     return {"seasons": {**split, "test": split["test"][0]}, "target_mode": run["target_mode"],
-            "kind": kind, "blend": blend, "evaluation": card}
+            "kind": kind, "blend": blend, "evaluation": card,
+            **({"notice": run_notice(meta)} if run_notice(meta) else {})}  # what the data asks to carry
 
 
 @click.command("evaluate")
@@ -460,7 +467,9 @@ def evaluate_command(run_dir: Path, league_dir: Path | None, kind: str, report: 
     them first, then renamed over them) and prints the table; --report also writes the HTML page."""
     if report is not None and report.is_dir():  # refused before the evaluation, not after it
         raise HFMInputError(f"--report {report}: a folder; give the HTML file to write")
-    card = evaluate_run(run_dir, league_dir, kind)
+    card = evaluate_run(run_dir, league_dir, kind, log=lambda line: click.echo(line, err=True))
+    if card.get("notice"):
+        click.echo(f"> {card['notice']}")
     click.echo(format_table(card["evaluation"], card["seasons"]["test"]))
     tmp = run_dir / ".evaluate.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -493,6 +502,9 @@ def compare_runs(runs: list[Path], against: Path | None = None, method: str = "b
     lines = []
     for run in runs:
         card = json.loads((run / "model_card.json").read_text())
+        notice = run_notice(json.loads((run / "config.json").read_text())) if (run / "config.json").is_file() else None
+        if notice and f"> {notice}" not in lines:
+            lines.append(f"> {notice}")
         for pt, r in card["evaluation"].items():
             for against_what, per in r.get("mean_cut_vs_marcel", {}).items():
                 shown = [m for m in SUMMARY_METHODS if m in per]

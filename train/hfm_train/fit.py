@@ -562,9 +562,10 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
                                     "actual of (1 - lam) * blend + lam * sequence ridge on the blend's out-of-fold "
                                     f"opening-day projections of {held}the train and validation seasons (the ridge "
                                     "fitted without the season it projects); opening-day projections only")
+    notice = training_data(league, split, featurizer)["notice"]  # the data's (Retrosheet's), carried by the card
     model_card = {"seasons": {k: v for k, v in split.items()} | {"test": split["test"][0]},
                   "target_mode": config.target_mode, "blend": blend_json, "denoised_targets": denoised,
-                  "evaluation": card}
+                  "evaluation": card, **({"notice": notice} if notice else {})}
     run_dir = runs_dir / config.name
     if not session.is_main:  # rank 0 writes the run folder
         shutil.rmtree(work, ignore_errors=True)
@@ -602,7 +603,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
         shutil.copy(cache_path, tmp / "pa_cache.npz")
     shutil.rmtree(work, ignore_errors=True)
     log(f"run folder -> {run_dir}  (total {sum(timings.values()):.0f} s)")
-    bundle = "artifacts/bundle" if config.name == "default" else f"artifacts/bundle_{config.name}"
+    # beside the runs folder (artifacts/ for the default one), not in whichever folder the shell is in
+    bundle = runs_dir.parent / ("bundle" if config.name == "default" else f"bundle_{config.name}")
     log(f"next (hfm-score reads a bundle, not a run): hfm-export {run_dir} --out {bundle}, then hfm-score --bundle "
         f"{bundle} --league {config.league}")
     return run_dir
@@ -663,7 +665,8 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
     """Train HFM end to end and write artifacts/runs/<name> (data parallel under torchrun:
     `torchrun --nproc_per_node N -m hfm_train fit ...`)."""
     config = RunConfig.tiny() if tiny else RunConfig()
-    if (league / "league.json").is_file() and read_league_meta(league).get("source", "simulated") != "simulated":
+    real = (league / "league.json").is_file() and read_league_meta(league).get("source", "simulated") != "simulated"
+    if real:
         config = real_data_defaults(config)  # before the options and --set, which override it
         click.echo(f"real league: {', '.join(REAL_DATA_SETTINGS)} (what real seasons chose; options and --set "
                    "override)")
@@ -677,6 +680,15 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
                                       max_games=config.examples.max_games if context_games is None else context_games,
                                       train_kinds=tuple(k.strip() for k in train_kinds.split(",") if k.strip())),
                      finetune=replace(config.finetune, wide=not no_wide))
+    if real and config.profile.old_seasons:
+        kept = kept_seasons(read_league_meta(league)["seasons"], config)
+        if len(kept) - len(config.history_only) < OLD_YEARS + 3:  # OLD_YEARS of history + train, validation, test
+            # its rows would be all but constant in training and far out at scoring (a walkthrough's 6 seasons:
+            # 247 of 1,958 rows beyond 6 SD); --set below still turns it on
+            config = replace(config, profile=replace(config.profile, old_seasons=False))
+            click.echo(f"real league of {len(kept)} seasons: profile.old_seasons off (a fit reading the batters' "
+                       f"seasons before Marcel's window needs {OLD_YEARS} history seasons besides a training, a "
+                       "validation and a test season)")
     if epochs is not None:
         config = replace(config, finetune=replace(config.finetune, epochs=epochs))
     if unfreeze_epochs:

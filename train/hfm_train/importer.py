@@ -315,7 +315,8 @@ def _spool_retrosheet(paths: list[Path], register: Mapping[str, int], spool: Pat
     seasons = [retrosheet.season_of(p) for p in paths]
     repeated = [s for s in set(seasons) if seasons.count(s) > 1]
     if repeated:
-        raise HFMInputError(f"Retrosheet season {repeated[0]} given twice")
+        given = [str(p) for p, s in zip(paths, seasons) if s == repeated[0]]
+        raise HFMInputError(f"Retrosheet season {repeated[0]} given twice: {' and '.join(given[:2])}")
     parts: dict[tuple[str, int], list[Path]] = {}
     bar = _bar(progress, len(paths), "Retrosheet seasons")
     for path, frame, season_counts in retrosheet.iter_seasons(paths, register, config.workers):
@@ -425,7 +426,8 @@ def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str,
             else:
                 warnings.showwarning(w.message, w.category, w.filename, w.lineno)
     click.echo(report.summary())
-    click.echo(f"next: hfm-train fit --league {out} [--history-seasons 6 --last-season Y]   (with enough seasons, "
-               "the history real fits use and the season to test: docs/real-data.md; real data has no true talent: "
-               "the evaluation scores against actual outcomes only, its true-talent rows and the oracle stay empty)")
+    click.echo(f"next: hfm-train fit --league {out} [--history-seasons 6 --last-season Y]   (--history-seasons 6 "
+               "with 9 seasons or more: the history real fits use; --last-season: the season to test; "
+               "docs/real-data.md; real data has no true talent: the evaluation scores against actual outcomes "
+               "only, its true-talent rows and the oracle stay empty)")
 
