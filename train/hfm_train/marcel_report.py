@@ -248,6 +248,8 @@ def marcel_command(
         raise click.UsageError("--register and --people go with --statcast")
     if register is not None and people is not None:
         raise click.UsageError("give --people or --register, not both (--register derives the players table)")
+    if league_dir is not None and season is not None:  # the league report projects every season it holds
+        raise click.UsageError("--season goes with --lahman or --statcast; --league reports every season it holds")
 
     def minimum(defaults: dict[str, int]) -> dict[str, int]:
         return {"batter": defaults["batter"] if min_pa is None else min_pa,
