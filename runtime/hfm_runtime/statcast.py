@@ -181,10 +181,14 @@ _NO_PLAYS = np.zeros(0, np.uint64)
 _MIXERS = tuple(np.uint64(k) for k in (0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9))
 
 
-def play_keys(rows: pd.DataFrame) -> dict[int, np.ndarray]:
+def play_keys(rows: pd.DataFrame, games: Iterable[int] | None = None) -> dict[int, np.ndarray]:
     """game_pk -> its ended plate appearances as sorted unique hashes of (batter, pitcher, inning):
-    what two copies of a game share (both sources carry MLBAM ids). Repeated rows count once."""
+    what two copies of a game share (both sources carry MLBAM ids), for `games` (default: every game of
+    `rows`; selected here, column by column: a selection of the frame would copy all its columns).
+    Repeated rows count once."""
     ended = rows["events"].notna().to_numpy()
+    if games is not None:
+        ended = ended & np.isin(rows["game_pk"].to_numpy(np.int64), np.fromiter(games, np.int64))
     if not ended.any():
         return {}
     hashed = np.zeros(int(ended.sum()), np.uint64)
@@ -264,7 +268,7 @@ def one_copy_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, CopiesDroppe
     both = [(st, rs) for st, rs in places(keys).values() if st and rs]
     if not both:
         return pitches, CopiesDropped(unmatched_season=unmatched)
-    plays = play_keys(pitches[np.isin(pks, np.fromiter((pk for st, rs in both for pk in st + rs), np.int64))])
+    plays = play_keys(pitches, (pk for st, rs in both for pk in st + rs))
     drop, partial = [], 0
     for statcast, retrosheet in both:
         for s, r, whole in pair_copies(statcast, retrosheet, plays):

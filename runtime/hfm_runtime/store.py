@@ -567,7 +567,7 @@ class PlayerStore:
         if not shared:
             return out
         arriving_pks = {pk for st, rs in shared.values() for pk in st + rs if pk not in self._plays}
-        plays = {**self._plays, **play_keys(arriving[np.isin(pks[new], np.fromiter(arriving_pks, np.int64))])}
+        plays = {**self._plays, **play_keys(arriving, arriving_pks)}
         drop, parts = [], []
         for (day, home), (statcast, retrosheet) in shared.items():
             for s, r, whole in pair_copies(statcast, retrosheet, plays):
@@ -598,8 +598,7 @@ class PlayerStore:
             self._game_keys.setdefault((day, home), []).append(pk)
             self._sources_held.add(pk >= RETROSHEET_GAME_PK_MIN)
         if keys:
-            self._plays.update(play_keys(rows[np.isin(rows["game_pk"].to_numpy(np.int64),
-                                                      np.fromiter((pk for pk, _, _ in keys), np.int64))]))
+            self._plays.update(play_keys(rows, (pk for pk, _, _ in keys)))
         day = _day(rows["game_date"])
         self._last_day = int(day.max()) if self._last_day is None else max(self._last_day, int(day.max()))
         mlb = rows[LEVEL_COLUMN].to_numpy(dtype=object) == "MLB"
