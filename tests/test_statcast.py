@@ -292,6 +292,7 @@ def test_load_league_reads_every_level_and_season(tiny_league: Path) -> None:
         ("no folder", "no such league folder"),
         ("league.json garbled", "league.json: not valid JSON"),
         ("schema 99", "field 'schema_version' is 99"),
+        ("source bogus", "field 'source' is 'bogus', expected 'statcast', 'retrosheet'"),
         ("pitch file gone", "does not exist"),
         ("players column gone", "players.csv: missing column(s) birth_date"),
         ("players bad date", "players.csv: column birth_date: row 2 (CSV line 3)"),
@@ -313,6 +314,8 @@ def test_broken_league_folder_is_a_clear_error(
         meta.write_text("{not json")
     elif damage == "schema 99":
         meta.write_text(json.dumps({**json.loads(meta.read_text()), "schema_version": 99}))
+    elif damage == "source bogus":  # read as an imported (real) league before
+        meta.write_text(json.dumps({**json.loads(meta.read_text()), "source": "bogus"}))
     elif damage == "pitch file gone":
         next((league / "pitches" / "AAA").glob("*.parquet")).unlink()
     elif damage.startswith("players"):

@@ -139,6 +139,9 @@ def missing_league_message(root: Path) -> str:
             f"simulated league, or `hfm-train import FILES... --out {root}` for real Statcast/Retrosheet data)")
 
 
+SOURCES = {"statcast", "retrosheet", "simulated"}  # what league.json's "source" names (hfm_train.importer)
+
+
 def _read_meta(path: Path) -> dict:
     if not path.is_file():
         raise HFMInputError(f"{path}: missing (not a league folder?)")
@@ -156,6 +159,10 @@ def _read_meta(path: Path) -> dict:
             raise HFMInputError(f"{path}: field {key!r} must be a non-empty list")
     if not all(isinstance(s, int) for s in meta["seasons"]):
         raise HFMInputError(f"{path}: field 'seasons' must list integer years")
+    source = meta.get("source")  # absent: simulated; an import's parts joined by "+" (a walkthrough's "bogus"
+    if source is not None and not (isinstance(source, str) and set(source.split("+")) <= SOURCES):  # read as real)
+        raise HFMInputError(f"{path}: field 'source' is {source!r}, expected 'statcast', 'retrosheet' or both joined "
+                            "by '+' (absent for a simulated league)")
     have = meta.get("level_seasons")
     if have is not None and not (isinstance(have, dict) and all(
             isinstance(v, list) and all(isinstance(s, int) for s in v) for v in have.values())):
