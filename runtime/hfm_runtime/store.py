@@ -89,6 +89,7 @@ import json
 import os
 import threading
 import time
+from collections import ChainMap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime, timezone
@@ -567,7 +568,7 @@ class PlayerStore:
         if not shared:
             return out
         arriving_pks = {pk for st, rs in shared.values() for pk in st + rs if pk not in self._plays}
-        plays = {**self._plays, **play_keys(arriving, arriving_pks)}
+        plays = ChainMap(play_keys(arriving, arriving_pks), self._plays)  # the held games' keys read, not copied
         drop, parts = [], []
         for (day, home), (statcast, retrosheet) in shared.items():
             for s, r, whole in pair_copies(statcast, retrosheet, plays):
