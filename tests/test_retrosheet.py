@@ -280,11 +280,13 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
     text = events.read_text()
     # an unknown event code
     events.write_text(text.replace(",S8/G", ",Z8/G", 1))
-    with pytest.raises(HFMInputError, match=r"2019ARI\.EVN: game ARI201908060: cannot parse play 'Z8/G"):
+    line = text[:text.index(",S8/G")].count("\n") + 1  # the error names the damaged play's line
+    with pytest.raises(HFMInputError, match=rf"2019ARI\.EVN: line {line}: game ARI201908060: cannot parse play 'Z8/G"):
         parse_season(season, ids)
     # a player missing from the register
     events.write_text(text)
-    with pytest.raises(HFMInputError, match=r"game ARI201908060: player 'lambj001' is not in the register"):
+    enters = next(i for i, record in enumerate(text.splitlines(), start=1) if "lambj001" in record.split(","))
+    with pytest.raises(HFMInputError, match=rf"line {enters}: game ARI201908060: player 'lambj001' is not in the register"):
         parse_season(season, {k: v for k, v in ids.items() if k != "lambj001"})
     # damage chadwickpy would read past without a word: each its own error, naming the file and the line or game
     lines = text.splitlines(keepends=True)

@@ -72,6 +72,28 @@ def test_a_player_missing_from_players_csv_is_named_before_the_pre_training(tiny
     assert not (tmp_path / "runs" / ".x.work").exists()  # and no work folder left behind
 
 
+def test_an_interrupted_fit_says_how_to_resume(tiny_league, tmp_path, monkeypatch):
+    from hfm_train import fit
+
+    def interrupted(config, runs_dir, **_):
+        (runs_dir / f".{config.name}.work").mkdir(parents=True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(fit, "fit_run", interrupted)
+    result = _fit([], tiny_league, tmp_path / "runs")
+    assert result.exit_code != 0
+    assert f"interrupted: the finished stages are kept in {tmp_path / 'runs' / '.x.work'}; run the same " \
+           "command with --resume" in result.output
+
+
+def test_cv_seasons_beyond_the_seasons_held_is_said():
+    from hfm_train.fit import cv_seasons_note
+
+    split = {"history": [2015], "train": [2016, 2017], "validation": [2018], "test": [2019]}
+    assert cv_seasons_note(None, split) is None and cv_seasons_note(3, split) is None
+    assert "--cv-seasons 5: there are only 3 train and validation seasons" in cv_seasons_note(5, split)
+
+
 def test_simulate_refuses_sizes_and_seeds_out_of_range(tmp_path):
     from hfm_train.cli import cli
 

@@ -86,7 +86,7 @@ import pandas as pd
 import torch
 
 from hfm_runtime.atomic import atomic_dir, check_replaceable
-from hfm_runtime.errors import HFMInputError, read_json_object
+from hfm_runtime.errors import HFMInputError, close_progress_bars, read_json_object
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
@@ -163,8 +163,7 @@ class RunConfig:
     def tiny(cls, **overrides: Any) -> RunConfig:
         """For tests: a few seconds per stage on the tiny league."""
         return replace(cls(
-            pretrain=PretrainConfig(model=Level1Config(d_model=16, n_layers=1, n_heads=2, d_ff=32), epochs=1,
-                                    progress=False),
+            pretrain=PretrainConfig(model=Level1Config(d_model=16, n_layers=1, n_heads=2, d_ff=32), epochs=1),
             examples=ExampleConfig(max_games=10, every_games=4, min_opportunities=5),
             finetune=FinetuneConfig(epochs=3, d_model=16, n_layers=1, n_heads=2, batch_size=32),
             archetypes=ArchetypeConfig(k_range=(3, 4), n_init=1),
@@ -378,6 +377,15 @@ def check_run_config(config: RunConfig, runs_dir: Path) -> None:
                                     f"{','.join(dict.fromkeys((*ex.train_kinds, *kinds)))}")
 
 
+def cv_seasons_note(cv_seasons: int | None, split: dict[str, list[int]]) -> str | None:
+    """What a --cv-seasons larger than the train and validation seasons does, said (it would be silent)."""
+    pool = len(split["train"]) + len(split["validation"])
+    if cv_seasons is None or cv_seasons <= pool:
+        return None
+    return (f"--cv-seasons {cv_seasons}: there are only {pool} train and validation seasons: the blend is "
+            f"cross-validated over all {pool}")
+
+
 def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, log,
              session: distributed.Session) -> Path:
     check_run_config(config, runs_dir)
@@ -409,6 +417,8 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     (work / f"{STARTED_WITH}.tmp").write_text(json.dumps(_resume_settings(config), indent=1))
     (work / f"{STARTED_WITH}.tmp").replace(work / STARTED_WITH)
     log(f"seasons: {split}")
+    if cv_seasons_note(config.cv_seasons, split):
+        log(cv_seasons_note(config.cv_seasons, split))
     warning = partly_tracked_warning(read_league_meta(league_dir), split["test"][0])
     if warning:
         log(warning)
@@ -702,7 +712,15 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
     if config.finetune.epochs <= 0 and not config.finetune.wide:
         raise click.UsageError("no wide path and no fine-tuning epochs: nothing would train (a real league "
                                "fine-tunes 0 epochs by default, the wide path alone: give --epochs N)")
-    fit_run(config, runs_dir, resume=resume, progress=not no_progress)
+    try:
+        fit_run(config, runs_dir, resume=resume, progress=not no_progress)
+    except KeyboardInterrupt:
+        work = runs_dir / f".{config.name}.work"
+        if work.is_dir():  # a fit stopped before its work folder existed has nothing to resume
+            close_progress_bars()
+            click.echo(f"\ninterrupted: the finished stages are kept in {work}; run the same command with --resume "
+                       "to continue from them", err=True)
+        raise
 
 
 # What the real selection seasons chose against the dataclass defaults (which the simulated leagues

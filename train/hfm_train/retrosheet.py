@@ -53,8 +53,8 @@ extracted files (event files `<YEAR><TEAM>.EV[AN]`, rosters `<TEAM><YEAR>.ROS`, 
 damaged or truncated file (a zip that will not inflate, a line that is no record, a play line with
 fields missing or a numeric field out of range, a game with no `data` records after its plays), a
 season without its team list or a team's roster (where every player's hand comes from), a play
-chadwickpy cannot parse at all (an unknown event code), an id missing from the register or given two
-MLBAM ids there. A record type or a pitch code that Retrosheet's files of 2000-2021 do not have (a
+chadwickpy cannot parse at all (an unknown event code; the error names its line), an id missing from
+the register (named with the line where the player enters the game) or given two MLBAM ids there. A record type or a pitch code that Retrosheet's files of 2000-2021 do not have (a
 later release may add some) is read past and counted (`ParseCounts.other_records`,
 `unknown_pitch_codes`, with an example each; league.json and the import summary). A play Chadwick
 reads only in part (notation its parser does not know inside a runner's advance, say) is kept as
@@ -308,6 +308,9 @@ def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, regi
                                 "(its roster, where the players' hands come from, is unknown)")
         try:
             _parse_game(game, visitors, home, register, columns, counts)
+        except _RecordError as exc:
+            line = _line_of(data or b"", game.game_id, exc.field, exc.value)
+            raise HFMInputError(f"{where}: " + (f"line {line}: " if line else "") + f"game {game.game_id}: {exc}") from None
         except HFMInputError as exc:
             raise HFMInputError(f"{where}: game {game.game_id}: {exc}") from None
         counts.games += 1
@@ -324,6 +327,29 @@ _LINEUP = {3: ("team", {"0", "1"}), 4: ("batting order", {str(i) for i in range(
            5: ("fielding position", {str(i) for i in range(1, 13)})}
 _VALUES = {"play": {1: ("inning", {str(i) for i in range(1, 100)}), 2: ("team", {"0", "1"})},
            "start": _LINEUP, "sub": _LINEUP}
+
+
+class _RecordError(HFMInputError):
+    """An error about one record of a game: the record is the game's first whose field `field` (an
+    index; None: any field) is `value`, so the caller can name its line."""
+
+    def __init__(self, message: str, field: int | None, value: str):
+        super().__init__(message)
+        self.field, self.value = field, value
+
+
+def _line_of(data: bytes, game_id: str, field: int | None, value: str) -> int | None:
+    """The number of the first line of game `game_id` whose field `field` (None: any) is `value`."""
+    inside = False
+    for number, raw in enumerate(data.splitlines(), start=1):
+        fields = raw.decode("latin-1").rstrip("\r\n").split(",")
+        if fields[0] == "id":
+            if inside:
+                return None
+            inside = len(fields) > 1 and fields[1].strip() == game_id
+        elif inside and (value in fields if field is None else len(fields) > field and fields[field] == value):
+            return number
+    return None
 
 
 def _check_records(where: str, data: bytes, counts: ParseCounts) -> None:
@@ -378,8 +404,8 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
             raise HFMInputError("a play without a player id")
         found = register.get(retro_id)
         if found is None:
-            raise HFMInputError(f"player {retro_id!r} is not in the register with an MLBAM id (no row with key_retro "
-                                f"{retro_id!r}, or its key_mlbam empty)")
+            raise _RecordError(f"player {retro_id!r} is not in the register with an MLBAM id (no row with key_retro "
+                               f"{retro_id!r}, or its key_mlbam empty)", None, retro_id)
         return found
 
     pk = game_pk(game.game_id)
@@ -414,7 +440,7 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
         d = gi.data
         if not is_np and not gi.parse_ok:
             if d.event_type in (0, 24):  # nothing usable: no event type at all
-                raise HFMInputError(f"cannot parse play {ev.event_text!r}")
+                raise _RecordError(f"cannot parse play {ev.event_text!r}", 6, ev.event_text)
             counts.partly_parsed.append(f"{game.game_id}: {ev.event_text}")  # Chadwick's reading, kept
         batter_pa = (not is_np) and is_batter(d)
 
