@@ -28,8 +28,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pytest benchmarks -q --ignore=benchmarks/test_real.py --benchmark-json=benchmarks/results/latest.json
 
 # The daily pipeline at real MLB size (docs/benchmarks.md): the Retrosheet 2018 and 2019 seasons imported
-# once (32 s on 2026-12-03) into $(BENCH_REAL), then benchmarks/test_real.py with the packaged bundle
-# trained on real players -> benchmarks/results/real.json and real_summary.md (1 min 36 s). Not run by CI.
+# once into $(BENCH_REAL), then benchmarks/test_real.py with the packaged bundle trained on real players
+# -> benchmarks/results/real.json and real_summary.md (its time: README). Not run by CI.
 BENCH_REAL := artifacts/league_retro_bench
 bench-real: $(STAMP)
 	test -d $(BENCH_REAL) || $(BIN)/hfm-train import $(RETRO)/2018eve.zip $(RETRO)/2019eve.zip \

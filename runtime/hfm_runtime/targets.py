@@ -1,4 +1,4 @@
-"""What HFM projects: per-opportunity rates of these stats, by player type (design.md)."""
+"""What HFM projects: per-opportunity rates of these stats, by player type."""
 
 from __future__ import annotations
 

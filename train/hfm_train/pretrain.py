@@ -1,4 +1,4 @@
-"""Masked gamestate pre-training of Level 1 (design.md; seeds: "MGM").
+"""Masked gamestate pre-training of Level 1 (docs/model.md).
 
 One example per game (a `GameTable` row). About `mask_rate` of each game's pitches (at least one) are
 replaced, whole, by the encoder's learned mask vector, so nothing of the pitch (not its launch data, not

@@ -1,4 +1,4 @@
-"""Level 1: one game's pitches -> PA embeddings, with no identity (design.md, "The model").
+"""Level 1: one game's pitches -> PA embeddings, with no identity (docs/model.md).
 
 Inputs follow the `GameBatch` layout in hfm_runtime.featurize (one game per batch row, so attention
 never crosses games). `PitchEncoder.forward` is exactly Graph 1 (`pitch_pa_encoder.onnx`): it uses no
@@ -23,7 +23,7 @@ class Level1Config:
     the default league in 20 s on 2 idle CPU cores (259 s when they are shared), where the reference
     size needs about 50 times the matrix-multiply work per pitch; and the simulated league's pitch
     vocabulary is tiny (about 10 tokens per field), so a 256-wide model would mostly idle.
-    Reference size (design.md): d_model=256, n_layers=4, n_heads=8, d_ff=1024."""
+    Reference size (the design seeds; docs/model.md): d_model=256, n_layers=4, n_heads=8, d_ff=1024."""
 
     vocab_sizes: tuple[int, ...] = ()   # len(vocabulary) per PITCH_CATEGORICALS field (from the data)
     n_numeric: int = len(PITCH_NUMERICS)

@@ -43,7 +43,7 @@ class LeagueConfig:
 
     @classmethod
     def scaled(cls, scale: float, **overrides: object) -> LeagueConfig:
-        """scale=1.0: 30 MLB teams x 162 games (15 AAA teams); teams and games shrink as sqrt(scale)."""
+        """scale=1.0: 30 MLB teams x 162 games (16 AAA teams: an even count); teams and games shrink as sqrt(scale)."""
         if scale <= 0:
             raise ValueError(f"scale must be > 0, got {scale}")
         root = math.sqrt(scale)
