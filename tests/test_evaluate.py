@@ -9,7 +9,7 @@ import pytest
 from hfm_train.evaluate import (
     BLEND_GRID, beats_marcel, context_mean, effective_rank, fit_blend_weights, weighted_metrics, weighted_std,
 )
-from hfm_train.examples import ExampleConfig, Examples, build_examples
+from hfm_train.examples import ExampleConfig, Examples, as_of_rows, build_examples
 
 
 def examples(rates, marcel, weight, context_counts=None) -> Examples:
@@ -77,6 +77,18 @@ def test_beats_marcel_reads_the_card():
         "marcel": {"SO": {"rmse_actual": 0.2}, "BB": {"rmse_actual": 0.2}},
     }}}
     assert beats_marcel(card) == {"pitcher": {"SO": True, "BB": False}}
+
+
+def test_a_late_opening_seasons_examples_start_as_of_the_usual_opening_day():
+    """As scoring projects it (seasons.opening_day_as_of): 2020, opened on July 23, as of the others' day."""
+    days = ["2019-03-28", "2019-05-01", "2020-07-23", "2020-08-01", "2021-04-01", "2021-04-03"]
+    lines = pd.DataFrame({"player_id": [7] * len(days), "game_date": pd.to_datetime(days),
+                          "season": [int(d[:4]) for d in days]})
+    rows = as_of_rows(lines, [2019, 2020, 2021], ExampleConfig(every_games=1))
+    start = rows[rows["kind"] == "start"].set_index("season")["as_of_date"]
+    assert start.to_dict() == {2019: pd.Timestamp("2019-03-28"), 2020: pd.Timestamp("2020-03-28"),
+                               2021: pd.Timestamp("2021-04-01")}
+    assert pd.Timestamp("2020-08-01") in set(rows.loc[rows["kind"] == "in_season", "as_of_date"])
 
 
 def test_examples_targets_context_and_marcel_on_the_tiny_league(tiny_league, tmp_path):

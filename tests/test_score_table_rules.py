@@ -145,7 +145,7 @@ def test_check_season():
     check_season(2019, held)  # the first season held: in season, its games so far
     # before the data's first season: nothing of it or its window (a three-year-old Mike Trout for 1995)
     with pytest.raises(HFMInputError, match=r"--season 2018: the data's first season is 2019, so it holds none of "
-                                            r"Marcel's window 2015-2017 nor the season itself.*2019 to 2022.*--allow-gap"):
+                                            r"Marcel's window 2015-2017 nor the season itself.*\(2020 to 2022\), or 2019 in season"):
         check_season(2018, held)
     check_season(2018, held, allow_gap=True)
 
@@ -274,6 +274,17 @@ def test_hfm_score_outside_the_repository_names_the_bundle_path_it_looked_for(tm
     err = capsys.readouterr().err
     assert exit_info.value.code == 2 and err.startswith("error: ") and len(err.splitlines()) == 1
     assert str(tmp_path / "artifacts" / "bundle") in err and "--bundle" in err and "hfm-export" in err
+
+
+@pytest.mark.parametrize("flag", ["--out", "--report"])
+def test_an_output_path_that_is_a_folder_is_refused_before_the_scoring(tmp_path, monkeypatch, capsys, flag):
+    from hfm_runtime import cli
+
+    monkeypatch.setattr(cli, "_load_bundle", lambda *a: pytest.fail("scored before the --out check"))
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([flag, str(tmp_path)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and f"error: {flag} {tmp_path}: a folder; give a file's path" in err
 
 
 def test_a_run_folder_given_as_a_bundle_says_to_export_it(tmp_path):

@@ -343,6 +343,31 @@ def test_a_projection_past_the_data_is_as_of_its_usual_opening_day_with_a_store_
     assert (scorer.score(store, season)["rate_SO"].to_numpy() == table["rate_SO"].to_numpy()).all()
 
 
+def test_a_late_opening_day_is_projected_as_of_the_usual_one(tiny_bundle, tiny_league, capsys):
+    """2020 opened on July 23: counted back from there, the profile's last year held half of 2019 and its
+    late window none of it (a walkthrough: strikeout rates .010 apart as of March 26 and of July 23)."""
+    from hfm_runtime.seasons import opening_day_as_of
+
+    openings = {2019: pd.Timestamp("2019-03-20"), 2020: pd.Timestamp("2020-07-23"), 2021: pd.Timestamp("2021-04-01")}
+    assert opening_day_as_of(openings, 2020, pd.Timestamp("2020-07-23")) == pd.Timestamp("2020-03-20")  # the others'
+    assert opening_day_as_of(openings, 2021, pd.Timestamp("2021-04-01")) == pd.Timestamp("2021-04-01")  # usual: kept
+    assert opening_day_as_of(openings, 2020, pd.Timestamp("2020-04-15")) == pd.Timestamp("2020-04-15")
+    assert opening_day_as_of({2020: openings[2020]}, 2020, openings[2020]) == pd.Timestamp("2020-04-15")
+    league = load_league(tiny_league)
+    history = History.from_league(league)
+    season = max(league.seasons) + 1  # held by no game: any date of it is an opening-day projection
+    scorer = Scorer(tiny_bundle)
+    usual = scorer.score(history, season)
+    late = scorer.score(history, season, as_of=f"{season}-07-23")
+    pd.testing.assert_frame_equal(late, usual)
+    early = scorer.score(history, season, as_of=f"{season}-04-15")  # inside the usual window: as asked
+    assert (pd.to_datetime(early["as_of_date"]) == pd.Timestamp(season, 4, 15)).all()
+    score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--season", str(season),
+                "--as-of", f"{season}-07-23", "--top", "3"])
+    assert f"note: projected as of {usual['as_of_date'].iloc[0].date()}, the data's usual opening day, not " \
+           f"{season}-07-23" in capsys.readouterr().err
+
+
 def projection_date_of(history, season):
     from hfm_runtime.seasons import projection_date
 

@@ -325,7 +325,7 @@ def test_a_doubleheader_held_from_both_sources_keeps_each_game_once(league, scor
 
 
 def test_a_store_of_some_players_refuses_anyone_else(league, scorer, tmp_path):
-    """A store built of some players' rows (append's `players`) holds no line of anyone else, who read as
+    """A store built of some players' rows (build's `only`, append's `players`) holds no line of anyone else, who read as
     having no history (a walkthrough's Mookie Betts: the league's rates, flagged no_history): refused,
     naming him, after a save and load too."""
     p = league.pitches
@@ -340,6 +340,23 @@ def test_a_store_of_some_players_refuses_anyone_else(league, scorer, tmp_path):
     store.save(tmp_path / "s")
     with pytest.raises(HFMInputError, match=rf"not of {other}"):
         scorer.score(PlayerStore.load(tmp_path / "s", scorer), season, [other], as_of=as_of)
+
+
+def test_a_store_of_some_players_from_every_row_reads_the_leagues_rates(league, scorer):
+    """`build(..., only=ids)` on the whole league's rows (README's recipe) scores those players as the
+    whole league's History does: Marcel's and Marcel-to-date's league rates are everyone's rows', not
+    the players' own (a walkthrough of 2026-12-07: Betts's marcel_SO .1264 against .1342)."""
+    p = league.pitches
+    season = max(league.seasons)
+    days = _game_days(p, season)
+    as_of = days[len(days) // 2]  # in season: Marcel to date reads the league's days too
+    rows = p[p["game_date"] < as_of]
+    mlb = rows[(rows["level"] == "MLB") & (rows["game_date"].dt.year == season - 1)]
+    ids = [int(i) for i in mlb["batter"].value_counts().index[:2]] + [int(mlb["pitcher"].value_counts().index[0])]
+    want = Scorer(scorer.bundle).score(History(rows, league.players), season, ids, as_of=as_of)
+    some = PlayerStore.build(scorer, rows, league.players, only=ids)
+    got = scorer.score(some, season, ids, as_of=as_of)
+    assert_same_scores(got, want)  # every column: marcel_<S> (the opening day's) and marcel_to_date_<S> too
 
 
 def test_a_part_of_a_game_never_stands_for_the_whole(league, scorer, tmp_path):

@@ -25,6 +25,7 @@ def _fit(args: list[str], tiny_league: Path, runs: Path):
 
 @pytest.mark.parametrize("args, message", [
     (["--set", "finetune.lr=abc"], r"finetune\.lr is a number, e\.g\. "),
+    (["--set", "profile.late_rate=true"], r"profile has no field 'late_rate' \(did you mean late_rates"),
     (["--set", "finetune.epochs=2.5"], r"finetune\.epochs is a whole number"),
     (["--set", "pretrain.model.d_model=15"], r"d_model must be even and divisible by n_heads"),
     (["--set", "finetune.n_heads=3"], r"finetune\.d_model \(\d+\) must be a multiple of finetune\.n_heads \(3\)"),
@@ -92,6 +93,16 @@ def test_cv_seasons_beyond_the_seasons_held_is_said():
     split = {"history": [2015], "train": [2016, 2017], "validation": [2018], "test": [2019]}
     assert cv_seasons_note(None, split) is None and cv_seasons_note(3, split) is None
     assert "--cv-seasons 5: there are only 3 train and validation seasons" in cv_seasons_note(5, split)
+
+
+def test_a_league_too_short_for_marcels_window_is_warned_of():
+    from hfm_train.fit import short_window_warning
+
+    short = {"history": [2016], "train": [2017], "validation": [2018], "test": [2019]}
+    assert "no training season (2017) has Marcel's three seasons before it in the league (from 2016)" \
+        in short_window_warning(short)
+    assert short_window_warning({"history": [2014, 2015, 2016], "train": [2017], "validation": [2018],
+                                 "test": [2019]}) is None
 
 
 def test_simulate_refuses_sizes_and_seeds_out_of_range(tmp_path):

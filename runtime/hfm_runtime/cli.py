@@ -134,7 +134,8 @@ def check_season(season: int | None, seasons: Iterable[int] | None = None, allow
     (with `seasons`, those the data holds) one more than MAX_SEASON_GAP seasons past the data's last, or one
     before its first (a walkthrough projected a three-year-old Mike Trout for 1995 from 2000-2021's
     data), unless `allow_gap`: Marcel would read seasons the data does not hold and fall back to league
-    rates."""
+    rates. The seasons it suggests have a window the data reaches (a walkthrough was offered the data's
+    first season, whose opening day nobody has a line before: only in season can it be projected)."""
     if season is None:
         return
     from hfm_runtime.scoring import season_year
@@ -146,8 +147,8 @@ def check_season(season: int | None, seasons: Iterable[int] | None = None, allow
     if held and season < min(held) and not allow_gap:
         raise HFMInputError(
             f"--season {season}: the data's first season is {min(held)}, so it holds none of Marcel's window "
-            f"{season - 3}-{season - 1} nor the season itself: project a season the data reaches ({min(held)} "
-            f"to {last + 1}), or give --allow-gap to project {season} anyway")
+            f"{season - 3}-{season - 1} nor the season itself: project a season whose window it reaches "
+            f"({min(held) + 1} to {last + 1}), or {min(held)} in season (--as-of after its opening day)")
     if last is not None and season > last + MAX_SEASON_GAP and not allow_gap:
         window = range(season - 3, season)
         raise HFMInputError(
@@ -240,6 +241,9 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         raise HFMInputError(f"--top must be at least 1, got {args.top}")
     if args.rebuild and args.store is None:
         raise HFMInputError("--rebuild goes with --store")
+    for flag, path, example in (("--out", args.out, "scores.csv"), ("--report", args.report, "report.html")):
+        if path is not None and path.is_dir():  # before the scoring, not after it
+            raise HFMInputError(f"{flag} {path}: a folder; give a file's path (e.g. {path / example})")
     check_season(args.season)
     parse_as_of(args.as_of, args.season, "--as-of")  # before the (slower) loads; its year again once the season is known
     parse_as_of(args.season_end, args.season, "--season-end")
@@ -715,12 +719,13 @@ def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | Non
     date after the data's usual opening day (seasons.projection_date of `openings`, season -> first MLB
     game) was asked for in a season the data holds no MLB game of (the table is then an opening-day
     projection: a walkthrough on 2026-12-07 got 2022's whole-season figures as of 2022-06-01 without a
-    word), and when --season-end was given but not read (it is read in season only). In season with
+    word), or that the projection was made as of the usual opening day (`seasons.opening_day_as_of`: a
+    late opening, 2020's July 23), and when --season-end was given but not read (it is read in season only). In season with
     no player given any of the season left (the scored `table`'s rest is 0 for all: the date is past
     the season's end, or the longest season's), the note says the totals are the recorded ones (a
     walkthrough on 2026-12-07 found the rest-of-season note on a table as of a day after the season). In
     season without `season_end`, a second note asks for it (the calendar's average is then read)."""
-    from hfm_runtime.seasons import last_opening_day, projection_date
+    from hfm_runtime.seasons import last_opening_day, opening_day_as_of, projection_date
 
     opening = last_opening_day(openings, starts or {}, season)
     if opening is not None and as_of is not None and as_of > opening:
@@ -740,7 +745,13 @@ def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | Non
                          "and 2021 (186 days each) came out 8-11% short as of September 1 (docs/ranges.md)")
         return notes
     out = []
-    if opening is None and as_of is not None and as_of.year == season and as_of > projection_date(openings, season):
+    asked = as_of if as_of is not None else projection_date(openings, season)
+    used = opening_day_as_of(openings, season, asked)
+    if used < asked:  # Scorer.score made it so (a late opening: 2020)
+        out.append(f"note: projected as of {used.date()}, the data's usual opening day, not {asked.date()}: the "
+                   "profile counts its windows in days back from the date, and from a late opening day its last "
+                   f"year would hold only part of {season - 1} (docs/score-table.md)")
+    elif opening is None and as_of is not None and as_of.year == season and as_of > projection_date(openings, season):
         out.append(f"note: the data holds no {season} MLB game before {as_of.date()}: projected as of opening day "
                    "(whole-season rates and totals)")
     if season_end is not None:
@@ -815,7 +826,9 @@ def _main(args: argparse.Namespace) -> None:
             sys.stdout.write(text)
         else:
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            args.out.write_text(text)
+            tmp = args.out.with_name(args.out.name + ".tmp")  # whole or not at all: an old file is kept till then
+            tmp.write_text(text)
+            tmp.replace(args.out)
     except HFMInputError as exc:
         print_error(exc)
         sys.exit(2)

@@ -124,8 +124,8 @@ from hfm_runtime.ranges import QUANTILE_NAMES, QUANTILES, RANGE_KINDS, Ranges, p
 from hfm_runtime.playing_time import (FULL_SEASON_DAYS, NO_DAY, RECENT_DAYS, PlayingTimeInputs, SeasonToDate, first_days,
                                       level_quantiles, season_starts)
 from hfm_runtime.ridge import mixed
-from hfm_runtime.seasons import (MAX_SEASON_GAP, game_line_columns, group_sum, last_opening_day, plate_appearances,
-                                 projection_date, season_age, season_lines, unknown_events, warn_unknown_events)
+from hfm_runtime.seasons import (MAX_SEASON_GAP, game_line_columns, group_sum, last_opening_day, opening_day_as_of,
+                                 plate_appearances, projection_date, season_age, season_lines, unknown_events, warn_unknown_events)
 from hfm_runtime.skills import skill_line_columns, with_skills
 from hfm_runtime.statcast import LEVEL_COLUMN, REGULAR_SEASON, check_loaded, load_pitches
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
@@ -990,6 +990,8 @@ class Scorer:
             as_of_date = projection_date(inputs.opening_days(), season)
         elif as_of_date.year < season:
             check_as_of_after(as_of_date, season, inputs.last_day_before(season))
+        if _before_opening_day(inputs, season, as_of_date):  # a late opening (2020): as of the usual day
+            as_of_date = opening_day_as_of(inputs.opening_days(), season, as_of_date)
         if end is not None:
             check_season_end(end, season, as_of_date, inputs.last_mlb_day(season, as_of_date),
                              last_opening_day(inputs.opening_days(), inputs.season_starts(), season))

@@ -220,7 +220,8 @@ def projection_date(openings: Mapping[int, pd.Timestamp], season: int) -> pd.Tim
     windows counted back from the date: a projection as of January 1 would read its profile's late
     window from early May. (The first games, not the home opening days of `last_opening_day`: MLB
     opens most seasons with one to three games the evening before the full slate, so the home opening
-    days would move the usual day by about one, 2022's from 2000-2021 from March 31 to April 2.)"""
+    days would move the usual day by about one, 2022's from 2000-2021 from March 31 to April 2.) A late
+    opening day (2020's July 23) is then moved to the usual one by `opening_day_as_of`."""
     season = int(season)
     if season in openings:
         return pd.Timestamp(openings[season])
@@ -229,6 +230,23 @@ def projection_date(openings: Mapping[int, pd.Timestamp], season: int) -> pd.Tim
     days = sorted((pd.Timestamp(day).month, pd.Timestamp(day).day) for day in openings.values())
     month, day = min(max(days[(len(days) - 1) // 2], OPENING_WINDOW[0]), OPENING_WINDOW[1])
     return pd.Timestamp(season, month, day)
+
+
+def opening_day_as_of(openings: Mapping[int, pd.Timestamp], season: int, as_of: pd.Timestamp) -> pd.Timestamp:
+    """The date an opening-day projection of `season` asked as of `as_of` is made as of (the caller
+    knows it is one: `last_opening_day`): `as_of`, but where it lies after OPENING_WINDOW's end (a
+    season that opened late, as the 60-game 2020 on July 23), the usual opening day of the other
+    seasons held in `openings` (`projection_date` without this one; April 15 where none is held).
+    The profile counts its windows in calendar days back from the date: from July 23, 2020 its last
+    year would hold half of 2019 and its late window none of it, a projection no season was trained
+    on; from the usual day they read what they read in every other season (a walkthrough on 2026-12-07 found 2020's strikeout rates 0.01 apart, up to
+    0.17, as of March 26 and as of July 23). Training's opening-day examples take the same date
+    (hfm_train.examples.as_of_rows)."""
+    season, as_of = int(season), pd.Timestamp(as_of)
+    if as_of <= pd.Timestamp(season, *OPENING_WINDOW[1]):
+        return as_of
+    others = {s: day for s, day in openings.items() if int(s) != season}
+    return min(as_of, projection_date(others, season) if others else pd.Timestamp(season, *OPENING_WINDOW[1]))
 
 
 def last_opening_day(openings: Mapping[int, pd.Timestamp], starts: Mapping[int, pd.Timestamp],

@@ -365,6 +365,10 @@ class PlayerStore:
         player's own rows with the league's Marcel rates); the games count as held all the same, and
         the store then scores these players only (anyone else would read as having no history: a
         walkthrough's Mookie Betts got the league's rates, flagged no_history; refused, naming him).
+        Marcel's league rates and the league's counts per day are then the given ones (`league`,
+        `league_days`), or, where not both are given, summed from every row of `pitches` (all the
+        lines are derived, theirs kept): given the whole league's rows, they score as the league's
+        History does (before 2026-12-07, night, Marcel regressed them toward their own rates).
         """
         if LEVEL_COLUMN not in pitches.columns:
             raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
@@ -385,13 +389,19 @@ class PlayerStore:
                 return AppendReport(0, skipped, 0, 0)
             rows, duplicates = _checked_new_rows(rows)
             self._no_rows = rows.iloc[:0]  # for the line layout of a type no append has brought yet
+            every = None  # a store of some players given no league counts: every row's lines, for them
             if players is None:
                 shared: dict = {}  # both sides read the same plate appearances and pitch skill counts
                 lines = {pt: player_lines(rows, pt, shared) for pt in PLAYER_TYPES}
             else:  # the rows their lines need: their own, and the plate appearances charged to them
                 only = np.asarray(list(players), dtype=np.int64)
-                sides = {pt: rows[charged_rows(rows, pt, only)] for pt in PLAYER_TYPES}
-                lines = {pt: player_lines(side, pt) for pt, side in sides.items() if len(side)}
+                if self.league is None or self._given_days_empty():
+                    shared = {}
+                    every = {pt: player_lines(rows, pt, shared) for pt in PLAYER_TYPES}
+                    lines = dict(every)
+                else:
+                    sides = {pt: rows[charged_rows(rows, pt, only)] for pt in PLAYER_TYPES}
+                    lines = {pt: player_lines(side, pt) for pt, side in sides.items() if len(side)}
                 # a plate appearance charged to one of them brings the other player's row: not his line
                 lines = {pt: table[np.isin(table["player_id"].to_numpy(np.int64), only)].reset_index(drop=True)
                          for pt, table in lines.items()}
@@ -399,8 +409,10 @@ class PlayerStore:
                 self._check_layout(pt, table)
             read: dict = {}  # both sides featurize rows of the same pitches: the frame is read once
             plans = {pt: self._plan_context(pt, table, rows, read) for pt, table in lines.items()}  # Graph 1
-            # the lines taken in, summed per day (a store of some players: theirs alone)
-            new_days = {pt: _days_frame(league_days(table, pt), pt) for pt, table in lines.items()}
+            # the lines taken in, summed per day; a store of some players given no league counts sums every
+            # row's (a walkthrough built one of three players from the whole league's rows, and Marcel
+            # regressed them toward their own rates: Betts's SO .1264 against the league's .1342)
+            new_days = {pt: _days_frame(league_days(table, pt), pt) for pt, table in (every or lines).items()}
             # nothing above changed the state (but a first line layout): a failed append leaves it as it was
             encoded = 0
             for pt, table in lines.items():
@@ -422,6 +434,9 @@ class PlayerStore:
                         memo.pop(pid, None)
             self._impute()
             return AppendReport(len(np.unique(pks[~held])), skipped, len(rows), encoded, duplicates)
+
+    def _given_days_empty(self) -> bool:
+        return all(days.empty for days in self._given_days.values())
 
     def _check_layout(self, pt: PlayerType, lines: pd.DataFrame) -> None:
         layout = [(c, "int" if t == np.int64 else "float") for c, t in lines.dtypes.items() if c not in GAME_KEYS]
@@ -1082,7 +1097,7 @@ class _StoreInputs:
         only = self.store._only
         if only is not None and not set(ids.tolist()) <= only:
             others = sorted(set(ids.tolist()) - only)
-            raise HFMInputError(f"store: it holds the lines of {len(only)} player(s) only (appended with players=...), "
+            raise HFMInputError(f"store: it holds the lines of {len(only)} player(s) only (built with only= or appended with players=), "
                                 f"not of {others[0]}" + (f" and {len(others) - 1} other(s) asked for" if len(others) > 1
                                                          else "") + ": build a store of their rows, or of every "
                                 "player's (append without players=)")
@@ -1135,6 +1150,9 @@ class _StoreInputs:
                 window = _jan1(season - len(MARCEL_CONFIGS[pt].weights)), _jan1(season)
                 lines = season_lines(s.lines(pt, None, *window, columns=LINE_COLUMNS[pt]), pt)
                 league = None if s.league is None else s.league.get(pt)
+                if league is None and s._only is not None:  # some players': the league's from every row's days
+                    days = merged_days(s._given_days[pt], s._own_days[pt])  # MLB counts per day: a line each
+                    league = marcel_league_rates(days.assign(player_id=0), pt)
                 league = marcel_league_rates(lines, pt) if league is None else league
                 wanted = np.union1d(lines["player_id"].to_numpy(np.int64), ids)
                 rows = self._marcel_rows(pt, season, wanted, lines, league)

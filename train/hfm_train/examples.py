@@ -36,7 +36,7 @@ from hfm_runtime.errors import HFMInputError
 from hfm_runtime.identity import IdentityModel, build_identity
 from hfm_runtime.marcel import marcel
 from hfm_runtime.profiles import ProfileConfig
-from hfm_runtime.seasons import season_age, season_lines
+from hfm_runtime.seasons import opening_day_as_of, season_age, season_lines
 from hfm_runtime.skills import SKILL_COUNTS
 from hfm_runtime.targets import OPPORTUNITY, TARGET_STATS, PlayerType
 
@@ -123,13 +123,16 @@ class Examples:
 
 
 def as_of_rows(mlb_lines: pd.DataFrame, seasons: list[int], config: ExampleConfig) -> pd.DataFrame:
-    """(player_id, season, as_of_date, kind) for every MLB player-season in `seasons`."""
+    """(player_id, season, as_of_date, kind) for every MLB player-season in `seasons`: "start" as of the
+    season's first game (`seasons.opening_day_as_of`: a late-opening season's as of the usual day, as
+    scoring makes it), "in_season" as of every `every_games`-th game after it."""
     rows = []
+    openings = {int(s): pd.Timestamp(d) for s, d in mlb_lines.groupby("season")["game_date"].min().items()}
     for season in seasons:
         lines = mlb_lines[mlb_lines["season"] == season]
         if lines.empty:
             continue
-        opening = lines["game_date"].min()
+        opening = opening_day_as_of(openings, season, openings[int(season)])
         for pid, dates in lines.groupby("player_id", sort=True)["game_date"]:
             dates = np.sort(dates.to_numpy())
             rows.append((pid, season, opening, "start"))

@@ -74,6 +74,7 @@ their work in `.<name>.work.rank<r>/`.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import shutil
 from dataclasses import asdict, dataclass, field, replace
@@ -206,7 +207,8 @@ def split_seasons(seasons: list[int], history_seasons: int, history_only: tuple[
             f"needs {history_seasons} history "
             f"(--history-seasons) + 1 train + 1 validation + 1 test season"
             + (f" besides the history-only {list(history_only)}" if history_only else "")
-            + " (import more seasons, or give --history-seasons fewer)"
+            + (" (import more seasons, or give --history-seasons fewer)" if history_seasons > 1 else
+               " (import more seasons, or keep more with --first-season/--last-season)")
         )
     return {"history": [s for s in seasons if s not in targets], "train": targets[:-2],
             "validation": [targets[-2]], "test": [targets[-1]]}
@@ -386,6 +388,20 @@ def cv_seasons_note(cv_seasons: int | None, split: dict[str, list[int]]) -> str 
             f"cross-validated over all {pool}")
 
 
+def short_window_warning(split: dict[str, list[int]]) -> str | None:
+    """Where no training season has Marcel's three seasons before it in the league, the window's older
+    seasons are empty in every training example: nothing is learnt from them, and a later season scored
+    reads them far outside training (a walkthrough's 4-season league: 357 of 382 players flagged
+    beyond 6 SD at scoring, on the opportunities of three seasons back)."""
+    first = min(sum(split.values(), []))
+    if any(s - 3 >= first for s in split["train"]):
+        return None
+    return (f"warning: no training season ({', '.join(map(str, split['train']))}) has Marcel's three seasons before "
+            f"it in the league (from {first}): the window's older seasons are empty in every training example, and "
+            "scoring a later season reads them far outside training (its rows flagged input_z): import earlier "
+            "seasons, or give --history-seasons 3")
+
+
 def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, log,
              session: distributed.Session) -> Path:
     check_run_config(config, runs_dir)
@@ -417,8 +433,9 @@ def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, lo
     (work / f"{STARTED_WITH}.tmp").write_text(json.dumps(_resume_settings(config), indent=1))
     (work / f"{STARTED_WITH}.tmp").replace(work / STARTED_WITH)
     log(f"seasons: {split}")
-    if cv_seasons_note(config.cv_seasons, split):
-        log(cv_seasons_note(config.cv_seasons, split))
+    for note in (cv_seasons_note(config.cv_seasons, split), short_window_warning(split)):
+        if note:
+            log(note)
     warning = partly_tracked_warning(read_league_meta(league_dir), split["test"][0])
     if warning:
         log(warning)
@@ -655,7 +672,7 @@ SECTIONS: tuple[str, ...] = ("finetune", "examples", "pretrain", "archetypes", "
               "training or validation target (real data: 2020, the 60-game season).")
 @click.option("--history-seasons", type=int, default=None,
               help="Leading seasons that only feed history (default 1; 3 gives Marcel a full window; 6 the "
-                   "batters' older seasons, profile.old_seasons, on for real leagues).")
+                   "batters' older seasons, profile.old_seasons, on for real leagues of 9 seasons or more).")
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--threads", type=int, default=2, show_default=True, help="torch CPU threads (per process).")
 @click.option("--device", default="auto", show_default=True,
@@ -766,7 +783,13 @@ def apply_override(config: RunConfig, item: str) -> RunConfig:
                 raise AttributeError(name)
             chain.append(sub)
         if path[-1] not in chain[-1].__dataclass_fields__:
-            raise AttributeError(path[-1])
+            fields = list(chain[-1].__dataclass_fields__)
+            near = difflib.get_close_matches(path[-1], fields, n=3)
+            raise HFMInputError(f"--set {item!r}: {'.'.join(path[:-1])} has no field {path[-1]!r}"
+                                + (f" (did you mean {', '.join(near)}?)" if near else
+                                   f" (its fields: {', '.join(fields)})"))
+    except HFMInputError:
+        raise
     except (ValueError, AttributeError):
         raise HFMInputError(f"--set {item!r}: expected SECTION.FIELD=VALUE with a field of "
                             f"{', '.join(SECTIONS[:-1])} or {SECTIONS[-1]}") from None

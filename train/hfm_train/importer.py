@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.atomic import atomic_dir, check_replaceable
-from hfm_runtime.errors import HFMInputError
+from hfm_runtime.errors import HFMInputError, close_progress_bars
 from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, is_league, write_players
 from hfm_runtime.people import PlayerTally, RoleConfig, build_players
 from hfm_runtime.register import RegisterWarning, read_register
@@ -419,6 +419,10 @@ def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str,
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RegisterWarning)
             report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)
+    except KeyboardInterrupt:  # the league is written whole or not at all (atomic_dir)
+        close_progress_bars()
+        click.echo(f"\ninterrupted: nothing was written; {out} is as it was", err=True)
+        raise
     finally:  # said also when the import then fails
         for w in caught:
             if issubclass(w.category, RegisterWarning):

@@ -204,14 +204,23 @@ class SeasonFiles:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+        member = ""  # the file being read, named in the error (a walkthrough's damaged zip was not)
         try:
             if self.path.is_dir():
-                self._files = {p.name.upper(): p.read_bytes() for p in self.path.iterdir() if p.is_file()}
+                self._files = {}
+                for p in self.path.iterdir():
+                    if p.is_file():
+                        member = f" ({p.name})"
+                        self._files[p.name.upper()] = p.read_bytes()
             else:
                 with zipfile.ZipFile(self.path) as z:
-                    self._files = {Path(n).name.upper(): z.read(n) for n in z.namelist() if not n.endswith("/")}
+                    self._files = {}
+                    for n in z.namelist():
+                        if not n.endswith("/"):
+                            member = f" (member {n})"
+                            self._files[Path(n).name.upper()] = z.read(n)
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:  # a truncated or damaged zip
-            raise HFMInputError(f"{self.path}: cannot read as a Retrosheet zip or folder: {exc}") from None
+            raise HFMInputError(f"{self.path}: cannot read as a Retrosheet zip or folder{member}: {exc}") from None
         years = {int(m.group(1)) for name in self._files if (m := _EVENT_FILE.match(name))}
         if len(years) != 1:
             raise HFMInputError(f"{self.path}: expected the event files (<YEAR><TEAM>.EVA/.EVN) of one season, "
@@ -610,15 +619,24 @@ def iter_seasons(paths: list[Path], register: Mapping[str, int], workers: int = 
             frame, counts = parse_season(path, register)
             yield path, frame, counts
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    before = set(multiprocessing.active_children())
     with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent) as pool:
         futures = [(path, pool.submit(parse_season, path, register)) for path in paths]
-        while futures:
-            path, future = futures.pop(0)  # dropped once taken: a finished season is not held twice
-            frame, counts = future.result()
-            del future
-            yield path, frame, counts
+        ours = set(multiprocessing.active_children()) - before  # the pool's workers (3.14 has terminate_workers)
+        try:
+            while futures:
+                path, future = futures.pop(0)  # dropped once taken: a finished season is not held twice
+                frame, counts = future.result()
+                del future
+                yield path, frame, counts
+        except BaseException:  # Ctrl-C, a bad season, a reader that stopped: no season parsed on for nothing
+            pool.shutdown(wait=False, cancel_futures=True)  # (a walkthrough's Ctrl-C parsed on for 30 s)
+            for worker in ours:
+                worker.terminate()
+            raise
 
 
 def _exit_with_parent(every: float = 1.0) -> None:
