@@ -122,9 +122,11 @@ def test_set_reaches_nested_config_fields():
     config = apply_override(config, 'pretrain.targets=["pitch_type","launch_speed_bin"]')
     assert config.pretrain.model.d_model == 256 and config.pretrain.model.n_layers == RunConfig().pretrain.model.n_layers
     assert config.pretrain.targets == ("pitch_type", "launch_speed_bin")
-    for bad in ("pretrain.model.width=1", "model.d_model=1", "pretrain.epochs.x=2", "pretrain=3"):
+    for bad in ("model.d_model=1", "pretrain.epochs.x=2", "pretrain=3"):
         with pytest.raises(HFMInputError, match="expected SECTION.FIELD=VALUE"):
             apply_override(config, bad)
+    with pytest.raises(HFMInputError, match="pretrain.model has no field 'width'"):
+        apply_override(config, "pretrain.model.width=1")
     # a list field whose JSON quotes a shell ate: refused, never read as a tuple of characters
     with pytest.raises(HFMInputError, match="finetune.wide_exclude is a list"):
         apply_override(config, "finetune.wide_exclude=[marcel_shrunk:]")

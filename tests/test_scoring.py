@@ -364,8 +364,8 @@ def test_a_late_opening_day_is_projected_as_of_the_usual_one(tiny_bundle, tiny_l
     assert (pd.to_datetime(early["as_of_date"]) == pd.Timestamp(season, 4, 15)).all()
     score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--season", str(season),
                 "--as-of", f"{season}-07-23", "--top", "3"])
-    assert f"note: projected as of {usual['as_of_date'].iloc[0].date()}, the data's usual opening day, not " \
-           f"{season}-07-23" in capsys.readouterr().err
+    assert f"dated {usual['as_of_date'].iloc[0].date()}, the data's usual opening day, not {season}-07-23" \
+        in capsys.readouterr().err
 
 
 def projection_date_of(history, season):

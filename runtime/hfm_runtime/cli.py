@@ -748,9 +748,10 @@ def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | Non
     asked = as_of if as_of is not None else projection_date(openings, season)
     used = opening_day_as_of(openings, season, asked)
     if used < asked:  # Scorer.score made it so (a late opening: 2020)
-        out.append(f"note: projected as of {used.date()}, the data's usual opening day, not {asked.date()}: the "
-                   "profile counts its windows in days back from the date, and from a late opening day its last "
-                   f"year would hold only part of {season - 1} (docs/score-table.md)")
+        out.append(f"note: projected as of opening day (whole-season rates and totals), dated {used.date()}, the "
+                   f"data's usual opening day, not {asked.date()}: the profile counts its windows in days back from "
+                   f"the date, and from {asked.date()} its last year would hold only part of {season - 1} "
+                   "(docs/score-table.md)")
     elif opening is None and as_of is not None and as_of.year == season and as_of > projection_date(openings, season):
         out.append(f"note: the data holds no {season} MLB game before {as_of.date()}: projected as of opening day "
                    "(whole-season rates and totals)")
