@@ -283,11 +283,18 @@ def test_bad_input_is_one_clear_error(tmp_path, ids):
     line = text[:text.index(",S8/G")].count("\n") + 1  # the error names the damaged play's line
     with pytest.raises(HFMInputError, match=rf"2019ARI\.EVN: line {line}: game ARI201908060: cannot parse play 'Z8/G"):
         parse_season(season, ids)
-    # a player missing from the register
+    # a player missing from the register: named at his first start or sub record (a pitcher of record is
+    # named earlier, on info,wp: chafa001 on line 26, entering on line 99)
     events.write_text(text)
-    enters = next(i for i, record in enumerate(text.splitlines(), start=1) if "lambj001" in record.split(","))
-    with pytest.raises(HFMInputError, match=rf"line {enters}: game ARI201908060: player 'lambj001' is not in the register"):
-        parse_season(season, {k: v for k, v in ids.items() if k != "lambj001"})
+
+    def enters(player: str) -> int:
+        return next(i for i, record in enumerate(text.splitlines(), start=1)
+                    if record.split(",")[:2] in (["start", player], ["sub", player]))
+
+    for player in ("lambj001", "chafa001"):
+        with pytest.raises(HFMInputError, match=rf"line {enters(player)}: game ARI201908060: player '{player}' is not "
+                                                r"in the register"):
+            parse_season(season, {k: v for k, v in ids.items() if k != player})
     # damage chadwickpy would read past without a word: each its own error, naming the file and the line or game
     lines = text.splitlines(keepends=True)
     play = next(i for i, line in enumerate(lines) if line.startswith("play,") and ",S8/G" in line)

@@ -348,12 +348,12 @@ def test_an_in_season_projection_notes_its_totals_count_the_games_played(tiny_bu
     score_main([*base[:-4], "--season", str(last + 1), "--top", "1", "--as-of", f"{last + 1}-06-01"])
     err = capsys.readouterr().err
     # past April 15, the usual opening day's date instead (seasons.opening_day_as_of)
-    assert f"projected as of opening day (whole-season rates and totals), dated {last + 1}-04-01, the data's usual " \
-           f"opening day, not {last + 1}-06-01" in err
+    assert f"projected as of opening day (whole-season rates and totals), dated {last + 1}-04-01, a usual " \
+           f"opening day (the data's other seasons', or April 15), not {last + 1}-06-01" in err
     assert "--season-end" not in err
     score_main([*base[:-4], "--season", str(last + 1), "--top", "1", "--as-of", f"{last + 1}-02-15"])
     err = capsys.readouterr().err  # a date before the usual opening day: nothing odd, and the date kept
-    assert "the data holds no" not in err and "usual opening day, not" not in err
+    assert "the data holds no" not in err and "a usual opening day" not in err
 
 
 def test_in_season_totals_are_the_season_so_far_plus_the_rest(tiny_bundle, tiny_league, tmp_path):

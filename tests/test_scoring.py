@@ -269,6 +269,12 @@ def test_hfm_score_cli(tiny_bundle, tiny_league, tmp_path, capsys):
     csv_out = tmp_path / "proj.csv"
     score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--format", "csv", "--out", str(csv_out)])
     assert records[0]["as_of_date"] == pd.read_csv(csv_out)["as_of_date"].iloc[0]  # the same date text in both
+    # a file is replaced whole (a temporary sibling renamed over it); a link is written through, never replaced
+    link = tmp_path / "link.csv"
+    link.symlink_to(out)
+    score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--format", "csv", "--out", str(link)])
+    assert link.is_symlink() and pd.read_csv(out)["as_of_date"].iloc[0] == records[0]["as_of_date"]
+    assert not list(tmp_path.glob("*.tmp"))
 
 
 @pytest.mark.parametrize("args, message", [
@@ -364,8 +370,8 @@ def test_a_late_opening_day_is_projected_as_of_the_usual_one(tiny_bundle, tiny_l
     assert (pd.to_datetime(early["as_of_date"]) == pd.Timestamp(season, 4, 15)).all()
     score_main(["--bundle", str(tiny_bundle), "--league", str(tiny_league), "--season", str(season),
                 "--as-of", f"{season}-07-23", "--top", "3"])
-    assert f"dated {usual['as_of_date'].iloc[0].date()}, the data's usual opening day, not {season}-07-23" \
-        in capsys.readouterr().err
+    assert f"dated {usual['as_of_date'].iloc[0].date()}, a usual opening day (the data's other seasons', or " \
+           f"April 15), not {season}-07-23" in capsys.readouterr().err
 
 
 def projection_date_of(history, season):

@@ -359,6 +359,26 @@ def test_a_store_of_some_players_from_every_row_reads_the_leagues_rates(league, 
     assert_same_scores(got, want)  # every column: marcel_<S> (the opening day's) and marcel_to_date_<S> too
 
 
+def test_a_store_of_some_players_rereads_the_leagues_rates_after_games_they_did_not_play(league, scorer, tmp_path):
+    """Games none of its players played still move the league's rates its Marcel reads: the memo of
+    the season they feed is dropped (a review of 2026-12-07: marcel_SO .0049 off after such an append,
+    and after a save and load)."""
+    p = league.pitches
+    season = max(league.seasons)
+    before = p[p["game_date"].dt.year < season - 1]
+    last_year = p[p["game_date"].dt.year == season - 1]
+    mine = int(last_year.loc[last_year["level"] == "MLB", "batter"].value_counts().index[0])
+    his = last_year["batter"].eq(mine) | last_year["pitcher"].eq(mine)
+    games = last_year["game_pk"].isin(last_year.loc[his, "game_pk"])
+    store = PlayerStore.build(scorer, pd.concat([before, last_year[games]]), league.players, only=[mine])
+    scorer.score(store, season, [mine])  # Marcel of the season memoised
+    store.append(last_year[~games], players=[mine])  # games he did not play
+    want = Scorer(scorer.bundle).score(History(pd.concat([before, last_year]), league.players), season, [mine])
+    assert_same_scores(scorer.score(store, season, [mine]), want)
+    store.save(tmp_path / "s")
+    assert_same_scores(scorer.score(PlayerStore.load(tmp_path / "s", scorer), season, [mine]), want)
+
+
 def test_a_part_of_a_game_never_stands_for_the_whole(league, scorer, tmp_path):
     """Statcast's rows of one batter's plate appearances (a statcast_batter() file) are a part of the
     game, not its copy (statcast.pair_copies, WHOLE_COPY): in one append with Retrosheet's whole game,

@@ -99,8 +99,8 @@ def test_a_league_too_short_for_marcels_window_is_warned_of():
     from hfm_train.fit import short_window_warning
 
     short = {"history": [2016], "train": [2017], "validation": [2018], "test": [2019]}
-    assert "no training season (2017) has Marcel's three seasons before it in the league (from 2016)" \
-        in short_window_warning(short)
+    assert "no training season (2017) has Marcel's three seasons before it among the seasons kept (the first: " \
+           "2016)" in short_window_warning(short)
     assert short_window_warning({"history": [2014, 2015, 2016], "train": [2017], "validation": [2018],
                                  "test": [2019]}) is None
 

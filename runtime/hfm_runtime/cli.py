@@ -748,10 +748,10 @@ def _in_season_note(openings: dict[int, pd.Timestamp], as_of: pd.Timestamp | Non
     asked = as_of if as_of is not None else projection_date(openings, season)
     used = opening_day_as_of(openings, season, asked)
     if used < asked:  # Scorer.score made it so (a late opening: 2020)
-        out.append(f"note: projected as of opening day (whole-season rates and totals), dated {used.date()}, the "
-                   f"data's usual opening day, not {asked.date()}: the profile counts its windows in days back from "
-                   f"the date, and from {asked.date()} its last year would hold only part of {season - 1} "
-                   "(docs/score-table.md)")
+        out.append(f"note: projected as of opening day (whole-season rates and totals), dated {used.date()}, a "
+                   f"usual opening day (the data's other seasons', or April 15), not {asked.date()}: the profile "
+                   f"counts its windows in days back from the date, and from {asked.date()} its last year would "
+                   f"hold only part of {season - 1} (docs/score-table.md)")
     elif opening is None and as_of is not None and as_of.year == season and as_of > projection_date(openings, season):
         out.append(f"note: the data holds no {season} MLB game before {as_of.date()}: projected as of opening day "
                    "(whole-season rates and totals)")
@@ -827,9 +827,12 @@ def _main(args: argparse.Namespace) -> None:
             sys.stdout.write(text)
         else:
             args.out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = args.out.with_name(args.out.name + ".tmp")  # whole or not at all: an old file is kept till then
-            tmp.write_text(text)
-            tmp.replace(args.out)
+            if args.out.exists() and not args.out.is_file() or args.out.is_symlink():
+                args.out.write_text(text)  # a device, a pipe, a link: written through, never replaced
+            else:
+                tmp = args.out.with_name(args.out.name + ".tmp")  # whole or not at all: an old file kept till then
+                tmp.write_text(text)
+                tmp.replace(args.out)
     except HFMInputError as exc:
         print_error(exc)
         sys.exit(2)

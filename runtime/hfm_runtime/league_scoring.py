@@ -59,8 +59,8 @@ from hfm_runtime.playing_time import season_starts
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, check_season_end, last_day_before,
                                  last_day_in, league_days, marcel_window_players, parse_as_of, scored_as,
                                  season_so_far_players, season_year)
-from hfm_runtime.seasons import (UnknownEventsWarning, charged_rows, last_opening_day, projection_date, season_lines,
-                                 unknown_events, warn_unknown_events)
+from hfm_runtime.seasons import (UnknownEventsWarning, charged_rows, last_opening_day, opening_day_as_of, projection_date,
+                                 season_lines, unknown_events, warn_unknown_events)
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
 from hfm_runtime.targets import PLAYER_TYPES
 
@@ -114,10 +114,13 @@ def score_league(
     if as_of is not None and as_of.year < season:  # against the league's games, not a chunk's
         dates = np.concatenate([lines[pt]["game_date"].to_numpy() for pt in PLAYER_TYPES])
         check_as_of_after(as_of, season, last_day_before(dates, season))
+    opening = last_opening_day(openings, starts, season)
+    if opening is None or as_of_date <= opening:  # as Scorer.score moves it, before the players are chosen
+        as_of_date = opening_day_as_of(openings, season, as_of_date)
     end = parse_as_of(season_end, season, "season_end")
     if end is not None:  # likewise: a chunk of named players may hold none of the games after the end
         check_season_end(end, season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date),
-                         last_opening_day(openings, starts, season))
+                         opening)
     wanted = (sorted(set(marcel_window_players(by_season, season)) | season_so_far_players(lines, season, as_of_date))
               if player_ids is None else sorted({int(i) for i in player_ids}))
     if not wanted:

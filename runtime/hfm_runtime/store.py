@@ -32,9 +32,10 @@ What it holds, per player type (every appended pitch is seen from both sides):
   for Marcel (History's `league`), each season's first MLB date, each player's first season, and the
   game_pks it holds.
 - the league's MLB counts per day (`scoring.league_days`, since 2026-12-07 evening): summed from the
-  lines appended (a store of some players' rows: theirs alone, as a History of their rows counts
-  them), beside any given at build (History's `league_days`: give them for such a store), which are
-  read for the days they hold: Marcel to date's league rates (`league_to_date`).
+  lines appended (a store of some players given no `league` and `league_days`: from every row appended,
+  as a History of those rows counts them, and Marcel's league rates read from them too; since
+  2026-12-07, night), beside any given at build (History's `league_days`), which are read for the days
+  they hold: Marcel to date's league rates (`league_to_date`).
 - the league's first MLB game and start of each season, where given at build (History's `openings`
   and `starts`, since 2026-12-07 evening: give them for a store of some players' rows, whose own
   games would move the opening-day switch and the in-season calendar): read for the seasons they hold.
@@ -278,7 +279,7 @@ class PlayerStore:
     league's season lines), as History's `league`: pass them when the store holds only some players.
     league_days: optional per player type the whole league's MLB counts per day (`scoring.league_days`),
     as History's, likewise: Marcel to date's league rates read them for the days they hold, and the
-    sums of the lines the store holds for the days after.
+    store's own sums (`append`) for the days after.
     openings, starts: optional season -> the whole league's first MLB game and its start
     (`History.opening_days`, `History.season_starts`), as History's, likewise: for the seasons they
     hold they stand in for the store's own (a store of one player's rows would otherwise open his
@@ -422,7 +423,9 @@ class PlayerStore:
             if players is not None:
                 self._only = (self._only or set()) | set(only.tolist())
             first_day = int(_day(rows["game_date"]).min())
-            seasons = {int(s) for table in lines.values() for s in np.unique(table["season"].to_numpy(np.int64))}
+            # the seasons whose counts changed: every row's where the league's are summed from them (a game
+            # none of its players played still moves the league's rates: a review of 2026-12-07)
+            seasons = {int(s) for table in (every or lines).values() for s in np.unique(table["season"].to_numpy(np.int64))}
             self._marcel = {k: v for k, v in self._marcel.items() if not any(k[1] - 3 <= s < k[1] for s in seasons)}
             for pt, frame in new_days.items():
                 before = self._own_days[pt]

@@ -207,8 +207,8 @@ def split_seasons(seasons: list[int], history_seasons: int, history_only: tuple[
             f"needs {history_seasons} history "
             f"(--history-seasons) + 1 train + 1 validation + 1 test season"
             + (f" besides the history-only {list(history_only)}" if history_only else "")
-            + (" (import more seasons, or give --history-seasons fewer)" if history_seasons > 1 else
-               " (import more seasons, or keep more with --first-season/--last-season)")
+            + " (import more seasons" + (", or give --history-seasons fewer" if history_seasons > 1 else "")
+            + (", or fewer --history-only" if history_only else "") + ")"
         )
     return {"history": [s for s in seasons if s not in targets], "train": targets[:-2],
             "validation": [targets[-2]], "test": [targets[-1]]}
@@ -397,9 +397,9 @@ def short_window_warning(split: dict[str, list[int]]) -> str | None:
     if any(s - 3 >= first for s in split["train"]):
         return None
     return (f"warning: no training season ({', '.join(map(str, split['train']))}) has Marcel's three seasons before "
-            f"it in the league (from {first}): the window's older seasons are empty in every training example, and "
-            "scoring a later season reads them far outside training (its rows flagged input_z): import earlier "
-            "seasons, or give --history-seasons 3")
+            f"it among the seasons kept (the first: {first}): the window's older seasons are empty in every training "
+            "example, and scoring a later season reads them far outside training (its rows flagged input_z): "
+            "import (or keep, --first-season) earlier seasons")
 
 
 def _fit_run(config: RunConfig, runs_dir: Path, resume: bool, progress: bool, log,

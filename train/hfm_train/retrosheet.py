@@ -318,7 +318,7 @@ def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, regi
         try:
             _parse_game(game, visitors, home, register, columns, counts)
         except _RecordError as exc:
-            line = _line_of(data or b"", game.game_id, exc.field, exc.value)
+            line = _line_of(data or b"", game.game_id, exc.fields, exc.value)
             raise HFMInputError(f"{where}: " + (f"line {line}: " if line else "") + f"game {game.game_id}: {exc}") from None
         except HFMInputError as exc:
             raise HFMInputError(f"{where}: game {game.game_id}: {exc}") from None
@@ -339,24 +339,29 @@ _VALUES = {"play": {1: ("inning", {str(i) for i in range(1, 100)}), 2: ("team", 
 
 
 class _RecordError(HFMInputError):
-    """An error about one record of a game: the record is the game's first whose field `field` (an
-    index; None: any field) is `value`, so the caller can name its line."""
+    """An error about one record of a game: the game's first record of a kind in `fields` (record type
+    -> field index) whose field there is `value`, so the caller can name its line."""
 
-    def __init__(self, message: str, field: int | None, value: str):
+    def __init__(self, message: str, fields: Mapping[str, int], value: str):
         super().__init__(message)
-        self.field, self.value = field, value
+        self.fields, self.value = fields, value
 
 
-def _line_of(data: bytes, game_id: str, field: int | None, value: str) -> int | None:
-    """The number of the first line of game `game_id` whose field `field` (None: any) is `value`."""
+PLAY_TEXT = {"play": 6}  # the event field of a play record
+ENTERS = {"start": 1, "sub": 1, "play": 3}  # where a player's id enters a game (not info,wp and the like)
+
+
+def _line_of(data: bytes, game_id: str, fields: Mapping[str, int], value: str) -> int | None:
+    """The number of the first line of game `game_id` of a record kind in `fields` whose field there is
+    `value`."""
     inside = False
     for number, raw in enumerate(data.splitlines(), start=1):
-        fields = raw.decode("latin-1").rstrip("\r\n").split(",")
-        if fields[0] == "id":
+        record = raw.decode("latin-1").rstrip("\r\n").split(",")
+        if record[0] == "id":
             if inside:
                 return None
-            inside = len(fields) > 1 and fields[1].strip() == game_id
-        elif inside and (value in fields if field is None else len(fields) > field and fields[field] == value):
+            inside = len(record) > 1 and record[1].strip() == game_id
+        elif inside and record[0] in fields and len(record) > fields[record[0]] and record[fields[record[0]]] == value:
             return number
     return None
 
@@ -414,7 +419,7 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
         found = register.get(retro_id)
         if found is None:
             raise _RecordError(f"player {retro_id!r} is not in the register with an MLBAM id (no row with key_retro "
-                               f"{retro_id!r}, or its key_mlbam empty)", None, retro_id)
+                               f"{retro_id!r}, or its key_mlbam empty)", ENTERS, retro_id)
         return found
 
     pk = game_pk(game.game_id)
@@ -449,7 +454,7 @@ def _parse_game(game, visitors, home, register: Mapping[str, int], columns: _Col
         d = gi.data
         if not is_np and not gi.parse_ok:
             if d.event_type in (0, 24):  # nothing usable: no event type at all
-                raise _RecordError(f"cannot parse play {ev.event_text!r}", 6, ev.event_text)
+                raise _RecordError(f"cannot parse play {ev.event_text!r}", PLAY_TEXT, ev.event_text)
             counts.partly_parsed.append(f"{game.game_id}: {ev.event_text}")  # Chadwick's reading, kept
         batter_pa = (not is_np) and is_batter(d)
 
