@@ -268,6 +268,17 @@ def test_which_games_are_the_other_sources_copies():
     assert pair_copies([700, 600], [R + 2, R + 1], plays) == [(700, R + 1, True), (600, R + 2, True)]
 
 
+def test_a_play_chadwick_reads_in_part_is_listed_with_its_file_and_line(tmp_path, ids):
+    season = tmp_path / "2019"
+    shutil.copytree(DATA / "2019", season)
+    events = season / "2019ARI.EVN"
+    text = events.read_text()
+    line = text[:text.index(",S8/G+")].count("\n") + 1
+    events.write_text(text.replace(",S8/G+", ",K+QQ", 1))  # QQ: no advance Chadwick knows; K read, kept
+    _, counts = parse_season(season, ids)
+    assert counts.partly_parsed == [f"2019ARI.EVN line {line}: ARI201908060: K+QQ"]
+
+
 def test_bad_input_is_one_clear_error(tmp_path, ids):
     from hfm_train.importer import _spool_retrosheet
 

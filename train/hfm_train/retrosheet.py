@@ -58,8 +58,8 @@ the register (named with the line where the player enters the game) or given two
 later release may add some) is read past and counted (`ParseCounts.other_records`,
 `unknown_pitch_codes`, with an example each; league.json and the import summary). A play Chadwick
 reads only in part (notation its parser does not know inside a runner's advance, say) is kept as
-Chadwick reads it, as its own tools do, and listed in `ParseCounts.partly_parsed` (league.json, the
-import summary).
+Chadwick reads it, as its own tools do, and listed in `ParseCounts.partly_parsed` with its file and
+line (league.json, the import summary).
 """
 
 from __future__ import annotations
@@ -315,8 +315,13 @@ def _parse_event_file(folder: Path, name: str, data: bytes | None, rosters, regi
             team = game.info_lookup("visteam" if visitors is None else "hometeam")
             raise HFMInputError(f"{where}: game {game.game_id}: team {team!r} is not in the season's team list "
                                 "(its roster, where the players' hands come from, is unknown)")
+        partly = len(counts.partly_parsed)
         try:
             _parse_game(game, visitors, home, register, columns, counts)
+            for i in range(partly, len(counts.partly_parsed)):  # where each is, to find it in the file
+                text = counts.partly_parsed[i].split(": ", 1)[1]
+                line = _line_of(data or b"", game.game_id, PLAY_TEXT, text)
+                counts.partly_parsed[i] = f"{name}" + (f" line {line}" if line else "") + f": {counts.partly_parsed[i]}"
         except _RecordError as exc:
             line = _line_of(data or b"", game.game_id, exc.fields, exc.value)
             raise HFMInputError(f"{where}: " + (f"line {line}: " if line else "") + f"game {game.game_id}: {exc}") from None
