@@ -116,6 +116,28 @@ def test_import_killed_at_random_points(tiny_league: Path, tmp_path: Path) -> No
     assert _leftovers(out) == []
 
 
+def test_an_import_stopped_by_sigterm_cleans_up_as_an_error_does(tiny_league: Path, tmp_path: Path) -> None:
+    """SIGTERM (a scheduler's or a container's stop) raises SystemExit in a console script
+    (errors.exits_on_sigterm), so the writer's temporary folder and lock go as on an error (a
+    walkthrough's killed import left both); the previous league stays."""
+    out = tmp_path / "league"
+    argv = [str(BIN / "hfm-train"), "import", str(tiny_league / "pitches" / "MLB"), "--out", str(out), "--no-progress"]
+    _timed(argv)
+    pitches = len(load_league(out).pitches)
+    stopped = 0
+    for _ in range(3):
+        proc = _start(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        while proc.poll() is None and not _leftovers(out):
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGTERM)  # the main process alone, as `kill PID` does
+        proc.wait(timeout=60)
+        stopped += proc.returncode == 128 + signal.SIGTERM
+        assert proc.returncode in (0, 128 + signal.SIGTERM)
+        assert _leftovers(out) == [] and not list(tmp_path.glob(".*.lock"))
+        assert len(load_league(out).pitches) == pitches
+    assert stopped, "every run finished before its SIGTERM"
+
+
 def _complete(league: Path) -> bool:
     meta = json.loads((league / "league.json").read_text())
     return bool(meta) and (league / "players.csv").is_file()

@@ -80,6 +80,21 @@ def test_the_module_command_scores_in_season_too(tiny_bundle, tiny_league, tmp_p
     np.testing.assert_allclose(got["proj_SO"].to_numpy(float), want["proj_SO"].to_numpy(float), rtol=1e-6)
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--out", "FOLDER"], "a folder; give a file's path"), (["--chunk-players", "0"], "--chunk-players must be at least 1"),
+])
+def test_the_module_command_refuses_bad_options_before_scoring(tiny_league, tmp_path, capsys, monkeypatch, args,
+                                                               message):
+    from hfm_runtime import league_scoring
+
+    monkeypatch.setattr(league_scoring, "Scorer", lambda *a, **k: pytest.fail("scored before the check"))
+    args = [str(tmp_path) if a == "FOLDER" else a for a in args]
+    with pytest.raises(SystemExit) as exit_info:
+        league_scoring.main(["--bundle", "b", "--league", str(tiny_league), "--out", str(tmp_path / "t.csv"), *args])
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+    assert not list(tmp_path.glob("*.tmp"))
+
+
 def test_chunks_respect_both_budgets():
     ids, load = np.arange(6), np.array([5, 5, 20, 1, 1, 1])
     assert [c.tolist() for c in _chunks(ids, load, 10, 100)] == [[0, 1], [2], [3, 4, 5]]  # 20 > 10: alone

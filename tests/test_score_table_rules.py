@@ -276,6 +276,16 @@ def test_hfm_score_outside_the_repository_names_the_bundle_path_it_looked_for(tm
     assert str(tmp_path / "artifacts" / "bundle") in err and "--bundle" in err and "hfm-export" in err
 
 
+def test_a_store_given_no_games_says_how_to_give_them(tmp_path, monkeypatch, capsys):
+    from hfm_runtime import cli
+
+    monkeypatch.chdir(tmp_path)  # no artifacts/league here
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--store", str(tmp_path / "state")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and f"--store {tmp_path / 'state'}: give the games to append with --pitches" in err
+
+
 @pytest.mark.parametrize("flag", ["--out", "--report"])
 def test_an_output_path_that_is_a_folder_is_refused_before_the_scoring(tmp_path, monkeypatch, capsys, flag):
     from hfm_runtime import cli

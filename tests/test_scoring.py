@@ -374,6 +374,29 @@ def test_a_late_opening_day_is_projected_as_of_the_usual_one(tiny_bundle, tiny_l
            f"April 15), not {season}-07-23" in capsys.readouterr().err
 
 
+def test_an_in_season_date_long_after_the_datas_newest_game_is_warned_of(tiny_bundle, tiny_league):
+    """A daily job whose appends stopped scores short totals: said (StaleDataWarning), in season only."""
+    import warnings
+
+    from hfm_runtime.scoring import StaleDataWarning
+
+    league = load_league(tiny_league)
+    p = league.pitches
+    season = max(league.seasons)
+    days = np.sort(p.loc[p["game_date"].dt.year == season, "game_date"].unique())
+    newest = pd.Timestamp(days[len(days) // 2])
+    history = History(p[p["game_date"] <= newest], league.players)
+    scorer = Scorer(tiny_bundle)
+    ids = [int(p.loc[p["game_date"] == newest, "batter"].iloc[0])]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        scorer.score(history, season, ids, as_of=newest + pd.Timedelta(days=1))  # the daily case: nothing
+        assert not [w for w in caught if issubclass(w.category, StaleDataWarning)]
+        scorer.score(history, season, ids, as_of=newest + pd.Timedelta(days=30))
+    stale = [str(w.message) for w in caught if issubclass(w.category, StaleDataWarning)]
+    assert len(stale) == 1 and f"newest {season} MLB game is of {newest.date()}, 30 days before" in stale[0]
+
+
 def projection_date_of(history, season):
     from hfm_runtime.seasons import projection_date
 

@@ -438,6 +438,7 @@ def test_a_failed_append_leaves_the_store_as_it_was(league, scorer):
                        (day.assign(pitcher=pd.NA), r"column pitcher: row 1 of the new games is missing"),
                        (day.assign(game_date="not a date"), r"column game_date.* not dates"),
                        (day.assign(events=np.nan), rf"game {int(day['game_pk'].min())} has no ended plate appearance"),
+                       (day.assign(stand="S"), r"column stand: 'S' is not one of L, R"),
                        # ids that are not whole numbers (a walkthrough's text ids got numpy's bare ValueError)
                        (day.assign(batter="abc"), r"column batter: row 1 of the new games is 'abc', not a whole-number id"),
                        (day.assign(pitcher=day["pitcher"] + 0.5), r"column pitcher: row 1 of the new games is \d+\.5"),

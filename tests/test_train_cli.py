@@ -105,6 +105,26 @@ def test_a_league_too_short_for_marcels_window_is_warned_of():
                                  "test": [2019]}) is None
 
 
+def test_an_import_never_replaces_a_simulated_league_nor_a_simulation_an_imported_one(tiny_league, tmp_path):
+    from hfm_train.cli import cli
+
+    league = tmp_path / "league"
+    shutil.copytree(tiny_league, league)
+    real = Path(__file__).parent / "data" / "statcast-real"
+    game, register = real / "statcast_2020-09-03_game631614.csv", real / "chadwick_register_game631614.csv"
+    result = CliRunner().invoke(cli, ["import", str(game), "--register", str(register), "--out", str(league)])
+    assert isinstance(result.exception, HFMInputError), result.output
+    assert f"{league}: a simulated league, which hfm-train import would replace with an imported one" \
+        in str(result.exception)
+    assert (league / "true_talent.parquet").is_file()  # untouched
+    imported = tmp_path / "imported"
+    result = CliRunner().invoke(cli, ["import", str(game), "--register", str(register), "--out", str(imported)])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["simulate", "--out", str(imported), "--scale", "0.05", "--seasons", "2"])
+    assert isinstance(result.exception, HFMInputError) and "an imported league, which hfm-train simulate" \
+        in str(result.exception)
+
+
 def test_simulate_refuses_sizes_and_seeds_out_of_range(tmp_path):
     from hfm_train.cli import cli
 

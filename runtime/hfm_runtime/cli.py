@@ -66,11 +66,12 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.bundle import training_data_line  # noqa: F401  (here before; importers keep working)
-from hfm_runtime.errors import HFMInputError, print_error, tracked_stderr
+from hfm_runtime.errors import HFMInputError, exits_on_sigterm, print_error, tracked_stderr
 from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 
 TABLE_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
 DEFAULT_BUNDLE = Path("artifacts/bundle")
+DEFAULT_LEAGUE = Path("artifacts/league")
 SHOW: tuple[str, ...] = ("adjustments", "ranges", "totals")  # what --format table shows per stat
 SIMULATED = "simulated"  # the manifest's training_data.source of a bundle trained on a simulated league
 
@@ -206,7 +207,7 @@ def _data_source(args: argparse.Namespace) -> str | None:
 
     if args.pitches:
         return "statcast files"
-    source = read_league_meta(args.league or Path("artifacts/league")).get("source")
+    source = read_league_meta(args.league or DEFAULT_LEAGUE).get("source")
     return None if source is None else str(source)
 
 
@@ -241,6 +242,10 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         raise HFMInputError(f"--top must be at least 1, got {args.top}")
     if args.rebuild and args.store is None:
         raise HFMInputError("--rebuild goes with --store")
+    if args.store is not None and not args.pitches and args.league is None and not DEFAULT_LEAGUE.is_dir():
+        # else the default league's absence was the error, a folder the user never named (a walkthrough)
+        raise HFMInputError(f"--store {args.store}: give the games to append with --pitches FILE... or --league L "
+                            "(games the store holds already are skipped: a day it holds re-scores it as it is)")
     for flag, path, example in (("--out", args.out, "scores.csv"), ("--report", args.report, "report.html")):
         if path is not None and path.is_dir():  # before the scoring, not after it
             raise HFMInputError(f"{flag} {path}: a folder; give a file's path (e.g. {path / example})")
@@ -395,7 +400,7 @@ def _chunked_league(args: argparse.Namespace) -> Path | None:
         args.chunk_pitches = DEFAULT_CHUNK_PITCHES
     if args.chunk_pitches < 1:
         raise HFMInputError(f"--chunk-pitches must be at least 1, got {args.chunk_pitches}")
-    root = args.league or Path("artifacts/league")
+    root = args.league or DEFAULT_LEAGUE
     if args.pitches or args.store is not None or not root.is_dir() or league_pitches(root) <= args.chunk_pitches:
         return None
     for flag in ("people", "register"):
@@ -415,7 +420,9 @@ def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: floa
         if args.format == "csv":
             return table.to_csv(index=False)
         dates = {c: table[c].dt.strftime("%Y-%m-%d") for c in table.columns if pd.api.types.is_datetime64_any_dtype(table[c])}
-        return table.assign(**dates).to_json(orient="records", indent=1) + "\n"  # dates as the CSV writes them
+        # dates as the CSV writes them; every digit of a float64 (pandas' default keeps 10: a walkthrough
+        # found JSON 4.9e-11 off the CSV)
+        return table.assign(**dates).to_json(orient="records", indent=1, double_precision=15) + "\n"
     return (training_data_line(bundle.manifest) + "\n" + mix_line(bundle, mixed, show)
             + format_table(table, bundle.target_mode, elapsed, args.top, show))
 
@@ -463,7 +470,7 @@ def _history(args: argparse.Namespace):
     for flag in ("people", "register"):
         if getattr(args, flag) is not None:
             raise HFMInputError(f"--{flag} goes with --pitches (a league folder has its players.csv)")
-    league = load_league(args.league or Path("artifacts/league"))
+    league = load_league(args.league or DEFAULT_LEAGUE)
     return History.from_league(league), league.seasons
 
 
@@ -792,7 +799,7 @@ def _notes(basis: str, flag: str, warnings: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    with tracked_stderr():
+    with tracked_stderr(), exits_on_sigterm():
         _main(args)
 
 
@@ -800,7 +807,7 @@ def _main(args: argparse.Namespace) -> None:
     import warnings
 
     from hfm_runtime.register import RegisterWarning
-    from hfm_runtime.scoring import SeasonGapWarning
+    from hfm_runtime.scoring import SeasonGapWarning, StaleDataWarning
     from hfm_runtime.seasons import UnknownEventsWarning
     from hfm_runtime.statcast import StatcastWarning
 
@@ -809,11 +816,12 @@ def _main(args: argparse.Namespace) -> None:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StatcastWarning)
             warnings.simplefilter("always", RegisterWarning)
+            warnings.simplefilter("always", StaleDataWarning)
             warnings.simplefilter("ignore", SeasonGapWarning)  # run() refused it, or --allow-gap asked for it
             text = run(args, notes)
         said = set()  # a chunked league reloads its seasons per chunk: each warning once
         for w in caught:
-            if issubclass(w.category, (StatcastWarning, RegisterWarning)):
+            if issubclass(w.category, (StatcastWarning, RegisterWarning, StaleDataWarning)):
                 # the unknown events: the first, the whole data's (a store's append or a report's rows repeat a part)
                 key = "unknown events" if issubclass(w.category, UnknownEventsWarning) else str(w.message)
                 if key not in said:

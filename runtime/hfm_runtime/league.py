@@ -120,6 +120,20 @@ def is_league(folder: Path) -> bool:
     return (Path(folder) / "league.json").is_file()
 
 
+def check_same_kind(folder: Path, simulated: bool, writer: str) -> None:
+    """Refuse to replace a simulated league by an imported one or the reverse (`writer` names the command):
+    the two are never each other's new version (a walkthrough's import over its simulated league lost
+    the league, true talent and all, that its run and bundle were trained on)."""
+    folder = Path(folder)
+    if not is_league(folder):
+        return
+    held = read_league_meta(folder).get("source", "simulated") == "simulated"
+    if held != simulated:
+        raise HFMInputError(f"{folder}: {'a simulated' if held else 'an imported'} league, which {writer} would "
+                            f"replace with {'a simulated' if simulated else 'an imported'} one: write it to another "
+                            "folder (--out), or delete this one first")
+
+
 def read_league_meta(path: str | Path) -> dict:
     """A league folder's validated league.json (seasons, levels, ...), without reading any pitches."""
     root = Path(path)

@@ -56,9 +56,9 @@ from hfm_runtime.league import load_league, read_league_meta, read_players
 from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
 from hfm_runtime.playing_time import season_starts
-from hfm_runtime.scoring import (History, Scorer, ScorerOptions, check_as_of_after, check_season_end, last_day_before,
-                                 last_day_in, league_days, marcel_window_players, parse_as_of, scored_as,
-                                 season_so_far_players, season_year)
+from hfm_runtime.scoring import (History, Scorer, ScorerOptions, StaleDataWarning, check_as_of_after, check_season_end,
+                                 last_day_before, last_day_in, league_days, marcel_window_players, parse_as_of,
+                                 scored_as, season_so_far_players, season_year, stale_data_warning)
 from hfm_runtime.seasons import (UnknownEventsWarning, charged_rows, last_opening_day, opening_day_as_of, projection_date,
                                  season_lines, unknown_events, warn_unknown_events)
 from hfm_runtime.statcast import LEVEL_COLUMN, parquet_file
@@ -121,6 +121,9 @@ def score_league(
     if end is not None:  # likewise: a chunk of named players may hold none of the games after the end
         check_season_end(end, season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date),
                          opening)
+    if opening is not None and as_of_date > opening:  # in season: the league's newest game, as Scorer.score
+        stale_data_warning(season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date),
+                           starts.get(season, openings.get(season)), end)
     wanted = (sorted(set(marcel_window_players(by_season, season)) | season_so_far_players(lines, season, as_of_date))
               if player_ids is None else sorted({int(i) for i in player_ids}))
     if not wanted:
@@ -149,7 +152,9 @@ def score_league(
             with warnings.catch_warnings():  # its events were read above
                 warnings.simplefilter("ignore", UnknownEventsWarning)
                 history = History(rows, players, league=league, openings=openings, starts=starts, league_days=days)
-            table = scorer.score(history, season, chunk.tolist(), as_of_date, season_end)
+            with warnings.catch_warnings():  # a chunk's newest game is not the league's: checked above
+                warnings.simplefilter("ignore", StaleDataWarning)
+                table = scorer.score(history, season, chunk.tolist(), as_of_date, season_end)
             frames.append(table[table["player_type"] == pt])  # a two-way player's other row: his other chunk
             log(f"scored {pt}s {done}/{len(ids)} ({len(rows):,} pitches in the chunk)")
             del rows, history
@@ -211,6 +216,12 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     start = time.perf_counter()
     try:
+        if args.out.is_dir():  # before the scoring (a walkthrough's crashed after it, a stray .tmp left)
+            raise HFMInputError(f"--out {args.out}: a folder; give a file's path (e.g. {args.out / 'scores.csv'})")
+        for flag, value in (("--chunk-players", args.chunk_players), ("--chunk-pitches", args.chunk_pitches),
+                            ("--threads", args.threads)):
+            if value < 1:
+                raise HFMInputError(f"{flag} must be at least 1, got {value}")
         scorer = Scorer(args.bundle, ScorerOptions(threads=args.threads))
         print(training_data_line(scorer.bundle.manifest), flush=True)
         notice = ((read_league_meta(args.league).get("retrosheet") or {}).get("notice")

@@ -155,6 +155,18 @@ INPUT_Z_LIMIT = 6.0
 INDICATOR_PREFIXES: tuple[str, ...] = ("filled:", "hand:", "source:")
 
 
+STALE_DAYS = 7  # in season, an as-of date this many days past the data's newest game of the season is said
+
+
+class StaleDataWarning(UserWarning):
+    """`score` in season as of a date more than STALE_DAYS after the data's newest MLB game of the season,
+    before the season's end by the calendar (`FULL_SEASON_DAYS`' longest from its start, or the season_end
+    given): the season so far stops at that game and the pace reads the last RECENT_DAYS days, so the
+    totals come out short (a walkthrough's store, its appends stopped on July 5, scored as of August
+    20: a batter's opp fell from 477 to 283 without a word). Append the games since, or score as of
+    the day after the newest."""
+
+
 class SeasonGapWarning(UserWarning):
     """`score` of a season more than MAX_SEASON_GAP past the data's last MLB season, or before its first:
     Marcel's window holds at most part of it, so the rows rest on league rates and old games (`hfm-score`
@@ -810,6 +822,29 @@ def check_as_of_after(as_of: pd.Timestamp, season: int, last: pd.Timestamp | Non
             f"after {last.date()}{own}")
 
 
+def stale_data_warning(season: int, as_of: pd.Timestamp, newest: Any, start: Any,
+                       end: pd.Timestamp | None) -> None:
+    """StaleDataWarning where its conditions hold: `newest`, the data's newest MLB game of `season`
+    before `as_of` (in season; None: nothing to say), `start` the season's start."""
+    if newest is None or start is None:
+        return
+    newest = pd.Timestamp(newest)
+    last_day = end if end is not None else pd.Timestamp(start) + pd.Timedelta(days=max(FULL_SEASON_DAYS))
+    gap = (as_of - newest).days
+    if gap > STALE_DAYS and newest < last_day - pd.Timedelta(days=STALE_DAYS):
+        warnings.warn(f"score: the data's newest {season} MLB game is of {newest.date()}, {gap} days before as_of "
+                      f"{as_of.date()}, with the season not over by the calendar: the season so far stops there "
+                      f"and the pace reads the last {RECENT_DAYS} days, so the totals come out short; append the "
+                      "games since, or score as of the day after the newest", StaleDataWarning, stacklevel=4)
+
+
+def _warn_if_stale(inputs: Any, season: int, as_of: pd.Timestamp, end: pd.Timestamp | None) -> None:
+    if _before_opening_day(inputs, season, as_of):
+        return
+    stale_data_warning(season, as_of, inputs.last_mlb_day(season, as_of),
+                       inputs.season_starts().get(int(season), inputs.opening_days().get(int(season))), end)
+
+
 def _before_opening_day(inputs: Any, season: int, as_of: pd.Timestamp) -> bool:
     """Whether `as_of` is an opening-day projection of `season`: on or before its last opening day
     (`seasons.last_opening_day`: the home opening day, after a series abroad), or the data holds none
@@ -995,6 +1030,7 @@ class Scorer:
         if end is not None:
             check_season_end(end, season, as_of_date, inputs.last_mlb_day(season, as_of_date),
                              last_opening_day(inputs.opening_days(), inputs.season_starts(), season))
+        _warn_if_stale(inputs, season, as_of_date, end)
         named = player_ids is not None
         if not named:
             player_ids = inputs.default_players(season, as_of_date)

@@ -116,7 +116,7 @@ from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, las
                                  marcel_rows, merged_days, scored_as)
 from hfm_runtime.seasons import (GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines, unknown_events,
                                  warn_unknown_events)
-from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, check_loaded, drop_duplicate_pitches,
+from hfm_runtime.statcast import (HANDS, LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, check_loaded, drop_duplicate_pitches,
                                   game_keys, pair_copies, places, play_keys)
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
@@ -954,6 +954,8 @@ class PlayerStore:
                 for pt in PLAYER_TYPES:
                     store._given_days[pt] = _days_from_array(z[f"given_days_{pt}"], pt)
                     store._own_days[pt] = _days_from_array(z[f"own_days_{pt}"], pt)
+        except StoreMismatch:  # a store of other options: said as it is, not as damage
+            raise
         except (KeyError, TypeError, ValueError, OSError) as exc:
             raise StoreMismatch(f"{folder}: unreadable store ({type(exc).__name__}: {exc})") from None
         days = [int(seg.day[seg.n - 1]) for d in store._lines.values() for seg in d.values() if seg.n]
@@ -1233,8 +1235,9 @@ class _StoreInputs:
                 raise HFMInputError(
                     f"store: {pt} {pid} as of {as_of.date()} needs games before {np.datetime64(int(c.day[0]), 'D')} "
                     f"that the store no longer holds (it keeps each player's last {s.keep[pt]} games): score as of a "
-                    "later date, or build the store with more games kept (PlayerStore(..., StoreOptions(keep_games=N)); "
-                    "hfm-score keeps the bundle's max_games)")
+                    "later date; an earlier season, or a date long before the newest games, is a History's job "
+                    "(hfm-score --league or --pitches without --store); or build the store with more games kept "
+                    "(PlayerStore(..., StoreOptions(keep_games=N)); hfm-score keeps the bundle's max_games)")
         n = np.array([len(c.game_pk) for _, c in held], dtype=np.int64)
         days = _cat([c.day for _, c in held], np.int64).astype("datetime64[D]")
         n_pas = _cat([np.diff(c.offsets) for _, c in held], np.int64)
@@ -1302,7 +1305,8 @@ def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The new games' rows of an append, checked before the state changes (module docstring), without
     repeated pitches; and how many rows were dropped for repeating one. A walkthrough appended rows with
     no batter (held as player -9223372036854775808), a day whose events were all missing (the real day
-    was then skipped as held) and a day twice in one frame (counted twice)."""
+    was then skipped as held), a day twice in one frame (counted twice) and a hand edited to "S" after
+    loading (held for good)."""
     for col in ("game_date", "batter", "pitcher"):
         _refuse_missing(rows, col)
     for col in ("batter", "pitcher"):
@@ -1311,6 +1315,12 @@ def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
         _day(rows["game_date"])
     except (ValueError, TypeError) as err:
         raise HFMInputError(f"pitches: column game_date: not dates ({err}); statcast.load_pitches reads them") from None
+    for col in ("stand", "p_throws"):  # load_pitches refuses others; a frame edited after it would be kept for good
+        if col in rows.columns:
+            bad = (~rows[col].isin(HANDS) & rows[col].notna()).to_numpy(dtype=bool)
+            if bad.any():
+                raise HFMInputError(f"pitches: column {col}: {rows[col].iloc[int(np.flatnonzero(bad)[0])]!r} is not one "
+                                    f"of {', '.join(HANDS)} ({int(bad.sum())} rows): a store takes a game in once")
     ended = rows["events"].notna().groupby(rows["game_pk"].to_numpy(np.int64)).any()
     if not ended.all():
         pk = int(ended.index[~ended.to_numpy()][0])

@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from hfm_runtime.errors import HFMInputError, close_progress_bars, print_error, tracked_stderr
+from hfm_runtime.errors import HFMInputError, close_progress_bars, exits_on_sigterm, print_error, tracked_stderr
 
 # name -> "module:attribute" of a click command
 COMMANDS: dict[str, str] = {
@@ -56,7 +56,8 @@ def cli(ctx: click.Context) -> None:
 
 def run_click(command: click.Command, errors: tuple[type[Exception], ...] = (HFMInputError,)) -> None:
     """Run a click command as a console script: `errors` become one `error:` line and exit status 2."""
-    with tracked_stderr() as stderr:  # the error line starts a line of its own, after any progress bar
+    # the error line starts a line of its own, after any progress bar; a kill cleans up as an error does
+    with tracked_stderr() as stderr, exits_on_sigterm():
         try:
             command(standalone_mode=False)
         except errors as exc:

@@ -57,6 +57,7 @@ import time
 import warnings
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +67,7 @@ import pandas as pd
 
 from hfm_runtime.atomic import atomic_dir, check_replaceable
 from hfm_runtime.errors import HFMInputError, close_progress_bars
-from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, is_league, write_players
+from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, check_same_kind, is_league, write_players
 from hfm_runtime.people import PlayerTally, RoleConfig, build_players
 from hfm_runtime.register import RegisterWarning, read_register
 from hfm_runtime.seasons import unknown_events, unknown_events_note
@@ -174,6 +175,7 @@ def import_statcast(
     start = time.perf_counter()
     out = Path(out)
     check_replaceable(out, is_league, "league")  # before the work: the import replaces it whole
+    check_same_kind(out, simulated=False, writer="hfm-train import")
     if not sources or not any(sources.values()):
         raise HFMInputError("no Statcast or Retrosheet files given")
     for path in (Path(p) for paths in sources.values() for p in paths):
@@ -319,17 +321,20 @@ def _spool_retrosheet(paths: list[Path], register: Mapping[str, int], spool: Pat
         raise HFMInputError(f"Retrosheet season {repeated[0]} given twice: {' and '.join(given[:2])}")
     parts: dict[tuple[str, int], list[Path]] = {}
     bar = _bar(progress, len(paths), "Retrosheet seasons")
-    for path, frame, season_counts in retrosheet.iter_seasons(paths, register, config.workers):
-        season = int(frame["game_date"].dt.year.iloc[0])
-        folder = spool / "MLB" / str(season)
-        folder.mkdir(parents=True, exist_ok=True)
-        part = folder / f"{RETRO_PART}{season}.parquet"
-        frame.to_parquet(part, index=False)
-        parts[("MLB", season)] = [part]
-        parsed.add(season_counts)
-        log(f"parsed {path}: {season_counts.games:,} games, {season_counts.pitches:,} pitches and "
-            f"{season_counts.placeholder_rows:,} no_pitch rows (plate appearances without a pitch sequence)")
-        bar.update(1)
+    # closed on the way out, whatever stops the loop: its workers stop then (else at exit, after the
+    # seasons they were parsing: a walkthrough's Ctrl-C and kill waited 20 s)
+    with closing(retrosheet.iter_seasons(paths, register, config.workers)) as seasons_parsed:
+        for path, frame, season_counts in seasons_parsed:
+            season = int(frame["game_date"].dt.year.iloc[0])
+            folder = spool / "MLB" / str(season)
+            folder.mkdir(parents=True, exist_ok=True)
+            part = folder / f"{RETRO_PART}{season}.parquet"
+            frame.to_parquet(part, index=False)
+            parts[("MLB", season)] = [part]
+            parsed.add(season_counts)
+            log(f"parsed {path}: {season_counts.games:,} games, {season_counts.pitches:,} pitches and "
+                f"{season_counts.placeholder_rows:,} no_pitch rows (plate appearances without a pitch sequence)")
+            bar.update(1)
     bar.close()
     return parts
 

@@ -651,11 +651,16 @@ def iter_seasons(paths: list[Path], register: Mapping[str, int], workers: int = 
 
 def _exit_with_parent(every: float = 1.0) -> None:
     """In each worker: a thread that ends the process once the process that started it is gone (then
-    it is re-parented). An import killed (SIGTERM, SIGKILL) runs none of its cleanup, and its idle
-    workers would otherwise wait for work forever."""
+    it is re-parented). An import killed by SIGKILL runs none of its cleanup, and its idle workers
+    would otherwise wait for work forever. And SIGTERM back to its default: a forked worker inherits
+    the console script's handler (errors.exits_on_sigterm), whose SystemExit the pool's worker loop
+    catches and reports, so `iter_seasons`'s terminate() would not end it."""
     import os
+    import signal
     import threading
     import time
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
     parent = os.getppid()
 

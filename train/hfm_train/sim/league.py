@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.atomic import atomic_dir, check_replaceable
-from hfm_runtime.league import is_league
+from hfm_runtime.league import check_same_kind, is_league
 from hfm_runtime.statcast import LEVELS, STATCAST_COLUMNS
 from hfm_runtime.targets import TARGET_STATS
 
@@ -35,6 +35,7 @@ def simulate_league(config: LeagueConfig, out: str | Path, log: Callable[[str], 
     `log` gets a line as each season is done (progress)."""
     out = Path(out)
     check_replaceable(out, is_league, "league")  # the league replaces it whole
+    check_same_kind(out, simulated=True, writer="hfm-train simulate")
     with atomic_dir(out) as tmp:
         LeagueSimulator(config).run(tmp, log)
     return out
