@@ -374,27 +374,44 @@ def test_a_late_opening_day_is_projected_as_of_the_usual_one(tiny_bundle, tiny_l
            f"April 15), not {season}-07-23" in capsys.readouterr().err
 
 
-def test_an_in_season_date_long_after_the_datas_newest_game_is_warned_of(tiny_bundle, tiny_league):
-    """A daily job whose appends stopped scores short totals: said (StaleDataWarning), in season only."""
+def test_an_in_season_date_long_after_the_datas_newest_game_is_warned_of(tiny_bundle, tiny_league, monkeypatch):
+    """A daily job whose appends stopped scores short totals: said (StaleDataWarning), in season, of a
+    whole league's data that plays nearly every day; not of some players' rows (their newest game is
+    not the league's), nor of a league whose game days lie weeks apart (the tiny one's)."""
     import warnings
 
-    from hfm_runtime.scoring import StaleDataWarning
+    from hfm_runtime import scoring
+    from hfm_runtime.scoring import StaleDataWarning, stale_data_warning
 
+    def said(call) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            call()
+        return [str(w.message) for w in caught if issubclass(w.category, StaleDataWarning)]
+
+    daily = np.arange(np.datetime64("2019-03-28"), np.datetime64("2019-07-06"))  # appends stopped on July 5
+    start = pd.Timestamp("2019-03-28")
+    aug = pd.Timestamp("2019-08-20")
+    assert "newest 2019 MLB game is of 2019-07-05, 46 days before as_of 2019-08-20" in \
+        said(lambda: stale_data_warning(2019, aug, daily, start, None))[0]
+    assert not said(lambda: stale_data_warning(2019, pd.Timestamp("2019-07-06"), daily, start, None))  # the daily case
+    assert not said(lambda: stale_data_warning(2019, aug, daily[::7], start, None))  # weekly games: not a daily league
+    assert not said(lambda: stale_data_warning(2019, aug, None, start, None))  # some players' rows
+    assert not said(lambda: stale_data_warning(2019, aug, daily, start, pd.Timestamp("2019-07-07")))  # over
+    # Scorer.score asks it, of a whole league's History only
+    monkeypatch.setattr(scoring, "STALE_DENSITY", 0.0)  # the tiny league's days lie weeks apart
     league = load_league(tiny_league)
     p = league.pitches
     season = max(league.seasons)
     days = np.sort(p.loc[p["game_date"].dt.year == season, "game_date"].unique())
     newest = pd.Timestamp(days[len(days) // 2])
-    history = History(p[p["game_date"] <= newest], league.players)
+    rows = p[p["game_date"] <= newest]
     scorer = Scorer(tiny_bundle)
-    ids = [int(p.loc[p["game_date"] == newest, "batter"].iloc[0])]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        scorer.score(history, season, ids, as_of=newest + pd.Timedelta(days=1))  # the daily case: nothing
-        assert not [w for w in caught if issubclass(w.category, StaleDataWarning)]
-        scorer.score(history, season, ids, as_of=newest + pd.Timedelta(days=30))
-    stale = [str(w.message) for w in caught if issubclass(w.category, StaleDataWarning)]
-    assert len(stale) == 1 and f"newest {season} MLB game is of {newest.date()}, 30 days before" in stale[0]
+    ids = [int(rows.loc[rows["game_date"] == newest, "batter"].iloc[0])]
+    late = newest + pd.Timedelta(days=30)
+    assert len(said(lambda: scorer.score(History(rows, league.players), season, ids, as_of=late))) == 1
+    rates = {pt: marcel_league_rates(History(p, league.players).lines(pt), pt) for pt in PLAYER_TYPES}
+    assert not said(lambda: scorer.score(History(rows, league.players, league=rates), season, ids, as_of=late))
 
 
 def projection_date_of(history, season):

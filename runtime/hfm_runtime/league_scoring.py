@@ -57,7 +57,7 @@ from hfm_runtime.marcel import league_rates
 from hfm_runtime.people import first_seasons, impute_birth_dates
 from hfm_runtime.playing_time import season_starts
 from hfm_runtime.scoring import (History, Scorer, ScorerOptions, StaleDataWarning, check_as_of_after, check_season_end,
-                                 last_day_before, last_day_in, league_days, marcel_window_players, parse_as_of,
+                                 days_in, last_day_before, last_day_in, league_days, marcel_window_players, parse_as_of,
                                  scored_as, season_so_far_players, season_year, stale_data_warning)
 from hfm_runtime.seasons import (UnknownEventsWarning, charged_rows, last_opening_day, opening_day_as_of, projection_date,
                                  season_lines, unknown_events, warn_unknown_events)
@@ -122,7 +122,7 @@ def score_league(
         check_season_end(end, season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date),
                          opening)
     if opening is not None and as_of_date > opening:  # in season: the league's newest game, as Scorer.score
-        stale_data_warning(season, as_of_date, last_day_in(mlb["game_date"].to_numpy(), season, as_of_date),
+        stale_data_warning(season, as_of_date, days_in(mlb["game_date"].to_numpy(), season, as_of_date),
                            starts.get(season, openings.get(season)), end)
     wanted = (sorted(set(marcel_window_players(by_season, season)) | season_so_far_players(lines, season, as_of_date))
               if player_ids is None else sorted({int(i) for i in player_ids}))

@@ -156,6 +156,7 @@ INDICATOR_PREFIXES: tuple[str, ...] = ("filled:", "hand:", "source:")
 
 
 STALE_DAYS = 7  # in season, an as-of date this many days past the data's newest game of the season is said
+STALE_DENSITY = 0.8  # ... in a league with games on at least this share of its days so far
 
 
 class StaleDataWarning(UserWarning):
@@ -822,13 +823,23 @@ def check_as_of_after(as_of: pd.Timestamp, season: int, last: pd.Timestamp | Non
             f"after {last.date()}{own}")
 
 
-def stale_data_warning(season: int, as_of: pd.Timestamp, newest: Any, start: Any,
+def days_in(days: np.ndarray, season: int, before: pd.Timestamp) -> np.ndarray:
+    """The days (datetime64[D]) of `season` before `before` among `days`."""
+    days = np.asarray(days).astype("datetime64[D]")
+    return days[(days.astype("datetime64[Y]").astype(np.int64) + 1970 == int(season))
+                & (days < np.datetime64(pd.Timestamp(before).date(), "D"))]
+
+
+def stale_data_warning(season: int, as_of: pd.Timestamp, days: np.ndarray | None, start: Any,
                        end: pd.Timestamp | None) -> None:
-    """StaleDataWarning where its conditions hold: `newest`, the data's newest MLB game of `season`
-    before `as_of` (in season; None: nothing to say), `start` the season's start."""
-    if newest is None or start is None:
+    """StaleDataWarning where its conditions hold: `days`, the MLB game days of `season` before `as_of`
+    in a whole league's data (in season; None: some players' data, whose newest game is not the
+    league's: nothing to say), `start` the season's start. Said only of a league that plays nearly every
+    day (games on STALE_DENSITY of the days so far: MLB's ~95%; the tiny test leagues' are weeks apart)."""
+    days = np.unique(np.asarray(days, dtype="datetime64[D]")) if days is not None else np.array([], "datetime64[D]")
+    if not len(days) or start is None or len(days) < STALE_DENSITY * ((days[-1] - days[0]).astype(int) + 1):
         return
-    newest = pd.Timestamp(newest)
+    newest = pd.Timestamp(days[-1])
     last_day = end if end is not None else pd.Timestamp(start) + pd.Timedelta(days=max(FULL_SEASON_DAYS))
     gap = (as_of - newest).days
     if gap > STALE_DAYS and newest < last_day - pd.Timedelta(days=STALE_DAYS):
@@ -841,7 +852,7 @@ def stale_data_warning(season: int, as_of: pd.Timestamp, newest: Any, start: Any
 def _warn_if_stale(inputs: Any, season: int, as_of: pd.Timestamp, end: pd.Timestamp | None) -> None:
     if _before_opening_day(inputs, season, as_of):
         return
-    stale_data_warning(season, as_of, inputs.last_mlb_day(season, as_of),
+    stale_data_warning(season, as_of, inputs.whole_league_days(season, as_of),
                        inputs.season_starts().get(int(season), inputs.opening_days().get(int(season))), end)
 
 
@@ -1376,6 +1387,14 @@ class _HistoryInputs:
 
     def default_players(self, season: int, as_of: pd.Timestamp | None = None) -> list[int]:
         return Scorer.default_players(self.history, season, as_of)
+
+    def whole_league_days(self, season: int, before: pd.Timestamp) -> np.ndarray | None:
+        """The MLB game days of `season` before `before`, where the pitches are a whole league's (given
+        no league rates or counts: some players' rows have their own newest game); else None."""
+        h = self.history
+        if h.league is not None or h.league_days is not None:
+            return None
+        return days_in(h._mlb_days(), season, before)
 
     def player_type_of(self, ids: Iterable[int]) -> dict[int, tuple[PlayerType, ...]]:
         return self.history.player_type_of(ids)

@@ -112,8 +112,8 @@ from hfm_runtime.people import age_sources, checked_players, impute_birth_dates
 from hfm_runtime.ridge import RIDGE_COLUMNS
 from hfm_runtime.playing_time import (NO_DAY, RECENT_DAYS, START_GAMES, SeasonToDate, first_days, games_per_day,
                                      season_starts_of_counts)
-from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, last_day_in, league_days, league_to_date,
-                                 marcel_rows, merged_days, scored_as)
+from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, days_in, last_day_in, league_days,
+                                 league_to_date, marcel_rows, merged_days, scored_as)
 from hfm_runtime.seasons import (GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines, unknown_events,
                                  warn_unknown_events)
 from hfm_runtime.statcast import (HANDS, LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, check_loaded, drop_duplicate_pitches,
@@ -1079,6 +1079,13 @@ class _StoreInputs:
 
     def default_players(self, season: int, as_of: pd.Timestamp | None = None) -> list[int]:
         return self.store.default_players(season, as_of)
+
+    def whole_league_days(self, season: int, before: pd.Timestamp) -> np.ndarray | None:
+        """As History's: None for a store of some players or one given the league's rates or counts."""
+        s = self.store
+        if s._only is not None or s.league is not None or not s._given_days_empty():
+            return None
+        return days_in(np.array(list(s._mlb_games), dtype=np.int64).astype("datetime64[D]"), season, before)
 
     def ridge(self, pt: PlayerType, ids: np.ndarray, season: int, ages: np.ndarray) -> np.ndarray:
         """The bundle's ridge's projections of `ids` (hfm_runtime.ridge) from their game lines."""
