@@ -276,6 +276,15 @@ def test_hfm_score_outside_the_repository_names_the_bundle_path_it_looked_for(tm
     assert str(tmp_path / "artifacts" / "bundle") in err and "--bundle" in err and "hfm-export" in err
 
 
+@pytest.mark.parametrize("flag", ["--people", "--register"])
+def test_people_and_register_go_with_pitches(tmp_path, capsys, flag):
+    from hfm_runtime import cli
+
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([flag, str(tmp_path / "people.csv")])
+    assert exit_info.value.code == 2 and f"error: {flag} goes with --pitches" in capsys.readouterr().err
+
+
 def test_a_store_given_no_games_says_how_to_give_them(tmp_path, monkeypatch, capsys):
     from hfm_runtime import cli
 

@@ -242,6 +242,9 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         raise HFMInputError(f"--top must be at least 1, got {args.top}")
     if args.rebuild and args.store is None:
         raise HFMInputError("--rebuild goes with --store")
+    for flag, value in (("--people", args.people), ("--register", args.register)):
+        if value is not None and not args.pitches:  # read with --pitches only (a walkthrough's was ignored)
+            raise HFMInputError(f"{flag} goes with --pitches (a league folder has its players.csv)")
     if args.store is not None and not args.pitches and args.league is None and not DEFAULT_LEAGUE.is_dir():
         # else the default league's absence was the error, a folder the user never named (a walkthrough)
         raise HFMInputError(f"--store {args.store}: give the games to append with --pitches FILE... or --league L "
