@@ -785,8 +785,7 @@ def last_day_before(days: np.ndarray, season: int) -> pd.Timestamp | None:
 
 def last_day_in(days: np.ndarray, season: int, before: pd.Timestamp) -> pd.Timestamp | None:
     """The newest of game `days` (datetime64, any unit) in `season` and before `before`, None without one."""
-    days = np.asarray(days).astype("datetime64[D]")
-    days = days[(days >= np.datetime64(f"{int(season)}-01-01", "D")) & (days < np.datetime64(before.date(), "D"))]
+    days = days_in(days, season, before)
     return pd.Timestamp(days.max()) if len(days) else None
 
 
