@@ -285,14 +285,20 @@ def test_people_and_register_go_with_pitches(tmp_path, capsys, flag):
     assert exit_info.value.code == 2 and f"error: {flag} goes with --pitches" in capsys.readouterr().err
 
 
-def test_a_store_given_no_games_says_how_to_give_them(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("rebuild", [False, True])
+def test_a_new_store_given_no_games_says_how_to_give_them(tmp_path, monkeypatch, capsys, rebuild):
     from hfm_runtime import cli
 
-    monkeypatch.chdir(tmp_path)  # no artifacts/league here
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "artifacts" / "league").mkdir(parents=True)  # a default league is never what a store takes in
+    if rebuild:
+        (tmp_path / "state").mkdir()
+        (tmp_path / "state" / "store.json").write_text("{}")
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--store", str(tmp_path / "state")])
+        cli.main(["--store", str(tmp_path / "state"), *(["--rebuild"] if rebuild else [])])
     err = capsys.readouterr().err
-    assert exit_info.value.code == 2 and f"--store {tmp_path / 'state'}: give the games to append with --pitches" in err
+    said = "--rebuild needs the whole history" if rebuild else "no store there yet"
+    assert exit_info.value.code == 2 and f"--store {tmp_path / 'state'}: {said}: give the games with --pitches" in err
 
 
 @pytest.mark.parametrize("flag", ["--out", "--report"])

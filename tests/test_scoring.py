@@ -507,6 +507,32 @@ def test_hfm_score_store_counts_the_seasons_it_holds(tiny_bundle, tiny_league, t
     assert pd.read_csv(tmp_path / "e.csv").set_index("player_id").loc[999999999, "flag"] == "unknown_player"
 
 
+def test_hfm_score_store_given_no_games_scores_it_as_it_is(tiny_bundle, tiny_league, tmp_path, capsys, monkeypatch):
+    # a store given no --pitches or --league is scored as it holds it; the default league (another
+    # league here) is never appended to it: a real store once took in the simulated demo's games that way
+    import shutil
+
+    league = load_league(tiny_league)
+    last = max(league.seasons)
+    state = tmp_path / "state"
+    base = ["--bundle", str(tiny_bundle), "--store", str(state), "--format", "csv", "--season", str(last)]
+    score_main([*base, "--league", str(tiny_league), "--out", str(tmp_path / "with.csv")])
+    held = json.loads((state / "store.json").read_text())
+    other = tmp_path / "elsewhere" / "artifacts" / "league"
+    shutil.copytree(tiny_league, other)
+    pitches = other / "pitches" / "MLB" / f"{last}.parquet"
+    moved = pd.read_parquet(pitches)
+    moved["game_pk"] += 10_000_000  # games the store does not hold
+    moved.to_parquet(pitches)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    capsys.readouterr()
+    score_main([*base, "--out", str(tmp_path / "alone.csv")])
+    err = capsys.readouterr().err
+    assert f"store {state}: no games given, scored as it is" in err, err
+    assert json.loads((state / "store.json").read_text())["games"] == held["games"]
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "alone.csv"), pd.read_csv(tmp_path / "with.csv"))
+
+
 def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_bundle, tiny_league, tmp_path, capsys,
                                                                           monkeypatch):
     from hfm_runtime.atomic import recover

@@ -43,7 +43,9 @@ the players table is taken from the league folder or --people (or, derived from 
 new players), players are scored from it (by default, in its newest game's season, as of the day after
 that game; another season as without --store), and it is saved atomically with the Marcel memo the
 scores filled (also when scoring fails, so the day's games are kept; DIR must be new, empty or a
-store). A nightly job: `hfm-score --store state/ --pitches today.csv --people players.csv`.
+store). A nightly job: `hfm-score --store state/ --pitches today.csv --people players.csv`. Given no
+--pitches or --league, an existing store is scored as it is (another --season or --as-of, say); the
+default league is never appended to a store.
 A store made for another bundle (or altered) is refused: rebuild it from the whole history with
 `--rebuild` (the day's file alone would leave it with one day of games).
 `--workers N` runs the graphs in N processes (the results do not depend on N).
@@ -121,7 +123,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=1, help="processes running the graphs (same results for any N)")
     p.add_argument("--store", type=Path, default=None,
                    help="scoring state folder: loaded or built, the data's new games appended, saved; scored from it "
-                        "(default --as-of: the day after its newest game)")
+                        "(default --as-of: the day after its newest game); with no --pitches or --league, scored "
+                        "as it is")
     p.add_argument("--chunk-pitches", type=int, default=None,
                    help="a league folder of more pitches is scored in chunks of players of at most this many "
                         "pitches (default 1,000,000)")
@@ -245,10 +248,13 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     for flag, value in (("--people", args.people), ("--register", args.register)):
         if value is not None and not args.pitches:  # read with --pitches only (a walkthrough's was ignored)
             raise HFMInputError(f"{flag} goes with --pitches (a league folder has its players.csv)")
-    if args.store is not None and not args.pitches and args.league is None and not DEFAULT_LEAGUE.is_dir():
-        # else the default league's absence was the error, a folder the user never named (a walkthrough)
-        raise HFMInputError(f"--store {args.store}: give the games to append with --pitches FILE... or --league L "
-                            "(games the store holds already are skipped: a day it holds re-scores it as it is)")
+    # a store given no games is scored as it is: the default league is never appended to it (a real
+    # store took in the simulated demo league's games that way)
+    store_only = args.store is not None and not args.pitches and args.league is None
+    if store_only and (args.rebuild or not (args.store / "store.json").is_file()):
+        raise HFMInputError(f"--store {args.store}: " + ("--rebuild needs the whole history" if args.rebuild else
+                            "no store there yet") + ": give the games with --pitches FILE... or --league L "
+                            "(with no games, an existing store is scored as it is)")
     for flag, path, example in (("--out", args.out, "scores.csv"), ("--report", args.report, "report.html")):
         if path is not None and path.is_dir():  # before the scoring, not after it
             raise HFMInputError(f"{flag} {path}: a folder; give a file's path (e.g. {path / example})")
@@ -256,8 +262,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     parse_as_of(args.as_of, args.season, "--as-of")  # before the (slower) loads; its year again once the season is known
     parse_as_of(args.season_end, args.season, "--season-end")
     bundle = _load_bundle(args.bundle)  # verify before the (slower) data load
-    data_source = _data_source(args)
-    warning = training_data_warning(bundle.manifest, data_source)
+    data_source = None if store_only else _data_source(args)
+    warning = None if store_only else training_data_warning(bundle.manifest, data_source)  # said at its build
     if warning:
         notes.append(warning)
     said_simulated = warning is not None and data_source is None  # a real bundle on a simulated league
@@ -297,19 +303,25 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if args.report is not None:
             _write_report(args, table, bundle, _recent_lines(chunked, scored), notes)
         return _render(args, table, bundle, elapsed, mixed, notes)
-    history, seasons = _history(args)
-    try:
-        check_season(args.season, seasons, args.allow_gap)
-        gap_checked = True
-    except HFMInputError:
-        if args.store is None:
-            raise
-        gap_checked = False  # the store may hold later seasons than the files: checked once it is open
-    season = args.season if args.season is not None else max(seasons)
+    history, seasons, gap_checked = (None, [], False) if store_only else (*_history(args), True)
+    if not store_only:
+        try:
+            check_season(args.season, seasons, args.allow_gap)
+        except HFMInputError:
+            if args.store is None:
+                raise
+            gap_checked = False  # the store may hold later seasons than the files: checked once it is open
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
-        source, as_of = history, parse_as_of(args.as_of, season, "--as-of")
+        source = history
         if args.store is not None:
             source, appended = _store(args, scorer, history)
+        if args.store is not None:  # the files' seasons and the store's
+            seasons = sorted(set(seasons) | set(source.seasons()))
+        if not seasons:
+            raise HFMInputError(f"--store {args.store}: it holds no games; give them with --pitches FILE... or --league L")
+        season = args.season if args.season is not None else max(seasons)
+        as_of = parse_as_of(args.as_of, season, "--as-of")
+        if args.store is not None:
             if as_of is None and source.last_date is not None and season == source.last_date.year:
                 as_of = source.last_date + pd.Timedelta(days=1)  # in season: today; another season: its opening day
         # files, and a league imported from them, may hold a game (a simulated league is its own whole league)
@@ -318,10 +330,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             if args.store is None and as_of is not None:
                 notes.extend(_thin_season_note(source, season, as_of, "--pitches" if args.pitches else "--league"))
         try:
-            if args.store is not None:
-                seasons = sorted(set(seasons) | set(source.seasons()))
-                if not gap_checked:
-                    check_season(args.season, seasons, args.allow_gap)
+            if not gap_checked:
+                check_season(args.season, seasons, args.allow_gap)
             notes.extend(_window_start_note(bundle, seasons, season))
             notes.extend(_in_sample_note(bundle.manifest, season))
             if players is None and not Scorer.default_players(source, season, as_of):
@@ -358,12 +368,15 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         if mixed and not said_simulated:  # as above
             notes.extend(_no_positions(bundle, source, season, args.store is not None, bool(args.pitches)))
         if args.store is not None:
-            print(f"store {args.store}: {appended.games} new games appended ({appended.skipped_games} "
-                  f"already held), {source.n_games} games through "
+            print(f"store {args.store}: " + ("no games given, scored as it is" if store_only else
+                  f"{appended.games} new games appended ({appended.skipped_games} already held)")
+                  + f", {source.n_games} games through "
                   f"{source.last_date.date() if source.last_date is not None else '-'}", file=sys.stderr)
     notes.extend(_unknown_players_note(table))
     if args.report is not None:
-        _write_report(args, table, bundle, {pt: history.lines(pt) for pt in PLAYER_TYPES}, notes)
+        recent = (_store_recent(source, int(table["season"].iloc[0])) if args.store is not None
+                  else {pt: history.lines(pt) for pt in PLAYER_TYPES})
+        _write_report(args, table, bundle, recent, notes)
     return _render(args, table, bundle, elapsed, mixed, notes)
 
 
@@ -378,6 +391,19 @@ def _recent_lines(league_dir: Path, season: int) -> dict:
         return {}
     history = History.from_league(load_league(league_dir, seasons=window))
     return {pt: history.lines(pt) for pt in PLAYER_TYPES}
+
+
+def _store_recent(store, season: int) -> dict:
+    """The store's game lines of the three seasons before `season`, for the report (all it holds, not
+    only the day's games given)."""
+    lo, hi = (int(np.datetime64(f"{y}-01-01", "D").astype(np.int64)) for y in (season - 3, season))
+    recent = {}
+    for pt in PLAYER_TYPES:
+        try:
+            recent[pt] = store.lines(pt, lo_day=lo, hi_day=hi)
+        except HFMInputError:  # it holds no lines of this type
+            pass
+    return recent
 
 
 def _write_report(args: argparse.Namespace, table: pd.DataFrame, bundle, recent: dict, notes: list[str]) -> None:
@@ -435,7 +461,7 @@ def _store(args: argparse.Namespace, scorer, history):
     after scoring, so the Marcel memo the scores filled is saved with it, and also when scoring fails,
     so the day's games are kept)."""
     from hfm_runtime.atomic import recover, settled
-    from hfm_runtime.store import STORE_FILE, PlayerStore, StoreMismatch, check_store_folder, is_store
+    from hfm_runtime.store import STORE_FILE, AppendReport, PlayerStore, StoreMismatch, check_store_folder, is_store
 
     folder = args.store.resolve()
     recover(folder, ours=is_store)  # a save killed midway: its previous store back in place first
@@ -447,6 +473,8 @@ def _store(args: argparse.Namespace, scorer, history):
             store = PlayerStore.load(args.store, scorer)
         except StoreMismatch as exc:
             raise HFMInputError(f"{exc} (hfm-score --store {args.store} --rebuild with the whole history)") from None
+    if history is None:  # no games given: scored as it is (run checked that it exists)
+        return store, AppendReport(games=0, skipped_games=0, pitches=0, games_encoded=0)
     players = history.players
     if store is None:
         store = PlayerStore(scorer, players)
