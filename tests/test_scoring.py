@@ -199,6 +199,36 @@ def test_a_players_table_read_as_text_scores_as_the_typed_one(scorer, history, t
             PlayerStore.build(scorer, history.pitches, bad)
 
 
+def test_a_historys_pitches_edited_after_loading_are_converted_or_refused(scorer, history):
+    """A walkthrough (2026-12-08) gave a History text ids (every batter then fell back to Marcel, no
+    word), a day twice (its games counted twice), lower-case hands (a batter's rates moved), no rows
+    at all (everyone at the league's rates) and one bare id to score: now converted, dropped with a
+    warning, or refused with the column, row or argument named."""
+    from hfm_runtime.statcast import StatcastWarning
+
+    season = max(load_league_seasons(history))
+    pitches = history.pitches
+    want = scorer.score(history, season)
+    text = pitches.assign(batter=pitches["batter"].astype(str), pitcher=pitches["pitcher"].astype(float))
+    got = scorer.score(History(text, history.players), season)
+    assert (want["flag"] == "model").any() and got["flag"].tolist() == want["flag"].tolist()
+    np.testing.assert_array_equal(got["rate_SO"].to_numpy(float), want["rate_SO"].to_numpy(float))
+    last_day = pitches["game_date"].max()
+    twice = pd.concat([pitches, pitches[pitches["game_date"] == last_day]], ignore_index=True)
+    with pytest.warns(StatcastWarning, match=r"History: \d+ pitch rows repeat an earlier row's"):
+        again = History(twice, history.players)
+    as_of = last_day + pd.Timedelta(days=1)
+    pd.testing.assert_frame_equal(scorer.score(again, season, as_of=as_of), scorer.score(history, season, as_of=as_of))
+    for edited, message in ((pitches.assign(stand=pitches["stand"].str.lower()), "column stand: 'l' is not one of L, R"),
+                            (pitches.iloc[:0], "pitches: no rows"),
+                            (pitches.assign(batter=pitches["batter"].astype(str).where(pitches.index != 4, "x9")),
+                             "column batter: row 5 of the History's pitches is 'x9', not a whole-number id")):
+        with pytest.raises(HFMInputError, match=message):
+            History(edited, history.players)
+    with pytest.raises(HFMInputError, match=r"player_ids is one id \(7\); give a list of them, e\.g\. \[7\]"):
+        scorer.score(history, season, 7)
+
+
 def test_hfm_score_says_once_which_events_it_does_not_know(tiny_bundle, real_statcast_csv, real_register_csv,
                                                            tmp_path):
     """A file whose strikeouts are written 'Strikeout': the History of the files and the store's append

@@ -21,6 +21,11 @@ def test_a_season_starts_on_its_first_full_day_not_a_series_abroad():
     # a player's own games (never 4 a day in any season): each season from its first day
     own = season_starts(np.array(["2019-03-20", "2019-03-29", "2017-04-02"], dtype="datetime64[D]"), np.array([1, 2, 3]))
     assert own == {2019: pd.Timestamp("2019-03-20"), 2017: pd.Timestamp("2017-04-02")}
+    # a season held in part (one team's game a day for three weeks) beside whole ones: started at its
+    # first game; it was never in season before, its games read as a series abroad
+    team = [str(d) for d in np.arange(np.datetime64("2020-07-24"), np.datetime64("2020-08-14"))]
+    part = season_starts(np.array(days + team, dtype="datetime64[D]"), np.array(pks + list(range(100, 100 + len(team)))))
+    assert part == {2019: pd.Timestamp("2019-03-28"), 2018: pd.Timestamp("2018-03-29"), 2020: pd.Timestamp("2020-07-24")}
 
 
 def test_a_series_abroad_does_not_end_the_opening_day():

@@ -44,7 +44,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -1013,6 +1013,63 @@ def _text(s: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
     return s.array
 
 
+def refuse_missing(rows: pd.DataFrame, col: str, where: str = "of the new games") -> None:
+    missing = rows[col].isna().to_numpy()
+    if missing.any():
+        raise HFMInputError(f"pitches: column {col}: row {int(np.flatnonzero(missing)[0]) + 1} {where} is "
+                            "missing (required; statcast.load_pitches checks every column)")
+
+
+def refuse_not_integer(rows: pd.DataFrame, col: str, where: str = "of the new games") -> None:
+    """An id column (batter, pitcher, game_pk) whose values are not whole numbers: one error naming the
+    column and row (a walkthrough's text ids got numpy's bare "invalid literal for int()"). Integer
+    columns pass at once; floats must be whole; text must read as an integer ("600152", not
+    "600152.0", which the int64 read later refuses); booleans are refused."""
+    values = rows[col]
+    kind = getattr(values.dtype, "kind", "O")
+    if kind in "iu":
+        return
+    present = values.notna().to_numpy()  # a missing id is refuse_missing's to name
+    if kind == "b":
+        bad = present
+    elif kind == "f":
+        numbers = values.to_numpy(np.float64, na_value=np.nan)
+        bad = present & (~np.isfinite(numbers) | (numbers != np.round(numbers)))
+    else:
+        def whole(v: Any) -> bool:
+            if isinstance(v, (bool, np.bool_)):
+                return False
+            if isinstance(v, (int, np.integer)):
+                return True
+            if isinstance(v, (float, np.floating)):
+                return bool(np.isfinite(v) and v == round(v))
+            return isinstance(v, str) and v.strip().lstrip("+-").isdigit()
+
+        bad = present & ~np.fromiter((whole(v) for v in values.astype(object)), bool, len(values))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        shown = values.iloc[row]
+        shown = shown.item() if isinstance(shown, np.generic) else shown
+        raise HFMInputError(f"pitches: column {col}: row {row + 1} {where} is {shown!r}, not a whole-number "
+                            "id (MLBAM ids and game_pk are integers; statcast.load_pitches checks every column)")
+
+
+def check_rows(pitches: pd.DataFrame, where: str, why: str) -> None:
+    """Refuse loaded pitch rows edited after `load_pitches` (which checks every column) in a way that
+    would score silently wrong: a missing or non-integer id (`batter`, `pitcher`; text ids matched no
+    player and a History turned every player of that type into a fallback), a hand other than L or R
+    (a lower-case "r" moved a batter's rates). `where` names the rows, `why` what is at stake."""
+    for col in ("batter", "pitcher"):
+        refuse_missing(pitches, col, where)
+        refuse_not_integer(pitches, col, where)
+    for col in ("stand", "p_throws"):
+        if col in pitches.columns:
+            bad = (~pitches[col].isin(HANDS) & pitches[col].notna()).to_numpy(dtype=bool)
+            if bad.any():
+                raise HFMInputError(f"pitches: column {col}: {pitches[col].iloc[int(np.flatnonzero(bad)[0])]!r} is not "
+                                    f"one of {', '.join(HANDS)} ({int(bad.sum())} rows {where}): {why}")
+
+
 def drop_duplicate_pitches(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """`pitches` sorted by SORT_KEYS (stable: rows of one key keep their order) with each key's first
     row only, and how many rows were dropped."""
@@ -1021,6 +1078,16 @@ def drop_duplicate_pitches(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     if not repeat.any():
         return pitches, 0
     return pitches[~repeat].reset_index(drop=True), int(repeat.sum())
+
+
+def drop_repeated_pitches(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """`pitches` without the rows that repeat an earlier row's SORT_KEYS, in their order, and how many
+    were dropped (`drop_duplicate_pitches` sorts; a History's rows keep theirs). One pass where the rows
+    are sorted already (a league folder's are), a hash of the keys where not."""
+    repeat = _repeats(pitches) if _ordered(pitches) else pitches.duplicated(list(SORT_KEYS)).to_numpy()
+    if not repeat.any():
+        return pitches, 0
+    return pitches[~repeat], int(repeat.sum())
 
 
 def one_date_per_game(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int, str]:
@@ -1054,16 +1121,15 @@ def _repeats(pitches: pd.DataFrame) -> np.ndarray:
     return np.r_[False, same] if len(pitches) else np.zeros(0, bool)
 
 
+def _ordered(pitches: pd.DataFrame) -> bool:
+    """Are the rows sorted by SORT_KEYS already (the simulator's files and league folders are)?"""
+    if len(pitches) < 2:
+        return True
+    d0, d1, d2 = (np.diff(pitches[k].to_numpy()) for k in SORT_KEYS)
+    return bool(np.all((d0 > 0) | ((d0 == 0) & (d1 > 0)) | ((d0 == 0) & (d1 == 0) & (d2 >= 0))))
+
+
 def _sorted(pitches: pd.DataFrame) -> pd.DataFrame:
-    keys = [pitches[k].to_numpy() for k in SORT_KEYS]
-    # Already ordered (the simulator's files are): skip the sort.
-    ordered = len(pitches) < 2 or bool(
-        np.all(
-            (np.diff(keys[0]) > 0)
-            | ((np.diff(keys[0]) == 0) & (np.diff(keys[1]) > 0))
-            | ((np.diff(keys[0]) == 0) & (np.diff(keys[1]) == 0) & (np.diff(keys[2]) >= 0))
-        )
-    )
-    if not ordered:
+    if not _ordered(pitches):  # skip the sort where it would change nothing
         pitches = pitches.sort_values(list(SORT_KEYS), kind="stable")
     return pitches.reset_index(drop=True)

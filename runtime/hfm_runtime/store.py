@@ -116,8 +116,9 @@ from hfm_runtime.scoring import (NO_AGE, IdentityInputs, MarcelRows, Scorer, day
                                  league_to_date, marcel_rows, merged_days, scored_as)
 from hfm_runtime.seasons import (GAME_KEYS, LINE_COLUMNS, charged_rows, season_age, season_lines, unknown_events,
                                  warn_unknown_events)
-from hfm_runtime.statcast import (HANDS, LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, check_loaded, drop_duplicate_pitches,
-                                  game_keys, pair_copies, places, play_keys)
+from hfm_runtime.statcast import (LEVEL_COLUMN, RETROSHEET_GAME_PK_MIN, check_loaded, check_rows,
+                                  drop_duplicate_pitches, game_keys, pair_copies, places, play_keys, refuse_missing,
+                                  refuse_not_integer)
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 STORE_FORMAT = "hfm-store"
@@ -378,8 +379,8 @@ class PlayerStore:
         if missing:
             raise HFMInputError(f"pitches: missing column(s) {', '.join(missing)} (load them with statcast.load_pitches)")
         # before it is read as int64 (a nullable column's NA would not be); every row given, held games too
-        _refuse_missing(pitches, "game_pk", "of the frame given")
-        _refuse_not_integer(pitches, "game_pk", "of the frame given")
+        refuse_missing(pitches, "game_pk", "of the frame given")
+        refuse_not_integer(pitches, "game_pk", "of the frame given")
         pks = pitches["game_pk"].to_numpy(np.int64)
         with self._lock:
             held = np.isin(pks, self._game_pks)
@@ -1267,67 +1268,18 @@ class _StoreInputs:
 APPEND_KEYS = ("game_pk", "game_date", "batter", "pitcher", "events", "at_bat_number", "pitch_number")
 
 
-def _refuse_missing(rows: pd.DataFrame, col: str, where: str = "of the new games") -> None:
-    missing = rows[col].isna().to_numpy()
-    if missing.any():
-        raise HFMInputError(f"pitches: column {col}: row {int(np.flatnonzero(missing)[0]) + 1} {where} is "
-                            "missing (required; statcast.load_pitches checks every column)")
-
-
-def _refuse_not_integer(rows: pd.DataFrame, col: str, where: str = "of the new games") -> None:
-    """An id column (batter, pitcher, game_pk) whose values are not whole numbers: one error naming the
-    column and row (a walkthrough's text ids got numpy's bare "invalid literal for int()"). Integer
-    columns pass at once; floats must be whole; text must read as an integer ("600152", not
-    "600152.0", which the int64 read later refuses); booleans are refused."""
-    values = rows[col]
-    kind = getattr(values.dtype, "kind", "O")
-    if kind in "iu":
-        return
-    present = values.notna().to_numpy()  # a missing id is _refuse_missing's to name
-    if kind == "b":
-        bad = present
-    elif kind == "f":
-        numbers = values.to_numpy(np.float64, na_value=np.nan)
-        bad = present & (~np.isfinite(numbers) | (numbers != np.round(numbers)))
-    else:
-        def whole(v: Any) -> bool:
-            if isinstance(v, (bool, np.bool_)):
-                return False
-            if isinstance(v, (int, np.integer)):
-                return True
-            if isinstance(v, (float, np.floating)):
-                return bool(np.isfinite(v) and v == round(v))
-            return isinstance(v, str) and v.strip().lstrip("+-").isdigit()
-
-        bad = present & ~np.fromiter((whole(v) for v in values.astype(object)), bool, len(values))
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        shown = values.iloc[row]
-        shown = shown.item() if isinstance(shown, np.generic) else shown
-        raise HFMInputError(f"pitches: column {col}: row {row + 1} {where} is {shown!r}, not a whole-number "
-                            "id (MLBAM ids and game_pk are integers; statcast.load_pitches checks every column)")
-
-
 def _checked_new_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """The new games' rows of an append, checked before the state changes (module docstring), without
     repeated pitches; and how many rows were dropped for repeating one. A walkthrough appended rows with
     no batter (held as player -9223372036854775808), a day whose events were all missing (the real day
     was then skipped as held), a day twice in one frame (counted twice) and a hand edited to "S" after
     loading (held for good)."""
-    for col in ("game_date", "batter", "pitcher"):
-        _refuse_missing(rows, col)
-    for col in ("batter", "pitcher"):
-        _refuse_not_integer(rows, col)
+    refuse_missing(rows, "game_date")
+    check_rows(rows, "of the new games", "a store takes a game in once")
     try:
         _day(rows["game_date"])
     except (ValueError, TypeError) as err:
         raise HFMInputError(f"pitches: column game_date: not dates ({err}); statcast.load_pitches reads them") from None
-    for col in ("stand", "p_throws"):  # load_pitches refuses others; a frame edited after it would be kept for good
-        if col in rows.columns:
-            bad = (~rows[col].isin(HANDS) & rows[col].notna()).to_numpy(dtype=bool)
-            if bad.any():
-                raise HFMInputError(f"pitches: column {col}: {rows[col].iloc[int(np.flatnonzero(bad)[0])]!r} is not one "
-                                    f"of {', '.join(HANDS)} ({int(bad.sum())} rows): a store takes a game in once")
     ended = rows["events"].notna().groupby(rows["game_pk"].to_numpy(np.int64)).any()
     if not ended.all():
         pk = int(ended.index[~ended.to_numpy()][0])

@@ -166,9 +166,10 @@ class AggregateRidge:
 
 def sequence_ridge_config(profile: ProfileConfig) -> RidgeConfig:
     """The sequence-skill ridge (`statcast_ridge`) of a run: the extra skill rates its `profile` reads
-    (RidgeConfig.speed_rates, putaway_rate, old_seasons, positions, platoon), so the bar and the model see
-    the same."""
-    return RidgeConfig(speed_rates=profile.speed_rates, putaway_rate=profile.putaway_rate,
+    (RidgeConfig.window_detail, speed_rates, putaway_rate, old_seasons, positions, platoon), so the bar
+    and the model see the same."""
+    return RidgeConfig(window_detail=profile.window_detail, speed_rates=profile.speed_rates,
+                       putaway_rate=profile.putaway_rate,
                        old_seasons=profile.old_seasons, positions=profile.positions, platoon=profile.platoon)
 
 
