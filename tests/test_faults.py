@@ -126,12 +126,14 @@ def test_an_import_stopped_by_sigterm_cleans_up_as_an_error_does(tiny_league: Pa
     pitches = len(load_league(out).pitches)
     stopped = 0
     for _ in range(3):
-        proc = _start(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = _start(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         while proc.poll() is None and not _leftovers(out):
             time.sleep(0.01)
         proc.send_signal(signal.SIGTERM)  # the main process alone, as `kill PID` does
-        proc.wait(timeout=60)
-        stopped += proc.returncode == 128 + signal.SIGTERM
+        _, err = proc.communicate(timeout=60)
+        if proc.returncode == 128 + signal.SIGTERM:  # said, as Ctrl-C is (a walkthrough's ended silently)
+            stopped += 1
+            assert f"terminated: nothing was written; {out} is as it was" in err, err
         assert proc.returncode in (0, 128 + signal.SIGTERM)
         assert _leftovers(out) == [] and not list(tmp_path.glob(".*.lock"))
         assert len(load_league(out).pitches) == pitches

@@ -26,6 +26,28 @@ def test_history_only_seasons_are_never_targets():
         split_seasons(list(range(2015, 2021)), 3, (2020,))
 
 
+def test_lahman_check_refuses_a_simulated_league_and_one_of_later_seasons(tiny_league, tmp_path):
+    # a walkthrough got "3831 differ" on a simulated league and a traceback on a league of 2023 alone
+    import json
+    import shutil
+
+    from click.testing import CliRunner
+
+    from hfm_train.lahman_check import lahman_check_command
+
+    register = tmp_path / "register.csv"
+    register.write_text("key_retro,key_mlbam\n")
+    result = CliRunner().invoke(lahman_check_command, ["--league", str(tiny_league), "--register", str(register)])
+    assert isinstance(result.exception, HFMInputError) and "is a simulated league" in str(result.exception)
+    later = tmp_path / "later"
+    shutil.copytree(tiny_league, later)
+    meta = json.loads((later / "league.json").read_text())
+    (later / "league.json").write_text(json.dumps({**meta, "source": "statcast", "seasons": [2023]}))
+    result = CliRunner().invoke(lahman_check_command, ["--league", str(later), "--register", str(register)])
+    assert isinstance(result.exception, HFMInputError), result.output
+    assert "holds 2023, none of them in the Lahman database this project reads (through 2021)" in str(result.exception)
+
+
 def test_season_flags_name_what_the_league_lacks():
     # a walkthrough's --last-season 2021 on a 2010-2019 league tested 2019 without a word
     from hfm_train.fit import RunConfig, _whole_numbers, kept_seasons

@@ -564,6 +564,13 @@ def test_hfm_score_names_the_training_data_and_warns_simulated_on_real(
     captured = capsys.readouterr()
     assert captured.out.startswith("training data: simulated")
     assert "warning: this bundle was trained on a simulated league and scores real data" in captured.err
+    # a simulated season of the same year is not the real one: no in-sample note (a walkthrough saw one)
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["run"]["seasons"]["train"] = [2021]
+    (bundle / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    score_main(["--bundle", str(bundle), "--pitches", str(real_statcast_csv), "--register", str(real_register_csv),
+                "--season", "2021"])
+    assert "in-sample" not in capsys.readouterr().err
     # csv: stdout stays the table; the line goes to stderr
     score_main(["--bundle", str(bundle), "--league", str(tiny_league), "--format", "csv"])
     captured = capsys.readouterr()

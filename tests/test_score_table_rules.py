@@ -231,6 +231,68 @@ def test_an_error_during_a_progress_bar_starts_on_its_own_line(leave):
     assert "0/1" in err  # the bar was on screen (mid-line) when the error came
 
 
+def test_a_full_disk_is_one_error_line_and_another_os_error_a_traceback():
+    import errno
+
+    @click.command()
+    def full() -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", "out/league/MLB/2019.parquet")
+
+    code, err = run_train_cli(full)
+    assert code == 1 and err == ("error: out/league/MLB/2019.parquet: No space left on device (earlier outputs are as "
+                                 "they were)\n"), repr(err)
+
+    @click.command()
+    def fault() -> None:
+        raise FileNotFoundError(errno.ENOENT, "No such file or directory", "internal.json")
+
+    with pytest.raises(FileNotFoundError):  # a fault, not the user's input: its traceback shows where
+        run_train_cli(fault)
+
+
+@pytest.mark.parametrize("store", [False, True])
+def test_hfm_score_interrupted_says_what_was_kept(tmp_path, monkeypatch, capsys, store):
+    from hfm_runtime import cli
+
+    def interrupted(args, notes=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "run", interrupted)
+    (tmp_path / "s.csv").write_text("old")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--out", str(tmp_path / "s.csv"), *(["--store", str(tmp_path / "st")] if store else [])])
+    err = capsys.readouterr().err
+    said = f"error: interrupted: no scores were written; {tmp_path / 's.csv'} is as it was"
+    said += f"; the store {tmp_path / 'st'} is saved whole or left as it was\n" if store else "\n"
+    assert exit_info.value.code == 130 and err == said, repr(err)
+    assert (tmp_path / "s.csv").read_text() == "old"
+
+
+def test_hfm_score_out_on_a_full_disk_names_the_file_and_keeps_the_old_one(tmp_path, monkeypatch, capsys):
+    import errno
+    from pathlib import Path
+
+    from hfm_runtime import cli
+
+    monkeypatch.setattr(cli, "run", lambda args, notes=None: "player_id\n1\n")
+    real_write = Path.write_text
+
+    def full(self, *a, **k):
+        if self.name.endswith(".tmp"):
+            real_write(self, "partial")
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(self, *a, **k)
+
+    (tmp_path / "s.csv").write_text("old")
+    monkeypatch.setattr(Path, "write_text", full)
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--out", str(tmp_path / "s.csv")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err == (f"error: --out {tmp_path / 's.csv'}: No space left on device (the file "
+                                                 "is as it was)\n"), repr(err)
+    assert (tmp_path / "s.csv").read_text() == "old" and not (tmp_path / "s.csv.tmp").exists()
+
+
 def test_print_error_without_a_bar_is_one_plain_line():
     out = io.StringIO()
     print_error("something: wrong", out)

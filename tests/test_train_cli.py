@@ -29,6 +29,9 @@ def _fit(args: list[str], tiny_league: Path, runs: Path):
     (["--set", "finetune.epochs=2.5"], r"finetune\.epochs is a whole number"),
     (["--set", "pretrain.model.d_model=15"], r"d_model must be even and divisible by n_heads"),
     (["--set", "finetune.n_heads=3"], r"finetune\.d_model \(\d+\) must be a multiple of finetune\.n_heads \(3\)"),
+    # a walkthrough's: a torch error after the data was read, and a work folder left behind
+    (["--set", "pretrain.model.d_model=-4"], r"pretrain\.model\.d_model must be at least 1, got -4"),
+    (["--set", "pretrain.model.dropout=2"], r"pretrain\.model\.dropout must be in \[0, 1\), got 2\.0"),
     (["--set", "examples.every_games=0"], r"examples\.every_games must be at least 1, got 0"),
     (["--set", "finetune.lr=-1"], r"finetune\.lr must be above 0, got -1\.0"),
     (["--epochs", "-1"], r"finetune\.epochs \(--epochs\) must be at least 0, got -1"),
@@ -123,6 +126,10 @@ def test_an_import_never_replaces_a_simulated_league_nor_a_simulation_an_importe
     result = CliRunner().invoke(cli, ["simulate", "--out", str(imported), "--scale", "0.05", "--seasons", "2"])
     assert isinstance(result.exception, HFMInputError) and "an imported league, which hfm-train simulate" \
         in str(result.exception)
+    # the same kind is replaced, and said so (a walkthrough's re-import replaced one without a word)
+    result = CliRunner().invoke(cli, ["import", str(game), "--register", str(register), "--out", str(imported)])
+    assert result.exit_code == 0 and f"replacing the league in {imported} (seasons 2020) once this one is complete" \
+        in result.output, result.output
 
 
 def test_simulate_refuses_sizes_and_seeds_out_of_range(tmp_path):

@@ -31,7 +31,12 @@ def cli(run_dir: Path, out: Path, tolerance: float, opset: int) -> None:
     if not tolerance > 0:  # checked before the export, not after it (nan too)
         raise HFMInputError(f"--tolerance must be above 0, got {tolerance}")
     start = time.perf_counter()
-    manifest = export_run(run_dir, out, tolerance, opset)
+    try:
+        manifest = export_run(run_dir, out, tolerance, opset)
+    except (KeyboardInterrupt, SystemExit) as exc:  # the bundle is written whole or not at all
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        click.echo(f"{what}: nothing was written; {out} is as it was", err=True)
+        raise
     worst = {g: max(d.values()) for g, d in manifest["export"]["max_abs_diff"].items()}
     click.echo(f"bundle -> {out}  ({len(manifest['files'])} files, opset {opset}, "
                f"{time.perf_counter() - start:.1f} s)")

@@ -284,7 +284,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
         last = max(held)
         check_season(args.season, held, args.allow_gap)
         notes.extend(_window_start_note(bundle, held, args.season if args.season is not None else last))
-        notes.extend(_in_sample_note(bundle.manifest, args.season if args.season is not None else last))
+        if warning is None:  # a bundle trained on the other kind of data never saw these outcomes
+            notes.extend(_in_sample_note(bundle.manifest, args.season if args.season is not None else last))
         as_of = parse_as_of(args.as_of, args.season if args.season is not None else last, "--as-of")
         with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
             start = time.perf_counter()
@@ -333,7 +334,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             if not gap_checked:
                 check_season(args.season, seasons, args.allow_gap)
             notes.extend(_window_start_note(bundle, seasons, season))
-            notes.extend(_in_sample_note(bundle.manifest, season))
+            if warning is None:  # as above
+                notes.extend(_in_sample_note(bundle.manifest, season))
             if players is None and not Scorer.default_players(source, season, as_of):
                 held = f"the data holds {', '.join(map(str, seasons))}"
                 if args.pitches and args.level != "MLB":
@@ -870,11 +872,20 @@ def _main(args: argparse.Namespace) -> None:
                 args.out.write_text(text)  # a device, a pipe, a link: written through, never replaced
             else:
                 tmp = args.out.with_name(args.out.name + ".tmp")  # whole or not at all: an old file kept till then
-                tmp.write_text(text)
-                tmp.replace(args.out)
+                try:
+                    tmp.write_text(text)
+                    tmp.replace(args.out)
+                except OSError as exc:  # a full disk: the error names the file, the old one is kept
+                    tmp.unlink(missing_ok=True)
+                    raise HFMInputError(f"--out {args.out}: {exc.strerror or exc} (the file is as it was)") from None
     except HFMInputError as exc:
         print_error(exc)
         sys.exit(2)
+    except KeyboardInterrupt:  # Ctrl-C: one line, not a traceback
+        kept = f"; {args.out} is as it was" if args.out is not None else ""
+        store = f"; the store {args.store} is saved whole or left as it was" if args.store is not None else ""
+        print_error(f"interrupted: no scores were written{kept}{store}")
+        sys.exit(130)
     except OSError as exc:
         print_error(f"{exc.filename or ''}: {exc.strerror or exc}")
         sys.exit(2)

@@ -120,18 +120,24 @@ def is_league(folder: Path) -> bool:
     return (Path(folder) / "league.json").is_file()
 
 
-def check_same_kind(folder: Path, simulated: bool, writer: str) -> None:
+def check_same_kind(folder: Path, simulated: bool, writer: str) -> str | None:
     """Refuse to replace a simulated league by an imported one or the reverse (`writer` names the command):
     the two are never each other's new version (a walkthrough's import over its simulated league lost
-    the league, true talent and all, that its run and bundle were trained on)."""
+    the league, true talent and all, that its run and bundle were trained on). Else what the writer is to
+    replace, for its log ("replacing the league in DIR (seasons ...)"; a walkthrough's re-import replaced
+    one without a word), None where the folder holds no league."""
     folder = Path(folder)
     if not is_league(folder):
-        return
-    held = read_league_meta(folder).get("source", "simulated") == "simulated"
+        return None
+    meta = read_league_meta(folder)
+    held = meta.get("source", "simulated") == "simulated"
     if held != simulated:
         raise HFMInputError(f"{folder}: {'a simulated' if held else 'an imported'} league, which {writer} would "
                             f"replace with {'a simulated' if simulated else 'an imported'} one: write it to another "
                             "folder (--out), or delete this one first")
+    seasons = sorted(int(s) for s in meta["seasons"])
+    held_seasons = f"{seasons[0]}-{seasons[-1]}" if len(seasons) > 1 else str(seasons[0])
+    return f"replacing the league in {folder} (seasons {held_seasons}) once this one is complete"
 
 
 def read_league_meta(path: str | Path) -> dict:

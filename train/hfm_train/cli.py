@@ -5,6 +5,7 @@ Subcommands are imported lazily so `hfm-train simulate` does not pay for importi
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
@@ -54,6 +55,10 @@ def cli(ctx: click.Context) -> None:
         ctx.invoke(cli.get_command(ctx, "fit"))
 
 
+# a full disk, a read-only or forbidden folder: one error line, not a traceback (a walkthrough's)
+STORAGE_ERRORS = frozenset({errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, errno.EDQUOT})
+
+
 def run_click(command: click.Command, errors: tuple[type[Exception], ...] = (HFMInputError,)) -> None:
     """Run a click command as a console script: `errors` become one `error:` line and exit status 2."""
     # the error line starts a line of its own, after any progress bar; a kill cleans up as an error does
@@ -66,6 +71,12 @@ def run_click(command: click.Command, errors: tuple[type[Exception], ...] = (HFM
         except click.exceptions.Abort:
             close_progress_bars()
             sys.exit(130)
+        except OSError as exc:
+            if exc.errno not in STORAGE_ERRORS:  # another OSError is a fault: its traceback shows where
+                raise
+            print_error(f"{str(exc.filename) + ': ' if exc.filename else ''}{exc.strerror or exc} (earlier outputs "
+                        "are as they were)")
+            sys.exit(1)
         except click.ClickException as exc:
             close_progress_bars()
             if not stderr.at_line_start:

@@ -359,11 +359,20 @@ def check_run_config(config: RunConfig, runs_dir: Path) -> None:
                                ("pretrain.patience", pre.patience, 1), ("examples.every_games", ex.every_games, 1),
                                ("examples.next_games", ex.next_games, 1), ("--seed", config.seed, 0),
                                ("finetune.d_model", ft.d_model, 1), ("finetune.n_heads", ft.n_heads, 1),
-                               ("finetune.n_layers", ft.n_layers, 1)):
+                               ("finetune.n_layers", ft.n_layers, 1), ("pretrain.model.d_model", pre.model.d_model, 1),
+                               ("pretrain.model.n_heads", pre.model.n_heads, 1),
+                               ("pretrain.model.n_layers", pre.model.n_layers, 1),
+                               ("pretrain.model.d_ff", pre.model.d_ff, 1)):
         if value < least:
             raise HFMInputError(f"{name} must be at least {least}, got {value}")
-    if ft.d_model % ft.n_heads:
-        raise HFMInputError(f"finetune.d_model ({ft.d_model}) must be a multiple of finetune.n_heads ({ft.n_heads})")
+    for name, d_model, n_heads in (("finetune", ft.d_model, ft.n_heads), ("pretrain.model", pre.model.d_model,
+                                                                           pre.model.n_heads)):
+        if d_model % n_heads:
+            raise HFMInputError(f"{name}.d_model ({d_model}) must be a multiple of {name}.n_heads ({n_heads})")
+    for name, value in (("finetune.dropout", ft.dropout), ("finetune.stat_dropout", ft.stat_dropout),
+                        ("pretrain.model.dropout", pre.model.dropout), ("pretrain.mask_rate", pre.mask_rate)):
+        if not 0 <= value < 1:  # a walkthrough's dropout=2 failed in torch after the data was read
+            raise HFMInputError(f"{name} must be in [0, 1), got {value}")
     for name, value in (("finetune.lr", ft.lr), ("pretrain.lr", pre.lr)):
         if not value > 0:
             raise HFMInputError(f"{name} must be above 0, got {value}")
@@ -731,11 +740,12 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
                                "fine-tunes 0 epochs by default, the wide path alone: give --epochs N)")
     try:
         fit_run(config, runs_dir, resume=resume, progress=not no_progress)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit) as exc:  # Ctrl-C, or SIGTERM (errors.exits_on_sigterm)
         work = runs_dir / f".{config.name}.work"
         if work.is_dir():  # a fit stopped before its work folder existed has nothing to resume
             close_progress_bars()
-            click.echo(f"\ninterrupted: the finished stages are kept in {work}; run the same command with --resume "
+            what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+            click.echo(f"\n{what}: the finished stages are kept in {work}; run the same command with --resume "
                        "to continue from them", err=True)
         raise
 

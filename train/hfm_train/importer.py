@@ -175,7 +175,7 @@ def import_statcast(
     start = time.perf_counter()
     out = Path(out)
     check_replaceable(out, is_league, "league")  # before the work: the import replaces it whole
-    check_same_kind(out, simulated=False, writer="hfm-train import")
+    replacing = check_same_kind(out, simulated=False, writer="hfm-train import")
     if not sources or not any(sources.values()):
         raise HFMInputError("no Statcast or Retrosheet files given")
     for path in (Path(p) for paths in sources.values() for p in paths):
@@ -211,6 +211,8 @@ def import_statcast(
         raise HFMInputError("Retrosheet files need --register (the Chadwick register with key_retro and key_mlbam) "
                             "to map Retrosheet ids to MLBAM ids")
     people = read_register(register) if register is not None else None  # fail early on a bad register
+    if replacing:
+        log(replacing)
     retro_ids = retrosheet.retro_to_mlbam(register) if retro else {}
     counts = LoadCounts()
     parsed = retrosheet.ParseCounts()
@@ -424,9 +426,10 @@ def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str,
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RegisterWarning)
             report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)
-    except KeyboardInterrupt:  # the league is written whole or not at all (atomic_dir)
+    except (KeyboardInterrupt, SystemExit) as exc:  # the league is written whole or not at all (atomic_dir)
         close_progress_bars()
-        click.echo(f"\ninterrupted: nothing was written; {out} is as it was", err=True)
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+        click.echo(f"\n{what}: nothing was written; {out} is as it was", err=True)
         raise
     finally:  # said also when the import then fails
         for w in caught:

@@ -121,11 +121,17 @@ def lahman_check_command(league_dir: Path, register: Path | None, out: Path | No
     from hfm_runtime.league import load_league
 
     meta = read_league_meta(league_dir)
+    if meta.get("source") in (None, "simulated"):  # a simulated league's players are not Lahman's
+        raise HFMInputError(f"lahman-check: {league_dir} is a simulated league; the check compares an imported "
+                            "league (hfm-train import) with the Lahman database")
     register = register or meta.get("register")
     if register is None:
         raise HFMInputError("lahman-check: give --register (the import did not record one)")
     reg = pd.read_csv(register, dtype=object)
     seasons = [s for s in meta["seasons"] if s <= LAST_SEASON]
+    if not seasons:
+        raise HFMInputError(f"lahman-check: {league_dir} holds {', '.join(map(str, meta['seasons']))}, none of them "
+                            f"in the Lahman database this project reads (through {LAST_SEASON})")
     parts: dict[str, list[pd.DataFrame]] = {"batter": [], "pitcher": []}
     for season in seasons:  # one season of pitches in memory at a time
         counts = league_counts(load_league(league_dir, seasons=[season], levels=["MLB"]).pitches)

@@ -35,7 +35,9 @@ def simulate_league(config: LeagueConfig, out: str | Path, log: Callable[[str], 
     `log` gets a line as each season is done (progress)."""
     out = Path(out)
     check_replaceable(out, is_league, "league")  # the league replaces it whole
-    check_same_kind(out, simulated=True, writer="hfm-train simulate")
+    replacing = check_same_kind(out, simulated=True, writer="hfm-train simulate")
+    if replacing and log is not None:
+        log(replacing)
     with atomic_dir(out) as tmp:
         LeagueSimulator(config).run(tmp, log)
     return out
