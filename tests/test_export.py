@@ -198,4 +198,15 @@ def test_a_damaged_run_file_is_one_error_naming_it(tiny_run: Path, tmp_path: Pat
     model.unlink()
     with pytest.raises(HFMInputError, match=r"batter/model\.pt: missing"):
         export_run(run, tmp_path / "bundle")
+    shutil.copy2(tiny_run / "batter" / "model.pt", model)
+    # a walkthrough's: an edited model.json got torch's size-mismatch traceback, a missing archetype file
+    # was said after 43 s of export
+    meta = json.loads((run / "batter" / "model.json").read_text())
+    meta["model_config"]["level3"]["d_model"] *= 2
+    (run / "batter" / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(HFMInputError, match=r"a model\.pt does not fit its model\.json"):
+        export_run(run, tmp_path / "bundle")
+    (run / "identity" / "archetypes_pitcher.npz").unlink()
+    with pytest.raises(HFMInputError, match=r"identity/archetypes_pitcher\.npz: missing"):
+        export_run(run, tmp_path / "bundle")
     assert not (tmp_path / "bundle").exists()

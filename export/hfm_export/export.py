@@ -349,8 +349,10 @@ def read_run(run_dir: str | Path) -> ExportInputs:
     if not run_dir.is_dir():
         raise HFMInputError(f"{run_dir}: no such run folder (run `hfm-train` first)")
     for rel in ("config.json", "featurizer.json", "level1.pt", "blend.json", "model_card.json", IDENTITY_DIR,
-                *(f"{pt}/{f}" for pt in PLAYER_TYPES for f in ("model.pt", "model.json"))):
-        if not (run_dir / rel).exists():
+                *(f"{pt}/{f}" for pt in PLAYER_TYPES for f in ("model.pt", "model.json")),
+                *(f"{IDENTITY_DIR}/{f}_{pt}.{ext}" for pt in PLAYER_TYPES
+                  for f, ext in (("identity", "json"), ("archetypes", "json"), ("archetypes", "npz")))):
+        if not (run_dir / rel).exists():  # all before the export's work (a missing archetype file was said after 43 s)
             raise HFMInputError(f"{run_dir / rel}: missing (not a finished training run?)")
     config = read_json_object(run_dir / "config.json")
     blend = read_json_object(run_dir / "blend.json")
@@ -362,7 +364,14 @@ def read_run(run_dir: str | Path) -> ExportInputs:
         weights = {pt: {s: float(blend[pt][s]) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES}
     except (KeyError, TypeError, ValueError) as exc:
         raise HFMInputError(f"{run_dir}: config.json or blend.json lacks field {exc}") from None
-    models = {pt: load_model(run_dir, pt) for pt in PLAYER_TYPES}
+    try:
+        models = {pt: load_model(run_dir, pt) for pt in PLAYER_TYPES}
+    except RuntimeError as exc:  # torch's "size mismatch for ...": a model.json edited, or another run's model.pt
+        said = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        first = next((line for line in said if line.startswith(("size mismatch", "Missing key", "Unexpected key"))),
+                     said[0] if said else "")
+        raise HFMInputError(f"{run_dir}: a model.pt does not fit its model.json ({first}): export the run as "
+                            "training wrote it") from None
     for pt, model in models.items():
         if model.config.target_mode != target_mode:
             raise HFMInputError(f"{run_dir / pt / 'model.json'}: target_mode {model.config.target_mode!r} "
