@@ -561,6 +561,14 @@ def test_hfm_score_store_given_no_games_scores_it_as_it_is(tiny_bundle, tiny_lea
     assert f"store {state}: no games given, scored as it is" in err, err
     assert json.loads((state / "store.json").read_text())["games"] == held["games"]
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "alone.csv"), pd.read_csv(tmp_path / "with.csv"))
+    # nor does a store of simulated games take in real ones (a walkthrough's did, and kept them)
+    real = Path(__file__).parent / "data" / "statcast-real"
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        score_main([*base[:4], "--pitches", str(real / "statcast_2020-09-03_game631614.csv"), "--register",
+                    str(real / "chadwick_register_game631614.csv"), "--season", "2021"])
+    assert f"--store {state}: a store of simulated games, and these are real" in capsys.readouterr().err
+    assert json.loads((state / "store.json").read_text())["games"] == held["games"]
 
 
 def test_hfm_score_store_dates_for_an_earlier_the_same_and_a_later_season(tiny_bundle, tiny_league, tmp_path, capsys,

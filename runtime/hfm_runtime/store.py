@@ -299,6 +299,8 @@ class PlayerStore:
         self.bundle = scorer.bundle
         self.fingerprint = bundle_fingerprint(scorer.bundle)
         self.keep = {pt: int(options.keep_games or self.bundle.context[pt]["max_games"]) for pt in PLAYER_TYPES}
+        # "simulated" or "real" where the caller says (hfm-score --store refuses to mix them), saved with it
+        self.data_kind: str | None = None
         for pt, keep in self.keep.items():
             if keep < int(self.bundle.context[pt]["max_games"]):
                 raise HFMInputError(f"StoreOptions: keep_games {keep} is less than the {pt} model's "
@@ -893,7 +895,7 @@ class PlayerStore:
                 "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "line_layout": self._layout, "levels": self._levels, "keep_games": self.keep,
                 "last_date": None if self.last_date is None else str(self.last_date.date()),
-                "games": self.n_games,
+                "games": self.n_games, "data_kind": self.data_kind,
                 "files": {p.name: _sha256(p) for p in sorted(tmp.iterdir())},
             }
             (tmp / STORE_FILE).write_text(json.dumps(meta, indent=2))
@@ -928,6 +930,7 @@ class PlayerStore:
             store = cls(scorer, _table_from_json(tables["players"]), StoreOptions(),
                         None if league is None else {pt: _table_from_json(t).set_index("season") for pt, t in league.items()})
             store.keep = {pt: int(meta["keep_games"][pt]) for pt in PLAYER_TYPES}
+            store.data_kind = meta.get("data_kind")  # absent before 2026-12-08: not known
             store._layout = {pt: [(str(c), str(k)) for c, k in layout] for pt, layout in meta["line_layout"].items()}
             store._levels = [str(x) for x in meta["levels"]]
             for pt in PLAYER_TYPES:
