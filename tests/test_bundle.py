@@ -88,6 +88,13 @@ def test_missing_manifest_is_refused(bundle_copy: Path):
         load_bundle(bundle_copy)
 
 
+def test_a_manifest_whose_target_mode_was_edited_is_refused(bundle_copy: Path):
+    other = {"absolute": "residual", "residual": "absolute"}
+    edit_manifest(bundle_copy, lambda m: m.update(target_mode=other[m["target_mode"]]))
+    with pytest.raises(BundleError, match=r"manifest\.json: field 'target_mode' is .* but blend\.json .* says"):
+        load_bundle(bundle_copy)
+
+
 def test_other_schema_version_is_refused(bundle_copy: Path):
     edit_manifest(bundle_copy, lambda m: m.update(schema_version=BUNDLE_SCHEMA_VERSION + 1))
     with pytest.raises(BundleError, match="schema version"):

@@ -326,6 +326,12 @@ def load_bundle(path: str | Path) -> Bundle:
     if manifest.get("target_mode") not in ("absolute", "residual"):
         raise BundleError(f"{root / MANIFEST}: field 'target_mode' must be 'absolute' or 'residual'")
     blend = read_json(root / BLEND)
+    if blend.get("target_mode", manifest["target_mode"]) != manifest["target_mode"]:
+        # the manifest lists every file's SHA-256 but is not hashed itself: blend.json, which is, says the
+        # mode too (a walkthrough's hand-edited "residual" scored batters' SO at .45 without a word)
+        raise BundleError(f"{root / MANIFEST}: field 'target_mode' is {manifest['target_mode']!r}, but {BLEND} (whose "
+                          f"SHA-256 it lists) says {blend['target_mode']!r}: the manifest was edited; export the bundle "
+                          "again")
     for pt in PLAYER_TYPES:
         weights = blend.get("weights", {}).get(pt) if isinstance(blend.get("weights"), dict) else None
         if not isinstance(weights, dict):
