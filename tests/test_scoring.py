@@ -219,8 +219,9 @@ def test_a_historys_pitches_edited_after_loading_are_converted_or_refused(scorer
         again = History(twice, history.players)
     as_of = last_day + pd.Timedelta(days=1)
     pd.testing.assert_frame_equal(scorer.score(again, season, as_of=as_of), scorer.score(history, season, as_of=as_of))
+    with pytest.raises(HFMInputError, match="score: the History holds no pitches"):
+        scorer.score(History(pitches.iloc[:0], history.players), season)
     for edited, message in ((pitches.assign(stand=pitches["stand"].str.lower()), "column stand: 'l' is not one of L, R"),
-                            (pitches.iloc[:0], "pitches: no rows"),
                             (pitches.assign(batter=pitches["batter"].astype(str).where(pitches.index != 4, "x9")),
                              "column batter: row 5 of the History's pitches is 'x9', not a whole-number id")):
         with pytest.raises(HFMInputError, match=message):
@@ -561,12 +562,12 @@ def test_hfm_score_store_given_no_games_scores_it_as_it_is(tiny_bundle, tiny_lea
     assert f"store {state}: no games given, scored as it is" in err, err
     assert json.loads((state / "store.json").read_text())["games"] == held["games"]
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "alone.csv"), pd.read_csv(tmp_path / "with.csv"))
-    # nor does a store of simulated games take in real ones (a walkthrough's did, and kept them)
-    real = Path(__file__).parent / "data" / "statcast-real"
+    # nor does a store of a simulated league take in an imported one's games (a walkthrough's did, and kept them)
+    meta = json.loads((other / "league.json").read_text())
+    (other / "league.json").write_text(json.dumps({**meta, "source": "statcast"}))
     capsys.readouterr()
     with pytest.raises(SystemExit):
-        score_main([*base[:4], "--pitches", str(real / "statcast_2020-09-03_game631614.csv"), "--register",
-                    str(real / "chadwick_register_game631614.csv"), "--season", "2021"])
+        score_main([*base, "--league", str(other)])
     assert f"--store {state}: a store of simulated games, and these are real" in capsys.readouterr().err
     assert json.loads((state / "store.json").read_text())["games"] == held["games"]
 

@@ -315,7 +315,8 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source = history
         if args.store is not None:
-            source, appended = _store(args, scorer, history, "simulated" if data_source is None else "real")
+            kind = None if args.pitches else "simulated" if data_source is None else "real"  # files: not known
+            source, appended = _store(args, scorer, history, kind)
         if args.store is not None:  # the files' seasons and the store's
             seasons = sorted(set(seasons) | set(source.seasons()))
         if not seasons:
@@ -458,11 +459,12 @@ def _render(args: argparse.Namespace, table: pd.DataFrame, bundle, elapsed: floa
             + format_table(table, bundle.target_mode, elapsed, args.top, show))
 
 
-def _store(args: argparse.Namespace, scorer, history, kind: str):
+def _store(args: argparse.Namespace, scorer, history, kind: str | None):
     """Load (or build) the store, append the data's new games, take the players table (`run` saves it
     after scoring, so the Marcel memo the scores filled is saved with it, and also when scoring fails,
-    so the day's games are kept). `kind`: the data's, "simulated" or "real"; a store of the other kind
-    is refused (a walkthrough's simulated store took in a real league's game)."""
+    so the day's games are kept). `kind`: a league folder's, "simulated" or "real" (None for --pitches
+    files, which may be either: simulated rows exported, say); a store of the other kind is refused (a
+    walkthrough's simulated store took in an imported league's game)."""
     from hfm_runtime.atomic import recover, settled
     from hfm_runtime.store import STORE_FILE, AppendReport, PlayerStore, StoreMismatch, check_store_folder, is_store
 
@@ -478,7 +480,7 @@ def _store(args: argparse.Namespace, scorer, history, kind: str):
             raise HFMInputError(f"{exc} (hfm-score --store {args.store} --rebuild with the whole history)") from None
     if history is None:  # no games given: scored as it is (run checked that it exists)
         return store, AppendReport(games=0, skipped_games=0, pitches=0, games_encoded=0)
-    if store is not None and store.data_kind not in (None, kind):
+    if store is not None and kind is not None and store.data_kind not in (None, kind):
         raise HFMInputError(f"--store {args.store}: a store of {store.data_kind} games, and these are {kind}: keep "
                             "each kind in a store of its own (another --store folder)")
     players = history.players
@@ -488,7 +490,7 @@ def _store(args: argparse.Namespace, scorer, history, kind: str):
         held = store.players
         players = pd.concat([held, players[~players["player_id"].isin(held["player_id"])]], ignore_index=True)
     store.set_players(players)
-    store.data_kind = kind
+    store.data_kind = store.data_kind or kind
     return store, store.append(history.pitches)  # `run` reports the append once the store is saved
 
 

@@ -346,9 +346,6 @@ class History:
         if LEVEL_COLUMN not in self.pitches.columns:
             raise HFMInputError(f"pitches: missing column {LEVEL_COLUMN!r} (load them with statcast.load_pitches)")
         check_loaded(self.pitches)
-        if self.pitches.empty:  # an upstream failure would otherwise score everyone at the league's rates
-            raise HFMInputError("pitches: no rows (a History scores players from their pitches; for players with none, "
-                                "give the whole league's rows and name them with players=)")
         check_rows(self.pitches, "of the History's pitches", "statcast.load_pitches refuses any other")
         ids = {c: self.pitches[c] for c in ("batter", "pitcher") if self.pitches[c].dtype.kind not in "iu"}
         pitches = self.pitches.assign(**{c: v.astype(object).map(int).astype(np.int64) for c, v in ids.items()})
@@ -1032,6 +1029,9 @@ class Scorer:
         self, source: History | Any, season: int, player_ids: Iterable[int] | None, as_of: str | pd.Timestamp | None,
         season_end: str | pd.Timestamp | None = None,
     ) -> list[dict[str, Any]]:
+        if isinstance(source, History) and source.pitches.empty:  # an upstream failure: everyone at league rates
+            raise HFMInputError("score: the History holds no pitches (it scores players from their pitches; for players "
+                                "with none, give the whole league's rows and name them in player_ids)")
         inputs = _HistoryInputs(self, source) if isinstance(source, History) else source.scoring_inputs(self)
         season = season_year(season)
         held = inputs.opening_days()  # the MLB seasons the data holds
