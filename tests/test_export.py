@@ -204,7 +204,7 @@ def test_a_damaged_run_file_is_one_error_naming_it(tiny_run: Path, tmp_path: Pat
     meta = json.loads((run / "batter" / "model.json").read_text())
     meta["model_config"]["level3"]["d_model"] *= 2
     (run / "batter" / "model.json").write_text(json.dumps(meta))
-    with pytest.raises(HFMInputError, match=r"a model\.pt does not fit its model\.json"):
+    with pytest.raises(HFMInputError, match=r"batter/model\.pt: does not fit its model\.json \(Missing key"):
         export_run(run, tmp_path / "bundle")
     (run / "identity" / "archetypes_pitcher.npz").unlink()
     with pytest.raises(HFMInputError, match=r"identity/archetypes_pitcher\.npz: missing"):

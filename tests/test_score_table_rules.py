@@ -348,7 +348,7 @@ def test_people_and_register_go_with_pitches(tmp_path, capsys, flag):
 
 
 @pytest.mark.parametrize("rebuild", [False, True])
-def test_a_new_store_given_no_games_says_how_to_give_them(tmp_path, monkeypatch, capsys, rebuild):
+def test_a_new_store_given_no_games_says_how_to_give_them(tiny_bundle, tmp_path, monkeypatch, capsys, rebuild):
     from hfm_runtime import cli
 
     monkeypatch.chdir(tmp_path)
@@ -357,7 +357,8 @@ def test_a_new_store_given_no_games_says_how_to_give_them(tmp_path, monkeypatch,
         (tmp_path / "state").mkdir()
         (tmp_path / "state" / "store.json").write_text("{}")
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["--store", str(tmp_path / "state"), *(["--rebuild"] if rebuild else [])])
+        cli.main(["--bundle", str(tiny_bundle), "--store", str(tmp_path / "state"),
+                  *(["--rebuild"] if rebuild else [])])
     err = capsys.readouterr().err
     said = "--rebuild needs the whole history" if rebuild else "no store there yet"
     assert exit_info.value.code == 2 and f"--store {tmp_path / 'state'}: {said}: give the games with --pitches" in err

@@ -26,6 +26,11 @@ def test_a_season_starts_on_its_first_full_day_not_a_series_abroad():
     team = [str(d) for d in np.arange(np.datetime64("2020-07-24"), np.datetime64("2020-08-14"))]
     part = season_starts(np.array(days + team, dtype="datetime64[D]"), np.array(pks + list(range(100, 100 + len(team)))))
     assert part == {2019: pd.Timestamp("2019-03-28"), 2018: pd.Timestamp("2018-03-29"), 2020: pd.Timestamp("2020-07-24")}
+    # Sydney 2014 and the opening night after it: the morning of the first full day, not started (a
+    # review found a rule of the games' span, 8 days here, starting it on March 22)
+    sydney = ["2014-03-22", "2014-03-23", "2014-03-30"]
+    early = season_starts(np.array(days + sydney, dtype="datetime64[D]"), np.array(pks + [200, 201, 202]))
+    assert 2014 not in early and early[2019] == pd.Timestamp("2019-03-28")
 
 
 def test_a_series_abroad_does_not_end_the_opening_day():

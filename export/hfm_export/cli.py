@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hfm_runtime.errors import HFMInputError
+from hfm_runtime.errors import HFMInputError, stopped
 from hfm_train.cli import run_click
 
 from .onnx_graph import MAX_OPSET, MIN_OPSET, OPSET, TOLERANCE, ExportError
@@ -34,8 +34,7 @@ def cli(run_dir: Path, out: Path, tolerance: float, opset: int) -> None:
     try:
         manifest = export_run(run_dir, out, tolerance, opset)
     except (KeyboardInterrupt, SystemExit) as exc:  # the bundle is written whole or not at all
-        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
-        click.echo(f"{what}: nothing was written; {out} is as it was", err=True)
+        click.echo(f"{stopped(exc)}: nothing was written; {out} is as it was", err=True)
         raise
     worst = {g: max(d.values()) for g, d in manifest["export"]["max_abs_diff"].items()}
     click.echo(f"bundle -> {out}  ({len(manifest['files'])} files, opset {opset}, "

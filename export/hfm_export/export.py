@@ -364,14 +364,18 @@ def read_run(run_dir: str | Path) -> ExportInputs:
         weights = {pt: {s: float(blend[pt][s]) for s in TARGET_STATS[pt]} for pt in PLAYER_TYPES}
     except (KeyError, TypeError, ValueError) as exc:
         raise HFMInputError(f"{run_dir}: config.json or blend.json lacks field {exc}") from None
-    try:
-        models = {pt: load_model(run_dir, pt) for pt in PLAYER_TYPES}
-    except RuntimeError as exc:  # torch's "size mismatch for ...": a model.json edited, or another run's model.pt
-        said = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        first = next((line for line in said if line.startswith(("size mismatch", "Missing key", "Unexpected key"))),
-                     said[0] if said else "")
-        raise HFMInputError(f"{run_dir}: a model.pt does not fit its model.json ({first}): export the run as "
-                            "training wrote it") from None
+    models = {}
+    for pt in PLAYER_TYPES:
+        try:
+            models[pt] = load_model(run_dir, pt)
+        except RuntimeError as exc:  # torch's state-dict mismatch: a model.json edited, or another run's model.pt
+            said = [line.strip() for line in str(exc).splitlines() if line.strip()]
+            first = next((line for line in said if line.startswith(("size mismatch", "Missing key", "Unexpected key"))),
+                         None)
+            if first is None:  # another RuntimeError is a fault: its traceback shows where
+                raise
+            raise HFMInputError(f"{run_dir / pt / 'model.pt'}: does not fit its model.json ({first}): export the run "
+                                "as training wrote it") from None
     for pt, model in models.items():
         if model.config.target_mode != target_mode:
             raise HFMInputError(f"{run_dir / pt / 'model.json'}: target_mode {model.config.target_mode!r} "

@@ -44,8 +44,9 @@ new players), players are scored from it (by default, in its newest game's seaso
 that game; another season as without --store), and it is saved atomically with the Marcel memo the
 scores filled (also when scoring fails, so the day's games are kept; DIR must be new, empty or a
 store). A nightly job: `hfm-score --store state/ --pitches today.csv --people players.csv`. Given no
---pitches or --league, an existing store is scored as it is (another --season or --as-of, say); the
-default league is never appended to a store.
+--pitches or --league, an existing store is scored as it is and not saved (the next season, another
+--format, --players or --report; a date before its kept games is a History's job); the default league
+is never appended to a store.
 A store made for another bundle (or altered) is refused: rebuild it from the whole history with
 `--rebuild` (the day's file alone would leave it with one day of games).
 `--workers N` runs the graphs in N processes (the results do not depend on N).
@@ -74,6 +75,7 @@ from hfm_runtime.targets import PLAYER_TYPES, TARGET_STATS
 TABLE_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
 DEFAULT_BUNDLE = Path("artifacts/bundle")
 DEFAULT_LEAGUE = Path("artifacts/league")
+GIVE_GAMES = "give the games with --pitches FILE... or --league L (with no games, an existing store is scored as it is)"
 SHOW: tuple[str, ...] = ("adjustments", "ranges", "totals")  # what --format table shows per stat
 SIMULATED = "simulated"  # the manifest's training_data.source of a bundle trained on a simulated league
 
@@ -250,11 +252,9 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             raise HFMInputError(f"{flag} goes with --pitches (a league folder has its players.csv)")
     # a store given no games is scored as it is: the default league is never appended to it (a real
     # store took in the simulated demo league's games that way)
-    store_only = args.store is not None and not args.pitches and args.league is None
-    if store_only and (args.rebuild or not (args.store / "store.json").is_file()):
-        raise HFMInputError(f"--store {args.store}: " + ("--rebuild needs the whole history" if args.rebuild else
-                            "no store there yet") + ": give the games with --pitches FILE... or --league L "
-                            "(with no games, an existing store is scored as it is)")
+    store_only = args.store is not None and not args.pitches and args.league is None  # read, never saved
+    if store_only and args.rebuild:
+        raise HFMInputError(f"--store {args.store}: --rebuild needs the whole history: {GIVE_GAMES}")
     for flag, path, example in (("--out", args.out, "scores.csv"), ("--report", args.report, "report.html")):
         if path is not None and path.is_dir():  # before the scoring, not after it
             raise HFMInputError(f"{flag} {path}: a folder; give a file's path (e.g. {path / example})")
@@ -315,8 +315,12 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
     with Scorer(bundle, ScorerOptions(threads=args.threads, workers=args.workers)) as scorer:
         source = history
         if args.store is not None:
-            kind = None if args.pitches else "simulated" if data_source is None else "real"  # files: not known
-            source, appended = _store(args, scorer, history, kind)
+            kind = None if args.pitches else "simulated" if data_source in (None, "simulated") else "real"
+            source, appended = _store(args, scorer, history, kind)  # files: kind not known
+            if store_only and source.data_kind is not None:  # what its build said, said again
+                warning = training_data_warning(
+                    bundle.manifest, None if source.data_kind == "simulated" else "the store's games")
+                notes.extend([warning] if warning else [])
         if args.store is not None:  # the files' seasons and the store's
             seasons = sorted(set(seasons) | set(source.seasons()))
         if not seasons:
@@ -355,14 +359,14 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
             start = time.perf_counter()
             table = scorer.score(source, season, players, as_of, args.season_end)
         except BaseException as exc:  # the appended games are kept even when scoring fails (an append skips them next time)
-            if args.store is not None:
+            if args.store is not None and not store_only:
                 source.save(args.store)
                 if isinstance(exc, HFMInputError):  # its own class kept (a BundleError stays one)
                     games = f"{appended.games} game{'' if appended.games == 1 else 's'}"
                     raise type(exc)(f"{exc} (the store {args.store} was saved all the same, with the {games} "
                                     "appended)") from None
             raise
-        if args.store is not None:
+        if args.store is not None and not store_only:
             source.save(args.store)
         elapsed = time.perf_counter() - start
         notes.extend(_in_season_note(source.opening_days(), as_of, season, args.season_end, table,
@@ -478,7 +482,9 @@ def _store(args: argparse.Namespace, scorer, history, kind: str | None):
             store = PlayerStore.load(args.store, scorer)
         except StoreMismatch as exc:
             raise HFMInputError(f"{exc} (hfm-score --store {args.store} --rebuild with the whole history)") from None
-    if history is None:  # no games given: scored as it is (run checked that it exists)
+    if history is None:  # no games given: scored as it is, never saved (a query beside the nightly append)
+        if store is None:
+            raise HFMInputError(f"--store {args.store}: no store there yet: {GIVE_GAMES}")
         return store, AppendReport(games=0, skipped_games=0, pitches=0, games_encoded=0)
     if store is not None and kind is not None and store.data_kind not in (None, kind):
         raise HFMInputError(f"--store {args.store}: a store of {store.data_kind} games, and these are {kind}: keep "
@@ -486,11 +492,11 @@ def _store(args: argparse.Namespace, scorer, history, kind: str | None):
     players = history.players
     if store is None:
         store = PlayerStore(scorer, players)
+        store.data_kind = kind  # recorded once, at the build (a store of files records none)
     elif args.pitches and args.people is None:  # derived from these pitches only: add the new players
         held = store.players
         players = pd.concat([held, players[~players["player_id"].isin(held["player_id"])]], ignore_index=True)
     store.set_players(players)
-    store.data_kind = store.data_kind or kind
     return store, store.append(history.pitches)  # `run` reports the append once the store is saved
 
 

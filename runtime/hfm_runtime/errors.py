@@ -97,6 +97,12 @@ def exits_on_sigterm() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+def stopped(exc: BaseException) -> str:
+    """How a run was stopped, for its last line: "interrupted" (Ctrl-C) or "terminated" (SIGTERM,
+    `exits_on_sigterm`'s SystemExit)."""
+    return "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
+
+
 def close_progress_bars() -> bool:
     """Close the tqdm progress bars still open (an exception can leave a bar mid-line: a generator
     suspended, not finished). True if there were any. tqdm is never imported here: the runtime does

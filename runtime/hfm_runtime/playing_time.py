@@ -73,7 +73,7 @@ AGE_KNEE = 28.0  # past it, age enters the model's inputs with slopes of its own
 # calendar (`season_elapsed`); a 60-game season's scaled by 60/162
 FULL_SEASON_DAYS = (189, 182, 182, 182, 182, 182, 183, 184, 184, 182, 182, 182, 183, 182, 182, 182, 182, 187)
 START_GAMES = 4  # a season starts on its first day of at least this many MLB games (not a series abroad)
-SERIES_DAYS = 7  # a series abroad or an opening night: its games span at most this many days (Tokyo 2019: 1)
+SERIES_GAME_DAYS = 7  # a series abroad and an opening night: games on at most this many days (Sydney 2014: 3)
 # The most MLB opportunities of any player-season 2001-2018 (Jimmy Rollins' 778 PA in 2007, 1,071 BF in
 # 2003): the hold of a spread fitted before 2026-12-07 evening, which records no `most` of its own
 MOST_OPPORTUNITIES = {"batter": 778.0, "pitcher": 1071.0}
@@ -268,9 +268,9 @@ def _season_spans(games: int, start: Any = None, end: Any = None) -> np.ndarray:
 def season_starts(days: np.ndarray, game_pk: np.ndarray) -> dict[int, pd.Timestamp]:
     """Season -> its start: the first day with at least START_GAMES of these MLB games (`days` and
     `game_pk` per row, any unit of datetime64; a game's rows counted once), else its first day where
-    no season of these games has such a day (a player's own games) or where its games span more than
-    SERIES_DAYS (a season held in part, one team's games, say, was otherwise never in season); where
-    another season has one, a season of fewer days without is left out: not started yet (its home openers after the games held, as in a
+    no season of these games has such a day (a player's own games) or where its games fall on more than
+    SERIES_GAME_DAYS days (a season held in part, one team's games, say, was otherwise never in season);
+    where another season has one, a season of fewer game days without is left out: not started yet (its home openers after the games held, as in a
     daily pipeline the morning of the home opening day after a series abroad). A season opened abroad
     a week early (Tokyo 2000, 2004, 2008, 2012, 2019; Sydney 2014) starts at its home opening day:
     counted from the first game, the seasons 2001-2018 spanned 182-191 days, from their starts
@@ -302,7 +302,7 @@ def season_starts_of_counts(day: np.ndarray, count: np.ndarray) -> dict[int, pd.
         here = seasons == season
         if (here & full).any():
             out[int(season)] = pd.Timestamp(np.datetime64(int(day[here & full][0]), "D"))
-        elif not league_wide or day[here][-1] - day[here][0] > SERIES_DAYS:
+        elif not league_wide or here.sum() > SERIES_GAME_DAYS:
             # a player's own games, or a season held in part past a series (one team's games, say)
             out[int(season)] = pd.Timestamp(np.datetime64(int(day[here][0]), "D"))
         # else its home openers are still to come (a series abroad, an opening night held so far): not started

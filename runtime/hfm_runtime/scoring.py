@@ -128,7 +128,7 @@ from hfm_runtime.seasons import (MAX_SEASON_GAP, game_line_columns, group_sum, l
                                  plate_appearances, projection_date, season_age, season_lines, unknown_events, warn_unknown_events)
 from hfm_runtime.skills import skill_line_columns, with_skills
 from hfm_runtime.statcast import (LEVEL_COLUMN, REGULAR_SEASON, StatcastWarning, check_loaded, check_rows,
-                                  drop_repeated_pitches, load_pitches)
+                                  in_pitch_order, load_pitches)
 from hfm_runtime.targets import OPPORTUNITY, PLAYER_TYPES, TARGET_STATS, PlayerType
 
 ALL_STATS: tuple[str, ...] = tuple(dict.fromkeys(s for pt in PLAYER_TYPES for s in TARGET_STATS[pt]))
@@ -348,12 +348,14 @@ class History:
         check_loaded(self.pitches)
         check_rows(self.pitches, "of the History's pitches", "statcast.load_pitches refuses any other")
         ids = {c: self.pitches[c] for c in ("batter", "pitcher") if self.pitches[c].dtype.kind not in "iu"}
-        pitches = self.pitches.assign(**{c: v.astype(object).map(int).astype(np.int64) for c, v in ids.items()})
-        kept, dropped = drop_repeated_pitches(pitches)
+        pitches = self.pitches.assign(**{c: v.to_numpy(np.int64) if v.dtype.kind == "f" else  # whole: checked
+                                         v.astype(object).map(int).astype(np.int64) for c, v in ids.items()}
+                                      ) if ids else self.pitches  # no copy of a league's rows
+        kept, dropped = in_pitch_order(pitches)
         if dropped:  # a day given twice (yesterday's file again) would count its games twice
             warnings.warn(f"History: {dropped} pitch rows repeat an earlier row's (game_pk, at_bat_number, pitch_number) "
                           "and were dropped", StatcastWarning, stacklevel=3)
-        if ids or dropped:
+        if kept is not self.pitches:
             object.__setattr__(self, "pitches", kept)
         if self.players is None:
             from hfm_runtime.people import players_from_pitches
@@ -1056,7 +1058,8 @@ class Scorer:
         _warn_if_stale(inputs, season, as_of_date, end)
         named = player_ids is not None
         if isinstance(player_ids, (int, np.integer, str)):  # a bare id: "'int' object is not iterable" before
-            raise HFMInputError(f"score: player_ids is one id ({player_ids!r}); give a list of them, e.g. [{player_ids!r}]")
+            one = player_ids if isinstance(player_ids, str) else int(player_ids)
+            raise HFMInputError(f"score: player_ids is one id ({one!r}); give a list of them, e.g. [{one!r}]")
         if not named:
             player_ids = inputs.default_players(season, as_of_date)
         types = inputs.player_type_of(player_ids)

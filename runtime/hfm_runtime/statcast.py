@@ -1043,7 +1043,7 @@ def refuse_not_integer(rows: pd.DataFrame, col: str, where: str = "of the new ga
                 return True
             if isinstance(v, (float, np.floating)):
                 return bool(np.isfinite(v) and v == round(v))
-            return isinstance(v, str) and v.strip().lstrip("+-").isdigit()
+            return isinstance(v, str) and v.strip().lstrip("+-").isdecimal()
 
         bad = present & ~np.fromiter((whole(v) for v in values.astype(object)), bool, len(values))
     if bad.any():
@@ -1080,11 +1080,14 @@ def drop_duplicate_pitches(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return pitches[~repeat].reset_index(drop=True), int(repeat.sum())
 
 
-def drop_repeated_pitches(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """`pitches` without the rows that repeat an earlier row's SORT_KEYS, in their order, and how many
-    were dropped (`drop_duplicate_pitches` sorts; a History's rows keep theirs). One pass where the rows
-    are sorted already (a league folder's are), a hash of the keys where not."""
-    repeat = _repeats(pitches) if _ordered(pitches) else pitches.duplicated(list(SORT_KEYS)).to_numpy()
+def in_pitch_order(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """`pitches` sorted by SORT_KEYS (stable) without the rows that repeat a key, and how many were
+    dropped; the frame itself where it is sorted and repeats nothing (a league folder's rows: no copy of
+    15M rows). A History reads its rows in this order (a review found a shuffled league's strikeout
+    rates up to .05 off); `drop_duplicate_pitches` does the same but always copies."""
+    if not _ordered(pitches):
+        pitches = pitches.sort_values(list(SORT_KEYS), kind="stable")
+    repeat = _repeats(pitches)
     if not repeat.any():
         return pitches, 0
     return pitches[~repeat], int(repeat.sum())

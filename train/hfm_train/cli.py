@@ -74,8 +74,8 @@ def run_click(command: click.Command, errors: tuple[type[Exception], ...] = (HFM
         except OSError as exc:
             if exc.errno not in STORAGE_ERRORS:  # another OSError is a fault: its traceback shows where
                 raise
-            print_error(f"{str(exc.filename) + ': ' if exc.filename else ''}{exc.strerror or exc} (earlier outputs "
-                        "are as they were)")
+            kept = " (earlier outputs are as they were)" if exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT) else ""
+            print_error(f"{str(exc.filename) + ': ' if exc.filename else ''}{exc.strerror or exc}{kept}")
             sys.exit(1)
         except click.ClickException as exc:
             close_progress_bars()

@@ -87,7 +87,7 @@ import pandas as pd
 import torch
 
 from hfm_runtime.atomic import atomic_dir, check_replaceable
-from hfm_runtime.errors import HFMInputError, close_progress_bars, read_json_object
+from hfm_runtime.errors import HFMInputError, close_progress_bars, read_json_object, stopped
 from hfm_runtime.featurize import PitchFeaturizer
 from hfm_runtime.identity import IDENTITY_DIR, IdentityModel
 from hfm_runtime.league import read_league_meta
@@ -744,8 +744,7 @@ def fit_command(league: Path, name: str, runs_dir: Path, target_mode: str, windo
         work = runs_dir / f".{config.name}.work"
         if work.is_dir():  # a fit stopped before its work folder existed has nothing to resume
             close_progress_bars()
-            what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
-            click.echo(f"\n{what}: the finished stages are kept in {work}; run the same command with --resume "
+            click.echo(f"\n{stopped(exc)}: the finished stages are kept in {work}; run the same command with --resume "
                        "to continue from them", err=True)
         raise
 

@@ -66,7 +66,7 @@ import numpy as np
 import pandas as pd
 
 from hfm_runtime.atomic import atomic_dir, check_replaceable
-from hfm_runtime.errors import HFMInputError, close_progress_bars
+from hfm_runtime.errors import HFMInputError, close_progress_bars, stopped
 from hfm_runtime.league import LEAGUE_SCHEMA_VERSION, check_same_kind, is_league, write_players
 from hfm_runtime.people import PlayerTally, RoleConfig, build_players
 from hfm_runtime.register import RegisterWarning, read_register
@@ -428,8 +428,7 @@ def import_command(sources: tuple[Path, ...], out: Path, extra: tuple[tuple[str,
             report = import_statcast(by_level, out, register, config, log=tqdm.write, progress=not no_progress)
     except (KeyboardInterrupt, SystemExit) as exc:  # the league is written whole or not at all (atomic_dir)
         close_progress_bars()
-        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated"
-        click.echo(f"\n{what}: nothing was written; {out} is as it was", err=True)
+        click.echo(f"\n{stopped(exc)}: nothing was written; {out} is as it was", err=True)
         raise
     finally:  # said also when the import then fails
         for w in caught:
