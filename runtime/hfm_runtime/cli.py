@@ -321,8 +321,7 @@ def run(args: argparse.Namespace, notes: list[str] | None = None) -> str:
                 warning = training_data_warning(
                     bundle.manifest, None if source.data_kind == "simulated" else "the store's games")
                 notes.extend([warning] if warning else [])
-        if args.store is not None:  # the files' seasons and the store's
-            seasons = sorted(set(seasons) | set(source.seasons()))
+            seasons = sorted(set(seasons) | set(source.seasons()))  # the files' seasons and the store's
         if not seasons:
             raise HFMInputError(f"--store {args.store}: it holds no games; give them with --pitches FILE... or --league L")
         season = args.season if args.season is not None else max(seasons)

@@ -1072,19 +1072,16 @@ def check_rows(pitches: pd.DataFrame, where: str, why: str) -> None:
 
 def drop_duplicate_pitches(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """`pitches` sorted by SORT_KEYS (stable: rows of one key keep their order) with each key's first
-    row only, and how many rows were dropped."""
-    pitches = _sorted(pitches)
-    repeat = _repeats(pitches)
-    if not repeat.any():
-        return pitches, 0
-    return pitches[~repeat].reset_index(drop=True), int(repeat.sum())
+    row only, and how many rows were dropped (`in_pitch_order`, on a new 0..n-1 index)."""
+    kept, dropped = in_pitch_order(pitches)
+    return kept.reset_index(drop=True), dropped
 
 
 def in_pitch_order(pitches: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """`pitches` sorted by SORT_KEYS (stable) without the rows that repeat a key, and how many were
     dropped; the frame itself where it is sorted and repeats nothing (a league folder's rows: no copy of
     15M rows). A History reads its rows in this order (a review found a shuffled league's strikeout
-    rates up to .05 off); `drop_duplicate_pitches` does the same but always copies."""
+    rates up to .05 off); `drop_duplicate_pitches` also renumbers the index."""
     if not _ordered(pitches):
         pitches = pitches.sort_values(list(SORT_KEYS), kind="stable")
     repeat = _repeats(pitches)
